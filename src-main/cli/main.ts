@@ -1,0 +1,238 @@
+/**
+ * The headless CLI: `baton run | tasks | task`. Exit codes: 0 the task
+ * completed, 1 it ended otherwise, 2 bad input, 130 stopped by a signal.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { BatonEvent } from '../contract/events';
+import { CONTEXT_MODES, PERMISSION_MODES, type TaskSpecInput } from '../contract/task-spec';
+import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
+import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
+import { openBatonCore } from '../core/baton-core';
+import { InvalidTaskError, validateTaskSpec } from '../core/orchestrator/orchestrator';
+import { resolveDatabasePath } from '../core/paths';
+import { openDataSource, StoreOpenError } from '../core/store/data-source';
+import { TaskStore } from '../core/store/task-store';
+import { formatSessionLine, formatTaskDetail, formatTaskLine } from './format';
+import { taskJson } from './task-json';
+
+const EXIT_NOT_COMPLETED = 1;
+const EXIT_BAD_INPUT = 2;
+const EXIT_INTERRUPTED = 130;
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Whole numbers only; anything else becomes NaN and is rejected by the spec's schema with a clear message. */
+function wholeNumber(value: string): number {
+  return /^[+-]?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function firstLine(text: string, max = 160): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function printProgress(event: BatonEvent): void {
+  switch (event.type) {
+    case 'iteration.started':
+      out(`[iteration ${event.iteration}/${event.maxIterations}] started  session ${event.sessionId}`);
+      break;
+    case 'iteration.finished':
+      out(formatSessionLine(event.session, Number(event.task.settings.maxIterations ?? event.session.iteration)));
+      break;
+    case 'agent.event': {
+      const agentEvent = event.event;
+      if (agentEvent.kind === 'text') out(`    │ ${firstLine(agentEvent.text)}`);
+      else if (agentEvent.kind === 'tool_use') out(`    │ ⚙ ${agentEvent.name} ${firstLine(JSON.stringify(agentEvent.input), 120)}`);
+      else if (agentEvent.kind === 'retry') {
+        out(`    │ API error ${agentEvent.errorStatus ?? ''} ${agentEvent.error}; agent retry ${agentEvent.attempt}/${agentEvent.maxRetries}`);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+async function openStore(dbOption: string | undefined) {
+  const dataSource = await openDataSource({ file: resolveDatabasePath(dbOption) });
+  return { store: new TaskStore(dataSource), close: () => dataSource.destroy() };
+}
+
+interface RunOptions {
+  dir: string;
+  prompt: string;
+  maxIterations?: number;
+  check?: string;
+  checkTimeout?: number;
+  context?: string;
+  model?: string;
+  permissionMode?: string;
+  maxTurns?: number;
+  title?: string;
+  json?: boolean;
+  db?: string;
+}
+
+async function runCommand(options: RunOptions): Promise<number> {
+  const input = {
+    dir: options.dir,
+    prompt: options.prompt,
+    title: options.title,
+    maxIterations: options.maxIterations,
+    context: options.context,
+    check: options.check,
+    checkTimeoutSeconds: options.checkTimeout,
+    model: options.model,
+    permissionMode: options.permissionMode,
+    maxTurns: options.maxTurns,
+  } as TaskSpecInput;
+  // Everything that can be checked is checked before the database is touched.
+  validateTaskSpec(input);
+  const binary = findClaudeBinary();
+
+  const core = await openBatonCore({
+    databaseFile: resolveDatabasePath(options.db),
+    agent: new ClaudeCodeRunner({ binary }),
+  });
+  const stop = new AbortController();
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    process.stderr.write(`baton: ${signal} received, stopping the task…\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const unsubscribe = core.bus.subscribe(printProgress);
+  try {
+    const task = await core.orchestrator.createTask(input);
+    out(`task ${task.id} in ${task.workingDir}`);
+    const finished = await core.orchestrator.runTask(task.id, stop.signal);
+    const detail = await core.store.taskDetail(finished.id);
+    if (!detail) throw new Error(`task ${finished.id} vanished`);
+    out(`task ${finished.status}: ${finished.statusReason ?? ''}`);
+    if (options.json) out(JSON.stringify(taskJson(detail)));
+    if (signalled) return EXIT_INTERRUPTED;
+    if (finished.status !== 'completed') {
+      process.stderr.write(`baton: task ${finished.status}: ${finished.statusReason ?? 'no reason recorded'}\n`);
+      return EXIT_NOT_COMPLETED;
+    }
+    return 0;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await core.close();
+  }
+}
+
+async function tasksCommand(options: { json?: boolean; db?: string; limit: number }): Promise<number> {
+  if (!Number.isInteger(options.limit) || options.limit < 1) {
+    throw new CliError('--limit must be a whole number of at least 1', EXIT_BAD_INPUT);
+  }
+  const { store, close } = await openStore(options.db);
+  try {
+    const tasks = await store.listTaskSummaries({ limit: options.limit, offset: 0 });
+    if (options.json) out(JSON.stringify(tasks));
+    else if (tasks.length === 0) out('No tasks yet. Start one with: baton run --dir <path> --prompt <text>');
+    else for (const task of tasks) out(formatTaskLine(task));
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+async function taskCommand(id: string, options: { json?: boolean; db?: string }): Promise<number> {
+  const { store, close } = await openStore(options.db);
+  try {
+    const matches = await store.resolveTaskId(id.trim());
+    if (matches.length === 0) throw new CliError(`no task with id ${id}`, EXIT_NOT_COMPLETED);
+    if (matches.length > 1) throw new CliError(`task id ${id} is ambiguous; give more of it`, EXIT_BAD_INPUT);
+    const detail = await store.taskDetail(matches[0] as string);
+    if (!detail) throw new CliError(`no task with id ${id}`, EXIT_NOT_COMPLETED);
+    out(options.json ? JSON.stringify(taskJson(detail)) : formatTaskDetail(detail));
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('baton')
+    .description('Run coding-agent tasks as iterations, each in a fresh agent session.')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`baton: ${text.replace(/^error: /, '')}`) });
+  const dbOption = () => new Option('--db <file>', 'database file (default: $BATON_DB, then the app data directory)');
+
+  program
+    .command('run')
+    .description('run one task in the foreground')
+    .requiredOption('--dir <path>', 'project directory the agent works in')
+    .requiredOption('--prompt <text>', 'what the agent should do')
+    .option('--max-iterations <n>', 'most iterations to run (1-1000, default 5)', wholeNumber)
+    .option('--check <command>', 'shell command run after each iteration; exit 0 means done')
+    .option('--check-timeout <seconds>', 'how long the check may run (default 600)', wholeNumber)
+    .option('--context <mode>', `what carries between iterations: ${CONTEXT_MODES.join(' or ')} (default fresh)`)
+    .option('--model <name>', 'model for the agent')
+    .option('--permission-mode <mode>', `agent permission mode: ${PERMISSION_MODES.join(', ')}`)
+    .option('--max-turns <n>', 'most agent turns per iteration', wholeNumber)
+    .option('--title <text>', 'a name for the task (default: the prompt’s first line)')
+    .option('--json', 'print the finished task as JSON on the last line')
+    .addOption(dbOption())
+    .action(async (options: RunOptions) => setExit(await runCommand(options)));
+
+  program
+    .command('tasks')
+    .description('list tasks, newest first')
+    .option('--json', 'print JSON')
+    .option('--limit <n>', 'how many tasks', wholeNumber, 50)
+    .addOption(dbOption())
+    .action(async (options: { json?: boolean; db?: string; limit: number }) => setExit(await tasksCommand(options)));
+
+  program
+    .command('task')
+    .description('show one task and its sessions')
+    .argument('<id>', 'task id, or a unique prefix of it')
+    .option('--json', 'print JSON')
+    .addOption(dbOption())
+    .action(async (id: string, options: { json?: boolean; db?: string }) => setExit(await taskCommand(id, options)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its message; --help and --version are not failures.
+      return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`baton: ${message}\n`);
+    if (error instanceof CliError) return error.exitCode;
+    if (error instanceof InvalidTaskError || error instanceof ClaudeBinaryNotFoundError || error instanceof StoreOpenError) {
+      return EXIT_BAD_INPUT;
+    }
+    return EXIT_NOT_COMPLETED;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

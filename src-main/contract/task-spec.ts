@@ -1,0 +1,57 @@
+/** What a caller gives to launch a task; validated here for every entry point (CLI, IPC, WebSocket). */
+import { z } from 'zod';
+
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
+
+export const CONTEXT_MODES = ['fresh', 'fork'] as const;
+export type ContextMode = (typeof CONTEXT_MODES)[number];
+
+export const DEFAULT_MAX_ITERATIONS = 5;
+export const DEFAULT_COMPLETION_MARKER = 'BATON_TASK_COMPLETE';
+export const DEFAULT_CHECK_TIMEOUT_SECONDS = 600;
+
+const optionalText = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .optional();
+
+export const taskSpecSchema = z.object({
+  dir: z.string().trim().min(1, 'a project directory is required'),
+  prompt: z.string().trim().min(1, 'the prompt must not be empty'),
+  title: optionalText('the title'),
+  maxIterations: z
+    .number({ error: 'max iterations must be a whole number' })
+    .int('max iterations must be a whole number')
+    .min(1, 'max iterations must be at least 1')
+    .max(1000, 'max iterations must be at most 1000')
+    .default(DEFAULT_MAX_ITERATIONS),
+  context: z.enum(CONTEXT_MODES, { error: 'context must be "fresh" or "fork"' }).default('fresh'),
+  check: optionalText('the completion check'),
+  checkTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1, 'the check timeout must be at least 1 second')
+    .max(86_400, 'the check timeout must be at most 86400 seconds')
+    .default(DEFAULT_CHECK_TIMEOUT_SECONDS),
+  completionMarker: z.string().trim().min(1).default(DEFAULT_COMPLETION_MARKER),
+  model: optionalText('the model'),
+  permissionMode: z
+    .enum(PERMISSION_MODES, { error: `permission mode must be one of ${PERMISSION_MODES.join(', ')}` })
+    .optional(),
+  maxTurns: z.number().int().min(1, 'max turns must be at least 1').optional(),
+});
+
+/** What callers send (defaults still missing). */
+export type TaskSpecInput = z.input<typeof taskSpecSchema>;
+/** What the core works with (defaults filled in). */
+export type TaskSpec = z.output<typeof taskSpecSchema>;
+
+/** One line naming the first thing wrong with a spec. */
+export function describeSpecError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid task';
+  return issue.message;
+}

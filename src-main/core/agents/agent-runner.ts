@@ -1,0 +1,52 @@
+/** The seam between the orchestrator and any coding-agent CLI. */
+import type { AgentEvent, AgentResult, TokenUsage } from '../../contract/agent-events';
+import type { PermissionMode } from '../../contract/task-spec';
+
+export interface AgentRunRequest {
+  cwd: string;
+  prompt: string;
+  /** The new, never-used id this session must run under. */
+  sessionId: string;
+  /** Carry the conversation of this earlier session into the new one (fork mode). */
+  forkFrom?: string;
+  model?: string;
+  maxTurns?: number;
+  permissionMode?: PermissionMode;
+  signal?: AbortSignal;
+  onEvent: (event: AgentEvent) => void;
+}
+
+export const AGENT_ERROR_KINDS = [
+  'spawn_failed',
+  'session_in_use',
+  'api_error',
+  'agent_error',
+  'protocol_error',
+  'no_result',
+  'cancelled',
+  'internal',
+] as const;
+export type AgentErrorKind = (typeof AGENT_ERROR_KINDS)[number];
+
+export interface AgentError {
+  kind: AgentErrorKind;
+  message: string;
+}
+
+export interface AgentRunOutcome {
+  /** null when the run succeeded. */
+  error: AgentError | null;
+  exitCode: number | null;
+  /** The agent's final `result`, when it printed one. */
+  result: AgentResult | null;
+  /** Token totals seen in the stream, the fallback when no result arrived. */
+  usageSeen: TokenUsage;
+  /** Turns seen in the stream, the fallback when no result arrived. */
+  turnsSeen: number;
+}
+
+export interface AgentRunner {
+  /** Stored on each task, e.g. "claude-code". */
+  readonly agentName: string;
+  run(request: AgentRunRequest): Promise<AgentRunOutcome>;
+}

@@ -1,0 +1,146 @@
+/**
+ * Runs one Claude Code session: spawns the `claude` binary without a shell,
+ * in its own process group, and streams its stdout through the parser.
+ */
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import type { AgentEvent } from '../../contract/agent-events';
+import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
+import { ClaudeStreamParser } from './claude-stream-parser';
+
+const STDERR_TAIL_BYTES = 4096;
+const ALREADY_IN_USE = /Session ID .* is already in use/;
+
+/**
+ * Without this the CLI sends a hidden title-generation request per session
+ * whose tokens never appear in its `result` line, so they would be billed but
+ * unmetered. A user who sets the variable themselves still wins.
+ */
+const AGENT_ENV_DEFAULTS: NodeJS.ProcessEnv = { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+
+export interface ClaudeCodeRunnerOptions {
+  binary: string;
+  /** Extra environment for the agent, on top of this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** How long a cancelled agent gets between SIGTERM and SIGKILL. */
+  killGraceMs?: number;
+}
+
+export function buildClaudeArgs(request: AgentRunRequest): string[] {
+  const args = ['-p', request.prompt, '--output-format', 'stream-json', '--verbose'];
+  if (request.forkFrom) args.push('--resume', request.forkFrom, '--fork-session');
+  args.push('--session-id', request.sessionId);
+  if (request.model) args.push('--model', request.model);
+  if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
+  if (request.permissionMode) args.push('--permission-mode', request.permissionMode);
+  return args;
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n').find((line) => line.trim() !== '') ?? '';
+}
+
+export class ClaudeCodeRunner implements AgentRunner {
+  readonly agentName = 'claude-code';
+
+  constructor(private readonly options: ClaudeCodeRunnerOptions) {}
+
+  run(request: AgentRunRequest): Promise<AgentRunOutcome> {
+    const parser = new ClaudeStreamParser();
+    let protocolError: string | undefined;
+    let result: AgentRunOutcome['result'] = null;
+    let stderrTail = '';
+    const grace = this.options.killGraceMs ?? 3000;
+
+    return new Promise<AgentRunOutcome>((resolve) => {
+      const finish = (error: AgentError | null, exitCode: number | null) =>
+        resolve({ error, exitCode, result, usageSeen: parser.usageSoFar(), turnsSeen: parser.messagesSeen });
+
+      if (request.signal?.aborted) {
+        finish({ kind: 'cancelled', message: 'cancelled before the agent started' }, null);
+        return;
+      }
+
+      const child = spawn(this.options.binary, buildClaudeArgs(request), {
+        cwd: request.cwd,
+        env: { ...AGENT_ENV_DEFAULTS, ...process.env, ...this.options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so a stop can take down every tool process the agent started.
+        detached: true,
+        shell: false,
+      });
+
+      let spawnError: Error | undefined;
+      child.on('error', (error) => {
+        spawnError = error;
+      });
+
+      const emit = (event: AgentEvent) => {
+        if (event.kind === 'result') result = event.result;
+        request.onEvent(event);
+      };
+
+      const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
+      lines.on('line', (line) => {
+        const parsed = parser.parseLine(line);
+        if (!parsed.ok) {
+          protocolError ??= parsed.error;
+          return;
+        }
+        for (const event of parsed.events) emit(event);
+      });
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+      });
+
+      let cancelled = false;
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        cancelled = true;
+        killGroup(child.pid, 'SIGTERM');
+        killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
+      };
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+
+      // Tool processes the agent left in the background would hold our pipes open.
+      child.on('exit', () => killGroup(child.pid, 'SIGKILL'));
+
+      child.on('close', (code, signal) => {
+        request.signal?.removeEventListener('abort', onAbort);
+        if (killTimer) clearTimeout(killTimer);
+        const exitCode = code;
+        if (spawnError) {
+          finish({ kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError.message}` }, null);
+        } else if (cancelled) {
+          finish({ kind: 'cancelled', message: 'stopped by the user' }, exitCode);
+        } else if (protocolError) {
+          finish({ kind: 'protocol_error', message: protocolError }, exitCode);
+        } else if (result?.isError) {
+          const kind = result.apiErrorStatus ? 'api_error' : 'agent_error';
+          const status = result.apiErrorStatus ? `API status ${result.apiErrorStatus}: ` : `${result.subtype}: `;
+          finish({ kind, message: status + firstLine(result.resultText) }, exitCode);
+        } else if (result && exitCode === 0) {
+          finish(null, exitCode);
+        } else if (result) {
+          finish({ kind: 'agent_error', message: `agent exited with code ${exitCode ?? signal}` }, exitCode);
+        } else if (ALREADY_IN_USE.test(stderrTail)) {
+          finish({ kind: 'session_in_use', message: firstLine(stderrTail.match(/Error: Session ID.*/)?.[0] ?? stderrTail) }, exitCode);
+        } else {
+          const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+          const detail = firstLine(stderrTail);
+          finish({ kind: 'no_result', message: `agent ${how} without a result${detail ? `: ${detail}` : ''}` }, exitCode);
+        }
+      });
+    });
+  }
+}

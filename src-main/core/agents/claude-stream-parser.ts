@@ -1,0 +1,302 @@
+/**
+ * Turns Claude Code's `--output-format stream-json` stdout, one line at a time,
+ * into typed AgentEvents. Unknown line types are skipped (the CLI adds new ones
+ * often); a line that is not a JSON object, or a known line of the wrong shape,
+ * is a protocol error for the caller to fail the iteration with.
+ */
+import { z } from 'zod';
+import { type AgentEvent, type TokenUsage, zeroUsage } from '../../contract/agent-events';
+
+/** Longest stdout line accepted; a transcript line beyond this means something is broken. */
+export const MAX_LINE_LENGTH = 16 * 1024 * 1024;
+
+const count = z.number().int().nonnegative().catch(0);
+
+const apiUsage = z
+  .object({
+    input_tokens: count.optional(),
+    output_tokens: count.optional(),
+    cache_creation_input_tokens: count.optional(),
+    cache_read_input_tokens: count.optional(),
+  })
+  .loose();
+
+const contentBlock = z
+  .object({
+    type: z.string(),
+    text: z.string().optional(),
+    id: z.string().optional(),
+    name: z.string().optional(),
+    input: z.unknown().optional(),
+    tool_use_id: z.string().optional(),
+    content: z.unknown().optional(),
+    is_error: z.boolean().optional(),
+  })
+  .loose();
+
+const initLine = z.object({
+  type: z.literal('system'),
+  subtype: z.literal('init'),
+  session_id: z.string(),
+  model: z.string().catch(''),
+  cwd: z.string().catch(''),
+  tools: z.array(z.string()).catch([]),
+});
+
+const retryLine = z.object({
+  type: z.literal('system'),
+  subtype: z.literal('api_retry'),
+  attempt: count,
+  max_retries: count,
+  retry_delay_ms: z.number().catch(0),
+  error_status: z.number().int().nullable().catch(null),
+  error: z.string().catch('unknown'),
+});
+
+const assistantLine = z.object({
+  type: z.literal('assistant'),
+  message: z.object({
+    id: z.string().optional(),
+    content: z.array(contentBlock),
+    usage: apiUsage.optional(),
+  }),
+});
+
+const userLine = z.object({
+  type: z.literal('user'),
+  message: z.object({ content: z.union([z.string(), z.array(contentBlock)]) }),
+});
+
+const streamEventLine = z.object({
+  type: z.literal('stream_event'),
+  event: z
+    .object({
+      type: z.string(),
+      message: z.object({ id: z.string(), usage: apiUsage.optional() }).loose().optional(),
+      usage: apiUsage.optional(),
+    })
+    .loose(),
+});
+
+const resultLine = z.object({
+  type: z.literal('result'),
+  subtype: z.string(),
+  is_error: z.boolean(),
+  api_error_status: z.number().int().nullable().optional(),
+  num_turns: count,
+  duration_ms: z.number().nonnegative(),
+  duration_api_ms: z.number().nonnegative().catch(0),
+  result: z.string().optional(),
+  total_cost_usd: z.number().nonnegative().catch(0),
+  usage: apiUsage.optional(),
+});
+
+export type ParsedLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
+
+function toUsage(raw: z.infer<typeof apiUsage> | undefined): TokenUsage {
+  return {
+    inputTokens: raw?.input_tokens ?? 0,
+    outputTokens: raw?.output_tokens ?? 0,
+    cacheCreationTokens: raw?.cache_creation_input_tokens ?? 0,
+    cacheReadTokens: raw?.cache_read_input_tokens ?? 0,
+  };
+}
+
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part: unknown) =>
+        part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '',
+      )
+      .join('');
+  }
+  return content === undefined ? '' : JSON.stringify(content);
+}
+
+function describeIssues(error: z.ZodError): string {
+  const first = error.issues[0];
+  return first ? `${first.path.join('.') || '(line)'}: ${first.message}` : 'invalid shape';
+}
+
+function preview(line: string): string {
+  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+}
+
+/**
+ * One parser per agent session: it keeps the per-message token counts so it can
+ * report running totals. Assistant lines repeat a message's usage once per
+ * content block, and their output count is a placeholder until `message_delta`,
+ * so usage is kept per message id and summed, never added line by line.
+ */
+export class ClaudeStreamParser {
+  private readonly usageByMessage = new Map<string, TokenUsage>();
+  private currentMessageId: string | undefined;
+  private sawResult = false;
+
+  get hasResult(): boolean {
+    return this.sawResult;
+  }
+
+  /** Assistant messages seen so far: the turn count when no result line arrives. */
+  get messagesSeen(): number {
+    return this.usageByMessage.size;
+  }
+
+  /** Token totals seen so far in this session. */
+  usageSoFar(): TokenUsage {
+    const total = zeroUsage();
+    for (const usage of this.usageByMessage.values()) {
+      total.inputTokens += usage.inputTokens;
+      total.outputTokens += usage.outputTokens;
+      total.cacheCreationTokens += usage.cacheCreationTokens;
+      total.cacheReadTokens += usage.cacheReadTokens;
+    }
+    return total;
+  }
+
+  parseLine(line: string): ParsedLine {
+    if (line.length > MAX_LINE_LENGTH) {
+      return { ok: false, error: `agent printed a ${line.length}-character line, over the ${MAX_LINE_LENGTH} limit` };
+    }
+    const trimmed = line.trim();
+    if (trimmed === '') return { ok: true, events: [] };
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      return { ok: false, error: `agent printed a line that is not JSON: ${preview(trimmed)}` };
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value) || !('type' in value)) {
+      return { ok: false, error: `agent printed JSON that is not a stream-json event: ${preview(trimmed)}` };
+    }
+    const parsed = this.toEvents(value as { type: unknown; subtype?: unknown });
+    return 'error' in parsed ? { ok: false, error: `malformed ${parsed.lineType} line: ${parsed.error}` } : parsed;
+  }
+
+  private toEvents(
+    value: { type: unknown; subtype?: unknown },
+  ): { ok: true; events: AgentEvent[] } | { lineType: string; error: string } {
+    const events: AgentEvent[] = [];
+    const fail = (lineType: string, error: z.ZodError) => ({ lineType, error: describeIssues(error) });
+
+    switch (value.type) {
+      case 'system': {
+        if (value.subtype === 'init') {
+          const line = initLine.safeParse(value);
+          if (!line.success) return fail('init', line.error);
+          const { session_id, model, cwd, tools } = line.data;
+          events.push({ kind: 'init', agentSessionId: session_id, model, cwd, tools });
+        } else if (value.subtype === 'api_retry') {
+          const line = retryLine.safeParse(value);
+          if (!line.success) return fail('api_retry', line.error);
+          const d = line.data;
+          events.push({
+            kind: 'retry',
+            attempt: d.attempt,
+            maxRetries: d.max_retries,
+            delayMs: Math.round(d.retry_delay_ms),
+            errorStatus: d.error_status,
+            error: d.error,
+          });
+        }
+        break;
+      }
+      case 'assistant': {
+        const line = assistantLine.safeParse(value);
+        if (!line.success) return fail('assistant', line.error);
+        const { id, content, usage } = line.data.message;
+        for (const block of content) {
+          if (block.type === 'text' && block.text) events.push({ kind: 'text', text: block.text });
+          else if (block.type === 'tool_use') {
+            events.push({ kind: 'tool_use', toolUseId: block.id ?? '', name: block.name ?? '', input: block.input ?? {} });
+          }
+        }
+        if (id && usage) this.recordUsage(id, toUsage(usage), events, false);
+        break;
+      }
+      case 'user': {
+        const line = userLine.safeParse(value);
+        if (!line.success) return fail('user', line.error);
+        const { content } = line.data.message;
+        if (Array.isArray(content)) {
+          for (const block of content) {
+            if (block.type !== 'tool_result') continue;
+            events.push({
+              kind: 'tool_result',
+              toolUseId: block.tool_use_id ?? '',
+              content: toolResultText(block.content),
+              isError: block.is_error ?? false,
+            });
+          }
+        }
+        break;
+      }
+      case 'stream_event': {
+        const line = streamEventLine.safeParse(value);
+        if (!line.success) return fail('stream_event', line.error);
+        const { event } = line.data;
+        if (event.type === 'message_start' && event.message) {
+          this.currentMessageId = event.message.id;
+          this.recordUsage(event.message.id, toUsage(event.message.usage), events, false);
+        } else if (event.type === 'message_delta' && event.usage && this.currentMessageId) {
+          const known = this.usageByMessage.get(this.currentMessageId) ?? zeroUsage();
+          this.recordUsage(this.currentMessageId, { ...known, outputTokens: event.usage.output_tokens ?? 0 }, events, true);
+        }
+        break;
+      }
+      case 'result': {
+        const line = resultLine.safeParse(value);
+        if (!line.success) return fail('result', line.error);
+        const d = line.data;
+        this.sawResult = true;
+        events.push({
+          kind: 'result',
+          result: {
+            isError: d.is_error,
+            subtype: d.subtype,
+            apiErrorStatus: d.api_error_status ?? null,
+            resultText: d.result ?? '',
+            turns: d.num_turns,
+            costUsd: d.total_cost_usd,
+            durationMs: Math.round(d.duration_ms),
+            apiDurationMs: Math.round(d.duration_api_ms),
+            usage: toUsage(d.usage),
+          },
+        });
+        break;
+      }
+      default:
+        break;
+    }
+    return { ok: true, events };
+  }
+
+  /**
+   * Keeps the larger of the known and new counts per field, since an assistant
+   * line's placeholder output count (1) must not undo a real `message_delta`
+   * count, unless `exactOutput` says this is the authoritative output figure.
+   */
+  private recordUsage(messageId: string, next: TokenUsage, events: AgentEvent[], exactOutput: boolean): void {
+    const known = this.usageByMessage.get(messageId);
+    const merged: TokenUsage = known
+      ? {
+          inputTokens: Math.max(known.inputTokens, next.inputTokens),
+          outputTokens: exactOutput ? next.outputTokens : Math.max(known.outputTokens, next.outputTokens),
+          cacheCreationTokens: Math.max(known.cacheCreationTokens, next.cacheCreationTokens),
+          cacheReadTokens: Math.max(known.cacheReadTokens, next.cacheReadTokens),
+        }
+      : next;
+    if (
+      known &&
+      known.inputTokens === merged.inputTokens &&
+      known.outputTokens === merged.outputTokens &&
+      known.cacheCreationTokens === merged.cacheCreationTokens &&
+      known.cacheReadTokens === merged.cacheReadTokens
+    ) {
+      return;
+    }
+    this.usageByMessage.set(messageId, merged);
+    events.push({ kind: 'usage', usage: this.usageSoFar() });
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Runs a task as a series of iterations, each in a fresh agent session with a
+ * new uuid, recording every session and publishing every step on the bus.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { v4 as uuidv4 } from 'uuid';
+import { type AgentResult, zeroUsage } from '../../contract/agent-events';
+import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
+import type { SessionView, TaskStatus, TaskSummary } from '../../contract/views';
+import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
+import type { EventBus } from '../events/event-bus';
+import type { SessionFinish, TaskStore } from '../store/task-store';
+import { runCompletionCheck } from './completion-check';
+import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
+
+/** A task fails after this many failed iterations in a row. */
+export const MAX_CONSECUTIVE_FAILURES = 3;
+const RESULT_EXCERPT_CHARS = 2000;
+
+export class InvalidTaskError extends Error {
+  override readonly name = 'InvalidTaskError';
+}
+
+export class TaskNotFoundError extends Error {
+  override readonly name = 'TaskNotFoundError';
+}
+
+export interface OrchestratorOptions {
+  store: TaskStore;
+  agent: AgentRunner;
+  bus: EventBus;
+  /** Recorded on running sessions, so another process can tell whether they are still alive. */
+  pid?: number;
+  now?: () => number;
+}
+
+/** Validates a spec, including that its directory exists, and normalises it. */
+export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
+  const parsed = taskSpecSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidTaskError(describeSpecError(parsed.error));
+  const spec = parsed.data;
+  const dir = path.resolve(spec.dir);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new InvalidTaskError(`project directory ${dir} does not exist`);
+  }
+  if (!isDirectory) throw new InvalidTaskError(`project directory ${dir} is not a directory`);
+  return { ...spec, dir };
+}
+
+function titleOf(spec: TaskSpec): string {
+  if (spec.title) return spec.title;
+  const firstLine = spec.prompt.split('\n')[0] ?? spec.prompt;
+  return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
+}
+
+function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: string | null): SessionFinish {
+  const result: AgentResult | null = outcome.result;
+  const usage = result?.usage ?? outcome.usageSeen ?? zeroUsage();
+  const status = outcome.error === null ? 'completed' : outcome.error.kind === 'cancelled' ? 'cancelled' : 'failed';
+  return {
+    status,
+    model,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheCreationTokens: usage.cacheCreationTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    turns: result?.turns ?? outcome.turnsSeen,
+    costUsd: result?.costUsd ?? 0,
+    costSource: 'agent',
+    durationMs: result?.durationMs ?? wallMs,
+    apiDurationMs: result?.apiDurationMs ?? 0,
+    exitCode: outcome.exitCode,
+    errorKind: outcome.error?.kind ?? null,
+    errorMessage: outcome.error?.message ?? null,
+    resultExcerpt: result?.resultText ? result.resultText.slice(0, RESULT_EXCERPT_CHARS) : null,
+  };
+}
+
+interface IterationRecord {
+  session: SessionView;
+  outcome: AgentRunOutcome;
+}
+
+export class Orchestrator {
+  private readonly store: TaskStore;
+  private readonly agent: AgentRunner;
+  private readonly bus: EventBus;
+  private readonly pid: number;
+  private readonly now: () => number;
+
+  constructor(options: OrchestratorOptions) {
+    this.store = options.store;
+    this.agent = options.agent;
+    this.bus = options.bus;
+    this.pid = options.pid ?? process.pid;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Validates the spec and records the task as queued. Nothing is written when the spec is invalid. */
+  async createTask(input: TaskSpecInput): Promise<TaskSummary> {
+    const spec = validateTaskSpec(input);
+    const { dir, prompt, model, ...settings } = spec;
+    const row = await this.store.createTask({
+      workingDir: dir,
+      title: titleOf(spec),
+      prompt,
+      agent: this.agent.agentName,
+      model: model ?? null,
+      settings,
+    });
+    const task = await this.requireSummary(row.id);
+    this.bus.publish({ type: 'task.queued', taskId: task.id, task });
+    return task;
+  }
+
+  /** Runs a queued task to its end. Agent failures end up in the task's status, never as a throw. */
+  async runTask(taskId: string, signal?: AbortSignal): Promise<TaskSummary> {
+    const task = await this.requireSummary(taskId);
+    const spec = validateTaskSpec({ ...task.settings, dir: task.workingDir, prompt: task.prompt, model: task.model ?? undefined });
+    await this.store.markTaskRunning(taskId);
+    this.bus.publish({ type: 'task.started', taskId });
+
+    let ending: { status: TaskStatus; reason: string };
+    try {
+      ending = await this.iterate(taskId, spec, task.iterations + 1, signal);
+    } catch (error) {
+      ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
+    }
+    await this.store.finishTask(taskId, ending.status, ending.reason);
+    const finished = await this.requireSummary(taskId);
+    this.bus.publish({ type: 'task.finished', taskId, status: ending.status, reason: ending.reason, task: finished });
+    return finished;
+  }
+
+  private async iterate(
+    taskId: string,
+    spec: TaskSpec,
+    firstIteration: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: TaskStatus; reason: string }> {
+    let previous: PreviousIteration | undefined;
+    let checkFeedback: CheckFeedback | undefined;
+    let lastGoodSessionId: string | undefined;
+    let failuresInARow = 0;
+
+    for (let iteration = firstIteration; iteration <= spec.maxIterations; iteration++) {
+      if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
+
+      const forkFrom = spec.context === 'fork' ? lastGoodSessionId : undefined;
+      const prompt = buildIterationPrompt({ spec, iteration, forked: forkFrom !== undefined, previous, check: checkFeedback });
+      const { session, outcome } = await this.runIteration(taskId, spec, iteration, prompt, forkFrom, signal);
+
+      if (session.status === 'cancelled') return { status: 'cancelled', reason: 'stopped by the user' };
+      previous = { iteration, outcome: outcome.result?.resultText || outcome.error?.message || '(no output)' };
+      if (session.status === 'completed') {
+        failuresInARow = 0;
+        lastGoodSessionId = session.sessionId;
+      } else {
+        failuresInARow++;
+      }
+
+      if (spec.check) {
+        const check = await runCompletionCheck(spec.check, spec.dir, spec.checkTimeoutSeconds * 1000, signal);
+        if (check.cancelled) return { status: 'cancelled', reason: 'stopped by the user' };
+        if (check.timedOut) {
+          return {
+            status: 'failed',
+            reason: `completion check \`${spec.check}\` timed out after ${spec.checkTimeoutSeconds}s`,
+          };
+        }
+        if (check.exitCode === 0) return { status: 'completed', reason: `completion check passed after iteration ${iteration}` };
+        checkFeedback = { exitCode: check.exitCode, output: check.output };
+      } else if (session.status === 'completed' && outcome.result?.resultText.includes(spec.completionMarker)) {
+        return { status: 'completed', reason: `agent reported the task complete in iteration ${iteration}` };
+      }
+
+      if (failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
+        return {
+          status: 'failed',
+          reason: `${failuresInARow} iterations in a row failed; last: ${session.error ?? 'unknown error'}`,
+        };
+      }
+    }
+    return { status: 'max_iterations', reason: `reached the limit of ${spec.maxIterations} iterations` };
+  }
+
+  /** One iteration: a new session id, one INSERT, the agent run, and one UPDATE in `finally`. */
+  private async runIteration(
+    taskId: string,
+    spec: TaskSpec,
+    iteration: number,
+    prompt: string,
+    forkFrom: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<IterationRecord> {
+    const sessionId = uuidv4();
+    const model = spec.model ?? null;
+    const startedAt = await this.store.startSession({ sessionId, taskId, iteration, model, ownerPid: this.pid });
+    this.bus.publish({ type: 'iteration.started', taskId, sessionId, iteration, maxIterations: spec.maxIterations });
+
+    let reportedModel = model;
+    let outcome: AgentRunOutcome = {
+      error: { kind: 'internal', message: 'the agent run did not finish' },
+      exitCode: null,
+      result: null,
+      usageSeen: zeroUsage(),
+      turnsSeen: 0,
+    };
+    try {
+      outcome = await this.agent.run({
+        cwd: spec.dir,
+        prompt,
+        sessionId,
+        forkFrom,
+        model: spec.model,
+        maxTurns: spec.maxTurns,
+        permissionMode: spec.permissionMode,
+        signal,
+        onEvent: (event) => {
+          if (event.kind === 'init' && event.model) reportedModel = event.model;
+          this.bus.publish({ type: 'agent.event', taskId, sessionId, iteration, event });
+        },
+      });
+    } catch (error) {
+      outcome = { ...outcome, error: { kind: 'internal', message: (error as Error).message } };
+    } finally {
+      await this.store.finishSession(sessionId, sessionFinishFrom(outcome, this.now() - startedAt, reportedModel));
+    }
+    const session = await this.store.sessionView(sessionId);
+    if (!session) throw new Error(`session ${sessionId} vanished after it was written`);
+    this.bus.publish({ type: 'iteration.finished', taskId, session, task: await this.requireSummary(taskId) });
+    return { session, outcome };
+  }
+
+  private async requireSummary(taskId: string): Promise<TaskSummary> {
+    const task = await this.store.taskSummary(taskId);
+    if (!task) throw new TaskNotFoundError(`no task with id ${taskId}`);
+    return task;
+  }
+}

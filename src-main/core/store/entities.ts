@@ -1,0 +1,122 @@
+/**
+ * Table mappings. EntitySchema rather than decorators: esbuild (Vite, vitest,
+ * tsx) does not emit decorator metadata, and explicit column types keep the
+ * mapping independent of the compiler. The schema itself comes only from
+ * migrations; these mappings must agree with them.
+ */
+import { EntitySchema } from 'typeorm';
+import type { CostSource, SessionStatus, TaskStatus } from '../../contract/views';
+
+/** Times are epoch milliseconds: compact, sortable, and easy to bucket by day in SQL. */
+export interface ProjectRow {
+  id: string;
+  name: string;
+  workingDir: string;
+  createdAt: number;
+}
+
+export interface TaskRow {
+  id: string;
+  projectId: string;
+  title: string;
+  prompt: string;
+  agent: string;
+  model: string | null;
+  /** JSON of the task's settings (max iterations, context mode, check, …). */
+  settings: string;
+  status: TaskStatus;
+  statusReason: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface SessionRow {
+  id: number;
+  sessionId: string;
+  taskId: string;
+  iteration: number;
+  status: SessionStatus;
+  startedAt: number;
+  endedAt: number | null;
+  model: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  turns: number;
+  costUsd: number;
+  costSource: CostSource;
+  durationMs: number;
+  apiDurationMs: number;
+  exitCode: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  resultExcerpt: string | null;
+  /** Process id of the Baton process running this session, to tell live runs from crashed ones. */
+  ownerPid: number | null;
+}
+
+const int = (name: string, nullable = false) => ({ name, type: 'integer' as const, nullable });
+const text = (name: string, nullable = false) => ({ name, type: 'text' as const, nullable });
+
+export const ProjectEntity = new EntitySchema<ProjectRow>({
+  name: 'Project',
+  tableName: 'projects',
+  columns: {
+    id: { ...text('id'), primary: true },
+    name: text('name'),
+    workingDir: text('working_dir'),
+    createdAt: int('created_at'),
+  },
+});
+
+export const TaskEntity = new EntitySchema<TaskRow>({
+  name: 'Task',
+  tableName: 'tasks',
+  columns: {
+    id: { ...text('id'), primary: true },
+    projectId: text('project_id'),
+    title: text('title'),
+    prompt: text('prompt'),
+    agent: text('agent'),
+    model: text('model', true),
+    settings: text('settings'),
+    status: text('status'),
+    statusReason: text('status_reason', true),
+    createdAt: int('created_at'),
+    startedAt: int('started_at', true),
+    finishedAt: int('finished_at', true),
+  },
+});
+
+export const SessionEntity = new EntitySchema<SessionRow>({
+  name: 'Session',
+  tableName: 'sessions',
+  columns: {
+    id: { ...int('id'), primary: true, generated: 'increment' },
+    sessionId: text('session_id'),
+    taskId: text('task_id'),
+    iteration: int('iteration'),
+    status: text('status'),
+    startedAt: int('started_at'),
+    endedAt: int('ended_at', true),
+    model: text('model', true),
+    inputTokens: int('input_tokens'),
+    outputTokens: int('output_tokens'),
+    cacheCreationTokens: int('cache_creation_tokens'),
+    cacheReadTokens: int('cache_read_tokens'),
+    turns: int('turns'),
+    costUsd: { name: 'cost_usd', type: 'real' },
+    costSource: text('cost_source'),
+    durationMs: int('duration_ms'),
+    apiDurationMs: int('api_duration_ms'),
+    exitCode: int('exit_code', true),
+    errorKind: text('error_kind', true),
+    errorMessage: text('error_message', true),
+    resultExcerpt: text('result_excerpt', true),
+    ownerPid: int('owner_pid', true),
+  },
+});
+
+export const ENTITIES = [ProjectEntity, TaskEntity, SessionEntity];

@@ -1,0 +1,303 @@
+/**
+ * Everything the orchestrator and the views read and write. Totals are always
+ * computed by SQL over the session rows; nothing here sums rows in JavaScript.
+ */
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { v4 as uuidv4 } from 'uuid';
+import type {
+  CostSource,
+  SessionStatus,
+  SessionView,
+  TaskDetail,
+  TaskStatus,
+  TaskSummary,
+} from '../../contract/views';
+import type { SessionRow, TaskRow } from './entities';
+
+export interface NewTask {
+  workingDir: string;
+  title: string;
+  prompt: string;
+  agent: string;
+  model: string | null;
+  settings: Record<string, unknown>;
+}
+
+export interface SessionStart {
+  sessionId: string;
+  taskId: string;
+  iteration: number;
+  model: string | null;
+  ownerPid: number;
+}
+
+export interface SessionFinish {
+  status: Exclude<SessionStatus, 'running'>;
+  model: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  turns: number;
+  costUsd: number;
+  costSource: CostSource;
+  durationMs: number;
+  apiDurationMs: number;
+  exitCode: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  resultExcerpt: string | null;
+}
+
+const SUMMARY_COLUMNS = `
+  t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.settings,
+  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at,
+  COUNT(s.id)                              AS iterations,
+  COALESCE(SUM(s.input_tokens), 0)          AS input_tokens,
+  COALESCE(SUM(s.output_tokens), 0)         AS output_tokens,
+  COALESCE(SUM(s.cache_creation_tokens), 0) AS cache_creation_tokens,
+  COALESCE(SUM(s.cache_read_tokens), 0)     AS cache_read_tokens,
+  COALESCE(SUM(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens), 0) AS total_tokens,
+  COALESCE(SUM(s.turns), 0)                 AS turns,
+  COALESCE(SUM(s.cost_usd), 0)              AS cost_usd,
+  COALESCE(AVG(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens), 0) AS avg_tokens,
+  COALESCE(SUM(s.duration_ms), 0)           AS duration_ms,
+  COALESCE(SUM(s.api_duration_ms), 0)       AS api_duration_ms`;
+
+const TASK_SUMMARY_SQL = `
+  SELECT ${SUMMARY_COLUMNS}
+  FROM tasks t
+  JOIN projects p ON p.id = t.project_id
+  LEFT JOIN sessions s ON s.task_id = t.id
+  WHERE t.id = ?
+  GROUP BY t.id`;
+
+// The page of tasks is cut first, so only its sessions are aggregated.
+const TASK_PAGE_SQL = `
+  SELECT ${SUMMARY_COLUMNS}
+  FROM (SELECT * FROM tasks ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) t
+  JOIN projects p ON p.id = t.project_id
+  LEFT JOIN sessions s ON s.task_id = t.id
+  GROUP BY t.id
+  ORDER BY t.created_at DESC, t.id DESC`;
+
+interface SummaryRecord {
+  id: string;
+  project_id: string;
+  working_dir: string;
+  title: string;
+  prompt: string;
+  agent: string;
+  model: string | null;
+  settings: string;
+  status: TaskStatus;
+  status_reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  iterations: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_tokens: number;
+  cache_read_tokens: number;
+  total_tokens: number;
+  turns: number;
+  cost_usd: number;
+  avg_tokens: number;
+  duration_ms: number;
+  api_duration_ms: number;
+}
+
+function toSummary(row: SummaryRecord): TaskSummary {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    workingDir: row.working_dir,
+    title: row.title,
+    prompt: row.prompt,
+    agent: row.agent,
+    model: row.model,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    status: row.status,
+    statusReason: row.status_reason,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    iterations: row.iterations,
+    totals: {
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+      cacheCreationTokens: row.cache_creation_tokens,
+      cacheReadTokens: row.cache_read_tokens,
+      totalTokens: row.total_tokens,
+      turns: row.turns,
+      costUsd: row.cost_usd,
+    },
+    averageTokensPerIteration: row.avg_tokens,
+    durationMs: row.duration_ms,
+    apiDurationMs: row.api_duration_ms,
+  };
+}
+
+export function toSessionView(row: SessionRow): SessionView {
+  return {
+    sessionId: row.sessionId,
+    iteration: row.iteration,
+    status: row.status,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    model: row.model,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    cacheCreationTokens: row.cacheCreationTokens,
+    cacheReadTokens: row.cacheReadTokens,
+    turns: row.turns,
+    costUsd: row.costUsd,
+    costSource: row.costSource,
+    durationMs: row.durationMs,
+    apiDurationMs: row.apiDurationMs,
+    exitCode: row.exitCode,
+    errorKind: row.errorKind,
+    error: row.errorMessage,
+    resultExcerpt: row.resultExcerpt,
+  };
+}
+
+export class TaskStore {
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Creates the task (and its project, the first time a directory is used) in one transaction. */
+  async createTask(input: NewTask): Promise<TaskRow> {
+    return this.dataSource.transaction(async (manager) => {
+      const workingDir = path.resolve(input.workingDir);
+      const createdAt = this.now();
+      await manager.query(
+        `INSERT INTO projects (id, name, working_dir, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (working_dir) DO NOTHING`,
+        [uuidv4(), path.basename(workingDir) || workingDir, workingDir, createdAt],
+      );
+      const [project] = (await manager.query(`SELECT id FROM projects WHERE working_dir = ?`, [workingDir])) as Array<{
+        id: string;
+      }>;
+      if (!project) throw new Error(`project for ${workingDir} vanished inside its own transaction`);
+      const task: TaskRow = {
+        id: uuidv4(),
+        projectId: project.id,
+        title: input.title,
+        prompt: input.prompt,
+        agent: input.agent,
+        model: input.model,
+        settings: JSON.stringify(input.settings),
+        status: 'queued',
+        statusReason: null,
+        createdAt,
+        startedAt: null,
+        finishedAt: null,
+      };
+      await manager.query(
+        `INSERT INTO tasks (id, project_id, title, prompt, agent, model, settings, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+        [task.id, task.projectId, task.title, task.prompt, task.agent, task.model, task.settings, createdAt],
+      );
+      return task;
+    });
+  }
+
+  async markTaskRunning(taskId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE tasks SET status = 'running', status_reason = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL
+       WHERE id = ?`,
+      [this.now(), taskId],
+    );
+  }
+
+  async finishTask(taskId: string, status: TaskStatus, reason: string): Promise<void> {
+    await this.dataSource.query(`UPDATE tasks SET status = ?, status_reason = ?, finished_at = ? WHERE id = ?`, [
+      status,
+      reason,
+      this.now(),
+      taskId,
+    ]);
+  }
+
+  async startSession(start: SessionStart): Promise<number> {
+    const startedAt = this.now();
+    await this.dataSource.query(
+      `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, model, owner_pid)
+       VALUES (?, ?, ?, 'running', ?, ?, ?)`,
+      [start.sessionId, start.taskId, start.iteration, startedAt, start.model, start.ownerPid],
+    );
+    return startedAt;
+  }
+
+  async finishSession(sessionId: string, finish: SessionFinish): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sessions SET
+         status = ?, ended_at = ?, model = COALESCE(?, model),
+         input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
+         turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
+         exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL
+       WHERE session_id = ?`,
+      [
+        finish.status,
+        this.now(),
+        finish.model,
+        finish.inputTokens,
+        finish.outputTokens,
+        finish.cacheCreationTokens,
+        finish.cacheReadTokens,
+        finish.turns,
+        finish.costUsd,
+        finish.costSource,
+        finish.durationMs,
+        finish.apiDurationMs,
+        finish.exitCode,
+        finish.errorKind,
+        finish.errorMessage,
+        finish.resultExcerpt,
+        sessionId,
+      ],
+    );
+  }
+
+  async taskSummary(taskId: string): Promise<TaskSummary | undefined> {
+    const [row] = (await this.dataSource.query(TASK_SUMMARY_SQL, [taskId])) as SummaryRecord[];
+    return row ? toSummary(row) : undefined;
+  }
+
+  /** Newest first. */
+  async listTaskSummaries(page: { limit: number; offset: number }): Promise<TaskSummary[]> {
+    const rows = (await this.dataSource.query(TASK_PAGE_SQL, [page.limit, page.offset])) as SummaryRecord[];
+    return rows.map(toSummary);
+  }
+
+  async sessionsOfTask(taskId: string): Promise<SessionView[]> {
+    const rows = await this.dataSource.getRepository<SessionRow>('Session').find({
+      where: { taskId },
+      order: { iteration: 'ASC' },
+    });
+    return rows.map(toSessionView);
+  }
+
+  async sessionView(sessionId: string): Promise<SessionView | undefined> {
+    const row = await this.dataSource.getRepository<SessionRow>('Session').findOneBy({ sessionId });
+    return row ? toSessionView(row) : undefined;
+  }
+
+  async taskDetail(taskId: string): Promise<TaskDetail | undefined> {
+    const summary = await this.taskSummary(taskId);
+    return summary ? { ...summary, sessions: await this.sessionsOfTask(taskId) } : undefined;
+  }
+
+  /** Finds a task by its full id or a unique prefix of it (as printed by `baton tasks`). */
+  async resolveTaskId(idOrPrefix: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT id FROM tasks WHERE id LIKE ? ESCAPE '\\' LIMIT 2`, [
+      `${idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    ])) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+}
