@@ -1,0 +1,177 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../../src-main/contract/agent-events';
+import { buildClaudeArgs, ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
+import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
+
+// These stand-ins check how the runner handles broken agents (garbage, crashes,
+// missing results), which the real CLI cannot be made to produce on demand.
+// Real behaviour is covered against the real CLI in test/integration.
+let dir: string;
+const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
+
+function fakeAgent(name: string, script: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `#!/bin/sh\n${script}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** A zombie waiting to be reaped by a container's init is not running. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function run(binary: string) {
+  const events: AgentEvent[] = [];
+  const outcome = await new ClaudeCodeRunner({ binary }).run({
+    cwd: dir,
+    prompt: 'p',
+    sessionId: '11111111-1111-4111-8111-111111111111',
+    onEvent: (e) => events.push(e),
+  });
+  return { outcome, events };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-runner-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('buildClaudeArgs', () => {
+  it('asks for stream-json under the fresh session id, with the optional flags', () => {
+    expect(
+      buildClaudeArgs({
+        cwd: '/x',
+        prompt: 'fix; rm -rf / $(whoami)',
+        sessionId: 'new-id',
+        model: 'claude-sonnet-4-5',
+        maxTurns: 7,
+        permissionMode: 'acceptEdits',
+        onEvent: () => undefined,
+      }),
+    ).toEqual([
+      '-p',
+      'fix; rm -rf / $(whoami)',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--session-id',
+      'new-id',
+      '--model',
+      'claude-sonnet-4-5',
+      '--max-turns',
+      '7',
+      '--permission-mode',
+      'acceptEdits',
+    ]);
+  });
+
+  it('forks from the previous session under a new id', () => {
+    const args = buildClaudeArgs({ cwd: '/x', prompt: 'p', sessionId: 'new', forkFrom: 'old', onEvent: () => undefined });
+    expect(args.join(' ')).toContain('--resume old --fork-session --session-id new');
+  });
+});
+
+describe('ClaudeCodeRunner with broken agents', () => {
+  it('succeeds on a clean transcript and passes the prompt as one argument, never through a shell', async () => {
+    const argsFile = path.join(dir, 'args.txt');
+    const binary = fakeAgent('ok', `printf '%s\\n' "$@" > ${argsFile}; cat ${fixture('claude-stream-json-tool-use.jsonl')}`);
+    const { outcome, events } = await run(binary);
+    expect(outcome.error).toBeNull();
+    expect(outcome.result?.usage.inputTokens).toBe(2000);
+    expect(events.some((e) => e.kind === 'tool_use')).toBe(true);
+    expect(readFileSync(argsFile, 'utf8').split('\n')[1]).toBe('p');
+  });
+
+  it('fails the iteration on a line that is not JSON, keeping the tokens seen', async () => {
+    const binary = fakeAgent('garbage', `head -n 3 ${fixture('claude-stream-json-tool-use.jsonl')}; echo 'panic: oops'; tail -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}`);
+    const { outcome } = await run(binary);
+    expect(outcome.error).toEqual({ kind: 'protocol_error', message: 'agent printed a line that is not JSON: panic: oops' });
+    expect(outcome.usageSeen.inputTokens).toBe(1000);
+  });
+
+  it('fails with no_result when the agent crashes before its result line', async () => {
+    const binary = fakeAgent('crash', `head -n 3 ${fixture('claude-stream-json-tool-use.jsonl')}; echo 'fatal: out of memory' >&2; exit 3`);
+    const { outcome } = await run(binary);
+    expect(outcome.error).toEqual({ kind: 'no_result', message: 'agent exited with code 3 without a result: fatal: out of memory' });
+    expect(outcome.exitCode).toBe(3);
+    expect(outcome.turnsSeen).toBe(1);
+  });
+
+  it('fails on an is_error result even though its subtype says success', async () => {
+    const { outcome } = await run(fakeAgent('overloaded', `cat ${fixture('claude-stream-json-overloaded.jsonl')}; exit 1`));
+    expect(outcome.error?.kind).toBe('api_error');
+    expect(outcome.error?.message).toMatch(/^API status 529: API Error: 529 Overloaded/);
+  });
+
+  it('fails when the exit code is non-zero despite a clean result', async () => {
+    const { outcome } = await run(fakeAgent('exit2', `tail -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}; exit 2`));
+    expect(outcome.error).toEqual({ kind: 'agent_error', message: 'agent exited with code 2' });
+  });
+
+  it('recognises the reused-session error', async () => {
+    const binary = fakeAgent('inuse', `echo "Error: Session ID $7 is already in use." >&2; exit 1`);
+    const { outcome } = await run(binary);
+    expect(outcome.error).toEqual({
+      kind: 'session_in_use',
+      message: 'Error: Session ID 11111111-1111-4111-8111-111111111111 is already in use.',
+    });
+  });
+
+  it('reports a binary that cannot be started', async () => {
+    const { outcome } = await run(path.join(dir, 'does-not-exist'));
+    expect(outcome.error?.kind).toBe('spawn_failed');
+    expect(outcome.error?.message).toMatch(/ENOENT/);
+  });
+
+  it('kills the agent’s process group when stopped', async () => {
+    const pidFile = path.join(dir, 'child.pid');
+    const binary = fakeAgent('sleeper', `sleep 60 & echo $! > ${pidFile}; wait`);
+    const stop = new AbortController();
+    const running = new ClaudeCodeRunner({ binary, killGraceMs: 500 }).run({
+      cwd: dir,
+      prompt: 'p',
+      sessionId: 's',
+      signal: stop.signal,
+      onEvent: () => undefined,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop.abort();
+    const outcome = await running;
+    expect(outcome.error?.kind).toBe('cancelled');
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    expect(isRunning(childPid)).toBe(false);
+  });
+});
+
+describe('findClaudeBinary', () => {
+  it('prefers BATON_CLAUDE_BIN, and rejects one that is not executable', () => {
+    const binary = fakeAgent('claude-custom', 'exit 0');
+    expect(findClaudeBinary({ BATON_CLAUDE_BIN: binary, PATH: '' })).toBe(binary);
+    expect(() => findClaudeBinary({ BATON_CLAUDE_BIN: path.join(dir, 'nope'), PATH: '' })).toThrow(
+      /BATON_CLAUDE_BIN is set to .*nope, which is not an executable file/,
+    );
+  });
+
+  it('searches PATH, then the bundled copy, then explains how to install', () => {
+    const binDir = mkdtempSync(path.join(dir, 'bin-'));
+    writeFileSync(path.join(binDir, 'claude'), '#!/bin/sh\n');
+    chmodSync(path.join(binDir, 'claude'), 0o755);
+    expect(findClaudeBinary({ PATH: `/nonexistent:${binDir}` }, () => '/bundled/claude')).toBe(path.join(binDir, 'claude'));
+    expect(findClaudeBinary({ PATH: '/nonexistent' }, () => '/bundled/claude')).toBe('/bundled/claude');
+    expect(() => findClaudeBinary({ PATH: '/nonexistent' }, () => undefined)).toThrow(ClaudeBinaryNotFoundError);
+    expect(() => findClaudeBinary({ PATH: '' }, () => undefined)).toThrow(/npm install -g @anthropic-ai\/claude-code/);
+  });
+
+  it('finds the copy installed with Baton', () => {
+    expect(findClaudeBinary({ PATH: '' })).toMatch(/@anthropic-ai\/claude-code\/bin\/claude/);
+  });
+});

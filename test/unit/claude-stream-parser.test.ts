@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../../src-main/contract/agent-events';
+import { ClaudeStreamParser, MAX_LINE_LENGTH } from '../../src-main/core/agents/claude-stream-parser';
+
+const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8');
+
+function parseAll(text: string): { parser: ClaudeStreamParser; events: AgentEvent[]; errors: string[] } {
+  const parser = new ClaudeStreamParser();
+  const events: AgentEvent[] = [];
+  const errors: string[] = [];
+  for (const line of text.split('\n')) {
+    const parsed = parser.parseLine(line);
+    if (parsed.ok) events.push(...parsed.events);
+    else errors.push(parsed.error);
+  }
+  return { parser, events, errors };
+}
+
+describe('ClaudeStreamParser on real CLI output', () => {
+  it('turns a tool-use transcript into init, tool, text and result events', () => {
+    const { events, errors } = parseAll(fixture('claude-stream-json-tool-use.jsonl'));
+    expect(errors).toEqual([]);
+    const kinds = events.filter((e) => e.kind !== 'usage').map((e) => e.kind);
+    expect(kinds).toEqual(['init', 'tool_use', 'tool_result', 'text', 'result']);
+    expect(events[0]).toMatchObject({ kind: 'init', agentSessionId: '0a6c1f8e-3b2d-4c5e-9f10-112233445566' });
+    expect(events.find((e) => e.kind === 'tool_use')).toMatchObject({
+      name: 'Write',
+      input: { file_path: '/home/user/project/hello.txt', content: 'hi from agent\n' },
+    });
+    expect(events.find((e) => e.kind === 'tool_result')).toMatchObject({ toolUseId: 'toolu_6', isError: true });
+    const result = events.at(-1);
+    expect(result).toEqual({
+      kind: 'result',
+      result: {
+        isError: false,
+        subtype: 'success',
+        apiErrorStatus: null,
+        resultText: 'Done. TASK_COMPLETE',
+        turns: 2,
+        costUsd: 0.00993,
+        durationMs: 278,
+        apiDurationMs: 81,
+        usage: { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 },
+      },
+    });
+  });
+
+  it('keeps running token totals per message that end equal to the result usage', () => {
+    const { parser, events } = parseAll(fixture('claude-stream-json-tool-use.jsonl'));
+    expect(parser.usageSoFar()).toEqual({ inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 });
+    expect(parser.messagesSeen).toBe(2);
+    const usageEvents = events.filter((e) => e.kind === 'usage');
+    expect(usageEvents.length).toBeGreaterThan(1);
+  });
+
+  it('reports API retries and an is_error result whose subtype still says success', () => {
+    const { events, errors } = parseAll(fixture('claude-stream-json-overloaded.jsonl'));
+    expect(errors).toEqual([]);
+    const retries = events.filter((e) => e.kind === 'retry');
+    expect(retries).toHaveLength(2);
+    expect(retries[0]).toMatchObject({ attempt: 1, maxRetries: 2, errorStatus: 529, error: 'overloaded' });
+    const result = events.find((e) => e.kind === 'result');
+    expect(result).toMatchObject({ result: { isError: true, subtype: 'success', apiErrorStatus: 529 } });
+  });
+});
+
+describe('ClaudeStreamParser on bad input', () => {
+  it('rejects a line that is not JSON, naming it', () => {
+    const parsed = new ClaudeStreamParser().parseLine('Segmentation fault (core dumped)');
+    expect(parsed).toEqual({ ok: false, error: 'agent printed a line that is not JSON: Segmentation fault (core dumped)' });
+  });
+
+  it('rejects a truncated line', () => {
+    const line = fixture('claude-json-result.json').trim();
+    const parsed = new ClaudeStreamParser().parseLine(line.slice(0, line.length / 2));
+    expect(parsed.ok).toBe(false);
+  });
+
+  it('rejects JSON that is not an event object', () => {
+    for (const line of ['[1,2]', '42', '"text"', 'null', '{"no":"type"}']) {
+      expect(new ClaudeStreamParser().parseLine(line).ok, line).toBe(false);
+    }
+  });
+
+  it('rejects a known line type with the wrong shape', () => {
+    const parsed = new ClaudeStreamParser().parseLine('{"type":"result","subtype":"success","is_error":"no"}');
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toMatch(/^malformed result line: is_error/);
+  });
+
+  it('rejects a line over the length limit without parsing it', () => {
+    const parsed = new ClaudeStreamParser().parseLine(`{"type":"x","pad":"${'a'.repeat(MAX_LINE_LENGTH)}"}`);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toMatch(/over the .* limit/);
+  });
+
+  it('skips blank lines and line types it does not know', () => {
+    const parser = new ClaudeStreamParser();
+    expect(parser.parseLine('')).toEqual({ ok: true, events: [] });
+    expect(parser.parseLine('{"type":"rate_limit_event","x":1}')).toEqual({ ok: true, events: [] });
+    expect(parser.parseLine('{"type":"system","subtype":"status","status":"requesting"}')).toEqual({ ok: true, events: [] });
+  });
+});

@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { zeroUsage } from '../../src-main/contract/agent-events';
+import type { BatonEvent } from '../../src-main/contract/events';
+import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../../src-main/core/agents/agent-runner';
+import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
+import { InvalidTaskError } from '../../src-main/core/orchestrator/orchestrator';
+
+/** An in-process agent for orchestrator logic; the real CLI is exercised in test/integration. */
+class ScriptedAgent implements AgentRunner {
+  readonly agentName = 'scripted';
+  readonly requests: AgentRunRequest[] = [];
+  constructor(private readonly reply: (request: AgentRunRequest, call: number) => Promise<Partial<AgentRunOutcome>> | Partial<AgentRunOutcome>) {}
+  async run(request: AgentRunRequest): Promise<AgentRunOutcome> {
+    this.requests.push(request);
+    const outcome = await this.reply(request, this.requests.length);
+    return { error: null, exitCode: 0, result: null, usageSeen: zeroUsage(), turnsSeen: 0, ...outcome };
+  }
+}
+
+const success = (text: string, tokens = 10) => ({
+  result: {
+    isError: false,
+    subtype: 'success',
+    apiErrorStatus: null,
+    resultText: text,
+    turns: 1,
+    costUsd: 0.01,
+    durationMs: 5,
+    apiDurationMs: 3,
+    usage: { inputTokens: tokens, outputTokens: 1, cacheCreationTokens: 2, cacheReadTokens: 3 },
+  },
+});
+
+let dir: string;
+let core: BatonCore | undefined;
+
+async function makeCore(agent: AgentRunner): Promise<BatonCore> {
+  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent });
+  return core;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-orch-'));
+});
+afterEach(async () => {
+  await core?.close();
+  core = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Orchestrator', () => {
+  it('gives every iteration a new session id and stops at max iterations', async () => {
+    const agent = new ScriptedAgent(() => success('still going'));
+    const { orchestrator, store, bus } = await makeCore(agent);
+    const events: BatonEvent[] = [];
+    bus.subscribe((e) => events.push(e));
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 4 });
+    const done = await orchestrator.runTask(task.id);
+    expect(done.status).toBe('max_iterations');
+    const ids = agent.requests.map((r) => r.sessionId);
+    expect(new Set(ids).size).toBe(4);
+    const sessions = await store.sessionsOfTask(task.id);
+    expect(sessions.map((s) => s.sessionId)).toEqual(ids);
+    expect(sessions.every((s) => s.status === 'completed' && s.endedAt !== null)).toBe(true);
+    expect(events.map((e) => e.type).filter((t) => t !== 'agent.event')).toEqual([
+      'task.queued',
+      'task.started',
+      ...Array(4).fill(['iteration.started', 'iteration.finished']).flat(),
+      'task.finished',
+    ]);
+  });
+
+  it('completes when the agent prints the marker, and asks for it in the prompt', async () => {
+    const agent = new ScriptedAgent((_, call) => success(call === 2 ? 'all done\nBATON_TASK_COMPLETE' : 'working'));
+    const { orchestrator } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it' });
+    const done = await orchestrator.runTask(task.id);
+    expect(done).toMatchObject({ status: 'completed', iterations: 2 });
+    expect(agent.requests[0]?.prompt).toContain('BATON_TASK_COMPLETE');
+    expect(agent.requests[1]?.prompt).toContain('Result of iteration 1:\nworking');
+  });
+
+  it('stores a failed iteration as failed and fails the task after three in a row', async () => {
+    const agent = new ScriptedAgent(() => ({ error: { kind: 'api_error', message: 'API status 529: overloaded' }, exitCode: 1 }));
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 10 });
+    const done = await orchestrator.runTask(task.id);
+    expect(done.status).toBe('failed');
+    expect(done.statusReason).toMatch(/3 iterations in a row failed; last: API status 529/);
+    const sessions = await store.sessionsOfTask(task.id);
+    expect(sessions.map((s) => [s.status, s.errorKind])).toEqual(Array(3).fill(['failed', 'api_error']));
+  });
+
+  it('records a session even when the agent runner throws', async () => {
+    const agent = new ScriptedAgent(() => {
+      throw new Error('boom');
+    });
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1 });
+    await orchestrator.runTask(task.id);
+    const [session] = await store.sessionsOfTask(task.id);
+    expect(session).toMatchObject({ status: 'failed', errorKind: 'internal', error: 'boom' });
+    expect(session?.endedAt).not.toBeNull();
+  });
+
+  it('forks from the previous good session in fork mode', async () => {
+    const agent = new ScriptedAgent(() => success('working'));
+    const { orchestrator } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 3, context: 'fork' });
+    await orchestrator.runTask(task.id);
+    const [first, second, third] = agent.requests;
+    expect(first?.forkFrom).toBeUndefined();
+    expect(second?.forkFrom).toBe(first?.sessionId);
+    expect(third?.forkFrom).toBe(second?.sessionId);
+    expect(second?.prompt).toMatch(/^Continue working on the task above/);
+  });
+
+  it('ends when the completion check passes and feeds its output forward', async () => {
+    const agent = new ScriptedAgent((request, call) => {
+      if (call === 2) writeFileSync(path.join(request.cwd, 'done.txt'), 'x');
+      return success('worked');
+    });
+    const { orchestrator } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', check: 'echo not yet >&2; test -f done.txt' });
+    const done = await orchestrator.runTask(task.id);
+    expect(done).toMatchObject({ status: 'completed', iterations: 2, statusReason: 'completion check passed after iteration 2' });
+    expect(agent.requests[1]?.prompt).toContain('not yet');
+    expect(agent.requests[0]?.prompt).not.toContain('BATON_TASK_COMPLETE');
+  });
+
+  it('fails the task with a clear reason when the check hangs past its timeout', async () => {
+    const agent = new ScriptedAgent(() => success('worked'));
+    const { orchestrator } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', check: 'sleep 30', checkTimeoutSeconds: 1 });
+    const done = await orchestrator.runTask(task.id);
+    expect(done).toMatchObject({ status: 'failed', statusReason: 'completion check `sleep 30` timed out after 1s' });
+  });
+
+  it('stores the running session as cancelled when stopped', async () => {
+    const stop = new AbortController();
+    const agent = new ScriptedAgent(
+      (request) =>
+        new Promise((resolve) => {
+          request.signal?.addEventListener('abort', () => resolve({ error: { kind: 'cancelled', message: 'stopped by the user' } }));
+          stop.abort();
+        }),
+    );
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it' });
+    const done = await orchestrator.runTask(task.id, stop.signal);
+    expect(done.status).toBe('cancelled');
+    expect((await store.sessionsOfTask(task.id)).map((s) => s.status)).toEqual(['cancelled']);
+  });
+
+  it('rejects bad specs before writing anything', async () => {
+    const { orchestrator, store } = await makeCore(new ScriptedAgent(() => success('x')));
+    const file = path.join(dir, 'file.txt');
+    writeFileSync(file, '');
+    const bad = [
+      [{ dir: path.join(dir, 'missing'), prompt: 'x' }, /does not exist/],
+      [{ dir: file, prompt: 'x' }, /is not a directory/],
+      [{ dir, prompt: '   ' }, /prompt must not be empty/],
+      [{ dir, prompt: 'x', maxIterations: 0 }, /at least 1/],
+      [{ dir, prompt: 'x', maxIterations: 1001 }, /at most 1000/],
+      [{ dir, prompt: 'x', maxIterations: Number.NaN }, /whole number/],
+      [{ dir, prompt: 'x', context: 'sideways' }, /context must be "fresh" or "fork"/],
+    ] as const;
+    for (const [spec, message] of bad) {
+      await expect(orchestrator.createTask(spec as never)).rejects.toThrow(InvalidTaskError);
+      await expect(orchestrator.createTask(spec as never)).rejects.toThrow(message);
+    }
+    expect(await store.listTaskSummaries({ limit: 10, offset: 0 })).toEqual([]);
+  });
+});

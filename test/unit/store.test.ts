@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../migrations';
+import { openDataSource } from '../../src-main/core/store/data-source';
+import { type SessionFinish, TaskStore } from '../../src-main/core/store/task-store';
+
+let dir: string;
+const open: DataSource[] = [];
+
+async function openAt(file: string, migrations = MIGRATIONS): Promise<DataSource> {
+  const dataSource = await openDataSource({ file, migrations });
+  open.push(dataSource);
+  return dataSource;
+}
+
+function finish(over: Partial<SessionFinish>): SessionFinish {
+  return {
+    status: 'completed',
+    model: 'claude-sonnet-4-5',
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationTokens: 0,
+    cacheReadTokens: 0,
+    turns: 1,
+    costUsd: 0,
+    costSource: 'agent',
+    durationMs: 0,
+    apiDurationMs: 0,
+    exitCode: 0,
+    errorKind: null,
+    errorMessage: null,
+    resultExcerpt: null,
+    ...over,
+  };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-store-'));
+});
+
+afterEach(async () => {
+  for (const dataSource of open.splice(0)) if (dataSource.isInitialized) await dataSource.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('opening the store', () => {
+  it('uses WAL, a busy timeout and foreign keys, with the schema from migrations only', async () => {
+    const dataSource = await openAt(path.join(dir, 'a.db'));
+    const [journal] = await dataSource.query('PRAGMA journal_mode');
+    const [fk] = await dataSource.query('PRAGMA foreign_keys');
+    const [busy] = await dataSource.query('PRAGMA busy_timeout');
+    expect(journal.journal_mode).toBe('wal');
+    expect(fk.foreign_keys).toBe(1);
+    expect(busy.timeout).toBeGreaterThanOrEqual(1000);
+    const ran = await dataSource.query('SELECT name FROM migrations ORDER BY id');
+    expect(ran.map((m: { name: string }) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name));
+    expect(dataSource.options.synchronize).toBe(false);
+  });
+
+  it('rejects a session for a task that does not exist', async () => {
+    const store = new TaskStore(await openAt(path.join(dir, 'fk.db')));
+    await expect(
+      store.startSession({ sessionId: 's', taskId: 'missing', iteration: 1, model: null, ownerPid: 1 }),
+    ).rejects.toThrow(/FOREIGN KEY/);
+  });
+
+  it('never stores the same session id twice', async () => {
+    const store = new TaskStore(await openAt(path.join(dir, 'u.db')));
+    const task = await store.createTask({ workingDir: dir, title: 't', prompt: 'p', agent: 'a', model: null, settings: {} });
+    await store.startSession({ sessionId: 'same', taskId: task.id, iteration: 1, model: null, ownerPid: 1 });
+    await expect(
+      store.startSession({ sessionId: 'same', taskId: task.id, iteration: 2, model: null, ownerPid: 1 }),
+    ).rejects.toThrow(/UNIQUE/);
+  });
+});
+
+describe('migrations', () => {
+  it('upgrades a database made at migration 1, keeping its rows', async () => {
+    const file = path.join(dir, 'old.db');
+    const first = MIGRATIONS.slice(0, 1);
+    const old = await openAt(file, first);
+    const columns = async (ds: DataSource) =>
+      ((await ds.query('PRAGMA table_info(sessions)')) as Array<{ name: string }>).map((c) => c.name);
+    expect(await columns(old)).not.toContain('owner_pid');
+    await old.query(`INSERT INTO projects VALUES ('p1', 'proj', '/tmp/proj', 1000)`);
+    await old.query(
+      `INSERT INTO tasks (id, project_id, title, prompt, agent, settings, status, created_at) VALUES ('t1', 'p1', 'title', 'prompt', 'claude-code', '{}', 'completed', 2000)`,
+    );
+    await old.query(
+      `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, turns, cost_usd)
+       VALUES ('s1', 't1', 1, 'completed', 3000, 10, 20, 30, 40, 2, 0.5), ('s2', 't1', 2, 'failed', 4000, 1, 2, 3, 4, 1, 0.25)`,
+    );
+    await old.destroy();
+
+    const upgraded = await openAt(file);
+    expect(await columns(upgraded)).toContain('owner_pid');
+    const indexes = ((await upgraded.query(`SELECT name FROM sqlite_master WHERE type = 'index'`)) as Array<{ name: string }>).map(
+      (i) => i.name,
+    );
+    expect(indexes).toEqual(expect.arrayContaining(['idx_tasks_created_at', 'idx_sessions_started_at']));
+    const summary = await new TaskStore(upgraded).taskSummary('t1');
+    expect(summary).toMatchObject({
+      title: 'title',
+      status: 'completed',
+      iterations: 2,
+      totals: { inputTokens: 11, outputTokens: 22, cacheCreationTokens: 33, cacheReadTokens: 44, totalTokens: 110, turns: 3, costUsd: 0.75 },
+    });
+    const [check] = await upgraded.query('PRAGMA integrity_check');
+    expect(check.integrity_check).toBe('ok');
+  });
+});
+
+describe('aggregation', () => {
+  it('sums, counts and averages a task’s sessions in SQL', async () => {
+    let clock = 1_000;
+    const store = new TaskStore(await openAt(path.join(dir, 'agg.db')), () => clock++);
+    const task = await store.createTask({ workingDir: dir, title: 't', prompt: 'p', agent: 'a', model: null, settings: { maxIterations: 3 } });
+    const other = await store.createTask({ workingDir: dir, title: 'other', prompt: 'p', agent: 'a', model: null, settings: {} });
+    const rows = [
+      { inputTokens: 100, outputTokens: 10, cacheCreationTokens: 5, cacheReadTokens: 1000, turns: 2, costUsd: 0.1, durationMs: 500, apiDurationMs: 300 },
+      { inputTokens: 200, outputTokens: 20, cacheCreationTokens: 0, cacheReadTokens: 2000, turns: 3, costUsd: 0.2, durationMs: 700, apiDurationMs: 400 },
+    ];
+    for (const [i, row] of rows.entries()) {
+      await store.startSession({ sessionId: `s${i}`, taskId: task.id, iteration: i + 1, model: null, ownerPid: 1 });
+      await store.finishSession(`s${i}`, finish(row));
+    }
+    await store.startSession({ sessionId: 'x', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
+    await store.finishSession('x', finish({ inputTokens: 99999, costUsd: 9 }));
+
+    const summary = await store.taskSummary(task.id);
+    expect(summary?.iterations).toBe(2);
+    expect(summary?.totals).toEqual({
+      inputTokens: 300,
+      outputTokens: 30,
+      cacheCreationTokens: 5,
+      cacheReadTokens: 3000,
+      totalTokens: 3335,
+      turns: 5,
+      costUsd: expect.closeTo(0.3, 10),
+    });
+    expect(summary?.averageTokensPerIteration).toBe(3335 / 2);
+    expect(summary?.durationMs).toBe(1200);
+    expect(summary?.apiDurationMs).toBe(700);
+    expect(summary?.settings).toEqual({ maxIterations: 3 });
+  });
+
+  it('reports zeros for a task without sessions, and pages tasks newest first', async () => {
+    let clock = 1_000;
+    const store = new TaskStore(await openAt(path.join(dir, 'page.db')), () => (clock += 10));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await store.createTask({ workingDir: dir, title: `t${i}`, prompt: 'p', agent: 'a', model: null, settings: {} })).id);
+    }
+    const first = await store.listTaskSummaries({ limit: 2, offset: 0 });
+    const second = await store.listTaskSummaries({ limit: 2, offset: 2 });
+    expect(first.map((t) => t.title)).toEqual(['t4', 't3']);
+    expect(second.map((t) => t.title)).toEqual(['t2', 't1']);
+    expect(first[0]).toMatchObject({ iterations: 0, averageTokensPerIteration: 0, totals: { totalTokens: 0, costUsd: 0 } });
+    expect(await store.resolveTaskId(ids[0]!.slice(0, 8))).toEqual([ids[0]]);
+  });
+
+  it('shares one project row per directory', async () => {
+    const dataSource = await openAt(path.join(dir, 'proj.db'));
+    const store = new TaskStore(dataSource);
+    const a = await store.createTask({ workingDir: dir, title: 'a', prompt: 'p', agent: 'a', model: null, settings: {} });
+    const b = await store.createTask({ workingDir: `${dir}/`, title: 'b', prompt: 'p', agent: 'a', model: null, settings: {} });
+    expect(a.projectId).toBe(b.projectId);
+    const [count] = await dataSource.query('SELECT COUNT(*) AS n FROM projects');
+    expect(count.n).toBe(1);
+  });
+});
