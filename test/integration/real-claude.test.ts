@@ -1,0 +1,225 @@
+/**
+ * Baton against the real Claude Code CLI, which talks to the scripted
+ * Anthropic-compatible server from test/support. Nothing here mocks the agent.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../../src-main/contract/agent-events';
+import { ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
+import { findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
+import { lastJsonLine, makeWorkspace, runBaton } from '../support/baton-cli';
+import { type ScriptedServer, type Script, startScriptedServer } from '../support/scripted-anthropic-server';
+import { iterationScript, usageFor } from '../support/scripts';
+
+interface TaskJson {
+  id: string;
+  status: string;
+  statusReason: string;
+  iterations: number;
+  totals: Record<'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens' | 'turns' | 'costUsd', number>;
+  sessions: Array<{
+    sessionId: string;
+    iteration: number;
+    status: string;
+    inputTokens: number;
+    outputTokens: number;
+    cacheCreationTokens: number;
+    cacheReadTokens: number;
+    turns: number;
+    costUsd: number;
+    durationMs: number;
+    error: string | null;
+  }>;
+}
+
+const ALREADY_IN_USE = /already in use/i;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+async function setUp(script: Script) {
+  const server = await startScriptedServer(script);
+  const workspace = makeWorkspace(server.url);
+  cleanups.push(() => server.close(), () => rmSync(workspace.root, { recursive: true, force: true }));
+  return { server, ...workspace };
+}
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function expectSessionsMatchServer(task: TaskJson, server: ScriptedServer): void {
+  const served = server.usageBySession();
+  for (const session of task.sessions) {
+    const sent = served.get(session.sessionId);
+    expect(sent, `server saw session ${session.sessionId}`).toBeDefined();
+    expect({
+      input: session.inputTokens,
+      output: session.outputTokens,
+      cacheWrite: session.cacheCreationTokens,
+      cacheRead: session.cacheReadTokens,
+    }).toEqual({
+      input: sent?.input_tokens,
+      output: sent?.output_tokens,
+      cacheWrite: sent?.cache_creation_input_tokens,
+      cacheRead: sent?.cache_read_input_tokens,
+    });
+  }
+  // Every session the server metered belongs to one of the task's iterations.
+  expect([...served.keys()].sort()).toEqual(task.sessions.map((s) => s.sessionId).sort());
+}
+
+function expectTotalsAreSums(task: TaskJson): void {
+  const sum = (key: keyof TaskJson['sessions'][number]) => task.sessions.reduce((acc, s) => acc + Number(s[key]), 0);
+  expect(task.totals.inputTokens).toBe(sum('inputTokens'));
+  expect(task.totals.outputTokens).toBe(sum('outputTokens'));
+  expect(task.totals.cacheCreationTokens).toBe(sum('cacheCreationTokens'));
+  expect(task.totals.cacheReadTokens).toBe(sum('cacheReadTokens'));
+  expect(task.totals.totalTokens).toBe(sum('inputTokens') + sum('outputTokens') + sum('cacheCreationTokens') + sum('cacheReadTokens'));
+  expect(task.totals.turns).toBe(sum('turns'));
+  expect(task.totals.costUsd).toBeCloseTo(sum('costUsd'), 10);
+}
+
+describe('baton run with the real claude CLI', () => {
+  it('runs 5 iterations in 5 fresh sessions whose stored tokens equal what the server sent', async () => {
+    const { server, project, db, env } = await setUp(iterationScript(5));
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'Write hello.txt', '--model', 'claude-sonnet-4-5', '--json'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(ALREADY_IN_USE);
+
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task).toMatchObject({ status: 'completed', iterations: 5 });
+    const ids = task.sessions.map((s) => s.sessionId);
+    expect(new Set(ids).size).toBe(5);
+    expect(task.sessions.map((s) => s.iteration)).toEqual([1, 2, 3, 4, 5]);
+    expect(task.sessions.every((s) => s.status === 'completed' && s.error === null)).toBe(true);
+    // Sessions reach the server in iteration order, so session n got usageFor(n, 1).
+    task.sessions.forEach((s, i) => expect(s.inputTokens).toBe(usageFor(i + 1, 1).input_tokens));
+    expectSessionsMatchServer(task, server);
+    expectTotalsAreSums(task);
+    expect(task.totals.costUsd).toBeGreaterThan(0);
+
+    // Every iteration is printed as it starts and ends.
+    for (const id of ids) expect(run.stdout).toContain(`started  session ${id}`);
+    // The stored task reads back the same through `baton task`.
+    const shown = await runBaton(['task', task.id, '--json', '--db', db], {});
+    expect(shown.code).toBe(0);
+    expect(lastJsonLine<TaskJson>(shown.stdout)).toEqual(task);
+    const listed = await runBaton(['tasks', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ id: task.id, status: 'completed', iterations: 5 }]);
+  });
+
+  it('would catch a reused session id: the CLI refuses it with "already in use"', async () => {
+    const { project, env } = await setUp(iterationScript(0));
+    const runner = new ClaudeCodeRunner({ binary: findClaudeBinary(), env });
+    const sessionId = randomUUID();
+    const request = { cwd: project, prompt: 'hello', sessionId, model: 'claude-sonnet-4-5', onEvent: () => undefined };
+    const first = await runner.run(request);
+    expect(first.error).toBeNull();
+    const second = await runner.run(request);
+    expect(second.error?.kind).toBe('session_in_use');
+    expect(second.error?.message).toMatch(ALREADY_IN_USE);
+    expect(second.error?.message).toContain(sessionId);
+  });
+
+  it('fork mode carries the previous conversation into a new, separately metered session', async () => {
+    const { server, project, env } = await setUp(iterationScript(0));
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'Remember the word PAPAYA.', '--context', 'fork', '--max-iterations', '2', '--model', 'claude-sonnet-4-5', '--json'],
+      env,
+    );
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task).toMatchObject({ status: 'max_iterations', iterations: 2 });
+    const [first, second] = task.sessions;
+    expect(first?.sessionId).not.toBe(second?.sessionId);
+
+    const secondRequest = server.requests.find((r) => r.sessionId === second?.sessionId && r.body?.messages);
+    const conversation = JSON.stringify(secondRequest?.body?.messages);
+    // The second session's request carries the first session's prompt and reply.
+    expect(conversation).toContain('Remember the word PAPAYA.');
+    expect(conversation).toContain('Made progress in session 1');
+    expect(conversation).toContain('Continue working on the task above');
+    expectSessionsMatchServer(task, server);
+    expectTotalsAreSums(task);
+  });
+
+  it('ends the task when the completion check passes after the agent’s tool call', async () => {
+    const script: Script = ({ sessionOrdinal, turnInSession }) => {
+      const usage = usageFor(sessionOrdinal, turnInSession);
+      if (sessionOrdinal === 2 && turnInSession === 1) {
+        return { toolUse: { name: 'Bash', input: { command: 'touch done.txt', description: 'mark done' } }, usage };
+      }
+      return { text: `Iteration work from session ${sessionOrdinal}.`, usage };
+    };
+    const { server, project, env } = await setUp(script);
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'Create done.txt', '--check', 'test -f done.txt', '--permission-mode', 'bypassPermissions', '--model', 'claude-sonnet-4-5', '--json'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task).toMatchObject({ status: 'completed', iterations: 2, statusReason: 'completion check passed after iteration 2' });
+    expect(existsSync(path.join(project, 'done.txt'))).toBe(true);
+    expect(task.sessions[1]?.turns).toBe(2);
+    expect(run.stdout).toContain('⚙ Bash');
+    expectSessionsMatchServer(task, server);
+    expectTotalsAreSums(task);
+  });
+
+  it('stores API failures as failed iterations and fails the task after three', async () => {
+    const { server, project, env } = await setUp(({ sessionOrdinal }) => ({ errorStatus: 529, usage: usageFor(sessionOrdinal, 1) }));
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'], { ...env, CLAUDE_CODE_MAX_RETRIES: '0' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^baton: task failed: 3 iterations in a row failed; last: API status 529/);
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task.sessions.map((s) => s.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(task.sessions.every((s) => /529/.test(s.error ?? ''))).toBe(true);
+    expect(server.usageBySession().size).toBe(0);
+  });
+});
+
+describe('baton run rejects bad input with one line and writes nothing', () => {
+  it.each([
+    ['a missing --dir', ['--dir', '/nonexistent/baton-dir', '--prompt', 'x'], /^baton: project directory \/nonexistent\/baton-dir does not exist\n$/],
+    ['an empty prompt', ['--prompt', '  '], /^baton: the prompt must not be empty\n$/],
+    ['--max-iterations 0', ['--prompt', 'x', '--max-iterations', '0'], /^baton: max iterations must be at least 1\n$/],
+    ['--max-iterations 1001', ['--prompt', 'x', '--max-iterations', '1001'], /^baton: max iterations must be at most 1000\n$/],
+    ['--max-iterations abc', ['--prompt', 'x', '--max-iterations', 'abc'], /^baton: max iterations must be a whole number\n$/],
+    ['an unknown --context', ['--prompt', 'x', '--context', 'sideways'], /^baton: context must be "fresh" or "fork"\n$/],
+  ])('%s', async (_name, args, message) => {
+    const { project, env, db } = await setUp(iterationScript(1));
+    const withDir = args.includes('--dir') ? args : ['--dir', project, ...args];
+    const run = await runBaton(['run', ...withDir], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('an unreadable database path', async () => {
+    const { project, env } = await setUp(iterationScript(1));
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x', '--db', '/proc/baton/x.db'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^baton: cannot create the database folder for \/proc\/baton\/x\.db: .*\n$/);
+  });
+
+  it('a claude binary that cannot be found', async () => {
+    const { project, env, db } = await setUp(iterationScript(1));
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x'], { ...env, BATON_CLAUDE_BIN: '/nonexistent/claude' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^baton: BATON_CLAUDE_BIN is set to \/nonexistent\/claude, which is not an executable file/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('a check command that hangs is stopped by its timeout', async () => {
+    const { project, env } = await setUp(iterationScript(0));
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'x', '--check', 'sleep 600', '--check-timeout', '1', '--model', 'claude-sonnet-4-5', '--json'],
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('baton: task failed: completion check `sleep 600` timed out after 1s\n');
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task.sessions.map((s) => s.status)).toEqual(['completed']);
+  });
+});
