@@ -10,7 +10,7 @@ export class SessionOwnerAndTimeIndexes1764030000001 implements MigrationInterfa
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE sessions ADD COLUMN owner_pid INTEGER`);
-    await db.query(`CREATE INDEX idx_tasks_created_at ON tasks(created_at)`);
+    await db.query(`CREATE INDEX idx_tasks_created_at ON tasks(created_at, id)`);
     await db.query(`CREATE INDEX idx_sessions_started_at ON sessions(started_at)`);
   }
 

@@ -53,9 +53,12 @@ function printProgress(event: BatonEvent): void {
     case 'agent.event': {
       const agentEvent = event.event;
       if (agentEvent.kind === 'text') out(`    │ ${firstLine(agentEvent.text)}`);
-      else if (agentEvent.kind === 'tool_use') out(`    │ ⚙ ${agentEvent.name} ${firstLine(JSON.stringify(agentEvent.input), 120)}`);
+      else if (agentEvent.kind === 'tool_use')
+        out(`    │ ⚙ ${agentEvent.name} ${firstLine(JSON.stringify(agentEvent.input), 120)}`);
       else if (agentEvent.kind === 'retry') {
-        out(`    │ API error ${agentEvent.errorStatus ?? ''} ${agentEvent.error}; agent retry ${agentEvent.attempt}/${agentEvent.maxRetries}`);
+        out(
+          `    │ API error ${agentEvent.errorStatus ?? ''} ${agentEvent.error}; agent retry ${agentEvent.attempt}/${agentEvent.maxRetries}`,
+        );
       }
       break;
     }
@@ -228,7 +231,11 @@ export async function main(argv: string[]): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`baton: ${message}\n`);
     if (error instanceof CliError) return error.exitCode;
-    if (error instanceof InvalidTaskError || error instanceof ClaudeBinaryNotFoundError || error instanceof StoreOpenError) {
+    if (
+      error instanceof InvalidTaskError ||
+      error instanceof ClaudeBinaryNotFoundError ||
+      error instanceof StoreOpenError
+    ) {
       return EXIT_BAD_INPUT;
     }
     return EXIT_NOT_COMPLETED;

@@ -11,12 +11,7 @@ export const DEFAULT_MAX_ITERATIONS = 5;
 export const DEFAULT_COMPLETION_MARKER = 'BATON_TASK_COMPLETE';
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 600;
 
-const optionalText = (what: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .optional();
+const optionalText = (what: string) => z.string().trim().min(1, `${what} must not be empty`).optional();
 
 export const taskSpecSchema = z.object({
   dir: z.string().trim().min(1, 'a project directory is required'),

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src-main/contract/agent-events';
 import { ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
 import { findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
 import { lastJsonLine, makeWorkspace, runBaton } from '../support/baton-cli';
@@ -18,7 +17,10 @@ interface TaskJson {
   status: string;
   statusReason: string;
   iterations: number;
-  totals: Record<'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens' | 'turns' | 'costUsd', number>;
+  totals: Record<
+    'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens' | 'turns' | 'costUsd',
+    number
+  >;
   sessions: Array<{
     sessionId: string;
     iteration: number;
@@ -40,7 +42,10 @@ const cleanups: Array<() => Promise<void> | void> = [];
 async function setUp(script: Script) {
   const server = await startScriptedServer(script);
   const workspace = makeWorkspace(server.url);
-  cleanups.push(() => server.close(), () => rmSync(workspace.root, { recursive: true, force: true }));
+  cleanups.push(
+    () => server.close(),
+    () => rmSync(workspace.root, { recursive: true, force: true }),
+  );
   return { server, ...workspace };
 }
 
@@ -75,7 +80,9 @@ function expectTotalsAreSums(task: TaskJson): void {
   expect(task.totals.outputTokens).toBe(sum('outputTokens'));
   expect(task.totals.cacheCreationTokens).toBe(sum('cacheCreationTokens'));
   expect(task.totals.cacheReadTokens).toBe(sum('cacheReadTokens'));
-  expect(task.totals.totalTokens).toBe(sum('inputTokens') + sum('outputTokens') + sum('cacheCreationTokens') + sum('cacheReadTokens'));
+  expect(task.totals.totalTokens).toBe(
+    sum('inputTokens') + sum('outputTokens') + sum('cacheCreationTokens') + sum('cacheReadTokens'),
+  );
   expect(task.totals.turns).toBe(sum('turns'));
   expect(task.totals.costUsd).toBeCloseTo(sum('costUsd'), 10);
 }
@@ -83,7 +90,10 @@ function expectTotalsAreSums(task: TaskJson): void {
 describe('baton run with the real claude CLI', () => {
   it('runs 5 iterations in 5 fresh sessions whose stored tokens equal what the server sent', async () => {
     const { server, project, db, env } = await setUp(iterationScript(5));
-    const run = await runBaton(['run', '--dir', project, '--prompt', 'Write hello.txt', '--model', 'claude-sonnet-4-5', '--json'], env);
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'Write hello.txt', '--model', 'claude-sonnet-4-5', '--json'],
+      env,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(ALREADY_IN_USE);
@@ -126,7 +136,20 @@ describe('baton run with the real claude CLI', () => {
   it('fork mode carries the previous conversation into a new, separately metered session', async () => {
     const { server, project, env } = await setUp(iterationScript(0));
     const run = await runBaton(
-      ['run', '--dir', project, '--prompt', 'Remember the word PAPAYA.', '--context', 'fork', '--max-iterations', '2', '--model', 'claude-sonnet-4-5', '--json'],
+      [
+        'run',
+        '--dir',
+        project,
+        '--prompt',
+        'Remember the word PAPAYA.',
+        '--context',
+        'fork',
+        '--max-iterations',
+        '2',
+        '--model',
+        'claude-sonnet-4-5',
+        '--json',
+      ],
       env,
     );
     const task = lastJsonLine<TaskJson>(run.stdout);
@@ -154,12 +177,29 @@ describe('baton run with the real claude CLI', () => {
     };
     const { server, project, env } = await setUp(script);
     const run = await runBaton(
-      ['run', '--dir', project, '--prompt', 'Create done.txt', '--check', 'test -f done.txt', '--permission-mode', 'bypassPermissions', '--model', 'claude-sonnet-4-5', '--json'],
+      [
+        'run',
+        '--dir',
+        project,
+        '--prompt',
+        'Create done.txt',
+        '--check',
+        'test -f done.txt',
+        '--permission-mode',
+        'bypassPermissions',
+        '--model',
+        'claude-sonnet-4-5',
+        '--json',
+      ],
       env,
     );
     expect(run.code).toBe(0);
     const task = lastJsonLine<TaskJson>(run.stdout);
-    expect(task).toMatchObject({ status: 'completed', iterations: 2, statusReason: 'completion check passed after iteration 2' });
+    expect(task).toMatchObject({
+      status: 'completed',
+      iterations: 2,
+      statusReason: 'completion check passed after iteration 2',
+    });
     expect(existsSync(path.join(project, 'done.txt'))).toBe(true);
     expect(task.sessions[1]?.turns).toBe(2);
     expect(run.stdout).toContain('⚙ Bash');
@@ -168,8 +208,14 @@ describe('baton run with the real claude CLI', () => {
   });
 
   it('stores API failures as failed iterations and fails the task after three', async () => {
-    const { server, project, env } = await setUp(({ sessionOrdinal }) => ({ errorStatus: 529, usage: usageFor(sessionOrdinal, 1) }));
-    const run = await runBaton(['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'], { ...env, CLAUDE_CODE_MAX_RETRIES: '0' });
+    const { server, project, env } = await setUp(({ sessionOrdinal }) => ({
+      errorStatus: 529,
+      usage: usageFor(sessionOrdinal, 1),
+    }));
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'], {
+      ...env,
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^baton: task failed: 3 iterations in a row failed; last: API status 529/);
     const task = lastJsonLine<TaskJson>(run.stdout);
@@ -181,12 +227,28 @@ describe('baton run with the real claude CLI', () => {
 
 describe('baton run rejects bad input with one line and writes nothing', () => {
   it.each([
-    ['a missing --dir', ['--dir', '/nonexistent/baton-dir', '--prompt', 'x'], /^baton: project directory \/nonexistent\/baton-dir does not exist\n$/],
+    [
+      'a missing --dir',
+      ['--dir', '/nonexistent/baton-dir', '--prompt', 'x'],
+      /^baton: project directory \/nonexistent\/baton-dir does not exist\n$/,
+    ],
     ['an empty prompt', ['--prompt', '  '], /^baton: the prompt must not be empty\n$/],
     ['--max-iterations 0', ['--prompt', 'x', '--max-iterations', '0'], /^baton: max iterations must be at least 1\n$/],
-    ['--max-iterations 1001', ['--prompt', 'x', '--max-iterations', '1001'], /^baton: max iterations must be at most 1000\n$/],
-    ['--max-iterations abc', ['--prompt', 'x', '--max-iterations', 'abc'], /^baton: max iterations must be a whole number\n$/],
-    ['an unknown --context', ['--prompt', 'x', '--context', 'sideways'], /^baton: context must be "fresh" or "fork"\n$/],
+    [
+      '--max-iterations 1001',
+      ['--prompt', 'x', '--max-iterations', '1001'],
+      /^baton: max iterations must be at most 1000\n$/,
+    ],
+    [
+      '--max-iterations abc',
+      ['--prompt', 'x', '--max-iterations', 'abc'],
+      /^baton: max iterations must be a whole number\n$/,
+    ],
+    [
+      'an unknown --context',
+      ['--prompt', 'x', '--context', 'sideways'],
+      /^baton: context must be "fresh" or "fork"\n$/,
+    ],
   ])('%s', async (_name, args, message) => {
     const { project, env, db } = await setUp(iterationScript(1));
     const withDir = args.includes('--dir') ? args : ['--dir', project, ...args];
@@ -205,16 +267,34 @@ describe('baton run rejects bad input with one line and writes nothing', () => {
 
   it('a claude binary that cannot be found', async () => {
     const { project, env, db } = await setUp(iterationScript(1));
-    const run = await runBaton(['run', '--dir', project, '--prompt', 'x'], { ...env, BATON_CLAUDE_BIN: '/nonexistent/claude' });
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x'], {
+      ...env,
+      BATON_CLAUDE_BIN: '/nonexistent/claude',
+    });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^baton: BATON_CLAUDE_BIN is set to \/nonexistent\/claude, which is not an executable file/);
+    expect(run.stderr).toMatch(
+      /^baton: BATON_CLAUDE_BIN is set to \/nonexistent\/claude, which is not an executable file/,
+    );
     expect(existsSync(db)).toBe(false);
   });
 
   it('a check command that hangs is stopped by its timeout', async () => {
     const { project, env } = await setUp(iterationScript(0));
     const run = await runBaton(
-      ['run', '--dir', project, '--prompt', 'x', '--check', 'sleep 600', '--check-timeout', '1', '--model', 'claude-sonnet-4-5', '--json'],
+      [
+        'run',
+        '--dir',
+        project,
+        '--prompt',
+        'x',
+        '--check',
+        'sleep 600',
+        '--check-timeout',
+        '1',
+        '--model',
+        'claude-sonnet-4-5',
+        '--json',
+      ],
       env,
     );
     expect(run.code).toBe(1);

@@ -95,7 +95,11 @@ function streamTurn(res: http.ServerResponse, messageId: string, model: string, 
   let index = 0;
   if (turn.text !== undefined) {
     sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-    sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: turn.text } });
+    sse(res, 'content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'text_delta', text: turn.text },
+    });
     sse(res, 'content_block_stop', { type: 'content_block_stop', index });
     index++;
   }

@@ -75,7 +75,13 @@ describe('buildClaudeArgs', () => {
   });
 
   it('forks from the previous session under a new id', () => {
-    const args = buildClaudeArgs({ cwd: '/x', prompt: 'p', sessionId: 'new', forkFrom: 'old', onEvent: () => undefined });
+    const args = buildClaudeArgs({
+      cwd: '/x',
+      prompt: 'p',
+      sessionId: 'new',
+      forkFrom: 'old',
+      onEvent: () => undefined,
+    });
     expect(args.join(' ')).toContain('--resume old --fork-session --session-id new');
   });
 });
@@ -83,7 +89,10 @@ describe('buildClaudeArgs', () => {
 describe('ClaudeCodeRunner with broken agents', () => {
   it('succeeds on a clean transcript and passes the prompt as one argument, never through a shell', async () => {
     const argsFile = path.join(dir, 'args.txt');
-    const binary = fakeAgent('ok', `printf '%s\\n' "$@" > ${argsFile}; cat ${fixture('claude-stream-json-tool-use.jsonl')}`);
+    const binary = fakeAgent(
+      'ok',
+      `printf '%s\\n' "$@" > ${argsFile}; cat ${fixture('claude-stream-json-tool-use.jsonl')}`,
+    );
     const { outcome, events } = await run(binary);
     expect(outcome.error).toBeNull();
     expect(outcome.result?.usage.inputTokens).toBe(2000);
@@ -92,28 +101,44 @@ describe('ClaudeCodeRunner with broken agents', () => {
   });
 
   it('fails the iteration on a line that is not JSON, keeping the tokens seen', async () => {
-    const binary = fakeAgent('garbage', `head -n 3 ${fixture('claude-stream-json-tool-use.jsonl')}; echo 'panic: oops'; tail -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}`);
+    const binary = fakeAgent(
+      'garbage',
+      `head -n 3 ${fixture('claude-stream-json-tool-use.jsonl')}; echo 'panic: oops'; tail -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}`,
+    );
     const { outcome } = await run(binary);
-    expect(outcome.error).toEqual({ kind: 'protocol_error', message: 'agent printed a line that is not JSON: panic: oops' });
+    expect(outcome.error).toEqual({
+      kind: 'protocol_error',
+      message: 'agent printed a line that is not JSON: panic: oops',
+    });
     expect(outcome.usageSeen.inputTokens).toBe(1000);
   });
 
   it('fails with no_result when the agent crashes before its result line', async () => {
-    const binary = fakeAgent('crash', `head -n 3 ${fixture('claude-stream-json-tool-use.jsonl')}; echo 'fatal: out of memory' >&2; exit 3`);
+    const binary = fakeAgent(
+      'crash',
+      `head -n 3 ${fixture('claude-stream-json-tool-use.jsonl')}; echo 'fatal: out of memory' >&2; exit 3`,
+    );
     const { outcome } = await run(binary);
-    expect(outcome.error).toEqual({ kind: 'no_result', message: 'agent exited with code 3 without a result: fatal: out of memory' });
+    expect(outcome.error).toEqual({
+      kind: 'no_result',
+      message: 'agent exited with code 3 without a result: fatal: out of memory',
+    });
     expect(outcome.exitCode).toBe(3);
     expect(outcome.turnsSeen).toBe(1);
   });
 
   it('fails on an is_error result even though its subtype says success', async () => {
-    const { outcome } = await run(fakeAgent('overloaded', `cat ${fixture('claude-stream-json-overloaded.jsonl')}; exit 1`));
+    const { outcome } = await run(
+      fakeAgent('overloaded', `cat ${fixture('claude-stream-json-overloaded.jsonl')}; exit 1`),
+    );
     expect(outcome.error?.kind).toBe('api_error');
     expect(outcome.error?.message).toMatch(/^API status 529: API Error: 529 Overloaded/);
   });
 
   it('fails when the exit code is non-zero despite a clean result', async () => {
-    const { outcome } = await run(fakeAgent('exit2', `tail -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}; exit 2`));
+    const { outcome } = await run(
+      fakeAgent('exit2', `tail -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}; exit 2`),
+    );
     expect(outcome.error).toEqual({ kind: 'agent_error', message: 'agent exited with code 2' });
   });
 
@@ -165,7 +190,9 @@ describe('findClaudeBinary', () => {
     const binDir = mkdtempSync(path.join(dir, 'bin-'));
     writeFileSync(path.join(binDir, 'claude'), '#!/bin/sh\n');
     chmodSync(path.join(binDir, 'claude'), 0o755);
-    expect(findClaudeBinary({ PATH: `/nonexistent:${binDir}` }, () => '/bundled/claude')).toBe(path.join(binDir, 'claude'));
+    expect(findClaudeBinary({ PATH: `/nonexistent:${binDir}` }, () => '/bundled/claude')).toBe(
+      path.join(binDir, 'claude'),
+    );
     expect(findClaudeBinary({ PATH: '/nonexistent' }, () => '/bundled/claude')).toBe('/bundled/claude');
     expect(() => findClaudeBinary({ PATH: '/nonexistent' }, () => undefined)).toThrow(ClaudeBinaryNotFoundError);
     expect(() => findClaudeBinary({ PATH: '' }, () => undefined)).toThrow(/npm install -g @anthropic-ai\/claude-code/);

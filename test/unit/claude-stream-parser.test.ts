@@ -49,7 +49,12 @@ describe('ClaudeStreamParser on real CLI output', () => {
 
   it('keeps running token totals per message that end equal to the result usage', () => {
     const { parser, events } = parseAll(fixture('claude-stream-json-tool-use.jsonl'));
-    expect(parser.usageSoFar()).toEqual({ inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 });
+    expect(parser.usageSoFar()).toEqual({
+      inputTokens: 2000,
+      outputTokens: 42,
+      cacheCreationTokens: 400,
+      cacheReadTokens: 6000,
+    });
     expect(parser.messagesSeen).toBe(2);
     const usageEvents = events.filter((e) => e.kind === 'usage');
     expect(usageEvents.length).toBeGreaterThan(1);
@@ -69,7 +74,10 @@ describe('ClaudeStreamParser on real CLI output', () => {
 describe('ClaudeStreamParser on bad input', () => {
   it('rejects a line that is not JSON, naming it', () => {
     const parsed = new ClaudeStreamParser().parseLine('Segmentation fault (core dumped)');
-    expect(parsed).toEqual({ ok: false, error: 'agent printed a line that is not JSON: Segmentation fault (core dumped)' });
+    expect(parsed).toEqual({
+      ok: false,
+      error: 'agent printed a line that is not JSON: Segmentation fault (core dumped)',
+    });
   });
 
   it('rejects a truncated line', () => {
@@ -100,6 +108,9 @@ describe('ClaudeStreamParser on bad input', () => {
     const parser = new ClaudeStreamParser();
     expect(parser.parseLine('')).toEqual({ ok: true, events: [] });
     expect(parser.parseLine('{"type":"rate_limit_event","x":1}')).toEqual({ ok: true, events: [] });
-    expect(parser.parseLine('{"type":"system","subtype":"status","status":"requesting"}')).toEqual({ ok: true, events: [] });
+    expect(parser.parseLine('{"type":"system","subtype":"status","status":"requesting"}')).toEqual({
+      ok: true,
+      events: [],
+    });
   });
 });

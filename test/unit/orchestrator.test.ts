@@ -12,7 +12,12 @@ import { InvalidTaskError } from '../../src-main/core/orchestrator/orchestrator'
 class ScriptedAgent implements AgentRunner {
   readonly agentName = 'scripted';
   readonly requests: AgentRunRequest[] = [];
-  constructor(private readonly reply: (request: AgentRunRequest, call: number) => Promise<Partial<AgentRunOutcome>> | Partial<AgentRunOutcome>) {}
+  constructor(
+    private readonly reply: (
+      request: AgentRunRequest,
+      call: number,
+    ) => Promise<Partial<AgentRunOutcome>> | Partial<AgentRunOutcome>,
+  ) {}
   async run(request: AgentRunRequest): Promise<AgentRunOutcome> {
     this.requests.push(request);
     const outcome = await this.reply(request, this.requests.length);
@@ -84,7 +89,10 @@ describe('Orchestrator', () => {
   });
 
   it('stores a failed iteration as failed and fails the task after three in a row', async () => {
-    const agent = new ScriptedAgent(() => ({ error: { kind: 'api_error', message: 'API status 529: overloaded' }, exitCode: 1 }));
+    const agent = new ScriptedAgent(() => ({
+      error: { kind: 'api_error', message: 'API status 529: overloaded' },
+      exitCode: 1,
+    }));
     const { orchestrator, store } = await makeCore(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 10 });
     const done = await orchestrator.runTask(task.id);
@@ -126,7 +134,11 @@ describe('Orchestrator', () => {
     const { orchestrator } = await makeCore(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'do it', check: 'echo not yet >&2; test -f done.txt' });
     const done = await orchestrator.runTask(task.id);
-    expect(done).toMatchObject({ status: 'completed', iterations: 2, statusReason: 'completion check passed after iteration 2' });
+    expect(done).toMatchObject({
+      status: 'completed',
+      iterations: 2,
+      statusReason: 'completion check passed after iteration 2',
+    });
     expect(agent.requests[1]?.prompt).toContain('not yet');
     expect(agent.requests[0]?.prompt).not.toContain('BATON_TASK_COMPLETE');
   });
@@ -144,7 +156,9 @@ describe('Orchestrator', () => {
     const agent = new ScriptedAgent(
       (request) =>
         new Promise((resolve) => {
-          request.signal?.addEventListener('abort', () => resolve({ error: { kind: 'cancelled', message: 'stopped by the user' } }));
+          request.signal?.addEventListener('abort', () =>
+            resolve({ error: { kind: 'cancelled', message: 'stopped by the user' } }),
+          );
           stop.abort();
         }),
     );

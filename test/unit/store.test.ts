@@ -69,7 +69,14 @@ describe('opening the store', () => {
 
   it('never stores the same session id twice', async () => {
     const store = new TaskStore(await openAt(path.join(dir, 'u.db')));
-    const task = await store.createTask({ workingDir: dir, title: 't', prompt: 'p', agent: 'a', model: null, settings: {} });
+    const task = await store.createTask({
+      workingDir: dir,
+      title: 't',
+      prompt: 'p',
+      agent: 'a',
+      model: null,
+      settings: {},
+    });
     await store.startSession({ sessionId: 'same', taskId: task.id, iteration: 1, model: null, ownerPid: 1 });
     await expect(
       store.startSession({ sessionId: 'same', taskId: task.id, iteration: 2, model: null, ownerPid: 1 }),
@@ -97,16 +104,24 @@ describe('migrations', () => {
 
     const upgraded = await openAt(file);
     expect(await columns(upgraded)).toContain('owner_pid');
-    const indexes = ((await upgraded.query(`SELECT name FROM sqlite_master WHERE type = 'index'`)) as Array<{ name: string }>).map(
-      (i) => i.name,
-    );
+    const indexes = (
+      (await upgraded.query(`SELECT name FROM sqlite_master WHERE type = 'index'`)) as Array<{ name: string }>
+    ).map((i) => i.name);
     expect(indexes).toEqual(expect.arrayContaining(['idx_tasks_created_at', 'idx_sessions_started_at']));
     const summary = await new TaskStore(upgraded).taskSummary('t1');
     expect(summary).toMatchObject({
       title: 'title',
       status: 'completed',
       iterations: 2,
-      totals: { inputTokens: 11, outputTokens: 22, cacheCreationTokens: 33, cacheReadTokens: 44, totalTokens: 110, turns: 3, costUsd: 0.75 },
+      totals: {
+        inputTokens: 11,
+        outputTokens: 22,
+        cacheCreationTokens: 33,
+        cacheReadTokens: 44,
+        totalTokens: 110,
+        turns: 3,
+        costUsd: 0.75,
+      },
     });
     const [check] = await upgraded.query('PRAGMA integrity_check');
     expect(check.integrity_check).toBe('ok');
@@ -117,11 +132,43 @@ describe('aggregation', () => {
   it('sums, counts and averages a task’s sessions in SQL', async () => {
     let clock = 1_000;
     const store = new TaskStore(await openAt(path.join(dir, 'agg.db')), () => clock++);
-    const task = await store.createTask({ workingDir: dir, title: 't', prompt: 'p', agent: 'a', model: null, settings: { maxIterations: 3 } });
-    const other = await store.createTask({ workingDir: dir, title: 'other', prompt: 'p', agent: 'a', model: null, settings: {} });
+    const task = await store.createTask({
+      workingDir: dir,
+      title: 't',
+      prompt: 'p',
+      agent: 'a',
+      model: null,
+      settings: { maxIterations: 3 },
+    });
+    const other = await store.createTask({
+      workingDir: dir,
+      title: 'other',
+      prompt: 'p',
+      agent: 'a',
+      model: null,
+      settings: {},
+    });
     const rows = [
-      { inputTokens: 100, outputTokens: 10, cacheCreationTokens: 5, cacheReadTokens: 1000, turns: 2, costUsd: 0.1, durationMs: 500, apiDurationMs: 300 },
-      { inputTokens: 200, outputTokens: 20, cacheCreationTokens: 0, cacheReadTokens: 2000, turns: 3, costUsd: 0.2, durationMs: 700, apiDurationMs: 400 },
+      {
+        inputTokens: 100,
+        outputTokens: 10,
+        cacheCreationTokens: 5,
+        cacheReadTokens: 1000,
+        turns: 2,
+        costUsd: 0.1,
+        durationMs: 500,
+        apiDurationMs: 300,
+      },
+      {
+        inputTokens: 200,
+        outputTokens: 20,
+        cacheCreationTokens: 0,
+        cacheReadTokens: 2000,
+        turns: 3,
+        costUsd: 0.2,
+        durationMs: 700,
+        apiDurationMs: 400,
+      },
     ];
     for (const [i, row] of rows.entries()) {
       await store.startSession({ sessionId: `s${i}`, taskId: task.id, iteration: i + 1, model: null, ownerPid: 1 });
@@ -152,21 +199,50 @@ describe('aggregation', () => {
     const store = new TaskStore(await openAt(path.join(dir, 'page.db')), () => (clock += 10));
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await store.createTask({ workingDir: dir, title: `t${i}`, prompt: 'p', agent: 'a', model: null, settings: {} })).id);
+      ids.push(
+        (
+          await store.createTask({
+            workingDir: dir,
+            title: `t${i}`,
+            prompt: 'p',
+            agent: 'a',
+            model: null,
+            settings: {},
+          })
+        ).id,
+      );
     }
     const first = await store.listTaskSummaries({ limit: 2, offset: 0 });
     const second = await store.listTaskSummaries({ limit: 2, offset: 2 });
     expect(first.map((t) => t.title)).toEqual(['t4', 't3']);
     expect(second.map((t) => t.title)).toEqual(['t2', 't1']);
-    expect(first[0]).toMatchObject({ iterations: 0, averageTokensPerIteration: 0, totals: { totalTokens: 0, costUsd: 0 } });
+    expect(first[0]).toMatchObject({
+      iterations: 0,
+      averageTokensPerIteration: 0,
+      totals: { totalTokens: 0, costUsd: 0 },
+    });
     expect(await store.resolveTaskId(ids[0]!.slice(0, 8))).toEqual([ids[0]]);
   });
 
   it('shares one project row per directory', async () => {
     const dataSource = await openAt(path.join(dir, 'proj.db'));
     const store = new TaskStore(dataSource);
-    const a = await store.createTask({ workingDir: dir, title: 'a', prompt: 'p', agent: 'a', model: null, settings: {} });
-    const b = await store.createTask({ workingDir: `${dir}/`, title: 'b', prompt: 'p', agent: 'a', model: null, settings: {} });
+    const a = await store.createTask({
+      workingDir: dir,
+      title: 'a',
+      prompt: 'p',
+      agent: 'a',
+      model: null,
+      settings: {},
+    });
+    const b = await store.createTask({
+      workingDir: `${dir}/`,
+      title: 'b',
+      prompt: 'p',
+      agent: 'a',
+      model: null,
+      settings: {},
+    });
     expect(a.projectId).toBe(b.projectId);
     const [count] = await dataSource.query('SELECT COUNT(*) AS n FROM projects');
     expect(count.n).toBe(1);

@@ -46,7 +46,12 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 function firstLine(text: string): string {
-  return text.trim().split('\n').find((line) => line.trim() !== '') ?? '';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .find((line) => line.trim() !== '') ?? ''
+  );
 }
 
 export class ClaudeCodeRunner implements AgentRunner {
@@ -120,7 +125,10 @@ export class ClaudeCodeRunner implements AgentRunner {
         if (killTimer) clearTimeout(killTimer);
         const exitCode = code;
         if (spawnError) {
-          finish({ kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError.message}` }, null);
+          finish(
+            { kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError.message}` },
+            null,
+          );
         } else if (cancelled) {
           finish({ kind: 'cancelled', message: 'stopped by the user' }, exitCode);
         } else if (protocolError) {
@@ -134,11 +142,17 @@ export class ClaudeCodeRunner implements AgentRunner {
         } else if (result) {
           finish({ kind: 'agent_error', message: `agent exited with code ${exitCode ?? signal}` }, exitCode);
         } else if (ALREADY_IN_USE.test(stderrTail)) {
-          finish({ kind: 'session_in_use', message: firstLine(stderrTail.match(/Error: Session ID.*/)?.[0] ?? stderrTail) }, exitCode);
+          finish(
+            { kind: 'session_in_use', message: firstLine(stderrTail.match(/Error: Session ID.*/)?.[0] ?? stderrTail) },
+            exitCode,
+          );
         } else {
           const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
           const detail = firstLine(stderrTail);
-          finish({ kind: 'no_result', message: `agent ${how} without a result${detail ? `: ${detail}` : ''}` }, exitCode);
+          finish(
+            { kind: 'no_result', message: `agent ${how} without a result${detail ? `: ${detail}` : ''}` },
+            exitCode,
+          );
         }
       });
     });

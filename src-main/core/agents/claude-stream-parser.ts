@@ -174,9 +174,10 @@ export class ClaudeStreamParser {
     return 'error' in parsed ? { ok: false, error: `malformed ${parsed.lineType} line: ${parsed.error}` } : parsed;
   }
 
-  private toEvents(
-    value: { type: unknown; subtype?: unknown },
-  ): { ok: true; events: AgentEvent[] } | { lineType: string; error: string } {
+  private toEvents(value: {
+    type: unknown;
+    subtype?: unknown;
+  }): { ok: true; events: AgentEvent[] } | { lineType: string; error: string } {
     const events: AgentEvent[] = [];
     const fail = (lineType: string, error: z.ZodError) => ({ lineType, error: describeIssues(error) });
 
@@ -209,7 +210,12 @@ export class ClaudeStreamParser {
         for (const block of content) {
           if (block.type === 'text' && block.text) events.push({ kind: 'text', text: block.text });
           else if (block.type === 'tool_use') {
-            events.push({ kind: 'tool_use', toolUseId: block.id ?? '', name: block.name ?? '', input: block.input ?? {} });
+            events.push({
+              kind: 'tool_use',
+              toolUseId: block.id ?? '',
+              name: block.name ?? '',
+              input: block.input ?? {},
+            });
           }
         }
         if (id && usage) this.recordUsage(id, toUsage(usage), events, false);
@@ -241,7 +247,12 @@ export class ClaudeStreamParser {
           this.recordUsage(event.message.id, toUsage(event.message.usage), events, false);
         } else if (event.type === 'message_delta' && event.usage && this.currentMessageId) {
           const known = this.usageByMessage.get(this.currentMessageId) ?? zeroUsage();
-          this.recordUsage(this.currentMessageId, { ...known, outputTokens: event.usage.output_tokens ?? 0 }, events, true);
+          this.recordUsage(
+            this.currentMessageId,
+            { ...known, outputTokens: event.usage.output_tokens ?? 0 },
+            events,
+            true,
+          );
         }
         break;
       }

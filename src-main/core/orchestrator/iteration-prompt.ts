@@ -35,7 +35,9 @@ export function buildIterationPrompt(input: IterationPromptInput): string {
   } else {
     parts.push(spec.prompt);
     if (iteration > 1) {
-      parts.push(`(This is iteration ${iteration} of at most ${spec.maxIterations}; earlier iterations worked on the same task.)`);
+      parts.push(
+        `(This is iteration ${iteration} of at most ${spec.maxIterations}; earlier iterations worked on the same task.)`,
+      );
       if (previous) {
         parts.push(`Result of iteration ${previous.iteration}:\n${excerpt(previous.outcome)}`);
       }
@@ -47,7 +49,9 @@ export function buildIterationPrompt(input: IterationPromptInput): string {
     );
   }
   if (!spec.check) {
-    parts.push(`When the whole task is done, end your final message with ${spec.completionMarker} on a line of its own.`);
+    parts.push(
+      `When the whole task is done, end your final message with ${spec.completionMarker} on a line of its own.`,
+    );
   }
   return parts.join('\n\n');
 }

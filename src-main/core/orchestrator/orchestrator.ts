@@ -41,7 +41,7 @@ export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
   if (!parsed.success) throw new InvalidTaskError(describeSpecError(parsed.error));
   const spec = parsed.data;
   const dir = path.resolve(spec.dir);
-  let isDirectory = false;
+  let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
   } catch {
@@ -120,7 +120,12 @@ export class Orchestrator {
   /** Runs a queued task to its end. Agent failures end up in the task's status, never as a throw. */
   async runTask(taskId: string, signal?: AbortSignal): Promise<TaskSummary> {
     const task = await this.requireSummary(taskId);
-    const spec = validateTaskSpec({ ...task.settings, dir: task.workingDir, prompt: task.prompt, model: task.model ?? undefined });
+    const spec = validateTaskSpec({
+      ...task.settings,
+      dir: task.workingDir,
+      prompt: task.prompt,
+      model: task.model ?? undefined,
+    });
     await this.store.markTaskRunning(taskId);
     this.bus.publish({ type: 'task.started', taskId });
 
@@ -151,7 +156,13 @@ export class Orchestrator {
       if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
 
       const forkFrom = spec.context === 'fork' ? lastGoodSessionId : undefined;
-      const prompt = buildIterationPrompt({ spec, iteration, forked: forkFrom !== undefined, previous, check: checkFeedback });
+      const prompt = buildIterationPrompt({
+        spec,
+        iteration,
+        forked: forkFrom !== undefined,
+        previous,
+        check: checkFeedback,
+      });
       const { session, outcome } = await this.runIteration(taskId, spec, iteration, prompt, forkFrom, signal);
 
       if (session.status === 'cancelled') return { status: 'cancelled', reason: 'stopped by the user' };
@@ -172,7 +183,8 @@ export class Orchestrator {
             reason: `completion check \`${spec.check}\` timed out after ${spec.checkTimeoutSeconds}s`,
           };
         }
-        if (check.exitCode === 0) return { status: 'completed', reason: `completion check passed after iteration ${iteration}` };
+        if (check.exitCode === 0)
+          return { status: 'completed', reason: `completion check passed after iteration ${iteration}` };
         checkFeedback = { exitCode: check.exitCode, output: check.output };
       } else if (session.status === 'completed' && outcome.result?.resultText.includes(spec.completionMarker)) {
         return { status: 'completed', reason: `agent reported the task complete in iteration ${iteration}` };

@@ -5,14 +5,7 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
-import type {
-  CostSource,
-  SessionStatus,
-  SessionView,
-  TaskDetail,
-  TaskStatus,
-  TaskSummary,
-} from '../../contract/views';
+import type { CostSource, SessionStatus, SessionView, TaskDetail, TaskStatus, TaskSummary } from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
 
 export interface NewTask {

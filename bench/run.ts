@@ -1,0 +1,149 @@
+/**
+ * `npm run bench [-- --json]`: the hot paths, measured in a store that holds
+ * 1,000,000 session rows. With --json, one line per figure:
+ * {"name","unit","median","p95","n"}.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type BetterSqlite3 from 'better-sqlite3';
+import { v4 as uuidv4 } from 'uuid';
+import { zeroUsage } from '../src-main/contract/agent-events';
+import type { AgentRunner, AgentRunOutcome } from '../src-main/core/agents/agent-runner';
+import { openBatonCore } from '../src-main/core/baton-core';
+
+const json = process.argv.includes('--json');
+const TASKS = 100_000;
+const SESSIONS_PER_TASK = 10;
+const LIFECYCLE_ITERATIONS = 1000;
+const AGGREGATE_SAMPLES = 2000;
+
+interface Figure {
+  name: string;
+  unit: 'ms';
+  median: number;
+  p95: number;
+  n: number;
+}
+
+function summarise(name: string, samples: number[]): Figure {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
+  return { name, unit: 'ms', median: round(at(0.5)), p95: round(at(0.95)), n: samples.length };
+}
+
+function report(figure: Figure): void {
+  if (json) process.stdout.write(`${JSON.stringify(figure)}\n`);
+  else
+    process.stdout.write(
+      `${figure.name.padEnd(44)} median ${figure.median} ms   p95 ${figure.p95} ms   (n=${figure.n})\n`,
+    );
+}
+
+function note(text: string): void {
+  if (!json) process.stdout.write(`${text}\n`);
+}
+
+/** Answers at once with a fixed result: the cost of everything but the agent. */
+class NoopAgent implements AgentRunner {
+  readonly agentName = 'noop';
+  async run(): Promise<AgentRunOutcome> {
+    return {
+      error: null,
+      exitCode: 0,
+      usageSeen: zeroUsage(),
+      turnsSeen: 1,
+      result: {
+        isError: false,
+        subtype: 'success',
+        apiErrorStatus: null,
+        resultText: 'working',
+        turns: 1,
+        costUsd: 0.01,
+        durationMs: 1,
+        apiDurationMs: 1,
+        usage: { inputTokens: 100, outputTokens: 10, cacheCreationTokens: 5, cacheReadTokens: 1000 },
+      },
+    };
+  }
+}
+
+function fill(db: BetterSqlite3.Database, projectId: string): string[] {
+  const insertTask = db.prepare(
+    `INSERT INTO tasks (id, project_id, title, prompt, agent, settings, status, created_at, started_at, finished_at)
+     VALUES (?, ?, ?, 'bench', 'claude-code', '{"maxIterations":10}', 'completed', ?, ?, ?)`,
+  );
+  const insertSession = db.prepare(
+    `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, ended_at, model, input_tokens, output_tokens,
+       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code)
+     VALUES (?, ?, ?, 'completed', ?, ?, 'claude-sonnet-4-5', ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+  );
+  const ids: string[] = [];
+  const start = Date.now() - TASKS * 60_000;
+  db.transaction(() => {
+    for (let t = 0; t < TASKS; t++) {
+      const id = uuidv4();
+      ids.push(id);
+      const at = start + t * 60_000;
+      insertTask.run(id, projectId, `task ${t}`, at, at, at + 50_000);
+      for (let i = 1; i <= SESSIONS_PER_TASK; i++) {
+        insertSession.run(uuidv4(), id, i, at + i, at + i + 4000, 100 + i, 10 + i, 5, 1000 + i, 2, 0.01, 4000, 3000);
+      }
+    }
+  })();
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
+  const core = await openBatonCore({ databaseFile: path.join(dir, 'bench.db'), agent: new NoopAgent() });
+  try {
+    const seed = await core.orchestrator.createTask({ dir, prompt: 'seed', maxIterations: 1 });
+    note(`filling the store with ${TASKS * SESSIONS_PER_TASK} session rows…`);
+    const db = (core.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+    const fillStart = performance.now();
+    const taskIds = fill(db, seed.projectId);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    note(`  done in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
+
+    // One iteration = uuid, INSERT, no-op agent, UPDATE, read back, re-aggregate the task, publish.
+    const task = await core.orchestrator.createTask({ dir, prompt: 'lifecycle', maxIterations: LIFECYCLE_ITERATIONS });
+    const lifecycle: number[] = [];
+    let last = 0;
+    core.bus.subscribe((event) => {
+      if (event.type === 'task.started') last = performance.now();
+      if (event.type === 'iteration.finished') {
+        const now = performance.now();
+        lifecycle.push(now - last);
+        last = now;
+      }
+    });
+    await core.orchestrator.runTask(task.id);
+    report(summarise('session lifecycle per iteration (noop agent)', lifecycle.slice(10)));
+
+    const aggregate: number[] = [];
+    for (let i = 0; i < AGGREGATE_SAMPLES; i++) {
+      const id = taskIds[Math.floor(Math.random() * taskIds.length)] as string;
+      const t0 = performance.now();
+      await core.store.taskSummary(id);
+      aggregate.push(performance.now() - t0);
+    }
+    report(summarise('aggregate one task (1M sessions in store)', aggregate));
+
+    // The newest page is what `baton tasks` and the task list open on.
+    const page: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t0 = performance.now();
+      await core.store.listTaskSummaries({ limit: 50, offset: 0 });
+      page.push(performance.now() - t0);
+    }
+    report(summarise('aggregate the newest 50 tasks (1M sessions)', page));
+  } finally {
+    await core.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

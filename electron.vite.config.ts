@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+// better-sqlite3 is native and TypeORM loads drivers at run time: both stay
+// external to the main bundle. Class names are kept because TypeORM records
+// migration names.
+export default defineConfig({
+  main: {
+    build: {
+      externalizeDeps: true,
+      minify: false,
+      rollupOptions: { input: { index: resolve(__dirname, 'src-main/electron/main.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      externalizeDeps: true,
+      // Sandboxed preloads must be CommonJS.
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src-main/electron/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src-renderer'),
+    build: { rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } } },
+    plugins: [react()],
+  },
+});
