@@ -1,14 +1,19 @@
 /**
  * What an agent run reports, independent of which agent CLI produced it.
- * These objects cross process boundaries (IPC, WebSocket), so they stay plain JSON.
+ * Declared as zod schemas because these cross process boundaries (IPC,
+ * WebSocket); the types are inferred from them.
  */
+import { z } from 'zod';
 
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-}
+const count = z.number().int().nonnegative();
+
+export const tokenUsageSchema = z.object({
+  inputTokens: count,
+  outputTokens: count,
+  cacheCreationTokens: count,
+  cacheReadTokens: count,
+});
+export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 
 export const zeroUsage = (): TokenUsage => ({
   inputTokens: 0,
@@ -18,26 +23,41 @@ export const zeroUsage = (): TokenUsage => ({
 });
 
 /** Final metrics of one agent session, as the agent reported them. */
-export interface AgentResult {
-  isError: boolean;
-  subtype: string;
-  apiErrorStatus: number | null;
-  resultText: string;
-  turns: number;
-  costUsd: number;
-  durationMs: number;
-  apiDurationMs: number;
-  usage: TokenUsage;
-}
+export const agentResultSchema = z.object({
+  isError: z.boolean(),
+  subtype: z.string(),
+  apiErrorStatus: z.number().int().nullable(),
+  resultText: z.string(),
+  turns: count,
+  costUsd: z.number().nonnegative(),
+  durationMs: count,
+  apiDurationMs: count,
+  usage: tokenUsageSchema,
+});
+export type AgentResult = z.infer<typeof agentResultSchema>;
 
-export type AgentEvent =
-  | { kind: 'init'; agentSessionId: string; model: string; cwd: string; tools: string[] }
-  | { kind: 'text'; text: string }
-  | { kind: 'tool_use'; toolUseId: string; name: string; input: unknown }
-  | { kind: 'tool_result'; toolUseId: string; content: string; isError: boolean }
-  | { kind: 'retry'; attempt: number; maxRetries: number; delayMs: number; errorStatus: number | null; error: string }
+export const agentEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('init'),
+    agentSessionId: z.string(),
+    model: z.string(),
+    cwd: z.string(),
+    tools: z.array(z.string()),
+  }),
+  z.object({ kind: z.literal('text'), text: z.string() }),
+  z.object({ kind: z.literal('tool_use'), toolUseId: z.string(), name: z.string(), input: z.unknown() }),
+  z.object({ kind: z.literal('tool_result'), toolUseId: z.string(), content: z.string(), isError: z.boolean() }),
+  z.object({
+    kind: z.literal('retry'),
+    attempt: count,
+    maxRetries: count,
+    delayMs: count,
+    errorStatus: z.number().int().nullable(),
+    error: z.string(),
+  }),
   /** Running token totals seen so far in this session (for live counters and estimates). */
-  | { kind: 'usage'; usage: TokenUsage }
-  | { kind: 'result'; result: AgentResult };
-
+  z.object({ kind: z.literal('usage'), usage: tokenUsageSchema }),
+  z.object({ kind: z.literal('result'), result: agentResultSchema }),
+]);
+export type AgentEvent = z.infer<typeof agentEventSchema>;
 export type AgentEventKind = AgentEvent['kind'];

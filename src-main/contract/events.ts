@@ -1,13 +1,38 @@
 /** Everything the orchestrator publishes. The desktop window and browser mode subscribe to these as they are. */
-import type { AgentEvent } from './agent-events';
-import type { SessionView, TaskStatus, TaskSummary } from './views';
+import { z } from 'zod';
+import { agentEventSchema } from './agent-events';
+import { sessionViewSchema, taskStatusSchema, taskSummarySchema } from './views';
 
-export type BatonEvent =
-  | { type: 'task.queued'; taskId: string; task: TaskSummary }
-  | { type: 'task.started'; taskId: string }
-  | { type: 'task.finished'; taskId: string; status: TaskStatus; reason: string; task: TaskSummary }
-  | { type: 'iteration.started'; taskId: string; sessionId: string; iteration: number; maxIterations: number }
-  | { type: 'iteration.finished'; taskId: string; session: SessionView; task: TaskSummary }
-  | { type: 'agent.event'; taskId: string; sessionId: string; iteration: number; event: AgentEvent };
-
+export const batonEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('task.queued'), taskId: z.string(), task: taskSummarySchema }),
+  z.object({ type: z.literal('task.started'), taskId: z.string() }),
+  z.object({
+    type: z.literal('task.finished'),
+    taskId: z.string(),
+    status: taskStatusSchema,
+    reason: z.string(),
+    task: taskSummarySchema,
+  }),
+  z.object({
+    type: z.literal('iteration.started'),
+    taskId: z.string(),
+    sessionId: z.string(),
+    iteration: z.number().int().positive(),
+    maxIterations: z.number().int().positive(),
+  }),
+  z.object({
+    type: z.literal('iteration.finished'),
+    taskId: z.string(),
+    session: sessionViewSchema,
+    task: taskSummarySchema,
+  }),
+  z.object({
+    type: z.literal('agent.event'),
+    taskId: z.string(),
+    sessionId: z.string(),
+    iteration: z.number().int().positive(),
+    event: agentEventSchema,
+  }),
+]);
+export type BatonEvent = z.infer<typeof batonEventSchema>;
 export type BatonEventType = BatonEvent['type'];

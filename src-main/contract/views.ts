@@ -1,4 +1,5 @@
-/** Read models shared by the CLI, the desktop window and browser mode. Plain JSON. */
+/** Read models shared by the CLI, the desktop window and browser mode, declared once as zod schemas. */
+import { z } from 'zod';
 
 export const TASK_STATUSES = [
   'queued',
@@ -10,68 +11,84 @@ export const TASK_STATUSES = [
   'interrupted',
   'budget_exceeded',
 ] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const taskStatusSchema = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 export const SESSION_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export const sessionStatusSchema = z.enum(SESSION_STATUSES);
+export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 
-export type CostSource = 'agent' | 'estimated';
+export const costSourceSchema = z.enum(['agent', 'estimated']);
+export type CostSource = z.infer<typeof costSourceSchema>;
 
-export interface TaskTotals {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  totalTokens: number;
-  turns: number;
-  costUsd: number;
-}
+const count = z.number().int().nonnegative();
+const epochMs = z.number().int();
 
-export interface TaskSummary {
-  id: string;
-  projectId: string;
-  workingDir: string;
-  title: string;
-  prompt: string;
-  agent: string;
-  model: string | null;
-  settings: Record<string, unknown>;
-  status: TaskStatus;
-  statusReason: string | null;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  iterations: number;
-  totals: TaskTotals;
-  averageTokensPerIteration: number;
+export const taskTotalsSchema = z.object({
+  inputTokens: count,
+  outputTokens: count,
+  cacheCreationTokens: count,
+  cacheReadTokens: count,
+  totalTokens: count,
+  turns: count,
+  costUsd: z.number(),
+});
+export type TaskTotals = z.infer<typeof taskTotalsSchema>;
+
+export const taskSummarySchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  workingDir: z.string(),
+  title: z.string(),
+  prompt: z.string(),
+  agent: z.string(),
+  model: z.string().nullable(),
+  settings: z.record(z.string(), z.unknown()),
+  status: taskStatusSchema,
+  statusReason: z.string().nullable(),
+  createdAt: epochMs,
+  startedAt: epochMs.nullable(),
+  finishedAt: epochMs.nullable(),
+  iterations: count,
+  totals: taskTotalsSchema,
+  averageTokensPerIteration: z.number(),
   /** Sum of the sessions' run times, and of the time they spent waiting on the API. */
-  durationMs: number;
-  apiDurationMs: number;
-}
+  durationMs: count,
+  apiDurationMs: count,
+});
+export type TaskSummary = z.infer<typeof taskSummarySchema>;
 
 /** One iteration's session as the views show it. */
-export interface SessionView {
-  sessionId: string;
-  iteration: number;
-  status: SessionStatus;
-  startedAt: number;
-  endedAt: number | null;
-  model: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  turns: number;
-  costUsd: number;
-  costSource: CostSource;
-  durationMs: number;
-  apiDurationMs: number;
-  exitCode: number | null;
-  errorKind: string | null;
-  error: string | null;
-  resultExcerpt: string | null;
-}
+export const sessionViewSchema = z.object({
+  sessionId: z.string(),
+  iteration: z.number().int().positive(),
+  status: sessionStatusSchema,
+  startedAt: epochMs,
+  endedAt: epochMs.nullable(),
+  model: z.string().nullable(),
+  inputTokens: count,
+  outputTokens: count,
+  cacheCreationTokens: count,
+  cacheReadTokens: count,
+  turns: count,
+  costUsd: z.number(),
+  costSource: costSourceSchema,
+  durationMs: count,
+  apiDurationMs: count,
+  exitCode: z.number().int().nullable(),
+  errorKind: z.string().nullable(),
+  error: z.string().nullable(),
+  resultExcerpt: z.string().nullable(),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;
 
-export interface TaskDetail extends TaskSummary {
-  sessions: SessionView[];
-}
+export const taskDetailSchema = taskSummarySchema.extend({ sessions: z.array(sessionViewSchema) });
+export type TaskDetail = z.infer<typeof taskDetailSchema>;
+
+export const projectViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  workingDir: z.string(),
+  lastUsedAt: epochMs,
+});
+export type ProjectView = z.infer<typeof projectViewSchema>;

@@ -8,33 +8,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
 import { findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
+import type { taskJson } from '../../src-main/cli/task-json';
 import { lastJsonLine, makeWorkspace, runBaton } from '../support/baton-cli';
 import { type ScriptedServer, type Script, startScriptedServer } from '../support/scripted-anthropic-server';
 import { iterationScript, usageFor } from '../support/scripts';
 
-interface TaskJson {
-  id: string;
-  status: string;
-  statusReason: string;
-  iterations: number;
-  totals: Record<
-    'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens' | 'turns' | 'costUsd',
-    number
-  >;
-  sessions: Array<{
-    sessionId: string;
-    iteration: number;
-    status: string;
-    inputTokens: number;
-    outputTokens: number;
-    cacheCreationTokens: number;
-    cacheReadTokens: number;
-    turns: number;
-    costUsd: number;
-    durationMs: number;
-    error: string | null;
-  }>;
-}
+type TaskJson = ReturnType<typeof taskJson>;
 
 const ALREADY_IN_USE = /already in use/i;
 const cleanups: Array<() => Promise<void> | void> = [];

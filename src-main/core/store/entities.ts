@@ -5,7 +5,7 @@
  * migrations; these mappings must agree with them.
  */
 import { EntitySchema } from 'typeorm';
-import type { CostSource, SessionStatus, TaskStatus } from '../../contract/views';
+import type { SessionView, TaskStatus } from '../../contract/views';
 
 /** Times are epoch milliseconds: compact, sortable, and easy to bucket by day in SQL. */
 export interface ProjectRow {
@@ -31,28 +31,10 @@ export interface TaskRow {
   finishedAt: number | null;
 }
 
-export interface SessionRow {
+export interface SessionRow extends Omit<SessionView, 'error'> {
   id: number;
-  sessionId: string;
   taskId: string;
-  iteration: number;
-  status: SessionStatus;
-  startedAt: number;
-  endedAt: number | null;
-  model: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  turns: number;
-  costUsd: number;
-  costSource: CostSource;
-  durationMs: number;
-  apiDurationMs: number;
-  exitCode: number | null;
-  errorKind: string | null;
   errorMessage: string | null;
-  resultExcerpt: string | null;
   /** Process id of the Baton process running this session, to tell live runs from crashed ones. */
   ownerPid: number | null;
 }

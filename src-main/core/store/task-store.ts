@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
-import type { CostSource, SessionStatus, SessionView, TaskDetail, TaskStatus, TaskSummary } from '../../contract/views';
+import type { SessionStatus, SessionView, TaskDetail, TaskStatus, TaskSummary } from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
 
 export interface NewTask {
@@ -25,23 +25,13 @@ export interface SessionStart {
   ownerPid: number;
 }
 
-export interface SessionFinish {
+/** What an iteration's UPDATE writes once the agent is done. */
+export type SessionFinish = Omit<
+  SessionRow,
+  'id' | 'sessionId' | 'taskId' | 'iteration' | 'status' | 'startedAt' | 'endedAt' | 'ownerPid'
+> & {
   status: Exclude<SessionStatus, 'running'>;
-  model: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  turns: number;
-  costUsd: number;
-  costSource: CostSource;
-  durationMs: number;
-  apiDurationMs: number;
-  exitCode: number | null;
-  errorKind: string | null;
-  errorMessage: string | null;
-  resultExcerpt: string | null;
-}
+};
 
 const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.settings,
