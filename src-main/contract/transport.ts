@@ -1,0 +1,47 @@
+/**
+ * How the contract travels. The preload exposes a `BatonBridge` as
+ * `window.baton`; the WebSocket bridge carries the same calls and events as
+ * JSON messages. The only channel names and message shapes are here.
+ */
+import { z } from 'zod';
+import type { BatonEvent } from './events';
+import { batonEventSchema } from './events';
+import { callErrorSchema, type CallOutcome } from './api';
+
+/** Electron IPC: one invoke channel for every call, one channel for every event. */
+export const IPC_CALL_CHANNEL = 'baton:call';
+export const IPC_EVENT_CHANNEL = 'baton:event';
+
+/** What the preload exposes as `window.baton`. Nothing else of Electron reaches the renderer. */
+export interface BatonBridge {
+  call(method: string, input: unknown): Promise<CallOutcome>;
+  subscribe(listener: (event: BatonEvent) => void): () => void;
+}
+
+/** Browser mode: the WebSocket path, and the query parameter and cookie that carry the token. */
+export const WS_PATH = '/ws';
+export const TOKEN_PARAM = 'token';
+export const TOKEN_COOKIE = 'baton_token';
+
+export const clientMessageSchema = z.object({
+  type: z.literal('call'),
+  id: z.number().int().nonnegative(),
+  method: z.string().max(100),
+  input: z.unknown(),
+});
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('result'),
+    id: z.number().int(),
+    outcome: z.union([
+      z.object({ ok: z.literal(true), value: z.unknown() }),
+      z.object({ ok: z.literal(false), error: callErrorSchema }),
+    ]),
+  }),
+  z.object({ type: z.literal('event'), event: batonEventSchema }),
+  /** Sent first on every connection, so a reconnecting window knows to resync. */
+  z.object({ type: z.literal('hello'), serverStartedAt: z.number() }),
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
