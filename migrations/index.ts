@@ -1,5 +1,10 @@
 /** Every migration, oldest first. A new migration is a new file here and a new entry below. */
 import { InitialSchema1764030000000 } from './1764030000000-initial-schema';
 import { SessionOwnerAndTimeIndexes1764030000001 } from './1764030000001-session-owner-and-time-indexes';
+import { SessionEvents1764030000002 } from './1764030000002-session-events';
 
-export const MIGRATIONS = [InitialSchema1764030000000, SessionOwnerAndTimeIndexes1764030000001];
+export const MIGRATIONS = [
+  InitialSchema1764030000000,
+  SessionOwnerAndTimeIndexes1764030000001,
+  SessionEvents1764030000002,
+];

@@ -13,6 +13,7 @@ import { resolveDatabasePath } from '../core/paths';
 import { openDataSource, StoreOpenError } from '../core/store/data-source';
 import { TaskStore } from '../core/store/task-store';
 import { formatSessionLine, formatTaskDetail, formatTaskLine } from './format';
+import { serveCommand } from './serve-command';
 import { taskJson } from './task-json';
 
 const EXIT_NOT_COMPLETED = 1;
@@ -211,6 +212,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .addOption(dbOption())
     .action(async (id: string, options: { json?: boolean; db?: string }) => setExit(await taskCommand(id, options)));
+
+  program
+    .command('serve')
+    .description('browser mode: serve the dashboard and its API on 127.0.0.1')
+    .option('--port <n>', 'port to listen on (default: a free one)', wholeNumber, 0)
+    .addOption(dbOption())
+    .action(async (options: { port: number; db?: string }) => setExit(await serveCommand(options)));
 
   return program;
 }

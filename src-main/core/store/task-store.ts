@@ -33,7 +33,7 @@ export type SessionFinish = Omit<
   status: Exclude<SessionStatus, 'running'>;
 };
 
-const SUMMARY_COLUMNS = `
+export const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.settings,
   t.status, t.status_reason, t.created_at, t.started_at, t.finished_at,
   COUNT(s.id)                              AS iterations,
@@ -65,7 +65,7 @@ const TASK_PAGE_SQL = `
   GROUP BY t.id
   ORDER BY t.created_at DESC, t.id DESC`;
 
-interface SummaryRecord {
+export interface SummaryRecord {
   id: string;
   project_id: string;
   working_dir: string;
@@ -92,7 +92,7 @@ interface SummaryRecord {
   api_duration_ms: number;
 }
 
-function toSummary(row: SummaryRecord): TaskSummary {
+export function toSummary(row: SummaryRecord): TaskSummary {
   return {
     id: row.id,
     projectId: row.project_id,

@@ -1,0 +1,263 @@
+/**
+ * Browser mode: the renderer and the contract over HTTP and WebSocket, on
+ * 127.0.0.1 only. Every request and socket needs the per-launch token (from
+ * the URL once, then an HttpOnly cookie) and, when a browser sends one, our
+ * own Origin; the Host header is checked too, against DNS rebinding.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { CallOutcome } from '../contract/api';
+import {
+  type ClientMessage,
+  clientMessageSchema,
+  type ServerMessage,
+  TOKEN_COOKIE,
+  TOKEN_PARAM,
+  WS_PATH,
+} from '../contract/transport';
+import type { BatonHost } from '../service/baton-host';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const API_PREFIX = '/api/';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+export interface BrowserServerOptions {
+  host: BatonHost;
+  /** Folder of the built renderer (index.html and assets). */
+  staticDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Defaults to a random token per launch. */
+  token?: string;
+}
+
+export interface BrowserServer {
+  readonly port: number;
+  readonly token: string;
+  /** The address to open, with the token. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function statusFor(outcome: CallOutcome): number {
+  if (outcome.ok) return 200;
+  switch (outcome.error.code) {
+    case 'invalid_input':
+    case 'unknown_method':
+      return 400;
+    case 'not_found':
+      return 404;
+    case 'unavailable':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const expected = Buffer.from(token);
+  const staticRoot = path.resolve(options.staticDir);
+  let port = 0;
+
+  const tokenMatches = (candidate: string | undefined): boolean => {
+    if (!candidate) return false;
+    const given = Buffer.from(candidate);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  /** Why a request or upgrade must be refused, or undefined when it may proceed. */
+  const refusal = (req: http.IncomingMessage, url: URL): { status: number; message: string } | undefined => {
+    const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+    if (!allowedHosts.includes(req.headers.host ?? ''))
+      return { status: 403, message: 'refused: unexpected Host header' };
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedHosts.map((h) => `http://${h}`).includes(origin)) {
+      return { status: 403, message: 'refused: foreign Origin' };
+    }
+    const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
+    const candidate = url.searchParams.get(TOKEN_PARAM) ?? bearer ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
+    if (!tokenMatches(candidate)) return { status: 401, message: 'refused: missing or wrong token' };
+    return undefined;
+  };
+
+  const send = (res: http.ServerResponse, status: number, body: string, type = 'application/json') => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+
+  const serveStatic = (res: http.ServerResponse, pathname: string) => {
+    const relative = decodeURIComponent(pathname).replace(/^\/+/, '');
+    let file = path.resolve(staticRoot, relative || 'index.html');
+    if (!file.startsWith(staticRoot + path.sep) && file !== staticRoot)
+      return send(res, 403, 'refused: outside the app');
+    if (!existsSync(file) || !statSync(file).isFile()) file = path.join(staticRoot, 'index.html');
+    if (!existsSync(file)) return send(res, 503, 'the renderer is not built: run `npm run build`', 'text/plain');
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
+    });
+    createReadStream(file).pipe(res);
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const refused = refusal(req, url);
+      if (refused) return send(res, refused.status, JSON.stringify({ error: refused.message }));
+
+      if (url.pathname.startsWith(API_PREFIX)) {
+        if (req.method !== 'POST') return send(res, 405, JSON.stringify({ error: 'use POST' }));
+        let input: unknown;
+        try {
+          const body = await readBody(req);
+          input = body ? JSON.parse(body) : {};
+        } catch (error) {
+          const outcome: CallOutcome = {
+            ok: false,
+            error: { code: 'invalid_input', message: `request body is not valid JSON: ${(error as Error).message}` },
+          };
+          return send(res, 400, JSON.stringify(outcome));
+        }
+        const outcome = await options.host.dispatch(url.pathname.slice(API_PREFIX.length), input);
+        return send(res, statusFor(outcome), JSON.stringify(outcome));
+      }
+
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return send(res, 405, JSON.stringify({ error: 'method not allowed' }));
+      if (url.searchParams.has(TOKEN_PARAM)) {
+        // Trade the token in the URL for a cookie, and drop it from the address bar.
+        res.writeHead(302, {
+          ...SECURITY_HEADERS,
+          'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          location: `${url.pathname}${url.hash}`,
+        });
+        return res.end();
+      }
+      serveStatic(res, url.pathname);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, JSON.stringify({ error: (error as Error).message }));
+      else res.destroy();
+    });
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const serverStartedAt = Date.now();
+  const write = (socket: WebSocket, message: ServerMessage) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  };
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const refused = url.pathname === WS_PATH ? refusal(req, url) : { status: 404, message: 'no such socket' };
+    if (refused) {
+      socket.end(
+        `HTTP/1.1 ${refused.status} ${http.STATUS_CODES[refused.status]}\r\nConnection: close\r\n\r\n${refused.message}`,
+      );
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+  });
+
+  sockets.on('connection', (ws: WebSocket) => {
+    write(ws, { type: 'hello', serverStartedAt });
+    ws.on('message', (data) => {
+      void (async () => {
+        let message: ClientMessage;
+        try {
+          const parsed = clientMessageSchema.safeParse(JSON.parse(data.toString()));
+          if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'bad message');
+          message = parsed.data;
+        } catch (error) {
+          const id = -1;
+          write(ws, {
+            type: 'result',
+            id,
+            outcome: {
+              ok: false,
+              error: { code: 'invalid_input', message: `malformed message: ${(error as Error).message}` },
+            },
+          });
+          return;
+        }
+        const outcome = await options.host.dispatch(message.method, message.input);
+        write(ws, { type: 'result', id: message.id, outcome });
+      })();
+    });
+  });
+
+  const unsubscribe = options.host.subscribe((event) => {
+    const text = JSON.stringify({ type: 'event', event } satisfies ServerMessage);
+    for (const client of sockets.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
+    close: async () => {
+      unsubscribe();
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

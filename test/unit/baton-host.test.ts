@@ -1,0 +1,196 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallOutcome } from '../../src-main/contract/api';
+import type { BatonEvent } from '../../src-main/contract/events';
+import type { BatonHost } from '../../src-main/service/baton-host';
+import { openBatonHost } from '../../src-main/service/open-host';
+
+// The agent here is a stand-in that replays a real CLI transcript; the real CLI runs in test/integration and e2e.
+let dir: string;
+let host: BatonHost;
+const transcript = path.join(__dirname, '..', 'fixtures', 'claude-stream-json-tool-use.jsonl');
+
+function standInClaude(): string {
+  const file = path.join(dir, 'claude');
+  writeFileSync(file, `#!/bin/sh\ncat ${transcript}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+async function call<T = unknown>(method: string, input: unknown): Promise<T> {
+  const outcome = await host.dispatch(method, input);
+  if (!outcome.ok) throw new Error(`${outcome.error.code}: ${outcome.error.message}`);
+  return outcome.value as T;
+}
+
+async function waitFor(events: BatonEvent[], type: BatonEvent['type']): Promise<void> {
+  for (let i = 0; i < 200 && !events.some((e) => e.type === type); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-host-'));
+  host = await openBatonHost({
+    databaseFile: path.join(dir, 'baton.db'),
+    mode: 'browser',
+    claudeBinary: standInClaude(),
+  });
+});
+afterEach(async () => {
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('contract dispatch', () => {
+  it('rejects malformed calls with the zod message, and unknown methods', async () => {
+    const cases: Array<[string, unknown, CallOutcome]> = [
+      [
+        'launchTask',
+        { dir, prompt: '' },
+        { ok: false, error: { code: 'invalid_input', message: 'prompt: the prompt must not be empty' } },
+      ],
+      [
+        'launchTask',
+        { dir, prompt: 'x', maxIterations: 0 },
+        { ok: false, error: { code: 'invalid_input', message: 'maxIterations: max iterations must be at least 1' } },
+      ],
+      [
+        'launchTask',
+        'not an object',
+        { ok: false, error: { code: 'invalid_input', message: expect.any(String) as unknown as string } },
+      ],
+      [
+        'listTasks',
+        { limit: 'all' },
+        { ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^limit:/) as unknown as string } },
+      ],
+      [
+        'getAppInfo',
+        { extra: true },
+        { ok: false, error: { code: 'invalid_input', message: expect.any(String) as unknown as string } },
+      ],
+      ['getTask', { taskId: 'nope' }, { ok: false, error: { code: 'not_found', message: 'no task with id nope' } }],
+      ['dropTables', {}, { ok: false, error: { code: 'unknown_method', message: 'no such method: dropTables' } }],
+      ['__proto__', {}, { ok: false, error: { code: 'unknown_method', message: 'no such method: __proto__' } }],
+      [
+        'pickDirectory',
+        {},
+        { ok: false, error: { code: 'unavailable', message: 'a directory picker exists only in the desktop app' } },
+      ],
+    ];
+    for (const [method, input, expected] of cases) expect(await host.dispatch(method, input), method).toEqual(expected);
+    expect(await call('listTasks', {})).toEqual({ tasks: [], total: 0 });
+  });
+
+  it('rejects a directory that does not exist without writing a task', async () => {
+    const outcome = await host.dispatch('launchTask', { dir: path.join(dir, 'missing'), prompt: 'x' });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/does not exist/) },
+    });
+    expect(await call('listTasks', {})).toEqual({ tasks: [], total: 0 });
+  });
+});
+
+describe('tasks through the host', () => {
+  it('launches a task in the background, publishes its events and keeps its stream for replay', async () => {
+    const events: BatonEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    const task = await call<{ id: string; status: string }>('launchTask', { dir, prompt: 'do it', maxIterations: 2 });
+    expect(task.status).toBe('queued');
+    await waitFor(events, 'task.finished');
+    const detail = await call<{ status: string; sessions: Array<{ sessionId: string }> }>('getTask', {
+      taskId: task.id,
+    });
+    expect(detail.status).toBe('max_iterations');
+    expect(detail.sessions).toHaveLength(2);
+    const replay = await call<{ events: Array<{ kind: string }>; truncated: boolean }>('getSessionEvents', {
+      sessionId: detail.sessions[0]?.sessionId,
+    });
+    expect(replay.truncated).toBe(false);
+    expect(replay.events.map((e) => e.kind).filter((k) => k !== 'usage')).toEqual([
+      'init',
+      'tool_use',
+      'tool_result',
+      'text',
+      'result',
+    ]);
+    const streamed = events.filter((e) => e.type === 'agent.event' && e.sessionId === detail.sessions[0]?.sessionId);
+    expect(streamed).toHaveLength(replay.events.length);
+  });
+
+  it('filters, sorts and exports the history, and charts it in SQL', async () => {
+    const events: BatonEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    const other = mkdtempSync(path.join(dir, 'other-'));
+    const a = await call<{ id: string }>('launchTask', {
+      dir,
+      prompt: 'first, with "quotes", commas',
+      maxIterations: 1,
+    });
+    await waitFor(events, 'task.finished');
+    events.length = 0;
+    const b = await call<{ id: string }>('launchTask', { dir: other, prompt: 'second', maxIterations: 2 });
+    await waitFor(events, 'task.finished');
+
+    const all = await call<{ tasks: Array<{ id: string; projectId: string }>; total: number }>('listTasks', {});
+    expect(all.total).toBe(2);
+    expect(all.tasks.map((t) => t.id)).toEqual([b.id, a.id]);
+    const byCost = await call<{ tasks: Array<{ id: string }> }>('listTasks', {
+      sort: { by: 'costUsd', direction: 'asc' },
+    });
+    expect(byCost.tasks.map((t) => t.id)).toEqual([a.id, b.id]);
+    const projects = await call<Array<{ id: string; workingDir: string }>>('listProjects', {});
+    expect(projects.map((p) => p.workingDir)).toEqual([other, dir]);
+    const onlyOther = await call<{ total: number }>('listTasks', { filter: { projectId: projects[0]?.id } });
+    expect(onlyOther.total).toBe(1);
+    expect(await call('listTasks', { filter: { status: 'failed' } })).toEqual({ tasks: [], total: 0 });
+    expect(await call('listTasks', { filter: { from: Date.now() + 60_000 } })).toEqual({ tasks: [], total: 0 });
+
+    const charts = await call<{
+      bucket: string;
+      costOverTime: Array<{ sessions: number; costUsd: number }>;
+      tokensByModel: Array<{ inputTokens: number }>;
+      costByProject: Array<{ tasks: number }>;
+    }>('getHistoryCharts', {});
+    expect(charts.bucket).toBe('day');
+    expect(charts.costOverTime).toEqual([
+      expect.objectContaining({ sessions: 3, costUsd: expect.closeTo(3 * 0.00993, 10) }),
+    ]);
+    expect(charts.tokensByModel).toEqual([expect.objectContaining({ inputTokens: 6000 })]);
+    expect(charts.costByProject.map((p) => p.tasks)).toEqual([1, 1]);
+
+    const csv = await call<{ fileName: string; content: string }>('exportTasks', { format: 'csv' });
+    expect(csv.fileName).toMatch(/^baton-tasks-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = csv.content.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'id,title,project,status,statusReason,createdAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs',
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toContain(`${a.id},"first, with ""quotes"", commas",${dir},max_iterations,`);
+    const json = await call<{ content: string }>('exportTasks', {
+      format: 'json',
+      filter: { projectId: projects[0]?.id },
+    });
+    expect((JSON.parse(json.content) as Array<{ id: string }>).map((t) => t.id)).toEqual([b.id]);
+  });
+
+  it('stops a running task and closes its session with a status', async () => {
+    writeFileSync(path.join(dir, 'claude'), `#!/bin/sh\nhead -n 3 ${transcript}\nsleep 30\n`);
+    const events: BatonEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    const task = await call<{ id: string }>('launchTask', { dir, prompt: 'long' });
+    await waitFor(events, 'iteration.started');
+    const live = await call<{ tasks: Array<{ id: string }> }>('getLiveState', {});
+    expect(live.tasks.map((t) => t.id)).toEqual([task.id]);
+    expect(await call('stopTask', { taskId: task.id })).toEqual({ stopped: true });
+    const detail = await call<{ status: string; sessions: Array<{ status: string; inputTokens: number }> }>('getTask', {
+      taskId: task.id,
+    });
+    expect(detail.status).toBe('cancelled');
+    expect(detail.sessions.map((s) => s.status)).toEqual(['cancelled']);
+    expect(detail.sessions[0]?.inputTokens).toBe(1000);
+    expect(await call('stopTask', { taskId: task.id })).toEqual({ stopped: false });
+  });
+});

@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { CallOutcome } from '../../src-main/contract/api';
+import type { BatonEvent } from '../../src-main/contract/events';
+import type { ServerMessage } from '../../src-main/contract/transport';
+import { type BrowserServer, startBrowserServer } from '../../src-main/server/browser-server';
+import type { BatonHost } from '../../src-main/service/baton-host';
+
+/** A host that answers every call with what it was given, and lets the test publish events. */
+class EchoHost implements BatonHost {
+  readonly calls: Array<{ method: unknown; input: unknown }> = [];
+  private readonly listeners = new Set<(event: BatonEvent) => void>();
+  async dispatch(method: unknown, input: unknown): Promise<CallOutcome> {
+    this.calls.push({ method, input });
+    if (method === 'launchTask')
+      return { ok: false, error: { code: 'invalid_input', message: 'prompt: the prompt must not be empty' } };
+    return { ok: true, value: { method, input } };
+  }
+  subscribe(listener: (event: BatonEvent) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  publish(event: BatonEvent) {
+    for (const listener of this.listeners) listener(event);
+  }
+  async stopAll() {}
+  async close() {}
+}
+
+let dir: string;
+let host: EchoHost;
+let server: BrowserServer;
+let base: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-server-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Baton</title>');
+  writeFileSync(path.join(dir, 'app.js'), 'console.log(1)');
+  host = new EchoHost();
+  server = await startBrowserServer({ host, staticDir: dir });
+  base = `http://127.0.0.1:${server.port}`;
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = () => ({ authorization: `Bearer ${server.token}` });
+
+function openSocket(
+  headers: Record<string, string>,
+): Promise<{ ws: WebSocket; messages: ServerMessage[] } | { refused: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
+    const messages: ServerMessage[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage));
+    ws.on('open', () => resolve({ ws, messages }));
+    ws.on('unexpected-response', (_req, res) => resolve({ refused: res.statusCode ?? 0 }));
+    ws.on('error', () => resolve({ refused: -1 }));
+  });
+}
+
+async function until<T>(read: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('timed out waiting');
+}
+
+describe('browser-mode server security', () => {
+  it('listens on loopback only and prints a URL with a long random token', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[A-Za-z0-9_-]{32}$`));
+  });
+
+  it('refuses pages and API calls without the right token', async () => {
+    expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
+    const api = await fetch(`${base}/api/listTasks`, { method: 'POST', body: '{}' });
+    expect(api.status).toBe(401);
+    expect(await api.json()).toEqual({ error: 'refused: missing or wrong token' });
+    expect(host.calls).toHaveLength(0);
+  });
+
+  it('trades the URL token for an HttpOnly cookie that then opens the app', async () => {
+    const first = await fetch(server.url, { redirect: 'manual' });
+    expect(first.status).toBe(302);
+    expect(first.headers.get('location')).toBe('/');
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^baton_token=.+; HttpOnly; SameSite=Strict; Path=\/$/);
+    const page = await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0] as string } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Baton</title>');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('refuses a foreign Origin and an unexpected Host even with the token', async () => {
+    const foreign = await fetch(`${base}/api/listTasks`, {
+      method: 'POST',
+      headers: { ...auth(), origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(foreign.status).toBe(403);
+    // fetch cannot set Host, so this one goes through node:http, as a DNS-rebinding page's request would arrive.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/listTasks',
+          method: 'POST',
+          headers: { ...auth(), host: 'evil.example' },
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(rebound).toBe(403);
+    expect(host.calls).toHaveLength(0);
+  });
+
+  it('refuses sockets without the token or from another Origin', async () => {
+    expect(await openSocket({})).toEqual({ refused: 401 });
+    expect(await openSocket({ ...auth(), origin: 'http://evil.example' })).toEqual({ refused: 403 });
+  });
+
+  it('does not serve files outside the renderer folder', async () => {
+    const response = await fetch(`${base}/..%2f..%2fetc%2fpasswd`, { headers: auth() });
+    expect(await response.text()).not.toContain('root:');
+  });
+});
+
+describe('browser-mode server transport', () => {
+  it('serves the contract over HTTP', async () => {
+    const ok = await fetch(`${base}/api/getTask`, {
+      method: 'POST',
+      headers: auth(),
+      body: JSON.stringify({ taskId: 't1' }),
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true, value: { method: 'getTask', input: { taskId: 't1' } } });
+    const invalid = await fetch(`${base}/api/launchTask`, { method: 'POST', headers: auth(), body: '{}' });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const garbage = await fetch(`${base}/api/listTasks`, { method: 'POST', headers: auth(), body: '{not json' });
+    expect(garbage.status).toBe(400);
+    expect(await garbage.json()).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/not valid JSON/) },
+    });
+  });
+
+  it('serves calls and events over the WebSocket, and answers malformed messages', async () => {
+    const opened = await openSocket(auth());
+    if (!('ws' in opened)) throw new Error(`socket refused: ${opened.refused}`);
+    const { ws, messages } = opened;
+    await until(() => messages.find((m) => m.type === 'hello'));
+
+    ws.send(JSON.stringify({ type: 'call', id: 7, method: 'listProjects', input: {} }));
+    const result = await until(() => messages.find((m) => m.type === 'result' && m.id === 7));
+    expect(result).toEqual({
+      type: 'result',
+      id: 7,
+      outcome: { ok: true, value: { method: 'listProjects', input: {} } },
+    });
+
+    ws.send('{"type":"call","id":"x"}');
+    const malformed = await until(() => messages.find((m) => m.type === 'result' && m.id === -1));
+    expect(malformed).toMatchObject({ outcome: { ok: false, error: { code: 'invalid_input' } } });
+
+    host.publish({ type: 'task.started', taskId: 'task-1' });
+    const event = await until(() => messages.find((m) => m.type === 'event'));
+    expect(event).toEqual({ type: 'event', event: { type: 'task.started', taskId: 'task-1' } });
+    ws.close();
+  });
+});
