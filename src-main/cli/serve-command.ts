@@ -30,7 +30,7 @@ export async function serveCommand(options: { port: number; db?: string }): Prom
     server = await startBrowserServer({ host, staticDir: RENDERER_DIR, port: options.port });
   } catch (error) {
     await host.close();
-    throw new Error(`cannot listen on 127.0.0.1:${options.port}: ${(error as Error).message}`);
+    throw new Error(`cannot listen on 127.0.0.1:${options.port}: ${(error as Error).message}`, { cause: error });
   }
   process.stdout.write(`Baton is serving on ${server.url}\n`);
   process.stdout.write(
