@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type BetterSqlite3 from 'better-sqlite3';
-import { v4 as uuidv4 } from 'uuid';
 import { zeroUsage } from '../src-main/contract/agent-events';
 import type { AgentRunner, AgentRunOutcome } from '../src-main/core/agents/agent-runner';
 import { openBatonCore } from '../src-main/core/baton-core';
+import { historyFirstChartPaint, liveEventLatency } from './browser-bench';
+import { fillStore } from './fill-store';
 
 const json = process.argv.includes('--json');
 const TASKS = 100_000;
@@ -70,42 +70,19 @@ class NoopAgent implements AgentRunner {
   }
 }
 
-function fill(db: BetterSqlite3.Database, projectId: string): string[] {
-  const insertTask = db.prepare(
-    `INSERT INTO tasks (id, project_id, title, prompt, agent, settings, status, created_at, started_at, finished_at)
-     VALUES (?, ?, ?, 'bench', 'claude-code', '{"maxIterations":10}', 'completed', ?, ?, ?)`,
-  );
-  const insertSession = db.prepare(
-    `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, ended_at, model, input_tokens, output_tokens,
-       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code)
-     VALUES (?, ?, ?, 'completed', ?, ?, 'claude-sonnet-4-5', ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-  );
-  const ids: string[] = [];
-  const start = Date.now() - TASKS * 60_000;
-  db.transaction(() => {
-    for (let t = 0; t < TASKS; t++) {
-      const id = uuidv4();
-      ids.push(id);
-      const at = start + t * 60_000;
-      insertTask.run(id, projectId, `task ${t}`, at, at, at + 50_000);
-      for (let i = 1; i <= SESSIONS_PER_TASK; i++) {
-        insertSession.run(uuidv4(), id, i, at + i, at + i + 4000, 100 + i, 10 + i, 5, 1000 + i, 2, 0.01, 4000, 3000);
-      }
-    }
-  })();
-  return ids;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
   const core = await openBatonCore({ databaseFile: path.join(dir, 'bench.db'), agent: new NoopAgent() });
   try {
-    const seed = await core.orchestrator.createTask({ dir, prompt: 'seed', maxIterations: 1 });
     note(`filling the store with ${TASKS * SESSIONS_PER_TASK} session rows…`);
-    const db = (core.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
     const fillStart = performance.now();
-    const taskIds = fill(db, seed.projectId);
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    const taskIds = fillStore(core.dataSource, {
+      tasks: TASKS,
+      sessionsPerTask: SESSIONS_PER_TASK,
+      projects: 20,
+      models: ['claude-sonnet-4-5'],
+      days: 365,
+    });
     note(`  done in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
 
     // One iteration = uuid, INSERT, no-op agent, UPDATE, read back, re-aggregate the task, publish.
@@ -144,6 +121,12 @@ async function main(): Promise<void> {
     await core.close();
     rmSync(dir, { recursive: true, force: true });
   }
+
+  note('measuring in Chromium (browser mode)…');
+  report(summarise('history first chart paint (100k sessions)', await historyFirstChartPaint(15)));
+  const latencies = await liveEventLatency(1000, 5);
+  if (latencies.length < 1000) note(`  only ${latencies.length} of 5000 events were seen on screen`);
+  report(summarise('live event-to-screen latency at 1000 events/s', latencies));
 }
 
 await main();

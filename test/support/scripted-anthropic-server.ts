@@ -23,6 +23,8 @@ export interface ScriptedTurn {
   usage: TurnUsage;
   /** Answer with this HTTP error status instead of a message (529 = overloaded). */
   errorStatus?: number;
+  /** Wait this long before answering, so a test can watch an iteration while it runs. */
+  delayMs?: number;
 }
 
 export interface TurnContext {
@@ -195,6 +197,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
       }
       const sessionOrdinal = sessionId ? [...turnsBySession.keys()].indexOf(sessionId) + 1 : 0;
       const turn = script({ sessionId, sessionOrdinal, turnInSession, body });
+      if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
 
       if (turn.errorStatus) {
         res.writeHead(turn.errorStatus, { 'content-type': 'application/json' });

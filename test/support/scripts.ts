@@ -15,8 +15,9 @@ export function usageFor(sessionOrdinal: number, turn: number): TurnUsage {
  * One text turn per session; from session `completeAt` on, the reply carries
  * the completion marker. `completeAt` 0 never completes.
  */
-export function iterationScript(completeAt: number, marker = 'BATON_TASK_COMPLETE'): Script {
+export function iterationScript(completeAt: number, marker = 'BATON_TASK_COMPLETE', delayMs = 0): Script {
   return ({ sessionOrdinal, turnInSession }) => ({
+    delayMs,
     text:
       completeAt > 0 && sessionOrdinal >= completeAt
         ? `Finished the work in session ${sessionOrdinal}.\n${marker}`

@@ -1,0 +1,145 @@
+/**
+ * Benchmarks measured in Debian's Chromium against browser mode:
+ * - History's first chart paint with 100,000 sessions in the store;
+ * - the latency from an agent event to the screen at 1,000 events/s, through
+ *   the whole pipeline (agent stdout, parser, bus, WebSocket, renderer).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright';
+import { ensureRendererBuilt, RENDERER_DIR } from '../src-main/cli/serve-command';
+import { startBrowserServer } from '../src-main/server/browser-server';
+import { openBatonHost } from '../src-main/service/open-host';
+import { openDataSource } from '../src-main/core/store/data-source';
+import { fillStore } from './fill-store';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SYNTHETIC_AGENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'synthetic-claude.mjs');
+
+async function withBrowserMode<T>(
+  databaseFile: string,
+  claudeBinary: string | undefined,
+  body: (origin: string, page: Page, dispatch: (m: string, i: unknown) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
+  ensureRendererBuilt();
+  const host = await openBatonHost({ databaseFile, mode: 'browser', claudeBinary });
+  const server = await startBrowserServer({ host, staticDir: RENDERER_DIR });
+  const browser = await chromium.launch({
+    executablePath: process.env.BATON_CHROMIUM ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url); // trades the token for the cookie
+    const origin = new URL(server.url).origin;
+    return await body(origin, page, (method, input) => host.dispatch(method, input));
+  } finally {
+    await browser.close();
+    await server.close();
+    await host.close();
+  }
+}
+
+/** Milliseconds from navigation start to the first painted series of the cost chart, per load. */
+export async function historyFirstChartPaint(loads: number): Promise<number[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-history-'));
+  const databaseFile = path.join(dir, 'history.db');
+  try {
+    const dataSource = await openDataSource({ file: databaseFile });
+    fillStore(dataSource, {
+      tasks: 10_000,
+      sessionsPerTask: 10,
+      projects: 12,
+      models: ['claude-sonnet-4-5', 'claude-opus-4-5', 'claude-haiku-4-5'],
+      days: 365,
+    });
+    await dataSource.destroy();
+    return await withBrowserMode(databaseFile, undefined, async (origin, page) => {
+      await page.addInitScript(() => {
+        const state = window as unknown as { __chartPaint?: number };
+        const observer = new MutationObserver(() => {
+          if (state.__chartPaint !== undefined) return;
+          const series = document.querySelector(
+            '[data-testid="chart-cost-over-time"] svg .recharts-curve, [data-testid="chart-cost-over-time"] svg .recharts-rectangle',
+          );
+          if (series) {
+            observer.disconnect();
+            // The frame after the series is in the DOM is when it is on screen.
+            requestAnimationFrame(() => (state.__chartPaint = performance.now()));
+          }
+        });
+        observer.observe(document, { childList: true, subtree: true });
+      });
+      const samples: number[] = [];
+      for (let i = 0; i < loads; i++) {
+        await page.goto(`${origin}/?load=${i}#/history`);
+        await page.waitForFunction(
+          () => (window as unknown as { __chartPaint?: number }).__chartPaint !== undefined,
+          null,
+          {
+            timeout: 30_000,
+          },
+        );
+        samples.push(await page.evaluate(() => (window as unknown as { __chartPaint: number }).__chartPaint));
+      }
+      return samples;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Event-to-screen latencies (ms) of a synthetic agent streaming text at `rate` events per second. */
+export async function liveEventLatency(rate: number, seconds: number): Promise<number[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-live-'));
+  process.env.SYNTHETIC_EVENTS_PER_SECOND = String(rate);
+  process.env.SYNTHETIC_SECONDS = String(seconds);
+  try {
+    return await withBrowserMode(path.join(dir, 'live.db'), SYNTHETIC_AGENT, async (origin, page, dispatch) => {
+      await page.addInitScript(() => {
+        const state = window as unknown as { __latencies: number[]; __seen: Set<string> };
+        state.__latencies = [];
+        state.__seen = new Set();
+        const pending: Array<{ stamp: number; id: string }> = [];
+        const observer = new MutationObserver((records) => {
+          for (const record of records) {
+            for (const node of record.addedNodes) {
+              const text = node.textContent ?? '';
+              for (const match of text.matchAll(/tick (\d+) #(\d+)/g))
+                pending.push({ stamp: Number(match[1]), id: match[2] as string });
+            }
+          }
+          if (pending.length === 0) return;
+          requestAnimationFrame(() => {
+            const now = Date.now();
+            for (const { stamp, id } of pending.splice(0)) {
+              if (state.__seen.has(id)) continue;
+              state.__seen.add(id);
+              state.__latencies.push(now - stamp);
+            }
+          });
+        });
+        observer.observe(document, { childList: true, subtree: true, characterData: true });
+      });
+      await page.goto(`${origin}/#/`);
+      await page.getByRole('button', { name: 'Launch' }).waitFor();
+      const outcome = (await dispatch('launchTask', { dir, prompt: 'live latency benchmark', maxIterations: 1 })) as {
+        ok: boolean;
+      };
+      if (!outcome.ok) throw new Error(`could not launch the benchmark task: ${JSON.stringify(outcome)}`);
+      await page.waitForTimeout(seconds * 1000 + 2000);
+      return page.evaluate(() => (window as unknown as { __latencies: number[] }).__latencies);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,69 @@
+/** Fills a store with synthetic history straight through better-sqlite3, for the benchmarks. */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+import { v4 as uuidv4 } from 'uuid';
+
+export interface FillOptions {
+  tasks: number;
+  sessionsPerTask: number;
+  projects: number;
+  models: string[];
+  /** Tasks are spread evenly over this many days up to now. */
+  days: number;
+}
+
+export function rawConnection(dataSource: DataSource): BetterSqlite3.Database {
+  return (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+}
+
+export function fillStore(dataSource: DataSource, options: FillOptions): string[] {
+  const db = rawConnection(dataSource);
+  const insertProject = db.prepare(`INSERT INTO projects (id, name, working_dir, created_at) VALUES (?, ?, ?, ?)`);
+  const insertTask = db.prepare(
+    `INSERT INTO tasks (id, project_id, title, prompt, agent, model, settings, status, status_reason, created_at, started_at, finished_at)
+     VALUES (?, ?, ?, 'bench', 'claude-code', ?, '{"maxIterations":10}', 'completed', 'bench', ?, ?, ?)`,
+  );
+  const insertSession = db.prepare(
+    `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, ended_at, model, input_tokens, output_tokens,
+       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code)
+     VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+  );
+  const now = Date.now();
+  const step = (options.days * 86_400_000) / options.tasks;
+  const ids: string[] = [];
+  db.transaction(() => {
+    const projectIds: string[] = [];
+    for (let p = 0; p < options.projects; p++) {
+      const id = uuidv4();
+      projectIds.push(id);
+      insertProject.run(id, `project-${p}`, `/bench/project-${p}-${id}`, now - options.days * 86_400_000);
+    }
+    for (let t = 0; t < options.tasks; t++) {
+      const id = uuidv4();
+      ids.push(id);
+      const at = Math.round(now - options.days * 86_400_000 + t * step);
+      const model = options.models[t % options.models.length] as string;
+      insertTask.run(id, projectIds[t % projectIds.length], `task ${t}`, model, at, at, at + 50_000);
+      for (let i = 1; i <= options.sessionsPerTask; i++) {
+        insertSession.run(
+          uuidv4(),
+          id,
+          i,
+          at + i,
+          at + i + 4000,
+          model,
+          100 + i,
+          10 + i,
+          5,
+          1000 + i,
+          2,
+          0.01,
+          4000,
+          3000,
+        );
+      }
+    }
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return ids;
+}

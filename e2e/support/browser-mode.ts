@@ -1,0 +1,86 @@
+/**
+ * Starts what the e2e specs drive: the scripted Anthropic-compatible API and
+ * `baton serve` (browser mode) over a fresh database, with the real claude CLI
+ * pointed at that API.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Script, type ScriptedServer, startScriptedServer } from '../../test/support/scripted-anthropic-server';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = path.join(ROOT, 'src-main', 'cli', 'main.ts');
+
+export interface BrowserMode {
+  url: string;
+  api: ScriptedServer;
+  project: string;
+  db: string;
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startBrowserMode(script: Script): Promise<BrowserMode> {
+  const api = await startScriptedServer(script);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-'));
+  const project = path.join(root, 'project');
+  const configDir = path.join(root, 'claude-config');
+  mkdirSync(project);
+  mkdirSync(configDir);
+  const db = path.join(root, 'baton.db');
+  const env = {
+    ...process.env,
+    ANTHROPIC_BASE_URL: api.url,
+    ANTHROPIC_API_KEY: 'test-key',
+    CLAUDE_CONFIG_DIR: configDir,
+    IS_SANDBOX: '1',
+  };
+  const child: ChildProcess = spawn(TSX, [CLI, 'serve', '--db', db], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`baton serve did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/serving on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`baton serve exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    api,
+    project,
+    db,
+    env,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      await api.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs the real CLI, as a user would, to read the store. */
+export function batonCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
