@@ -1,0 +1,145 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { BatonEvent } from '../../../src-main/contract/events';
+import { IPC_EVENT_CHANNEL } from '../../../src-main/contract/transport';
+import { type TaskSummary, taskSummarySchema } from '../../../src-main/contract/views';
+import { forwardEvents } from '../../../src-main/electron/ipc';
+import { type NotificationClass, notifyOnFinish } from '../../../src-main/electron/notifications';
+
+function fakeHost() {
+  const listeners = new Set<(event: BatonEvent) => void>();
+  return {
+    subscribe(listener: (event: BatonEvent) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    emit(event: BatonEvent) {
+      for (const listener of listeners) listener(event);
+    },
+    listenerCount: () => listeners.size,
+  };
+}
+
+const summary: TaskSummary = taskSummarySchema.parse({
+  id: 't1',
+  projectId: 'p1',
+  workingDir: '/work/repo',
+  title: 'Fix the tests',
+  prompt: 'Make the failing tests pass',
+  agent: 'claude-code',
+  model: null,
+  settings: {},
+  status: 'completed',
+  statusReason: 'the check passed',
+  createdAt: 1,
+  startedAt: 2,
+  finishedAt: 3,
+  iterations: 2,
+  totals: {
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheCreationTokens: 0,
+    cacheReadTokens: 0,
+    totalTokens: 2,
+    turns: 1,
+    costUsd: 0.01,
+  },
+  averageTokensPerIteration: 1,
+  durationMs: 10,
+  apiDurationMs: 5,
+});
+
+const finished: BatonEvent = {
+  type: 'task.finished',
+  taskId: 't1',
+  status: 'completed',
+  reason: 'the check passed',
+  task: summary,
+};
+const started: BatonEvent = { type: 'task.started', taskId: 't1' };
+
+describe('forwardEvents', () => {
+  it('sends every host event to the window on the event channel while it is alive', () => {
+    const host = fakeHost();
+    const state = { destroyed: false };
+    const send = vi.fn();
+    forwardEvents(host, { isDestroyed: () => state.destroyed, webContents: { send } });
+
+    host.emit(started);
+    host.emit(finished);
+    expect(send.mock.calls).toEqual([
+      [IPC_EVENT_CHANNEL, started],
+      [IPC_EVENT_CHANNEL, finished],
+    ]);
+
+    state.destroyed = true;
+    host.emit(started);
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  it('returns the unsubscribe', () => {
+    const host = fakeHost();
+    const send = vi.fn();
+    const stop = forwardEvents(host, { isDestroyed: () => false, webContents: { send } });
+    expect(host.listenerCount()).toBe(1);
+    stop();
+    expect(host.listenerCount()).toBe(0);
+    host.emit(started);
+    expect(send).not.toHaveBeenCalled();
+  });
+});
+
+function fakeNotifications(supported = true) {
+  const shown: { title?: string; body?: string }[] = [];
+  const Notification: NotificationClass = class {
+    static isSupported = () => supported;
+    constructor(private readonly options: { title?: string; body?: string }) {}
+    show() {
+      shown.push(this.options);
+    }
+  };
+  return { Notification, shown };
+}
+
+describe('notifyOnFinish', () => {
+  it('shows a notification for a finished task while the window is not focused', () => {
+    const host = fakeHost();
+    const { Notification, shown } = fakeNotifications();
+    notifyOnFinish({ host, window: { isDestroyed: () => false, isFocused: () => false }, Notification });
+    host.emit(finished);
+    expect(shown).toEqual([{ title: 'Baton: task completed', body: 'Fix the tests: the check passed' }]);
+  });
+
+  it('stays quiet while the window is focused, and for other events', () => {
+    const host = fakeHost();
+    const { Notification, shown } = fakeNotifications();
+    const focus = { focused: true };
+    notifyOnFinish({ host, window: { isDestroyed: () => false, isFocused: () => focus.focused }, Notification });
+    host.emit(finished);
+    expect(shown).toEqual([]);
+    focus.focused = false;
+    host.emit(started);
+    expect(shown).toEqual([]);
+    host.emit({ ...finished, status: 'failed', reason: 'three failed iterations in a row' });
+    expect(shown).toEqual([{ title: 'Baton: task failed', body: 'Fix the tests: three failed iterations in a row' }]);
+  });
+
+  it('notifies when the window is gone, and never where notifications are unsupported', () => {
+    const host = fakeHost();
+    const supported = fakeNotifications(true);
+    const unsupported = fakeNotifications(false);
+    const gone = { isDestroyed: () => true, isFocused: () => true };
+    notifyOnFinish({ host, window: gone, Notification: supported.Notification });
+    notifyOnFinish({ host, window: gone, Notification: unsupported.Notification });
+    host.emit(finished);
+    expect(supported.shown).toHaveLength(1);
+    expect(unsupported.shown).toEqual([]);
+  });
+
+  it('returns the unsubscribe', () => {
+    const host = fakeHost();
+    const { Notification } = fakeNotifications();
+    const stop = notifyOnFinish({ host, window: { isDestroyed: () => false, isFocused: () => false }, Notification });
+    stop();
+    expect(host.listenerCount()).toBe(0);
+  });
+});
