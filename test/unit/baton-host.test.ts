@@ -25,8 +25,10 @@ async function call<T = unknown>(method: string, input: unknown): Promise<T> {
   return outcome.value as T;
 }
 
-async function waitFor(events: BatonEvent[], type: BatonEvent['type']): Promise<void> {
-  for (let i = 0; i < 200 && !events.some((e) => e.type === type); i++) await new Promise((r) => setTimeout(r, 10));
+async function waitFor(events: BatonEvent[], type: BatonEvent['type'] | ((e: BatonEvent) => boolean)): Promise<void> {
+  const matches = typeof type === 'function' ? type : (e: BatonEvent) => e.type === type;
+  for (let i = 0; i < 500 && !events.some(matches); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!events.some(matches)) throw new Error(`no matching event among ${events.length}`);
 }
 
 beforeEach(async () => {
@@ -181,7 +183,8 @@ describe('tasks through the host', () => {
     const events: BatonEvent[] = [];
     host.subscribe((e) => events.push(e));
     const task = await call<{ id: string }>('launchTask', { dir, prompt: 'long' });
-    await waitFor(events, 'iteration.started');
+    // Stop once the agent has reported tokens, so the cancelled session has some to keep.
+    await waitFor(events, (e) => e.type === 'agent.event' && e.event.kind === 'usage');
     const live = await call<{ tasks: Array<{ id: string }> }>('getLiveState', {});
     expect(live.tasks.map((t) => t.id)).toEqual([task.id]);
     expect(await call('stopTask', { taskId: task.id })).toEqual({ stopped: true });

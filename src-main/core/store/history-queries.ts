@@ -100,35 +100,51 @@ export class HistoryQueries {
     const to = filter.to ?? span.last ?? 0;
     const bucket = bucketFor(Math.max(0, to - from));
 
-    const costOverTime = (await this.dataSource.query(
-      `SELECT strftime('${BUCKET_FORMAT[bucket]}', s.started_at / 1000, 'unixepoch') AS period,
-              SUM(s.cost_usd) AS costUsd,
-              SUM(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens) AS totalTokens,
-              COUNT(*) AS sessions
-       FROM tasks t JOIN sessions s ON s.task_id = t.id
-       ${where.sql}
-       GROUP BY period ORDER BY period`,
+    // One pass over the sessions, grouped by day, model and project; the three series are cut from that.
+    const rows = (await this.dataSource.query(
+      `WITH base AS MATERIALIZED (
+         SELECT s.started_at / ${DAY_MS} AS day, COALESCE(s.model, t.model, 'unknown') AS model_name, t.project_id AS project,
+                SUM(s.cost_usd) AS cost, SUM(s.input_tokens) AS input, SUM(s.output_tokens) AS output,
+                SUM(s.cache_creation_tokens) AS cache_write, SUM(s.cache_read_tokens) AS cache_read, COUNT(*) AS sessions
+         FROM tasks t JOIN sessions s ON s.task_id = t.id
+         ${where.sql}
+         GROUP BY 1, 2, 3)
+       SELECT 'time' AS series, strftime('${BUCKET_FORMAT[bucket]}', day * 86400, 'unixepoch') AS key, SUM(cost) AS cost,
+              SUM(input + output + cache_write + cache_read) AS a, SUM(sessions) AS b, 0 AS c, 0 AS d
+       FROM base GROUP BY key
+       UNION ALL
+       SELECT 'model', model_name, 0, SUM(input), SUM(output), SUM(cache_write), SUM(cache_read) FROM base GROUP BY model_name
+       UNION ALL
+       SELECT 'project', project, SUM(cost), 0, 0, 0, 0 FROM base GROUP BY project`,
       where.params,
-    )) as HistoryCharts['costOverTime'];
+    )) as Array<{ series: string; key: string; cost: number; a: number; b: number; c: number; d: number }>;
 
-    const tokensByModel = (await this.dataSource.query(
-      `SELECT COALESCE(s.model, t.model, 'unknown') AS model,
-              SUM(s.input_tokens) AS inputTokens, SUM(s.output_tokens) AS outputTokens,
-              SUM(s.cache_creation_tokens) AS cacheCreationTokens, SUM(s.cache_read_tokens) AS cacheReadTokens
-       FROM tasks t JOIN sessions s ON s.task_id = t.id
+    const projects = (await this.dataSource.query(
+      `SELECT p.id AS projectId, p.name AS name, p.working_dir AS workingDir, COUNT(*) AS tasks
+       FROM tasks t JOIN projects p ON p.id = t.project_id
        ${where.sql}
-       GROUP BY 1 ORDER BY 1`,
+       GROUP BY p.id`,
       where.params,
-    )) as HistoryCharts['tokensByModel'];
+    )) as Array<{ projectId: string; name: string; workingDir: string; tasks: number }>;
+    const projectCost = new Map(rows.filter((r) => r.series === 'project').map((r) => [r.key, r.cost]));
 
-    const costByProject = (await this.dataSource.query(
-      `SELECT p.id AS projectId, p.name AS name, p.working_dir AS workingDir,
-              COALESCE(SUM(s.cost_usd), 0) AS costUsd, COUNT(DISTINCT t.id) AS tasks
-       FROM tasks t JOIN projects p ON p.id = t.project_id LEFT JOIN sessions s ON s.task_id = t.id
-       ${where.sql}
-       GROUP BY p.id ORDER BY costUsd DESC`,
-      where.params,
-    )) as HistoryCharts['costByProject'];
+    const costOverTime = rows
+      .filter((r) => r.series === 'time')
+      .map((r) => ({ period: r.key, costUsd: r.cost, totalTokens: r.a, sessions: r.b }))
+      .sort((x, y) => x.period.localeCompare(y.period));
+    const tokensByModel = rows
+      .filter((r) => r.series === 'model')
+      .map((r) => ({
+        model: r.key,
+        inputTokens: r.a,
+        outputTokens: r.b,
+        cacheCreationTokens: r.c,
+        cacheReadTokens: r.d,
+      }))
+      .sort((x, y) => x.model.localeCompare(y.model));
+    const costByProject = projects
+      .map((p) => ({ ...p, costUsd: projectCost.get(p.projectId) ?? 0 }))
+      .sort((x, y) => y.costUsd - x.costUsd);
 
     return { bucket, costOverTime, tokensByModel, costByProject };
   }
