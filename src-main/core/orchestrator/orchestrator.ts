@@ -10,6 +10,7 @@ import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } 
 import type { SessionView, TaskStatus, TaskSummary } from '../../contract/views';
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
+import { estimateCostUsd } from '../pricing';
 import type { SessionFinish, TaskStore } from '../store/task-store';
 import { runCompletionCheck } from './completion-check';
 import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
@@ -69,8 +70,9 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
     cacheCreationTokens: usage.cacheCreationTokens,
     cacheReadTokens: usage.cacheReadTokens,
     turns: result?.turns ?? outcome.turnsSeen,
-    costUsd: result?.costUsd ?? 0,
-    costSource: 'agent',
+    // Cut off before its result line: price the tokens seen with the built-in table.
+    costUsd: result ? result.costUsd : estimateCostUsd(model, usage),
+    costSource: result ? 'agent' : 'estimated',
     durationMs: result?.durationMs ?? wallMs,
     apiDurationMs: result?.apiDurationMs ?? 0,
     exitCode: outcome.exitCode,
