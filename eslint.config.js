@@ -55,7 +55,7 @@ export default tseslint.config(
           ...electronOnlyInGlue,
           patterns: [
             {
-              group: ['**/src-main/**', '!**/src-main/contract/**'],
+              group: ['**/src-main/*/**', '!**/src-main/contract/**'],
               message: 'The renderer talks to main only through the contract.',
             },
             {

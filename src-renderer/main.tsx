@@ -1,20 +1,20 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { createServices, ServicesProvider } from './app/services';
+import { selectTransport } from './transport/select-transport';
+import './styles.css';
 
-function App() {
-  return (
-    <main>
-      <h1>Baton</h1>
-      <p>The desktop dashboard is on its way. Run tasks with the headless CLI: npm run -s baton -- --help</p>
-    </main>
-  );
-}
+const services = createServices(selectTransport(window));
+services.start();
 
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <ServicesProvider value={services}>
+        <App />
+      </ServicesProvider>
     </StrictMode>,
   );
 }

@@ -1,0 +1,39 @@
+import { useSyncExternalStore } from 'react';
+
+export type Route =
+  { name: 'live' } | { name: 'history' } | { name: 'task'; taskId: string } | { name: 'not-found'; hash: string };
+
+/** '#/' (or nothing) is the live view, '#/history' the history, '#/tasks/<id>' a task. */
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/';
+  if (path === '/' || path === '') return { name: 'live' };
+  if (path === '/history') return { name: 'history' };
+  const task = /^\/tasks\/([^/]+)$/.exec(path);
+  if (task) {
+    try {
+      return { name: 'task', taskId: decodeURIComponent(task[1]!) };
+    } catch {
+      return { name: 'not-found', hash };
+    }
+  }
+  return { name: 'not-found', hash };
+}
+
+export const hrefs = {
+  live: '#/',
+  history: '#/history',
+  task: (taskId: string) => `#/tasks/${encodeURIComponent(taskId)}`,
+};
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+const currentHash = () => window.location.hash;
+
+/** The current route, re-rendering on every hash change. */
+export function useHashRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, currentHash, () => '');
+  return parseHash(hash);
+}

@@ -1,0 +1,42 @@
+import type { BatonEvent, CallOutcome } from '../contract';
+
+/** 'reconnecting' means a connection was lost and calls wait for the next one. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** What the typed client and the stores need from either transport (Electron IPC or WebSocket). */
+export interface Transport {
+  call(method: string, input: unknown): Promise<CallOutcome>;
+  subscribe(listener: (event: BatonEvent) => void): () => void;
+  /** Fires after a reconnect, when events may have been missed and views should reload. */
+  onResync(listener: () => void): () => void;
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
+  getState(): ConnectionState;
+  close(): void;
+}
+
+/** A tiny listener set; both transports keep several. */
+export class Listeners<T> {
+  private readonly set = new Set<(value: T) => void>();
+
+  add(listener: (value: T) => void): () => void {
+    this.set.add(listener);
+    return () => {
+      this.set.delete(listener);
+    };
+  }
+
+  emit(value: T): void {
+    for (const listener of [...this.set]) {
+      try {
+        listener(value);
+      } catch (error) {
+        // One broken listener must not stop the others from hearing about the event.
+        console.error(error);
+      }
+    }
+  }
+
+  clear(): void {
+    this.set.clear();
+  }
+}

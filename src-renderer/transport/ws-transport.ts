@@ -1,0 +1,212 @@
+import type { BatonEvent, CallError, CallOutcome, ClientMessage } from '../contract';
+import { BatonCallError } from '../errors';
+import type { ConnectionState, Transport } from './transport';
+import { Listeners } from './transport';
+
+/** The part of the browser's WebSocket this transport uses, so tests can pass a fake class. */
+export interface SocketLike {
+  send(data: string): void;
+  close(): void;
+  onopen: (() => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: (() => void) | null;
+  onerror: (() => void) | null;
+}
+
+export type SocketConstructor = new (url: string) => SocketLike;
+
+export interface WsTransportOptions {
+  url: string;
+  WebSocketImpl?: SocketConstructor;
+  /** First reconnect delay; it doubles per failed attempt up to maxDelayMs. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** The WebSocket URL on the page's own origin; the server's auth cookie rides along. */
+export function wsUrlFor(location: Pick<Location, 'protocol' | 'host'>): string {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  // The contract's WS_PATH; repeated as a literal because the renderer may import only types.
+  return `${scheme}://${location.host}/ws`;
+}
+
+interface Waiting {
+  method: string;
+  resolve: (outcome: CallOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+/** Accepts only outcomes of the contract's shape, so a malformed answer becomes an error rather than a crash later. */
+function asOutcome(value: unknown): CallOutcome | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const outcome = value as { ok?: unknown; value?: unknown; error?: Partial<CallError> };
+  if (outcome.ok === true) return { ok: true, value: outcome.value };
+  if (outcome.ok === false && outcome.error && typeof outcome.error.message === 'string') {
+    return { ok: false, error: { code: outcome.error.code ?? 'internal', message: outcome.error.message } };
+  }
+  return null;
+}
+
+/**
+ * Browser mode. Calls made while (re)connecting wait in a queue; a lost
+ * connection rejects the calls that were sent and not answered (their outcome
+ * is unknown), then reconnects with exponential backoff. A 'hello' on any
+ * connection after the first means events may have been missed: resync.
+ */
+export function createWsTransport(options: WsTransportOptions): Transport {
+  const Impl = options.WebSocketImpl ?? (globalThis.WebSocket as unknown as SocketConstructor);
+  const initialDelay = options.initialDelayMs ?? 250;
+  const maxDelay = options.maxDelayMs ?? 5000;
+
+  const events = new Listeners<BatonEvent>();
+  const resyncs = new Listeners<void>();
+  const states = new Listeners<ConnectionState>();
+
+  let state: ConnectionState = 'connecting';
+  let socket: SocketLike | null = null;
+  let socketOpen = false;
+  let nextId = 1;
+  let attempt = 0;
+  let greetedBefore = false;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  const queued: { message: ClientMessage; waiting: Waiting }[] = [];
+  const inFlight = new Map<number, Waiting>();
+
+  const setState = (next: ConnectionState) => {
+    if (state === next) return;
+    state = next;
+    states.emit(next);
+  };
+
+  const send = (message: ClientMessage, waiting: Waiting): boolean => {
+    if (!socket || !socketOpen) return false;
+    try {
+      socket.send(JSON.stringify(message));
+    } catch {
+      return false;
+    }
+    inFlight.set(message.id, waiting);
+    return true;
+  };
+
+  const flushQueue = () => {
+    while (queued.length > 0) {
+      const next = queued[0]!;
+      if (!send(next.message, next.waiting)) return;
+      queued.shift();
+    }
+  };
+
+  const rejectInFlight = (why: string) => {
+    const waiting = [...inFlight.values()];
+    inFlight.clear();
+    for (const w of waiting) w.reject(new BatonCallError('unavailable', `${why} before ${w.method} answered`));
+  };
+
+  const onMessage = (data: unknown) => {
+    let message: { type?: unknown; id?: unknown; outcome?: unknown; event?: unknown };
+    try {
+      message = JSON.parse(String(data)) as typeof message;
+    } catch {
+      return; // Not ours; the server sends only JSON.
+    }
+    if (message.type === 'result' && typeof message.id === 'number') {
+      const waiting = inFlight.get(message.id);
+      if (!waiting) return;
+      inFlight.delete(message.id);
+      const outcome = asOutcome(message.outcome);
+      if (outcome) waiting.resolve(outcome);
+      else waiting.reject(new BatonCallError('internal', `malformed answer to ${waiting.method}`));
+    } else if (message.type === 'event' && typeof message.event === 'object' && message.event !== null) {
+      events.emit(message.event as BatonEvent);
+    } else if (message.type === 'hello') {
+      if (greetedBefore) resyncs.emit();
+      greetedBefore = true;
+    }
+  };
+
+  const scheduleReconnect = () => {
+    const delay = Math.min(initialDelay * 2 ** attempt, maxDelay);
+    attempt++;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      connect();
+    }, delay);
+  };
+
+  const onClose = (closed: SocketLike) => {
+    if (socket !== closed) return;
+    socket = null;
+    socketOpen = false;
+    rejectInFlight('the connection to Baton was lost');
+    if (state === 'closed') return;
+    setState('reconnecting');
+    scheduleReconnect();
+  };
+
+  function connect() {
+    let ws: SocketLike;
+    try {
+      ws = new Impl(options.url);
+    } catch {
+      if (state !== 'closed') {
+        setState('reconnecting');
+        scheduleReconnect();
+      }
+      return;
+    }
+    socket = ws;
+    socketOpen = false;
+    ws.onopen = () => {
+      if (socket !== ws) return;
+      socketOpen = true;
+      attempt = 0;
+      setState('open');
+      flushQueue();
+    };
+    ws.onmessage = (event) => {
+      if (socket === ws) onMessage(event.data);
+    };
+    ws.onclose = () => onClose(ws);
+    // An error is always followed by close, which does the work.
+    ws.onerror = () => {};
+  }
+
+  connect();
+
+  return {
+    call(method, input) {
+      if (state === 'closed') {
+        return Promise.reject(new BatonCallError('unavailable', 'the connection to Baton is closed'));
+      }
+      return new Promise<CallOutcome>((resolve, reject) => {
+        const message: ClientMessage = { type: 'call', id: nextId++, method, input };
+        const waiting: Waiting = { method, resolve, reject };
+        if (queued.length > 0 || !send(message, waiting)) queued.push({ message, waiting });
+      });
+    },
+    subscribe: (listener) => events.add(listener),
+    onResync: (listener) => resyncs.add(listener),
+    onStateChange: (listener) => states.add(listener),
+    getState: () => state,
+    close() {
+      if (state === 'closed') return;
+      setState('closed');
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      const ws = socket;
+      socket = null;
+      socketOpen = false;
+      ws?.close();
+      rejectInFlight('the connection to Baton was closed');
+      for (const q of queued.splice(0)) {
+        q.waiting.reject(
+          new BatonCallError('unavailable', `the connection to Baton was closed before ${q.waiting.method} was sent`),
+        );
+      }
+      events.clear();
+      resyncs.clear();
+      states.clear();
+    },
+  };
+}

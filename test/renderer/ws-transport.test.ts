@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BatonEvent } from '../../src-main/contract/events';
+import { BatonCallError } from '../../src-renderer/errors';
+import type { ConnectionState } from '../../src-renderer/transport/transport';
+import { createWsTransport, wsUrlFor, type SocketLike } from '../../src-renderer/transport/ws-transport';
+
+/** A WebSocket the test drives: it records what was sent and opens, answers and closes on command. */
+class FakeSocket implements SocketLike {
+  static instances: FakeSocket[] = [];
+  readonly sent: { type: string; id: number; method: string; input: unknown }[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  closed = false;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+  send(data: string) {
+    if (this.closed) throw new Error('socket is closed');
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.closed = true;
+  }
+  open() {
+    this.onopen?.();
+  }
+  receive(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  hello() {
+    this.receive({ type: 'hello', serverStartedAt: 1 });
+  }
+  drop() {
+    this.closed = true;
+    this.onerror?.();
+    this.onclose?.();
+  }
+}
+
+const latest = () => FakeSocket.instances[FakeSocket.instances.length - 1]!;
+
+function connect(options: { initialDelayMs?: number; maxDelayMs?: number } = {}) {
+  return createWsTransport({ url: 'ws://127.0.0.1:4000/ws', WebSocketImpl: FakeSocket, ...options });
+}
+
+beforeEach(() => {
+  FakeSocket.instances = [];
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the WebSocket transport', () => {
+  it('builds the URL on the page origin', () => {
+    expect(wsUrlFor({ protocol: 'http:', host: '127.0.0.1:4123' })).toBe('ws://127.0.0.1:4123/ws');
+    expect(wsUrlFor({ protocol: 'https:', host: 'example.test' })).toBe('wss://example.test/ws');
+  });
+
+  it('queues calls made while connecting and sends them once open', async () => {
+    const transport = connect();
+    expect(transport.getState()).toBe('connecting');
+    const first = transport.call('listTasks', { limit: 5 });
+    const second = transport.call('getAppInfo', {});
+    const socket = latest();
+    expect(socket.url).toBe('ws://127.0.0.1:4000/ws');
+    expect(socket.sent).toEqual([]);
+
+    socket.open();
+    expect(transport.getState()).toBe('open');
+    expect(socket.sent).toEqual([
+      { type: 'call', id: 1, method: 'listTasks', input: { limit: 5 } },
+      { type: 'call', id: 2, method: 'getAppInfo', input: {} },
+    ]);
+
+    // Answers may come in any order; each resolves its own call.
+    socket.receive({ type: 'result', id: 2, outcome: { ok: true, value: { mode: 'browser' } } });
+    socket.receive({ type: 'result', id: 1, outcome: { ok: true, value: { tasks: [], total: 0 } } });
+    await expect(second).resolves.toEqual({ ok: true, value: { mode: 'browser' } });
+    await expect(first).resolves.toEqual({ ok: true, value: { tasks: [], total: 0 } });
+  });
+
+  it('delivers error outcomes as outcomes, with their code', async () => {
+    const transport = connect();
+    latest().open();
+    const call = transport.call('getTask', { taskId: 'nope' });
+    latest().receive({
+      type: 'result',
+      id: 1,
+      outcome: { ok: false, error: { code: 'not_found', message: 'no task with id nope' } },
+    });
+    await expect(call).resolves.toEqual({ ok: false, error: { code: 'not_found', message: 'no task with id nope' } });
+  });
+
+  it('passes events to subscribers and ignores junk', () => {
+    const transport = connect();
+    const seen: BatonEvent[] = [];
+    const unsubscribe = transport.subscribe((e) => seen.push(e));
+    latest().open();
+    const event: BatonEvent = { type: 'task.started', taskId: 't1' };
+    latest().receive({ type: 'event', event });
+    latest().onmessage?.({ data: 'not json' });
+    latest().receive({ type: 'result', id: 99, outcome: { ok: true, value: 1 } });
+    unsubscribe();
+    latest().receive({ type: 'event', event: { type: 'task.started', taskId: 't2' } });
+    expect(seen).toEqual([event]);
+  });
+
+  it('rejects in-flight calls when the connection drops, then reconnects with backoff and resyncs', async () => {
+    const transport = connect({ initialDelayMs: 100, maxDelayMs: 5000 });
+    const states: ConnectionState[] = [];
+    transport.onStateChange((s) => states.push(s));
+    const resync = vi.fn();
+    transport.onResync(resync);
+
+    latest().open();
+    latest().hello();
+    expect(resync).not.toHaveBeenCalled(); // The first hello is the initial connection, not a reconnect.
+
+    const inFlight = transport.call('getLiveState', {});
+    latest().drop();
+    const error = await inFlight.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BatonCallError);
+    expect((error as BatonCallError).code).toBe('unavailable');
+    expect((error as BatonCallError).message).toMatch(/connection to Baton was lost before getLiveState answered/);
+    expect(transport.getState()).toBe('reconnecting');
+
+    // A call made while disconnected waits for the next connection instead of failing.
+    const waiting = transport.call('listProjects', {});
+    expect(FakeSocket.instances).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(FakeSocket.instances).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.instances).toHaveLength(2);
+
+    latest().open();
+    expect(latest().sent).toEqual([{ type: 'call', id: 2, method: 'listProjects', input: {} }]);
+    latest().hello();
+    expect(resync).toHaveBeenCalledTimes(1);
+    latest().receive({ type: 'result', id: 2, outcome: { ok: true, value: [] } });
+    await expect(waiting).resolves.toEqual({ ok: true, value: [] });
+    expect(states).toEqual(['open', 'reconnecting', 'open']);
+  });
+
+  it('doubles the delay per failed attempt up to the cap, and resets it after a success', async () => {
+    const transport = connect({ initialDelayMs: 100, maxDelayMs: 500 });
+    latest().drop();
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = FakeSocket.instances.length;
+      let waited = 0;
+      while (FakeSocket.instances.length === before) {
+        await vi.advanceTimersByTimeAsync(10);
+        waited += 10;
+      }
+      delays.push(waited);
+      latest().drop();
+    }
+    expect(delays).toEqual([100, 200, 400, 500, 500]);
+
+    await vi.advanceTimersByTimeAsync(500);
+    latest().open();
+    latest().drop();
+    const before = FakeSocket.instances.length;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakeSocket.instances.length).toBe(before + 1);
+    transport.close();
+  });
+
+  it('close() stops reconnecting and rejects pending calls', async () => {
+    const transport = connect({ initialDelayMs: 100 });
+    const queued = transport.call('getAppInfo', {});
+    transport.close();
+    await expect(queued).rejects.toThrow(/closed before getAppInfo was sent/);
+    await expect(transport.call('getAppInfo', {})).rejects.toMatchObject({ code: 'unavailable' });
+    expect(latest().closed).toBe(true);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(transport.getState()).toBe('closed');
+  });
+
+  it('ignores a stale socket closing after a new one took over', async () => {
+    const transport = connect({ initialDelayMs: 10 });
+    const first = latest();
+    first.open();
+    first.drop();
+    await vi.advanceTimersByTimeAsync(10);
+    latest().open();
+    first.onclose?.();
+    expect(transport.getState()).toBe('open');
+  });
+});
