@@ -29,6 +29,26 @@ interface TaskJson {
 test('launch, watch live, check the detail and export history', async ({ page }, testInfo) => {
   const shot = async (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
 
+  // Iterations come and go fast; record what the page showed at each change, so nothing is missed between polls.
+  await page.addInitScript(() => {
+    const seen = { streamTexts: new Set<string>(), maxLiveIterations: 0 };
+    (window as unknown as { __seen: typeof seen }).__seen = seen;
+    new MutationObserver(() => {
+      for (const stream of document.querySelectorAll('[data-testid="agent-stream"]'))
+        seen.streamTexts.add(stream.textContent ?? '');
+      for (const card of document.querySelectorAll('[data-testid="live-task"]')) {
+        const iterations = card.querySelectorAll('[data-testid="iteration"]');
+        const running = card.querySelector('[data-testid="iteration"][data-status="running"]');
+        if (running) seen.maxLiveIterations = Math.max(seen.maxLiveIterations, iterations.length);
+      }
+    }).observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
+  });
+  const seen = () =>
+    page.evaluate(() => {
+      const s = (window as unknown as { __seen: { streamTexts: Set<string>; maxLiveIterations: number } }).__seen;
+      return { streamTexts: [...s.streamTexts], maxLiveIterations: s.maxLiveIterations };
+    });
+
   await page.goto(baton.url);
   await expect(page.getByRole('button', { name: 'Launch' })).toBeVisible();
 
@@ -50,10 +70,13 @@ test('launch, watch live, check the detail and export history', async ({ page },
   await expect(card).toBeVisible();
   const taskId = await card.getAttribute('data-task-id');
   expect(taskId).toBeTruthy();
-  await expect(page.getByTestId('agent-stream').first()).toContainText(/Made progress in session \d/, {
-    timeout: 60_000,
-  });
-  await expect(card.getByTestId('iteration')).toHaveCount(3, { timeout: 60_000 });
+  // The agent's text streamed into the page while its iteration ran, and at least 3 iterations were seen running.
+  await expect
+    .poll(async () => (await seen()).streamTexts.some((text) => /Made progress in session 1/.test(text)), {
+      timeout: 60_000,
+    })
+    .toBe(true);
+  await expect.poll(async () => (await seen()).maxLiveIterations, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
   await shot('02-live');
   await expect(card.getByTestId('iteration')).toHaveCount(4, { timeout: 60_000 });
 

@@ -16,6 +16,8 @@ import {
 import type { HistoryCharts, SessionView } from '../contract';
 import { formatCost, formatDuration, formatTokens } from '../format';
 
+// Series draw without animation: charts update live, and the first paint should already show the data.
+
 /** Mid-tone colours that read on both the light and the dark theme. */
 export const TOKEN_COLORS = {
   input: '#4e79a7',
@@ -59,10 +61,22 @@ export function IterationTokensChart({ sessions }: { sessions: SessionView[] }) 
         <YAxis tickFormatter={tokenTick} width={70} />
         <Tooltip formatter={(v) => formatTokens(Number(v))} />
         <Legend />
-        <Bar dataKey="input" name="input" stackId="tokens" fill={TOKEN_COLORS.input} />
-        <Bar dataKey="output" name="output" stackId="tokens" fill={TOKEN_COLORS.output} />
-        <Bar dataKey="cacheWrite" name="cache write" stackId="tokens" fill={TOKEN_COLORS.cacheWrite} />
-        <Bar dataKey="cacheRead" name="cache read" stackId="tokens" fill={TOKEN_COLORS.cacheRead} />
+        <Bar isAnimationActive={false} dataKey="input" name="input" stackId="tokens" fill={TOKEN_COLORS.input} />
+        <Bar isAnimationActive={false} dataKey="output" name="output" stackId="tokens" fill={TOKEN_COLORS.output} />
+        <Bar
+          isAnimationActive={false}
+          dataKey="cacheWrite"
+          name="cache write"
+          stackId="tokens"
+          fill={TOKEN_COLORS.cacheWrite}
+        />
+        <Bar
+          isAnimationActive={false}
+          dataKey="cacheRead"
+          name="cache read"
+          stackId="tokens"
+          fill={TOKEN_COLORS.cacheRead}
+        />
       </BarChart>
     </ChartFrame>
   );
@@ -85,8 +99,15 @@ export function IterationCostDurationChart({ sessions }: { sessions: SessionView
         />
         <Tooltip formatter={(v, name) => (name === 'duration' ? formatDuration(Number(v)) : formatCost(Number(v)))} />
         <Legend />
-        <Bar yAxisId="cost" dataKey="cost" name="cost" fill={COST_COLOR} />
-        <Line yAxisId="duration" dataKey="duration" name="duration" stroke={DURATION_COLOR} strokeWidth={2} />
+        <Bar isAnimationActive={false} yAxisId="cost" dataKey="cost" name="cost" fill={COST_COLOR} />
+        <Line
+          isAnimationActive={false}
+          yAxisId="duration"
+          dataKey="duration"
+          name="duration"
+          stroke={DURATION_COLOR}
+          strokeWidth={2}
+        />
       </ComposedChart>
     </ChartFrame>
   );
@@ -100,7 +121,14 @@ export function CostOverTimeChart({ data, bucket }: { data: HistoryCharts['costO
         <XAxis dataKey="period" />
         <YAxis tickFormatter={costTick} width={70} />
         <Tooltip formatter={(v) => formatCost(Number(v))} />
-        <Area dataKey="costUsd" name="cost" stroke={COST_COLOR} fill={COST_COLOR} fillOpacity={0.25} />
+        <Area
+          isAnimationActive={false}
+          dataKey="costUsd"
+          name="cost"
+          stroke={COST_COLOR}
+          fill={COST_COLOR}
+          fillOpacity={0.25}
+        />
       </AreaChart>
     </ChartFrame>
   );
@@ -115,10 +143,28 @@ export function TokensByModelChart({ data }: { data: HistoryCharts['tokensByMode
         <YAxis tickFormatter={tokenTick} width={70} />
         <Tooltip formatter={(v) => formatTokens(Number(v))} />
         <Legend />
-        <Bar dataKey="inputTokens" name="input" stackId="tokens" fill={TOKEN_COLORS.input} />
-        <Bar dataKey="outputTokens" name="output" stackId="tokens" fill={TOKEN_COLORS.output} />
-        <Bar dataKey="cacheCreationTokens" name="cache write" stackId="tokens" fill={TOKEN_COLORS.cacheWrite} />
-        <Bar dataKey="cacheReadTokens" name="cache read" stackId="tokens" fill={TOKEN_COLORS.cacheRead} />
+        <Bar isAnimationActive={false} dataKey="inputTokens" name="input" stackId="tokens" fill={TOKEN_COLORS.input} />
+        <Bar
+          isAnimationActive={false}
+          dataKey="outputTokens"
+          name="output"
+          stackId="tokens"
+          fill={TOKEN_COLORS.output}
+        />
+        <Bar
+          isAnimationActive={false}
+          dataKey="cacheCreationTokens"
+          name="cache write"
+          stackId="tokens"
+          fill={TOKEN_COLORS.cacheWrite}
+        />
+        <Bar
+          isAnimationActive={false}
+          dataKey="cacheReadTokens"
+          name="cache read"
+          stackId="tokens"
+          fill={TOKEN_COLORS.cacheRead}
+        />
       </BarChart>
     </ChartFrame>
   );
@@ -132,7 +178,7 @@ export function CostByProjectChart({ data }: { data: HistoryCharts['costByProjec
         <XAxis dataKey="name" />
         <YAxis tickFormatter={costTick} width={70} />
         <Tooltip formatter={(v) => formatCost(Number(v))} />
-        <Bar dataKey="costUsd" name="cost" fill={COST_COLOR} />
+        <Bar isAnimationActive={false} dataKey="costUsd" name="cost" fill={COST_COLOR} />
       </BarChart>
     </ChartFrame>
   );
