@@ -130,7 +130,7 @@ export async function liveEventLatency(rate: number, seconds: number): Promise<n
         });
         observer.observe(document, { childList: true, subtree: true, characterData: true });
       });
-      await page.goto(`${origin}/#/`);
+      await page.goto(`${origin}/?live=1#/`);
       await page.getByRole('button', { name: 'Launch' }).waitFor();
       const outcome = (await dispatch('launchTask', { dir, prompt: 'live latency benchmark', maxIterations: 1 })) as {
         ok: boolean;

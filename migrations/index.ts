@@ -2,9 +2,13 @@
 import { InitialSchema1764030000000 } from './1764030000000-initial-schema';
 import { SessionOwnerAndTimeIndexes1764030000001 } from './1764030000001-session-owner-and-time-indexes';
 import { SessionEvents1764030000002 } from './1764030000002-session-events';
+import { TaskOwner1764030000003 } from './1764030000003-task-owner';
+import { UsageByTaskDay1764030000004 } from './1764030000004-usage-by-task-day';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
   SessionOwnerAndTimeIndexes1764030000001,
   SessionEvents1764030000002,
+  TaskOwner1764030000003,
+  UsageByTaskDay1764030000004,
 ];

@@ -318,8 +318,8 @@ export function HistoryView() {
 
   // Fresh data each time the view opens, and again after a reconnect.
   useEffect(() => {
-    void loadProjects();
     void reload();
+    void loadProjects();
   }, [reload, loadProjects, resyncs]);
 
   let list;

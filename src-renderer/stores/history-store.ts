@@ -96,7 +96,8 @@ export function createHistoryStore(client: HistoryClient): HistoryStore {
         return Promise.resolve();
       }
       set({ rows: {}, total: null, status: 'loading', error: null });
-      return Promise.all([fetchPage(0, generation), get().loadCharts()]).then(() => undefined);
+      // Charts first: they are the slowest query, and the server answers in order.
+      return Promise.all([get().loadCharts(), fetchPage(0, generation)]).then(() => undefined);
     };
 
     return {

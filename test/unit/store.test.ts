@@ -224,6 +224,39 @@ describe('aggregation', () => {
     expect(await store.resolveTaskId(ids[0]!.slice(0, 8))).toEqual([ids[0]]);
   });
 
+  it('keeps the per-task daily rollup equal to the sessions through inserts, updates and deletes', async () => {
+    const dataSource = await openAt(path.join(dir, 'rollup.db'));
+    let clock = Date.UTC(2026, 0, 1, 23, 59, 55);
+    const store = new TaskStore(dataSource, () => (clock += 1000));
+    const task = await store.createTask({
+      workingDir: dir,
+      title: 't',
+      prompt: 'p',
+      agent: 'a',
+      model: 'm0',
+      settings: {},
+    });
+    for (let i = 1; i <= 4; i++) {
+      await store.startSession({ sessionId: `r${i}`, taskId: task.id, iteration: i, model: null, ownerPid: 1 });
+      await store.finishSession(
+        `r${i}`,
+        finish({ model: i % 2 ? 'claude-a' : 'claude-b', inputTokens: 10 * i, costUsd: 0.5 * i }),
+      );
+    }
+    await dataSource.query(`DELETE FROM sessions WHERE session_id = 'r4'`);
+    const fromRollup = await dataSource.query(
+      `SELECT task_id, day, model, sessions, cost_usd, input_tokens FROM usage_by_task_day ORDER BY day, model`,
+    );
+    const fromSessions = await dataSource.query(
+      `SELECT task_id, started_at / 86400000 AS day, COALESCE(model, '') AS model, COUNT(*) AS sessions,
+              SUM(cost_usd) AS cost_usd, SUM(input_tokens) AS input_tokens
+       FROM sessions GROUP BY 1, 2, 3 ORDER BY day, model`,
+    );
+    expect(fromRollup).toEqual(fromSessions);
+    // The sessions straddle midnight, so the rollup has rows on two days.
+    expect(new Set(fromRollup.map((r: { day: number }) => r.day)).size).toBe(2);
+  });
+
   it('shares one project row per directory', async () => {
     const dataSource = await openAt(path.join(dir, 'proj.db'));
     const store = new TaskStore(dataSource);

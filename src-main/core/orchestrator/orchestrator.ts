@@ -23,6 +23,10 @@ export class InvalidTaskError extends Error {
   override readonly name = 'InvalidTaskError';
 }
 
+export class TaskAlreadyRunningError extends Error {
+  override readonly name = 'TaskAlreadyRunningError';
+}
+
 export class TaskNotFoundError extends Error {
   override readonly name = 'TaskNotFoundError';
 }
@@ -128,7 +132,9 @@ export class Orchestrator {
       prompt: task.prompt,
       model: task.model ?? undefined,
     });
-    await this.store.markTaskRunning(taskId);
+    if (!(await this.store.markTaskRunning(taskId, this.pid))) {
+      throw new TaskAlreadyRunningError(`task ${taskId} is already running`);
+    }
     this.bus.publish({ type: 'task.started', taskId });
 
     let ending: { status: TaskStatus; reason: string };

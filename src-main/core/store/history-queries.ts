@@ -100,13 +100,14 @@ export class HistoryQueries {
     const to = filter.to ?? span.last ?? 0;
     const bucket = bucketFor(Math.max(0, to - from));
 
-    // One pass over the sessions, grouped by day, model and project; the three series are cut from that.
+    // One pass over the per-task daily rollup (kept by triggers), grouped by day, model and project;
+    // the three series are cut from that.
     const rows = (await this.dataSource.query(
       `WITH base AS MATERIALIZED (
-         SELECT s.started_at / ${DAY_MS} AS day, COALESCE(s.model, t.model, 'unknown') AS model_name, t.project_id AS project,
-                SUM(s.cost_usd) AS cost, SUM(s.input_tokens) AS input, SUM(s.output_tokens) AS output,
-                SUM(s.cache_creation_tokens) AS cache_write, SUM(s.cache_read_tokens) AS cache_read, COUNT(*) AS sessions
-         FROM tasks t JOIN sessions s ON s.task_id = t.id
+         SELECT u.day AS day, COALESCE(NULLIF(u.model, ''), t.model, 'unknown') AS model_name, t.project_id AS project,
+                SUM(u.cost_usd) AS cost, SUM(u.input_tokens) AS input, SUM(u.output_tokens) AS output,
+                SUM(u.cache_creation_tokens) AS cache_write, SUM(u.cache_read_tokens) AS cache_read, SUM(u.sessions) AS sessions
+         FROM tasks t JOIN usage_by_task_day u ON u.task_id = t.id
          ${where.sql}
          GROUP BY 1, 2, 3)
        SELECT 'time' AS series, strftime('${BUCKET_FORMAT[bucket]}', day * 86400, 'unixepoch') AS key, SUM(cost) AS cost,

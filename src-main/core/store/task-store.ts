@@ -190,21 +190,36 @@ export class TaskStore {
     });
   }
 
-  async markTaskRunning(taskId: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE tasks SET status = 'running', status_reason = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL
-       WHERE id = ?`,
-      [this.now(), taskId],
+  /**
+   * Claims the task for this process. Fails (returns false) when another live
+   * process already runs it, so a task is never run twice at once.
+   */
+  async markTaskRunning(taskId: string, ownerPid: number): Promise<boolean> {
+    const claimed = await this.execute(
+      `UPDATE tasks SET status = 'running', status_reason = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL,
+         owner_pid = ?
+       WHERE id = ? AND status <> 'running'`,
+      [this.now(), ownerPid, taskId],
     );
+    return claimed === 1;
+  }
+
+  /** Runs a write and returns how many rows it changed. */
+  private async execute(sql: string, params: unknown[]): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = (await runner.query(sql, params, true)) as { affected?: number };
+      return result.affected ?? 0;
+    } finally {
+      await runner.release();
+    }
   }
 
   async finishTask(taskId: string, status: TaskStatus, reason: string): Promise<void> {
-    await this.dataSource.query(`UPDATE tasks SET status = ?, status_reason = ?, finished_at = ? WHERE id = ?`, [
-      status,
-      reason,
-      this.now(),
-      taskId,
-    ]);
+    await this.dataSource.query(
+      `UPDATE tasks SET status = ?, status_reason = ?, finished_at = ?, owner_pid = NULL WHERE id = ?`,
+      [status, reason, this.now(), taskId],
+    );
   }
 
   async startSession(start: SessionStart): Promise<number> {
@@ -274,6 +289,48 @@ export class TaskStore {
   async taskDetail(taskId: string): Promise<TaskDetail | undefined> {
     const summary = await this.taskSummary(taskId);
     return summary ? { ...summary, sessions: await this.sessionsOfTask(taskId) } : undefined;
+  }
+
+  /**
+   * After a crash: sessions and tasks left 'running' by a process that is
+   * gone become 'interrupted', with an end time. A live owner (another Baton
+   * on the same database) is never touched. Returns the ids of the tasks.
+   */
+  async recoverInterrupted(isAlive: (pid: number) => boolean): Promise<string[]> {
+    const owners = (await this.dataSource.query(
+      `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
+       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status = 'running'`,
+    )) as Array<{ pid: number | null }>;
+    const gone = owners.map((o) => o.pid).filter((pid) => pid === null || !isAlive(pid));
+    if (gone.length === 0) return [];
+    const now = this.now();
+    return this.dataSource.transaction(async (manager) => {
+      const recovered = new Set<string>();
+      for (const pid of gone) {
+        const match = pid === null ? 'owner_pid IS NULL' : 'owner_pid = ?';
+        const params = pid === null ? [] : [pid];
+        const why = `Baton stopped while this ran (process ${pid ?? 'unknown'} is gone)`;
+        const tasks = (await manager.query(
+          `SELECT DISTINCT task_id AS id FROM sessions WHERE status = 'running' AND ${match}
+           UNION SELECT id FROM tasks WHERE status = 'running' AND ${match}`,
+          params,
+        )) as Array<{ id: string }>;
+        await manager.query(
+          `UPDATE sessions SET status = 'interrupted', ended_at = ?, error_kind = 'interrupted', error_message = ?, owner_pid = NULL
+           WHERE status = 'running' AND ${match}`,
+          [now, why, ...params],
+        );
+        for (const { id } of tasks) {
+          await manager.query(
+            `UPDATE tasks SET status = 'interrupted', status_reason = ?, finished_at = ?, owner_pid = NULL
+             WHERE id = ? AND status = 'running'`,
+            [why, now, id],
+          );
+          recovered.add(id);
+        }
+      }
+      return [...recovered];
+    });
   }
 
   /** Finds a task by its full id or a unique prefix of it (as printed by `baton tasks`). */
