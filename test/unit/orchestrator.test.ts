@@ -104,12 +104,20 @@ describe('Orchestrator', () => {
 
   it('prices an iteration cut off before its result from the tokens it saw', async () => {
     const usageSeen = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };
-    const agent = new ScriptedAgent(() => ({ error: { kind: 'no_result', message: 'agent was killed by SIGKILL' }, usageSeen }));
+    const agent = new ScriptedAgent(() => ({
+      error: { kind: 'no_result', message: 'agent was killed by SIGKILL' },
+      usageSeen,
+    }));
     const { orchestrator, store } = await makeCore(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1, model: 'claude-sonnet-4-5' });
     await orchestrator.runTask(task.id);
     const [session] = await store.sessionsOfTask(task.id);
-    expect(session).toMatchObject({ status: 'failed', costSource: 'estimated', inputTokens: 2000, cacheReadTokens: 6000 });
+    expect(session).toMatchObject({
+      status: 'failed',
+      costSource: 'estimated',
+      inputTokens: 2000,
+      cacheReadTokens: 6000,
+    });
     expect(session?.costUsd).toBeCloseTo(0.00993, 10);
   });
 
