@@ -7,11 +7,10 @@ import type { BatonEvent } from '../contract/events';
 import { CONTEXT_MODES, PERMISSION_MODES, type TaskSpecInput } from '../contract/task-spec';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
-import { openBatonCore } from '../core/baton-core';
+import { type BatonCore, openBatonCore, openTaskStore } from '../core/baton-core';
 import { InvalidTaskError, validateTaskSpec } from '../core/orchestrator/orchestrator';
 import { resolveDatabasePath } from '../core/paths';
-import { openDataSource, StoreOpenError } from '../core/store/data-source';
-import { TaskStore } from '../core/store/task-store';
+import { StoreOpenError } from '../core/store/data-source';
 import { formatSessionLine, formatTaskDetail, formatTaskLine } from './format';
 import { serveCommand } from './serve-command';
 import { taskJson } from './task-json';
@@ -69,8 +68,8 @@ function printProgress(event: BatonEvent): void {
 }
 
 async function openStore(dbOption: string | undefined) {
-  const dataSource = await openDataSource({ file: resolveDatabasePath(dbOption) });
-  return { store: new TaskStore(dataSource), close: () => dataSource.destroy() };
+  const { dataSource, store } = await openTaskStore(resolveDatabasePath(dbOption));
+  return { store, close: () => dataSource.destroy() };
 }
 
 interface RunOptions {
@@ -109,6 +108,39 @@ async function runCommand(options: RunOptions): Promise<number> {
     databaseFile: resolveDatabasePath(options.db),
     agent: new ClaudeCodeRunner({ binary }),
   });
+  try {
+    const task = await core.orchestrator.createTask(input);
+    out(`task ${task.id} in ${task.workingDir}`);
+    return await runToEnd(core, task.id, options.json);
+  } finally {
+    await core.close();
+  }
+}
+
+async function resumeCommand(id: string, options: { json?: boolean; db?: string }): Promise<number> {
+  const binary = findClaudeBinary();
+  const core = await openBatonCore({
+    databaseFile: resolveDatabasePath(options.db),
+    agent: new ClaudeCodeRunner({ binary }),
+  });
+  try {
+    const matches = await core.store.resolveTaskId(id.trim());
+    if (matches.length !== 1) {
+      throw new CliError(
+        matches.length === 0 ? `no task with id ${id}` : `task id ${id} is ambiguous; give more of it`,
+        EXIT_BAD_INPUT,
+      );
+    }
+    const task = await core.orchestrator.prepareResume(matches[0] as string);
+    out(`resuming task ${task.id} at iteration ${task.iterations + 1}, in a fresh session`);
+    return await runToEnd(core, task.id, options.json);
+  } finally {
+    await core.close();
+  }
+}
+
+/** Runs a task in the foreground, printing progress; Ctrl-C or SIGTERM stops it and its agent. */
+async function runToEnd(core: BatonCore, taskId: string, json: boolean | undefined): Promise<number> {
   const stop = new AbortController();
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -121,13 +153,11 @@ async function runCommand(options: RunOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   const unsubscribe = core.bus.subscribe(printProgress);
   try {
-    const task = await core.orchestrator.createTask(input);
-    out(`task ${task.id} in ${task.workingDir}`);
-    const finished = await core.orchestrator.runTask(task.id, stop.signal);
+    const finished = await core.orchestrator.runTask(taskId, stop.signal);
     const detail = await core.store.taskDetail(finished.id);
     if (!detail) throw new Error(`task ${finished.id} vanished`);
     out(`task ${finished.status}: ${finished.statusReason ?? ''}`);
-    if (options.json) out(JSON.stringify(taskJson(detail)));
+    if (json) out(JSON.stringify(taskJson(detail)));
     if (signalled) return EXIT_INTERRUPTED;
     if (finished.status !== 'completed') {
       process.stderr.write(`baton: task ${finished.status}: ${finished.statusReason ?? 'no reason recorded'}\n`);
@@ -138,7 +168,6 @@ async function runCommand(options: RunOptions): Promise<number> {
     unsubscribe();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await core.close();
   }
 }
 
@@ -212,6 +241,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .addOption(dbOption())
     .action(async (id: string, options: { json?: boolean; db?: string }) => setExit(await taskCommand(id, options)));
+
+  program
+    .command('resume')
+    .description('continue an interrupted, cancelled or failed task from its next iteration')
+    .argument('<id>', 'task id, or a unique prefix of it')
+    .option('--json', 'print the finished task as JSON on the last line')
+    .addOption(dbOption())
+    .action(async (id: string, options: { json?: boolean; db?: string }) => setExit(await resumeCommand(id, options)));
 
   program
     .command('serve')

@@ -85,6 +85,8 @@ export const batonContract = {
   getAppInfo: method(noInput, appInfoSchema),
   launchTask: method(taskSpecSchema, taskSummarySchema),
   stopTask: method(z.object({ taskId: id('task id') }), z.object({ stopped: z.boolean() })),
+  /** Continues an interrupted, cancelled or failed task from its next iteration, in a fresh session. */
+  resumeTask: method(z.object({ taskId: id('task id') }), taskSummarySchema),
   listTasks: method(listTasksInputSchema, z.object({ tasks: z.array(taskSummarySchema), total: count })),
   getTask: method(z.object({ taskId: id('task id') }), taskDetailSchema),
   getSessionEvents: method(

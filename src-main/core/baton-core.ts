@@ -2,6 +2,7 @@
 import type { DataSource } from 'typeorm';
 import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
+import { isProcessAlive, stopOrphanedAgent } from './process-tree';
 import { Orchestrator } from './orchestrator/orchestrator';
 import { openDataSource } from './store/data-source';
 import { TaskStore } from './store/task-store';
@@ -17,12 +18,29 @@ export interface BatonCore {
   store: TaskStore;
   bus: EventBus;
   orchestrator: Orchestrator;
+  /** Tasks found interrupted by a crash when this core opened. */
+  recoveredTaskIds: string[];
   close(): Promise<void>;
 }
 
-export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
-  const dataSource = await openDataSource({ file: options.databaseFile, nativeBinding: options.nativeBinding });
+/**
+ * Opens the store the way every Baton process must: migrations first, then
+ * closing what a crashed Baton left 'running' (a live process's runs are left
+ * alone), and stopping the agents such a crash left behind.
+ */
+export async function openTaskStore(
+  databaseFile: string,
+  nativeBinding?: string,
+): Promise<{ dataSource: DataSource; store: TaskStore; recoveredTaskIds: string[] }> {
+  const dataSource = await openDataSource({ file: databaseFile, nativeBinding });
   const store = new TaskStore(dataSource);
+  const recovered = await store.recoverInterrupted(isProcessAlive);
+  for (const sessionId of recovered.sessionIds) stopOrphanedAgent(sessionId);
+  return { dataSource, store, recoveredTaskIds: recovered.taskIds };
+}
+
+export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
+  const { dataSource, store, recoveredTaskIds } = await openTaskStore(options.databaseFile, options.nativeBinding);
   const bus = new EventBus((error) => console.error('baton: an event listener failed:', error));
   const orchestrator = new Orchestrator({ store, agent: options.agent, bus });
   return {
@@ -30,6 +48,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     store,
     bus,
     orchestrator,
+    recoveredTaskIds,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
     },

@@ -11,7 +11,7 @@ import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agents/agent-runner';
 import { openBatonCore } from '../core/baton-core';
-import { InvalidTaskError } from '../core/orchestrator/orchestrator';
+import { InvalidTaskError, TaskNotFoundError } from '../core/orchestrator/orchestrator';
 import { EventRecorder } from '../core/store/event-recorder';
 import { HistoryQueries, tasksToCsv } from '../core/store/history-queries';
 import type { BatonHost, OpenHostOptions } from './baton-host';
@@ -44,6 +44,17 @@ class LazyClaudeRunner implements AgentRunner {
   }
 }
 
+/** Bad specs and tasks in the wrong state are the caller's to fix: report them as invalid input. */
+async function asCallFailure<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof InvalidTaskError) throw new CallFailure('invalid_input', error.message);
+    if (error instanceof TaskNotFoundError) throw new CallFailure('not_found', error.message);
+    throw error;
+  }
+}
+
 export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost> {
   const agent = new LazyClaudeRunner(options.claudeBinary);
   const core = await openBatonCore({ databaseFile: options.databaseFile, agent, nativeBinding: options.nativeBinding });
@@ -59,6 +70,25 @@ export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost
     return task;
   };
 
+  const ensureAgent = () => {
+    try {
+      agent.ensureAvailable();
+    } catch (error) {
+      if (error instanceof ClaudeBinaryNotFoundError) throw new CallFailure('unavailable', error.message);
+      throw error;
+    }
+  };
+
+  /** Runs a task in the background with its own stop signal. */
+  const startRun = (taskId: string) => {
+    const stop = new AbortController();
+    const done = core.orchestrator
+      .runTask(taskId, stop.signal)
+      .catch((error: unknown) => console.error(`baton: task ${taskId} failed to run:`, error))
+      .finally(() => running.delete(taskId));
+    running.set(taskId, { stop, done });
+  };
+
   const handlers: BatonHandlers = {
     getAppInfo: async () => ({
       mode: options.mode,
@@ -68,25 +98,17 @@ export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost
     }),
 
     launchTask: async (spec) => {
-      try {
-        agent.ensureAvailable();
-      } catch (error) {
-        if (error instanceof ClaudeBinaryNotFoundError) throw new CallFailure('unavailable', error.message);
-        throw error;
-      }
-      let task;
-      try {
-        task = await core.orchestrator.createTask(spec);
-      } catch (error) {
-        if (error instanceof InvalidTaskError) throw new CallFailure('invalid_input', error.message);
-        throw error;
-      }
-      const stop = new AbortController();
-      const done = core.orchestrator
-        .runTask(task.id, stop.signal)
-        .catch((error: unknown) => console.error(`baton: task ${task.id} failed to run:`, error))
-        .finally(() => running.delete(task.id));
-      running.set(task.id, { stop, done });
+      ensureAgent();
+      const task = await asCallFailure(() => core.orchestrator.createTask(spec));
+      startRun(task.id);
+      return task;
+    },
+
+    resumeTask: async ({ taskId }) => {
+      ensureAgent();
+      if (running.has(taskId)) throw new CallFailure('invalid_input', `task ${taskId} is already running`);
+      const task = await asCallFailure(() => core.orchestrator.prepareResume(taskId));
+      startRun(task.id);
       return task;
     },
 

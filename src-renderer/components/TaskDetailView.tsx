@@ -106,6 +106,33 @@ function useTaskEvents(taskId: string, reload: () => void) {
   }, [transport, taskId, reload]);
 }
 
+/** Statuses a task can be resumed from (the core checks again). */
+const RESUMABLE: readonly string[] = ['interrupted', 'cancelled', 'failed'];
+
+/** Continues the task from its next iteration, in a fresh session; a refusal is shown beside the button. */
+function ResumeButton({ taskId, onResumed }: { taskId: string; onResumed: () => void }) {
+  const { client } = useServices();
+  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const resume = () => {
+    setState({ busy: true, error: null });
+    client.resumeTask({ taskId }).then(
+      () => {
+        setState({ busy: false, error: null });
+        onResumed();
+      },
+      (error: unknown) => setState({ busy: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  return (
+    <>
+      <button type="button" onClick={resume} disabled={state.busy}>
+        Resume
+      </button>
+      {state.error ? <span role="alert">{state.error}</span> : null}
+    </>
+  );
+}
+
 export function TaskDetailView({ taskId }: { taskId: string }) {
   const { client } = useServices();
   const resyncs = useResyncCount();
@@ -151,6 +178,9 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         <span className={`badge status-${t.status}`} data-testid="task-status" data-value={t.status}>
           {t.status}
         </span>
+        {RESUMABLE.includes(t.status) && t.iterations < Number(t.settings.maxIterations ?? 0) ? (
+          <ResumeButton taskId={t.id} onResumed={task.reload} />
+        ) : null}
       </header>
       {t.statusReason ? <p className="muted">{t.statusReason}</p> : null}
       <p className="muted">

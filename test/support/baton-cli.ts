@@ -57,3 +57,40 @@ export function makeWorkspace(apiUrl: string): { root: string; project: string; 
     },
   };
 }
+
+export interface RunningBaton {
+  pid: number;
+  /** Everything printed on stdout so far. */
+  stdout(): string;
+  /** Resolves with stdout once it matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<CliRun>;
+}
+
+/** Starts the CLI in its own process group, so a test can signal or kill the whole Baton process tree. */
+export function startBaton(args: string[], env: NodeJS.ProcessEnv): RunningBaton {
+  const child = spawn(TSX, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return {
+    pid: child.pid as number,
+    stdout: () => stdout,
+    exited,
+    waitFor: async (pattern, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(stdout)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in:\n${stdout}\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return stdout;
+    },
+  };
+}

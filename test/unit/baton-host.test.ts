@@ -195,5 +195,23 @@ describe('tasks through the host', () => {
     expect(detail.sessions.map((s) => s.status)).toEqual(['cancelled']);
     expect(detail.sessions[0]?.inputTokens).toBe(1000);
     expect(await call('stopTask', { taskId: task.id })).toEqual({ stopped: false });
+
+    // Resume goes on from iteration 2 in a fresh session; a finished task cannot be resumed.
+    writeFileSync(path.join(dir, 'claude'), `#!/bin/sh\ncat ${transcript}\n`);
+    events.length = 0;
+    await call('resumeTask', { taskId: task.id });
+    await waitFor(events, 'task.finished');
+    const resumed = await call<{ status: string; sessions: Array<{ iteration: number; status: string }> }>('getTask', {
+      taskId: task.id,
+    });
+    expect(resumed.sessions.slice(0, 2).map((s) => [s.iteration, s.status])).toEqual([
+      [1, 'cancelled'],
+      [2, 'completed'],
+    ]);
+    expect(resumed.status).toBe('max_iterations');
+    expect(await host.dispatch('resumeTask', { taskId: task.id })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/only an interrupted, cancelled or failed task/) },
+    });
   });
 });

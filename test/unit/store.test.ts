@@ -84,6 +84,40 @@ describe('opening the store', () => {
   });
 });
 
+describe('crash recovery', () => {
+  it('interrupts what dead owners left running, and leaves live owners alone', async () => {
+    const dataSource = await openAt(path.join(dir, 'recover.db'));
+    const store = new TaskStore(dataSource);
+    const newTask = () =>
+      store.createTask({ workingDir: dir, title: 't', prompt: 'p', agent: 'a', model: null, settings: {} });
+    const dead = await newTask();
+    const live = await newTask();
+    const between = await newTask();
+    expect(await store.markTaskRunning(dead.id, 111)).toBe(true);
+    expect(await store.markTaskRunning(live.id, 222)).toBe(true);
+    expect(await store.markTaskRunning(between.id, 111)).toBe(true);
+    expect(await store.markTaskRunning(live.id, 333)).toBe(false);
+    await store.startSession({ sessionId: 'done', taskId: dead.id, iteration: 1, model: null, ownerPid: 111 });
+    await store.finishSession('done', finish({ inputTokens: 5 }));
+    await store.startSession({ sessionId: 'dead-run', taskId: dead.id, iteration: 2, model: null, ownerPid: 111 });
+    await store.startSession({ sessionId: 'live-run', taskId: live.id, iteration: 1, model: null, ownerPid: 222 });
+
+    const recovered = await store.recoverInterrupted((pid) => pid === 222);
+    expect(recovered.taskIds.sort()).toEqual([dead.id, between.id].sort());
+    expect(recovered.sessionIds).toEqual(['dead-run']);
+    const statuses = (await store.sessionsOfTask(dead.id)).map((s) => [s.sessionId, s.status, s.endedAt !== null]);
+    expect(statuses).toEqual([
+      ['done', 'completed', true],
+      ['dead-run', 'interrupted', true],
+    ]);
+    expect((await store.taskSummary(dead.id))?.status).toBe('interrupted');
+    expect((await store.taskSummary(between.id))?.status).toBe('interrupted');
+    expect((await store.taskSummary(live.id))?.status).toBe('running');
+    expect((await store.sessionsOfTask(live.id)).map((s) => s.status)).toEqual(['running']);
+    expect(await store.recoverInterrupted(() => true)).toEqual({ taskIds: [], sessionIds: [] });
+  });
+});
+
 describe('migrations', () => {
   it('upgrades a database made at migration 1, keeping its rows', async () => {
     const file = path.join(dir, 'old.db');

@@ -7,6 +7,7 @@ import readline from 'node:readline';
 import type { AgentEvent } from '../../contract/agent-events';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
 import { ClaudeStreamParser } from './claude-stream-parser';
+import { signalTree } from '../process-tree';
 
 const STDERR_TAIL_BYTES = 4096;
 const ALREADY_IN_USE = /Session ID .* is already in use/;
@@ -110,10 +111,15 @@ export class ClaudeCodeRunner implements AgentRunner {
 
       let cancelled = false;
       let killTimer: NodeJS.Timeout | undefined;
+      let stoppedTree: number[] = [];
       const onAbort = () => {
         cancelled = true;
-        killGroup(child.pid, 'SIGTERM');
-        killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
+        if (child.pid === undefined) return;
+        // Tool processes may sit in process groups of their own: find them now, while they are still our descendants.
+        stoppedTree = signalTree(child.pid, 'SIGTERM');
+        killTimer = setTimeout(() => {
+          stoppedTree = signalTree(child.pid as number, 'SIGKILL', stoppedTree);
+        }, grace);
       };
       request.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -122,7 +128,11 @@ export class ClaudeCodeRunner implements AgentRunner {
 
       child.on('close', (code, signal) => {
         request.signal?.removeEventListener('abort', onAbort);
-        if (killTimer) clearTimeout(killTimer);
+        if (killTimer) {
+          // The agent is gone; whatever of its tree ignored SIGTERM gets no more grace.
+          clearTimeout(killTimer);
+          if (cancelled && child.pid !== undefined) signalTree(child.pid, 'SIGKILL', stoppedTree);
+        }
         const exitCode = code;
         if (spawnError) {
           finish(

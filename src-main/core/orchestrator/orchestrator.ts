@@ -123,6 +123,27 @@ export class Orchestrator {
     return task;
   }
 
+  /** Statuses a task can be resumed from: it stopped before it was done. */
+  static readonly RESUMABLE: readonly TaskStatus[] = ['interrupted', 'cancelled', 'failed'];
+
+  /**
+   * Checks that a task can continue: it exists and stopped before it was done.
+   * Running it again (runTask) goes on from its next iteration, in a fresh session.
+   */
+  async prepareResume(taskId: string): Promise<TaskSummary> {
+    const task = await this.requireSummary(taskId);
+    if (!Orchestrator.RESUMABLE.includes(task.status)) {
+      throw new InvalidTaskError(
+        `task ${taskId} is ${task.status}; only an interrupted, cancelled or failed task can be resumed`,
+      );
+    }
+    const max = Number(task.settings.maxIterations ?? 0);
+    if (task.iterations >= max) {
+      throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
+    }
+    return task;
+  }
+
   /** Runs a queued task to its end. Agent failures end up in the task's status, never as a throw. */
   async runTask(taskId: string, signal?: AbortSignal): Promise<TaskSummary> {
     const task = await this.requireSummary(taskId);
@@ -139,7 +160,7 @@ export class Orchestrator {
 
     let ending: { status: TaskStatus; reason: string };
     try {
-      ending = await this.iterate(taskId, spec, task.iterations + 1, signal);
+      ending = await this.iterate(taskId, spec, task.iterations + 1, await this.carriedOver(taskId), signal);
     } catch (error) {
       ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
@@ -149,15 +170,27 @@ export class Orchestrator {
     return finished;
   }
 
+  /** What a resumed task carries over from its earlier iterations: the last result, and the session to fork from. */
+  private async carriedOver(taskId: string): Promise<{ previous?: PreviousIteration; lastGoodSessionId?: string }> {
+    const sessions = await this.store.sessionsOfTask(taskId);
+    const last = sessions.at(-1);
+    if (!last) return {};
+    return {
+      previous: { iteration: last.iteration, outcome: last.resultExcerpt ?? last.error ?? '(no output)' },
+      lastGoodSessionId: sessions.filter((s) => s.status === 'completed').at(-1)?.sessionId,
+    };
+  }
+
   private async iterate(
     taskId: string,
     spec: TaskSpec,
     firstIteration: number,
+    carried: { previous?: PreviousIteration; lastGoodSessionId?: string },
     signal: AbortSignal | undefined,
   ): Promise<{ status: TaskStatus; reason: string }> {
-    let previous: PreviousIteration | undefined;
+    let previous = carried.previous;
     let checkFeedback: CheckFeedback | undefined;
-    let lastGoodSessionId: string | undefined;
+    let lastGoodSessionId = carried.lastGoodSessionId;
     let failuresInARow = 0;
 
     for (let iteration = firstIteration; iteration <= spec.maxIterations; iteration++) {

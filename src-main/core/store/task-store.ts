@@ -296,16 +296,17 @@ export class TaskStore {
    * gone become 'interrupted', with an end time. A live owner (another Baton
    * on the same database) is never touched. Returns the ids of the tasks.
    */
-  async recoverInterrupted(isAlive: (pid: number) => boolean): Promise<string[]> {
+  async recoverInterrupted(isAlive: (pid: number) => boolean): Promise<{ taskIds: string[]; sessionIds: string[] }> {
     const owners = (await this.dataSource.query(
       `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
        UNION SELECT DISTINCT owner_pid FROM tasks WHERE status = 'running'`,
     )) as Array<{ pid: number | null }>;
     const gone = owners.map((o) => o.pid).filter((pid) => pid === null || !isAlive(pid));
-    if (gone.length === 0) return [];
+    if (gone.length === 0) return { taskIds: [], sessionIds: [] };
     const now = this.now();
     return this.dataSource.transaction(async (manager) => {
       const recovered = new Set<string>();
+      const sessionIds: string[] = [];
       for (const pid of gone) {
         const match = pid === null ? 'owner_pid IS NULL' : 'owner_pid = ?';
         const params = pid === null ? [] : [pid];
@@ -313,8 +314,13 @@ export class TaskStore {
         const tasks = (await manager.query(
           `SELECT DISTINCT task_id AS id FROM sessions WHERE status = 'running' AND ${match}
            UNION SELECT id FROM tasks WHERE status = 'running' AND ${match}`,
+          [...params, ...params],
+        )) as Array<{ id: string }>;
+        const sessions = (await manager.query(
+          `SELECT session_id AS id FROM sessions WHERE status = 'running' AND ${match}`,
           params,
         )) as Array<{ id: string }>;
+        sessionIds.push(...sessions.map((session) => session.id));
         await manager.query(
           `UPDATE sessions SET status = 'interrupted', ended_at = ?, error_kind = 'interrupted', error_message = ?, owner_pid = NULL
            WHERE status = 'running' AND ${match}`,
@@ -329,7 +335,7 @@ export class TaskStore {
           recovered.add(id);
         }
       }
-      return [...recovered];
+      return { taskIds: [...recovered], sessionIds };
     });
   }
 

@@ -1,0 +1,178 @@
+/**
+ * Stop, crash recovery and resume, with the real claude CLI against the
+ * scripted API. Baton itself is killed or signalled as a user or the OS would.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { taskJson } from '../../src-main/cli/task-json';
+import { openDataSource } from '../../src-main/core/store/data-source';
+import { lastJsonLine, makeWorkspace, runBaton, startBaton } from '../support/baton-cli';
+import { type Script, startScriptedServer } from '../support/scripted-anthropic-server';
+import { iterationScript, usageFor } from '../support/scripts';
+
+type TaskJson = ReturnType<typeof taskJson>;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+async function setUp(script: Script) {
+  const server = await startScriptedServer(script);
+  const workspace = makeWorkspace(server.url);
+  cleanups.push(
+    () => server.close(),
+    () => rmSync(workspace.root, { recursive: true, force: true }),
+  );
+  return { server, ...workspace };
+}
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A process is gone when it no longer exists or is a zombie nobody has reaped yet. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
+
+describe('stop', () => {
+  it('Ctrl-C on baton run kills the agent and its tool processes, stores the session cancelled and exits 130', async () => {
+    const script: Script = ({ sessionOrdinal, turnInSession }) =>
+      turnInSession === 1
+        ? {
+            text: 'Starting a long job.',
+            toolUse: {
+              name: 'Bash',
+              input: { command: 'sleep 300 & echo $! > sleep.pid; wait', description: 'long job' },
+            },
+            usage: usageFor(sessionOrdinal, turnInSession),
+          }
+        : { text: 'done', usage: usageFor(sessionOrdinal, turnInSession) };
+    const { project, env, db } = await setUp(script);
+    const baton = startBaton(
+      [
+        'run',
+        '--dir',
+        project,
+        '--prompt',
+        'run the job',
+        '--permission-mode',
+        'bypassPermissions',
+        '--model',
+        'claude-sonnet-4-5',
+        '--json',
+      ],
+      env,
+    );
+    const pidFile = path.join(project, 'sleep.pid');
+    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 60_000)).toBe(true);
+    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
+    expect(isRunning(sleepPid)).toBe(true);
+
+    process.kill(baton.pid, 'SIGINT');
+    const run = await baton.exited;
+    expect(run.code).toBe(130);
+    expect(await until(() => !isRunning(sleepPid))).toBe(true);
+
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task.status).toBe('cancelled');
+    expect(task.sessions).toHaveLength(1);
+    expect(task.sessions[0]).toMatchObject({ status: 'cancelled', inputTokens: usageFor(1, 1).input_tokens });
+    const shown = await runBaton(['task', task.id, '--json', '--db', db], {});
+    expect(lastJsonLine<TaskJson>(shown.stdout).status).toBe('cancelled');
+  });
+});
+
+describe('crash recovery', () => {
+  it('marks what a killed Baton left running as interrupted, keeps completed iterations, and resumes', async () => {
+    // Iteration 2's answer never comes in time: the kill lands inside it, and its agent cannot end on its own.
+    const slow: Script = (ctx) => ({ ...iterationScript(3)(ctx), delayMs: ctx.sessionOrdinal === 2 ? 120_000 : 500 });
+    const { server, project, env, db } = await setUp(slow);
+    const baton = startBaton(
+      ['run', '--dir', project, '--prompt', 'work', '--max-iterations', '4', '--model', 'claude-sonnet-4-5'],
+      env,
+    );
+    const started = await baton.waitFor(/\[iteration 2\/4\] started {2}session (\S+)/);
+    const secondSession = started.match(/\[iteration 2\/4\] started {2}session (\S+)/)?.[1] as string;
+    process.kill(-baton.pid, 'SIGKILL');
+    await baton.exited;
+
+    // The agent of iteration 2 outlived Baton: it is still waiting for the API.
+    const orphan = () =>
+      readdirSync('/proc').some((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(secondSession) && isRunning(Number(pid));
+        } catch {
+          return false;
+        }
+      });
+    expect(orphan()).toBe(true);
+
+    // The next start finds the orphaned rows, and stops the orphaned agent.
+    const listed = await runBaton(['tasks', '--json'], env);
+    expect(await until(() => !orphan())).toBe(true);
+    expect(listed.stderr).toBe('');
+    const [task] = JSON.parse(listed.stdout) as Array<{ id: string; status: string; statusReason: string }>;
+    expect(task).toMatchObject({
+      status: 'interrupted',
+      statusReason: expect.stringMatching(/Baton stopped while this ran/),
+    });
+    const shown = lastJsonLine<TaskJson>((await runBaton(['task', task?.id as string, '--json'], env)).stdout);
+    expect(shown.sessions.map((s) => s.status)).toEqual(['completed', 'interrupted']);
+    const firstSent = server.usageBySession().get(shown.sessions[0]?.sessionId as string);
+    expect(shown.sessions[0]?.inputTokens).toBe(firstSent?.input_tokens);
+
+    const dataSource = await openDataSource({ file: db });
+    try {
+      const [integrity] = await dataSource.query('PRAGMA integrity_check');
+      expect(integrity.integrity_check).toBe('ok');
+      const open = await dataSource.query(
+        `SELECT COUNT(*) AS n FROM sessions WHERE status = 'running' OR ended_at IS NULL`,
+      );
+      expect(open[0].n).toBe(0);
+    } finally {
+      await dataSource.destroy();
+    }
+
+    const resumed = await runBaton(['resume', (task?.id as string).slice(0, 8), '--json'], env);
+    expect(resumed.code).toBe(0);
+    const after = lastJsonLine<TaskJson>(resumed.stdout);
+    expect(after.status).toBe('completed');
+    expect(after.sessions.map((s) => [s.iteration, s.status])).toEqual([
+      [1, 'completed'],
+      [2, 'interrupted'],
+      [3, 'completed'],
+    ]);
+    expect(new Set(after.sessions.map((s) => s.sessionId)).size).toBe(3);
+    expect((await runBaton(['resume', after.id], env)).code).toBe(2);
+  });
+
+  it('never marks a live run in another process as interrupted', async () => {
+    const slow: Script = (ctx) => ({ ...iterationScript(1)(ctx), delayMs: 3000 });
+    const { project, env } = await setUp(slow);
+    const baton = startBaton(
+      ['run', '--dir', project, '--prompt', 'work', '--model', 'claude-sonnet-4-5', '--json'],
+      env,
+    );
+    await baton.waitFor(/\[iteration 1\/5\] started/);
+
+    const listed = await runBaton(['tasks', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ status: 'running' }]);
+
+    const run = await baton.exited;
+    expect(run.code).toBe(0);
+    expect(lastJsonLine<TaskJson>(run.stdout).sessions.map((s) => s.status)).toEqual(['completed']);
+  });
+});
