@@ -4,6 +4,7 @@ import { SessionOwnerAndTimeIndexes1764030000001 } from './1764030000001-session
 import { SessionEvents1764030000002 } from './1764030000002-session-events';
 import { TaskOwner1764030000003 } from './1764030000003-task-owner';
 import { UsageByTaskDay1764030000004 } from './1764030000004-usage-by-task-day';
+import { SessionRetries1764030000005 } from './1764030000005-session-retries';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   SessionEvents1764030000002,
   TaskOwner1764030000003,
   UsageByTaskDay1764030000004,
+  SessionRetries1764030000005,
 ];

@@ -9,6 +9,7 @@ import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import { type BatonCore, openBatonCore, openTaskStore } from '../core/baton-core';
 import { InvalidTaskError, validateTaskSpec } from '../core/orchestrator/orchestrator';
+import { EnvironmentError, readEnvironment } from '../core/environment';
 import { resolveDatabasePath } from '../core/paths';
 import { StoreOpenError } from '../core/store/data-source';
 import { formatSessionLine, formatTaskDetail, formatTaskLine } from './format';
@@ -82,6 +83,9 @@ interface RunOptions {
   model?: string;
   permissionMode?: string;
   maxTurns?: number;
+  timeout?: number;
+  idleTimeout?: number;
+  maxRetries?: number;
   title?: string;
   json?: boolean;
   db?: string;
@@ -99,9 +103,13 @@ async function runCommand(options: RunOptions): Promise<number> {
     model: options.model,
     permissionMode: options.permissionMode,
     maxTurns: options.maxTurns,
+    timeoutSeconds: options.timeout,
+    idleTimeoutSeconds: options.idleTimeout,
+    maxRetries: options.maxRetries,
   } as TaskSpecInput;
   // Everything that can be checked is checked before the database is touched.
   validateTaskSpec(input);
+  readEnvironment();
   const binary = findClaudeBinary();
 
   const core = await openBatonCore({
@@ -221,6 +229,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--model <name>', 'model for the agent')
     .option('--permission-mode <mode>', `agent permission mode: ${PERMISSION_MODES.join(', ')}`)
     .option('--max-turns <n>', 'most agent turns per iteration', wholeNumber)
+    .option('--timeout <seconds>', 'wall-clock limit of one iteration; the agent is killed past it', wholeNumber)
+    .option('--idle-timeout <seconds>', 'kill an agent silent this long (default 1800)', wholeNumber)
+    .option('--max-retries <n>', 'retries of an iteration after a transient failure (default 3)', wholeNumber)
     .option('--title <text>', 'a name for the task (default: the prompt’s first line)')
     .option('--json', 'print the finished task as JSON on the last line')
     .addOption(dbOption())
@@ -279,7 +290,8 @@ export async function main(argv: string[]): Promise<number> {
     if (
       error instanceof InvalidTaskError ||
       error instanceof ClaudeBinaryNotFoundError ||
-      error instanceof StoreOpenError
+      error instanceof StoreOpenError ||
+      error instanceof EnvironmentError
     ) {
       return EXIT_BAD_INPUT;
     }

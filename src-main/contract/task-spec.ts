@@ -10,6 +10,8 @@ export type ContextMode = (typeof CONTEXT_MODES)[number];
 export const DEFAULT_MAX_ITERATIONS = 5;
 export const DEFAULT_COMPLETION_MARKER = 'BATON_TASK_COMPLETE';
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 600;
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 1800;
+export const DEFAULT_MAX_RETRIES = 3;
 
 const optionalText = (what: string) => z.string().trim().min(1, `${what} must not be empty`).optional();
 
@@ -37,6 +39,27 @@ export const taskSpecSchema = z.object({
     .enum(PERMISSION_MODES, { error: `permission mode must be one of ${PERMISSION_MODES.join(', ')}` })
     .optional(),
   maxTurns: z.number().int().min(1, 'max turns must be at least 1').optional(),
+  /** Wall-clock limit of one iteration; past it the agent's tree is killed. */
+  timeoutSeconds: z
+    .number({ error: 'the timeout must be a whole number of seconds' })
+    .int('the timeout must be a whole number of seconds')
+    .min(1, 'the timeout must be at least 1 second')
+    .max(86_400, 'the timeout must be at most 86400 seconds')
+    .optional(),
+  /** An agent silent this long is taken for stuck and killed. */
+  idleTimeoutSeconds: z
+    .number({ error: 'the idle timeout must be a whole number of seconds' })
+    .int('the idle timeout must be a whole number of seconds')
+    .min(1, 'the idle timeout must be at least 1 second')
+    .max(86_400, 'the idle timeout must be at most 86400 seconds')
+    .default(DEFAULT_IDLE_TIMEOUT_SECONDS),
+  /** Retries of an iteration after a transient failure (overload, rate limit, network, no result). */
+  maxRetries: z
+    .number({ error: 'max retries must be a whole number' })
+    .int('max retries must be a whole number')
+    .min(0, 'max retries must be at least 0')
+    .max(10, 'max retries must be at most 10')
+    .default(DEFAULT_MAX_RETRIES),
 });
 
 /** What callers send (defaults still missing). */

@@ -58,6 +58,22 @@ export const taskSummarySchema = z.object({
 });
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 
+/** A failed attempt of an iteration that was retried under a new session id. */
+export const retryEntrySchema = z.object({
+  attempt: z.number().int().positive(),
+  sessionId: z.string(),
+  errorKind: z.string(),
+  error: z.string(),
+  /** How long Baton waited before the next attempt. */
+  delayMs: count,
+  inputTokens: count,
+  outputTokens: count,
+  cacheCreationTokens: count,
+  cacheReadTokens: count,
+  costUsd: z.number(),
+});
+export type RetryEntry = z.infer<typeof retryEntrySchema>;
+
 /** One iteration's session as the views show it. */
 export const sessionViewSchema = z.object({
   sessionId: z.string(),
@@ -79,6 +95,8 @@ export const sessionViewSchema = z.object({
   errorKind: z.string().nullable(),
   error: z.string().nullable(),
   resultExcerpt: z.string().nullable(),
+  /** Failed attempts before the final one; their tokens and cost are included in the totals above. */
+  retries: z.array(retryEntrySchema),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 

@@ -3,11 +3,14 @@ import type { DataSource } from 'typeorm';
 import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
 import { isProcessAlive, stopOrphanedAgent } from './process-tree';
-import { Orchestrator } from './orchestrator/orchestrator';
+import { Orchestrator, type RetryTiming } from './orchestrator/orchestrator';
+import { readEnvironment } from './environment';
 import { openDataSource } from './store/data-source';
 import { TaskStore } from './store/task-store';
 
 export interface BatonCoreOptions {
+  /** Retry timing; read from the environment when absent. */
+  retry?: RetryTiming;
   databaseFile: string;
   agent: AgentRunner;
   nativeBinding?: string;
@@ -42,7 +45,12 @@ export async function openTaskStore(
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
   const { dataSource, store, recoveredTaskIds } = await openTaskStore(options.databaseFile, options.nativeBinding);
   const bus = new EventBus((error) => console.error('baton: an event listener failed:', error));
-  const orchestrator = new Orchestrator({ store, agent: options.agent, bus });
+  const orchestrator = new Orchestrator({
+    store,
+    agent: options.agent,
+    bus,
+    retry: options.retry ?? readEnvironment().retry,
+  });
   return {
     dataSource,
     store,

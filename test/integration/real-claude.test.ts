@@ -186,20 +186,47 @@ describe('baton run with the real claude CLI', () => {
     expectTotalsAreSums(task);
   });
 
+  it('retries an overloaded API under a new session id, and meters only what the server sent', async () => {
+    const script: Script = ({ sessionOrdinal, turnInSession }) =>
+      sessionOrdinal === 1
+        ? { errorStatus: 529, usage: usageFor(1, 1) }
+        : { text: 'BATON_TASK_COMPLETE', usage: usageFor(sessionOrdinal, turnInSession) };
+    const { server, project, env } = await setUp(script);
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'], {
+      ...env,
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      BATON_RETRY_BASE_MS: '10',
+    });
+    expect(run.code).toBe(0);
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task.sessions).toHaveLength(1);
+    expect(task.sessions[0]).toMatchObject({
+      status: 'completed',
+      retries: 1,
+      inputTokens: usageFor(2, 1).input_tokens,
+    });
+    expectSessionsMatchServer(task, server);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(ALREADY_IN_USE);
+  });
+
   it('stores API failures as failed iterations and fails the task after three', async () => {
     const { server, project, env } = await setUp(({ sessionOrdinal }) => ({
       errorStatus: 529,
       usage: usageFor(sessionOrdinal, 1),
     }));
-    const run = await runBaton(['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'], {
-      ...env,
-      CLAUDE_CODE_MAX_RETRIES: '0',
-    });
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--max-retries', '1', '--json'],
+      { ...env, CLAUDE_CODE_MAX_RETRIES: '0', BATON_RETRY_BASE_MS: '10' },
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^baton: task failed: 3 iterations in a row failed; last: API status 529/);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task.sessions.map((s) => s.status)).toEqual(['failed', 'failed', 'failed']);
     expect(task.sessions.every((s) => /529/.test(s.error ?? ''))).toBe(true);
+    // Each iteration was retried once, under a new session id, before it counted as failed.
+    expect(task.sessions.map((s) => s.retries)).toEqual([1, 1, 1]);
+    const sessionsSeen = new Set(server.requests.map((r) => r.sessionId).filter(Boolean));
+    expect(sessionsSeen.size).toBe(6);
     expect(server.usageBySession().size).toBe(0);
   });
 });

@@ -95,6 +95,41 @@ describe('stop', () => {
   });
 });
 
+describe('limits', () => {
+  it('--timeout kills an iteration that runs too long and records why', async () => {
+    const { server, project, env } = await setUp((ctx) => ({ ...iterationScript(0)(ctx), delayMs: 30_000 }));
+    const run = await runBaton(
+      [
+        'run',
+        '--dir',
+        project,
+        '--prompt',
+        'x',
+        '--timeout',
+        '2',
+        '--max-iterations',
+        '1',
+        '--max-retries',
+        '0',
+        '--json',
+      ],
+      env,
+    );
+    expect(run.code).toBe(1);
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task.sessions[0]).toMatchObject({ status: 'failed', error: 'stopped after its 2s time limit' });
+    expect(server.requests.some((r) => r.path === '/v1/messages')).toBe(true);
+  });
+
+  it('rejects a bad Baton environment value with one line and writes nothing', async () => {
+    const { project, env, db } = await setUp(iterationScript(1));
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x'], { ...env, BATON_RETRY_BASE_MS: 'soon' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('baton: BATON_RETRY_BASE_MS must be a whole number of milliseconds\n');
+    expect(existsSync(db)).toBe(false);
+  });
+});
+
 describe('crash recovery', () => {
   it('marks what a killed Baton left running as interrupted, keeps completed iterations, and resumes', async () => {
     // Iteration 2's answer never comes in time: the kill lands inside it, and its agent cannot end on its own.

@@ -57,6 +57,7 @@ export function session(overrides: Partial<SessionView> = {}): SessionView {
     errorKind: null,
     error: null,
     resultExcerpt: 'done',
+    retries: [],
     ...overrides,
   };
 }

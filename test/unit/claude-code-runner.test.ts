@@ -177,6 +177,32 @@ describe('ClaudeCodeRunner with broken agents', () => {
   });
 });
 
+describe('ClaudeCodeRunner limits', () => {
+  const runWith = (binary: string, limits: { timeoutMs?: number; idleTimeoutMs?: number }) =>
+    new ClaudeCodeRunner({ binary, killGraceMs: 200 }).run({
+      cwd: dir,
+      prompt: 'p',
+      sessionId: 's',
+      onEvent: () => undefined,
+      ...limits,
+    });
+
+  it('kills an iteration that runs past its time limit, and says why', async () => {
+    const binary = fakeAgent(
+      'busy',
+      `while true; do head -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}; sleep 0.05; done`,
+    );
+    const outcome = await runWith(binary, { timeoutMs: 400, idleTimeoutMs: 10_000 });
+    expect(outcome.error).toEqual({ kind: 'timeout', message: 'stopped after its 0.4s time limit' });
+  });
+
+  it('kills an agent that goes silent, and says why', async () => {
+    const binary = fakeAgent('silent', `head -n 1 ${fixture('claude-stream-json-tool-use.jsonl')}; sleep 30`);
+    const outcome = await runWith(binary, { idleTimeoutMs: 400 });
+    expect(outcome.error).toEqual({ kind: 'stalled', message: 'stopped after 0.4s without any output' });
+  });
+});
+
 describe('findClaudeBinary', () => {
   it('prefers BATON_CLAUDE_BIN, and rejects one that is not executable', () => {
     const binary = fakeAgent('claude-custom', 'exit 0');

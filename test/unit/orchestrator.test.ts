@@ -42,8 +42,8 @@ const success = (text: string, tokens = 10) => ({
 let dir: string;
 let core: BatonCore | undefined;
 
-async function makeCore(agent: AgentRunner): Promise<BatonCore> {
-  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent });
+async function makeCore(agent: AgentRunner, retry = { baseDelayMs: 0, maxDelayMs: 0 }): Promise<BatonCore> {
+  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry });
   return core;
 }
 
@@ -94,7 +94,7 @@ describe('Orchestrator', () => {
       exitCode: 1,
     }));
     const { orchestrator, store } = await makeCore(agent);
-    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 10 });
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 10, maxRetries: 0 });
     const done = await orchestrator.runTask(task.id);
     expect(done.status).toBe('failed');
     expect(done.statusReason).toMatch(/3 iterations in a row failed; last: API status 529/);
@@ -109,7 +109,13 @@ describe('Orchestrator', () => {
       usageSeen,
     }));
     const { orchestrator, store } = await makeCore(agent);
-    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1, model: 'claude-sonnet-4-5' });
+    const task = await orchestrator.createTask({
+      dir,
+      prompt: 'do it',
+      maxIterations: 1,
+      model: 'claude-sonnet-4-5',
+      maxRetries: 0,
+    });
     await orchestrator.runTask(task.id);
     const [session] = await store.sessionsOfTask(task.id);
     expect(session).toMatchObject({
@@ -119,6 +125,67 @@ describe('Orchestrator', () => {
       cacheReadTokens: 6000,
     });
     expect(session?.costUsd).toBeCloseTo(0.00993, 10);
+  });
+
+  it('retries a transient failure under a new session id and keeps the failed attempt on the session', async () => {
+    const agent = new ScriptedAgent((_, call) =>
+      call === 1
+        ? {
+            error: { kind: 'api_error', message: 'API status 529: overloaded' },
+            exitCode: 1,
+            result: { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: 0.5 },
+          }
+        : success('fine', 100),
+    );
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1 });
+    expect((await orchestrator.runTask(task.id)).status).toBe('max_iterations');
+    const [first, second] = agent.requests;
+    expect(first?.sessionId).not.toBe(second?.sessionId);
+    const [session] = await store.sessionsOfTask(task.id);
+    expect(session).toMatchObject({ sessionId: second?.sessionId, status: 'completed', inputTokens: 110 });
+    expect(session?.costUsd).toBeCloseTo(0.51, 10);
+    expect(session?.retries).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        sessionId: first?.sessionId,
+        errorKind: 'api_error',
+        error: 'API status 529: overloaded',
+      }),
+    ]);
+  });
+
+  it('answers a reused session id at once with a new one, and does not retry lasting failures', async () => {
+    const agent = new ScriptedAgent((_, call) =>
+      call === 1
+        ? { error: { kind: 'session_in_use', message: 'Error: Session ID x is already in use.' }, exitCode: 1 }
+        : { error: { kind: 'agent_error', message: 'error_max_turns: reached max turns' }, exitCode: 1 },
+    );
+    // A long base delay: only the immediate answer to "already in use" keeps this test fast.
+    const { orchestrator, store } = await makeCore(agent, { baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1 });
+    await orchestrator.runTask(task.id);
+    expect(agent.requests).toHaveLength(2);
+    const [session] = await store.sessionsOfTask(task.id);
+    expect(session?.retries.map((r) => [r.errorKind, r.delayMs])).toEqual([['session_in_use', 0]]);
+    expect(session).toMatchObject({ status: 'failed', errorKind: 'agent_error' });
+  });
+
+  it('backs off exponentially up to its limit, and a stop during the wait ends the task', async () => {
+    const stop = new AbortController();
+    const agent = new ScriptedAgent((_, call) => {
+      if (call === 4) setTimeout(() => stop.abort(), 5);
+      return { error: { kind: 'no_result', message: 'agent exited with code 1 without a result' }, exitCode: 1 };
+    });
+    const { orchestrator, store } = await makeCore(agent, { baseDelayMs: 10, maxDelayMs: 25 });
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1, maxRetries: 5 });
+    // Pin the jitter at its ceiling so the delays are visible.
+    (orchestrator as unknown as { random: () => number }).random = () => 1;
+    const done = await orchestrator.runTask(task.id, stop.signal);
+    expect(done.status).toBe('cancelled');
+    const [session] = await store.sessionsOfTask(task.id);
+    expect(session?.retries.map((r) => r.delayMs)).toEqual([10, 20, 25]);
+    expect(session).toMatchObject({ status: 'cancelled' });
   });
 
   it('records a session even when the agent runner throws', async () => {

@@ -33,6 +33,7 @@ function finish(over: Partial<SessionFinish>): SessionFinish {
     errorKind: null,
     errorMessage: null,
     resultExcerpt: null,
+    retries: [],
     ...over,
   };
 }

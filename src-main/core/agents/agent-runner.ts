@@ -13,6 +13,10 @@ export interface AgentRunRequest {
   maxTurns?: number;
   permissionMode?: PermissionMode;
   signal?: AbortSignal;
+  /** Wall-clock limit for this run. */
+  timeoutMs?: number;
+  /** Longest silence on stdout before the agent is taken for stuck. */
+  idleTimeoutMs?: number;
   onEvent: (event: AgentEvent) => void;
 }
 
@@ -24,6 +28,8 @@ export const AGENT_ERROR_KINDS = [
   'protocol_error',
   'no_result',
   'cancelled',
+  'timeout',
+  'stalled',
   'internal',
 ] as const;
 export type AgentErrorKind = (typeof AGENT_ERROR_KINDS)[number];

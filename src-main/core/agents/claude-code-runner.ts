@@ -109,18 +109,43 @@ export class ClaudeCodeRunner implements AgentRunner {
         stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
       });
 
-      let cancelled = false;
+      // Why Baton stopped the agent, if it did: the user, the time limit, or the watchdog.
+      let stoppedBecause: AgentError | undefined;
       let killTimer: NodeJS.Timeout | undefined;
       let stoppedTree: number[] = [];
-      const onAbort = () => {
-        cancelled = true;
-        if (child.pid === undefined) return;
+      const stopAgent = (why: AgentError) => {
+        if (stoppedBecause || child.pid === undefined) return;
+        stoppedBecause = why;
         // Tool processes may sit in process groups of their own: find them now, while they are still our descendants.
         stoppedTree = signalTree(child.pid, 'SIGTERM');
         killTimer = setTimeout(() => {
           stoppedTree = signalTree(child.pid as number, 'SIGKILL', stoppedTree);
         }, grace);
       };
+      const onAbort = () => stopAgent({ kind: 'cancelled', message: 'stopped by the user' });
+      const timeLimit =
+        request.timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () =>
+                stopAgent({ kind: 'timeout', message: `stopped after its ${request.timeoutMs! / 1000}s time limit` }),
+              request.timeoutMs,
+            );
+      let idleTimer: NodeJS.Timeout | undefined;
+      const watchIdle = () => {
+        if (request.idleTimeoutMs === undefined) return;
+        if (idleTimer) clearTimeout(idleTimer);
+        idleTimer = setTimeout(
+          () =>
+            stopAgent({
+              kind: 'stalled',
+              message: `stopped after ${request.idleTimeoutMs! / 1000}s without any output`,
+            }),
+          request.idleTimeoutMs,
+        );
+      };
+      watchIdle();
+      lines.on('line', watchIdle);
       request.signal?.addEventListener('abort', onAbort, { once: true });
 
       // Tool processes the agent left in the background would hold our pipes open.
@@ -128,10 +153,12 @@ export class ClaudeCodeRunner implements AgentRunner {
 
       child.on('close', (code, signal) => {
         request.signal?.removeEventListener('abort', onAbort);
+        if (timeLimit) clearTimeout(timeLimit);
+        if (idleTimer) clearTimeout(idleTimer);
         if (killTimer) {
           // The agent is gone; whatever of its tree ignored SIGTERM gets no more grace.
           clearTimeout(killTimer);
-          if (cancelled && child.pid !== undefined) signalTree(child.pid, 'SIGKILL', stoppedTree);
+          if (child.pid !== undefined) signalTree(child.pid, 'SIGKILL', stoppedTree);
         }
         const exitCode = code;
         if (spawnError) {
@@ -139,8 +166,8 @@ export class ClaudeCodeRunner implements AgentRunner {
             { kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError.message}` },
             null,
           );
-        } else if (cancelled) {
-          finish({ kind: 'cancelled', message: 'stopped by the user' }, exitCode);
+        } else if (stoppedBecause) {
+          finish(stoppedBecause, exitCode);
         } else if (protocolError) {
           finish({ kind: 'protocol_error', message: protocolError }, exitCode);
         } else if (result?.isError) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import { type AgentResult, zeroUsage } from '../../contract/agent-events';
 import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
-import type { SessionView, TaskStatus, TaskSummary } from '../../contract/views';
+import type { RetryEntry, SessionView, TaskStatus, TaskSummary } from '../../contract/views';
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
 import { estimateCostUsd } from '../pricing';
@@ -31,7 +31,17 @@ export class TaskNotFoundError extends Error {
   override readonly name = 'TaskNotFoundError';
 }
 
+export interface RetryTiming {
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_TIMING: RetryTiming = { baseDelayMs: 2000, maxDelayMs: 60_000 };
+
 export interface OrchestratorOptions {
+  retry?: RetryTiming;
+  /** For the jitter; tests pin it. */
+  random?: () => number;
   store: TaskStore;
   agent: AgentRunner;
   bus: EventBus;
@@ -80,11 +90,45 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
     durationMs: result?.durationMs ?? wallMs,
     apiDurationMs: result?.apiDurationMs ?? 0,
     exitCode: outcome.exitCode,
+    retries: [],
     errorKind: outcome.error?.kind ?? null,
     errorMessage: outcome.error?.message ?? null,
     resultExcerpt: result?.resultText ? result.resultText.slice(0, RESULT_EXCERPT_CHARS) : null,
   };
 }
+
+/** Failed attempts are part of what the iteration cost: their tokens and cost are added to the row. */
+function withRetries(finish: SessionFinish, retries: RetryEntry[]): SessionFinish {
+  const sum = (pick: (r: RetryEntry) => number) => retries.reduce((total, r) => total + pick(r), 0);
+  return {
+    ...finish,
+    inputTokens: finish.inputTokens + sum((r) => r.inputTokens),
+    outputTokens: finish.outputTokens + sum((r) => r.outputTokens),
+    cacheCreationTokens: finish.cacheCreationTokens + sum((r) => r.cacheCreationTokens),
+    cacheReadTokens: finish.cacheReadTokens + sum((r) => r.cacheReadTokens),
+    costUsd: finish.costUsd + sum((r) => r.costUsd),
+    retries,
+  };
+}
+
+/** Resolves true after `ms`, or false as soon as the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const NETWORK_ERROR =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|network|connection error/i;
 
 interface IterationRecord {
   session: SessionView;
@@ -97,8 +141,12 @@ export class Orchestrator {
   private readonly bus: EventBus;
   private readonly pid: number;
   private readonly now: () => number;
+  private readonly retry: RetryTiming;
+  private readonly random: () => number;
 
   constructor(options: OrchestratorOptions) {
+    this.retry = options.retry ?? DEFAULT_RETRY_TIMING;
+    this.random = options.random ?? Math.random;
     this.store = options.store;
     this.agent = options.agent;
     this.bus = options.bus;
@@ -238,10 +286,16 @@ export class Orchestrator {
         };
       }
     }
+    if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
     return { status: 'max_iterations', reason: `reached the limit of ${spec.maxIterations} iterations` };
   }
 
-  /** One iteration: a new session id, one INSERT, the agent run, and one UPDATE in `finally`. */
+  /**
+   * One iteration: a new session id, one INSERT, the agent run, and one
+   * UPDATE in `finally`. A transient failure is retried under a new session
+   * id (the CLI refuses a used one); the row takes the id of the last attempt
+   * and keeps the earlier attempts, with their tokens, in its retry log.
+   */
   private async runIteration(
     taskId: string,
     spec: TaskSpec,
@@ -250,12 +304,13 @@ export class Orchestrator {
     forkFrom: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<IterationRecord> {
-    const sessionId = uuidv4();
+    let sessionId = uuidv4();
     const model = spec.model ?? null;
     const startedAt = await this.store.startSession({ sessionId, taskId, iteration, model, ownerPid: this.pid });
     this.bus.publish({ type: 'iteration.started', taskId, sessionId, iteration, maxIterations: spec.maxIterations });
 
     let reportedModel = model;
+    const retries: RetryEntry[] = [];
     let outcome: AgentRunOutcome = {
       error: { kind: 'internal', message: 'the agent run did not finish' },
       exitCode: null,
@@ -264,29 +319,79 @@ export class Orchestrator {
       turnsSeen: 0,
     };
     try {
-      outcome = await this.agent.run({
-        cwd: spec.dir,
-        prompt,
-        sessionId,
-        forkFrom,
-        model: spec.model,
-        maxTurns: spec.maxTurns,
-        permissionMode: spec.permissionMode,
-        signal,
-        onEvent: (event) => {
-          if (event.kind === 'init' && event.model) reportedModel = event.model;
-          this.bus.publish({ type: 'agent.event', taskId, sessionId, iteration, event });
-        },
-      });
-    } catch (error) {
-      outcome = { ...outcome, error: { kind: 'internal', message: (error as Error).message } };
+      for (let attempt = 1; ; attempt++) {
+        const attemptId = sessionId;
+        try {
+          outcome = await this.agent.run({
+            cwd: spec.dir,
+            prompt,
+            sessionId: attemptId,
+            forkFrom,
+            model: spec.model,
+            maxTurns: spec.maxTurns,
+            permissionMode: spec.permissionMode,
+            signal,
+            timeoutMs: spec.timeoutSeconds === undefined ? undefined : spec.timeoutSeconds * 1000,
+            idleTimeoutMs: spec.idleTimeoutSeconds * 1000,
+            onEvent: (event) => {
+              if (event.kind === 'init' && event.model) reportedModel = event.model;
+              this.bus.publish({ type: 'agent.event', taskId, sessionId: attemptId, iteration, event });
+            },
+          });
+        } catch (error) {
+          outcome = { ...outcome, error: { kind: 'internal', message: (error as Error).message } };
+        }
+        const delayMs = attempt <= spec.maxRetries ? this.retryDelay(outcome, attempt) : undefined;
+        if (delayMs === undefined || signal?.aborted) break;
+        const usage = outcome.result?.usage ?? outcome.usageSeen;
+        retries.push({
+          attempt,
+          sessionId: attemptId,
+          errorKind: outcome.error?.kind ?? 'unknown',
+          error: outcome.error?.message ?? '',
+          delayMs,
+          ...usage,
+          costUsd: outcome.result ? outcome.result.costUsd : estimateCostUsd(reportedModel, usage),
+        });
+        if (!(await sleep(delayMs, signal))) {
+          // No retry happened: this attempt is the session's own outcome, not a retried one.
+          retries.pop();
+          outcome = { ...outcome, error: { kind: 'cancelled', message: 'stopped by the user while waiting to retry' } };
+          break;
+        }
+        sessionId = uuidv4();
+        await this.store.renameSession(attemptId, sessionId);
+      }
     } finally {
-      await this.store.finishSession(sessionId, sessionFinishFrom(outcome, this.now() - startedAt, reportedModel));
+      await this.store.finishSession(
+        sessionId,
+        withRetries(sessionFinishFrom(outcome, this.now() - startedAt, reportedModel), retries),
+      );
     }
     const session = await this.store.sessionView(sessionId);
     if (!session) throw new Error(`session ${sessionId} vanished after it was written`);
     this.bus.publish({ type: 'iteration.finished', taskId, session, task: await this.requireSummary(taskId) });
     return { session, outcome };
+  }
+
+  /**
+   * How long to wait before retrying, or undefined when the failure is not
+   * transient. A reused session id is answered at once with a new one; API
+   * overload, rate limits, server and network errors and a missing result
+   * back off exponentially with full jitter.
+   */
+  private retryDelay(outcome: AgentRunOutcome, attempt: number): number | undefined {
+    const error = outcome.error;
+    if (!error) return undefined;
+    if (error.kind === 'session_in_use') return 0;
+    const status = outcome.result?.apiErrorStatus ?? null;
+    const transient =
+      (error.kind === 'api_error' && status !== null && (status === 429 || status === 529 || status >= 500)) ||
+      error.kind === 'no_result' ||
+      (error.kind === 'agent_error' && NETWORK_ERROR.test(error.message));
+    if (!transient) return undefined;
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(this.random() * ceiling);
   }
 
   private async requireSummary(taskId: string): Promise<TaskSummary> {

@@ -31,8 +31,10 @@ export interface TaskRow {
   finishedAt: number | null;
 }
 
-export interface SessionRow extends Omit<SessionView, 'error'> {
+export interface SessionRow extends Omit<SessionView, 'error' | 'retries'> {
   id: number;
+  /** JSON array of RetryEntry, or null. */
+  retryLog: string | null;
   taskId: string;
   errorMessage: string | null;
   /** Process id of the Baton process running this session, to tell live runs from crashed ones. */
@@ -98,6 +100,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     errorMessage: text('error_message', true),
     resultExcerpt: text('result_excerpt', true),
     ownerPid: int('owner_pid', true),
+    retryLog: text('retry_log', true),
   },
 });
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
-import type { SessionStatus, SessionView, TaskDetail, TaskStatus, TaskSummary } from '../../contract/views';
+import type { RetryEntry, SessionStatus, SessionView, TaskDetail, TaskStatus, TaskSummary } from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
 
 export interface NewTask {
@@ -28,9 +28,10 @@ export interface SessionStart {
 /** What an iteration's UPDATE writes once the agent is done. */
 export type SessionFinish = Omit<
   SessionRow,
-  'id' | 'sessionId' | 'taskId' | 'iteration' | 'status' | 'startedAt' | 'endedAt' | 'ownerPid'
+  'id' | 'sessionId' | 'taskId' | 'iteration' | 'status' | 'startedAt' | 'endedAt' | 'ownerPid' | 'retryLog'
 > & {
   status: Exclude<SessionStatus, 'running'>;
+  retries: RetryEntry[];
 };
 
 export const SUMMARY_COLUMNS = `
@@ -144,6 +145,7 @@ export function toSessionView(row: SessionRow): SessionView {
     errorKind: row.errorKind,
     error: row.errorMessage,
     resultExcerpt: row.resultExcerpt,
+    retries: row.retryLog ? (JSON.parse(row.retryLog) as RetryEntry[]) : [],
   };
 }
 
@@ -238,7 +240,8 @@ export class TaskStore {
          status = ?, ended_at = ?, model = COALESCE(?, model),
          input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
          turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
-         exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL
+         exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
+         retries = ?, retry_log = ?
        WHERE session_id = ?`,
       [
         finish.status,
@@ -257,9 +260,16 @@ export class TaskStore {
         finish.errorKind,
         finish.errorMessage,
         finish.resultExcerpt,
+        finish.retries.length,
+        finish.retries.length > 0 ? JSON.stringify(finish.retries) : null,
         sessionId,
       ],
     );
+  }
+
+  /** A retry runs under a new session id; the iteration's row (and its stored events) take it. */
+  async renameSession(from: string, to: string): Promise<void> {
+    await this.dataSource.query(`UPDATE sessions SET session_id = ? WHERE session_id = ?`, [to, from]);
   }
 
   async taskSummary(taskId: string): Promise<TaskSummary | undefined> {

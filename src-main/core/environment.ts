@@ -1,0 +1,42 @@
+/** Baton's own environment variables, validated once, so a bad value is a clear error and not a surprise later. */
+import { z } from 'zod';
+import { DEFAULT_RETRY_TIMING, type RetryTiming } from './orchestrator/orchestrator';
+
+const milliseconds = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number of milliseconds`)
+    .transform(Number)
+    .pipe(z.number().max(3_600_000, `${name} must be at most 3600000 (one hour)`))
+    .optional();
+
+const environmentSchema = z.object({
+  BATON_DB: z.string().trim().min(1, 'BATON_DB must not be empty when set').optional(),
+  BATON_CLAUDE_BIN: z.string().optional(),
+  BATON_RETRY_BASE_MS: milliseconds('BATON_RETRY_BASE_MS'),
+  BATON_RETRY_MAX_MS: milliseconds('BATON_RETRY_MAX_MS'),
+});
+
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+export interface BatonEnvironment {
+  retry: RetryTiming;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvironment {
+  const parsed = environmentSchema.safeParse({
+    BATON_DB: env.BATON_DB,
+    BATON_CLAUDE_BIN: env.BATON_CLAUDE_BIN,
+    BATON_RETRY_BASE_MS: env.BATON_RETRY_BASE_MS,
+    BATON_RETRY_MAX_MS: env.BATON_RETRY_MAX_MS,
+  });
+  if (!parsed.success) throw new EnvironmentError(parsed.error.issues[0]?.message ?? 'invalid environment');
+  return {
+    retry: {
+      baseDelayMs: parsed.data.BATON_RETRY_BASE_MS ?? DEFAULT_RETRY_TIMING.baseDelayMs,
+      maxDelayMs: parsed.data.BATON_RETRY_MAX_MS ?? DEFAULT_RETRY_TIMING.maxDelayMs,
+    },
+  };
+}
