@@ -5,6 +5,7 @@ import { SessionEvents1764030000002 } from './1764030000002-session-events';
 import { TaskOwner1764030000003 } from './1764030000003-task-owner';
 import { UsageByTaskDay1764030000004 } from './1764030000004-usage-by-task-day';
 import { SessionRetries1764030000005 } from './1764030000005-session-retries';
+import { AppSettings1764030000006 } from './1764030000006-app-settings';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   TaskOwner1764030000003,
   UsageByTaskDay1764030000004,
   SessionRetries1764030000005,
+  AppSettings1764030000006,
 ];

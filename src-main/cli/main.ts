@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { BatonEvent } from '../contract/events';
 import { CONTEXT_MODES, PERMISSION_MODES, type TaskSpecInput } from '../contract/task-spec';
+import { type Settings, settingsSchema } from '../contract/views';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import { type BatonCore, openBatonCore, openTaskStore } from '../core/baton-core';
@@ -32,6 +33,11 @@ class CliError extends Error {
 /** Whole numbers only; anything else becomes NaN and is rejected by the spec's schema with a clear message. */
 function wholeNumber(value: string): number {
   return /^[+-]?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
+/** Decimal amounts such as 0.50; anything else becomes NaN and is rejected by the schema. */
+function amount(value: string): number {
+  return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
 }
 
 function out(line: string): void {
@@ -86,6 +92,8 @@ interface RunOptions {
   timeout?: number;
   idleTimeout?: number;
   maxRetries?: number;
+  budgetUsd?: number;
+  maxTokens?: number;
   title?: string;
   json?: boolean;
   db?: string;
@@ -106,6 +114,8 @@ async function runCommand(options: RunOptions): Promise<number> {
     timeoutSeconds: options.timeout,
     idleTimeoutSeconds: options.idleTimeout,
     maxRetries: options.maxRetries,
+    budgetUsd: options.budgetUsd,
+    maxTokens: options.maxTokens,
   } as TaskSpecInput;
   // Everything that can be checked is checked before the database is touched.
   validateTaskSpec(input);
@@ -179,6 +189,27 @@ async function runToEnd(core: BatonCore, taskId: string, json: boolean | undefin
   }
 }
 
+async function settingsCommand(options: { dailyBudgetUsd?: string; json?: boolean; db?: string }): Promise<number> {
+  let patch: Partial<Settings> = {};
+  if (options.dailyBudgetUsd !== undefined) {
+    const value = options.dailyBudgetUsd.trim() === 'off' ? null : amount(options.dailyBudgetUsd);
+    const parsed = settingsSchema.partial().safeParse({ dailyBudgetUsd: value });
+    if (!parsed.success || Number.isNaN(value)) {
+      throw new CliError('--daily-budget-usd must be an amount in USD above 0, or "off"', EXIT_BAD_INPUT);
+    }
+    patch = parsed.data;
+  }
+  const { store, close } = await openStore(options.db);
+  try {
+    const settings = Object.keys(patch).length > 0 ? await store.updateSettings(patch) : await store.settings();
+    if (options.json) out(JSON.stringify(settings));
+    else out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : `$${settings.dailyBudgetUsd}`}`);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
 async function tasksCommand(options: { json?: boolean; db?: string; limit: number }): Promise<number> {
   if (!Number.isInteger(options.limit) || options.limit < 1) {
     throw new CliError('--limit must be a whole number of at least 1', EXIT_BAD_INPUT);
@@ -232,6 +263,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'wall-clock limit of one iteration; the agent is killed past it', wholeNumber)
     .option('--idle-timeout <seconds>', 'kill an agent silent this long (default 1800)', wholeNumber)
     .option('--max-retries <n>', 'retries of an iteration after a transient failure (default 3)', wholeNumber)
+    .option('--budget-usd <usd>', 'the most this task may cost; no iteration starts past it', amount)
+    .option('--max-tokens <n>', 'the most tokens this task may use', wholeNumber)
     .option('--title <text>', 'a name for the task (default: the prompt’s first line)')
     .option('--json', 'print the finished task as JSON on the last line')
     .addOption(dbOption())
@@ -260,6 +293,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the finished task as JSON on the last line')
     .addOption(dbOption())
     .action(async (id: string, options: { json?: boolean; db?: string }) => setExit(await resumeCommand(id, options)));
+
+  program
+    .command('settings')
+    .description('show or change app-wide settings, such as the daily budget')
+    .option('--daily-budget-usd <usd|off>', 'what all tasks together may spend per day')
+    .option('--json', 'print JSON')
+    .addOption(dbOption())
+    .action(async (options: { dailyBudgetUsd?: string; json?: boolean; db?: string }) =>
+      setExit(await settingsCommand(options)),
+    );
 
   program
     .command('serve')

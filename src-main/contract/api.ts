@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
 import { taskSpecSchema } from './task-spec';
-import { projectViewSchema, taskDetailSchema, taskStatusSchema, taskSummarySchema } from './views';
+import { projectViewSchema, settingsSchema, taskDetailSchema, taskStatusSchema, taskSummarySchema } from './views';
 
 const count = z.number().int().nonnegative();
 const id = (what: string) => z.string().trim().min(1, `${what} is required`).max(200, `${what} is too long`);
@@ -101,6 +101,8 @@ export const batonContract = {
   ),
   listProjects: method(noInput, z.array(projectViewSchema)),
   pickDirectory: method(noInput, z.object({ path: z.string().nullable() })),
+  getSettings: method(noInput, settingsSchema),
+  updateSettings: method(settingsSchema.partial().strict(), settingsSchema),
 } as const;
 
 export type BatonContract = typeof batonContract;

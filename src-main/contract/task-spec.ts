@@ -53,6 +53,18 @@ export const taskSpecSchema = z.object({
     .min(1, 'the idle timeout must be at least 1 second')
     .max(86_400, 'the idle timeout must be at most 86400 seconds')
     .default(DEFAULT_IDLE_TIMEOUT_SECONDS),
+  /** The most this task may cost, in USD; the remainder is the agent's --max-budget-usd. */
+  budgetUsd: z
+    .number({ error: 'the budget must be a number of USD' })
+    .positive('the budget must be more than 0 USD')
+    .max(100_000, 'the budget must be at most 100000 USD')
+    .optional(),
+  /** The most tokens (of every kind) this task may use. */
+  maxTokens: z
+    .number({ error: 'max tokens must be a whole number' })
+    .int('max tokens must be a whole number')
+    .min(1, 'max tokens must be at least 1')
+    .optional(),
   /** Retries of an iteration after a transient failure (overload, rate limit, network, no result). */
   maxRetries: z
     .number({ error: 'max retries must be a whole number' })

@@ -110,3 +110,10 @@ export const projectViewSchema = z.object({
   lastUsedAt: epochMs,
 });
 export type ProjectView = z.infer<typeof projectViewSchema>;
+
+/** App-wide settings. */
+export const settingsSchema = z.object({
+  /** The most all tasks together may spend per local calendar day, in USD; null for no limit. */
+  dailyBudgetUsd: z.number().positive('the daily budget must be more than 0 USD').max(100_000).nullable(),
+});
+export type Settings = z.infer<typeof settingsSchema>;

@@ -155,6 +155,9 @@ export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost
 
     listProjects: () => history.listProjects(),
 
+    getSettings: () => core.store.settings(),
+    updateSettings: (patch) => core.store.updateSettings(patch),
+
     pickDirectory: async () => {
       if (!options.pickDirectory)
         throw new CallFailure('unavailable', 'a directory picker exists only in the desktop app');

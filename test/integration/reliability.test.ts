@@ -130,6 +130,42 @@ describe('limits', () => {
   });
 });
 
+describe('budgets', () => {
+  it('ends a task at its budget, passing the remainder to the real CLI', async () => {
+    const { server, project, env } = await setUp(iterationScript(0));
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--budget-usd', '0.02', '--json'],
+      env,
+    );
+    expect(run.code).toBe(1);
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    // Sessions cost about $0.005, $0.011 and $0.016: the third starts with $0.004 left, and the CLI stops at it.
+    expect(task).toMatchObject({ status: 'budget_exceeded', iterations: 3 });
+    expect(task.statusReason).toBe('the agent stopped at its budget in iteration 3');
+    expect(task.sessions[2]?.error).toMatch(/^error_max_budget_usd/);
+    // The CLI reports no usage when it stops at its budget; the tokens it streamed are still metered.
+    const sent = server.usageBySession().get(task.sessions[2]?.sessionId as string);
+    expect(task.sessions[2]?.inputTokens).toBe(sent?.input_tokens);
+    expect(task.sessions[2]?.cacheReadTokens).toBe(sent?.cache_read_input_tokens);
+  });
+
+  it('honours the daily budget from the settings', async () => {
+    const { project, env } = await setUp(iterationScript(0));
+    expect((await runBaton(['settings', '--daily-budget-usd', 'lots'], env)).code).toBe(2);
+    const set = await runBaton(['settings', '--daily-budget-usd', '0.005', '--json'], env);
+    expect(JSON.parse(set.stdout)).toEqual({ dailyBudgetUsd: 0.005 });
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'],
+      env,
+    );
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task).toMatchObject({ status: 'budget_exceeded', iterations: 1 });
+    const again = await runBaton(['run', '--dir', project, '--prompt', 'y', '--json'], env);
+    expect(lastJsonLine<TaskJson>(again.stdout)).toMatchObject({ status: 'budget_exceeded', iterations: 0 });
+    expect(again.stderr).toMatch(/reached the daily budget of \$0\.0050/);
+  });
+});
+
 describe('crash recovery', () => {
   it('marks what a killed Baton left running as interrupted, keeps completed iterations, and resumes', async () => {
     // Iteration 2's answer never comes in time: the kill lands inside it, and its agent cannot end on its own.

@@ -74,6 +74,17 @@ describe('buildClaudeArgs', () => {
     ]);
   });
 
+  it('passes the remaining budget to the agent', () => {
+    const args = buildClaudeArgs({
+      cwd: '/x',
+      prompt: 'p',
+      sessionId: 'id',
+      maxBudgetUsd: 0.12345,
+      onEvent: () => undefined,
+    });
+    expect(args.slice(-2)).toEqual(['--max-budget-usd', '0.1235']);
+  });
+
   it('forks from the previous session under a new id', () => {
     const args = buildClaudeArgs({
       cwd: '/x',

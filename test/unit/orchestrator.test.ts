@@ -188,6 +188,53 @@ describe('Orchestrator', () => {
     expect(session).toMatchObject({ status: 'cancelled' });
   });
 
+  it('gives each iteration what is left of the task budget and stops once it is spent', async () => {
+    const agent = new ScriptedAgent(() => success('working'));
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 10, budgetUsd: 0.025 });
+    const done = await orchestrator.runTask(task.id);
+    expect(done).toMatchObject({ status: 'budget_exceeded', iterations: 3 });
+    expect(done.statusReason).toBe("spent $0.0300 of the task's $0.0250 budget");
+    const offered = agent.requests.map((r) => r.maxBudgetUsd);
+    expect(offered.map((v) => Number(v?.toFixed(4)))).toEqual([0.025, 0.015, 0.005]);
+    expect(await store.sessionsOfTask(task.id)).toHaveLength(3);
+  });
+
+  it('stops at the token limit and at the daily budget, and when the agent stops at its budget', async () => {
+    const agent = new ScriptedAgent(() => success('working', 100));
+    const { orchestrator, store } = await makeCore(agent);
+    const byTokens = await orchestrator.createTask({ dir, prompt: 'x', maxIterations: 10, maxTokens: 250 });
+    expect(await orchestrator.runTask(byTokens.id)).toMatchObject({
+      status: 'budget_exceeded',
+      iterations: 3,
+      statusReason: "used 318 of the task's 250 tokens",
+    });
+
+    await store.updateSettings({ dailyBudgetUsd: 0.05 });
+    const daily = await orchestrator.createTask({ dir, prompt: 'x', maxIterations: 10 });
+    const done = await orchestrator.runTask(daily.id);
+    // Today already holds the 3 sessions above at $0.01 each.
+    expect(done).toMatchObject({ status: 'budget_exceeded', iterations: 2 });
+    expect(done.statusReason).toMatch(/^today's spending, \$0\.0500, reached the daily budget of \$0\.0500$/);
+
+    await store.updateSettings({ dailyBudgetUsd: null });
+    const stoppedByAgent = new ScriptedAgent(() => ({
+      error: { kind: 'agent_error', message: 'error_max_budget_usd: over budget' },
+      exitCode: 1,
+      result: { ...success('').result, isError: true, subtype: 'error_max_budget_usd' },
+    }));
+    const second = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent: stoppedByAgent });
+    try {
+      const t = await second.orchestrator.createTask({ dir, prompt: 'x', budgetUsd: 5 });
+      expect(await second.orchestrator.runTask(t.id)).toMatchObject({
+        status: 'budget_exceeded',
+        statusReason: 'the agent stopped at its budget in iteration 1',
+      });
+    } finally {
+      await second.close();
+    }
+  });
+
   it('records a session even when the agent runner throws', async () => {
     const agent = new ScriptedAgent(() => {
       throw new Error('boom');

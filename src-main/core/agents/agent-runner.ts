@@ -12,6 +12,8 @@ export interface AgentRunRequest {
   model?: string;
   maxTurns?: number;
   permissionMode?: PermissionMode;
+  /** What this session may still spend; the agent stops itself past it. */
+  maxBudgetUsd?: number;
   signal?: AbortSignal;
   /** Wall-clock limit for this run. */
   timeoutMs?: number;

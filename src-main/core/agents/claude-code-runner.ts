@@ -34,6 +34,7 @@ export function buildClaudeArgs(request: AgentRunRequest): string[] {
   if (request.model) args.push('--model', request.model);
   if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
   if (request.permissionMode) args.push('--permission-mode', request.permissionMode);
+  if (request.maxBudgetUsd !== undefined) args.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
   return args;
 }
 

@@ -74,7 +74,16 @@ function titleOf(spec: TaskSpec): string {
 
 function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: string | null): SessionFinish {
   const result: AgentResult | null = outcome.result;
-  const usage = result?.usage ?? outcome.usageSeen ?? zeroUsage();
+  // The result's usage is the authority, but some results (a stop at the budget) report none:
+  // what the stream showed is then the best record of what was spent.
+  const seen = outcome.usageSeen ?? zeroUsage();
+  const reported = result?.usage ?? zeroUsage();
+  const usage = {
+    inputTokens: Math.max(reported.inputTokens, seen.inputTokens),
+    outputTokens: Math.max(reported.outputTokens, seen.outputTokens),
+    cacheCreationTokens: Math.max(reported.cacheCreationTokens, seen.cacheCreationTokens),
+    cacheReadTokens: Math.max(reported.cacheReadTokens, seen.cacheReadTokens),
+  };
   const status = outcome.error === null ? 'completed' : outcome.error.kind === 'cancelled' ? 'cancelled' : 'failed';
   return {
     status,
@@ -244,6 +253,9 @@ export class Orchestrator {
     for (let iteration = firstIteration; iteration <= spec.maxIterations; iteration++) {
       if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
 
+      const budget = await this.budgetLeft(taskId, spec);
+      if ('exceeded' in budget) return { status: 'budget_exceeded', reason: budget.exceeded };
+
       const forkFrom = spec.context === 'fork' ? lastGoodSessionId : undefined;
       const prompt = buildIterationPrompt({
         spec,
@@ -252,7 +264,18 @@ export class Orchestrator {
         previous,
         check: checkFeedback,
       });
-      const { session, outcome } = await this.runIteration(taskId, spec, iteration, prompt, forkFrom, signal);
+      const { session, outcome } = await this.runIteration(
+        taskId,
+        spec,
+        iteration,
+        prompt,
+        forkFrom,
+        budget.maxBudgetUsd,
+        signal,
+      );
+      if (outcome.result?.subtype === 'error_max_budget_usd') {
+        return { status: 'budget_exceeded', reason: `the agent stopped at its budget in iteration ${iteration}` };
+      }
 
       if (session.status === 'cancelled') return { status: 'cancelled', reason: 'stopped by the user' };
       previous = { iteration, outcome: outcome.result?.resultText || outcome.error?.message || '(no output)' };
@@ -302,6 +325,7 @@ export class Orchestrator {
     iteration: number,
     prompt: string,
     forkFrom: string | undefined,
+    maxBudgetUsd: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<IterationRecord> {
     let sessionId = uuidv4();
@@ -330,6 +354,7 @@ export class Orchestrator {
             model: spec.model,
             maxTurns: spec.maxTurns,
             permissionMode: spec.permissionMode,
+            maxBudgetUsd,
             signal,
             timeoutMs: spec.timeoutSeconds === undefined ? undefined : spec.timeoutSeconds * 1000,
             idleTimeoutMs: spec.idleTimeoutSeconds * 1000,
@@ -372,6 +397,40 @@ export class Orchestrator {
     if (!session) throw new Error(`session ${sessionId} vanished after it was written`);
     this.bus.publish({ type: 'iteration.finished', taskId, session, task: await this.requireSummary(taskId) });
     return { session, outcome };
+  }
+
+  /**
+   * Whether another iteration may start, and what it may spend: the least of
+   * what is left of the task's budget and of today's. Costs and tokens are
+   * read from the store, so sessions of other tasks and processes count too.
+   */
+  private async budgetLeft(taskId: string, spec: TaskSpec): Promise<{ maxBudgetUsd?: number } | { exceeded: string }> {
+    const usd = (value: number) => `$${value.toFixed(4)}`;
+    let remaining: number | undefined;
+    if (spec.budgetUsd !== undefined || spec.maxTokens !== undefined) {
+      const { totals } = await this.requireSummary(taskId);
+      if (spec.budgetUsd !== undefined) {
+        remaining = spec.budgetUsd - totals.costUsd;
+        if (remaining <= 0) {
+          return { exceeded: `spent ${usd(totals.costUsd)} of the task's ${usd(spec.budgetUsd)} budget` };
+        }
+      }
+      if (spec.maxTokens !== undefined && totals.totalTokens >= spec.maxTokens) {
+        return { exceeded: `used ${totals.totalTokens} of the task's ${spec.maxTokens} tokens` };
+      }
+    }
+    const { dailyBudgetUsd } = await this.store.settings();
+    if (dailyBudgetUsd !== null) {
+      const midnight = new Date(this.now());
+      midnight.setHours(0, 0, 0, 0);
+      const spentToday = await this.store.spentSince(midnight.getTime());
+      const leftToday = dailyBudgetUsd - spentToday;
+      if (leftToday <= 0) {
+        return { exceeded: `today's spending, ${usd(spentToday)}, reached the daily budget of ${usd(dailyBudgetUsd)}` };
+      }
+      remaining = Math.min(remaining ?? Infinity, leftToday);
+    }
+    return { maxBudgetUsd: remaining };
   }
 
   /**

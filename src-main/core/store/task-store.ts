@@ -5,7 +5,15 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
-import type { RetryEntry, SessionStatus, SessionView, TaskDetail, TaskStatus, TaskSummary } from '../../contract/views';
+import type {
+  RetryEntry,
+  SessionStatus,
+  SessionView,
+  Settings,
+  TaskDetail,
+  TaskStatus,
+  TaskSummary,
+} from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
 
 export interface NewTask {
@@ -265,6 +273,36 @@ export class TaskStore {
         sessionId,
       ],
     );
+  }
+
+  async settings(): Promise<Settings> {
+    const rows = (await this.dataSource.query(`SELECT key, value FROM app_settings`)) as Array<{
+      key: string;
+      value: string;
+    }>;
+    const stored = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    return { dailyBudgetUsd: typeof stored.dailyBudgetUsd === 'number' ? stored.dailyBudgetUsd : null };
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    await this.dataSource.transaction(async (manager) => {
+      for (const [key, value] of Object.entries(patch)) {
+        await manager.query(
+          `INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+          [key, JSON.stringify(value)],
+        );
+      }
+    });
+    return this.settings();
+  }
+
+  /** What all sessions started since `since` (epoch ms) cost. */
+  async spentSince(since: number): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      `SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM sessions WHERE started_at >= ?`,
+      [since],
+    )) as [{ spent: number }];
+    return row.spent;
   }
 
   /** A retry runs under a new session id; the iteration's row (and its stored events) take it. */
