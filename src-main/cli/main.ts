@@ -4,16 +4,18 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { BatonEvent } from '../contract/events';
-import { CONTEXT_MODES, PERMISSION_MODES, type TaskSpecInput } from '../contract/task-spec';
-import { type Settings, settingsSchema } from '../contract/views';
+import { CONTEXT_MODES, PERMISSION_MODES } from '../contract/task-spec';
+import { type Settings, settingsSchema, type TaskSummary } from '../contract/views';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import { type BatonCore, openBatonCore, openTaskStore } from '../core/baton-core';
 import { InvalidTaskError, validateTaskSpec } from '../core/orchestrator/orchestrator';
 import { EnvironmentError, readEnvironment } from '../core/environment';
+import { TaskQueue } from '../core/orchestrator/task-queue';
 import { resolveDatabasePath } from '../core/paths';
 import { StoreOpenError } from '../core/store/data-source';
 import { formatSessionLine, formatTaskDetail, formatTaskLine } from './format';
+import { BatchFileError, readBatchFile, type RunFlags, specFromFlags } from './run-flags';
 import { serveCommand } from './serve-command';
 import { taskJson } from './task-json';
 
@@ -49,7 +51,8 @@ function firstLine(text: string, max = 160): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-function printProgress(event: BatonEvent): void {
+function printProgress(event: BatonEvent, prefix = ''): void {
+  const out = (line: string) => process.stdout.write(`${prefix}${line}\n`);
   switch (event.type) {
     case 'iteration.started':
       out(`[iteration ${event.iteration}/${event.maxIterations}] started  session ${event.sessionId}`);
@@ -79,44 +82,23 @@ async function openStore(dbOption: string | undefined) {
   return { store, close: () => dataSource.destroy() };
 }
 
-interface RunOptions {
-  dir: string;
-  prompt: string;
-  maxIterations?: number;
-  check?: string;
-  checkTimeout?: number;
-  context?: string;
-  model?: string;
-  permissionMode?: string;
-  maxTurns?: number;
-  timeout?: number;
-  idleTimeout?: number;
-  maxRetries?: number;
-  budgetUsd?: number;
-  maxTokens?: number;
-  title?: string;
+interface RunOptions extends RunFlags {
+  batch?: string;
+  concurrency?: number;
   json?: boolean;
   db?: string;
 }
 
 async function runCommand(options: RunOptions): Promise<number> {
-  const input = {
-    dir: options.dir,
-    prompt: options.prompt,
-    title: options.title,
-    maxIterations: options.maxIterations,
-    context: options.context,
-    check: options.check,
-    checkTimeoutSeconds: options.checkTimeout,
-    model: options.model,
-    permissionMode: options.permissionMode,
-    maxTurns: options.maxTurns,
-    timeoutSeconds: options.timeout,
-    idleTimeoutSeconds: options.idleTimeout,
-    maxRetries: options.maxRetries,
-    budgetUsd: options.budgetUsd,
-    maxTokens: options.maxTokens,
-  } as TaskSpecInput;
+  if (options.batch !== undefined) return batchCommand(options.batch, options);
+  if (options.concurrency !== undefined) throw new CliError('--concurrency goes with --batch', EXIT_BAD_INPUT);
+  for (const [flag, value] of [
+    ['--dir <path>', options.dir],
+    ['--prompt <text>', options.prompt],
+  ] as const) {
+    if (value === undefined) throw new CliError(`required option '${flag}' not specified`, EXIT_BAD_INPUT);
+  }
+  const input = specFromFlags(options);
   // Everything that can be checked is checked before the database is touched.
   validateTaskSpec(input);
   readEnvironment();
@@ -133,6 +115,65 @@ async function runCommand(options: RunOptions): Promise<number> {
   } finally {
     await core.close();
   }
+}
+
+async function batchCommand(file: string, options: RunOptions): Promise<number> {
+  const single = ['dir', 'prompt', 'title', 'maxIterations', 'check', 'context', 'model'] as const;
+  const mixed = single.find((key) => options[key] !== undefined);
+  if (mixed)
+    throw new CliError(`--batch takes every task from its file; do not also give --${kebab(mixed)}`, EXIT_BAD_INPUT);
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new CliError('--concurrency must be a whole number from 1 to 64', EXIT_BAD_INPUT);
+  }
+  const specs = readBatchFile(file);
+  // Every task is checked before any is written.
+  specs.forEach((spec, index) => {
+    try {
+      validateTaskSpec(spec);
+    } catch (error) {
+      throw new CliError(`batch file ${file}, task ${index + 1}: ${(error as Error).message}`, EXIT_BAD_INPUT);
+    }
+  });
+  readEnvironment();
+  const binary = findClaudeBinary();
+  const core = await openBatonCore({
+    databaseFile: resolveDatabasePath(options.db),
+    agent: new ClaudeCodeRunner({ binary }),
+  });
+  try {
+    const tasks: TaskSummary[] = [];
+    for (const spec of specs) tasks.push(await core.orchestrator.createTask(spec));
+    const number = new Map(tasks.map((task, index) => [task.id, index + 1]));
+    out(`${tasks.length} tasks, ${concurrency} at a time`);
+    const queue = new TaskQueue(core.orchestrator, concurrency);
+    return await withStopSignal(
+      core,
+      (taskId) => `[task ${number.get(taskId)}] `,
+      async (signal) => {
+        const finished = await Promise.all(tasks.map((task) => queue.run(task.id, signal)));
+        const details = [];
+        for (const task of finished) {
+          out(`[task ${number.get(task.id)}] ${task.status}: ${task.statusReason ?? ''}`);
+          const detail = await core.store.taskDetail(task.id);
+          if (detail) details.push(taskJson(detail));
+        }
+        if (options.json) out(JSON.stringify(details));
+        const unfinished = finished.filter((task) => task.status !== 'completed').length;
+        if (unfinished > 0) {
+          process.stderr.write(`baton: ${unfinished} of ${finished.length} tasks did not complete\n`);
+          return EXIT_NOT_COMPLETED;
+        }
+        return 0;
+      },
+    );
+  } finally {
+    await core.close();
+  }
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 async function resumeCommand(id: string, options: { json?: boolean; db?: string }): Promise<number> {
@@ -157,36 +198,55 @@ async function resumeCommand(id: string, options: { json?: boolean; db?: string 
   }
 }
 
-/** Runs a task in the foreground, printing progress; Ctrl-C or SIGTERM stops it and its agent. */
-async function runToEnd(core: BatonCore, taskId: string, json: boolean | undefined): Promise<number> {
+/**
+ * Runs `body` with progress printed and a stop signal that Ctrl-C or SIGTERM
+ * fires; the orchestrator then stops the agents and closes their sessions.
+ * Exits 130 when a signal stopped the work.
+ */
+async function withStopSignal(
+  core: BatonCore,
+  prefix: (taskId: string) => string,
+  body: (signal: AbortSignal) => Promise<number>,
+): Promise<number> {
   const stop = new AbortController();
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) return;
     signalled = true;
-    process.stderr.write(`baton: ${signal} received, stopping the task…\n`);
+    process.stderr.write(`baton: ${signal} received, stopping…\n`);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const unsubscribe = core.bus.subscribe(printProgress);
+  const unsubscribe = core.bus.subscribe((event) => printProgress(event, prefix(event.taskId)));
   try {
-    const finished = await core.orchestrator.runTask(taskId, stop.signal);
-    const detail = await core.store.taskDetail(finished.id);
-    if (!detail) throw new Error(`task ${finished.id} vanished`);
-    out(`task ${finished.status}: ${finished.statusReason ?? ''}`);
-    if (json) out(JSON.stringify(taskJson(detail)));
-    if (signalled) return EXIT_INTERRUPTED;
-    if (finished.status !== 'completed') {
-      process.stderr.write(`baton: task ${finished.status}: ${finished.statusReason ?? 'no reason recorded'}\n`);
-      return EXIT_NOT_COMPLETED;
-    }
-    return 0;
+    const code = await body(stop.signal);
+    return signalled ? EXIT_INTERRUPTED : code;
   } finally {
     unsubscribe();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Runs one task in the foreground, printing progress. */
+function runToEnd(core: BatonCore, taskId: string, json: boolean | undefined): Promise<number> {
+  return withStopSignal(
+    core,
+    () => '',
+    async (signal) => {
+      const finished = await core.orchestrator.runTask(taskId, signal);
+      const detail = await core.store.taskDetail(finished.id);
+      if (!detail) throw new Error(`task ${finished.id} vanished`);
+      out(`task ${finished.status}: ${finished.statusReason ?? ''}`);
+      if (json) out(JSON.stringify(taskJson(detail)));
+      if (finished.status !== 'completed' && !signal.aborted) {
+        process.stderr.write(`baton: task ${finished.status}: ${finished.statusReason ?? 'no reason recorded'}\n`);
+        return EXIT_NOT_COMPLETED;
+      }
+      return 0;
+    },
+  );
 }
 
 async function settingsCommand(options: { dailyBudgetUsd?: string; json?: boolean; db?: string }): Promise<number> {
@@ -251,8 +311,10 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('run one task in the foreground')
-    .requiredOption('--dir <path>', 'project directory the agent works in')
-    .requiredOption('--prompt <text>', 'what the agent should do')
+    .option('--dir <path>', 'project directory the agent works in (required without --batch)')
+    .option('--prompt <text>', 'what the agent should do (required without --batch)')
+    .option('--batch <file>', 'run the tasks of a JSON file: an array of objects shaped like these flags')
+    .option('--concurrency <n>', 'with --batch, how many tasks run at once (default 1)', wholeNumber)
     .option('--max-iterations <n>', 'most iterations to run (1-1000, default 5)', wholeNumber)
     .option('--check <command>', 'shell command run after each iteration; exit 0 means done')
     .option('--check-timeout <seconds>', 'how long the check may run (default 600)', wholeNumber)
@@ -334,7 +396,8 @@ export async function main(argv: string[]): Promise<number> {
       error instanceof InvalidTaskError ||
       error instanceof ClaudeBinaryNotFoundError ||
       error instanceof StoreOpenError ||
-      error instanceof EnvironmentError
+      error instanceof EnvironmentError ||
+      error instanceof BatchFileError
     ) {
       return EXIT_BAD_INPUT;
     }

@@ -7,6 +7,7 @@ import type { BatonEvent } from '../../src-main/contract/events';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { InvalidTaskError } from '../../src-main/core/orchestrator/orchestrator';
+import { TaskQueue } from '../../src-main/core/orchestrator/task-queue';
 
 /** An in-process agent for orchestrator logic; the real CLI is exercised in test/integration. */
 class ScriptedAgent implements AgentRunner {
@@ -233,6 +234,27 @@ describe('Orchestrator', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('runs at most the queue’s concurrency of tasks at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const agent = new ScriptedAgent(async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      active--;
+      return success('working');
+    });
+    const { orchestrator } = await makeCore(agent);
+    const queue = new TaskQueue(orchestrator, 3);
+    const tasks = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => orchestrator.createTask({ dir, prompt: `t${i}`, maxIterations: 2 })),
+    );
+    const done = await Promise.all(tasks.map((task) => queue.run(task.id)));
+    expect(done.map((task) => task.iterations)).toEqual(Array(7).fill(2));
+    expect(peak).toBe(3);
+    expect(() => new TaskQueue(orchestrator, 0)).toThrow(RangeError);
   });
 
   it('records a session even when the agent runner throws', async () => {

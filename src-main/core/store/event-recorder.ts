@@ -7,6 +7,7 @@
 import type { DataSource } from 'typeorm';
 import type { AgentEvent } from '../../contract/agent-events';
 import type { BatonEvent } from '../../contract/events';
+import { writeTransaction } from './write-transaction';
 
 export const MAX_EVENTS_PER_SESSION = 5000;
 const FLUSH_INTERVAL_MS = 250;
@@ -56,13 +57,11 @@ export class EventRecorder {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    await this.dataSource.transaction(async (manager) => {
-      for (const { sessionId, seq, event } of batch) {
-        await manager.query(
-          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload) VALUES (?, ?, ?, ?)`,
-          [sessionId, seq, event.kind, JSON.stringify(event)],
-        );
-      }
+    writeTransaction(this.dataSource, (db) => {
+      const insert = db.prepare(
+        `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload) VALUES (?, ?, ?, ?)`,
+      );
+      for (const { sessionId, seq, event } of batch) insert.run(sessionId, seq, event.kind, JSON.stringify(event));
     });
   }
 

@@ -15,6 +15,7 @@ import type {
   TaskSummary,
 } from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
+import { writeTransaction } from './write-transaction';
 
 export interface NewTask {
   workingDir: string;
@@ -165,18 +166,13 @@ export class TaskStore {
 
   /** Creates the task (and its project, the first time a directory is used) in one transaction. */
   async createTask(input: NewTask): Promise<TaskRow> {
-    return this.dataSource.transaction(async (manager) => {
-      const workingDir = path.resolve(input.workingDir);
-      const createdAt = this.now();
-      await manager.query(
-        `INSERT INTO projects (id, name, working_dir, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (working_dir) DO NOTHING`,
-        [uuidv4(), path.basename(workingDir) || workingDir, workingDir, createdAt],
-      );
-      const [project] = (await manager.query(`SELECT id FROM projects WHERE working_dir = ?`, [workingDir])) as Array<{
-        id: string;
-      }>;
-      if (!project) throw new Error(`project for ${workingDir} vanished inside its own transaction`);
+    const workingDir = path.resolve(input.workingDir);
+    const createdAt = this.now();
+    return writeTransaction(this.dataSource, (db) => {
+      db.prepare(
+        `INSERT INTO projects (id, name, working_dir, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (working_dir) DO NOTHING`,
+      ).run(uuidv4(), path.basename(workingDir) || workingDir, workingDir, createdAt);
+      const project = db.prepare(`SELECT id FROM projects WHERE working_dir = ?`).get(workingDir) as { id: string };
       const task: TaskRow = {
         id: uuidv4(),
         projectId: project.id,
@@ -191,11 +187,10 @@ export class TaskStore {
         startedAt: null,
         finishedAt: null,
       };
-      await manager.query(
+      db.prepare(
         `INSERT INTO tasks (id, project_id, title, prompt, agent, model, settings, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-        [task.id, task.projectId, task.title, task.prompt, task.agent, task.model, task.settings, createdAt],
-      );
+      ).run(task.id, task.projectId, task.title, task.prompt, task.agent, task.model, task.settings, createdAt);
       return task;
     });
   }
@@ -285,13 +280,11 @@ export class TaskStore {
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
-    await this.dataSource.transaction(async (manager) => {
-      for (const [key, value] of Object.entries(patch)) {
-        await manager.query(
-          `INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          [key, JSON.stringify(value)],
-        );
-      }
+    writeTransaction(this.dataSource, (db) => {
+      const upsert = db.prepare(
+        `INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      );
+      for (const [key, value] of Object.entries(patch)) upsert.run(key, JSON.stringify(value));
     });
     return this.settings();
   }
@@ -345,45 +338,49 @@ export class TaskStore {
    * on the same database) is never touched. Returns the ids of the tasks.
    */
   async recoverInterrupted(isAlive: (pid: number) => boolean): Promise<{ taskIds: string[]; sessionIds: string[] }> {
-    const owners = (await this.dataSource.query(
-      `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
-       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status = 'running'`,
-    )) as Array<{ pid: number | null }>;
-    const gone = owners.map((o) => o.pid).filter((pid) => pid === null || !isAlive(pid));
-    if (gone.length === 0) return { taskIds: [], sessionIds: [] };
+    const ownersSql = `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
+       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status = 'running'`;
+    // Most starts find nothing to recover: look first, and take the write lock only when there is work.
+    const owners = (await this.dataSource.query(ownersSql)) as Array<{ pid: number | null }>;
+    if (!owners.some((o) => o.pid === null || !isAlive(o.pid))) return { taskIds: [], sessionIds: [] };
     const now = this.now();
-    return this.dataSource.transaction(async (manager) => {
-      const recovered = new Set<string>();
+    return writeTransaction(this.dataSource, (db) => {
+      const owners = db
+        .prepare(
+          `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
+           UNION SELECT DISTINCT owner_pid FROM tasks WHERE status = 'running'`,
+        )
+        .all() as Array<{ pid: number | null }>;
+      const taskIds = new Set<string>();
       const sessionIds: string[] = [];
-      for (const pid of gone) {
+      for (const pid of owners.map((o) => o.pid).filter((pid) => pid === null || !isAlive(pid))) {
         const match = pid === null ? 'owner_pid IS NULL' : 'owner_pid = ?';
         const params = pid === null ? [] : [pid];
         const why = `Baton stopped while this ran (process ${pid ?? 'unknown'} is gone)`;
-        const tasks = (await manager.query(
-          `SELECT DISTINCT task_id AS id FROM sessions WHERE status = 'running' AND ${match}
-           UNION SELECT id FROM tasks WHERE status = 'running' AND ${match}`,
-          [...params, ...params],
-        )) as Array<{ id: string }>;
-        const sessions = (await manager.query(
-          `SELECT session_id AS id FROM sessions WHERE status = 'running' AND ${match}`,
-          params,
-        )) as Array<{ id: string }>;
+        const tasks = db
+          .prepare(
+            `SELECT DISTINCT task_id AS id FROM sessions WHERE status = 'running' AND ${match}
+             UNION SELECT id FROM tasks WHERE status = 'running' AND ${match}`,
+          )
+          .all(...params, ...params) as Array<{ id: string }>;
+        const sessions = db
+          .prepare(`SELECT session_id AS id FROM sessions WHERE status = 'running' AND ${match}`)
+          .all(...params) as Array<{ id: string }>;
         sessionIds.push(...sessions.map((session) => session.id));
-        await manager.query(
+        db.prepare(
           `UPDATE sessions SET status = 'interrupted', ended_at = ?, error_kind = 'interrupted', error_message = ?, owner_pid = NULL
            WHERE status = 'running' AND ${match}`,
-          [now, why, ...params],
+        ).run(now, why, ...params);
+        const interrupt = db.prepare(
+          `UPDATE tasks SET status = 'interrupted', status_reason = ?, finished_at = ?, owner_pid = NULL
+           WHERE id = ? AND status = 'running'`,
         );
         for (const { id } of tasks) {
-          await manager.query(
-            `UPDATE tasks SET status = 'interrupted', status_reason = ?, finished_at = ?, owner_pid = NULL
-             WHERE id = ? AND status = 'running'`,
-            [why, now, id],
-          );
-          recovered.add(id);
+          interrupt.run(why, now, id);
+          taskIds.add(id);
         }
       }
-      return { taskIds: [...recovered], sessionIds };
+      return { taskIds: [...taskIds], sessionIds };
     });
   }
 
