@@ -249,21 +249,35 @@ function runToEnd(core: BatonCore, taskId: string, json: boolean | undefined): P
   );
 }
 
-async function settingsCommand(options: { dailyBudgetUsd?: string; json?: boolean; db?: string }): Promise<number> {
+async function settingsCommand(options: {
+  dailyBudgetUsd?: string;
+  maxConcurrentTasks?: number;
+  json?: boolean;
+  db?: string;
+}): Promise<number> {
   let patch: Partial<Settings> = {};
+  if (options.maxConcurrentTasks !== undefined) {
+    const parsed = settingsSchema.shape.maxConcurrentTasks.safeParse(options.maxConcurrentTasks);
+    if (!parsed.success)
+      throw new CliError('--max-concurrent-tasks must be a whole number from 1 to 64', EXIT_BAD_INPUT);
+    patch.maxConcurrentTasks = parsed.data;
+  }
   if (options.dailyBudgetUsd !== undefined) {
     const value = options.dailyBudgetUsd.trim() === 'off' ? null : amount(options.dailyBudgetUsd);
     const parsed = settingsSchema.partial().safeParse({ dailyBudgetUsd: value });
     if (!parsed.success || Number.isNaN(value)) {
       throw new CliError('--daily-budget-usd must be an amount in USD above 0, or "off"', EXIT_BAD_INPUT);
     }
-    patch = parsed.data;
+    patch = { ...patch, ...parsed.data };
   }
   const { store, close } = await openStore(options.db);
   try {
     const settings = Object.keys(patch).length > 0 ? await store.updateSettings(patch) : await store.settings();
     if (options.json) out(JSON.stringify(settings));
-    else out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : `$${settings.dailyBudgetUsd}`}`);
+    else {
+      out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : `$${settings.dailyBudgetUsd}`}`);
+      out(`tasks at once (desktop and browser mode): ${settings.maxConcurrentTasks}`);
+    }
     return 0;
   } finally {
     await close();
@@ -360,11 +374,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('settings')
     .description('show or change app-wide settings, such as the daily budget')
     .option('--daily-budget-usd <usd|off>', 'what all tasks together may spend per day')
+    .option('--max-concurrent-tasks <n>', 'how many tasks the app and browser mode run at once', wholeNumber)
     .option('--json', 'print JSON')
     .addOption(dbOption())
-    .action(async (options: { dailyBudgetUsd?: string; json?: boolean; db?: string }) =>
-      setExit(await settingsCommand(options)),
-    );
+    .action(async (options: Parameters<typeof settingsCommand>[0]) => setExit(await settingsCommand(options)));
 
   program
     .command('serve')

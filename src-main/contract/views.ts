@@ -115,5 +115,11 @@ export type ProjectView = z.infer<typeof projectViewSchema>;
 export const settingsSchema = z.object({
   /** The most all tasks together may spend per local calendar day, in USD; null for no limit. */
   dailyBudgetUsd: z.number().positive('the daily budget must be more than 0 USD').max(100_000).nullable(),
+  /** How many tasks the app runs at once; the rest wait, queued. */
+  maxConcurrentTasks: z
+    .number()
+    .int('the concurrency must be a whole number')
+    .min(1, 'the concurrency must be at least 1')
+    .max(64, 'the concurrency must be at most 64'),
 });
 export type Settings = z.infer<typeof settingsSchema>;

@@ -12,6 +12,7 @@ import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agents/agent-runner';
 import { openBatonCore } from '../core/baton-core';
 import { InvalidTaskError, TaskNotFoundError } from '../core/orchestrator/orchestrator';
+import { TaskQueue } from '../core/orchestrator/task-queue';
 import { EventRecorder } from '../core/store/event-recorder';
 import { HistoryQueries, tasksToCsv } from '../core/store/history-queries';
 import type { BatonHost, OpenHostOptions } from './baton-host';
@@ -79,11 +80,14 @@ export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost
     }
   };
 
-  /** Runs a task in the background with its own stop signal. */
+  // Tasks beyond the concurrency setting wait their turn; a new setting applies to tasks launched after it.
+  let queue = new TaskQueue(core.orchestrator, (await core.store.settings()).maxConcurrentTasks);
+
+  /** Queues a task to run in the background with its own stop signal. */
   const startRun = (taskId: string) => {
     const stop = new AbortController();
-    const done = core.orchestrator
-      .runTask(taskId, stop.signal)
+    const done = queue
+      .run(taskId, stop.signal)
       .catch((error: unknown) => console.error(`baton: task ${taskId} failed to run:`, error))
       .finally(() => running.delete(taskId));
     running.set(taskId, { stop, done });
@@ -116,7 +120,8 @@ export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost
       const run = running.get(taskId);
       if (!run) return { stopped: false };
       run.stop.abort();
-      await run.done;
+      // A task still waiting for its turn ends now; a running one once its agent is down and its session stored.
+      if (!(await core.orchestrator.skipQueuedIfWaiting(taskId))) await run.done;
       return { stopped: true };
     },
 
@@ -156,7 +161,11 @@ export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost
     listProjects: () => history.listProjects(),
 
     getSettings: () => core.store.settings(),
-    updateSettings: (patch) => core.store.updateSettings(patch),
+    updateSettings: async (patch) => {
+      const settings = await core.store.updateSettings(patch);
+      if (patch.maxConcurrentTasks !== undefined) queue = new TaskQueue(core.orchestrator, settings.maxConcurrentTasks);
+      return settings;
+    },
 
     pickDirectory: async () => {
       if (!options.pickDirectory)

@@ -96,6 +96,35 @@ describe('contract dispatch', () => {
 });
 
 describe('tasks through the host', () => {
+  it('queues tasks beyond the concurrency setting, and stops a waiting one at once', async () => {
+    writeFileSync(path.join(dir, 'claude'), `#!/bin/sh\nhead -n 3 ${transcript}\nsleep 30\n`);
+    expect(await host.dispatch('updateSettings', { maxConcurrentTasks: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: 'maxConcurrentTasks: the concurrency must be at least 1' },
+    });
+    expect(await call('updateSettings', { maxConcurrentTasks: 1 })).toEqual({
+      dailyBudgetUsd: null,
+      maxConcurrentTasks: 1,
+    });
+    const events: BatonEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    const first = await call<{ id: string }>('launchTask', { dir, prompt: 'first' });
+    const second = await call<{ id: string }>('launchTask', { dir, prompt: 'second' });
+    await waitFor(events, 'iteration.started');
+    expect((await call<{ status: string }>('getTask', { taskId: second.id })).status).toBe('queued');
+
+    // The first task still holds the only slot, so this returns without waiting for it.
+    expect(await call('stopTask', { taskId: second.id })).toEqual({ stopped: true });
+    expect(await call('getTask', { taskId: second.id })).toMatchObject({
+      status: 'cancelled',
+      statusReason: 'stopped before it started',
+      iterations: 0,
+    });
+    expect((await call<{ status: string }>('getTask', { taskId: first.id })).status).toBe('running');
+    await call('stopTask', { taskId: first.id });
+    expect(events.filter((e) => e.type === 'task.finished' && e.taskId === second.id)).toHaveLength(1);
+  });
+
   it('launches a task in the background, publishes its events and keeps its stream for replay', async () => {
     const events: BatonEvent[] = [];
     host.subscribe((e) => events.push(e));

@@ -201,6 +201,20 @@ export class Orchestrator {
     return task;
   }
 
+  /** Stops a task that is still waiting for its turn; false when it has already started (or ended). */
+  async skipQueuedIfWaiting(taskId: string): Promise<boolean> {
+    if (!(await this.store.cancelQueued(taskId))) return false;
+    const task = await this.requireSummary(taskId);
+    this.bus.publish({ type: 'task.finished', taskId, status: task.status, reason: task.statusReason ?? '', task });
+    return true;
+  }
+
+  /** Ends a queued task that was stopped before its turn, without running it. */
+  async skipQueued(taskId: string): Promise<TaskSummary> {
+    await this.skipQueuedIfWaiting(taskId);
+    return this.requireSummary(taskId);
+  }
+
   /** Runs a queued task to its end. Agent failures end up in the task's status, never as a throw. */
   async runTask(taskId: string, signal?: AbortSignal): Promise<TaskSummary> {
     const task = await this.requireSummary(taskId);

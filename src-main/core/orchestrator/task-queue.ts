@@ -20,7 +20,9 @@ export class TaskQueue {
 
   /** Resolves when the task has run to its end. A task stopped while it waits never starts. */
   run(taskId: string, signal?: AbortSignal): Promise<TaskSummary> {
-    return this.limit(() => this.orchestrator.runTask(taskId, signal));
+    return this.limit(() =>
+      signal?.aborted ? this.orchestrator.skipQueued(taskId) : this.orchestrator.runTask(taskId, signal),
+    );
   }
 
   get running(): number {

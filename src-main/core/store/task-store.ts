@@ -158,6 +158,9 @@ export function toSessionView(row: SessionRow): SessionView {
   };
 }
 
+/** Tasks the desktop app and browser mode run at once unless the settings say otherwise. */
+export const DEFAULT_CONCURRENCY = 2;
+
 export class TaskStore {
   constructor(
     readonly dataSource: DataSource,
@@ -276,7 +279,11 @@ export class TaskStore {
       value: string;
     }>;
     const stored = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
-    return { dailyBudgetUsd: typeof stored.dailyBudgetUsd === 'number' ? stored.dailyBudgetUsd : null };
+    return {
+      dailyBudgetUsd: typeof stored.dailyBudgetUsd === 'number' ? stored.dailyBudgetUsd : null,
+      maxConcurrentTasks:
+        typeof stored.maxConcurrentTasks === 'number' ? stored.maxConcurrentTasks : DEFAULT_CONCURRENCY,
+    };
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
@@ -287,6 +294,16 @@ export class TaskStore {
       for (const [key, value] of Object.entries(patch)) upsert.run(key, JSON.stringify(value));
     });
     return this.settings();
+  }
+
+  /** A queued task stopped before its turn came: it ends cancelled without running. */
+  async cancelQueued(taskId: string): Promise<boolean> {
+    const changed = await this.execute(
+      `UPDATE tasks SET status = 'cancelled', status_reason = 'stopped before it started', finished_at = ?
+       WHERE id = ? AND status = 'queued'`,
+      [this.now(), taskId],
+    );
+    return changed === 1;
   }
 
   /** What all sessions started since `since` (epoch ms) cost. */
