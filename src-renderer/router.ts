@@ -1,13 +1,18 @@
 import { useSyncExternalStore } from 'react';
 
 export type Route =
-  { name: 'live' } | { name: 'history' } | { name: 'task'; taskId: string } | { name: 'not-found'; hash: string };
+  | { name: 'live' }
+  | { name: 'history' }
+  | { name: 'settings' }
+  | { name: 'task'; taskId: string }
+  | { name: 'not-found'; hash: string };
 
 /** '#/' (or nothing) is the live view, '#/history' the history, '#/tasks/<id>' a task. */
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/';
   if (path === '/' || path === '') return { name: 'live' };
   if (path === '/history') return { name: 'history' };
+  if (path === '/settings') return { name: 'settings' };
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   if (task) {
     try {
@@ -22,6 +27,7 @@ export function parseHash(hash: string): Route {
 export const hrefs = {
   live: '#/',
   history: '#/history',
+  settings: '#/settings',
   task: (taskId: string) => `#/tasks/${encodeURIComponent(taskId)}`,
 };
 

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { HistoryView } from '../components/HistoryView';
+import { SettingsView } from '../components/SettingsView';
 import { LiveView } from '../components/LiveView';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { TaskDetailView } from '../components/TaskDetailView';
@@ -37,6 +38,7 @@ function focusPrompt() {
 
 function titleOf(route: Route): string {
   if (route.name === 'history') return 'History · Baton';
+  if (route.name === 'settings') return 'Settings · Baton';
   if (route.name === 'task') return 'Task · Baton';
   return 'Baton';
 }
@@ -57,6 +59,9 @@ export function App() {
       break;
     case 'history':
       view = <HistoryView />;
+      break;
+    case 'settings':
+      view = <SettingsView />;
       break;
     case 'task':
       view = <TaskDetailView key={route.taskId} taskId={route.taskId} />;
@@ -85,6 +90,9 @@ export function App() {
           </NavLink>
           <NavLink href={hrefs.history} active={route.name === 'history'}>
             History
+          </NavLink>
+          <NavLink href={hrefs.settings} active={route.name === 'settings'}>
+            Settings
           </NavLink>
         </nav>
         {info.data ? (

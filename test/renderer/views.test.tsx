@@ -364,3 +364,38 @@ describe('the history page', () => {
     });
   });
 });
+
+describe('the settings view', () => {
+  it('rejects bad values inline without saving, then saves good ones', async () => {
+    const saved: unknown[] = [];
+    let current = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2 };
+    window.location.hash = '#/settings';
+    start({
+      getSettings: () => current,
+      updateSettings: (input) => {
+        saved.push(input);
+        current = input as typeof current;
+        return current;
+      },
+    });
+    const budget = await screen.findByLabelText('Daily budget (USD)');
+    const concurrency = screen.getByLabelText('Tasks at once');
+    await waitFor(() => expect((concurrency as HTMLInputElement).value).toBe('2'));
+
+    fireEvent.change(budget, { target: { value: '-3' } });
+    fireEvent.change(concurrency, { target: { value: '0' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const alerts = await screen.findAllByRole('alert');
+    expect(alerts.map((a) => a.textContent)).toEqual([
+      'The daily budget must be an amount above 0, or empty for none',
+      'Tasks at once must be a whole number from 1 to 64',
+    ]);
+    expect(saved).toEqual([]);
+
+    fireEvent.change(budget, { target: { value: '12.5' } });
+    fireEvent.change(concurrency, { target: { value: '4' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved.');
+    expect(saved).toEqual([{ dailyBudgetUsd: 12.5, maxConcurrentTasks: 4 }]);
+  });
+});
