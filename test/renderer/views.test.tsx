@@ -399,3 +399,38 @@ describe('the settings view', () => {
     expect(saved).toEqual([{ dailyBudgetUsd: 12.5, maxConcurrentTasks: 4 }]);
   });
 });
+
+describe('resuming a task', () => {
+  it('offers Resume on an interrupted task and calls resumeTask; a refusal is shown', async () => {
+    const interrupted = detail({
+      ...finishedTask,
+      id: 'int-1',
+      status: 'interrupted',
+      statusReason: 'Baton stopped while this ran (process 42 is gone)',
+      settings: { maxIterations: 5 },
+    });
+    const resumed: unknown[] = [];
+    window.location.hash = '#/tasks/int-1';
+    start({
+      getTask: () => interrupted,
+      resumeTask: (input) => {
+        resumed.push(input);
+        if (resumed.length > 1)
+          throw new Error('task int-1 is running; only an interrupted, cancelled or failed task can be resumed');
+        return interrupted;
+      },
+    });
+    const button = await screen.findByRole('button', { name: 'Resume' });
+    fireEvent.click(button);
+    await waitFor(() => expect(resumed).toEqual([{ taskId: 'int-1' }]));
+    fireEvent.click(await screen.findByRole('button', { name: 'Resume' }));
+    expect(await screen.findByText(/only an interrupted, cancelled or failed task can be resumed/)).toBeTruthy();
+  });
+
+  it('offers no Resume on a completed task', async () => {
+    window.location.hash = '#/tasks/done-1';
+    start();
+    await screen.findByTestId('task-status');
+    expect(screen.queryByRole('button', { name: 'Resume' })).toBeNull();
+  });
+});

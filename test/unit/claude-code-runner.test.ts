@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,31 @@ describe('ClaudeCodeRunner with broken agents', () => {
     expect(outcome.result?.usage.inputTokens).toBe(2000);
     expect(events.some((e) => e.kind === 'tool_use')).toBe(true);
     expect(readFileSync(argsFile, 'utf8').split('\n')[1]).toBe('p');
+  });
+
+  it('gives shell syntax in the prompt, model and directory no meaning', async () => {
+    const argsFile = path.join(dir, 'hostile-args.txt');
+    const hostileDir = mkdtempSync(path.join(dir, 'dir $(touch pwned-dir) ;'));
+    const binary = fakeAgent(
+      'hostile',
+      `printf '%s\\n' "$@" > '${argsFile}'; cat ${fixture('claude-stream-json-tool-use.jsonl')}`,
+    );
+    const prompt = 'fix it; touch pwned-prompt && $(touch pwned-sub) `touch pwned-tick`';
+    const model = 'sonnet; touch pwned-model';
+    const outcome = await new ClaudeCodeRunner({ binary }).run({
+      cwd: hostileDir,
+      prompt,
+      model,
+      sessionId: 's',
+      onEvent: () => undefined,
+    });
+    expect(outcome.error).toBeNull();
+    const args = readFileSync(argsFile, 'utf8').split('\n');
+    expect(args[1]).toBe(prompt);
+    expect(args[args.indexOf('--model') + 1]).toBe(model);
+    for (const where of [dir, hostileDir, process.cwd()]) {
+      expect(readdirSync(where).filter((name) => name.startsWith('pwned'))).toEqual([]);
+    }
   });
 
   it('fails the iteration on a line that is not JSON, keeping the tokens seen', async () => {
