@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/support/chromium';
 
 // Playwright cannot download its own browsers here: Debian's Chromium is used,
 // headless, with the flags this machine needs (root, no GPU, no network).
@@ -14,15 +15,8 @@ export default defineConfig({
     acceptDownloads: true,
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: process.env.BATON_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
 });

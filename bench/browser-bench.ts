@@ -13,16 +13,9 @@ import { ensureRendererBuilt, RENDERER_DIR } from '../src-main/cli/serve-command
 import { startBrowserServer } from '../src-main/server/browser-server';
 import { openBatonHost } from '../src-main/service/open-host';
 import { openDataSource } from '../src-main/core/store/data-source';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { fillStore } from './fill-store';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SYNTHETIC_AGENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'synthetic-claude.mjs');
 
 async function withBrowserMode<T>(
@@ -34,7 +27,7 @@ async function withBrowserMode<T>(
   const host = await openBatonHost({ databaseFile, mode: 'browser', claudeBinary });
   const server = await startBrowserServer({ host, staticDir: RENDERER_DIR });
   const browser = await chromium.launch({
-    executablePath: process.env.BATON_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   });
   try {

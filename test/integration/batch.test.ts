@@ -2,31 +2,15 @@
  * Many tasks at once with the real claude CLI: a batch file run 10 at a time,
  * while another Baton process reads the same database.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { taskJson } from '../../src-main/cli/task-json';
-import { makeWorkspace, runBaton, startBaton } from '../support/baton-cli';
-import { type Script, startScriptedServer } from '../support/scripted-anthropic-server';
+import { describe, expect, it } from 'vitest';
+import { runBaton, startBaton } from '../support/baton-cli';
+import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
 import { iterationScript } from '../support/scripts';
 
-type TaskJson = ReturnType<typeof taskJson>;
 const DATABASE_ERROR = /SQLITE_BUSY|database is locked|SqliteError|QueryFailedError/;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-async function setUp(script: Script) {
-  const server = await startScriptedServer(script);
-  const workspace = makeWorkspace(server.url);
-  cleanups.push(
-    () => server.close(),
-    () => rmSync(workspace.root, { recursive: true, force: true }),
-  );
-  return { server, ...workspace };
-}
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const setUp = useScriptedWorkspaces();
 
 describe('baton run --batch', () => {
   it('runs 10 tasks × 5 iterations 10 at a time, with another process on the database, metering every session', async () => {

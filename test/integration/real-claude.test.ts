@@ -3,34 +3,18 @@
  * Anthropic-compatible server from test/support. Nothing here mocks the agent.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
 import { findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
-import type { taskJson } from '../../src-main/cli/task-json';
-import { lastJsonLine, makeWorkspace, runBaton } from '../support/baton-cli';
-import { type ScriptedServer, type Script, startScriptedServer } from '../support/scripted-anthropic-server';
+import { lastJsonLine, runBaton } from '../support/baton-cli';
+import type { Script, ScriptedServer } from '../support/scripted-anthropic-server';
+import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
 import { iterationScript, usageFor } from '../support/scripts';
 
-type TaskJson = ReturnType<typeof taskJson>;
-
 const ALREADY_IN_USE = /already in use/i;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-async function setUp(script: Script) {
-  const server = await startScriptedServer(script);
-  const workspace = makeWorkspace(server.url);
-  cleanups.push(
-    () => server.close(),
-    () => rmSync(workspace.root, { recursive: true, force: true }),
-  );
-  return { server, ...workspace };
-}
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const setUp = useScriptedWorkspaces();
 
 function expectSessionsMatchServer(task: TaskJson, server: ScriptedServer): void {
   const served = server.usageBySession();

@@ -2,31 +2,16 @@
  * Stop, crash recovery and resume, with the real claude CLI against the
  * scripted API. Baton itself is killed or signalled as a user or the OS would.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { taskJson } from '../../src-main/cli/task-json';
+import { describe, expect, it } from 'vitest';
 import { openDataSource } from '../../src-main/core/store/data-source';
-import { lastJsonLine, makeWorkspace, runBaton, startBaton } from '../support/baton-cli';
-import { type Script, startScriptedServer } from '../support/scripted-anthropic-server';
+import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
+import type { Script } from '../support/scripted-anthropic-server';
+import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
 import { iterationScript, usageFor } from '../support/scripts';
 
-type TaskJson = ReturnType<typeof taskJson>;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-async function setUp(script: Script) {
-  const server = await startScriptedServer(script);
-  const workspace = makeWorkspace(server.url);
-  cleanups.push(
-    () => server.close(),
-    () => rmSync(workspace.root, { recursive: true, force: true }),
-  );
-  return { server, ...workspace };
-}
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const setUp = useScriptedWorkspaces();
 
 /** A process is gone when it no longer exists or is a zombie nobody has reaped yet. */
 function isRunning(pid: number): boolean {
@@ -177,6 +162,8 @@ describe('crash recovery', () => {
     );
     const started = await baton.waitFor(/\[iteration 2\/4\] started {2}session (\S+)/);
     const secondSession = started.match(/\[iteration 2\/4\] started {2}session (\S+)/)?.[1] as string;
+    // Kill Baton once iteration 2's agent is really waiting on the API, not before it was spawned.
+    expect(await until(() => server.requests.some((r) => r.sessionId === secondSession), 60_000)).toBe(true);
     process.kill(-baton.pid, 'SIGKILL');
     await baton.exited;
 
@@ -231,7 +218,7 @@ describe('crash recovery', () => {
   });
 
   it('never marks a live run in another process as interrupted', async () => {
-    const slow: Script = (ctx) => ({ ...iterationScript(1)(ctx), delayMs: 3000 });
+    const slow: Script = (ctx) => ({ ...iterationScript(1)(ctx), delayMs: 6000 });
     const { project, env } = await setUp(slow);
     const baton = startBaton(
       ['run', '--dir', project, '--prompt', 'work', '--model', 'claude-sonnet-4-5', '--json'],
