@@ -9,6 +9,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 interface ProcStat {
   ppid: number;
   state: string;
+  /** Clock ticks after boot at which the process started: with the pid, it names one process for good. */
+  startTime: string;
+}
+
+/** A process found earlier. Pids are reused (a container may allow only 32768), so the start time comes along. */
+export interface ProcessRef {
+  pid: number;
+  startTime: string | undefined;
 }
 
 /** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces or parentheses. */
@@ -16,7 +24,8 @@ function readProcStat(pid: number): ProcStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '', ppid: Number(fields[1]) };
+    // Field 22 of stat is the start time; fields here start at field 3.
+    return { state: fields[0] ?? '', ppid: Number(fields[1]), startTime: fields[19] ?? '' };
   } catch {
     return undefined;
   }
@@ -74,18 +83,39 @@ function signal(target: number, sig: NodeJS.Signals): void {
   }
 }
 
-/**
- * Signals a process, its process group and every descendant with their
- * groups. Returns the pids it found, so a later SIGKILL can reach them even
- * after they were re-parented.
- */
-export function signalTree(rootPid: number, sig: NodeJS.Signals, known: number[] = []): number[] {
-  const pids = [...new Set([rootPid, ...known, ...descendantsOf(rootPid)])];
-  for (const pid of pids) {
+function refOf(pid: number): ProcessRef {
+  return { pid, startTime: readProcStat(pid)?.startTime };
+}
+
+/** Whether a process found earlier is still that process, and not a newcomer that was given its pid. */
+function isSameProcess(ref: ProcessRef): boolean {
+  if (ref.startTime === undefined) return false;
+  return readProcStat(ref.pid)?.startTime === ref.startTime;
+}
+
+/** Signals processes found earlier that are provably still the same processes, with their groups. */
+export function signalKnown(known: ProcessRef[], sig: NodeJS.Signals): void {
+  for (const { pid } of known.filter(isSameProcess)) {
     signal(-pid, sig);
     signal(pid, sig);
   }
-  return pids;
+}
+
+/**
+ * Signals every descendant of a live process, with their groups (the caller
+ * signals the process itself). Processes found by an earlier call (`known`) are signalled again
+ * only while they are provably the same processes, since by then they may
+ * have been re-parented or have ended and had their pids reused. Returns
+ * everything found, for the next call.
+ */
+export function signalTree(rootPid: number, sig: NodeJS.Signals, known: ProcessRef[] = []): ProcessRef[] {
+  const found = descendantsOf(rootPid).map(refOf);
+  const targets = [...known.filter(isSameProcess), ...found];
+  for (const { pid } of targets) {
+    signal(-pid, sig);
+    signal(pid, sig);
+  }
+  return [...targets, ...known.filter((ref) => !targets.includes(ref))];
 }
 
 /** Whether a process exists. A zombie (dead, not yet reaped) does not count; EPERM means it exists. */
@@ -134,6 +164,9 @@ function processesMentioning(needle: string): number[] {
  */
 export function stopOrphanedAgent(sessionId: string): void {
   for (const pid of processesMentioning(sessionId)) {
-    if (pid !== process.pid) signalTree(pid, 'SIGKILL');
+    if (pid === process.pid) continue;
+    signal(-pid, 'SIGKILL');
+    signal(pid, 'SIGKILL');
+    signalTree(pid, 'SIGKILL');
   }
 }

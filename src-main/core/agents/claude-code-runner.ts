@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import type { AgentEvent } from '../../contract/agent-events';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
 import { ClaudeStreamParser } from './claude-stream-parser';
-import { signalTree } from '../process-tree';
+import { type ProcessRef, signalKnown, signalTree } from '../process-tree';
 
 const STDERR_TAIL_BYTES = 4096;
 const ALREADY_IN_USE = /Session ID .* is already in use/;
@@ -113,13 +113,19 @@ export class ClaudeCodeRunner implements AgentRunner {
       // Why Baton stopped the agent, if it did: the user, the time limit, or the watchdog.
       let stoppedBecause: AgentError | undefined;
       let killTimer: NodeJS.Timeout | undefined;
-      let stoppedTree: number[] = [];
+      let stoppedTree: ProcessRef[] = [];
       const stopAgent = (why: AgentError) => {
         if (stoppedBecause || child.pid === undefined) return;
         stoppedBecause = why;
         // Tool processes may sit in process groups of their own: find them now, while they are still our descendants.
+        killGroup(child.pid, 'SIGTERM');
         stoppedTree = signalTree(child.pid, 'SIGTERM');
         killTimer = setTimeout(() => {
+          if (exited) {
+            signalKnown(stoppedTree, 'SIGKILL');
+            return;
+          }
+          killGroup(child.pid, 'SIGKILL');
           stoppedTree = signalTree(child.pid as number, 'SIGKILL', stoppedTree);
         }, grace);
       };
@@ -150,7 +156,12 @@ export class ClaudeCodeRunner implements AgentRunner {
       request.signal?.addEventListener('abort', onAbort, { once: true });
 
       // Tool processes the agent left in the background would hold our pipes open.
-      child.on('exit', () => killGroup(child.pid, 'SIGKILL'));
+      // (A group id stays reserved while the group has members, so this cannot reach a stranger's group.)
+      let exited = false;
+      child.on('exit', () => {
+        exited = true;
+        killGroup(child.pid, 'SIGKILL');
+      });
 
       child.on('close', (code, signal) => {
         request.signal?.removeEventListener('abort', onAbort);
@@ -159,7 +170,8 @@ export class ClaudeCodeRunner implements AgentRunner {
         if (killTimer) {
           // The agent is gone; whatever of its tree ignored SIGTERM gets no more grace.
           clearTimeout(killTimer);
-          if (child.pid !== undefined) signalTree(child.pid, 'SIGKILL', stoppedTree);
+          // Its pid may already belong to someone else: only processes proven to be the ones found are signalled.
+          signalKnown(stoppedTree, 'SIGKILL');
         }
         const exitCode = code;
         if (spawnError) {
