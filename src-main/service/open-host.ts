@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AgentEvent } from '../contract/agent-events';
 import type { BatonHandlers } from '../contract/api';
 import type { TaskDetail } from '../contract/views';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
@@ -131,7 +132,7 @@ export async function openBatonHost(options: OpenHostOptions): Promise<BatonHost
 
     getLiveState: async () => {
       const tasks: TaskDetail[] = [];
-      const currentEvents: Record<string, ReturnType<EventRecorder['liveEvents']> & object> = {};
+      const currentEvents: Record<string, AgentEvent[]> = {};
       for (const taskId of running.keys()) {
         const task = await core.store.taskDetail(taskId);
         if (!task) continue;
