@@ -117,8 +117,6 @@ export type BatonApi = { [M in BatonMethod]: (input: MethodInput<M>) => Promise<
 /** What implementers (main) receive: inputs already validated, defaults filled in. */
 export type BatonHandlers = { [M in BatonMethod]: (input: MethodParsedInput<M>) => Promise<MethodResult<M>> };
 
-export const BATON_METHODS = Object.keys(batonContract) as BatonMethod[];
-
 export function isBatonMethod(value: unknown): value is BatonMethod {
   return typeof value === 'string' && Object.hasOwn(batonContract, value);
 }

@@ -21,8 +21,6 @@ export interface BatonCore {
   store: TaskStore;
   bus: EventBus;
   orchestrator: Orchestrator;
-  /** Tasks found interrupted by a crash when this core opened. */
-  recoveredTaskIds: string[];
   close(): Promise<void>;
 }
 
@@ -43,7 +41,7 @@ export async function openTaskStore(
 }
 
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
-  const { dataSource, store, recoveredTaskIds } = await openTaskStore(options.databaseFile, options.nativeBinding);
+  const { dataSource, store } = await openTaskStore(options.databaseFile, options.nativeBinding);
   const bus = new EventBus((error) => console.error('baton: an event listener failed:', error));
   const orchestrator = new Orchestrator({
     store,
@@ -56,7 +54,6 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     store,
     bus,
     orchestrator,
-    recoveredTaskIds,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
     },

@@ -24,12 +24,4 @@ export class TaskQueue {
       signal?.aborted ? this.orchestrator.skipQueued(taskId) : this.orchestrator.runTask(taskId, signal),
     );
   }
-
-  get running(): number {
-    return this.limit.activeCount;
-  }
-
-  get waiting(): number {
-    return this.limit.pendingCount;
-  }
 }
