@@ -89,6 +89,13 @@ interface RunOptions extends RunFlags {
   db?: string;
 }
 
+/** The core for commands that run agents: the environment and the claude binary are checked before the database opens. */
+async function openRunCore(db: string | undefined): Promise<BatonCore> {
+  readEnvironment();
+  const binary = findClaudeBinary();
+  return openBatonCore({ databaseFile: resolveDatabasePath(db), agent: new ClaudeCodeRunner({ binary }) });
+}
+
 async function runCommand(options: RunOptions): Promise<number> {
   if (options.batch !== undefined) return batchCommand(options.batch, options);
   if (options.concurrency !== undefined) throw new CliError('--concurrency goes with --batch', EXIT_BAD_INPUT);
@@ -101,13 +108,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   const input = specFromFlags(options);
   // Everything that can be checked is checked before the database is touched.
   validateTaskSpec(input);
-  readEnvironment();
-  const binary = findClaudeBinary();
-
-  const core = await openBatonCore({
-    databaseFile: resolveDatabasePath(options.db),
-    agent: new ClaudeCodeRunner({ binary }),
-  });
+  const core = await openRunCore(options.db);
   try {
     const task = await core.orchestrator.createTask(input);
     out(`task ${task.id} in ${task.workingDir}`);
@@ -135,12 +136,7 @@ async function batchCommand(file: string, options: RunOptions): Promise<number> 
       throw new CliError(`batch file ${file}, task ${index + 1}: ${(error as Error).message}`, EXIT_BAD_INPUT);
     }
   });
-  readEnvironment();
-  const binary = findClaudeBinary();
-  const core = await openBatonCore({
-    databaseFile: resolveDatabasePath(options.db),
-    agent: new ClaudeCodeRunner({ binary }),
-  });
+  const core = await openRunCore(options.db);
   try {
     const tasks: TaskSummary[] = [];
     for (const spec of specs) tasks.push(await core.orchestrator.createTask(spec));
@@ -177,11 +173,7 @@ function kebab(name: string): string {
 }
 
 async function resumeCommand(id: string, options: { json?: boolean; db?: string }): Promise<number> {
-  const binary = findClaudeBinary();
-  const core = await openBatonCore({
-    databaseFile: resolveDatabasePath(options.db),
-    agent: new ClaudeCodeRunner({ binary }),
-  });
+  const core = await openRunCore(options.db);
   try {
     const matches = await core.store.resolveTaskId(id.trim());
     if (matches.length !== 1) {

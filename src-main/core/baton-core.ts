@@ -32,12 +32,12 @@ export interface BatonCore {
 export async function openTaskStore(
   databaseFile: string,
   nativeBinding?: string,
-): Promise<{ dataSource: DataSource; store: TaskStore; recoveredTaskIds: string[] }> {
+): Promise<{ dataSource: DataSource; store: TaskStore }> {
   const dataSource = await openDataSource({ file: databaseFile, nativeBinding });
   const store = new TaskStore(dataSource);
   const recovered = await store.recoverInterrupted(isProcessAlive);
   for (const sessionId of recovered.sessionIds) stopOrphanedAgent(sessionId);
-  return { dataSource, store, recoveredTaskIds: recovered.taskIds };
+  return { dataSource, store };
 }
 
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {

@@ -83,6 +83,11 @@ function signal(target: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Signals the process group led by `pid` (spawned with `detached: true`), if it still exists. */
+export function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (pid !== undefined) signal(-pid, sig);
+}
+
 function refOf(pid: number): ProcessRef {
   return { pid, startTime: readProcStat(pid)?.startTime };
 }

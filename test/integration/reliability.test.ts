@@ -10,18 +10,9 @@ import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import type { Script } from '../support/scripted-anthropic-server';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
 import { iterationScript, usageFor } from '../support/scripts';
+import { isRunning } from '../support/processes';
 
 const setUp = useScriptedWorkspaces();
-
-/** A process is gone when it no longer exists or is a zombie nobody has reaped yet. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

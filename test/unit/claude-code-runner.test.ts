@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src-main/contract/agent-events';
 import { buildClaudeArgs, ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
+import { isRunning } from '../support/processes';
 
 // These stand-ins check how the runner handles broken agents (garbage, crashes,
 // missing results), which the real CLI cannot be made to produce on demand.
@@ -17,16 +18,6 @@ function fakeAgent(name: string, script: string): string {
   writeFileSync(file, `#!/bin/sh\n${script}\n`);
   chmodSync(file, 0o755);
   return file;
-}
-
-/** A zombie waiting to be reaped by a container's init is not running. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function run(binary: string) {

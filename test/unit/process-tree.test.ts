@@ -1,16 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { descendantsOf, isProcessAlive, signalKnown, signalTree } from '../../src-main/core/process-tree';
-
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+import { isRunning } from '../support/processes';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 

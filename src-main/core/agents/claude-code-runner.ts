@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import type { AgentEvent } from '../../contract/agent-events';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
 import { ClaudeStreamParser } from './claude-stream-parser';
-import { type ProcessRef, signalKnown, signalTree } from '../process-tree';
+import { type ProcessRef, signalGroup, signalKnown, signalTree } from '../process-tree';
 
 const STDERR_TAIL_BYTES = 4096;
 const ALREADY_IN_USE = /Session ID .* is already in use/;
@@ -36,15 +36,6 @@ export function buildClaudeArgs(request: AgentRunRequest): string[] {
   if (request.permissionMode) args.push('--permission-mode', request.permissionMode);
   if (request.maxBudgetUsd !== undefined) args.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
   return args;
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
 }
 
 function firstLine(text: string): string {
@@ -118,14 +109,14 @@ export class ClaudeCodeRunner implements AgentRunner {
         if (stoppedBecause || child.pid === undefined) return;
         stoppedBecause = why;
         // Tool processes may sit in process groups of their own: find them now, while they are still our descendants.
-        killGroup(child.pid, 'SIGTERM');
+        signalGroup(child.pid, 'SIGTERM');
         stoppedTree = signalTree(child.pid, 'SIGTERM');
         killTimer = setTimeout(() => {
           if (exited) {
             signalKnown(stoppedTree, 'SIGKILL');
             return;
           }
-          killGroup(child.pid, 'SIGKILL');
+          signalGroup(child.pid, 'SIGKILL');
           stoppedTree = signalTree(child.pid as number, 'SIGKILL', stoppedTree);
         }, grace);
       };
@@ -160,7 +151,7 @@ export class ClaudeCodeRunner implements AgentRunner {
       let exited = false;
       child.on('exit', () => {
         exited = true;
-        killGroup(child.pid, 'SIGKILL');
+        signalGroup(child.pid, 'SIGKILL');
       });
 
       child.on('close', (code, signal) => {

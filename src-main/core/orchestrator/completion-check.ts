@@ -1,5 +1,6 @@
 /** Runs the user's completion check: a shell command in the task's directory, where exit 0 means done. */
 import { spawn } from 'node:child_process';
+import { signalGroup } from '../process-tree';
 
 const OUTPUT_TAIL_CHARS = 8000;
 
@@ -9,15 +10,6 @@ export interface CheckResult {
   output: string;
   timedOut: boolean;
   cancelled: boolean;
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
 }
 
 export function runCompletionCheck(
@@ -40,15 +32,15 @@ export function runCompletionCheck(
 
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid);
+      signalGroup(child.pid, 'SIGKILL');
     }, timeoutMs);
     const onAbort = () => {
       cancelled = true;
-      killGroup(child.pid);
+      signalGroup(child.pid, 'SIGKILL');
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     // Anything the check left running in the background would hold its pipes open.
-    child.on('exit', () => killGroup(child.pid));
+    child.on('exit', () => signalGroup(child.pid, 'SIGKILL'));
     child.on('error', (error) => {
       output += `\n${error.message}`;
     });
