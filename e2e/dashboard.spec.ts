@@ -81,11 +81,12 @@ test('launch, watch live, check the detail and export history', async ({ page },
   await expect(card.getByTestId('iteration')).toHaveCount(4, { timeout: 60_000 });
 
   // Wait for the task to finish, then compare the detail page with the CLI's view of the store.
-  await expect
-    .poll(async () => (await batonCli(['task', taskId as string, '--json', '--db', baton.db], baton.env)).stdout, {
-      timeout: 60_000,
-    })
-    .toContain('"status":"completed"');
+  // The task's own status: a session's "completed" would come before the task has stored its last iteration.
+  const taskStatus = async () => {
+    const { stdout } = await batonCli(['task', taskId as string, '--json', '--db', baton.db], baton.env);
+    return (JSON.parse(stdout.trim()) as { status: string }).status;
+  };
+  await expect.poll(taskStatus, { timeout: 60_000 }).toBe('completed');
   const cli = JSON.parse(
     (await batonCli(['task', taskId as string, '--json', '--db', baton.db], baton.env)).stdout.trim(),
   ) as TaskJson;
