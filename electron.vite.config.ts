@@ -1,6 +1,20 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy } from './src-main/contract/content-security-policy';
+
+/** Writes the one Content-Security-Policy into index.html, so the page carries it however it is loaded. */
+const contentSecurityPolicyMeta: Plugin = {
+  name: 'baton-content-security-policy',
+  transformIndexHtml: () => [
+    {
+      tag: 'meta',
+      attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy('meta') },
+      injectTo: 'head-prepend',
+    },
+  ],
+};
 
 // better-sqlite3 is native and TypeORM loads drivers at run time: both stay
 // external to the main bundle. Class names are kept because TypeORM records
@@ -10,7 +24,13 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       minify: false,
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/electron/main.ts') } },
+      // The service worker builds next to index.js, as out/main/worker.js, which main forks as a utility process.
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          worker: resolve(__dirname, 'src-main/worker/service-worker.ts'),
+        },
+      },
     },
   },
   preload: {
@@ -33,6 +53,6 @@ export default defineConfig({
         output: { manualChunks: (id: string) => (id.includes('node_modules/recharts') ? 'recharts' : undefined) },
       },
     },
-    plugins: [react()],
+    plugins: [react(), contentSecurityPolicyMeta],
   },
 });

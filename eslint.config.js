@@ -1,76 +1,71 @@
-// Lint keeps the layering: only the Electron glue may import electron, the
-// core knows nothing of hosts, and the renderer sees only the contract's types.
+// Lint keeps the layering by an allow-list: each layer below names what it MAY
+// import, and anything else is an error (the rule is lint/layers.js). Only the
+// Electron host may import electron; the core knows nothing of hosts; the
+// renderer sees only the contract.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import batonLint from './lint/layers.js';
 
-const electronOnlyInGlue = {
-  paths: [{ name: 'electron', message: 'Only src-main/electron/ may import electron.' }],
-};
+/** Layers by folder, relative to the repo root. Files in no layer (test/, bench/, e2e/, configs, lint/) are unrestricted. */
+const layers = [
+  { name: 'contract', folders: ['src-main/contract'], mayImport: { layers: ['contract'], packages: ['zod'] } },
+  {
+    name: 'core',
+    folders: ['src-main/core'],
+    mayImport: {
+      layers: ['contract', 'core', 'migrations'],
+      nodeBuiltins: true,
+      packages: ['typeorm', 'better-sqlite3', 'uuid', 'p-limit', 'zod'],
+    },
+  },
+  { name: 'migrations', folders: ['migrations'], mayImport: { layers: ['migrations'], packages: ['typeorm'] } },
+  {
+    name: 'service',
+    folders: ['src-main/service'],
+    mayImport: { layers: ['service', 'core', 'contract'], nodeBuiltins: true, packages: ['zod'] },
+  },
+  {
+    // The `serve` command starts the browser server.
+    name: 'cli',
+    folders: ['src-main/cli'],
+    mayImport: { layers: ['cli', 'service', 'contract', 'server'], nodeBuiltins: true, packages: ['commander'] },
+  },
+  {
+    name: 'server',
+    folders: ['src-main/server'],
+    mayImport: { layers: ['server', 'service', 'contract'], nodeBuiltins: true, packages: ['ws'] },
+  },
+  {
+    name: 'worker',
+    folders: ['src-main/worker'],
+    mayImport: { layers: ['worker', 'service', 'contract'], nodeBuiltins: true },
+  },
+  {
+    name: 'electron',
+    folders: ['src-main/electron'],
+    mayImport: { layers: ['electron', 'service', 'contract'], nodeBuiltins: true, packages: ['electron'] },
+  },
+  {
+    // A browser page: no node built-ins, no electron, nothing of main but the contract.
+    name: 'renderer',
+    folders: ['src-renderer'],
+    mayImport: {
+      layers: ['renderer', 'contract'],
+      packages: ['react', 'react-dom', 'recharts', 'zustand', '@tanstack/react-virtual', 'zod'],
+    },
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', '.bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { baton: batonLint },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', electronOnlyInGlue],
+      'baton/layers': ['error', { root: import.meta.dirname, layers, onlyIn: { electron: ['electron'] } }],
     },
-  },
-  {
-    files: ['src-main/core/**', 'src-main/contract/**', 'migrations/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...electronOnlyInGlue,
-          patterns: [
-            { group: ['**/cli/**', '**/server/**', '**/electron/**'], message: 'The core does not know its hosts.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src-main/contract/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...electronOnlyInGlue,
-          patterns: [
-            { group: ['**/core/**', 'node:*', 'typeorm'], message: 'The contract is declarations and zod only.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src-renderer/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...electronOnlyInGlue,
-          patterns: [
-            {
-              group: ['**/src-main/*/**', '!**/src-main/contract/**'],
-              message: 'The renderer talks to main only through the contract.',
-            },
-            {
-              group: ['**/src-main/contract/**'],
-              allowTypeImports: true,
-              message: 'Import only types from the contract.',
-            },
-            { group: ['node:*', 'typeorm', 'better-sqlite3'], message: 'The renderer runs in a browser.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src-main/electron/**'],
-    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The integration tests (and the worker's) run the built `baton` command.
+    globalSetup: ['test/support/build-cli.global.ts'],
     projects: [
       {
         test: {

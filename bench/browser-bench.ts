@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright';
 import { ensureRendererBuilt, RENDERER_DIR } from '../src-main/cli/serve-command';
 import { startBrowserServer } from '../src-main/server/browser-server';
-import { openBatonHost } from '../src-main/service/open-host';
+import { openBaton } from '../src-main/service/open-baton';
 import { openDataSource } from '../src-main/core/store/data-source';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { fillStore } from './fill-store';
@@ -24,7 +24,7 @@ async function withBrowserMode<T>(
   body: (origin: string, page: Page, dispatch: (m: string, i: unknown) => Promise<unknown>) => Promise<T>,
 ): Promise<T> {
   ensureRendererBuilt();
-  const host = await openBatonHost({ databaseFile, mode: 'browser', claudeBinary });
+  const host = await openBaton({ databaseFile, mode: 'browser', claudeBinary });
   const server = await startBrowserServer({ host, staticDir: RENDERER_DIR });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,

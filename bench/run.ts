@@ -10,7 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { zeroUsage } from '../src-main/contract/agent-events';
 import type { AgentRunner, AgentRunOutcome } from '../src-main/core/agents/agent-runner';
 import { openBatonCore } from '../src-main/core/baton-core';
+import { DEFAULT_RETRY_TIMING } from '../src-main/core/orchestrator/orchestrator';
 import { historyFirstChartPaint, liveEventLatency } from './browser-bench';
+import { measureStart } from './cli-start';
 import { fillStore } from './fill-store';
 
 const json = process.argv.includes('--json');
@@ -21,7 +23,7 @@ const AGGREGATE_SAMPLES = 2000;
 
 interface Figure {
   name: string;
-  unit: 'ms';
+  unit: 'ms' | 'x';
   median: number;
   p95: number;
   n: number;
@@ -38,7 +40,7 @@ function report(figure: Figure): void {
   if (json) process.stdout.write(`${JSON.stringify(figure)}\n`);
   else
     process.stdout.write(
-      `${figure.name.padEnd(44)} median ${figure.median} ms   p95 ${figure.p95} ms   (n=${figure.n})\n`,
+      `${figure.name.padEnd(44)} median ${figure.median} ${figure.unit}   p95 ${figure.p95} ${figure.unit}   (n=${figure.n})\n`,
     );
 }
 
@@ -70,9 +72,38 @@ class NoopAgent implements AgentRunner {
   }
 }
 
+/** The ratio of two series' medians, as a figure of its own. */
+function ratio(name: string, of: Figure, to: Figure): Figure {
+  const value = Math.round((of.median / to.median) * 100) / 100;
+  return { name, unit: 'x', median: value, p95: value, n: Math.min(of.n, to.n) };
+}
+
+function startFigures(): void {
+  note('timing the start of `baton tasks` on an empty store…');
+  const times = measureStart(15);
+  const node = summarise('start: node -e 0', times.node);
+  const baton = summarise('start: baton tasks (empty store)', times.baton);
+  report(node);
+  report(baton);
+  report(ratio('start: baton tasks / node -e 0', baton, node));
+  if (times.ccusage.length === 0) {
+    note('  ccusage is not installed: no comparison with it');
+    return;
+  }
+  const ccusage = summarise('start: ccusage session (no data)', times.ccusage);
+  report(ccusage);
+  report(ratio('start: ccusage session / node -e 0', ccusage, node));
+  report(ratio('start: baton tasks / ccusage session', baton, ccusage));
+}
+
 async function main(): Promise<void> {
+  startFigures();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
-  const core = await openBatonCore({ databaseFile: path.join(dir, 'bench.db'), agent: new NoopAgent() });
+  const core = await openBatonCore({
+    databaseFile: path.join(dir, 'bench.db'),
+    agent: new NoopAgent(),
+    retry: DEFAULT_RETRY_TIMING,
+  });
   try {
     note(`filling the store with ${TASKS * SESSIONS_PER_TASK} session rows…`);
     const fillStart = performance.now();

@@ -6,6 +6,7 @@ import { TaskOwner1764030000003 } from './1764030000003-task-owner';
 import { UsageByTaskDay1764030000004 } from './1764030000004-usage-by-task-day';
 import { SessionRetries1764030000005 } from './1764030000005-session-retries';
 import { AppSettings1764030000006 } from './1764030000006-app-settings';
+import { TaskSpec1764030000007 } from './1764030000007-task-spec';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   UsageByTaskDay1764030000004,
   SessionRetries1764030000005,
   AppSettings1764030000006,
+  TaskSpec1764030000007,
 ];

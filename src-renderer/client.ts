@@ -17,7 +17,8 @@ export function createClient(transport: Pick<Transport, 'call'>): BatonApi {
         fn = async (input: unknown) => {
           const outcome = await transport.call(property as BatonMethod, input ?? {});
           if (outcome.ok) return outcome.value;
-          throw new BatonCallError(outcome.error.code, outcome.error.message);
+          // `issues` defaults to [] in the contract; a host that left it out still yields an array.
+          throw new BatonCallError(outcome.error.code, outcome.error.message, outcome.error.issues ?? []);
         };
         methods.set(property, fn);
       }

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { type Script, type ScriptedServer, startScriptedServer } from '../../test/support/scripted-anthropic-server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(ROOT, 'src-main', 'cli', 'main.ts');
+// The `baton` command as npm installs it; `npm run test:e2e` builds it first.
+const BATON = path.join(ROOT, 'node_modules', '.bin', 'baton');
 
 export interface BrowserMode {
   url: string;
@@ -38,7 +38,7 @@ export async function startBrowserMode(script: Script): Promise<BrowserMode> {
     CLAUDE_CONFIG_DIR: configDir,
     IS_SANDBOX: '1',
   };
-  const child: ChildProcess = spawn(TSX, [CLI, 'serve', '--db', db], {
+  const child: ChildProcess = spawn(BATON, ['serve', '--db', db], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +77,7 @@ export async function startBrowserMode(script: Script): Promise<BrowserMode> {
 /** Runs the real CLI, as a user would, to read the store. */
 export function batonCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(BATON, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('error', reject);

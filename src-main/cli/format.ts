@@ -1,25 +1,6 @@
-/** Human-readable numbers for the terminal. */
+/** Lines for the terminal, with numbers from the one formatter the window uses too. */
+import { formatCost, formatDuration, formatTokens } from '../contract/format';
 import type { SessionView, TaskDetail, TaskSummary } from '../contract/views';
-
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-export function formatTokens(count: number): string {
-  return integer.format(count);
-}
-
-export function formatCost(usd: number): string {
-  if (usd === 0) return '$0.00';
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-}
 
 export function formatSessionLine(session: SessionView, maxIterations: number): string {
   const tokens = `in ${formatTokens(session.inputTokens)} out ${formatTokens(session.outputTokens)} cache w ${formatTokens(session.cacheCreationTokens)} r ${formatTokens(session.cacheReadTokens)}`;
@@ -52,7 +33,6 @@ export function formatTaskDetail(task: TaskDetail): string {
     `cost     ${formatCost(t.costUsd)}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
     '',
   ];
-  const max = Number(task.settings.maxIterations ?? task.iterations);
-  for (const session of task.sessions) lines.push(formatSessionLine(session, max));
+  for (const session of task.sessions) lines.push(formatSessionLine(session, task.spec.maxIterations));
   return lines.join('\n');
 }

@@ -1,81 +1,70 @@
 /**
- * The flags of `baton run`, and batch files, whose entries are shaped like
- * those flags. Both become the same task spec.
+ * `baton run`'s task flags and batch-file entries, both derived from the
+ * spec's one mapping (TASK_SPEC_OPTIONS): a flag is the spec field's
+ * `flag`, a batch key its camelCase form, and both become the same spec.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { z } from 'zod';
-import type { TaskSpecInput } from '../contract/task-spec';
+import { Option } from 'commander';
+import {
+  batchEntrySchema,
+  optionKey,
+  type SpecOptionKind,
+  specFromOptions,
+  TASK_SPEC_OPTIONS,
+  type TaskSpecInput,
+} from '../contract/task-spec';
 
-export interface RunFlags {
-  dir?: string;
-  prompt?: string;
-  title?: string;
-  maxIterations?: number;
-  check?: string;
-  checkTimeout?: number;
-  context?: string;
-  model?: string;
-  permissionMode?: string;
-  maxTurns?: number;
-  timeout?: number;
-  idleTimeout?: number;
-  maxRetries?: number;
-  budgetUsd?: number;
-  maxTokens?: number;
+/** Whole numbers only; anything else becomes NaN and is rejected by the spec's schema with its own message. */
+export function wholeNumber(value: string): number {
+  return /^[+-]?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
 }
 
-export function specFromFlags(flags: RunFlags): TaskSpecInput {
-  return {
-    dir: flags.dir,
-    prompt: flags.prompt,
-    title: flags.title,
-    maxIterations: flags.maxIterations,
-    context: flags.context,
-    check: flags.check,
-    checkTimeoutSeconds: flags.checkTimeout,
-    model: flags.model,
-    permissionMode: flags.permissionMode,
-    maxTurns: flags.maxTurns,
-    timeoutSeconds: flags.timeout,
-    idleTimeoutSeconds: flags.idleTimeout,
-    maxRetries: flags.maxRetries,
-    budgetUsd: flags.budgetUsd,
-    maxTokens: flags.maxTokens,
-  } as TaskSpecInput;
+/** Decimal amounts such as 0.50; anything else becomes NaN and is rejected by the schema. */
+export function amount(value: string): number {
+  return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
+const PARSERS: Record<SpecOptionKind, ((value: string) => number) | undefined> = {
+  text: undefined,
+  whole: wholeNumber,
+  amount,
+};
+
+/** One commander option per spec field, in the mapping's order. */
+export function taskSpecOptions(): Option[] {
+  return Object.values(TASK_SPEC_OPTIONS).map((spec) => {
+    const option = new Option(`--${spec.flag} <${spec.value}>`, spec.description);
+    const parse = PARSERS[spec.kind];
+    return parse ? option.argParser(parse) : option;
+  });
+}
+
+/** The spec the task flags describe; with --batch, these are the defaults of every entry. */
+export function specFromFlags(options: Record<string, unknown>): Partial<TaskSpecInput> {
+  return specFromOptions(options) as Partial<TaskSpecInput>;
+}
+
+/** The flag that sets a spec field, for messages: `checkTimeoutSeconds` → `--check-timeout`. */
+export function flagOf(field: string | number | undefined): string | undefined {
+  const option = (TASK_SPEC_OPTIONS as Record<string, { flag: string } | undefined>)[String(field)];
+  return option ? `--${option.flag}` : undefined;
+}
+
+/** The batch-file key of a spec field: `checkTimeoutSeconds` → `checkTimeout`. */
+export function batchKeyOf(field: string | number | undefined): string | undefined {
+  const option = (TASK_SPEC_OPTIONS as Record<string, { flag: string } | undefined>)[String(field)];
+  return option ? optionKey(option.flag) : undefined;
 }
 
 const MAX_BATCH_FILE_BYTES = 10 * 1024 * 1024;
 const MAX_BATCH_TASKS = 1000;
 
-const text = z.string();
-const number = z.number();
-/** Unknown keys are refused: a misspelt option must not be silently ignored. */
-const batchEntrySchema = z
-  .object({
-    dir: text,
-    prompt: text,
-    title: text.optional(),
-    maxIterations: number.optional(),
-    check: text.optional(),
-    checkTimeout: number.optional(),
-    context: text.optional(),
-    model: text.optional(),
-    permissionMode: text.optional(),
-    maxTurns: number.optional(),
-    timeout: number.optional(),
-    idleTimeout: number.optional(),
-    maxRetries: number.optional(),
-    budgetUsd: number.optional(),
-    maxTokens: number.optional(),
-  })
-  .strict();
-
 export class BatchFileError extends Error {
   override readonly name = 'BatchFileError';
 }
 
-/** Reads a batch file: a JSON array of task entries. Specs are validated by the caller. */
-export function readBatchFile(file: string): TaskSpecInput[] {
+/** Reads a batch file: a JSON array of entries, each laid over the defaults. Specs are validated by the caller. */
+export function readBatchFile(file: string, defaults: Partial<TaskSpecInput> = {}): TaskSpecInput[] {
   let raw: string;
   try {
     if (statSync(file).size > MAX_BATCH_FILE_BYTES) {
@@ -103,6 +92,6 @@ export function readBatchFile(file: string): TaskSpecInput[] {
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
       throw new BatchFileError(`batch file ${file}, task ${index + 1}: ${where}${issue?.message ?? 'invalid'}`);
     }
-    return specFromFlags(parsed.data);
+    return { ...defaults, ...specFromOptions(parsed.data) } as TaskSpecInput;
   });
 }

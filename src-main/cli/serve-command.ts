@@ -3,9 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveDatabasePath } from '../core/paths';
 import { startBrowserServer } from '../server/browser-server';
-import { openBatonHost } from '../service/open-host';
+import { openBaton } from '../service/open-baton';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIR = path.join(ROOT, 'out', 'renderer');
@@ -23,8 +22,8 @@ export async function serveCommand(options: { port: number; db?: string }): Prom
     throw new Error('--port must be a whole number from 0 to 65535');
   }
   ensureRendererBuilt();
-  const databaseFile = resolveDatabasePath(options.db);
-  const host = await openBatonHost({ databaseFile, mode: 'browser' });
+  const host = await openBaton({ mode: 'browser', databaseFile: options.db });
+  const databaseFile = host.databaseFile;
   let server;
   try {
     server = await startBrowserServer({ host, staticDir: RENDERER_DIR, port: options.port });

@@ -25,6 +25,7 @@ export function taskJson(task: TaskDetail) {
     title: task.title,
     workingDir: task.workingDir,
     model: task.model,
+    spec: task.spec,
     createdAt: task.createdAt,
     startedAt: task.startedAt,
     finishedAt: task.finishedAt,

@@ -121,11 +121,41 @@ export function isBatonMethod(value: unknown): value is BatonMethod {
   return typeof value === 'string' && Object.hasOwn(batonContract, value);
 }
 
-/** A failed call, as every transport delivers it. */
+/** One thing wrong with an input: where (the path of keys into it, empty for the whole) and what. */
+export const inputIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+});
+export type InputIssue = z.infer<typeof inputIssueSchema>;
+
+/** Zod's issues as the contract carries them. */
+export function inputIssuesOf(error: z.ZodError): InputIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.filter((key): key is string | number => typeof key !== 'symbol'),
+    message: issue.message,
+  }));
+}
+
+/** "path: message", or the message alone for an issue about the whole input. */
+export function describeIssue(issue: InputIssue): string {
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
+
+/**
+ * A failed call, as every transport delivers it. `issues` says which input
+ * fields were wrong, so a form can put each message on its field; it is
+ * empty when the failure is not about one field.
+ */
 export const callErrorSchema = z.object({
   code: z.enum(['invalid_input', 'unknown_method', 'not_found', 'unavailable', 'internal']),
   message: z.string(),
+  issues: z.array(inputIssueSchema).default([]),
 });
-export type CallError = z.infer<typeof callErrorSchema>;
+export type CallError = z.output<typeof callErrorSchema>;
 
 export type CallOutcome<T = unknown> = { ok: true; value: T } | { ok: false; error: CallError };
+
+/** A failed outcome; `issues` only when the failure names input fields. */
+export function failure(code: CallError['code'], message: string, issues: InputIssue[] = []): CallOutcome<never> {
+  return { ok: false, error: { code, message, issues } };
+}

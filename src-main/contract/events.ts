@@ -20,6 +20,20 @@ export const batonEventSchema = z.discriminatedUnion('type', [
     iteration: z.number().int().positive(),
     maxIterations: z.number().int().positive(),
   }),
+  /**
+   * A transient failure is retried under a new session id (the CLI refuses a
+   * used one); the iteration's record, and its recorded stream, move to it.
+   */
+  z.object({
+    type: z.literal('iteration.retrying'),
+    taskId: z.string(),
+    iteration: z.number().int().positive(),
+    /** The attempt that failed, from 1. */
+    attempt: z.number().int().positive(),
+    previousSessionId: z.string(),
+    sessionId: z.string(),
+    error: z.string(),
+  }),
   z.object({
     type: z.literal('iteration.finished'),
     taskId: z.string(),

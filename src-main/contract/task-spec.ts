@@ -13,11 +13,16 @@ export const DEFAULT_CHECK_TIMEOUT_SECONDS = 600;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 1800;
 export const DEFAULT_MAX_RETRIES = 3;
 
-const optionalText = (what: string) => z.string().trim().min(1, `${what} must not be empty`).optional();
+const optionalText = (what: string) =>
+  z
+    .string({ error: `${what} must be text` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .optional();
 
 export const taskSpecSchema = z.object({
-  dir: z.string().trim().min(1, 'a project directory is required'),
-  prompt: z.string().trim().min(1, 'the prompt must not be empty'),
+  dir: z.string({ error: 'a project directory is required' }).trim().min(1, 'a project directory is required'),
+  prompt: z.string({ error: 'a prompt is required' }).trim().min(1, 'the prompt must not be empty'),
   title: optionalText('the title'),
   maxIterations: z
     .number({ error: 'max iterations must be a whole number' })
@@ -28,17 +33,25 @@ export const taskSpecSchema = z.object({
   context: z.enum(CONTEXT_MODES, { error: 'context must be "fresh" or "fork"' }).default('fresh'),
   check: optionalText('the completion check'),
   checkTimeoutSeconds: z
-    .number()
-    .int()
+    .number({ error: 'the check timeout must be a whole number of seconds' })
+    .int('the check timeout must be a whole number of seconds')
     .min(1, 'the check timeout must be at least 1 second')
     .max(86_400, 'the check timeout must be at most 86400 seconds')
     .default(DEFAULT_CHECK_TIMEOUT_SECONDS),
-  completionMarker: z.string().trim().min(1).default(DEFAULT_COMPLETION_MARKER),
+  completionMarker: z
+    .string()
+    .trim()
+    .min(1, 'the completion marker must not be empty')
+    .default(DEFAULT_COMPLETION_MARKER),
   model: optionalText('the model'),
   permissionMode: z
     .enum(PERMISSION_MODES, { error: `permission mode must be one of ${PERMISSION_MODES.join(', ')}` })
     .optional(),
-  maxTurns: z.number().int().min(1, 'max turns must be at least 1').optional(),
+  maxTurns: z
+    .number({ error: 'max turns must be a whole number' })
+    .int('max turns must be a whole number')
+    .min(1, 'max turns must be at least 1')
+    .optional(),
   /** Wall-clock limit of one iteration; past it the agent's tree is killed. */
   timeoutSeconds: z
     .number({ error: 'the timeout must be a whole number of seconds' })
@@ -79,7 +92,127 @@ export type TaskSpecInput = z.input<typeof taskSpecSchema>;
 /** What the core works with (defaults filled in). */
 export type TaskSpec = z.output<typeof taskSpecSchema>;
 
-/** One line naming the first thing wrong with a spec. */
+/** What a field's value is on the command line: how a flag's text becomes the spec's value. */
+export type SpecOptionKind = 'text' | 'whole' | 'amount';
+
+export interface SpecOption {
+  /** The flag of `baton run`; batch entries use its camelCase form as their key. */
+  flag: string;
+  /** The placeholder shown in --help. */
+  value: string;
+  kind: SpecOptionKind;
+  description: string;
+}
+
+/**
+ * The one mapping from the spec to `baton run`'s flags and batch-file keys.
+ * `satisfies` makes a spec field without a flag a type error, so the CLI can
+ * never lag behind the schema.
+ */
+export const TASK_SPEC_OPTIONS = {
+  dir: { flag: 'dir', value: 'path', kind: 'text', description: 'project directory the agent works in' },
+  prompt: { flag: 'prompt', value: 'text', kind: 'text', description: 'what the agent should do' },
+  title: {
+    flag: 'title',
+    value: 'text',
+    kind: 'text',
+    description: 'a name for the task (default: the prompt’s first line)',
+  },
+  maxIterations: {
+    flag: 'max-iterations',
+    value: 'n',
+    kind: 'whole',
+    description: `most iterations to run (1-1000, default ${DEFAULT_MAX_ITERATIONS})`,
+  },
+  context: {
+    flag: 'context',
+    value: 'mode',
+    kind: 'text',
+    description: `what carries between iterations: ${CONTEXT_MODES.join(' or ')} (default fresh)`,
+  },
+  check: {
+    flag: 'check',
+    value: 'command',
+    kind: 'text',
+    description: 'shell command run after each iteration; exit 0 means done',
+  },
+  checkTimeoutSeconds: {
+    flag: 'check-timeout',
+    value: 'seconds',
+    kind: 'whole',
+    description: `how long the check may run (default ${DEFAULT_CHECK_TIMEOUT_SECONDS})`,
+  },
+  completionMarker: {
+    flag: 'completion-marker',
+    value: 'text',
+    kind: 'text',
+    description: `without --check, the word that ends the task when the agent says it (default ${DEFAULT_COMPLETION_MARKER})`,
+  },
+  model: { flag: 'model', value: 'name', kind: 'text', description: 'model for the agent' },
+  permissionMode: {
+    flag: 'permission-mode',
+    value: 'mode',
+    kind: 'text',
+    description: `agent permission mode: ${PERMISSION_MODES.join(', ')}`,
+  },
+  maxTurns: { flag: 'max-turns', value: 'n', kind: 'whole', description: 'most agent turns per iteration' },
+  timeoutSeconds: {
+    flag: 'timeout',
+    value: 'seconds',
+    kind: 'whole',
+    description: 'wall-clock limit of one iteration; the agent is killed past it',
+  },
+  idleTimeoutSeconds: {
+    flag: 'idle-timeout',
+    value: 'seconds',
+    kind: 'whole',
+    description: `kill an agent silent this long (default ${DEFAULT_IDLE_TIMEOUT_SECONDS})`,
+  },
+  budgetUsd: {
+    flag: 'budget-usd',
+    value: 'usd',
+    kind: 'amount',
+    description: 'the most this task may cost; no iteration starts past it',
+  },
+  maxTokens: { flag: 'max-tokens', value: 'n', kind: 'whole', description: 'the most tokens this task may use' },
+  maxRetries: {
+    flag: 'max-retries',
+    value: 'n',
+    kind: 'whole',
+    description: `retries of an iteration after a transient failure (default ${DEFAULT_MAX_RETRIES})`,
+  },
+} as const satisfies Record<keyof TaskSpec, SpecOption>;
+
+export type TaskSpecField = keyof typeof TASK_SPEC_OPTIONS;
+
+/** A flag's camelCase form, as commander names its option and as a batch entry spells its key: `check-timeout` → `checkTimeout`. */
+export function optionKey(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Turns options keyed by flag (commander's options, a batch entry) into a spec input, through the one mapping. */
+export function specFromOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const spec: Record<string, unknown> = {};
+  for (const [field, option] of Object.entries(TASK_SPEC_OPTIONS)) {
+    const value = options[optionKey(option.flag)];
+    if (value !== undefined) spec[field] = value;
+  }
+  return spec;
+}
+
+/** The option keys a batch entry may hold: exactly the flags of `baton run` that describe a task. */
+export const SPEC_OPTION_KEYS: readonly string[] = Object.values(TASK_SPEC_OPTIONS).map((o) => optionKey(o.flag));
+
+/**
+ * One entry of a batch file: keyed like `baton run`'s flags, each value
+ * checked later by taskSpecSchema. Unknown keys are refused, so a misspelt
+ * option is never silently ignored.
+ */
+export const batchEntrySchema = z.strictObject(
+  Object.fromEntries(SPEC_OPTION_KEYS.map((key) => [key, z.unknown().optional()])),
+);
+
+/** The first thing wrong with a spec, in words. */
 export function describeSpecError(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid task';

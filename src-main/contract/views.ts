@@ -1,5 +1,6 @@
 /** Read models shared by the CLI, the desktop window and browser mode, declared once as zod schemas. */
 import { z } from 'zod';
+import { taskSpecSchema } from './task-spec';
 
 export const TASK_STATUSES = [
   'queued',
@@ -12,6 +13,13 @@ export const TASK_STATUSES = [
   'budget_exceeded',
 ] as const;
 export const taskStatusSchema = z.enum(TASK_STATUSES);
+
+/** Statuses a task can be resumed from: it stopped before it was done. */
+export const RESUMABLE_STATUSES = [
+  'interrupted',
+  'cancelled',
+  'failed',
+] as const satisfies readonly (typeof TASK_STATUSES)[number][];
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 export const SESSION_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
@@ -43,7 +51,8 @@ export const taskSummarySchema = z.object({
   prompt: z.string(),
   agent: z.string(),
   model: z.string().nullable(),
-  settings: z.record(z.string(), z.unknown()),
+  /** Everything the task was launched with, defaults filled in; `dir`, `prompt` and `model` are also above. */
+  spec: taskSpecSchema,
   status: taskStatusSchema,
   statusReason: z.string().nullable(),
   createdAt: epochMs,

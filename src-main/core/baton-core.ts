@@ -4,13 +4,11 @@ import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
 import { isProcessAlive, stopOrphanedAgent } from './process-tree';
 import { Orchestrator, type RetryTiming } from './orchestrator/orchestrator';
-import { readEnvironment } from './environment';
 import { openDataSource } from './store/data-source';
 import { TaskStore } from './store/task-store';
 
 export interface BatonCoreOptions {
-  /** Retry timing; read from the environment when absent. */
-  retry?: RetryTiming;
+  retry: RetryTiming;
   databaseFile: string;
   agent: AgentRunner;
   nativeBinding?: string;
@@ -47,7 +45,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     store,
     agent: options.agent,
     bus,
-    retry: options.retry ?? readEnvironment().retry,
+    retry: options.retry,
   });
   return {
     dataSource,

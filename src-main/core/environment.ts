@@ -1,6 +1,7 @@
 /** Baton's own environment variables, validated once, so a bad value is a clear error and not a surprise later. */
 import { z } from 'zod';
 import { DEFAULT_RETRY_TIMING, type RetryTiming } from './orchestrator/orchestrator';
+import { userDataDir } from './paths';
 
 const milliseconds = (name: string) =>
   z
@@ -21,7 +22,16 @@ export class EnvironmentError extends Error {
   override readonly name = 'EnvironmentError';
 }
 
+/** Baton's environment, validated; the only place that reads these variables. */
 export interface BatonEnvironment {
+  /** BATON_DB: the database file, unless --db says otherwise. */
+  databaseFile?: string;
+  /** BATON_CLAUDE_BIN: the claude binary to run. */
+  claudeBinary?: string;
+  /** PATH, where the agent's binary is looked for next. */
+  searchPath?: string;
+  /** Where Baton keeps its data unless told otherwise: the desktop app's userData, from HOME, XDG_CONFIG_HOME or APPDATA. */
+  defaultDataDir: string;
   retry: RetryTiming;
 }
 
@@ -34,6 +44,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvi
   });
   if (!parsed.success) throw new EnvironmentError(parsed.error.issues[0]?.message ?? 'invalid environment');
   return {
+    databaseFile: parsed.data.BATON_DB,
+    claudeBinary: parsed.data.BATON_CLAUDE_BIN || undefined,
+    searchPath: env.PATH,
+    defaultDataDir: userDataDir(env),
     retry: {
       baseDelayMs: parsed.data.BATON_RETRY_BASE_MS ?? DEFAULT_RETRY_TIMING.baseDelayMs,
       maxDelayMs: parsed.data.BATON_RETRY_MAX_MS ?? DEFAULT_RETRY_TIMING.maxDelayMs,

@@ -9,16 +9,25 @@ import path from 'node:path';
 export const APP_NAME = 'Baton';
 export const DATABASE_FILE_NAME = 'baton.db';
 
-export function userDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+export function userDataDir(env: NodeJS.ProcessEnv, platform = process.platform): string {
   const home = os.homedir();
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_NAME);
   if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_NAME);
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), APP_NAME);
 }
 
-/** `--db` wins, then BATON_DB, then the shared default. */
-export function resolveDatabasePath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit) return path.resolve(explicit);
-  if (env.BATON_DB) return path.resolve(env.BATON_DB);
-  return path.join(userDataDir(env), DATABASE_FILE_NAME);
+export interface DatabaseChoice {
+  /** `--db`. */
+  explicit?: string;
+  /** BATON_DB, already validated. */
+  fromEnvironment?: string;
+  /** The data directory: the desktop app's userData, or the environment's default. */
+  dataDir: string;
+}
+
+/** `--db` wins, then BATON_DB, then the data directory: decided here only, for every front end. */
+export function resolveDatabasePath(choice: DatabaseChoice): string {
+  if (choice.explicit) return path.resolve(choice.explicit);
+  if (choice.fromEnvironment) return path.resolve(choice.fromEnvironment);
+  return path.join(choice.dataDir, DATABASE_FILE_NAME);
 }

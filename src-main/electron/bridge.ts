@@ -27,7 +27,8 @@ export function createBridge(ipc: IpcRendererLike): BatonBridge {
         return (await ipc.invoke(CALL_CHANNEL, { method, input })) as CallOutcome;
       } catch (error) {
         // Every failure reaches the renderer as a CallOutcome, never as a rejection.
-        return { ok: false, error: { code: 'unavailable', message: (error as Error).message ?? String(error) } };
+        const message = (error as Error).message ?? String(error);
+        return { ok: false, error: { code: 'unavailable', message, issues: [] } };
       }
     },
     subscribe(listener) {

@@ -1,11 +1,12 @@
 /**
- * The contract over Electron IPC: one invoke channel into the host, one event
- * channel out to the window.
+ * The contract over Electron IPC: one invoke channel into the service, one
+ * event channel out to the window. Main only relays: the service runs in its
+ * own process, behind a BatonEndpoint.
  */
 import type { BrowserWindow, WebContents, WebFrameMain } from 'electron';
-import type { CallOutcome } from '../contract/api';
+import { type CallOutcome, failure } from '../contract/api';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../contract/transport';
-import type { BatonHost } from '../service/baton-host';
+import type { BatonEndpoint } from '../service/baton-service';
 import { isAppUrl } from './security';
 
 /** The part of an IpcMainInvokeEvent the sender check reads; the real event is assignable to it. */
@@ -21,10 +22,7 @@ export interface IpcMainLike {
 
 export type CallerWindow = Pick<BrowserWindow, 'isDestroyed'> & { webContents: Pick<WebContents, 'id'> };
 
-export const UNKNOWN_SENDER: CallOutcome = {
-  ok: false,
-  error: { code: 'unavailable', message: 'refused: unknown sender' },
-};
+export const UNKNOWN_SENDER: CallOutcome = failure('unavailable', 'refused: unknown sender');
 
 /** Only the top frame of our window, showing our own page, may call. */
 export function isTrustedSender(event: InvokeEventLike, window: CallerWindow, appUrl: string): boolean {
@@ -34,7 +32,7 @@ export function isTrustedSender(event: InvokeEventLike, window: CallerWindow, ap
 }
 
 export interface CallHandlerOptions {
-  host: Pick<BatonHost, 'dispatch'>;
+  host: Pick<BatonEndpoint, 'dispatch'>;
   window: CallerWindow;
   appUrl: string;
 }
@@ -43,14 +41,14 @@ export function createCallHandler({ host, window, appUrl }: CallHandlerOptions) 
   return async (event: InvokeEventLike, payload: unknown): Promise<CallOutcome> => {
     if (!isTrustedSender(event, window, appUrl)) return UNKNOWN_SENDER;
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-      return { ok: false, error: { code: 'invalid_input', message: 'a call must be an object { method, input }' } };
+      return failure('invalid_input', 'a call must be an object { method, input }');
     }
     const { method, input } = payload as { method?: unknown; input?: unknown };
     try {
       return await host.dispatch(method, input);
     } catch (error) {
-      // dispatch reports failures as outcomes; this only guards against a broken host.
-      return { ok: false, error: { code: 'internal', message: (error as Error).message ?? String(error) } };
+      // dispatch reports failures as outcomes; this only guards against a broken endpoint.
+      return failure('internal', (error as Error).message ?? String(error));
     }
   };
 }
@@ -64,8 +62,8 @@ export function bindIpc({ ipcMain, ...options }: CallHandlerOptions & { ipcMain:
 
 export type EventWindow = Pick<BrowserWindow, 'isDestroyed'> & { webContents: Pick<WebContents, 'send'> };
 
-/** Sends every host event to the window while it is alive; returns the unsubscribe. */
-export function forwardEvents(host: Pick<BatonHost, 'subscribe'>, window: EventWindow): () => void {
+/** Sends every service event to the window while it is alive; returns the unsubscribe. */
+export function forwardEvents(host: Pick<BatonEndpoint, 'subscribe'>, window: EventWindow): () => void {
   return host.subscribe((event) => {
     if (!window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
   });

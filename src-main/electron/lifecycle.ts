@@ -1,6 +1,6 @@
 /** One instance, a directory picker, and a quit that first stops running tasks. */
 import type { BrowserWindow, OpenDialogOptions, OpenDialogReturnValue } from 'electron';
-import type { BatonHost } from '../service/baton-host';
+import type { BatonEndpoint } from '../service/baton-service';
 
 export type FocusableWindow = Pick<BrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus'>;
 
@@ -32,13 +32,13 @@ export interface QuittingApp {
 }
 
 /**
- * Holds the quit until the host has stopped every task and closed, so running
- * sessions are stored with a final status. `host` resolves to null when it
- * never opened.
+ * Holds the quit until the service has stopped every task and closed, so
+ * running sessions are stored with a final status. `host` resolves to null
+ * when the service never opened.
  */
 export function installQuitHandler(
   app: QuittingApp,
-  host: Promise<Pick<BatonHost, 'stopAll' | 'close'> | null>,
+  host: Promise<Pick<BatonEndpoint, 'stopAll' | 'close'> | null>,
   log: (message: string) => void = (message) => console.error(message),
 ): void {
   let state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -71,11 +71,37 @@ export interface DirectoryDialog<W> {
   showOpenDialog(window: W, options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
 }
 
-/** The host's pickDirectory: the chosen directory, or null when cancelled. */
+/** Answers the service's pickDirectory: the chosen directory, or null when cancelled. */
 export function directoryPicker<W>(dialog: DirectoryDialog<W>, window: W): () => Promise<string | null> {
   return async () => {
     const result = await dialog.showOpenDialog(window, { properties: ['openDirectory', 'createDirectory'] });
     if (result.canceled) return null;
     return result.filePaths[0] ?? null;
   };
+}
+
+export interface ServiceLossDeps {
+  /** Resolves with the exit code when the service process ends. */
+  exited: Promise<number | null>;
+  /** Whether the app itself asked the service to close (a quit in progress). */
+  isQuitting: () => boolean;
+  showErrorBox(title: string, content: string): void;
+  quit(): void;
+}
+
+/**
+ * A service process that dies while the app runs is not hidden behind calls
+ * that answer "unavailable": the user is told, and the app quits. The next
+ * start recovers what was running as interrupted, to be resumed.
+ */
+export function quitWhenServiceStops({ exited, isQuitting, showErrorBox, quit }: ServiceLossDeps): void {
+  void exited.then((code) => {
+    if (isQuitting()) return;
+    showErrorBox(
+      'Baton’s service stopped',
+      `The process that runs Baton’s tasks ended unexpectedly (exit code ${code ?? 'unknown'}). ` +
+        'Tasks that were running will show as interrupted when you start Baton again, and can be resumed.',
+    );
+    quit();
+  });
 }

@@ -1,16 +1,18 @@
 /**
  * The Electron main process: wiring only. Each piece lives in a module that
- * takes the Electron objects it uses, and is unit-tested with fakes.
+ * takes the Electron objects it uses, and is unit-tested with fakes. Baton's
+ * service runs in a utility process of its own (out/main/worker.js); main
+ * relays between it and the window, so the window never waits on SQLite.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Notification, session } from 'electron';
-import { openBatonHost } from '../service/open-host';
-import type { BatonHost } from '../service/baton-host';
+import { app, BrowserWindow, dialog, ipcMain, Notification, session, utilityProcess } from 'electron';
+import type { ServiceWorkerEndpoint } from '../service/worker-client';
 import { bindIpc, forwardEvents } from './ipc';
-import { claimSingleInstance, directoryPicker, installQuitHandler } from './lifecycle';
+import { claimSingleInstance, directoryPicker, installQuitHandler, quitWhenServiceStops } from './lifecycle';
 import { resolveNativeBinding } from './native-binding';
 import { notifyOnFinish } from './notifications';
+import { startServiceProcess } from './service-process';
 import { hardenWindow, resolveAppUrl, windowOptions } from './security';
 
 // out/main/ → the app root, however Electron was launched (`electron .` or the script itself).
@@ -20,6 +22,8 @@ const APP_ROOT = path.resolve(__dirname, '..', '..');
 if (process.env.BATON_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.BATON_USER_DATA_DIR));
 
 let mainWindow: BrowserWindow | null = null;
+let quitting = false;
+app.on('before-quit', () => (quitting = true));
 
 async function start(): Promise<void> {
   const appUrl = resolveAppUrl(process.env.ELECTRON_RENDERER_URL, path.join(__dirname, '../renderer/index.html'));
@@ -27,11 +31,17 @@ async function start(): Promise<void> {
   mainWindow = window;
   hardenWindow(window, session.defaultSession, appUrl);
 
-  const opening: Promise<BatonHost | null> = openBatonHost({
-    databaseFile: path.join(app.getPath('userData'), 'baton.db'),
-    mode: 'desktop',
+  // The data directory, not a file: BATON_DB in the environment (which the worker inherits) wins, as in the CLI.
+  const opening: Promise<ServiceWorkerEndpoint | null> = startServiceProcess({
+    utilityProcess,
+    workerFile: path.join(__dirname, 'worker.js'),
+    open: {
+      mode: 'desktop',
+      dataDir: app.getPath('userData'),
+      // The worker runs on this Electron, so it needs the same ABI's build.
+      nativeBinding: resolveNativeBinding({ versions: process.versions, appRoot: APP_ROOT, fileExists: existsSync }),
+    },
     pickDirectory: directoryPicker(dialog, window),
-    nativeBinding: resolveNativeBinding({ versions: process.versions, appRoot: APP_ROOT, fileExists: existsSync }),
   }).catch((error: unknown) => {
     dialog.showErrorBox('Baton could not start', (error as Error).message ?? String(error));
     return null;
@@ -42,6 +52,12 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
+  quitWhenServiceStops({
+    exited: host.exited,
+    isQuitting: () => quitting,
+    showErrorBox: (title, content) => dialog.showErrorBox(title, content),
+    quit: () => app.quit(),
+  });
 
   // The handler exists before the page loads, so the renderer's first calls find it.
   bindIpc({ ipcMain, host, window, appUrl });
@@ -56,7 +72,7 @@ async function start(): Promise<void> {
 }
 
 if (claimSingleInstance(app, () => mainWindow)) {
-  // Tasks run in this process and are shown in its one window: closing it quits, which stops them cleanly.
+  // Tasks run in the service process and are shown in this one window: closing it quits, which stops them cleanly.
   app.on('window-all-closed', () => app.quit());
   app
     .whenReady()

@@ -1,6 +1,6 @@
 /** A desktop notification when a task ends while the user is looking elsewhere. */
 import type { BrowserWindow, Notification, NotificationConstructorOptions } from 'electron';
-import type { BatonHost } from '../service/baton-host';
+import type { BatonEndpoint } from '../service/baton-service';
 
 export interface NotificationClass {
   isSupported(): boolean;
@@ -8,7 +8,7 @@ export interface NotificationClass {
 }
 
 export interface NotifyOptions {
-  host: Pick<BatonHost, 'subscribe'>;
+  host: Pick<BatonEndpoint, 'subscribe'>;
   window: Pick<BrowserWindow, 'isDestroyed' | 'isFocused'>;
   Notification: NotificationClass;
 }

@@ -4,6 +4,7 @@
  * parameters so this runs under test with fakes.
  */
 import { pathToFileURL } from 'node:url';
+import { contentSecurityPolicy } from '../contract/content-security-policy';
 import type {
   BrowserWindowConstructorOptions,
   HandlerDetails,
@@ -14,16 +15,7 @@ import type {
   Event as ElectronEvent,
 } from 'electron';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 export function windowOptions(preload: string): BrowserWindowConstructorOptions {
   return {

@@ -1,5 +1,5 @@
 /**
- * `npm start`. With an Electron binary it builds and opens the desktop app;
+ * `npm start`, the desktop app's launcher. With an Electron binary it builds and opens the desktop app;
  * the electron package fetches its binary on first use, so a user's first
  * start downloads it. Where that is impossible (no network, or installs made
  * with ELECTRON_SKIP_BINARY_DOWNLOAD=1) it says so in one line and starts
@@ -81,5 +81,5 @@ if (electron.path) {
   process.exit(built === 0 ? run(electron.path, ['.']) : built);
 } else {
   process.stdout.write(`No Electron binary is installed (${electron.why}); starting browser mode instead.\n`);
-  process.exit(run('npx', ['tsx', 'src-main/cli/main.ts', 'serve', ...process.argv.slice(2)]));
+  process.exit(run(process.execPath, [path.join(ROOT, 'out', 'cli', 'baton.js'), 'serve', ...process.argv.slice(2)]));
 }

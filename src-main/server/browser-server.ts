@@ -10,7 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { CallOutcome } from '../contract/api';
+import { type CallOutcome, failure } from '../contract/api';
+import { contentSecurityPolicy } from '../contract/content-security-policy';
 import {
   type ClientMessage,
   clientMessageSchema,
@@ -19,7 +20,7 @@ import {
   TOKEN_PARAM,
   WS_PATH,
 } from '../contract/transport';
-import type { BatonHost } from '../service/baton-host';
+import type { BatonEndpoint } from '../service/baton-service';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const API_PREFIX = '/api/';
@@ -37,8 +38,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': contentSecurityPolicy(),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
@@ -46,7 +46,7 @@ const SECURITY_HEADERS = {
 };
 
 export interface BrowserServerOptions {
-  host: BatonHost;
+  host: BatonEndpoint;
   /** Folder of the built renderer (index.html and assets). */
   staticDir: string;
   /** 0 picks a free port. */
@@ -164,10 +164,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
           const body = await readBody(req);
           input = body ? JSON.parse(body) : {};
         } catch (error) {
-          const outcome: CallOutcome = {
-            ok: false,
-            error: { code: 'invalid_input', message: `request body is not valid JSON: ${(error as Error).message}` },
-          };
+          const outcome = failure('invalid_input', `request body is not valid JSON: ${(error as Error).message}`);
           return send(res, 400, JSON.stringify(outcome));
         }
         const outcome = await options.host.dispatch(url.pathname.slice(API_PREFIX.length), input);
@@ -224,10 +221,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
           write(ws, {
             type: 'result',
             id,
-            outcome: {
-              ok: false,
-              error: { code: 'invalid_input', message: `malformed message: ${(error as Error).message}` },
-            },
+            outcome: failure('invalid_input', `malformed message: ${(error as Error).message}`),
           });
           return;
         }

@@ -3,13 +3,15 @@
  * validates the input with the contract's zod schema, runs the handler, and
  * turns any failure into a CallOutcome the UI can show.
  */
-import type { z } from 'zod';
 import {
   type BatonHandlers,
-  type BatonMethod,
   batonContract,
   type CallError,
   type CallOutcome,
+  describeIssue,
+  failure,
+  type InputIssue,
+  inputIssuesOf,
   isBatonMethod,
 } from '../contract/api';
 
@@ -18,40 +20,28 @@ export class CallFailure extends Error {
   constructor(
     readonly code: CallError['code'],
     message: string,
+    readonly issues: InputIssue[] = [],
   ) {
     super(message);
   }
-}
-
-function describeZodError(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid input';
-  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  return `${where}${issue.message}`;
 }
 
 export type Dispatch = (method: unknown, input: unknown) => Promise<CallOutcome>;
 
 export function createDispatcher(handlers: BatonHandlers): Dispatch {
   return async (method, input) => {
-    if (!isBatonMethod(method)) {
-      return {
-        ok: false,
-        error: { code: 'unknown_method', message: `no such method: ${String(method).slice(0, 100)}` },
-      };
-    }
+    if (!isBatonMethod(method)) return failure('unknown_method', `no such method: ${String(method).slice(0, 100)}`);
     const parsed = batonContract[method].input.safeParse(input ?? {});
     if (!parsed.success) {
-      return { ok: false, error: { code: 'invalid_input', message: describeZodError(parsed.error) } };
+      const issues = inputIssuesOf(parsed.error);
+      return failure('invalid_input', issues[0] ? describeIssue(issues[0]) : 'invalid input', issues);
     }
     try {
       const handler = handlers[method] as (input: unknown) => Promise<unknown>;
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {
-      if (error instanceof CallFailure) return { ok: false, error: { code: error.code, message: error.message } };
-      return { ok: false, error: { code: 'internal', message: (error as Error).message ?? String(error) } };
+      if (error instanceof CallFailure) return failure(error.code, error.message, error.issues);
+      return failure('internal', (error as Error).message ?? String(error));
     }
   };
 }
-
-export type { BatonMethod };

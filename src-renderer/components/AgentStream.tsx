@@ -1,5 +1,5 @@
 import { memo, useLayoutEffect, useRef, useState } from 'react';
-import { formatCost, formatDuration } from '../format';
+import { formatCost, formatDuration } from '../contract';
 import type { StreamItem } from '../stores/live-store';
 
 /** Items rendered at first; the rest (up to the store's cap) behind a button, so a fast stream stays smooth. */

@@ -1,33 +1,36 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import type { TaskSortKey, TaskStatus } from '../contract';
+import {
+  addDays,
+  EXPORT_FORMATS,
+  formatCost,
+  formatDate,
+  formatDay,
+  formatDuration,
+  formatTokens,
+  parseDay,
+  TASK_SORT_KEYS,
+  TASK_STATUSES,
+  type ExportFormat,
+  type TaskSortKey,
+  type TaskStatus,
+} from '../contract';
 import { useResyncCount, useServices } from '../app/services';
 import { errorMessage } from '../errors';
-import { addDays, formatCost, formatDate, formatDay, formatDuration, formatTokens, parseDay } from '../format';
 import { hrefs } from '../router';
 import type { HistoryStore } from '../stores/history-store';
 import { CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts';
 import { Empty, ErrorState, Loading } from './StateViews';
 
-// Mirrors the contract's TASK_STATUSES and TASK_SORT_KEYS; the renderer may import only types from it.
-const STATUSES: TaskStatus[] = [
-  'queued',
-  'running',
-  'completed',
-  'max_iterations',
-  'failed',
-  'cancelled',
-  'interrupted',
-  'budget_exceeded',
-];
-const SORTS: { key: TaskSortKey; label: string }[] = [
-  { key: 'createdAt', label: 'Created' },
-  { key: 'costUsd', label: 'Cost' },
-  { key: 'totalTokens', label: 'Tokens' },
-  { key: 'iterations', label: 'Iterations' },
-  { key: 'durationMs', label: 'Duration' },
-];
+/** A label for each of the contract's sort keys; a new key without one is a type error. */
+const SORT_LABELS: Record<TaskSortKey, string> = {
+  createdAt: 'Created',
+  costUsd: 'Cost',
+  totalTokens: 'Tokens',
+  iterations: 'Iterations',
+  durationMs: 'Duration',
+};
 
 const ROW_HEIGHT = 40;
 
@@ -79,7 +82,7 @@ function Filters({ store }: { store: HistoryStore }) {
           onChange={(e) => setFilter({ status: (e.target.value || undefined) as TaskStatus | undefined })}
         >
           <option value="">Any status</option>
-          {STATUSES.map((s) => (
+          {TASK_STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>
@@ -116,9 +119,9 @@ function Filters({ store }: { store: HistoryStore }) {
             value={sort.by}
             onChange={(e) => setSort(e.target.value as TaskSortKey, sort.direction)}
           >
-            {SORTS.map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.label}
+            {TASK_SORT_KEYS.map((key) => (
+              <option key={key} value={key}>
+                {SORT_LABELS[key]}
               </option>
             ))}
           </select>
@@ -141,7 +144,7 @@ function ExportButtons({ store }: { store: HistoryStore }) {
   const exportTasks = useStore(store, (s) => s.exportTasks);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const run = (format: 'csv' | 'json') => {
+  const run = (format: ExportFormat) => {
     setBusy(true);
     setError(null);
     exportTasks(format).then(
@@ -157,12 +160,11 @@ function ExportButtons({ store }: { store: HistoryStore }) {
   };
   return (
     <div className="export">
-      <button type="button" disabled={busy} onClick={() => run('csv')}>
-        Export CSV
-      </button>
-      <button type="button" disabled={busy} onClick={() => run('json')}>
-        Export JSON
-      </button>
+      {EXPORT_FORMATS.map((format) => (
+        <button key={format} type="button" disabled={busy} onClick={() => run(format)}>
+          Export {format.toUpperCase()}
+        </button>
+      ))}
       {error ? (
         <span className="field-error" role="alert">
           {error}

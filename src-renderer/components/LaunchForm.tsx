@@ -2,6 +2,7 @@ import { useEffect, useMemo, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { useServices } from '../app/services';
+import { CONTEXT_MODES, DEFAULT_MAX_ITERATIONS } from '../contract';
 import { suggestedDirs, type LaunchField } from '../stores/launch-store';
 
 function FieldError({ field, message }: { field: LaunchField; message: string | undefined }) {
@@ -128,14 +129,14 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
 
       <div className="field">
         <label htmlFor="launch-max-iterations">Max iterations</label>
+        {/* Text, not type="number": a number input reports "abc" as "", which would pass for "use the default". */}
         <input
           id="launch-max-iterations"
           name="maxIterations"
-          type="number"
-          min={1}
-          max={1000}
-          step={1}
+          type="text"
           inputMode="numeric"
+          autoComplete="off"
+          placeholder={String(DEFAULT_MAX_ITERATIONS)}
           value={values.maxIterations}
           onChange={(e) => setField('maxIterations', e.target.value)}
           {...describedBy('maxIterations', errors.maxIterations)}
@@ -149,12 +150,15 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
           id="launch-context"
           name="context"
           value={values.context}
-          onChange={(e) => setField('context', e.target.value === 'fork' ? 'fork' : 'fresh')}
+          onChange={(e) => setField('context', CONTEXT_MODES.find((mode) => mode === e.target.value) ?? 'fresh')}
           onKeyDown={onSelectKey}
           {...describedBy('context', errors.context)}
         >
-          <option value="fresh">fresh</option>
-          <option value="fork">fork</option>
+          {CONTEXT_MODES.map((mode) => (
+            <option key={mode} value={mode}>
+              {mode}
+            </option>
+          ))}
         </select>
         <FieldError field="context" message={errors.context} />
       </div>

@@ -1,9 +1,8 @@
 import { memo, useState } from 'react';
 import { useStore } from 'zustand';
-import type { TaskSummary } from '../contract';
+import { formatCost, formatDate, formatDuration, formatTokens, sumTokens, type TaskSummary } from '../contract';
 import { useServices } from '../app/services';
 import { errorMessage } from '../errors';
-import { formatCost, formatDate, formatDuration, formatTokens, sumTokens } from '../format';
 import { hrefs } from '../router';
 import { isActiveStatus, taskCounters, type LiveSession, type LiveTask } from '../stores/live-store';
 import { AgentStream } from './AgentStream';

@@ -1,4 +1,4 @@
-import { rawValue } from '../format';
+import { rawValue } from '../contract';
 
 /** A number on screen: formatted for people, with the exact value in data-value for tools and tests. */
 export function Metric({

@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { AgentEvent } from '../contract';
+import { formatTokens, sumTokens, type AgentEvent } from '../contract';
 import { useServices } from '../app/services';
-import { formatTokens, sumTokens } from '../format';
 import { useResource } from '../hooks/use-resource';
 import type { StreamItem } from '../stores/live-store';
 import { AgentStream } from './AgentStream';

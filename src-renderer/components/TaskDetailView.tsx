@@ -1,7 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SessionView, TaskDetail } from '../contract';
+import {
+  RESUMABLE_STATUSES,
+  formatCost,
+  formatDate,
+  formatDuration,
+  formatTokens,
+  sumTokens,
+  type SessionView,
+  type TaskDetail,
+  type TaskStatus,
+} from '../contract';
 import { useResyncCount, useServices } from '../app/services';
-import { formatCost, formatDate, formatDuration, formatTokens, sumTokens } from '../format';
 import { useResource } from '../hooks/use-resource';
 import { hrefs } from '../router';
 import { isActiveStatus } from '../stores/live-store';
@@ -106,8 +115,8 @@ function useTaskEvents(taskId: string, reload: () => void) {
   }, [transport, taskId, reload]);
 }
 
-/** Statuses a task can be resumed from (the core checks again). */
-const RESUMABLE: readonly string[] = ['interrupted', 'cancelled', 'failed'];
+/** Statuses a task can be resumed from; the service checks again and its refusal is shown. */
+const RESUMABLE: readonly TaskStatus[] = RESUMABLE_STATUSES;
 
 /** Continues the task from its next iteration, in a fresh session; a refusal is shown beside the button. */
 function ResumeButton({ taskId, onResumed }: { taskId: string; onResumed: () => void }) {
@@ -178,7 +187,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         <span className={`badge status-${t.status}`} data-testid="task-status" data-value={t.status}>
           {t.status}
         </span>
-        {RESUMABLE.includes(t.status) && t.iterations < Number(t.settings.maxIterations ?? 0) ? (
+        {RESUMABLE.includes(t.status) && t.iterations < t.spec.maxIterations ? (
           <ResumeButton taskId={t.id} onResumed={task.reload} />
         ) : null}
       </header>

@@ -13,8 +13,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { HistoryCharts, SessionView } from '../contract';
-import { formatCost, formatDuration, formatTokens } from '../format';
+import { formatCost, formatDuration, formatTokens, type HistoryCharts, type SessionView } from '../contract';
 
 // Series draw without animation: charts update live, and the first paint should already show the data.
 

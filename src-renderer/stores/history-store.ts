@@ -1,5 +1,13 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { BatonApi, HistoryCharts, ProjectView, TaskFilter, TaskSortKey, TaskSummary } from '../contract';
+import type {
+  BatonApi,
+  ExportFormat,
+  HistoryCharts,
+  ProjectView,
+  TaskFilter,
+  TaskSortKey,
+  TaskSummary,
+} from '../contract';
 import { errorMessage } from '../errors';
 
 export const HISTORY_PAGE_SIZE = 200;
@@ -32,7 +40,7 @@ export interface HistoryState {
   ensureRange(start: number, end: number): Promise<void>;
   loadCharts(): Promise<void>;
   loadProjects(): Promise<void>;
-  exportTasks(format: 'csv' | 'json'): Promise<{ fileName: string; mimeType: string; content: string }>;
+  exportTasks(format: ExportFormat): Promise<{ fileName: string; mimeType: string; content: string }>;
 }
 
 export type HistoryStore = StoreApi<HistoryState>;

@@ -1,5 +1,15 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { BatonApi, ContextMode, ProjectView, TaskSpecInput, TaskSummary } from '../contract';
+import {
+  DEFAULT_MAX_ITERATIONS,
+  inputIssuesOf,
+  taskSpecSchema,
+  type BatonApi,
+  type ContextMode,
+  type InputIssue,
+  type ProjectView,
+  type TaskSpecInput,
+  type TaskSummary,
+} from '../contract';
 import { BatonCallError, errorMessage } from '../errors';
 
 export const LAUNCH_FIELDS = ['dir', 'prompt', 'model', 'maxIterations', 'context', 'check'] as const;
@@ -25,42 +35,68 @@ export const DEFAULT_VALUES: LaunchValues = {
   dir: '',
   prompt: '',
   model: '',
-  maxIterations: '5',
+  maxIterations: String(DEFAULT_MAX_ITERATIONS),
   context: 'fresh',
   check: '',
 };
 
-/** Same rules as the contract's task spec, worded for the form; returns the spec or the errors. */
+/** The contract's messages are lower-case phrases ("the prompt must not be empty"); the form shows sentences. */
+const sentence = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
+
+const isLaunchField = (key: unknown): key is LaunchField => (LAUNCH_FIELDS as readonly unknown[]).includes(key);
+
+/**
+ * Puts each issue on the field its path starts with, or on `form` when that is
+ * no field of this form (or the issue is about the whole spec). A field shows
+ * its first issue only.
+ */
+export function placeIssues(issues: readonly InputIssue[]): LaunchErrors {
+  const errors: LaunchErrors = {};
+  for (const issue of issues) {
+    const key = isLaunchField(issue.path[0]) ? issue.path[0] : 'form';
+    errors[key] ??= sentence(issue.message);
+  }
+  return errors;
+}
+
+/** Optional text: blank means "not given", so the schema's default (or nothing) applies. */
+const optionalText = (text: string): string | undefined => (text.trim() === '' ? undefined : text);
+
+/** A typed number: blank means "not given"; anything that is not a number becomes NaN, which the schema rejects. */
+const typedNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text.trim()));
+
+/**
+ * Checks the form with the contract's own task-spec schema, the one main
+ * checks again, and returns the spec to send (trimmed, blank fields left out
+ * so the server's defaults apply) or the schema's messages by field.
+ */
 export function validateLaunch(
   values: LaunchValues,
 ): { spec: TaskSpecInput; errors: null } | { spec: null; errors: LaunchErrors } {
-  const errors: LaunchErrors = {};
-  const dir = values.dir.trim();
-  const prompt = values.prompt.trim();
-  if (!dir) errors.dir = 'A project directory is required';
-  if (!prompt) errors.prompt = 'The prompt must not be empty';
-  const maxText = values.maxIterations.trim();
-  const max = Number(maxText);
-  if (!/^\d+$/.test(maxText) || !Number.isInteger(max) || max < 1 || max > 1000) {
-    errors.maxIterations = 'Max iterations must be a whole number from 1 to 1000';
-  }
-  if (values.context !== 'fresh' && values.context !== 'fork') errors.context = 'Context must be fresh or fork';
-  if (Object.keys(errors).length > 0) return { spec: null, errors };
+  const input = {
+    dir: values.dir,
+    prompt: values.prompt,
+    model: optionalText(values.model),
+    maxIterations: typedNumber(values.maxIterations),
+    context: values.context,
+    check: optionalText(values.check),
+  } satisfies Record<LaunchField, unknown>;
+  const parsed = taskSpecSchema.safeParse(input);
+  if (!parsed.success) return { spec: null, errors: placeIssues(inputIssuesOf(parsed.error)) };
 
-  const spec: TaskSpecInput = { dir, prompt, maxIterations: max, context: values.context };
-  if (values.model.trim()) spec.model = values.model.trim();
-  if (values.check.trim()) spec.check = values.check.trim();
+  // Only what the form gave, as the schema cleaned it; the defaults of fields it left out are the server's to fill.
+  const spec: TaskSpecInput = { dir: parsed.data.dir, prompt: parsed.data.prompt, context: parsed.data.context };
+  if (input.maxIterations !== undefined) spec.maxIterations = parsed.data.maxIterations;
+  if (parsed.data.model !== undefined) spec.model = parsed.data.model;
+  if (parsed.data.check !== undefined) spec.check = parsed.data.check;
   return { spec, errors: null };
 }
 
-/** Puts a server error next to the field it names ("dir: …", or a message about the directory), else on the form. */
-export function placeServerError(message: string): LaunchErrors {
-  const prefixed = /^([A-Za-z]+)(?:\.[^:]*)?:\s*(.+)$/s.exec(message);
-  if (prefixed && (LAUNCH_FIELDS as readonly string[]).includes(prefixed[1]!)) {
-    return { [prefixed[1] as LaunchField]: message };
-  }
-  if (/\bdir(ectory)?\b/i.test(message)) return { dir: message };
-  return { form: message };
+/** Where a failed launch's error goes: the server's issues on their fields, else its message on the form. */
+export function launchErrors(error: unknown): LaunchErrors {
+  // Without issues (a lost connection, a failure not about one field) the message is about the form as a whole.
+  if (error instanceof BatonCallError && error.issues.length > 0) return placeIssues(error.issues);
+  return { form: errorMessage(error) };
 }
 
 export interface LaunchState {
@@ -138,15 +174,7 @@ export function createLaunchStore(
         });
         return task;
       } catch (error) {
-        const message = errorMessage(error);
-        set({
-          submitting: false,
-          // Lost connections are about the form as a whole; anything else may name a field.
-          errors:
-            error instanceof BatonCallError && error.code !== 'unavailable'
-              ? placeServerError(message)
-              : { form: message },
-        });
+        set({ submitting: false, errors: launchErrors(error) });
         return null;
       }
     },

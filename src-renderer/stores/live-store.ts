@@ -1,17 +1,17 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type {
-  AgentEvent,
-  BatonApi,
-  BatonEvent,
-  LiveState,
-  SessionStatus,
-  SessionView,
-  TaskStatus,
-  TaskSummary,
-  TokenUsage,
+import {
+  sumTokens,
+  type AgentEvent,
+  type BatonApi,
+  type BatonEvent,
+  type LiveState,
+  type SessionStatus,
+  type SessionView,
+  type TaskStatus,
+  type TaskSummary,
+  type TokenUsage,
 } from '../contract';
 import { errorMessage } from '../errors';
-import { sumTokens } from '../format';
 import type { Transport } from '../transport/transport';
 
 /** Stream items kept per session; older ones are dropped so a long, fast stream stays cheap to render. */
@@ -76,11 +76,6 @@ const ACTIVE: readonly TaskStatus[] = ['queued', 'running'];
 export const isActiveStatus = (status: TaskStatus): boolean => ACTIVE.includes(status);
 
 const zero = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 });
-
-function maxIterationsOf(summary: TaskSummary, fallback: number): number {
-  const value = summary.settings['maxIterations'];
-  return typeof value === 'number' && value > 0 ? value : Math.max(fallback, summary.iterations, 1);
-}
 
 function usageOf(view: SessionView): TokenUsage {
   return {
@@ -232,7 +227,7 @@ class Draft {
       summary,
       status: summary.status,
       statusReason: summary.statusReason,
-      maxIterations: maxIterationsOf(summary, 1),
+      maxIterations: summary.spec.maxIterations,
       sessions: [],
     };
     this.copiedTasks.add(summary.id);
@@ -321,7 +316,7 @@ function fromSnapshot(prev: LiveData, live: LiveState, recentTasks: TaskSummary[
       summary,
       status: summary.status,
       statusReason: summary.statusReason,
-      maxIterations: maxIterationsOf(summary, before?.maxIterations ?? 1),
+      maxIterations: summary.spec.maxIterations,
       sessions: [],
     };
     const draft = new Draft({ tasks: {}, activeIds: [], recent: [] }, nextSeq);

@@ -1,4 +1,11 @@
-import type { BatonEvent, CallError, CallOutcome, ClientMessage } from '../contract';
+import {
+  callErrorSchema,
+  WS_PATH,
+  type BatonEvent,
+  type CallError,
+  type CallOutcome,
+  type ClientMessage,
+} from '../contract';
 import { BatonCallError } from '../errors';
 import type { ConnectionState, Transport } from './transport';
 import { Listeners } from './transport';
@@ -27,7 +34,7 @@ export interface WsTransportOptions {
 export function wsUrlFor(location: Pick<Location, 'protocol' | 'host'>): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   // The contract's WS_PATH; repeated as a literal because the renderer may import only types.
-  return `${scheme}://${location.host}/ws`;
+  return `${scheme}://${location.host}${WS_PATH}`;
 }
 
 interface Waiting {
@@ -42,7 +49,18 @@ function asOutcome(value: unknown): CallOutcome | null {
   const outcome = value as { ok?: unknown; value?: unknown; error?: Partial<CallError> };
   if (outcome.ok === true) return { ok: true, value: outcome.value };
   if (outcome.ok === false && outcome.error && typeof outcome.error.message === 'string') {
-    return { ok: false, error: { code: outcome.error.code ?? 'internal', message: outcome.error.message } };
+    // Checked with the contract's own schema: an unknown code is 'internal', and missing or
+    // malformed issues become none (the message still says what went wrong).
+    const code = callErrorSchema.shape.code.safeParse(outcome.error.code);
+    const issues = callErrorSchema.shape.issues.safeParse(outcome.error.issues);
+    return {
+      ok: false,
+      error: {
+        code: code.success ? code.data : 'internal',
+        message: outcome.error.message,
+        issues: issues.success ? issues.data : [],
+      },
+    };
   }
   return null;
 }

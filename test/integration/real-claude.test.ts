@@ -85,7 +85,7 @@ describe('baton run with the real claude CLI', () => {
 
   it('would catch a reused session id: the CLI refuses it with "already in use"', async () => {
     const { project, env } = await setUp(iterationScript(0));
-    const runner = new ClaudeCodeRunner({ binary: findClaudeBinary(), env });
+    const runner = new ClaudeCodeRunner({ binary: findClaudeBinary({ searchPath: process.env.PATH }), env });
     const sessionId = randomUUID();
     const request = { cwd: project, prompt: 'hello', sessionId, model: 'claude-sonnet-4-5', onEvent: () => undefined };
     const first = await runner.run(request);

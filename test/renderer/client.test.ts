@@ -21,13 +21,37 @@ describe('the typed client', () => {
   it('throws an Error carrying the CallError code and message', async () => {
     const call = vi.fn(async (): Promise<CallOutcome> => ({
       ok: false,
-      error: { code: 'invalid_input', message: 'dir: no such directory: /nope' },
+      error: { code: 'invalid_input', message: 'dir: no such directory: /nope', issues: [] },
     }));
     const client = createClient({ call });
     const error = await client.launchTask({ dir: '/nope', prompt: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatonCallError);
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ code: 'invalid_input', message: 'dir: no such directory: /nope' });
+  });
+
+  it('carries the CallError’s issues, so a form can put each on its field', async () => {
+    const issues = [{ path: ['maxIterations'], message: 'max iterations must be at least 1' }];
+    const call = vi.fn(async (): Promise<CallOutcome> => ({
+      ok: false,
+      error: { code: 'invalid_input', message: 'maxIterations: max iterations must be at least 1', issues },
+    }));
+    const client = createClient({ call });
+    const error = await client.launchTask({ dir: '/d', prompt: 'x', maxIterations: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatonCallError);
+    expect((error as BatonCallError).issues).toEqual(issues);
+  });
+
+  it('gives an empty issue list for failures that are not about a field', async () => {
+    const call = vi.fn(async (): Promise<CallOutcome> => ({
+      ok: false,
+      error: { code: 'not_found', message: 'no such task' } as never,
+    }));
+    const error = await createClient({ call })
+      .getTask({ taskId: 'x' })
+      .catch((e: unknown) => e);
+    expect((error as BatonCallError).issues).toEqual([]);
+    expect(new BatonCallError('unavailable', 'lost').issues).toEqual([]);
   });
 
   it('lets transport rejections through', async () => {

@@ -1,8 +1,21 @@
 import { vi } from 'vitest';
 import type { BatonApi, BatonMethod, CallOutcome } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
+import { taskSpecSchema, type TaskSpec, type TaskSpecInput } from '../../src-main/contract/task-spec';
 import type { SessionView, TaskDetail, TaskSummary } from '../../src-main/contract/views';
+import { BatonCallError } from '../../src-renderer/errors';
 import type { ConnectionState, Transport } from '../../src-renderer/transport/transport';
+
+/** A full task spec, defaults filled in by the contract's schema, as main reports it. */
+export function spec(overrides: Partial<TaskSpecInput> = {}): TaskSpec {
+  return taskSpecSchema.parse({
+    dir: '/work/demo',
+    prompt: 'Make the tests pass',
+    model: 'claude-sonnet-4-5',
+    maxIterations: 3,
+    ...overrides,
+  });
+}
 
 export function summary(overrides: Partial<TaskSummary> = {}): TaskSummary {
   return {
@@ -13,7 +26,7 @@ export function summary(overrides: Partial<TaskSummary> = {}): TaskSummary {
     prompt: 'Make the tests pass',
     agent: 'claude-code',
     model: 'claude-sonnet-4-5',
-    settings: { maxIterations: 3, context: 'fresh' },
+    spec: spec(),
     status: 'queued',
     statusReason: null,
     createdAt: 1_700_000_000_000,
@@ -106,7 +119,11 @@ export class FakeTransport implements Transport {
     try {
       return { ok: true, value: await this.handle(method, input) };
     } catch (error) {
-      return { ok: false, error: { code: 'invalid_input', message: (error as Error).message } };
+      // A thrown BatonCallError stands for a coded failure with its issues; anything else is a plain invalid input.
+      if (error instanceof BatonCallError) {
+        return { ok: false, error: { code: error.code, message: error.message, issues: [...error.issues] } };
+      }
+      return { ok: false, error: { code: 'invalid_input', message: (error as Error).message, issues: [] } };
     }
   }
   subscribe(listener: (e: BatonEvent) => void) {

@@ -9,7 +9,7 @@ import {
   parseDay,
   rawValue,
   sumTokens,
-} from '../../src-renderer/format';
+} from '../../src-main/contract/format';
 
 describe('formatTokens', () => {
   it('groups thousands the en-US way', () => {

@@ -10,7 +10,7 @@ function fakeBridge() {
   const listeners = new Set<(e: BatonEvent) => void>();
   const bridge = {
     call: vi.fn(async (method: string, input: unknown): Promise<CallOutcome> => {
-      if (method === 'getTask') return { ok: false, error: { code: 'not_found', message: 'no such task' } };
+      if (method === 'getTask') return { ok: false, error: { code: 'not_found', message: 'no such task', issues: [] } };
       return { ok: true, value: { method, input } };
     }),
     subscribe: vi.fn((listener: (e: BatonEvent) => void) => {
@@ -35,7 +35,7 @@ describe('the IPC transport', () => {
     });
     await expect(transport.call('getTask', { taskId: 'x' })).resolves.toEqual({
       ok: false,
-      error: { code: 'not_found', message: 'no such task' },
+      error: { code: 'not_found', message: 'no such task', issues: [] },
     });
     expect(bridge.call).toHaveBeenCalledWith('listTasks', { limit: 3 });
     expect(transport.getState()).toBe('open');

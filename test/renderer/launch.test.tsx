@@ -1,13 +1,19 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TaskSpecInput } from '../../src-main/contract/task-spec';
+import {
+  DEFAULT_MAX_ITERATIONS,
+  taskSpecSchema,
+  type ContextMode,
+  type TaskSpecInput,
+} from '../../src-main/contract/task-spec';
 import { createServices, ServicesProvider } from '../../src-renderer/app/services';
 import { LaunchForm } from '../../src-renderer/components/LaunchForm';
 import { BatonCallError } from '../../src-renderer/errors';
 import {
   createLaunchStore,
   DEFAULT_VALUES,
-  placeServerError,
+  launchErrors,
+  placeIssues,
   RECENT_DIRS_KEY,
   validateLaunch,
 } from '../../src-renderer/stores/launch-store';
@@ -22,13 +28,20 @@ function memoryStorage(initial: Record<string, string> = {}) {
 
 describe('validateLaunch', () => {
   const good = { ...DEFAULT_VALUES, dir: ' /work/demo ', prompt: ' fix it ', maxIterations: '8' };
+  /** What the contract's own schema says about a spec, by field: the form must say the same. */
+  const schemaSays = (input: Record<string, unknown>) => {
+    const parsed = taskSpecSchema.safeParse(input);
+    if (parsed.success) throw new Error('the schema accepted it');
+    return Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
+  };
+  const sentence = (message: string | undefined) => message && message[0]!.toUpperCase() + message.slice(1);
 
   it('returns a trimmed spec for good values, leaving empty optional fields out', () => {
     expect(validateLaunch(good)).toEqual({
       spec: { dir: '/work/demo', prompt: 'fix it', maxIterations: 8, context: 'fresh' },
       errors: null,
     });
-    expect(validateLaunch({ ...good, model: ' opus ', check: 'npm test', context: 'fork' }).spec).toEqual({
+    expect(validateLaunch({ ...good, model: ' opus ', check: ' npm test ', context: 'fork' }).spec).toEqual({
       dir: '/work/demo',
       prompt: 'fix it',
       maxIterations: 8,
@@ -36,33 +49,110 @@ describe('validateLaunch', () => {
       model: 'opus',
       check: 'npm test',
     });
+    // Blank optional text is left out rather than sent as "" (which the schema would refuse).
+    expect(validateLaunch({ ...good, model: '  ', check: '\t' }).spec).toEqual({
+      dir: '/work/demo',
+      prompt: 'fix it',
+      maxIterations: 8,
+      context: 'fresh',
+    });
   });
 
-  it.each(['0', '1001', '2.5', '-3', '', 'abc'])('rejects max iterations %j', (value) => {
-    expect(validateLaunch({ ...good, maxIterations: value }).errors).toEqual({
-      maxIterations: 'Max iterations must be a whole number from 1 to 1000',
+  it('leaves a blank max iterations out, so the default applies', () => {
+    expect(validateLaunch({ ...good, maxIterations: ' ' })).toEqual({
+      spec: { dir: '/work/demo', prompt: 'fix it', context: 'fresh' },
+      errors: null,
     });
+    expect(DEFAULT_VALUES.maxIterations).toBe(String(DEFAULT_MAX_ITERATIONS));
+  });
+
+  it.each([
+    ['0', 0, 'Max iterations must be at least 1'],
+    ['-3', -3, 'Max iterations must be at least 1'],
+    ['1001', 1001, 'Max iterations must be at most 1000'],
+    ['2.5', 2.5, 'Max iterations must be a whole number'],
+    ['abc', Number.NaN, 'Max iterations must be a whole number'],
+    ['12abc', Number.NaN, 'Max iterations must be a whole number'],
+  ])('rejects max iterations %j with the schema’s message', (text, asNumber, shown) => {
+    const errors = validateLaunch({ ...good, maxIterations: text }).errors;
+    expect(errors).toEqual({ maxIterations: shown });
+    expect(errors?.maxIterations).toBe(
+      sentence(schemaSays({ dir: 'd', prompt: 'p', maxIterations: asNumber }).maxIterations),
+    );
   });
 
   it('accepts the bounds 1 and 1000', () => {
-    expect(validateLaunch({ ...good, maxIterations: '1' }).errors).toBeNull();
-    expect(validateLaunch({ ...good, maxIterations: '1000' }).errors).toBeNull();
+    expect(validateLaunch({ ...good, maxIterations: '1' }).spec?.maxIterations).toBe(1);
+    expect(validateLaunch({ ...good, maxIterations: ' 1000 ' }).spec?.maxIterations).toBe(1000);
   });
 
-  it('reports every missing field at once', () => {
-    expect(validateLaunch({ ...DEFAULT_VALUES, dir: '  ', prompt: '\n' }).errors).toEqual({
+  it('reports every missing field at once, in the schema’s words', () => {
+    const errors = validateLaunch({ ...DEFAULT_VALUES, dir: '  ', prompt: '\n' }).errors;
+    expect(errors).toEqual({
       dir: 'A project directory is required',
       prompt: 'The prompt must not be empty',
     });
+    const said = schemaSays({ dir: '  ', prompt: '\n' });
+    expect(errors).toEqual({ dir: sentence(said.dir), prompt: sentence(said.prompt) });
   });
 
-  it('places server errors next to the field they name', () => {
-    expect(placeServerError('dir: no such directory: /nope')).toEqual({ dir: 'dir: no such directory: /nope' });
-    expect(placeServerError('the directory /nope does not exist')).toEqual({
-      dir: 'the directory /nope does not exist',
+  it('rejects a context the schema does not know', () => {
+    expect(validateLaunch({ ...good, context: 'sideways' as ContextMode }).errors).toEqual({
+      context: 'Context must be "fresh" or "fork"',
     });
-    expect(placeServerError('maxIterations: too big')).toEqual({ maxIterations: 'maxIterations: too big' });
-    expect(placeServerError('the database is locked')).toEqual({ form: 'the database is locked' });
+  });
+});
+
+describe('placeIssues', () => {
+  it('puts each issue on the field its path starts with, as a sentence', () => {
+    expect(
+      placeIssues([
+        { path: ['dir'], message: 'no such directory: /nope' },
+        { path: ['maxIterations'], message: 'max iterations must be at most 1000' },
+        { path: ['check', 0], message: 'the completion check must not be empty' },
+      ]),
+    ).toEqual({
+      dir: 'No such directory: /nope',
+      maxIterations: 'Max iterations must be at most 1000',
+      check: 'The completion check must not be empty',
+    });
+  });
+
+  it('puts issues about the whole spec or about fields the form lacks on the form', () => {
+    expect(placeIssues([{ path: [], message: 'the daily budget is spent' }])).toEqual({
+      form: 'The daily budget is spent',
+    });
+    expect(placeIssues([{ path: ['budgetUsd'], message: 'the budget must be more than 0 USD' }])).toEqual({
+      form: 'The budget must be more than 0 USD',
+    });
+  });
+
+  it('keeps the first issue of a field', () => {
+    expect(
+      placeIssues([
+        { path: ['dir'], message: 'first' },
+        { path: ['dir'], message: 'second' },
+      ]),
+    ).toEqual({ dir: 'First' });
+  });
+});
+
+describe('launchErrors', () => {
+  it('places a call error’s issues on their fields', () => {
+    const error = new BatonCallError('invalid_input', 'dir: no such directory: /nope', [
+      { path: ['dir'], message: 'no such directory: /nope' },
+    ]);
+    expect(launchErrors(error)).toEqual({ dir: 'No such directory: /nope' });
+  });
+
+  it('puts the message on the form when there are no issues, whatever it names', () => {
+    expect(launchErrors(new BatonCallError('invalid_input', 'dir: no such directory: /nope'))).toEqual({
+      form: 'dir: no such directory: /nope',
+    });
+    expect(launchErrors(new BatonCallError('unavailable', 'the connection to Baton is closed'))).toEqual({
+      form: 'the connection to Baton is closed',
+    });
+    expect(launchErrors(new Error('the database is locked'))).toEqual({ form: 'the database is locked' });
   });
 });
 
@@ -76,7 +166,7 @@ describe('the launch store', () => {
     expect(client.launchTask).not.toHaveBeenCalled();
     expect(store.getState().errors).toEqual({
       prompt: 'The prompt must not be empty',
-      maxIterations: 'Max iterations must be a whole number from 1 to 1000',
+      maxIterations: 'Max iterations must be at least 1',
     });
   });
 
@@ -100,16 +190,36 @@ describe('the launch store', () => {
     expect(JSON.parse(storage.data.get(RECENT_DIRS_KEY)!)).toEqual(['/work/demo', '/a']);
   });
 
-  it('shows a server error inline and clears it on the next edit', async () => {
+  it('shows the server’s issues on their fields and clears each on the next edit of it', async () => {
     const client = fakeClient({
-      launchTask: () => Promise.reject(new BatonCallError('invalid_input', 'dir: no such directory: /nope')),
+      launchTask: () =>
+        Promise.reject(
+          new BatonCallError('invalid_input', 'dir: no such directory: /nope', [
+            { path: ['dir'], message: 'no such directory: /nope' },
+            { path: ['model'], message: 'unknown model: gpt-0' },
+          ]),
+        ),
     });
     const store = createLaunchStore(client, memoryStorage());
     store.getState().setField('dir', '/nope');
     store.getState().setField('prompt', 'x');
+    store.getState().setField('model', 'gpt-0');
     await store.getState().submit();
-    expect(store.getState().errors).toEqual({ dir: 'dir: no such directory: /nope' });
+    expect(store.getState().errors).toEqual({ dir: 'No such directory: /nope', model: 'Unknown model: gpt-0' });
     store.getState().setField('dir', '/work');
+    expect(store.getState().errors).toEqual({ model: 'Unknown model: gpt-0' });
+  });
+
+  it('shows a server error without issues on the form and clears it on the next edit', async () => {
+    const client = fakeClient({
+      launchTask: () => Promise.reject(new BatonCallError('internal', 'the database is locked')),
+    });
+    const store = createLaunchStore(client, memoryStorage());
+    store.getState().setField('dir', '/work/demo');
+    store.getState().setField('prompt', 'x');
+    await store.getState().submit();
+    expect(store.getState().errors).toEqual({ form: 'the database is locked' });
+    store.getState().setField('prompt', 'y');
     expect(store.getState().errors).toEqual({});
   });
 
@@ -162,10 +272,29 @@ describe('<LaunchForm>', () => {
     expect(alerts).toEqual([
       'A project directory is required',
       'The prompt must not be empty',
-      'Max iterations must be a whole number from 1 to 1000',
+      'Max iterations must be at most 1000',
     ]);
     expect(field('Prompt').getAttribute('aria-invalid')).toBe('true');
     expect(launches()).toHaveLength(0);
+  });
+
+  it('keeps a non-number in max iterations as typed and shows the schema’s message', async () => {
+    const { launches } = renderForm(ok);
+    fireEvent.change(field('Project directory'), { target: { value: '/work/demo' } });
+    fireEvent.change(field('Prompt'), { target: { value: 'x' } });
+    fireEvent.change(field('Max iterations'), { target: { value: 'abc' } });
+    expect((field('Max iterations') as HTMLInputElement).value).toBe('abc');
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Launch' }));
+    });
+    expect(screen.getByRole('alert').textContent).toBe('Max iterations must be a whole number');
+    expect(field('Max iterations').getAttribute('aria-invalid')).toBe('true');
+    expect(field('Max iterations').getAttribute('aria-describedby')).toBe('launch-maxIterations-error');
+    expect(launches()).toHaveLength(0);
+    // Editing the field clears its error.
+    fireEvent.change(field('Max iterations'), { target: { value: '4' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(field('Max iterations').getAttribute('aria-invalid')).toBeNull();
   });
 
   it('launches with Ctrl+Enter in the prompt', async () => {
@@ -196,7 +325,27 @@ describe('<LaunchForm>', () => {
     expect(launches()).toHaveLength(0);
   });
 
-  it('shows a server error inline (role=alert)', async () => {
+  it('shows a server issue on its field (role=alert, aria-describedby)', async () => {
+    renderForm(async (method) => {
+      if (method === 'listProjects') return [];
+      throw new BatonCallError('invalid_input', 'dir: no such directory: /nope', [
+        { path: ['dir'], message: 'no such directory: /nope' },
+      ]);
+    });
+    fireEvent.change(field('Project directory'), { target: { value: '/nope' } });
+    fireEvent.change(field('Prompt'), { target: { value: 'x' } });
+    await act(async () => {
+      fireEvent.submit(field('Prompt').closest('form')!);
+    });
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toBe('No such directory: /nope');
+    expect(alert.id).toBe('launch-dir-error');
+    expect(field('Project directory').getAttribute('aria-invalid')).toBe('true');
+    expect(field('Project directory').getAttribute('aria-describedby')).toBe('launch-dir-error');
+    expect(field('Prompt').getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it('shows a server error without issues on the form', async () => {
     renderForm(async (method) => {
       if (method === 'listProjects') return [];
       throw new Error('dir: no such directory: /nope');
@@ -206,8 +355,10 @@ describe('<LaunchForm>', () => {
     await act(async () => {
       fireEvent.submit(field('Prompt').closest('form')!);
     });
-    expect(screen.getByRole('alert').textContent).toBe('dir: no such directory: /nope');
-    expect(field('Project directory').getAttribute('aria-describedby')).toBe('launch-dir-error');
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toBe('dir: no such directory: /nope');
+    expect(alert.classList.contains('form-error')).toBe(true);
+    expect(field('Project directory').getAttribute('aria-invalid')).toBeNull();
   });
 
   it('offers Browse… when the host can pick a directory', async () => {

@@ -8,7 +8,7 @@ import {
   taskCounters,
   type LiveStore,
 } from '../../src-renderer/stores/live-store';
-import { detail, fakeClient, FakeTransport, session, summary } from './fixtures';
+import { detail, fakeClient, FakeTransport, session, spec, summary } from './fixtures';
 
 const SID = 'aaaaaaaa-0000-4000-8000-000000000001';
 const usage = (input: number, output: number, write = 0, read = 0) => ({
@@ -238,7 +238,7 @@ describe('the live store', () => {
     const running = detail({
       id: 't9',
       status: 'running',
-      settings: { maxIterations: 8 },
+      spec: spec({ maxIterations: 8 }),
       sessions: [
         session({ sessionId: 's1', iteration: 1, status: 'completed' }),
         session({

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { App } from '../../src-renderer/app/App';
 import { createServices, ServicesProvider, type Services } from '../../src-renderer/app/services';
-import { detail, FakeTransport, session, summary } from './fixtures';
+import { detail, FakeTransport, session, spec, summary } from './fixtures';
 
 const SID = '0b7f8a5e-1111-4222-8333-944455556666';
 let services: Services | null = null;
@@ -102,7 +102,7 @@ describe('the live view', () => {
     expect(screen.getByRole('link', { name: 'Live' }).getAttribute('href')).toBe('#/');
     expect(screen.getByRole('link', { name: 'History' }).getAttribute('href')).toBe('#/history');
 
-    const task = summary({ id: 'run-1', title: 'Running task', settings: { maxIterations: 4 } });
+    const task = summary({ id: 'run-1', title: 'Running task', spec: spec({ maxIterations: 4 }) });
     await emit(transport, [
       { type: 'task.queued', taskId: 'run-1', task },
       { type: 'task.started', taskId: 'run-1' },
@@ -407,7 +407,7 @@ describe('resuming a task', () => {
       id: 'int-1',
       status: 'interrupted',
       statusReason: 'Baton stopped while this ran (process 42 is gone)',
-      settings: { maxIterations: 5 },
+      spec: spec({ maxIterations: 5 }),
     });
     const resumed: unknown[] = [];
     window.location.hash = '#/tasks/int-1';

@@ -92,7 +92,37 @@ describe('the WebSocket transport', () => {
       id: 1,
       outcome: { ok: false, error: { code: 'not_found', message: 'no task with id nope' } },
     });
-    await expect(call).resolves.toEqual({ ok: false, error: { code: 'not_found', message: 'no task with id nope' } });
+    await expect(call).resolves.toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'no task with id nope', issues: [] },
+    });
+  });
+
+  it('delivers the issues of an error outcome, checked against the contract', async () => {
+    const transport = connect();
+    latest().open();
+    const issues = [{ path: ['dir'], message: 'no such directory: /nope' }];
+    const good = transport.call('launchTask', { dir: '/nope', prompt: 'x' });
+    latest().receive({
+      type: 'result',
+      id: 1,
+      outcome: { ok: false, error: { code: 'invalid_input', message: 'dir: no such directory: /nope', issues } },
+    });
+    await expect(good).resolves.toEqual({
+      ok: false,
+      error: { code: 'invalid_input', message: 'dir: no such directory: /nope', issues },
+    });
+    const bad = transport.call('launchTask', { dir: '/nope', prompt: 'x' });
+    latest().receive({
+      type: 'result',
+      id: 2,
+      outcome: { ok: false, error: { code: 'invalid_input', message: 'broken', issues: [{ path: 'dir' }] } },
+    });
+    // Issues that are not the contract's are not passed on as field errors; the code and message still are.
+    await expect(bad).resolves.toEqual({ ok: false, error: { code: 'invalid_input', message: 'broken', issues: [] } });
+    const odd = transport.call('getAppInfo', {});
+    latest().receive({ type: 'result', id: 3, outcome: { ok: false, error: { code: 'weird', message: 'odd' } } });
+    await expect(odd).resolves.toEqual({ ok: false, error: { code: 'internal', message: 'odd', issues: [] } });
   });
 
   it('passes events to subscribers and ignores junk', () => {

@@ -1,12 +1,11 @@
-/** Runs the real `baton` CLI as a child process, the way a user would. */
+/** Runs the real `baton` command, as npm installs it (out/cli/baton.js, built by the tests' global set-up), the way a user would. */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(ROOT, 'src-main', 'cli', 'main.ts');
+export const BATON_BIN = path.join(ROOT, 'node_modules', '.bin', 'baton');
 
 export interface CliRun {
   code: number | null;
@@ -16,7 +15,7 @@ export interface CliRun {
 
 export function runBaton(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], {
+    const child = spawn(BATON_BIN, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,7 +68,7 @@ export interface RunningBaton {
 
 /** Starts the CLI in its own process group, so a test can signal or kill the whole Baton process tree. */
 export function startBaton(args: string[], env: NodeJS.ProcessEnv): RunningBaton {
-  const child = spawn(TSX, [CLI, ...args], {
+  const child = spawn(BATON_BIN, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,20 +4,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { CallOutcome } from '../../src-main/contract/api';
+import { type CallOutcome, failure } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
 import type { ServerMessage } from '../../src-main/contract/transport';
 import { type BrowserServer, startBrowserServer } from '../../src-main/server/browser-server';
-import type { BatonHost } from '../../src-main/service/baton-host';
+import type { BatonEndpoint } from '../../src-main/service/baton-service';
 
 /** A host that answers every call with what it was given, and lets the test publish events. */
-class EchoHost implements BatonHost {
+class EchoHost implements BatonEndpoint {
   readonly calls: Array<{ method: unknown; input: unknown }> = [];
   private readonly listeners = new Set<(event: BatonEvent) => void>();
   async dispatch(method: unknown, input: unknown): Promise<CallOutcome> {
     this.calls.push({ method, input });
     if (method === 'launchTask')
-      return { ok: false, error: { code: 'invalid_input', message: 'prompt: the prompt must not be empty' } };
+      return failure('invalid_input', 'prompt: the prompt must not be empty', [
+        { path: ['prompt'], message: 'the prompt must not be empty' },
+      ]);
     return { ok: true, value: { method, input } };
   }
   subscribe(listener: (event: BatonEvent) => void) {

@@ -233,8 +233,8 @@ describe('ClaudeCodeRunner limits', () => {
 describe('findClaudeBinary', () => {
   it('prefers BATON_CLAUDE_BIN, and rejects one that is not executable', () => {
     const binary = fakeAgent('claude-custom', 'exit 0');
-    expect(findClaudeBinary({ BATON_CLAUDE_BIN: binary, PATH: '' })).toBe(binary);
-    expect(() => findClaudeBinary({ BATON_CLAUDE_BIN: path.join(dir, 'nope'), PATH: '' })).toThrow(
+    expect(findClaudeBinary({ configured: binary, searchPath: '' })).toBe(binary);
+    expect(() => findClaudeBinary({ configured: path.join(dir, 'nope'), searchPath: '' })).toThrow(
       /BATON_CLAUDE_BIN is set to .*nope, which is not an executable file/,
     );
   });
@@ -243,15 +243,17 @@ describe('findClaudeBinary', () => {
     const binDir = mkdtempSync(path.join(dir, 'bin-'));
     writeFileSync(path.join(binDir, 'claude'), '#!/bin/sh\n');
     chmodSync(path.join(binDir, 'claude'), 0o755);
-    expect(findClaudeBinary({ PATH: `/nonexistent:${binDir}` }, () => '/bundled/claude')).toBe(
+    expect(findClaudeBinary({ searchPath: `/nonexistent:${binDir}` }, () => '/bundled/claude')).toBe(
       path.join(binDir, 'claude'),
     );
-    expect(findClaudeBinary({ PATH: '/nonexistent' }, () => '/bundled/claude')).toBe('/bundled/claude');
-    expect(() => findClaudeBinary({ PATH: '/nonexistent' }, () => undefined)).toThrow(ClaudeBinaryNotFoundError);
-    expect(() => findClaudeBinary({ PATH: '' }, () => undefined)).toThrow(/npm install -g @anthropic-ai\/claude-code/);
+    expect(findClaudeBinary({ searchPath: '/nonexistent' }, () => '/bundled/claude')).toBe('/bundled/claude');
+    expect(() => findClaudeBinary({ searchPath: '/nonexistent' }, () => undefined)).toThrow(ClaudeBinaryNotFoundError);
+    expect(() => findClaudeBinary({ searchPath: '' }, () => undefined)).toThrow(
+      /npm install -g @anthropic-ai\/claude-code/,
+    );
   });
 
   it('finds the copy installed with Baton', () => {
-    expect(findClaudeBinary({ PATH: '' })).toMatch(/@anthropic-ai\/claude-code\/bin\/claude/);
+    expect(findClaudeBinary({ searchPath: '' })).toMatch(/@anthropic-ai\/claude-code\/bin\/claude/);
   });
 });

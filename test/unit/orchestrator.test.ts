@@ -224,7 +224,11 @@ describe('Orchestrator', () => {
       exitCode: 1,
       result: { ...success('').result, isError: true, subtype: 'error_max_budget_usd' },
     }));
-    const second = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent: stoppedByAgent });
+    const second = await openBatonCore({
+      databaseFile: path.join(dir, 'baton.db'),
+      agent: stoppedByAgent,
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
+    });
     try {
       const t = await second.orchestrator.createTask({ dir, prompt: 'x', budgetUsd: 5 });
       expect(await second.orchestrator.runTask(t.id)).toMatchObject({

@@ -1,15 +1,15 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallOutcome } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
-import type { BatonHost } from '../../src-main/service/baton-host';
-import { openBatonHost } from '../../src-main/service/open-host';
+import type { BatonService } from '../../src-main/service/baton-service';
+import { openBaton } from '../../src-main/service/open-baton';
 
 // The agent here is a stand-in that replays a real CLI transcript; the real CLI runs in test/integration and e2e.
 let dir: string;
-let host: BatonHost;
+let host: BatonService;
 const transcript = path.join(__dirname, '..', 'fixtures', 'claude-stream-json-tool-use.jsonl');
 
 function standInClaude(): string {
@@ -33,15 +33,52 @@ async function waitFor(events: BatonEvent[], type: BatonEvent['type'] | ((e: Bat
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'baton-host-'));
-  host = await openBatonHost({
+  host = await openBaton({
     databaseFile: path.join(dir, 'baton.db'),
     mode: 'browser',
     claudeBinary: standInClaude(),
+    env: {},
   });
 });
 afterEach(async () => {
   await host.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('opening Baton', () => {
+  it('decides the database in one place: --db, then BATON_DB, then the data directory', async () => {
+    const opened: string[] = [];
+    const open = async (options: { databaseFile?: string; env: NodeJS.ProcessEnv; dataDir: string }) => {
+      const service = await openBaton({ mode: 'cli', ...options });
+      opened.push(service.databaseFile);
+      await service.close();
+    };
+    const fromEnv = path.join(dir, 'env.db');
+    await open({
+      databaseFile: path.join(dir, 'flag.db'),
+      env: { BATON_DB: fromEnv },
+      dataDir: path.join(dir, 'data'),
+    });
+    await open({ env: { BATON_DB: fromEnv }, dataDir: path.join(dir, 'data') });
+    await open({ env: {}, dataDir: path.join(dir, 'data') });
+    expect(opened).toEqual([path.join(dir, 'flag.db'), fromEnv, path.join(dir, 'data', 'baton.db')]);
+  });
+
+  it('refuses a bad environment value, or an agent it cannot find when one is required, before opening the database', async () => {
+    const file = path.join(dir, 'never.db');
+    await expect(openBaton({ mode: 'cli', databaseFile: file, env: { BATON_RETRY_BASE_MS: 'soon' } })).rejects.toThrow(
+      'BATON_RETRY_BASE_MS must be a whole number of milliseconds',
+    );
+    await expect(
+      openBaton({
+        mode: 'cli',
+        databaseFile: file,
+        requireAgent: true,
+        env: { BATON_CLAUDE_BIN: path.join(dir, 'nope') },
+      }),
+    ).rejects.toThrow(/BATON_CLAUDE_BIN is set to .*nope, which is not an executable file/);
+    expect(existsSync(file)).toBe(false);
+  });
 });
 
 describe('contract dispatch', () => {
@@ -50,52 +87,181 @@ describe('contract dispatch', () => {
       [
         'launchTask',
         { dir, prompt: '' },
-        { ok: false, error: { code: 'invalid_input', message: 'prompt: the prompt must not be empty' } },
+        {
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            message: 'prompt: the prompt must not be empty',
+            issues: [{ path: ['prompt'], message: 'the prompt must not be empty' }],
+          },
+        },
       ],
       [
         'launchTask',
         { dir, prompt: 'x', maxIterations: 0 },
-        { ok: false, error: { code: 'invalid_input', message: 'maxIterations: max iterations must be at least 1' } },
+        {
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            message: 'maxIterations: max iterations must be at least 1',
+            issues: [{ path: ['maxIterations'], message: 'max iterations must be at least 1' }],
+          },
+        },
       ],
       [
         'launchTask',
         'not an object',
-        { ok: false, error: { code: 'invalid_input', message: expect.any(String) as unknown as string } },
+        {
+          ok: false,
+          error: { code: 'invalid_input', message: expect.any(String) as unknown as string, issues: expect.any(Array) },
+        },
       ],
       [
         'listTasks',
         { limit: 'all' },
-        { ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^limit:/) as unknown as string } },
+        {
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            message: expect.stringMatching(/^limit:/) as unknown as string,
+            issues: [{ path: ['limit'], message: expect.any(String) }],
+          },
+        },
       ],
       [
         'getAppInfo',
         { extra: true },
-        { ok: false, error: { code: 'invalid_input', message: expect.any(String) as unknown as string } },
+        {
+          ok: false,
+          error: { code: 'invalid_input', message: expect.any(String) as unknown as string, issues: expect.any(Array) },
+        },
       ],
-      ['getTask', { taskId: 'nope' }, { ok: false, error: { code: 'not_found', message: 'no task with id nope' } }],
-      ['dropTables', {}, { ok: false, error: { code: 'unknown_method', message: 'no such method: dropTables' } }],
-      ['__proto__', {}, { ok: false, error: { code: 'unknown_method', message: 'no such method: __proto__' } }],
+      [
+        'getTask',
+        { taskId: 'nope' },
+        { ok: false, error: { code: 'not_found', message: 'no task with id nope', issues: [] } },
+      ],
+      [
+        'dropTables',
+        {},
+        { ok: false, error: { code: 'unknown_method', message: 'no such method: dropTables', issues: [] } },
+      ],
+      [
+        '__proto__',
+        {},
+        { ok: false, error: { code: 'unknown_method', message: 'no such method: __proto__', issues: [] } },
+      ],
       [
         'pickDirectory',
         {},
-        { ok: false, error: { code: 'unavailable', message: 'a directory picker exists only in the desktop app' } },
+        {
+          ok: false,
+          error: { code: 'unavailable', message: 'a directory picker exists only in the desktop app', issues: [] },
+        },
       ],
     ];
     for (const [method, input, expected] of cases) expect(await host.dispatch(method, input), method).toEqual(expected);
     expect(await call('listTasks', {})).toEqual({ tasks: [], total: 0 });
   });
 
-  it('rejects a directory that does not exist without writing a task', async () => {
-    const outcome = await host.dispatch('launchTask', { dir: path.join(dir, 'missing'), prompt: 'x' });
-    expect(outcome).toMatchObject({
+  it('rejects a directory that does not exist without writing a task, naming the field', async () => {
+    const missing = path.join(dir, 'missing');
+    const outcome = await host.dispatch('launchTask', { dir: missing, prompt: 'x' });
+    expect(outcome).toEqual({
       ok: false,
-      error: { code: 'invalid_input', message: expect.stringMatching(/does not exist/) },
+      error: {
+        code: 'invalid_input',
+        message: `project directory ${missing} does not exist`,
+        issues: [{ path: ['dir'], message: `project directory ${missing} does not exist` }],
+      },
     });
     expect(await call('listTasks', {})).toEqual({ tasks: [], total: 0 });
+  });
+
+  it('reports every field at fault, not only the first', async () => {
+    const outcome = await host.dispatch('launchTask', { dir: ' ', prompt: '', maxIterations: 2.5, context: 'x' });
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.error.issues.map((issue) => issue.path[0]).sort()).toEqual([
+      'context',
+      'dir',
+      'maxIterations',
+      'prompt',
+    ]);
+  });
+
+  it('keeps the whole spec on the task, typed, and finds a task by a unique prefix of its id', async () => {
+    const task = await call<{ id: string; spec: Record<string, unknown> }>('launchTask', {
+      dir,
+      prompt: 'typed',
+      maxIterations: 2,
+      budgetUsd: 1.5,
+      permissionMode: 'acceptEdits',
+    });
+    expect(task.spec).toEqual({
+      dir,
+      prompt: 'typed',
+      maxIterations: 2,
+      context: 'fresh',
+      checkTimeoutSeconds: 600,
+      completionMarker: 'BATON_TASK_COMPLETE',
+      idleTimeoutSeconds: 1800,
+      maxRetries: 3,
+      budgetUsd: 1.5,
+      permissionMode: 'acceptEdits',
+    });
+    await host.waitForTask(task.id);
+    expect((await call<{ id: string }>('getTask', { taskId: task.id.slice(0, 8) })).id).toBe(task.id);
   });
 });
 
 describe('tasks through the host', () => {
+  it('keeps the stream of a retried iteration under its final session id, the failed attempt included', async () => {
+    await host.close();
+    const overloaded = path.join(__dirname, '..', 'fixtures', 'claude-stream-json-overloaded.jsonl');
+    const attempts = path.join(dir, 'attempts');
+    // The first attempt meets an overloaded API; the retry succeeds.
+    writeFileSync(
+      path.join(dir, 'claude'),
+      `#!/bin/sh\nif [ -e ${attempts} ]; then cat ${transcript}; else touch ${attempts}; cat ${overloaded}; exit 1; fi\n`,
+    );
+    host = await openBaton({
+      databaseFile: path.join(dir, 'baton.db'),
+      mode: 'browser',
+      claudeBinary: path.join(dir, 'claude'),
+      env: { BATON_RETRY_BASE_MS: '0', BATON_RETRY_MAX_MS: '0' },
+    });
+    const events: BatonEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    const task = await call<{ id: string }>('launchTask', { dir, prompt: 'retry me', maxIterations: 1 });
+    await host.waitForTask(task.id);
+    const retrying = events.find((e) => e.type === 'iteration.retrying');
+    expect(retrying).toMatchObject({ iteration: 1, attempt: 1 });
+    const detail = await call<{ sessions: Array<{ sessionId: string; retries: unknown[]; status: string }> }>(
+      'getTask',
+      { taskId: task.id },
+    );
+    expect(detail.sessions).toHaveLength(1);
+    const [session] = detail.sessions;
+    expect(session).toMatchObject({ status: 'completed', retries: [expect.objectContaining({ attempt: 1 })] });
+    expect(retrying?.type === 'iteration.retrying' && retrying.sessionId).toBe(session?.sessionId);
+    const replay = await call<{ events: Array<{ kind: string }> }>('getSessionEvents', {
+      sessionId: session?.sessionId,
+    });
+    // Both attempts' streams, in order: the overloaded one (with the CLI's own retries), then the good one.
+    const results = replay.events.filter((e) => e.kind === 'result');
+    expect(results).toHaveLength(2);
+    expect(replay.events.filter((e) => e.kind === 'retry').length).toBeGreaterThan(0);
+    expect(
+      await call('getSessionEvents', {
+        sessionId: retrying?.type === 'iteration.retrying' ? retrying.previousSessionId : '',
+      }),
+    ).toEqual({
+      events: [],
+      truncated: false,
+    });
+  });
+
   it('queues tasks beyond the concurrency setting, and stops a waiting one at once', async () => {
     writeFileSync(path.join(dir, 'claude'), `#!/bin/sh\nhead -n 3 ${transcript}\nsleep 30\n`);
     expect(await host.dispatch('updateSettings', { maxConcurrentTasks: 0 })).toMatchObject({

@@ -5,7 +5,21 @@ import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../migrations';
 import { openDataSource } from '../../src-main/core/store/data-source';
-import { type SessionFinish, TaskStore } from '../../src-main/core/store/task-store';
+import { taskSpecSchema } from '../../src-main/contract/task-spec';
+import { type NewTask, type SessionFinish, TaskStore } from '../../src-main/core/store/task-store';
+
+/** What the orchestrator hands the store: a validated spec, a title and the agent; a plain task in `dir` unless told. */
+function taskInput(
+  fields: { workingDir?: string; model?: string; title?: string; settings?: Record<string, unknown> } = {},
+): NewTask {
+  const spec = taskSpecSchema.parse({
+    ...fields.settings,
+    dir: fields.workingDir ?? dir,
+    prompt: 'p',
+    model: fields.model,
+  });
+  return { spec, title: fields.title ?? 't', agent: 'a' };
+}
 
 let dir: string;
 const open: DataSource[] = [];
@@ -70,14 +84,7 @@ describe('opening the store', () => {
 
   it('never stores the same session id twice', async () => {
     const store = new TaskStore(await openAt(path.join(dir, 'u.db')));
-    const task = await store.createTask({
-      workingDir: dir,
-      title: 't',
-      prompt: 'p',
-      agent: 'a',
-      model: null,
-      settings: {},
-    });
+    const task = await store.createTask(taskInput());
     await store.startSession({ sessionId: 'same', taskId: task.id, iteration: 1, model: null, ownerPid: 1 });
     await expect(
       store.startSession({ sessionId: 'same', taskId: task.id, iteration: 2, model: null, ownerPid: 1 }),
@@ -89,8 +96,7 @@ describe('crash recovery', () => {
   it('interrupts what dead owners left running, and leaves live owners alone', async () => {
     const dataSource = await openAt(path.join(dir, 'recover.db'));
     const store = new TaskStore(dataSource);
-    const newTask = () =>
-      store.createTask({ workingDir: dir, title: 't', prompt: 'p', agent: 'a', model: null, settings: {} });
+    const newTask = () => store.createTask(taskInput());
     const dead = await newTask();
     const live = await newTask();
     const between = await newTask();
@@ -131,6 +137,12 @@ describe('migrations', () => {
     await old.query(
       `INSERT INTO tasks (id, project_id, title, prompt, agent, settings, status, created_at) VALUES ('t1', 'p1', 'title', 'prompt', 'claude-code', '{}', 'completed', 2000)`,
     );
+    // A task of the untyped-settings era, with a model and launch settings in the old bag.
+    await old.query(
+      `INSERT INTO tasks (id, project_id, title, prompt, agent, model, settings, status, created_at)
+       VALUES ('t2', 'p1', 'second', 'fix it', 'claude-code', 'claude-sonnet-4-5',
+               '{"maxIterations":7,"context":"fork","check":"npm test","checkTimeoutSeconds":60,"budgetUsd":2.5}', 'failed', 2500)`,
+    );
     await old.query(
       `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, turns, cost_usd)
        VALUES ('s1', 't1', 1, 'completed', 3000, 10, 20, 30, 40, 2, 0.5), ('s2', 't1', 2, 'failed', 4000, 1, 2, 3, 4, 1, 0.25)`,
@@ -158,6 +170,26 @@ describe('migrations', () => {
         costUsd: 0.75,
       },
     });
+    // The old settings bag became the typed spec, with the directory, prompt and model beside what it held.
+    expect(summary?.spec).toEqual(taskSpecSchema.parse({ dir: '/tmp/proj', prompt: 'prompt' }));
+    expect((await new TaskStore(upgraded).taskSummary('t2'))?.spec).toEqual({
+      dir: '/tmp/proj',
+      prompt: 'fix it',
+      model: 'claude-sonnet-4-5',
+      maxIterations: 7,
+      context: 'fork',
+      check: 'npm test',
+      checkTimeoutSeconds: 60,
+      budgetUsd: 2.5,
+      completionMarker: 'BATON_TASK_COMPLETE',
+      idleTimeoutSeconds: 1800,
+      maxRetries: 3,
+    });
+    const taskColumns = ((await upgraded.query('PRAGMA table_info(tasks)')) as Array<{ name: string }>).map(
+      (c) => c.name,
+    );
+    expect(taskColumns).toContain('spec');
+    expect(taskColumns).not.toContain('settings');
     const [check] = await upgraded.query('PRAGMA integrity_check');
     expect(check.integrity_check).toBe('ok');
   });
@@ -167,22 +199,8 @@ describe('aggregation', () => {
   it('sums, counts and averages a task’s sessions in SQL', async () => {
     let clock = 1_000;
     const store = new TaskStore(await openAt(path.join(dir, 'agg.db')), () => clock++);
-    const task = await store.createTask({
-      workingDir: dir,
-      title: 't',
-      prompt: 'p',
-      agent: 'a',
-      model: null,
-      settings: { maxIterations: 3 },
-    });
-    const other = await store.createTask({
-      workingDir: dir,
-      title: 'other',
-      prompt: 'p',
-      agent: 'a',
-      model: null,
-      settings: {},
-    });
+    const task = await store.createTask(taskInput({ settings: { maxIterations: 3 } }));
+    const other = await store.createTask(taskInput());
     const rows = [
       {
         inputTokens: 100,
@@ -226,7 +244,7 @@ describe('aggregation', () => {
     expect(summary?.averageTokensPerIteration).toBe(3335 / 2);
     expect(summary?.durationMs).toBe(1200);
     expect(summary?.apiDurationMs).toBe(700);
-    expect(summary?.settings).toEqual({ maxIterations: 3 });
+    expect(summary?.spec).toMatchObject({ dir, prompt: expect.any(String), maxIterations: 3, context: 'fresh' });
   });
 
   it('reports zeros for a task without sessions, and pages tasks newest first', async () => {
@@ -234,18 +252,7 @@ describe('aggregation', () => {
     const store = new TaskStore(await openAt(path.join(dir, 'page.db')), () => (clock += 10));
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push(
-        (
-          await store.createTask({
-            workingDir: dir,
-            title: `t${i}`,
-            prompt: 'p',
-            agent: 'a',
-            model: null,
-            settings: {},
-          })
-        ).id,
-      );
+      ids.push((await store.createTask(taskInput({ title: `t${i}` }))).id);
     }
     const first = await store.listTaskSummaries({ limit: 2, offset: 0 });
     const second = await store.listTaskSummaries({ limit: 2, offset: 2 });
@@ -263,14 +270,7 @@ describe('aggregation', () => {
     const dataSource = await openAt(path.join(dir, 'rollup.db'));
     let clock = Date.UTC(2026, 0, 1, 23, 59, 55);
     const store = new TaskStore(dataSource, () => (clock += 1000));
-    const task = await store.createTask({
-      workingDir: dir,
-      title: 't',
-      prompt: 'p',
-      agent: 'a',
-      model: 'm0',
-      settings: {},
-    });
+    const task = await store.createTask(taskInput({ model: 'm0' }));
     for (let i = 1; i <= 4; i++) {
       await store.startSession({ sessionId: `r${i}`, taskId: task.id, iteration: i, model: null, ownerPid: 1 });
       await store.finishSession(
@@ -295,22 +295,8 @@ describe('aggregation', () => {
   it('shares one project row per directory', async () => {
     const dataSource = await openAt(path.join(dir, 'proj.db'));
     const store = new TaskStore(dataSource);
-    const a = await store.createTask({
-      workingDir: dir,
-      title: 'a',
-      prompt: 'p',
-      agent: 'a',
-      model: null,
-      settings: {},
-    });
-    const b = await store.createTask({
-      workingDir: `${dir}/`,
-      title: 'b',
-      prompt: 'p',
-      agent: 'a',
-      model: null,
-      settings: {},
-    });
+    const a = await store.createTask(taskInput());
+    const b = await store.createTask(taskInput({ workingDir: `${dir}/` }));
     expect(a.projectId).toBe(b.projectId);
     const [count] = await dataSource.query('SELECT COUNT(*) AS n FROM projects');
     expect(count.n).toBe(1);

@@ -1,5 +1,5 @@
 /** Finds the Claude Code CLI: BATON_CLAUDE_BIN, then PATH, then the copy installed with Baton. */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -36,7 +36,7 @@ function fromNodeModules(): string | undefined {
   try {
     const require = createRequire(import.meta.url);
     const manifestPath = require.resolve('@anthropic-ai/claude-code/package.json');
-    const manifest = require(manifestPath) as { bin?: string | Record<string, string> };
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin?: string | Record<string, string> };
     const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.claude;
     if (!bin) return undefined;
     const candidate = path.join(path.dirname(manifestPath), bin);
@@ -46,18 +46,24 @@ function fromNodeModules(): string | undefined {
   }
 }
 
+export interface ClaudeBinarySearch {
+  /** BATON_CLAUDE_BIN, when set. */
+  configured?: string;
+  /** PATH. */
+  searchPath?: string;
+}
+
 export function findClaudeBinary(
-  env: NodeJS.ProcessEnv = process.env,
+  { configured, searchPath }: ClaudeBinarySearch,
   bundled: () => string | undefined = fromNodeModules,
 ): string {
-  const configured = env.BATON_CLAUDE_BIN;
   if (configured !== undefined && configured !== '') {
     if (isExecutableFile(configured)) return path.resolve(configured);
     throw new ClaudeBinaryNotFoundError(
       `BATON_CLAUDE_BIN is set to ${configured}, which is not an executable file; fix it or unset it`,
     );
   }
-  const found = fromPath(env.PATH) ?? bundled();
+  const found = fromPath(searchPath) ?? bundled();
   if (found) return found;
   throw new ClaudeBinaryNotFoundError(`Claude Code CLI not found: ${INSTALL_HINT}`);
 }

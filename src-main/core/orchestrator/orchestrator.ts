@@ -6,8 +6,15 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import { type AgentResult, zeroUsage } from '../../contract/agent-events';
+import { type InputIssue, inputIssuesOf } from '../../contract/api';
 import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
-import type { RetryEntry, SessionView, TaskStatus, TaskSummary } from '../../contract/views';
+import {
+  RESUMABLE_STATUSES,
+  type RetryEntry,
+  type SessionView,
+  type TaskStatus,
+  type TaskSummary,
+} from '../../contract/views';
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
 import { estimateCostUsd } from '../pricing';
@@ -19,8 +26,15 @@ import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from
 export const MAX_CONSECUTIVE_FAILURES = 3;
 const RESULT_EXCERPT_CHARS = 2000;
 
+/** A spec or a request the caller must fix; `issues` name the fields at fault, when there are any. */
 export class InvalidTaskError extends Error {
   override readonly name = 'InvalidTaskError';
+  constructor(
+    message: string,
+    readonly issues: InputIssue[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export class TaskAlreadyRunningError extends Error {
@@ -53,16 +67,17 @@ export interface OrchestratorOptions {
 /** Validates a spec, including that its directory exists, and normalises it. */
 export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
   const parsed = taskSpecSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidTaskError(describeSpecError(parsed.error));
+  if (!parsed.success) throw new InvalidTaskError(describeSpecError(parsed.error), inputIssuesOf(parsed.error));
   const spec = parsed.data;
   const dir = path.resolve(spec.dir);
+  const dirError = (message: string) => new InvalidTaskError(message, [{ path: ['dir'], message }]);
   let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
   } catch {
-    throw new InvalidTaskError(`project directory ${dir} does not exist`);
+    throw dirError(`project directory ${dir} does not exist`);
   }
-  if (!isDirectory) throw new InvalidTaskError(`project directory ${dir} is not a directory`);
+  if (!isDirectory) throw dirError(`project directory ${dir} is not a directory`);
   return { ...spec, dir };
 }
 
@@ -166,22 +181,14 @@ export class Orchestrator {
   /** Validates the spec and records the task as queued. Nothing is written when the spec is invalid. */
   async createTask(input: TaskSpecInput): Promise<TaskSummary> {
     const spec = validateTaskSpec(input);
-    const { dir, prompt, model, ...settings } = spec;
-    const row = await this.store.createTask({
-      workingDir: dir,
-      title: titleOf(spec),
-      prompt,
-      agent: this.agent.agentName,
-      model: model ?? null,
-      settings,
-    });
+    const row = await this.store.createTask({ spec, title: titleOf(spec), agent: this.agent.agentName });
     const task = await this.requireSummary(row.id);
     this.bus.publish({ type: 'task.queued', taskId: task.id, task });
     return task;
   }
 
   /** Statuses a task can be resumed from: it stopped before it was done. */
-  static readonly RESUMABLE: readonly TaskStatus[] = ['interrupted', 'cancelled', 'failed'];
+  static readonly RESUMABLE: readonly TaskStatus[] = RESUMABLE_STATUSES;
 
   /**
    * Checks that a task can continue: it exists and stopped before it was done.
@@ -194,7 +201,7 @@ export class Orchestrator {
         `task ${taskId} is ${task.status}; only an interrupted, cancelled or failed task can be resumed`,
       );
     }
-    const max = Number(task.settings.maxIterations ?? 0);
+    const max = task.spec.maxIterations;
     if (task.iterations >= max) {
       throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
     }
@@ -218,12 +225,8 @@ export class Orchestrator {
   /** Runs a queued task to its end. Agent failures end up in the task's status, never as a throw. */
   async runTask(taskId: string, signal?: AbortSignal): Promise<TaskSummary> {
     const task = await this.requireSummary(taskId);
-    const spec = validateTaskSpec({
-      ...task.settings,
-      dir: task.workingDir,
-      prompt: task.prompt,
-      model: task.model ?? undefined,
-    });
+    // Checked again: the directory may be gone since the task was queued.
+    const spec = validateTaskSpec(task.spec);
     if (!(await this.store.markTaskRunning(taskId, this.pid))) {
       throw new TaskAlreadyRunningError(`task ${taskId} is already running`);
     }
@@ -399,6 +402,16 @@ export class Orchestrator {
           break;
         }
         sessionId = uuidv4();
+        // Published before the rename, so what was recorded under the old id is written first and moves with the row.
+        this.bus.publish({
+          type: 'iteration.retrying',
+          taskId,
+          iteration,
+          attempt,
+          previousSessionId: attemptId,
+          sessionId,
+          error: outcome.error?.message ?? 'unknown error',
+        });
         await this.store.renameSession(attemptId, sessionId);
       }
     } finally {

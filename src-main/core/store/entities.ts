@@ -22,8 +22,8 @@ export interface TaskRow {
   prompt: string;
   agent: string;
   model: string | null;
-  /** JSON of the task's settings (max iterations, context mode, check, …). */
-  settings: string;
+  /** JSON of the task's whole launch spec (TaskSpec, defaults filled in). */
+  spec: string;
   status: TaskStatus;
   statusReason: string | null;
   createdAt: number;
@@ -65,7 +65,7 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     prompt: text('prompt'),
     agent: text('agent'),
     model: text('model', true),
-    settings: text('settings'),
+    spec: text('spec'),
     status: text('status'),
     statusReason: text('status_reason', true),
     createdAt: int('created_at'),

@@ -40,6 +40,14 @@ export class EventRecorder {
       const live = this.live.get(event.sessionId);
       if (live && live.length < MAX_EVENTS_PER_SESSION) live.push(event.event);
       this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    } else if (event.type === 'iteration.retrying') {
+      // Written now, under the old id, before the session row takes the new one (its events follow by cascade).
+      void this.flush();
+      const { previousSessionId: from, sessionId: to } = event;
+      this.nextSeq.set(to, this.nextSeq.get(from) ?? 0);
+      this.nextSeq.delete(from);
+      this.live.set(to, this.live.get(from) ?? []);
+      this.live.delete(from);
     } else if (event.type === 'iteration.finished') {
       this.nextSeq.delete(event.session.sessionId);
       this.live.delete(event.session.sessionId);
@@ -51,6 +59,7 @@ export class EventRecorder {
     return this.live.get(sessionId);
   }
 
+  /** Writes what is pending; the write itself is synchronous, so it is done when this returns its promise. */
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
 import type {
   RetryEntry,
@@ -18,12 +19,10 @@ import type { SessionRow, TaskRow } from './entities';
 import { writeTransaction } from './write-transaction';
 
 export interface NewTask {
-  workingDir: string;
+  /** Validated, its directory resolved: the store keeps it as it is. */
+  spec: TaskSpec;
   title: string;
-  prompt: string;
   agent: string;
-  model: string | null;
-  settings: Record<string, unknown>;
 }
 
 export interface SessionStart {
@@ -44,7 +43,7 @@ export type SessionFinish = Omit<
 };
 
 export const SUMMARY_COLUMNS = `
-  t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.settings,
+  t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
   t.status, t.status_reason, t.created_at, t.started_at, t.finished_at,
   COUNT(s.id)                              AS iterations,
   COALESCE(SUM(s.input_tokens), 0)          AS input_tokens,
@@ -83,7 +82,7 @@ export interface SummaryRecord {
   prompt: string;
   agent: string;
   model: string | null;
-  settings: string;
+  spec: string;
   status: TaskStatus;
   status_reason: string | null;
   created_at: number;
@@ -111,7 +110,7 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     prompt: row.prompt,
     agent: row.agent,
     model: row.model,
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    spec: taskSpecSchema.parse(JSON.parse(row.spec)),
     status: row.status,
     statusReason: row.status_reason,
     createdAt: row.created_at,
@@ -169,7 +168,7 @@ export class TaskStore {
 
   /** Creates the task (and its project, the first time a directory is used) in one transaction. */
   async createTask(input: NewTask): Promise<TaskRow> {
-    const workingDir = path.resolve(input.workingDir);
+    const workingDir = path.resolve(input.spec.dir);
     const createdAt = this.now();
     return writeTransaction(this.dataSource, (db) => {
       db.prepare(
@@ -180,10 +179,10 @@ export class TaskStore {
         id: uuidv4(),
         projectId: project.id,
         title: input.title,
-        prompt: input.prompt,
+        prompt: input.spec.prompt,
         agent: input.agent,
-        model: input.model,
-        settings: JSON.stringify(input.settings),
+        model: input.spec.model ?? null,
+        spec: JSON.stringify({ ...input.spec, dir: workingDir }),
         status: 'queued',
         statusReason: null,
         createdAt,
@@ -191,9 +190,9 @@ export class TaskStore {
         finishedAt: null,
       };
       db.prepare(
-        `INSERT INTO tasks (id, project_id, title, prompt, agent, model, settings, status, created_at)
+        `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-      ).run(task.id, task.projectId, task.title, task.prompt, task.agent, task.model, task.settings, createdAt);
+      ).run(task.id, task.projectId, task.title, task.prompt, task.agent, task.model, task.spec, createdAt);
       return task;
     });
   }

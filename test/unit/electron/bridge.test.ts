@@ -69,7 +69,7 @@ describe('the preload bridge', () => {
     ipc.invoke.mockRejectedValueOnce(new Error("No handler registered for 'baton:call'"));
     expect(await createBridge(ipc).call('getAppInfo', {})).toEqual({
       ok: false,
-      error: { code: 'unavailable', message: "No handler registered for 'baton:call'" },
+      error: { code: 'unavailable', message: "No handler registered for 'baton:call'", issues: [] },
     });
   });
 

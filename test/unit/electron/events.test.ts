@@ -27,7 +27,7 @@ const summary: TaskSummary = taskSummarySchema.parse({
   prompt: 'Make the failing tests pass',
   agent: 'claude-code',
   model: null,
-  settings: {},
+  spec: { dir: '/work/repo', prompt: 'Make the failing tests pass' },
   status: 'completed',
   statusReason: 'the check passed',
   createdAt: 1,

@@ -41,7 +41,7 @@ const fromOurPage = (over: Partial<InvokeEventLike> = {}): InvokeEventLike => ({
 });
 
 describe('the IPC call handler', () => {
-  it('dispatches a call from our window main frame and returns the host outcome', async () => {
+  it('dispatches a call from our window main frame and returns the service outcome', async () => {
     const { host, invoke, outcome } = setUp();
     const result = await invoke(fromOurPage(), { method: 'getAppInfo', input: {} });
     expect(result).toBe(outcome);
@@ -73,7 +73,10 @@ describe('the IPC call handler', () => {
   });
 
   it('the refusal is the documented outcome', () => {
-    expect(UNKNOWN_SENDER).toEqual({ ok: false, error: { code: 'unavailable', message: 'refused: unknown sender' } });
+    expect(UNKNOWN_SENDER).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: 'refused: unknown sender', issues: [] },
+    });
   });
 
   it('rejects a payload that is not an object as invalid_input, without dispatching', async () => {
@@ -86,20 +89,24 @@ describe('the IPC call handler', () => {
     expect(host.dispatch).not.toHaveBeenCalled();
   });
 
-  it('leaves method and input checks to the host, passing exactly what was sent', async () => {
+  it('leaves method and input checks to the service, passing exactly what was sent', async () => {
     const { host, invoke } = setUp();
-    host.dispatch.mockResolvedValueOnce({ ok: false, error: { code: 'unknown_method', message: 'no such method: x' } });
+    const unknown: CallOutcome = {
+      ok: false,
+      error: { code: 'unknown_method', message: 'no such method: x', issues: [] },
+    };
+    host.dispatch.mockResolvedValueOnce(unknown);
     const result = await invoke(fromOurPage(), { method: 'x' });
-    expect(result).toEqual({ ok: false, error: { code: 'unknown_method', message: 'no such method: x' } });
+    expect(result).toEqual(unknown);
     expect(host.dispatch).toHaveBeenCalledExactlyOnceWith('x', undefined);
   });
 
-  it('turns a host that throws into an internal outcome rather than a rejected invoke', async () => {
+  it('turns an endpoint that throws into an internal outcome rather than a rejected invoke', async () => {
     const { host, invoke } = setUp();
     host.dispatch.mockRejectedValueOnce(new Error('database is closed'));
     expect(await invoke(fromOurPage(), { method: 'getAppInfo', input: {} })).toEqual({
       ok: false,
-      error: { code: 'internal', message: 'database is closed' },
+      error: { code: 'internal', message: 'database is closed', issues: [] },
     });
   });
 

@@ -37,6 +37,7 @@ describe('the Electron glue', () => {
       import('../../../src-main/electron/native-binding'),
       import('../../../src-main/electron/notifications'),
       import('../../../src-main/electron/security'),
+      import('../../../src-main/electron/service-process'),
     ]);
     expect(modules.map((module) => Object.keys(module).length > 0)).toEqual(modules.map(() => true));
   });

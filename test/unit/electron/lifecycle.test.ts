@@ -4,6 +4,7 @@ import {
   directoryPicker,
   type FocusableWindow,
   installQuitHandler,
+  quitWhenServiceStops,
   type QuittingApp,
   type SingleInstanceApp,
 } from '../../../src-main/electron/lifecycle';
@@ -172,5 +173,35 @@ describe('directoryPicker', () => {
     expect(await pick()).toBeNull();
     showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [] });
     expect(await pick()).toBeNull();
+  });
+});
+
+describe('quitWhenServiceStops', () => {
+  const setUp = (quitting: boolean) => {
+    let end: (code: number | null) => void = () => undefined;
+    const deps = {
+      exited: new Promise<number | null>((resolve) => (end = resolve)),
+      isQuitting: () => quitting,
+      showErrorBox: vi.fn(),
+      quit: vi.fn(),
+    };
+    quitWhenServiceStops(deps);
+    return { deps, end: (code: number | null) => end(code) };
+  };
+
+  it('tells the user and quits when the service dies while the app runs', async () => {
+    const { deps, end } = setUp(false);
+    expect(deps.quit).not.toHaveBeenCalled();
+    end(139);
+    await vi.waitFor(() => expect(deps.quit).toHaveBeenCalledOnce());
+    expect(deps.showErrorBox).toHaveBeenCalledWith('Baton’s service stopped', expect.stringContaining('exit code 139'));
+  });
+
+  it('stays quiet when the service ends because the app is quitting', async () => {
+    const { deps, end } = setUp(true);
+    end(0);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(deps.showErrorBox).not.toHaveBeenCalled();
+    expect(deps.quit).not.toHaveBeenCalled();
   });
 });

@@ -94,7 +94,8 @@ describe('the Content-Security-Policy', () => {
       "script-src 'self'",
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data:",
-      "connect-src 'self'",
+      // Browser mode's WebSocket, to loopback only.
+      "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
       "object-src 'none'",
       "base-uri 'none'",
       "frame-ancestors 'none'",

@@ -1,4 +1,4 @@
-/** Every number, cost, duration and date the renderer shows is formatted here, so views agree. */
+/** Every number, cost, duration and date Baton shows, in the terminal and in the window, is formatted here, so they agree. */
 
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

@@ -1,0 +1,51 @@
+/**
+ * How fast the `baton` command starts: `baton tasks` on an empty store, as
+ * a ratio to `node -e 0` and to `ccusage session` (the usage tool people
+ * compare it with), all measured in the same run, interleaved, so machine
+ * load weighs on each alike.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = path.resolve(__dirname, '..');
+const BATON = path.join(ROOT, 'node_modules', '.bin', 'baton');
+const CCUSAGE = path.join(ROOT, 'node_modules', '.bin', 'ccusage');
+
+export interface StartTimes {
+  node: number[];
+  baton: number[];
+  /** Empty when ccusage is not installed. */
+  ccusage: number[];
+}
+
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = performance.now();
+  const run = spawnSync(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = performance.now() - t0;
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${run.stderr.toString()}`);
+  return ms;
+}
+
+export function measureStart(rounds: number): StartTimes {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-start-'));
+  try {
+    const claudeDir = path.join(dir, 'claude');
+    mkdirSync(path.join(claudeDir, 'projects'), { recursive: true });
+    const env = { ...process.env, BATON_DB: path.join(dir, 'empty.db'), CLAUDE_CONFIG_DIR: claudeDir };
+    // The first start creates and migrates the store; an empty store is what is timed.
+    timed(BATON, ['tasks'], env);
+    const times: StartTimes = { node: [], baton: [], ccusage: [] };
+    const hasCcusage = existsSync(CCUSAGE);
+    for (let i = 0; i < rounds; i++) {
+      times.node.push(timed(process.execPath, ['-e', '0'], env));
+      times.baton.push(timed(BATON, ['tasks'], env));
+      if (hasCcusage) times.ccusage.push(timed(CCUSAGE, ['session', '--offline'], env));
+    }
+    return times;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

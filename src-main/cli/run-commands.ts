@@ -1,0 +1,199 @@
+/**
+ * `baton run`, `run --batch` and `resume`: tasks launched through the
+ * service's launchTask and resumeTask, the same path the window takes, so
+ * every run's stream is recorded for replay.
+ */
+import type { BatonEvent } from '../contract/events';
+import type { TaskSpecInput } from '../contract/task-spec';
+import type { BatonService } from '../service/baton-service';
+import { checkTaskSpec, openBaton, ServiceCallError } from '../service/open-baton';
+import { CliError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_NOT_COMPLETED, out } from './cli-error';
+import { formatSessionLine } from './format';
+import { readBatchFile, specFromFlags } from './run-flags';
+import { taskJson } from './task-json';
+
+export interface RunOptions extends Record<string, unknown> {
+  batch?: string;
+  concurrency?: number;
+  json?: boolean;
+  db?: string;
+}
+
+const MAX_CONCURRENCY = 64;
+
+function firstLine(text: string, max = 160): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function printProgress(event: BatonEvent, prefix: string): void {
+  const print = (line: string) => process.stdout.write(`${prefix}${line}\n`);
+  switch (event.type) {
+    case 'iteration.started':
+      print(`[iteration ${event.iteration}/${event.maxIterations}] started  session ${event.sessionId}`);
+      break;
+    case 'iteration.retrying':
+      print(
+        `[iteration ${event.iteration}] attempt ${event.attempt} failed (${firstLine(event.error, 120)}); retrying in session ${event.sessionId}`,
+      );
+      break;
+    case 'iteration.finished':
+      print(formatSessionLine(event.session, event.task.spec.maxIterations));
+      break;
+    case 'agent.event': {
+      const agentEvent = event.event;
+      if (agentEvent.kind === 'text') print(`    │ ${firstLine(agentEvent.text)}`);
+      else if (agentEvent.kind === 'tool_use')
+        print(`    │ ⚙ ${agentEvent.name} ${firstLine(JSON.stringify(agentEvent.input), 120)}`);
+      else if (agentEvent.kind === 'retry') {
+        print(
+          `    │ API error ${agentEvent.errorStatus ?? ''} ${agentEvent.error}; agent retry ${agentEvent.attempt}/${agentEvent.maxRetries}`,
+        );
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/** A spec the service refuses before anything is opened, with the batch entry it came from. */
+function checkSpec(spec: TaskSpecInput, where = ''): void {
+  try {
+    checkTaskSpec(spec);
+  } catch (error) {
+    if (error instanceof ServiceCallError) throw new CliError(`${where}${error.message}`, EXIT_BAD_INPUT);
+    throw error;
+  }
+}
+
+/**
+ * Runs `body` with progress printed and a stop that Ctrl-C or SIGTERM
+ * fires: the service then stops the agents and stores their sessions.
+ * Exits 130 when a signal stopped the work.
+ */
+async function withStopSignal(
+  service: BatonService,
+  prefix: (taskId: string) => string,
+  body: (stopped: () => boolean) => Promise<number>,
+): Promise<number> {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    process.stderr.write(`baton: ${signal} received, stopping…\n`);
+    void service.stopAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const unsubscribe = service.subscribe((event) => printProgress(event, prefix(event.taskId)));
+  try {
+    const code = await body(() => signalled);
+    return signalled ? EXIT_INTERRUPTED : code;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Waits for one task in the foreground, printing progress, then its outcome. */
+function runToEnd(service: BatonService, taskId: string, json: boolean | undefined): Promise<number> {
+  return withStopSignal(
+    service,
+    () => '',
+    async (stopped) => {
+      const finished = await service.waitForTask(taskId);
+      const detail = await service.call('getTask', { taskId: finished.id });
+      out(`task ${finished.status}: ${finished.statusReason ?? ''}`);
+      if (json) out(JSON.stringify(taskJson(detail)));
+      if (finished.status !== 'completed' && !stopped()) {
+        process.stderr.write(`baton: task ${finished.status}: ${finished.statusReason ?? 'no reason recorded'}\n`);
+        return EXIT_NOT_COMPLETED;
+      }
+      return 0;
+    },
+  );
+}
+
+/** The service for commands that run agents: the agent's binary is found before the database opens. */
+function openForRuns(db: string | undefined, concurrency?: number): Promise<BatonService> {
+  return openBaton({ mode: 'cli', databaseFile: db, requireAgent: true, concurrency });
+}
+
+export async function runCommand(options: RunOptions): Promise<number> {
+  if (options.batch !== undefined) return batchCommand(options.batch, options);
+  if (options.concurrency !== undefined) throw new CliError('--concurrency goes with --batch', EXIT_BAD_INPUT);
+  for (const [flag, value] of [
+    ['--dir <path>', options.dir],
+    ['--prompt <text>', options.prompt],
+  ] as const) {
+    if (value === undefined) throw new CliError(`required option '${flag}' not specified`, EXIT_BAD_INPUT);
+  }
+  const spec = specFromFlags(options) as TaskSpecInput;
+  // Everything that can be checked is checked before the database is touched.
+  checkSpec(spec);
+  const service = await openForRuns(options.db, 1);
+  try {
+    const task = await service.call('launchTask', spec);
+    out(`task ${task.id} in ${task.workingDir}`);
+    return await runToEnd(service, task.id, options.json);
+  } finally {
+    await service.close();
+  }
+}
+
+/** Every task flag given beside --batch is a default for every entry; an entry's own value wins. */
+async function batchCommand(file: string, options: RunOptions): Promise<number> {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new CliError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`, EXIT_BAD_INPUT);
+  }
+  const specs = readBatchFile(file, specFromFlags(options));
+  // Every task is checked before any is written.
+  specs.forEach((spec, index) => checkSpec(spec, `batch file ${file}, task ${index + 1}: `));
+  const service = await openForRuns(options.db, concurrency);
+  try {
+    // Tasks are launched in file order, so the n-th queued task is entry n.
+    const number = new Map<string, number>();
+    const numbering = service.subscribe((event) => {
+      if (event.type === 'task.queued') number.set(event.taskId, number.size + 1);
+    });
+    return await withStopSignal(
+      service,
+      (taskId) => `[task ${number.get(taskId) ?? '?'}] `,
+      async () => {
+        const tasks = [];
+        for (const spec of specs) tasks.push(await service.call('launchTask', spec));
+        numbering();
+        out(`${tasks.length} tasks, ${concurrency} at a time`);
+        const finished = await Promise.all(tasks.map((task) => service.waitForTask(task.id)));
+        const details = [];
+        for (const task of finished) {
+          out(`[task ${number.get(task.id)}] ${task.status}: ${task.statusReason ?? ''}`);
+          details.push(taskJson(await service.call('getTask', { taskId: task.id })));
+        }
+        if (options.json) out(JSON.stringify(details));
+        const unfinished = finished.filter((task) => task.status !== 'completed').length;
+        if (unfinished > 0) {
+          process.stderr.write(`baton: ${unfinished} of ${finished.length} tasks did not complete\n`);
+          return EXIT_NOT_COMPLETED;
+        }
+        return 0;
+      },
+    );
+  } finally {
+    await service.close();
+  }
+}
+
+export async function resumeCommand(id: string, options: { json?: boolean; db?: string }): Promise<number> {
+  const service = await openForRuns(options.db, 1);
+  try {
+    const task = await service.call('resumeTask', { taskId: id.trim() });
+    out(`resuming task ${task.id} at iteration ${task.iterations + 1}, in a fresh session`);
+    return await runToEnd(service, task.id, options.json);
+  } finally {
+    await service.close();
+  }
+}

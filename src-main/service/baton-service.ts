@@ -1,0 +1,50 @@
+/**
+ * Baton as one program: the service every front end (the CLI, browser mode,
+ * the desktop app's service process) opens with `openBaton`, and the only
+ * place the core is put together.
+ */
+import type { BatonHandlers, BatonMethod, CallOutcome, MethodInput, MethodResult } from '../contract/api';
+import type { BatonEvent } from '../contract/events';
+import type { TaskSummary } from '../contract/views';
+
+/** What a transport needs of Baton: untrusted calls in, events out, and a stop of everything on quit. */
+export interface BatonEndpoint {
+  /** Validates the method and its input with the contract, then runs the handler. Never throws. */
+  dispatch(method: unknown, input: unknown): Promise<CallOutcome>;
+  subscribe(listener: (event: BatonEvent) => void): () => void;
+  /** Stops every running task; resolves once their sessions are stored with a final status. */
+  stopAll(): Promise<void>;
+  /** Stops every running task and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface BatonService extends BatonEndpoint {
+  /** The database this service opened, after --db, BATON_DB and the data directory were weighed. */
+  readonly databaseFile: string;
+  /** The contract's handlers, grouped by domain; inputs must already be validated. */
+  readonly handlers: BatonHandlers;
+  /** A typed call through the same validation as `dispatch`; a failure throws a ServiceCallError. */
+  call<M extends BatonMethod>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
+  /** Resolves when a task launched or resumed in this process has run to its end. */
+  waitForTask(taskId: string): Promise<TaskSummary>;
+}
+
+export interface OpenBatonOptions {
+  mode: 'desktop' | 'browser' | 'cli';
+  /** `--db`: wins over BATON_DB and the data directory. */
+  databaseFile?: string;
+  /** Where the database lives when neither --db nor BATON_DB says: the desktop app passes Electron's userData. */
+  dataDir?: string;
+  /** The environment, read and validated once here; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Find the agent's binary before the database opens, so a command that runs agents fails early and writes nothing. */
+  requireAgent?: boolean;
+  /** How many tasks run at once; the settings' maxConcurrentTasks when absent. */
+  concurrency?: number;
+  /** A native directory picker; the desktop app passes one that asks Electron's dialog. */
+  pickDirectory?: () => Promise<string | null>;
+  /** better_sqlite3.node built for the running runtime (Electron's ABI differs from Node's). */
+  nativeBinding?: string;
+  /** The claude binary; found through BATON_CLAUDE_BIN, PATH and node_modules when absent. */
+  claudeBinary?: string;
+}

@@ -1,0 +1,18 @@
+/** What the handlers of every domain share: the opened core and the service's own parts. */
+import type { BatonCore } from '../core/baton-core';
+import type { EventRecorder } from '../core/store/event-recorder';
+import type { HistoryQueries } from '../core/store/history-queries';
+import type { OpenBatonOptions } from './baton-service';
+import type { RunRegistry } from './run-registry';
+
+export interface ServiceContext {
+  core: BatonCore;
+  recorder: EventRecorder;
+  history: HistoryQueries;
+  runs: RunRegistry;
+  options: OpenBatonOptions;
+  databaseFile: string;
+  version: string;
+  /** Throws a CallFailure('unavailable') with the install hint when the agent's binary cannot be found. */
+  ensureAgent(): void;
+}
