@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BATON = path.join(ROOT, 'node_modules', '.bin', 'baton');
 const CCUSAGE = path.join(ROOT, 'node_modules', '.bin', 'ccusage');
 

@@ -2,6 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
+import { taskSpecSchema } from '../src-main/contract/task-spec';
 
 export interface FillOptions {
   tasks: number;
@@ -20,8 +21,8 @@ export function fillStore(dataSource: DataSource, options: FillOptions): string[
   const db = rawConnection(dataSource);
   const insertProject = db.prepare(`INSERT INTO projects (id, name, working_dir, created_at) VALUES (?, ?, ?, ?)`);
   const insertTask = db.prepare(
-    `INSERT INTO tasks (id, project_id, title, prompt, agent, model, settings, status, status_reason, created_at, started_at, finished_at)
-     VALUES (?, ?, ?, 'bench', 'claude-code', ?, '{"maxIterations":10}', 'completed', 'bench', ?, ?, ?)`,
+    `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, status_reason, created_at, started_at, finished_at)
+     VALUES (?, ?, ?, 'bench', 'claude-code', ?, ?, 'completed', 'bench', ?, ?, ?)`,
   );
   const insertSession = db.prepare(
     `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, ended_at, model, input_tokens, output_tokens,
@@ -33,17 +34,33 @@ export function fillStore(dataSource: DataSource, options: FillOptions): string[
   const ids: string[] = [];
   db.transaction(() => {
     const projectIds: string[] = [];
+    const projectDirs: string[] = [];
     for (let p = 0; p < options.projects; p++) {
       const id = uuidv4();
       projectIds.push(id);
-      insertProject.run(id, `project-${p}`, `/bench/project-${p}-${id}`, now - options.days * 86_400_000);
+      projectDirs.push(`/bench/project-${p}-${id}`);
+      insertProject.run(id, `project-${p}`, projectDirs[p], now - options.days * 86_400_000);
     }
+    // One stored spec per project and model, as the orchestrator writes it (defaults filled in).
+    const specs = new Map<string, string>();
+    const specOf = (dir: string, model: string) => {
+      const key = `${dir}\n${model}`;
+      let spec = specs.get(key);
+      if (!spec)
+        specs.set(
+          key,
+          (spec = JSON.stringify(taskSpecSchema.parse({ dir, prompt: 'bench', model, maxIterations: 10 }))),
+        );
+      return spec;
+    };
     for (let t = 0; t < options.tasks; t++) {
       const id = uuidv4();
       ids.push(id);
       const at = Math.round(now - options.days * 86_400_000 + t * step);
       const model = options.models[t % options.models.length] as string;
-      insertTask.run(id, projectIds[t % projectIds.length], `task ${t}`, model, at, at, at + 50_000);
+      const project = t % projectIds.length;
+      const spec = specOf(projectDirs[project] as string, model);
+      insertTask.run(id, projectIds[project], `task ${t}`, model, spec, at, at, at + 50_000);
       for (let i = 1; i <= options.sessionsPerTask; i++) {
         insertSession.run(
           uuidv4(),
