@@ -3,7 +3,7 @@
  * starts in a fraction of the time that tsx or thousands of separate
  * modules take. Run by `npm install` (prepare), `npm start` and the tests.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,7 @@ const result = await build({
 // Each file is replaced by a rename, never rewritten in place: a `baton` that is running keeps its own copy.
 for (const file of result.outputFiles) {
   if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
+  mkdirSync(path.dirname(file.path), { recursive: true });
   const temporary = `${file.path}.${process.pid}.tmp`;
   writeFileSync(temporary, file.contents);
   if (file.path === outfile) chmodSync(temporary, 0o755);
