@@ -67,6 +67,7 @@ class NoopAgent implements AgentRunner {
         durationMs: 1,
         apiDurationMs: 1,
         usage: { inputTokens: 100, outputTokens: 10, cacheCreationTokens: 5, cacheReadTokens: 1000 },
+        permissionDenials: 0,
       },
     };
   }

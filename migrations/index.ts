@@ -7,6 +7,7 @@ import { UsageByTaskDay1764030000004 } from './1764030000004-usage-by-task-day';
 import { SessionRetries1764030000005 } from './1764030000005-session-retries';
 import { AppSettings1764030000006 } from './1764030000006-app-settings';
 import { TaskSpec1764030000007 } from './1764030000007-task-spec';
+import { SessionPermissionDenials1764030000008 } from './1764030000008-session-permission-denials';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SessionRetries1764030000005,
   AppSettings1764030000006,
   TaskSpec1764030000007,
+  SessionPermissionDenials1764030000008,
 ];

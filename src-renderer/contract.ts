@@ -18,37 +18,64 @@ export type {
   BatonMethod,
   CallError,
   CallOutcome,
+  HistoryBucket,
   HistoryCharts,
   InputIssue,
   LiveState,
   TaskFilter,
+  TaskListTotals,
   TaskSortKey,
 } from '../src-main/contract/api';
 export { callErrorSchema, EXPORT_FORMATS, inputIssuesOf, TASK_SORT_KEYS } from '../src-main/contract/api';
 export type { BatonEvent } from '../src-main/contract/events';
-export type { ContextMode, TaskSpecInput } from '../src-main/contract/task-spec';
-export { CONTEXT_MODES, DEFAULT_MAX_ITERATIONS, taskSpecSchema } from '../src-main/contract/task-spec';
+export type { ContextMode, PermissionMode, TaskSpec, TaskSpecInput } from '../src-main/contract/task-spec';
+export {
+  CONTEXT_MODES,
+  DEFAULT_CHECK_TIMEOUT_SECONDS,
+  DEFAULT_COMPLETION_MARKER,
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_MAX_ITERATIONS,
+  DEFAULT_MAX_RETRIES,
+  PERMISSION_MODES,
+  taskSpecSchema,
+} from '../src-main/contract/task-spec';
 export type { BatonBridge, ClientMessage } from '../src-main/contract/transport';
 export { WS_PATH } from '../src-main/contract/transport';
 export type {
   ProjectView,
   SessionStatus,
   SessionView,
+  Settings,
+  Spending,
+  TaskDefaults,
   TaskDetail,
   TaskStatus,
   TaskSummary,
+  TaskTotals,
 } from '../src-main/contract/views';
-export { RESUMABLE_STATUSES, TASK_STATUSES } from '../src-main/contract/views';
+export { RESUMABLE_STATUSES, TASK_STATUSES, taskDefaultsSchema } from '../src-main/contract/views';
 export {
   addDays,
+  describeApiRetry,
+  describePermissionDenials,
+  describeToolCall,
   formatCost,
   formatDate,
   formatDay,
   formatDuration,
   formatTokens,
+  formatWait,
   parseDay,
+  PERMISSION_MODE_DESCRIPTIONS,
+  permissionDenialHint,
+  plural,
   rawValue,
+  relativePath,
+  roundUsd,
+  SESSION_STATUS_LABELS,
+  statusLabel,
   sumTokens,
+  TASK_STATUS_LABELS,
 } from '../src-main/contract/format';
 
 /** The formats exportTasks offers. */

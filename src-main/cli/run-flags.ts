@@ -28,6 +28,8 @@ const PARSERS: Record<SpecOptionKind, ((value: string) => number) | undefined> =
   text: undefined,
   whole: wholeNumber,
   amount,
+  // A `<value...>` option: commander gathers its values into an array itself, which a parser would replace.
+  list: undefined,
 };
 
 /** One commander option per spec field, in the mapping's order. */

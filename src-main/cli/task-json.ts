@@ -20,6 +20,7 @@ export function taskJson(task: TaskDetail) {
       costUsd: s.costUsd,
       durationMs: s.durationMs,
       error: s.error,
+      permissionDenials: s.permissionDenials,
       retries: s.retries.length,
     })),
     title: task.title,

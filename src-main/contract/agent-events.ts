@@ -33,8 +33,10 @@ export const agentResultSchema = z.object({
   durationMs: count,
   apiDurationMs: count,
   usage: tokenUsageSchema,
+  /** Tool calls the permission mode refused (the result's `permission_denials`); 0 in events recorded before it was kept. */
+  permissionDenials: count.default(0),
 });
-export type AgentResult = z.infer<typeof agentResultSchema>;
+export type AgentResult = z.output<typeof agentResultSchema>;
 
 export const agentEventSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -44,6 +46,8 @@ export const agentEventSchema = z.discriminatedUnion('kind', [
     cwd: z.string(),
     tools: z.array(z.string()),
   }),
+  /** A piece of the assistant text being generated (with --include-partial-messages); the whole text follows as `text`. */
+  z.object({ kind: z.literal('text_delta'), text: z.string() }),
   z.object({ kind: z.literal('text'), text: z.string() }),
   z.object({ kind: z.literal('tool_use'), toolUseId: z.string(), name: z.string(), input: z.unknown() }),
   z.object({ kind: z.literal('tool_result'), toolUseId: z.string(), content: z.string(), isError: z.boolean() }),
@@ -56,8 +60,13 @@ export const agentEventSchema = z.discriminatedUnion('kind', [
     error: z.string(),
   }),
   /** Running token totals seen so far in this session (for live counters and estimates). */
-  z.object({ kind: z.literal('usage'), usage: tokenUsageSchema }),
+  z.object({
+    kind: z.literal('usage'),
+    usage: tokenUsageSchema,
+    /** What those tokens cost so far at list prices, when the model's prices are known; the agent's own figure comes with the result. */
+    estimatedCostUsd: z.number().nonnegative().optional(),
+  }),
   z.object({ kind: z.literal('result'), result: agentResultSchema }),
 ]);
-export type AgentEvent = z.infer<typeof agentEventSchema>;
+export type AgentEvent = z.output<typeof agentEventSchema>;
 export type AgentEventKind = AgentEvent['kind'];

@@ -6,7 +6,14 @@
 import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
 import { taskSpecSchema } from './task-spec';
-import { projectViewSchema, settingsSchema, taskDetailSchema, taskStatusSchema, taskSummarySchema } from './views';
+import {
+  projectViewSchema,
+  settingsSchema,
+  spendingSchema,
+  taskDetailSchema,
+  taskStatusSchema,
+  taskSummarySchema,
+} from './views';
 
 const count = z.number().int().nonnegative();
 const id = (what: string) => z.string().trim().min(1, `${what} is required`).max(200, `${what} is too long`);
@@ -19,11 +26,25 @@ export const taskFilterSchema = z
     from: z.number().int().nonnegative().optional(),
     /** Tasks created before this time (epoch ms). */
     to: z.number().int().nonnegative().optional(),
+    /** Text found in the task's title or prompt (a plain substring, case-insensitive for ASCII letters). */
+    search: z.string().trim().max(200, 'the search is too long').optional(),
   })
   .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
     message: 'the date range ends before it starts',
+    path: ['to'],
   });
 export type TaskFilter = z.infer<typeof taskFilterSchema>;
+
+/**
+ * The caller's offset from UTC in minutes, east positive (`-new Date().getTimezoneOffset()`), so
+ * days, weeks and months are its local ones.
+ */
+const utcOffsetMinutesSchema = z
+  .number()
+  .int('the UTC offset must be a whole number of minutes')
+  .min(-14 * 60, 'the UTC offset must be between -14 and +14 hours')
+  .max(14 * 60, 'the UTC offset must be between -14 and +14 hours')
+  .default(0);
 
 export const TASK_SORT_KEYS = ['createdAt', 'costUsd', 'totalTokens', 'iterations', 'durationMs'] as const;
 export type TaskSortKey = (typeof TASK_SORT_KEYS)[number];
@@ -35,15 +56,50 @@ export const listTasksInputSchema = z.object({
     .default({ by: 'createdAt', direction: 'desc' }),
   limit: z.number().int().min(1).max(1000).default(100),
   offset: z.number().int().min(0).default(0),
+  /** Also sum every task the filter selects (not only this page), for a totals row. */
+  withTotals: z.boolean().default(false),
 });
+
+/** The sums of every task a filter selects, as the table's totals row shows them. */
+export const taskListTotalsSchema = z.object({
+  iterations: count,
+  inputTokens: count,
+  outputTokens: count,
+  cacheCreationTokens: count,
+  cacheReadTokens: count,
+  totalTokens: count,
+  costUsd: z.number(),
+  durationMs: count,
+});
+export type TaskListTotals = z.infer<typeof taskListTotalsSchema>;
 
 export const historyBucketSchema = z.enum(['day', 'week', 'month']);
 export type HistoryBucket = z.infer<typeof historyBucketSchema>;
 
+export const historyChartsInputSchema = z.object({
+  filter: taskFilterSchema.default({}),
+  utcOffsetMinutes: utcOffsetMinutesSchema,
+});
+
 export const historyChartsSchema = z.object({
   /** Chosen so a series never has more than a few hundred points, however long the range. */
   bucket: historyBucketSchema,
-  costOverTime: z.array(z.object({ period: z.string(), costUsd: z.number(), totalTokens: count, sessions: count })),
+  /**
+   * Every bucket of the range, oldest first, those without sessions included with 0; empty when
+   * the range has no sessions at all. A session counts on the local day it started.
+   */
+  costOverTime: z.array(
+    z.object({
+      /** The bucket's first local day, "YYYY-MM-DD" (weeks start on Monday), or "YYYY-MM" for a month. */
+      period: z.string(),
+      costUsd: z.number(),
+      totalTokens: count,
+      sessions: count,
+      /** The bucket's cost by model name, and by project id; models and projects without sessions left out. */
+      costByModel: z.record(z.string(), z.number()),
+      costByProject: z.record(z.string(), z.number()),
+    }),
+  ),
   tokensByModel: z.array(
     z.object({
       model: z.string(),
@@ -51,11 +107,29 @@ export const historyChartsSchema = z.object({
       outputTokens: count,
       cacheCreationTokens: count,
       cacheReadTokens: count,
+      costUsd: z.number(),
+      sessions: count,
     }),
   ),
+  /** `name` tells projects apart: where two folders share a name, it shows as much of the path as needed. */
   costByProject: z.array(
     z.object({ projectId: z.string(), name: z.string(), workingDir: z.string(), costUsd: z.number(), tasks: count }),
   ),
+  summary: z.object({
+    /** Spent by every task (whatever the filter) since local midnight, local Monday and the 1st of the month. */
+    spentTodayUsd: z.number(),
+    spentThisWeekUsd: z.number(),
+    spentThisMonthUsd: z.number(),
+    /** The rest is over the tasks the filter selects. */
+    tasks: count,
+    sessions: count,
+    costUsd: z.number(),
+    totalTokens: count,
+    /** What the cache reads would have cost at each model's input price, less what they cost. */
+    cacheSavingsUsd: z.number(),
+    /** Null when the filter selects no task. */
+    averageCostPerTaskUsd: z.number().nullable(),
+  }),
 });
 export type HistoryCharts = z.infer<typeof historyChartsSchema>;
 
@@ -87,22 +161,37 @@ export const batonContract = {
   stopTask: method(z.object({ taskId: id('task id') }), z.object({ stopped: z.boolean() })),
   /** Continues an interrupted, cancelled or failed task from its next iteration, in a fresh session. */
   resumeTask: method(z.object({ taskId: id('task id') }), taskSummarySchema),
-  listTasks: method(listTasksInputSchema, z.object({ tasks: z.array(taskSummarySchema), total: count })),
+  listTasks: method(
+    listTasksInputSchema,
+    z.object({
+      tasks: z.array(taskSummarySchema),
+      total: count,
+      /** Present when asked for with `withTotals`. */
+      totals: taskListTotalsSchema.optional(),
+    }),
+  ),
   getTask: method(z.object({ taskId: id('task id') }), taskDetailSchema),
   getSessionEvents: method(
     z.object({ sessionId: id('session id') }),
     z.object({ events: z.array(agentEventSchema), truncated: z.boolean() }),
   ),
   getLiveState: method(noInput, liveStateSchema),
-  getHistoryCharts: method(z.object({ filter: taskFilterSchema.default({}) }), historyChartsSchema),
+  getHistoryCharts: method(historyChartsInputSchema, historyChartsSchema),
+  /** The file is named after the filter; its dates are the caller's local days. */
   exportTasks: method(
-    z.object({ filter: taskFilterSchema.default({}), format: z.enum(EXPORT_FORMATS) }),
+    z.object({
+      filter: taskFilterSchema.default({}),
+      format: z.enum(EXPORT_FORMATS),
+      utcOffsetMinutes: utcOffsetMinutesSchema,
+    }),
     z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
   ),
   listProjects: method(noInput, z.array(projectViewSchema)),
   pickDirectory: method(noInput, z.object({ path: z.string().nullable() })),
   getSettings: method(noInput, settingsSchema),
   updateSettings: method(settingsSchema.partial().strict(), settingsSchema),
+  /** Today's spending beside the daily budget, so a launch can warn before it would stop at the budget. */
+  getSpending: method(noInput, spendingSchema),
 } as const;
 
 export type BatonContract = typeof batonContract;

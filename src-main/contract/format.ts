@@ -1,4 +1,6 @@
 /** Every number, cost, duration and date Baton shows, in the terminal and in the window, is formatted here, so they agree. */
+import type { PermissionMode } from './task-spec';
+import type { SessionStatus, TaskStatus } from './views';
 
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -76,4 +78,166 @@ export function sumTokens(usage: {
 export function addDays(epochMs: number, days: number): number {
   const d = new Date(epochMs);
   return new Date(d.getFullYear(), d.getMonth(), d.getDate() + days).getTime();
+}
+
+/** Costs kept to a billionth of a dollar, finer than any price, so sums of floats do not show noise (0.1 + 0.2 → 0.3). */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
+}
+
+/** "1 iteration", "2 iterations", "1,204 tokens": a count with its noun in the right number. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatInteger(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** Words for every task status, for people (the enum stays in JSON and attributes). */
+export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  completed: 'Completed',
+  max_iterations: 'Reached max iterations',
+  failed: 'Failed',
+  cancelled: 'Stopped',
+  interrupted: 'Interrupted',
+  budget_exceeded: 'Over budget',
+};
+
+/** Words for every session (iteration) status. */
+export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Stopped',
+  interrupted: 'Interrupted',
+};
+
+/** The label of a task or session status; an unknown one (a newer server) is shown in words made of its enum. */
+export function statusLabel(status: string): string {
+  const known: Record<string, string> = { ...SESSION_STATUS_LABELS, ...TASK_STATUS_LABELS };
+  if (Object.hasOwn(known, status)) return known[status]!;
+  const words = status.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** What each permission mode lets the agent do, one line each. */
+export const PERMISSION_MODE_DESCRIPTIONS: Record<PermissionMode, string> = {
+  default: 'the CLI asks first; run headless it refuses file edits and most Bash',
+  acceptEdits: 'edits files without asking; still refuses most Bash',
+  bypassPermissions: 'everything, no questions asked; use with care',
+  plan: 'reads and plans only; changes nothing',
+};
+
+/** "3 tool calls were blocked by the permission mode"; empty for none. */
+export function describePermissionDenials(count: number): string {
+  if (count <= 0) return '';
+  return count === 1
+    ? '1 tool call was blocked by the permission mode'
+    : `${formatInteger(count)} tool calls were blocked by the permission mode`;
+}
+
+/** A wait as people say it: "35 s", "2 min 05 s"; never "0 s" for a wait that has not ended. */
+export function formatWait(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0 s';
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${pad2(seconds % 60)} s`;
+}
+
+/** The agent CLI's retry of an API call, in words: "Can't reach the API: timeout; retry 7 of 10 in 35 s". */
+export function describeApiRetry(retry: {
+  attempt: number;
+  maxRetries: number;
+  delayMs: number;
+  errorStatus: number | null;
+  error: string;
+}): string {
+  const error = retry.error.trim().replace(/^\((.*)\)$/, '$1');
+  const known = error !== '' && error.toLowerCase() !== 'unknown';
+  const what = retry.errorStatus === null ? "Can't reach the API" : `The API answered ${retry.errorStatus}`;
+  const when = retry.delayMs > 0 ? `in ${formatWait(retry.delayMs)}` : 'now';
+  return `${what}${known ? `: ${error}` : ''}; retry ${retry.attempt} of ${retry.maxRetries} ${when}`;
+}
+
+/** What to change so blocked tool calls can run, for the mode a task ran in. */
+export function permissionDenialHint(mode: PermissionMode | null | undefined): string {
+  const tools = 'or list the tools it needs under allowed tools (e.g. Bash(npm test:*))';
+  if (mode === 'bypassPermissions') return 'Check the allowed tools and the project’s own settings of the CLI.';
+  if (mode === 'acceptEdits') return `To let them run, launch again with bypassPermissions, ${tools}.`;
+  return `To let them run, launch again with acceptEdits (file edits) or bypassPermissions (everything), ${tools}.`;
+}
+
+const TOOL_SUMMARY_MAX = 200;
+
+function clipLine(text: string, max = TOOL_SUMMARY_MAX): string {
+  const lines = text.trim().split(/\r?\n/);
+  let first = lines[0] ?? '';
+  const more = lines.length > 1;
+  if (first.length > max) first = `${first.slice(0, max)}…`;
+  else if (more) first = `${first} …`;
+  return first;
+}
+
+/** `path` relative to `baseDir` when it lies inside it: "/work/app/src/a.ts" in "/work/app" → "src/a.ts". */
+export function relativePath(path: string, baseDir: string | null | undefined): string {
+  if (!baseDir) return path;
+  const base = baseDir.replace(/[\\/]+$/, '');
+  if (base === '') return path;
+  if (path === base) return '.';
+  for (const sep of ['/', '\\']) {
+    if (path.startsWith(base + sep)) return path.slice(base.length + 1);
+  }
+  return path;
+}
+
+const FILE_TOOLS: Record<string, string> = {
+  Read: 'file_path',
+  Write: 'file_path',
+  Edit: 'file_path',
+  MultiEdit: 'file_path',
+  NotebookEdit: 'notebook_path',
+  NotebookRead: 'notebook_path',
+  LS: 'path',
+};
+
+/**
+ * A tool call in one line, as it reads to a person: `$ npm test` for Bash,
+ * "Edit src/app.ts" for the file tools (relative to the task's directory),
+ * "Grep TODO in src" for searches, the tool's name and its main argument
+ * otherwise; never the raw JSON (which the views keep behind a disclosure).
+ */
+export function describeToolCall(name: string, input: unknown, baseDir?: string | null): string {
+  const fields = input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  const text = (key: string): string | null => {
+    const value = fields[key];
+    return typeof value === 'string' && value.trim() !== '' ? value : null;
+  };
+  const path = (key: string): string | null => {
+    const value = text(key);
+    return value === null ? null : relativePath(value, baseDir);
+  };
+
+  if (name === 'Bash') {
+    const command = text('command');
+    return command === null ? 'Bash' : `$ ${clipLine(command)}`;
+  }
+  const fileKey = FILE_TOOLS[name];
+  if (fileKey) {
+    const file = path(fileKey);
+    return file === null ? name : `${name} ${clipLine(file)}`;
+  }
+  if (name === 'Glob' || name === 'Grep') {
+    const pattern = text('pattern');
+    const where = path('path');
+    if (pattern === null) return name;
+    return `${name} ${clipLine(pattern)}${where !== null && where !== '.' ? ` in ${clipLine(where)}` : ''}`;
+  }
+  if (name === 'TodoWrite' && Array.isArray(fields.todos)) return `TodoWrite ${plural(fields.todos.length, 'item')}`;
+  for (const key of ['description', 'url', 'query', 'prompt', 'command', 'path', 'file_path', 'pattern']) {
+    const value = text(key);
+    if (value !== null) return `${name} ${clipLine(key.endsWith('path') ? relativePath(value, baseDir) : value, 120)}`;
+  }
+  const firstText = Object.values(fields).find((v): v is string => typeof v === 'string' && v.trim() !== '');
+  if (firstText !== undefined) return `${name} ${clipLine(firstText, 120)}`;
+  const keys = Object.keys(fields);
+  return keys.length > 0 ? `${name} (${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''})` : name;
 }

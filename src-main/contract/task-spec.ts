@@ -47,6 +47,18 @@ export const taskSpecSchema = z.object({
   permissionMode: z
     .enum(PERMISSION_MODES, { error: `permission mode must be one of ${PERMISSION_MODES.join(', ')}` })
     .optional(),
+  /** Tools the agent may use without asking, in the CLI's rule syntax (`Bash(npm test:*)`, `Edit`); its --allowedTools. */
+  allowedTools: z
+    .array(
+      z
+        .string({ error: 'an allowed tool must be text' })
+        .trim()
+        .min(1, 'an allowed tool must not be empty')
+        .max(500, 'an allowed tool must be at most 500 characters'),
+      { error: 'allowed tools must be a list of tool rules' },
+    )
+    .max(100, 'at most 100 allowed tools')
+    .optional(),
   maxTurns: z
     .number({ error: 'max turns must be a whole number' })
     .int('max turns must be a whole number')
@@ -93,7 +105,8 @@ export type TaskSpecInput = z.input<typeof taskSpecSchema>;
 export type TaskSpec = z.output<typeof taskSpecSchema>;
 
 /** What a field's value is on the command line: how a flag's text becomes the spec's value. */
-export type SpecOptionKind = 'text' | 'whole' | 'amount';
+/** `list` takes one or more values (`--allowed-tools Edit 'Bash(npm test:*)'`). */
+export type SpecOptionKind = 'text' | 'whole' | 'amount' | 'list';
 
 export interface SpecOption {
   /** The flag of `baton run`; batch entries use its camelCase form as their key. */
@@ -154,6 +167,12 @@ export const TASK_SPEC_OPTIONS = {
     value: 'mode',
     kind: 'text',
     description: `agent permission mode: ${PERMISSION_MODES.join(', ')}`,
+  },
+  allowedTools: {
+    flag: 'allowed-tools',
+    value: 'rules...',
+    kind: 'list',
+    description: 'tools the agent may use without asking, as the CLI spells them: Edit "Bash(npm test:*)"',
   },
   maxTurns: { flag: 'max-turns', value: 'n', kind: 'whole', description: 'most agent turns per iteration' },
   timeoutSeconds: {

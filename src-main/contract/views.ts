@@ -104,6 +104,8 @@ export const sessionViewSchema = z.object({
   errorKind: z.string().nullable(),
   error: z.string().nullable(),
   resultExcerpt: z.string().nullable(),
+  /** Tool calls the permission mode refused in this iteration. */
+  permissionDenials: count,
   /** Failed attempts before the final one; their tokens and cost are included in the totals above. */
   retries: z.array(retryEntrySchema),
 });
@@ -120,8 +122,19 @@ export const projectViewSchema = z.object({
 });
 export type ProjectView = z.infer<typeof projectViewSchema>;
 
+/** What a new task starts with in the launch form unless the user changes it. */
+export const taskDefaultsSchema = z.object({
+  model: taskSpecSchema.shape.model,
+  permissionMode: taskSpecSchema.shape.permissionMode,
+  maxIterations: taskSpecSchema.shape.maxIterations.unwrap().optional(),
+  budgetUsd: taskSpecSchema.shape.budgetUsd,
+});
+export type TaskDefaults = z.infer<typeof taskDefaultsSchema>;
+
 /** App-wide settings. */
 export const settingsSchema = z.object({
+  /** Defaults of the launch form for new tasks. */
+  taskDefaults: taskDefaultsSchema,
   /** The most all tasks together may spend per local calendar day, in USD; null for no limit. */
   dailyBudgetUsd: z.number().positive('the daily budget must be more than 0 USD').max(100_000).nullable(),
   /** How many tasks the app runs at once; the rest wait, queued. */
@@ -132,3 +145,10 @@ export const settingsSchema = z.object({
     .max(64, 'the concurrency must be at most 64'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** What has been spent today (local calendar day of the service), beside the daily budget. */
+export const spendingSchema = z.object({
+  spentTodayUsd: z.number().nonnegative(),
+  dailyBudgetUsd: z.number().positive().nullable(),
+});
+export type Spending = z.infer<typeof spendingSchema>;

@@ -33,9 +33,19 @@ export async function openTaskStore(
 ): Promise<{ dataSource: DataSource; store: TaskStore }> {
   const dataSource = await openDataSource({ file: databaseFile, nativeBinding });
   const store = new TaskStore(dataSource);
+  await recoverCrashedRuns(store);
+  return { dataSource, store };
+}
+
+/**
+ * What a Baton process that is gone left 'running' becomes 'interrupted', and
+ * the agents it left behind are stopped; a live process's runs are left alone.
+ * Run on every open, and by the live follower when the owner of a run it
+ * follows dies.
+ */
+export async function recoverCrashedRuns(store: TaskStore): Promise<void> {
   const recovered = await store.recoverInterrupted(isProcessAlive);
   for (const sessionId of recovered.sessionIds) stopOrphanedAgent(sessionId);
-  return { dataSource, store };
 }
 
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {

@@ -24,9 +24,18 @@ const PRICES: Array<[RegExp, ModelPrice]> = [
 /** Claude Code's default model family, for sessions whose model was never reported. */
 const FALLBACK = PRICES.find(([pattern]) => pattern.source === 'sonnet-4')?.[1] as ModelPrice;
 
-export function priceOf(model: string | null | undefined): ModelPrice {
+function listedPriceOf(model: string | null | undefined): ModelPrice | undefined {
   const name = (model ?? '').toLowerCase().replace(/\./g, '-');
-  return PRICES.find(([pattern]) => pattern.test(name))?.[1] ?? FALLBACK;
+  return PRICES.find(([pattern]) => pattern.test(name))?.[1];
+}
+
+export function priceOf(model: string | null | undefined): ModelPrice {
+  return listedPriceOf(model) ?? FALLBACK;
+}
+
+/** Whether the table lists the model's family; priceOf falls back to a default for the rest. */
+export function hasKnownPrice(model: string | null | undefined): boolean {
+  return listedPriceOf(model) !== undefined;
 }
 
 export function estimateCostUsd(model: string | null | undefined, usage: TokenUsage): number {

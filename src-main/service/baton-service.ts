@@ -47,4 +47,12 @@ export interface OpenBatonOptions {
   nativeBinding?: string;
   /** The claude binary; found through BATON_CLAUDE_BIN, PATH and node_modules when absent. */
   claudeBinary?: string;
+  /**
+   * Republish the runs other processes own on this database on this
+   * service's events, for a live view of every run. On by default, except in
+   * the CLI, which shows only its own runs.
+   */
+  followOtherProcesses?: boolean;
+  /** How often the database is polled for other processes' runs, in milliseconds (default 500). */
+  followIntervalMs?: number;
 }

@@ -17,12 +17,13 @@ import type { TaskSpecInput } from '../contract/task-spec';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agents/agent-runner';
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
-import { openBatonCore } from '../core/baton-core';
+import { openBatonCore, recoverCrashedRuns } from '../core/baton-core';
 import { type BatonEnvironment, EnvironmentError, readEnvironment } from '../core/environment';
 import { InvalidTaskError, validateTaskSpec } from '../core/orchestrator/orchestrator';
 import { resolveDatabasePath } from '../core/paths';
 import { EventRecorder } from '../core/store/event-recorder';
 import { HistoryQueries } from '../core/store/history-queries';
+import { LiveQueries } from '../core/store/live-queries';
 import { StoreOpenError } from '../core/store/data-source';
 import type { BatonService, OpenBatonOptions } from './baton-service';
 import { CallFailure, createDispatcher } from './dispatcher';
@@ -30,6 +31,7 @@ import { appHandlers } from './handlers/app';
 import { historyHandlers } from './handlers/history';
 import { settingsHandlers } from './handlers/settings';
 import { taskHandlers } from './handlers/tasks';
+import { LiveFollower } from './live-follower';
 import { RunRegistry } from './run-registry';
 import type { ServiceContext } from './service-context';
 
@@ -148,11 +150,28 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     options.concurrency ?? (await core.store.settings()).maxConcurrentTasks,
   );
 
+  const live = new LiveQueries(core.dataSource);
+  // Runs of other processes on this database show here as if run here; the CLI prints only its own.
+  const follower =
+    (options.followOtherProcesses ?? options.mode !== 'cli')
+      ? new LiveFollower({
+          queries: live,
+          store: core.store,
+          bus: core.bus,
+          runsHere: (taskId) => runs.isRunning(taskId),
+          recover: () => recoverCrashedRuns(core.store),
+          intervalMs: options.followIntervalMs,
+        })
+      : undefined;
+  follower?.start();
+
   const context: ServiceContext = {
     core,
     recorder,
     history: new HistoryQueries(core.dataSource),
     runs,
+    live,
+    follower,
     options,
     databaseFile,
     version: packageVersion(),
@@ -188,6 +207,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     stopAll: () => runs.stopAll(),
     close: () =>
       (closed ??= (async () => {
+        await follower?.stop();
         await runs.stopAll();
         unsubscribeRecorder();
         await recorder.flush();

@@ -2,7 +2,9 @@
 import type { BatonCore } from '../core/baton-core';
 import type { EventRecorder } from '../core/store/event-recorder';
 import type { HistoryQueries } from '../core/store/history-queries';
+import type { LiveQueries } from '../core/store/live-queries';
 import type { OpenBatonOptions } from './baton-service';
+import type { LiveFollower } from './live-follower';
 import type { RunRegistry } from './run-registry';
 
 export interface ServiceContext {
@@ -10,6 +12,9 @@ export interface ServiceContext {
   recorder: EventRecorder;
   history: HistoryQueries;
   runs: RunRegistry;
+  live: LiveQueries;
+  /** Republishes other processes' runs; absent where they are not followed (the CLI). */
+  follower: LiveFollower | undefined;
   options: OpenBatonOptions;
   databaseFile: string;
   version: string;

@@ -1,39 +1,23 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { HistoryView } from '../components/HistoryView';
 import { SettingsView } from '../components/SettingsView';
 import { LiveView } from '../components/LiveView';
 import { ConnectionBanner } from '../components/ConnectionBanner';
+import { PROMPT_INPUT_ID } from '../components/LaunchForm';
+import { ShortcutsHelp } from '../components/ShortcutsHelp';
 import { TaskDetailView } from '../components/TaskDetailView';
 import { useResource } from '../hooks/use-resource';
+import { focusWhenReady, goToSearch, shortcutFor } from '../keyboard';
+import { notificationApi, notifyPreference, notifyTaskEnd } from '../notifications';
 import { hrefs, useHashRoute, type Route } from '../router';
 import { useServices } from './services';
 
-function NavLink({
-  href,
-  active,
-  children,
-  onClick,
-}: {
-  href: string;
-  active: boolean;
-  children: string;
-  onClick?: () => void;
-}) {
+function NavLink({ href, active, children }: { href: string; active: boolean; children: string }) {
   return (
-    <a
-      href={href}
-      className={active ? 'nav-link active' : 'nav-link'}
-      aria-current={active ? 'page' : undefined}
-      onClick={onClick}
-    >
+    <a href={href} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>
       {children}
     </a>
   );
-}
-
-/** "Launch" leads to the same page as "Live", straight into the prompt. */
-function focusPrompt() {
-  setTimeout(() => document.getElementById('launch-prompt')?.focus(), 0);
 }
 
 function titleOf(route: Route): string {
@@ -44,18 +28,56 @@ function titleOf(route: Route): string {
 }
 
 export function App() {
-  const { client } = useServices();
+  const { client, launch, transport } = useServices();
   const route = useHashRoute();
   const info = useResource(() => client.getAppInfo({}), 'app-info');
+  const [help, setHelp] = useState(false);
+  const mode = info.data?.mode ?? null;
+  const modeRef = useRef(mode);
+  useEffect(() => {
+    modeRef.current = mode;
+  }, [mode]);
 
   useEffect(() => {
     document.title = titleOf(route);
   }, [route]);
 
+  // The global shortcuts (the list is in keyboard.ts, and the help overlay shows it).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = shortcutFor(e);
+      if (action === 'help') {
+        e.preventDefault();
+        setHelp((open) => !open);
+      } else if (action === 'close') {
+        setHelp(false);
+      } else if (action === 'new-task') {
+        e.preventDefault();
+        launch.getState().setFormOpen(true);
+        if (window.location.hash !== hrefs.live && window.location.hash !== '') window.location.hash = hrefs.live;
+        focusWhenReady(PROMPT_INPUT_ID);
+      } else if (action === 'search') {
+        e.preventDefault();
+        goToSearch();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [launch]);
+
+  // A browser notification when a task ends, if asked for; the desktop app's main process notifies by itself.
+  useEffect(
+    () =>
+      transport.subscribe((event) => {
+        notifyTaskEnd(event, { wanted: notifyPreference(), mode: modeRef.current, api: notificationApi() });
+      }),
+    [transport],
+  );
+
   let view;
   switch (route.name) {
     case 'live':
-      view = <LiveView canPickDirectory={info.data?.canPickDirectory ?? false} />;
+      view = <LiveView canPickDirectory={info.data?.canPickDirectory ?? false} notify={mode === 'browser'} />;
       break;
     case 'history':
       view = <HistoryView />;
@@ -71,7 +93,7 @@ export function App() {
         <div className="view">
           <h2>Page not found</h2>
           <p>
-            Nothing lives at <code>{route.hash}</code>. <a href={hrefs.live}>Back to the live view</a>.
+            Nothing lives at <code>{route.hash}</code>. <a href={hrefs.live}>Back to Tasks</a>.
           </p>
         </div>
       );
@@ -82,11 +104,8 @@ export function App() {
       <header className="app-header">
         <h1 className="brand">Baton</h1>
         <nav aria-label="Main">
-          <NavLink href={hrefs.live} active={false} onClick={focusPrompt}>
-            Launch
-          </NavLink>
-          <NavLink href={hrefs.live} active={route.name === 'live'}>
-            Live
+          <NavLink href={hrefs.live} active={route.name === 'live' || route.name === 'task'}>
+            Tasks
           </NavLink>
           <NavLink href={hrefs.history} active={route.name === 'history'}>
             History
@@ -100,9 +119,19 @@ export function App() {
             {info.data.mode} · v{info.data.version}
           </span>
         ) : null}
+        <button
+          type="button"
+          className="help-button"
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+          onClick={() => setHelp(true)}
+        >
+          ?
+        </button>
       </header>
       <ConnectionBanner />
       <main>{view}</main>
+      {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { memo, useLayoutEffect, useRef, useState } from 'react';
-import { formatCost, formatDuration } from '../contract';
-import type { StreamItem } from '../stores/live-store';
+import { describeApiRetry, describeToolCall, formatCost, formatDuration, plural } from '../contract';
+import type { StreamItem } from '../stores/stream';
 
 /** Items rendered at first; the rest (up to the store's cap) behind a button, so a fast stream stays smooth. */
 const VISIBLE_ITEMS = 400;
@@ -19,20 +19,32 @@ function formatInput(input: unknown): string {
   }
 }
 
-const StreamItemView = memo(function StreamItemView({ item }: { item: StreamItem }) {
+const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: StreamItem; baseDir?: string }) {
   const event = item.event;
   switch (event.kind) {
     case 'text':
       return (
-        <div className="stream-item stream-text" data-testid="assistant-text">
+        <div
+          className={`stream-item stream-text${event.partial ? ' is-partial' : ''}`}
+          data-testid="assistant-text"
+          data-partial={event.partial ? 'true' : undefined}
+        >
           {clip(event.text)}
         </div>
       );
     case 'tool_use':
       return (
-        <div className="stream-item stream-tool" data-testid="tool-call" data-tool-use-id={event.toolUseId}>
-          <span className="tool-name">{event.name}</span>
-          <pre className="tool-input">{formatInput(event.input)}</pre>
+        <div
+          className="stream-item stream-tool"
+          data-testid="tool-call"
+          data-tool-use-id={event.toolUseId}
+          data-tool-name={event.name}
+        >
+          <code className="tool-summary">{describeToolCall(event.name, event.input, baseDir)}</code>
+          <details className="tool-details">
+            <summary>Input</summary>
+            <pre className="tool-input">{formatInput(event.input)}</pre>
+          </details>
         </div>
       );
     case 'tool_result':
@@ -48,25 +60,44 @@ const StreamItemView = memo(function StreamItemView({ item }: { item: StreamItem
       );
     case 'retry':
       return (
-        <div className="stream-item stream-note is-warning">
-          API error{event.errorStatus !== null ? ` ${event.errorStatus}` : ''}: retry {event.attempt} of{' '}
-          {event.maxRetries} in {formatDuration(event.delayMs)} ({clip(event.error, 300)})
+        <div className="stream-item stream-note is-warning" data-testid="stream-retry">
+          {describeApiRetry({ ...event, error: clip(event.error, 300) })}
+        </div>
+      );
+    case 'attempt_failed':
+      return (
+        <div className="stream-item stream-note is-warning" data-testid="attempt-failed">
+          Attempt {event.attempt} failed: {clip(event.error, 300)}. Baton retries the iteration in a new session,{' '}
+          <code className="session-id">{event.sessionId}</code>.
         </div>
       );
     case 'init':
       return <div className="stream-item stream-note">Session started · {event.model || 'default model'}</div>;
-    case 'result':
+    case 'result': {
+      const r = event.result;
+      const blocked = r.permissionDenials ?? 0;
       return (
-        <div className={`stream-item stream-note${event.result.isError ? ' is-error' : ''}`}>
-          Result: {event.result.subtype} · {event.result.turns} turns · {formatCost(event.result.costUsd)} ·{' '}
-          {formatDuration(event.result.durationMs)}
+        <div className={`stream-item stream-note${r.isError ? ' is-error' : ''}`} data-testid="stream-result">
+          {r.isError ? `The agent stopped with an error (${r.subtype})` : 'The agent finished'} ·{' '}
+          {plural(r.turns, 'turn')} · {formatCost(r.costUsd)} · {formatDuration(r.durationMs)}
+          {blocked > 0 ? ` · ${plural(blocked, 'tool call')} blocked` : ''}
         </div>
       );
+    }
   }
 });
 
-/** One session's agent stream: assistant text, tool calls with their input, and tool results. */
-export function AgentStream({ items, droppedItems }: { items: StreamItem[]; droppedItems: number }) {
+/** One session's agent stream: assistant text as it is written, tool calls in words, and tool results. */
+export function AgentStream({
+  items,
+  droppedItems,
+  baseDir,
+}: {
+  items: readonly StreamItem[];
+  droppedItems: number;
+  /** The task's directory: file paths inside it are shown relative to it. */
+  baseDir?: string;
+}) {
   const [showAll, setShowAll] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   const stuckToBottom = useRef(true);
@@ -92,16 +123,19 @@ export function AgentStream({ items, droppedItems }: { items: StreamItem[]; drop
       }}
     >
       {droppedItems > 0 ? (
-        <p className="stream-note">{droppedItems} earlier items were dropped to save memory.</p>
+        <p className="stream-note">
+          {droppedItems === 1 ? '1 earlier item was' : `${plural(droppedItems, 'earlier item')} were`} dropped to save
+          memory.
+        </p>
       ) : null}
       {hidden > 0 ? (
         <button type="button" className="link-button" onClick={() => setShowAll(true)}>
-          Show {hidden} earlier items
+          Show {plural(hidden, 'earlier item')}
         </button>
       ) : null}
       {visible.length === 0 ? <p className="stream-note">No output yet.</p> : null}
       {visible.map((item) => (
-        <StreamItemView key={item.seq} item={item} />
+        <StreamItemView key={item.seq} item={item} baseDir={baseDir} />
       ))}
     </div>
   );

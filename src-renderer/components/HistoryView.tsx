@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import {
   addDays,
@@ -10,17 +10,24 @@ import {
   formatDuration,
   formatTokens,
   parseDay,
+  rawValue,
+  statusLabel,
   TASK_SORT_KEYS,
   TASK_STATUSES,
   type ExportFormat,
+  type HistoryCharts,
+  type ProjectView,
   type TaskSortKey,
   type TaskStatus,
+  type TaskSummary,
 } from '../contract';
 import { useResyncCount, useServices } from '../app/services';
 import { errorMessage } from '../errors';
 import { hrefs } from '../router';
-import type { HistoryStore } from '../stores/history-store';
+import { filterError, type CostBreakdown, type HistoryStore } from '../stores/history-store';
+import '../styles/history.css';
 import { CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts';
+import { StatusBadge } from './Status';
 import { Empty, ErrorState, Loading } from './StateViews';
 
 /** A label for each of the contract's sort keys; a new key without one is a type error. */
@@ -33,6 +40,8 @@ const SORT_LABELS: Record<TaskSortKey, string> = {
 };
 
 const ROW_HEIGHT = 40;
+/** How long the search waits after the last keystroke before it asks. */
+export const SEARCH_DELAY_MS = 250;
 
 /** Saves a file from memory: a Blob behind an <a download> click. */
 export function downloadFile(file: { fileName: string; mimeType: string; content: string }): void {
@@ -48,17 +57,62 @@ export function downloadFile(file: { fileName: string; mimeType: string; content
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** The last segment of a path, for a project the server did not name. */
+function baseName(dir: string): string {
+  const parts = dir.split(/[\\/]+/).filter(Boolean);
+  return parts[parts.length - 1] ?? dir;
+}
+
+/**
+ * Project names by id. The server's names already tell folders of the same name apart; the
+ * charts' list covers every project in the filter, the project list the most recent ones.
+ */
+export function projectNameMap(
+  projects: ProjectView[],
+  costByProject: HistoryCharts['costByProject'] | undefined,
+): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const p of projects) names.set(p.id, p.name);
+  for (const p of costByProject ?? []) names.set(p.projectId, p.name);
+  return names;
+}
+
 function Filters({ store }: { store: HistoryStore }) {
   const filter = useStore(store, (s) => s.filter);
   const projects = useStore(store, (s) => s.projects);
   const sort = useStore(store, (s) => s.sort);
   const setFilter = useStore(store, (s) => s.setFilter);
   const setSort = useStore(store, (s) => s.setSort);
+  const [search, setSearch] = useState(filter.search ?? '');
+  const rangeError = filterError(filter);
+
+  // The search is sent once typing pauses, not on every keystroke.
+  useEffect(() => {
+    const wanted = search.trim() || undefined;
+    if (wanted === (store.getState().filter.search || undefined)) return;
+    const timer = setTimeout(() => setFilter({ search: wanted }), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [search, setFilter, store]);
+
+  const fromValue = filter.from !== undefined ? formatDay(new Date(filter.from)) : '';
   // "to" is exclusive in the contract; the date input names the last day included.
   const toValue = filter.to !== undefined ? formatDay(new Date(filter.to - 1)) : '';
 
   return (
-    <div className="filters" role="search">
+    <div className="filters history-filters" role="search" aria-label="Filter tasks">
+      <div className="field field-search">
+        <label htmlFor="history-search">Search</label>
+        <input
+          id="history-search"
+          type="search"
+          placeholder="Title or prompt"
+          value={search}
+          maxLength={200}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+      </div>
       <div className="field">
         <label htmlFor="history-project">Project</label>
         <select
@@ -84,7 +138,7 @@ function Filters({ store }: { store: HistoryStore }) {
           <option value="">Any status</option>
           {TASK_STATUSES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {statusLabel(s)}
             </option>
           ))}
         </select>
@@ -94,7 +148,10 @@ function Filters({ store }: { store: HistoryStore }) {
         <input
           id="history-from"
           type="date"
-          value={filter.from !== undefined ? formatDay(new Date(filter.from)) : ''}
+          value={fromValue}
+          max={toValue || undefined}
+          aria-invalid={rangeError ? true : undefined}
+          aria-describedby={rangeError ? 'history-range-error' : undefined}
           onChange={(e) => setFilter({ from: parseDay(e.target.value) ?? undefined })}
         />
       </div>
@@ -104,12 +161,20 @@ function Filters({ store }: { store: HistoryStore }) {
           id="history-to"
           type="date"
           value={toValue}
+          min={fromValue || undefined}
+          aria-invalid={rangeError ? true : undefined}
+          aria-describedby={rangeError ? 'history-range-error' : undefined}
           onChange={(e) => {
             const day = parseDay(e.target.value);
             // The contract's "to" is exclusive: the next local midnight includes the chosen day.
             setFilter({ to: day === null ? undefined : addDays(day, 1) });
           }}
         />
+        {rangeError ? (
+          <p id="history-range-error" className="field-error" role="alert">
+            {rangeError}
+          </p>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor="history-sort">Sort by</label>
@@ -174,9 +239,115 @@ function ExportButtons({ store }: { store: HistoryStore }) {
   );
 }
 
+/** One figure of the usage strip, with its exact value in data-value. */
+function Figure({
+  label,
+  hint,
+  value,
+  format,
+  testId,
+}: {
+  label: string;
+  hint: string;
+  value: number | null | undefined;
+  format: (value: number) => string;
+  testId: string;
+}) {
+  const known = value !== null && value !== undefined;
+  return (
+    <div className="total usage-figure">
+      <dt>{label}</dt>
+      <dd data-testid={testId} data-value={known ? rawValue(value) : undefined}>
+        {known ? format(value) : '—'}
+      </dd>
+      <dd className="usage-hint">{hint}</dd>
+    </div>
+  );
+}
+
+function UsageSummary({ store }: { store: HistoryStore }) {
+  const summary = useStore(store, (s) => s.charts?.summary);
+  const filtered = useStore(store, (s) => Object.keys(s.filter).length > 0);
+  const scope = filtered ? 'in this selection' : 'all tasks';
+  return (
+    <section className="usage-summary" aria-labelledby="history-usage-heading">
+      <h3 id="history-usage-heading" className="visually-hidden">
+        Usage
+      </h3>
+      <dl className="totals usage-strip">
+        <Figure
+          label="Today"
+          hint="all tasks"
+          value={summary?.spentTodayUsd}
+          format={formatCost}
+          testId="usage-today"
+        />
+        <Figure
+          label="This week"
+          hint="since Monday, all tasks"
+          value={summary?.spentThisWeekUsd}
+          format={formatCost}
+          testId="usage-week"
+        />
+        <Figure
+          label="This month"
+          hint="all tasks"
+          value={summary?.spentThisMonthUsd}
+          format={formatCost}
+          testId="usage-month"
+        />
+        <Figure label="Tokens" hint={scope} value={summary?.totalTokens} format={formatTokens} testId="usage-tokens" />
+        <Figure
+          label="Cache savings"
+          hint={`vs. input price, ${scope}`}
+          value={summary?.cacheSavingsUsd}
+          format={formatCost}
+          testId="usage-cache-savings"
+        />
+        <Figure
+          label="Average per task"
+          hint={summary ? `${formatTokens(summary.tasks)} ${summary.tasks === 1 ? 'task' : 'tasks'}, ${scope}` : scope}
+          value={summary?.averageCostPerTaskUsd}
+          format={formatCost}
+          testId="usage-average"
+        />
+      </dl>
+    </section>
+  );
+}
+
+const BREAKDOWNS: { value: CostBreakdown; label: string }[] = [
+  { value: 'model', label: 'Model' },
+  { value: 'project', label: 'Project' },
+];
+
+function BreakdownSwitch({ store }: { store: HistoryStore }) {
+  const breakdown = useStore(store, (s) => s.breakdown);
+  const setBreakdown = useStore(store, (s) => s.setBreakdown);
+  return (
+    <fieldset className="segmented">
+      <legend>Stack by</legend>
+      {BREAKDOWNS.map((b) => (
+        <label key={b.value}>
+          <input
+            type="radio"
+            name="history-breakdown"
+            value={b.value}
+            checked={breakdown === b.value}
+            onChange={() => setBreakdown(b.value)}
+          />
+          <span>{b.label}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 const COLUMNS: { label: string; sort?: TaskSortKey; className?: string }[] = [
   { label: 'Created', sort: 'createdAt' },
   { label: 'Task' },
+  { label: 'Project' },
+  { label: 'Model' },
   { label: 'Status' },
   { label: 'Iterations', sort: 'iterations', className: 'num' },
   { label: 'Tokens', sort: 'totalTokens', className: 'num' },
@@ -184,12 +355,72 @@ const COLUMNS: { label: string; sort?: TaskSortKey; className?: string }[] = [
   { label: 'Duration', sort: 'durationMs', className: 'num' },
 ];
 
+function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string }) {
+  return (
+    <>
+      <div role="cell">{formatDate(task.createdAt)}</div>
+      <div role="cell" className="ellipsis" title={`${task.title}\n${clip(task.prompt, 400)}`}>
+        <a href={hrefs.task(task.id)}>{task.title}</a>
+      </div>
+      <div role="cell" className="ellipsis" title={task.workingDir} data-testid="history-project">
+        {projectName}
+      </div>
+      <div role="cell" className="ellipsis" title={task.model ?? 'the agent’s default model'}>
+        {task.model ?? <span className="muted">default</span>}
+      </div>
+      <div role="cell" className="ellipsis">
+        <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
+      </div>
+      <div role="cell" className="num">
+        {task.iterations}
+      </div>
+      <div role="cell" className="num" data-value={task.totals.totalTokens}>
+        {formatTokens(task.totals.totalTokens)}
+      </div>
+      <div role="cell" className="num" data-value={task.totals.costUsd}>
+        {formatCost(task.totals.costUsd)}
+      </div>
+      <div role="cell" className="num">
+        {formatDuration(task.durationMs)}
+      </div>
+    </>
+  );
+}
+
+function TotalsRow({ store }: { store: HistoryStore }) {
+  const totals = useStore(store, (s) => s.totals);
+  const total = useStore(store, (s) => s.total);
+  if (!totals || total === null) return null;
+  return (
+    <div className="history-row history-totals" role="row" data-testid="history-totals">
+      <div role="rowheader" className="history-totals-label">
+        Total, {formatTokens(total)} {total === 1 ? 'task' : 'tasks'}
+      </div>
+      <div role="cell" className="num" data-testid="history-totals-iterations" data-value={totals.iterations}>
+        {formatTokens(totals.iterations)}
+      </div>
+      <div role="cell" className="num" data-testid="history-totals-tokens" data-value={totals.totalTokens}>
+        {formatTokens(totals.totalTokens)}
+      </div>
+      <div role="cell" className="num" data-testid="history-totals-cost" data-value={totals.costUsd}>
+        {formatCost(totals.costUsd)}
+      </div>
+      <div role="cell" className="num" data-testid="history-totals-duration" data-value={totals.durationMs}>
+        {formatDuration(totals.durationMs)}
+      </div>
+    </div>
+  );
+}
+
 function TaskTable({ store }: { store: HistoryStore }) {
   const rows = useStore(store, (s) => s.rows);
   const total = useStore(store, (s) => s.total);
   const sort = useStore(store, (s) => s.sort);
   const setSort = useStore(store, (s) => s.setSort);
   const ensureRange = useStore(store, (s) => s.ensureRange);
+  const projects = useStore(store, (s) => s.projects);
+  const costByProject = useStore(store, (s) => s.charts?.costByProject);
+  const names = useMemo(() => projectNameMap(projects, costByProject), [projects, costByProject]);
   const scroller = useRef<HTMLDivElement>(null);
 
   const virtualizer = useVirtualizer({
@@ -210,27 +441,29 @@ function TaskTable({ store }: { store: HistoryStore }) {
   }, [first, last, total, ensureRange]);
 
   return (
-    <div className="history-table" role="table" aria-label="Tasks" aria-rowcount={total ?? 0}>
-      <div className="history-row history-head" role="row">
-        {COLUMNS.map((c) => (
-          <div
-            key={c.label}
-            role="columnheader"
-            className={c.className}
-            aria-sort={
-              c.sort && sort.by === c.sort ? (sort.direction === 'desc' ? 'descending' : 'ascending') : undefined
-            }
-          >
-            {c.sort ? (
-              <button type="button" className="link-button" onClick={() => setSort(c.sort!)}>
-                {c.label}
-                {sort.by === c.sort ? (sort.direction === 'desc' ? ' ↓' : ' ↑') : ''}
-              </button>
-            ) : (
-              c.label
-            )}
-          </div>
-        ))}
+    <div className="history-table" role="table" aria-label="Tasks" aria-rowcount={(total ?? 0) + 2}>
+      <div role="rowgroup">
+        <div className="history-row history-head" role="row">
+          {COLUMNS.map((c) => (
+            <div
+              key={c.label}
+              role="columnheader"
+              className={c.className}
+              aria-sort={
+                c.sort && sort.by === c.sort ? (sort.direction === 'desc' ? 'descending' : 'ascending') : undefined
+              }
+            >
+              {c.sort ? (
+                <button type="button" className="link-button" onClick={() => setSort(c.sort!)}>
+                  {c.label}
+                  {sort.by === c.sort ? (sort.direction === 'desc' ? ' ↓' : ' ↑') : ''}
+                </button>
+              ) : (
+                c.label
+              )}
+            </div>
+          ))}
+        </div>
       </div>
       <div className="history-scroller" ref={scroller} data-testid="history-scroller">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="rowgroup">
@@ -256,34 +489,19 @@ function TaskTable({ store }: { store: HistoryStore }) {
                 key={item.key}
                 className="history-row"
                 role="row"
-                aria-rowindex={item.index + 1}
+                aria-rowindex={item.index + 2}
                 data-testid="history-row"
                 data-task-id={task.id}
                 style={style}
               >
-                <div role="cell">{formatDate(task.createdAt)}</div>
-                <div role="cell" className="ellipsis" title={`${task.title}\n${task.workingDir}`}>
-                  <a href={hrefs.task(task.id)}>{task.title}</a>
-                </div>
-                <div role="cell">
-                  <span className={`badge status-${task.status}`}>{task.status}</span>
-                </div>
-                <div role="cell" className="num">
-                  {task.iterations}
-                </div>
-                <div role="cell" className="num" data-value={task.totals.totalTokens}>
-                  {formatTokens(task.totals.totalTokens)}
-                </div>
-                <div role="cell" className="num" data-value={task.totals.costUsd}>
-                  {formatCost(task.totals.costUsd)}
-                </div>
-                <div role="cell" className="num">
-                  {formatDuration(task.durationMs)}
-                </div>
+                <TaskRow task={task} projectName={names.get(task.projectId) ?? baseName(task.workingDir)} />
               </div>
             );
           })}
         </div>
+      </div>
+      <div role="rowgroup">
+        <TotalsRow store={store} />
       </div>
     </div>
   );
@@ -294,16 +512,28 @@ function Charts({ store }: { store: HistoryStore }) {
   const status = useStore(store, (s) => s.chartsStatus);
   const error = useStore(store, (s) => s.chartsError);
   const loadCharts = useStore(store, (s) => s.loadCharts);
+  const breakdown = useStore(store, (s) => s.breakdown);
+  const projectNames = useMemo(() => projectNameMap([], charts?.costByProject), [charts]);
   if (status === 'error')
     return <ErrorState title="Could not load the charts" message={error ?? ''} onRetry={() => void loadCharts()} />;
   if (!charts) return status === 'loading' ? <Loading label="Loading charts…" /> : null;
-  if (charts.costOverTime.length === 0 && charts.tokensByModel.length === 0) return null;
+  // Without any task there is nothing to chart; the list says why.
+  if (charts.summary.tasks === 0) return null;
   return (
-    <div className="charts">
-      <CostOverTimeChart data={charts.costOverTime} bucket={charts.bucket} />
+    <section className="charts history-charts" aria-labelledby="history-charts-heading">
+      <h3 id="history-charts-heading" className="visually-hidden">
+        Charts
+      </h3>
+      <CostOverTimeChart
+        data={charts.costOverTime}
+        bucket={charts.bucket}
+        breakdown={breakdown}
+        projectNames={projectNames}
+        controls={<BreakdownSwitch store={store} />}
+      />
       <TokensByModelChart data={charts.tokensByModel} />
       <CostByProjectChart data={charts.costByProject} />
-    </div>
+    </section>
   );
 }
 
@@ -317,6 +547,7 @@ export function HistoryView() {
   const loadProjects = useStore(history, (s) => s.loadProjects);
   const filter = useStore(history, (s) => s.filter);
   const filtered = Object.keys(filter).length > 0;
+  const invalid = filterError(filter);
 
   // Fresh data each time the view opens, and again after a reconnect.
   useEffect(() => {
@@ -325,7 +556,9 @@ export function HistoryView() {
   }, [reload, loadProjects, resyncs]);
 
   let list;
-  if (status === 'error')
+  // A reversed range is shown at its field; the list only says why it is empty.
+  if (invalid) list = <Empty>Fix the date range to see the tasks.</Empty>;
+  else if (status === 'error')
     list = <ErrorState message={error ?? 'Could not load the tasks'} onRetry={() => void reload()} />;
   else if (total === null) list = <Loading label="Loading tasks…" />;
   else if (total === 0)
@@ -347,9 +580,15 @@ export function HistoryView() {
         </span>
         <ExportButtons store={history} />
       </header>
+      <UsageSummary store={history} />
       <Filters store={history} />
-      {list}
       <Charts store={history} />
+      <section aria-labelledby="history-tasks-heading">
+        <h3 id="history-tasks-heading" className="visually-hidden">
+          Tasks
+        </h3>
+        {list}
+      </section>
     </div>
   );
 }

@@ -2,8 +2,31 @@ import { useEffect, useMemo, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { useServices } from '../app/services';
-import { CONTEXT_MODES, DEFAULT_MAX_ITERATIONS } from '../contract';
-import { suggestedDirs, type LaunchField } from '../stores/launch-store';
+import {
+  CONTEXT_MODES,
+  DEFAULT_MAX_ITERATIONS,
+  formatCost,
+  PERMISSION_MODE_DESCRIPTIONS,
+  PERMISSION_MODES,
+  type PermissionMode,
+} from '../contract';
+import { hrefs } from '../router';
+import {
+  budgetReached,
+  isPermissionMode,
+  KNOWN_MODELS,
+  suggestedDirs,
+  type CarriedSpec,
+  type LaunchErrors,
+  type LaunchField,
+} from '../stores/launch-store';
+
+export const PROMPT_INPUT_ID = 'launch-prompt';
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Where the user's launch shortcut is: ⌘ on a Mac, Ctrl elsewhere. */
+export const MOD_KEY = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
 function FieldError({ field, message }: { field: LaunchField; message: string | undefined }) {
   if (!message) return null;
@@ -14,36 +37,99 @@ function FieldError({ field, message }: { field: LaunchField; message: string | 
   );
 }
 
-/** Props that tie an input to its error message for assistive technology. */
-function describedBy(field: LaunchField, message: string | undefined) {
-  return message ? { 'aria-invalid': true, 'aria-describedby': `launch-${field}-error` } : {};
+/** Props that tie an input to its hint and its error message for assistive technology. */
+function describedBy(field: LaunchField, errors: LaunchErrors, hint = false) {
+  const ids = [hint ? `launch-${field}-hint` : null, errors[field] ? `launch-${field}-error` : null].filter(Boolean);
+  return {
+    ...(errors[field] ? { 'aria-invalid': true } : {}),
+    ...(ids.length > 0 ? { 'aria-describedby': ids.join(' ') } : {}),
+  };
+}
+
+const CARRIED_LABELS: Record<keyof CarriedSpec, (value: never) => string> = {
+  checkTimeoutSeconds: (v: number) => `check timeout ${v} s`,
+  completionMarker: (v: string) => `completion marker ${v}`,
+  timeoutSeconds: (v: number) => `iteration timeout ${v} s`,
+  idleTimeoutSeconds: (v: number) => `idle timeout ${v} s`,
+  maxTokens: (v: number) => `max tokens ${v}`,
+  maxRetries: (v: number) => `max retries ${v}`,
+};
+
+export function describeCarried(carried: CarriedSpec): string {
+  return Object.entries(carried)
+    .map(([key, value]) => (CARRIED_LABELS[key as keyof CarriedSpec] as (v: unknown) => string)(value))
+    .join(', ');
+}
+
+function SpendingNotice() {
+  const { launch } = useServices();
+  const spending = useStore(launch, (s) => s.spending);
+  if (!spending || spending.dailyBudgetUsd === null) return null;
+  if (budgetReached(spending)) {
+    return (
+      <p className="notice notice-warning form-wide" role="status" data-testid="budget-warning">
+        Today&apos;s spending, {formatCost(spending.spentTodayUsd)}, has reached the daily budget of{' '}
+        {formatCost(spending.dailyBudgetUsd)}: a task launched now would stop before its first iteration. Raise the
+        budget in <a href={hrefs.settings}>Settings</a>, or wait until tomorrow.
+      </p>
+    );
+  }
+  return (
+    <p className="muted form-wide" data-testid="spending">
+      Spent today: {formatCost(spending.spentTodayUsd)} of the daily budget of {formatCost(spending.dailyBudgetUsd)}.
+    </p>
+  );
 }
 
 export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) {
   const { launch } = useServices();
-  const { values, errors, submitting, lastLaunched, setField, submit, loadProjects, pickDirectory } = useStore(
+  const {
+    values,
+    errors,
+    submitting,
+    lastLaunched,
+    carried,
+    copiedFrom,
+    setField,
+    checkDirectory,
+    submit,
+    loadProjects,
+    loadDefaults,
+    loadSpending,
+    pickDirectory,
+    clearCarried,
+  } = useStore(
     launch,
     useShallow((s) => ({
       values: s.values,
       errors: s.errors,
       submitting: s.submitting,
       lastLaunched: s.lastLaunched,
+      carried: s.carried,
+      copiedFrom: s.copiedFrom,
       setField: s.setField,
+      checkDirectory: s.checkDirectory,
       submit: s.submit,
       loadProjects: s.loadProjects,
+      loadDefaults: s.loadDefaults,
+      loadSpending: s.loadSpending,
       pickDirectory: s.pickDirectory,
+      clearCarried: s.clearCarried,
     })),
   );
   const recentDirs = useStore(launch, (s) => s.recentDirs);
   const projects = useStore(launch, (s) => s.projects);
   const suggestions = useMemo(() => suggestedDirs({ recentDirs, projects }), [recentDirs, projects]);
+  const carriedText = describeCarried(carried);
 
   useEffect(() => {
     void loadProjects();
-  }, [loadProjects]);
+    void loadDefaults();
+    void loadSpending();
+  }, [loadProjects, loadDefaults, loadSpending]);
 
-  const onPromptKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    // Enter makes new lines in the prompt; Ctrl/Cmd+Enter launches.
+  const onFormKey = (e: KeyboardEvent<HTMLFormElement>) => {
+    // Enter makes new lines in the prompt; Ctrl/Cmd+Enter launches from any field.
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       void submit();
@@ -51,37 +137,51 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
   };
   const onSelectKey = (e: KeyboardEvent<HTMLSelectElement>) => {
     // A select does not submit its form on Enter by itself.
-    if (e.key === 'Enter') {
+    if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
       void submit();
     }
   };
+  const text = (field: Exclude<LaunchField, 'context' | 'permissionMode'>) => ({
+    id: `launch-${field}`,
+    name: field,
+    value: values[field],
+    onChange: (e: { target: { value: string } }) => setField(field, e.target.value),
+  });
 
   return (
     <form
       className="launch-form"
       aria-label="Launch a task"
       noValidate
+      onKeyDown={onFormKey}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
-      <h2>Launch a task</h2>
+      {copiedFrom !== null || carriedText ? (
+        <p className="muted form-wide" data-testid="copied-from">
+          {copiedFrom !== null ? <>Settings copied from “{copiedFrom}”. </> : null}
+          {carriedText ? <>Also kept: {carriedText}. </> : null}
+          <button type="button" className="link-button" onClick={clearCarried}>
+            {carriedText ? 'Use the defaults for those' : 'Dismiss'}
+          </button>
+        </p>
+      ) : null}
+
       <div className="field field-wide">
         <label htmlFor="launch-dir">Project directory</label>
         <div className="input-row">
           <input
-            id="launch-dir"
-            name="dir"
+            {...text('dir')}
             type="text"
             list="launch-recent-projects"
             autoComplete="off"
             spellCheck={false}
             placeholder="/path/to/your/project"
-            value={values.dir}
-            onChange={(e) => setField('dir', e.target.value)}
-            {...describedBy('dir', errors.dir)}
+            onBlur={checkDirectory}
+            {...describedBy('dir', errors)}
           />
           {canPickDirectory ? (
             <button type="button" onClick={() => void pickDirectory()}>
@@ -98,16 +198,13 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
       </div>
 
       <div className="field field-wide">
-        <label htmlFor="launch-prompt">Prompt</label>
+        <label htmlFor={PROMPT_INPUT_ID}>Prompt</label>
         <textarea
-          id="launch-prompt"
-          name="prompt"
+          {...text('prompt')}
+          id={PROMPT_INPUT_ID}
           rows={4}
-          placeholder="What should the agent do? (Ctrl+Enter to launch)"
-          value={values.prompt}
-          onChange={(e) => setField('prompt', e.target.value)}
-          onKeyDown={onPromptKey}
-          {...describedBy('prompt', errors.prompt)}
+          placeholder={`What should the agent do? (${MOD_KEY}+Enter to launch)`}
+          {...describedBy('prompt', errors)}
         />
         <FieldError field="prompt" message={errors.prompt} />
       </div>
@@ -115,31 +212,32 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
       <div className="field">
         <label htmlFor="launch-model">Model</label>
         <input
-          id="launch-model"
-          name="model"
+          {...text('model')}
           type="text"
-          placeholder="default"
+          list="launch-known-models"
+          placeholder="the CLI's default"
           autoComplete="off"
-          value={values.model}
-          onChange={(e) => setField('model', e.target.value)}
-          {...describedBy('model', errors.model)}
+          spellCheck={false}
+          {...describedBy('model', errors)}
         />
+        <datalist id="launch-known-models">
+          {KNOWN_MODELS.map((model) => (
+            <option key={model} value={model} />
+          ))}
+        </datalist>
         <FieldError field="model" message={errors.model} />
       </div>
 
       <div className="field">
-        <label htmlFor="launch-max-iterations">Max iterations</label>
+        <label htmlFor="launch-maxIterations">Max iterations</label>
         {/* Text, not type="number": a number input reports "abc" as "", which would pass for "use the default". */}
         <input
-          id="launch-max-iterations"
-          name="maxIterations"
+          {...text('maxIterations')}
           type="text"
           inputMode="numeric"
           autoComplete="off"
           placeholder={String(DEFAULT_MAX_ITERATIONS)}
-          value={values.maxIterations}
-          onChange={(e) => setField('maxIterations', e.target.value)}
-          {...describedBy('maxIterations', errors.maxIterations)}
+          {...describedBy('maxIterations', errors)}
         />
         <FieldError field="maxIterations" message={errors.maxIterations} />
       </div>
@@ -152,7 +250,7 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
           value={values.context}
           onChange={(e) => setField('context', CONTEXT_MODES.find((mode) => mode === e.target.value) ?? 'fresh')}
           onKeyDown={onSelectKey}
-          {...describedBy('context', errors.context)}
+          {...describedBy('context', errors)}
         >
           {CONTEXT_MODES.map((mode) => (
             <option key={mode} value={mode}>
@@ -163,21 +261,98 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         <FieldError field="context" message={errors.context} />
       </div>
 
-      <div className="field field-wide">
+      <div className="field field-span2">
+        <label htmlFor="launch-permissionMode">Permission mode</label>
+        <select
+          id="launch-permissionMode"
+          name="permissionMode"
+          value={values.permissionMode}
+          onChange={(e) => {
+            const mode = e.target.value;
+            if (isPermissionMode(mode)) setField('permissionMode', mode);
+          }}
+          onKeyDown={onSelectKey}
+          {...describedBy('permissionMode', errors, true)}
+        >
+          {PERMISSION_MODES.map((mode: PermissionMode) => (
+            <option key={mode} value={mode}>
+              {mode}: {PERMISSION_MODE_DESCRIPTIONS[mode]}
+            </option>
+          ))}
+        </select>
+        <p className="field-hint muted" id="launch-permissionMode-hint">
+          {sentence(PERMISSION_MODE_DESCRIPTIONS[values.permissionMode])}. Remembered for this project directory.
+        </p>
+        <FieldError field="permissionMode" message={errors.permissionMode} />
+      </div>
+
+      <div className="field">
+        <label htmlFor="launch-budgetUsd">Budget (USD)</label>
+        <input
+          {...text('budgetUsd')}
+          type="text"
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder="no limit"
+          {...describedBy('budgetUsd', errors)}
+        />
+        <FieldError field="budgetUsd" message={errors.budgetUsd} />
+      </div>
+
+      <div className="field field-span2">
         <label htmlFor="launch-check">Completion check</label>
         <input
-          id="launch-check"
-          name="check"
+          {...text('check')}
           type="text"
           placeholder="optional, e.g. npm test (exit 0 means done)"
           autoComplete="off"
           spellCheck={false}
-          value={values.check}
-          onChange={(e) => setField('check', e.target.value)}
-          {...describedBy('check', errors.check)}
+          {...describedBy('check', errors)}
         />
         <FieldError field="check" message={errors.check} />
       </div>
+
+      <div className="field">
+        <label htmlFor="launch-maxTurns">Max turns</label>
+        <input
+          {...text('maxTurns')}
+          type="text"
+          inputMode="numeric"
+          autoComplete="off"
+          placeholder="per iteration; no limit"
+          {...describedBy('maxTurns', errors)}
+        />
+        <FieldError field="maxTurns" message={errors.maxTurns} />
+      </div>
+
+      <div className="field field-span2">
+        <label htmlFor="launch-allowedTools">Allowed tools</label>
+        <textarea
+          {...text('allowedTools')}
+          rows={2}
+          spellCheck={false}
+          placeholder="optional: Bash(npm test:*), Edit"
+          {...describedBy('allowedTools', errors, true)}
+        />
+        <p className="field-hint muted" id="launch-allowedTools-hint">
+          Tools the agent may use without asking: one rule per line or comma-separated, as the CLI spells them.
+        </p>
+        <FieldError field="allowedTools" message={errors.allowedTools} />
+      </div>
+
+      <div className="field">
+        <label htmlFor="launch-title">Title</label>
+        <input
+          {...text('title')}
+          type="text"
+          autoComplete="off"
+          placeholder="the prompt's first line"
+          {...describedBy('title', errors)}
+        />
+        <FieldError field="title" message={errors.title} />
+      </div>
+
+      <SpendingNotice />
 
       {errors.form ? (
         <p className="field-error form-error" role="alert">
@@ -189,6 +364,7 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         <button type="submit" className="primary" disabled={submitting} aria-busy={submitting}>
           Launch
         </button>
+        <span className="muted">{MOD_KEY}+Enter</span>
         {lastLaunched ? (
           <span className="muted" role="status">
             Queued “{lastLaunched.title}”

@@ -1,46 +1,34 @@
-import { memo, useState } from 'react';
+import { memo, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import { formatCost, formatDate, formatDuration, formatTokens, sumTokens, type TaskSummary } from '../contract';
+import { formatCost, formatDate, formatDuration, formatTokens, plural, sumTokens, type TaskSummary } from '../contract';
 import { useServices } from '../app/services';
-import { errorMessage } from '../errors';
+import { useNow } from '../hooks/use-now';
+import { isTypingTarget } from '../keyboard';
 import { hrefs } from '../router';
-import { isActiveStatus, taskCounters, type LiveSession, type LiveTask } from '../stores/live-store';
+import {
+  isActiveStatus,
+  progressOf,
+  sessionCost,
+  taskCounters,
+  taskPermissionDenials,
+  type LiveSession,
+  type LiveTask,
+} from '../stores/live-store';
 import { AgentStream } from './AgentStream';
 import { LaunchForm } from './LaunchForm';
 import { Metric } from './Metric';
+import { ApiRetryNotice, DenialsNotice, denialsByIteration } from './Notices';
+import { NotifyToggle } from './NotifyToggle';
 import { Empty, ErrorState, Loading } from './StateViews';
+import { StatusBadge } from './Status';
+import { StopControl } from './StopControl';
 
-function StopButton({ taskId }: { taskId: string }) {
-  const { client } = useServices();
-  const [stopping, setStopping] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={stopping}
-        onClick={() => {
-          setStopping(true);
-          setError(null);
-          client.stopTask({ taskId }).then(
-            () => setStopping(false),
-            (e: unknown) => {
-              setStopping(false);
-              setError(errorMessage(e));
-            },
-          );
-        }}
-      >
-        Stop
-      </button>
-      {error ? (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      ) : null}
-    </>
-  );
+export const NEW_TASK_FORM_ID = 'new-task-form';
+
+/** How long a session has run: its stored duration once it ended, the time since it started while it runs. */
+export function sessionDuration(session: Pick<LiveSession, 'status' | 'durationMs' | 'startedAt'>, now: number) {
+  if (session.status !== 'running') return session.durationMs;
+  return Math.max(0, now - session.startedAt);
 }
 
 function IterationButton({
@@ -52,6 +40,7 @@ function IterationButton({
   selected: boolean;
   onSelect: () => void;
 }) {
+  const cost = sessionCost(session);
   return (
     <li>
       <button
@@ -65,26 +54,81 @@ function IterationButton({
         onClick={onSelect}
       >
         <span className="iteration-number">#{session.iteration}</span>
-        <span className="iteration-status">{session.status}</span>
+        <StatusBadge status={session.status} />
         <span className="iteration-figures">
-          {formatTokens(sumTokens(session.usage))} tok
-          {session.costUsd !== null ? ` · ${formatCost(session.costUsd)}` : ''}
+          {formatTokens(sumTokens(session.usage))} tokens
+          {cost.costUsd !== null ? ` · ${cost.estimated ? '~' : ''}${formatCost(cost.costUsd)}` : ''}
         </span>
       </button>
     </li>
   );
 }
 
+/** The chosen iteration: its figures (live while it runs, stored once it ended), any error, and its stream. */
+export function IterationPanel({ session, baseDir }: { session: LiveSession; baseDir: string }) {
+  const running = session.status === 'running';
+  const now = useNow(running);
+  const cost = sessionCost(session);
+  const duration = sessionDuration(session, now);
+  return (
+    <section className="iteration-panel" aria-label={`Iteration ${session.iteration}`}>
+      <div className="iteration-header">
+        <strong>Iteration {session.iteration}</strong>
+        <StatusBadge status={session.status} testId="iteration-status" />
+        <code className="session-id">{session.sessionId}</code>
+        <span>
+          Tokens <Metric testId="iteration-tokens" value={sumTokens(session.usage)} format={formatTokens} />
+        </span>
+        <span title={cost.estimated ? 'An estimate at list prices until the agent reports its cost' : undefined}>
+          {cost.estimated ? 'Cost (estimate) ' : 'Cost '}
+          <Metric testId="iteration-cost" value={cost.costUsd} format={formatCost} />
+        </span>
+        {duration !== null ? (
+          <span className="muted" data-testid="iteration-duration">
+            {formatDuration(duration)}
+          </span>
+        ) : null}
+        {session.permissionDenials > 0 ? (
+          <span className="warning-text">{plural(session.permissionDenials, 'tool call')} blocked</span>
+        ) : null}
+      </div>
+      {session.error ? <p className="field-error">{session.error}</p> : null}
+      {running ? <ApiRetryNotice items={session.items} /> : null}
+      <AgentStream
+        key={session.sessionId}
+        items={session.items}
+        droppedItems={session.droppedItems}
+        baseDir={baseDir}
+      />
+    </section>
+  );
+}
+
 /** One task: progress, counters, the timeline of iterations and the chosen iteration's stream. */
-export const LiveTaskCard = memo(function LiveTaskCard({ task }: { task: LiveTask }) {
+export const LiveTaskCard = memo(function LiveTaskCard({
+  task,
+  onDismiss,
+}: {
+  task: LiveTask;
+  onDismiss?: () => void;
+}) {
   const [chosen, setChosen] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const active = isActiveStatus(task.status);
   const counters = taskCounters(task);
+  const progress = progressOf(task);
   const latest = task.sessions[task.sessions.length - 1];
   // The latest iteration unless the user picked another one.
   const shown = task.sessions.find((s) => s.sessionId === chosen) ?? latest;
   const done = task.sessions.filter((s) => s.status !== 'running').length;
-  const current = latest?.status === 'running' ? latest.iteration : done;
+  const denials = taskPermissionDenials(task);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    // "s" on a focused card asks to stop it (the confirmation takes the focus; Esc keeps it running).
+    if (!active || e.key !== 's' || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
+    e.preventDefault();
+    setConfirming(true);
+  };
 
   return (
     <article
@@ -92,6 +136,9 @@ export const LiveTaskCard = memo(function LiveTaskCard({ task }: { task: LiveTas
       data-testid="live-task"
       data-task-id={task.id}
       data-status={task.status}
+      tabIndex={0}
+      aria-label={`Task ${task.summary.title}`}
+      onKeyDown={onKeyDown}
     >
       <header className="card-header">
         <div>
@@ -100,14 +147,25 @@ export const LiveTaskCard = memo(function LiveTaskCard({ task }: { task: LiveTas
           </h3>
           <p className="muted">
             <code>{task.summary.workingDir}</code>
-            {task.summary.model ? ` · ${task.summary.model}` : ''} · created {formatDate(task.summary.createdAt)}
+            {task.summary.model ? ` · ${task.summary.model}` : ''}
+            {task.summary.spec.permissionMode ? ` · ${task.summary.spec.permissionMode}` : ''} · created{' '}
+            {formatDate(task.summary.createdAt)}
           </p>
         </div>
         <div className="card-actions">
-          <span className={`badge status-${task.status}`} data-testid="live-task-status">
-            {task.status}
-          </span>
-          {active ? <StopButton taskId={task.id} /> : <a href={hrefs.task(task.id)}>Details</a>}
+          <StatusBadge status={task.status} testId="live-task-status" />
+          {active ? (
+            <StopControl taskId={task.id} confirming={confirming} onConfirmingChange={setConfirming} />
+          ) : (
+            <>
+              <a href={hrefs.task(task.id)}>Details</a>
+              {onDismiss ? (
+                <button type="button" className="link-button" onClick={onDismiss} aria-label="Dismiss this card">
+                  Dismiss
+                </button>
+              ) : null}
+            </>
+          )}
         </div>
       </header>
 
@@ -116,17 +174,28 @@ export const LiveTaskCard = memo(function LiveTaskCard({ task }: { task: LiveTas
       <div className="progress-row">
         <label>
           <span className="muted">
-            Iteration {current} of {task.maxIterations}
+            {active
+              ? progress.current > 0
+                ? `Iteration ${progress.current} of ${progress.max}`
+                : `0 of ${plural(progress.max, 'iteration')}`
+              : `${done} of ${plural(progress.max, 'iteration')}`}
           </span>
-          <progress data-testid="task-progress" value={current} max={task.maxIterations} />
+          <progress data-testid="task-progress" value={progress.value} max={progress.max} />
         </label>
         <span>
           Tokens <Metric testId="task-tokens" value={counters.tokens} format={formatTokens} />
         </span>
-        <span>
-          Cost <Metric testId="task-cost" value={counters.costUsd} format={formatCost} />
+        <span title={counters.estimated ? 'Includes an estimate at list prices until the iteration ends' : undefined}>
+          {counters.estimated ? 'Cost (estimate) ' : 'Cost '}
+          <Metric testId="task-cost" value={counters.costUsd} format={formatCost} />
         </span>
       </div>
+
+      <DenialsNotice
+        count={denials}
+        mode={task.summary.spec.permissionMode}
+        detail={denialsByIteration(task.sessions)}
+      />
 
       {task.sessions.length === 0 ? (
         <p className="muted">{task.status === 'queued' ? 'Waiting to start…' : 'No iterations.'}</p>
@@ -143,23 +212,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({ task }: { task: LiveTas
         </ol>
       )}
 
-      {shown ? (
-        <section className="iteration-panel" aria-label={`Iteration ${shown.iteration}`}>
-          <div className="iteration-header">
-            <strong>Iteration {shown.iteration}</strong>
-            <code className="session-id">{shown.sessionId}</code>
-            <span>
-              Tokens <Metric testId="iteration-tokens" value={sumTokens(shown.usage)} format={formatTokens} />
-            </span>
-            <span>
-              Cost <Metric testId="iteration-cost" value={shown.costUsd} format={formatCost} />
-            </span>
-            {shown.durationMs !== null ? <span className="muted">{formatDuration(shown.durationMs)}</span> : null}
-          </div>
-          {shown.error ? <p className="field-error">{shown.error}</p> : null}
-          <AgentStream key={shown.sessionId} items={shown.items} droppedItems={shown.droppedItems} />
-        </section>
-      ) : null}
+      {shown ? <IterationPanel session={shown} baseDir={task.summary.workingDir} /> : null}
     </article>
   );
 });
@@ -170,35 +223,138 @@ function ActiveTask({ id }: { id: string }) {
   return task ? <LiveTaskCard task={task} /> : null;
 }
 
-function RecentTask({ summary }: { summary: TaskSummary }) {
+function FinishedCard({ id }: { id: string }) {
   const { live } = useServices();
-  const task = useStore(live, (s) => s.tasks[summary.id]);
-  if (task) {
-    return (
-      <li className="recent-card">
-        <LiveTaskCard task={task} />
-      </li>
-    );
-  }
+  const task = useStore(live, (s) => s.tasks[id]);
+  const dismiss = useStore(live, (s) => s.dismiss);
+  return task ? <LiveTaskCard task={task} onDismiss={() => dismiss(id)} /> : null;
+}
+
+/** The last segment of a path, for a project the server did not name. */
+function baseName(dir: string): string {
+  const parts = dir.split(/[\\/]+/).filter(Boolean);
+  return parts[parts.length - 1] ?? dir;
+}
+
+/** Finished tasks in the same columns as History's table. */
+export function RecentTable({
+  tasks,
+  projectNames,
+}: {
+  tasks: readonly TaskSummary[];
+  /** Project names by id, as the server names them. */
+  projectNames: ReadonlyMap<string, string>;
+}) {
   return (
-    <li className="recent-row" data-testid="recent-task" data-task-id={summary.id}>
-      <a href={hrefs.task(summary.id)}>{summary.title}</a>
-      <span className={`badge status-${summary.status}`}>{summary.status}</span>
-      <span className="muted">
-        {summary.iterations} iterations · {formatTokens(summary.totals.totalTokens)} tokens ·{' '}
-        {formatCost(summary.totals.costUsd)} · {formatDate(summary.finishedAt ?? summary.createdAt)}
-      </span>
-    </li>
+    <div className="table-wrap">
+      <table className="recent-table" data-testid="recent-list">
+        <thead>
+          <tr>
+            <th scope="col">Created</th>
+            <th scope="col">Task</th>
+            <th scope="col">Project</th>
+            <th scope="col">Model</th>
+            <th scope="col">Status</th>
+            <th scope="col" className="num">
+              Iterations
+            </th>
+            <th scope="col" className="num">
+              Tokens
+            </th>
+            <th scope="col" className="num">
+              Cost
+            </th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((task) => (
+            <tr key={task.id} data-testid="recent-task" data-task-id={task.id}>
+              <td>{formatDate(task.createdAt)}</td>
+              <td className="ellipsis" title={`${task.title}\n${task.workingDir}`}>
+                <a href={hrefs.task(task.id)}>{task.title}</a>
+              </td>
+              <td className="ellipsis" title={task.workingDir}>
+                {projectNames.get(task.projectId) ?? baseName(task.workingDir)}
+              </td>
+              <td className="ellipsis" title={task.model ?? 'the agent’s default model'}>
+                {task.model ?? <span className="muted">default</span>}
+              </td>
+              <td>
+                <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
+              </td>
+              <td className="num">{task.iterations}</td>
+              <td className="num" data-value={task.totals.totalTokens}>
+                {formatTokens(task.totals.totalTokens)}
+              </td>
+              <td className="num" data-value={task.totals.costUsd}>
+                {formatCost(task.totals.costUsd)}
+              </td>
+              <td className="num">{formatDuration(task.durationMs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
-export function LiveView({ canPickDirectory }: { canPickDirectory: boolean }) {
-  const { live } = useServices();
+/** The "New task" disclosure: open while nothing runs, folded away once tasks run unless the user opens it. */
+function NewTask({
+  canPickDirectory,
+  anyActive,
+  toolbar,
+}: {
+  canPickDirectory: boolean;
+  anyActive: boolean;
+  /** Shown at the right of the "New task" heading. */
+  toolbar?: ReactNode;
+}) {
+  const { launch } = useServices();
+  const formOpen = useStore(launch, (s) => s.formOpen);
+  const setFormOpen = useStore(launch, (s) => s.setFormOpen);
+  const open = formOpen ?? !anyActive;
+  return (
+    <section className="new-task" aria-labelledby="new-task-heading">
+      <div className="tasks-toolbar">
+        <h2 id="new-task-heading" className="disclosure-heading">
+          <button
+            type="button"
+            className="disclosure"
+            aria-expanded={open}
+            aria-controls={NEW_TASK_FORM_ID}
+            onClick={() => setFormOpen(!open)}
+          >
+            New task
+          </button>
+        </h2>
+        {toolbar}
+      </div>
+      <div id={NEW_TASK_FORM_ID} hidden={!open}>
+        {open ? <LaunchForm canPickDirectory={canPickDirectory} /> : null}
+      </div>
+    </section>
+  );
+}
+
+/** Tasks: the launch form, running tasks live, tasks that just finished here, and the recent ones. */
+export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory: boolean; notify?: boolean }) {
+  const { live, launch } = useServices();
+  const projects = useStore(launch, (s) => s.projects);
+  const loadProjects = useStore(launch, (s) => s.loadProjects);
+  const projectNames = useMemo(() => new Map(projects.map((p) => [p.id, p.name])), [projects]);
   const status = useStore(live, (s) => s.status);
   const error = useStore(live, (s) => s.error);
   const activeIds = useStore(live, (s) => s.activeIds);
   const recent = useStore(live, (s) => s.recent);
+  const tasks = useStore(live, (s) => s.tasks);
   const resync = useStore(live, (s) => s.resync);
+  useEffect(() => {
+    void loadProjects();
+  }, [loadProjects]);
+  const finishedHere = recent.filter((t) => tasks[t.id] && !isActiveStatus(tasks[t.id]!.status)).map((t) => t.id);
 
   let body;
   if (status === 'idle' || status === 'loading') body = <Loading label="Loading running tasks…" />;
@@ -211,7 +367,7 @@ export function LiveView({ canPickDirectory }: { canPickDirectory: boolean }) {
         <section aria-labelledby="running-heading">
           <h2 id="running-heading">Running and queued</h2>
           {activeIds.length === 0 ? (
-            <Empty>No running tasks. Launch one above and follow its iterations here as they run.</Empty>
+            <Empty>No running tasks. Launch one with New task and follow its iterations here as they run.</Empty>
           ) : (
             <div className="cards">
               {activeIds.map((id) => (
@@ -220,16 +376,24 @@ export function LiveView({ canPickDirectory }: { canPickDirectory: boolean }) {
             </div>
           )}
         </section>
+        {finishedHere.length > 0 ? (
+          <section aria-labelledby="finished-heading">
+            <h2 id="finished-heading">Just finished</h2>
+            <div className="cards" data-testid="finished-cards">
+              {finishedHere.map((id) => (
+                <FinishedCard key={id} id={id} />
+              ))}
+            </div>
+          </section>
+        ) : null}
         <section aria-labelledby="recent-heading">
-          <h2 id="recent-heading">Recent</h2>
+          <h2 id="recent-heading">
+            Recent <a href={hrefs.history}>All tasks in History</a>
+          </h2>
           {recent.length === 0 ? (
             <Empty>No tasks yet. Finished tasks appear here, with a link to their details.</Empty>
           ) : (
-            <ul className="recent-list" data-testid="recent-list">
-              {recent.map((t) => (
-                <RecentTask key={t.id} summary={t} />
-              ))}
-            </ul>
+            <RecentTable tasks={recent} projectNames={projectNames} />
           )}
         </section>
       </>
@@ -237,7 +401,11 @@ export function LiveView({ canPickDirectory }: { canPickDirectory: boolean }) {
 
   return (
     <div className="view live-view">
-      <LaunchForm canPickDirectory={canPickDirectory} />
+      <NewTask
+        canPickDirectory={canPickDirectory}
+        anyActive={activeIds.length > 0}
+        toolbar={notify ? <NotifyToggle /> : null}
+      />
       {body}
     </div>
   );

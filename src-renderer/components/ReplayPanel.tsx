@@ -1,44 +1,104 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { formatTokens, sumTokens, type AgentEvent } from '../contract';
+import { formatCost, formatDuration, formatTokens, sumTokens, type AgentEvent, type SessionView } from '../contract';
 import { useServices } from '../app/services';
 import { useResource } from '../hooks/use-resource';
-import type { StreamItem } from '../stores/live-store';
+import { addStreamEvent, type StreamItem, type StreamState } from '../stores/stream';
+import { usageOf } from '../stores/live-store';
 import { AgentStream } from './AgentStream';
+import { Metric } from './Metric';
 import { ErrorState, Loading } from './StateViews';
+import { StatusBadge } from './Status';
 
-/** A replay takes about this long whatever its length: long sessions advance in bigger steps. */
-const REPLAY_STEPS = 120;
-const STEP_MS = 25;
+/** Events per second at 1×. */
+export const REPLAY_RATE = 20;
+export const REPLAY_SPEEDS = [1, 4, 16] as const;
+export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
+const TICK_MS = 50;
 
-function toItems(events: AgentEvent[]): StreamItem[] {
-  const items: StreamItem[] = [];
-  events.forEach((event, i) => {
-    if (event.kind !== 'usage') items.push({ seq: i, event });
-  });
-  return items;
+/** How many events a tick plays at a speed, carrying the fraction to the next tick. */
+export function replayStep(speed: ReplaySpeed, carry: number, tickMs = TICK_MS): { events: number; carry: number } {
+  const exact = carry + (REPLAY_RATE * speed * tickMs) / 1000;
+  const events = Math.floor(exact);
+  return { events, carry: exact - events };
 }
 
-/** Plays a stored session's events into a panel, as they streamed. Esc closes it. */
-export function ReplayPanel({ sessionId, onClose }: { sessionId: string; onClose: () => void }) {
+interface Built {
+  events: readonly AgentEvent[];
+  position: number;
+  seq: number;
+  state: StreamState;
+}
+
+const fresh = (events: readonly AgentEvent[]): Built => ({
+  events,
+  position: 0,
+  seq: 0,
+  state: { items: [], droppedItems: 0, openText: null },
+});
+
+/**
+ * The stream items of the first `position` events, built on from the last
+ * answer when playing forward (items that did not change keep their
+ * identity, so only new ones render) and from the start after a jump back.
+ */
+export function useReplayItems(events: readonly AgentEvent[], position: number): StreamItem[] {
+  const built = useRef<Built>(fresh(events));
+  return useMemo(() => {
+    let b = built.current;
+    if (b.events !== events || position < b.position) b = fresh(events);
+    for (let i = b.position; i < position && i < events.length; i++) {
+      addStreamEvent(b.state, events[i]!, () => ++b.seq, 0, Number.POSITIVE_INFINITY);
+    }
+    b.position = Math.max(b.position, Math.min(position, events.length));
+    built.current = b;
+    return [...b.state.items];
+  }, [events, position]);
+}
+
+const NO_EVENTS: AgentEvent[] = [];
+
+/** Plays a stored session's events as they streamed, with play/pause, speed, a scrubber and jump-to-end. Esc closes. */
+export function ReplayPanel({
+  session,
+  baseDir,
+  onClose,
+}: {
+  session: SessionView;
+  baseDir?: string;
+  onClose: () => void;
+}) {
   const { client } = useServices();
-  const events = useResource(() => client.getSessionEvents({ sessionId }), sessionId);
-  const items = useMemo(() => toItems(events.data?.events ?? []), [events.data]);
-  const [shown, setShown] = useState(0);
+  const sessionId = session.sessionId;
+  const loaded = useResource(() => client.getSessionEvents({ sessionId }), sessionId);
+  const events = loaded.data?.events ?? NO_EVENTS;
+  const total = events.length;
+  const [position, setPosition] = useState(0);
+  const [playing, setPlaying] = useState(true);
+  const [speed, setSpeed] = useState<ReplaySpeed>(4);
+  const carry = useRef(0);
   const panel = useRef<HTMLElement>(null);
+  const items = useReplayItems(events, position);
+
+  // A new session starts over.
+  useEffect(() => {
+    setPosition(0);
+    setPlaying(true);
+    carry.current = 0;
+  }, [events]);
 
   useEffect(() => {
-    setShown(0);
-    if (items.length === 0) return;
-    const step = Math.max(1, Math.ceil(items.length / REPLAY_STEPS));
+    if (!playing || total === 0) return;
     const timer = setInterval(() => {
-      setShown((n) => {
-        const next = Math.min(items.length, n + step);
-        if (next >= items.length) clearInterval(timer);
-        return next;
-      });
-    }, STEP_MS);
+      const step = replayStep(speed, carry.current);
+      carry.current = step.carry;
+      setPosition((p) => Math.min(total, p + step.events));
+    }, TICK_MS);
     return () => clearInterval(timer);
-  }, [items]);
+  }, [playing, speed, total]);
+
+  useEffect(() => {
+    if (playing && total > 0 && position >= total) setPlaying(false);
+  }, [playing, position, total]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -49,55 +109,98 @@ export function ReplayPanel({ sessionId, onClose }: { sessionId: string; onClose
     return () => document.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  // The usage seen up to the replayed point, as the live counters showed it.
-  const usage = useMemo(() => {
-    const all = events.data?.events ?? [];
-    let lastUsage = null as null | Extract<AgentEvent, { kind: 'usage' }>['usage'];
-    let counted = 0;
-    for (const e of all) {
-      if (e.kind !== 'usage' && ++counted > shown) break;
-      if (e.kind === 'usage') lastUsage = e.usage;
+  const togglePlay = () => {
+    if (playing) {
+      setPlaying(false);
+      return;
     }
-    return lastUsage;
-  }, [events.data, shown]);
+    if (position >= total) setPosition(0);
+    carry.current = 0;
+    setPlaying(true);
+  };
+
+  // The stored session's figures, the same the table shows for this iteration (not a sum of the events).
+  const tokens = sumTokens(usageOf(session));
 
   return (
     <aside
       className="replay-panel"
       role="dialog"
-      aria-label={`Replay of session ${sessionId}`}
+      aria-label={`Replay of iteration ${session.iteration}`}
       data-testid="replay-panel"
       tabIndex={-1}
       ref={panel}
     >
       <header className="replay-header">
         <div>
-          <strong>Replay</strong> <code className="session-id">{sessionId}</code>
+          <strong>Replay of iteration {session.iteration}</strong> <StatusBadge status={session.status} />{' '}
+          <code className="session-id">{sessionId}</code>
         </div>
-        <div className="card-actions">
-          {usage ? <span className="muted">{formatTokens(sumTokens(usage))} tokens</span> : null}
-          {shown < items.length ? (
-            <button type="button" onClick={() => setShown(items.length)}>
-              Show all
-            </button>
-          ) : null}
-          <button type="button" onClick={onClose} aria-label="Close replay">
-            Close
-          </button>
-        </div>
+        <button type="button" onClick={onClose} aria-label="Close replay">
+          Close
+        </button>
       </header>
-      {events.status === 'loading' ? <Loading label="Loading the session's events…" /> : null}
-      {events.status === 'error' ? <ErrorState message={events.error ?? ''} onRetry={events.reload} /> : null}
-      {events.status === 'ready' ? (
+      <p className="replay-figures">
+        <span>
+          Tokens <Metric testId="replay-tokens" value={tokens} format={formatTokens} />
+        </span>{' '}
+        ·{' '}
+        <span>
+          Cost <Metric testId="replay-cost" value={session.costUsd} format={formatCost} />
+        </span>{' '}
+        · <span>{session.status === 'running' ? 'still running' : formatDuration(session.durationMs)}</span>
+      </p>
+      {session.error ? <p className="field-error">{session.error}</p> : null}
+      {loaded.status === 'loading' ? <Loading label="Loading the session's events…" /> : null}
+      {loaded.status === 'error' ? <ErrorState message={loaded.error ?? ''} onRetry={loaded.reload} /> : null}
+      {loaded.status === 'ready' ? (
         <>
-          {events.data?.truncated ? (
+          {loaded.data?.truncated ? (
             <p className="muted">Only part of this session's events were stored; the replay shows what was kept.</p>
           ) : null}
-          {items.length === 0 ? <p className="muted">This session has no stored events.</p> : null}
-          <p className="muted" aria-live="polite">
-            {shown} of {items.length} events
-          </p>
-          <AgentStream items={items.slice(0, shown)} droppedItems={0} />
+          {total === 0 ? (
+            <p className="muted">This session has no stored events.</p>
+          ) : (
+            <div className="replay-controls" role="group" aria-label="Replay controls">
+              <button type="button" onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'}>
+                {playing ? 'Pause' : 'Play'}
+              </button>
+              <span className="speed" role="group" aria-label="Speed">
+                {REPLAY_SPEEDS.map((s) => (
+                  <button key={s} type="button" aria-pressed={speed === s} onClick={() => setSpeed(s)}>
+                    {s}×
+                  </button>
+                ))}
+              </span>
+              <input
+                type="range"
+                className="scrubber"
+                aria-label="Position"
+                min={0}
+                max={total}
+                step={1}
+                value={position}
+                onChange={(e) => {
+                  setPlaying(false);
+                  setPosition(Number(e.target.value));
+                }}
+              />
+              <button
+                type="button"
+                onClick={() => {
+                  setPlaying(false);
+                  setPosition(total);
+                }}
+                disabled={position >= total}
+              >
+                Jump to end
+              </button>
+              <span className="muted" aria-live="polite" data-testid="replay-position">
+                {position} of {total} events
+              </span>
+            </div>
+          )}
+          <AgentStream items={items} droppedItems={0} baseDir={baseDir} />
         </>
       ) : null}
     </aside>

@@ -28,3 +28,15 @@ export function Empty({ children }: { children: ReactNode }) {
     </p>
   );
 }
+
+/** Something that does not exist: said plainly, with where to go instead, and no Retry that could not help. */
+export function NotFound({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="view">
+      <div className="state state-not-found" data-testid="not-found">
+        <h2>{title}</h2>
+        <p>{children}</p>
+      </div>
+    </div>
+  );
+}

@@ -1,26 +1,45 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import {
   RESUMABLE_STATUSES,
   formatCost,
   formatDate,
   formatDuration,
   formatTokens,
+  plural,
   sumTokens,
   type SessionView,
   type TaskDetail,
   type TaskStatus,
+  type TaskTotals,
 } from '../contract';
 import { useResyncCount, useServices } from '../app/services';
+import { errorMessage } from '../errors';
+import { useNow } from '../hooks/use-now';
 import { useResource } from '../hooks/use-resource';
+import { focusWhenReady } from '../keyboard';
 import { hrefs } from '../router';
-import { isActiveStatus } from '../stores/live-store';
+import { isActiveStatus, liveTotals, usageOf, type LiveSession } from '../stores/live-store';
 import { IterationCostDurationChart, IterationTokensChart } from './charts';
+import { PROMPT_INPUT_ID } from './LaunchForm';
+import { IterationPanel, sessionDuration } from './LiveView';
 import { Metric } from './Metric';
+import { DenialsNotice, denialsByIteration } from './Notices';
 import { ReplayPanel } from './ReplayPanel';
-import { Empty, ErrorState, Loading } from './StateViews';
+import { Empty, ErrorState, Loading, NotFound } from './StateViews';
+import { StatusBadge } from './Status';
+import { StopControl } from './StopControl';
 
-function Totals({ task }: { task: TaskDetail }) {
-  const t = task.totals;
+function Totals({
+  task,
+  totals,
+  durationMs,
+}: {
+  task: TaskDetail;
+  totals: TaskTotals & { estimated: boolean; includesRunning: boolean };
+  durationMs: number;
+}) {
+  const t = totals;
   const rows: [string, string, number, (n: number) => string][] = [
     ['Input tokens', 'total-input-tokens', t.inputTokens, formatTokens],
     ['Output tokens', 'total-output-tokens', t.outputTokens, formatTokens],
@@ -28,41 +47,64 @@ function Totals({ task }: { task: TaskDetail }) {
     ['Cache read tokens', 'total-cache-read-tokens', t.cacheReadTokens, formatTokens],
     ['Total tokens', 'total-tokens', t.totalTokens, formatTokens],
     ['Turns', 'total-turns', t.turns, formatTokens],
-    ['Cost', 'total-cost', t.costUsd, formatCost],
+    [t.estimated ? 'Cost (estimate)' : 'Cost', 'total-cost', t.costUsd, formatCost],
   ];
   return (
-    <dl className="totals">
-      {rows.map(([label, testId, value, format]) => (
-        <div key={testId} className="total">
-          <dt>{label}</dt>
-          <dd>
-            <Metric testId={testId} value={value} format={format} />
+    <>
+      <dl className="totals">
+        {rows.map(([label, testId, value, format]) => (
+          <div key={testId} className="total">
+            <dt>{label}</dt>
+            <dd>
+              <Metric testId={testId} value={value} format={format} />
+            </dd>
+          </div>
+        ))}
+        <div className="total">
+          <dt>Iterations</dt>
+          <dd data-testid="total-iterations" data-value={task.iterations}>
+            {task.iterations}
           </dd>
         </div>
-      ))}
-      <div className="total">
-        <dt>Iterations</dt>
-        <dd>{task.iterations}</dd>
-      </div>
-      <div className="total">
-        <dt>Duration</dt>
-        <dd>{formatDuration(task.durationMs)}</dd>
-      </div>
-      <div className="total">
-        <dt>Tokens per iteration</dt>
-        <dd>{formatTokens(task.averageTokensPerIteration)}</dd>
-      </div>
-    </dl>
+        <div className="total">
+          <dt>Duration</dt>
+          <dd data-testid="total-duration">{formatDuration(durationMs)}</dd>
+        </div>
+        <div className="total">
+          <dt>Tokens per iteration</dt>
+          <dd>{formatTokens(task.averageTokensPerIteration)}</dd>
+        </div>
+      </dl>
+      {t.includesRunning ? (
+        <p className="muted">
+          Includes the running iteration so far; its figures are replaced by the stored ones when it ends.
+        </p>
+      ) : null}
+    </>
   );
 }
 
-function SessionRow({ session, onReplay }: { session: SessionView; onReplay: () => void }) {
-  const tokens = sumTokens({
-    inputTokens: session.inputTokens,
-    outputTokens: session.outputTokens,
-    cacheCreationTokens: session.cacheCreationTokens,
-    cacheReadTokens: session.cacheReadTokens,
-  });
+function SessionRow({
+  session,
+  live,
+  now,
+  showDenials,
+  onReplay,
+}: {
+  session: SessionView;
+  /** The live session while it runs: its counters until the stored ones exist. */
+  live: LiveSession | undefined;
+  now: number;
+  showDenials: boolean;
+  onReplay: () => void;
+}) {
+  const running = session.status === 'running';
+  const usage = running && live ? live.usage : usageOf(session);
+  const tokens = sumTokens(usage);
+  const cost = running && live ? (live.costUsd ?? live.estimatedCostUsd) : session.costUsd;
+  const duration = running
+    ? sessionDuration({ status: 'running', durationMs: null, startedAt: live?.startedAt ?? session.startedAt }, now)
+    : session.durationMs;
   return (
     <tr data-testid="session-row" data-session-id={session.sessionId} data-status={session.status}>
       <td>{session.iteration}</td>
@@ -70,21 +112,29 @@ function SessionRow({ session, onReplay }: { session: SessionView; onReplay: () 
         <code className="session-id">{session.sessionId}</code>
       </td>
       <td>
-        <span className={`badge status-${session.status}`}>{session.status}</span>
+        <StatusBadge status={session.status} />
+        {session.retries.length > 0 ? (
+          <span className="muted" title={session.retries.map((r) => `${r.sessionId}: ${r.error}`).join('\n')}>
+            {' '}
+            after {plural(session.retries.length, 'retry', 'retries')}
+          </span>
+        ) : null}
       </td>
       <td
         className="num"
         data-value={tokens}
-        title={`input ${formatTokens(session.inputTokens)} · output ${formatTokens(session.outputTokens)} · cache write ${formatTokens(session.cacheCreationTokens)} · cache read ${formatTokens(session.cacheReadTokens)}`}
+        title={`input ${formatTokens(usage.inputTokens)} · output ${formatTokens(usage.outputTokens)} · cache write ${formatTokens(usage.cacheCreationTokens)} · cache read ${formatTokens(usage.cacheReadTokens)}`}
       >
         {formatTokens(tokens)}
+        {running ? '…' : ''}
       </td>
-      <td className="num">{session.turns}</td>
-      <td className="num" data-value={session.costUsd}>
-        {formatCost(session.costUsd)}
-        {session.costSource === 'estimated' ? <span title="estimated from token counts"> *</span> : null}
+      <td className="num">{running ? '…' : session.turns}</td>
+      <td className="num" data-value={cost ?? undefined}>
+        {cost === null ? '—' : formatCost(cost)}
+        {running || session.costSource === 'estimated' ? <span title="estimated from token counts"> *</span> : null}
       </td>
-      <td className="num">{session.status === 'running' ? '…' : formatDuration(session.durationMs)}</td>
+      <td className="num">{duration === null ? '—' : formatDuration(duration)}</td>
+      {showDenials ? <td className="num">{session.permissionDenials || ''}</td> : null}
       <td className="error-cell">{session.error ?? ''}</td>
       <td>
         <button type="button" onClick={onReplay}>
@@ -94,6 +144,16 @@ function SessionRow({ session, onReplay }: { session: SessionView; onReplay: () 
     </tr>
   );
 }
+
+/** The per-iteration charts; memoised, so the page's ticking clock does not redraw them. */
+const SessionCharts = memo(function SessionCharts({ sessions }: { sessions: SessionView[] }) {
+  return (
+    <div className="charts">
+      <IterationTokensChart sessions={sessions} />
+      <IterationCostDurationChart sessions={sessions} />
+    </div>
+  );
+});
 
 /** Reloads the task when its own events say something changed, at most twice a second. */
 function useTaskEvents(taskId: string, reload: () => void) {
@@ -129,7 +189,7 @@ function ResumeButton({ taskId, onResumed }: { taskId: string; onResumed: () => 
         setState({ busy: false, error: null });
         onResumed();
       },
-      (error: unknown) => setState({ busy: false, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => setState({ busy: false, error: errorMessage(error) }),
     );
   };
   return (
@@ -142,11 +202,30 @@ function ResumeButton({ taskId, onResumed }: { taskId: string; onResumed: () => 
   );
 }
 
+/** "Run again with these settings": the launch form, filled from this task's spec. */
+function RunAgainButton({ task }: { task: TaskDetail }) {
+  const { launch } = useServices();
+  return (
+    <button
+      type="button"
+      onClick={() => {
+        launch.getState().prefill(task.spec, task.title);
+        window.location.hash = hrefs.live;
+        focusWhenReady(PROMPT_INPUT_ID);
+      }}
+    >
+      Run again with these settings
+    </button>
+  );
+}
+
 export function TaskDetailView({ taskId }: { taskId: string }) {
-  const { client } = useServices();
+  const { client, live } = useServices();
   const resyncs = useResyncCount();
   const task = useResource(() => client.getTask({ taskId }), taskId);
+  const liveTask = useStore(live, (s) => s.tasks[taskId]);
   const [replaying, setReplaying] = useState<string | null>(null);
+  const [confirmingStop, setConfirmingStop] = useState(false);
   const closeReplay = useCallback(() => setReplaying(null), []);
   useTaskEvents(taskId, task.reload);
   // After a reconnect, refresh in place: the page keeps showing what it has meanwhile.
@@ -158,8 +237,27 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
     reload();
   }, [resyncs, reload]);
 
+  const t = task.data;
+  // The live store hears of a change first; the page's copy follows within half a second.
+  const status: TaskStatus | null = liveTask?.status ?? t?.status ?? null;
+  const active = status !== null && isActiveStatus(status);
+  const now = useNow(active);
+  const storedSessions = t?.sessions;
+  const sessions = useMemo(
+    () => [...(storedSessions ?? [])].sort((a, b) => a.iteration - b.iteration),
+    [storedSessions],
+  );
+
   if (task.status === 'loading') return <Loading label="Loading the task…" />;
-  if (!task.data) {
+  if (!t) {
+    if (task.errorCode === 'not_found') {
+      return (
+        <NotFound title="No such task">
+          There is no task with the id <code>{taskId}</code>. It may have been launched against another database.{' '}
+          <a href={hrefs.history}>Find it in History</a> or <a href={hrefs.live}>go to Tasks</a>.
+        </NotFound>
+      );
+    }
     return (
       <div className="view">
         <p>
@@ -169,32 +267,41 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       </div>
     );
   }
-  const t = task.data;
-  const sessions = [...t.sessions].sort((a, b) => a.iteration - b.iteration);
+  const shownStatus = status ?? t.status;
+  const liveSessions = active && liveTask ? liveTask.sessions : [];
+  const runningLive = liveSessions.find((s) => s.status === 'running');
+  const summaryTotals = active && liveTask ? liveTask.summary.totals : t.totals;
+  const totals = liveTotals(summaryTotals, liveSessions);
+  const storedDuration = active && liveTask ? liveTask.summary.durationMs : t.durationMs;
+  const durationMs = storedDuration + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
+  const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
+  const replayed = sessions.find((s) => s.sessionId === replaying);
 
   return (
     <div className="view task-detail">
       <p>
-        <a href={isActiveStatus(t.status) ? hrefs.live : hrefs.history}>
-          ← {isActiveStatus(t.status) ? 'Live' : 'History'}
-        </a>
+        <a href={active ? hrefs.live : hrefs.history}>← {active ? 'Tasks' : 'History'}</a>
       </p>
       {task.status === 'error' ? (
         <ErrorState title="Could not refresh" message={task.error ?? ''} onRetry={task.reload} />
       ) : null}
       <header className="detail-header">
         <h2>{t.title}</h2>
-        <span className={`badge status-${t.status}`} data-testid="task-status" data-value={t.status}>
-          {t.status}
-        </span>
-        {RESUMABLE.includes(t.status) && t.iterations < t.spec.maxIterations ? (
+        <StatusBadge status={shownStatus} testId="task-status" />
+        {active ? (
+          <StopControl taskId={t.id} confirming={confirmingStop} onConfirmingChange={setConfirmingStop} />
+        ) : null}
+        {!active && RESUMABLE.includes(shownStatus) && t.iterations < t.spec.maxIterations ? (
           <ResumeButton taskId={t.id} onResumed={task.reload} />
         ) : null}
+        {!active ? <RunAgainButton task={t} /> : null}
       </header>
-      {t.statusReason ? <p className="muted">{t.statusReason}</p> : null}
+      {t.statusReason && !active ? <p className="muted">{t.statusReason}</p> : null}
       <p className="muted">
         <code>{t.workingDir}</code> · {t.agent}
-        {t.model ? ` · ${t.model}` : ''} · created {formatDate(t.createdAt)}
+        {t.model ? ` · ${t.model}` : ''}
+        {t.spec.permissionMode ? ` · ${t.spec.permissionMode}` : ''} · {plural(t.spec.maxIterations, 'iteration')} at
+        most · created {formatDate(t.createdAt)}
         {t.startedAt ? ` · started ${formatDate(t.startedAt)}` : ''}
         {t.finishedAt ? ` · finished ${formatDate(t.finishedAt)}` : ''} · <code className="session-id">{t.id}</code>
       </p>
@@ -203,16 +310,22 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         <pre>{t.prompt}</pre>
       </details>
 
-      <Totals task={t} />
+      <Totals task={t} totals={totals} durationMs={durationMs} />
+
+      <DenialsNotice count={denials} mode={t.spec.permissionMode} detail={denialsByIteration(sessions)} />
+
+      {runningLive && liveTask ? (
+        <section aria-labelledby="running-iteration-heading">
+          <h3 id="running-iteration-heading">Now running</h3>
+          <IterationPanel session={runningLive} baseDir={liveTask.summary.workingDir} />
+        </section>
+      ) : null}
 
       {sessions.length === 0 ? (
         <Empty>This task has no iterations yet.</Empty>
       ) : (
         <>
-          <div className="charts">
-            <IterationTokensChart sessions={sessions} />
-            <IterationCostDurationChart sessions={sessions} />
-          </div>
+          <SessionCharts sessions={sessions} />
           <div className="table-wrap">
             <table className="sessions">
               <caption>Sessions, one per iteration</caption>
@@ -233,20 +346,32 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
                   <th scope="col" className="num">
                     Duration
                   </th>
+                  {denials > 0 ? (
+                    <th scope="col" className="num" title="Tool calls blocked by the permission mode">
+                      Blocked
+                    </th>
+                  ) : null}
                   <th scope="col">Error</th>
                   <th scope="col" aria-label="Actions" />
                 </tr>
               </thead>
               <tbody>
                 {sessions.map((s) => (
-                  <SessionRow key={s.sessionId} session={s} onReplay={() => setReplaying(s.sessionId)} />
+                  <SessionRow
+                    key={s.sessionId}
+                    session={s}
+                    live={liveSessions.find((l) => l.sessionId === s.sessionId)}
+                    now={now}
+                    showDenials={denials > 0}
+                    onReplay={() => setReplaying(s.sessionId)}
+                  />
                 ))}
               </tbody>
             </table>
           </div>
         </>
       )}
-      {replaying ? <ReplayPanel sessionId={replaying} onClose={closeReplay} /> : null}
+      {replayed ? <ReplayPanel session={replayed} baseDir={t.workingDir} onClose={closeReplay} /> : null}
     </div>
   );
 }

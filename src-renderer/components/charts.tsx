@@ -1,7 +1,5 @@
-import type { ReactElement } from 'react';
+import type { ReactElement, ReactNode } from 'react';
 import {
-  Area,
-  AreaChart,
   Bar,
   BarChart,
   CartesianGrid,
@@ -13,7 +11,14 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { formatCost, formatDuration, formatTokens, type HistoryCharts, type SessionView } from '../contract';
+import {
+  formatCost,
+  formatDuration,
+  formatTokens,
+  type HistoryBucket,
+  type HistoryCharts,
+  type SessionView,
+} from '../contract';
 
 // Series draw without animation: charts update live, and the first paint should already show the data.
 
@@ -26,22 +31,226 @@ export const TOKEN_COLORS = {
 };
 const COST_COLOR = '#e15759';
 const DURATION_COLOR = '#76b7b2';
+/** Colours of stacked series, in order; the last is for "Other". */
+export const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
+const OTHER_COLOR = '#9c9c9c';
 
-const tokenTick = (v: unknown) => formatTokens(Number(v));
-const costTick = (v: unknown) => formatCost(Number(v));
+export const EMPTY_RANGE_MESSAGE = 'No sessions in this range';
 
-function ChartFrame({ title, testId, children }: { title: string; testId?: string; children: ReactElement }) {
+// ---------------------------------------------------------------------------------------------
+// Axis ticks. Ticks are "nice" numbers (1, 2, 2.5, 5 × 10^n), so each is printed with as few
+// decimals as show it exactly: 0.025 stays $0.025, never $0.03.
+
+/** The fewest decimals (up to `max`) that print `value` exactly, float noise aside. */
+function exactDecimals(value: number, max: number): number {
+  for (let d = 0; d < max; d++) {
+    const rounded = Number(value.toFixed(d));
+    if (Math.abs(rounded - value) <= Math.abs(value) * 1e-9) return d;
+  }
+  return max;
+}
+
+function compactNumber(abs: number, maxDecimals: number): string {
+  const units: Array<[string, number]> = [
+    ['B', 1e9],
+    ['M', 1e6],
+    ['k', 1e3],
+  ];
+  for (const [unit, size] of units) {
+    if (abs >= size) {
+      const scaled = abs / size;
+      return `${scaled.toFixed(exactDecimals(scaled, 3))}${unit}`;
+    }
+  }
+  return abs.toFixed(exactDecimals(abs, maxDecimals));
+}
+
+/** Token counts on an axis: 950, 1.2k, 15k, 1.25M, 2B. */
+export function compactTokens(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  if (value === 0) return '0';
+  return `${value < 0 ? '-' : ''}${compactNumber(Math.abs(value), 2)}`;
+}
+
+/** Costs on an axis: $0, $0.025, $0.50, $1, $12.50, $1.5k. */
+export function compactCost(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  if (value === 0) return '$0';
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  if (abs >= 1000) return `${sign}$${compactNumber(abs, 0)}`;
+  let decimals = exactDecimals(abs, 6);
+  // Money reads as cents: $0.50, not $0.5.
+  if (decimals === 1) decimals = 2;
+  return `${sign}$${abs.toFixed(decimals)}`;
+}
+
+/** A part of a whole as a percentage: "12.5%", "<0.1%", ">99.9%", "100%"; "—" for a whole of 0. */
+export function formatShare(part: number, whole: number): string {
+  if (!(whole > 0) || !Number.isFinite(part)) return '—';
+  const percent = (part / whole) * 100;
+  if (percent <= 0) return '0%';
+  if (percent < 0.1) return '<0.1%';
+  if (percent >= 100) return '100%';
+  if (percent > 99.9) return '>99.9%';
+  return `${percent.toFixed(1)}%`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A period of the cost series as an axis tick ("Nov 24", "Nov 2026") or in full ("Week of 2026-11-23"). */
+export function periodLabel(period: string, bucket: HistoryBucket, form: 'tick' | 'full'): string {
+  const [year, month, day] = period.split('-');
+  const monthName = MONTHS[Number(month) - 1] ?? month;
+  if (bucket === 'month') return `${monthName} ${year}`;
+  if (form === 'tick') return `${monthName} ${Number(day)}`;
+  return bucket === 'week' ? `Week of ${period}` : period;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Category labels of horizontal bar charts: wrapped, never clipped.
+
+const LABEL_FONT_PX = 12;
+/** A generous average glyph width at 12px, so a label fits the width reserved for it. */
+const CHAR_PX = 7.2;
+const MAX_LABEL_CHARS = 30;
+
+/** Splits a label into lines of at most `maxChars`, at / - _ . or spaces where it can. */
+export function wrapLabel(label: string, maxChars = MAX_LABEL_CHARS): string[] {
+  if (label.length <= maxChars) return [label];
+  const lines: string[] = [];
+  let rest = label;
+  while (rest.length > maxChars) {
+    const window = rest.slice(0, maxChars);
+    const separator = Math.max(
+      window.lastIndexOf('/'),
+      window.lastIndexOf('-'),
+      window.lastIndexOf('_'),
+      window.lastIndexOf('.'),
+      window.lastIndexOf(' '),
+    );
+    // Break after the last separator in reach; with none, mid-word.
+    const cut = separator > 0 ? separator + 1 : maxChars;
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest) lines.push(rest);
+  return lines;
+}
+
+/** The width a category axis needs for its longest (wrapped) label. */
+export function categoryAxisWidth(labels: string[]): number {
+  const longest = Math.max(0, ...labels.flatMap((label) => wrapLabel(label)).map((line) => line.length));
+  return Math.ceil(Math.min(MAX_LABEL_CHARS, Math.max(4, longest)) * CHAR_PX + 16);
+}
+
+/** Pixel height of a horizontal bar chart with these labels: one band per category, taller for wrapped ones. */
+function horizontalChartHeight(labels: string[]): number {
+  const bands = labels.reduce((sum, label) => sum + Math.max(34, wrapLabel(label).length * 16 + 16), 0);
+  return Math.max(140, bands + 48);
+}
+
+interface TickProps {
+  x?: number | string;
+  y?: number | string;
+  payload?: { value?: unknown };
+}
+
+function CategoryTick({ x = 0, y = 0, payload }: TickProps) {
+  const label = String(payload?.value ?? '');
+  const lines = wrapLabel(label);
   return (
-    <figure className="chart" data-testid={testId}>
-      <figcaption>{title}</figcaption>
-      <div className="chart-body">
-        <ResponsiveContainer width="100%" height={260}>
-          {children}
-        </ResponsiveContainer>
-      </div>
+    <g transform={`translate(${Number(x)},${Number(y)})`}>
+      <title>{label}</title>
+      <text x={-6} y={0} textAnchor="end" fontSize={LABEL_FONT_PX} className="recharts-cartesian-axis-tick-value">
+        {lines.map((line, i) => (
+          <tspan key={i} x={-6} dy={i === 0 ? `${0.35 - (lines.length - 1) * 0.6}em` : '1.2em'}>
+            {line}
+          </tspan>
+        ))}
+      </text>
+    </g>
+  );
+}
+
+/** The hover band behind a bar: the text colour, faint, so it shows on either theme. */
+const CURSOR = { fill: 'currentColor', fillOpacity: 0.08 };
+
+const tokenTick = (v: unknown) => compactTokens(Number(v));
+const costTick = (v: unknown) => compactCost(Number(v));
+
+function ChartFrame({
+  title,
+  testId,
+  height = 260,
+  empty = false,
+  controls,
+  children,
+}: {
+  title: string;
+  testId?: string;
+  height?: number;
+  /** Says there is nothing to draw, instead of drawing empty axes. */
+  empty?: boolean;
+  controls?: ReactNode;
+  children: ReactElement;
+}) {
+  return (
+    <figure className="chart" data-testid={testId} data-empty={empty || undefined}>
+      <figcaption>
+        <span>{title}</span>
+        {controls}
+      </figcaption>
+      {empty ? (
+        <p className="chart-empty">{EMPTY_RANGE_MESSAGE}</p>
+      ) : (
+        <div className="chart-body" style={{ height }}>
+          <ResponsiveContainer width="100%" height={height}>
+            {children}
+          </ResponsiveContainer>
+        </div>
+      )}
     </figure>
   );
 }
+
+/** The tooltip box shared by the history charts. */
+export function TooltipBox({ title, lines, rows }: { title: string; lines: ReactNode[]; rows: TooltipRow[] }) {
+  return (
+    <div className="chart-tooltip" data-testid="chart-tooltip">
+      <p className="chart-tooltip-title">{title}</p>
+      {lines.map((line, i) => (
+        <p key={i}>{line}</p>
+      ))}
+      {rows.length > 0 ? (
+        <table>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.name}>
+                <td>
+                  <span className="swatch" style={{ background: row.color }} aria-hidden="true" />
+                  {row.name}
+                </td>
+                <td className="num">{row.value}</td>
+                <td className="num muted">{row.share}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+export interface TooltipRow {
+  name: string;
+  color: string;
+  value: string;
+  share: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task detail charts.
 
 /** Tokens by kind per iteration, stacked. */
 export function IterationTokensChart({ sessions }: { sessions: SessionView[] }) {
@@ -57,7 +266,7 @@ export function IterationTokensChart({ sessions }: { sessions: SessionView[] }) 
       <BarChart data={data}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="iteration" />
-        <YAxis tickFormatter={tokenTick} width={70} />
+        <YAxis tickFormatter={tokenTick} width={56} allowDecimals={false} />
         <Tooltip formatter={(v) => formatTokens(Number(v))} />
         <Legend />
         <Bar isAnimationActive={false} dataKey="input" name="input" stackId="tokens" fill={TOKEN_COLORS.input} />
@@ -89,7 +298,7 @@ export function IterationCostDurationChart({ sessions }: { sessions: SessionView
       <ComposedChart data={data}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="iteration" />
-        <YAxis yAxisId="cost" tickFormatter={costTick} width={70} />
+        <YAxis yAxisId="cost" tickFormatter={costTick} width={64} />
         <YAxis
           yAxisId="duration"
           orientation="right"
@@ -112,72 +321,277 @@ export function IterationCostDurationChart({ sessions }: { sessions: SessionView
   );
 }
 
-export function CostOverTimeChart({ data, bucket }: { data: HistoryCharts['costOverTime']; bucket: string }) {
-  return (
-    <ChartFrame title={`Cost per ${bucket}`} testId="chart-cost-over-time">
-      <AreaChart data={data}>
-        <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="period" />
-        <YAxis tickFormatter={costTick} width={70} />
-        <Tooltip formatter={(v) => formatCost(Number(v))} />
-        <Area
-          isAnimationActive={false}
-          dataKey="costUsd"
-          name="cost"
-          stroke={COST_COLOR}
-          fill={COST_COLOR}
-          fillOpacity={0.25}
-        />
-      </AreaChart>
-    </ChartFrame>
-  );
+// ---------------------------------------------------------------------------------------------
+// History charts.
+
+export type CostBreakdown = 'model' | 'project';
+
+export interface CostSeries {
+  /** The data key: s0, s1, … or "other" (model names hold dots, which recharts would read as paths). */
+  key: string;
+  name: string;
+  color: string;
+  total: number;
 }
 
-export function TokensByModelChart({ data }: { data: HistoryCharts['tokensByModel'] }) {
+export interface CostDatum {
+  period: string;
+  total: number;
+  sessions: number;
+  totalTokens: number;
+  [seriesKey: string]: string | number;
+}
+
+/**
+ * The cost series stacked by model or by project: the biggest `maxSeries - 1` over the range
+ * each get a colour, the rest are summed as "Other".
+ */
+export function stackCost(
+  points: HistoryCharts['costOverTime'],
+  breakdown: CostBreakdown,
+  projectNames: ReadonlyMap<string, string>,
+  maxSeries = SERIES_COLORS.length,
+): { series: CostSeries[]; data: CostDatum[]; total: number } {
+  const partsOf = (p: HistoryCharts['costOverTime'][number]) =>
+    breakdown === 'model' ? p.costByModel : p.costByProject;
+  const totals = new Map<string, number>();
+  for (const point of points) {
+    for (const [name, cost] of Object.entries(partsOf(point))) totals.set(name, (totals.get(name) ?? 0) + cost);
+  }
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const kept = ranked.length > maxSeries ? ranked.slice(0, maxSeries - 1) : ranked;
+  const keyOf = new Map(kept.map(([name], i) => [name, `s${i}`]));
+  const series: CostSeries[] = kept.map(([name, total], i) => ({
+    key: `s${i}`,
+    name: breakdown === 'project' ? (projectNames.get(name) ?? name) : name,
+    color: SERIES_COLORS[i % SERIES_COLORS.length] as string,
+    total,
+  }));
+  const rest = ranked.slice(kept.length);
+  if (rest.length > 0) {
+    series.push({
+      key: 'other',
+      name: `Other (${rest.length})`,
+      color: OTHER_COLOR,
+      total: rest.reduce((sum, [, cost]) => sum + cost, 0),
+    });
+  }
+  const data = points.map((point) => {
+    const datum: CostDatum = {
+      period: point.period,
+      total: point.costUsd,
+      sessions: point.sessions,
+      totalTokens: point.totalTokens,
+    };
+    for (const s of series) datum[s.key] = 0;
+    for (const [name, cost] of Object.entries(partsOf(point))) {
+      const key = keyOf.get(name) ?? 'other';
+      datum[key] = (datum[key] as number) + cost;
+    }
+    return datum;
+  });
+  return { series, data, total: points.reduce((sum, p) => sum + p.costUsd, 0) };
+}
+
+/** What the cost chart's tooltip says about one period. */
+export function costTooltip(
+  datum: CostDatum,
+  series: CostSeries[],
+  rangeTotal: number,
+  bucket: HistoryBucket,
+): { title: string; lines: string[]; rows: TooltipRow[] } {
+  const sessions = `${formatTokens(datum.sessions)} ${datum.sessions === 1 ? 'session' : 'sessions'}`;
+  return {
+    title: periodLabel(datum.period, bucket, 'full'),
+    lines: [
+      `${formatCost(datum.total)} · ${formatShare(datum.total, rangeTotal)} of ${formatCost(rangeTotal)} in this range`,
+      `${sessions} · ${formatTokens(datum.totalTokens)} tokens`,
+    ],
+    rows: series
+      .filter((s) => Number(datum[s.key]) > 0)
+      .map((s) => ({
+        name: s.name,
+        color: s.color,
+        value: formatCost(Number(datum[s.key])),
+        share: formatShare(Number(datum[s.key]), datum.total),
+      })),
+  };
+}
+
+/** Reads the hovered datum out of recharts' tooltip payload. */
+function hovered<T>(props: { active?: boolean; payload?: ReadonlyArray<{ payload?: unknown }> }): T | null {
+  if (!props.active || !props.payload || props.payload.length === 0) return null;
+  return (props.payload[0]?.payload as T | undefined) ?? null;
+}
+
+export function CostOverTimeChart({
+  data,
+  bucket,
+  breakdown,
+  projectNames,
+  controls,
+}: {
+  data: HistoryCharts['costOverTime'];
+  bucket: HistoryBucket;
+  breakdown: CostBreakdown;
+  projectNames: ReadonlyMap<string, string>;
+  controls?: ReactNode;
+}) {
+  const stacked = stackCost(data, breakdown, projectNames);
+  const empty = data.every((p) => p.sessions === 0);
   return (
-    <ChartFrame title="Tokens by model" testId="chart-tokens-by-model">
-      <BarChart data={data}>
+    <ChartFrame title={`Cost per ${bucket}`} testId="chart-cost-over-time" empty={empty} controls={controls}>
+      <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="model" />
-        <YAxis tickFormatter={tokenTick} width={70} />
-        <Tooltip formatter={(v) => formatTokens(Number(v))} />
+        <XAxis
+          dataKey="period"
+          tickFormatter={(v: unknown) => periodLabel(String(v), bucket, 'tick')}
+          minTickGap={12}
+          fontSize={LABEL_FONT_PX}
+        />
+        <YAxis tickFormatter={costTick} width={64} fontSize={LABEL_FONT_PX} />
+        <Tooltip
+          cursor={CURSOR}
+          content={(props) => {
+            const datum = hovered<CostDatum>(props);
+            if (!datum) return null;
+            const tip = costTooltip(datum, stacked.series, stacked.total, bucket);
+            return <TooltipBox {...tip} />;
+          }}
+        />
         <Legend />
-        <Bar isAnimationActive={false} dataKey="inputTokens" name="input" stackId="tokens" fill={TOKEN_COLORS.input} />
-        <Bar
-          isAnimationActive={false}
-          dataKey="outputTokens"
-          name="output"
-          stackId="tokens"
-          fill={TOKEN_COLORS.output}
-        />
-        <Bar
-          isAnimationActive={false}
-          dataKey="cacheCreationTokens"
-          name="cache write"
-          stackId="tokens"
-          fill={TOKEN_COLORS.cacheWrite}
-        />
-        <Bar
-          isAnimationActive={false}
-          dataKey="cacheReadTokens"
-          name="cache read"
-          stackId="tokens"
-          fill={TOKEN_COLORS.cacheRead}
-        />
+        {stacked.series.map((s) => (
+          <Bar key={s.key} isAnimationActive={false} dataKey={s.key} name={s.name} stackId="cost" fill={s.color} />
+        ))}
       </BarChart>
     </ChartFrame>
   );
 }
 
-export function CostByProjectChart({ data }: { data: HistoryCharts['costByProject'] }) {
+const TOKEN_KINDS = [
+  { key: 'inputTokens', name: 'input', color: TOKEN_COLORS.input },
+  { key: 'outputTokens', name: 'output', color: TOKEN_COLORS.output },
+  { key: 'cacheCreationTokens', name: 'cache write', color: TOKEN_COLORS.cacheWrite },
+  { key: 'cacheReadTokens', name: 'cache read', color: TOKEN_COLORS.cacheRead },
+] as const;
+
+type ModelTokens = HistoryCharts['tokensByModel'][number];
+const modelTotal = (m: ModelTokens) => m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens;
+
+/** What the tokens chart's tooltip says about one model. */
+export function tokensTooltip(
+  model: ModelTokens,
+  all: HistoryCharts['tokensByModel'],
+): { title: string; lines: string[]; rows: TooltipRow[] } {
+  const total = modelTotal(model);
+  const allTokens = all.reduce((sum, m) => sum + modelTotal(m), 0);
+  const allCost = all.reduce((sum, m) => sum + m.costUsd, 0);
+  return {
+    title: model.model,
+    lines: [
+      `${formatTokens(total)} tokens · ${formatShare(total, allTokens)} of all tokens`,
+      `${formatCost(model.costUsd)} · ${formatShare(model.costUsd, allCost)} of the cost · ${formatTokens(model.sessions)} ${model.sessions === 1 ? 'session' : 'sessions'}`,
+    ],
+    rows: TOKEN_KINDS.filter((kind) => model[kind.key] > 0).map((kind) => ({
+      name: kind.name,
+      color: kind.color,
+      value: formatTokens(model[kind.key]),
+      share: formatShare(model[kind.key], total),
+    })),
+  };
+}
+
+export function TokensByModelChart({ data }: { data: HistoryCharts['tokensByModel'] }) {
+  const rows = [...data].filter((m) => modelTotal(m) > 0).sort((a, b) => modelTotal(b) - modelTotal(a));
+  const labels = rows.map((m) => m.model);
   return (
-    <ChartFrame title="Cost by project" testId="chart-cost-by-project">
-      <BarChart data={data}>
-        <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="name" />
-        <YAxis tickFormatter={costTick} width={70} />
-        <Tooltip formatter={(v) => formatCost(Number(v))} />
-        <Bar isAnimationActive={false} dataKey="costUsd" name="cost" fill={COST_COLOR} />
+    <ChartFrame
+      title="Tokens by model"
+      testId="chart-tokens-by-model"
+      empty={rows.length === 0}
+      height={horizontalChartHeight(labels) + 24}
+    >
+      <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+        <XAxis type="number" tickFormatter={tokenTick} allowDecimals={false} fontSize={LABEL_FONT_PX} />
+        <YAxis
+          type="category"
+          dataKey="model"
+          width={categoryAxisWidth(labels)}
+          interval={0}
+          tick={(props: unknown) => <CategoryTick {...(props as TickProps)} />}
+        />
+        <Tooltip
+          cursor={CURSOR}
+          content={(props) => {
+            const model = hovered<ModelTokens>(props);
+            return model ? <TooltipBox {...tokensTooltip(model, data)} /> : null;
+          }}
+        />
+        <Legend />
+        {TOKEN_KINDS.map((kind) => (
+          <Bar
+            key={kind.key}
+            isAnimationActive={false}
+            dataKey={kind.key}
+            name={kind.name}
+            stackId="tokens"
+            fill={kind.color}
+            maxBarSize={28}
+          />
+        ))}
+      </BarChart>
+    </ChartFrame>
+  );
+}
+
+type ProjectCost = HistoryCharts['costByProject'][number];
+
+/** What the project chart's tooltip says about one project. */
+export function projectTooltip(
+  project: ProjectCost,
+  all: HistoryCharts['costByProject'],
+): { title: string; lines: string[]; rows: TooltipRow[] } {
+  const allCost = all.reduce((sum, p) => sum + p.costUsd, 0);
+  return {
+    title: project.name,
+    lines: [
+      project.workingDir,
+      `${formatCost(project.costUsd)} · ${formatShare(project.costUsd, allCost)} of the cost`,
+      `${formatTokens(project.tasks)} ${project.tasks === 1 ? 'task' : 'tasks'}`,
+    ],
+    rows: [],
+  };
+}
+
+export function CostByProjectChart({ data }: { data: HistoryCharts['costByProject'] }) {
+  const rows = data.filter((p) => p.costUsd > 0);
+  const labels = rows.map((p) => p.name);
+  return (
+    <ChartFrame
+      title="Cost by project"
+      testId="chart-cost-by-project"
+      empty={rows.length === 0}
+      height={horizontalChartHeight(labels)}
+    >
+      <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+        <XAxis type="number" tickFormatter={costTick} fontSize={LABEL_FONT_PX} />
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={categoryAxisWidth(labels)}
+          interval={0}
+          tick={(props: unknown) => <CategoryTick {...(props as TickProps)} />}
+        />
+        <Tooltip
+          cursor={CURSOR}
+          content={(props) => {
+            const project = hovered<ProjectCost>(props);
+            return project ? <TooltipBox {...projectTooltip(project, data)} /> : null;
+          }}
+        />
+        <Bar isAnimationActive={false} dataKey="costUsd" name="cost" fill={COST_COLOR} maxBarSize={28} />
       </BarChart>
     </ChartFrame>
   );

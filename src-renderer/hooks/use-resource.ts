@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { errorMessage } from '../errors';
+import { BatonCallError, errorMessage, type CallErrorCode } from '../errors';
 
 export interface Resource<T> {
   status: 'loading' | 'ready' | 'error';
   data: T | null;
   error: string | null;
+  /** The failed call's code (`not_found`, `unavailable`…), when it was a contract call that failed. */
+  errorCode: CallErrorCode | null;
   /** True while a reload runs over data already shown (which stays on screen meanwhile). */
   refreshing: boolean;
   reload(): void;
@@ -15,6 +17,7 @@ interface ResourceState<T> {
   status: Resource<T>['status'];
   data: T | null;
   error: string | null;
+  errorCode: CallErrorCode | null;
   refreshing: boolean;
 }
 
@@ -28,6 +31,7 @@ export function useResource<T>(load: () => Promise<T>, key: string): Resource<T>
     status: 'loading',
     data: null,
     error: null,
+    errorCode: null,
     refreshing: false,
   });
   const loadRef = useRef(load);
@@ -41,15 +45,25 @@ export function useResource<T>(load: () => Promise<T>, key: string): Resource<T>
     setState((s) =>
       s.key === forKey && s.data !== null
         ? { ...s, refreshing: true }
-        : { key: forKey, status: 'loading', data: null, error: null, refreshing: false },
+        : { key: forKey, status: 'loading', data: null, error: null, errorCode: null, refreshing: false },
     );
     loadRef.current().then(
       (data) => {
-        if (mine === latest.current) setState({ key: forKey, status: 'ready', data, error: null, refreshing: false });
+        if (mine === latest.current) {
+          setState({ key: forKey, status: 'ready', data, error: null, errorCode: null, refreshing: false });
+        }
       },
       (error: unknown) => {
         if (mine !== latest.current) return;
-        setState((s) => ({ ...s, key: forKey, status: 'error', error: errorMessage(error), refreshing: false }));
+        const errorCode = error instanceof BatonCallError ? error.code : null;
+        setState((s) => ({
+          ...s,
+          key: forKey,
+          status: 'error',
+          error: errorMessage(error),
+          errorCode,
+          refreshing: false,
+        }));
       },
     );
   }, []);
@@ -60,6 +74,9 @@ export function useResource<T>(load: () => Promise<T>, key: string): Resource<T>
 
   const reload = useCallback(() => run(key), [key, run]);
   // Until the effect for a new key runs, do not show the previous key's data.
-  if (state.key !== key) return { status: 'loading', data: null, error: null, refreshing: false, reload };
-  return { status: state.status, data: state.data, error: state.error, refreshing: state.refreshing, reload };
+  if (state.key !== key) {
+    return { status: 'loading', data: null, error: null, errorCode: null, refreshing: false, reload };
+  }
+  const { status, data, error, errorCode, refreshing } = state;
+  return { status, data, error, errorCode, refreshing, reload };
 }

@@ -5,6 +5,7 @@ import type {
   HistoryCharts,
   ProjectView,
   TaskFilter,
+  TaskListTotals,
   TaskSortKey,
   TaskSummary,
 } from '../contract';
@@ -20,19 +21,26 @@ export interface HistorySort {
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+/** What the cost chart's bars are stacked by. */
+export type CostBreakdown = 'model' | 'project';
+
 export interface HistoryState {
   filter: TaskFilter;
   sort: HistorySort;
   /** Rows by index; pages arrive as the list scrolls, so there are holes. */
   rows: Record<number, TaskSummary>;
   total: number | null;
+  /** Sums over every task the filter selects, from the first page's answer. */
+  totals: TaskListTotals | null;
   status: LoadStatus;
   error: string | null;
   charts: HistoryCharts | null;
   chartsStatus: LoadStatus;
   chartsError: string | null;
   projects: ProjectView[];
+  breakdown: CostBreakdown;
   setFilter(patch: Partial<TaskFilter>): void;
+  setBreakdown(breakdown: CostBreakdown): void;
   setSort(by: TaskSortKey, direction?: SortDirection): void;
   /** Reloads the list from its first page and the charts. */
   reload(): Promise<void>;
@@ -47,17 +55,27 @@ export type HistoryStore = StoreApi<HistoryState>;
 
 type HistoryClient = Pick<BatonApi, 'listTasks' | 'getHistoryCharts' | 'listProjects' | 'exportTasks'>;
 
+export interface HistoryStoreOptions {
+  /** This page's offset from UTC in minutes, east positive; the charts' days are its local days. */
+  utcOffsetMinutes?: () => number;
+}
+
+/** The browser's offset from UTC now, east positive (getTimezoneOffset counts the other way). */
+export const browserUtcOffset = (): number => -new Date().getTimezoneOffset() || 0;
+
 /** Drops unset keys, so the filter sent matches what the user chose. */
-function cleanFilter(filter: TaskFilter): TaskFilter {
+export function cleanFilter(filter: TaskFilter): TaskFilter {
   const out: TaskFilter = {};
   if (filter.projectId) out.projectId = filter.projectId;
   if (filter.status) out.status = filter.status;
   if (filter.from !== undefined) out.from = filter.from;
   if (filter.to !== undefined) out.to = filter.to;
+  const search = filter.search?.trim();
+  if (search) out.search = search;
   return out;
 }
 
-/** The client-side check the server would make anyway; a bad range is shown, not sent. */
+/** The client-side check the server would make anyway; a bad range is shown at its field, not sent. */
 export function filterError(filter: TaskFilter): string | null {
   if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
     return 'The date range ends before it starts';
@@ -65,7 +83,8 @@ export function filterError(filter: TaskFilter): string | null {
   return null;
 }
 
-export function createHistoryStore(client: HistoryClient): HistoryStore {
+export function createHistoryStore(client: HistoryClient, options: HistoryStoreOptions = {}): HistoryStore {
+  const utcOffsetMinutes = options.utcOffsetMinutes ?? browserUtcOffset;
   /** Bumped on every filter or sort change so answers to older queries are dropped. */
   let generation = 0;
   let chartsGeneration = 0;
@@ -81,13 +100,21 @@ export function createHistoryStore(client: HistoryClient): HistoryStore {
           sort,
           limit: HISTORY_PAGE_SIZE,
           offset: page * HISTORY_PAGE_SIZE,
+          // The first page brings the totals row, once per filter: they depend on neither sort nor page.
+          ...(page === 0 && get().totals === null ? { withTotals: true } : {}),
         });
         if (mine !== generation) return;
         const rows = { ...get().rows };
         result.tasks.forEach((task, i) => {
           rows[page * HISTORY_PAGE_SIZE + i] = task;
         });
-        set({ rows, total: result.total, status: 'ready', error: null });
+        set({
+          rows,
+          total: result.total,
+          ...(result.totals ? { totals: result.totals } : {}),
+          status: 'ready',
+          error: null,
+        });
       } catch (error) {
         if (mine !== generation) return;
         requested.delete(page);
@@ -100,10 +127,18 @@ export function createHistoryStore(client: HistoryClient): HistoryStore {
       requested.clear();
       const invalid = filterError(get().filter);
       if (invalid) {
-        set({ rows: {}, total: null, status: 'error', error: invalid, charts: null, chartsStatus: 'idle' });
+        set({
+          rows: {},
+          total: null,
+          totals: null,
+          status: 'error',
+          error: invalid,
+          charts: null,
+          chartsStatus: 'idle',
+        });
         return Promise.resolve();
       }
-      set({ rows: {}, total: null, status: 'loading', error: null });
+      set({ rows: {}, total: null, totals: null, status: 'loading', error: null });
       // Charts first: they are the slowest query, and the server answers in order.
       return Promise.all([get().loadCharts(), fetchPage(0, generation)]).then(() => undefined);
     };
@@ -113,12 +148,14 @@ export function createHistoryStore(client: HistoryClient): HistoryStore {
       sort: { by: 'createdAt', direction: 'desc' },
       rows: {},
       total: null,
+      totals: null,
       status: 'idle',
       error: null,
       charts: null,
       chartsStatus: 'idle',
       chartsError: null,
       projects: [],
+      breakdown: 'model',
 
       setFilter(patch) {
         const filter = { ...get().filter, ...patch };
@@ -129,12 +166,17 @@ export function createHistoryStore(client: HistoryClient): HistoryStore {
         void restart();
       },
 
+      setBreakdown(breakdown) {
+        // Both breakdowns come with every answer; switching needs no call.
+        set({ breakdown });
+      },
+
       setSort(by, direction) {
         const current = get().sort;
         // A second click on the same column flips it; a new column starts with the biggest/newest first.
         const next = direction ?? (current.by === by ? (current.direction === 'desc' ? 'asc' : 'desc') : 'desc');
         set({ sort: { by, direction: next } });
-        // Charts do not depend on the sort order, so only the list restarts.
+        // Charts and totals do not depend on the sort order, so only the list restarts.
         generation++;
         requested.clear();
         set({ rows: {}, total: null, status: 'loading', error: null });
@@ -164,7 +206,10 @@ export function createHistoryStore(client: HistoryClient): HistoryStore {
         if (filterError(filter)) return;
         set({ chartsStatus: 'loading', chartsError: null });
         try {
-          const charts = await client.getHistoryCharts({ filter: cleanFilter(filter) });
+          const charts = await client.getHistoryCharts({
+            filter: cleanFilter(filter),
+            utcOffsetMinutes: utcOffsetMinutes(),
+          });
           if (mine === chartsGeneration) set({ charts, chartsStatus: 'ready' });
         } catch (error) {
           if (mine === chartsGeneration) set({ chartsStatus: 'error', chartsError: errorMessage(error) });
@@ -180,7 +225,7 @@ export function createHistoryStore(client: HistoryClient): HistoryStore {
       },
 
       exportTasks(format) {
-        return client.exportTasks({ filter: cleanFilter(get().filter), format });
+        return client.exportTasks({ filter: cleanFilter(get().filter), format, utcOffsetMinutes: utcOffsetMinutes() });
       },
     };
   });

@@ -1,49 +1,111 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
+  DEFAULT_CHECK_TIMEOUT_SECONDS,
+  DEFAULT_COMPLETION_MARKER,
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_ITERATIONS,
+  DEFAULT_MAX_RETRIES,
   inputIssuesOf,
+  PERMISSION_MODES,
   taskSpecSchema,
   type BatonApi,
   type ContextMode,
   type InputIssue,
+  type PermissionMode,
   type ProjectView,
+  type Spending,
+  type TaskDefaults,
+  type TaskSpec,
   type TaskSpecInput,
   type TaskSummary,
 } from '../contract';
 import { BatonCallError, errorMessage } from '../errors';
 
-export const LAUNCH_FIELDS = ['dir', 'prompt', 'model', 'maxIterations', 'context', 'check'] as const;
+export const LAUNCH_FIELDS = [
+  'dir',
+  'prompt',
+  'title',
+  'model',
+  'maxIterations',
+  'context',
+  'check',
+  'permissionMode',
+  'allowedTools',
+  'budgetUsd',
+  'maxTurns',
+] as const;
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
+
+/** Models offered in the picker; any other name can be typed. */
+export const KNOWN_MODELS = [
+  'claude-opus-4-5',
+  'claude-sonnet-4-5',
+  'claude-haiku-4-5',
+  'claude-opus-4-1',
+  'claude-sonnet-4',
+] as const;
+
+/** The mode a new task runs in unless the settings or the project's last launch say otherwise: it can edit files. */
+export const DEFAULT_PERMISSION_MODE: PermissionMode = 'acceptEdits';
 
 export interface LaunchValues {
   dir: string;
   prompt: string;
+  title: string;
   model: string;
   /** Kept as typed, so "abc" can be shown as an error rather than silently turned into NaN. */
   maxIterations: string;
   context: ContextMode;
   check: string;
+  permissionMode: PermissionMode;
+  /** One rule per line, or comma-separated: `Bash(npm test:*)`, `Edit`. */
+  allowedTools: string;
+  budgetUsd: string;
+  maxTurns: string;
 }
+
+/** Spec fields the form has no field for, kept from the task a "Run again" copied. */
+export const CARRIED_FIELDS = [
+  'checkTimeoutSeconds',
+  'completionMarker',
+  'timeoutSeconds',
+  'idleTimeoutSeconds',
+  'maxTokens',
+  'maxRetries',
+] as const;
+export type CarriedField = (typeof CARRIED_FIELDS)[number];
+export type CarriedSpec = Partial<Pick<TaskSpecInput, CarriedField>>;
 
 /** Errors by field; `form` holds what belongs to no single field. */
 export type LaunchErrors = Partial<Record<LaunchField | 'form', string>>;
 
 export const RECENT_DIRS_KEY = 'baton.recentProjects';
+/** The permission mode last launched with, by project directory. */
+export const PERMISSION_MODES_KEY = 'baton.permissionModes';
 const MAX_RECENT_DIRS = 10;
+const MAX_REMEMBERED_MODES = 100;
 
 export const DEFAULT_VALUES: LaunchValues = {
   dir: '',
   prompt: '',
+  title: '',
   model: '',
   maxIterations: String(DEFAULT_MAX_ITERATIONS),
   context: 'fresh',
   check: '',
+  permissionMode: DEFAULT_PERMISSION_MODE,
+  allowedTools: '',
+  budgetUsd: '',
+  maxTurns: '',
 };
 
 /** The contract's messages are lower-case phrases ("the prompt must not be empty"); the form shows sentences. */
 const sentence = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
 
 const isLaunchField = (key: unknown): key is LaunchField => (LAUNCH_FIELDS as readonly unknown[]).includes(key);
+
+export const isPermissionMode = (value: unknown): value is PermissionMode =>
+  (PERMISSION_MODES as readonly unknown[]).includes(value);
 
 /**
  * Puts each issue on the field its path starts with, or on `form` when that is
@@ -66,29 +128,87 @@ const optionalText = (text: string): string | undefined => (text.trim() === '' ?
 const typedNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text.trim()));
 
 /**
+ * The allowed-tools field as rules: one per line or comma-separated, except
+ * commas inside a rule's parentheses (`Bash(git log --format=%h,%s)`).
+ */
+export function parseAllowedTools(text: string): string[] {
+  const rules: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    let depth = 0;
+    let current = '';
+    for (const char of line) {
+      if (char === '(') depth++;
+      else if (char === ')') depth = Math.max(0, depth - 1);
+      if (char === ',' && depth === 0) {
+        rules.push(current);
+        current = '';
+      } else {
+        current += char;
+      }
+    }
+    rules.push(current);
+  }
+  return rules.map((r) => r.trim()).filter((r) => r !== '');
+}
+
+/** Absolute on POSIX (`/…`) or Windows (`C:\…`, `\\server\…`). */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
+
+/** Why a directory cannot be sent as typed, or null: the service resolves nothing, so `~` and relative paths would miss. */
+export function directoryProblem(dir: string): string | null {
+  const path = dir.trim();
+  if (path === '' || isAbsolutePath(path)) return null;
+  if (path.startsWith('~')) return 'Use an absolute path; ~ is not expanded';
+  return 'Use an absolute path, starting with /; a relative path is not resolved';
+}
+
+/**
  * Checks the form with the contract's own task-spec schema, the one main
  * checks again, and returns the spec to send (trimmed, blank fields left out
  * so the server's defaults apply) or the schema's messages by field.
  */
 export function validateLaunch(
   values: LaunchValues,
+  carried: CarriedSpec = {},
 ): { spec: TaskSpecInput; errors: null } | { spec: null; errors: LaunchErrors } {
+  const tools = parseAllowedTools(values.allowedTools);
   const input = {
     dir: values.dir,
     prompt: values.prompt,
+    title: optionalText(values.title),
     model: optionalText(values.model),
     maxIterations: typedNumber(values.maxIterations),
     context: values.context,
     check: optionalText(values.check),
+    permissionMode: values.permissionMode,
+    allowedTools: tools.length > 0 ? tools : undefined,
+    budgetUsd: typedNumber(values.budgetUsd),
+    maxTurns: typedNumber(values.maxTurns),
   } satisfies Record<LaunchField, unknown>;
-  const parsed = taskSpecSchema.safeParse(input);
-  if (!parsed.success) return { spec: null, errors: placeIssues(inputIssuesOf(parsed.error)) };
+  const parsed = taskSpecSchema.safeParse({ ...carried, ...input });
+  const dirProblem = directoryProblem(values.dir);
+  if (!parsed.success || dirProblem) {
+    const errors = parsed.success ? {} : placeIssues(inputIssuesOf(parsed.error));
+    if (dirProblem) errors.dir ??= dirProblem;
+    return { spec: null, errors };
+  }
 
   // Only what the form gave, as the schema cleaned it; the defaults of fields it left out are the server's to fill.
-  const spec: TaskSpecInput = { dir: parsed.data.dir, prompt: parsed.data.prompt, context: parsed.data.context };
-  if (input.maxIterations !== undefined) spec.maxIterations = parsed.data.maxIterations;
-  if (parsed.data.model !== undefined) spec.model = parsed.data.model;
-  if (parsed.data.check !== undefined) spec.check = parsed.data.check;
+  const data = parsed.data;
+  const spec: TaskSpecInput = { dir: data.dir, prompt: data.prompt, context: data.context };
+  if (input.maxIterations !== undefined) spec.maxIterations = data.maxIterations;
+  if (data.title !== undefined) spec.title = data.title;
+  if (data.model !== undefined) spec.model = data.model;
+  if (data.check !== undefined) spec.check = data.check;
+  if (data.permissionMode !== undefined) spec.permissionMode = data.permissionMode;
+  if (data.allowedTools !== undefined) spec.allowedTools = data.allowedTools;
+  if (data.budgetUsd !== undefined) spec.budgetUsd = data.budgetUsd;
+  if (data.maxTurns !== undefined) spec.maxTurns = data.maxTurns;
+  for (const key of CARRIED_FIELDS) {
+    if (carried[key] !== undefined) (spec as Record<string, unknown>)[key] = data[key];
+  }
   return { spec, errors: null };
 }
 
@@ -99,6 +219,47 @@ export function launchErrors(error: unknown): LaunchErrors {
   return { form: errorMessage(error) };
 }
 
+/** The spec fields the form has no field for that differ from their defaults: what a re-run must keep. */
+export function carriedFrom(spec: TaskSpec): CarriedSpec {
+  const defaults: Partial<Record<CarriedField, unknown>> = {
+    checkTimeoutSeconds: DEFAULT_CHECK_TIMEOUT_SECONDS,
+    completionMarker: DEFAULT_COMPLETION_MARKER,
+    idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
+    maxRetries: DEFAULT_MAX_RETRIES,
+  };
+  const carried: Record<string, unknown> = {};
+  for (const key of CARRIED_FIELDS) {
+    const value = spec[key];
+    if (value !== undefined && value !== defaults[key]) carried[key] = value;
+  }
+  return carried as CarriedSpec;
+}
+
+/** The form's values for a spec (a finished task's, for "Run again"). */
+export function valuesFromSpec(spec: TaskSpec, fallbackMode: PermissionMode): LaunchValues {
+  return {
+    dir: spec.dir,
+    prompt: spec.prompt,
+    title: spec.title ?? '',
+    model: spec.model ?? '',
+    maxIterations: String(spec.maxIterations),
+    context: spec.context,
+    check: spec.check ?? '',
+    permissionMode: spec.permissionMode ?? fallbackMode,
+    allowedTools: (spec.allowedTools ?? []).join('\n'),
+    budgetUsd: spec.budgetUsd === undefined ? '' : String(spec.budgetUsd),
+    maxTurns: spec.maxTurns === undefined ? '' : String(spec.maxTurns),
+  };
+}
+
+/** Whether today's spending has reached the daily budget, so a launched task would not run. */
+export function budgetReached(spending: Spending | null): boolean {
+  return spending !== null && spending.dailyBudgetUsd !== null && spending.spentTodayUsd >= spending.dailyBudgetUsd;
+}
+
+/** Where the permission mode shown came from: a directory's memory wins over the default, and the user over both. */
+export type PermissionModeSource = 'default' | 'remembered' | 'user';
+
 export interface LaunchState {
   values: LaunchValues;
   errors: LaunchErrors;
@@ -106,96 +267,243 @@ export interface LaunchState {
   lastLaunched: TaskSummary | null;
   projects: ProjectView[];
   recentDirs: string[];
+  /** The settings' defaults for new tasks, once loaded. */
+  defaults: TaskDefaults;
+  permissionModeSource: PermissionModeSource;
+  /** Fields the user (or a prefill) set; loaded defaults do not overwrite them. */
+  touched: Partial<Record<LaunchField, true>>;
+  /** Spec fields kept from the task a "Run again" copied. */
+  carried: CarriedSpec;
+  /** The title of the task the form was prefilled from. */
+  copiedFrom: string | null;
+  spending: Spending | null;
+  /** The "New task" disclosure: null follows the page (open while nothing runs). */
+  formOpen: boolean | null;
   setField<K extends keyof LaunchValues>(field: K, value: LaunchValues[K]): void;
+  /** Shows the directory's problem (`~`, a relative path) on its field, as the user leaves it. */
+  checkDirectory(): void;
   /** Validates, then launches; returns the queued task, or null when nothing was launched. */
   submit(): Promise<TaskSummary | null>;
   loadProjects(): Promise<void>;
+  /** Applies the settings' task defaults to the fields the user has not set. */
+  loadDefaults(): Promise<void>;
+  loadSpending(): Promise<void>;
   pickDirectory(): Promise<void>;
+  /** Fills the form from a task's spec ("Run again with these settings") and opens it. */
+  prefill(spec: TaskSpec, title?: string): void;
+  clearCarried(): void;
+  setFormOpen(open: boolean | null): void;
 }
 
 export type LaunchStore = StoreApi<LaunchState>;
 
 type StorageLike = Pick<Storage, 'getItem' | 'setItem'>;
 
-function readRecent(storage: StorageLike | null): string[] {
+function readJson(storage: StorageLike | null, key: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(storage?.getItem(RECENT_DIRS_KEY) ?? '[]');
-    return Array.isArray(parsed) ? parsed.filter((d): d is string => typeof d === 'string') : [];
+    return JSON.parse(storage?.getItem(key) ?? 'null');
   } catch {
-    return [];
+    return null;
   }
 }
 
+function writeJson(storage: StorageLike | null, key: string, value: unknown): void {
+  try {
+    storage?.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage can be full or disabled; remembering is optional.
+  }
+}
+
+function readRecent(storage: StorageLike | null): string[] {
+  const parsed = readJson(storage, RECENT_DIRS_KEY);
+  return Array.isArray(parsed) ? parsed.filter((d): d is string => typeof d === 'string') : [];
+}
+
+const dirKey = (dir: string) => dir.trim().replace(/(.)[\\/]+$/, '$1');
+
+/** The permission mode last launched in `dir`, if any. */
+export function rememberedPermissionMode(storage: StorageLike | null, dir: string): PermissionMode | null {
+  const parsed = readJson(storage, PERMISSION_MODES_KEY);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  const mode = (parsed as Record<string, unknown>)[dirKey(dir)];
+  return isPermissionMode(mode) ? mode : null;
+}
+
+export function rememberPermissionMode(storage: StorageLike | null, dir: string, mode: PermissionMode): void {
+  const parsed = readJson(storage, PERMISSION_MODES_KEY);
+  const modes: Record<string, unknown> =
+    parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? { ...(parsed as Record<string, unknown>) } : {};
+  const key = dirKey(dir);
+  delete modes[key];
+  // Newest last; the oldest go first once there are too many.
+  const entries = [...Object.entries(modes), [key, mode] as const].slice(-MAX_REMEMBERED_MODES);
+  writeJson(storage, PERMISSION_MODES_KEY, Object.fromEntries(entries));
+}
+
 export function createLaunchStore(
-  client: Pick<BatonApi, 'launchTask' | 'listProjects' | 'pickDirectory'>,
+  client: Pick<BatonApi, 'launchTask' | 'listProjects' | 'pickDirectory'> &
+    Partial<Pick<BatonApi, 'getSettings' | 'getSpending'>>,
   storage: StorageLike | null = typeof localStorage === 'undefined' ? null : localStorage,
 ): LaunchStore {
   const recentDirs = readRecent(storage);
-  return createStore<LaunchState>()((set, get) => ({
-    values: { ...DEFAULT_VALUES, dir: recentDirs[0] ?? '' },
-    errors: {},
-    submitting: false,
-    lastLaunched: null,
-    projects: [],
-    recentDirs,
+  const firstDir = recentDirs[0] ?? '';
+  const firstMode = firstDir ? rememberedPermissionMode(storage, firstDir) : null;
 
-    setField(field, value) {
-      const errors = { ...get().errors };
-      // Editing a field clears its error and any server error, which may no longer apply.
-      delete errors[field];
-      delete errors.form;
-      set({ values: { ...get().values, [field]: value }, errors });
-    },
+  return createStore<LaunchState>()((set, get) => {
+    /** The mode a directory starts with: its memory, else the settings' default, else acceptEdits. */
+    const fallbackMode = () => get().defaults.permissionMode ?? DEFAULT_PERMISSION_MODE;
 
-    async submit() {
-      if (get().submitting) return null;
-      const checked = validateLaunch(get().values);
-      if (!checked.spec) {
-        set({ errors: checked.errors });
-        return null;
-      }
-      set({ submitting: true, errors: {} });
-      try {
-        const task = await client.launchTask(checked.spec);
-        const dirs = [checked.spec.dir, ...get().recentDirs.filter((d) => d !== checked.spec.dir)].slice(
-          0,
-          MAX_RECENT_DIRS,
-        );
-        try {
-          storage?.setItem(RECENT_DIRS_KEY, JSON.stringify(dirs));
-        } catch {
-          // Storage can be full or disabled; remembering directories is optional.
+    return {
+      values: {
+        ...DEFAULT_VALUES,
+        dir: firstDir,
+        permissionMode: firstMode ?? DEFAULT_PERMISSION_MODE,
+      },
+      errors: {},
+      submitting: false,
+      lastLaunched: null,
+      projects: [],
+      recentDirs,
+      defaults: {},
+      permissionModeSource: firstMode ? 'remembered' : 'default',
+      touched: {},
+      carried: {},
+      copiedFrom: null,
+      spending: null,
+      formOpen: null,
+
+      setField(field, value) {
+        const state = get();
+        const errors = { ...state.errors };
+        // Editing a field clears its error and any server error, which may no longer apply.
+        delete errors[field];
+        delete errors.form;
+        const values = { ...state.values, [field]: value };
+        let source = state.permissionModeSource;
+        if (field === 'permissionMode') {
+          source = 'user';
+        } else if (field === 'dir') {
+          // A directory launched from before brings back its mode; leaving it drops that mode, not a user's choice.
+          const remembered = rememberedPermissionMode(storage, String(value));
+          if (remembered) {
+            values.permissionMode = remembered;
+            source = 'remembered';
+          } else if (source === 'remembered') {
+            values.permissionMode = fallbackMode();
+            source = 'default';
+          }
         }
+        set({ values, errors, permissionModeSource: source, touched: { ...state.touched, [field]: true } });
+      },
+
+      checkDirectory() {
+        const { values, errors } = get();
+        const problem = directoryProblem(values.dir);
+        if (problem && !errors.dir) set({ errors: { ...errors, dir: problem } });
+      },
+
+      async submit() {
+        if (get().submitting) return null;
+        const checked = validateLaunch(get().values, get().carried);
+        if (!checked.spec) {
+          set({ errors: checked.errors });
+          return null;
+        }
+        set({ submitting: true, errors: {} });
+        try {
+          const spec = checked.spec;
+          const task = await client.launchTask(spec);
+          const dirs = [spec.dir, ...get().recentDirs.filter((d) => d !== spec.dir)].slice(0, MAX_RECENT_DIRS);
+          writeJson(storage, RECENT_DIRS_KEY, dirs);
+          if (spec.permissionMode) rememberPermissionMode(storage, spec.dir, spec.permissionMode);
+          set({
+            submitting: false,
+            lastLaunched: task,
+            recentDirs: dirs,
+            values: { ...get().values, prompt: '', title: '' },
+            carried: {},
+            copiedFrom: null,
+            // Back to following the page: with a task running, the form folds away so the task shows.
+            formOpen: null,
+          });
+          void get().loadSpending();
+          return task;
+        } catch (error) {
+          set({ submitting: false, errors: launchErrors(error) });
+          return null;
+        }
+      },
+
+      async loadProjects() {
+        try {
+          set({ projects: await client.listProjects({}) });
+        } catch {
+          // Suggestions only; the field still takes any path.
+        }
+      },
+
+      async loadDefaults() {
+        if (!client.getSettings) return;
+        let defaults: TaskDefaults;
+        try {
+          defaults = (await client.getSettings({})).taskDefaults ?? {};
+        } catch {
+          return; // The form works without them.
+        }
+        const { values, touched, permissionModeSource } = get();
+        const next = { ...values };
+        if (!touched.model && defaults.model) next.model = defaults.model;
+        if (!touched.maxIterations && defaults.maxIterations !== undefined) {
+          next.maxIterations = String(defaults.maxIterations);
+        }
+        if (!touched.budgetUsd && defaults.budgetUsd !== undefined) next.budgetUsd = String(defaults.budgetUsd);
+        if (permissionModeSource === 'default' && defaults.permissionMode) {
+          next.permissionMode = defaults.permissionMode;
+        }
+        set({ defaults, values: next });
+      },
+
+      async loadSpending() {
+        if (!client.getSpending) return;
+        try {
+          set({ spending: await client.getSpending({}) });
+        } catch {
+          set({ spending: null }); // An older service without it: no warning rather than a wrong one.
+        }
+      },
+
+      async pickDirectory() {
+        try {
+          const { path } = await client.pickDirectory({});
+          if (path) get().setField('dir', path);
+        } catch (error) {
+          set({ errors: { ...get().errors, dir: errorMessage(error) } });
+        }
+      },
+
+      prefill(spec, title) {
+        const touched = Object.fromEntries(LAUNCH_FIELDS.map((f) => [f, true])) as LaunchState['touched'];
         set({
-          submitting: false,
-          lastLaunched: task,
-          recentDirs: dirs,
-          values: { ...get().values, prompt: '' },
+          values: valuesFromSpec(spec, fallbackMode()),
+          errors: {},
+          touched,
+          permissionModeSource: spec.permissionMode ? 'user' : 'default',
+          carried: carriedFrom(spec),
+          copiedFrom: title ?? spec.title ?? null,
+          formOpen: true,
         });
-        return task;
-      } catch (error) {
-        set({ submitting: false, errors: launchErrors(error) });
-        return null;
-      }
-    },
+      },
 
-    async loadProjects() {
-      try {
-        set({ projects: await client.listProjects({}) });
-      } catch {
-        // Suggestions only; the field still takes any path.
-      }
-    },
+      clearCarried() {
+        set({ carried: {}, copiedFrom: null });
+      },
 
-    async pickDirectory() {
-      try {
-        const { path } = await client.pickDirectory({});
-        if (path) get().setField('dir', path);
-      } catch (error) {
-        set({ errors: { ...get().errors, dir: errorMessage(error) } });
-      }
-    },
-  }));
+      setFormOpen(open) {
+        set({ formOpen: open });
+      },
+    };
+  });
 }
 
 /** Directories to suggest: those launched from here first, then the server's projects by last use. */

@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
+  roundUsd,
   sumTokens,
   type AgentEvent,
   type BatonApi,
@@ -7,40 +8,52 @@ import {
   type LiveState,
   type SessionStatus,
   type SessionView,
+  type TaskDetail,
   type TaskStatus,
   type TaskSummary,
+  type TaskTotals,
   type TokenUsage,
 } from '../contract';
 import { errorMessage } from '../errors';
 import type { Transport } from '../transport/transport';
+import { addStreamEvent, type StreamItem } from './stream';
 
-/** Stream items kept per session; older ones are dropped so a long, fast stream stays cheap to render. */
-export const MAX_STREAM_ITEMS = 2000;
-/** Finished tasks listed under "Recent". */
-export const MAX_RECENT = 20;
+export { MAX_STREAM_ITEMS } from './stream';
+export type { StreamEvent, StreamItem } from './stream';
+
+/** Finished tasks listed under "Recent" (the same rows as History's table). */
+export const MAX_RECENT = 10;
 /** Finished tasks whose live data (timeline, streams) is kept for their cards. */
-export const MAX_FINISHED_CARDS = 10;
-
-export type StreamEvent = Exclude<AgentEvent, { kind: 'usage' }>;
-export interface StreamItem {
-  /** Unique within the store; the React key. */
-  seq: number;
-  event: StreamEvent;
-}
+export const MAX_FINISHED_CARDS = 5;
+/** How long the events of a task getTask could not load are dropped before it is tried again. */
+const RETRY_LOAD_AFTER_MS = 30_000;
 
 export interface LiveSession {
   sessionId: string;
   iteration: number;
   status: SessionStatus;
-  /** Running totals while the session runs, then the stored totals. */
+  /** When the session started (epoch ms): the stored start, or when this window heard of it. */
+  startedAt: number;
+  /** Running totals while the session runs (failed attempts included), then the stored totals. */
   usage: TokenUsage;
-  /** Known once the agent reports its result. */
+  /** Known once the agent reports its result (then the stored figure). */
   costUsd: number | null;
+  /** The latest usage event's estimate at list prices, while no result is known. */
+  estimatedCostUsd: number | null;
   durationMs: number | null;
   error: string | null;
   model: string | null;
+  /** Tool calls the permission mode refused, once the result (or the stored session) says. */
+  permissionDenials: number;
+  /** Failed attempts Baton retried under a new session id while this window watched. */
+  attempts: number;
+  /** Tokens and cost of earlier attempts of this iteration, added to the current attempt's running totals. */
+  priorUsage: TokenUsage | null;
+  priorCostUsd: number;
   items: StreamItem[];
   droppedItems: number;
+  /** The text block being generated from deltas (its item's seq). */
+  openText: number | null;
 }
 
 export interface LiveTask {
@@ -68,6 +81,8 @@ export interface LiveStoreState extends LiveData {
   applyEvents(events: readonly BatonEvent[]): void;
   /** Replaces the state with getLiveState (and the recent list), then replays what arrived meanwhile. */
   resync(): Promise<void>;
+  /** Drops a finished task's card (its row stays under Recent). */
+  dismiss(taskId: string): void;
 }
 
 export type LiveStore = StoreApi<LiveStoreState>;
@@ -77,7 +92,14 @@ export const isActiveStatus = (status: TaskStatus): boolean => ACTIVE.includes(s
 
 const zero = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 });
 
-function usageOf(view: SessionView): TokenUsage {
+const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+  cacheCreationTokens: a.cacheCreationTokens + b.cacheCreationTokens,
+  cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+});
+
+export function usageOf(view: SessionView): TokenUsage {
   return {
     inputTokens: view.inputTokens,
     outputTokens: view.outputTokens,
@@ -86,46 +108,129 @@ function usageOf(view: SessionView): TokenUsage {
   };
 }
 
-function newSession(sessionId: string, iteration: number): LiveSession {
+function newSession(sessionId: string, iteration: number, startedAt = Date.now()): LiveSession {
   return {
     sessionId,
     iteration,
     status: 'running',
+    startedAt,
     usage: zero(),
     costUsd: null,
+    estimatedCostUsd: null,
     durationMs: null,
     error: null,
     model: null,
+    permissionDenials: 0,
+    attempts: 0,
+    priorUsage: null,
+    priorCostUsd: 0,
     items: [],
     droppedItems: 0,
+    openText: null,
   };
 }
 
 function applySessionView(session: LiveSession, view: SessionView): void {
   session.status = view.status;
   session.model = view.model ?? session.model;
+  session.startedAt = view.startedAt;
   if (view.status === 'running') return; // A running row holds zeros until its UPDATE; keep the live figures.
+  // From here on the stored figures are the only source: what the table and History show too.
   session.usage = usageOf(view);
   session.costUsd = view.costUsd;
+  session.estimatedCostUsd = null;
   session.durationMs = view.durationMs;
   session.error = view.error;
+  session.permissionDenials = view.permissionDenials ?? session.permissionDenials;
+}
+
+export interface TaskCounters {
+  tokens: number;
+  costUsd: number;
+  /** True while a running session's cost is an estimate (no result yet). */
+  estimated: boolean;
 }
 
 /** Tokens and cost of a task so far: the stored totals plus what its running sessions have reported. */
-export function taskCounters(task: LiveTask): { tokens: number; costUsd: number } {
+export function taskCounters(task: Pick<LiveTask, 'summary' | 'sessions'>): TaskCounters {
   let tokens = task.summary.totals.totalTokens;
   let costUsd = task.summary.totals.costUsd;
+  let estimated = false;
   for (const s of task.sessions) {
     if (s.status !== 'running') continue;
     tokens += sumTokens(s.usage);
-    costUsd += s.costUsd ?? 0;
+    const cost = sessionCost(s);
+    costUsd += cost.costUsd ?? 0;
+    if (cost.estimated) estimated = true;
   }
-  return { tokens, costUsd };
+  return { tokens, costUsd: roundUsd(costUsd), estimated };
+}
+
+/**
+ * A task's totals with its running sessions' live figures added: the stored
+ * totals (finished iterations) stay the one source for those, and the live
+ * usage counts only while its iteration runs.
+ */
+export function liveTotals(
+  totals: TaskTotals,
+  sessions: readonly LiveSession[],
+): TaskTotals & { estimated: boolean; includesRunning: boolean } {
+  const sum = { ...totals, estimated: false, includesRunning: false };
+  for (const s of sessions) {
+    if (s.status !== 'running') continue;
+    sum.includesRunning = true;
+    sum.inputTokens += s.usage.inputTokens;
+    sum.outputTokens += s.usage.outputTokens;
+    sum.cacheCreationTokens += s.usage.cacheCreationTokens;
+    sum.cacheReadTokens += s.usage.cacheReadTokens;
+    sum.totalTokens += sumTokens(s.usage);
+    const cost = sessionCost(s);
+    sum.costUsd += cost.costUsd ?? 0;
+    if (cost.estimated) sum.estimated = true;
+  }
+  // Only a sum made here can carry float noise; the stored total is exact as it is.
+  if (sum.includesRunning) sum.costUsd = roundUsd(sum.costUsd);
+  return sum;
+}
+
+/** A session's cost: the agent's figure once known, else the running estimate. */
+export function sessionCost(session: LiveSession): { costUsd: number | null; estimated: boolean } {
+  if (session.costUsd !== null) return { costUsd: session.costUsd, estimated: false };
+  if (session.estimatedCostUsd !== null) return { costUsd: session.estimatedCostUsd, estimated: true };
+  return { costUsd: null, estimated: false };
+}
+
+/** Tool calls the permission mode refused, over all the task's sessions. */
+export function taskPermissionDenials(task: Pick<LiveTask, 'sessions'>): number {
+  return task.sessions.reduce((n, s) => n + s.permissionDenials, 0);
+}
+
+/**
+ * The progress bar: completed iterations out of the most, plus half an
+ * iteration for the one running. It is never full while an iteration runs,
+ * and full for a task that completed early.
+ */
+export function progressOf(task: Pick<LiveTask, 'status' | 'sessions' | 'maxIterations'>): {
+  value: number;
+  max: number;
+  /** The iteration shown as "Iteration n of max". */
+  current: number;
+} {
+  const max = Math.max(1, task.maxIterations);
+  const done = task.sessions.filter((s) => s.status !== 'running').length;
+  const running = task.sessions.find((s) => s.status === 'running');
+  if (running) return { value: Math.min(done + 0.5, max - 0.5), max, current: running.iteration };
+  if (task.status === 'completed') return { value: max, max, current: done };
+  return { value: Math.min(done, max), max, current: done };
 }
 
 interface ReduceOptions {
   /** Sessions whose stream is already in a snapshot: their buffered stream items would be duplicates. */
   skipStreamFor?: ReadonlySet<string>;
+  /** Tasks being loaded: their events wait until they are. */
+  loading?: ReadonlySet<string>;
+  /** Tasks that could not be loaded lately: their events are dropped until a later try. */
+  unloadable?: { has(taskId: string): boolean };
 }
 
 /**
@@ -137,7 +242,8 @@ class Draft {
   readonly tasks: Record<string, LiveTask>;
   activeIds: string[];
   recent: TaskSummary[];
-  unknownTask = false;
+  /** Events of tasks this window does not know yet (started elsewhere, or missed), by task. */
+  readonly held = new Map<string, BatonEvent[]>();
   private readonly copiedTasks = new Set<string>();
   private readonly copiedSessions = new Set<LiveSession>();
   private readonly copiedItems = new Set<LiveSession>();
@@ -156,34 +262,67 @@ class Draft {
     return { tasks: this.tasks, activeIds: this.activeIds, recent: this.recent };
   }
 
+  /** Keeps the event for when its task is loaded; true when it was held (or dropped). */
+  private hold(event: BatonEvent): boolean {
+    const id = event.taskId;
+    // Queued and finished events carry the task's summary: they need no load.
+    const carriesSummary = event.type === 'task.queued' || event.type === 'task.finished';
+    if (!carriesSummary && this.options.unloadable?.has(id) && !this.tasks[id]) return true;
+    const held = this.held.get(id);
+    if (held) {
+      held.push(event);
+      return true;
+    }
+    if (this.options.loading?.has(id)) {
+      this.held.set(id, [event]);
+      return true;
+    }
+    return false;
+  }
+
+  /** The known task for an event, or undefined after holding the event until its task is loaded. */
+  private known(event: BatonEvent): LiveTask | undefined {
+    const task = this.task(event.taskId);
+    if (!task) this.held.set(event.taskId, [event]);
+    return task;
+  }
+
   apply(event: BatonEvent): void {
+    if (this.hold(event)) return;
     switch (event.type) {
       case 'task.queued':
         return this.queued(event.task);
       case 'task.started': {
-        const task = this.task(event.taskId);
+        const task = this.known(event);
         if (!task) return;
         task.status = 'running';
         task.summary = { ...task.summary, status: 'running' };
+        this.activate(task);
         return;
       }
       case 'iteration.started': {
-        const task = this.task(event.taskId);
+        const task = this.known(event);
         if (!task) return;
         task.status = 'running';
         task.maxIterations = event.maxIterations;
+        this.activate(task);
         this.session(task, event.sessionId, event.iteration, true);
         return;
       }
+      case 'iteration.retrying': {
+        const task = this.known(event);
+        if (!task) return;
+        return this.retrying(task, event);
+      }
       case 'agent.event': {
-        const task = this.task(event.taskId);
+        const task = this.known(event);
         if (!task) return;
         const session = this.session(task, event.sessionId, event.iteration, true)!;
         this.agentEvent(session, event.event, this.options.skipStreamFor?.has(event.sessionId) ?? false);
         return;
       }
       case 'iteration.finished': {
-        const task = this.task(event.taskId);
+        const task = this.known(event);
         if (!task) return;
         task.summary = event.task;
         const session = this.session(task, event.session.sessionId, event.session.iteration, true)!;
@@ -195,31 +334,86 @@ class Draft {
     }
   }
 
+  /** The iteration moves to its new session id: its stream so far stays, followed by a note of the failure. */
+  retrying(task: LiveTask, event: Extract<BatonEvent, { type: 'iteration.retrying' }>): void {
+    const old = this.session(task, event.previousSessionId, event.iteration, false);
+    let target = this.session(task, event.sessionId, event.iteration, false);
+    const note = {
+      seq: this.nextSeq(),
+      at: Date.now(),
+      event: {
+        kind: 'attempt_failed',
+        attempt: event.attempt,
+        error: event.error,
+        sessionId: event.sessionId,
+      } as const,
+    };
+    const skipStream = this.options.skipStreamFor?.has(event.sessionId) ?? false;
+    if (old && target) {
+      // The new attempt's first events came before the move: the old stream and the note go before them.
+      this.items(target).unshift(...old.items, ...(skipStream ? [] : [note]));
+      target.droppedItems += old.droppedItems;
+      task.sessions = task.sessions.filter((s) => s !== old);
+    } else if (old) {
+      target = old;
+      const costSoFar = old.costUsd ?? old.estimatedCostUsd ?? 0;
+      target.priorUsage = { ...old.usage };
+      target.priorCostUsd = roundUsd(costSoFar);
+      target.sessionId = event.sessionId;
+      target.costUsd = null;
+      target.estimatedCostUsd = costSoFar > 0 ? target.priorCostUsd : null;
+      target.durationMs = null;
+      target.openText = null;
+      if (!skipStream) this.items(target).push(note);
+    } else {
+      target ??= this.session(task, event.sessionId, event.iteration, true)!;
+      if (!skipStream) this.items(target).push(note);
+    }
+    target.status = 'running';
+    target.error = null;
+    target.attempts = Math.max(target.attempts, event.attempt);
+  }
+
   agentEvent(session: LiveSession, event: AgentEvent, skipStream: boolean): void {
+    const prior = session.priorUsage;
     if (event.kind === 'usage') {
-      session.usage = event.usage;
+      session.usage = prior ? addUsage(prior, event.usage) : event.usage;
+      if (event.estimatedCostUsd !== undefined) {
+        session.estimatedCostUsd = roundUsd(session.priorCostUsd + event.estimatedCostUsd);
+      }
       return;
     }
     if (event.kind === 'result') {
-      session.usage = event.result.usage;
-      session.costUsd = event.result.costUsd;
+      session.usage = prior ? addUsage(prior, event.result.usage) : event.result.usage;
+      session.costUsd = roundUsd(session.priorCostUsd + event.result.costUsd);
       session.durationMs = event.result.durationMs;
+      session.permissionDenials = event.result.permissionDenials ?? 0;
     }
     if (event.kind === 'init') session.model = event.model;
     if (skipStream) return;
-    const items = this.items(session);
-    items.push({ seq: this.nextSeq(), event });
-    if (items.length > MAX_STREAM_ITEMS) {
-      const excess = items.length - MAX_STREAM_ITEMS;
-      items.splice(0, excess);
-      session.droppedItems += excess;
-    }
+    const state = { items: this.items(session), droppedItems: session.droppedItems, openText: session.openText };
+    addStreamEvent(state, event, this.nextSeq);
+    session.droppedItems = state.droppedItems;
+    session.openText = state.openText;
+  }
+
+  /** A task that runs (again, after a resume): listed as active, and no longer under Recent. */
+  activate(task: LiveTask): void {
+    if (!this.activeIds.includes(task.id)) this.activeIds.push(task.id);
+    if (this.recent.some((t) => t.id === task.id)) this.recent = this.recent.filter((t) => t.id !== task.id);
   }
 
   queued(summary: TaskSummary): void {
-    const existing = this.task(summary.id, false);
+    const existing = this.task(summary.id);
     if (existing) {
       existing.summary = summary;
+      if (isActiveStatus(summary.status)) {
+        // A resumed task is queued again.
+        existing.status = summary.status;
+        existing.statusReason = summary.statusReason;
+        existing.maxIterations = summary.spec.maxIterations;
+        this.activate(existing);
+      }
       return;
     }
     this.tasks[summary.id] = {
@@ -231,15 +425,22 @@ class Draft {
       sessions: [],
     };
     this.copiedTasks.add(summary.id);
-    if (isActiveStatus(summary.status)) {
-      if (!this.activeIds.includes(summary.id)) this.activeIds.push(summary.id);
-    } else {
-      this.addRecent(summary);
-    }
+    if (isActiveStatus(summary.status)) this.activate(this.tasks[summary.id]!);
+    else this.addRecent(summary);
+  }
+
+  /** A task loaded with getTask (one this window first heard of through a later event). */
+  insert(detail: TaskDetail): void {
+    if (this.tasks[detail.id]) return;
+    const { sessions, ...summary } = detail;
+    this.tasks[detail.id] = taskFromDetail(summary, sessions);
+    this.copiedTasks.add(detail.id);
+    if (isActiveStatus(summary.status)) this.activate(this.tasks[detail.id]!);
+    else this.addRecent(summary);
   }
 
   finished(taskId: string, summary: TaskSummary, status: TaskStatus, reason: string): void {
-    const task = this.task(taskId, false);
+    const task = this.task(taskId);
     if (task) {
       task.summary = summary;
       task.status = status;
@@ -262,13 +463,15 @@ class Draft {
     }
   }
 
-  /** The task, copied for writing; notes an unknown id so the store can resync. */
-  task(id: string, noteUnknown = true): LiveTask | undefined {
+  dismiss(taskId: string): void {
+    if (this.activeIds.includes(taskId)) return;
+    delete this.tasks[taskId];
+  }
+
+  /** The task, copied for writing. */
+  task(id: string): LiveTask | undefined {
     const task = this.tasks[id];
-    if (!task) {
-      if (noteUnknown) this.unknownTask = true;
-      return undefined;
-    }
+    if (!task) return undefined;
     if (this.copiedTasks.has(id)) return task;
     const copy = { ...task, sessions: [...task.sessions] };
     this.tasks[id] = copy;
@@ -304,6 +507,23 @@ class Draft {
   }
 }
 
+function taskFromDetail(summary: TaskSummary, sessions: readonly SessionView[]): LiveTask {
+  const task: LiveTask = {
+    id: summary.id,
+    summary,
+    status: summary.status,
+    statusReason: summary.statusReason,
+    maxIterations: summary.spec.maxIterations,
+    sessions: [],
+  };
+  for (const view of [...sessions].sort((a, b) => a.iteration - b.iteration)) {
+    const session = newSession(view.sessionId, view.iteration, view.startedAt);
+    applySessionView(session, view);
+    task.sessions.push(session);
+  }
+  return task;
+}
+
 /** The state a snapshot describes, keeping the live data of tasks that already finished here. */
 function fromSnapshot(prev: LiveData, live: LiveState, recentTasks: TaskSummary[], nextSeq: () => number): LiveData {
   const tasks: Record<string, LiveTask> = {};
@@ -311,30 +531,20 @@ function fromSnapshot(prev: LiveData, live: LiveState, recentTasks: TaskSummary[
   for (const detail of live.tasks) {
     const { sessions, ...summary } = detail;
     const before = prev.tasks[summary.id];
-    const task: LiveTask = {
-      id: summary.id,
-      summary,
-      status: summary.status,
-      statusReason: summary.statusReason,
-      maxIterations: summary.spec.maxIterations,
-      sessions: [],
-    };
+    const task = taskFromDetail(summary, sessions);
     const draft = new Draft({ tasks: {}, activeIds: [], recent: [] }, nextSeq);
-    for (const view of [...sessions].sort((a, b) => a.iteration - b.iteration)) {
-      const session = newSession(view.sessionId, view.iteration);
-      applySessionView(session, view);
-      const events = live.currentEvents[view.sessionId];
+    for (const session of task.sessions) {
+      const events = live.currentEvents[session.sessionId];
       if (events) {
         for (const e of events) draft.agentEvent(session, e, false);
       } else {
         // Finished sessions are not in the snapshot's streams; keep what this window saw of them.
-        const seen = before?.sessions.find((s) => s.sessionId === view.sessionId);
+        const seen = before?.sessions.find((s) => s.sessionId === session.sessionId);
         if (seen) {
           session.items = seen.items;
           session.droppedItems = seen.droppedItems;
         }
       }
-      task.sessions.push(session);
     }
     tasks[task.id] = task;
     activeIds.push(task.id);
@@ -355,19 +565,72 @@ function fromSnapshot(prev: LiveData, live: LiveState, recentTasks: TaskSummary[
   return { tasks, activeIds, recent: keptRecent };
 }
 
-export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTasks'>): LiveStore {
+export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTasks' | 'getTask'>): LiveStore {
   let seq = 0;
   const nextSeq = () => ++seq;
   let generation = 0;
   /** Events that arrive while a snapshot is being fetched; null when no fetch is in flight. */
   let buffered: BatonEvent[] | null = null;
-  let lastUnknownResync = 0;
+  /** Tasks being loaded with getTask, with the events that came for them meanwhile. */
+  const loading = new Map<string, BatonEvent[]>();
+  /** Tasks getTask could not load, and when; their events are dropped for a while rather than held forever. */
+  const failedLoads = new Map<string, number>();
+  const unloadable = {
+    has(taskId: string) {
+      const at = failedLoads.get(taskId);
+      if (at === undefined) return false;
+      if (Date.now() - at < RETRY_LOAD_AFTER_MS) return true;
+      failedLoads.delete(taskId);
+      return false;
+    },
+  };
 
   return createStore<LiveStoreState>()((set, get) => {
-    const reduce = (data: LiveData, events: readonly BatonEvent[], options?: ReduceOptions) => {
-      const draft = new Draft(data, nextSeq, options);
+    const reduce = (data: LiveData, events: readonly BatonEvent[], options: ReduceOptions = {}) => {
+      const draft = new Draft(data, nextSeq, { loading: new Set(loading.keys()), unloadable, ...options });
       for (const event of events) draft.apply(event);
-      return { data: draft.result(), unknownTask: draft.unknownTask };
+      return { data: draft.result(), held: draft.held };
+    };
+
+    /** Holds the events of tasks not known yet, and loads each such task once. */
+    const holdUnknown = (held: Map<string, BatonEvent[]>) => {
+      for (const [taskId, events] of held) {
+        const waiting = loading.get(taskId);
+        if (waiting) {
+          waiting.push(...events);
+          continue;
+        }
+        loading.set(taskId, [...events]);
+        void load(taskId);
+      }
+    };
+
+    const load = async (taskId: string) => {
+      const mine = loading.get(taskId);
+      let detail: TaskDetail | null;
+      try {
+        detail = await client.getTask({ taskId });
+      } catch {
+        detail = null;
+      }
+      if (loading.get(taskId) !== mine || !mine) return; // A resync took these events over.
+      loading.delete(taskId);
+      if (buffered) {
+        // A resync is in flight: its snapshot will know the task; replay the held events after it.
+        buffered.unshift(...mine);
+        return;
+      }
+      let base: LiveData = get();
+      if (detail) {
+        const draft = new Draft(base, nextSeq);
+        draft.insert(detail);
+        base = draft.result();
+      } else {
+        failedLoads.set(taskId, Date.now());
+      }
+      const { data, held } = reduce(base, mine);
+      set(data);
+      holdUnknown(held);
     };
 
     return {
@@ -384,13 +647,15 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
           buffered.push(...events);
           return;
         }
-        const { data, unknownTask } = reduce(get(), events);
+        const { data, held } = reduce(get(), events);
         set(data);
-        // Events for a task this window never heard of: it missed something, so fetch the truth (rate-limited).
-        if (unknownTask && Date.now() - lastUnknownResync > 2000) {
-          lastUnknownResync = Date.now();
-          void get().resync();
-        }
+        holdUnknown(held);
+      },
+
+      dismiss(taskId) {
+        const draft = new Draft(get(), nextSeq);
+        draft.dismiss(taskId);
+        set(draft.result());
       },
 
       async resync() {
@@ -403,24 +668,30 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
             client.listTasks({ limit: MAX_RECENT, sort: { by: 'createdAt', direction: 'desc' } }),
           ]);
           if (mine !== generation) return;
-          const pending = buffered ?? [];
+          // Held events of tasks still loading came before the snapshot was asked for: replay them with the rest.
+          const pending = [...[...loading.values()].flat(), ...(buffered ?? [])];
+          loading.clear();
           buffered = null;
           const snapshot = fromSnapshot(get(), live, recent.tasks, nextSeq);
           // Events that came before the answer on the same ordered channel are already in the snapshot:
           // replay them for their idempotent parts (lifecycle, usage) and skip stream items of streamed sessions.
-          const { data } = reduce(snapshot, pending, { skipStreamFor: new Set(Object.keys(live.currentEvents)) });
+          const { data, held } = reduce(snapshot, pending, {
+            skipStreamFor: new Set(Object.keys(live.currentEvents)),
+          });
           set({ ...data, status: 'ready', error: null, syncing: false });
+          holdUnknown(held);
         } catch (error) {
           if (mine !== generation) return;
           const pending = buffered ?? [];
           buffered = null;
-          const { data } = reduce(get(), pending);
+          const { data, held } = reduce(get(), pending);
           set((s) => ({
             ...data,
             syncing: false,
             status: s.status === 'ready' ? 'ready' : 'error',
             error: errorMessage(error),
           }));
+          holdUnknown(held);
         }
       },
     };

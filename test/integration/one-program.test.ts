@@ -11,7 +11,7 @@ import type { TaskDetail } from '../../src-main/contract/views';
 import { openBaton } from '../../src-main/service/open-baton';
 import { lastJsonLine, runBaton } from '../support/baton-cli';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
-import { iterationScript } from '../support/scripts';
+import { iterationScript, usageFor } from '../support/scripts';
 
 const setUp = useScriptedWorkspaces();
 
@@ -72,7 +72,14 @@ describe('one program', () => {
       batch,
       JSON.stringify([
         { prompt: 'uses the defaults' },
-        { prompt: 'overrides them', maxIterations: 2, model: 'claude-opus-4-1', checkTimeout: 30, budgetUsd: 3 },
+        {
+          prompt: 'overrides them',
+          maxIterations: 2,
+          model: 'claude-opus-4-1',
+          checkTimeout: 30,
+          budgetUsd: 3,
+          allowedTools: ['Read', 'Bash(git commit:*)'],
+        },
       ]),
     );
     const run = await runBaton(
@@ -89,8 +96,34 @@ describe('one program', () => {
       model: 'claude-opus-4-1',
       checkTimeoutSeconds: 30,
       budgetUsd: 3,
+      allowedTools: ['Read', 'Bash(git commit:*)'],
     });
     expect(second?.iterations).toBe(2);
+  });
+
+  it('takes each rule after --allowed-tools into the spec, and the agent may run what they allow unasked', async () => {
+    const { project, db, env } = await setUp(({ sessionOrdinal, turnInSession }) => {
+      const usage = usageFor(sessionOrdinal, turnInSession);
+      if (turnInSession > 1) return { text: 'Ran the tests. BATON_TASK_COMPLETE', usage };
+      return { toolUse: { name: 'Bash', input: { command: 'npm test', description: 'run the tests' } }, usage };
+    });
+    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ scripts: { test: 'touch tested.txt' } }));
+    const run = await runBaton(
+      [
+        'run',
+        ...['--dir', project, '--prompt', 'run the tests', '--max-iterations', '1', '--permission-mode', 'default'],
+        ...['--allowed-tools', 'Edit', 'Bash(npm test:*)', '--json'],
+      ],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const task = lastJsonLine<TaskJson>(run.stdout);
+    expect(task.spec.allowedTools).toEqual(['Edit', 'Bash(npm test:*)']);
+    // The default mode refuses this Bash call headless; the rule, space and all, let it run.
+    expect(existsSync(path.join(project, 'tested.txt'))).toBe(true);
+    expect(task.sessions[0]).toMatchObject({ status: 'completed', permissionDenials: 0 });
+    const shown = await runBaton(['task', task.id, '--json', '--db', db], {});
+    expect(lastJsonLine<TaskJson>(shown.stdout).spec.allowedTools).toEqual(['Edit', 'Bash(npm test:*)']);
   });
 
   it('refuses a bad flag beside --batch as it would without one, writing nothing', async () => {

@@ -3,11 +3,14 @@
  * Anthropic-compatible server from test/support. Nothing here mocks the agent.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
 import { findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
+import type { AgentEvent } from '../../src-main/contract/agent-events';
+import type { BatonEvent } from '../../src-main/contract/events';
+import { openBaton } from '../../src-main/service/open-baton';
 import { lastJsonLine, runBaton } from '../support/baton-cli';
 import type { Script, ScriptedServer } from '../support/scripted-anthropic-server';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
@@ -203,7 +206,7 @@ describe('baton run with the real claude CLI', () => {
       { ...env, CLAUDE_CODE_MAX_RETRIES: '0', BATON_RETRY_BASE_MS: '10' },
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^baton: task failed: 3 iterations in a row failed; last: API status 529/);
+    expect(run.stderr).toMatch(/^baton: task failed: 3 iterations in a row failed; last: API error 529: /);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task.sessions.map((s) => s.status)).toEqual(['failed', 'failed', 'failed']);
     expect(task.sessions.every((s) => /529/.test(s.error ?? ''))).toBe(true);
@@ -212,6 +215,77 @@ describe('baton run with the real claude CLI', () => {
     const sessionsSeen = new Set(server.requests.map((r) => r.sessionId).filter(Boolean));
     expect(sessionsSeen.size).toBe(6);
     expect(server.usageBySession().size).toBe(0);
+  });
+});
+
+describe('permissions and live text with the real claude CLI', () => {
+  /** Each session's first turn writes `file` with the Write tool; the next one ends the session. */
+  const writeScript =
+    (file: () => string): Script =>
+    ({ sessionOrdinal, turnInSession }) => {
+      const usage = usageFor(sessionOrdinal, turnInSession);
+      if (turnInSession > 1) return { text: 'Tried to write it. BATON_TASK_COMPLETE', usage };
+      return { toolUse: { name: 'Write', input: { file_path: file(), content: 'written\n' } }, usage };
+    };
+
+  const runWrite = async (mode: string) => {
+    let target = '';
+    const { project, db, env } = await setUp(writeScript(() => target));
+    target = path.join(project, 'written.txt');
+    const run = await runBaton(
+      ['run', '--dir', project, '--prompt', 'Write it', '--max-iterations', '1', '--permission-mode', mode, '--json'],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const shown = await runBaton(['task', lastJsonLine<TaskJson>(run.stdout).id, '--json', '--db', db], {});
+    return { target, task: lastJsonLine<TaskJson>(shown.stdout) };
+  };
+
+  it('counts the tool call the default mode refuses headless', async () => {
+    const { target, task } = await runWrite('default');
+    expect(existsSync(target)).toBe(false);
+    expect(task.sessions).toHaveLength(1);
+    expect(task.sessions[0]?.status).toBe('completed');
+    expect(task.sessions[0]?.permissionDenials).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lets the same Write run under acceptEdits, with no denials', async () => {
+    const { target, task } = await runWrite('acceptEdits');
+    expect(readFileSync(target, 'utf8')).toBe('written\n');
+    expect(task.sessions[0]).toMatchObject({ status: 'completed', permissionDenials: 0 });
+  });
+
+  it('streams the reply as text deltas before the whole text, through the service', async () => {
+    const pieces = ['Streaming ', 'the reply ', 'in several ', 'pieces.'];
+    const { project, db, env } = await setUp(({ sessionOrdinal, turnInSession }) => ({
+      text: pieces,
+      usage: usageFor(sessionOrdinal, turnInSession),
+    }));
+    const service = await openBaton({ mode: 'browser', databaseFile: db, env: { ...process.env, ...env } });
+    const events: BatonEvent[] = [];
+    const unsubscribe = service.subscribe((event) => events.push(event));
+    try {
+      const task = await service.call('launchTask', {
+        dir: project,
+        prompt: 'say something',
+        maxIterations: 1,
+        model: 'claude-sonnet-4-5',
+      });
+      await service.waitForTask(task.id);
+    } finally {
+      unsubscribe();
+      await service.close();
+    }
+    const stream: AgentEvent[] = events.flatMap((e) => (e.type === 'agent.event' ? [e.event] : []));
+    const textAt = stream.findIndex((e) => e.kind === 'text');
+    const text = stream[textAt];
+    expect(text).toEqual({ kind: 'text', text: pieces.join('') });
+    const deltas = stream.flatMap((e, i) => (e.kind === 'text_delta' ? [{ at: i, text: e.text }] : []));
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.every((delta) => delta.at < textAt)).toBe(true);
+    expect(deltas.map((delta) => delta.text).join('')).toBe(pieces.join(''));
+    // The running usage is priced as it comes, the model's prices being known.
+    expect(stream.find((e) => e.kind === 'usage')).toMatchObject({ estimatedCostUsd: expect.any(Number) });
   });
 });
 

@@ -70,6 +70,7 @@ export function session(overrides: Partial<SessionView> = {}): SessionView {
     errorKind: null,
     error: null,
     resultExcerpt: 'done',
+    permissionDenials: 0,
     retries: [],
     ...overrides,
   };
@@ -96,6 +97,10 @@ export function fakeClient(handlers: Handlers = {}) {
     'exportTasks',
     'listProjects',
     'pickDirectory',
+    'resumeTask',
+    'getSettings',
+    'updateSettings',
+    'getSpending',
   ];
   for (const m of methods) {
     const handler = handlers[m] as ((input: unknown) => Promise<unknown>) | undefined;

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { SESSION_STATUSES, TASK_STATUSES } from '../../src-main/contract/views';
 import {
   addDays,
+  describeApiRetry,
+  describePermissionDenials,
+  describeToolCall,
+  formatWait,
+  permissionDenialHint,
+  plural,
+  relativePath,
+  roundUsd,
+  SESSION_STATUS_LABELS,
+  statusLabel,
+  TASK_STATUS_LABELS,
   formatCost,
   formatDate,
   formatDay,
@@ -100,5 +112,112 @@ describe('raw values', () => {
 
   it('sums the four token kinds', () => {
     expect(sumTokens({ inputTokens: 1, outputTokens: 20, cacheCreationTokens: 300, cacheReadTokens: 4000 })).toBe(4321);
+  });
+});
+
+describe('status labels', () => {
+  it('have words for every task and session status', () => {
+    expect(TASK_STATUS_LABELS).toEqual({
+      queued: 'Queued',
+      running: 'Running',
+      completed: 'Completed',
+      max_iterations: 'Reached max iterations',
+      failed: 'Failed',
+      cancelled: 'Stopped',
+      interrupted: 'Interrupted',
+      budget_exceeded: 'Over budget',
+    });
+    for (const status of TASK_STATUSES) expect(statusLabel(status)).toBe(TASK_STATUS_LABELS[status]);
+    for (const status of SESSION_STATUSES) expect(statusLabel(status)).toBe(SESSION_STATUS_LABELS[status]);
+    expect(statusLabel('cancelled')).toBe('Stopped');
+  });
+
+  it('turn a status they do not know into words rather than an enum', () => {
+    expect(statusLabel('waiting_for_review')).toBe('Waiting for review');
+  });
+});
+
+describe('plural', () => {
+  it('puts the noun in the number of the count', () => {
+    expect(plural(1, 'iteration')).toBe('1 iteration');
+    expect(plural(2, 'iteration')).toBe('2 iterations');
+    expect(plural(0, 'iteration')).toBe('0 iterations');
+    expect(plural(1200, 'token')).toBe('1,200 tokens');
+    expect(plural(2, 'retry', 'retries')).toBe('2 retries');
+  });
+});
+
+describe('roundUsd', () => {
+  it('drops float noise from sums of costs', () => {
+    expect(roundUsd(0.1 + 0.2)).toBe(0.3);
+    expect(roundUsd(0.0123 + 0.0456)).toBe(0.0579);
+    expect(roundUsd(0.16274)).toBe(0.16274);
+  });
+});
+
+describe('tool calls in words', () => {
+  const dir = '/work/app';
+  it('shows Bash as the command', () => {
+    expect(describeToolCall('Bash', { command: 'npm test', description: 'Run tests' }, dir)).toBe('$ npm test');
+    expect(describeToolCall('Bash', { command: 'echo a\necho b' }, dir)).toBe('$ echo a …');
+    expect(describeToolCall('Bash', {}, dir)).toBe('Bash');
+  });
+
+  it('shows file tools with the path relative to the task directory when inside it', () => {
+    expect(describeToolCall('Edit', { file_path: '/work/app/src/app.ts', old_string: 'a', new_string: 'b' }, dir)).toBe(
+      'Edit src/app.ts',
+    );
+    expect(describeToolCall('Write', { file_path: '/work/app/README.md', content: '…' }, dir)).toBe('Write README.md');
+    expect(describeToolCall('Read', { file_path: '/etc/hosts' }, dir)).toBe('Read /etc/hosts');
+    expect(describeToolCall('Read', { file_path: '/work/application/x.ts' }, dir)).toBe('Read /work/application/x.ts');
+    expect(describeToolCall('Read', { file_path: 'a.ts' }, null)).toBe('Read a.ts');
+  });
+
+  it('shows Glob and Grep by their pattern', () => {
+    expect(describeToolCall('Glob', { pattern: '**/*.ts' }, dir)).toBe('Glob **/*.ts');
+    expect(describeToolCall('Grep', { pattern: 'TODO', path: '/work/app/src' }, dir)).toBe('Grep TODO in src');
+    expect(describeToolCall('Grep', { pattern: 'TODO', path: '/work/app' }, dir)).toBe('Grep TODO');
+  });
+
+  it('shows other tools by name and a short summary, never raw JSON', () => {
+    expect(describeToolCall('WebFetch', { url: 'https://example.com', prompt: 'read it' }, dir)).toBe(
+      'WebFetch https://example.com',
+    );
+    expect(describeToolCall('Task', { description: 'Find the bug', prompt: 'long…' }, dir)).toBe('Task Find the bug');
+    expect(describeToolCall('TodoWrite', { todos: [{}, {}, {}] }, dir)).toBe('TodoWrite 3 items');
+    expect(describeToolCall('mcp__db__query', { sql: 'select 1' }, dir)).toBe('mcp__db__query select 1');
+    expect(describeToolCall('Odd', { a: 1, b: [2] }, dir)).toBe('Odd (a, b)');
+    expect(describeToolCall('Odd', null, dir)).toBe('Odd');
+    expect(describeToolCall('Bash', { command: 'x'.repeat(500) }, dir).length).toBeLessThan(210);
+  });
+
+  it('relates paths only to a directory they are inside', () => {
+    expect(relativePath('/a/b/c', '/a/b/')).toBe('c');
+    expect(relativePath('/a/b', '/a/b')).toBe('.');
+    expect(relativePath('C:\\p\\x.ts', 'C:\\p')).toBe('x.ts');
+  });
+});
+
+describe('API retries and permission denials in words', () => {
+  it('say what failed and when the next try is, never "(unknown)"', () => {
+    expect(
+      describeApiRetry({ attempt: 7, maxRetries: 10, delayMs: 34_200, errorStatus: null, error: 'fetch failed' }),
+    ).toBe("Can't reach the API: fetch failed; retry 7 of 10 in 35 s");
+    expect(describeApiRetry({ attempt: 1, maxRetries: 10, delayMs: 500, errorStatus: null, error: 'unknown' })).toBe(
+      "Can't reach the API; retry 1 of 10 in 1 s",
+    );
+    expect(describeApiRetry({ attempt: 2, maxRetries: 3, delayMs: 0, errorStatus: 529, error: '(unknown)' })).toBe(
+      'The API answered 529; retry 2 of 3 now',
+    );
+    expect(formatWait(125_000)).toBe('2 min 05 s');
+  });
+
+  it('count blocked tool calls, with what to change', () => {
+    expect(describePermissionDenials(0)).toBe('');
+    expect(describePermissionDenials(1)).toBe('1 tool call was blocked by the permission mode');
+    expect(describePermissionDenials(3)).toBe('3 tool calls were blocked by the permission mode');
+    expect(permissionDenialHint('default')).toMatch(/acceptEdits .*bypassPermissions.*allowed tools/);
+    expect(permissionDenialHint('acceptEdits')).toMatch(/bypassPermissions.*allowed tools/);
+    expect(permissionDenialHint('acceptEdits')).not.toMatch(/with acceptEdits/);
   });
 });

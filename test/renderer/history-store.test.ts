@@ -1,13 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryCharts } from '../../src-main/contract/api';
-import { createHistoryStore, HISTORY_PAGE_SIZE } from '../../src-renderer/stores/history-store';
+import {
+  browserUtcOffset,
+  createHistoryStore,
+  filterError,
+  HISTORY_PAGE_SIZE,
+} from '../../src-renderer/stores/history-store';
 import { fakeClient, summary } from './fixtures';
 
 const charts: HistoryCharts = {
   bucket: 'day',
-  costOverTime: [{ period: '2026-11-24', costUsd: 1.5, totalTokens: 1000, sessions: 3 }],
+  costOverTime: [
+    {
+      period: '2026-11-24',
+      costUsd: 1.5,
+      totalTokens: 1000,
+      sessions: 3,
+      costByModel: { 'claude-sonnet-4-5': 1.5 },
+      costByProject: { p1: 1.5 },
+    },
+  ],
   tokensByModel: [],
   costByProject: [],
+  summary: {
+    spentTodayUsd: 0,
+    spentThisWeekUsd: 1.5,
+    spentThisMonthUsd: 1.5,
+    tasks: 2,
+    sessions: 3,
+    costUsd: 1.5,
+    totalTokens: 1000,
+    cacheSavingsUsd: 0.25,
+    averageCostPerTaskUsd: 0.75,
+  },
+};
+
+const totals = {
+  iterations: 900,
+  inputTokens: 1,
+  outputTokens: 2,
+  cacheCreationTokens: 3,
+  cacheReadTokens: 4,
+  totalTokens: 10,
+  costUsd: 12.5,
+  durationMs: 60_000,
 };
 
 function historyClient(total = 450) {
@@ -15,7 +51,8 @@ function historyClient(total = 450) {
     listTasks: async (input) => {
       const offset = input.offset ?? 0;
       const count = Math.max(0, Math.min(input.limit ?? 100, total - offset));
-      return { tasks: Array.from({ length: count }, (_, i) => summary({ id: `t${offset + i}` })), total };
+      const tasks = Array.from({ length: count }, (_, i) => summary({ id: `t${offset + i}` }));
+      return input.withTotals ? { tasks, total, totals } : { tasks, total };
     },
     getHistoryCharts: async () => charts,
     listProjects: async () => [{ id: 'p1', name: 'demo', workingDir: '/work/demo', lastUsedAt: 1 }],
@@ -23,13 +60,18 @@ function historyClient(total = 450) {
   });
 }
 
+/** A store whose page is at UTC+01:00, so the offset it sends is known. */
+const storeOf = (client: ReturnType<typeof historyClient>) =>
+  createHistoryStore(client, { utcOffsetMinutes: () => 60 });
+
 describe('the history store', () => {
-  it('loads the first page of 200 with the total, and the charts', async () => {
+  it('loads the first page of 200 with the total and the totals row, and the charts at local days', async () => {
     const client = historyClient();
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     await store.getState().reload();
     const s = store.getState();
     expect(s.total).toBe(450);
+    expect(s.totals).toEqual(totals);
     expect(Object.keys(s.rows)).toHaveLength(HISTORY_PAGE_SIZE);
     expect(s.rows[199]!.id).toBe('t199');
     expect(s.charts).toEqual(charts);
@@ -38,12 +80,56 @@ describe('the history store', () => {
       sort: { by: 'createdAt', direction: 'desc' },
       limit: 200,
       offset: 0,
+      withTotals: true,
     });
+    expect(client.getHistoryCharts).toHaveBeenCalledWith({ filter: {}, utcOffsetMinutes: 60 });
+  });
+
+  it('asks for the totals once per filter: not for later pages, nor when only the sort changes', async () => {
+    const client = historyClient();
+    const store = storeOf(client);
+    await store.getState().reload();
+    await store.getState().ensureRange(190, 260);
+    expect(client.listTasks.mock.calls[1]![0]).not.toHaveProperty('withTotals');
+    store.getState().setSort('costUsd');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(client.listTasks.mock.calls[2]![0]).toMatchObject({ offset: 0, sort: { by: 'costUsd' } });
+    expect(client.listTasks.mock.calls[2]![0]).not.toHaveProperty('withTotals');
+    expect(store.getState().totals).toEqual(totals);
+    store.getState().setFilter({ status: 'failed' });
+    expect(store.getState().totals).toBeNull();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(client.listTasks.mock.calls[3]![0]).toMatchObject({ withTotals: true, filter: { status: 'failed' } });
+  });
+
+  it('sends the search trimmed, and drops an empty one', async () => {
+    const client = historyClient();
+    const store = storeOf(client);
+    store.getState().setFilter({ search: '  login bug ' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.getState().filter).toEqual({ search: '  login bug ' });
+    expect(client.listTasks).toHaveBeenLastCalledWith(expect.objectContaining({ filter: { search: 'login bug' } }));
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: { search: 'login bug' }, utcOffsetMinutes: 60 });
+    store.getState().setFilter({ search: '   ' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(client.listTasks).toHaveBeenLastCalledWith(expect.objectContaining({ filter: {} }));
+    store.getState().setFilter({ search: '' });
+    expect(store.getState().filter).toEqual({});
+  });
+
+  it('switches the cost breakdown without asking the server again', async () => {
+    const client = historyClient();
+    const store = storeOf(client);
+    await store.getState().reload();
+    expect(store.getState().breakdown).toBe('model');
+    store.getState().setBreakdown('project');
+    expect(store.getState().breakdown).toBe('project');
+    expect(client.getHistoryCharts).toHaveBeenCalledTimes(1);
   });
 
   it('fetches further pages once each as the visible range moves', async () => {
     const client = historyClient();
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     await store.getState().reload();
     await Promise.all([store.getState().ensureRange(190, 260), store.getState().ensureRange(200, 230)]);
     expect(client.listTasks).toHaveBeenCalledTimes(2);
@@ -56,7 +142,7 @@ describe('the history store', () => {
 
   it('restarts from the first page with the filter, dropping unset keys', async () => {
     const client = historyClient();
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     await store.getState().reload();
     store.getState().setFilter({ status: 'failed', projectId: 'p1' });
     store.getState().setFilter({ projectId: undefined });
@@ -65,21 +151,22 @@ describe('the history store', () => {
     expect(client.listTasks).toHaveBeenLastCalledWith(
       expect.objectContaining({ filter: { status: 'failed' }, offset: 0 }),
     );
-    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: { status: 'failed' } });
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: { status: 'failed' }, utcOffsetMinutes: 60 });
   });
 
   it('shows a reversed date range as an error and does not send it', async () => {
     const client = historyClient();
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     store.getState().setFilter({ from: 2000, to: 1000 });
     expect(store.getState()).toMatchObject({ status: 'error', error: 'The date range ends before it starts' });
+    expect(filterError(store.getState().filter)).toBe('The date range ends before it starts');
     expect(client.listTasks).not.toHaveBeenCalled();
     expect(client.getHistoryCharts).not.toHaveBeenCalled();
   });
 
   it('flips the direction when the same column is sorted twice', async () => {
     const client = historyClient();
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     store.getState().setSort('costUsd');
     expect(store.getState().sort).toEqual({ by: 'costUsd', direction: 'desc' });
     store.getState().setSort('costUsd');
@@ -93,7 +180,7 @@ describe('the history store', () => {
   it('drops the answer of a query that was superseded', async () => {
     let release!: () => void;
     const client = historyClient();
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     client.listTasks.mockImplementationOnce(
       () => new Promise((resolve) => (release = () => resolve({ tasks: [summary({ id: 'stale' })], total: 1 }))),
     );
@@ -108,16 +195,25 @@ describe('the history store', () => {
   it('reports list errors with their message', async () => {
     const client = historyClient();
     client.listTasks.mockRejectedValueOnce(new Error('database is locked'));
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     await store.getState().reload();
     expect(store.getState()).toMatchObject({ status: 'error', error: 'database is locked' });
   });
 
   it('exports with the current filter', async () => {
     const client = historyClient();
-    const store = createHistoryStore(client);
+    const store = storeOf(client);
     store.getState().setFilter({ status: 'completed' });
     await expect(store.getState().exportTasks('csv')).resolves.toMatchObject({ fileName: 'baton-tasks.csv' });
-    expect(client.exportTasks).toHaveBeenCalledWith({ filter: { status: 'completed' }, format: 'csv' });
+    expect(client.exportTasks).toHaveBeenCalledWith({
+      filter: { status: 'completed' },
+      format: 'csv',
+      utcOffsetMinutes: 60,
+    });
+  });
+
+  it('takes the page’s own UTC offset by default, east positive', () => {
+    expect(browserUtcOffset()).toBe(-new Date().getTimezoneOffset() || 0);
+    expect(Object.is(browserUtcOffset(), -0)).toBe(false);
   });
 });

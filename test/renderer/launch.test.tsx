@@ -38,7 +38,7 @@ describe('validateLaunch', () => {
 
   it('returns a trimmed spec for good values, leaving empty optional fields out', () => {
     expect(validateLaunch(good)).toEqual({
-      spec: { dir: '/work/demo', prompt: 'fix it', maxIterations: 8, context: 'fresh' },
+      spec: { dir: '/work/demo', prompt: 'fix it', maxIterations: 8, context: 'fresh', permissionMode: 'acceptEdits' },
       errors: null,
     });
     expect(validateLaunch({ ...good, model: ' opus ', check: ' npm test ', context: 'fork' }).spec).toEqual({
@@ -48,19 +48,21 @@ describe('validateLaunch', () => {
       context: 'fork',
       model: 'opus',
       check: 'npm test',
+      permissionMode: 'acceptEdits',
     });
     // Blank optional text is left out rather than sent as "" (which the schema would refuse).
-    expect(validateLaunch({ ...good, model: '  ', check: '\t' }).spec).toEqual({
+    expect(validateLaunch({ ...good, model: '  ', check: '\t', title: ' ', allowedTools: ' \n, ' }).spec).toEqual({
       dir: '/work/demo',
       prompt: 'fix it',
       maxIterations: 8,
       context: 'fresh',
+      permissionMode: 'acceptEdits',
     });
   });
 
   it('leaves a blank max iterations out, so the default applies', () => {
     expect(validateLaunch({ ...good, maxIterations: ' ' })).toEqual({
-      spec: { dir: '/work/demo', prompt: 'fix it', context: 'fresh' },
+      spec: { dir: '/work/demo', prompt: 'fix it', context: 'fresh', permissionMode: 'acceptEdits' },
       errors: null,
     });
     expect(DEFAULT_VALUES.maxIterations).toBe(String(DEFAULT_MAX_ITERATIONS));
@@ -122,8 +124,8 @@ describe('placeIssues', () => {
     expect(placeIssues([{ path: [], message: 'the daily budget is spent' }])).toEqual({
       form: 'The daily budget is spent',
     });
-    expect(placeIssues([{ path: ['budgetUsd'], message: 'the budget must be more than 0 USD' }])).toEqual({
-      form: 'The budget must be more than 0 USD',
+    expect(placeIssues([{ path: ['maxTokens'], message: 'max tokens must be at least 1' }])).toEqual({
+      form: 'Max tokens must be at least 1',
     });
   });
 
@@ -184,7 +186,13 @@ describe('the launch store', () => {
     store.getState().setField('dir', '/work/demo');
     store.getState().setField('prompt', 'fix it');
     await store.getState().submit();
-    expect(sent).toEqual({ dir: '/work/demo', prompt: 'fix it', maxIterations: 5, context: 'fresh' });
+    expect(sent).toEqual({
+      dir: '/work/demo',
+      prompt: 'fix it',
+      maxIterations: 5,
+      context: 'fresh',
+      permissionMode: 'acceptEdits',
+    });
     expect(store.getState().values.prompt).toBe('');
     expect(store.getState().lastLaunched?.title).toBe('fix it');
     expect(JSON.parse(storage.data.get(RECENT_DIRS_KEY)!)).toEqual(['/work/demo', '/a']);
@@ -308,7 +316,13 @@ describe('<LaunchForm>', () => {
     expect(launches()).toEqual([
       {
         method: 'launchTask',
-        input: { dir: '/work/demo', prompt: 'Make the tests pass', maxIterations: 5, context: 'fork' },
+        input: {
+          dir: '/work/demo',
+          prompt: 'Make the tests pass',
+          maxIterations: 5,
+          context: 'fork',
+          permissionMode: 'acceptEdits',
+        },
       },
     ]);
     expect((field('Prompt') as HTMLTextAreaElement).value).toBe('');

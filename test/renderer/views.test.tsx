@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { App } from '../../src-renderer/app/App';
 import { createServices, ServicesProvider, type Services } from '../../src-renderer/app/services';
+import { BatonCallError } from '../../src-renderer/errors';
 import { detail, FakeTransport, session, spec, summary } from './fixtures';
 
 const SID = '0b7f8a5e-1111-4222-8333-944455556666';
@@ -98,9 +99,14 @@ describe('the live view', () => {
   it('shows the empty state, then a running task with its timeline, stream and counters', async () => {
     const transport = start();
     await screen.findByText(/No running tasks/);
-    expect(screen.getByRole('link', { name: 'Launch' }).getAttribute('href')).toBe('#/');
-    expect(screen.getByRole('link', { name: 'Live' }).getAttribute('href')).toBe('#/');
+    // One place for launching and watching: "Tasks".
+    expect(screen.getByRole('link', { name: 'Tasks' }).getAttribute('href')).toBe('#/');
+    expect(screen.queryByRole('link', { name: 'Live' })).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Launch' })).toBeNull();
     expect(screen.getByRole('link', { name: 'History' }).getAttribute('href')).toBe('#/history');
+    // With nothing running, the launch form is open.
+    expect(screen.getByRole('button', { name: 'New task' }).getAttribute('aria-expanded')).toBe('true');
+    expect(screen.getByRole('button', { name: 'Launch' })).toBeTruthy();
 
     const task = summary({ id: 'run-1', title: 'Running task', spec: spec({ maxIterations: 4 }) });
     await emit(transport, [
@@ -142,23 +148,36 @@ describe('the live view', () => {
 
     const card = document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="run-1"]')!;
     expect(card).toBeTruthy();
+    // Once a task runs, the form folds away so the task shows above the fold.
+    expect(screen.getByRole('button', { name: 'New task' }).getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByRole('button', { name: 'Launch' })).toBeNull();
+    expect(within(card).getByTestId('live-task-status').textContent).toBe('running');
     const iteration = within(card).getByTestId('iteration');
     expect(iteration.dataset.sessionId).toBe(SID);
     expect(iteration.dataset.status).toBe('running');
     const stream = within(card).getByTestId('agent-stream');
     expect(stream.textContent).toContain('Looking around');
-    expect(within(stream).getByTestId('tool-call').textContent).toContain('npm test');
+    expect(within(stream).getByTestId('tool-call').querySelector('.tool-summary')!.textContent).toBe('$ npm test');
     expect(within(stream).getByTestId('tool-result').textContent).toContain('3 passing');
     expect(within(card).getByTestId('iteration-tokens').textContent).toBe('1,500');
     expect(within(card).getByTestId('iteration-tokens').dataset.value).toBe('1500');
     expect(within(card).getByTestId('task-tokens').dataset.value).toBe('1500');
     expect(within(card).getByTestId('iteration-cost').dataset.value).toBeUndefined();
+    // Not full, nor one whole iteration, while the first of four runs.
     const progress = card.querySelector('progress')!;
-    expect([progress.getAttribute('value'), progress.getAttribute('max')]).toEqual(['1', '4']);
+    expect([progress.getAttribute('value'), progress.getAttribute('max')]).toEqual(['0.5', '4']);
+    expect(card.textContent).toContain('Iteration 1 of 4');
 
+    // Stop asks first, inline; "Keep running" takes it back.
     const stopCalls = () => transport.calls.filter((c) => c.method === 'stopTask');
+    fireEvent.click(within(card).getByRole('button', { name: 'Stop' }));
+    expect(within(card).getByTestId('stop-confirm').textContent).toContain('Stop this task?');
+    fireEvent.click(within(card).getByRole('button', { name: 'Keep running' }));
+    expect(within(card).queryByTestId('stop-confirm')).toBeNull();
+    expect(stopCalls()).toHaveLength(0);
+    fireEvent.click(within(card).getByRole('button', { name: 'Stop' }));
     await act(async () => {
-      fireEvent.click(within(card).getByRole('button', { name: 'Stop' }));
+      fireEvent.click(within(within(card).getByTestId('stop-confirm')).getByRole('button', { name: 'Stop' }));
     });
     expect(stopCalls()).toHaveLength(1);
     expect(stopCalls()[0]!.input).toEqual({ taskId: 'run-1' });
@@ -197,10 +216,20 @@ describe('the live view', () => {
     expect(within(after).getByTestId('iteration-cost').textContent).toBe('$0.02');
     expect(within(after).getByTestId('task-cost').dataset.value).toBe('0.02');
     expect(within(after).queryByRole('button', { name: 'Stop' })).toBeNull();
-    // It now sits under Recent, with a link to its detail page.
-    expect(screen.getByTestId('recent-list').contains(after)).toBe(true);
+    // Stopped reads as a word, in the neutral colour, not failed's red.
+    const badge = within(after).getByTestId('live-task-status');
+    expect(badge.textContent).toBe('stopped');
+    expect(badge.className).toContain('status-cancelled');
+    // Its card stays under "Just finished", with a link to its detail page, and it is a row of Recent.
+    expect(screen.getByTestId('finished-cards').contains(after)).toBe(true);
     expect(within(after).getByRole('link', { name: 'Details' }).getAttribute('href')).toBe('#/tasks/run-1');
+    const row = document.querySelector<HTMLElement>('[data-testid="recent-task"][data-task-id="run-1"]')!;
+    expect(screen.getByTestId('recent-list').contains(row)).toBe(true);
+    expect(row.textContent).toContain('Running task');
     expect(screen.getByText(/No running tasks/)).toBeTruthy();
+    fireEvent.click(within(after).getByRole('button', { name: 'Dismiss this card' }));
+    expect(document.querySelector('[data-testid="live-task"][data-task-id="run-1"]')).toBeNull();
+    expect(document.querySelector('[data-testid="recent-task"][data-task-id="run-1"]')).toBeTruthy();
   });
 
   it('shows the Reconnecting… banner while disconnected and reloads after a resync', async () => {
@@ -246,13 +275,16 @@ describe('the task detail page', () => {
     expect(screen.getByTestId('total-cache-creation-tokens').dataset.value).toBe('10000');
     expect(screen.getByTestId('total-cache-read-tokens').dataset.value).toBe('0');
     expect(screen.getByTestId('total-turns').dataset.value).toBe('7');
+    // The status in words (the page shows "Completed"); its enum stays in data-value.
     expect(screen.getByTestId('task-status').textContent).toBe('completed');
+    expect(screen.getByTestId('task-status').dataset.value).toBe('completed');
 
     const rows = screen.getAllByTestId('session-row');
     expect(rows.map((r) => r.dataset.sessionId)).toEqual(['s-one', 's-two']);
     expect(rows[0]!.textContent).toContain('s-one');
     expect(rows[0]!.textContent).toContain('API error 529');
     expect(rows[0]!.textContent).toContain('failed');
+    expect(rows[0]!.textContent).not.toContain('success');
 
     fireEvent.click(within(rows[1]!).getByRole('button', { name: 'Replay' }));
     const panel = await screen.findByTestId('replay-panel');
@@ -262,14 +294,26 @@ describe('the task detail page', () => {
     expect(screen.queryByTestId('replay-panel')).toBeNull();
   });
 
-  it('shows a not-found error with Retry', async () => {
+  it('shows "No such task" without a Retry for an unknown id', async () => {
     window.location.hash = '#/tasks/missing';
     start({
       getTask: () => {
-        throw new Error('no task with id missing');
+        throw new BatonCallError('not_found', 'no task with id missing');
       },
     });
-    expect(await screen.findByText('no task with id missing')).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'No such task' })).toBeTruthy();
+    expect(screen.getByTestId('not-found').textContent).toContain('missing');
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+
+  it('shows other load errors with Retry', async () => {
+    window.location.hash = '#/tasks/missing';
+    start({
+      getTask: () => {
+        throw new Error('database is locked');
+      },
+    });
+    expect(await screen.findByText('database is locked')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
   });
 });
@@ -284,10 +328,57 @@ describe('the history page', () => {
     vi.restoreAllMocks();
   });
 
-  it('renders only a window of rows and fetches the next page of 200 on scroll', async () => {
+  const historyCharts = (overrides: Record<string, unknown> = {}) => ({
+    bucket: 'day',
+    costOverTime: [
+      {
+        period: '2026-11-24',
+        costUsd: 0.16,
+        totalTokens: 15100,
+        sessions: 2,
+        costByModel: { 'claude-sonnet-4-5': 0.16 },
+        costByProject: { 'project-1': 0.16 },
+      },
+    ],
+    tokensByModel: [],
+    costByProject: [{ projectId: 'project-1', name: 'work/demo', workingDir: '/work/demo', costUsd: 0.16, tasks: 1 }],
+    summary: {
+      spentTodayUsd: 0.05,
+      spentThisWeekUsd: 0.12,
+      spentThisMonthUsd: 0.16,
+      tasks: 1,
+      sessions: 2,
+      costUsd: 0.16,
+      totalTokens: 15100,
+      cacheSavingsUsd: 0.0123,
+      averageCostPerTaskUsd: 0.16,
+    },
+    ...overrides,
+  });
+  const totals = {
+    iterations: 2,
+    inputTokens: 100,
+    outputTokens: 5000,
+    cacheCreationTokens: 10000,
+    cacheReadTokens: 0,
+    totalTokens: 15100,
+    costUsd: 0.16274,
+    durationMs: 8000,
+  };
+  /** The app on the history page, with charts of the current shape unless told otherwise. */
+  function startHistory(handlers: Record<string, (input: unknown) => unknown> = {}) {
     window.location.hash = '#/history';
+    return start({ getHistoryCharts: () => historyCharts(), ...handlers });
+  }
+  const historyListCalls = (transport: FakeTransport) =>
+    transport.calls
+      .filter((c) => c.method === 'listTasks' && (c.input as { limit?: number }).limit === 200)
+      .map((c) => c.input as { filter: Record<string, unknown>; offset: number; withTotals?: boolean });
+  const utcOffsetMinutes = -new Date().getTimezoneOffset() || 0;
+
+  it('renders only a window of rows and fetches the next page of 200 on scroll', async () => {
     const tasks = Array.from({ length: 450 }, (_, i) => summary({ id: `h${i}`, title: `Task ${i}` }));
-    const transport = start({
+    const transport = startHistory({
       listTasks: (input) => {
         const { offset = 0, limit = 100 } = input as { offset?: number; limit?: number };
         return { tasks: tasks.slice(offset, offset + limit), total: tasks.length };
@@ -300,10 +391,7 @@ describe('the history page', () => {
     expect(rendered.length).toBeLessThan(100);
     expect(rendered[0]!.dataset.taskId).toBe('h0');
     // The history's own pages (the live store also lists a few recent tasks).
-    const listCalls = () =>
-      transport.calls
-        .filter((c) => c.method === 'listTasks' && (c.input as { limit: number }).limit === 200)
-        .map((c) => (c.input as { offset: number }).offset);
+    const listCalls = () => historyListCalls(transport).map((c) => c.offset);
     expect(listCalls()).toEqual([0]);
 
     const scroller = screen.getByTestId('history-scroller');
@@ -319,7 +407,6 @@ describe('the history page', () => {
   });
 
   it('lists tasks with the total, and exports through a download link', async () => {
-    window.location.hash = '#/history';
     const created: Blob[] = [];
     const clicked: string[] = [];
     vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
@@ -330,7 +417,7 @@ describe('the history page', () => {
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(this.download);
     });
-    const transport = start({
+    const transport = startHistory({
       exportTasks: () => ({ fileName: 'baton-tasks.csv', mimeType: 'text/csv', content: 'id\ndone-1\n' }),
     });
     const row = await screen.findByTestId('history-row');
@@ -341,14 +428,17 @@ describe('the history page', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
     });
-    expect(transport.calls.find((c) => c.method === 'exportTasks')?.input).toEqual({ filter: {}, format: 'csv' });
+    expect(transport.calls.find((c) => c.method === 'exportTasks')?.input).toEqual({
+      filter: {},
+      format: 'csv',
+      utcOffsetMinutes,
+    });
     expect(clicked).toEqual(['baton-tasks.csv']);
     expect(await created[0]!.text()).toBe('id\ndone-1\n');
   });
 
   it('filters by status and shows the empty state', async () => {
-    window.location.hash = '#/history';
-    const transport = start({
+    const transport = startHistory({
       listTasks: (input) => {
         const filter = (input as { filter?: { status?: string } }).filter ?? {};
         return filter.status ? { tasks: [], total: 0 } : { tasks: [finishedTask], total: 1 };
@@ -363,18 +453,122 @@ describe('the history page', () => {
       limit: 200,
     });
   });
+
+  it('shows the usage figures, asks for local days, and names each row’s project and model', async () => {
+    const transport = startHistory({
+      listTasks: (input) => ({
+        tasks: [finishedTask],
+        total: 1,
+        ...((input as { withTotals?: boolean }).withTotals ? { totals } : {}),
+      }),
+    });
+    await screen.findByTestId('history-row');
+    expect(transport.calls.find((c) => c.method === 'getHistoryCharts')?.input).toEqual({
+      filter: {},
+      utcOffsetMinutes,
+    });
+    const usage = screen.getByRole('region', { name: 'Usage' });
+    expect(within(usage).getByTestId('usage-today').textContent).toBe('$0.05');
+    expect(within(usage).getByTestId('usage-week').textContent).toBe('$0.12');
+    expect(within(usage).getByTestId('usage-month').textContent).toBe('$0.16');
+    expect(within(usage).getByTestId('usage-tokens').textContent).toBe('15,100');
+    expect(within(usage).getByTestId('usage-cache-savings').dataset.value).toBe('0.0123');
+    expect(within(usage).getByTestId('usage-average').textContent).toBe('$0.16');
+    expect(within(usage).getByText('since Monday, all tasks')).toBeTruthy();
+
+    // The project is named as the server tells folders apart; the model is the task's.
+    const row = screen.getByTestId('history-row');
+    expect(within(row).getByTestId('history-project').textContent).toBe('work/demo');
+    expect(within(row).getByTestId('history-project').title).toBe('/work/demo');
+    expect(row.textContent).toContain('claude-sonnet-4-5');
+    expect(screen.getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
+      'Created ↓',
+      'Task',
+      'Project',
+      'Model',
+      'Status',
+      'Iterations',
+      'Tokens',
+      'Cost',
+      'Duration',
+    ]);
+
+    // The totals row sums the whole selection, as the server summed it.
+    const totalsRow = await screen.findByTestId('history-totals');
+    expect(totalsRow.textContent).toContain('Total, 1 task');
+    expect(within(totalsRow).getByTestId('history-totals-tokens').textContent).toBe('15,100');
+    expect(within(totalsRow).getByTestId('history-totals-cost').textContent).toBe('$0.16');
+    expect(within(totalsRow).getByTestId('history-totals-cost').dataset.value).toBe('0.16274');
+    expect(within(totalsRow).getByTestId('history-totals-iterations').textContent).toBe('2');
+    expect(historyListCalls(transport)[0]).toMatchObject({ offset: 0, withTotals: true });
+    expect(screen.getByRole('radio', { name: 'Model' })).toHaveProperty('checked', true);
+  });
+
+  it('searches titles and prompts once typing pauses', async () => {
+    const transport = startHistory({
+      listTasks: (input) => {
+        const filter = (input as { filter?: { search?: string } }).filter ?? {};
+        return filter.search ? { tasks: [], total: 0 } : { tasks: [finishedTask], total: 1 };
+      },
+    });
+    await screen.findByTestId('history-row');
+    const search = screen.getByRole('searchbox', { name: 'Search' });
+    fireEvent.change(search, { target: { value: 'log' } });
+    fireEvent.change(search, { target: { value: 'login bug ' } });
+    await screen.findByText('No tasks match these filters.');
+    const searched = historyListCalls(transport).filter((c) => c.filter.search !== undefined);
+    expect(searched.map((c) => c.filter.search)).toEqual(['login bug']);
+    expect(transport.calls.filter((c) => c.method === 'getHistoryCharts').at(-1)?.input).toEqual({
+      filter: { search: 'login bug' },
+      utcOffsetMinutes,
+    });
+  });
+
+  it('refuses a reversed date range at its field, without asking the server', async () => {
+    const transport = startHistory();
+    await screen.findByTestId('history-row');
+    const before = transport.calls.length;
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-11-20' } });
+    fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-11-10' } });
+    const to = screen.getByLabelText('To');
+    await waitFor(() => expect(to.getAttribute('aria-invalid')).toBe('true'));
+    const error = document.getElementById(to.getAttribute('aria-describedby') ?? '');
+    expect(error?.textContent).toBe('The date range ends before it starts');
+    expect(error?.getAttribute('role')).toBe('alert');
+    expect(screen.getByText('Fix the date range to see the tasks.')).toBeTruthy();
+    // The From change was sent; the reversed range never was.
+    const sent = transport.calls.slice(before).map((c) => (c.input as { filter?: { to?: number } }).filter);
+    expect(sent.some((f) => f?.to !== undefined)).toBe(false);
+    expect(to.getAttribute('min')).toBe('2026-11-20');
+  });
+
+  it('says so when the range has tasks but no sessions, instead of drawing empty charts', async () => {
+    startHistory({
+      getHistoryCharts: () =>
+        historyCharts({
+          costOverTime: [],
+          tokensByModel: [],
+          costByProject: [{ projectId: 'project-1', name: 'demo', workingDir: '/work/demo', costUsd: 0, tasks: 1 }],
+        }),
+    });
+    const chart = await screen.findByTestId('chart-cost-over-time');
+    expect(chart.textContent).toContain('No sessions in this range');
+    expect(screen.getByTestId('chart-tokens-by-model').textContent).toContain('No sessions in this range');
+    expect(chart.querySelector('svg')).toBeNull();
+  });
 });
 
 describe('the settings view', () => {
   it('rejects bad values inline without saving, then saves good ones', async () => {
     const saved: unknown[] = [];
-    let current = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2 };
+    // An older service sends no task defaults: the form still works.
+    let current: Record<string, unknown> = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2 };
     window.location.hash = '#/settings';
     start({
       getSettings: () => current,
       updateSettings: (input) => {
         saved.push(input);
-        current = input as typeof current;
+        current = input as Record<string, unknown>;
         return current;
       },
     });
@@ -396,7 +590,7 @@ describe('the settings view', () => {
     fireEvent.change(concurrency, { target: { value: '4' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
-    expect(saved).toEqual([{ dailyBudgetUsd: 12.5, maxConcurrentTasks: 4 }]);
+    expect(saved).toEqual([{ taskDefaults: {}, dailyBudgetUsd: 12.5, maxConcurrentTasks: 4 }]);
   });
 });
 

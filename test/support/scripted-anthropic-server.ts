@@ -16,8 +16,8 @@ export interface TurnUsage {
 }
 
 export interface ScriptedTurn {
-  /** Assistant text for this turn. */
-  text?: string;
+  /** Assistant text for this turn; a list is streamed as one text delta per piece. */
+  text?: string | string[];
   /** A tool call; the CLI runs the tool and comes back with its result. */
   toolUse?: { name: string; input: Record<string, unknown> };
   usage: TurnUsage;
@@ -97,11 +97,13 @@ function streamTurn(res: http.ServerResponse, messageId: string, model: string, 
   let index = 0;
   if (turn.text !== undefined) {
     sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-    sse(res, 'content_block_delta', {
-      type: 'content_block_delta',
-      index,
-      delta: { type: 'text_delta', text: turn.text },
-    });
+    for (const piece of [turn.text].flat()) {
+      sse(res, 'content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'text_delta', text: piece },
+      });
+    }
     sse(res, 'content_block_stop', { type: 'content_block_stop', index });
     index++;
   }
@@ -130,7 +132,7 @@ function streamTurn(res: http.ServerResponse, messageId: string, model: string, 
 
 function jsonTurn(res: http.ServerResponse, messageId: string, model: string, turn: ScriptedTurn): void {
   const content: unknown[] = [];
-  if (turn.text !== undefined) content.push({ type: 'text', text: turn.text });
+  if (turn.text !== undefined) content.push({ type: 'text', text: [turn.text].flat().join('') });
   if (turn.toolUse) content.push({ type: 'tool_use', id: `toolu_${messageId}`, ...turn.toolUse });
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(

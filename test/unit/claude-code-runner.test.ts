@@ -54,6 +54,7 @@ describe('buildClaudeArgs', () => {
       '--output-format',
       'stream-json',
       '--verbose',
+      '--include-partial-messages',
       '--session-id',
       'new-id',
       '--model',
@@ -74,6 +75,21 @@ describe('buildClaudeArgs', () => {
       onEvent: () => undefined,
     });
     expect(args.slice(-2)).toEqual(['--max-budget-usd', '0.1235']);
+  });
+
+  it('passes each allowed tool rule as one argument, last, since the flag takes all that follow', () => {
+    const args = buildClaudeArgs({
+      cwd: '/x',
+      prompt: 'p',
+      sessionId: 'id',
+      maxBudgetUsd: 1,
+      allowedTools: ['Edit', 'Bash(git commit:*)'],
+      onEvent: () => undefined,
+    });
+    expect(args.slice(-3)).toEqual(['--allowedTools', 'Edit', 'Bash(git commit:*)']);
+    expect(
+      buildClaudeArgs({ cwd: '/x', prompt: 'p', sessionId: 'id', allowedTools: [], onEvent: () => undefined }),
+    ).not.toContain('--allowedTools');
   });
 
   it('forks from the previous session under a new id', () => {
@@ -159,7 +175,20 @@ describe('ClaudeCodeRunner with broken agents', () => {
       fakeAgent('overloaded', `cat ${fixture('claude-stream-json-overloaded.jsonl')}; exit 1`),
     );
     expect(outcome.error?.kind).toBe('api_error');
-    expect(outcome.error?.message).toMatch(/^API status 529: API Error: 529 Overloaded/);
+    expect(outcome.error?.message).toMatch(/^API error 529: API Error: 529 Overloaded/);
+  });
+
+  it('reports an is_error result without an API status by its text, not by its "success" subtype', async () => {
+    const result = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      num_turns: 1,
+      duration_ms: 5,
+      result: 'Credit balance is too low',
+    });
+    const { outcome } = await run(fakeAgent('low-credit', `echo '${result}'; exit 1`));
+    expect(outcome.error).toEqual({ kind: 'agent_error', message: 'Credit balance is too low' });
   });
 
   it('fails when the exit code is non-zero despite a clean result', async () => {
@@ -170,7 +199,10 @@ describe('ClaudeCodeRunner with broken agents', () => {
   });
 
   it('recognises the reused-session error', async () => {
-    const binary = fakeAgent('inuse', `echo "Error: Session ID $7 is already in use." >&2; exit 1`);
+    const binary = fakeAgent(
+      'inuse',
+      `while [ "$1" != --session-id ]; do shift; done; echo "Error: Session ID $2 is already in use." >&2; exit 1`,
+    );
     const { outcome } = await run(binary);
     expect(outcome.error).toEqual({
       kind: 'session_in_use',

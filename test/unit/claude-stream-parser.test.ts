@@ -23,7 +23,9 @@ describe('ClaudeStreamParser on real CLI output', () => {
     const { events, errors } = parseAll(fixture('claude-stream-json-tool-use.jsonl'));
     expect(errors).toEqual([]);
     const kinds = events.filter((e) => e.kind !== 'usage').map((e) => e.kind);
-    expect(kinds).toEqual(['init', 'tool_use', 'tool_result', 'text', 'result']);
+    // The tool's input_json_delta gives no event; the text's delta comes before the whole text.
+    expect(kinds).toEqual(['init', 'tool_use', 'tool_result', 'text_delta', 'text', 'result']);
+    expect(events.find((e) => e.kind === 'text_delta')).toEqual({ kind: 'text_delta', text: 'Done. TASK_COMPLETE' });
     expect(events[0]).toMatchObject({ kind: 'init', agentSessionId: '0a6c1f8e-3b2d-4c5e-9f10-112233445566' });
     expect(events.find((e) => e.kind === 'tool_use')).toMatchObject({
       name: 'Write',
@@ -43,8 +45,44 @@ describe('ClaudeStreamParser on real CLI output', () => {
         durationMs: 278,
         apiDurationMs: 81,
         usage: { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 },
+        permissionDenials: 0,
       },
     });
+  });
+
+  it('emits each text delta of a partial message, and only text deltas', () => {
+    const delta = (type: string, fields: Record<string, unknown>) =>
+      JSON.stringify({
+        type: 'stream_event',
+        event: { type: 'content_block_delta', index: 0, delta: { type, ...fields } },
+      });
+    const { events, errors } = parseAll(
+      [
+        delta('text_delta', { text: 'Hel' }),
+        delta('text_delta', { text: 'lo' }),
+        delta('input_json_delta', { partial_json: '{"command":' }),
+        delta('thinking_delta', { thinking: 'hmm' }),
+        delta('text_delta', { text: '' }),
+      ].join('\n'),
+    );
+    expect(errors).toEqual([]);
+    expect(events).toEqual([
+      { kind: 'text_delta', text: 'Hel' },
+      { kind: 'text_delta', text: 'lo' },
+    ]);
+  });
+
+  it('counts the permission denials of a result, and takes none when the line has none', () => {
+    const lines = fixture('claude-stream-json-tool-use.jsonl').trim().split('\n');
+    const result = JSON.parse(lines.at(-1) as string) as Record<string, unknown>;
+    const denial = (id: string) => ({ tool_name: 'Write', tool_use_id: id, tool_input: { file_path: '/x' } });
+    const denialsOf = (line: Record<string, unknown>) => {
+      const event = parseAll(JSON.stringify(line)).events.find((e) => e.kind === 'result');
+      return event?.kind === 'result' ? event.result.permissionDenials : undefined;
+    };
+    expect(denialsOf({ ...result, permission_denials: [denial('a'), denial('b')] })).toBe(2);
+    const { permission_denials: _, ...withoutDenials } = result;
+    expect(denialsOf(withoutDenials)).toBe(0);
   });
 
   it('keeps running token totals per message that end equal to the result usage', () => {

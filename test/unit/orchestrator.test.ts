@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { zeroUsage } from '../../src-main/contract/agent-events';
+import { type AgentEvent, zeroUsage } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
@@ -37,6 +37,7 @@ const success = (text: string, tokens = 10) => ({
     durationMs: 5,
     apiDurationMs: 3,
     usage: { inputTokens: tokens, outputTokens: 1, cacheCreationTokens: 2, cacheReadTokens: 3 },
+    permissionDenials: 0,
   },
 });
 
@@ -91,14 +92,14 @@ describe('Orchestrator', () => {
 
   it('stores a failed iteration as failed and fails the task after three in a row', async () => {
     const agent = new ScriptedAgent(() => ({
-      error: { kind: 'api_error', message: 'API status 529: overloaded' },
+      error: { kind: 'api_error', message: 'API error 529: overloaded' },
       exitCode: 1,
     }));
     const { orchestrator, store } = await makeCore(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 10, maxRetries: 0 });
     const done = await orchestrator.runTask(task.id);
     expect(done.status).toBe('failed');
-    expect(done.statusReason).toMatch(/3 iterations in a row failed; last: API status 529/);
+    expect(done.statusReason).toMatch(/3 iterations in a row failed; last: API error 529/);
     const sessions = await store.sessionsOfTask(task.id);
     expect(sessions.map((s) => [s.status, s.errorKind])).toEqual(Array(3).fill(['failed', 'api_error']));
   });
@@ -132,11 +133,11 @@ describe('Orchestrator', () => {
     const agent = new ScriptedAgent((_, call) =>
       call === 1
         ? {
-            error: { kind: 'api_error', message: 'API status 529: overloaded' },
+            error: { kind: 'api_error', message: 'API error 529: overloaded' },
             exitCode: 1,
-            result: { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: 0.5 },
+            result: { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: 0.5, permissionDenials: 2 },
           }
-        : success('fine', 100),
+        : { result: { ...success('fine', 100).result, permissionDenials: 1 } },
     );
     const { orchestrator, store } = await makeCore(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1 });
@@ -144,16 +145,50 @@ describe('Orchestrator', () => {
     const [first, second] = agent.requests;
     expect(first?.sessionId).not.toBe(second?.sessionId);
     const [session] = await store.sessionsOfTask(task.id);
-    expect(session).toMatchObject({ sessionId: second?.sessionId, status: 'completed', inputTokens: 110 });
+    expect(session).toMatchObject({
+      sessionId: second?.sessionId,
+      status: 'completed',
+      inputTokens: 110,
+      permissionDenials: 3,
+    });
     expect(session?.costUsd).toBeCloseTo(0.51, 10);
     expect(session?.retries).toEqual([
       expect.objectContaining({
         attempt: 1,
         sessionId: first?.sessionId,
         errorKind: 'api_error',
-        error: 'API status 529: overloaded',
+        error: 'API error 529: overloaded',
       }),
     ]);
+  });
+
+  it('prices the usage it publishes at the model known so far, when its prices are known', async () => {
+    const usage = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };
+    const agent = new ScriptedAgent((request, call) => {
+      // Run 1 names its model at init, run 2 only in the spec, run 3 names one the price table does not know.
+      const model = call === 1 ? 'claude-sonnet-4-5' : call === 3 ? 'claude-mystery-1' : undefined;
+      if (model) request.onEvent({ kind: 'init', agentSessionId: request.sessionId, model, cwd: dir, tools: [] });
+      request.onEvent({ kind: 'usage', usage });
+      return success('done');
+    });
+    const { orchestrator, bus } = await makeCore(agent);
+    const published: AgentEvent[] = [];
+    bus.subscribe((e) => {
+      if (e.type === 'agent.event' && e.event.kind === 'usage') published.push(e.event);
+    });
+    for (const spec of [
+      { allowedTools: ['Edit', 'Bash(npm test:*)'] },
+      { model: 'claude-opus-4-5' },
+      { model: 'claude-opus-4-5' },
+    ]) {
+      const task = await orchestrator.createTask({ dir, prompt: 'x', maxIterations: 1, ...spec });
+      await orchestrator.runTask(task.id);
+    }
+    const [sonnet, opus, unknown] = published;
+    expect(sonnet).toEqual({ kind: 'usage', usage, estimatedCostUsd: expect.closeTo(0.00993, 10) });
+    expect(opus).toEqual({ kind: 'usage', usage, estimatedCostUsd: expect.closeTo(0.01655, 10) });
+    expect(unknown).toEqual({ kind: 'usage', usage });
+    expect(agent.requests.map((r) => r.allowedTools)).toEqual([['Edit', 'Bash(npm test:*)'], undefined, undefined]);
   });
 
   it('answers a reused session id at once with a new one, and does not retry lasting failures', async () => {

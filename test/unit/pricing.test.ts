@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCostUsd, priceOf } from '../../src-main/core/pricing';
+import { estimateCostUsd, hasKnownPrice, priceOf } from '../../src-main/core/pricing';
 
 describe('pricing', () => {
   it('matches model names to their family, most specific first', () => {
@@ -9,6 +9,12 @@ describe('pricing', () => {
     expect(priceOf('claude-sonnet-5').cacheRead).toBe(0.2);
     expect(priceOf('claude-haiku-4.5').cacheWrite).toBe(1.25);
     expect(priceOf(null)).toEqual(priceOf('claude-sonnet-4'));
+  });
+
+  it('tells a listed model from one priced only by the fallback', () => {
+    expect(hasKnownPrice('claude-sonnet-4-5')).toBe(true);
+    expect(hasKnownPrice('claude-opus-5-5')).toBe(false);
+    expect(hasKnownPrice(null)).toBe(false);
   });
 
   it('prices every token kind, cache writes and reads included', () => {

@@ -269,6 +269,7 @@ describe('tasks through the host', () => {
       error: { code: 'invalid_input', message: 'maxConcurrentTasks: the concurrency must be at least 1' },
     });
     expect(await call('updateSettings', { maxConcurrentTasks: 1 })).toEqual({
+      taskDefaults: {},
       dailyBudgetUsd: null,
       maxConcurrentTasks: 1,
     });
@@ -306,6 +307,9 @@ describe('tasks through the host', () => {
       sessionId: detail.sessions[0]?.sessionId,
     });
     expect(replay.truncated).toBe(false);
+    // The text streamed as deltas; the replay keeps the whole text they built, not the deltas.
+    const streamed = events.filter((e) => e.type === 'agent.event' && e.sessionId === detail.sessions[0]?.sessionId);
+    expect(streamed.some((e) => e.type === 'agent.event' && e.event.kind === 'text_delta')).toBe(true);
     expect(replay.events.map((e) => e.kind).filter((k) => k !== 'usage')).toEqual([
       'init',
       'tool_use',
@@ -313,8 +317,8 @@ describe('tasks through the host', () => {
       'text',
       'result',
     ]);
-    const streamed = events.filter((e) => e.type === 'agent.event' && e.sessionId === detail.sessions[0]?.sessionId);
-    expect(streamed).toHaveLength(replay.events.length);
+    const notDeltas = streamed.filter((e) => e.type === 'agent.event' && e.event.kind !== 'text_delta');
+    expect(notDeltas).toHaveLength(replay.events.length);
   });
 
   it('filters, sorts and exports the history, and charts it in SQL', async () => {
@@ -362,15 +366,39 @@ describe('tasks through the host', () => {
     expect(csv.fileName).toMatch(/^baton-tasks-\d{4}-\d{2}-\d{2}\.csv$/);
     const lines = csv.content.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'id,title,project,status,statusReason,createdAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs',
+      'id,title,project,model,status,statusReason,createdAt,finishedAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs',
     );
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toContain(`${a.id},"first, with ""quotes"", commas",${dir},max_iterations,`);
-    const json = await call<{ content: string }>('exportTasks', {
+    expect(lines[2]).toContain(`${a.id},"first, with ""quotes"", commas",${dir},claude-`);
+    expect(lines[2]).toContain(',max_iterations,');
+    const json = await call<{ fileName: string; content: string }>('exportTasks', {
       format: 'json',
-      filter: { projectId: projects[0]?.id },
+      filter: { projectId: projects[0]?.id, status: 'max_iterations' },
     });
+    expect(json.fileName).toBe(`baton-tasks-${path.basename(other).toLowerCase()}-max-iterations.json`);
     expect((JSON.parse(json.content) as Array<{ id: string }>).map((t) => t.id)).toEqual([b.id]);
+
+    // Search, the totals row and the usage figures, over the same filter.
+    const found = await call<{ tasks: Array<{ id: string }>; totals: { iterations: number } }>('listTasks', {
+      filter: { search: 'QUOTES' },
+      withTotals: true,
+    });
+    expect(found.tasks.map((t) => t.id)).toEqual([a.id]);
+    expect(found.totals.iterations).toBe(1);
+    const summary = await call<{ summary: { tasks: number; sessions: number; spentTodayUsd: number } }>(
+      'getHistoryCharts',
+      { filter: {}, utcOffsetMinutes: -new Date().getTimezoneOffset() },
+    );
+    expect(summary.summary).toMatchObject({ tasks: 2, sessions: 3 });
+    expect(summary.summary.spentTodayUsd).toBeCloseTo(3 * 0.00993, 10);
+    const reversed = await host.dispatch('listTasks', { filter: { from: 2000, to: 1000 } });
+    expect(reversed).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_input',
+        issues: [{ path: ['filter', 'to'], message: 'the date range ends before it starts' }],
+      },
+    });
   });
 
   it('stops a running task and closes its session with a status', async () => {
@@ -407,6 +435,35 @@ describe('tasks through the host', () => {
     expect(await host.dispatch('resumeTask', { taskId: task.id })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input', message: expect.stringMatching(/only an interrupted, cancelled or failed task/) },
+    });
+  });
+});
+
+describe('settings through the host', () => {
+  it('keeps the launch defaults, replacing them whole, beside the other settings', async () => {
+    expect(await call('getSettings', {})).toEqual({ taskDefaults: {}, dailyBudgetUsd: null, maxConcurrentTasks: 2 });
+    const defaults = { model: 'claude-sonnet-4-5', permissionMode: 'acceptEdits', maxIterations: 5, budgetUsd: 2 };
+    expect(await call('updateSettings', { taskDefaults: defaults })).toMatchObject({ taskDefaults: defaults });
+    await call('updateSettings', { dailyBudgetUsd: 3 });
+    expect(await call('getSettings', {})).toEqual({ taskDefaults: defaults, dailyBudgetUsd: 3, maxConcurrentTasks: 2 });
+    expect(await call('updateSettings', { taskDefaults: { maxIterations: 9 } })).toMatchObject({
+      taskDefaults: { maxIterations: 9 },
+    });
+    expect(await host.dispatch('updateSettings', { taskDefaults: { maxIterations: 0 } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', issues: [{ path: ['taskDefaults', 'maxIterations'] }] },
+    });
+  });
+
+  it('reports what was spent today beside the daily budget', async () => {
+    expect(await call('getSpending', {})).toEqual({ spentTodayUsd: 0, dailyBudgetUsd: null });
+    const task = await call<{ id: string }>('launchTask', { dir, prompt: 'spend', maxIterations: 2 });
+    await host.waitForTask(task.id);
+    await call('updateSettings', { dailyBudgetUsd: 1.5 });
+    // Each iteration of the stand-in transcript costs what the CLI reported, $0.00993.
+    expect(await call('getSpending', {})).toEqual({
+      spentTodayUsd: expect.closeTo(2 * 0.00993, 10),
+      dailyBudgetUsd: 1.5,
     });
   });
 });

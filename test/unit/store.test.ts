@@ -18,7 +18,7 @@ function taskInput(
     prompt: 'p',
     model: fields.model,
   });
-  return { spec, title: fields.title ?? 't', agent: 'a' };
+  return { spec, title: fields.title ?? 't', agent: 'a', ownerPid: process.pid };
 }
 
 let dir: string;
@@ -47,6 +47,7 @@ function finish(over: Partial<SessionFinish>): SessionFinish {
     errorKind: null,
     errorMessage: null,
     resultExcerpt: null,
+    permissionDenials: 0,
     retries: [],
     ...over,
   };
@@ -123,6 +124,19 @@ describe('crash recovery', () => {
     expect((await store.sessionsOfTask(live.id)).map((s) => s.status)).toEqual(['running']);
     expect(await store.recoverInterrupted(() => true)).toEqual({ taskIds: [], sessionIds: [] });
   });
+
+  it('interrupts a task a dead process queued but never started, and leaves a live queue alone', async () => {
+    const store = new TaskStore(await openAt(path.join(dir, 'queued.db')));
+    const orphan = await store.createTask({ ...taskInput(), ownerPid: 111 });
+    const waiting = await store.createTask({ ...taskInput(), ownerPid: 222 });
+    const recovered = await store.recoverInterrupted((pid) => pid === 222);
+    expect(recovered).toEqual({ taskIds: [orphan.id], sessionIds: [] });
+    expect(await store.taskSummary(orphan.id)).toMatchObject({
+      status: 'interrupted',
+      statusReason: "Baton stopped before this task's turn came (process 111 is gone)",
+    });
+    expect((await store.taskSummary(waiting.id))?.status).toBe('queued');
+  });
 });
 
 describe('migrations', () => {
@@ -150,7 +164,7 @@ describe('migrations', () => {
     await old.destroy();
 
     const upgraded = await openAt(file);
-    expect(await columns(upgraded)).toContain('owner_pid');
+    expect(await columns(upgraded)).toEqual(expect.arrayContaining(['owner_pid', 'permission_denials']));
     const indexes = (
       (await upgraded.query(`SELECT name FROM sqlite_master WHERE type = 'index'`)) as Array<{ name: string }>
     ).map((i) => i.name);
@@ -170,6 +184,8 @@ describe('migrations', () => {
         costUsd: 0.75,
       },
     });
+    // Sessions from before denials were counted read as none.
+    expect((await new TaskStore(upgraded).sessionsOfTask('t1')).map((s) => s.permissionDenials)).toEqual([0, 0]);
     // The old settings bag became the typed spec, with the directory, prompt and model beside what it held.
     expect(summary?.spec).toEqual(taskSpecSchema.parse({ dir: '/tmp/proj', prompt: 'prompt' }));
     expect((await new TaskStore(upgraded).taskSummary('t2'))?.spec).toEqual({
@@ -192,6 +208,17 @@ describe('migrations', () => {
     expect(taskColumns).not.toContain('settings');
     const [check] = await upgraded.query('PRAGMA integrity_check');
     expect(check.integrity_check).toBe('ok');
+  });
+});
+
+describe('settings', () => {
+  it('reads launch defaults it cannot parse as none, keeping the other settings', async () => {
+    const dataSource = await openAt(path.join(dir, 'settings.db'));
+    const store = new TaskStore(dataSource);
+    await store.updateSettings({ taskDefaults: { maxIterations: 4 }, dailyBudgetUsd: 2 });
+    expect(await store.settings()).toMatchObject({ taskDefaults: { maxIterations: 4 }, dailyBudgetUsd: 2 });
+    await dataSource.query(`UPDATE app_settings SET value = '{"maxIterations":"many"}' WHERE key = 'taskDefaults'`);
+    expect(await store.settings()).toMatchObject({ taskDefaults: {}, dailyBudgetUsd: 2 });
   });
 });
 

@@ -12,6 +12,8 @@ export interface AgentRunRequest {
   model?: string;
   maxTurns?: number;
   permissionMode?: PermissionMode;
+  /** Tool rules the agent may use without asking, as the CLI spells them. */
+  allowedTools?: string[];
   /** What this session may still spend; the agent stops itself past it. */
   maxBudgetUsd?: number;
   signal?: AbortSignal;

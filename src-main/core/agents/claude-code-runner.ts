@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import type { AgentEvent } from '../../contract/agent-events';
+import type { AgentEvent, AgentResult } from '../../contract/agent-events';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
 import { ClaudeStreamParser } from './claude-stream-parser';
 import { type ProcessRef, signalGroup, signalKnown, signalTree } from '../process-tree';
@@ -28,13 +28,17 @@ export interface ClaudeCodeRunnerOptions {
 }
 
 export function buildClaudeArgs(request: AgentRunRequest): string[] {
-  const args = ['-p', request.prompt, '--output-format', 'stream-json', '--verbose'];
+  // Partial messages give the live text deltas as the model writes them.
+  const args = ['-p', request.prompt, '--output-format', 'stream-json', '--verbose', '--include-partial-messages'];
   if (request.forkFrom) args.push('--resume', request.forkFrom, '--fork-session');
   args.push('--session-id', request.sessionId);
   if (request.model) args.push('--model', request.model);
   if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
   if (request.permissionMode) args.push('--permission-mode', request.permissionMode);
   if (request.maxBudgetUsd !== undefined) args.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
+  // Last: the flag takes every argument up to the next flag. One argument per rule, since the CLI
+  // splits a value at commas and spaces only outside parentheses, so `Bash(git commit:*)` stays whole.
+  if (request.allowedTools?.length) args.push('--allowedTools', ...request.allowedTools);
   return args;
 }
 
@@ -45,6 +49,17 @@ function firstLine(text: string): string {
       .split('\n')
       .find((line) => line.trim() !== '') ?? ''
   );
+}
+
+/**
+ * The error of an is_error result. An API failure ends with subtype "success",
+ * which says nothing about the failure, so only other subtypes are named.
+ */
+function resultErrorMessage(result: AgentResult): string {
+  const text = firstLine(result.resultText);
+  if (result.apiErrorStatus) return `API error ${result.apiErrorStatus}: ${text}`;
+  if (result.subtype === 'success') return text || 'the agent reported an error';
+  return `${result.subtype}: ${text}`;
 }
 
 export class ClaudeCodeRunner implements AgentRunner {
@@ -176,8 +191,7 @@ export class ClaudeCodeRunner implements AgentRunner {
           finish({ kind: 'protocol_error', message: protocolError }, exitCode);
         } else if (result?.isError) {
           const kind = result.apiErrorStatus ? 'api_error' : 'agent_error';
-          const status = result.apiErrorStatus ? `API status ${result.apiErrorStatus}: ` : `${result.subtype}: `;
-          finish({ kind, message: status + firstLine(result.resultText) }, exitCode);
+          finish({ kind, message: resultErrorMessage(result) }, exitCode);
         } else if (result && exitCode === 0) {
           finish(null, exitCode);
         } else if (result) {

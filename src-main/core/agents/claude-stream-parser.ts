@@ -74,6 +74,8 @@ const streamEventLine = z.object({
       type: z.string(),
       message: z.object({ id: z.string(), usage: apiUsage.optional() }).loose().optional(),
       usage: apiUsage.optional(),
+      // A content_block_delta's delta has a type; a message_delta's has none.
+      delta: z.object({ type: z.string().optional(), text: z.string().optional() }).loose().optional(),
     })
     .loose(),
 });
@@ -89,6 +91,8 @@ const resultLine = z.object({
   result: z.string().optional(),
   total_cost_usd: z.number().nonnegative().catch(0),
   usage: apiUsage.optional(),
+  /** The tool calls the permission mode refused; only their number is kept. */
+  permission_denials: z.array(z.unknown()).catch([]),
 });
 
 export type ParsedLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
@@ -242,7 +246,12 @@ export class ClaudeStreamParser {
         const line = streamEventLine.safeParse(value);
         if (!line.success) return fail('stream_event', line.error);
         const { event } = line.data;
-        if (event.type === 'message_start' && event.message) {
+        if (event.type === 'content_block_delta') {
+          // Tool input arrives as input_json_delta; only text is shown as it is written.
+          if (event.delta?.type === 'text_delta' && event.delta.text) {
+            events.push({ kind: 'text_delta', text: event.delta.text });
+          }
+        } else if (event.type === 'message_start' && event.message) {
           this.currentMessageId = event.message.id;
           this.recordUsage(event.message.id, toUsage(event.message.usage), events, false);
         } else if (event.type === 'message_delta' && event.usage && this.currentMessageId) {
@@ -273,6 +282,7 @@ export class ClaudeStreamParser {
             durationMs: Math.round(d.duration_ms),
             apiDurationMs: Math.round(d.duration_api_ms),
             usage: toUsage(d.usage),
+            permissionDenials: d.permission_denials.length,
           },
         });
         break;

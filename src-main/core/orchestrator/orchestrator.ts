@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
-import { type AgentResult, zeroUsage } from '../../contract/agent-events';
+import { type AgentEvent, type AgentResult, zeroUsage } from '../../contract/agent-events';
 import { type InputIssue, inputIssuesOf } from '../../contract/api';
 import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
 import {
@@ -17,7 +17,8 @@ import {
 } from '../../contract/views';
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
-import { estimateCostUsd } from '../pricing';
+import { startOfLocalDay } from '../local-day';
+import { estimateCostUsd, hasKnownPrice } from '../pricing';
 import type { SessionFinish, TaskStore } from '../store/task-store';
 import { runCompletionCheck } from './completion-check';
 import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
@@ -118,11 +119,12 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
     errorKind: outcome.error?.kind ?? null,
     errorMessage: outcome.error?.message ?? null,
     resultExcerpt: result?.resultText ? result.resultText.slice(0, RESULT_EXCERPT_CHARS) : null,
+    permissionDenials: result?.permissionDenials ?? 0,
   };
 }
 
-/** Failed attempts are part of what the iteration cost: their tokens and cost are added to the row. */
-function withRetries(finish: SessionFinish, retries: RetryEntry[]): SessionFinish {
+/** Failed attempts are part of what the iteration cost: their tokens, cost and denials are added to the row. */
+function withRetries(finish: SessionFinish, retries: RetryEntry[], retriedDenials: number): SessionFinish {
   const sum = (pick: (r: RetryEntry) => number) => retries.reduce((total, r) => total + pick(r), 0);
   return {
     ...finish,
@@ -131,8 +133,15 @@ function withRetries(finish: SessionFinish, retries: RetryEntry[]): SessionFinis
     cacheCreationTokens: finish.cacheCreationTokens + sum((r) => r.cacheCreationTokens),
     cacheReadTokens: finish.cacheReadTokens + sum((r) => r.cacheReadTokens),
     costUsd: finish.costUsd + sum((r) => r.costUsd),
+    permissionDenials: finish.permissionDenials + retriedDenials,
     retries,
   };
+}
+
+/** A usage event as the bus carries it: priced at list prices when the model's are known. */
+function withEstimatedCost(event: AgentEvent, model: string | null): AgentEvent {
+  if (event.kind !== 'usage' || !hasKnownPrice(model)) return event;
+  return { ...event, estimatedCostUsd: estimateCostUsd(model, event.usage) };
 }
 
 /** Resolves true after `ms`, or false as soon as the signal aborts. */
@@ -181,7 +190,12 @@ export class Orchestrator {
   /** Validates the spec and records the task as queued. Nothing is written when the spec is invalid. */
   async createTask(input: TaskSpecInput): Promise<TaskSummary> {
     const spec = validateTaskSpec(input);
-    const row = await this.store.createTask({ spec, title: titleOf(spec), agent: this.agent.agentName });
+    const row = await this.store.createTask({
+      spec,
+      title: titleOf(spec),
+      agent: this.agent.agentName,
+      ownerPid: this.pid,
+    });
     const task = await this.requireSummary(row.id);
     this.bus.publish({ type: 'task.queued', taskId: task.id, task });
     return task;
@@ -352,6 +366,7 @@ export class Orchestrator {
 
     let reportedModel = model;
     const retries: RetryEntry[] = [];
+    let retriedDenials = 0;
     let outcome: AgentRunOutcome = {
       error: { kind: 'internal', message: 'the agent run did not finish' },
       exitCode: null,
@@ -371,13 +386,20 @@ export class Orchestrator {
             model: spec.model,
             maxTurns: spec.maxTurns,
             permissionMode: spec.permissionMode,
+            allowedTools: spec.allowedTools,
             maxBudgetUsd,
             signal,
             timeoutMs: spec.timeoutSeconds === undefined ? undefined : spec.timeoutSeconds * 1000,
             idleTimeoutMs: spec.idleTimeoutSeconds * 1000,
             onEvent: (event) => {
               if (event.kind === 'init' && event.model) reportedModel = event.model;
-              this.bus.publish({ type: 'agent.event', taskId, sessionId: attemptId, iteration, event });
+              this.bus.publish({
+                type: 'agent.event',
+                taskId,
+                sessionId: attemptId,
+                iteration,
+                event: withEstimatedCost(event, reportedModel),
+              });
             },
           });
         } catch (error) {
@@ -401,6 +423,7 @@ export class Orchestrator {
           outcome = { ...outcome, error: { kind: 'cancelled', message: 'stopped by the user while waiting to retry' } };
           break;
         }
+        retriedDenials += outcome.result?.permissionDenials ?? 0;
         sessionId = uuidv4();
         // Published before the rename, so what was recorded under the old id is written first and moves with the row.
         this.bus.publish({
@@ -417,7 +440,7 @@ export class Orchestrator {
     } finally {
       await this.store.finishSession(
         sessionId,
-        withRetries(sessionFinishFrom(outcome, this.now() - startedAt, reportedModel), retries),
+        withRetries(sessionFinishFrom(outcome, this.now() - startedAt, reportedModel), retries, retriedDenials),
       );
     }
     const session = await this.store.sessionView(sessionId);
@@ -448,9 +471,7 @@ export class Orchestrator {
     }
     const { dailyBudgetUsd } = await this.store.settings();
     if (dailyBudgetUsd !== null) {
-      const midnight = new Date(this.now());
-      midnight.setHours(0, 0, 0, 0);
-      const spentToday = await this.store.spentSince(midnight.getTime());
+      const spentToday = await this.store.spentSince(startOfLocalDay(this.now()));
       const leftToday = dailyBudgetUsd - spentToday;
       if (leftToday <= 0) {
         return { exceeded: `today's spending, ${usd(spentToday)}, reached the daily budget of ${usd(dailyBudgetUsd)}` };

@@ -101,6 +101,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     resultExcerpt: text('result_excerpt', true),
     ownerPid: int('owner_pid', true),
     retryLog: text('retry_log', true),
+    permissionDenials: int('permission_denials'),
   },
 });
 

@@ -3,6 +3,10 @@
  * path of a live stream, so they are buffered and written in one transaction
  * per flush rather than one INSERT each; and each session keeps at most
  * MAX_EVENTS_PER_SESSION, so a runaway agent cannot fill the disk.
+ *
+ * Text deltas are transient: they are stored while the session runs (so a
+ * window in another process can stream them), counted apart, and deleted
+ * once the session ends, when the whole texts they built are in the replay.
  */
 import type { DataSource } from 'typeorm';
 import type { AgentEvent } from '../../contract/agent-events';
@@ -10,7 +14,27 @@ import type { BatonEvent } from '../../contract/events';
 import { writeTransaction } from './write-transaction';
 
 export const MAX_EVENTS_PER_SESSION = 5000;
+/** Deltas of one running session; past it, only whole texts are kept. */
+export const MAX_TEXT_DELTAS_PER_SESSION = 20_000;
 const FLUSH_INTERVAL_MS = 250;
+
+/** Events republished from a run another process owns (see markFollowed). */
+const followed = new WeakSet<BatonEvent>();
+
+/**
+ * Marks an event a follower republishes from another process's run: that
+ * process records its stream itself, so the recorder passes it by. Recording
+ * it again would only repeat writes under the other process's lock, and could
+ * fail on a foreign key once that process renames the session for a retry.
+ */
+export function markFollowed<E extends BatonEvent>(event: E): E {
+  followed.add(event);
+  return event;
+}
+
+export function isFollowed(event: BatonEvent): boolean {
+  return followed.has(event);
+}
 
 interface Pending {
   sessionId: string;
@@ -21,6 +45,8 @@ interface Pending {
 export class EventRecorder {
   private pending: Pending[] = [];
   private readonly nextSeq = new Map<string, number>();
+  /** Per running session: events kept, and text deltas kept, each against its own limit. */
+  private readonly kept = new Map<string, { events: number; deltas: number }>();
   /** Events of sessions still running, for a window that connects mid-iteration. */
   private readonly live = new Map<string, AgentEvent[]>();
   private timer: NodeJS.Timeout | undefined;
@@ -29,16 +55,27 @@ export class EventRecorder {
 
   /** Subscribe this to the bus. */
   readonly onEvent = (event: BatonEvent): void => {
+    if (followed.has(event)) return;
     if (event.type === 'iteration.started') {
       this.nextSeq.set(event.sessionId, 0);
+      this.kept.set(event.sessionId, { events: 0, deltas: 0 });
       this.live.set(event.sessionId, []);
     } else if (event.type === 'agent.event') {
+      const kept = this.kept.get(event.sessionId) ?? { events: 0, deltas: 0 };
+      this.kept.set(event.sessionId, kept);
+      const isDelta = event.event.kind === 'text_delta';
+      if (isDelta ? kept.deltas >= MAX_TEXT_DELTAS_PER_SESSION : kept.events >= MAX_EVENTS_PER_SESSION) return;
+      if (isDelta) kept.deltas++;
+      else kept.events++;
       const seq = this.nextSeq.get(event.sessionId) ?? 0;
-      if (seq >= MAX_EVENTS_PER_SESSION) return;
       this.nextSeq.set(event.sessionId, seq + 1);
       this.pending.push({ sessionId: event.sessionId, seq, event: event.event });
       const live = this.live.get(event.sessionId);
-      if (live && live.length < MAX_EVENTS_PER_SESSION) live.push(event.event);
+      if (live) {
+        // A whole text supersedes the deltas that built it, for a window that connects later.
+        if (event.event.kind === 'text') while (live.at(-1)?.kind === 'text_delta') live.pop();
+        live.push(event.event);
+      }
       this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
     } else if (event.type === 'iteration.retrying') {
       // Written now, under the old id, before the session row takes the new one (its events follow by cascade).
@@ -46,12 +83,16 @@ export class EventRecorder {
       const { previousSessionId: from, sessionId: to } = event;
       this.nextSeq.set(to, this.nextSeq.get(from) ?? 0);
       this.nextSeq.delete(from);
+      this.kept.set(to, this.kept.get(from) ?? { events: 0, deltas: 0 });
+      this.kept.delete(from);
       this.live.set(to, this.live.get(from) ?? []);
       this.live.delete(from);
     } else if (event.type === 'iteration.finished') {
-      this.nextSeq.delete(event.session.sessionId);
-      this.live.delete(event.session.sessionId);
-      void this.flush();
+      const { sessionId } = event.session;
+      this.nextSeq.delete(sessionId);
+      this.kept.delete(sessionId);
+      this.live.delete(sessionId);
+      void this.flush().then(() => this.dropTextDeltas(sessionId));
     }
   };
 
@@ -71,6 +112,13 @@ export class EventRecorder {
         `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload) VALUES (?, ?, ?, ?)`,
       );
       for (const { sessionId, seq, event } of batch) insert.run(sessionId, seq, event.kind, JSON.stringify(event));
+    });
+  }
+
+  /** The session has ended: its whole texts stay, the deltas that built them go. */
+  private dropTextDeltas(sessionId: string): void {
+    writeTransaction(this.dataSource, (db) => {
+      db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`).run(sessionId);
     });
   }
 

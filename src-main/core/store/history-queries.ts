@@ -1,14 +1,28 @@
 /**
- * The history views: filtered, sorted pages of tasks, the chart series and
- * exports. Everything is aggregated in SQL; series are bucketed so a chart
- * never gets more than a few hundred points however long the range.
+ * The history views: filtered, sorted pages of tasks, the chart series, the
+ * usage figures and exports. Everything is aggregated in SQL; series are
+ * bucketed so a chart never gets more than a few hundred points however long
+ * the range, and zero-filled so idle days show as 0.
  */
 import type { DataSource } from 'typeorm';
-import type { HistoryBucket, HistoryCharts, TaskFilter, TaskSortKey } from '../../contract/api';
+import type { HistoryBucket, HistoryCharts, TaskFilter, TaskListTotals, TaskSortKey } from '../../contract/api';
 import type { ProjectView, TaskSummary } from '../../contract/views';
+import { priceOf } from '../pricing';
 import { type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-store';
 
 const DAY_MS = 86_400_000;
+/**
+ * Days added before SQLite's integer division (which truncates toward zero) and taken off after,
+ * so a local day number is a true floor even for a time the offset puts before 1970.
+ */
+const BIAS_DAYS = 100_000;
+/** Beyond this many buckets a zero-filled series is cut to the buckets that have sessions. */
+const MAX_BUCKETS = 1000;
+
+/** `%` and `_` match literally; the backslash escapes them (and itself). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 function whereOf(filter: TaskFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -29,7 +43,18 @@ function whereOf(filter: TaskFilter): { sql: string; params: unknown[] } {
     clauses.push('t.created_at < ?');
     params.push(filter.to);
   }
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    clauses.push(`(t.title LIKE ? ESCAPE '\\' OR t.prompt LIKE ? ESCAPE '\\')`);
+    params.push(pattern, pattern);
+  }
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** `where` with one more condition. */
+function andWhere(where: string, condition: string): string {
+  return where ? `${where} AND ${condition}` : `WHERE ${condition}`;
 }
 
 const ORDER_COLUMN: Record<TaskSortKey, string> = {
@@ -46,19 +71,152 @@ export function bucketFor(spanMs: number): HistoryBucket {
   return 'month';
 }
 
-const BUCKET_FORMAT: Record<HistoryBucket, string> = { day: '%Y-%m-%d', week: '%Y-W%W', month: '%Y-%m' };
+// Local calendar arithmetic at a fixed UTC offset. A "day number" counts local days since
+// 1970-01-01; day N's local midnight is N * DAY_MS - offsetMs.
+
+/** The local day number of an instant. */
+export function localDay(epochMs: number, offsetMs: number): number {
+  return Math.floor((epochMs + offsetMs) / DAY_MS);
+}
+
+/** Local midnight, as epoch ms, of a day number. */
+export function dayStart(day: number, offsetMs: number): number {
+  return day * DAY_MS - offsetMs;
+}
+
+/** The Monday of the day's week (1970-01-01, day 0, was a Thursday). */
+export function weekStartDay(day: number): number {
+  return day - ((((day + 3) % 7) + 7) % 7);
+}
+
+export function monthStartDay(day: number): number {
+  const d = new Date(day * DAY_MS);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY_MS;
+}
+
+const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** The label of the bucket a day falls in; the SQL below computes the same. */
+export function bucketLabel(day: number, bucket: HistoryBucket): string {
+  if (bucket === 'day') return isoDay(day);
+  if (bucket === 'week') return isoDay(weekStartDay(day));
+  return isoDay(day).slice(0, 7);
+}
+
+/** The labels of every bucket from the one holding `firstDay` to the one holding `lastDay`, in order. */
+export function bucketLabels(firstDay: number, lastDay: number, bucket: HistoryBucket): string[] {
+  const labels: string[] = [];
+  if (bucket === 'month') {
+    const first = new Date(firstDay * DAY_MS);
+    for (let m = 0; ; m++) {
+      const day = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + m, 1) / DAY_MS;
+      if (day > lastDay) break;
+      labels.push(isoDay(day).slice(0, 7));
+    }
+    return labels;
+  }
+  const step = bucket === 'week' ? 7 : 1;
+  for (let day = bucket === 'week' ? weekStartDay(firstDay) : firstDay; day <= lastDay; day += step) {
+    labels.push(isoDay(day));
+  }
+  return labels;
+}
+
+/** SQL for the local day number of an epoch-ms column. */
+function localDaySql(column: string, offsetMs: number): string {
+  return `((${column} + ${offsetMs + BIAS_DAYS * DAY_MS}) / ${DAY_MS} - ${BIAS_DAYS})`;
+}
+
+/** SQL for the bucket label of a day-number column; must agree with bucketLabel. */
+function bucketSql(day: string, bucket: HistoryBucket): string {
+  if (bucket === 'day') return `strftime('%Y-%m-%d', ${day} * 86400, 'unixepoch')`;
+  if (bucket === 'week') return `strftime('%Y-%m-%d', (${day} - ((((${day}) + 3) % 7) + 7) % 7) * 86400, 'unixepoch')`;
+  return `strftime('%Y-%m', ${day} * 86400, 'unixepoch')`;
+}
+
+/** Sums of float costs carry noise (0.1 + 0.2); none of Baton's figures needs more than this. */
+const roundUsd = (usd: number, decimals = 10) => {
+  const factor = 10 ** decimals;
+  const rounded = Math.round(usd * factor) / factor;
+  return rounded === 0 ? 0 : rounded; // no -0
+};
+
+function pathSegments(workingDir: string): string[] {
+  return workingDir.split(/[\\/]+/).filter((segment) => segment.length > 0);
+}
+
+/**
+ * A name for each project: its folder's name, or, where two folders share a name, as many of
+ * the last path segments as tell them apart ("work/api" beside "old/api"); the whole path when
+ * even that is not enough.
+ */
+export function projectLabels(projects: Array<{ id: string; workingDir: string }>): Map<string, string> {
+  const segments = new Map(projects.map((p) => [p.id, pathSegments(p.workingDir)]));
+  const depth = new Map(projects.map((p) => [p.id, 1]));
+  const labelOf = (p: { id: string; workingDir: string }) => {
+    const parts = segments.get(p.id) ?? [];
+    const d = depth.get(p.id) ?? 1;
+    if (parts.length === 0) return p.workingDir;
+    if (d > parts.length) return p.workingDir;
+    return parts.slice(-d).join('/');
+  };
+  for (;;) {
+    const groups = new Map<string, Array<{ id: string; workingDir: string }>>();
+    for (const p of projects) {
+      const label = labelOf(p);
+      groups.set(label, [...(groups.get(label) ?? []), p]);
+    }
+    let deeper = false;
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      for (const p of group) {
+        const parts = segments.get(p.id) ?? [];
+        const d = depth.get(p.id) ?? 1;
+        if (d <= parts.length) {
+          depth.set(p.id, d + 1);
+          deeper = true;
+        }
+      }
+    }
+    if (!deeper) break;
+  }
+  return new Map(projects.map((p) => [p.id, labelOf(p)]));
+}
 
 export interface TaskPageQuery {
   filter: TaskFilter;
   sort: { by: TaskSortKey; direction: 'asc' | 'desc' };
   limit: number;
   offset: number;
+  withTotals?: boolean;
+}
+
+interface UsageRow {
+  series: 'total' | 'time' | 'timeModel' | 'timeProject' | 'model' | 'project';
+  key: string | null;
+  sub: string;
+  cost: number | null;
+  n1: number | null;
+  n2: number | null;
+  n3: number | null;
+  n4: number | null;
+  n5: number | null;
+  first: number | null;
+  last: number | null;
+}
+
+/** A task as exported: its summary and the models its sessions reported. */
+export interface ExportedTask extends TaskSummary {
+  models: string[];
 }
 
 export class HistoryQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  async listTasks(query: TaskPageQuery): Promise<{ tasks: TaskSummary[]; total: number }> {
+  async listTasks(query: TaskPageQuery): Promise<{ tasks: TaskSummary[]; total: number; totals?: TaskListTotals }> {
     const where = whereOf(query.filter);
     const direction = query.sort.direction === 'asc' ? 'ASC' : 'DESC';
     const [{ total }] = (await this.dataSource.query(
@@ -87,89 +245,248 @@ export class HistoryQueries {
         LIMIT ? OFFSET ?`;
     }
     const rows = (await this.dataSource.query(sql, [...where.params, query.limit, query.offset])) as SummaryRecord[];
-    return { tasks: rows.map(toSummary), total };
+    const page = { tasks: rows.map(toSummary), total };
+    return query.withTotals ? { ...page, totals: await this.totals(query.filter) } : page;
   }
 
-  async charts(filter: TaskFilter): Promise<HistoryCharts> {
+  /** The sums of every task the filter selects, over the same session rows as each task's own totals. */
+  async totals(filter: TaskFilter): Promise<TaskListTotals> {
+    const where = whereOf(filter);
+    const [row] = (await this.dataSource.query(
+      `SELECT COUNT(s.id) AS iterations,
+              COALESCE(SUM(s.input_tokens), 0) AS inputTokens,
+              COALESCE(SUM(s.output_tokens), 0) AS outputTokens,
+              COALESCE(SUM(s.cache_creation_tokens), 0) AS cacheCreationTokens,
+              COALESCE(SUM(s.cache_read_tokens), 0) AS cacheReadTokens,
+              COALESCE(SUM(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens), 0) AS totalTokens,
+              COALESCE(SUM(s.cost_usd), 0) AS costUsd,
+              COALESCE(SUM(s.duration_ms), 0) AS durationMs
+       FROM tasks t JOIN sessions s ON s.task_id = t.id
+       ${where.sql}`,
+      where.params,
+    )) as [TaskListTotals];
+    return { ...row, costUsd: roundUsd(row.costUsd) };
+  }
+
+  async charts(filter: TaskFilter, utcOffsetMinutes = 0): Promise<HistoryCharts> {
+    const offsetMs = Math.trunc(utcOffsetMinutes) * 60_000;
+    const now = this.now();
     const where = whereOf(filter);
     const [span] = (await this.dataSource.query(
-      `SELECT MIN(t.created_at) AS first, MAX(t.created_at) AS last FROM tasks t ${where.sql}`,
+      `SELECT COUNT(*) AS tasks, MIN(t.created_at) AS first, MAX(t.created_at) AS last FROM tasks t ${where.sql}`,
       where.params,
-    )) as [{ first: number | null; last: number | null }];
-    const from = filter.from ?? span.first ?? 0;
-    const to = filter.to ?? span.last ?? 0;
-    const bucket = bucketFor(Math.max(0, to - from));
+    )) as [{ tasks: number; first: number | null; last: number | null }];
+    // The range shown: the filter's, or from the first task to now. `to` is exclusive; `last` is the range's last instant.
+    const rangeStart = filter.from ?? span.first ?? now;
+    const rangeLast = Math.max(rangeStart, filter.to !== undefined ? filter.to - 1 : Math.max(now, span.last ?? now));
+    const bucket = bucketFor(rangeLast - rangeStart);
 
-    // One pass over the per-task daily rollup (kept by triggers), grouped by day, model and project;
-    // the three series are cut from that.
+    // The per-task daily rollup (kept by triggers) has UTC days. A session whose local day is
+    // another one is moved: taken off its UTC day and added to its local day, from the session
+    // rows. Only sessions within the offset of a UTC midnight move, so most of the work stays
+    // on the rollup.
+    const rollup = `
+      SELECT u.day AS day, COALESCE(NULLIF(u.model, ''), t.model, 'unknown') AS model, t.project_id AS project,
+             u.cost_usd AS cost, u.input_tokens AS input, u.output_tokens AS output,
+             u.cache_creation_tokens AS cache_write, u.cache_read_tokens AS cache_read, u.sessions AS sessions
+      FROM tasks t JOIN usage_by_task_day u ON u.task_id = t.id
+      ${where.sql}`;
+    const localDayOfSession = localDaySql('s.started_at', offsetMs);
+    const moved =
+      offsetMs === 0
+        ? ''
+        : `moved AS MATERIALIZED (
+          SELECT s.started_at / ${DAY_MS} AS utc_day, ${localDayOfSession} AS local_day,
+                 COALESCE(NULLIF(s.model, ''), t.model, 'unknown') AS model, t.project_id AS project,
+                 s.cost_usd AS cost, s.input_tokens AS input, s.output_tokens AS output,
+                 s.cache_creation_tokens AS cache_write, s.cache_read_tokens AS cache_read
+          FROM sessions s JOIN tasks t ON t.id = s.task_id
+          ${andWhere(where.sql, `${localDayOfSession} <> s.started_at / ${DAY_MS}`)}),`;
+    const parts =
+      offsetMs === 0
+        ? rollup
+        : `${rollup}
+          UNION ALL
+          SELECT utc_day, model, project, -cost, -input, -output, -cache_write, -cache_read, -1 FROM moved
+          UNION ALL
+          SELECT local_day, model, project, cost, input, output, cache_write, cache_read, 1 FROM moved`;
+    const key = bucketSql('day', bucket);
     const rows = (await this.dataSource.query(
-      `WITH base AS MATERIALIZED (
-         SELECT u.day AS day, COALESCE(NULLIF(u.model, ''), t.model, 'unknown') AS model_name, t.project_id AS project,
-                SUM(u.cost_usd) AS cost, SUM(u.input_tokens) AS input, SUM(u.output_tokens) AS output,
-                SUM(u.cache_creation_tokens) AS cache_write, SUM(u.cache_read_tokens) AS cache_read, SUM(u.sessions) AS sessions
-         FROM tasks t JOIN usage_by_task_day u ON u.task_id = t.id
-         ${where.sql}
-         GROUP BY 1, 2, 3)
-       SELECT 'time' AS series, strftime('${BUCKET_FORMAT[bucket]}', day * 86400, 'unixepoch') AS key, SUM(cost) AS cost,
-              SUM(input + output + cache_write + cache_read) AS a, SUM(sessions) AS b, 0 AS c, 0 AS d
-       FROM base GROUP BY key
+      `WITH ${moved}
+       usage AS MATERIALIZED (
+         SELECT day, model, project, SUM(cost) AS cost, SUM(input) AS input, SUM(output) AS output,
+                SUM(cache_write) AS cache_write, SUM(cache_read) AS cache_read, SUM(sessions) AS sessions
+         FROM (${parts})
+         GROUP BY day, model, project
+         HAVING SUM(sessions) <> 0)
+       SELECT 'total' AS series, '' AS key, '' AS sub, SUM(cost) AS cost, SUM(input) AS n1, SUM(output) AS n2,
+              SUM(cache_write) AS n3, SUM(cache_read) AS n4, SUM(sessions) AS n5, MIN(day) AS first, MAX(day) AS last
+       FROM usage
        UNION ALL
-       SELECT 'model', model_name, 0, SUM(input), SUM(output), SUM(cache_write), SUM(cache_read) FROM base GROUP BY model_name
+       SELECT 'time', ${key}, '', SUM(cost), SUM(input + output + cache_write + cache_read), 0, 0, 0, SUM(sessions), 0, 0
+       FROM usage GROUP BY 2
        UNION ALL
-       SELECT 'project', project, SUM(cost), 0, 0, 0, 0 FROM base GROUP BY project`,
-      where.params,
-    )) as Array<{ series: string; key: string; cost: number; a: number; b: number; c: number; d: number }>;
+       SELECT 'timeModel', ${key}, model, SUM(cost), 0, 0, 0, 0, SUM(sessions), 0, 0 FROM usage GROUP BY 2, 3
+       UNION ALL
+       SELECT 'timeProject', ${key}, project, SUM(cost), 0, 0, 0, 0, SUM(sessions), 0, 0 FROM usage GROUP BY 2, 3
+       UNION ALL
+       SELECT 'model', model, '', SUM(cost), SUM(input), SUM(output), SUM(cache_write), SUM(cache_read), SUM(sessions), 0, 0
+       FROM usage GROUP BY model
+       UNION ALL
+       SELECT 'project', project, '', SUM(cost), 0, 0, 0, 0, SUM(sessions), 0, 0 FROM usage GROUP BY project`,
+      offsetMs === 0 ? where.params : [...where.params, ...where.params],
+    )) as UsageRow[];
+
+    const total = rows.find((r) => r.series === 'total');
+    const sessions = total?.n5 ?? 0;
+
+    // Zero-filled buckets from the range's first day (or the first session's, if earlier) to its last.
+    const costOverTime: HistoryCharts['costOverTime'] = [];
+    if (sessions > 0 && typeof total?.first === 'number' && typeof total.last === 'number') {
+      const dataFirst = total.first;
+      const dataLast = total.last;
+      let first = Math.min(localDay(rangeStart, offsetMs), dataFirst);
+      let last = Math.max(localDay(rangeLast, offsetMs), dataLast);
+      let labels = bucketLabels(first, last, bucket);
+      if (labels.length > MAX_BUCKETS) {
+        first = dataFirst;
+        last = dataLast;
+        labels = bucketLabels(first, last, bucket);
+      }
+      const byLabel = new Map<string, HistoryCharts['costOverTime'][number]>();
+      for (const period of labels) {
+        const point = { period, costUsd: 0, totalTokens: 0, sessions: 0, costByModel: {}, costByProject: {} };
+        byLabel.set(period, point);
+        costOverTime.push(point);
+      }
+      for (const r of rows) {
+        const point = r.key === null ? undefined : byLabel.get(r.key);
+        if (!point) continue;
+        if (r.series === 'time') {
+          point.costUsd = roundUsd(r.cost ?? 0);
+          point.totalTokens = r.n1 ?? 0;
+          point.sessions = r.n5 ?? 0;
+        } else if (r.series === 'timeModel' && (r.n5 ?? 0) > 0) {
+          point.costByModel[r.sub] = roundUsd(r.cost ?? 0);
+        } else if (r.series === 'timeProject' && (r.n5 ?? 0) > 0) {
+          point.costByProject[r.sub] = roundUsd(r.cost ?? 0);
+        }
+      }
+    }
+
+    const tokensByModel = rows
+      .filter((r) => r.series === 'model')
+      .map((r) => ({
+        model: r.key ?? 'unknown',
+        inputTokens: r.n1 ?? 0,
+        outputTokens: r.n2 ?? 0,
+        cacheCreationTokens: r.n3 ?? 0,
+        cacheReadTokens: r.n4 ?? 0,
+        costUsd: roundUsd(r.cost ?? 0),
+        sessions: r.n5 ?? 0,
+      }))
+      .sort((x, y) => x.model.localeCompare(y.model));
 
     const projects = (await this.dataSource.query(
-      `SELECT p.id AS projectId, p.name AS name, p.working_dir AS workingDir, COUNT(*) AS tasks
+      `SELECT p.id AS projectId, p.working_dir AS workingDir, COUNT(*) AS tasks
        FROM tasks t JOIN projects p ON p.id = t.project_id
        ${where.sql}
        GROUP BY p.id`,
       where.params,
-    )) as Array<{ projectId: string; name: string; workingDir: string; tasks: number }>;
-    const projectCost = new Map(rows.filter((r) => r.series === 'project').map((r) => [r.key, r.cost]));
-
-    const costOverTime = rows
-      .filter((r) => r.series === 'time')
-      .map((r) => ({ period: r.key, costUsd: r.cost, totalTokens: r.a, sessions: r.b }))
-      .sort((x, y) => x.period.localeCompare(y.period));
-    const tokensByModel = rows
-      .filter((r) => r.series === 'model')
-      .map((r) => ({
-        model: r.key,
-        inputTokens: r.a,
-        outputTokens: r.b,
-        cacheCreationTokens: r.c,
-        cacheReadTokens: r.d,
-      }))
-      .sort((x, y) => x.model.localeCompare(y.model));
+    )) as Array<{ projectId: string; workingDir: string; tasks: number }>;
+    const labels = await this.projectLabels();
+    const projectCost = new Map(rows.filter((r) => r.series === 'project').map((r) => [r.key, r.cost ?? 0]));
     const costByProject = projects
-      .map((p) => ({ ...p, costUsd: projectCost.get(p.projectId) ?? 0 }))
-      .sort((x, y) => y.costUsd - x.costUsd);
+      .map((p) => ({
+        projectId: p.projectId,
+        name: labels.get(p.projectId) ?? p.workingDir,
+        workingDir: p.workingDir,
+        costUsd: roundUsd(projectCost.get(p.projectId) ?? 0),
+        tasks: p.tasks,
+      }))
+      .sort((x, y) => y.costUsd - x.costUsd || x.name.localeCompare(y.name));
 
-    return { bucket, costOverTime, tokensByModel, costByProject };
+    // Cache reads are priced per model; what they saved is what they would have cost as input.
+    const cacheSavingsUsd = tokensByModel.reduce((sum, m) => {
+      const price = priceOf(m.model === 'unknown' ? null : m.model);
+      return sum + (m.cacheReadTokens * (price.input - price.cacheRead)) / 1_000_000;
+    }, 0);
+    const costUsd = roundUsd(total?.cost ?? 0);
+
+    return {
+      bucket,
+      costOverTime,
+      tokensByModel,
+      costByProject,
+      summary: {
+        ...(await this.spending(now, offsetMs)),
+        tasks: span.tasks,
+        sessions,
+        costUsd,
+        totalTokens: (total?.n1 ?? 0) + (total?.n2 ?? 0) + (total?.n3 ?? 0) + (total?.n4 ?? 0),
+        cacheSavingsUsd: roundUsd(cacheSavingsUsd),
+        averageCostPerTaskUsd: span.tasks > 0 ? roundUsd(costUsd / span.tasks) : null,
+      },
+    };
   }
 
-  /** Every task the filter selects, newest first, for export. */
-  async allTasks(filter: TaskFilter): Promise<TaskSummary[]> {
+  /** What all tasks' sessions started since local midnight, local Monday and the local 1st cost. */
+  private async spending(
+    now: number,
+    offsetMs: number,
+  ): Promise<{ spentTodayUsd: number; spentThisWeekUsd: number; spentThisMonthUsd: number }> {
+    const today = localDay(now, offsetMs);
+    const dayFrom = dayStart(today, offsetMs);
+    const weekFrom = dayStart(weekStartDay(today), offsetMs);
+    const monthFrom = dayStart(monthStartDay(today), offsetMs);
+    const [row] = (await this.dataSource.query(
+      `SELECT COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS today,
+              COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS week,
+              COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS month
+       FROM sessions WHERE started_at >= ?`,
+      [dayFrom, weekFrom, monthFrom, Math.min(weekFrom, monthFrom)],
+    )) as [{ today: number; week: number; month: number }];
+    return {
+      spentTodayUsd: roundUsd(row.today),
+      spentThisWeekUsd: roundUsd(row.week),
+      spentThisMonthUsd: roundUsd(row.month),
+    };
+  }
+
+  /** Every task the filter selects, newest first, with the models its sessions used, for export. */
+  async allTasks(filter: TaskFilter): Promise<ExportedTask[]> {
     const where = whereOf(filter);
     const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}
+      `SELECT ${SUMMARY_COLUMNS}, GROUP_CONCAT(DISTINCT NULLIF(s.model, '')) AS session_models
        FROM tasks t JOIN projects p ON p.id = t.project_id LEFT JOIN sessions s ON s.task_id = t.id
        ${where.sql}
        GROUP BY t.id ORDER BY t.created_at DESC, t.id DESC`,
       where.params,
-    )) as SummaryRecord[];
-    return rows.map(toSummary);
+    )) as Array<SummaryRecord & { session_models: string | null }>;
+    return rows.map((row) => ({
+      ...toSummary(row),
+      models: row.session_models ? row.session_models.split(',').sort() : [],
+    }));
+  }
+
+  /** Every project's name, told apart from others of the same folder name. */
+  async projectLabels(): Promise<Map<string, string>> {
+    const rows = (await this.dataSource.query(`SELECT id, working_dir AS workingDir FROM projects`)) as Array<{
+      id: string;
+      workingDir: string;
+    }>;
+    return projectLabels(rows);
   }
 
   async listProjects(limit = 50): Promise<ProjectView[]> {
-    return (await this.dataSource.query(
+    const rows = (await this.dataSource.query(
       `SELECT p.id, p.name, p.working_dir AS workingDir, COALESCE(MAX(t.created_at), p.created_at) AS lastUsedAt
        FROM projects p LEFT JOIN tasks t ON t.project_id = p.id
        GROUP BY p.id ORDER BY lastUsedAt DESC LIMIT ?`,
       [limit],
     )) as ProjectView[];
+    const labels = await this.projectLabels();
+    return rows.map((p) => ({ ...p, name: labels.get(p.id) ?? p.name }));
   }
 }
 
@@ -177,9 +494,11 @@ const CSV_COLUMNS = [
   'id',
   'title',
   'project',
+  'model',
   'status',
   'statusReason',
   'createdAt',
+  'finishedAt',
   'iterations',
   'inputTokens',
   'outputTokens',
@@ -191,22 +510,44 @@ const CSV_COLUMNS = [
   'durationMs',
 ] as const;
 
-/** RFC 4180 quoting: a field with a comma, quote or line break is quoted, quotes doubled. */
+/**
+ * Costs in exports: 8 decimals, which every token price per million tokens fits exactly, and no
+ * float noise from summing (0.30000000000000004).
+ */
+export function exportCost(usd: number): number {
+  return roundUsd(usd, 8);
+}
+
+/** A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe. */
+export function neutralizeFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** RFC 4180 quoting: a field with a comma, quote or line break is quoted, quotes doubled. Text is defused first. */
 function csvField(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
+  if (value === null) return '';
+  const text = typeof value === 'number' ? String(value) : neutralizeFormula(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function tasksToCsv(tasks: TaskSummary[]): string {
+const isoTime = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
+
+/** The model(s) a task ran on: what its sessions reported, else what it asked for. */
+const modelOf = (t: TaskSummary & { models?: string[] }) =>
+  t.models && t.models.length > 0 ? t.models.join(' ') : (t.model ?? '');
+
+export function tasksToCsv(tasks: Array<TaskSummary & { models?: string[] }>): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const t of tasks) {
     const row: Record<(typeof CSV_COLUMNS)[number], string | number | null> = {
       id: t.id,
       title: t.title,
       project: t.workingDir,
+      model: modelOf(t),
       status: t.status,
       statusReason: t.statusReason,
-      createdAt: new Date(t.createdAt).toISOString(),
+      createdAt: isoTime(t.createdAt),
+      finishedAt: isoTime(t.finishedAt),
       iterations: t.iterations,
       inputTokens: t.totals.inputTokens,
       outputTokens: t.totals.outputTokens,
@@ -214,10 +555,57 @@ export function tasksToCsv(tasks: TaskSummary[]): string {
       cacheReadTokens: t.totals.cacheReadTokens,
       totalTokens: t.totals.totalTokens,
       turns: t.totals.turns,
-      costUsd: t.totals.costUsd,
+      costUsd: exportCost(t.totals.costUsd),
       durationMs: t.durationMs,
     };
     lines.push(CSV_COLUMNS.map((column) => csvField(row[column])).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** The JSON export: each task's summary with its costs rounded as in the CSV. */
+export function tasksToJson(tasks: ExportedTask[]): string {
+  return JSON.stringify(
+    tasks.map((t) => ({ ...t, totals: { ...t.totals, costUsd: exportCost(t.totals.costUsd) } })),
+    null,
+    2,
+  );
+}
+
+/** Lower-case letters, digits and dots, runs of anything else as one dash. */
+export function slug(text: string, maxLength = 40): string {
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, maxLength)
+    .replace(/-+$/, '');
+}
+
+/**
+ * The export's file name after its filter: baton-tasks-<project>-<status>-<search>-<from>_<to>.<ext>,
+ * each part only when the filter has it, dates as the caller's local days (`to` is exclusive, so
+ * the name shows the last day included). Without a filter: baton-tasks-<today>.<ext>.
+ */
+export function exportFileName(
+  filter: TaskFilter,
+  extension: string,
+  context: { projectName?: string; utcOffsetMinutes: number; now: number },
+): string {
+  const offsetMs = context.utcOffsetMinutes * 60_000;
+  const day = (epochMs: number) => isoDay(localDay(epochMs, offsetMs));
+  const parts: string[] = [];
+  if (filter.projectId !== undefined) parts.push(slug(context.projectName ?? filter.projectId) || 'project');
+  if (filter.status !== undefined) parts.push(slug(filter.status));
+  const search = filter.search?.trim();
+  if (search) parts.push(`search-${slug(search, 30) || 'text'}`);
+  const from = filter.from !== undefined ? day(filter.from) : undefined;
+  const to = filter.to !== undefined ? day(Math.max(filter.to - 1, filter.from ?? 0)) : undefined;
+  if (from && to) parts.push(`${from}_${to}`);
+  else if (from) parts.push(`from-${from}`);
+  else if (to) parts.push(`until-${to}`);
+  if (parts.length === 0) parts.push(day(context.now));
+  return `baton-tasks-${parts.join('-')}.${extension}`;
 }

@@ -6,14 +6,15 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
-import type {
-  RetryEntry,
-  SessionStatus,
-  SessionView,
-  Settings,
-  TaskDetail,
-  TaskStatus,
-  TaskSummary,
+import {
+  type RetryEntry,
+  type SessionStatus,
+  type SessionView,
+  type Settings,
+  taskDefaultsSchema,
+  type TaskDetail,
+  type TaskStatus,
+  type TaskSummary,
 } from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
 import { writeTransaction } from './write-transaction';
@@ -23,6 +24,8 @@ export interface NewTask {
   spec: TaskSpec;
   title: string;
   agent: string;
+  /** The process that queues it, so a crash before its turn can be told from a wait. */
+  ownerPid: number;
 }
 
 export interface SessionStart {
@@ -153,6 +156,7 @@ export function toSessionView(row: SessionRow): SessionView {
     errorKind: row.errorKind,
     error: row.errorMessage,
     resultExcerpt: row.resultExcerpt,
+    permissionDenials: row.permissionDenials,
     retries: row.retryLog ? (JSON.parse(row.retryLog) as RetryEntry[]) : [],
   };
 }
@@ -190,9 +194,19 @@ export class TaskStore {
         finishedAt: null,
       };
       db.prepare(
-        `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-      ).run(task.id, task.projectId, task.title, task.prompt, task.agent, task.model, task.spec, createdAt);
+        `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, created_at, owner_pid)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+      ).run(
+        task.id,
+        task.projectId,
+        task.title,
+        task.prompt,
+        task.agent,
+        task.model,
+        task.spec,
+        createdAt,
+        input.ownerPid,
+      );
       return task;
     });
   }
@@ -246,7 +260,7 @@ export class TaskStore {
          input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
          turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
          exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
-         retries = ?, retry_log = ?
+         retries = ?, retry_log = ?, permission_denials = ?
        WHERE session_id = ?`,
       [
         finish.status,
@@ -267,6 +281,7 @@ export class TaskStore {
         finish.resultExcerpt,
         finish.retries.length,
         finish.retries.length > 0 ? JSON.stringify(finish.retries) : null,
+        finish.permissionDenials,
         sessionId,
       ],
     );
@@ -278,7 +293,10 @@ export class TaskStore {
       value: string;
     }>;
     const stored = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    const taskDefaults = taskDefaultsSchema.safeParse(stored.taskDefaults);
     return {
+      // Never set, or written in a shape this version does not read: the launch form then starts from none.
+      taskDefaults: taskDefaults.success ? taskDefaults.data : {},
       dailyBudgetUsd: typeof stored.dailyBudgetUsd === 'number' ? stored.dailyBudgetUsd : null,
       maxConcurrentTasks:
         typeof stored.maxConcurrentTasks === 'number' ? stored.maxConcurrentTasks : DEFAULT_CONCURRENCY,
@@ -350,35 +368,36 @@ export class TaskStore {
 
   /**
    * After a crash: sessions and tasks left 'running' by a process that is
-   * gone become 'interrupted', with an end time. A live owner (another Baton
-   * on the same database) is never touched. Returns the ids of the tasks.
+   * gone become 'interrupted', with an end time, and so do tasks it had
+   * queued but not started (they can be resumed from their first iteration).
+   * A live owner (another Baton on the same database) is never touched.
+   * Returns the ids of the tasks.
    */
   async recoverInterrupted(isAlive: (pid: number) => boolean): Promise<{ taskIds: string[]; sessionIds: string[] }> {
     const ownersSql = `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
-       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status = 'running'`;
+       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status IN ('running', 'queued')`;
     // Most starts find nothing to recover: look first, and take the write lock only when there is work.
     const owners = (await this.dataSource.query(ownersSql)) as Array<{ pid: number | null }>;
     if (!owners.some((o) => o.pid === null || !isAlive(o.pid))) return { taskIds: [], sessionIds: [] };
     const now = this.now();
     return writeTransaction(this.dataSource, (db) => {
-      const owners = db
-        .prepare(
-          `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
-           UNION SELECT DISTINCT owner_pid FROM tasks WHERE status = 'running'`,
-        )
-        .all() as Array<{ pid: number | null }>;
+      const owners = db.prepare(ownersSql).all() as Array<{ pid: number | null }>;
       const taskIds = new Set<string>();
       const sessionIds: string[] = [];
       for (const pid of owners.map((o) => o.pid).filter((pid) => pid === null || !isAlive(pid))) {
         const match = pid === null ? 'owner_pid IS NULL' : 'owner_pid = ?';
         const params = pid === null ? [] : [pid];
-        const why = `Baton stopped while this ran (process ${pid ?? 'unknown'} is gone)`;
+        const gone = `process ${pid ?? 'unknown'} is gone`;
+        const why = `Baton stopped while this ran (${gone})`;
         const tasks = db
           .prepare(
             `SELECT DISTINCT task_id AS id FROM sessions WHERE status = 'running' AND ${match}
              UNION SELECT id FROM tasks WHERE status = 'running' AND ${match}`,
           )
           .all(...params, ...params) as Array<{ id: string }>;
+        const queued = db.prepare(`SELECT id FROM tasks WHERE status = 'queued' AND ${match}`).all(...params) as Array<{
+          id: string;
+        }>;
         const sessions = db
           .prepare(`SELECT session_id AS id FROM sessions WHERE status = 'running' AND ${match}`)
           .all(...params) as Array<{ id: string }>;
@@ -393,6 +412,14 @@ export class TaskStore {
         );
         for (const { id } of tasks) {
           interrupt.run(why, now, id);
+          taskIds.add(id);
+        }
+        const neverStarted = db.prepare(
+          `UPDATE tasks SET status = 'interrupted', status_reason = ?, finished_at = ?, owner_pid = NULL
+           WHERE id = ? AND status = 'queued'`,
+        );
+        for (const { id } of queued) {
+          neverStarted.run(`Baton stopped before this task's turn came (${gone})`, now, id);
           taskIds.add(id);
         }
       }

@@ -1,6 +1,6 @@
 /** The history views: pages of tasks, charts, projects and exports. */
 import type { BatonHandlers } from '../../contract/api';
-import { tasksToCsv } from '../../core/store/history-queries';
+import { exportFileName, tasksToCsv, tasksToJson } from '../../core/store/history-queries';
 import type { ServiceContext } from '../service-context';
 
 type HistoryHandlers = Pick<BatonHandlers, 'listTasks' | 'getHistoryCharts' | 'exportTasks' | 'listProjects'>;
@@ -8,18 +8,16 @@ type HistoryHandlers = Pick<BatonHandlers, 'listTasks' | 'getHistoryCharts' | 'e
 export function historyHandlers({ history }: ServiceContext, now: () => number = Date.now): HistoryHandlers {
   return {
     listTasks: (query) => history.listTasks(query),
-    getHistoryCharts: ({ filter }) => history.charts(filter),
+    getHistoryCharts: ({ filter, utcOffsetMinutes }) => history.charts(filter, utcOffsetMinutes),
     listProjects: () => history.listProjects(),
-    exportTasks: async ({ filter, format }) => {
+    exportTasks: async ({ filter, format, utcOffsetMinutes }) => {
       const tasks = await history.allTasks(filter);
-      const stamp = new Date(now()).toISOString().slice(0, 10);
+      const projectName =
+        filter.projectId === undefined ? undefined : (await history.projectLabels()).get(filter.projectId);
+      const fileName = exportFileName(filter, format, { projectName, utcOffsetMinutes, now: now() });
       return format === 'csv'
-        ? { fileName: `baton-tasks-${stamp}.csv`, mimeType: 'text/csv', content: tasksToCsv(tasks) }
-        : {
-            fileName: `baton-tasks-${stamp}.json`,
-            mimeType: 'application/json',
-            content: JSON.stringify(tasks, null, 2),
-          };
+        ? { fileName, mimeType: 'text/csv', content: tasksToCsv(tasks) }
+        : { fileName, mimeType: 'application/json', content: tasksToJson(tasks) };
     },
   };
 }

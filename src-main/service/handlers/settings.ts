@@ -1,8 +1,9 @@
-/** App-wide settings: the daily budget and how many tasks run at once. */
+/** App-wide settings: the launch form's defaults, the daily budget and how many tasks run at once; today's spending. */
 import type { BatonHandlers } from '../../contract/api';
+import { startOfLocalDay } from '../../core/local-day';
 import type { ServiceContext } from '../service-context';
 
-type SettingsHandlers = Pick<BatonHandlers, 'getSettings' | 'updateSettings'>;
+type SettingsHandlers = Pick<BatonHandlers, 'getSettings' | 'updateSettings' | 'getSpending'>;
 
 export function settingsHandlers({ core, runs, options }: ServiceContext): SettingsHandlers {
   return {
@@ -15,5 +16,10 @@ export function settingsHandlers({ core, runs, options }: ServiceContext): Setti
       }
       return settings;
     },
+    // The same day and sum the orchestrator holds the daily budget against.
+    getSpending: async () => ({
+      spentTodayUsd: await core.store.spentSince(startOfLocalDay(Date.now())),
+      dailyBudgetUsd: (await core.store.settings()).dailyBudgetUsd,
+    }),
   };
 }

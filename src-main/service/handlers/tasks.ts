@@ -1,8 +1,9 @@
-/** Launching, resuming, stopping and reading tasks, and the live state of those running here. */
+/** Launching, resuming, stopping and reading tasks, and the live state of every task running on the database. */
 import type { AgentEvent } from '../../contract/agent-events';
 import type { BatonHandlers } from '../../contract/api';
-import type { TaskDetail } from '../../contract/views';
+import type { TaskDetail, TaskStatus } from '../../contract/views';
 import { InvalidTaskError, TaskNotFoundError } from '../../core/orchestrator/orchestrator';
+import { MAX_EVENTS_PER_SESSION } from '../../core/store/event-recorder';
 import { CallFailure } from '../dispatcher';
 import type { ServiceContext } from '../service-context';
 
@@ -22,8 +23,22 @@ async function asCallFailure<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
+const isActive = (status: TaskStatus) => status === 'queued' || status === 'running';
+const runningSessionIds = (task: TaskDetail) =>
+  task.sessions.filter((session) => session.status === 'running').map((session) => session.sessionId);
+
 export function taskHandlers(context: ServiceContext): TaskHandlers {
-  const { core, runs, recorder } = context;
+  const { core, runs, recorder, live } = context;
+
+  /** The stored events of sessions another process runs (their recorder writes them every 250 ms). */
+  const storedEvents = async (sessionIds: readonly string[]): Promise<Record<string, AgentEvent[]>> => {
+    const events: Record<string, AgentEvent[]> = {};
+    for (const sessionId of sessionIds) {
+      const rows = await live.eventsOf(sessionId, { afterSeq: -1, limit: MAX_EVENTS_PER_SESSION });
+      events[sessionId] = rows.flatMap((row) => (row.event ? [row.event] : []));
+    }
+    return events;
+  };
 
   /** A task by its full id or a unique prefix of it, as `baton tasks` prints them. */
   const resolveTaskId = async (idOrPrefix: string): Promise<string> => {
@@ -62,6 +77,7 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
       return task;
     },
 
+    // A task another process runs cannot be stopped from here: it answers stopped: false, as for a task not running.
     stopTask: async ({ taskId }) => ({ stopped: await runs.stop(taskId) }),
 
     getTask: ({ taskId }) => requireTask(taskId),
@@ -69,15 +85,31 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
     getSessionEvents: ({ sessionId }) => recorder.eventsOf(sessionId),
 
     getLiveState: async () => {
+      // Every queued or running task on the database, whichever process runs it.
+      const taskIds = new Set(runs.runningTaskIds());
+      for (const row of await live.activeTasks()) taskIds.add(row.id);
       const tasks: TaskDetail[] = [];
-      const currentEvents: Record<string, AgentEvent[]> = {};
-      for (const taskId of runs.runningTaskIds()) {
+      for (const taskId of taskIds) {
         const task = await core.store.taskDetail(taskId);
-        if (!task) continue;
-        tasks.push(task);
-        for (const session of task.sessions) {
-          const events = session.status === 'running' ? recorder.liveEvents(session.sessionId) : undefined;
-          if (events) currentEvents[session.sessionId] = [...events];
+        if (task && (runs.isRunning(taskId) || isActive(task.status))) tasks.push(task);
+      }
+      tasks.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+
+      // Other processes' streams as the follower has published them (so a window that replays what it
+      // buffered meanwhile repeats nothing), or as stored where nothing follows them.
+      const foreignSessions = tasks.filter((task) => !runs.isRunning(task.id)).flatMap(runningSessionIds);
+      const currentEvents: Record<string, AgentEvent[]> =
+        foreignSessions.length === 0
+          ? {}
+          : context.follower
+            ? await context.follower.eventsSoFar(foreignSessions)
+            : await storedEvents(foreignSessions);
+      // This process's streams are taken last, with nothing awaited after, from the recorder's memory.
+      for (const task of tasks) {
+        if (!runs.isRunning(task.id)) continue;
+        for (const sessionId of runningSessionIds(task)) {
+          const events = recorder.liveEvents(sessionId);
+          if (events) currentEvents[sessionId] = [...events];
         }
       }
       return { tasks, currentEvents };

@@ -1,0 +1,45 @@
+import { describeApiRetry, describePermissionDenials, permissionDenialHint, type PermissionMode } from '../contract';
+import { useNow } from '../hooks/use-now';
+import { pendingApiRetry, type StreamItem } from '../stores/stream';
+
+/** "3 tool calls were blocked by the permission mode", with what to change; nothing when none were. */
+export function DenialsNotice({
+  count,
+  mode,
+  detail,
+}: {
+  count: number;
+  mode: PermissionMode | null | undefined;
+  /** Where they were, e.g. "2 in iteration 1, 1 in iteration 3". */
+  detail?: string;
+}) {
+  if (count <= 0) return null;
+  return (
+    <div className="notice notice-warning" data-testid="permission-denials" data-value={count}>
+      <strong>{describePermissionDenials(count)}</strong>
+      {mode ? <> ({mode})</> : null}
+      {detail ? <>: {detail}</> : null}. {permissionDenialHint(mode)}
+    </div>
+  );
+}
+
+/** "2 in iteration 1, 1 in iteration 3": the sessions that had denials. */
+export function denialsByIteration(sessions: readonly { iteration: number; permissionDenials: number }[]): string {
+  const withDenials = sessions.filter((s) => s.permissionDenials > 0);
+  if (withDenials.length < 2) return '';
+  return withDenials.map((s) => `${s.permissionDenials} in iteration ${s.iteration}`).join(', ');
+}
+
+/** While the agent CLI waits to retry an API call: what failed and when it tries again, counting down. */
+export function ApiRetryNotice({ items }: { items: readonly StreamItem[] }) {
+  const pending = pendingApiRetry(items);
+  const now = useNow(pending !== null);
+  if (!pending || pending.event.kind !== 'retry') return null;
+  const event = pending.event;
+  const waited = pending.at === undefined ? 0 : Math.max(0, now - pending.at);
+  return (
+    <p className="notice notice-warning" role="status" data-testid="api-retry">
+      {describeApiRetry({ ...event, delayMs: Math.max(0, event.delayMs - waited) })}
+    </p>
+  );
+}

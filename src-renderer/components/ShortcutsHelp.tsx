@@ -1,0 +1,42 @@
+import { useEffect, useRef } from 'react';
+import { SHORTCUTS } from '../keyboard';
+
+/** The keyboard shortcuts, opened with "?"; Esc or the button closes it. */
+export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    ref.current?.focus();
+    return () => previous?.focus?.();
+  }, []);
+  return (
+    <div className="overlay" onClick={onClose} data-testid="shortcuts-help">
+      <div
+        className="overlay-panel"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="shortcuts-heading"
+        tabIndex={-1}
+        ref={ref}
+        onClick={(e) => e.stopPropagation()}
+      >
+        <header className="replay-header">
+          <h2 id="shortcuts-heading">Keyboard shortcuts</h2>
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+        </header>
+        <dl className="shortcuts">
+          {SHORTCUTS.map((s) => (
+            <div key={s.keys}>
+              <dt>
+                <kbd>{s.keys}</kbd>
+              </dt>
+              <dd>{s.does}</dd>
+            </div>
+          ))}
+        </dl>
+      </div>
+    </div>
+  );
+}

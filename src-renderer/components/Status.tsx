@@ -1,0 +1,29 @@
+import { statusLabel, type SessionStatus, type TaskStatus } from '../contract';
+
+/**
+ * A status in words ("Reached max iterations", "Stopped"), coloured by kind.
+ * The text is the label in lower case and CSS capitalises its first letter:
+ * the page reads "Completed" while its text still contains the status's own
+ * word ("completed") for tools and tests that look for it.
+ */
+export function StatusBadge({
+  status,
+  testId,
+  title,
+}: {
+  status: TaskStatus | SessionStatus;
+  testId?: string;
+  title?: string;
+}) {
+  return (
+    <span
+      className={`badge status-label status-${status}`}
+      data-testid={testId}
+      data-value={status}
+      data-status={status}
+      title={title}
+    >
+      {statusLabel(status).toLowerCase()}
+    </span>
+  );
+}

@@ -1,0 +1,82 @@
+import { useEffect, useRef, useState } from 'react';
+import { useServices } from '../app/services';
+import { errorMessage } from '../errors';
+
+/**
+ * Stop, asked first: "Stop this task? Stop / Keep running", inline. The
+ * parent owns `confirming`, so a keyboard shortcut on a card can open it.
+ */
+export function StopControl({
+  taskId,
+  confirming,
+  onConfirmingChange,
+}: {
+  taskId: string;
+  confirming: boolean;
+  onConfirmingChange: (confirming: boolean) => void;
+}) {
+  const { client } = useServices();
+  const [stopping, setStopping] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
+
+  const stop = () => {
+    setStopping(true);
+    setError(null);
+    onConfirmingChange(false);
+    client.stopTask({ taskId }).then(
+      () => setStopping(false),
+      (e: unknown) => {
+        setStopping(false);
+        setError(errorMessage(e));
+      },
+    );
+  };
+
+  return (
+    <>
+      {confirming ? (
+        <span
+          className="confirm"
+          role="group"
+          aria-label="Confirm stop"
+          data-testid="stop-confirm"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.stopPropagation();
+              onConfirmingChange(false);
+            }
+          }}
+        >
+          <span>Stop this task?</span>
+          <button type="button" className="danger" ref={confirmButton} onClick={stop}>
+            Stop
+          </button>
+          <button type="button" onClick={() => onConfirmingChange(false)}>
+            Keep running
+          </button>
+        </span>
+      ) : (
+        <button
+          type="button"
+          className="danger"
+          disabled={stopping}
+          aria-busy={stopping}
+          title="Stop this task (asks first; s on a focused card)"
+          onClick={() => onConfirmingChange(true)}
+        >
+          {stopping ? 'Stopping…' : 'Stop'}
+        </button>
+      )}
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+/** The app's keyboard shortcuts: one list, which the help overlay shows and the handler follows. */
+import { hrefs } from './router';
+
+export interface Shortcut {
+  keys: string;
+  does: string;
+}
+
+export const SHORTCUTS: readonly Shortcut[] = [
+  { keys: 'n', does: 'New task: open the launch form and go to its prompt' },
+  { keys: 'Ctrl/⌘ + Enter', does: 'Launch, from any field of the launch form' },
+  { keys: 's', does: 'Stop the focused task card (asks first; Esc keeps it running)' },
+  { keys: '/', does: 'Search the history' },
+  { keys: '?', does: 'Show or hide these shortcuts' },
+  { keys: 'Esc', does: 'Close this help, a replay or a stop question' },
+];
+
+/** Where typing goes to a field: single-key shortcuts stay out of the way there. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!target || typeof (target as Element).tagName !== 'string') return false;
+  const el = target as HTMLElement;
+  const tag = el.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (el as HTMLInputElement).type;
+    return !['checkbox', 'radio', 'button', 'submit', 'reset', 'range'].includes(type);
+  }
+  return el.isContentEditable;
+}
+
+export type ShortcutAction = 'new-task' | 'search' | 'help' | 'close';
+
+/** Which global action a key press asks for, or null (typing, modifiers, or keys the cards handle). */
+export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>) {
+  if (e.key === 'Escape') return 'close' satisfies ShortcutAction;
+  if (e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return null;
+  if (e.key === '?') return 'help' satisfies ShortcutAction;
+  if (e.key === 'n') return 'new-task' satisfies ShortcutAction;
+  if (e.key === '/') return 'search' satisfies ShortcutAction;
+  return null;
+}
+
+/**
+ * Focuses the element with `id` once it exists (a view that is still
+ * rendering after a navigation), trying for about a second.
+ */
+export function focusWhenReady(id: string, tries = 30): void {
+  const el = document.getElementById(id);
+  if (el) {
+    el.focus();
+    return;
+  }
+  if (tries > 0) setTimeout(() => focusWhenReady(id, tries - 1), 33);
+}
+
+/** The History helper gives its search box this id. */
+export const HISTORY_SEARCH_ID = 'history-search';
+
+export function goToSearch(): void {
+  if (window.location.hash !== hrefs.history) window.location.hash = hrefs.history;
+  focusWhenReady(HISTORY_SEARCH_ID);
+}

@@ -1,0 +1,162 @@
+/**
+ * One live truth: a service open on the database (as the window's is) shows
+ * a `baton run` in another process as if it ran the task itself, with the
+ * same events, each once, and lists it in its live state while it runs.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type AgentEvent, agentEventSchema } from '../../src-main/contract/agent-events';
+import type { BatonEvent } from '../../src-main/contract/events';
+import { isFollowed } from '../../src-main/core/store/event-recorder';
+import { openBaton } from '../../src-main/service/open-baton';
+import { lastJsonLine, startBaton } from '../support/baton-cli';
+import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
+import { iterationScript } from '../support/scripts';
+
+const setUp = useScriptedWorkspaces();
+
+async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The lifecycle of a task as its events tell it, the stream left out. */
+function lifecycle(events: BatonEvent[]): string[] {
+  return events.flatMap((event) => {
+    switch (event.type) {
+      case 'iteration.started':
+        return [`iteration.started ${event.sessionId} #${event.iteration}`];
+      case 'iteration.finished':
+        return [`iteration.finished ${event.session.sessionId} ${event.session.status}`];
+      case 'task.finished':
+        return [`task.finished ${event.status}`];
+      case 'agent.event':
+        return [];
+      default:
+        return [event.type];
+    }
+  });
+}
+
+describe('following another process', () => {
+  it('shows a `baton run` beside it live: its task, iterations and stream, each event once', async () => {
+    const { project, db, env } = await setUp(iterationScript(2, 'BATON_TASK_COMPLETE', 1500));
+    const service = await openBaton({ mode: 'browser', databaseFile: db, env: { ...process.env, ...env } });
+    const events: BatonEvent[] = [];
+    service.subscribe((event) => events.push(event));
+    try {
+      const cli = startBaton(['run', '--dir', project, '--prompt', 'from the terminal', '--json'], env);
+
+      // Mid-run: the first session streams, and the live state lists the task with what was streamed so far.
+      await until(() => events.some((e) => e.type === 'agent.event' && e.event.kind === 'init'), 'a streamed event');
+      const taskId = events.find((e) => e.type === 'iteration.started')?.taskId as string;
+      const state = await service.call('getLiveState', {});
+      const streamed = (sessionId: string): AgentEvent[] =>
+        events.flatMap((e) => (e.type === 'agent.event' && e.sessionId === sessionId ? [e.event] : []));
+      const live = state.tasks.find((task) => task.id === taskId);
+      expect(live?.status).toBe('running');
+      const running = live?.sessions.find((session) => session.status === 'running');
+      expect(running, 'a running session in the live state').toBeDefined();
+      const sessionId = running?.sessionId as string;
+      expect(state.currentEvents[sessionId]?.length).toBeGreaterThan(0);
+      expect(state.currentEvents[sessionId]).toEqual(streamed(sessionId));
+
+      const run = await cli.exited;
+      expect(run.code, run.stderr).toBe(0);
+      const fromCli = lastJsonLine<TaskJson>(run.stdout);
+      expect(fromCli.id).toBe(taskId);
+      expect(fromCli.sessions).toHaveLength(2);
+      await until(() => events.some((e) => e.type === 'task.finished' && e.taskId === taskId), 'task.finished', 10_000);
+
+      const ofTask = events.filter((e) => e.taskId === taskId);
+      // Published by the follower: nothing here ran it.
+      expect(ofTask.every(isFollowed)).toBe(true);
+      const [first, second] = fromCli.sessions.map((session) => session.sessionId) as [string, string];
+      expect(lifecycle(ofTask)).toEqual([
+        'task.queued',
+        'task.started',
+        `iteration.started ${first} #1`,
+        `iteration.finished ${first} completed`,
+        `iteration.started ${second} #2`,
+        `iteration.finished ${second} completed`,
+        'task.finished completed',
+      ]);
+      const finishedIterations = ofTask.flatMap((e) => (e.type === 'iteration.finished' ? [e] : []));
+      // Each carries the task's summary as it stands when published (the next iteration may have begun).
+      expect(finishedIterations.map((e) => e.task.iterations >= e.session.iteration)).toEqual([true, true]);
+      expect(finishedIterations.at(-1)?.task.totals).toEqual(fromCli.totals);
+      expect(finishedIterations.map((e) => e.session.inputTokens)).toEqual(
+        fromCli.sessions.map((session) => session.inputTokens),
+      );
+      const finished = ofTask.at(-1);
+      expect(finished?.type === 'task.finished' && finished.task.totals.costUsd).toBe(fromCli.totals.costUsd);
+
+      // Every stored event of each session, in order, each once: the stream the replay shows.
+      for (const session of [first, second]) {
+        const stored = (await service.call('getSessionEvents', { sessionId: session })).events;
+        expect(stored.length).toBeGreaterThan(0);
+        expect(streamed(session), `the stream of ${session}`).toEqual(stored.map((e) => agentEventSchema.parse(e)));
+        expect(streamed(session).some((e) => e.kind === 'text')).toBe(true);
+      }
+
+      // Once it has ended, it is no longer live, and nothing more comes.
+      const after = await service.call('getLiveState', {});
+      expect(after.tasks.map((task) => task.id)).not.toContain(taskId);
+      const count = events.length;
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect(events.length).toBe(count);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('shows the tasks a batch keeps queued in another process, then runs, to their end', async () => {
+    const { project, root, db, env } = await setUp(iterationScript(1, 'BATON_TASK_COMPLETE', 1500));
+    const service = await openBaton({ mode: 'browser', databaseFile: db, env: { ...process.env, ...env } });
+    const events: BatonEvent[] = [];
+    service.subscribe((event) => events.push(event));
+    try {
+      const batch = path.join(root, 'batch.json');
+      writeFileSync(batch, JSON.stringify([{ prompt: 'first' }, { prompt: 'second' }]));
+      const cli = startBaton(['run', '--batch', batch, '--dir', project, '--concurrency', '1', '--json'], env);
+
+      // While the first runs, the second waits in the batch's queue, and the live state lists both.
+      await until(
+        () => events.some((e) => e.type === 'task.queued' && e.task.status === 'queued'),
+        'a queued task from the batch',
+      );
+      const state = await service.call('getLiveState', {});
+      expect(state.tasks.map((task) => task.status).sort()).toEqual(['queued', 'running']);
+
+      const run = await cli.exited;
+      expect(run.code, run.stderr).toBe(0);
+      const tasks = lastJsonLine<TaskJson[]>(run.stdout);
+      expect(tasks).toHaveLength(2);
+      await until(() => events.filter((e) => e.type === 'task.finished').length === 2, 'both task.finished', 10_000);
+      const [queuedFirst, queuedSecond] = tasks as [TaskJson, TaskJson];
+      expect(lifecycle(events.filter((e) => e.taskId === queuedFirst.id))).toEqual([
+        'task.queued',
+        'task.started',
+        `iteration.started ${queuedFirst.sessions[0]?.sessionId} #1`,
+        `iteration.finished ${queuedFirst.sessions[0]?.sessionId} completed`,
+        'task.finished completed',
+      ]);
+      expect(lifecycle(events.filter((e) => e.taskId === queuedSecond.id))).toEqual([
+        'task.queued',
+        'task.started',
+        `iteration.started ${queuedSecond.sessions[0]?.sessionId} #1`,
+        `iteration.finished ${queuedSecond.sessions[0]?.sessionId} completed`,
+        'task.finished completed',
+      ]);
+      const queued = events.find((e) => e.type === 'task.queued' && e.taskId === queuedSecond.id);
+      expect(queued?.type === 'task.queued' && queued.task.status).toBe('queued');
+      expect(events.every(isFollowed)).toBe(true);
+    } finally {
+      await service.close();
+    }
+  });
+});

@@ -1,0 +1,580 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AgentEvent } from '../../src-main/contract/agent-events';
+import type { BatonEvent } from '../../src-main/contract/events';
+import { App } from '../../src-renderer/app/App';
+import { createServices, ServicesProvider, type Services } from '../../src-renderer/app/services';
+import { replayStep } from '../../src-renderer/components/ReplayPanel';
+import { goToSearch, shortcutFor } from '../../src-renderer/keyboard';
+import { notifyTaskEnd, type NotificationApi } from '../../src-renderer/notifications';
+import { detail, FakeTransport, session, spec, summary } from './fixtures';
+
+const SID = '0b7f8a5e-1111-4222-8333-944455556666';
+let services: Services | null = null;
+let stop: (() => void) | null = null;
+
+afterEach(() => {
+  stop?.();
+  cleanup();
+  services = null;
+  window.location.hash = '';
+  vi.unstubAllGlobals();
+});
+
+beforeEach(() => {
+  vi.stubGlobal('requestAnimationFrame', (fn: FrameRequestCallback) => setTimeout(() => fn(0), 0));
+});
+
+const totals = (tokens: number, costUsd: number) => ({
+  inputTokens: tokens,
+  outputTokens: 0,
+  cacheCreationTokens: 0,
+  cacheReadTokens: 0,
+  totalTokens: tokens,
+  turns: 1,
+  costUsd,
+});
+
+function start(handlers: Record<string, (input: unknown) => unknown> = {}, mode: 'browser' | 'desktop' = 'browser') {
+  const transport = new FakeTransport(async (method, input) => {
+    const handler = handlers[method];
+    if (handler) return handler(input);
+    switch (method) {
+      case 'getAppInfo':
+        return { mode, version: '0.1.0', databaseFile: '/tmp/baton.db', canPickDirectory: false };
+      case 'getLiveState':
+        return { tasks: [], currentEvents: {} };
+      case 'listTasks':
+        return { tasks: [], total: 0 };
+      case 'listProjects':
+        return [];
+      case 'getSettings':
+        return { taskDefaults: {}, dailyBudgetUsd: null, maxConcurrentTasks: 2 };
+      case 'getSpending':
+        return { spentTodayUsd: 0, dailyBudgetUsd: null };
+      default:
+        throw new Error(`unexpected ${method}`);
+    }
+  });
+  services = createServices(transport, null);
+  stop = services.start();
+  render(
+    <ServicesProvider value={services}>
+      <App />
+    </ServicesProvider>,
+  );
+  return transport;
+}
+
+const emit = async (transport: FakeTransport, events: BatonEvent[]) => {
+  await act(async () => {
+    for (const e of events) transport.emit(e);
+    await new Promise((r) => setTimeout(r, 5));
+  });
+};
+const agent = (event: AgentEvent, taskId = 'run-1', sessionId = SID): BatonEvent => ({
+  type: 'agent.event',
+  taskId,
+  sessionId,
+  iteration: 1,
+  event,
+});
+
+const runningTask = summary({
+  id: 'run-1',
+  title: 'Running task',
+  workingDir: '/work/demo',
+  status: 'running',
+  spec: spec({ maxIterations: 4, permissionMode: 'acceptEdits' }),
+});
+
+async function liveCard(transport: FakeTransport, events: BatonEvent[] = []) {
+  await screen.findByText(/No running tasks/);
+  await emit(transport, [
+    { type: 'task.queued', taskId: 'run-1', task: { ...runningTask, status: 'queued' } },
+    { type: 'task.started', taskId: 'run-1' },
+    { type: 'iteration.started', taskId: 'run-1', sessionId: SID, iteration: 1, maxIterations: 4 },
+    ...events,
+  ]);
+  return document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="run-1"]')!;
+}
+
+describe('the live card', () => {
+  it('streams text deltas into one block, and tool calls read as what they are', async () => {
+    const transport = start();
+    const card = await liveCard(transport, [
+      agent({ kind: 'text_delta', text: 'Reading ' }),
+      agent({ kind: 'text_delta', text: 'the code' }),
+    ]);
+    const texts = () =>
+      within(card)
+        .queryAllByTestId('assistant-text')
+        .map((t) => t.textContent);
+    expect(texts()).toEqual(['Reading the code']);
+    expect(within(card).getByTestId('assistant-text').dataset.partial).toBe('true');
+    await emit(transport, [
+      agent({ kind: 'text', text: 'Reading the code.' }),
+      agent({ kind: 'tool_use', toolUseId: 'a', name: 'Edit', input: { file_path: '/work/demo/src/app.ts' } }),
+      agent({ kind: 'tool_use', toolUseId: 'b', name: 'Grep', input: { pattern: 'TODO' } }),
+    ]);
+    expect(texts()).toEqual(['Reading the code.']);
+    const calls = within(card).getAllByTestId('tool-call');
+    expect(calls.map((c) => c.querySelector('.tool-summary')!.textContent)).toEqual(['Edit src/app.ts', 'Grep TODO']);
+    // The full input stays one click away.
+    expect(calls[0]!.querySelector('details pre')!.textContent).toContain('"file_path"');
+  });
+
+  it('shows tokens and an estimated cost rising while the iteration runs, then the agent’s figure', async () => {
+    const transport = start();
+    const card = await liveCard(transport, [
+      agent({
+        kind: 'usage',
+        usage: { inputTokens: 1000, outputTokens: 200, cacheCreationTokens: 0, cacheReadTokens: 0 },
+        estimatedCostUsd: 0.0123,
+      }),
+    ]);
+    expect(within(card).getByTestId('task-tokens').dataset.value).toBe('1200');
+    expect(within(card).getByTestId('task-cost').dataset.value).toBe('0.0123');
+    expect(within(card).getByTestId('task-cost').parentElement!.textContent).toContain('Cost (estimate)');
+    await emit(transport, [
+      agent({
+        kind: 'result',
+        result: {
+          isError: false,
+          subtype: 'success',
+          apiErrorStatus: null,
+          resultText: 'ok',
+          turns: 3,
+          costUsd: 0.02,
+          durationMs: 4000,
+          apiDurationMs: 3000,
+          usage: { inputTokens: 1000, outputTokens: 300, cacheCreationTokens: 0, cacheReadTokens: 0 },
+          permissionDenials: 3,
+        },
+      }),
+    ]);
+    expect(within(card).getByTestId('task-cost').dataset.value).toBe('0.02');
+    expect(within(card).getByTestId('task-cost').parentElement!.textContent).not.toContain('estimate');
+    // Permission denials, with what to change.
+    const denials = within(card).getByTestId('permission-denials');
+    expect(denials.textContent).toContain('3 tool calls were blocked by the permission mode');
+    expect(denials.textContent).toContain('bypassPermissions');
+    expect(denials.textContent).toContain('allowed tools');
+  });
+
+  it('shows an API retry in words while it waits, not "(unknown)"', async () => {
+    const transport = start();
+    const card = await liveCard(transport, [
+      agent({ kind: 'retry', attempt: 7, maxRetries: 10, delayMs: 35_000, errorStatus: null, error: 'fetch failed' }),
+    ]);
+    const notice = within(card).getByTestId('api-retry');
+    expect(notice.textContent).toBe("Can't reach the API: fetch failed; retry 7 of 10 in 35 s");
+    expect(notice.className).toContain('notice-warning');
+    expect(within(card).getByTestId('stream-retry').textContent).not.toContain('unknown');
+    await emit(transport, [agent({ kind: 'text', text: 'back' })]);
+    expect(within(card).queryByTestId('api-retry')).toBeNull();
+  });
+
+  it('moves the stream to the new session id when the iteration is retried', async () => {
+    const transport = start();
+    const card = await liveCard(transport, [agent({ kind: 'text', text: 'first attempt' })]);
+    const next = '1c8f8a5e-1111-4222-8333-944455556666';
+    await emit(transport, [
+      {
+        type: 'iteration.retrying',
+        taskId: 'run-1',
+        iteration: 1,
+        attempt: 1,
+        previousSessionId: SID,
+        sessionId: next,
+        error: 'the agent printed no result',
+      },
+      agent({ kind: 'text', text: 'second attempt' }, 'run-1', next),
+    ]);
+    const iterations = within(card).getAllByTestId('iteration');
+    expect(iterations.map((i) => i.dataset.sessionId)).toEqual([next]);
+    const stream = within(card).getByTestId('agent-stream');
+    expect(stream.textContent).toContain('first attempt');
+    expect(within(stream).getByTestId('attempt-failed').textContent).toContain('Attempt 1 failed');
+    expect(stream.textContent).toContain('second attempt');
+  });
+
+  it('asks to stop with "s" on a focused card', async () => {
+    const transport = start({ stopTask: () => ({ stopped: true }) });
+    const card = await liveCard(transport);
+    card.focus();
+    fireEvent.keyDown(card, { key: 's' });
+    const confirm = within(card).getByTestId('stop-confirm');
+    expect(document.activeElement).toBe(within(confirm).getByRole('button', { name: 'Stop' }));
+    fireEvent.keyDown(confirm, { key: 'Escape' });
+    expect(within(card).queryByTestId('stop-confirm')).toBeNull();
+    expect(transport.calls.filter((c) => c.method === 'stopTask')).toHaveLength(0);
+  });
+
+  it('loads a task another process started, first heard of through iteration.started', async () => {
+    const cliTask = detail({ ...runningTask, id: 'cli-1', title: 'Started by the CLI', sessions: [] });
+    const transport = start({ getTask: () => cliTask });
+    await screen.findByText(/No running tasks/);
+    await emit(transport, [
+      { type: 'iteration.started', taskId: 'cli-1', sessionId: SID, iteration: 1, maxIterations: 4 },
+      agent({ kind: 'text', text: 'from elsewhere' }, 'cli-1'),
+    ]);
+    const card = await waitFor(() => {
+      const el = document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="cli-1"]');
+      if (!el) throw new Error('no card yet');
+      return el;
+    });
+    expect(card.textContent).toContain('Started by the CLI');
+    expect(card.textContent).toContain('from elsewhere');
+  });
+});
+
+describe('Recent', () => {
+  it('lists finished tasks in History’s columns', async () => {
+    const done = summary({ id: 'd1', title: 'Done one', status: 'budget_exceeded', iterations: 2, finishedAt: 5 });
+    start({
+      listTasks: () => ({ tasks: [done], total: 1 }),
+      listProjects: () => [{ id: 'project-1', name: 'demo (work)', workingDir: '/work/demo', lastUsedAt: 1 }],
+    });
+    const table = await screen.findByTestId('recent-list');
+    expect([...table.querySelectorAll('th')].map((th) => th.textContent)).toEqual([
+      'Created',
+      'Task',
+      'Project',
+      'Model',
+      'Status',
+      'Iterations',
+      'Tokens',
+      'Cost',
+      'Duration',
+    ]);
+    const row = within(table).getByTestId('recent-task');
+    await waitFor(() => expect(row.textContent).toContain('demo (work)'));
+    expect(row.textContent).toContain('over budget');
+    expect(row.textContent).toContain('claude-sonnet-4-5');
+  });
+});
+
+describe('the task page', () => {
+  it('of a running task is live: stream, counters, Stop that asks first', async () => {
+    window.location.hash = '#/tasks/run-1';
+    const running = detail({
+      ...runningTask,
+      totals: totals(500, 0.05),
+      iterations: 1,
+      sessions: [
+        session({
+          sessionId: 's-done',
+          iteration: 1,
+          inputTokens: 500,
+          outputTokens: 0,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          costUsd: 0.05,
+        }),
+        session({
+          sessionId: SID,
+          iteration: 2,
+          status: 'running',
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          costUsd: 0,
+          startedAt: Date.now() - 5000,
+        }),
+      ],
+    });
+    const transport = start({
+      getTask: () => running,
+      getLiveState: () => ({
+        tasks: [running],
+        currentEvents: {
+          [SID]: [
+            { kind: 'text', text: 'working on it' },
+            {
+              kind: 'usage',
+              usage: { inputTokens: 250, outputTokens: 50, cacheCreationTokens: 0, cacheReadTokens: 0 },
+              estimatedCostUsd: 0.03,
+            },
+          ],
+        },
+      }),
+      stopTask: () => ({ stopped: true }),
+    });
+    await screen.findByText('working on it');
+    // Stored totals plus the running iteration so far.
+    await waitFor(() => expect(screen.getByTestId('total-tokens').dataset.value).toBe('800'));
+    expect(screen.getByTestId('total-cost').dataset.value).toBe('0.08');
+    expect(screen.getByTestId('total-cost').closest('.total')!.textContent).toContain('Cost (estimate)');
+    const runningRow = document.querySelector<HTMLElement>(`[data-testid="session-row"][data-session-id="${SID}"]`)!;
+    expect(runningRow.querySelector('td.num')!.getAttribute('data-value')).toBe('300');
+    expect(screen.queryByRole('button', { name: 'Run again with these settings' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(screen.getByTestId('stop-confirm').textContent).toContain('Stop this task?');
+    await act(async () => {
+      fireEvent.click(within(screen.getByTestId('stop-confirm')).getByRole('button', { name: 'Stop' }));
+    });
+    expect(transport.calls.filter((c) => c.method === 'stopTask').map((c) => c.input)).toEqual([{ taskId: 'run-1' }]);
+  });
+
+  it('of a failed task offers Resume and Run again; Run again fills the launch form', async () => {
+    const failed = detail({
+      ...runningTask,
+      id: 'f-1',
+      title: 'Broken',
+      status: 'failed',
+      statusReason: 'three failed iterations in a row',
+      iterations: 1,
+      spec: spec({
+        dir: '/work/demo',
+        prompt: 'Fix the build',
+        maxIterations: 4,
+        permissionMode: 'bypassPermissions',
+        allowedTools: ['Bash(npm test:*)'],
+        budgetUsd: 2,
+      }),
+      sessions: [
+        session({
+          sessionId: 's1',
+          iteration: 1,
+          status: 'failed',
+          error: 'the CLI exited with 1',
+          permissionDenials: 2,
+        }),
+      ],
+    });
+    window.location.hash = '#/tasks/f-1';
+    start({ getTask: () => failed });
+    const status = await screen.findByTestId('task-status');
+    expect(status.textContent).toBe('failed');
+    expect(screen.getByRole('button', { name: 'Resume' })).toBeTruthy();
+    const row = screen.getByTestId('session-row');
+    expect(row.textContent).toContain('the CLI exited with 1');
+    expect(row.textContent).not.toContain('success');
+    expect(screen.getByTestId('permission-denials').textContent).toContain(
+      '2 tool calls were blocked by the permission mode',
+    );
+
+    fireEvent.click(screen.getByRole('button', { name: 'Run again with these settings' }));
+    await waitFor(() => expect(window.location.hash).toBe('#/'));
+    const prompt = (await screen.findByLabelText('Prompt')) as HTMLTextAreaElement;
+    expect(prompt.value).toBe('Fix the build');
+    expect((screen.getByLabelText('Permission mode') as HTMLSelectElement).value).toBe('bypassPermissions');
+    expect((screen.getByLabelText('Allowed tools') as HTMLTextAreaElement).value).toBe('Bash(npm test:*)');
+    expect((screen.getByLabelText('Budget (USD)') as HTMLInputElement).value).toBe('2');
+    expect((screen.getByLabelText('Max iterations') as HTMLInputElement).value).toBe('4');
+    expect(screen.getByTestId('copied-from').textContent).toContain('Broken');
+  });
+});
+
+describe('the replay', () => {
+  const events: AgentEvent[] = Array.from({ length: 300 }, (_, i) => ({ kind: 'text', text: `line ${i}` }));
+  const stored = session({
+    sessionId: 's-two',
+    iteration: 2,
+    inputTokens: 100,
+    outputTokens: 50,
+    cacheCreationTokens: 1000,
+    cacheReadTokens: 2000,
+  });
+  const task = detail({
+    id: 'done-1',
+    status: 'completed',
+    iterations: 2,
+    sessions: [session({ sessionId: 's-one' }), stored],
+  });
+
+  it('plays, pauses, changes speed, scrubs and jumps to the end; its header agrees with the table', async () => {
+    window.location.hash = '#/tasks/done-1';
+    start({
+      getTask: () => task,
+      getSessionEvents: () => ({
+        // Usage events that disagree with the stored session must not change the header.
+        events: [
+          { kind: 'usage', usage: { inputTokens: 1, outputTokens: 1, cacheCreationTokens: 0, cacheReadTokens: 0 } },
+          ...events,
+        ],
+        truncated: false,
+      }),
+    });
+    const row = (await screen.findAllByTestId('session-row'))[1]!;
+    fireEvent.click(within(row).getByRole('button', { name: 'Replay' }));
+    const panel = await screen.findByTestId('replay-panel');
+    expect(panel.textContent).toContain('Replay of iteration 2');
+    const tableTokens = row.querySelector('td.num')!.getAttribute('data-value');
+    expect(within(panel).getByTestId('replay-tokens').dataset.value).toBe(tableTokens);
+    expect(tableTokens).toBe('3150');
+
+    const position = () => Number(within(panel).getByTestId('replay-position').textContent!.split(' ')[0]);
+    await waitFor(() => expect(position()).toBeGreaterThan(0));
+    fireEvent.click(within(panel).getByRole('button', { name: 'Pause' }));
+    const paused = position();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(position()).toBe(paused);
+
+    expect(within(panel).getByRole('button', { name: '4×' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(within(panel).getByRole('button', { name: '16×' }));
+    expect(within(panel).getByRole('button', { name: '16×' }).getAttribute('aria-pressed')).toBe('true');
+
+    fireEvent.change(within(panel).getByLabelText('Position'), { target: { value: '10' } });
+    expect(position()).toBe(10);
+    expect(within(panel).getAllByTestId('assistant-text')).toHaveLength(9);
+
+    fireEvent.click(within(panel).getByRole('button', { name: 'Jump to end' }));
+    expect(position()).toBe(301);
+    expect(within(panel).getAllByTestId('assistant-text').length).toBe(300);
+    // Play at the end starts over.
+    fireEvent.click(within(panel).getByRole('button', { name: 'Play' }));
+    await waitFor(() => expect(position()).toBeLessThan(301));
+  });
+
+  it('advances by the speed, carrying fractions of events', () => {
+    expect(replayStep(1, 0, 50)).toEqual({ events: 1, carry: 0 });
+    expect(replayStep(4, 0, 50)).toEqual({ events: 4, carry: 0 });
+    expect(replayStep(16, 0, 50)).toEqual({ events: 16, carry: 0 });
+    const slow = replayStep(1, 0, 25);
+    expect(slow.events).toBe(0);
+    expect(replayStep(1, slow.carry, 25).events).toBe(1);
+  });
+});
+
+describe('keyboard shortcuts', () => {
+  it('opens the help with ? and closes it with Esc', async () => {
+    start();
+    await screen.findByText(/No running tasks/);
+    fireEvent.keyDown(document.body, { key: '?' });
+    const help = screen.getByTestId('shortcuts-help');
+    for (const keys of ['n', 's', '/', '?']) expect(within(help).getByText(keys)).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(screen.queryByTestId('shortcuts-help')).toBeNull();
+  });
+
+  it('"n" opens the launch form at its prompt, even while tasks run', async () => {
+    const transport = start();
+    await liveCard(transport);
+    expect(screen.queryByLabelText('Prompt')).toBeNull();
+    fireEvent.keyDown(document.body, { key: 'n' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Prompt')));
+  });
+
+  it('leaves keys typed into fields alone', () => {
+    const input = document.createElement('input');
+    const base = { ctrlKey: false, metaKey: false, altKey: false };
+    expect(shortcutFor({ ...base, key: 'n', target: input })).toBeNull();
+    expect(shortcutFor({ ...base, key: '/', target: document.createElement('textarea') })).toBeNull();
+    expect(shortcutFor({ ...base, key: 'n', target: document.body })).toBe('new-task');
+    expect(shortcutFor({ ...base, key: '/', target: document.body })).toBe('search');
+    expect(shortcutFor({ ...base, key: '?', target: document.body })).toBe('help');
+    expect(shortcutFor({ ...base, key: 'n', ctrlKey: true, target: document.body })).toBeNull();
+  });
+
+  it('"/" goes to History and focuses its search box once it is there', async () => {
+    goToSearch();
+    expect(window.location.hash).toBe('#/history');
+    const search = document.createElement('input');
+    search.id = 'history-search';
+    await new Promise((r) => setTimeout(r, 40));
+    document.body.append(search);
+    await waitFor(() => expect(document.activeElement).toBe(search));
+    search.remove();
+  });
+});
+
+describe('notifications', () => {
+  const finished: BatonEvent = {
+    type: 'task.finished',
+    taskId: 't1',
+    status: 'max_iterations',
+    reason: 'ran 5 of 5 iterations',
+    task: summary({ id: 't1', title: 'Fix the tests' }),
+  };
+  function fakeApi(permission: NotificationPermission) {
+    const shown: { title: string; options?: NotificationOptions }[] = [];
+    const Api = function (this: unknown, title: string, options?: NotificationOptions) {
+      shown.push({ title, options });
+    } as unknown as NotificationApi;
+    Object.assign(Api, { permission, requestPermission: async () => permission });
+    return { Api, shown };
+  }
+
+  it('show a task’s end in words when wanted and allowed, in the browser only', () => {
+    const { Api, shown } = fakeApi('granted');
+    expect(notifyTaskEnd(finished, { wanted: true, mode: 'browser', api: Api })).toBe(true);
+    expect(shown[0]).toMatchObject({
+      title: 'Fix the tests: Reached max iterations',
+      options: { body: 'ran 5 of 5 iterations' },
+    });
+    // The desktop app's main process notifies by itself.
+    expect(notifyTaskEnd(finished, { wanted: true, mode: 'desktop', api: Api })).toBe(false);
+    expect(notifyTaskEnd(finished, { wanted: false, mode: 'browser', api: Api })).toBe(false);
+    expect(notifyTaskEnd({ type: 'task.started', taskId: 't1' }, { wanted: true, mode: 'browser', api: Api })).toBe(
+      false,
+    );
+    const denied = fakeApi('denied');
+    expect(notifyTaskEnd(finished, { wanted: true, mode: 'browser', api: denied.Api })).toBe(false);
+    expect(shown).toHaveLength(1);
+  });
+
+  it('have a toggle in browser mode that asks for permission, and none in the desktop app', async () => {
+    const { Api } = fakeApi('granted');
+    vi.stubGlobal('Notification', Api);
+    start();
+    const toggle = (await screen.findByLabelText('Notify me when tasks end')) as HTMLInputElement;
+    expect(toggle.checked).toBe(false);
+    await act(async () => {
+      fireEvent.click(toggle);
+    });
+    expect(toggle.checked).toBe(true);
+    cleanup();
+    stop?.();
+    start({}, 'desktop');
+    await screen.findByText(/No running tasks/);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(screen.queryByLabelText('Notify me when tasks end')).toBeNull();
+  });
+});
+
+describe('the settings view', () => {
+  it('saves defaults for new tasks, and shows today’s spending beside the daily budget', async () => {
+    const saved: unknown[] = [];
+    window.location.hash = '#/settings';
+    start({
+      getSettings: () => ({ taskDefaults: { maxIterations: 8 }, dailyBudgetUsd: 20, maxConcurrentTasks: 2 }),
+      getSpending: () => ({ spentTodayUsd: 3.456, dailyBudgetUsd: 20 }),
+      updateSettings: (input) => {
+        saved.push(input);
+        return input;
+      },
+    });
+    const maxIterations = (await screen.findByLabelText('Default max iterations')) as HTMLInputElement;
+    await waitFor(() => expect(maxIterations.value).toBe('8'));
+    expect((await screen.findByTestId('spent-today')).textContent).toBe('spent today: $3.46');
+
+    fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'claude-opus-4-5' } });
+    fireEvent.change(screen.getByLabelText('Default permission mode'), { target: { value: 'bypassPermissions' } });
+    fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '0' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The budget must be more than 0 USD');
+    expect(saved).toEqual([]);
+
+    fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '1.5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved.');
+    expect(saved).toEqual([
+      {
+        taskDefaults: {
+          model: 'claude-opus-4-5',
+          permissionMode: 'bypassPermissions',
+          maxIterations: 8,
+          budgetUsd: 1.5,
+        },
+        dailyBudgetUsd: 20,
+        maxConcurrentTasks: 2,
+      },
+    ]);
+    // The Save button is a button in a row of actions, not a stretched grid cell.
+    expect(screen.getByRole('button', { name: 'Save' }).parentElement!.className).toBe('form-actions');
+  });
+});

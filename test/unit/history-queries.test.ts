@@ -1,0 +1,499 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { historyChartsSchema, type TaskFilter } from '../../src-main/contract/api';
+import { taskSpecSchema } from '../../src-main/contract/task-spec';
+import { openDataSource } from '../../src-main/core/store/data-source';
+import {
+  bucketFor,
+  bucketLabels,
+  escapeLike,
+  exportCost,
+  exportFileName,
+  HistoryQueries,
+  neutralizeFormula,
+  projectLabels,
+  slug,
+  tasksToCsv,
+  tasksToJson,
+  weekStartDay,
+} from '../../src-main/core/store/history-queries';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** Wednesday 2026-11-25 12:00 UTC. */
+const NOW = Date.UTC(2026, 10, 25, 12);
+
+let dir: string;
+let dataSource: DataSource;
+let history: HistoryQueries;
+let sessionCounter = 0;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-history-'));
+  dataSource = await openDataSource({ file: path.join(dir, 'history.db') });
+  history = new HistoryQueries(dataSource, () => NOW);
+});
+
+afterEach(async () => {
+  if (dataSource.isInitialized) await dataSource.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// Rows are written in plain SQL, as bench/fill-store.ts does; the rollup's triggers run as for real sessions.
+
+async function project(workingDir: string): Promise<string> {
+  const id = `p-${workingDir}`;
+  await dataSource.query(`INSERT INTO projects (id, name, working_dir, created_at) VALUES (?, ?, ?, 0)`, [
+    id,
+    path.basename(workingDir),
+    workingDir,
+  ]);
+  return id;
+}
+
+interface TaskFields {
+  projectId: string;
+  workingDir?: string;
+  title?: string;
+  prompt?: string;
+  model?: string | null;
+  status?: string;
+  createdAt?: number;
+  finishedAt?: number | null;
+}
+
+async function task(id: string, fields: TaskFields): Promise<string> {
+  const prompt = fields.prompt ?? 'do it';
+  const spec = taskSpecSchema.parse({
+    dir: fields.workingDir ?? '/work/demo',
+    prompt,
+    ...(fields.model ? { model: fields.model } : {}),
+  });
+  await dataSource.query(
+    `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, status_reason, created_at, started_at, finished_at)
+     VALUES (?, ?, ?, ?, 'claude-code', ?, ?, ?, NULL, ?, ?, ?)`,
+    [
+      id,
+      fields.projectId,
+      fields.title ?? id,
+      prompt,
+      fields.model === undefined ? 'claude-sonnet-4-5' : fields.model,
+      JSON.stringify(spec),
+      fields.status ?? 'completed',
+      fields.createdAt ?? NOW - DAY,
+      fields.createdAt ?? NOW - DAY,
+      fields.finishedAt === undefined ? null : fields.finishedAt,
+    ],
+  );
+  return id;
+}
+
+interface SessionFields {
+  startedAt: number;
+  model?: string | null;
+  costUsd?: number;
+  input?: number;
+  output?: number;
+  cacheWrite?: number;
+  cacheRead?: number;
+  durationMs?: number;
+}
+
+async function session(taskId: string, fields: SessionFields): Promise<void> {
+  const [{ next }] = (await dataSource.query(
+    `SELECT COALESCE(MAX(iteration), 0) + 1 AS next FROM sessions WHERE task_id = ?`,
+    [taskId],
+  )) as [{ next: number }];
+  await dataSource.query(
+    `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, ended_at, model, input_tokens, output_tokens,
+       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code)
+     VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0)`,
+    [
+      `s-${++sessionCounter}`,
+      taskId,
+      next,
+      fields.startedAt,
+      fields.startedAt + 1000,
+      fields.model === undefined ? 'claude-sonnet-4-5' : fields.model,
+      fields.input ?? 100,
+      fields.output ?? 10,
+      fields.cacheWrite ?? 0,
+      fields.cacheRead ?? 0,
+      fields.costUsd ?? 0.01,
+      fields.durationMs ?? 1000,
+    ],
+  );
+}
+
+const isoDay = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
+
+/** A deterministic pseudo-random sequence, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+describe('local calendar buckets', () => {
+  it('starts weeks on Monday and labels days, weeks and months', () => {
+    const wednesday = Date.UTC(2026, 10, 25) / DAY;
+    expect(isoDay(weekStartDay(wednesday) * DAY)).toBe('2026-11-23');
+    expect(isoDay(weekStartDay(Date.UTC(2026, 10, 23) / DAY) * DAY)).toBe('2026-11-23');
+    expect(isoDay(weekStartDay(Date.UTC(2026, 10, 22) / DAY) * DAY)).toBe('2026-11-16');
+    // Before 1970 too (day numbers are negative there).
+    expect(isoDay(weekStartDay(-5) * DAY)).toBe('1969-12-22');
+    expect(bucketLabels(wednesday - 2, wednesday, 'day')).toEqual(['2026-11-23', '2026-11-24', '2026-11-25']);
+    expect(bucketLabels(wednesday - 10, wednesday, 'week')).toEqual(['2026-11-09', '2026-11-16', '2026-11-23']);
+    expect(bucketLabels(Date.UTC(2026, 10, 30) / DAY, Date.UTC(2027, 1, 1) / DAY, 'month')).toEqual([
+      '2026-11',
+      '2026-12',
+      '2027-01',
+      '2027-02',
+    ]);
+    expect(bucketFor(120 * DAY)).toBe('day');
+    expect(bucketFor(121 * DAY)).toBe('week');
+    expect(bucketFor(4 * 365 * DAY)).toBe('month');
+  });
+});
+
+describe('the cost series', () => {
+  it('puts each session on its local day, whatever the offset, and agrees with the session rows', async () => {
+    const p1 = await project('/work/api');
+    const p2 = await project('/work/web');
+    const next = random(7);
+    const models = ['claude-sonnet-4-5', 'claude-opus-4-5', null];
+    const sessions: Array<{ startedAt: number; costUsd: number; model: string; projectId: string }> = [];
+    for (let t = 0; t < 12; t++) {
+      const projectId = t % 2 === 0 ? p1 : p2;
+      const id = await task(`t${t}`, { projectId, createdAt: NOW - 20 * DAY, model: null });
+      for (let s = 0; s < 6; s++) {
+        const startedAt = NOW - 20 * DAY + Math.floor(next() * 19 * DAY);
+        const costUsd = Math.round(next() * 1000) / 1000;
+        const model = models[(t + s) % 3] ?? null;
+        await session(id, { startedAt, costUsd, model });
+        sessions.push({ startedAt, costUsd, model: model ?? 'unknown', projectId });
+      }
+    }
+    for (const offsetMinutes of [-720, -480, -210, 0, 60, 330, 540, 840]) {
+      const charts = await history.charts({ from: NOW - 20 * DAY }, offsetMinutes);
+      historyChartsSchema.parse(charts);
+      expect(charts.bucket).toBe('day');
+      const expected = new Map<string, { cost: number; sessions: number; byModel: Map<string, number> }>();
+      for (const s of sessions) {
+        const day = isoDay(s.startedAt + offsetMinutes * 60_000);
+        const entry = expected.get(day) ?? { cost: 0, sessions: 0, byModel: new Map() };
+        entry.cost += s.costUsd;
+        entry.sessions += 1;
+        entry.byModel.set(s.model, (entry.byModel.get(s.model) ?? 0) + s.costUsd);
+        expected.set(day, entry);
+      }
+      // Days are consecutive, oldest first, through today.
+      const periods = charts.costOverTime.map((p) => p.period);
+      for (let i = 1; i < periods.length; i++) {
+        expect(Date.parse(periods[i]!) - Date.parse(periods[i - 1]!)).toBe(DAY);
+      }
+      expect(periods.at(-1)).toBe(isoDay(NOW + offsetMinutes * 60_000));
+      for (const point of charts.costOverTime) {
+        const want = expected.get(point.period);
+        expect(point.sessions, `${offsetMinutes} ${point.period}`).toBe(want?.sessions ?? 0);
+        expect(point.costUsd).toBeCloseTo(want?.cost ?? 0, 9);
+        for (const [model, cost] of want?.byModel ?? []) expect(point.costByModel[model]).toBeCloseTo(cost, 9);
+        expect(Object.keys(point.costByModel).sort()).toEqual([...(want?.byModel.keys() ?? [])].sort());
+        const byProject = Object.values(point.costByProject).reduce((a, b) => a + b, 0);
+        expect(byProject).toBeCloseTo(point.costUsd, 9);
+      }
+      expect(charts.costOverTime.reduce((a, p) => a + p.sessions, 0)).toBe(sessions.length);
+      expect(charts.summary.sessions).toBe(sessions.length);
+    }
+  });
+
+  it('zero-fills the days of the range without sessions, and is empty when the range has none', async () => {
+    const p = await project('/work/api');
+    const id = await task('t1', { projectId: p, createdAt: NOW - 3 * DAY });
+    await session(id, { startedAt: NOW - 3 * DAY, costUsd: 0.5 });
+    await session(id, { startedAt: NOW - DAY, costUsd: 0.25 });
+    const from = Date.UTC(2026, 10, 20);
+    const to = Date.UTC(2026, 10, 27);
+    const charts = await history.charts({ from, to }, 0);
+    expect(charts.costOverTime.map((p) => [p.period, p.costUsd, p.sessions])).toEqual([
+      ['2026-11-20', 0, 0],
+      ['2026-11-21', 0, 0],
+      ['2026-11-22', 0.5, 1],
+      ['2026-11-23', 0, 0],
+      ['2026-11-24', 0.25, 1],
+      ['2026-11-25', 0, 0],
+      ['2026-11-26', 0, 0],
+    ]);
+    expect(charts.costOverTime[2]!.costByModel).toEqual({ 'claude-sonnet-4-5': 0.5 });
+    expect(charts.costOverTime[0]!.costByModel).toEqual({});
+
+    const empty = await history.charts({ from: NOW + DAY, to: NOW + 3 * DAY }, 0);
+    expect(empty.costOverTime).toEqual([]);
+    expect(empty.tokensByModel).toEqual([]);
+    expect(empty.summary).toMatchObject({ tasks: 0, sessions: 0, costUsd: 0, averageCostPerTaskUsd: null });
+  });
+
+  it('buckets a long range by local Monday weeks, zero-filled', async () => {
+    const p = await project('/work/api');
+    const id = await task('t1', { projectId: p, createdAt: NOW - 200 * DAY });
+    // Monday 2026-11-23 00:30 local at +02:00 is still Sunday in UTC.
+    await session(id, { startedAt: Date.UTC(2026, 10, 22, 22, 30), costUsd: 1 });
+    await session(id, { startedAt: Date.UTC(2026, 10, 9, 12), costUsd: 2 });
+    const charts = await history.charts({ from: NOW - 200 * DAY }, 120);
+    expect(charts.bucket).toBe('week');
+    const periods = charts.costOverTime.map((p) => p.period);
+    expect(periods.every((p) => new Date(p).getUTCDay() === 1)).toBe(true);
+    expect(periods.at(-1)).toBe('2026-11-23');
+    expect(charts.costOverTime.at(-1)).toMatchObject({ costUsd: 1, sessions: 1 });
+    expect(charts.costOverTime.find((p) => p.period === '2026-11-16')).toMatchObject({ costUsd: 0, sessions: 0 });
+    expect(charts.costOverTime.find((p) => p.period === '2026-11-09')).toMatchObject({ costUsd: 2, sessions: 1 });
+    // In UTC the same session falls in the week before.
+    const utc = await history.charts({ from: NOW - 200 * DAY }, 0);
+    expect(utc.costOverTime.find((p) => p.period === '2026-11-16')).toMatchObject({ costUsd: 1 });
+  });
+});
+
+describe('the usage figures', () => {
+  it('sums today, this week and this month over all tasks, at the local calendar', async () => {
+    const a = await project('/work/api');
+    const b = await project('/work/web');
+    const ta = await task('ta', { projectId: a, createdAt: Date.UTC(2026, 9, 1) });
+    const tb = await task('tb', { projectId: b, createdAt: Date.UTC(2026, 9, 1) });
+    await session(ta, { startedAt: Date.UTC(2026, 10, 25, 1), costUsd: 1 }); // today (Wednesday)
+    await session(tb, { startedAt: Date.UTC(2026, 10, 23, 9), costUsd: 2 }); // Monday
+    await session(ta, { startedAt: Date.UTC(2026, 10, 22, 23), costUsd: 4 }); // Sunday 23:00 UTC
+    await session(tb, { startedAt: Date.UTC(2026, 10, 2, 9), costUsd: 8 }); // this month
+    await session(ta, { startedAt: Date.UTC(2026, 9, 31, 23, 30), costUsd: 16 }); // last month in UTC
+
+    const utc = (await history.charts({ projectId: a }, 0)).summary;
+    expect(utc).toMatchObject({ spentTodayUsd: 1, spentThisWeekUsd: 3, spentThisMonthUsd: 15 });
+    // At +01:00, Sunday 23:00 UTC is Monday and 31 October 23:30 UTC is 1 November.
+    const east = (await history.charts({ projectId: a }, 60)).summary;
+    expect(east).toMatchObject({ spentTodayUsd: 1, spentThisWeekUsd: 7, spentThisMonthUsd: 31 });
+    // At -02:00, 01:00 UTC on Wednesday is still Tuesday, and Sunday 23:00 UTC is last week.
+    const west = (await history.charts({}, -120)).summary;
+    expect(west).toMatchObject({ spentTodayUsd: 0, spentThisWeekUsd: 3, spentThisMonthUsd: 15 });
+  });
+
+  it('prices cache savings per model, and averages the cost over the filtered tasks', async () => {
+    const p = await project('/work/api');
+    const t1 = await task('t1', { projectId: p });
+    const t2 = await task('t2', { projectId: p, status: 'failed', model: null });
+    await task('t3', { projectId: p, status: 'queued' });
+    // sonnet-4: input 3, cache read 0.3 per million; opus-4-5: 5 and 0.5; an unknown model prices as sonnet-4.
+    await session(t1, { startedAt: NOW - HOUR, model: 'claude-sonnet-4-5', cacheRead: 1_000_000, costUsd: 0.5 });
+    await session(t2, { startedAt: NOW - HOUR, model: 'claude-opus-4-5', cacheRead: 2_000_000, costUsd: 1 });
+    await session(t2, { startedAt: NOW - HOUR, model: null, cacheRead: 1_000_000, costUsd: 0.25 });
+
+    const all = await history.charts({}, 0);
+    expect(all.summary.cacheSavingsUsd).toBeCloseTo(2.7 + 9 + 2.7, 10);
+    expect(all.summary).toMatchObject({ tasks: 3, sessions: 3, costUsd: 1.75 });
+    expect(all.summary.averageCostPerTaskUsd).toBeCloseTo(1.75 / 3, 10);
+    expect(all.summary.totalTokens).toBe(3 * 110 + 4_000_000);
+    expect(all.tokensByModel.map((m) => [m.model, m.cacheReadTokens, m.costUsd, m.sessions])).toEqual([
+      ['claude-opus-4-5', 2_000_000, 1, 1],
+      ['claude-sonnet-4-5', 1_000_000, 0.5, 1],
+      ['unknown', 1_000_000, 0.25, 1],
+    ]);
+
+    const failed = await history.charts({ status: 'failed' }, 0);
+    expect(failed.summary).toMatchObject({ tasks: 1, sessions: 2, costUsd: 1.25, averageCostPerTaskUsd: 1.25 });
+    expect(failed.summary.cacheSavingsUsd).toBeCloseTo(9 + 2.7, 10);
+  });
+});
+
+describe('searching and totals', () => {
+  async function titled(): Promise<string> {
+    const p = await project('/work/api');
+    const titles = ['Fix 100% of tests', 'Fix 1000 tests', 'rename under_score', 'rename underXscore', 'back\\slash'];
+    for (const [i, title] of titles.entries()) {
+      const id = await task(`t${i}`, { projectId: p, title, createdAt: NOW - (i + 1) * HOUR });
+      await session(id, { startedAt: NOW - HOUR, costUsd: 0.1 * (i + 1), durationMs: 1000 * (i + 1) });
+    }
+    await task('by-prompt', { projectId: p, title: 'untitled', prompt: 'Please FIX the flaky login test' });
+    return p;
+  }
+  const ids = async (filter: TaskFilter) =>
+    (
+      await history.listTasks({ filter, sort: { by: 'createdAt', direction: 'desc' }, limit: 100, offset: 0 })
+    ).tasks.map((t) => t.id);
+
+  it('finds text in titles and prompts, case-insensitively, with % _ and \\ taken literally', async () => {
+    await titled();
+    expect(await ids({ search: 'fix' })).toEqual(['t0', 't1', 'by-prompt']);
+    expect(await ids({ search: '100%' })).toEqual(['t0']);
+    expect(await ids({ search: 'under_score' })).toEqual(['t2']);
+    expect(await ids({ search: 'k\\s' })).toEqual(['t4']);
+    expect(await ids({ search: 'flaky login' })).toEqual(['by-prompt']);
+    expect(await ids({ search: '%' })).toEqual(['t0']);
+    expect(await ids({ search: 'nothing like it' })).toEqual([]);
+    expect(escapeLike('a%b_c\\d')).toBe('a\\%b\\_c\\\\d');
+    // The charts and the export follow the search too.
+    expect((await history.charts({ search: 'rename' }, 0)).summary).toMatchObject({ tasks: 2, sessions: 2 });
+    expect((await history.allTasks({ search: 'RENAME' })).map((t) => t.id)).toEqual(['t2', 't3']);
+  });
+
+  it('sums every task the filter selects for the totals row, not only the page', async () => {
+    await titled();
+    const page = await history.listTasks({
+      filter: { search: 'fix' },
+      sort: { by: 'costUsd', direction: 'desc' },
+      limit: 1,
+      offset: 0,
+      withTotals: true,
+    });
+    expect(page.tasks).toHaveLength(1);
+    expect(page.total).toBe(3);
+    expect(page.totals).toEqual({
+      iterations: 2,
+      inputTokens: 200,
+      outputTokens: 20,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      totalTokens: 220,
+      costUsd: 0.3,
+      durationMs: 3000,
+    });
+    const all = await history.listTasks({
+      filter: {},
+      sort: { by: 'createdAt', direction: 'desc' },
+      limit: 100,
+      offset: 0,
+      withTotals: true,
+    });
+    const sum = (pick: (t: (typeof all.tasks)[number]) => number) => all.tasks.reduce((a, t) => a + pick(t), 0);
+    expect(all.totals?.iterations).toBe(sum((t) => t.iterations));
+    expect(all.totals?.totalTokens).toBe(sum((t) => t.totals.totalTokens));
+    expect(all.totals?.costUsd).toBeCloseTo(
+      sum((t) => t.totals.costUsd),
+      10,
+    );
+    expect(all.totals?.durationMs).toBe(sum((t) => t.durationMs));
+    // Without asking, a page carries no totals.
+    expect(
+      (await history.listTasks({ filter: {}, sort: { by: 'createdAt', direction: 'desc' }, limit: 1, offset: 0 }))
+        .totals,
+    ).toBeUndefined();
+  });
+});
+
+describe('project names', () => {
+  it('shows as much of the path as tells two folders of the same name apart', () => {
+    const labels = projectLabels([
+      { id: 'a', workingDir: '/home/me/work/api' },
+      { id: 'b', workingDir: '/home/me/old/api' },
+      { id: 'c', workingDir: '/srv/x/web' },
+      { id: 'd', workingDir: '/home/me/web/' },
+      { id: 'e', workingDir: '/a/same/tool' },
+      { id: 'f', workingDir: '/b/same/tool' },
+      { id: 'g', workingDir: 'C:\\code\\solo' },
+      { id: 'h', workingDir: '/' },
+    ]);
+    expect(Object.fromEntries(labels)).toEqual({
+      a: 'work/api',
+      b: 'old/api',
+      c: 'x/web',
+      d: 'me/web',
+      e: 'a/same/tool',
+      f: 'b/same/tool',
+      g: 'solo',
+      h: '/',
+    });
+  });
+
+  it('names projects that way in the project list and in the cost by project', async () => {
+    const a = await project('/home/me/work/api');
+    const b = await project('/home/me/old/api');
+    await project('/home/me/web');
+    await session(await task('ta', { projectId: a }), { startedAt: NOW - HOUR, costUsd: 2 });
+    await session(await task('tb', { projectId: b }), { startedAt: NOW - HOUR, costUsd: 1 });
+    const listed = await history.listProjects();
+    expect(Object.fromEntries(listed.map((p) => [p.workingDir, p.name]))).toEqual({
+      '/home/me/work/api': 'work/api',
+      '/home/me/old/api': 'old/api',
+      '/home/me/web': 'web',
+    });
+    const charts = await history.charts({}, 0);
+    expect(charts.costByProject.map((p) => [p.name, p.costUsd, p.tasks])).toEqual([
+      ['work/api', 2, 1],
+      ['old/api', 1, 1],
+    ]);
+    // And by project per day: the day's cost split by project id.
+    expect(charts.costOverTime.at(-1)?.costByProject).toEqual({ [a]: 2, [b]: 1 });
+  });
+});
+
+describe('exports', () => {
+  it('defuses cells a spreadsheet would run, rounds costs, and has model and finishedAt columns', async () => {
+    const p = await project('/work/api');
+    const hostile = ['=HYPERLINK("http://x")', '+1', '-2', '@SUM(A1)', '\tTab', '\rReturn', 'plain, "quoted"'];
+    for (const [i, title] of hostile.entries()) {
+      const id = await task(`t${i}`, {
+        projectId: p,
+        title,
+        createdAt: NOW - (i + 1) * HOUR,
+        finishedAt: i === 0 ? NOW : null,
+        model: i === 1 ? null : 'sonnet',
+      });
+      if (i === 0) {
+        // 0.1 + 0.2 is 0.30000000000000004 in floating point.
+        await session(id, { startedAt: NOW - HOUR, costUsd: 0.1, model: 'claude-sonnet-4-5' });
+        await session(id, { startedAt: NOW - HOUR, costUsd: 0.2, model: 'claude-opus-4-5' });
+      }
+    }
+    const tasks = await history.allTasks({});
+    const csv = tasksToCsv(tasks);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      'id,title,project,model,status,statusReason,createdAt,finishedAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs',
+    );
+    expect(lines[1]).toBe(
+      `t0,"'=HYPERLINK(""http://x"")",/work/api,claude-opus-4-5 claude-sonnet-4-5,completed,,${new Date(NOW - HOUR).toISOString()},${new Date(NOW).toISOString()},2,200,20,0,0,220,2,0.3,2000`,
+    );
+    expect(lines[2]).toMatch(/^t1,'\+1,\/work\/api,,completed,,[^,]+,,0,/);
+    expect(lines[3]).toMatch(/^t2,'-2,\/work\/api,sonnet,/);
+    expect(lines[4]).toMatch(/^t3,'@SUM\(A1\),/);
+    expect(lines[5]).toMatch(/^t4,'\tTab,/);
+    // A cell with a line break is quoted, after the apostrophe.
+    expect(csv).toContain(`t5,"'\rReturn",`);
+    expect(csv).toContain('t6,"plain, ""quoted""",');
+    expect(neutralizeFormula('a=b')).toBe('a=b');
+    expect(exportCost(0.1 + 0.2)).toBe(0.3);
+    expect(exportCost(0.0000123456789)).toBe(0.00001235);
+
+    const json = JSON.parse(tasksToJson(tasks)) as Array<{ id: string; models: string[]; totals: { costUsd: number } }>;
+    expect(json[0]).toMatchObject({
+      id: 't0',
+      models: ['claude-opus-4-5', 'claude-sonnet-4-5'],
+      totals: { costUsd: 0.3 },
+    });
+  });
+
+  it('names the file after the filter, in local days', () => {
+    const context = { utcOffsetMinutes: 0, now: NOW };
+    expect(exportFileName({}, 'csv', context)).toBe('baton-tasks-2026-11-25.csv');
+    expect(exportFileName({}, 'json', { utcOffsetMinutes: 13 * 60, now: NOW })).toBe('baton-tasks-2026-11-26.json');
+    const from = Date.UTC(2026, 10, 1) - 60 * 60_000; // local midnight at +01:00
+    const to = Date.UTC(2026, 11, 1) - 60 * 60_000;
+    expect(
+      exportFileName({ projectId: 'p', status: 'max_iterations', from, to }, 'csv', {
+        projectName: 'work/My API',
+        utcOffsetMinutes: 60,
+        now: NOW,
+      }),
+    ).toBe('baton-tasks-work-my-api-max-iterations-2026-11-01_2026-11-30.csv');
+    expect(exportFileName({ from }, 'csv', { utcOffsetMinutes: 60, now: NOW })).toBe('baton-tasks-from-2026-11-01.csv');
+    expect(exportFileName({ to, search: ' Fix: the "login" flow! ' }, 'csv', { utcOffsetMinutes: 60, now: NOW })).toBe(
+      'baton-tasks-search-fix-the-login-flow-until-2026-11-30.csv',
+    );
+    expect(slug('Café/../Ünïcode ✓')).toBe('cafe-..-unicode');
+    expect(exportFileName({ projectId: 'p' }, 'csv', { projectName: '✓✓', utcOffsetMinutes: 0, now: NOW })).toBe(
+      'baton-tasks-project.csv',
+    );
+  });
+});
