@@ -12,7 +12,7 @@ import { type Script, type ScriptedServer, startScriptedServer } from '../../tes
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The `baton` command as npm installs it; `npm run test:e2e` builds it first.
-const BATON = path.join(ROOT, 'node_modules', '.bin', 'baton');
+export const BATON = path.join(ROOT, 'node_modules', '.bin', 'baton');
 
 export interface BrowserMode {
   url: string;

@@ -25,6 +25,8 @@ export interface ScriptedTurn {
   errorStatus?: number;
   /** Wait this long before answering, so a test can watch an iteration while it runs. */
   delayMs?: number;
+  /** Wait this long between the pieces of a streamed text, so a test can watch it grow. */
+  pieceDelayMs?: number;
 }
 
 export interface TurnContext {
@@ -78,7 +80,12 @@ function sse(res: http.ServerResponse, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-function streamTurn(res: http.ServerResponse, messageId: string, model: string, turn: ScriptedTurn): void {
+async function streamTurn(
+  res: http.ServerResponse,
+  messageId: string,
+  model: string,
+  turn: ScriptedTurn,
+): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const { output_tokens, ...startUsage } = turn.usage;
   sse(res, 'message_start', {
@@ -97,7 +104,8 @@ function streamTurn(res: http.ServerResponse, messageId: string, model: string, 
   let index = 0;
   if (turn.text !== undefined) {
     sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-    for (const piece of [turn.text].flat()) {
+    for (const [i, piece] of [turn.text].flat().entries()) {
+      if (i > 0 && turn.pieceDelayMs) await new Promise((resolve) => setTimeout(resolve, turn.pieceDelayMs));
       sse(res, 'content_block_delta', {
         type: 'content_block_delta',
         index,
@@ -213,7 +221,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
 
       const messageId = `msg_scripted_${++messageCounter}`;
       const model = body.model ?? 'claude-sonnet-4-5';
-      if (body.stream) streamTurn(res, messageId, model, turn);
+      if (body.stream) await streamTurn(res, messageId, model, turn);
       else jsonTurn(res, messageId, model, turn);
     })().catch((error: unknown) => {
       res.writeHead(500);
