@@ -4,6 +4,8 @@
  * `flag`, a batch key its camelCase form, and both become the same spec.
  */
 import { readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Option } from 'commander';
 import {
   batchEntrySchema,
@@ -41,9 +43,23 @@ export function taskSpecOptions(): Option[] {
   });
 }
 
-/** The spec the task flags describe; with --batch, these are the defaults of every entry. */
+/**
+ * A directory as the user meant it: `~` is their home (a shell leaves
+ * `--dir=~/x` alone), and a relative path is relative to `base`. The service
+ * takes only absolute paths, so this is the one place they are resolved.
+ */
+export function resolveDir(dir: unknown, base: string): unknown {
+  if (typeof dir !== 'string' || dir.trim() === '') return dir;
+  const given = dir.trim();
+  const home = given === '~' || given.startsWith('~/') ? path.join(os.homedir(), given.slice(1)) : given;
+  return path.resolve(base, home);
+}
+
+/** The spec the task flags describe, directory resolved against the shell's; with --batch, the defaults of every entry. */
 export function specFromFlags(options: Record<string, unknown>): Partial<TaskSpecInput> {
-  return specFromOptions(options) as Partial<TaskSpecInput>;
+  const spec = specFromOptions(options);
+  if (spec.dir !== undefined) spec.dir = resolveDir(spec.dir, process.cwd());
+  return spec as Partial<TaskSpecInput>;
 }
 
 /** The flag that sets a spec field, for messages: `checkTimeoutSeconds` → `--check-timeout`. */
@@ -94,6 +110,9 @@ export function readBatchFile(file: string, defaults: Partial<TaskSpecInput> = {
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
       throw new BatchFileError(`batch file ${file}, task ${index + 1}: ${where}${issue?.message ?? 'invalid'}`);
     }
-    return { ...defaults, ...specFromOptions(parsed.data) } as TaskSpecInput;
+    // An entry's relative directory is relative to the batch file, wherever Baton was started from.
+    const spec = specFromOptions(parsed.data);
+    if (spec.dir !== undefined) spec.dir = resolveDir(spec.dir, path.dirname(path.resolve(file)));
+    return { ...defaults, ...spec } as TaskSpecInput;
   });
 }

@@ -29,7 +29,12 @@ export function StopControl({
     setError(null);
     onConfirmingChange(false);
     client.stopTask({ taskId }).then(
-      () => setStopping(false),
+      ({ stopped }) => {
+        setStopping(false);
+        // Only the process running a task can stop it: one started in a terminal is stopped there.
+        if (!stopped)
+          setError('This task runs in another Baton process (a terminal or another window); stop it there.');
+      },
       (e: unknown) => {
         setStopping(false);
         setError(errorMessage(e));

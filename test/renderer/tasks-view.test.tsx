@@ -319,6 +319,24 @@ describe('the task page', () => {
     expect(transport.calls.filter((c) => c.method === 'stopTask').map((c) => c.input)).toEqual([{ taskId: 'run-1' }]);
   });
 
+  it('says where to stop a task that another process runs', async () => {
+    window.location.hash = '#/tasks/run-1';
+    const running = detail({
+      ...runningTask,
+      sessions: [session({ sessionId: SID, iteration: 1, status: 'running', startedAt: Date.now() - 1000 })],
+    });
+    start({
+      getTask: () => running,
+      getLiveState: () => ({ tasks: [running], currentEvents: {} }),
+      stopTask: () => ({ stopped: false }),
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Stop' }));
+    await act(async () => {
+      fireEvent.click(within(screen.getByTestId('stop-confirm')).getByRole('button', { name: 'Stop' }));
+    });
+    expect((await screen.findByRole('alert')).textContent).toContain('runs in another Baton process');
+  });
+
   it('of a failed task offers Resume and Run again; Run again fills the launch form', async () => {
     const failed = detail({
       ...runningTask,

@@ -178,6 +178,17 @@ describe('contract dispatch', () => {
     expect(await call('listTasks', {})).toEqual({ tasks: [], total: 0 });
   });
 
+  it('refuses a relative or ~ directory instead of resolving it against the folder Baton runs in', async () => {
+    for (const given of ['project', '~/project', './project']) {
+      const outcome = await host.dispatch('launchTask', { dir: given, prompt: 'x' });
+      expect(outcome, given).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_input', issues: [{ path: ['dir'], message: expect.stringMatching(/absolute path/) }] },
+      });
+    }
+    expect(await call('listTasks', {})).toMatchObject({ total: 0 });
+  });
+
   it('reports every field at fault, not only the first', async () => {
     const outcome = await host.dispatch('launchTask', { dir: ' ', prompt: '', maxIterations: 2.5, context: 'x' });
     expect(outcome.ok).toBe(false);

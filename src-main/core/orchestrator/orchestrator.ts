@@ -70,8 +70,12 @@ export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
   const parsed = taskSpecSchema.safeParse(input);
   if (!parsed.success) throw new InvalidTaskError(describeSpecError(parsed.error), inputIssuesOf(parsed.error));
   const spec = parsed.data;
-  const dir = path.resolve(spec.dir);
   const dirError = (message: string) => new InvalidTaskError(message, [{ path: ['dir'], message }]);
+  // Resolved here, a relative path would mean the folder Baton happens to run in: each front end resolves its own.
+  if (!path.isAbsolute(spec.dir)) {
+    throw dirError(`the project directory must be an absolute path, not ${spec.dir} (~ is not expanded)`);
+  }
+  const dir = path.resolve(spec.dir);
   let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
