@@ -38,6 +38,40 @@ function makeParentDirs(dir: string): void {
   for (const level of missing) mkdirSync(level);
 }
 
+/**
+ * Runs the pending migrations in one transaction under SQLite's write lock,
+ * and decides what is pending only once it holds the lock: two processes
+ * opening a new database at once would otherwise both run the first
+ * migration, and the later one fail on "table projects already exists".
+ * An up-to-date database (most opens) takes no lock.
+ */
+async function migrate(dataSource: DataSource, migrations: MigrationClass[]): Promise<void> {
+  if (!(await anyPending(dataSource, migrations))) return;
+  // Waits, up to the busy timeout, for another process's migrations to commit.
+  await dataSource.query('BEGIN IMMEDIATE');
+  try {
+    await dataSource.runMigrations({ transaction: 'none' });
+    await dataSource.query('COMMIT');
+  } catch (error) {
+    await dataSource.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Read-only, unlike TypeORM's own check, which creates its table (and races
+ * another process doing the same on a new database).
+ */
+async function anyPending(dataSource: DataSource, migrations: MigrationClass[]): Promise<boolean> {
+  const tables = (await dataSource.query(
+    `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`,
+  )) as unknown[];
+  if (tables.length === 0) return true;
+  const rows = (await dataSource.query(`SELECT name FROM migrations`)) as Array<{ name: string }>;
+  const done = new Set(rows.map((row) => row.name));
+  return migrations.some((Migration) => !done.has(new Migration().name ?? Migration.name));
+}
+
 export async function openDataSource(options: OpenDataSourceOptions): Promise<DataSource> {
   const file = options.file === ':memory:' ? options.file : path.resolve(options.file);
   if (file !== ':memory:') {
@@ -64,7 +98,7 @@ export async function openDataSource(options: OpenDataSourceOptions): Promise<Da
   });
   try {
     await dataSource.initialize();
-    await dataSource.runMigrations();
+    await migrate(dataSource, options.migrations ?? MIGRATIONS);
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     throw new StoreOpenError(`cannot open the database at ${file}: ${(error as Error).message}`);
