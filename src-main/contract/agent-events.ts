@@ -58,6 +58,8 @@ export const agentEventSchema = z.discriminatedUnion('kind', [
     delayMs: count,
     errorStatus: z.number().int().nullable(),
     error: z.string(),
+    /** The API the agent could not reach, when it got no answer at all (the CLI then says only "unknown"). */
+    apiUrl: z.string().optional(),
   }),
   /** Running token totals seen so far in this session (for live counters and estimates). */
   z.object({

@@ -150,10 +150,12 @@ export function describeApiRetry(retry: {
   delayMs: number;
   errorStatus: number | null;
   error: string;
+  apiUrl?: string;
 }): string {
   const error = retry.error.trim().replace(/^\((.*)\)$/, '$1');
   const known = error !== '' && error.toLowerCase() !== 'unknown';
-  const what = retry.errorStatus === null ? "Can't reach the API" : `The API answered ${retry.errorStatus}`;
+  const what =
+    retry.errorStatus === null ? `Can't reach ${retry.apiUrl ?? 'the API'}` : `The API answered ${retry.errorStatus}`;
   const when = retry.delayMs > 0 ? `in ${formatWait(retry.delayMs)}` : 'now';
   return `${what}${known ? `: ${error}` : ''}; retry ${retry.attempt} of ${retry.maxRetries} ${when}`;
 }

@@ -206,6 +206,16 @@ describe('API retries and permission denials in words', () => {
     expect(describeApiRetry({ attempt: 1, maxRetries: 10, delayMs: 500, errorStatus: null, error: 'unknown' })).toBe(
       "Can't reach the API; retry 1 of 10 in 1 s",
     );
+    expect(
+      describeApiRetry({
+        attempt: 7,
+        maxRetries: 10,
+        delayMs: 35_000,
+        errorStatus: null,
+        error: 'unknown',
+        apiUrl: 'http://127.0.0.1:9',
+      }),
+    ).toBe("Can't reach http://127.0.0.1:9; retry 7 of 10 in 35 s");
     expect(describeApiRetry({ attempt: 2, maxRetries: 3, delayMs: 0, errorStatus: 529, error: '(unknown)' })).toBe(
       'The API answered 529; retry 2 of 3 now',
     );

@@ -36,6 +36,30 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('a connection the API never answered', () => {
+  it('names the address the agent tried, since the CLI calls the failure "unknown"', async () => {
+    // The retry line the real CLI prints when nothing listens at ANTHROPIC_BASE_URL.
+    const retry = JSON.stringify({
+      type: 'system',
+      subtype: 'api_retry',
+      attempt: 1,
+      max_retries: 2,
+      retry_delay_ms: 504.9,
+      error_status: null,
+      error: 'unknown',
+    });
+    const binary = fakeAgent('unreachable', `echo '${retry}'; exit 1`);
+    const events: AgentEvent[] = [];
+    await new ClaudeCodeRunner({ binary, env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' } }).run({
+      cwd: dir,
+      prompt: 'p',
+      sessionId: '22222222-2222-4222-8222-222222222222',
+      onEvent: (e) => events.push(e),
+    });
+    expect(events.find((e) => e.kind === 'retry')).toMatchObject({ errorStatus: null, apiUrl: 'http://127.0.0.1:9' });
+  });
+});
+
 describe('buildClaudeArgs', () => {
   it('asks for stream-json under the fresh session id, with the optional flags', () => {
     expect(

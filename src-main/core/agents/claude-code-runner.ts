@@ -27,6 +27,9 @@ export interface ClaudeCodeRunnerOptions {
   killGraceMs?: number;
 }
 
+/** Where the CLI sends its requests unless ANTHROPIC_BASE_URL says otherwise. */
+const DEFAULT_API_URL = 'https://api.anthropic.com';
+
 export function buildClaudeArgs(request: AgentRunRequest): string[] {
   // Partial messages give the live text deltas as the model writes them.
   const args = ['-p', request.prompt, '--output-format', 'stream-json', '--verbose', '--include-partial-messages'];
@@ -83,9 +86,12 @@ export class ClaudeCodeRunner implements AgentRunner {
         return;
       }
 
+      const env = { ...AGENT_ENV_DEFAULTS, ...process.env, ...this.options.env };
+      // The CLI reports a failed connection as error "unknown": the address it tried is what explains it.
+      const apiUrl = env.ANTHROPIC_BASE_URL || DEFAULT_API_URL;
       const child = spawn(this.options.binary, buildClaudeArgs(request), {
         cwd: request.cwd,
-        env: { ...AGENT_ENV_DEFAULTS, ...process.env, ...this.options.env },
+        env,
         stdio: ['ignore', 'pipe', 'pipe'],
         // Its own process group, so a stop can take down every tool process the agent started.
         detached: true,
@@ -99,7 +105,7 @@ export class ClaudeCodeRunner implements AgentRunner {
 
       const emit = (event: AgentEvent) => {
         if (event.kind === 'result') result = event.result;
-        request.onEvent(event);
+        request.onEvent(event.kind === 'retry' && event.errorStatus === null ? { ...event, apiUrl } : event);
       };
 
       const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
