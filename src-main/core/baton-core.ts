@@ -33,7 +33,9 @@ export async function openTaskStore(
 ): Promise<{ dataSource: DataSource; store: TaskStore }> {
   const dataSource = await openDataSource({ file: databaseFile, nativeBinding });
   const store = new TaskStore(dataSource);
-  await recoverCrashedRuns(store);
+  // Nothing can run under this process's pid before it has opened the store: a row that says so was left by an
+  // earlier process that had the same pid (as a container's first process always does), and is recovered.
+  await recoverCrashedRuns(store, (pid) => pid !== process.pid && isProcessAlive(pid));
   return { dataSource, store };
 }
 
@@ -43,8 +45,11 @@ export async function openTaskStore(
  * Run on every open, and by the live follower when the owner of a run it
  * follows dies.
  */
-export async function recoverCrashedRuns(store: TaskStore): Promise<void> {
-  const recovered = await store.recoverInterrupted(isProcessAlive);
+export async function recoverCrashedRuns(
+  store: TaskStore,
+  isAlive: (pid: number) => boolean = isProcessAlive,
+): Promise<void> {
+  const recovered = await store.recoverInterrupted(isAlive);
   for (const sessionId of recovered.sessionIds) stopOrphanedAgent(sessionId);
 }
 

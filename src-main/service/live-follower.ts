@@ -17,7 +17,7 @@ import type { BatonEvent } from '../contract/events';
 import type { TaskStatus } from '../contract/views';
 import type { EventBus } from '../core/events/event-bus';
 import { isProcessAlive } from '../core/process-tree';
-import { markFollowed, MAX_EVENTS_PER_SESSION } from '../core/store/event-recorder';
+import { markFollowed, MAX_STORED_EVENTS_PER_RUNNING_SESSION } from '../core/store/event-recorder';
 import type { ActiveTaskRow, LiveQueries, LiveSessionRow } from '../core/store/live-queries';
 import type { TaskStore } from '../core/store/task-store';
 
@@ -169,7 +169,7 @@ export class LiveFollower {
             : await this.queries.eventsOf(sessionId, {
                 afterSeq: -1,
                 throughSeq: session.lastSeq,
-                limit: MAX_EVENTS_PER_SESSION,
+                limit: MAX_STORED_EVENTS_PER_RUNNING_SESSION,
               });
         events[sessionId] = stored.flatMap((row) => (row.event ? [row.event] : []));
       }
@@ -326,12 +326,23 @@ export class LiveFollower {
   /** Hands runs whose owner has died to `recover`; the next tick sees them interrupted. */
   private async recoverDeadOwners(foreign: Map<string, ActiveTaskRow>): Promise<void> {
     if (!this.recover) return;
-    const owners = new Set([...foreign.values()].filter((row) => row.status === 'running').map((row) => row.ownerPid));
+    // Queued tasks record their owner too: a batch that died leaves its waiting tasks to recover as well.
+    const owners = new Set(
+      [...foreign.values()]
+        .filter((row) => row.status === 'running' || row.ownerPid !== null)
+        .map((row) => row.ownerPid),
+    );
     for (const pid of this.recoveredOwners) if (!owners.has(pid)) this.recoveredOwners.delete(pid);
     const dead = [...owners].filter((pid) => !this.recoveredOwners.has(pid) && (pid === null || !this.isAlive(pid)));
     if (dead.length === 0 || this.stopped) return;
     for (const pid of dead) this.recoveredOwners.add(pid);
-    await this.recover();
+    try {
+      await this.recover();
+    } catch (error) {
+      // Tried again on the next tick.
+      for (const pid of dead) this.recoveredOwners.delete(pid);
+      throw error;
+    }
   }
 
   private async followSessions(): Promise<void> {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../migrations';
+import { openTaskStore } from '../../src-main/core/baton-core';
 import { openDataSource } from '../../src-main/core/store/data-source';
+import { EventRecorder } from '../../src-main/core/store/event-recorder';
 import { taskSpecSchema } from '../../src-main/contract/task-spec';
 import { type NewTask, type SessionFinish, TaskStore } from '../../src-main/core/store/task-store';
 
@@ -123,6 +125,32 @@ describe('crash recovery', () => {
     expect((await store.taskSummary(live.id))?.status).toBe('running');
     expect((await store.sessionsOfTask(live.id)).map((s) => s.status)).toEqual(['running']);
     expect(await store.recoverInterrupted(() => true)).toEqual({ taskIds: [], sessionIds: [] });
+  });
+
+  it('recovers, on open, what an earlier process with this same pid left running, and drops its text deltas', async () => {
+    const file = path.join(dir, 'same-pid.db');
+    const dataSource = await openAt(file);
+    const store = new TaskStore(dataSource);
+    const task = await store.createTask(taskInput());
+    expect(await store.markTaskRunning(task.id, process.pid)).toBe(true);
+    await store.startSession({ sessionId: 'left', taskId: task.id, iteration: 1, model: null, ownerPid: process.pid });
+    await dataSource.query(
+      `INSERT INTO session_events (session_id, seq, kind, payload) VALUES ('left', 0, 'text_delta', '{}'), ('left', 1, 'text', '{}')`,
+    );
+    await dataSource.destroy();
+
+    // A container's first process has the same pid after every restart.
+    const reopened = await openTaskStore(file);
+    try {
+      expect(await reopened.store.taskSummary(task.id)).toMatchObject({ status: 'interrupted' });
+      expect((await reopened.store.sessionsOfTask(task.id)).map((s) => s.status)).toEqual(['interrupted']);
+      const kinds = (await reopened.dataSource.query(`SELECT kind FROM session_events ORDER BY seq`)) as Array<{
+        kind: string;
+      }>;
+      expect(kinds.map((k) => k.kind)).toEqual(['text']);
+    } finally {
+      await reopened.dataSource.destroy();
+    }
   });
 
   it('interrupts a task a dead process queued but never started, and leaves a live queue alone', async () => {
@@ -327,5 +355,23 @@ describe('aggregation', () => {
     expect(a.projectId).toBe(b.projectId);
     const [count] = await dataSource.query('SELECT COUNT(*) AS n FROM projects');
     expect(count.n).toBe(1);
+  });
+});
+
+describe('the event recorder', () => {
+  it('reports a failed write instead of throwing into the run', async () => {
+    const dataSource = await openAt(path.join(dir, 'recorder.db'));
+    const logged: string[] = [];
+    const recorder = new EventRecorder(dataSource, (line) => logged.push(line));
+    // No session row: the foreign key refuses the events.
+    recorder.onEvent({
+      type: 'agent.event',
+      taskId: 't',
+      sessionId: 'missing',
+      iteration: 1,
+      event: { kind: 'text', text: 'hello' },
+    });
+    await expect(recorder.flush()).resolves.toBeUndefined();
+    expect(logged).toEqual([expect.stringMatching(/^baton: could not store 1 agent events for replay: .*FOREIGN KEY/)]);
   });
 });

@@ -16,6 +16,8 @@ import { writeTransaction } from './write-transaction';
 export const MAX_EVENTS_PER_SESSION = 5000;
 /** Deltas of one running session; past it, only whole texts are kept. */
 export const MAX_TEXT_DELTAS_PER_SESSION = 20_000;
+/** What a running session can have stored, deltas included: what a window that joins late may have to read. */
+export const MAX_STORED_EVENTS_PER_RUNNING_SESSION = MAX_EVENTS_PER_SESSION + MAX_TEXT_DELTAS_PER_SESSION;
 const FLUSH_INTERVAL_MS = 250;
 
 /** Events republished from a run another process owns (see markFollowed). */
@@ -51,7 +53,10 @@ export class EventRecorder {
   private readonly live = new Map<string, AgentEvent[]>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log: (message: string) => void = (message) => console.error(message),
+  ) {}
 
   /** Subscribe this to the bus. */
   readonly onEvent = (event: BatonEvent): void => {
@@ -107,19 +112,28 @@ export class EventRecorder {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    writeTransaction(this.dataSource, (db) => {
-      const insert = db.prepare(
-        `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload) VALUES (?, ?, ?, ?)`,
-      );
-      for (const { sessionId, seq, event } of batch) insert.run(sessionId, seq, event.kind, JSON.stringify(event));
-    });
+    // A replay that misses events must not take the run down with it: say so, and go on.
+    try {
+      writeTransaction(this.dataSource, (db) => {
+        const insert = db.prepare(
+          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload) VALUES (?, ?, ?, ?)`,
+        );
+        for (const { sessionId, seq, event } of batch) insert.run(sessionId, seq, event.kind, JSON.stringify(event));
+      });
+    } catch (error) {
+      this.log(`baton: could not store ${batch.length} agent events for replay: ${(error as Error).message}`);
+    }
   }
 
   /** The session has ended: its whole texts stay, the deltas that built them go. */
   private dropTextDeltas(sessionId: string): void {
-    writeTransaction(this.dataSource, (db) => {
-      db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`).run(sessionId);
-    });
+    try {
+      writeTransaction(this.dataSource, (db) => {
+        db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`).run(sessionId);
+      });
+    } catch (error) {
+      this.log(`baton: could not drop the text deltas of session ${sessionId}: ${(error as Error).message}`);
+    }
   }
 
   async eventsOf(sessionId: string): Promise<{ events: AgentEvent[]; truncated: boolean }> {

@@ -402,6 +402,9 @@ export class TaskStore {
           .prepare(`SELECT session_id AS id FROM sessions WHERE status = 'running' AND ${match}`)
           .all(...params) as Array<{ id: string }>;
         sessionIds.push(...sessions.map((session) => session.id));
+        // Their text deltas would only crowd the replay: the whole texts are stored beside them.
+        const dropDeltas = db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`);
+        for (const session of sessions) dropDeltas.run(session.id);
         db.prepare(
           `UPDATE sessions SET status = 'interrupted', ended_at = ?, error_kind = 'interrupted', error_message = ?, owner_pid = NULL
            WHERE status = 'running' AND ${match}`,

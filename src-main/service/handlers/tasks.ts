@@ -3,7 +3,7 @@ import type { AgentEvent } from '../../contract/agent-events';
 import type { BatonHandlers } from '../../contract/api';
 import type { TaskDetail, TaskStatus } from '../../contract/views';
 import { InvalidTaskError, TaskNotFoundError } from '../../core/orchestrator/orchestrator';
-import { MAX_EVENTS_PER_SESSION } from '../../core/store/event-recorder';
+import { MAX_STORED_EVENTS_PER_RUNNING_SESSION } from '../../core/store/event-recorder';
 import { CallFailure } from '../dispatcher';
 import type { ServiceContext } from '../service-context';
 
@@ -34,7 +34,7 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
   const storedEvents = async (sessionIds: readonly string[]): Promise<Record<string, AgentEvent[]>> => {
     const events: Record<string, AgentEvent[]> = {};
     for (const sessionId of sessionIds) {
-      const rows = await live.eventsOf(sessionId, { afterSeq: -1, limit: MAX_EVENTS_PER_SESSION });
+      const rows = await live.eventsOf(sessionId, { afterSeq: -1, limit: MAX_STORED_EVENTS_PER_RUNNING_SESSION });
       events[sessionId] = rows.flatMap((row) => (row.event ? [row.event] : []));
     }
     return events;
