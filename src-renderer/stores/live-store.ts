@@ -663,22 +663,30 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
         buffered = buffered ?? [];
         set((s) => ({ syncing: true, status: s.status === 'ready' ? 'ready' : 'loading' }));
         try {
+          // How many events had come when the live state answered: those are in it, later ones are not.
+          let inSnapshot = 0;
           const [live, recent] = await Promise.all([
-            client.getLiveState({}),
+            client.getLiveState({}).then((state) => {
+              inSnapshot = buffered?.length ?? 0;
+              return state;
+            }),
             client.listTasks({ limit: MAX_RECENT, sort: { by: 'createdAt', direction: 'desc' } }),
           ]);
           if (mine !== generation) return;
+          const arrived = buffered ?? [];
           // Held events of tasks still loading came before the snapshot was asked for: replay them with the rest.
-          const pending = [...[...loading.values()].flat(), ...(buffered ?? [])];
+          const before = [...[...loading.values()].flat(), ...arrived.slice(0, inSnapshot)];
+          const after = arrived.slice(inSnapshot);
           loading.clear();
           buffered = null;
           const snapshot = fromSnapshot(get(), live, recent.tasks, nextSeq);
           // Events that came before the answer on the same ordered channel are already in the snapshot:
           // replay them for their idempotent parts (lifecycle, usage) and skip stream items of streamed sessions.
-          const { data, held } = reduce(snapshot, pending, {
-            skipStreamFor: new Set(Object.keys(live.currentEvents)),
-          });
+          const first = reduce(snapshot, before, { skipStreamFor: new Set(Object.keys(live.currentEvents)) });
+          // Events that came while the task list was still loading are new to the snapshot: apply them whole.
+          const { data, held } = reduce(first.data, after);
           set({ ...data, status: 'ready', error: null, syncing: false });
+          holdUnknown(first.held);
           holdUnknown(held);
         } catch (error) {
           if (mine !== generation) return;

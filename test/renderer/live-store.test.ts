@@ -311,6 +311,33 @@ describe('the live store', () => {
     expect(store.getState().tasks['t1']!.sessions[0]!.items).toHaveLength(2);
   });
 
+  it('keeps the stream events that arrive after the live state answered but before the task list did', async () => {
+    let answerLive!: (s: LiveState) => void;
+    let answerList!: (r: { tasks: ReturnType<typeof summary>[]; total: number }) => void;
+    const client = liveClient();
+    const store = await readyStore(client);
+    client.getLiveState.mockImplementationOnce(() => new Promise<LiveState>((resolve) => (answerLive = resolve)));
+    client.listTasks.mockImplementationOnce(() => new Promise((resolve) => (answerList = resolve)));
+    const syncing = store.getState().resync();
+    await Promise.resolve();
+
+    store.getState().applyEvents([agent({ kind: 'text', text: 'in the snapshot' })]);
+    answerLive({
+      tasks: [detail({ id: 't1', status: 'running', sessions: [session({ sessionId: SID, status: 'running' })] })],
+      currentEvents: { [SID]: [{ kind: 'text', text: 'in the snapshot' }] },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Sent after the live state's answer: not part of it.
+    store.getState().applyEvents([agent({ kind: 'text', text: 'new since the snapshot' })]);
+    answerList({ tasks: [], total: 0 });
+    await syncing;
+
+    expect(store.getState().tasks['t1']!.sessions[0]!.items.map((i) => i.event)).toEqual([
+      { kind: 'text', text: 'in the snapshot' },
+      { kind: 'text', text: 'new since the snapshot' },
+    ]);
+  });
+
   it('shows a failed first load as an error, and keeps data when a later resync fails', async () => {
     const client = liveClient();
     client.getLiveState.mockRejectedValueOnce(new Error('database is locked'));
