@@ -54,7 +54,8 @@ export const taskSpecSchema = z.object({
         .string({ error: 'an allowed tool must be text' })
         .trim()
         .min(1, 'an allowed tool must not be empty')
-        .max(500, 'an allowed tool must be at most 500 characters'),
+        .max(500, 'an allowed tool must be at most 500 characters')
+        .refine((rule) => !rule.startsWith('-'), 'an allowed tool is a tool name or rule, not an option'),
       { error: 'allowed tools must be a list of tool rules' },
     )
     .max(100, 'at most 100 allowed tools')

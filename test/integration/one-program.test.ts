@@ -126,6 +126,18 @@ describe('one program', () => {
     expect(lastJsonLine<TaskJson>(shown.stdout).spec.allowedTools).toEqual(['Edit', 'Bash(npm test:*)']);
   });
 
+  it('passes a prompt that starts like an option, or names a CLI command, to the agent as the prompt', async () => {
+    const { project, env } = await setUp(iterationScript(0));
+    for (const prompt of ['- fix the failing tests', 'mcp list']) {
+      const run = await runBaton(['run', '--dir', project, '--prompt', prompt, '--max-iterations', '1', '--json'], env);
+      const task = lastJsonLine<TaskJson>(run.stdout);
+      expect(
+        task.sessions.map((s) => [s.status, s.error]),
+        prompt,
+      ).toEqual([['completed', null]]);
+    }
+  });
+
   it('refuses a bad flag beside --batch as it would without one, writing nothing', async () => {
     const { project, root, env, db } = await setUp(iterationScript(0));
     const batch = path.join(root, 'batch.json');

@@ -74,20 +74,34 @@ describe('buildClaudeArgs', () => {
       }),
     ).toEqual([
       '-p',
-      'fix; rm -rf / $(whoami)',
       '--output-format',
       'stream-json',
       '--verbose',
       '--include-partial-messages',
       '--session-id',
       'new-id',
-      '--model',
-      'claude-sonnet-4-5',
+      '--model=claude-sonnet-4-5',
       '--max-turns',
       '7',
       '--permission-mode',
       'acceptEdits',
+      '--',
+      'fix; rm -rf / $(whoami)',
     ]);
+  });
+
+  it('passes a prompt or model that looks like an option as data', () => {
+    const args = buildClaudeArgs({
+      cwd: '/x',
+      prompt: '- fix the failing tests',
+      sessionId: 'id',
+      model: '-weird',
+      allowedTools: ['Edit'],
+      onEvent: () => undefined,
+    });
+    expect(args.slice(-2)).toEqual(['--', '- fix the failing tests']);
+    expect(args).toContain('--model=-weird');
+    expect(args).not.toContain('-weird');
   });
 
   it('passes the remaining budget to the agent', () => {
@@ -98,10 +112,10 @@ describe('buildClaudeArgs', () => {
       maxBudgetUsd: 0.12345,
       onEvent: () => undefined,
     });
-    expect(args.slice(-2)).toEqual(['--max-budget-usd', '0.1235']);
+    expect(args.slice(-4)).toEqual(['--max-budget-usd', '0.1235', '--', 'p']);
   });
 
-  it('passes each allowed tool rule as one argument, last, since the flag takes all that follow', () => {
+  it('passes each allowed tool rule as one argument, just before the prompt, since the flag takes all that follow', () => {
     const args = buildClaudeArgs({
       cwd: '/x',
       prompt: 'p',
@@ -110,7 +124,7 @@ describe('buildClaudeArgs', () => {
       allowedTools: ['Edit', 'Bash(git commit:*)'],
       onEvent: () => undefined,
     });
-    expect(args.slice(-3)).toEqual(['--allowedTools', 'Edit', 'Bash(git commit:*)']);
+    expect(args.slice(-5)).toEqual(['--allowedTools', 'Edit', 'Bash(git commit:*)', '--', 'p']);
     expect(
       buildClaudeArgs({ cwd: '/x', prompt: 'p', sessionId: 'id', allowedTools: [], onEvent: () => undefined }),
     ).not.toContain('--allowedTools');
@@ -139,7 +153,8 @@ describe('ClaudeCodeRunner with broken agents', () => {
     expect(outcome.error).toBeNull();
     expect(outcome.result?.usage.inputTokens).toBe(2000);
     expect(events.some((e) => e.kind === 'tool_use')).toBe(true);
-    expect(readFileSync(argsFile, 'utf8').split('\n')[1]).toBe('p');
+    const args = readFileSync(argsFile, 'utf8').trimEnd().split('\n');
+    expect(args.slice(-2)).toEqual(['--', 'p']);
   });
 
   it('gives shell syntax in the prompt, model and directory no meaning', async () => {
@@ -159,9 +174,9 @@ describe('ClaudeCodeRunner with broken agents', () => {
       onEvent: () => undefined,
     });
     expect(outcome.error).toBeNull();
-    const args = readFileSync(argsFile, 'utf8').split('\n');
-    expect(args[1]).toBe(prompt);
-    expect(args[args.indexOf('--model') + 1]).toBe(model);
+    const args = readFileSync(argsFile, 'utf8').trimEnd().split('\n');
+    expect(args.at(-1)).toBe(prompt);
+    expect(args).toContain(`--model=${model}`);
     for (const where of [dir, hostileDir, process.cwd()]) {
       expect(readdirSync(where).filter((name) => name.startsWith('pwned'))).toEqual([]);
     }

@@ -30,18 +30,25 @@ export interface ClaudeCodeRunnerOptions {
 /** Where the CLI sends its requests unless ANTHROPIC_BASE_URL says otherwise. */
 const DEFAULT_API_URL = 'https://api.anthropic.com';
 
+/**
+ * The CLI's arguments. Values are data, never options: free-text values are
+ * joined to their flag (`--model=…`), and the prompt comes last, after `--`,
+ * so a prompt such as "- fix the failing tests" (or one that names a
+ * subcommand of the CLI) is read as the prompt.
+ */
 export function buildClaudeArgs(request: AgentRunRequest): string[] {
   // Partial messages give the live text deltas as the model writes them.
-  const args = ['-p', request.prompt, '--output-format', 'stream-json', '--verbose', '--include-partial-messages'];
+  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--include-partial-messages'];
   if (request.forkFrom) args.push('--resume', request.forkFrom, '--fork-session');
   args.push('--session-id', request.sessionId);
-  if (request.model) args.push('--model', request.model);
+  if (request.model) args.push(`--model=${request.model}`);
   if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
   if (request.permissionMode) args.push('--permission-mode', request.permissionMode);
   if (request.maxBudgetUsd !== undefined) args.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
-  // Last: the flag takes every argument up to the next flag. One argument per rule, since the CLI
+  // The flag takes every argument up to the next flag or `--`. One argument per rule, since the CLI
   // splits a value at commas and spaces only outside parentheses, so `Bash(git commit:*)` stays whole.
   if (request.allowedTools?.length) args.push('--allowedTools', ...request.allowedTools);
+  args.push('--', request.prompt);
   return args;
 }
 
