@@ -29,7 +29,8 @@ export const agentResultSchema = z.object({
   apiErrorStatus: z.number().int().nullable(),
   resultText: z.string(),
   turns: count,
-  costUsd: z.number().nonnegative(),
+  /** The agent's own figure; null when it reported none that could be true (missing, NaN, infinite, absurd). */
+  costUsd: z.number().nonnegative().nullable(),
   durationMs: count,
   apiDurationMs: count,
   usage: tokenUsageSchema,

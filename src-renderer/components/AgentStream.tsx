@@ -79,7 +79,8 @@ const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: S
       return (
         <div className={`stream-item stream-note${r.isError ? ' is-error' : ''}`} data-testid="stream-result">
           {r.isError ? `The agent stopped with an error (${r.subtype})` : 'The agent finished'} ·{' '}
-          {plural(r.turns, 'turn')} · {formatCost(r.costUsd)} · {formatDuration(r.durationMs)}
+          {plural(r.turns, 'turn')} · {r.costUsd === null ? 'cost not reported' : formatCost(r.costUsd)} ·{' '}
+          {formatDuration(r.durationMs)}
           {blocked > 0 ? ` · ${plural(blocked, 'tool call')} blocked` : ''}
         </div>
       );

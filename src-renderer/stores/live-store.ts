@@ -385,7 +385,8 @@ class Draft {
     }
     if (event.kind === 'result') {
       session.usage = prior ? addUsage(prior, event.result.usage) : event.result.usage;
-      session.costUsd = roundUsd(session.priorCostUsd + event.result.costUsd);
+      // An agent figure that could not be true stays an estimate from the tokens.
+      if (event.result.costUsd !== null) session.costUsd = roundUsd(session.priorCostUsd + event.result.costUsd);
       session.durationMs = event.result.durationMs;
       session.permissionDenials = event.result.permissionDenials ?? 0;
     }

@@ -109,6 +109,23 @@ describe('ClaudeStreamParser on real CLI output', () => {
   });
 });
 
+describe('ClaudeStreamParser on impossible numbers', () => {
+  it('keeps no agent cost that cannot be true, so the session is priced from its tokens instead', () => {
+    const result = (cost: string) =>
+      `{"type":"result","subtype":"success","is_error":false,"num_turns":1,"duration_ms":10,"total_cost_usd":${cost}}`;
+    const costOf = (cost: string) => {
+      const parsed = new ClaudeStreamParser().parseLine(result(cost));
+      const event = parsed.ok ? parsed.events.find((e) => e.kind === 'result') : undefined;
+      return event?.kind === 'result' ? event.result.costUsd : 'not parsed';
+    };
+    expect(costOf('0.0123')).toBe(0.0123);
+    expect(costOf('0')).toBe(0);
+    for (const impossible of ['1e308', '1e999', '"NaN"', '-1', 'null', '"0.5"']) {
+      expect(costOf(impossible), impossible).toBeNull();
+    }
+  });
+});
+
 describe('ClaudeStreamParser on bad input', () => {
   it('rejects a line that is not JSON, naming it', () => {
     const parsed = new ClaudeStreamParser().parseLine('Segmentation fault (core dumped)');

@@ -104,6 +104,19 @@ describe('Orchestrator', () => {
     expect(sessions.map((s) => [s.status, s.errorKind])).toEqual(Array(3).fill(['failed', 'api_error']));
   });
 
+  it('prices a session from its tokens, marked estimated, when the agent reports a cost that cannot be true', async () => {
+    const reported = success('done');
+    const usage = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };
+    const agent = new ScriptedAgent(() => ({ result: { ...reported.result, costUsd: null, usage } }));
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1, model: 'claude-sonnet-4-5' });
+    const done = await orchestrator.runTask(task.id);
+    const [session] = await store.sessionsOfTask(task.id);
+    expect(session).toMatchObject({ status: 'completed', costSource: 'estimated' });
+    expect(session?.costUsd).toBeCloseTo(0.00993, 10);
+    expect(Number.isFinite(done.totals.costUsd)).toBe(true);
+  });
+
   it('prices an iteration cut off before its result from the tokens it saw', async () => {
     const usageSeen = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };
     const agent = new ScriptedAgent(() => ({

@@ -89,11 +89,21 @@ const resultLine = z.object({
   duration_ms: z.number().nonnegative(),
   duration_api_ms: z.number().nonnegative().catch(0),
   result: z.string().optional(),
-  total_cost_usd: z.number().nonnegative().catch(0),
+  total_cost_usd: z.unknown().optional(),
   usage: apiUsage.optional(),
   /** The tool calls the permission mode refused; only their number is kept. */
   permission_denials: z.array(z.unknown()).catch([]),
 });
+
+/** No single agent session costs more than this; a larger figure is an agent's bug, not a bill. */
+export const MAX_PLAUSIBLE_SESSION_COST_USD = 10_000;
+
+/** The agent's cost when it could be true; null (priced from its tokens instead) when it cannot. */
+function plausibleCost(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PLAUSIBLE_SESSION_COST_USD
+    ? value
+    : null;
+}
 
 export type ParsedLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
 
@@ -278,7 +288,7 @@ export class ClaudeStreamParser {
             apiErrorStatus: d.api_error_status ?? null,
             resultText: d.result ?? '',
             turns: d.num_turns,
-            costUsd: d.total_cost_usd,
+            costUsd: plausibleCost(d.total_cost_usd),
             durationMs: Math.round(d.duration_ms),
             apiDurationMs: Math.round(d.duration_api_ms),
             usage: toUsage(d.usage),

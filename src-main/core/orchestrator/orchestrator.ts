@@ -113,9 +113,9 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
     cacheCreationTokens: usage.cacheCreationTokens,
     cacheReadTokens: usage.cacheReadTokens,
     turns: result?.turns ?? outcome.turnsSeen,
-    // Cut off before its result line: price the tokens seen with the built-in table.
-    costUsd: result ? result.costUsd : estimateCostUsd(model, usage),
-    costSource: result ? 'agent' : 'estimated',
+    // Cut off before its result line, or reporting a cost that cannot be true: price the tokens seen.
+    costUsd: result?.costUsd ?? estimateCostUsd(model, usage),
+    costSource: typeof result?.costUsd === 'number' ? 'agent' : 'estimated',
     durationMs: result?.durationMs ?? wallMs,
     apiDurationMs: result?.apiDurationMs ?? 0,
     exitCode: outcome.exitCode,
@@ -419,7 +419,7 @@ export class Orchestrator {
           error: outcome.error?.message ?? '',
           delayMs,
           ...usage,
-          costUsd: outcome.result ? outcome.result.costUsd : estimateCostUsd(reportedModel, usage),
+          costUsd: outcome.result?.costUsd ?? estimateCostUsd(reportedModel, usage),
         });
         if (!(await sleep(delayMs, signal))) {
           // No retry happened: this attempt is the session's own outcome, not a retried one.
