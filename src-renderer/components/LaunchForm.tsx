@@ -1,4 +1,4 @@
-import { useEffect, useMemo, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, type InputHTMLAttributes, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { useServices } from '../app/services';
@@ -44,6 +44,31 @@ function describedBy(field: LaunchField, errors: LaunchErrors, hint = false) {
     ...(errors[field] ? { 'aria-invalid': true } : {}),
     ...(ids.length > 0 ? { 'aria-describedby': ids.join(' ') } : {}),
   };
+}
+
+type TextFieldName = 'maxIterations' | 'budgetUsd' | 'check' | 'maxTurns' | 'title';
+
+/** A one-line text field of the form: its label, its input tied to its error, and the error. */
+function TextField({
+  field,
+  label,
+  errors,
+  input,
+  wide = false,
+}: {
+  field: TextFieldName;
+  label: string;
+  errors: LaunchErrors;
+  input: InputHTMLAttributes<HTMLInputElement>;
+  wide?: boolean;
+}) {
+  return (
+    <div className={wide ? 'field field-span2' : 'field'}>
+      <label htmlFor={`launch-${field}`}>{label}</label>
+      <input type="text" autoComplete="off" {...input} {...describedBy(field, errors)} />
+      <FieldError field={field} message={errors[field]} />
+    </div>
+  );
 }
 
 const CARRIED_LABELS: Record<keyof CarriedSpec, (value: never) => string> = {
@@ -228,19 +253,13 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         <FieldError field="model" message={errors.model} />
       </div>
 
-      <div className="field">
-        <label htmlFor="launch-maxIterations">Max iterations</label>
-        {/* Text, not type="number": a number input reports "abc" as "", which would pass for "use the default". */}
-        <input
-          {...text('maxIterations')}
-          type="text"
-          inputMode="numeric"
-          autoComplete="off"
-          placeholder={String(DEFAULT_MAX_ITERATIONS)}
-          {...describedBy('maxIterations', errors)}
-        />
-        <FieldError field="maxIterations" message={errors.maxIterations} />
-      </div>
+      {/* Text, not type="number": a number input reports "abc" as "", which would pass for "use the default". */}
+      <TextField
+        field="maxIterations"
+        label="Max iterations"
+        errors={errors}
+        input={{ ...text('maxIterations'), inputMode: 'numeric', placeholder: String(DEFAULT_MAX_ITERATIONS) }}
+      />
 
       <div className="field">
         <label htmlFor="launch-context">Context</label>
@@ -286,44 +305,27 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         <FieldError field="permissionMode" message={errors.permissionMode} />
       </div>
 
-      <div className="field">
-        <label htmlFor="launch-budgetUsd">Budget (USD)</label>
-        <input
-          {...text('budgetUsd')}
-          type="text"
-          inputMode="decimal"
-          autoComplete="off"
-          placeholder="no limit"
-          {...describedBy('budgetUsd', errors)}
-        />
-        <FieldError field="budgetUsd" message={errors.budgetUsd} />
-      </div>
+      <TextField
+        field="budgetUsd"
+        label="Budget (USD)"
+        errors={errors}
+        input={{ ...text('budgetUsd'), inputMode: 'decimal', placeholder: 'no limit' }}
+      />
 
-      <div className="field field-span2">
-        <label htmlFor="launch-check">Completion check</label>
-        <input
-          {...text('check')}
-          type="text"
-          placeholder="optional, e.g. npm test (exit 0 means done)"
-          autoComplete="off"
-          spellCheck={false}
-          {...describedBy('check', errors)}
-        />
-        <FieldError field="check" message={errors.check} />
-      </div>
+      <TextField
+        field="check"
+        label="Completion check"
+        errors={errors}
+        wide
+        input={{ ...text('check'), placeholder: 'optional, e.g. npm test (exit 0 means done)', spellCheck: false }}
+      />
 
-      <div className="field">
-        <label htmlFor="launch-maxTurns">Max turns</label>
-        <input
-          {...text('maxTurns')}
-          type="text"
-          inputMode="numeric"
-          autoComplete="off"
-          placeholder="per iteration; no limit"
-          {...describedBy('maxTurns', errors)}
-        />
-        <FieldError field="maxTurns" message={errors.maxTurns} />
-      </div>
+      <TextField
+        field="maxTurns"
+        label="Max turns"
+        errors={errors}
+        input={{ ...text('maxTurns'), inputMode: 'numeric', placeholder: 'per iteration; no limit' }}
+      />
 
       <div className="field field-span2">
         <label htmlFor="launch-allowedTools">Allowed tools</label>
@@ -340,17 +342,12 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         <FieldError field="allowedTools" message={errors.allowedTools} />
       </div>
 
-      <div className="field">
-        <label htmlFor="launch-title">Title</label>
-        <input
-          {...text('title')}
-          type="text"
-          autoComplete="off"
-          placeholder="the prompt's first line"
-          {...describedBy('title', errors)}
-        />
-        <FieldError field="title" message={errors.title} />
-      </div>
+      <TextField
+        field="title"
+        label="Title"
+        errors={errors}
+        input={{ ...text('title'), placeholder: "the prompt's first line" }}
+      />
 
       <SpendingNotice />
 
