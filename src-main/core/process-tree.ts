@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 interface ProcStat {
   ppid: number;
+  /** Process group id, as text. */
+  pgrp: string;
   state: string;
   /** Clock ticks after boot at which the process started: with the pid, it names one process for good. */
   startTime: string;
@@ -25,7 +27,7 @@ function readProcStat(pid: number): ProcStat | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Field 22 of stat is the start time; fields here start at field 3.
-    return { state: fields[0] ?? '', ppid: Number(fields[1]), startTime: fields[19] ?? '' };
+    return { state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: fields[2] ?? '', startTime: fields[19] ?? '' };
   } catch {
     return undefined;
   }
@@ -134,14 +136,14 @@ export function isProcessAlive(pid: number): boolean {
   return readProcStat(pid)?.state !== 'Z';
 }
 
-/** Pids whose command line mentions `needle`: /proc where it exists, ps elsewhere. */
-function processesMentioning(needle: string): number[] {
-  const found: number[] = [];
+/** Each process's arguments: /proc where it exists, ps (joined by spaces, so split again) elsewhere. */
+function commandLines(): Array<{ pid: number; argv: string[] }> {
+  const found: Array<{ pid: number; argv: string[] }> = [];
   try {
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {
-        if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(needle)) found.push(Number(name));
+        found.push({ pid: Number(name), argv: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0') });
       } catch {
         // It ended while we looked.
       }
@@ -154,12 +156,35 @@ function processesMentioning(needle: string): number[] {
     const table = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'command='], { encoding: 'utf8' });
     for (const line of table.split('\n')) {
       const match = line.trim().match(/^(\d+)\s+(.*)$/);
-      if (match?.[2]?.includes(needle)) found.push(Number(match[1]));
+      if (match?.[2] !== undefined) found.push({ pid: Number(match[1]), argv: match[2].split(/\s+/) });
     }
   } catch {
     // Nothing more we can do.
   }
   return found;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Pids of agents started for this session: `--session-id <id>` (or `--session-id=<id>`) among their arguments.
+ * Only whole arguments count, and only a uuid (what Baton gives every session): an id that merely
+ * appears inside some other process's command line must never get that process killed.
+ */
+export function agentsOfSession(sessionId: string): number[] {
+  if (!UUID.test(sessionId)) return [];
+  return commandLines()
+    .filter(({ argv }) =>
+      argv.some(
+        (arg, i) => arg === `--session-id=${sessionId}` || (arg === '--session-id' && argv[i + 1] === sessionId),
+      ),
+    )
+    .map(({ pid }) => pid);
+}
+
+/** Whether `pid` leads its own process group, as an agent spawned with `detached: true` does. */
+function leadsGroup(pid: number): boolean {
+  return readProcStat(pid)?.pgrp === String(pid);
 }
 
 /**
@@ -168,10 +193,10 @@ function processesMentioning(needle: string): number[] {
  * and stop it with everything it started.
  */
 export function stopOrphanedAgent(sessionId: string): void {
-  for (const pid of processesMentioning(sessionId)) {
+  for (const pid of agentsOfSession(sessionId)) {
     if (pid === process.pid) continue;
-    signal(-pid, 'SIGKILL');
-    signal(pid, 'SIGKILL');
     signalTree(pid, 'SIGKILL');
+    if (leadsGroup(pid)) signal(-pid, 'SIGKILL');
+    signal(pid, 'SIGKILL');
   }
 }

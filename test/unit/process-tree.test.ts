@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { descendantsOf, isProcessAlive, signalKnown, signalTree } from '../../src-main/core/process-tree';
+import { randomUUID } from 'node:crypto';
+import {
+  agentsOfSession,
+  descendantsOf,
+  isProcessAlive,
+  signalKnown,
+  signalTree,
+  stopOrphanedAgent,
+} from '../../src-main/core/process-tree';
 import { isRunning } from '../support/processes';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
@@ -45,5 +53,35 @@ describe('process tree', () => {
     await new Promise((resolve) => quick.on('exit', resolve));
     await settle();
     expect(isProcessAlive(quick.pid as number)).toBe(false);
+  });
+
+  it('stops the orphaned agent of a session with what it started, and nothing that merely mentions the id', async () => {
+    const sessionId = randomUUID();
+    // Stand-ins for an agent: $0 and the arguments after the script show in the command line as an agent's flags do.
+    const agent = spawn('/bin/sh', ['-c', 'setsid sleep 30 & wait', 'claude', '--session-id', sessionId], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    const bystanders = [
+      spawn('/bin/sh', ['-c', 'sleep 30', 'other', `notes-${sessionId}`], { stdio: 'ignore', detached: true }),
+      spawn('/bin/sh', ['-c', 'sleep 30', 'other', sessionId], { stdio: 'ignore', detached: true }),
+      // An id that is not a uuid, as tests and hand-made rows have, names no agent at all.
+      spawn('/bin/sh', ['-c', 'sleep 30', 'other', '--session-id', 'left'], { stdio: 'ignore', detached: true }),
+    ];
+    await settle();
+    const [tool] = descendantsOf(agent.pid as number);
+    expect(tool).toBeDefined();
+    expect(agentsOfSession(sessionId)).toEqual([agent.pid]);
+    expect(agentsOfSession('left')).toEqual([]);
+
+    stopOrphanedAgent(sessionId);
+    stopOrphanedAgent('left');
+    await settle();
+    expect(isRunning(agent.pid as number)).toBe(false);
+    expect(isRunning(tool as number)).toBe(false);
+    for (const bystander of bystanders) {
+      expect(isRunning(bystander.pid as number)).toBe(true);
+      bystander.kill('SIGKILL');
+    }
   });
 });
