@@ -18,8 +18,9 @@ import {
   slug,
   tasksToCsv,
   tasksToJson,
-  weekStartDay,
 } from '../../src-main/core/store/history-queries';
+import { processUtcOffsetMs, startOfLocalDay, weekStartDay } from '../../src-main/core/local-day';
+import { TaskStore } from '../../src-main/core/store/task-store';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -278,6 +279,26 @@ describe('the usage figures', () => {
     // At -02:00, 01:00 UTC on Wednesday is still Tuesday, and Sunday 23:00 UTC is last week.
     const west = (await history.charts({}, -120)).summary;
     expect(west).toMatchObject({ spentTodayUsd: 0, spentThisWeekUsd: 3, spentThisMonthUsd: 15 });
+  });
+
+  it("counts the daily budget's day as History's today, in Baton's own time zone", async () => {
+    const previousTz = process.env.TZ;
+    process.env.TZ = 'America/Los_Angeles'; // 12:00 UTC on 25 November is 04:00 there, at UTC-8.
+    try {
+      const p = await project('/work/api');
+      const t = await task('t', { projectId: p, createdAt: Date.UTC(2026, 10, 20) });
+      await session(t, { startedAt: Date.UTC(2026, 10, 25, 7, 30), costUsd: 2 }); // 23:30 on Tuesday, there
+      await session(t, { startedAt: Date.UTC(2026, 10, 25, 8, 30), costUsd: 0.25 }); // 00:30 on Wednesday
+      const budgetDay = await new TaskStore(dataSource).spentSince(startOfLocalDay(NOW));
+      const offsetMinutes = processUtcOffsetMs(NOW) / 60_000;
+      expect(offsetMinutes).toBe(-480);
+      const { summary } = await history.charts({}, offsetMinutes);
+      expect(budgetDay).toBe(0.25);
+      expect(summary.spentTodayUsd).toBe(budgetDay);
+    } finally {
+      if (previousTz === undefined) delete process.env.TZ;
+      else process.env.TZ = previousTz;
+    }
   });
 
   it('prices cache savings per model, and averages the cost over the filtered tasks', async () => {

@@ -8,9 +8,9 @@ import type { DataSource } from 'typeorm';
 import type { HistoryBucket, HistoryCharts, TaskFilter, TaskListTotals, TaskSortKey } from '../../contract/api';
 import type { ProjectView, TaskSummary } from '../../contract/views';
 import { priceOf } from '../pricing';
-import { type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-store';
+import { DAY_MS, localDay, spendingPeriods, weekStartDay } from '../local-day';
+import { spentInPeriods, type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-store';
 
-const DAY_MS = 86_400_000;
 /**
  * Days added before SQLite's integer division (which truncates toward zero) and taken off after,
  * so a local day number is a true floor even for a time the offset puts before 1970.
@@ -69,29 +69,6 @@ export function bucketFor(spanMs: number): HistoryBucket {
   if (spanMs <= 120 * DAY_MS) return 'day';
   if (spanMs <= 3 * 365 * DAY_MS) return 'week';
   return 'month';
-}
-
-// Local calendar arithmetic at a fixed UTC offset. A "day number" counts local days since
-// 1970-01-01; day N's local midnight is N * DAY_MS - offsetMs.
-
-/** The local day number of an instant. */
-export function localDay(epochMs: number, offsetMs: number): number {
-  return Math.floor((epochMs + offsetMs) / DAY_MS);
-}
-
-/** Local midnight, as epoch ms, of a day number. */
-export function dayStart(day: number, offsetMs: number): number {
-  return day * DAY_MS - offsetMs;
-}
-
-/** The Monday of the day's week (1970-01-01, day 0, was a Thursday). */
-export function weekStartDay(day: number): number {
-  return day - ((((day + 3) % 7) + 7) % 7);
-}
-
-export function monthStartDay(day: number): number {
-  const d = new Date(day * DAY_MS);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY_MS;
 }
 
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -435,21 +412,11 @@ export class HistoryQueries {
     now: number,
     offsetMs: number,
   ): Promise<{ spentTodayUsd: number; spentThisWeekUsd: number; spentThisMonthUsd: number }> {
-    const today = localDay(now, offsetMs);
-    const dayFrom = dayStart(today, offsetMs);
-    const weekFrom = dayStart(weekStartDay(today), offsetMs);
-    const monthFrom = dayStart(monthStartDay(today), offsetMs);
-    const [row] = (await this.dataSource.query(
-      `SELECT COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS today,
-              COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS week,
-              COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS month
-       FROM sessions WHERE started_at >= ?`,
-      [dayFrom, weekFrom, monthFrom, Math.min(weekFrom, monthFrom)],
-    )) as [{ today: number; week: number; month: number }];
+    const spent = await spentInPeriods(this.dataSource, spendingPeriods(now, offsetMs));
     return {
-      spentTodayUsd: roundUsd(row.today),
-      spentThisWeekUsd: roundUsd(row.week),
-      spentThisMonthUsd: roundUsd(row.month),
+      spentTodayUsd: roundUsd(spent.today),
+      spentThisWeekUsd: roundUsd(spent.week),
+      spentThisMonthUsd: roundUsd(spent.month),
     };
   }
 

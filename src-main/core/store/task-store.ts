@@ -17,6 +17,7 @@ import {
   type TaskSummary,
 } from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
+import type { SpendingPeriods } from '../local-day';
 import { writeTransaction } from './write-transaction';
 
 export interface NewTask {
@@ -163,6 +164,24 @@ export function toSessionView(row: SessionRow): SessionView {
 
 /** Tasks the desktop app and browser mode run at once unless the settings say otherwise. */
 export const DEFAULT_CONCURRENCY = 2;
+
+/**
+ * What all sessions started in each period cost: the one spending sum behind the daily budget,
+ * Settings' "spent today" and History's figures.
+ */
+export async function spentInPeriods(
+  dataSource: DataSource,
+  periods: SpendingPeriods,
+): Promise<{ today: number; week: number; month: number }> {
+  const [row] = (await dataSource.query(
+    `SELECT COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS today,
+            COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS week,
+            COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS month
+     FROM sessions WHERE started_at >= ?`,
+    [periods.today, periods.week, periods.month, Math.min(periods.today, periods.week, periods.month)],
+  )) as [{ today: number; week: number; month: number }];
+  return row;
+}
 
 export class TaskStore {
   constructor(
@@ -325,11 +344,7 @@ export class TaskStore {
 
   /** What all sessions started since `since` (epoch ms) cost. */
   async spentSince(since: number): Promise<number> {
-    const [row] = (await this.dataSource.query(
-      `SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM sessions WHERE started_at >= ?`,
-      [since],
-    )) as [{ spent: number }];
-    return row.spent;
+    return (await spentInPeriods(this.dataSource, { today: since, week: since, month: since })).today;
   }
 
   /** A retry runs under a new session id; the iteration's row (and its stored events) take it. */
