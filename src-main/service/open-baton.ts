@@ -148,6 +148,10 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
   const runs = new RunRegistry(
     core.orchestrator,
     options.concurrency ?? (await core.store.settings()).maxConcurrentTasks,
+    // Unless the host fixed its own, the limit is the stored setting, which another process may change.
+    options.concurrency === undefined
+      ? { readLimit: async () => (await core.store.settings()).maxConcurrentTasks }
+      : {},
   );
 
   const live = new LiveQueries(core.dataSource);

@@ -4,7 +4,7 @@
  */
 import type { TaskSummary } from '../contract/views';
 import type { Orchestrator } from '../core/orchestrator/orchestrator';
-import { TaskQueue } from '../core/orchestrator/task-queue';
+import { TaskQueue, type TaskQueueOptions } from '../core/orchestrator/task-queue';
 
 interface Run {
   stop: AbortController;
@@ -13,19 +13,23 @@ interface Run {
 
 export class RunRegistry {
   private readonly runs = new Map<string, Run>();
-  private queue: TaskQueue;
+  // One queue for the process's life: a second one beside it would start tasks past the limit.
+  private readonly queue: TaskQueue;
+  private readonly log: (message: string, error: unknown) => void;
 
+  /** With options.readLimit the limit is the stored setting, read again before each start (see TaskQueue). */
   constructor(
     private readonly orchestrator: Orchestrator,
     concurrency: number,
-    private readonly log: (message: string, error: unknown) => void = (message, error) => console.error(message, error),
+    options: TaskQueueOptions = {},
   ) {
-    this.queue = new TaskQueue(orchestrator, concurrency);
+    this.log = options.log ?? ((message, error) => console.error(message, error));
+    this.queue = new TaskQueue(orchestrator, concurrency, { ...options, log: this.log });
   }
 
-  /** A new limit applies to tasks started after it; those already queued keep their place. */
+  /** The new limit holds at once, for queued tasks too; running ones are never stopped by it. */
   setConcurrency(concurrency: number): void {
-    this.queue = new TaskQueue(this.orchestrator, concurrency);
+    this.queue.setConcurrency(concurrency);
   }
 
   isRunning(taskId: string): boolean {
