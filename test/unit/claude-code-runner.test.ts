@@ -86,11 +86,10 @@ describe('buildClaudeArgs', () => {
       '--permission-mode',
       'acceptEdits',
       '--',
-      'fix; rm -rf / $(whoami)',
     ]);
   });
 
-  it('passes a prompt or model that looks like an option as data', () => {
+  it('passes a model that looks like an option as data, and no prompt: that goes on stdin', () => {
     const args = buildClaudeArgs({
       cwd: '/x',
       prompt: '- fix the failing tests',
@@ -99,7 +98,8 @@ describe('buildClaudeArgs', () => {
       allowedTools: ['Edit'],
       onEvent: () => undefined,
     });
-    expect(args.slice(-2)).toEqual(['--', '- fix the failing tests']);
+    expect(args.at(-1)).toBe('--');
+    expect(args).not.toContain('- fix the failing tests');
     expect(args).toContain('--model=-weird');
     expect(args).not.toContain('-weird');
   });
@@ -112,10 +112,10 @@ describe('buildClaudeArgs', () => {
       maxBudgetUsd: 0.12345,
       onEvent: () => undefined,
     });
-    expect(args.slice(-4)).toEqual(['--max-budget-usd', '0.1235', '--', 'p']);
+    expect(args.slice(-3)).toEqual(['--max-budget-usd', '0.1235', '--']);
   });
 
-  it('passes each allowed tool rule as one argument, just before the prompt, since the flag takes all that follow', () => {
+  it('passes each allowed tool rule as one argument, ended by --, since the flag takes all that follow', () => {
     const args = buildClaudeArgs({
       cwd: '/x',
       prompt: 'p',
@@ -124,7 +124,7 @@ describe('buildClaudeArgs', () => {
       allowedTools: ['Edit', 'Bash(git commit:*)'],
       onEvent: () => undefined,
     });
-    expect(args.slice(-5)).toEqual(['--allowedTools', 'Edit', 'Bash(git commit:*)', '--', 'p']);
+    expect(args.slice(-4)).toEqual(['--allowedTools', 'Edit', 'Bash(git commit:*)', '--']);
     expect(
       buildClaudeArgs({ cwd: '/x', prompt: 'p', sessionId: 'id', allowedTools: [], onEvent: () => undefined }),
     ).not.toContain('--allowedTools');
@@ -143,26 +143,29 @@ describe('buildClaudeArgs', () => {
 });
 
 describe('ClaudeCodeRunner with broken agents', () => {
-  it('succeeds on a clean transcript and passes the prompt as one argument, never through a shell', async () => {
+  it('succeeds on a clean transcript and passes the prompt on stdin, never through a shell', async () => {
     const argsFile = path.join(dir, 'args.txt');
+    const promptFile = path.join(dir, 'prompt.txt');
     const binary = fakeAgent(
       'ok',
-      `printf '%s\\n' "$@" > ${argsFile}; cat ${fixture('claude-stream-json-tool-use.jsonl')}`,
+      `printf '%s\\n' "$@" > ${argsFile}; cat > ${promptFile}; cat ${fixture('claude-stream-json-tool-use.jsonl')}`,
     );
     const { outcome, events } = await run(binary);
     expect(outcome.error).toBeNull();
     expect(outcome.result?.usage.inputTokens).toBe(2000);
     expect(events.some((e) => e.kind === 'tool_use')).toBe(true);
     const args = readFileSync(argsFile, 'utf8').trimEnd().split('\n');
-    expect(args.slice(-2)).toEqual(['--', 'p']);
+    expect(args.at(-1)).toBe('--');
+    expect(readFileSync(promptFile, 'utf8')).toBe('p');
   });
 
   it('gives shell syntax in the prompt, model and directory no meaning', async () => {
     const argsFile = path.join(dir, 'hostile-args.txt');
+    const promptFile = path.join(dir, 'hostile-prompt.txt');
     const hostileDir = mkdtempSync(path.join(dir, 'dir $(touch pwned-dir) ;'));
     const binary = fakeAgent(
       'hostile',
-      `printf '%s\\n' "$@" > '${argsFile}'; cat ${fixture('claude-stream-json-tool-use.jsonl')}`,
+      `printf '%s\\n' "$@" > '${argsFile}'; cat > '${promptFile}'; cat ${fixture('claude-stream-json-tool-use.jsonl')}`,
     );
     const prompt = 'fix it; touch pwned-prompt && $(touch pwned-sub) `touch pwned-tick`';
     const model = 'sonnet; touch pwned-model';
@@ -175,7 +178,7 @@ describe('ClaudeCodeRunner with broken agents', () => {
     });
     expect(outcome.error).toBeNull();
     const args = readFileSync(argsFile, 'utf8').trimEnd().split('\n');
-    expect(args.at(-1)).toBe(prompt);
+    expect(readFileSync(promptFile, 'utf8')).toBe(prompt);
     expect(args).toContain(`--model=${model}`);
     for (const where of [dir, hostileDir, process.cwd()]) {
       expect(readdirSync(where).filter((name) => name.startsWith('pwned'))).toEqual([]);

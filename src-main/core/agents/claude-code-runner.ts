@@ -3,10 +3,10 @@
  * in its own process group, and streams its stdout through the parser.
  */
 import { spawn } from 'node:child_process';
-import readline from 'node:readline';
 import type { AgentEvent, AgentResult } from '../../contract/agent-events';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
 import { ClaudeStreamParser } from './claude-stream-parser';
+import { LineSplitter, MAX_LINE_BYTES } from './line-splitter';
 import { type ProcessRef, signalGroup, signalKnown, signalTree } from '../process-tree';
 
 const STDERR_TAIL_BYTES = 4096;
@@ -32,9 +32,11 @@ const DEFAULT_API_URL = 'https://api.anthropic.com';
 
 /**
  * The CLI's arguments. Values are data, never options: free-text values are
- * joined to their flag (`--model=…`), and the prompt comes last, after `--`,
- * so a prompt such as "- fix the failing tests" (or one that names a
- * subcommand of the CLI) is read as the prompt.
+ * joined to their flag (`--model=…`). The prompt is no argument at all: it
+ * goes on stdin (see run), which `claude -p` reads when given no prompt, so
+ * no prompt can be read as a flag or a subcommand, and none is too long for
+ * the OS's limit on one argument (128 KiB on Linux, `spawn E2BIG`). The
+ * closing `--` ends --allowedTools, which takes every argument up to it.
  */
 export function buildClaudeArgs(request: AgentRunRequest): string[] {
   // Partial messages give the live text deltas as the model writes them.
@@ -48,7 +50,7 @@ export function buildClaudeArgs(request: AgentRunRequest): string[] {
   // The flag takes every argument up to the next flag or `--`. One argument per rule, since the CLI
   // splits a value at commas and spaces only outside parentheses, so `Bash(git commit:*)` stays whole.
   if (request.allowedTools?.length) args.push('--allowedTools', ...request.allowedTools);
-  args.push('--', request.prompt);
+  args.push('--');
   return args;
 }
 
@@ -99,7 +101,7 @@ export class ClaudeCodeRunner implements AgentRunner {
       const child = spawn(this.options.binary, buildClaudeArgs(request), {
         cwd: request.cwd,
         env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
         // Its own process group, so a stop can take down every tool process the agent started.
         detached: true,
         shell: false,
@@ -109,21 +111,33 @@ export class ClaudeCodeRunner implements AgentRunner {
       child.on('error', (error) => {
         spawnError = error;
       });
+      // An agent that exits without reading its prompt closes the pipe (EPIPE): its exit explains it, not this.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(request.prompt, 'utf8');
 
       const emit = (event: AgentEvent) => {
         if (event.kind === 'result') result = event.result;
         request.onEvent(event.kind === 'retry' && event.errorStatus === null ? { ...event, apiUrl } : event);
       };
 
-      const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        const parsed = parser.parseLine(line);
-        if (!parsed.ok) {
-          protocolError ??= parsed.error;
-          return;
-        }
-        for (const event of parsed.events) emit(event);
+      // Bytes are counted as they come, so a line without end cannot grow this process's memory past the cap.
+      const lines = new LineSplitter({
+        line: (line) => {
+          watchIdle();
+          const parsed = parser.parseLine(line);
+          if (!parsed.ok) {
+            protocolError ??= parsed.error;
+            return;
+          }
+          for (const event of parsed.events) emit(event);
+        },
+        overlong: (bytes) => {
+          watchIdle();
+          protocolError ??= `agent printed a line over ${MAX_LINE_BYTES} bytes (${bytes}); it was cut, not read`;
+        },
       });
+      child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+      child.stdout.on('end', () => lines.end());
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => {
         stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
@@ -171,7 +185,6 @@ export class ClaudeCodeRunner implements AgentRunner {
         );
       };
       watchIdle();
-      lines.on('line', watchIdle);
       request.signal?.addEventListener('abort', onAbort, { once: true });
 
       // Tool processes the agent left in the background would hold our pipes open.
