@@ -22,7 +22,12 @@ const optionalText = (what: string) =>
 
 export const taskSpecSchema = z.object({
   dir: z.string({ error: 'a project directory is required' }).trim().min(1, 'a project directory is required'),
-  prompt: z.string({ error: 'a prompt is required' }).trim().min(1, 'the prompt must not be empty'),
+  // A NUL byte ends a C string: no agent or shell can be given one, so such a value could only fail at spawn.
+  prompt: z
+    .string({ error: 'a prompt is required' })
+    .trim()
+    .min(1, 'the prompt must not be empty')
+    .refine((text) => !text.includes('\0'), 'the prompt must not contain a NUL byte (\\0)'),
   title: optionalText('the title'),
   maxIterations: z
     .number({ error: 'max iterations must be a whole number' })
@@ -31,7 +36,10 @@ export const taskSpecSchema = z.object({
     .max(1000, 'max iterations must be at most 1000')
     .default(DEFAULT_MAX_ITERATIONS),
   context: z.enum(CONTEXT_MODES, { error: 'context must be "fresh" or "fork"' }).default('fresh'),
-  check: optionalText('the completion check'),
+  check: optionalText('the completion check').refine(
+    (text) => !text?.includes('\0'),
+    'the completion check must not contain a NUL byte (\\0)',
+  ),
   checkTimeoutSeconds: z
     .number({ error: 'the check timeout must be a whole number of seconds' })
     .int('the check timeout must be a whole number of seconds')

@@ -70,6 +70,15 @@ export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
   const parsed = taskSpecSchema.safeParse(input);
   if (!parsed.success) throw new InvalidTaskError(describeSpecError(parsed.error), inputIssuesOf(parsed.error));
   const spec = parsed.data;
+  // Every text of a spec ends up in an argument, a shell command or the agent's prompt, none of which can hold
+  // a NUL byte: refused here, it would only fail each iteration at spawn. (The prompt and check say so in the schema.)
+  for (const [field, value] of Object.entries(spec)) {
+    if (!(Array.isArray(value) ? value : [value]).some((text) => typeof text === 'string' && text.includes('\0'))) {
+      continue;
+    }
+    const message = `the ${field.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} must not contain a NUL byte (\\0)`;
+    throw new InvalidTaskError(message, [{ path: [field], message }]);
+  }
   const dirError = (message: string) => new InvalidTaskError(message, [{ path: ['dir'], message }]);
   // Resolved here, a relative path would mean the folder Baton happens to run in: each front end resolves its own.
   if (!path.isAbsolute(spec.dir)) {
