@@ -21,12 +21,19 @@ export async function serveCommand(options: { port: number; db?: string }): Prom
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error('--port must be a whole number from 0 to 65535');
   }
-  ensureRendererBuilt();
+  // A renderer built elsewhere (or a test's stub) is served as it is; this checkout's is built when missing.
+  const rendererDir = process.env.BATON_RENDERER_DIR ? path.resolve(process.env.BATON_RENDERER_DIR) : RENDERER_DIR;
+  if (rendererDir === RENDERER_DIR) ensureRendererBuilt();
   const host = await openBaton({ mode: 'browser', databaseFile: options.db });
   const databaseFile = host.databaseFile;
   let server;
   try {
-    server = await startBrowserServer({ host, staticDir: RENDERER_DIR, port: options.port });
+    server = await startBrowserServer({
+      host,
+      staticDir: rendererDir,
+      port: options.port,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
   } catch (error) {
     await host.close();
     throw new Error(`cannot listen on 127.0.0.1:${options.port}: ${(error as Error).message}`, { cause: error });

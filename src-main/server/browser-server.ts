@@ -9,6 +9,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pipeline } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type CallOutcome, failure } from '../contract/api';
 import { contentSecurityPolicy } from '../contract/content-security-policy';
@@ -22,7 +23,13 @@ import {
 } from '../contract/transport';
 import type { BatonEndpoint } from '../service/baton-service';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The largest request body or WebSocket message: room for a 1 MiB prompt even
+ * when JSON doubles it (every newline becomes `\n`). Above it, a request gets
+ * 413 and a socket is closed with 1009 ("message too big").
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const MAX_MESSAGE_TEXT = '4 MiB';
 const API_PREFIX = '/api/';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -53,6 +60,8 @@ export interface BrowserServerOptions {
   port?: number;
   /** Defaults to a random token per launch. */
   token?: string;
+  /** Where a client that broke the protocol, or a file that failed to send, is reported. */
+  log?: (line: string) => void;
 }
 
 export interface BrowserServer {
@@ -86,28 +95,42 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+class BodyTooLarge extends Error {}
+
+/** The body as text, or BodyTooLarge once it has all arrived. */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Over the limit the rest is read and dropped: closing now would reset the
+      // connection before the client reads the 413.
+      if (size <= MAX_MESSAGE_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_MESSAGE_BYTES) reject(new BodyTooLarge(`request body is over the ${MAX_MESSAGE_TEXT} limit`));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
+}
+
+/** The request's address, or undefined when it cannot be parsed (`//`, `/\\`). */
+function requestUrl(req: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const expected = Buffer.from(token);
   const staticRoot = path.resolve(options.staticDir);
+  const log = options.log ?? (() => {});
   let port = 0;
 
   const tokenMatches = (candidate: string | undefined): boolean => {
@@ -148,12 +171,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
     });
-    createReadStream(file).pipe(res);
+    // pipeline, not pipe: a failed read must end this response, not the process.
+    pipeline(createReadStream(file), res, (error) => {
+      if (error) log(`browser mode: could not send ${pathname}: ${error.message}`);
+    });
   };
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const url = requestUrl(req);
+      if (!url) return send(res, 400, JSON.stringify({ error: 'refused: malformed address' }));
       const refused = refusal(req, url);
       if (refused) return send(res, refused.status, JSON.stringify({ error: refused.message }));
 
@@ -164,6 +191,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
           const body = await readBody(req);
           input = body ? JSON.parse(body) : {};
         } catch (error) {
+          if (error instanceof BodyTooLarge)
+            return send(res, 413, JSON.stringify(failure('invalid_input', error.message)));
           const outcome = failure('invalid_input', `request body is not valid JSON: ${(error as Error).message}`);
           return send(res, 400, JSON.stringify(outcome));
         }
@@ -189,15 +218,21 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const serverStartedAt = Date.now();
   const write = (socket: WebSocket, message: ServerMessage) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   };
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const refused = url.pathname === WS_PATH ? refusal(req, url) : { status: 404, message: 'no such socket' };
+    // Node hands over an upgrading socket with no error listener: a client's reset would end the process.
+    socket.on('error', () => socket.destroy());
+    const url = requestUrl(req);
+    const refused = !url
+      ? { status: 400, message: 'refused: malformed address' }
+      : url.pathname === WS_PATH
+        ? refusal(req, url)
+        : { status: 404, message: 'no such socket' };
     if (refused) {
       socket.end(
         `HTTP/1.1 ${refused.status} ${http.STATUS_CODES[refused.status]}\r\nConnection: close\r\n\r\n${refused.message}`,
@@ -208,6 +243,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   });
 
   sockets.on('connection', (ws: WebSocket) => {
+    // A message over the limit (1009) or of invalid UTF-8 (1007) closes this socket, and only it.
+    ws.on('error', (error: Error & { code?: string }) =>
+      log(`browser mode: closed a connection that broke the protocol: ${error.message} (${error.code ?? 'no code'})`),
+    );
     write(ws, { type: 'hello', serverStartedAt });
     ws.on('message', (data) => {
       void (async () => {
@@ -225,7 +264,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
           });
           return;
         }
-        const outcome = await options.host.dispatch(message.method, message.input);
+        // A call that throws is answered, not left to an unhandled rejection.
+        const outcome = await options.host
+          .dispatch(message.method, message.input)
+          .catch((error: unknown) => failure('internal', (error as Error).message));
         write(ws, { type: 'result', id: message.id, outcome });
       })();
     });

@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ class EchoHost implements BatonEndpoint {
   private readonly listeners = new Set<(event: BatonEvent) => void>();
   async dispatch(method: unknown, input: unknown): Promise<CallOutcome> {
     this.calls.push({ method, input });
+    if (method === 'explode') throw new Error('the host broke');
     if (method === 'launchTask')
       return failure('invalid_input', 'prompt: the prompt must not be empty', [
         { path: ['prompt'], message: 'the prompt must not be empty' },
@@ -37,13 +39,18 @@ let dir: string;
 let host: EchoHost;
 let server: BrowserServer;
 let base: string;
+const logged: string[] = [];
+/** One byte over the 4 MiB that a request body or socket message may be. */
+const OVER_LIMIT = 4 * 1024 * 1024 + 1;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'baton-server-'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Baton</title>');
   writeFileSync(path.join(dir, 'app.js'), 'console.log(1)');
+  // A regular file by stat whose every read fails (EIO).
+  symlinkSync('/proc/self/mem', path.join(dir, 'unreadable.js'));
   host = new EchoHost();
-  server = await startBrowserServer({ host, staticDir: dir });
+  server = await startBrowserServer({ host, staticDir: dir, log: (line) => logged.push(line) });
   base = `http://127.0.0.1:${server.port}`;
 });
 afterAll(async () => {
@@ -53,14 +60,19 @@ afterAll(async () => {
 
 const auth = () => ({ authorization: `Bearer ${server.token}` });
 
-function openSocket(
-  headers: Record<string, string>,
-): Promise<{ ws: WebSocket; messages: ServerMessage[] } | { refused: number }> {
+interface Opened {
+  ws: WebSocket;
+  messages: ServerMessage[];
+  closed: Promise<number>;
+}
+
+function openSocket(headers: Record<string, string>): Promise<Opened | { refused: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
     const messages: ServerMessage[] = [];
+    const closed = new Promise<number>((done) => ws.on('close', (code) => done(code)));
     ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage));
-    ws.on('open', () => resolve({ ws, messages }));
+    ws.on('open', () => resolve({ ws, messages, closed }));
     ws.on('unexpected-response', (_req, res) => resolve({ refused: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ refused: -1 }));
   });
@@ -180,5 +192,104 @@ describe('browser-mode server transport', () => {
     const event = await until(() => messages.find((m) => m.type === 'event'));
     expect(event).toEqual({ type: 'event', event: { type: 'task.started', taskId: 'task-1' } });
     ws.close();
+  });
+});
+
+async function opened(): Promise<Opened> {
+  const socket = await openSocket(auth());
+  if (!('ws' in socket)) throw new Error(`socket refused: ${socket.refused}`);
+  return socket;
+}
+
+describe('browser-mode server against broken clients and failures', () => {
+  it('takes a call carrying a 1 MiB prompt, and refuses a body over the limit with 413', async () => {
+    // Newlines double in JSON: 2 MiB on the wire.
+    const prompt = '\n'.repeat(1024 * 1024);
+    const fits = await fetch(`${base}/api/getTask`, {
+      method: 'POST',
+      headers: auth(),
+      body: JSON.stringify({ prompt }),
+    });
+    expect(fits.status).toBe(200);
+    expect(host.calls.at(-1)).toEqual({ method: 'getTask', input: { prompt } });
+
+    const calls = host.calls.length;
+    const over = await fetch(`${base}/api/getTask`, {
+      method: 'POST',
+      headers: auth(),
+      body: 'x'.repeat(OVER_LIMIT),
+    });
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({
+      ok: false,
+      error: { code: 'invalid_input', message: 'request body is over the 4 MiB limit', issues: [] },
+    });
+    expect(host.calls).toHaveLength(calls);
+  });
+
+  it('closes only the socket that sends too much (1009) or invalid UTF-8 (1007), and says why in the log', async () => {
+    const bystander = await opened();
+    const greedy = await opened();
+    greedy.ws.send('x'.repeat(OVER_LIMIT));
+    expect(await greedy.closed).toBe(1009);
+    const garbled = await opened();
+    garbled.ws.send(Buffer.from([0xc3, 0x28]), { binary: false });
+    expect(await garbled.closed).toBe(1007);
+    expect(logged).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/closed a connection .*WS_ERR_UNSUPPORTED_MESSAGE_LENGTH/),
+        expect.stringMatching(/closed a connection .*WS_ERR_INVALID_UTF8/),
+      ]),
+    );
+
+    bystander.ws.send(JSON.stringify({ type: 'call', id: 3, method: 'listTasks', input: {} }));
+    expect(await until(() => bystander.messages.find((m) => m.type === 'result' && m.id === 3))).toMatchObject({
+      outcome: { ok: true },
+    });
+    bystander.ws.close();
+  });
+
+  it('answers a call whose host throws with an internal failure', async () => {
+    const { ws, messages } = await opened();
+    ws.send(JSON.stringify({ type: 'call', id: 9, method: 'explode', input: {} }));
+    expect(await until(() => messages.find((m) => m.type === 'result' && m.id === 9))).toEqual({
+      type: 'result',
+      id: 9,
+      outcome: { ok: false, error: { code: 'internal', message: 'the host broke', issues: [] } },
+    });
+    ws.close();
+  });
+
+  it('refuses an address it cannot parse with 400, over HTTP and as an upgrade', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '//', headers: auth() }, (res) =>
+        resolve(res.statusCode ?? 0),
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = net.connect(server.port, '127.0.0.1', () =>
+        socket.write(
+          `GET // HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        ),
+      );
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*malformed address$/);
+  });
+
+  it('ends a response whose file cannot be read, and goes on serving', async () => {
+    const broken = await fetch(`${base}/unreadable.js`, { headers: auth() }).then(
+      (response) => response.text(),
+      (error: Error) => error.message,
+    );
+    expect(broken).not.toContain('console.log');
+    expect(logged).toEqual(expect.arrayContaining([expect.stringMatching(/could not send \/unreadable\.js: EIO/)]));
+    expect(await (await fetch(`${base}/app.js`, { headers: auth() })).text()).toBe('console.log(1)');
   });
 });
