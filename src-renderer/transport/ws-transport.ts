@@ -16,7 +16,7 @@ export interface SocketLike {
   close(): void;
   onopen: (() => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: (() => void) | null;
+  onclose: ((event: { code?: number }) => void) | null;
   onerror: (() => void) | null;
 }
 
@@ -152,11 +152,16 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     }, delay);
   };
 
-  const onClose = (closed: SocketLike) => {
+  const onClose = (closed: SocketLike, code: number | undefined) => {
     if (socket !== closed) return;
     socket = null;
     socketOpen = false;
-    rejectInFlight('the connection to Baton was lost');
+    // 1009: the server refused a message as too big (a huge pasted prompt); say so rather than "lost".
+    rejectInFlight(
+      code === 1009
+        ? 'Baton refused a message over its size limit and closed the connection'
+        : 'the connection to Baton was lost',
+    );
     if (state === 'closed') return;
     setState('reconnecting');
     scheduleReconnect();
@@ -185,7 +190,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     ws.onmessage = (event) => {
       if (socket === ws) onMessage(event.data);
     };
-    ws.onclose = () => onClose(ws);
+    ws.onclose = (event) => onClose(ws, event?.code);
     // An error is always followed by close, which does the work.
     ws.onerror = () => {};
   }

@@ -10,7 +10,7 @@ class FakeSocket implements SocketLike {
   readonly sent: { type: string; id: number; method: string; input: unknown }[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((event: { code?: number }) => void) | null = null;
   onerror: (() => void) | null = null;
   closed = false;
 
@@ -33,10 +33,11 @@ class FakeSocket implements SocketLike {
   hello() {
     this.receive({ type: 'hello', serverStartedAt: 1 });
   }
-  drop() {
+  /** Closed by the other side, with the WebSocket close code (1006: abnormal, no close frame). */
+  drop(code = 1006) {
     this.closed = true;
     this.onerror?.();
-    this.onclose?.();
+    this.onclose?.({ code });
   }
 }
 
@@ -222,7 +223,20 @@ describe('the WebSocket transport', () => {
     first.drop();
     await vi.advanceTimersByTimeAsync(10);
     latest().open();
-    first.onclose?.();
+    first.onclose?.({ code: 1006 });
     expect(transport.getState()).toBe('open');
+  });
+
+  it('says a message was too big when the server closes with 1009, and reconnects', async () => {
+    const transport = connect({ initialDelayMs: 10 });
+    latest().open();
+    const launch = transport.call('launchTask', { prompt: 'x'.repeat(100) });
+    latest().drop(1009);
+    await expect(launch).rejects.toThrow(
+      'Baton refused a message over its size limit and closed the connection before launchTask answered',
+    );
+    await vi.advanceTimersByTimeAsync(10);
+    expect(FakeSocket.instances).toHaveLength(2);
+    transport.close();
   });
 });
