@@ -70,6 +70,17 @@ export const agentEventSchema = z.discriminatedUnion('kind', [
     estimatedCostUsd: z.number().nonnegative().optional(),
   }),
   z.object({ kind: z.literal('result'), result: agentResultSchema }),
+  /**
+   * Stored by Baton, never sent by an agent: where the replay lacks output. `event`: the event before it was
+   * stored cut short (or, with eventsNotStored 1, not at all); `session`: the session's stored events reached their
+   * cap, and the events after this point were not stored.
+   */
+  z.object({
+    kind: z.literal('cut'),
+    scope: z.enum(['event', 'session']),
+    bytesNotStored: count,
+    eventsNotStored: count,
+  }),
 ]);
 export type AgentEvent = z.output<typeof agentEventSchema>;
 export type AgentEventKind = AgentEvent['kind'];

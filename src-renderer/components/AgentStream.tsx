@@ -73,6 +73,18 @@ const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: S
       );
     case 'init':
       return <div className="stream-item stream-note">Session started · {event.model || 'default model'}</div>;
+    case 'cut':
+      // Baton's own marker: the output it did not store, so a replay never passes for the whole session.
+      return (
+        <div className="stream-item stream-note is-warning" data-testid="output-cut">
+          … output cut: {plural(event.bytesNotStored, 'byte')} not stored
+          {event.scope === 'session'
+            ? ` (${plural(event.eventsNotStored, 'event')} after this point; the session's stored output reached its limit)`
+            : event.eventsNotStored > 0
+              ? ' (an event too large to store)'
+              : ' (the rest of the event above)'}
+        </div>
+      );
     case 'result': {
       const r = event.result;
       const blocked = r.permissionDenials ?? 0;

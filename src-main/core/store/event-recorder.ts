@@ -1,8 +1,11 @@
 /**
  * Keeps each session's agent events for replay. Events arrive on the hot
  * path of a live stream, so they are buffered and written in one transaction
- * per flush rather than one INSERT each; and each session keeps at most
- * MAX_EVENTS_PER_SESSION, so a runaway agent cannot fill the disk.
+ * per flush rather than one INSERT each. A runaway agent cannot fill the disk
+ * (or this process's memory): each session keeps at most MAX_EVENTS_PER_SESSION
+ * events and MAX_EVENT_BYTES_PER_SESSION bytes of them, and an event's stored
+ * payload is cut to MAX_EVENT_BYTES. Where output was cut, a `cut` event says
+ * so in the replay.
  *
  * Text deltas are transient: they are stored while the session runs (so a
  * window in another process can stream them), counted apart, and deleted
@@ -18,7 +21,74 @@ export const MAX_EVENTS_PER_SESSION = 5000;
 export const MAX_TEXT_DELTAS_PER_SESSION = 20_000;
 /** What a running session can have stored, deltas included: what a window that joins late may have to read. */
 export const MAX_STORED_EVENTS_PER_RUNNING_SESSION = MAX_EVENTS_PER_SESSION + MAX_TEXT_DELTAS_PER_SESSION;
+/** The most one stored event may take; a longer text, tool input or output is cut to fit. */
+export const MAX_EVENT_BYTES = 256 * 1024;
+/** The most a session's stored events may take; past it only its result is stored (the session row keeps its usage). */
+export const MAX_EVENT_BYTES_PER_SESSION = 32 * 1024 * 1024;
+/** The most a running session's text deltas may take; past it only whole texts are kept, as past their count. */
+export const MAX_TEXT_DELTA_BYTES_PER_SESSION = 8 * 1024 * 1024;
 const FLUSH_INTERVAL_MS = 250;
+
+type CutEvent = Extract<AgentEvent, { kind: 'cut' }>;
+
+/** The first `maxBytes` bytes of a text, never splitting a character. */
+function head(text: string, maxBytes: number): string {
+  if (text.length <= maxBytes / 3) return text;
+  const { read } = new TextEncoder().encodeInto(text, new Uint8Array(maxBytes));
+  return text.slice(0, read);
+}
+
+/** The event with its long texts cut to about `budget` bytes; `flat` turns a tool input into text first. */
+function shortened(event: AgentEvent, budget: number, flat: boolean): AgentEvent | null {
+  switch (event.kind) {
+    case 'text':
+      return { ...event, text: head(event.text, budget) };
+    case 'tool_result':
+      return { ...event, content: head(event.content, budget) };
+    case 'retry':
+      return { ...event, error: head(event.error, budget) };
+    case 'result':
+      return { ...event, result: { ...event.result, resultText: head(event.result.resultText, budget) } };
+    case 'tool_use': {
+      const { input } = event;
+      if (flat || !input || typeof input !== 'object' || Array.isArray(input)) {
+        const text = typeof input === 'string' ? input : (JSON.stringify(input) ?? '');
+        return { ...event, input: head(text, budget) };
+      }
+      // Its fields stay, so the call is still described by its command or file; only long values are cut.
+      const fields = Object.entries(input as Record<string, unknown>);
+      const share = Math.floor(budget / fields.length);
+      return {
+        ...event,
+        input: Object.fromEntries(
+          fields.map(([key, value]) => [key, typeof value === 'string' ? head(value, share) : value]),
+        ),
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+interface Stored {
+  event: AgentEvent;
+  payload: string;
+  bytes: number;
+}
+
+/** The event cut to fit MAX_EVENT_BYTES as stored, or null when it cannot be. */
+function fitted(event: AgentEvent): Stored | null {
+  // JSON escapes can make the stored text longer than the text: shrink until it fits.
+  let budget = MAX_EVENT_BYTES - 4096;
+  for (let attempt = 0; attempt < 4; attempt++, budget = Math.floor(budget / 4)) {
+    const cut = shortened(event, budget, attempt === 3);
+    if (!cut) return null;
+    const payload = JSON.stringify(cut);
+    const bytes = Buffer.byteLength(payload);
+    if (bytes <= MAX_EVENT_BYTES) return { event: cut, payload, bytes };
+  }
+  return null;
+}
 
 /** Events republished from a run another process owns (see markFollowed). */
 const followed = new WeakSet<BatonEvent>();
@@ -41,14 +111,29 @@ export function isFollowed(event: BatonEvent): boolean {
 interface Pending {
   sessionId: string;
   seq: number;
-  event: AgentEvent;
+  kind: AgentEvent['kind'];
+  payload: string;
+  /** A row written before, written again (the session's cut marker, with its final counts). */
+  replace?: boolean;
 }
+
+/** What a running session has stored so far, each against its own limit. */
+interface Kept {
+  events: number;
+  deltas: number;
+  bytes: number;
+  deltaBytes: number;
+  /** The session's `cut` marker once its events passed their cap, and whether its counts changed since written. */
+  cut?: { seq: number; marker: CutEvent; dirty: boolean };
+}
+
+const nothingKept = (): Kept => ({ events: 0, deltas: 0, bytes: 0, deltaBytes: 0 });
 
 export class EventRecorder {
   private pending: Pending[] = [];
   private readonly nextSeq = new Map<string, number>();
-  /** Per running session: events kept, and text deltas kept, each against its own limit. */
-  private readonly kept = new Map<string, { events: number; deltas: number }>();
+  /** Per running session: what it stored, against its limits. */
+  private readonly kept = new Map<string, Kept>();
   /** Events of sessions still running, for a window that connects mid-iteration. */
   private readonly live = new Map<string, AgentEvent[]>();
   private timer: NodeJS.Timeout | undefined;
@@ -63,43 +148,110 @@ export class EventRecorder {
     if (followed.has(event)) return;
     if (event.type === 'iteration.started') {
       this.nextSeq.set(event.sessionId, 0);
-      this.kept.set(event.sessionId, { events: 0, deltas: 0 });
+      this.kept.set(event.sessionId, nothingKept());
       this.live.set(event.sessionId, []);
     } else if (event.type === 'agent.event') {
-      const kept = this.kept.get(event.sessionId) ?? { events: 0, deltas: 0 };
-      this.kept.set(event.sessionId, kept);
-      const isDelta = event.event.kind === 'text_delta';
+      const { sessionId, event: agentEvent } = event;
+      let kept = this.kept.get(sessionId);
+      if (!kept) this.kept.set(sessionId, (kept = nothingKept()));
+      const isDelta = agentEvent.kind === 'text_delta';
       if (isDelta ? kept.deltas >= MAX_TEXT_DELTAS_PER_SESSION : kept.events >= MAX_EVENTS_PER_SESSION) return;
-      if (isDelta) kept.deltas++;
-      else kept.events++;
-      const seq = this.nextSeq.get(event.sessionId) ?? 0;
-      this.nextSeq.set(event.sessionId, seq + 1);
-      this.pending.push({ sessionId: event.sessionId, seq, event: event.event });
-      const live = this.live.get(event.sessionId);
-      if (live) {
-        // A whole text supersedes the deltas that built it, for a window that connects later.
-        if (event.event.kind === 'text') while (live.at(-1)?.kind === 'text_delta') live.pop();
-        live.push(event.event);
+      // Serialised here rather than at the flush, so its size is known before anything of it is kept.
+      const payload = JSON.stringify(agentEvent);
+      const bytes = Buffer.byteLength(payload);
+      if (isDelta) {
+        // Deltas only preview a text whose whole follows: past their limits they are not worth a marker.
+        if (bytes > MAX_EVENT_BYTES || kept.deltaBytes + bytes > MAX_TEXT_DELTA_BYTES_PER_SESSION) return;
+        kept.deltas++;
+        kept.deltaBytes += bytes;
+        this.keep(sessionId, agentEvent, payload);
+        return;
       }
-      this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+      // The result is kept past the session's cap, so the replay still ends with how the session ended.
+      if (kept.cut && agentEvent.kind !== 'result') {
+        this.notStored(sessionId, kept, bytes);
+        return;
+      }
+      const stored = bytes <= MAX_EVENT_BYTES ? { event: agentEvent, payload, bytes } : fitted(agentEvent);
+      if (!stored) {
+        this.keepCut(sessionId, kept, { kind: 'cut', scope: 'event', bytesNotStored: bytes, eventsNotStored: 1 });
+        return;
+      }
+      if (agentEvent.kind !== 'result' && kept.bytes + stored.bytes > MAX_EVENT_BYTES_PER_SESSION) {
+        this.notStored(sessionId, kept, bytes);
+        return;
+      }
+      kept.events++;
+      kept.bytes += stored.bytes;
+      this.keep(sessionId, stored.event, stored.payload);
+      if (stored.bytes < bytes) {
+        this.keepCut(sessionId, kept, {
+          kind: 'cut',
+          scope: 'event',
+          bytesNotStored: bytes - stored.bytes,
+          eventsNotStored: 0,
+        });
+      }
     } else if (event.type === 'iteration.retrying') {
       // Written now, under the old id, before the session row takes the new one (its events follow by cascade).
       void this.flush();
       const { previousSessionId: from, sessionId: to } = event;
       this.nextSeq.set(to, this.nextSeq.get(from) ?? 0);
       this.nextSeq.delete(from);
-      this.kept.set(to, this.kept.get(from) ?? { events: 0, deltas: 0 });
+      this.kept.set(to, this.kept.get(from) ?? nothingKept());
       this.kept.delete(from);
       this.live.set(to, this.live.get(from) ?? []);
       this.live.delete(from);
     } else if (event.type === 'iteration.finished') {
       const { sessionId } = event.session;
+      this.rewriteCutMarker(sessionId);
       this.nextSeq.delete(sessionId);
       this.kept.delete(sessionId);
       this.live.delete(sessionId);
       void this.flush().then(() => this.dropTextDeltas(sessionId));
     }
   };
+
+  /** Queues one event for the database and keeps it for windows that join the running session. */
+  private keep(sessionId: string, event: AgentEvent, payload: string): number {
+    const seq = this.nextSeq.get(sessionId) ?? 0;
+    this.nextSeq.set(sessionId, seq + 1);
+    this.pending.push({ sessionId, seq, kind: event.kind, payload });
+    const live = this.live.get(sessionId);
+    if (live) {
+      // A whole text supersedes the deltas that built it, for a window that connects later.
+      if (event.kind === 'text') while (live.at(-1)?.kind === 'text_delta') live.pop();
+      live.push(event);
+    }
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    return seq;
+  }
+
+  /** A marker: small, and kept even past the caps, since it is what tells the replay that output is missing. */
+  private keepCut(sessionId: string, kept: Kept, marker: CutEvent): number {
+    kept.events++;
+    return this.keep(sessionId, marker, JSON.stringify(marker));
+  }
+
+  /** An event past the session's cap: counted on the session's marker, which the first one stores. */
+  private notStored(sessionId: string, kept: Kept, bytes: number): void {
+    if (kept.cut) {
+      kept.cut.marker.bytesNotStored += bytes;
+      kept.cut.marker.eventsNotStored++;
+      kept.cut.dirty = true;
+      return;
+    }
+    const marker: CutEvent = { kind: 'cut', scope: 'session', bytesNotStored: bytes, eventsNotStored: 1 };
+    kept.cut = { seq: this.keepCut(sessionId, kept, marker), marker, dirty: false };
+  }
+
+  /** The session's marker as stored carries the counts of its first event only: write its final counts. */
+  private rewriteCutMarker(sessionId: string): void {
+    const cut = this.kept.get(sessionId)?.cut;
+    if (!cut?.dirty) return;
+    cut.dirty = false;
+    this.pending.push({ sessionId, seq: cut.seq, kind: 'cut', payload: JSON.stringify(cut.marker), replace: true });
+  }
 
   liveEvents(sessionId: string): AgentEvent[] | undefined {
     return this.live.get(sessionId);
@@ -109,6 +261,8 @@ export class EventRecorder {
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // A crash mid-session still leaves the marker's counts of the last flush.
+    for (const sessionId of this.kept.keys()) this.rewriteCutMarker(sessionId);
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
@@ -118,7 +272,11 @@ export class EventRecorder {
         const insert = db.prepare(
           `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload) VALUES (?, ?, ?, ?)`,
         );
-        for (const { sessionId, seq, event } of batch) insert.run(sessionId, seq, event.kind, JSON.stringify(event));
+        const replace = db.prepare(`UPDATE session_events SET payload = ? WHERE session_id = ? AND seq = ?`);
+        for (const row of batch) {
+          if (row.replace) replace.run(row.payload, row.sessionId, row.seq);
+          else insert.run(row.sessionId, row.seq, row.kind, row.payload);
+        }
       });
     } catch (error) {
       this.log(`baton: could not store ${batch.length} agent events for replay: ${(error as Error).message}`);
@@ -142,9 +300,10 @@ export class EventRecorder {
       `SELECT payload FROM session_events WHERE session_id = ? ORDER BY seq LIMIT ?`,
       [sessionId, MAX_EVENTS_PER_SESSION],
     )) as Array<{ payload: string }>;
+    const events = rows.map((row) => JSON.parse(row.payload) as AgentEvent);
     return {
-      events: rows.map((row) => JSON.parse(row.payload) as AgentEvent),
-      truncated: rows.length >= MAX_EVENTS_PER_SESSION,
+      events,
+      truncated: rows.length >= MAX_EVENTS_PER_SESSION || events.some((e) => e.kind === 'cut' && e.scope === 'session'),
     };
   }
 }
