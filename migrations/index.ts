@@ -8,6 +8,7 @@ import { SessionRetries1764030000005 } from './1764030000005-session-retries';
 import { AppSettings1764030000006 } from './1764030000006-app-settings';
 import { TaskSpec1764030000007 } from './1764030000007-task-spec';
 import { SessionPermissionDenials1764030000008 } from './1764030000008-session-permission-denials';
+import { QuotaWindows1764030000009 } from './1764030000009-quota-windows';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AppSettings1764030000006,
   TaskSpec1764030000007,
   SessionPermissionDenials1764030000008,
+  QuotaWindows1764030000009,
 ];

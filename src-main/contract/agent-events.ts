@@ -39,6 +39,31 @@ export const agentResultSchema = z.object({
 });
 export type AgentResult = z.output<typeof agentResultSchema>;
 
+/** One subscription window as the agent last saw it. */
+export const quotaWindowSchema = z.object({
+  status: z.enum(['allowed', 'allowed_warning', 'rejected']),
+  /** Share of the window used, 0..1, when the agent reported it. */
+  utilization: z.number().min(0).max(1).nullable(),
+  /** When the window reopens (epoch ms), when reported. */
+  resetsAt: z.number().int().nonnegative().nullable(),
+});
+export type QuotaWindow = z.infer<typeof quotaWindowSchema>;
+
+/**
+ * The subscription quota as a `rate_limit_event` reported it. `rateLimitType` names the window
+ * the status is about ("five_hour", "seven_day", …); `windows` holds every window the line
+ * described, by that same name.
+ */
+export const rateLimitInfoSchema = z.object({
+  status: z.enum(['allowed', 'allowed_warning', 'rejected']),
+  rateLimitType: z.string().nullable(),
+  resetsAt: z.number().int().nonnegative().nullable(),
+  utilization: z.number().min(0).max(1).nullable(),
+  isUsingOverage: z.boolean(),
+  windows: z.record(z.string(), quotaWindowSchema),
+});
+export type RateLimitInfo = z.infer<typeof rateLimitInfoSchema>;
+
 export const agentEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('init'),
@@ -69,6 +94,8 @@ export const agentEventSchema = z.discriminatedUnion('kind', [
     /** What those tokens cost so far at list prices, when the model's prices are known; the agent's own figure comes with the result. */
     estimatedCostUsd: z.number().nonnegative().optional(),
   }),
+  /** The subscription quota after an API call (only under subscription auth). */
+  z.object({ kind: z.literal('rate_limit'), info: rateLimitInfoSchema }),
   z.object({ kind: z.literal('result'), result: agentResultSchema }),
   /**
    * Stored by Baton, never sent by an agent: where the replay lacks output. `event`: the event before it was

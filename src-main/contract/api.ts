@@ -9,6 +9,7 @@ import { taskSpecSchema } from './task-spec';
 import {
   projectViewSchema,
   settingsSchema,
+  quotaSchema,
   spendingSchema,
   taskDetailSchema,
   taskStatusSchema,
@@ -192,6 +193,8 @@ export const batonContract = {
   updateSettings: method(settingsSchema.partial().strict(), settingsSchema),
   /** Today's spending beside the daily budget, so a launch can warn before it would stop at the budget. */
   getSpending: method(noInput, spendingSchema),
+  /** The subscription windows (5-hour, 7-day, …) as agents last reported them, for the dashboard. */
+  getQuota: method(noInput, quotaSchema),
 } as const;
 
 export type BatonContract = typeof batonContract;

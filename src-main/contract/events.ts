@@ -6,6 +6,14 @@ import { sessionViewSchema, taskStatusSchema, taskSummarySchema } from './views'
 export const batonEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task.queued'), taskId: z.string(), task: taskSummarySchema }),
   z.object({ type: z.literal('task.started'), taskId: z.string() }),
+  /** The task holds off until a subscription window reopens; `task.started` follows when it goes on. */
+  z.object({
+    type: z.literal('task.waiting'),
+    taskId: z.string(),
+    /** When it will go on (epoch ms). */
+    wakeAt: z.number().int(),
+    reason: z.string(),
+  }),
   z.object({
     type: z.literal('task.finished'),
     taskId: z.string(),

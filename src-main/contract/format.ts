@@ -94,6 +94,7 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
   queued: 'Queued',
   running: 'Running',
+  waiting: 'Waiting for quota',
   completed: 'Completed',
   max_iterations: 'Reached max iterations',
   failed: 'Failed',
@@ -242,4 +243,21 @@ export function describeToolCall(name: string, input: unknown, baseDir?: string 
   if (firstText !== undefined) return `${name} ${clipLine(firstText, 120)}`;
   const keys = Object.keys(fields);
   return keys.length > 0 ? `${name} (${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''})` : name;
+}
+
+/** A subscription window's name for people: "five_hour" → "5-hour", "seven_day_opus" → "7-day Opus". */
+export function describeQuotaWindow(name: string | null): string {
+  if (name === null) return 'subscription';
+  const known: Record<string, string> = { five_hour: '5-hour', seven_day: '7-day' };
+  if (Object.hasOwn(known, name)) return known[name]!;
+  const [first, second, ...rest] = name.split('_');
+  const head = first && second && known[`${first}_${second}`];
+  if (head) return [head, ...rest.map((word) => word.charAt(0).toUpperCase() + word.slice(1))].join(' ');
+  return name.replace(/_/g, ' ');
+}
+
+/** How long until `epochMs`, for a countdown: "3m05s", or "now" once it has passed. */
+export function formatCountdown(epochMs: number, now: number): string {
+  const left = epochMs - now;
+  return left <= 0 ? 'now' : formatDuration(Math.ceil(left / 1000) * 1000);
 }

@@ -13,6 +13,10 @@ export const DEFAULT_CHECK_TIMEOUT_SECONDS = 600;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 1800;
 export const DEFAULT_MAX_RETRIES = 3;
 
+/** What a task does when the subscription window it runs on is spent: wait for the reset, or stop. */
+export const ON_QUOTA_CHOICES = ['wait', 'stop'] as const;
+export type OnQuota = (typeof ON_QUOTA_CHOICES)[number];
+
 const optionalText = (what: string) =>
   z
     .string({ error: `${what} must be text` })
@@ -106,6 +110,14 @@ export const taskSpecSchema = z.object({
     .min(0, 'max retries must be at least 0')
     .max(10, 'max retries must be at most 10')
     .default(DEFAULT_MAX_RETRIES),
+  /** When the subscription window is spent: wait for it to reopen (making no calls), or end the task. */
+  onQuota: z.enum(ON_QUOTA_CHOICES, { error: 'on quota must be "wait" or "stop"' }).default('wait'),
+  /** Start no iteration while the last-known use of a subscription window is at or above this share (0..1). */
+  pauseAtUtilization: z
+    .number({ error: 'the pause threshold must be a number from 0 to 1' })
+    .min(0, 'the pause threshold must be from 0 to 1')
+    .max(1, 'the pause threshold must be from 0 to 1')
+    .optional(),
 });
 
 /** What callers send (defaults still missing). */
@@ -208,6 +220,18 @@ export const TASK_SPEC_OPTIONS = {
     value: 'n',
     kind: 'whole',
     description: `retries of an iteration after a transient failure (default ${DEFAULT_MAX_RETRIES})`,
+  },
+  onQuota: {
+    flag: 'on-quota',
+    value: 'choice',
+    kind: 'text',
+    description: 'when the subscription window is spent: wait for its reset, or stop (default wait)',
+  },
+  pauseAtUtilization: {
+    flag: 'pause-at-utilization',
+    value: '0..1',
+    kind: 'amount',
+    description: 'start no iteration while a subscription window is at least this used; wait for its reset',
   },
 } as const satisfies Record<keyof TaskSpec, SpecOption>;
 

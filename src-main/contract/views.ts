@@ -1,10 +1,13 @@
 /** Read models shared by the CLI, the desktop window and browser mode, declared once as zod schemas. */
 import { z } from 'zod';
+import { quotaWindowSchema, rateLimitInfoSchema } from './agent-events';
 import { taskSpecSchema } from './task-spec';
 
 export const TASK_STATUSES = [
   'queued',
   'running',
+  /** Running, but holding off until a spent subscription window reopens. */
+  'waiting',
   'completed',
   'max_iterations',
   'failed',
@@ -64,6 +67,8 @@ export const taskSummarySchema = z.object({
   /** Sum of the sessions' run times, and of the time they spent waiting on the API. */
   durationMs: count,
   apiDurationMs: count,
+  /** While waiting (or interrupted while waiting) for a subscription window: when it reopens. */
+  wakeAt: epochMs.nullable().optional(),
 });
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 
@@ -108,6 +113,8 @@ export const sessionViewSchema = z.object({
   permissionDenials: count,
   /** Failed attempts before the final one; their tokens and cost are included in the totals above. */
   retries: z.array(retryEntrySchema),
+  /** The subscription quota as the agent last reported it in this iteration, when it did. */
+  rateLimit: rateLimitInfoSchema.nullable().optional(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
@@ -152,3 +159,15 @@ export const spendingSchema = z.object({
   dailyBudgetUsd: z.number().positive().nullable(),
 });
 export type Spending = z.infer<typeof spendingSchema>;
+
+/** One subscription window as last seen by any iteration on this database. */
+export const quotaWindowViewSchema = quotaWindowSchema.extend({
+  /** "five_hour", "seven_day", …, as the agent names it. */
+  name: z.string(),
+  /** When an agent last reported it (epoch ms). */
+  seenAt: epochMs,
+});
+export type QuotaWindowView = z.infer<typeof quotaWindowViewSchema>;
+
+export const quotaSchema = z.object({ windows: z.array(quotaWindowViewSchema) });
+export type Quota = z.infer<typeof quotaSchema>;

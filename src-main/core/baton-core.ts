@@ -12,6 +12,8 @@ export interface BatonCoreOptions {
   databaseFile: string;
   agent: AgentRunner;
   nativeBinding?: string;
+  /** For the jitter of retries and of waits for a quota window; tests pin it. */
+  random?: () => number;
 }
 
 export interface BatonCore {
@@ -61,6 +63,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     agent: options.agent,
     bus,
     retry: options.retry,
+    random: options.random,
   });
   return {
     dataSource,

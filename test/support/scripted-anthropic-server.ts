@@ -27,6 +27,30 @@ export interface ScriptedTurn {
   delayMs?: number;
   /** Wait this long between the pieces of a streamed text, so a test can watch it grow. */
   pieceDelayMs?: number;
+  /** Extra response headers, e.g. the subscription quota's `anthropic-ratelimit-unified-*`. */
+  headers?: Record<string, string>;
+}
+
+/** The subscription quota headers the API sends under subscription auth, for one five-hour window. */
+export function quotaHeaders(window: {
+  status: 'allowed' | 'allowed_warning' | 'rejected';
+  utilization: number;
+  /** Epoch seconds. */
+  resetsAt: number;
+}): Record<string, string> {
+  return {
+    'anthropic-ratelimit-unified-status': window.status,
+    'anthropic-ratelimit-unified-reset': String(window.resetsAt),
+    'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+    'anthropic-ratelimit-unified-5h-status': window.status,
+    'anthropic-ratelimit-unified-5h-utilization': String(window.utilization),
+    'anthropic-ratelimit-unified-5h-reset': String(window.resetsAt),
+    'anthropic-ratelimit-unified-7d-status': 'allowed',
+    'anthropic-ratelimit-unified-7d-utilization': '0.2',
+    'anthropic-ratelimit-unified-7d-reset': String(window.resetsAt + 6 * 86_400),
+    // Some CLI versions report a warning (with the utilization) only once a threshold is passed.
+    ...(window.status === 'allowed_warning' ? { 'anthropic-ratelimit-unified-5h-surpassed-threshold': '0.9' } : {}),
+  };
 }
 
 export interface TurnContext {
@@ -86,7 +110,7 @@ async function streamTurn(
   model: string,
   turn: ScriptedTurn,
 ): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...turn.headers });
   const { output_tokens, ...startUsage } = turn.usage;
   sse(res, 'message_start', {
     type: 'message_start',
@@ -142,7 +166,7 @@ function jsonTurn(res: http.ServerResponse, messageId: string, model: string, tu
   const content: unknown[] = [];
   if (turn.text !== undefined) content.push({ type: 'text', text: [turn.text].flat().join('') });
   if (turn.toolUse) content.push({ type: 'tool_use', id: `toolu_${messageId}`, ...turn.toolUse });
-  res.writeHead(200, { 'content-type': 'application/json' });
+  res.writeHead(200, { 'content-type': 'application/json', ...turn.headers });
   res.end(
     JSON.stringify({
       id: messageId,
@@ -210,8 +234,12 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
       if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
 
       if (turn.errorStatus) {
-        res.writeHead(turn.errorStatus, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
+        res.writeHead(turn.errorStatus, { 'content-type': 'application/json', ...turn.headers });
+        const error =
+          turn.errorStatus === 429
+            ? { type: 'rate_limit_error', message: 'Rate limited' }
+            : { type: 'overloaded_error', message: 'Overloaded' };
+        res.end(JSON.stringify({ type: 'error', error }));
         return;
       }
       const key = sessionId ?? '(none)';

@@ -50,6 +50,64 @@ describe('ClaudeStreamParser on real CLI output', () => {
     });
   });
 
+  it('reads the subscription quota of a spent window and of a warning, with newer and older line shapes', () => {
+    const rejected = parseAll(fixture('claude-stream-json-5h-limit-rejected.jsonl'));
+    expect(rejected.errors).toEqual([]);
+    expect(rejected.events.find((e) => e.kind === 'rate_limit')).toEqual({
+      kind: 'rate_limit',
+      info: {
+        status: 'rejected',
+        rateLimitType: 'five_hour',
+        resetsAt: 1796156042000,
+        utilization: 1,
+        isUsingOverage: false,
+        windows: { five_hour: { status: 'rejected', utilization: 1, resetsAt: 1796156042000 } },
+      },
+    });
+    expect(rejected.events.find((e) => e.kind === 'result')).toMatchObject({
+      result: { isError: true, apiErrorStatus: 429, resultText: expect.stringMatching(/hit your .*limit/) },
+    });
+    const warning = parseAll(fixture('claude-stream-json-rate-limit-warning.jsonl'));
+    expect(warning.events.find((e) => e.kind === 'rate_limit')).toMatchObject({
+      info: { status: 'allowed', utilization: 0.91, windows: { five_hour: { status: 'allowed_warning' } } },
+    });
+    // An older CLI puts the utilization on the line itself and names no windows.
+    const older = new ClaudeStreamParser().parseLine(
+      JSON.stringify({
+        type: 'rate_limit_event',
+        rate_limit_info: {
+          status: 'allowed_warning',
+          resetsAt: 1796173960,
+          rateLimitType: 'five_hour',
+          utilization: 0.91,
+        },
+      }),
+    );
+    expect(older).toEqual({
+      ok: true,
+      events: [
+        {
+          kind: 'rate_limit',
+          info: {
+            status: 'allowed_warning',
+            rateLimitType: 'five_hour',
+            resetsAt: 1796173960000,
+            utilization: 0.91,
+            isUsingOverage: false,
+            windows: {},
+          },
+        },
+      ],
+    });
+    // A status this version does not know is skipped, not an error that would fail the iteration.
+    expect(
+      new ClaudeStreamParser().parseLine('{"type":"rate_limit_event","rate_limit_info":{"status":"new"}}'),
+    ).toEqual({
+      ok: true,
+      events: [],
+    });
+  });
+
   it('emits each text delta of a partial message, and only text deltas', () => {
     const delta = (type: string, fields: Record<string, unknown>) =>
       JSON.stringify({

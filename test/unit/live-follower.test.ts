@@ -111,6 +111,8 @@ function summarize(event: BatonEvent): string {
       return `task.queued ${event.task.status}`;
     case 'task.started':
       return 'task.started';
+    case 'task.waiting':
+      return `task.waiting ${event.reason}`;
     case 'iteration.started':
       return `iteration.started ${event.sessionId} #${event.iteration}/${event.maxIterations}`;
     case 'agent.event':

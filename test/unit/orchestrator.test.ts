@@ -2,44 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentEvent, zeroUsage } from '../../src-main/contract/agent-events';
+import type { AgentEvent } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
-import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../../src-main/core/agents/agent-runner';
+import type { AgentRunner } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { InvalidTaskError } from '../../src-main/core/orchestrator/orchestrator';
 import { TaskQueue } from '../../src-main/core/orchestrator/task-queue';
-
-/** An in-process agent for orchestrator logic; the real CLI is exercised in test/integration. */
-class ScriptedAgent implements AgentRunner {
-  readonly agentName = 'scripted';
-  readonly requests: AgentRunRequest[] = [];
-  constructor(
-    private readonly reply: (
-      request: AgentRunRequest,
-      call: number,
-    ) => Promise<Partial<AgentRunOutcome>> | Partial<AgentRunOutcome>,
-  ) {}
-  async run(request: AgentRunRequest): Promise<AgentRunOutcome> {
-    this.requests.push(request);
-    const outcome = await this.reply(request, this.requests.length);
-    return { error: null, exitCode: 0, result: null, usageSeen: zeroUsage(), turnsSeen: 0, ...outcome };
-  }
-}
-
-const success = (text: string, tokens = 10) => ({
-  result: {
-    isError: false,
-    subtype: 'success',
-    apiErrorStatus: null,
-    resultText: text,
-    turns: 1,
-    costUsd: 0.01,
-    durationMs: 5,
-    apiDurationMs: 3,
-    usage: { inputTokens: tokens, outputTokens: 1, cacheCreationTokens: 2, cacheReadTokens: 3 },
-    permissionDenials: 0,
-  },
-});
+import { ScriptedAgent, success } from '../support/scripted-agent';
 
 let dir: string;
 let core: BatonCore | undefined;

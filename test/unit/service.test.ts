@@ -218,6 +218,7 @@ describe('contract dispatch', () => {
       completionMarker: 'BATON_TASK_COMPLETE',
       idleTimeoutSeconds: 1800,
       maxRetries: 3,
+      onQuota: 'wait',
       budgetUsd: 1.5,
       permissionMode: 'acceptEdits',
     });

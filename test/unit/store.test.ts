@@ -228,6 +228,7 @@ describe('migrations', () => {
       completionMarker: 'BATON_TASK_COMPLETE',
       idleTimeoutSeconds: 1800,
       maxRetries: 3,
+      onQuota: 'wait',
     });
     const taskColumns = ((await upgraded.query('PRAGMA table_info(tasks)')) as Array<{ name: string }>).map(
       (c) => c.name,

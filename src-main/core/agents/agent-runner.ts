@@ -35,6 +35,8 @@ export const AGENT_ERROR_KINDS = [
   'timeout',
   'stalled',
   'internal',
+  /** A spent subscription window turned the agent away (decided by the orchestrator, from what the agent said). */
+  'quota_exhausted',
 ] as const;
 export type AgentErrorKind = (typeof AGENT_ERROR_KINDS)[number];
 

@@ -5,7 +5,13 @@
  * is a protocol error for the caller to fail the iteration with.
  */
 import { z } from 'zod';
-import { type AgentEvent, type TokenUsage, zeroUsage } from '../../contract/agent-events';
+import {
+  type AgentEvent,
+  type QuotaWindow,
+  type RateLimitInfo,
+  type TokenUsage,
+  zeroUsage,
+} from '../../contract/agent-events';
 
 /** Longest stdout line accepted; a transcript line beyond this means something is broken. */
 export const MAX_LINE_LENGTH = 16 * 1024 * 1024;
@@ -52,6 +58,51 @@ const retryLine = z.object({
   error_status: z.number().int().nullable().catch(null),
   error: z.string().catch('unknown'),
 });
+
+const quotaStatus = z.enum(['allowed', 'allowed_warning', 'rejected']);
+const share = z.number().min(0).max(1).nullable().optional().catch(null);
+const epochSeconds = z.number().nonnegative().nullable().optional().catch(null);
+/** The CLI's own line for the subscription quota; newer versions add `unifiedWindows`. */
+const rateLimitLine = z.object({
+  rate_limit_info: z.object({
+    status: quotaStatus,
+    resetsAt: epochSeconds,
+    rateLimitType: z.string().nullable().optional().catch(null),
+    utilization: share,
+    isUsingOverage: z.boolean().optional().catch(false),
+    unifiedWindows: z
+      .record(
+        z.string(),
+        z.object({ status: quotaStatus.optional().catch(undefined), utilization: share, resetsAt: epochSeconds }),
+      )
+      .optional()
+      .catch(undefined),
+  }),
+});
+
+const toEpochMs = (seconds: number | null | undefined) =>
+  typeof seconds === 'number' ? Math.round(seconds * 1000) : null;
+
+function toRateLimitInfo(line: z.infer<typeof rateLimitLine>): RateLimitInfo {
+  const info = line.rate_limit_info;
+  const windows: Record<string, QuotaWindow> = {};
+  for (const [name, window] of Object.entries(info.unifiedWindows ?? {})) {
+    windows[name] = {
+      status: window.status ?? (name === info.rateLimitType ? info.status : 'allowed'),
+      utilization: window.utilization ?? null,
+      resetsAt: toEpochMs(window.resetsAt),
+    };
+  }
+  const named = info.rateLimitType ? windows[info.rateLimitType] : undefined;
+  return {
+    status: info.status,
+    rateLimitType: info.rateLimitType ?? null,
+    resetsAt: toEpochMs(info.resetsAt) ?? named?.resetsAt ?? null,
+    utilization: info.utilization ?? named?.utilization ?? null,
+    isUsingOverage: info.isUsingOverage ?? false,
+    windows,
+  };
+}
 
 const assistantLine = z.object({
   type: z.literal('assistant'),
@@ -215,6 +266,12 @@ export class ClaudeStreamParser {
             error: d.error,
           });
         }
+        break;
+      }
+      case 'rate_limit_event': {
+        // A status this version does not know says nothing Baton can act on: skipped, not an error.
+        const line = rateLimitLine.safeParse(value);
+        if (line.success) events.push({ kind: 'rate_limit', info: toRateLimitInfo(line.data) });
         break;
       }
       case 'assistant': {

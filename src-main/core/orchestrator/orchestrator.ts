@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
-import { type AgentEvent, type AgentResult, zeroUsage } from '../../contract/agent-events';
+import { type AgentEvent, type AgentResult, type RateLimitInfo, zeroUsage } from '../../contract/agent-events';
 import { type InputIssue, inputIssuesOf } from '../../contract/api';
 import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
 import {
@@ -21,6 +21,7 @@ import { startOfLocalDay } from '../local-day';
 import { estimateCostUsd, hasKnownPrice } from '../pricing';
 import type { SessionFinish, TaskStore } from '../store/task-store';
 import { runCompletionCheck } from './completion-check';
+import { type QuotaWait, spentWindow, windowToWaitFor } from './quota';
 import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
 
 /** A task fails after this many failed iterations in a row. */
@@ -179,6 +180,15 @@ const NETWORK_ERROR =
 interface IterationRecord {
   session: SessionView;
   outcome: AgentRunOutcome;
+  /** Set when a spent subscription window ended the iteration. */
+  quota?: QuotaWait;
+}
+
+interface TaskEnding {
+  status: TaskStatus;
+  reason: string;
+  /** When a task stopped for a spent window could go on. */
+  wakeAt?: number | null;
 }
 
 export class Orchestrator {
@@ -259,13 +269,13 @@ export class Orchestrator {
     }
     this.bus.publish({ type: 'task.started', taskId });
 
-    let ending: { status: TaskStatus; reason: string };
+    let ending: TaskEnding;
     try {
       ending = await this.iterate(taskId, spec, task.iterations + 1, await this.carriedOver(taskId), signal);
     } catch (error) {
       ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
-    await this.store.finishTask(taskId, ending.status, ending.reason);
+    await this.store.finishTask(taskId, ending.status, ending.reason, ending.wakeAt ?? null);
     const finished = await this.requireSummary(taskId);
     this.bus.publish({ type: 'task.finished', taskId, status: ending.status, reason: ending.reason, task: finished });
     return finished;
@@ -288,7 +298,7 @@ export class Orchestrator {
     firstIteration: number,
     carried: { previous?: PreviousIteration; lastGoodSessionId?: string },
     signal: AbortSignal | undefined,
-  ): Promise<{ status: TaskStatus; reason: string }> {
+  ): Promise<TaskEnding> {
     let previous = carried.previous;
     let checkFeedback: CheckFeedback | undefined;
     let lastGoodSessionId = carried.lastGoodSessionId;
@@ -300,6 +310,14 @@ export class Orchestrator {
       const budget = await this.budgetLeft(taskId, spec);
       if ('exceeded' in budget) return { status: 'budget_exceeded', reason: budget.exceeded };
 
+      // No call into a window known to be spent (or past the task's threshold) until it reopens.
+      const hold = windowToWaitFor(await this.store.quotaWindows(), spec.pauseAtUtilization, this.now());
+      if (hold) {
+        if (spec.onQuota === 'stop') return this.stoppedAtQuota(hold);
+        if (!(await this.waitForWindow(taskId, hold, signal)))
+          return { status: 'cancelled', reason: 'stopped by the user' };
+      }
+
       const forkFrom = spec.context === 'fork' ? lastGoodSessionId : undefined;
       const prompt = buildIterationPrompt({
         spec,
@@ -308,7 +326,7 @@ export class Orchestrator {
         previous,
         check: checkFeedback,
       });
-      const { session, outcome } = await this.runIteration(
+      const { session, outcome, quota } = await this.runIteration(
         taskId,
         spec,
         iteration,
@@ -317,6 +335,7 @@ export class Orchestrator {
         budget.maxBudgetUsd,
         signal,
       );
+      if (quota && spec.onQuota === 'stop') return this.stoppedAtQuota(quota);
       if (outcome.result?.subtype === 'error_max_budget_usd') {
         return { status: 'budget_exceeded', reason: `the agent stopped at its budget in iteration ${iteration}` };
       }
@@ -378,6 +397,10 @@ export class Orchestrator {
     this.bus.publish({ type: 'iteration.started', taskId, sessionId, iteration, maxIterations: spec.maxIterations });
 
     let reportedModel = model;
+    let rateLimit: RateLimitInfo | null = null;
+    let quota: QuotaWait | undefined;
+    /** Retries of transient failures; waits for a spent window are not counted. */
+    let transientRetries = 0;
     const retries: RetryEntry[] = [];
     let retriedDenials = 0;
     let outcome: AgentRunOutcome = {
@@ -406,6 +429,7 @@ export class Orchestrator {
             idleTimeoutMs: spec.idleTimeoutSeconds * 1000,
             onEvent: (event) => {
               if (event.kind === 'init' && event.model) reportedModel = event.model;
+              if (event.kind === 'rate_limit') rateLimit = event.info;
               this.bus.publish({
                 type: 'agent.event',
                 taskId,
@@ -418,7 +442,19 @@ export class Orchestrator {
         } catch (error) {
           outcome = { ...outcome, error: { kind: 'internal', message: (error as Error).message } };
         }
-        const delayMs = attempt <= spec.maxRetries ? this.retryDelay(outcome, attempt) : undefined;
+        const seen: RateLimitInfo | null = rateLimit;
+        rateLimit = null;
+        if (seen) await this.store.recordRateLimit(attemptId, seen, this.now());
+        quota = spentWindow(outcome, seen, this.now());
+        if (quota) {
+          outcome = { ...outcome, error: { kind: 'quota_exhausted', message: quota.reason } };
+          if (spec.onQuota === 'stop' || signal?.aborted) break;
+        }
+        const delayMs = quota
+          ? Math.max(0, quota.resetsAt - this.now()) + this.quotaJitter()
+          : transientRetries < spec.maxRetries
+            ? this.retryDelay(outcome, transientRetries + 1)
+            : undefined;
         if (delayMs === undefined || signal?.aborted) break;
         const usage = outcome.result?.usage ?? outcome.usageSeen;
         retries.push({
@@ -430,7 +466,11 @@ export class Orchestrator {
           ...usage,
           costUsd: outcome.result?.costUsd ?? estimateCostUsd(reportedModel, usage),
         });
-        if (!(await sleep(delayMs, signal))) {
+        const waited = quota
+          ? await this.waitForWindow(taskId, { ...quota, resetsAt: this.now() + delayMs }, signal)
+          : await sleep(delayMs, signal);
+        if (!quota) transientRetries++;
+        if (!waited) {
           // No retry happened: this attempt is the session's own outcome, not a retried one.
           retries.pop();
           outcome = { ...outcome, error: { kind: 'cancelled', message: 'stopped by the user while waiting to retry' } };
@@ -459,7 +499,33 @@ export class Orchestrator {
     const session = await this.store.sessionView(sessionId);
     if (!session) throw new Error(`session ${sessionId} vanished after it was written`);
     this.bus.publish({ type: 'iteration.finished', taskId, session, task: await this.requireSummary(taskId) });
-    return { session, outcome };
+    return { session, outcome, quota };
+  }
+
+  /**
+   * Holds the task, shown as waiting, until the window reopens: no agent runs and so no API call
+   * is made meanwhile. False when the user stopped it first.
+   */
+  private async waitForWindow(taskId: string, wait: QuotaWait, signal: AbortSignal | undefined): Promise<boolean> {
+    const wakeAt = Math.max(wait.resetsAt, this.now());
+    const reason = `waiting: ${wait.reason}`;
+    await this.store.markTaskWaiting(taskId, wakeAt, reason);
+    this.bus.publish({ type: 'task.waiting', taskId, wakeAt, reason });
+    const awake = await sleep(wakeAt - this.now(), signal);
+    await this.store.markTaskAwake(taskId);
+    if (awake) this.bus.publish({ type: 'task.started', taskId });
+    return awake;
+  }
+
+  /** `--on-quota stop`: the task ends, resumable, with the time its window reopens. */
+  private stoppedAtQuota(wait: QuotaWait | undefined): TaskEnding {
+    const reason = wait ? wait.reason : 'a subscription window is spent';
+    return { status: 'cancelled', reason: `stopped (on quota: stop): ${reason}`, wakeAt: wait?.resetsAt ?? null };
+  }
+
+  /** A few seconds past the reset, so tasks waiting on one window do not all call at the same instant. */
+  private quotaJitter(): number {
+    return 1000 + Math.round(this.random() * 4000);
   }
 
   /**

@@ -31,7 +31,9 @@ export interface TaskRow {
   finishedAt: number | null;
 }
 
-export interface SessionRow extends Omit<SessionView, 'error' | 'retries'> {
+export interface SessionRow extends Omit<SessionView, 'error' | 'retries' | 'rateLimit'> {
+  /** JSON of the last RateLimitInfo the agent reported in this iteration, or null. */
+  rateLimitJson: string | null;
   id: number;
   /** JSON array of RetryEntry, or null. */
   retryLog: string | null;
@@ -102,6 +104,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     ownerPid: int('owner_pid', true),
     retryLog: text('retry_log', true),
     permissionDenials: int('permission_denials'),
+    rateLimitJson: text('rate_limit', true),
   },
 });
 

@@ -32,8 +32,15 @@ function whereOf(filter: TaskFilter): { sql: string; params: unknown[] } {
     params.push(filter.projectId);
   }
   if (filter.status !== undefined) {
-    clauses.push('t.status = ?');
-    params.push(filter.status);
+    // A waiting task is stored as running with a wake-up time (migration 9).
+    clauses.push(
+      filter.status === 'waiting'
+        ? "t.status = 'running' AND t.wake_at IS NOT NULL"
+        : filter.status === 'running'
+          ? 't.status = ? AND t.wake_at IS NULL'
+          : 't.status = ?',
+    );
+    if (filter.status !== 'waiting') params.push(filter.status);
   }
   if (filter.from !== undefined) {
     clauses.push('t.created_at >= ?');

@@ -4,9 +4,11 @@
  */
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import type { QuotaWindow, RateLimitInfo } from '../../contract/agent-events';
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
 import {
+  type QuotaWindowView,
   type RetryEntry,
   type SessionStatus,
   type SessionView,
@@ -40,7 +42,16 @@ export interface SessionStart {
 /** What an iteration's UPDATE writes once the agent is done. */
 export type SessionFinish = Omit<
   SessionRow,
-  'id' | 'sessionId' | 'taskId' | 'iteration' | 'status' | 'startedAt' | 'endedAt' | 'ownerPid' | 'retryLog'
+  | 'id'
+  | 'sessionId'
+  | 'taskId'
+  | 'iteration'
+  | 'status'
+  | 'startedAt'
+  | 'endedAt'
+  | 'ownerPid'
+  | 'retryLog'
+  | 'rateLimitJson'
 > & {
   status: Exclude<SessionStatus, 'running'>;
   retries: RetryEntry[];
@@ -48,7 +59,7 @@ export type SessionFinish = Omit<
 
 export const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
-  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at,
+  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at,
   COUNT(s.id)                              AS iterations,
   COALESCE(SUM(s.input_tokens), 0)          AS input_tokens,
   COALESCE(SUM(s.output_tokens), 0)         AS output_tokens,
@@ -92,6 +103,7 @@ export interface SummaryRecord {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  wake_at: number | null;
   iterations: number;
   input_tokens: number;
   output_tokens: number;
@@ -115,7 +127,8 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     agent: row.agent,
     model: row.model,
     spec: taskSpecSchema.parse(JSON.parse(row.spec)),
-    status: row.status,
+    // A waiting task is a running one with a wake-up time (see migration 9).
+    status: row.status === 'running' && row.wake_at !== null ? 'waiting' : row.status,
     statusReason: row.status_reason,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -133,6 +146,7 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     averageTokensPerIteration: row.avg_tokens,
     durationMs: row.duration_ms,
     apiDurationMs: row.api_duration_ms,
+    wakeAt: row.wake_at,
   };
 }
 
@@ -159,6 +173,7 @@ export function toSessionView(row: SessionRow): SessionView {
     resultExcerpt: row.resultExcerpt,
     permissionDenials: row.permissionDenials,
     retries: row.retryLog ? (JSON.parse(row.retryLog) as RetryEntry[]) : [],
+    rateLimit: row.rateLimitJson ? (JSON.parse(row.rateLimitJson) as RateLimitInfo) : null,
   };
 }
 
@@ -237,7 +252,7 @@ export class TaskStore {
   async markTaskRunning(taskId: string, ownerPid: number): Promise<boolean> {
     const claimed = await this.execute(
       `UPDATE tasks SET status = 'running', status_reason = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL,
-         owner_pid = ?
+         owner_pid = ?, wake_at = NULL
        WHERE id = ? AND status <> 'running'`,
       [this.now(), ownerPid, taskId],
     );
@@ -255,11 +270,65 @@ export class TaskStore {
     }
   }
 
-  async finishTask(taskId: string, status: TaskStatus, reason: string): Promise<void> {
+  /** `wakeAt`: when a task that stopped for a spent subscription window could go on. */
+  async finishTask(taskId: string, status: TaskStatus, reason: string, wakeAt: number | null = null): Promise<void> {
     await this.dataSource.query(
-      `UPDATE tasks SET status = ?, status_reason = ?, finished_at = ?, owner_pid = NULL WHERE id = ?`,
-      [status, reason, this.now(), taskId],
+      `UPDATE tasks SET status = ?, status_reason = ?, finished_at = ?, owner_pid = NULL, wake_at = ? WHERE id = ?`,
+      [status, reason, this.now(), wakeAt, taskId],
     );
+  }
+
+  /** A running task holds off until `wakeAt`, for the reason given; it shows as 'waiting'. */
+  async markTaskWaiting(taskId: string, wakeAt: number, reason: string): Promise<void> {
+    await this.dataSource.query(`UPDATE tasks SET wake_at = ?, status_reason = ? WHERE id = ? AND status = 'running'`, [
+      wakeAt,
+      reason,
+      taskId,
+    ]);
+  }
+
+  /** The wait is over: the task is plainly running again. */
+  async markTaskAwake(taskId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE tasks SET wake_at = NULL, status_reason = NULL WHERE id = ? AND status = 'running'`,
+      [taskId],
+    );
+  }
+
+  /**
+   * Keeps what the agent last said of the subscription quota: on the session, and per window
+   * for the dashboard and for the pause threshold of every task on this database.
+   */
+  async recordRateLimit(sessionId: string, info: RateLimitInfo, seenAt: number): Promise<void> {
+    const windows: Record<string, QuotaWindow> = { ...info.windows };
+    if (info.rateLimitType !== null) {
+      const named = windows[info.rateLimitType];
+      windows[info.rateLimitType] = {
+        status: info.status,
+        utilization: info.utilization ?? named?.utilization ?? null,
+        resetsAt: info.resetsAt ?? named?.resetsAt ?? null,
+      };
+    }
+    writeTransaction(this.dataSource, (db) => {
+      db.prepare(`UPDATE sessions SET rate_limit = ? WHERE session_id = ?`).run(JSON.stringify(info), sessionId);
+      const upsert = db.prepare(
+        `INSERT INTO quota_windows (name, status, utilization, resets_at, seen_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET status = excluded.status, utilization = excluded.utilization,
+           resets_at = excluded.resets_at, seen_at = excluded.seen_at
+         WHERE excluded.seen_at >= quota_windows.seen_at`,
+      );
+      for (const [name, window] of Object.entries(windows)) {
+        upsert.run(name, window.status, window.utilization, window.resetsAt, seenAt);
+      }
+    });
+  }
+
+  /** Every subscription window as last reported, by name. */
+  async quotaWindows(): Promise<QuotaWindowView[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT name, status, utilization, resets_at AS resetsAt, seen_at AS seenAt FROM quota_windows ORDER BY name`,
+    )) as QuotaWindowView[];
+    return rows;
   }
 
   async startSession(start: SessionStart): Promise<number> {
@@ -425,11 +494,14 @@ export class TaskStore {
            WHERE status = 'running' AND ${match}`,
         ).run(now, why, ...params);
         const interrupt = db.prepare(
-          `UPDATE tasks SET status = 'interrupted', status_reason = ?, finished_at = ?, owner_pid = NULL
+          `UPDATE tasks SET status = 'interrupted', finished_at = ?, owner_pid = NULL,
+             status_reason = CASE WHEN wake_at IS NULL THEN ? ELSE ? END
            WHERE id = ? AND status = 'running'`,
         );
+        // A task that was waiting keeps its wake-up time, so the window's reopening can offer to resume it.
+        const whyWaiting = `Baton stopped while this waited for a subscription window to reopen (${gone})`;
         for (const { id } of tasks) {
-          interrupt.run(why, now, id);
+          interrupt.run(now, why, whyWaiting, id);
           taskIds.add(id);
         }
         const neverStarted = db.prepare(

@@ -1,12 +1,16 @@
-/** The history views: pages of tasks, charts, projects and exports. */
+/** The history views: pages of tasks, charts, projects and exports, and the subscription windows last seen. */
 import type { BatonHandlers } from '../../contract/api';
 import { exportFileName, tasksToCsv, tasksToJson } from '../../core/store/history-queries';
 import type { ServiceContext } from '../service-context';
 
-type HistoryHandlers = Pick<BatonHandlers, 'listTasks' | 'getHistoryCharts' | 'exportTasks' | 'listProjects'>;
+type HistoryHandlers = Pick<
+  BatonHandlers,
+  'listTasks' | 'getHistoryCharts' | 'exportTasks' | 'listProjects' | 'getQuota'
+>;
 
-export function historyHandlers({ history }: ServiceContext, now: () => number = Date.now): HistoryHandlers {
+export function historyHandlers({ history, core }: ServiceContext, now: () => number = Date.now): HistoryHandlers {
   return {
+    getQuota: async () => ({ windows: await core.store.quotaWindows() }),
     listTasks: (query) => history.listTasks(query),
     getHistoryCharts: ({ filter, utcOffsetMinutes }) => history.charts(filter, utcOffsetMinutes),
     listProjects: () => history.listProjects(),
