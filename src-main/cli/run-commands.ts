@@ -8,6 +8,7 @@ import type { TaskSpecInput } from '../contract/task-spec';
 import type { BatonService } from '../service/baton-service';
 import { checkTaskSpec, openBaton, ServiceCallError } from '../service/open-baton';
 import { CliError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_NOT_COMPLETED, out } from './cli-error';
+import { formatCountdown, formatDate } from '../contract/format';
 import { formatSessionLine } from './format';
 import { readBatchFile, specFromFlags } from './run-flags';
 import { taskJson } from './task-json';
@@ -26,9 +27,49 @@ function firstLine(text: string, max = 160): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-function printProgress(event: BatonEvent, prefix: string): void {
+/** Every this often a waiting task says how long is left (each second, in place, on a terminal). */
+const COUNTDOWN_LINE_MS = 30_000;
+
+/**
+ * The countdown of tasks waiting for a subscription window: a line when the wait starts, then
+ * the time left, until the task goes on or ends.
+ */
+class WaitCountdowns {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly inPlace = process.stdout.isTTY === true;
+
+  start(taskId: string, wakeAt: number, reason: string, prefix: string): void {
+    this.stop(taskId);
+    process.stdout.write(
+      `${prefix}[waiting] ${reason}; goes on at ${formatDate(wakeAt)} (in ${formatCountdown(wakeAt, Date.now())})\n`,
+    );
+    const tick = () => {
+      const left = `${prefix}[waiting] ${formatCountdown(wakeAt, Date.now())} left`;
+      process.stdout.write(this.inPlace ? `\r${left}\u001b[K` : `${left}\n`);
+    };
+    this.timers.set(taskId, setInterval(tick, this.inPlace ? 1000 : COUNTDOWN_LINE_MS));
+  }
+
+  stop(taskId: string): void {
+    const timer = this.timers.get(taskId);
+    if (timer === undefined) return;
+    clearInterval(timer);
+    this.timers.delete(taskId);
+    if (this.inPlace) process.stdout.write('\n');
+  }
+
+  stopAll(): void {
+    for (const taskId of [...this.timers.keys()]) this.stop(taskId);
+  }
+}
+
+function printProgress(event: BatonEvent, prefix: string, waits: WaitCountdowns): void {
   const print = (line: string) => process.stdout.write(`${prefix}${line}\n`);
+  if (event.type === 'task.started' || event.type === 'task.finished') waits.stop(event.taskId);
   switch (event.type) {
+    case 'task.waiting':
+      waits.start(event.taskId, event.wakeAt, event.reason.replace(/^waiting: /, ''), prefix);
+      break;
     case 'iteration.started':
       print(`[iteration ${event.iteration}/${event.maxIterations}] started  session ${event.sessionId}`);
       break;
@@ -86,12 +127,14 @@ async function withStopSignal(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const unsubscribe = service.subscribe((event) => printProgress(event, prefix(event.taskId)));
+  const waits = new WaitCountdowns();
+  const unsubscribe = service.subscribe((event) => printProgress(event, prefix(event.taskId), waits));
   try {
     const code = await body(() => signalled);
     return signalled ? EXIT_INTERRUPTED : code;
   } finally {
     unsubscribe();
+    waits.stopAll();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

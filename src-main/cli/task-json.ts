@@ -6,6 +6,8 @@ export function taskJson(task: TaskDetail) {
     id: task.id,
     status: task.status,
     statusReason: task.statusReason,
+    /** While waiting for a subscription window (or stopped at one): when it reopens. */
+    wakeAt: task.wakeAt ?? null,
     iterations: task.iterations,
     totals: task.totals,
     sessions: task.sessions.map((s) => ({

@@ -76,13 +76,16 @@ interface FollowedSession {
 interface FollowedTask {
   taskId: string;
   status: 'queued' | 'running';
+  /** The wake-up time of the wait last published, null while not waiting. */
+  wakeAt: number | null;
   maxIterations: number;
   /** The newest session row accounted for: rows above it are sessions not seen yet. */
   watermark: number;
   sessions: Map<number, FollowedSession>;
 }
 
-const isActive = (status: TaskStatus): status is 'queued' | 'running' => status === 'queued' || status === 'running';
+/** Queued, running or waiting (a running task holding off for a subscription window). */
+const isActive = (status: TaskStatus): boolean => status === 'queued' || status === 'running' || status === 'waiting';
 
 export class LiveFollower {
   private readonly queries: LiveFollowerOptions['queries'];
@@ -274,6 +277,7 @@ export class LiveFollower {
         followed.status = 'running';
         this.publish({ type: 'task.started', taskId: row.id });
       }
+      this.seeWait(followed, row);
       return;
     }
     const summary = await this.store.taskSummary(row.id);
@@ -283,7 +287,8 @@ export class LiveFollower {
     if (this.runsHere(row.id) || this.stopped) return;
     const task: FollowedTask = {
       taskId: row.id,
-      status: summary.status,
+      status: summary.status === 'queued' ? 'queued' : 'running',
+      wakeAt: null,
       maxIterations: summary.spec.maxIterations,
       watermark: Math.max(0, ...known.map((session) => session.rowId)),
       sessions: new Map(),
@@ -291,7 +296,19 @@ export class LiveFollower {
     this.tasks.set(row.id, task);
     this.publish({ type: 'task.queued', taskId: row.id, task: summary });
     if (task.status === 'running') this.publish({ type: 'task.started', taskId: row.id });
+    this.seeWait(task, row);
     for (const session of known) if (session.status === 'running') this.startSession(task, session);
+  }
+
+  /** A wait for a subscription window that began, or ended, since the last tick. */
+  private seeWait(task: FollowedTask, row: ActiveTaskRow): void {
+    if (row.wakeAt === task.wakeAt) return;
+    task.wakeAt = row.wakeAt;
+    if (row.wakeAt !== null) {
+      this.publish({ type: 'task.waiting', taskId: row.id, wakeAt: row.wakeAt, reason: row.reason ?? 'waiting' });
+    } else if (task.status === 'running') {
+      this.publish({ type: 'task.started', taskId: row.id });
+    }
   }
 
   /** The task is no longer another process's queued or running task. */

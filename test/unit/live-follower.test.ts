@@ -301,6 +301,20 @@ describe('following another process', () => {
     expect(next()).toEqual(['iteration.finished second completed (1 iterations)']);
   });
 
+  it('shows another process’s task waiting for a subscription window, and going on after it', async () => {
+    const live = follower();
+    const taskId = await createTask();
+    await runElsewhere(taskId);
+    await store.markTaskWaiting(taskId, 1_900_000_000_000, 'waiting: the 5-hour window is spent');
+    await live.poll();
+    expect(next()).toEqual(['task.queued waiting', 'task.started', 'task.waiting waiting: the 5-hour window is spent']);
+    await live.poll();
+    expect(next()).toEqual([]);
+    await store.markTaskAwake(taskId);
+    await live.poll();
+    expect(next()).toEqual(['task.started']);
+  });
+
   it('hands a run whose owner died to the recovery, once, and then shows it interrupted', async () => {
     let alive = true;
     let recoveries = 0;

@@ -127,6 +127,25 @@ describe('crash recovery', () => {
     expect(await store.recoverInterrupted(() => true)).toEqual({ taskIds: [], sessionIds: [] });
   });
 
+  it('recovers a task that waited for a subscription window as interrupted, keeping when the window reopens', async () => {
+    const store = new TaskStore(await openAt(path.join(dir, 'waiting.db')));
+    const task = await store.createTask(taskInput());
+    expect(await store.markTaskRunning(task.id, 111)).toBe(true);
+    await store.startSession({ sessionId: 'waited', taskId: task.id, iteration: 1, model: null, ownerPid: 111 });
+    await store.markTaskWaiting(task.id, 1_900_000_000_000, 'waiting: the 5-hour window is spent');
+    expect(await store.taskSummary(task.id)).toMatchObject({ status: 'waiting', wakeAt: 1_900_000_000_000 });
+
+    expect((await store.recoverInterrupted((pid) => pid !== 111)).taskIds).toEqual([task.id]);
+    expect(await store.taskSummary(task.id)).toMatchObject({
+      status: 'interrupted',
+      wakeAt: 1_900_000_000_000,
+      statusReason: 'Baton stopped while this waited for a subscription window to reopen (process 111 is gone)',
+    });
+    // Resuming starts it afresh: no longer waiting.
+    expect(await store.markTaskRunning(task.id, 222)).toBe(true);
+    expect(await store.taskSummary(task.id)).toMatchObject({ status: 'running', wakeAt: null });
+  });
+
   it('recovers, on open, what an earlier process with this same pid left running, and drops its text deltas', async () => {
     const file = path.join(dir, 'same-pid.db');
     const dataSource = await openAt(file);

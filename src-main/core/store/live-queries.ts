@@ -14,6 +14,9 @@ export interface ActiveTaskRow {
   status: 'queued' | 'running';
   /** The process running the task; null while it is queued (a queued task records no owner). */
   ownerPid: number | null;
+  /** Set while the running task waits for a subscription window: when it goes on. */
+  wakeAt: number | null;
+  reason: string | null;
 }
 
 export interface LiveSessionRow {
@@ -71,9 +74,22 @@ export class LiveQueries {
   /** Queued and running tasks, oldest first. */
   async activeTasks(): Promise<ActiveTaskRow[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, status, owner_pid FROM tasks WHERE status IN ('queued', 'running') ORDER BY created_at, id`,
-    )) as Array<{ id: string; status: 'queued' | 'running'; owner_pid: number | null }>;
-    return rows.map((row) => ({ id: row.id, status: row.status, ownerPid: row.owner_pid }));
+      `SELECT id, status, owner_pid, wake_at, status_reason FROM tasks WHERE status IN ('queued', 'running')
+       ORDER BY created_at, id`,
+    )) as Array<{
+      id: string;
+      status: 'queued' | 'running';
+      owner_pid: number | null;
+      wake_at: number | null;
+      status_reason: string | null;
+    }>;
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status,
+      ownerPid: row.owner_pid,
+      wakeAt: row.status === 'running' ? row.wake_at : null,
+      reason: row.status_reason,
+    }));
   }
 
   /**
