@@ -12,7 +12,7 @@ import type { EXPORT_FORMATS } from '../src-main/contract/api';
 // 'unsafe-eval', so the probe would be reported as a violation. Parse without it.
 z.config({ jitless: true });
 
-export type { AgentEvent, TokenUsage } from '../src-main/contract/agent-events';
+export type { AgentEvent, RateLimitInfo, TokenUsage } from '../src-main/contract/agent-events';
 export type {
   BatonApi,
   BatonMethod,
@@ -28,7 +28,7 @@ export type {
 } from '../src-main/contract/api';
 export { callErrorSchema, EXPORT_FORMATS, inputIssuesOf, TASK_SORT_KEYS } from '../src-main/contract/api';
 export type { BatonEvent } from '../src-main/contract/events';
-export type { ContextMode, PermissionMode, TaskSpec, TaskSpecInput } from '../src-main/contract/task-spec';
+export type { ContextMode, OnQuota, PermissionMode, TaskSpec, TaskSpecInput } from '../src-main/contract/task-spec';
 export {
   CONTEXT_MODES,
   DEFAULT_CHECK_TIMEOUT_SECONDS,
@@ -36,6 +36,7 @@ export {
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_MAX_RETRIES,
+  ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,
 } from '../src-main/contract/task-spec';
@@ -43,6 +44,8 @@ export type { BatonBridge, ClientMessage } from '../src-main/contract/transport'
 export { WS_PATH } from '../src-main/contract/transport';
 export type {
   ProjectView,
+  Quota,
+  QuotaWindowView,
   SessionStatus,
   SessionView,
   Settings,
@@ -57,9 +60,11 @@ export { RESUMABLE_STATUSES, TASK_STATUSES, taskDefaultsSchema } from '../src-ma
 export {
   addDays,
   describeApiRetry,
+  describeQuotaWindow,
   describePermissionDenials,
   describeToolCall,
   formatCost,
+  formatCountdown,
   formatDate,
   formatDay,
   formatDuration,

@@ -19,6 +19,7 @@ import { LaunchForm } from './LaunchForm';
 import { Metric } from './Metric';
 import { ApiRetryNotice, DenialsNotice, denialsByIteration } from './Notices';
 import { NotifyToggle } from './NotifyToggle';
+import { ReopenHint, reopensAt, WaitNotice } from './QuotaNotices';
 import { Empty, ErrorState, Loading } from './StateViews';
 import { StatusBadge } from './Status';
 import { StopControl } from './StopControl';
@@ -170,6 +171,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
       </header>
 
       {task.statusReason && !active ? <p className="muted">{task.statusReason}</p> : null}
+      {task.status === 'waiting' ? <WaitNotice reason={task.statusReason} wakeAt={task.wakeAt} /> : null}
 
       <div className="progress-row">
         <label>
@@ -270,31 +272,35 @@ export function RecentTable({
           </tr>
         </thead>
         <tbody>
-          {tasks.map((task) => (
-            <tr key={task.id} data-testid="recent-task" data-task-id={task.id}>
-              <td>{formatDate(task.createdAt)}</td>
-              <td className="ellipsis" title={`${task.title}\n${task.workingDir}`}>
-                <a href={hrefs.task(task.id)}>{task.title}</a>
-              </td>
-              <td className="ellipsis" title={task.workingDir}>
-                {projectNames.get(task.projectId) ?? baseName(task.workingDir)}
-              </td>
-              <td className="ellipsis" title={task.model ?? 'the agent’s default model'}>
-                {task.model ?? <span className="muted">default</span>}
-              </td>
-              <td>
-                <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
-              </td>
-              <td className="num">{task.iterations}</td>
-              <td className="num" data-value={task.totals.totalTokens}>
-                {formatTokens(task.totals.totalTokens)}
-              </td>
-              <td className="num" data-value={task.totals.costUsd}>
-                {formatCost(task.totals.costUsd)}
-              </td>
-              <td className="num">{formatDuration(task.durationMs)}</td>
-            </tr>
-          ))}
+          {tasks.map((task) => {
+            const reopens = reopensAt(task);
+            return (
+              <tr key={task.id} data-testid="recent-task" data-task-id={task.id}>
+                <td>{formatDate(task.createdAt)}</td>
+                <td className="ellipsis" title={`${task.title}\n${task.workingDir}`}>
+                  <a href={hrefs.task(task.id)}>{task.title}</a>
+                </td>
+                <td className="ellipsis" title={task.workingDir}>
+                  {projectNames.get(task.projectId) ?? baseName(task.workingDir)}
+                </td>
+                <td className="ellipsis" title={task.model ?? 'the agent’s default model'}>
+                  {task.model ?? <span className="muted">default</span>}
+                </td>
+                <td>
+                  <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
+                  {reopens !== null ? <ReopenHint wakeAt={reopens} /> : null}
+                </td>
+                <td className="num">{task.iterations}</td>
+                <td className="num" data-value={task.totals.totalTokens}>
+                  {formatTokens(task.totals.totalTokens)}
+                </td>
+                <td className="num" data-value={task.totals.costUsd}>
+                  {formatCost(task.totals.costUsd)}
+                </td>
+                <td className="num">{formatDuration(task.durationMs)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

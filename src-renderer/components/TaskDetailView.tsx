@@ -15,7 +15,7 @@ import {
 } from '../contract';
 import { useResyncCount, useServices } from '../app/services';
 import { errorMessage } from '../errors';
-import { useNow } from '../hooks/use-now';
+import { useNow, useReached } from '../hooks/use-now';
 import { useResource } from '../hooks/use-resource';
 import { focusWhenReady } from '../keyboard';
 import { hrefs } from '../router';
@@ -25,6 +25,7 @@ import { PROMPT_INPUT_ID } from './LaunchForm';
 import { IterationPanel, sessionDuration } from './LiveView';
 import { Metric } from './Metric';
 import { DenialsNotice, denialsByIteration } from './Notices';
+import { ReopenNotice, reopensAt, WaitNotice } from './QuotaNotices';
 import { ReplayPanel } from './ReplayPanel';
 import { Empty, ErrorState, Loading, NotFound } from './StateViews';
 import { StatusBadge } from './Status';
@@ -179,7 +180,16 @@ function useTaskEvents(taskId: string, reload: () => void) {
 const RESUMABLE: readonly TaskStatus[] = RESUMABLE_STATUSES;
 
 /** Continues the task from its next iteration, in a fresh session; a refusal is shown beside the button. */
-function ResumeButton({ taskId, onResumed }: { taskId: string; onResumed: () => void }) {
+function ResumeButton({
+  taskId,
+  onResumed,
+  emphasised = false,
+}: {
+  taskId: string;
+  onResumed: () => void;
+  /** The primary action: the window the task stopped at has reopened. */
+  emphasised?: boolean;
+}) {
   const { client } = useServices();
   const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const resume = () => {
@@ -194,7 +204,13 @@ function ResumeButton({ taskId, onResumed }: { taskId: string; onResumed: () => 
   };
   return (
     <>
-      <button type="button" onClick={resume} disabled={state.busy}>
+      <button
+        type="button"
+        className={emphasised ? 'primary' : undefined}
+        data-testid="resume"
+        onClick={resume}
+        disabled={state.busy}
+      >
         Resume
       </button>
       {state.error ? <span role="alert">{state.error}</span> : null}
@@ -242,6 +258,10 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   const status: TaskStatus | null = liveTask?.status ?? t?.status ?? null;
   const active = status !== null && isActiveStatus(status);
   const now = useNow(active);
+  // The live store hears of a wait (or its end) first; a task it does not hold has the stored time.
+  const wakeAt = liveTask ? liveTask.wakeAt : (t?.wakeAt ?? null);
+  const reopens = status === null ? null : reopensAt({ status, wakeAt });
+  const reopened = useReached(reopens);
   const storedSessions = t?.sessions;
   const sessions = useMemo(
     () => [...(storedSessions ?? [])].sort((a, b) => a.iteration - b.iteration),
@@ -276,6 +296,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   const durationMs = storedDuration + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
   const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
   const replayed = sessions.find((s) => s.sessionId === replaying);
+  const canResume = !active && RESUMABLE.includes(shownStatus) && t.iterations < t.spec.maxIterations;
 
   return (
     <div className="view task-detail">
@@ -291,12 +312,16 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         {active ? (
           <StopControl taskId={t.id} confirming={confirmingStop} onConfirmingChange={setConfirmingStop} />
         ) : null}
-        {!active && RESUMABLE.includes(shownStatus) && t.iterations < t.spec.maxIterations ? (
-          <ResumeButton taskId={t.id} onResumed={task.reload} />
+        {canResume ? (
+          <ResumeButton taskId={t.id} onResumed={task.reload} emphasised={reopens !== null && reopened} />
         ) : null}
         {!active ? <RunAgainButton task={t} /> : null}
       </header>
       {t.statusReason && !active ? <p className="muted">{t.statusReason}</p> : null}
+      {shownStatus === 'waiting' ? (
+        <WaitNotice reason={liveTask?.statusReason ?? t.statusReason} wakeAt={wakeAt} />
+      ) : null}
+      {reopens !== null && !active ? <ReopenNotice wakeAt={reopens} reopened={reopened} canResume={canResume} /> : null}
       <p className="muted">
         <code>{t.workingDir}</code> · {t.agent}
         {t.model ? ` · ${t.model}` : ''}

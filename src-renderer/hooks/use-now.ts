@@ -11,3 +11,22 @@ export function useNow(enabled: boolean, intervalMs = 1000): number {
   }, [enabled, intervalMs]);
   return now;
 }
+
+/** setTimeout's delay is a 32-bit count of ms; a later time is checked again after this long. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Whether the time `epochMs` has come, re-rendering once when it does (not every second):
+ * for a notice that changes at one known moment, such as a subscription window reopening.
+ */
+export function useReached(epochMs: number | null): boolean {
+  const [now, setNow] = useState(() => Date.now());
+  const reached = epochMs !== null && now >= epochMs;
+  useEffect(() => {
+    if (epochMs === null || reached) return;
+    // A timer that fires early changes `now`, which schedules the next one.
+    const timer = setTimeout(() => setNow(Date.now()), Math.min(Math.max(0, epochMs - Date.now()), MAX_TIMEOUT_MS));
+    return () => clearTimeout(timer);
+  }, [epochMs, reached, now]);
+  return reached;
+}

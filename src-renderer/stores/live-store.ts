@@ -61,6 +61,8 @@ export interface LiveTask {
   summary: TaskSummary;
   status: TaskStatus;
   statusReason: string | null;
+  /** While waiting for a spent subscription window (or stopped at one): when it reopens (epoch ms). */
+  wakeAt: number | null;
   maxIterations: number;
   /** Ordered by iteration. */
   sessions: LiveSession[];
@@ -87,7 +89,8 @@ export interface LiveStoreState extends LiveData {
 
 export type LiveStore = StoreApi<LiveStoreState>;
 
-const ACTIVE: readonly TaskStatus[] = ['queued', 'running'];
+/** A waiting task still runs (it holds off for its window): it is live, and can be stopped. */
+const ACTIVE: readonly TaskStatus[] = ['queued', 'running', 'waiting'];
 export const isActiveStatus = (status: TaskStatus): boolean => ACTIVE.includes(status);
 
 const zero = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 });
@@ -295,14 +298,32 @@ class Draft {
       case 'task.started': {
         const task = this.known(event);
         if (!task) return;
+        // Also the end of a wait: the window reopened, so its reason and wake-up time no longer apply.
+        if (task.status === 'waiting') task.statusReason = null;
         task.status = 'running';
-        task.summary = { ...task.summary, status: 'running' };
+        task.wakeAt = null;
+        task.summary = { ...task.summary, status: 'running', wakeAt: null, statusReason: task.statusReason };
+        this.activate(task);
+        return;
+      }
+      case 'task.waiting': {
+        const task = this.known(event);
+        if (!task) return;
+        task.status = 'waiting';
+        task.statusReason = event.reason;
+        task.wakeAt = event.wakeAt;
+        task.summary = { ...task.summary, status: 'waiting', statusReason: event.reason, wakeAt: event.wakeAt };
         this.activate(task);
         return;
       }
       case 'iteration.started': {
         const task = this.known(event);
         if (!task) return;
+        // An iteration starting ends any wait, even if its task.started was missed.
+        if (task.status === 'waiting') {
+          task.statusReason = null;
+          task.wakeAt = null;
+        }
         task.status = 'running';
         task.maxIterations = event.maxIterations;
         this.activate(task);
@@ -412,6 +433,7 @@ class Draft {
         // A resumed task is queued again.
         existing.status = summary.status;
         existing.statusReason = summary.statusReason;
+        existing.wakeAt = summary.wakeAt ?? null;
         existing.maxIterations = summary.spec.maxIterations;
         this.activate(existing);
       }
@@ -422,6 +444,7 @@ class Draft {
       summary,
       status: summary.status,
       statusReason: summary.statusReason,
+      wakeAt: summary.wakeAt ?? null,
       maxIterations: summary.spec.maxIterations,
       sessions: [],
     };
@@ -446,6 +469,8 @@ class Draft {
       task.summary = summary;
       task.status = status;
       task.statusReason = reason;
+      // A task stopped at a spent window keeps when it reopens, for its Resume.
+      task.wakeAt = summary.wakeAt ?? null;
     }
     this.activeIds = this.activeIds.filter((id) => id !== taskId);
     this.addRecent({ ...summary, status, statusReason: reason });
@@ -514,6 +539,7 @@ function taskFromDetail(summary: TaskSummary, sessions: readonly SessionView[]):
     summary,
     status: summary.status,
     statusReason: summary.statusReason,
+    wakeAt: summary.wakeAt ?? null,
     maxIterations: summary.spec.maxIterations,
     sessions: [],
   };

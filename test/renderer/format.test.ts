@@ -120,6 +120,7 @@ describe('status labels', () => {
     expect(TASK_STATUS_LABELS).toEqual({
       queued: 'Queued',
       running: 'Running',
+      waiting: 'Waiting for quota',
       completed: 'Completed',
       max_iterations: 'Reached max iterations',
       failed: 'Failed',

@@ -7,6 +7,7 @@ import { createServices, ServicesProvider, type Services } from '../../src-rende
 import { replayStep } from '../../src-renderer/components/ReplayPanel';
 import { goToSearch, shortcutFor } from '../../src-renderer/keyboard';
 import { notifyTaskEnd, type NotificationApi } from '../../src-renderer/notifications';
+import { formatDate } from '../../src-main/contract/format';
 import { detail, FakeTransport, session, spec, summary } from './fixtures';
 
 const SID = '0b7f8a5e-1111-4222-8333-944455556666';
@@ -594,5 +595,85 @@ describe('the settings view', () => {
     ]);
     // The Save button is a button in a row of actions, not a stretched grid cell.
     expect(screen.getByRole('button', { name: 'Save' }).parentElement!.className).toBe('form-actions');
+  });
+});
+
+const REASON = 'waiting: the 5-hour window is spent; it reopens at 2026-12-02 04:14';
+
+describe('the live view and task page while waiting', () => {
+  it('lists the waiting task under Running, and its page is live with the wait and Stop', async () => {
+    const wakeAt = Date.now() + 10 * 60_000;
+    const waiting = detail({
+      id: 'w1',
+      title: 'Waiting task',
+      status: 'waiting',
+      statusReason: REASON,
+      wakeAt,
+      startedAt: Date.now() - 60_000,
+      spec: spec({ maxIterations: 3 }),
+    });
+    const transport = start({
+      getLiveState: () => ({ tasks: [], currentEvents: {} }),
+      getTask: () => waiting,
+    });
+    await screen.findByText(/No running tasks/);
+    await emit(transport, [
+      { type: 'task.queued', taskId: 'w1', task: summary({ id: 'w1', title: 'Waiting task' }) },
+      { type: 'task.started', taskId: 'w1' },
+      { type: 'task.waiting', taskId: 'w1', wakeAt, reason: REASON },
+    ]);
+    const card = screen.getByTestId('live-task');
+    expect(card.getAttribute('data-status')).toBe('waiting');
+    expect(screen.queryByTestId('finished-cards')).toBeNull();
+    expect(within(card).getByTestId('wait-countdown').textContent).toMatch(/^(10m00s|9m5\ds)$/);
+
+    window.location.hash = '#/tasks/w1';
+    const status = await screen.findByTestId('task-status');
+    expect(status.getAttribute('data-status')).toBe('waiting');
+    expect(screen.getByTestId('wait-notice').textContent).toContain(`at ${formatDate(wakeAt)}`);
+    expect(screen.getByRole('link', { name: '← Tasks' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Resume' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(screen.getByTestId('stop-confirm').textContent).toContain('Stop this task?');
+
+    // The wait ends: the page shows the task running again, without the notice.
+    await emit(transport, [{ type: 'task.started', taskId: 'w1' }]);
+    expect(screen.getByTestId('task-status').getAttribute('data-status')).toBe('running');
+    expect(screen.queryByTestId('wait-notice')).toBeNull();
+  });
+});
+
+describe('the page of a task stopped at a spent window', () => {
+  it('says when the window reopens, then that it has, with Resume emphasised', async () => {
+    const wakeAt = Date.now() + 400;
+    const stopped = detail({
+      id: 'q1',
+      title: 'Stopped at quota',
+      status: 'cancelled',
+      statusReason: 'stopped (on quota: stop): the 5-hour window is spent',
+      wakeAt,
+      iterations: 1,
+      spec: spec({ maxIterations: 3, onQuota: 'stop' }),
+    });
+    window.location.hash = '#/tasks/q1';
+    start({ getTask: () => stopped });
+    const notice = await screen.findByTestId('reopen-notice');
+    expect(notice.textContent).toBe(
+      `Its subscription window reopens at ${formatDate(wakeAt)}; Resume after that to go on.`,
+    );
+    expect(screen.getByRole('button', { name: 'Resume' }).className).not.toContain('primary');
+    await waitFor(() => expect(screen.getByTestId('reopen-notice').textContent).toMatch(/^The window has reopened/));
+    expect(screen.getByRole('button', { name: 'Resume' }).className).toContain('primary');
+  });
+
+  it('says nothing of a window on a task stopped by the user', async () => {
+    window.location.hash = '#/tasks/c1';
+    start({
+      getTask: () =>
+        detail({ id: 'c1', status: 'cancelled', statusReason: 'stopped by the user', iterations: 1, wakeAt: null }),
+    });
+    await screen.findByRole('button', { name: 'Resume' });
+    expect(screen.queryByTestId('reopen-notice')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Resume' }).className).not.toContain('primary');
   });
 });
