@@ -27,6 +27,7 @@ import { hrefs } from '../router';
 import { filterError, type CostBreakdown, type HistoryStore } from '../stores/history-store';
 import '../styles/history.css';
 import { CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts';
+import { QuotaTiles } from './QuotaTiles';
 import { StatusBadge } from './Status';
 import { Empty, ErrorState, Loading } from './StateViews';
 
@@ -581,6 +582,7 @@ export function HistoryView() {
         <ExportButtons store={history} />
       </header>
       <UsageSummary store={history} />
+      <QuotaTiles store={history} />
       <Filters store={history} />
       <Charts store={history} />
       <section aria-labelledby="history-tasks-heading">

@@ -4,6 +4,7 @@ import type {
   ExportFormat,
   HistoryCharts,
   ProjectView,
+  QuotaWindowView,
   TaskFilter,
   TaskListTotals,
   TaskSortKey,
@@ -38,6 +39,8 @@ export interface HistoryState {
   chartsStatus: LoadStatus;
   chartsError: string | null;
   projects: ProjectView[];
+  /** The subscription windows as agents last reported them; null until known, or from a service without them. */
+  quota: QuotaWindowView[] | null;
   breakdown: CostBreakdown;
   setFilter(patch: Partial<TaskFilter>): void;
   setBreakdown(breakdown: CostBreakdown): void;
@@ -47,13 +50,15 @@ export interface HistoryState {
   /** Loads whatever pages cover rows [start, end] that are not loaded or loading yet. */
   ensureRange(start: number, end: number): Promise<void>;
   loadCharts(): Promise<void>;
+  loadQuota(): Promise<void>;
   loadProjects(): Promise<void>;
   exportTasks(format: ExportFormat): Promise<{ fileName: string; mimeType: string; content: string }>;
 }
 
 export type HistoryStore = StoreApi<HistoryState>;
 
-type HistoryClient = Pick<BatonApi, 'listTasks' | 'getHistoryCharts' | 'listProjects' | 'exportTasks'>;
+type HistoryClient = Pick<BatonApi, 'listTasks' | 'getHistoryCharts' | 'listProjects' | 'exportTasks'> &
+  Partial<Pick<BatonApi, 'getQuota'>>;
 
 export interface HistoryStoreOptions {
   /** This page's offset from UTC in minutes, east positive; the charts' days are its local days. */
@@ -139,8 +144,8 @@ export function createHistoryStore(client: HistoryClient, options: HistoryStoreO
         return Promise.resolve();
       }
       set({ rows: {}, total: null, totals: null, status: 'loading', error: null });
-      // Charts first: they are the slowest query, and the server answers in order.
-      return Promise.all([get().loadCharts(), fetchPage(0, generation)]).then(() => undefined);
+      // Charts first: they are the slowest query, and the server answers in order. The quota tiles come with them.
+      return Promise.all([get().loadCharts(), get().loadQuota(), fetchPage(0, generation)]).then(() => undefined);
     };
 
     return {
@@ -155,6 +160,7 @@ export function createHistoryStore(client: HistoryClient, options: HistoryStoreO
       chartsStatus: 'idle',
       chartsError: null,
       projects: [],
+      quota: null,
       breakdown: 'model',
 
       setFilter(patch) {
@@ -213,6 +219,16 @@ export function createHistoryStore(client: HistoryClient, options: HistoryStoreO
           if (mine === chartsGeneration) set({ charts, chartsStatus: 'ready' });
         } catch (error) {
           if (mine === chartsGeneration) set({ chartsStatus: 'error', chartsError: errorMessage(error) });
+        }
+      },
+
+      async loadQuota() {
+        if (!client.getQuota) return;
+        try {
+          set({ quota: (await client.getQuota({})).windows });
+        } catch {
+          // An older service without getQuota: no tiles rather than an error over the dashboard.
+          set({ quota: null });
         }
       },
 

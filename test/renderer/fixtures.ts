@@ -101,6 +101,7 @@ export function fakeClient(handlers: Handlers = {}) {
     'getSettings',
     'updateSettings',
     'getSpending',
+    'getQuota',
   ];
   for (const m of methods) {
     const handler = handlers[m] as ((input: unknown) => Promise<unknown>) | undefined;
