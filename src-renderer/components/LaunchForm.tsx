@@ -7,12 +7,15 @@ import {
   DEFAULT_MAX_ITERATIONS,
   formatCost,
   PERMISSION_MODE_DESCRIPTIONS,
+  ON_QUOTA_CHOICES,
   PERMISSION_MODES,
+  type OnQuota,
   type PermissionMode,
 } from '../contract';
 import { hrefs } from '../router';
 import {
   budgetReached,
+  isOnQuota,
   isPermissionMode,
   KNOWN_MODELS,
   suggestedDirs,
@@ -46,30 +49,97 @@ function describedBy(field: LaunchField, errors: LaunchErrors, hint = false) {
   };
 }
 
-type TextFieldName = 'maxIterations' | 'budgetUsd' | 'check' | 'maxTurns' | 'title';
+type TextFieldName = 'maxIterations' | 'budgetUsd' | 'check' | 'maxTurns' | 'title' | 'pauseAtUtilization';
 
-/** A one-line text field of the form: its label, its input tied to its error, and the error. */
+/** A one-line text field of the form: its label, its input tied to its hint and error, and those. */
 function TextField({
   field,
   label,
   errors,
   input,
   wide = false,
+  hint,
 }: {
   field: TextFieldName;
   label: string;
   errors: LaunchErrors;
   input: InputHTMLAttributes<HTMLInputElement>;
   wide?: boolean;
+  /** One line on what the field does. */
+  hint?: string;
 }) {
   return (
     <div className={wide ? 'field field-span2' : 'field'}>
       <label htmlFor={`launch-${field}`}>{label}</label>
-      <input type="text" autoComplete="off" {...input} {...describedBy(field, errors)} />
+      <input type="text" autoComplete="off" {...input} {...describedBy(field, errors, hint !== undefined)} />
+      {hint !== undefined ? (
+        <p className="field-hint muted" id={`launch-${field}-hint`}>
+          {hint}
+        </p>
+      ) : null}
       <FieldError field={field} message={errors[field]} />
     </div>
   );
 }
+
+/** A select of the form, with one line under it on what the chosen value does. */
+function ChoiceField<V extends string>({
+  field,
+  label,
+  value,
+  choices,
+  optionLabel,
+  onChoose,
+  onKeyDown,
+  errors,
+  hint,
+}: {
+  field: 'permissionMode' | 'onQuota';
+  label: string;
+  value: V;
+  choices: readonly V[];
+  optionLabel: (choice: V) => string;
+  /** The value picked, unchecked: the caller keeps only one of its choices. */
+  onChoose: (value: string) => void;
+  onKeyDown: (e: KeyboardEvent<HTMLSelectElement>) => void;
+  errors: LaunchErrors;
+  hint: string;
+}) {
+  return (
+    <div className="field field-span2">
+      <label htmlFor={`launch-${field}`}>{label}</label>
+      <select
+        id={`launch-${field}`}
+        name={field}
+        value={value}
+        onChange={(e) => onChoose(e.target.value)}
+        onKeyDown={onKeyDown}
+        {...describedBy(field, errors, true)}
+      >
+        {choices.map((choice) => (
+          <option key={choice} value={choice}>
+            {optionLabel(choice)}
+          </option>
+        ))}
+      </select>
+      <p className="field-hint muted" id={`launch-${field}-hint`}>
+        {hint}
+      </p>
+      <FieldError field={field} message={errors[field]} />
+    </div>
+  );
+}
+
+const ON_QUOTA_LABELS: Record<OnQuota, string> = {
+  wait: 'wait for its reset (default)',
+  stop: 'stop the task',
+};
+
+/** What each choice for a spent subscription window does, under the select. */
+const ON_QUOTA_HINTS: Record<OnQuota, string> = {
+  wait: 'The task holds off, making no calls, until the window resets, then goes on by itself.',
+  stop: 'The task stops, resumable, and says when the window reopens.',
+};
 
 const CARRIED_LABELS: Record<keyof CarriedSpec, (value: never) => string> = {
   checkTimeoutSeconds: (v: number) => `check timeout ${v} s`,
@@ -167,7 +237,7 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
       void submit();
     }
   };
-  const text = (field: Exclude<LaunchField, 'context' | 'permissionMode'>) => ({
+  const text = (field: Exclude<LaunchField, 'context' | 'permissionMode' | 'onQuota'>) => ({
     id: `launch-${field}`,
     name: field,
     value: values[field],
@@ -280,30 +350,19 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         <FieldError field="context" message={errors.context} />
       </div>
 
-      <div className="field field-span2">
-        <label htmlFor="launch-permissionMode">Permission mode</label>
-        <select
-          id="launch-permissionMode"
-          name="permissionMode"
-          value={values.permissionMode}
-          onChange={(e) => {
-            const mode = e.target.value;
-            if (isPermissionMode(mode)) setField('permissionMode', mode);
-          }}
-          onKeyDown={onSelectKey}
-          {...describedBy('permissionMode', errors, true)}
-        >
-          {PERMISSION_MODES.map((mode: PermissionMode) => (
-            <option key={mode} value={mode}>
-              {mode}: {PERMISSION_MODE_DESCRIPTIONS[mode]}
-            </option>
-          ))}
-        </select>
-        <p className="field-hint muted" id="launch-permissionMode-hint">
-          {sentence(PERMISSION_MODE_DESCRIPTIONS[values.permissionMode])}. Remembered for this project directory.
-        </p>
-        <FieldError field="permissionMode" message={errors.permissionMode} />
-      </div>
+      <ChoiceField
+        field="permissionMode"
+        label="Permission mode"
+        value={values.permissionMode}
+        choices={PERMISSION_MODES}
+        optionLabel={(mode: PermissionMode) => `${mode}: ${PERMISSION_MODE_DESCRIPTIONS[mode]}`}
+        onChoose={(mode) => {
+          if (isPermissionMode(mode)) setField('permissionMode', mode);
+        }}
+        onKeyDown={onSelectKey}
+        errors={errors}
+        hint={`${sentence(PERMISSION_MODE_DESCRIPTIONS[values.permissionMode])}. Remembered for this project directory.`}
+      />
 
       <TextField
         field="budgetUsd"
@@ -325,6 +384,28 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         label="Max turns"
         errors={errors}
         input={{ ...text('maxTurns'), inputMode: 'numeric', placeholder: 'per iteration; no limit' }}
+      />
+
+      <ChoiceField
+        field="onQuota"
+        label="When the subscription window is spent"
+        value={values.onQuota}
+        choices={ON_QUOTA_CHOICES}
+        optionLabel={(choice: OnQuota) => ON_QUOTA_LABELS[choice]}
+        onChoose={(choice) => {
+          if (isOnQuota(choice)) setField('onQuota', choice);
+        }}
+        onKeyDown={onSelectKey}
+        errors={errors}
+        hint={ON_QUOTA_HINTS[values.onQuota]}
+      />
+
+      <TextField
+        field="pauseAtUtilization"
+        label="Pause at window use (%)"
+        errors={errors}
+        hint="Optional: start no iteration while a subscription window is at least this used; wait for its reset."
+        input={{ ...text('pauseAtUtilization'), inputMode: 'decimal', placeholder: '1–100; no pause' }}
       />
 
       <div className="field field-span2">

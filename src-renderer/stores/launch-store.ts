@@ -6,11 +6,13 @@ import {
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_MAX_RETRIES,
   inputIssuesOf,
+  ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,
   type BatonApi,
   type ContextMode,
   type InputIssue,
+  type OnQuota,
   type PermissionMode,
   type ProjectView,
   type Spending,
@@ -33,6 +35,8 @@ export const LAUNCH_FIELDS = [
   'allowedTools',
   'budgetUsd',
   'maxTurns',
+  'onQuota',
+  'pauseAtUtilization',
 ] as const;
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
@@ -62,6 +66,10 @@ export interface LaunchValues {
   allowedTools: string;
   budgetUsd: string;
   maxTurns: string;
+  /** When the subscription window is spent: wait for its reset, or stop the task. */
+  onQuota: OnQuota;
+  /** A percent of a window's use, 1–100, as typed; sent as pauseAtUtilization 0.01–1. */
+  pauseAtUtilization: string;
 }
 
 /** Spec fields the form has no field for, kept from the task a "Run again" copied. */
@@ -97,6 +105,8 @@ export const DEFAULT_VALUES: LaunchValues = {
   allowedTools: '',
   budgetUsd: '',
   maxTurns: '',
+  onQuota: 'wait',
+  pauseAtUtilization: '',
 };
 
 /** The contract's messages are lower-case phrases ("the prompt must not be empty"); the form shows sentences. */
@@ -106,6 +116,23 @@ const isLaunchField = (key: unknown): key is LaunchField => (LAUNCH_FIELDS as re
 
 export const isPermissionMode = (value: unknown): value is PermissionMode =>
   (PERMISSION_MODES as readonly unknown[]).includes(value);
+
+export const isOnQuota = (value: unknown): value is OnQuota => (ON_QUOTA_CHOICES as readonly unknown[]).includes(value);
+
+const PAUSE_PERCENT_ERROR = 'Pause at window use must be a percent from 1 to 100';
+
+/**
+ * The pause threshold as typed, a percent, as the schema's share: blank is "not given"; above 100 %
+ * it is above 1, which the schema refuses. Below 1 % becomes NaN: the schema takes 0, but a
+ * threshold that low would hold every task before its first call.
+ */
+function pauseShare(text: string): number | undefined {
+  const percent = typedNumber(text);
+  if (percent === undefined || Number.isNaN(percent)) return percent;
+  if (percent < 1) return Number.NaN;
+  // Four decimals: 33.3 % is 0.333, not 0.33299999999999996.
+  return Math.round(percent * 100) / 10_000;
+}
 
 /**
  * Puts each issue on the field its path starts with, or on `form` when that is
@@ -186,12 +213,16 @@ export function validateLaunch(
     allowedTools: tools.length > 0 ? tools : undefined,
     budgetUsd: typedNumber(values.budgetUsd),
     maxTurns: typedNumber(values.maxTurns),
+    onQuota: values.onQuota,
+    pauseAtUtilization: pauseShare(values.pauseAtUtilization),
   } satisfies Record<LaunchField, unknown>;
   const parsed = taskSpecSchema.safeParse({ ...carried, ...input });
   const dirProblem = directoryProblem(values.dir);
   if (!parsed.success || dirProblem) {
     const errors = parsed.success ? {} : placeIssues(inputIssuesOf(parsed.error));
     if (dirProblem) errors.dir ??= dirProblem;
+    // The schema speaks of a share from 0 to 1; the field takes a percent.
+    if (errors.pauseAtUtilization) errors.pauseAtUtilization = PAUSE_PERCENT_ERROR;
     return { spec: null, errors };
   }
 
@@ -206,6 +237,9 @@ export function validateLaunch(
   if (data.allowedTools !== undefined) spec.allowedTools = data.allowedTools;
   if (data.budgetUsd !== undefined) spec.budgetUsd = data.budgetUsd;
   if (data.maxTurns !== undefined) spec.maxTurns = data.maxTurns;
+  // "wait" is the schema's default, left out like the other defaults; "stop" is the form's choice.
+  if (data.onQuota !== 'wait') spec.onQuota = data.onQuota;
+  if (data.pauseAtUtilization !== undefined) spec.pauseAtUtilization = data.pauseAtUtilization;
   for (const key of CARRIED_FIELDS) {
     if (carried[key] !== undefined) (spec as Record<string, unknown>)[key] = data[key];
   }
@@ -249,6 +283,10 @@ export function valuesFromSpec(spec: TaskSpec, fallbackMode: PermissionMode): La
     allowedTools: (spec.allowedTools ?? []).join('\n'),
     budgetUsd: spec.budgetUsd === undefined ? '' : String(spec.budgetUsd),
     maxTurns: spec.maxTurns === undefined ? '' : String(spec.maxTurns),
+    // A spec from a service older than these settings has neither: the defaults then.
+    onQuota: isOnQuota(spec.onQuota) ? spec.onQuota : 'wait',
+    pauseAtUtilization:
+      spec.pauseAtUtilization === undefined ? '' : String(Math.round(spec.pauseAtUtilization * 10_000) / 100),
   };
 }
 

@@ -68,6 +68,59 @@ describe('the allowed-tools field', () => {
   });
 });
 
+describe('the subscription-window settings', () => {
+  it('send onQuota "stop" and the pause percent as a share; "wait" and a blank percent are the defaults', () => {
+    expect(validateLaunch({ ...good, onQuota: 'stop', pauseAtUtilization: ' 85 ' }).spec).toMatchObject({
+      onQuota: 'stop',
+      pauseAtUtilization: 0.85,
+    });
+    expect(validateLaunch({ ...good, pauseAtUtilization: '33.3' }).spec?.pauseAtUtilization).toBe(0.333);
+    expect(validateLaunch({ ...good, pauseAtUtilization: '100' }).spec?.pauseAtUtilization).toBe(1);
+    const defaults = validateLaunch(good).spec!;
+    expect(defaults).not.toHaveProperty('onQuota');
+    expect(defaults).not.toHaveProperty('pauseAtUtilization');
+  });
+
+  it('refuse a pause percent outside 1–100, or no number, on its field', () => {
+    for (const typed of ['150', '0', '0.5', '-3', 'most']) {
+      expect(validateLaunch({ ...good, pauseAtUtilization: typed }).errors).toEqual({
+        pauseAtUtilization: 'Pause at window use must be a percent from 1 to 100',
+      });
+    }
+  });
+
+  it('are fields of the form, each with a line on what it does, and reach the launched spec', async () => {
+    const { launches } = renderForm(async (method) => (method === 'listProjects' ? [] : summary()));
+    const choice = screen.getByLabelText('When the subscription window is spent') as HTMLSelectElement;
+    expect(choice.value).toBe('wait');
+    expect([...choice.options].map((o) => o.textContent)).toEqual(['wait for its reset (default)', 'stop the task']);
+    expect(document.getElementById('launch-onQuota-hint')!.textContent).toMatch(/until the window resets/);
+    fireEvent.change(choice, { target: { value: 'stop' } });
+    expect(document.getElementById('launch-onQuota-hint')!.textContent).toMatch(/stops, resumable/);
+    const pause = screen.getByLabelText('Pause at window use (%)');
+    expect(pause.getAttribute('aria-describedby')).toBe('launch-pauseAtUtilization-hint');
+    expect(document.getElementById('launch-pauseAtUtilization-hint')!.textContent).toMatch(/start no iteration/);
+
+    fireEvent.change(screen.getByLabelText('Project directory'), { target: { value: '/work/demo' } });
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'x' } });
+    fireEvent.change(pause, { target: { value: '150' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Launch' }));
+    });
+    // 150 % is refused at its field, and nothing is launched.
+    expect(launches()).toHaveLength(0);
+    expect(screen.getByRole('alert').textContent).toBe('Pause at window use must be a percent from 1 to 100');
+    expect(pause.getAttribute('aria-invalid')).toBe('true');
+
+    fireEvent.change(pause, { target: { value: '90' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Launch' }));
+    });
+    expect(launches()).toHaveLength(1);
+    expect(launches()[0]!.input).toMatchObject({ onQuota: 'stop', pauseAtUtilization: 0.9 });
+  });
+});
+
 describe('the project directory', () => {
   it('refuses ~ and relative paths at the field, and takes absolute ones', () => {
     expect(directoryProblem('~/code/app')).toBe('Use an absolute path; ~ is not expanded');
@@ -198,6 +251,8 @@ describe('"Run again with these settings"', () => {
       maxTurns: 20,
       maxRetries: 1,
       maxTokens: 100000,
+      onQuota: 'stop',
+      pauseAtUtilization: 0.85,
     });
     expect(valuesFromSpec(old, 'acceptEdits')).toEqual({
       dir: '/work/demo',
@@ -211,6 +266,8 @@ describe('"Run again with these settings"', () => {
       allowedTools: 'Bash(npm test:*)\nEdit',
       budgetUsd: '4',
       maxTurns: '20',
+      onQuota: 'stop',
+      pauseAtUtilization: '85',
     });
     // Defaults filled in by the schema are not carried: only what differs.
     expect(carriedFrom(old)).toEqual({ maxRetries: 1, maxTokens: 100000 });
@@ -239,6 +296,8 @@ describe('"Run again with these settings"', () => {
       allowedTools: ['Bash(npm test:*)', 'Edit'],
       budgetUsd: 4,
       maxTurns: 20,
+      onQuota: 'stop',
+      pauseAtUtilization: 0.85,
       maxRetries: 1,
       maxTokens: 100000,
     });
