@@ -70,6 +70,8 @@ export interface MessagesRequestBody {
 }
 
 export interface RecordedRequest {
+  /** When it arrived (epoch ms). */
+  at: number;
   method: string;
   path: string;
   sessionId: string | undefined;
@@ -209,7 +211,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
       } catch {
         body = undefined;
       }
-      requests.push({ method: req.method ?? 'GET', path, sessionId, body });
+      requests.push({ at: Date.now(), method: req.method ?? 'GET', path, sessionId, body });
 
       if (req.method === 'GET' && path === USAGE_PATH) {
         res.writeHead(200, { 'content-type': 'application/json' });

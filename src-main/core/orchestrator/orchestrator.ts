@@ -239,10 +239,20 @@ export class Orchestrator {
       );
     }
     const max = task.spec.maxIterations;
-    if (task.iterations >= max) {
+    if (task.iterations >= max && !(await this.iterationCutByWait(task))) {
       throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
     }
     return task;
+  }
+
+  /**
+   * The iteration a wait for a subscription window cut short (by a crash, or by on-quota stop):
+   * it never got its turn, so resuming runs it again, in its own row, under a fresh session id.
+   */
+  private async iterationCutByWait(task: TaskSummary): Promise<SessionView | undefined> {
+    if (task.wakeAt === null || task.wakeAt === undefined) return undefined;
+    const last = (await this.store.sessionsOfTask(task.id)).at(-1);
+    return last && (last.status === 'interrupted' || last.errorKind === 'quota_exhausted') ? last : undefined;
   }
 
   /** Stops a task that is still waiting for its turn; false when it has already started (or ended). */
@@ -264,6 +274,7 @@ export class Orchestrator {
     const task = await this.requireSummary(taskId);
     // Checked again: the directory may be gone since the task was queued.
     const spec = validateTaskSpec(task.spec);
+    const cut = await this.iterationCutByWait(task);
     if (!(await this.store.markTaskRunning(taskId, this.pid))) {
       throw new TaskAlreadyRunningError(`task ${taskId} is already running`);
     }
@@ -271,7 +282,8 @@ export class Orchestrator {
 
     let ending: TaskEnding;
     try {
-      ending = await this.iterate(taskId, spec, task.iterations + 1, await this.carriedOver(taskId), signal);
+      const carried = { ...(await this.carriedOver(taskId)), reopen: cut?.sessionId };
+      ending = await this.iterate(taskId, spec, cut ? cut.iteration : task.iterations + 1, carried, signal);
     } catch (error) {
       ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
@@ -296,7 +308,7 @@ export class Orchestrator {
     taskId: string,
     spec: TaskSpec,
     firstIteration: number,
-    carried: { previous?: PreviousIteration; lastGoodSessionId?: string },
+    carried: { previous?: PreviousIteration; lastGoodSessionId?: string; reopen?: string },
     signal: AbortSignal | undefined,
   ): Promise<TaskEnding> {
     let previous = carried.previous;
@@ -334,6 +346,7 @@ export class Orchestrator {
         forkFrom,
         budget.maxBudgetUsd,
         signal,
+        iteration === firstIteration ? carried.reopen : undefined,
       );
       if (quota && spec.onQuota === 'stop') return this.stoppedAtQuota(quota);
       if (outcome.result?.subtype === 'error_max_budget_usd') {
@@ -390,10 +403,14 @@ export class Orchestrator {
     forkFrom: string | undefined,
     maxBudgetUsd: number | undefined,
     signal: AbortSignal | undefined,
+    /** The row of an iteration a wait cut short, run again instead of a new one. */
+    reopen?: string,
   ): Promise<IterationRecord> {
     let sessionId = uuidv4();
     const model = spec.model ?? null;
-    const startedAt = await this.store.startSession({ sessionId, taskId, iteration, model, ownerPid: this.pid });
+    const startedAt = reopen
+      ? await this.store.reopenSession(reopen, sessionId, this.pid)
+      : await this.store.startSession({ sessionId, taskId, iteration, model, ownerPid: this.pid });
     this.bus.publish({ type: 'iteration.started', taskId, sessionId, iteration, maxIterations: spec.maxIterations });
 
     let reportedModel = model;

@@ -416,6 +416,18 @@ export class TaskStore {
     return (await spentInPeriods(this.dataSource, { today: since, week: since, month: since })).today;
   }
 
+  /** An iteration that never got its turn runs again in its own row, under a fresh session id. */
+  async reopenSession(sessionId: string, newSessionId: string, ownerPid: number): Promise<number> {
+    const startedAt = this.now();
+    await this.dataSource.query(
+      `UPDATE sessions SET session_id = ?, status = 'running', started_at = ?, ended_at = NULL, owner_pid = ?,
+         error_kind = NULL, error_message = NULL
+       WHERE session_id = ?`,
+      [newSessionId, startedAt, ownerPid, sessionId],
+    );
+    return startedAt;
+  }
+
   /** A retry runs under a new session id; the iteration's row (and its stored events) take it. */
   async renameSession(from: string, to: string): Promise<void> {
     await this.dataSource.query(`UPDATE sessions SET session_id = ? WHERE session_id = ?`, [to, from]);
