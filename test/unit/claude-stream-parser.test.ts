@@ -182,6 +182,32 @@ describe('ClaudeStreamParser on impossible numbers', () => {
       expect(costOf(impossible), impossible).toBeNull();
     }
   });
+
+  it('refuses token counts that cannot be true, and then keeps no agent cost either', () => {
+    const resultWith = (input: string) =>
+      new ClaudeStreamParser().parseLine(
+        `{"type":"result","subtype":"success","is_error":false,"num_turns":1,"duration_ms":10,"total_cost_usd":0.02,` +
+          `"usage":{"input_tokens":${input},"output_tokens":7}}`,
+      );
+    const resultOf = (input: string) => {
+      const parsed = resultWith(input);
+      const event = parsed.ok ? parsed.events.find((e) => e.kind === 'result') : undefined;
+      return event?.kind === 'result' ? event.result : undefined;
+    };
+    expect(resultOf('12')).toMatchObject({ costUsd: 0.02, usage: { inputTokens: 12, outputTokens: 7 } });
+    for (const impossible of ['1e308', '-5', '1.5', '"12"', '1e11']) {
+      expect(resultOf(impossible), impossible).toMatchObject({
+        costUsd: null,
+        usage: { inputTokens: 0, outputTokens: 7 },
+      });
+    }
+    // An assistant message's usage is refused the same way, so the running totals stay finite.
+    const parser = new ClaudeStreamParser();
+    parser.parseLine(
+      '{"type":"assistant","message":{"id":"m1","content":[],"usage":{"input_tokens":1e308,"output_tokens":3}}}',
+    );
+    expect(parser.usageSoFar()).toMatchObject({ inputTokens: 0, outputTokens: 3 });
+  });
 });
 
 describe('ClaudeStreamParser on bad input', () => {

@@ -16,7 +16,22 @@ import {
 /** Longest stdout line accepted; a transcript line beyond this means something is broken. */
 export const MAX_LINE_LENGTH = 16 * 1024 * 1024;
 
-const count = z.number().int().nonnegative().catch(0);
+/** No token count in one session comes near this; a larger one is an agent's bug. */
+export const MAX_PLAUSIBLE_TOKENS = 10_000_000_000;
+
+/** Counts that cannot be true (negative, fractional, absurd) are refused, taken as 0. */
+const count = z.number().int().nonnegative().max(MAX_PLAUSIBLE_TOKENS).catch(0);
+
+const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'];
+
+/** Whether a usage object as the agent printed it holds a token count that cannot be true. */
+function hasImpossibleTokens(raw: unknown): boolean {
+  if (!raw || typeof raw !== 'object') return false;
+  return TOKEN_FIELDS.some((field) => {
+    const value = (raw as Record<string, unknown>)[field];
+    return value !== undefined && count.safeParse(value).data !== value;
+  });
+}
 
 const apiUsage = z
   .object({
@@ -345,7 +360,8 @@ export class ClaudeStreamParser {
             apiErrorStatus: d.api_error_status ?? null,
             resultText: d.result ?? '',
             turns: d.num_turns,
-            costUsd: plausibleCost(d.total_cost_usd),
+            // With tokens that cannot be true, its cost is no better: the session is priced from what was kept, marked estimated.
+            costUsd: hasImpossibleTokens((value as { usage?: unknown }).usage) ? null : plausibleCost(d.total_cost_usd),
             durationMs: Math.round(d.duration_ms),
             apiDurationMs: Math.round(d.duration_api_ms),
             usage: toUsage(d.usage),
