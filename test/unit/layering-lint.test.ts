@@ -29,7 +29,7 @@ const error = (message: string | RegExp) => ({
 });
 
 const CORE_ALLOWED =
-  "Layer 'core' may import only: layers contract, core, migrations; node built-ins; packages typeorm, better-sqlite3, uuid, p-limit, zod.";
+  "Layer 'core' may import only: layers contract, core, migrations; node built-ins; packages typeorm, better-sqlite3, uuid, zod.";
 const CONTRACT_ALLOWED = "Layer 'contract' may import only: layers contract; packages zod.";
 const RENDERER_ALLOWED =
   "Layer 'renderer' may import only: layers renderer, contract; packages react, react-dom, recharts, zustand, @tanstack/react-virtual, zod.";
