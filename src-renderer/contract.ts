@@ -56,7 +56,13 @@ export type {
   TaskSummary,
   TaskTotals,
 } from '../src-main/contract/views';
-export { RESUMABLE_STATUSES, TASK_STATUSES, taskDefaultsSchema } from '../src-main/contract/views';
+export {
+  ACTIVE_STATUSES,
+  isActiveStatus,
+  RESUMABLE_STATUSES,
+  TASK_STATUSES,
+  taskDefaultsSchema,
+} from '../src-main/contract/views';
 export {
   addDays,
   describeApiRetry,

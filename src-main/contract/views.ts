@@ -25,6 +25,11 @@ export const RESUMABLE_STATUSES = [
 ] as const satisfies readonly (typeof TASK_STATUSES)[number][];
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
+/** Statuses of a task that is not over: live in every view, and stoppable (a waiting task still runs). */
+export const ACTIVE_STATUSES = ['queued', 'running', 'waiting'] as const satisfies readonly TaskStatus[];
+export const isActiveStatus = (status: TaskStatus): boolean =>
+  (ACTIVE_STATUSES as readonly TaskStatus[]).includes(status);
+
 export const SESSION_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export const sessionStatusSchema = z.enum(SESSION_STATUSES);
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;

@@ -14,7 +14,7 @@
  */
 import type { AgentEvent } from '../contract/agent-events';
 import type { BatonEvent } from '../contract/events';
-import type { TaskStatus } from '../contract/views';
+import { isActiveStatus } from '../contract/views';
 import type { EventBus } from '../core/events/event-bus';
 import { isProcessAlive } from '../core/process-tree';
 import { markFollowed, MAX_STORED_EVENTS_PER_RUNNING_SESSION } from '../core/store/event-recorder';
@@ -83,9 +83,6 @@ interface FollowedTask {
   watermark: number;
   sessions: Map<number, FollowedSession>;
 }
-
-/** Queued, running or waiting (a running task holding off for a subscription window). */
-const isActive = (status: TaskStatus): boolean => status === 'queued' || status === 'running' || status === 'waiting';
 
 export class LiveFollower {
   private readonly queries: LiveFollowerOptions['queries'];
@@ -281,7 +278,7 @@ export class LiveFollower {
       return;
     }
     const summary = await this.store.taskSummary(row.id);
-    if (!summary || !isActive(summary.status)) return;
+    if (!summary || !isActiveStatus(summary.status)) return;
     // Sessions it ran before it was seen are history; a running one is followed from its first event.
     const known = await this.queries.sessionsOf([row.id], 0);
     if (this.runsHere(row.id) || this.stopped) return;
@@ -330,7 +327,7 @@ export class LiveFollower {
     const summary = await this.store.taskSummary(task.taskId);
     this.tasks.delete(task.taskId);
     // Still active means this process runs it now (a resume), and its own events take over.
-    if (!summary || isActive(summary.status) || this.runsHere(task.taskId)) return;
+    if (!summary || isActiveStatus(summary.status) || this.runsHere(task.taskId)) return;
     this.publish({
       type: 'task.finished',
       taskId: task.taskId,

@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
+  isActiveStatus,
   roundUsd,
   sumTokens,
   type AgentEvent,
@@ -89,9 +90,7 @@ export interface LiveStoreState extends LiveData {
 
 export type LiveStore = StoreApi<LiveStoreState>;
 
-/** A waiting task still runs (it holds off for its window): it is live, and can be stopped. */
-const ACTIVE: readonly TaskStatus[] = ['queued', 'running', 'waiting'];
-export const isActiveStatus = (status: TaskStatus): boolean => ACTIVE.includes(status);
+export { isActiveStatus };
 
 const zero = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 });
 

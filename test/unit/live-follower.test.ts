@@ -562,6 +562,22 @@ describe('the service', () => {
     expect((await store.taskSummary(taskId))?.status).toBe('running');
   });
 
+  it('lists another process’s task that waits for a subscription window among the live ones', async () => {
+    service = await openBaton({
+      mode: 'browser',
+      databaseFile: path.join(dir, 'baton.db'),
+      env: {},
+      followIntervalMs: 60_000,
+    });
+    const taskId = await createTask();
+    await runElsewhere(taskId, otherPid);
+    await store.markTaskWaiting(taskId, 1_900_000_000_000, 'waiting: the 5-hour window is spent');
+    const state = await service.call('getLiveState', {});
+    expect(state.tasks.map((task) => [task.id, task.status, task.wakeAt])).toEqual([
+      [taskId, 'waiting', 1_900_000_000_000],
+    ]);
+  });
+
   it('reads other processes’ streams from the store where nothing follows them', async () => {
     const file = path.join(dir, 'baton.db');
     service = await openBaton({ mode: 'cli', databaseFile: file, env: {} });

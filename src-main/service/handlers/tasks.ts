@@ -1,7 +1,7 @@
 /** Launching, resuming, stopping and reading tasks, and the live state of every task running on the database. */
 import type { AgentEvent } from '../../contract/agent-events';
 import type { BatonHandlers } from '../../contract/api';
-import type { TaskDetail, TaskStatus } from '../../contract/views';
+import { isActiveStatus, type TaskDetail } from '../../contract/views';
 import { InvalidTaskError, TaskNotFoundError } from '../../core/orchestrator/orchestrator';
 import { MAX_STORED_EVENTS_PER_RUNNING_SESSION } from '../../core/store/event-recorder';
 import { CallFailure } from '../dispatcher';
@@ -23,7 +23,6 @@ async function asCallFailure<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
-const isActive = (status: TaskStatus) => status === 'queued' || status === 'running';
 const runningSessionIds = (task: TaskDetail) =>
   task.sessions.filter((session) => session.status === 'running').map((session) => session.sessionId);
 
@@ -91,7 +90,7 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
       const tasks: TaskDetail[] = [];
       for (const taskId of taskIds) {
         const task = await core.store.taskDetail(taskId);
-        if (task && (runs.isRunning(taskId) || isActive(task.status))) tasks.push(task);
+        if (task && (runs.isRunning(taskId) || isActiveStatus(task.status))) tasks.push(task);
       }
       tasks.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
 
