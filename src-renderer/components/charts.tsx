@@ -36,6 +36,8 @@ export const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a1
 const OTHER_COLOR = '#9c9c9c';
 
 export const EMPTY_RANGE_MESSAGE = 'No sessions in this range';
+/** Sessions that cost nothing so far (still running, or turned away at a spent window) draw no bars either. */
+export const NO_COST_MESSAGE = 'No cost in this range yet';
 
 // ---------------------------------------------------------------------------------------------
 // Axis ticks. Ticks are "nice" numbers (1, 2, 2.5, 5 × 10^n), so each is printed with as few
@@ -190,8 +192,8 @@ function ChartFrame({
   title: string;
   testId?: string;
   height?: number;
-  /** Says there is nothing to draw, instead of drawing empty axes. */
-  empty?: boolean;
+  /** Says there is nothing to draw, instead of drawing empty axes: with `true`, that there are no sessions. */
+  empty?: boolean | string;
   controls?: ReactNode;
   children: ReactElement;
 }) {
@@ -202,7 +204,7 @@ function ChartFrame({
         {controls}
       </figcaption>
       {empty ? (
-        <p className="chart-empty">{EMPTY_RANGE_MESSAGE}</p>
+        <p className="chart-empty">{typeof empty === 'string' ? empty : EMPTY_RANGE_MESSAGE}</p>
       ) : (
         <div className="chart-body" style={{ height }}>
           <ResponsiveContainer width="100%" height={height}>
@@ -438,7 +440,7 @@ export function CostOverTimeChart({
   controls?: ReactNode;
 }) {
   const stacked = stackCost(data, breakdown, projectNames);
-  const empty = data.every((p) => p.sessions === 0);
+  const empty = data.every((p) => p.sessions === 0) || (data.every((p) => p.costUsd === 0) && NO_COST_MESSAGE);
   return (
     <ChartFrame title={`Cost per ${bucket}`} testId="chart-cost-over-time" empty={empty} controls={controls}>
       <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>

@@ -199,6 +199,20 @@ describe('empty charts', () => {
     }
   });
 
+  it('say so when the sessions in range cost nothing yet, instead of drawing $0 axes', () => {
+    render(
+      <CostOverTimeChart
+        data={[point('2026-11-24', { 'claude-sonnet-4-5': 0 }), point('2026-11-25', {})]}
+        bucket="day"
+        breakdown="model"
+        projectNames={new Map()}
+      />,
+    );
+    const chart = screen.getByTestId('chart-cost-over-time');
+    expect(chart.textContent).toContain('No cost in this range yet');
+    expect(chart.querySelector('svg')).toBeNull();
+  });
+
   it('draw a chart when there is something to draw', () => {
     render(
       <CostOverTimeChart
