@@ -47,7 +47,12 @@ export function spendingPeriods(now: number, offsetMs: number): SpendingPeriods 
   };
 }
 
-/** Local midnight at the start of the day `now` falls in, in this process's time zone: the daily budget's day. */
+/**
+ * Local midnight at the start of the day `now` falls in, in this process's time zone: the daily
+ * budget's day. On a day the clocks change, midnight's offset is not now's, so it is asked again.
+ */
 export function startOfLocalDay(now: number): number {
-  return spendingPeriods(now, processUtcOffsetMs(now)).today;
+  const day = localDay(now, processUtcOffsetMs(now));
+  const guess = dayStart(day, processUtcOffsetMs(now));
+  return dayStart(day, processUtcOffsetMs(guess));
 }

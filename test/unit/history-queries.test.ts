@@ -518,3 +518,20 @@ describe('exports', () => {
     );
   });
 });
+
+describe("the daily budget's day", () => {
+  it('starts at local midnight on a day the clocks change', () => {
+    const previousTz = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      // 2026-03-29: clocks go from 02:00 to 03:00, so midnight is at +01:00 and noon at +02:00.
+      expect(startOfLocalDay(Date.UTC(2026, 2, 29, 10))).toBe(Date.UTC(2026, 2, 28, 23));
+      // 2026-10-25: back from 03:00 to 02:00, so midnight is at +02:00 and noon at +01:00.
+      expect(startOfLocalDay(Date.UTC(2026, 9, 25, 11))).toBe(Date.UTC(2026, 9, 24, 22));
+      expect(startOfLocalDay(Date.UTC(2026, 10, 25, 11))).toBe(Date.UTC(2026, 10, 24, 23));
+    } finally {
+      if (previousTz === undefined) delete process.env.TZ;
+      else process.env.TZ = previousTz;
+    }
+  });
+});
