@@ -36,7 +36,12 @@ const COUNTDOWN_LINE_MS = 30_000;
  */
 class WaitCountdowns {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly inPlace = process.stdout.isTTY === true;
+  /** In place only for one task on a terminal: in a batch, other tasks' lines would run into it. */
+  private readonly inPlace: boolean;
+
+  constructor(oneTask: boolean) {
+    this.inPlace = oneTask && process.stdout.isTTY === true;
+  }
 
   start(taskId: string, wakeAt: number, reason: string, prefix: string): void {
     this.stop(taskId);
@@ -117,6 +122,7 @@ async function withStopSignal(
   service: BatonService,
   prefix: (taskId: string) => string,
   body: (stopped: () => boolean) => Promise<number>,
+  options: { oneTask: boolean },
 ): Promise<number> {
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -127,7 +133,7 @@ async function withStopSignal(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const waits = new WaitCountdowns();
+  const waits = new WaitCountdowns(options.oneTask);
   const unsubscribe = service.subscribe((event) => printProgress(event, prefix(event.taskId), waits));
   try {
     const code = await body(() => signalled);
@@ -156,6 +162,7 @@ function runToEnd(service: BatonService, taskId: string, json: boolean | undefin
       }
       return 0;
     },
+    { oneTask: true },
   );
 }
 
@@ -224,6 +231,7 @@ async function batchCommand(file: string, options: RunOptions): Promise<number> 
         }
         return 0;
       },
+      { oneTask: specs.length === 1 },
     );
   } finally {
     await service.close();
