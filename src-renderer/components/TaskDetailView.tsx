@@ -296,7 +296,11 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   const durationMs = storedDuration + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
   const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
   const replayed = sessions.find((s) => s.sessionId === replaying);
-  const canResume = !active && RESUMABLE.includes(shownStatus) && t.iterations < t.spec.maxIterations;
+  // An iteration a spent window turned away does not count: a task stopped at one can go on even after its last.
+  const canResume =
+    !active &&
+    RESUMABLE.includes(shownStatus) &&
+    (t.iterations < t.spec.maxIterations || (t.wakeAt !== null && t.wakeAt !== undefined));
 
   return (
     <div className="view task-detail">

@@ -645,7 +645,8 @@ describe('the live view and task page while waiting', () => {
 
 describe('the page of a task stopped at a spent window', () => {
   it('says when the window reopens, then that it has, with Resume emphasised', async () => {
-    const wakeAt = Date.now() + 400;
+    // Far enough ahead for a loaded machine to render the page first.
+    const wakeAt = Date.now() + 1500;
     const stopped = detail({
       id: 'q1',
       title: 'Stopped at quota',
@@ -662,8 +663,26 @@ describe('the page of a task stopped at a spent window', () => {
       `Its subscription window reopens at ${formatDate(wakeAt)}; Resume after that to go on.`,
     );
     expect(screen.getByRole('button', { name: 'Resume' }).className).not.toContain('primary');
-    await waitFor(() => expect(screen.getByTestId('reopen-notice').textContent).toMatch(/^The window has reopened/));
+    await waitFor(() => expect(screen.getByTestId('reopen-notice').textContent).toMatch(/^The window has reopened/), {
+      timeout: 5000,
+    });
     expect(screen.getByRole('button', { name: 'Resume' }).className).toContain('primary');
+  });
+
+  it('offers Resume even when the window stopped it at its last iteration, which did no work', async () => {
+    window.location.hash = '#/tasks/q2';
+    start({
+      getTask: () =>
+        detail({
+          id: 'q2',
+          status: 'cancelled',
+          statusReason: 'stopped (on quota: stop): the 5-hour window is spent',
+          wakeAt: Date.now() - 60_000,
+          iterations: 1,
+          spec: spec({ maxIterations: 1, onQuota: 'stop' }),
+        }),
+    });
+    expect((await screen.findByRole('button', { name: 'Resume' })).className).toContain('primary');
   });
 
   it('says nothing of a window on a task stopped by the user', async () => {
