@@ -9,6 +9,7 @@ import { AppSettings1764030000006 } from './1764030000006-app-settings';
 import { TaskSpec1764030000007 } from './1764030000007-task-spec';
 import { SessionPermissionDenials1764030000008 } from './1764030000008-session-permission-denials';
 import { QuotaWindows1764030000009 } from './1764030000009-quota-windows';
+import { SessionUsageSoFar1764030000010 } from './1764030000010-session-usage-so-far';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TaskSpec1764030000007,
   SessionPermissionDenials1764030000008,
   QuotaWindows1764030000009,
+  SessionUsageSoFar1764030000010,
 ];

@@ -5,7 +5,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
-import { type AgentEvent, type AgentResult, type RateLimitInfo, zeroUsage } from '../../contract/agent-events';
+import {
+  type AgentEvent,
+  type AgentResult,
+  type RateLimitInfo,
+  type TokenUsage,
+  zeroUsage,
+} from '../../contract/agent-events';
 import { type InputIssue, inputIssuesOf } from '../../contract/api';
 import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
 import {
@@ -19,7 +25,7 @@ import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
 import { startOfLocalDay } from '../local-day';
 import { estimateCostUsd, hasKnownPrice } from '../pricing';
-import type { SessionFinish, TaskStore } from '../store/task-store';
+import type { SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
 import { runCompletionCheck } from './completion-check';
 import { type QuotaWait, spentWindow, windowToWaitFor } from './quota';
 import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
@@ -106,14 +112,7 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
   const result: AgentResult | null = outcome.result;
   // The result's usage is the authority, but some results (a stop at the budget) report none:
   // what the stream showed is then the best record of what was spent.
-  const seen = outcome.usageSeen ?? zeroUsage();
-  const reported = result?.usage ?? zeroUsage();
-  const usage = {
-    inputTokens: Math.max(reported.inputTokens, seen.inputTokens),
-    outputTokens: Math.max(reported.outputTokens, seen.outputTokens),
-    cacheCreationTokens: Math.max(reported.cacheCreationTokens, seen.cacheCreationTokens),
-    cacheReadTokens: Math.max(reported.cacheReadTokens, seen.cacheReadTokens),
-  };
+  const usage = maxUsage(result?.usage ?? zeroUsage(), outcome.usageSeen ?? zeroUsage());
   const status = outcome.error === null ? 'completed' : outcome.error.kind === 'cancelled' ? 'cancelled' : 'failed';
   return {
     status,
@@ -137,19 +136,105 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
   };
 }
 
-/** Failed attempts are part of what the iteration cost: their tokens, cost and denials are added to the row. */
-function withRetries(finish: SessionFinish, retries: RetryEntry[], retriedDenials: number): SessionFinish {
+/** Per field, the larger of two counts of the same tokens. */
+function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: Math.max(a.inputTokens, b.inputTokens),
+    outputTokens: Math.max(a.outputTokens, b.outputTokens),
+    cacheCreationTokens: Math.max(a.cacheCreationTokens, b.cacheCreationTokens),
+    cacheReadTokens: Math.max(a.cacheReadTokens, b.cacheReadTokens),
+  };
+}
+
+/** An attempt's tokens and cost with those of the attempts retried before it added. */
+function plusRetries<T extends TokenUsage & { costUsd: number }>(spent: T, retries: RetryEntry[]): T {
   const sum = (pick: (r: RetryEntry) => number) => retries.reduce((total, r) => total + pick(r), 0);
   return {
-    ...finish,
-    inputTokens: finish.inputTokens + sum((r) => r.inputTokens),
-    outputTokens: finish.outputTokens + sum((r) => r.outputTokens),
-    cacheCreationTokens: finish.cacheCreationTokens + sum((r) => r.cacheCreationTokens),
-    cacheReadTokens: finish.cacheReadTokens + sum((r) => r.cacheReadTokens),
-    costUsd: finish.costUsd + sum((r) => r.costUsd),
-    permissionDenials: finish.permissionDenials + retriedDenials,
-    retries,
+    ...spent,
+    inputTokens: spent.inputTokens + sum((r) => r.inputTokens),
+    outputTokens: spent.outputTokens + sum((r) => r.outputTokens),
+    cacheCreationTokens: spent.cacheCreationTokens + sum((r) => r.cacheCreationTokens),
+    cacheReadTokens: spent.cacheReadTokens + sum((r) => r.cacheReadTokens),
+    costUsd: spent.costUsd + sum((r) => r.costUsd),
   };
+}
+
+/** Failed attempts are part of what the iteration cost: their tokens, cost and denials are added to the row. */
+function withRetries(finish: SessionFinish, retries: RetryEntry[], retriedDenials: number): SessionFinish {
+  return { ...plusRetries(finish, retries), permissionDenials: finish.permissionDenials + retriedDenials, retries };
+}
+
+/** How long usage seen on the stream may wait to be written to its running row: the most a crash loses of it. */
+const USAGE_WRITE_DELAY_MS = 250;
+
+const inputSide = (usage: TokenUsage) => usage.inputTokens + usage.cacheCreationTokens + usage.cacheReadTokens;
+
+/**
+ * Keeps what a running iteration has spent on its row, so a Baton killed before the final UPDATE leaves it for
+ * recovery: while usage streams in, at most one write per USAGE_WRITE_DELAY_MS; at once for the result (with the
+ * agent's cost) and when an attempt is retried. It writes what the final UPDATE would (the attempts retried so
+ * far plus the current one), and recovery sets the row to it, never adds: a retried attempt counts once.
+ */
+class UsageSoFarWriter {
+  private retries: RetryEntry[] = [];
+  private usage = zeroUsage();
+  private turns = 0;
+  private agentCostUsd: number | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly write: (soFar: UsageSoFar) => void,
+    private readonly model: () => string | null,
+  ) {}
+
+  seen(event: AgentEvent): void {
+    if (event.kind === 'usage') {
+      // A call's message_delta changes only its output: more input means a new API call, the next turn.
+      if (inputSide(event.usage) > inputSide(this.usage)) this.turns++;
+      this.usage = event.usage;
+      this.timer ??= setTimeout(() => this.flush(), USAGE_WRITE_DELAY_MS);
+    } else if (event.kind === 'result') {
+      const { result } = event;
+      this.usage = maxUsage(result.usage, this.usage);
+      this.turns = result.turns;
+      this.agentCostUsd = result.costUsd;
+      this.flush();
+    }
+  }
+
+  /** The attempt is retried: it is in `retries` now, and the next one starts from nothing. */
+  retried(retries: RetryEntry[]): void {
+    this.retries = [...retries];
+    this.usage = zeroUsage();
+    this.turns = 0;
+    this.agentCostUsd = null;
+    this.flush();
+  }
+
+  /** The final UPDATE follows, and supersedes anything written here. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stopped) return;
+    const costUsd = this.agentCostUsd ?? estimateCostUsd(this.model(), this.usage);
+    try {
+      this.write({
+        ...plusRetries({ ...this.usage, costUsd }, this.retries),
+        turns: this.turns,
+        costSource: this.agentCostUsd === null ? 'estimated' : 'agent',
+        ...(this.retries.length > 0 ? { retries: this.retries } : {}),
+      });
+    } catch (error) {
+      // Only what a crash would lose: the run goes on, and its final UPDATE writes the figures anyway.
+      console.error(`baton: could not keep the usage of a running session: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** A usage event as the bus carries it: priced at list prices when the model's are known. */
@@ -420,6 +505,10 @@ export class Orchestrator {
     let transientRetries = 0;
     const retries: RetryEntry[] = [];
     let retriedDenials = 0;
+    const usageSoFar = new UsageSoFarWriter(
+      (soFar) => this.store.recordUsageSoFar(sessionId, soFar),
+      () => reportedModel,
+    );
     let outcome: AgentRunOutcome = {
       error: { kind: 'internal', message: 'the agent run did not finish' },
       exitCode: null,
@@ -447,6 +536,7 @@ export class Orchestrator {
             onEvent: (event) => {
               if (event.kind === 'init' && event.model) reportedModel = event.model;
               if (event.kind === 'rate_limit') rateLimit = event.info;
+              usageSoFar.seen(event);
               this.bus.publish({
                 type: 'agent.event',
                 taskId,
@@ -483,6 +573,8 @@ export class Orchestrator {
           ...usage,
           costUsd: outcome.result?.costUsd ?? estimateCostUsd(reportedModel, usage),
         });
+        // Kept through the wait (which can last hours), under the id the row still has.
+        usageSoFar.retried(retries);
         const waited = quota
           ? await this.waitForWindow(taskId, { ...quota, resetsAt: this.now() + delayMs }, signal)
           : await sleep(delayMs, signal);
@@ -508,6 +600,7 @@ export class Orchestrator {
         await this.store.renameSession(attemptId, sessionId);
       }
     } finally {
+      usageSoFar.stop();
       await this.store.finishSession(
         sessionId,
         withRetries(sessionFinishFrom(outcome, this.now() - startedAt, reportedModel), retries, retriedDenials),

@@ -3,8 +3,9 @@
  * computed by SQL over the session rows; nothing here sums rows in JavaScript.
  */
 import path from 'node:path';
+import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
-import type { QuotaWindow, RateLimitInfo } from '../../contract/agent-events';
+import type { QuotaWindow, RateLimitInfo, TokenUsage } from '../../contract/agent-events';
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
 import {
@@ -20,7 +21,7 @@ import {
 } from '../../contract/views';
 import type { SessionRow, TaskRow } from './entities';
 import type { SpendingPeriods } from '../local-day';
-import { writeTransaction } from './write-transaction';
+import { connectionOf, writeTransaction } from './write-transaction';
 
 export interface NewTask {
   /** Validated, its directory resolved: the store keeps it as it is. */
@@ -56,6 +57,17 @@ export type SessionFinish = Omit<
   status: Exclude<SessionStatus, 'running'>;
   retries: RetryEntry[];
 };
+
+/**
+ * What a running iteration has spent so far, as its final UPDATE would write it: the attempts retried so far
+ * (listed in `retries`, when there are any) plus the current one. Kept apart on the row until then (see migration 10).
+ */
+export interface UsageSoFar extends TokenUsage {
+  turns: number;
+  costUsd: number;
+  costSource: 'agent' | 'estimated';
+  retries?: RetryEntry[];
+}
 
 export const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
@@ -375,6 +387,20 @@ export class TaskStore {
     );
   }
 
+  private usageSoFarStatement: Statement<[string, string]> | undefined;
+
+  /**
+   * Keeps what a running session has spent so far, for recovery to find if this process dies before its
+   * final UPDATE. One prepared UPDATE of one column: it runs while the agent streams. A finished row is
+   * left alone, so a late write cannot touch what finishSession wrote.
+   */
+  recordUsageSoFar(sessionId: string, soFar: UsageSoFar): void {
+    this.usageSoFarStatement ??= connectionOf(this.dataSource).prepare<[string, string]>(
+      `UPDATE sessions SET usage_so_far = ? WHERE session_id = ? AND status = 'running'`,
+    );
+    this.usageSoFarStatement.run(JSON.stringify(soFar), sessionId);
+  }
+
   async settings(): Promise<Settings> {
     const rows = (await this.dataSource.query(`SELECT key, value FROM app_settings`)) as Array<{
       key: string;
@@ -501,8 +527,18 @@ export class TaskStore {
         // Their text deltas would only crowd the replay: the whole texts are stored beside them.
         const dropDeltas = db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`);
         for (const session of sessions) dropDeltas.run(session.id);
+        // What a session had spent when its process died is kept (see recordUsageSoFar); a row without it keeps its own.
         db.prepare(
-          `UPDATE sessions SET status = 'interrupted', ended_at = ?, error_kind = 'interrupted', error_message = ?, owner_pid = NULL
+          `UPDATE sessions SET status = 'interrupted', ended_at = ?, error_kind = 'interrupted', error_message = ?, owner_pid = NULL,
+             input_tokens = COALESCE(json_extract(usage_so_far, '$.inputTokens'), input_tokens),
+             output_tokens = COALESCE(json_extract(usage_so_far, '$.outputTokens'), output_tokens),
+             cache_creation_tokens = COALESCE(json_extract(usage_so_far, '$.cacheCreationTokens'), cache_creation_tokens),
+             cache_read_tokens = COALESCE(json_extract(usage_so_far, '$.cacheReadTokens'), cache_read_tokens),
+             turns = COALESCE(json_extract(usage_so_far, '$.turns'), turns),
+             cost_usd = COALESCE(json_extract(usage_so_far, '$.costUsd'), cost_usd),
+             cost_source = COALESCE(json_extract(usage_so_far, '$.costSource'), cost_source),
+             retries = COALESCE(json_array_length(usage_so_far, '$.retries'), retries),
+             retry_log = COALESCE(json_extract(usage_so_far, '$.retries'), retry_log)
            WHERE status = 'running' AND ${match}`,
         ).run(now, why, ...params);
         const interrupt = db.prepare(
