@@ -10,6 +10,12 @@
  * Text deltas are transient: they are stored while the session runs (so a
  * window in another process can stream them), counted apart, and deleted
  * once the session ends, when the whole texts they built are in the replay.
+ *
+ * A write that fails (SQLITE_FULL on a full disk) costs the replay its
+ * events, never the run: they are dropped, counted per session and in all,
+ * and logged when the failures start, when they stop and, with the count,
+ * when a session that lost events ends; the count is then stored on its row
+ * (sessions.events_not_stored), if that small in-place write still succeeds.
  */
 import type { DataSource } from 'typeorm';
 import type { AgentEvent } from '../../contract/agent-events';
@@ -137,6 +143,11 @@ export class EventRecorder {
   /** Events of sessions still running, for a window that connects mid-iteration. */
   private readonly live = new Map<string, AgentEvent[]>();
   private timer: NodeJS.Timeout | undefined;
+  /** Per session: events a failed write kept out of the database. */
+  private readonly lost = new Map<string, number>();
+  private failures = 0;
+  /** Failed writes since the last one that succeeded, so a full disk is logged once, not at every flush. */
+  private failuresInARow = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -202,13 +213,19 @@ export class EventRecorder {
       this.kept.delete(from);
       this.live.set(to, this.live.get(from) ?? []);
       this.live.delete(from);
+      const lost = this.lost.get(from);
+      if (lost !== undefined) this.lost.set(to, lost);
+      this.lost.delete(from);
     } else if (event.type === 'iteration.finished') {
       const { sessionId } = event.session;
       this.rewriteCutMarker(sessionId);
       this.nextSeq.delete(sessionId);
       this.kept.delete(sessionId);
       this.live.delete(sessionId);
-      void this.flush().then(() => this.dropTextDeltas(sessionId));
+      void this.flush().then(() => {
+        this.dropTextDeltas(sessionId);
+        this.recordLost(sessionId);
+      });
     }
   };
 
@@ -266,7 +283,7 @@ export class EventRecorder {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    // A replay that misses events must not take the run down with it: say so, and go on.
+    // A replay that misses events must not take the run down with it: count them, say so, and go on.
     try {
       writeTransaction(this.dataSource, (db) => {
         const insert = db.prepare(
@@ -279,7 +296,59 @@ export class EventRecorder {
         }
       });
     } catch (error) {
-      this.log(`baton: could not store ${batch.length} agent events for replay: ${(error as Error).message}`);
+      this.failed(batch, error as Error);
+      return;
+    }
+    if (this.failuresInARow > 0) {
+      this.log(`baton: agent events are stored for replay again, after ${this.failuresInARow} failed writes`);
+      this.failuresInARow = 0;
+    }
+  }
+
+  private failed(batch: Pending[], error: Error): void {
+    this.failures++;
+    this.failuresInARow++;
+    let events = 0;
+    for (const row of batch) {
+      // A rewritten marker is no event of its own: its first write holds the counts as they were.
+      if (row.replace) continue;
+      events++;
+      this.lost.set(row.sessionId, (this.lost.get(row.sessionId) ?? 0) + 1);
+    }
+    if (this.failuresInARow === 1) {
+      this.log(
+        `baton: could not store ${events} agent events for replay: ${error.message} ` +
+          `(the run goes on; what cannot be stored is counted)`,
+      );
+    }
+  }
+
+  /** Failed writes since this recorder started. */
+  get failedWrites(): number {
+    return this.failures;
+  }
+
+  /** Events of a session that a failed write kept out of its replay, while it runs and until its end is written. */
+  eventsNotStored(sessionId: string): number {
+    return this.lost.get(sessionId) ?? 0;
+  }
+
+  /** The session ended having lost events: say how many, and keep the count on its row. */
+  private recordLost(sessionId: string): void {
+    const lost = this.lost.get(sessionId);
+    if (lost === undefined) return;
+    this.lost.delete(sessionId);
+    this.log(`baton: session ${sessionId} ended with ${lost} agent events not stored for replay`);
+    try {
+      // In place, one integer: it needs no new page, so it can succeed where the events' inserts failed.
+      writeTransaction(this.dataSource, (db) => {
+        db.prepare(`UPDATE sessions SET events_not_stored = events_not_stored + ? WHERE session_id = ?`).run(
+          lost,
+          sessionId,
+        );
+      });
+    } catch (error) {
+      this.log(`baton: could not record that count on session ${sessionId}: ${(error as Error).message}`);
     }
   }
 
