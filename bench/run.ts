@@ -1,21 +1,22 @@
 /**
- * `npm run bench [-- --json]`: the hot paths, measured in a store that holds
+ * `npm run bench [-- --json] [-- --lifecycle]`: the hot paths, measured in a store that holds
  * 1,000,000 session rows. With --json, one line per figure:
- * {"name","unit","median","p95","n"}.
+ * {"name","unit","median","p95","n"}. With --lifecycle, only the session lifecycle figures.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { zeroUsage } from '../src-main/contract/agent-events';
-import type { AgentRunner, AgentRunOutcome } from '../src-main/core/agents/agent-runner';
-import { openBatonCore } from '../src-main/core/baton-core';
+import { type TokenUsage, zeroUsage } from '../src-main/contract/agent-events';
+import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../src-main/core/agents/agent-runner';
+import { type BatonCore, openBatonCore } from '../src-main/core/baton-core';
 import { DEFAULT_RETRY_TIMING } from '../src-main/core/orchestrator/orchestrator';
 import { historyFirstChartPaint, liveEventLatency } from './browser-bench';
 import { measureStart } from './cli-start';
 import { fillStore } from './fill-store';
 
 const json = process.argv.includes('--json');
+const lifecycleOnly = process.argv.includes('--lifecycle');
 const TASKS = 100_000;
 const SESSIONS_PER_TASK = 10;
 const LIFECYCLE_ITERATIONS = 1000;
@@ -48,29 +49,58 @@ function note(text: string): void {
   if (!json) process.stdout.write(`${text}\n`);
 }
 
-/** Answers at once with a fixed result: the cost of everything but the agent. */
+const RESULT = {
+  isError: false,
+  subtype: 'success',
+  apiErrorStatus: null,
+  resultText: 'working',
+  turns: 1,
+  costUsd: 0.01,
+  durationMs: 1,
+  apiDurationMs: 1,
+  usage: { inputTokens: 100, outputTokens: 10, cacheCreationTokens: 5, cacheReadTokens: 1000 },
+  permissionDenials: 0,
+};
+
+/**
+ * Answers at once with a fixed result: the cost of everything but the agent. `streaming` has it first
+ * report what a real session's stream does (the usage of two API calls, then the result line), so what
+ * the orchestrator does per event, such as keeping the usage so far on the row, is in the figure too.
+ */
 class NoopAgent implements AgentRunner {
   readonly agentName = 'noop';
-  async run(): Promise<AgentRunOutcome> {
-    return {
-      error: null,
-      exitCode: 0,
-      usageSeen: zeroUsage(),
-      turnsSeen: 1,
-      result: {
-        isError: false,
-        subtype: 'success',
-        apiErrorStatus: null,
-        resultText: 'working',
-        turns: 1,
-        costUsd: 0.01,
-        durationMs: 1,
-        apiDurationMs: 1,
-        usage: { inputTokens: 100, outputTokens: 10, cacheCreationTokens: 5, cacheReadTokens: 1000 },
-        permissionDenials: 0,
-      },
-    };
+  streaming = false;
+  async run(request: AgentRunRequest): Promise<AgentRunOutcome> {
+    if (this.streaming) {
+      const call = (n: number, output: number): TokenUsage => ({
+        inputTokens: 50 * n,
+        outputTokens: output,
+        cacheCreationTokens: 5,
+        cacheReadTokens: 500 * n,
+      });
+      for (const usage of [call(1, 1), call(1, 5), call(2, 6), call(2, 10)]) request.onEvent({ kind: 'usage', usage });
+      request.onEvent({ kind: 'result', result: RESULT });
+    }
+    return { error: null, exitCode: 0, usageSeen: zeroUsage(), turnsSeen: 1, result: RESULT };
   }
+}
+
+/** Runs one task of LIFECYCLE_ITERATIONS iterations; each sample is one iteration, from its start to the next's. */
+async function lifecycleSamples(core: BatonCore, dir: string): Promise<number[]> {
+  const task = await core.orchestrator.createTask({ dir, prompt: 'lifecycle', maxIterations: LIFECYCLE_ITERATIONS });
+  const lifecycle: number[] = [];
+  let last = 0;
+  const unsubscribe = core.bus.subscribe((event) => {
+    if (event.type === 'task.started') last = performance.now();
+    if (event.type === 'iteration.finished') {
+      const now = performance.now();
+      lifecycle.push(now - last);
+      last = now;
+    }
+  });
+  await core.orchestrator.runTask(task.id);
+  unsubscribe();
+  return lifecycle.slice(10);
 }
 
 /** The ratio of two series' medians, as a figure of its own. */
@@ -98,11 +128,12 @@ function startFigures(): void {
 }
 
 async function main(): Promise<void> {
-  startFigures();
+  if (!lifecycleOnly) startFigures();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
+  const agent = new NoopAgent();
   const core = await openBatonCore({
     databaseFile: path.join(dir, 'bench.db'),
-    agent: new NoopAgent(),
+    agent,
     retry: DEFAULT_RETRY_TIMING,
   });
   try {
@@ -118,19 +149,10 @@ async function main(): Promise<void> {
     note(`  done in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
 
     // One iteration = uuid, INSERT, no-op agent, UPDATE, read back, re-aggregate the task, publish.
-    const task = await core.orchestrator.createTask({ dir, prompt: 'lifecycle', maxIterations: LIFECYCLE_ITERATIONS });
-    const lifecycle: number[] = [];
-    let last = 0;
-    core.bus.subscribe((event) => {
-      if (event.type === 'task.started') last = performance.now();
-      if (event.type === 'iteration.finished') {
-        const now = performance.now();
-        lifecycle.push(now - last);
-        last = now;
-      }
-    });
-    await core.orchestrator.runTask(task.id);
-    report(summarise('session lifecycle per iteration (noop agent)', lifecycle.slice(10)));
+    report(summarise('session lifecycle per iteration (noop agent)', await lifecycleSamples(core, dir)));
+    agent.streaming = true;
+    report(summarise('session lifecycle per iteration (streamed usage)', await lifecycleSamples(core, dir)));
+    if (lifecycleOnly) return;
 
     const aggregate: number[] = [];
     for (let i = 0; i < AGGREGATE_SAMPLES; i++) {
@@ -153,6 +175,7 @@ async function main(): Promise<void> {
     await core.close();
     rmSync(dir, { recursive: true, force: true });
   }
+  if (lifecycleOnly) return;
 
   note('measuring in Chromium (browser mode)…');
   report(summarise('history first chart paint (100k sessions)', await historyFirstChartPaint(15)));
