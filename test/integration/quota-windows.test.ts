@@ -122,14 +122,16 @@ describe('a spent subscription window', () => {
 
     // Resumed before the reset, it still makes no call until the window reopens, then runs the iteration the wait cut short.
     const resumed = await runBaton(['resume', task!.id, '--json'], quotaEnv);
-    expect(lastJsonLine<TaskJson>(resumed.stdout)).toMatchObject({
-      status: 'max_iterations',
-      iterations: 1,
-      wakeAt: null,
-    });
+    // The iteration the crash cut during its wait stays as it was, turned away; the resumed run gives the task its one real iteration.
+    const after = lastJsonLine<TaskJson>(resumed.stdout);
+    expect(after).toMatchObject({ status: 'max_iterations', iterations: 2, wakeAt: null });
+    expect(after.sessions.map((s) => [s.status, s.error === null])).toEqual([
+      ['interrupted', false],
+      ['completed', true],
+    ]);
     expect(resumed.stdout).toMatch(/\[waiting\] the 5-hour window is spent/);
-    const after = messages(server.requests).slice(callsBefore);
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.every((r) => r.at >= reopensAt)).toBe(true);
+    const callsAfter = messages(server.requests).slice(callsBefore);
+    expect(callsAfter.length).toBeGreaterThan(0);
+    expect(callsAfter.every((r) => r.at >= reopensAt)).toBe(true);
   }, 180_000);
 });

@@ -75,10 +75,12 @@ async function open(agent: ScriptedAgent): Promise<BatonCore> {
 
 describe('a spent subscription window', () => {
   it('waits, making no call, until the reset, then goes on in a fresh session; the wait is not a failure', async () => {
-    const resetsAt = Date.now() + 1500;
+    let resetsAt = Infinity;
     // Every call before the reset is turned away, as the API would; after it, calls succeed.
     const { agent, calls } = agentWith(() => (Date.now() < resetsAt ? spent(resetsAt) : success('done')));
     const { orchestrator, store, bus } = await open(agent);
+    // Set once the store is open, so slow set-up cannot eat the window.
+    resetsAt = Date.now() + 2000;
     const events: BatonEvent[] = [];
     bus.subscribe((event) => events.push(event));
     const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 2, maxRetries: 0 });
@@ -149,9 +151,9 @@ describe('a spent subscription window', () => {
   });
 
   it('starts no iteration into a window known to be spent, or past the pause threshold, until it resets', async () => {
-    const resetsAt = Date.now() + 1200;
     const { agent, calls } = agentWith(() => success('done BATON_TASK_COMPLETE'));
     const { orchestrator, store } = await open(agent);
+    const resetsAt = Date.now() + 3000;
     // Another task's iteration saw the window at 95%.
     const other = await orchestrator.createTask({ dir, prompt: 'other' });
     await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
@@ -180,7 +182,107 @@ describe('a spent subscription window', () => {
     await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 1000 }).toBe('waiting');
     controller.abort();
     const done = await run;
-    expect(done).toMatchObject({ status: 'cancelled', wakeAt: null });
+    // Still resumable at the window's reset: the iteration it held never got its turn.
+    expect(done).toMatchObject({
+      status: 'cancelled',
+      statusReason: expect.stringMatching(/^stopped by the user while waiting: /),
+    });
+    expect(done.wakeAt).toBeGreaterThanOrEqual(resetsAt);
     expect(agent.requests).toHaveLength(1);
   });
+
+  it('adds the jitter to a hold before an iteration too, so no call lands on the reset itself', async () => {
+    const { agent, calls } = agentWith(() => success('done BATON_TASK_COMPLETE'));
+    const { orchestrator, store } = await open(agent);
+    const resetsAt = Date.now() + 1500;
+    const other = await orchestrator.createTask({ dir, prompt: 'other' });
+    await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
+    await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), Date.now());
+    const task = await orchestrator.createTask({ dir, prompt: 'held', maxIterations: 1 });
+    expect((await orchestrator.runTask(task.id)).status).toBe('completed');
+    // random 0: exactly one second past the reset.
+    expect(calls[0]).toBeGreaterThanOrEqual(resetsAt + 1000);
+  });
+
+  it('checks the budget again after a hold: what others spent meanwhile counts', async () => {
+    const { agent } = agentWith(() => success('done BATON_TASK_COMPLETE'));
+    const { orchestrator, store } = await open(agent);
+    await store.updateSettings({ dailyBudgetUsd: 1 });
+    const resetsAt = Date.now() + 2000;
+    const other = await orchestrator.createTask({ dir, prompt: 'other' });
+    await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
+    await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), Date.now());
+    const task = await orchestrator.createTask({ dir, prompt: 'held', maxIterations: 1 });
+    const run = orchestrator.runTask(task.id);
+    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 1500 }).toBe('waiting');
+    // While it waits, another task spends the whole day's budget.
+    await store.finishSession('other-session', { ...spentFinish, costUsd: 1.5 });
+    expect(await run).toMatchObject({ status: 'budget_exceeded' });
+    expect(agent.requests).toHaveLength(0);
+  });
+
+  it('resumes a task stopped while it waited, even at its last iteration, keeping what the turned-away attempt cost', async () => {
+    const resetsAt = Date.now() + 1500;
+    const { agent } = agentWith((call) => (call === 1 ? spentAfterWork(resetsAt) : success('done')));
+    const { orchestrator, store } = await open(agent);
+    const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1 });
+    const controller = new AbortController();
+    const run = orchestrator.runTask(task.id, controller.signal);
+    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 1000 }).toBe('waiting');
+    controller.abort();
+    const stopped = await run;
+    expect(stopped).toMatchObject({ status: 'cancelled' });
+    expect(stopped.wakeAt).toBeGreaterThanOrEqual(resetsAt);
+    expect(stopped.totals).toMatchObject({ inputTokens: 500, costUsd: 0.5 });
+
+    // Resumed before the reset, it holds until then, and the iteration the wait cut gets its turn.
+    await orchestrator.prepareResume(task.id);
+    const resumed = await orchestrator.runTask(task.id);
+    expect(resumed).toMatchObject({ status: 'max_iterations', wakeAt: null, iterations: 2 });
+    expect(resumed.totals.inputTokens).toBe(500 + 10);
+    expect(resumed.totals.costUsd).toBeCloseTo(0.51, 10);
+    expect(agent.requests).toHaveLength(2);
+  });
+
+  it('resumes a task the window stopped (on-quota stop), keeping what the turned-away attempt cost', async () => {
+    let resetsAt = Infinity;
+    const { agent } = agentWith((call) => (call === 1 ? spentAfterWork(resetsAt) : success('done')));
+    const { orchestrator } = await open(agent);
+    resetsAt = Date.now() + 1000;
+    const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1, onQuota: 'stop' });
+    expect((await orchestrator.runTask(task.id)).totals).toMatchObject({ inputTokens: 500, costUsd: 0.5 });
+    // Resumed before the reset, it would stop at the window again; after it, it goes on.
+    await new Promise((resolve) => setTimeout(resolve, resetsAt - Date.now() + 50));
+    await orchestrator.prepareResume(task.id);
+    const resumed = await orchestrator.runTask(task.id);
+    expect(resumed.totals.inputTokens).toBe(510);
+    expect(resumed.totals.costUsd).toBeCloseTo(0.51, 10);
+  });
 });
+
+/** A turned-away attempt that had spent something first, as one that hits the limit mid-task does. */
+function spentAfterWork(resetsAt: number) {
+  const turnedAway = spent(resetsAt);
+  const usage = { inputTokens: 500, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+  return { ...turnedAway, result: { ...turnedAway.result, usage, costUsd: 0.5 } };
+}
+
+const spentFinish = {
+  status: 'completed' as const,
+  model: null,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheCreationTokens: 0,
+  cacheReadTokens: 0,
+  turns: 1,
+  costUsd: 0,
+  costSource: 'agent' as const,
+  durationMs: 1,
+  apiDurationMs: 1,
+  exitCode: 0,
+  errorKind: null,
+  errorMessage: null,
+  resultExcerpt: null,
+  permissionDenials: 0,
+  retries: [],
+};

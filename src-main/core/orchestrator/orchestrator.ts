@@ -243,8 +243,20 @@ function withEstimatedCost(event: AgentEvent, model: string | null): AgentEvent 
   return { ...event, estimatedCostUsd: estimateCostUsd(model, event.usage) };
 }
 
+/** setTimeout fires at once past this (about 24.8 days); a 7-day window's wait is cut into pieces below it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Resolves true after `ms`, or false as soon as the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+async function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  let left = ms;
+  while (left > MAX_TIMER_MS) {
+    if (!(await sleepBelowTimerLimit(MAX_TIMER_MS, signal))) return false;
+    left -= MAX_TIMER_MS;
+  }
+  return sleepBelowTimerLimit(left, signal);
+}
+
+function sleepBelowTimerLimit(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -265,8 +277,8 @@ const NETWORK_ERROR =
 interface IterationRecord {
   session: SessionView;
   outcome: AgentRunOutcome;
-  /** Set when a spent subscription window ended the iteration. */
-  quota?: QuotaWait;
+  /** Set when the task must end here: stopped at a spent window, or over budget after a wait. */
+  ending?: TaskEnding;
 }
 
 interface TaskEnding {
@@ -324,20 +336,19 @@ export class Orchestrator {
       );
     }
     const max = task.spec.maxIterations;
-    if (task.iterations >= max && !(await this.iterationCutByWait(task))) {
+    if (task.iterations >= max + (await this.turnedAway(taskId))) {
       throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
     }
     return task;
   }
 
   /**
-   * The iteration a wait for a subscription window cut short (by a crash, or by on-quota stop):
-   * it never got its turn, so resuming runs it again, in its own row, under a fresh session id.
+   * Iterations a spent window turned away and that never got their turn: stopped at the window
+   * (on-quota stop, or by the user while waiting) or cut by a crash while waiting. They do not
+   * count toward max iterations, so a resumed task still gets all of its own.
    */
-  private async iterationCutByWait(task: TaskSummary): Promise<SessionView | undefined> {
-    if (task.wakeAt === null || task.wakeAt === undefined) return undefined;
-    const last = (await this.store.sessionsOfTask(task.id)).at(-1);
-    return last && (last.status === 'interrupted' || last.errorKind === 'quota_exhausted') ? last : undefined;
+  private async turnedAway(taskId: string): Promise<number> {
+    return (await this.store.sessionsOfTask(taskId)).filter((s) => s.errorKind === 'quota_exhausted').length;
   }
 
   /** Stops a task that is still waiting for its turn; false when it has already started (or ended). */
@@ -359,7 +370,7 @@ export class Orchestrator {
     const task = await this.requireSummary(taskId);
     // Checked again: the directory may be gone since the task was queued.
     const spec = validateTaskSpec(task.spec);
-    const cut = await this.iterationCutByWait(task);
+    const turnedAway = await this.turnedAway(taskId);
     if (!(await this.store.markTaskRunning(taskId, this.pid))) {
       throw new TaskAlreadyRunningError(`task ${taskId} is already running`);
     }
@@ -367,8 +378,9 @@ export class Orchestrator {
 
     let ending: TaskEnding;
     try {
-      const carried = { ...(await this.carriedOver(taskId)), reopen: cut?.sessionId };
-      ending = await this.iterate(taskId, spec, cut ? cut.iteration : task.iterations + 1, carried, signal);
+      const carried = await this.carriedOver(taskId);
+      const lastIteration = spec.maxIterations + turnedAway;
+      ending = await this.iterate(taskId, spec, task.iterations + 1, lastIteration, carried, signal);
     } catch (error) {
       ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
@@ -393,7 +405,8 @@ export class Orchestrator {
     taskId: string,
     spec: TaskSpec,
     firstIteration: number,
-    carried: { previous?: PreviousIteration; lastGoodSessionId?: string; reopen?: string },
+    lastIteration: number,
+    carried: { previous?: PreviousIteration; lastGoodSessionId?: string },
     signal: AbortSignal | undefined,
   ): Promise<TaskEnding> {
     let previous = carried.previous;
@@ -401,19 +414,11 @@ export class Orchestrator {
     let lastGoodSessionId = carried.lastGoodSessionId;
     let failuresInARow = 0;
 
-    for (let iteration = firstIteration; iteration <= spec.maxIterations; iteration++) {
+    for (let iteration = firstIteration; iteration <= lastIteration; iteration++) {
       if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
 
-      const budget = await this.budgetLeft(taskId, spec);
-      if ('exceeded' in budget) return { status: 'budget_exceeded', reason: budget.exceeded };
-
-      // No call into a window known to be spent (or past the task's threshold) until it reopens.
-      const hold = windowToWaitFor(await this.store.quotaWindows(), spec.pauseAtUtilization, this.now());
-      if (hold) {
-        if (spec.onQuota === 'stop') return this.stoppedAtQuota(hold);
-        if (!(await this.waitForWindow(taskId, hold, signal)))
-          return { status: 'cancelled', reason: 'stopped by the user' };
-      }
+      const budget = await this.readyToRun(taskId, spec, signal);
+      if ('ending' in budget) return budget.ending;
 
       const forkFrom = spec.context === 'fork' ? lastGoodSessionId : undefined;
       const prompt = buildIterationPrompt({
@@ -423,17 +428,17 @@ export class Orchestrator {
         previous,
         check: checkFeedback,
       });
-      const { session, outcome, quota } = await this.runIteration(
+      const { session, outcome, ending } = await this.runIteration(
         taskId,
         spec,
         iteration,
+        lastIteration,
         prompt,
         forkFrom,
         budget.maxBudgetUsd,
         signal,
-        iteration === firstIteration ? carried.reopen : undefined,
       );
-      if (quota && spec.onQuota === 'stop') return this.stoppedAtQuota(quota);
+      if (ending) return ending;
       if (outcome.result?.subtype === 'error_max_budget_usd') {
         return { status: 'budget_exceeded', reason: `the agent stopped at its budget in iteration ${iteration}` };
       }
@@ -484,23 +489,24 @@ export class Orchestrator {
     taskId: string,
     spec: TaskSpec,
     iteration: number,
+    lastIteration: number,
     prompt: string,
     forkFrom: string | undefined,
-    maxBudgetUsd: number | undefined,
+    initialBudgetUsd: number | undefined,
     signal: AbortSignal | undefined,
-    /** The row of an iteration a wait cut short, run again instead of a new one. */
-    reopen?: string,
   ): Promise<IterationRecord> {
     let sessionId = uuidv4();
+    let maxBudgetUsd = initialBudgetUsd;
     const model = spec.model ?? null;
-    const startedAt = reopen
-      ? await this.store.reopenSession(reopen, sessionId, this.pid)
-      : await this.store.startSession({ sessionId, taskId, iteration, model, ownerPid: this.pid });
-    this.bus.publish({ type: 'iteration.started', taskId, sessionId, iteration, maxIterations: spec.maxIterations });
+    const startedAt = await this.store.startSession({ sessionId, taskId, iteration, model, ownerPid: this.pid });
+    this.bus.publish({ type: 'iteration.started', taskId, sessionId, iteration, maxIterations: lastIteration });
 
     let reportedModel = model;
     let rateLimit: RateLimitInfo | null = null;
     let quota: QuotaWait | undefined;
+    let ending: TaskEnding | undefined;
+    /** Stopped by the user while it waited for a window: the session ends cancelled, turned away. */
+    let stoppedWhileWaiting = false;
     /** Retries of transient failures; waits for a spent window are not counted. */
     let transientRetries = 0;
     const retries: RetryEntry[] = [];
@@ -555,7 +561,11 @@ export class Orchestrator {
         quota = spentWindow(outcome, seen, this.now());
         if (quota) {
           outcome = { ...outcome, error: { kind: 'quota_exhausted', message: quota.reason } };
-          if (spec.onQuota === 'stop' || signal?.aborted) break;
+          if (spec.onQuota === 'stop' || signal?.aborted) {
+            stoppedWhileWaiting = spec.onQuota !== 'stop';
+            ending = spec.onQuota === 'stop' ? this.stoppedAtQuota(quota) : this.stoppedWhileWaiting(quota);
+            break;
+          }
         }
         const delayMs = quota
           ? Math.max(0, quota.resetsAt - this.now()) + this.quotaJitter()
@@ -575,16 +585,26 @@ export class Orchestrator {
         });
         // Kept through the wait (which can last hours), under the id the row still has.
         usageSoFar.retried(retries);
-        const waited = quota
-          ? await this.waitForWindow(taskId, { ...quota, resetsAt: this.now() + delayMs }, signal)
-          : await sleep(delayMs, signal);
+        const wait = quota && { ...quota, resetsAt: this.now() + delayMs };
+        const waited = wait ? await this.waitForWindow(taskId, wait, signal) : await sleep(delayMs, signal);
         if (!quota) transientRetries++;
-        if (!waited) {
+        // After a window's wait, what was true before it is checked again: other windows, the budget.
+        const ready = !waited ? undefined : wait ? await this.readyToRun(taskId, spec, signal) : { maxBudgetUsd };
+        if (ready === undefined || 'ending' in ready) {
           // No retry happened: this attempt is the session's own outcome, not a retried one.
           retries.pop();
-          outcome = { ...outcome, error: { kind: 'cancelled', message: 'stopped by the user while waiting to retry' } };
+          if (!wait) {
+            outcome = {
+              ...outcome,
+              error: { kind: 'cancelled', message: 'stopped by the user while waiting to retry' },
+            };
+          } else {
+            ending = ready?.ending ?? this.stoppedWhileWaiting(wait);
+            stoppedWhileWaiting = ending.status === 'cancelled';
+          }
           break;
         }
+        maxBudgetUsd = ready.maxBudgetUsd;
         retriedDenials += outcome.result?.permissionDenials ?? 0;
         sessionId = uuidv4();
         // Published before the rename, so what was recorded under the old id is written first and moves with the row.
@@ -601,15 +621,38 @@ export class Orchestrator {
       }
     } finally {
       usageSoFar.stop();
+      const finish = sessionFinishFrom(outcome, this.now() - startedAt, reportedModel);
       await this.store.finishSession(
         sessionId,
-        withRetries(sessionFinishFrom(outcome, this.now() - startedAt, reportedModel), retries, retriedDenials),
+        withRetries(stoppedWhileWaiting ? { ...finish, status: 'cancelled' } : finish, retries, retriedDenials),
       );
     }
     const session = await this.store.sessionView(sessionId);
     if (!session) throw new Error(`session ${sessionId} vanished after it was written`);
     this.bus.publish({ type: 'iteration.finished', taskId, session, task: await this.requireSummary(taskId) });
-    return { session, outcome, quota };
+    return { session, outcome, ending };
+  }
+
+  /**
+   * Whether the next attempt may go ahead, and what it may spend. First no call into a window
+   * known to be spent (or past the task's threshold) until it reopens, plus jitter; then the
+   * budget, checked after any wait, since others may have spent meanwhile.
+   */
+  private async readyToRun(
+    taskId: string,
+    spec: TaskSpec,
+    signal: AbortSignal | undefined,
+  ): Promise<{ maxBudgetUsd?: number } | { ending: TaskEnding }> {
+    for (;;) {
+      const hold = windowToWaitFor(await this.store.quotaWindows(), spec.pauseAtUtilization, this.now());
+      if (!hold) break;
+      if (spec.onQuota === 'stop') return { ending: this.stoppedAtQuota(hold) };
+      const wait = { ...hold, resetsAt: hold.resetsAt + this.quotaJitter() };
+      if (!(await this.waitForWindow(taskId, wait, signal))) return { ending: this.stoppedWhileWaiting(wait) };
+      // Another window may have been reported spent meanwhile.
+    }
+    const budget = await this.budgetLeft(taskId, spec);
+    return 'exceeded' in budget ? { ending: { status: 'budget_exceeded', reason: budget.exceeded } } : budget;
   }
 
   /**
@@ -625,6 +668,11 @@ export class Orchestrator {
     await this.store.markTaskAwake(taskId);
     if (awake) this.bus.publish({ type: 'task.started', taskId });
     return awake;
+  }
+
+  /** The user stopped the task while it waited: it ends, resumable, and still says when its window reopens. */
+  private stoppedWhileWaiting(wait: QuotaWait): TaskEnding {
+    return { status: 'cancelled', reason: `stopped by the user while waiting: ${wait.reason}`, wakeAt: wait.resetsAt };
   }
 
   /** `--on-quota stop`: the task ends, resumable, with the time its window reopens. */

@@ -290,21 +290,35 @@ export class TaskStore {
     );
   }
 
-  /** A running task holds off until `wakeAt`, for the reason given; it shows as 'waiting'. */
+  /**
+   * A running task holds off until `wakeAt`, for the reason given; it shows as 'waiting'. Its
+   * running iteration is marked turned away meanwhile, so a crash during the wait leaves it
+   * known as an iteration that never got its turn.
+   */
   async markTaskWaiting(taskId: string, wakeAt: number, reason: string): Promise<void> {
-    await this.dataSource.query(`UPDATE tasks SET wake_at = ?, status_reason = ? WHERE id = ? AND status = 'running'`, [
-      wakeAt,
-      reason,
-      taskId,
-    ]);
+    writeTransaction(this.dataSource, (db) => {
+      db.prepare(`UPDATE tasks SET wake_at = ?, status_reason = ? WHERE id = ? AND status = 'running'`).run(
+        wakeAt,
+        reason,
+        taskId,
+      );
+      db.prepare(
+        `UPDATE sessions SET error_kind = 'quota_exhausted', error_message = ? WHERE task_id = ? AND status = 'running'`,
+      ).run(reason, taskId);
+    });
   }
 
-  /** The wait is over: the task is plainly running again. */
+  /** The wait is over: the task is plainly running again, and so is its iteration. */
   async markTaskAwake(taskId: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE tasks SET wake_at = NULL, status_reason = NULL WHERE id = ? AND status = 'running'`,
-      [taskId],
-    );
+    writeTransaction(this.dataSource, (db) => {
+      db.prepare(`UPDATE tasks SET wake_at = NULL, status_reason = NULL WHERE id = ? AND status = 'running'`).run(
+        taskId,
+      );
+      db.prepare(
+        `UPDATE sessions SET error_kind = NULL, error_message = NULL
+         WHERE task_id = ? AND status = 'running' AND error_kind = 'quota_exhausted'`,
+      ).run(taskId);
+    });
   }
 
   /**
@@ -442,18 +456,6 @@ export class TaskStore {
     return (await spentInPeriods(this.dataSource, { today: since, week: since, month: since })).today;
   }
 
-  /** An iteration that never got its turn runs again in its own row, under a fresh session id. */
-  async reopenSession(sessionId: string, newSessionId: string, ownerPid: number): Promise<number> {
-    const startedAt = this.now();
-    await this.dataSource.query(
-      `UPDATE sessions SET session_id = ?, status = 'running', started_at = ?, ended_at = NULL, owner_pid = ?,
-         error_kind = NULL, error_message = NULL
-       WHERE session_id = ?`,
-      [newSessionId, startedAt, ownerPid, sessionId],
-    );
-    return startedAt;
-  }
-
   /** A retry runs under a new session id; the iteration's row (and its stored events) take it. */
   async renameSession(from: string, to: string): Promise<void> {
     await this.dataSource.query(`UPDATE sessions SET session_id = ? WHERE session_id = ?`, [to, from]);
@@ -529,7 +531,10 @@ export class TaskStore {
         for (const session of sessions) dropDeltas.run(session.id);
         // What a session had spent when its process died is kept (see recordUsageSoFar); a row without it keeps its own.
         db.prepare(
-          `UPDATE sessions SET status = 'interrupted', ended_at = ?, error_kind = 'interrupted', error_message = ?, owner_pid = NULL,
+          `UPDATE sessions SET status = 'interrupted', ended_at = ?, owner_pid = NULL,
+             -- An iteration cut while it waited for a window keeps that mark: it never got its turn.
+             error_kind = CASE WHEN error_kind = 'quota_exhausted' THEN error_kind ELSE 'interrupted' END,
+             error_message = ?,
              input_tokens = COALESCE(json_extract(usage_so_far, '$.inputTokens'), input_tokens),
              output_tokens = COALESCE(json_extract(usage_so_far, '$.outputTokens'), output_tokens),
              cache_creation_tokens = COALESCE(json_extract(usage_so_far, '$.cacheCreationTokens'), cache_creation_tokens),
