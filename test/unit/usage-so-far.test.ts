@@ -185,6 +185,8 @@ describe('usage kept while an iteration runs', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const [session] = await c.store.sessionsOfTask(c.taskId);
     expect(session).toMatchObject({ status: 'completed', ...usage(2010, 90, 200, 6001), costUsd: 0.3 });
+    // The final figures are the row's own: what was kept meanwhile is dropped.
+    expect(await usageKept(c)).toBeNull();
     // Recovery of another, later crash leaves a finished row alone.
     await crashRecovery(c);
     expect((await c.store.sessionsOfTask(c.taskId))[0]).toMatchObject({ status: 'completed', costUsd: 0.3 });

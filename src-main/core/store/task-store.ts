@@ -374,7 +374,7 @@ export class TaskStore {
          input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
          turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
          exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
-         retries = ?, retry_log = ?, permission_denials = ?
+         retries = ?, retry_log = ?, permission_denials = ?, usage_so_far = NULL
        WHERE session_id = ?`,
       [
         finish.status,
