@@ -29,6 +29,12 @@ import type { BatonEndpoint } from '../service/baton-service';
  * 413 and a socket is closed with 1009 ("message too big").
  */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/**
+ * Events queued for one client beyond this mean it stopped reading (a frozen tab, a stuck
+ * script): it is dropped, rather than let Baton's memory grow without end. A live window
+ * reconnects and resyncs.
+ */
+export const MAX_QUEUED_EVENT_BYTES = 32 * 1024 * 1024;
 const MAX_MESSAGE_TEXT = '4 MiB';
 const API_PREFIX = '/api/';
 
@@ -275,7 +281,15 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   const unsubscribe = options.host.subscribe((event) => {
     const text = JSON.stringify({ type: 'event', event } satisfies ServerMessage);
-    for (const client of sockets.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
+    for (const client of sockets.clients) {
+      if (client.readyState !== WebSocket.OPEN) continue;
+      if (client.bufferedAmount > MAX_QUEUED_EVENT_BYTES) {
+        log(`browser mode: dropped a client that stopped reading (${client.bufferedAmount} bytes queued for it)`);
+        client.terminate();
+        continue;
+      }
+      client.send(text);
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

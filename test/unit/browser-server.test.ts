@@ -292,4 +292,30 @@ describe('browser-mode server against broken clients and failures', () => {
     expect(logged).toEqual(expect.arrayContaining([expect.stringMatching(/could not send \/unreadable\.js: EIO/)]));
     expect(await (await fetch(`${base}/app.js`, { headers: auth() })).text()).toBe('console.log(1)');
   });
+
+  it('drops a client that stops reading once too much is queued for it, and keeps serving the others', async () => {
+    const stuck = await openSocket(auth());
+    const reader = await openSocket(auth());
+    if ('refused' in stuck || 'refused' in reader) throw new Error('not opened');
+    // The stuck client's end stops reading, as a frozen tab does.
+    (stuck.ws as unknown as { _socket: net.Socket })._socket.pause();
+    const big = 'x'.repeat(1024 * 1024);
+    const event = (n: number): BatonEvent => ({
+      type: 'agent.event',
+      taskId: 't',
+      sessionId: 's',
+      iteration: 1,
+      event: { kind: 'text', text: `${n} ${big}` },
+    });
+    for (let n = 0; n < 80; n++) {
+      host.publish(event(n));
+      // Let the sockets drain what they can, as a real stream of events would.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(logged).toEqual(expect.arrayContaining([expect.stringMatching(/dropped a client that stopped reading/)]));
+    const textsSeen = () => reader.messages.filter((m) => m.type === 'event').length;
+    await expect.poll(textsSeen, { timeout: 10_000 }).toBe(80);
+    reader.ws.close();
+    stuck.ws.terminate();
+  });
 });
