@@ -23,6 +23,7 @@ export function taskJson(task: TaskDetail) {
       durationMs: s.durationMs,
       error: s.error,
       permissionDenials: s.permissionDenials,
+      eventsNotStored: s.eventsNotStored ?? 0,
       retries: s.retries.length,
     })),
     title: task.title,

@@ -120,6 +120,8 @@ export const sessionViewSchema = z.object({
   retries: z.array(retryEntrySchema),
   /** The subscription quota as the agent last reported it in this iteration, when it did. */
   rateLimit: rateLimitInfoSchema.nullable().optional(),
+  /** Agent events a failed write (a full disk) kept out of this iteration's replay. */
+  eventsNotStored: count.optional(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 

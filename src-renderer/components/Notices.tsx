@@ -23,6 +23,23 @@ export function DenialsNotice({
   );
 }
 
+/** Events a full disk kept out of the replay: said, so a short replay is not taken for a quiet agent. */
+export function UnstoredEventsNotice({
+  sessions,
+}: {
+  sessions: readonly { iteration: number; eventsNotStored?: number }[];
+}) {
+  const lost = sessions.filter((s) => (s.eventsNotStored ?? 0) > 0);
+  if (lost.length === 0) return null;
+  const where = lost.map((s) => `${s.eventsNotStored} in iteration ${s.iteration}`).join(', ');
+  return (
+    <div className="notice notice-warning" data-testid="events-not-stored">
+      <strong>Some of the agent's output could not be stored</strong> (the disk was full or the database failed):{' '}
+      {where}. The replay lacks them; the tokens and costs are complete.
+    </div>
+  );
+}
+
 /** "2 in iteration 1, 1 in iteration 3": the sessions that had denials. */
 export function denialsByIteration(sessions: readonly { iteration: number; permissionDenials: number }[]): string {
   const withDenials = sessions.filter((s) => s.permissionDenials > 0);

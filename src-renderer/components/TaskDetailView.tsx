@@ -24,7 +24,7 @@ import { IterationCostDurationChart, IterationTokensChart } from './charts';
 import { PROMPT_INPUT_ID } from './LaunchForm';
 import { IterationPanel, sessionDuration } from './LiveView';
 import { Metric } from './Metric';
-import { DenialsNotice, denialsByIteration } from './Notices';
+import { DenialsNotice, denialsByIteration, UnstoredEventsNotice } from './Notices';
 import { ReopenNotice, reopensAt, WaitNotice } from './QuotaNotices';
 import { ReplayPanel } from './ReplayPanel';
 import { Empty, ErrorState, Loading, NotFound } from './StateViews';
@@ -342,6 +342,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       <Totals task={t} totals={totals} durationMs={durationMs} />
 
       <DenialsNotice count={denials} mode={t.spec.permissionMode} detail={denialsByIteration(sessions)} />
+      <UnstoredEventsNotice sessions={sessions} />
 
       {runningLive && liveTask ? (
         <section aria-labelledby="running-iteration-heading">

@@ -361,6 +361,7 @@ describe('the task page', () => {
           status: 'failed',
           error: 'the CLI exited with 1',
           permissionDenials: 2,
+          eventsNotStored: 7,
         }),
       ],
     });
@@ -375,6 +376,7 @@ describe('the task page', () => {
     expect(screen.getByTestId('permission-denials').textContent).toContain(
       '2 tool calls were blocked by the permission mode',
     );
+    expect(screen.getByTestId('events-not-stored').textContent).toContain('7 in iteration 1');
 
     fireEvent.click(screen.getByRole('button', { name: 'Run again with these settings' }));
     await waitFor(() => expect(window.location.hash).toBe('#/'));

@@ -69,6 +69,9 @@ it('a write that fails with SQLITE_FULL is logged once and counted, and the run 
     `SELECT events_not_stored AS n FROM sessions ORDER BY iteration`,
   )) as Array<{ n: number }>;
   expect(counts.map((row) => row.n)).toEqual([EVENTS, EVENTS]);
+  // And the views (the task page, `task --json`) say so.
+  const shown = (await core.store.sessionsOfTask(task.id)).map((s) => s.eventsNotStored);
+  expect(shown).toEqual([EVENTS, EVENTS]);
 
   // Logged: when the failures began (once, not at every flush), and per session with its count.
   const failures = logs.filter((line) => line.includes('could not store'));

@@ -105,6 +105,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     retryLog: text('retry_log', true),
     permissionDenials: int('permission_denials'),
     rateLimitJson: text('rate_limit', true),
+    eventsNotStored: int('events_not_stored'),
   },
 });
 

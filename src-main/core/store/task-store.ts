@@ -186,6 +186,7 @@ export function toSessionView(row: SessionRow): SessionView {
     permissionDenials: row.permissionDenials,
     retries: row.retryLog ? (JSON.parse(row.retryLog) as RetryEntry[]) : [],
     rateLimit: row.rateLimitJson ? (JSON.parse(row.rateLimitJson) as RateLimitInfo) : null,
+    eventsNotStored: row.eventsNotStored,
   };
 }
 
