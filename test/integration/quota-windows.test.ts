@@ -36,13 +36,23 @@ function windowSpentUntil(reopensAt: () => number): Script {
   };
 }
 
+/**
+ * A window that resets this long after the API's first request, whole seconds as the headers
+ * carry them. Timed from that request, not from the test's start, so a slow start of the CLI on
+ * a loaded machine cannot use the window up before the test looks.
+ */
+function resetAfterFirstCall(ms: number): () => number {
+  let at: number | undefined;
+  return () => (at ??= Math.ceil((Date.now() + ms) / 1000) * 1000);
+}
+
 const messages = (requests: RecordedRequest[]) => requests.filter((r) => r.path === '/v1/messages');
 
 describe('a spent subscription window', () => {
   it('waits for the reset, making no call into the closed window, then finishes its iterations', async () => {
     // Whole seconds, as the headers carry them.
-    const reopensAt = Math.ceil((Date.now() + 8000) / 1000) * 1000;
-    const { server, project, env } = await setUp(windowSpentUntil(() => reopensAt));
+    const reopens = resetAfterFirstCall(6000);
+    const { server, project, env } = await setUp(windowSpentUntil(reopens));
     const run = await runBaton(
       ['run', '--dir', project, '--prompt', 'work', '--max-iterations', '2', '--model', 'claude-sonnet-4-5', '--json'],
       subscriptionEnv(env),
@@ -51,6 +61,7 @@ describe('a spent subscription window', () => {
       /\[waiting\] the 5-hour window is spent; it reopens at \d{4}-\d\d-\d\d \d\d:\d\d; goes on at/,
     );
     const task = lastJsonLine<TaskJson>(run.stdout);
+    const reopensAt = reopens();
     expect(task).toMatchObject({ status: 'max_iterations', iterations: 2, wakeAt: null });
     expect(task.sessions.map((s) => [s.status, s.retries])).toEqual([
       ['completed', 1],
@@ -64,11 +75,12 @@ describe('a spent subscription window', () => {
   }, 120_000);
 
   it('pauses before an iteration while the window is used past the threshold, until its reset', async () => {
-    const resetsAt = Math.ceil((Date.now() + 10_000) / 1000);
+    // Iteration 1 must end before the reset: a few seconds at most, even on a loaded machine.
+    const resets = resetAfterFirstCall(10_000);
     const script: Script = ({ sessionOrdinal, turnInSession }) => ({
       text: `Made progress in session ${sessionOrdinal}.`,
       usage: usageFor(sessionOrdinal, turnInSession),
-      headers: quotaHeaders({ status: 'allowed_warning', utilization: 0.95, resetsAt }),
+      headers: quotaHeaders({ status: 'allowed_warning', utilization: 0.95, resetsAt: resets() / 1000 }),
     });
     const { server, project, env } = await setUp(script);
     const run = await runBaton(
@@ -93,12 +105,12 @@ describe('a spent subscription window', () => {
     const sessions = [...new Set(messages(server.requests).map((r) => r.sessionId))];
     expect(sessions).toHaveLength(2);
     const firstOfSecond = messages(server.requests).find((r) => r.sessionId === sessions[1]);
-    expect(firstOfSecond?.at).toBeGreaterThanOrEqual(resetsAt * 1000);
+    expect(firstOfSecond?.at).toBeGreaterThanOrEqual(resets());
   }, 120_000);
 
   it('survives a restart while waiting: interrupted with its wake-up time, then resumed', async () => {
-    const reopensAt = Math.ceil((Date.now() + 20_000) / 1000) * 1000;
-    const { server, project, env } = await setUp(windowSpentUntil(() => reopensAt));
+    const reopens = resetAfterFirstCall(15_000);
+    const { server, project, env } = await setUp(windowSpentUntil(reopens));
     const quotaEnv = subscriptionEnv(env);
     const baton = startBaton(
       ['run', '--dir', project, '--prompt', 'work', '--max-iterations', '1', '--model', 'claude-sonnet-4-5'],
@@ -107,6 +119,7 @@ describe('a spent subscription window', () => {
     await baton.waitFor(/\[waiting\]/, 90_000);
     process.kill(-baton.pid, 'SIGKILL');
     await baton.exited;
+    const reopensAt = reopens();
 
     const listed = await runBaton(['tasks', '--json'], quotaEnv);
     const [task] = JSON.parse(listed.stdout) as Array<{ id: string; status: string; statusReason: string }>;
