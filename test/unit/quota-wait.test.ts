@@ -194,7 +194,7 @@ describe('a spent subscription window', () => {
   it('adds the jitter to a hold before an iteration too, so no call lands on the reset itself', async () => {
     const { agent, calls } = agentWith(() => success('done BATON_TASK_COMPLETE'));
     const { orchestrator, store } = await open(agent);
-    const resetsAt = Date.now() + 1500;
+    const resetsAt = Date.now() + 2500;
     const other = await orchestrator.createTask({ dir, prompt: 'other' });
     await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
     await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), Date.now());
@@ -208,13 +208,13 @@ describe('a spent subscription window', () => {
     const { agent } = agentWith(() => success('done BATON_TASK_COMPLETE'));
     const { orchestrator, store } = await open(agent);
     await store.updateSettings({ dailyBudgetUsd: 1 });
-    const resetsAt = Date.now() + 2000;
+    const resetsAt = Date.now() + 3000;
     const other = await orchestrator.createTask({ dir, prompt: 'other' });
     await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
     await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), Date.now());
     const task = await orchestrator.createTask({ dir, prompt: 'held', maxIterations: 1 });
     const run = orchestrator.runTask(task.id);
-    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 1500 }).toBe('waiting');
+    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 2500 }).toBe('waiting');
     // While it waits, another task spends the whole day's budget.
     await store.finishSession('other-session', { ...spentFinish, costUsd: 1.5 });
     expect(await run).toMatchObject({ status: 'budget_exceeded' });
