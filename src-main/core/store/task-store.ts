@@ -474,16 +474,30 @@ export class TaskStore {
   }
 
   async sessionsOfTask(taskId: string): Promise<SessionView[]> {
-    const rows = await this.dataSource.getRepository<SessionRow>('Session').find({
-      where: { taskId },
-      order: { iteration: 'ASC' },
-    });
+    const rows = (await this.dataSource.query(
+      `SELECT ${this.sessionColumns()} FROM sessions WHERE task_id = ? ORDER BY iteration`,
+      [taskId],
+    )) as SessionRow[];
     return rows.map(toSessionView);
   }
 
+  /** On every iteration's path: plain SQL, since building a TypeORM find costs several times the query. */
   async sessionView(sessionId: string): Promise<SessionView | undefined> {
-    const row = await this.dataSource.getRepository<SessionRow>('Session').findOneBy({ sessionId });
+    const [row] = (await this.dataSource.query(`SELECT ${this.sessionColumns()} FROM sessions WHERE session_id = ?`, [
+      sessionId,
+    ])) as SessionRow[];
     return row ? toSessionView(row) : undefined;
+  }
+
+  private sessionColumnList: string | undefined;
+
+  /** Every column of a session row, named as SessionRow names it, taken once from the entity's metadata. */
+  private sessionColumns(): string {
+    this.sessionColumnList ??= this.dataSource
+      .getMetadata('Session')
+      .columns.map((column) => `${column.databaseName} AS "${column.propertyName}"`)
+      .join(', ');
+    return this.sessionColumnList;
   }
 
   async taskDetail(taskId: string): Promise<TaskDetail | undefined> {
