@@ -270,48 +270,29 @@ function UsageSummary({ store }: { store: HistoryStore }) {
   const summary = useStore(store, (s) => s.charts?.summary);
   const filtered = useStore(store, (s) => Object.keys(s.filter).length > 0);
   const scope = filtered ? 'in this selection' : 'all tasks';
+  const tasks = summary ? `${formatTokens(summary.tasks)} ${summary.tasks === 1 ? 'task' : 'tasks'}, ${scope}` : scope;
+  const figures = [
+    { label: 'Today', hint: 'all tasks', value: summary?.spentTodayUsd, testId: 'usage-today' },
+    { label: 'This week', hint: 'since Monday, all tasks', value: summary?.spentThisWeekUsd, testId: 'usage-week' },
+    { label: 'This month', hint: 'all tasks', value: summary?.spentThisMonthUsd, testId: 'usage-month' },
+    { label: 'Tokens', hint: scope, value: summary?.totalTokens, format: formatTokens, testId: 'usage-tokens' },
+    {
+      label: 'Cache savings',
+      hint: `vs. input price, ${scope}`,
+      value: summary?.cacheSavingsUsd,
+      testId: 'usage-cache-savings',
+    },
+    { label: 'Average per task', hint: tasks, value: summary?.averageCostPerTaskUsd, testId: 'usage-average' },
+  ];
   return (
     <section className="usage-summary" aria-labelledby="history-usage-heading">
       <h3 id="history-usage-heading" className="visually-hidden">
         Usage
       </h3>
       <dl className="totals usage-strip">
-        <Figure
-          label="Today"
-          hint="all tasks"
-          value={summary?.spentTodayUsd}
-          format={formatCost}
-          testId="usage-today"
-        />
-        <Figure
-          label="This week"
-          hint="since Monday, all tasks"
-          value={summary?.spentThisWeekUsd}
-          format={formatCost}
-          testId="usage-week"
-        />
-        <Figure
-          label="This month"
-          hint="all tasks"
-          value={summary?.spentThisMonthUsd}
-          format={formatCost}
-          testId="usage-month"
-        />
-        <Figure label="Tokens" hint={scope} value={summary?.totalTokens} format={formatTokens} testId="usage-tokens" />
-        <Figure
-          label="Cache savings"
-          hint={`vs. input price, ${scope}`}
-          value={summary?.cacheSavingsUsd}
-          format={formatCost}
-          testId="usage-cache-savings"
-        />
-        <Figure
-          label="Average per task"
-          hint={summary ? `${formatTokens(summary.tasks)} ${summary.tasks === 1 ? 'task' : 'tasks'}, ${scope}` : scope}
-          value={summary?.averageCostPerTaskUsd}
-          format={formatCost}
-          testId="usage-average"
-        />
+        {figures.map((figure) => (
+          <Figure key={figure.testId} format={formatCost} {...figure} />
+        ))}
       </dl>
     </section>
   );

@@ -1,3 +1,4 @@
+import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
 import { memo, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { formatCost, formatDate, formatDuration, formatTokens, plural, sumTokens, type TaskSummary } from '../contract';
@@ -239,6 +240,18 @@ function baseName(dir: string): string {
 }
 
 /** Finished tasks in the same columns as History's table. */
+const RECENT_COLUMNS: readonly ColumnHeading[] = [
+  { label: 'Created' },
+  { label: 'Task' },
+  { label: 'Project' },
+  { label: 'Model' },
+  { label: 'Status' },
+  { label: 'Iterations', numeric: true },
+  { label: 'Tokens', numeric: true },
+  { label: 'Cost', numeric: true },
+  { label: 'Duration', numeric: true },
+];
+
 export function RecentTable({
   tasks,
   projectNames,
@@ -252,23 +265,7 @@ export function RecentTable({
       <table className="recent-table" data-testid="recent-list">
         <thead>
           <tr>
-            <th scope="col">Created</th>
-            <th scope="col">Task</th>
-            <th scope="col">Project</th>
-            <th scope="col">Model</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
-              Iterations
-            </th>
-            <th scope="col" className="num">
-              Tokens
-            </th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-            <th scope="col" className="num">
-              Duration
-            </th>
+            <ColumnHeadings columns={RECENT_COLUMNS} />
           </tr>
         </thead>
         <tbody>

@@ -1,3 +1,4 @@
+import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import {
@@ -235,6 +236,22 @@ function RunAgainButton({ task }: { task: TaskDetail }) {
   );
 }
 
+const SESSION_FIGURES: readonly ColumnHeading[] = [
+  { label: '#' },
+  { label: 'Session id' },
+  { label: 'Status' },
+  { label: 'Tokens', numeric: true },
+  { label: 'Turns', numeric: true },
+  { label: 'Cost', numeric: true },
+  { label: 'Duration', numeric: true },
+];
+const SESSION_COLUMNS: readonly ColumnHeading[] = [...SESSION_FIGURES, { label: 'Error' }];
+const SESSION_COLUMNS_WITH_DENIALS: readonly ColumnHeading[] = [
+  ...SESSION_FIGURES,
+  { label: 'Blocked', numeric: true, title: 'Tool calls blocked by the permission mode' },
+  { label: 'Error' },
+];
+
 export function TaskDetailView({ taskId }: { taskId: string }) {
   const { client, live } = useServices();
   const resyncs = useResyncCount();
@@ -361,27 +378,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
               <caption>Sessions, one per iteration</caption>
               <thead>
                 <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Session id</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Tokens
-                  </th>
-                  <th scope="col" className="num">
-                    Turns
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                  <th scope="col" className="num">
-                    Duration
-                  </th>
-                  {denials > 0 ? (
-                    <th scope="col" className="num" title="Tool calls blocked by the permission mode">
-                      Blocked
-                    </th>
-                  ) : null}
-                  <th scope="col">Error</th>
+                  <ColumnHeadings columns={denials > 0 ? SESSION_COLUMNS_WITH_DENIALS : SESSION_COLUMNS} />
                   <th scope="col" aria-label="Actions" />
                 </tr>
               </thead>

@@ -503,6 +503,22 @@ export function tokensTooltip(
   };
 }
 
+/**
+ * The category axis of a horizontal bar chart: every label shown, the axis as wide as the longest.
+ * A function returning the element, not a component, since recharts reads its axes from its direct children.
+ */
+function categoryAxis(dataKey: string, labels: string[]) {
+  return (
+    <YAxis
+      type="category"
+      dataKey={dataKey}
+      width={categoryAxisWidth(labels)}
+      interval={0}
+      tick={(props: unknown) => <CategoryTick {...(props as TickProps)} />}
+    />
+  );
+}
+
 export function TokensByModelChart({ data }: { data: HistoryCharts['tokensByModel'] }) {
   const rows = [...data].filter((m) => modelTotal(m) > 0).sort((a, b) => modelTotal(b) - modelTotal(a));
   const labels = rows.map((m) => m.model);
@@ -516,13 +532,7 @@ export function TokensByModelChart({ data }: { data: HistoryCharts['tokensByMode
       <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" tickFormatter={tokenTick} allowDecimals={false} fontSize={LABEL_FONT_PX} />
-        <YAxis
-          type="category"
-          dataKey="model"
-          width={categoryAxisWidth(labels)}
-          interval={0}
-          tick={(props: unknown) => <CategoryTick {...(props as TickProps)} />}
-        />
+        {categoryAxis('model', labels)}
         <Tooltip
           cursor={CURSOR}
           content={(props) => {
@@ -579,13 +589,7 @@ export function CostByProjectChart({ data }: { data: HistoryCharts['costByProjec
       <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" tickFormatter={costTick} fontSize={LABEL_FONT_PX} />
-        <YAxis
-          type="category"
-          dataKey="name"
-          width={categoryAxisWidth(labels)}
-          interval={0}
-          tick={(props: unknown) => <CategoryTick {...(props as TickProps)} />}
-        />
+        {categoryAxis('name', labels)}
         <Tooltip
           cursor={CURSOR}
           content={(props) => {
