@@ -288,6 +288,25 @@ interface TaskEnding {
   wakeAt?: number | null;
 }
 
+/**
+ * Iterations a spent window turned away and that never got their turn: stopped at the window
+ * (on-quota stop, or by the user while waiting) or cut by a crash while waiting. They do not
+ * count toward max iterations, so a resumed task still gets all of its own.
+ */
+function turnedAway(sessions: readonly SessionView[]): number {
+  return sessions.filter((s) => s.errorKind === 'quota_exhausted').length;
+}
+
+/** What a resumed task carries over from its earlier iterations: the last result, and the session to fork from. */
+function carriedOver(sessions: readonly SessionView[]): { previous?: PreviousIteration; lastGoodSessionId?: string } {
+  const last = sessions.at(-1);
+  if (!last) return {};
+  return {
+    previous: { iteration: last.iteration, outcome: last.resultExcerpt ?? last.error ?? '(no output)' },
+    lastGoodSessionId: sessions.filter((s) => s.status === 'completed').at(-1)?.sessionId,
+  };
+}
+
 export class Orchestrator {
   private readonly store: TaskStore;
   private readonly agent: AgentRunner;
@@ -336,19 +355,10 @@ export class Orchestrator {
       );
     }
     const max = task.spec.maxIterations;
-    if (task.iterations >= max + (await this.turnedAway(taskId))) {
+    if (task.iterations >= max + turnedAway(await this.store.sessionsOfTask(taskId))) {
       throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
     }
     return task;
-  }
-
-  /**
-   * Iterations a spent window turned away and that never got their turn: stopped at the window
-   * (on-quota stop, or by the user while waiting) or cut by a crash while waiting. They do not
-   * count toward max iterations, so a resumed task still gets all of its own.
-   */
-  private async turnedAway(taskId: string): Promise<number> {
-    return (await this.store.sessionsOfTask(taskId)).filter((s) => s.errorKind === 'quota_exhausted').length;
   }
 
   /** Stops a task that is still waiting for its turn; false when it has already started (or ended). */
@@ -370,7 +380,7 @@ export class Orchestrator {
     const task = await this.requireSummary(taskId);
     // Checked again: the directory may be gone since the task was queued.
     const spec = validateTaskSpec(task.spec);
-    const turnedAway = await this.turnedAway(taskId);
+    const sessions = await this.store.sessionsOfTask(taskId);
     if (!(await this.store.markTaskRunning(taskId, this.pid))) {
       throw new TaskAlreadyRunningError(`task ${taskId} is already running`);
     }
@@ -378,9 +388,8 @@ export class Orchestrator {
 
     let ending: TaskEnding;
     try {
-      const carried = await this.carriedOver(taskId);
-      const lastIteration = spec.maxIterations + turnedAway;
-      ending = await this.iterate(taskId, spec, task.iterations + 1, lastIteration, carried, signal);
+      const lastIteration = spec.maxIterations + turnedAway(sessions);
+      ending = await this.iterate(taskId, spec, task.iterations + 1, lastIteration, carriedOver(sessions), signal);
     } catch (error) {
       ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
@@ -388,17 +397,6 @@ export class Orchestrator {
     const finished = await this.requireSummary(taskId);
     this.bus.publish({ type: 'task.finished', taskId, status: ending.status, reason: ending.reason, task: finished });
     return finished;
-  }
-
-  /** What a resumed task carries over from its earlier iterations: the last result, and the session to fork from. */
-  private async carriedOver(taskId: string): Promise<{ previous?: PreviousIteration; lastGoodSessionId?: string }> {
-    const sessions = await this.store.sessionsOfTask(taskId);
-    const last = sessions.at(-1);
-    if (!last) return {};
-    return {
-      previous: { iteration: last.iteration, outcome: last.resultExcerpt ?? last.error ?? '(no output)' },
-      lastGoodSessionId: sessions.filter((s) => s.status === 'completed').at(-1)?.sessionId,
-    };
   }
 
   private async iterate(
