@@ -10,6 +10,7 @@ import { TaskSpec1764030000007 } from './1764030000007-task-spec';
 import { SessionPermissionDenials1764030000008 } from './1764030000008-session-permission-denials';
 import { QuotaWindows1764030000009 } from './1764030000009-quota-windows';
 import { SessionUsageSoFar1764030000010 } from './1764030000010-session-usage-so-far';
+import { IterationOutcomes1764030000011 } from './1764030000011-iteration-outcomes';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   SessionPermissionDenials1764030000008,
   QuotaWindows1764030000009,
   SessionUsageSoFar1764030000010,
+  IterationOutcomes1764030000011,
 ];

@@ -74,13 +74,19 @@ async function tasksCommand(options: { json?: boolean; db?: string; limit: numbe
 }
 
 async function taskCommand(id: string, options: { json?: boolean; db?: string }): Promise<number> {
-  return withService(options.db, async (service) => {
+  return aboutTask(options.db, async (service) => {
+    const detail = await service.call('getTask', { taskId: id.trim() });
+    out(options.json ? JSON.stringify(taskJson(detail)) : formatTaskDetail(detail));
+    return 0;
+  });
+}
+
+/** A command about one task: a task that is not found is not bad input, as the id may be from another database. */
+async function aboutTask(db: string | undefined, body: (service: BatonService) => Promise<number>): Promise<number> {
+  return withService(db, async (service) => {
     try {
-      const detail = await service.call('getTask', { taskId: id.trim() });
-      out(options.json ? JSON.stringify(taskJson(detail)) : formatTaskDetail(detail));
-      return 0;
+      return await body(service);
     } catch (error) {
-      // A lookup that finds nothing is not bad input: the id may simply be from another database.
       if (error instanceof ServiceCallError && error.code === 'not_found') {
         throw new CliError(error.message, EXIT_NOT_COMPLETED);
       }
@@ -88,6 +94,9 @@ async function taskCommand(id: string, options: { json?: boolean; db?: string })
     }
   });
 }
+
+/** The CLI prints whole diffs, as git would; past this it says where it cut. */
+const CLI_DIFF_BYTES = 256 * 1024 * 1024;
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('baton')
@@ -131,6 +140,72 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the finished task as JSON on the last line')
     .addOption(dbOption())
     .action(async (id: string, options: { json?: boolean; db?: string }) => setExit(await resumeCommand(id, options)));
+
+  program
+    .command('diff')
+    .description('print what a task changed, or one iteration of it, as a unified diff')
+    .argument('<id>', 'task id, or a unique prefix of it')
+    .option('--iteration <n>', 'only this iteration', wholeNumber)
+    .addOption(dbOption())
+    .action(async (id: string, options: { iteration?: number; db?: string }) => {
+      if (options.iteration !== undefined && !(Number.isInteger(options.iteration) && options.iteration >= 1)) {
+        throw new CliError('--iteration must be a whole number from 1', EXIT_BAD_INPUT);
+      }
+      setExit(
+        await aboutTask(options.db, async (service) => {
+          const diff = await service.call('getDiff', {
+            taskId: id.trim(),
+            iteration: options.iteration,
+            maxBytes: CLI_DIFF_BYTES,
+          });
+          process.stdout.write(diff.patch);
+          if (diff.truncated)
+            process.stderr.write(`baton: the diff is cut at ${CLI_DIFF_BYTES} of ${diff.totalBytes} bytes\n`);
+          return 0;
+        }),
+      );
+    });
+
+  program
+    .command('merge')
+    .description('merge a worktree task’s branch into the branch it started from')
+    .argument('<id>', 'task id, or a unique prefix of it')
+    .option('--squash', 'one commit with all of the task’s changes, instead of a merge commit')
+    .option('--json', 'print JSON')
+    .addOption(dbOption())
+    .action(async (id: string, options: { squash?: boolean; json?: boolean; db?: string }) =>
+      setExit(
+        await aboutTask(options.db, async (service) => {
+          const merged = await service.call('mergeTask', { taskId: id.trim(), squash: options.squash === true });
+          out(
+            options.json
+              ? JSON.stringify({ commit: merged.commit, message: merged.message, task: taskJson(merged.task) })
+              : merged.message,
+          );
+          return 0;
+        }),
+      ),
+    );
+
+  program
+    .command('discard')
+    .description('remove a worktree task’s worktree and delete its branch')
+    .argument('<id>', 'task id, or a unique prefix of it')
+    .option('--json', 'print JSON')
+    .addOption(dbOption())
+    .action(async (id: string, options: { json?: boolean; db?: string }) =>
+      setExit(
+        await aboutTask(options.db, async (service) => {
+          const discarded = await service.call('discardTask', { taskId: id.trim() });
+          out(
+            options.json
+              ? JSON.stringify({ message: discarded.message, task: taskJson(discarded.task) })
+              : discarded.message,
+          );
+          return 0;
+        }),
+      ),
+    );
 
   program
     .command('settings')

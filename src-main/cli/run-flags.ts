@@ -32,12 +32,16 @@ const PARSERS: Record<SpecOptionKind, ((value: string) => number) | undefined> =
   amount,
   // A `<value...>` option: commander gathers its values into an array itself, which a parser would replace.
   list: undefined,
+  switch: undefined,
 };
 
 /** One commander option per spec field, in the mapping's order. */
 export function taskSpecOptions(): Option[] {
   return Object.values(TASK_SPEC_OPTIONS).map((spec) => {
-    const option = new Option(`--${spec.flag} <${spec.value}>`, spec.description);
+    const option = new Option(
+      spec.kind === 'switch' ? `--${spec.flag}` : `--${spec.flag} <${spec.value}>`,
+      spec.description,
+    );
     const parse = PARSERS[spec.kind];
     return parse ? option.argParser(parse) : option;
   });

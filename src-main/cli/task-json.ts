@@ -25,7 +25,31 @@ export function taskJson(task: TaskDetail) {
       permissionDenials: s.permissionDenials,
       eventsNotStored: s.eventsNotStored ?? 0,
       retries: s.retries.length,
+      git: s.git
+        ? {
+            commitBefore: s.git.commitBefore,
+            commitAfter: s.git.commitAfter,
+            filesChanged: s.git.filesChanged,
+            insertions: s.git.insertions,
+            deletions: s.git.deletions,
+            files: s.git.files.map((f) => ({ path: f.path, insertions: f.insertions, deletions: f.deletions })),
+          }
+        : null,
+      check: s.check ? { exitCode: s.check.exitCode, durationMs: s.check.durationMs, output: s.check.output } : null,
     })),
+    worktree: task.worktree
+      ? {
+          path: task.worktree.path,
+          branch: task.worktree.branch,
+          baseCommit: task.worktree.baseCommit,
+          state: task.worktree.state,
+          baseBranch: task.worktree.baseBranch,
+          present: task.worktree.present,
+        }
+      : null,
+    /** Whether each iteration's changes are recorded: "git", or why not. */
+    changeTracking: task.changeTracking ?? null,
+    linesChanged: task.linesChanged ?? null,
     title: task.title,
     workingDir: task.workingDir,
     model: task.model,

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
 import { taskSpecSchema } from './task-spec';
 import {
+  diffSchema,
+  directoryInfoSchema,
   projectViewSchema,
   settingsSchema,
   quotaSchema,
@@ -136,6 +138,9 @@ export type HistoryCharts = z.infer<typeof historyChartsSchema>;
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 
+/** How much of a diff one call returns unless it asks for more: enough for a file, small enough for the window. */
+export const DEFAULT_DIFF_BYTES = 512 * 1024;
+
 export const liveStateSchema = z.object({
   /** Running and queued tasks, with their sessions so far. */
   tasks: z.array(taskDetailSchema),
@@ -195,6 +200,33 @@ export const batonContract = {
   getSpending: method(noInput, spendingSchema),
   /** The subscription windows (5-hour, 7-day, …) as agents last reported them, for the dashboard. */
   getQuota: method(noInput, quotaSchema),
+  /** Whether a directory exists and is a git repository, for the launch form's worktree choice. */
+  getDirectoryInfo: method(z.object({ dir: z.string().trim().min(1, 'a directory is required') }), directoryInfoSchema),
+  /**
+   * A task's diff as git prints it: one iteration's (or, without `iteration`, the whole task's), of one file
+   * when `path` is given, cut short past `maxBytes`.
+   */
+  getDiff: method(
+    z.object({
+      taskId: id('task id'),
+      iteration: z.number().int().positive().optional(),
+      path: z.string().min(1).max(4096).optional(),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(256 * 1024 * 1024)
+        .default(DEFAULT_DIFF_BYTES),
+    }),
+    diffSchema,
+  ),
+  /** Merges a worktree task's branch into the branch it started from; refuses on a dirty target or a conflict. */
+  mergeTask: method(
+    z.object({ taskId: id('task id'), squash: z.boolean().default(false) }),
+    z.object({ task: taskDetailSchema, commit: z.string(), message: z.string() }),
+  ),
+  /** Removes a worktree task's worktree and its branch. */
+  discardTask: method(z.object({ taskId: id('task id') }), z.object({ task: taskDetailSchema, message: z.string() })),
 } as const;
 
 export type BatonContract = typeof batonContract;

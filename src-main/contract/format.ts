@@ -101,6 +101,7 @@ export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
   cancelled: 'Stopped',
   interrupted: 'Interrupted',
   budget_exceeded: 'Over budget',
+  stalled: 'Stalled',
 };
 
 /** Words for every session (iteration) status. */

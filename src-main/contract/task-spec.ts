@@ -12,6 +12,8 @@ export const DEFAULT_COMPLETION_MARKER = 'BATON_TASK_COMPLETE';
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 600;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 1800;
 export const DEFAULT_MAX_RETRIES = 3;
+/** A task ends `stalled` after this many iterations in a row that change no file and leave the check's output alone. */
+export const DEFAULT_STALL_AFTER = 3;
 
 /** What a task does when the subscription window it runs on is spent: wait for the reset, or stop. */
 export const ON_QUOTA_CHOICES = ['wait', 'stop'] as const;
@@ -118,6 +120,15 @@ export const taskSpecSchema = z.object({
     .min(0, 'the pause threshold must be from 0 to 1')
     .max(1, 'the pause threshold must be from 0 to 1')
     .optional(),
+  /** Run in a new git worktree on a branch of its own, with a checkpoint commit per iteration that changed something. */
+  worktree: z.boolean({ error: 'worktree must be true or false' }).default(false),
+  /** End the task `stalled` after this many iterations in a row without a file change or a new check output; 0 never. */
+  stallAfter: z
+    .number({ error: 'stall after must be a whole number' })
+    .int('stall after must be a whole number')
+    .min(0, 'stall after must be at least 0 (0 turns it off)')
+    .max(1000, 'stall after must be at most 1000')
+    .default(DEFAULT_STALL_AFTER),
 });
 
 /** What callers send (defaults still missing). */
@@ -126,8 +137,8 @@ export type TaskSpecInput = z.input<typeof taskSpecSchema>;
 export type TaskSpec = z.output<typeof taskSpecSchema>;
 
 /** What a field's value is on the command line: how a flag's text becomes the spec's value. */
-/** `list` takes one or more values (`--allowed-tools Edit 'Bash(npm test:*)'`). */
-export type SpecOptionKind = 'text' | 'whole' | 'amount' | 'list';
+/** `list` takes one or more values (`--allowed-tools Edit 'Bash(npm test:*)'`); `switch` takes none (`--worktree`). */
+export type SpecOptionKind = 'text' | 'whole' | 'amount' | 'list' | 'switch';
 
 export interface SpecOption {
   /** The flag of `baton run`; batch entries use its camelCase form as their key. */
@@ -232,6 +243,18 @@ export const TASK_SPEC_OPTIONS = {
     value: '0..1',
     kind: 'amount',
     description: 'start no iteration while a subscription window is at least this used; wait for its reset',
+  },
+  worktree: {
+    flag: 'worktree',
+    value: '',
+    kind: 'switch',
+    description: 'run in a new git worktree on branch baton/<task>, one checkpoint commit per iteration',
+  },
+  stallAfter: {
+    flag: 'stall-after',
+    value: 'k',
+    kind: 'whole',
+    description: `end the task stalled after k iterations in a row with no file change and the same check output (default ${DEFAULT_STALL_AFTER}; 0 off)`,
   },
 } as const satisfies Record<keyof TaskSpec, SpecOption>;
 

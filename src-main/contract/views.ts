@@ -14,6 +14,8 @@ export const TASK_STATUSES = [
   'cancelled',
   'interrupted',
   'budget_exceeded',
+  /** Ended because K iterations in a row changed no file and left the check's output as it was. */
+  'stalled',
 ] as const;
 export const taskStatusSchema = z.enum(TASK_STATUSES);
 
@@ -22,6 +24,7 @@ export const RESUMABLE_STATUSES = [
   'interrupted',
   'cancelled',
   'failed',
+  'stalled',
 ] as const satisfies readonly (typeof TASK_STATUSES)[number][];
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
@@ -74,6 +77,8 @@ export const taskSummarySchema = z.object({
   apiDurationMs: count,
   /** While waiting (or interrupted while waiting) for a subscription window: when it reopens. */
   wakeAt: epochMs.nullable().optional(),
+  /** Lines inserted plus deleted over the iterations git recorded; null when none was recorded. */
+  linesChanged: count.nullable().optional(),
 });
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 
@@ -92,6 +97,39 @@ export const retryEntrySchema = z.object({
   costUsd: z.number(),
 });
 export type RetryEntry = z.infer<typeof retryEntrySchema>;
+
+/** One file an iteration changed, as `git diff --numstat` counts it; a binary file counts no lines. */
+export const fileChangeSchema = z.object({
+  path: z.string(),
+  insertions: count,
+  deletions: count,
+  binary: z.boolean(),
+});
+export type FileChange = z.infer<typeof fileChangeSchema>;
+
+/** What one iteration changed in the task's git working tree, between two snapshot (or checkpoint) commits. */
+export const gitChangeSchema = z.object({
+  commitBefore: z.string(),
+  /** Null while the iteration runs, or when Baton stopped before it could take the snapshot after. */
+  commitAfter: z.string().nullable(),
+  filesChanged: count,
+  insertions: count,
+  deletions: count,
+  /** The first files (by path) of those changed; `filesChanged` counts them all. */
+  files: z.array(fileChangeSchema),
+});
+export type GitChange = z.infer<typeof gitChangeSchema>;
+
+/** How the completion check ended after an iteration. */
+export const checkOutcomeSchema = z.object({
+  /** Null when it was killed (timed out, stopped) or could not start. */
+  exitCode: z.number().int().nullable(),
+  durationMs: count,
+  /** The tail of its output, bounded. */
+  output: z.string(),
+  timedOut: z.boolean(),
+});
+export type CheckOutcome = z.infer<typeof checkOutcomeSchema>;
 
 /** One iteration's session as the views show it. */
 export const sessionViewSchema = z.object({
@@ -122,10 +160,45 @@ export const sessionViewSchema = z.object({
   rateLimit: rateLimitInfoSchema.nullable().optional(),
   /** Agent events a failed write (a full disk) kept out of this iteration's replay. */
   eventsNotStored: count.optional(),
+  /** What the iteration changed; null where nothing was recorded (no git repository, no git). */
+  git: gitChangeSchema.nullable().optional(),
+  /** The completion check run after it; null without a check, or when the iteration ended the task first. */
+  check: checkOutcomeSchema.nullable().optional(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
-export const taskDetailSchema = taskSummarySchema.extend({ sessions: z.array(sessionViewSchema) });
+export const WORKTREE_STATES = ['active', 'merged', 'discarded'] as const;
+export const worktreeStateSchema = z.enum(WORKTREE_STATES);
+export type WorktreeState = z.infer<typeof worktreeStateSchema>;
+
+/** The git worktree a `--worktree` task runs in, on a branch of its own. */
+export const worktreeViewSchema = z.object({
+  path: z.string(),
+  /** `baton/<short task id>`. */
+  branch: z.string(),
+  /** The commit the branch was made from. */
+  baseCommit: z.string(),
+  /** The branch the task started from, which merge goes into; null when HEAD was detached. */
+  baseBranch: z.string().nullable(),
+  state: worktreeStateSchema,
+  /** False when an active worktree's folder is gone (deleted by hand): resume refuses then. */
+  present: z.boolean(),
+});
+export type WorktreeView = z.infer<typeof worktreeViewSchema>;
+
+/**
+ * Whether Baton records what each iteration changes: `git` in a git repository, otherwise why not.
+ * Null before the task first ran.
+ */
+export const CHANGE_TRACKING = ['git', 'not_a_repository', 'git_unavailable'] as const;
+export const changeTrackingSchema = z.enum(CHANGE_TRACKING);
+export type ChangeTracking = z.infer<typeof changeTrackingSchema>;
+
+export const taskDetailSchema = taskSummarySchema.extend({
+  sessions: z.array(sessionViewSchema),
+  worktree: worktreeViewSchema.nullable().optional(),
+  changeTracking: changeTrackingSchema.nullable().optional(),
+});
 export type TaskDetail = z.infer<typeof taskDetailSchema>;
 
 export const projectViewSchema = z.object({
@@ -175,6 +248,29 @@ export const quotaWindowViewSchema = quotaWindowSchema.extend({
   seenAt: epochMs,
 });
 export type QuotaWindowView = z.infer<typeof quotaWindowViewSchema>;
+
+/** What the launch form needs to know of a directory before a task runs in it. */
+export const directoryInfoSchema = z.object({
+  exists: z.boolean(),
+  /** Inside a git work tree with at least one commit: `--worktree` can be used. */
+  gitRepository: z.boolean(),
+  hasCommits: z.boolean(),
+  /** The checked-out branch, null when HEAD is detached or there is no repository. */
+  branch: z.string().nullable(),
+  /** Why git cannot be used here, in words, when it cannot. */
+  gitProblem: z.string().nullable(),
+});
+export type DirectoryInfo = z.infer<typeof directoryInfoSchema>;
+
+/** A unified diff as `git diff` prints it, cut short past a size. */
+export const diffSchema = z.object({
+  patch: z.string(),
+  /** The whole diff was larger than `maxBytes`: `patch` holds its first part, cut at a line end. */
+  truncated: z.boolean(),
+  /** The size of the whole diff, in bytes. */
+  totalBytes: count,
+});
+export type Diff = z.infer<typeof diffSchema>;
 
 export const quotaSchema = z.object({ windows: z.array(quotaWindowViewSchema) });
 export type Quota = z.infer<typeof quotaSchema>;

@@ -1,4 +1,6 @@
 /** Wires the store, the agent runner, the bus and the orchestrator together for any host (CLI, server, Electron). */
+import os from 'node:os';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
@@ -14,6 +16,10 @@ export interface BatonCoreOptions {
   nativeBinding?: string;
   /** For the jitter of retries and of waits for a quota window; tests pin it. */
   random?: () => number;
+  /** Where task worktrees go; default: beside the database file. */
+  dataDir?: string;
+  /** New task ids; tests pin them. */
+  newTaskId?: () => string;
 }
 
 export interface BatonCore {
@@ -55,6 +61,11 @@ export async function recoverCrashedRuns(
   for (const sessionId of recovered.sessionIds) stopOrphanedAgent(sessionId);
 }
 
+/** Baton's data directory for a database: the folder it is in (an in-memory one has the system's temp folder). */
+function dataDirOf(databaseFile: string): string {
+  return databaseFile === ':memory:' ? path.join(os.tmpdir(), 'baton') : path.dirname(path.resolve(databaseFile));
+}
+
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
   const { dataSource, store } = await openTaskStore(options.databaseFile, options.nativeBinding);
   const bus = new EventBus((error) => console.error('baton: an event listener failed:', error));
@@ -64,6 +75,8 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     bus,
     retry: options.retry,
     random: options.random,
+    dataDir: options.dataDir ?? dataDirOf(options.databaseFile),
+    newTaskId: options.newTaskId,
   });
   return {
     dataSource,

@@ -29,6 +29,7 @@ import type { BatonService, OpenBatonOptions } from './baton-service';
 import { CallFailure, createDispatcher } from './dispatcher';
 import { appHandlers } from './handlers/app';
 import { historyHandlers } from './handlers/history';
+import { changeHandlers } from './handlers/changes';
 import { settingsHandlers } from './handlers/settings';
 import { taskHandlers } from './handlers/tasks';
 import { LiveFollower } from './live-follower';
@@ -193,6 +194,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     ...taskHandlers(context),
     ...historyHandlers(context),
     ...settingsHandlers(context),
+    ...changeHandlers(context),
   };
   const dispatch = createDispatcher(handlers);
   let closed: Promise<void> | undefined;

@@ -219,6 +219,8 @@ describe('contract dispatch', () => {
       idleTimeoutSeconds: 1800,
       maxRetries: 3,
       onQuota: 'wait',
+      worktree: false,
+      stallAfter: 3,
       budgetUsd: 1.5,
       permissionMode: 'acceptEdits',
     });

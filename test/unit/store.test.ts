@@ -248,6 +248,8 @@ describe('migrations', () => {
       idleTimeoutSeconds: 1800,
       maxRetries: 3,
       onQuota: 'wait',
+      worktree: false,
+      stallAfter: 3,
     });
     const taskColumns = ((await upgraded.query('PRAGMA table_info(tasks)')) as Array<{ name: string }>).map(
       (c) => c.name,

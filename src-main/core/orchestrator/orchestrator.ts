@@ -16,6 +16,7 @@ import { type InputIssue, inputIssuesOf } from '../../contract/api';
 import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
 import {
   RESUMABLE_STATUSES,
+  type CheckOutcome,
   type RetryEntry,
   type SessionView,
   type TaskStatus,
@@ -25,8 +26,11 @@ import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
 import { startOfLocalDay } from '../local-day';
 import { estimateCostUsd, hasKnownPrice } from '../pricing';
-import type { SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
+import type { NewWorktree, RecordedChange, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
+import { findRepository } from '../git/repository';
+import { createWorktree, discardWorktree, WorktreeError, worktreePlan } from '../git/worktree';
 import { runCompletionCheck } from './completion-check';
+import { type IterationFacts, openWorkspace, type TaskWorkspace, worktreeProblem } from './workspace';
 import { type QuotaWait, spentWindow, windowToWaitFor } from './quota';
 import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
 
@@ -70,6 +74,10 @@ export interface OrchestratorOptions {
   /** Recorded on running sessions, so another process can tell whether they are still alive. */
   pid?: number;
   now?: () => number;
+  /** Where `--worktree` tasks get their worktrees: Baton's data directory. */
+  dataDir: string;
+  /** New task ids; tests pin them to know a task's branch name before it exists. */
+  newTaskId?: () => string;
 }
 
 /** Validates a spec, including that its directory exists, and normalises it. */
@@ -277,6 +285,8 @@ const NETWORK_ERROR =
 interface IterationRecord {
   session: SessionView;
   outcome: AgentRunOutcome;
+  /** The completion check run after it, when it ran one. */
+  check?: CheckRun;
   /** Set when the task must end here: stopped at a spent window, or over budget after a wait. */
   ending?: TaskEnding;
 }
@@ -307,7 +317,42 @@ function carriedOver(sessions: readonly SessionView[]): { previous?: PreviousIte
   };
 }
 
+/** What one run of a task works with: the task, its spec as it runs, and where it runs. */
+interface TaskRun {
+  taskId: string;
+  title: string;
+  spec: TaskSpec;
+  workspace: TaskWorkspace;
+}
+
+const totalTokens = (usage: TokenUsage) =>
+  usage.inputTokens + usage.outputTokens + usage.cacheCreationTokens + usage.cacheReadTokens;
+
+/** A check's outcome as stored, and whether the user's stop cut it short. */
+interface CheckRun extends CheckOutcome {
+  cancelled: boolean;
+}
+
+/** Iterations in a row that changed no file, and the check output they all left. */
+interface IdleRun {
+  count: number;
+  output: string | null;
+}
+
+/**
+ * The idle run after an iteration: one longer when it changed no file and left the check's output as the
+ * run's first one left it; started over otherwise. An iteration git recorded nothing of breaks the run.
+ */
+function idleAfter(idle: IdleRun, session: SessionView, check: CheckRun | undefined): IdleRun {
+  if (!session.git || session.git.commitAfter === null || session.git.filesChanged > 0)
+    return { count: 0, output: null };
+  const output = check ? `${check.exitCode}\n${check.output}` : null;
+  return idle.count > 0 && idle.output === output ? { count: idle.count + 1, output } : { count: 1, output };
+}
+
 export class Orchestrator {
+  private readonly dataDir: string;
+  private readonly newTaskId: () => string;
   private readonly store: TaskStore;
   private readonly agent: AgentRunner;
   private readonly bus: EventBus;
@@ -324,20 +369,50 @@ export class Orchestrator {
     this.bus = options.bus;
     this.pid = options.pid ?? process.pid;
     this.now = options.now ?? Date.now;
+    this.dataDir = options.dataDir;
+    this.newTaskId = options.newTaskId ?? uuidv4;
   }
 
   /** Validates the spec and records the task as queued. Nothing is written when the spec is invalid. */
   async createTask(input: TaskSpecInput): Promise<TaskSummary> {
     const spec = validateTaskSpec(input);
-    const row = await this.store.createTask({
-      spec,
-      title: titleOf(spec),
-      agent: this.agent.agentName,
-      ownerPid: this.pid,
-    });
-    const task = await this.requireSummary(row.id);
+    const id = this.newTaskId();
+    const worktree = spec.worktree ? await this.makeWorktree(id, spec.dir) : undefined;
+    try {
+      await this.store.createTask({
+        id,
+        spec,
+        title: titleOf(spec),
+        agent: this.agent.agentName,
+        ownerPid: this.pid,
+        worktree,
+      });
+    } catch (error) {
+      // No task row, so no worktree either: a launch that fails leaves nothing behind.
+      if (worktree) await discardWorktree(worktree).catch(() => undefined);
+      throw error;
+    }
+    const task = await this.requireSummary(id);
     this.bus.publish({ type: 'task.queued', taskId: task.id, task });
     return task;
+  }
+
+  /** A new worktree on branch baton/<short id> from the directory's HEAD, or a refusal naming what is wrong. */
+  private async makeWorktree(taskId: string, dir: string): Promise<NewWorktree> {
+    const refuse = (message: string) => new InvalidTaskError(message, [{ path: ['worktree'], message }]);
+    const lookup = await findRepository(dir);
+    if (lookup.kind === 'git_unavailable') throw refuse(`--worktree needs git: ${lookup.reason}`);
+    if (lookup.kind === 'not_a_repository') throw refuse(`--worktree needs a git repository, and ${dir} is not in one`);
+    const { root, head, branch } = lookup.repository;
+    if (!head) throw refuse(`--worktree needs a commit to branch from, and the repository ${root} has none yet`);
+    const plan = worktreePlan(this.dataDir, taskId);
+    try {
+      await createWorktree(root, { ...plan, base: head });
+    } catch (error) {
+      if (error instanceof WorktreeError) throw refuse(error.message);
+      throw refuse(`could not make the worktree: ${(error as Error).message}`);
+    }
+    return { repositoryRoot: root, path: plan.path, branch: plan.branch, baseCommit: head, baseBranch: branch };
   }
 
   /** Statuses a task can be resumed from: it stopped before it was done. */
@@ -354,6 +429,9 @@ export class Orchestrator {
         `task ${taskId} is ${task.status}; only an interrupted, cancelled or failed task can be resumed`,
       );
     }
+    const worktree = await this.store.worktreeOf(taskId);
+    const problem = worktree && worktreeProblem(worktree);
+    if (problem) throw new InvalidTaskError(`task ${taskId} cannot be resumed: ${problem}`);
     const max = task.spec.maxIterations;
     if (task.iterations >= max + turnedAway(await this.store.sessionsOfTask(taskId))) {
       throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
@@ -388,8 +466,12 @@ export class Orchestrator {
 
     let ending: TaskEnding;
     try {
+      const workspace = await openWorkspace(spec.dir, await this.store.worktreeOf(taskId));
+      await this.store.setChangeTracking(taskId, workspace.tracking);
+      if (workspace.tracking === 'git') await this.finishInterruptedChanges(taskId, task.title, workspace);
       const lastIteration = spec.maxIterations + turnedAway(sessions);
-      ending = await this.iterate(taskId, spec, task.iterations + 1, lastIteration, carriedOver(sessions), signal);
+      const run = { taskId, title: task.title, spec, workspace };
+      ending = await this.iterate(run, task.iterations + 1, lastIteration, carriedOver(sessions), signal);
     } catch (error) {
       ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
@@ -399,18 +481,66 @@ export class Orchestrator {
     return finished;
   }
 
+  /**
+   * Iterations Baton stopped in (a crash) got their snapshot before but none after: it is taken now, so
+   * what they changed is still recorded, and in a worktree committed as their checkpoint.
+   */
+  private async finishInterruptedChanges(taskId: string, title: string, workspace: TaskWorkspace): Promise<void> {
+    for (const { sessionId, iteration, before } of await this.store.unfinishedChanges(taskId)) {
+      const cut = await this.store.sessionView(sessionId);
+      const facts: IterationFacts = {
+        iteration,
+        sessionId,
+        taskId,
+        taskTitle: title,
+        tokens: cut ? totalTokens(cut) : 0,
+        costUsd: cut?.costUsd ?? 0,
+        interrupted: true,
+      };
+      const change = await this.recordChange(workspace, before, facts);
+      if (change) await this.store.recordChange(sessionId, change);
+    }
+  }
+
+  /** What an iteration changed; a git failure costs only the record, never the task. */
+  private async recordChange(
+    workspace: TaskWorkspace,
+    before: string | null,
+    facts: IterationFacts,
+  ): Promise<RecordedChange | null> {
+    if (before === null) return null;
+    try {
+      return await workspace.after(before, facts);
+    } catch (error) {
+      console.error(`baton: could not record what iteration ${facts.iteration} changed: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async snapshotBefore(workspace: TaskWorkspace, taskId: string, iteration: number): Promise<string | null> {
+    try {
+      return await workspace.before(taskId, iteration);
+    } catch (error) {
+      console.error(
+        `baton: could not snapshot the work tree before iteration ${iteration}: ${(error as Error).message}`,
+      );
+      return null;
+    }
+  }
+
   private async iterate(
-    taskId: string,
-    spec: TaskSpec,
+    run: TaskRun,
     firstIteration: number,
     lastIteration: number,
     carried: { previous?: PreviousIteration; lastGoodSessionId?: string },
     signal: AbortSignal | undefined,
   ): Promise<TaskEnding> {
+    const { taskId, spec } = run;
     let previous = carried.previous;
     let checkFeedback: CheckFeedback | undefined;
     let lastGoodSessionId = carried.lastGoodSessionId;
     let failuresInARow = 0;
+    let idle: IdleRun = { count: 0, output: null };
 
     for (let iteration = firstIteration; iteration <= lastIteration; iteration++) {
       if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
@@ -426,9 +556,8 @@ export class Orchestrator {
         previous,
         check: checkFeedback,
       });
-      const { session, outcome, ending } = await this.runIteration(
-        taskId,
-        spec,
+      const { session, outcome, ending, check } = await this.runIteration(
+        run,
         iteration,
         lastIteration,
         prompt,
@@ -450,8 +579,7 @@ export class Orchestrator {
         failuresInARow++;
       }
 
-      if (spec.check) {
-        const check = await runCompletionCheck(spec.check, spec.dir, spec.checkTimeoutSeconds * 1000, signal);
+      if (check) {
         if (check.cancelled) return { status: 'cancelled', reason: 'stopped by the user' };
         if (check.timedOut) {
           return {
@@ -464,6 +592,15 @@ export class Orchestrator {
         checkFeedback = { exitCode: check.exitCode, output: check.output };
       } else if (session.status === 'completed' && outcome.result?.resultText.includes(spec.completionMarker)) {
         return { status: 'completed', reason: `agent reported the task complete in iteration ${iteration}` };
+      }
+
+      idle = idleAfter(idle, session, check);
+      if (spec.stallAfter > 0 && idle.count >= spec.stallAfter) {
+        const unchanged = spec.check ? ' and left the check’s output as it was' : '';
+        return {
+          status: 'stalled',
+          reason: `${idle.count} iterations in a row changed no file${unchanged} (stall after ${spec.stallAfter})`,
+        };
       }
 
       if (failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
@@ -484,8 +621,7 @@ export class Orchestrator {
    * and keeps the earlier attempts, with their tokens, in its retry log.
    */
   private async runIteration(
-    taskId: string,
-    spec: TaskSpec,
+    run: TaskRun,
     iteration: number,
     lastIteration: number,
     prompt: string,
@@ -493,10 +629,20 @@ export class Orchestrator {
     initialBudgetUsd: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<IterationRecord> {
+    const { taskId, spec, workspace } = run;
     let sessionId = uuidv4();
     let maxBudgetUsd = initialBudgetUsd;
     const model = spec.model ?? null;
-    const startedAt = await this.store.startSession({ sessionId, taskId, iteration, model, ownerPid: this.pid });
+    // Taken before the row exists and written with its INSERT, so a crash mid-iteration still knows it.
+    const gitBefore = await this.snapshotBefore(workspace, taskId, iteration);
+    const startedAt = await this.store.startSession({
+      sessionId,
+      taskId,
+      iteration,
+      model,
+      ownerPid: this.pid,
+      gitBefore,
+    });
     this.bus.publish({ type: 'iteration.started', taskId, sessionId, iteration, maxIterations: lastIteration });
 
     let reportedModel = model;
@@ -513,6 +659,7 @@ export class Orchestrator {
       (soFar) => this.store.recordUsageSoFar(sessionId, soFar),
       () => reportedModel,
     );
+    let check: CheckRun | undefined;
     let outcome: AgentRunOutcome = {
       error: { kind: 'internal', message: 'the agent run did not finish' },
       exitCode: null,
@@ -525,7 +672,7 @@ export class Orchestrator {
         const attemptId = sessionId;
         try {
           outcome = await this.agent.run({
-            cwd: spec.dir,
+            cwd: workspace.cwd,
             prompt,
             sessionId: attemptId,
             forkFrom,
@@ -619,16 +766,49 @@ export class Orchestrator {
       }
     } finally {
       usageSoFar.stop();
-      const finish = sessionFinishFrom(outcome, this.now() - startedAt, reportedModel);
-      await this.store.finishSession(
-        sessionId,
-        withRetries(stoppedWhileWaiting ? { ...finish, status: 'cancelled' } : finish, retries, retriedDenials),
+      const agentEndedAt = this.now();
+      const spent = sessionFinishFrom(outcome, agentEndedAt - startedAt, reportedModel);
+      const finish = withRetries(
+        stoppedWhileWaiting ? { ...spent, status: 'cancelled' } : spent,
+        retries,
+        retriedDenials,
       );
+      const change = await this.recordChange(workspace, gitBefore, {
+        iteration,
+        sessionId,
+        taskId,
+        taskTitle: run.title,
+        tokens: totalTokens(finish),
+        costUsd: finish.costUsd,
+      });
+      // No check after an iteration that ends the task anyway: stopped, at a window, or at its budget.
+      const checks =
+        spec.check !== undefined &&
+        !ending &&
+        !signal?.aborted &&
+        finish.status !== 'cancelled' &&
+        outcome.result?.subtype !== 'error_max_budget_usd';
+      check = checks ? await this.runCheck(spec, workspace.cwd, signal) : undefined;
+      await this.store.finishSession(sessionId, { ...finish, endedAt: agentEndedAt, change, check: check ?? null });
     }
     const session = await this.store.sessionView(sessionId);
     if (!session) throw new Error(`session ${sessionId} vanished after it was written`);
     this.bus.publish({ type: 'iteration.finished', taskId, session, task: await this.requireSummary(taskId) });
-    return { session, outcome, ending };
+    return { session, outcome, ending, check };
+  }
+
+  /** The user's completion check, in the directory the agent worked in, timed. */
+  private async runCheck(spec: TaskSpec, cwd: string, signal: AbortSignal | undefined): Promise<CheckRun | undefined> {
+    if (spec.check === undefined) return undefined;
+    const started = this.now();
+    const result = await runCompletionCheck(spec.check, cwd, spec.checkTimeoutSeconds * 1000, signal);
+    return {
+      exitCode: result.exitCode,
+      durationMs: Math.max(0, this.now() - started),
+      output: result.output,
+      timedOut: result.timedOut,
+      cancelled: result.cancelled,
+    };
   }
 
   /**

@@ -31,7 +31,20 @@ export interface TaskRow {
   finishedAt: number | null;
 }
 
-export interface SessionRow extends Omit<SessionView, 'error' | 'retries' | 'rateLimit'> {
+export interface SessionRow extends Omit<SessionView, 'error' | 'retries' | 'rateLimit' | 'git' | 'check'> {
+  /** What the iteration changed (see migration 11); all null where git recorded nothing. */
+  gitBefore: string | null;
+  gitAfter: string | null;
+  filesChanged: number | null;
+  insertions: number | null;
+  deletions: number | null;
+  /** JSON array of FileChange: the first files by path. */
+  changedFiles: string | null;
+  /** The completion check after it; `checkDurationMs` null when none ran. */
+  checkExitCode: number | null;
+  checkDurationMs: number | null;
+  checkOutput: string | null;
+  checkTimedOut: number | null;
   /** JSON of the last RateLimitInfo the agent reported in this iteration, or null. */
   rateLimitJson: string | null;
   id: number;
@@ -106,6 +119,16 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     permissionDenials: int('permission_denials'),
     rateLimitJson: text('rate_limit', true),
     eventsNotStored: int('events_not_stored'),
+    gitBefore: text('git_before', true),
+    gitAfter: text('git_after', true),
+    filesChanged: int('files_changed', true),
+    insertions: int('insertions', true),
+    deletions: int('deletions', true),
+    changedFiles: text('changed_files', true),
+    checkExitCode: int('check_exit_code', true),
+    checkDurationMs: int('check_duration_ms', true),
+    checkOutput: text('check_output', true),
+    checkTimedOut: int('check_timed_out', true),
   },
 });
 

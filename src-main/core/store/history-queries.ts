@@ -9,7 +9,7 @@ import type { HistoryBucket, HistoryCharts, TaskFilter, TaskListTotals, TaskSort
 import type { ProjectView, TaskSummary } from '../../contract/views';
 import { priceOf } from '../pricing';
 import { DAY_MS, localDay, spendingPeriods, weekStartDay } from '../local-day';
-import { spentInPeriods, type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-store';
+import { spentInPeriods, storedStatusCondition, type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-store';
 
 /**
  * Days added before SQLite's integer division (which truncates toward zero) and taken off after,
@@ -32,15 +32,9 @@ function whereOf(filter: TaskFilter): { sql: string; params: unknown[] } {
     params.push(filter.projectId);
   }
   if (filter.status !== undefined) {
-    // A waiting task is stored as running with a wake-up time (migration 9).
-    clauses.push(
-      filter.status === 'waiting'
-        ? "t.status = 'running' AND t.wake_at IS NOT NULL"
-        : filter.status === 'running'
-          ? 't.status = ? AND t.wake_at IS NULL'
-          : 't.status = ?',
-    );
-    if (filter.status !== 'waiting') params.push(filter.status);
+    const status = storedStatusCondition(filter.status);
+    clauses.push(status.sql);
+    params.push(...status.params);
   }
   if (filter.from !== undefined) {
     clauses.push('t.created_at >= ?');

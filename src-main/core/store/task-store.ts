@@ -2,6 +2,7 @@
  * Everything the orchestrator and the views read and write. Totals are always
  * computed by SQL over the session rows; nothing here sums rows in JavaScript.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
@@ -9,6 +10,10 @@ import type { QuotaWindow, RateLimitInfo, TokenUsage } from '../../contract/agen
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
 import {
+  type ChangeTracking,
+  type CheckOutcome,
+  type FileChange,
+  type GitChange,
   type QuotaWindowView,
   type RetryEntry,
   type SessionStatus,
@@ -18,18 +23,37 @@ import {
   type TaskDetail,
   type TaskStatus,
   type TaskSummary,
+  type WorktreeState,
 } from '../../contract/views';
+import type { ChangeStats } from '../git/snapshot';
 import type { SessionRow, TaskRow } from './entities';
 import type { SpendingPeriods } from '../local-day';
 import { connectionOf, writeTransaction } from './write-transaction';
 
 export interface NewTask {
+  /** Given when something was made for the task before its row (its worktree); a new uuid otherwise. */
+  id?: string;
   /** Validated, its directory resolved: the store keeps it as it is. */
   spec: TaskSpec;
+  /** The worktree made for it, recorded in the same transaction. */
+  worktree?: NewWorktree;
   title: string;
   agent: string;
   /** The process that queues it, so a crash before its turn can be told from a wait. */
   ownerPid: number;
+}
+
+export interface NewWorktree {
+  repositoryRoot: string;
+  path: string;
+  branch: string;
+  baseCommit: string;
+  baseBranch: string | null;
+}
+
+/** A task's worktree as stored. */
+export interface WorktreeRow extends NewWorktree {
+  state: WorktreeState;
 }
 
 export interface SessionStart {
@@ -38,6 +62,13 @@ export interface SessionStart {
   iteration: number;
   model: string | null;
   ownerPid: number;
+  /** The snapshot (or worktree commit) taken before the agent ran, where git records changes. */
+  gitBefore?: string | null;
+}
+
+/** What an iteration changed: the commit after it, and the diff's counts. */
+export interface RecordedChange extends ChangeStats {
+  after: string;
 }
 
 /** What an iteration's UPDATE writes once the agent is done. */
@@ -53,9 +84,23 @@ export type SessionFinish = Omit<
   | 'ownerPid'
   | 'retryLog'
   | 'rateLimitJson'
+  | 'gitBefore'
+  | 'gitAfter'
+  | 'filesChanged'
+  | 'insertions'
+  | 'deletions'
+  | 'changedFiles'
+  | 'checkExitCode'
+  | 'checkDurationMs'
+  | 'checkOutput'
+  | 'checkTimedOut'
 > & {
   status: Exclude<SessionStatus, 'running'>;
   retries: RetryEntry[];
+  /** When the agent was done; the check that may follow is not part of the session's time. Default: now. */
+  endedAt?: number;
+  change?: RecordedChange | null;
+  check?: CheckOutcome | null;
 };
 
 /**
@@ -71,7 +116,8 @@ export interface UsageSoFar extends TokenUsage {
 
 export const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
-  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at,
+  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at, t.stalled,
+  SUM(s.insertions + s.deletions)          AS lines_changed,
   COUNT(s.id)                              AS iterations,
   COALESCE(SUM(s.input_tokens), 0)          AS input_tokens,
   COALESCE(SUM(s.output_tokens), 0)         AS output_tokens,
@@ -116,6 +162,9 @@ export interface SummaryRecord {
   started_at: number | null;
   finished_at: number | null;
   wake_at: number | null;
+  stalled: number;
+  /** Null when no session of the task has git's counts. */
+  lines_changed: number | null;
   iterations: number;
   input_tokens: number;
   output_tokens: number;
@@ -139,8 +188,7 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     agent: row.agent,
     model: row.model,
     spec: taskSpecSchema.parse(JSON.parse(row.spec)),
-    // A waiting task is a running one with a wake-up time (see migration 9).
-    status: row.status === 'running' && row.wake_at !== null ? 'waiting' : row.status,
+    status: statusOf(row),
     statusReason: row.status_reason,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -159,6 +207,62 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     durationMs: row.duration_ms,
     apiDurationMs: row.api_duration_ms,
     wakeAt: row.wake_at,
+    linesChanged: row.lines_changed,
+  };
+}
+
+/**
+ * A task's status from its stored form: a waiting task is a running one with a wake-up time
+ * (migration 9), a stalled one a failed one marked stalled (migration 11).
+ */
+function statusOf(row: Pick<SummaryRecord, 'status' | 'wake_at' | 'stalled'>): TaskStatus {
+  if (row.status === 'running' && row.wake_at !== null) return 'waiting';
+  if (row.status === 'failed' && row.stalled) return 'stalled';
+  return row.status;
+}
+
+/** The SQL condition (on tasks as `t`) that selects a status in its stored form; the inverse of statusOf. */
+export function storedStatusCondition(status: TaskStatus): { sql: string; params: unknown[] } {
+  switch (status) {
+    case 'waiting':
+      return { sql: "t.status = 'running' AND t.wake_at IS NOT NULL", params: [] };
+    case 'running':
+      return { sql: "t.status = 'running' AND t.wake_at IS NULL", params: [] };
+    case 'stalled':
+      return { sql: "t.status = 'failed' AND t.stalled = 1", params: [] };
+    case 'failed':
+      return { sql: "t.status = 'failed' AND t.stalled = 0", params: [] };
+    default:
+      return { sql: 't.status = ?', params: [status] };
+  }
+}
+
+/** A status as the tasks table's CHECK allows it, and whether it is 'stalled' in that form. */
+function storedStatus(status: TaskStatus): { status: TaskStatus; stalled: 0 | 1 } {
+  return status === 'stalled' ? { status: 'failed', stalled: 1 } : { status, stalled: 0 };
+}
+
+const CHECK_OUTPUT_CHARS = 4000;
+
+function gitChangeOf(row: SessionRow): GitChange | null {
+  if (row.gitBefore === null) return null;
+  return {
+    commitBefore: row.gitBefore,
+    commitAfter: row.gitAfter,
+    filesChanged: row.filesChanged ?? 0,
+    insertions: row.insertions ?? 0,
+    deletions: row.deletions ?? 0,
+    files: row.changedFiles ? (JSON.parse(row.changedFiles) as FileChange[]) : [],
+  };
+}
+
+function checkOf(row: SessionRow): CheckOutcome | null {
+  if (row.checkDurationMs === null) return null;
+  return {
+    exitCode: row.checkExitCode,
+    durationMs: row.checkDurationMs,
+    output: row.checkOutput ?? '',
+    timedOut: row.checkTimedOut === 1,
   };
 }
 
@@ -187,7 +291,14 @@ export function toSessionView(row: SessionRow): SessionView {
     retries: row.retryLog ? (JSON.parse(row.retryLog) as RetryEntry[]) : [],
     rateLimit: row.rateLimitJson ? (JSON.parse(row.rateLimitJson) as RateLimitInfo) : null,
     eventsNotStored: row.eventsNotStored,
+    git: gitChangeOf(row),
+    check: checkOf(row),
   };
+}
+
+/** A change record as the session's columns hold it: commit after, counts, and the listed files as JSON. */
+function changeColumns(change: RecordedChange): [string, number, number, number, string] {
+  return [change.after, change.filesChanged, change.insertions, change.deletions, JSON.stringify(change.files)];
 }
 
 /** Tasks the desktop app and browser mode run at once unless the settings say otherwise. */
@@ -227,7 +338,7 @@ export class TaskStore {
       ).run(uuidv4(), path.basename(workingDir) || workingDir, workingDir, createdAt);
       const project = db.prepare(`SELECT id FROM projects WHERE working_dir = ?`).get(workingDir) as { id: string };
       const task: TaskRow = {
-        id: uuidv4(),
+        id: input.id ?? uuidv4(),
         projectId: project.id,
         title: input.title,
         prompt: input.spec.prompt,
@@ -254,8 +365,63 @@ export class TaskStore {
         createdAt,
         input.ownerPid,
       );
+      const worktree = input.worktree;
+      if (worktree) {
+        db.prepare(
+          `INSERT INTO task_worktrees (task_id, repository_root, path, branch, base_commit, base_branch, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          task.id,
+          worktree.repositoryRoot,
+          worktree.path,
+          worktree.branch,
+          worktree.baseCommit,
+          worktree.baseBranch,
+          createdAt,
+        );
+      }
       return task;
     });
+  }
+
+  async worktreeOf(taskId: string): Promise<WorktreeRow | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT repository_root AS repositoryRoot, path, branch, base_commit AS baseCommit, base_branch AS baseBranch, state
+       FROM task_worktrees WHERE task_id = ?`,
+      [taskId],
+    )) as WorktreeRow[];
+    return row;
+  }
+
+  async setWorktreeState(taskId: string, state: WorktreeState): Promise<void> {
+    await this.dataSource.query(`UPDATE task_worktrees SET state = ? WHERE task_id = ?`, [state, taskId]);
+  }
+
+  /** Whether (or why not) the task's iterations get a change record; settled when it first runs. */
+  async setChangeTracking(taskId: string, tracking: ChangeTracking): Promise<void> {
+    await this.dataSource.query(`UPDATE tasks SET change_tracking = ? WHERE id = ?`, [tracking, taskId]);
+  }
+
+  /**
+   * Iterations that got a snapshot before the agent ran but none after: Baton stopped in between.
+   * The next start takes the snapshot after for them (see recordChange).
+   */
+  async unfinishedChanges(taskId: string): Promise<Array<{ sessionId: string; iteration: number; before: string }>> {
+    return (await this.dataSource.query(
+      `SELECT session_id AS sessionId, iteration, git_before AS before FROM sessions
+       WHERE task_id = ? AND git_before IS NOT NULL AND git_after IS NULL AND status <> 'running'
+       ORDER BY iteration`,
+      [taskId],
+    )) as Array<{ sessionId: string; iteration: number; before: string }>;
+  }
+
+  /** The change record of an iteration whose snapshot after was taken later than its final UPDATE. */
+  async recordChange(sessionId: string, change: RecordedChange): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sessions SET git_after = ?, files_changed = ?, insertions = ?, deletions = ?, changed_files = ?
+       WHERE session_id = ?`,
+      [...changeColumns(change), sessionId],
+    );
   }
 
   /**
@@ -265,7 +431,7 @@ export class TaskStore {
   async markTaskRunning(taskId: string, ownerPid: number): Promise<boolean> {
     const claimed = await this.execute(
       `UPDATE tasks SET status = 'running', status_reason = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL,
-         owner_pid = ?, wake_at = NULL
+         owner_pid = ?, wake_at = NULL, stalled = 0
        WHERE id = ? AND status <> 'running'`,
       [this.now(), ownerPid, taskId],
     );
@@ -285,9 +451,11 @@ export class TaskStore {
 
   /** `wakeAt`: when a task that stopped for a spent subscription window could go on. */
   async finishTask(taskId: string, status: TaskStatus, reason: string, wakeAt: number | null = null): Promise<void> {
+    const stored = storedStatus(status);
     await this.dataSource.query(
-      `UPDATE tasks SET status = ?, status_reason = ?, finished_at = ?, owner_pid = NULL, wake_at = ? WHERE id = ?`,
-      [status, reason, this.now(), wakeAt, taskId],
+      `UPDATE tasks SET status = ?, stalled = ?, status_reason = ?, finished_at = ?, owner_pid = NULL, wake_at = ?
+       WHERE id = ?`,
+      [stored.status, stored.stalled, reason, this.now(), wakeAt, taskId],
     );
   }
 
@@ -361,9 +529,9 @@ export class TaskStore {
   async startSession(start: SessionStart): Promise<number> {
     const startedAt = this.now();
     await this.dataSource.query(
-      `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, model, owner_pid)
-       VALUES (?, ?, ?, 'running', ?, ?, ?)`,
-      [start.sessionId, start.taskId, start.iteration, startedAt, start.model, start.ownerPid],
+      `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, model, owner_pid, git_before)
+       VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+      [start.sessionId, start.taskId, start.iteration, startedAt, start.model, start.ownerPid, start.gitBefore ?? null],
     );
     return startedAt;
   }
@@ -375,11 +543,13 @@ export class TaskStore {
          input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
          turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
          exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
-         retries = ?, retry_log = ?, permission_denials = ?, usage_so_far = NULL
+         retries = ?, retry_log = ?, permission_denials = ?, usage_so_far = NULL,
+         git_after = ?, files_changed = ?, insertions = ?, deletions = ?, changed_files = ?,
+         check_exit_code = ?, check_duration_ms = ?, check_output = ?, check_timed_out = ?
        WHERE session_id = ?`,
       [
         finish.status,
-        this.now(),
+        finish.endedAt ?? this.now(),
         finish.model,
         finish.inputTokens,
         finish.outputTokens,
@@ -397,6 +567,15 @@ export class TaskStore {
         finish.retries.length,
         finish.retries.length > 0 ? JSON.stringify(finish.retries) : null,
         finish.permissionDenials,
+        ...(finish.change ? changeColumns(finish.change) : [null, null, null, null, null]),
+        ...(finish.check
+          ? [
+              finish.check.exitCode,
+              finish.check.durationMs,
+              finish.check.output.slice(-CHECK_OUTPUT_CHARS),
+              finish.check.timedOut ? 1 : 0,
+            ]
+          : [null, null, null, null]),
         sessionId,
       ],
     );
@@ -502,7 +681,26 @@ export class TaskStore {
 
   async taskDetail(taskId: string): Promise<TaskDetail | undefined> {
     const summary = await this.taskSummary(taskId);
-    return summary ? { ...summary, sessions: await this.sessionsOfTask(taskId) } : undefined;
+    if (!summary) return undefined;
+    const [tracking] = (await this.dataSource.query(`SELECT change_tracking AS value FROM tasks WHERE id = ?`, [
+      taskId,
+    ])) as Array<{ value: ChangeTracking | null }>;
+    const worktree = await this.worktreeOf(taskId);
+    return {
+      ...summary,
+      sessions: await this.sessionsOfTask(taskId),
+      changeTracking: tracking?.value ?? null,
+      worktree: worktree
+        ? {
+            path: worktree.path,
+            branch: worktree.branch,
+            baseCommit: worktree.baseCommit,
+            baseBranch: worktree.baseBranch,
+            state: worktree.state,
+            present: existsSync(worktree.path),
+          }
+        : null,
+    };
   }
 
   /**

@@ -6,6 +6,7 @@ import { InvalidTaskError, TaskNotFoundError } from '../../core/orchestrator/orc
 import { MAX_STORED_EVENTS_PER_RUNNING_SESSION } from '../../core/store/event-recorder';
 import { CallFailure } from '../dispatcher';
 import type { ServiceContext } from '../service-context';
+import { taskLookup } from './task-lookup';
 
 type TaskHandlers = Pick<
   BatonHandlers,
@@ -39,25 +40,7 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
     return events;
   };
 
-  /** A task by its full id or a unique prefix of it, as `baton tasks` prints them. */
-  const resolveTaskId = async (idOrPrefix: string): Promise<string> => {
-    if (await core.store.taskSummary(idOrPrefix)) return idOrPrefix;
-    const matches = await core.store.resolveTaskId(idOrPrefix);
-    if (matches.length === 0) throw new CallFailure('not_found', `no task with id ${idOrPrefix}`);
-    if (matches.length > 1) {
-      throw new CallFailure('invalid_input', `task id ${idOrPrefix} is ambiguous; give more of it`, [
-        { path: ['taskId'], message: 'matches more than one task' },
-      ]);
-    }
-    return matches[0] as string;
-  };
-
-  const requireTask = async (idOrPrefix: string): Promise<TaskDetail> => {
-    const taskId = await resolveTaskId(idOrPrefix);
-    const task = await core.store.taskDetail(taskId);
-    if (!task) throw new CallFailure('not_found', `no task with id ${idOrPrefix}`);
-    return task;
-  };
+  const { resolveTaskId, requireTask } = taskLookup(context);
 
   return {
     launchTask: async (spec) => {

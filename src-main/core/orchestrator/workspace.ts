@@ -1,0 +1,117 @@
+/**
+ * Where a task's iterations run and how what they change is recorded. In a git repository each
+ * iteration gets a snapshot commit before and after (kept under refs/baton/tasks/<task>/); in a
+ * task's own worktree, the commit after is a checkpoint on its branch. Elsewhere nothing is
+ * recorded, and the task says why.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ChangeTracking } from '../../contract/views';
+import { git } from '../git/git';
+import { findRepository, headCommit } from '../git/repository';
+import { changeStats, snapshotCommit } from '../git/snapshot';
+import { checkpointCommit } from '../git/worktree';
+import type { RecordedChange, WorktreeRow } from '../store/task-store';
+
+/** What a checkpoint commit says of its iteration. */
+export interface IterationFacts {
+  iteration: number;
+  sessionId: string;
+  taskId: string;
+  taskTitle: string;
+  tokens: number;
+  costUsd: number;
+  interrupted?: boolean;
+}
+
+export interface TaskWorkspace {
+  tracking: ChangeTracking;
+  /** Where the agent and the check run. */
+  cwd: string;
+  /** The commit the iteration starts from; null where nothing is recorded. */
+  before(taskId: string, iteration: number): Promise<string | null>;
+  /** What the iteration changed since `before`; in a worktree, after committing it as a checkpoint. */
+  after(before: string, facts: IterationFacts): Promise<RecordedChange>;
+}
+
+/** A worktree task whose worktree cannot be used: resume and run refuse with this. */
+export class WorkspaceUnavailableError extends Error {
+  override readonly name = 'WorkspaceUnavailableError';
+}
+
+const snapshotRef = (taskId: string, iteration: number, side: 'before' | 'after') =>
+  `refs/baton/tasks/${taskId}/${iteration}/${side}`;
+
+function checkpointMessage(facts: IterationFacts): string {
+  const title = facts.taskTitle.length > 60 ? `${facts.taskTitle.slice(0, 59)}…` : facts.taskTitle;
+  return [
+    `Baton: iteration ${facts.iteration}${facts.interrupted ? ' (interrupted)' : ''} of "${title}"`,
+    '',
+    `Baton-Task: ${facts.taskId}`,
+    `Baton-Session: ${facts.sessionId}`,
+    `Baton-Tokens: ${facts.tokens}`,
+    `Baton-Cost-USD: ${facts.costUsd.toFixed(6)}`,
+  ].join('\n');
+}
+
+const untracked = (tracking: ChangeTracking, cwd: string): TaskWorkspace => ({
+  tracking,
+  cwd,
+  before: async () => null,
+  after: () => Promise.reject(new Error('no change record is kept for this task')),
+});
+
+/** Why a worktree task cannot run now, or undefined when it can. */
+export function worktreeProblem(worktree: WorktreeRow): string | undefined {
+  if (worktree.state !== 'active') return `its worktree was ${worktree.state}; start a new task instead`;
+  if (!existsSync(worktree.path)) {
+    return `its worktree ${worktree.path} was deleted; discard the task (baton discard) to clean up its branch ${worktree.branch}`;
+  }
+  return undefined;
+}
+
+/** The workspace of a task: its worktree when it has one, else its directory, recorded when git can. */
+export async function openWorkspace(dir: string, worktree: WorktreeRow | undefined): Promise<TaskWorkspace> {
+  if (worktree) {
+    const problem = worktreeProblem(worktree);
+    if (problem) throw new WorkspaceUnavailableError(`the task cannot run: ${problem}`);
+    // The project may be a folder inside the repository: the agent works in the same folder of the worktree.
+    const cwd = path.join(worktree.path, path.relative(worktree.repositoryRoot, dir));
+    return {
+      tracking: 'git',
+      cwd: existsSync(cwd) ? cwd : worktree.path,
+      before: async () => {
+        const head = await headCommit(worktree.path);
+        if (!head) throw new Error(`the worktree ${worktree.path} has no commit`);
+        return head;
+      },
+      after: async (before, facts) => {
+        const after = (await checkpointCommit(worktree.path, checkpointMessage(facts))) ?? before;
+        // Kept apart from the branch too, so an iteration's diff can still be read once the branch is discarded.
+        await git(['update-ref', snapshotRef(facts.taskId, facts.iteration, 'after'), after], { cwd: worktree.path });
+        return { after, ...(await changeStats(worktree.path, before, after)) };
+      },
+    };
+  }
+  const lookup = await findRepository(dir);
+  if (lookup.kind !== 'repository') return untracked(lookup.kind, dir);
+  const { root } = lookup.repository;
+  return {
+    tracking: 'git',
+    cwd: dir,
+    before: async (taskId, iteration) =>
+      snapshotCommit(root, {
+        parent: await headCommit(root),
+        message: `Baton snapshot before iteration ${iteration} of task ${taskId}`,
+        ref: snapshotRef(taskId, iteration, 'before'),
+      }),
+    after: async (before, facts) => {
+      const after = await snapshotCommit(root, {
+        parent: before,
+        message: `Baton snapshot after iteration ${facts.iteration} of task ${facts.taskId}`,
+        ref: snapshotRef(facts.taskId, facts.iteration, 'after'),
+      });
+      return { after, ...(await changeStats(root, before, after)) };
+    },
+  };
+}
