@@ -1,11 +1,33 @@
 /** Lines for the terminal, with numbers from the one formatter the window uses too. */
-import { formatCost, formatDuration, formatTokens } from '../contract/format';
+import { formatCost, formatDuration, formatTokens, plural } from '../contract/format';
 import type { SessionView, TaskDetail, TaskSummary } from '../contract/views';
 
 export function formatSessionLine(session: SessionView, maxIterations: number): string {
   const tokens = `in ${formatTokens(session.inputTokens)} out ${formatTokens(session.outputTokens)} cache w ${formatTokens(session.cacheCreationTokens)} r ${formatTokens(session.cacheReadTokens)}`;
-  const line = `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatCost(session.costUsd)}  ${formatDuration(session.durationMs)}`;
-  return session.error ? `${line}\n    error: ${session.error}` : line;
+  const lines = [
+    `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatCost(session.costUsd)}  ${formatDuration(session.durationMs)}`,
+  ];
+  if (session.error) lines.push(`    error: ${session.error}`);
+  const { git, check } = session;
+  if (git) lines.push(`    changed: ${plural(git.filesChanged, 'file')}, +${git.insertions} −${git.deletions}`);
+  if (check) {
+    const ended = check.timedOut ? 'timed out' : `exit ${check.exitCode ?? 'none'}`;
+    lines.push(`    check: ${ended} in ${formatDuration(check.durationMs)}`);
+  }
+  return lines.join('\n');
+}
+
+/** Where the task's changes are recorded, or why they are not. */
+function changesLine(task: TaskDetail): string | undefined {
+  const worktree = task.worktree;
+  if (worktree) {
+    const gone = worktree.state === 'active' && !worktree.present ? ', its folder was deleted' : '';
+    return `worktree ${worktree.path} on ${worktree.branch} (from ${worktree.baseBranch ?? worktree.baseCommit.slice(0, 12)}), ${worktree.state}${gone}`;
+  }
+  if (task.changeTracking === 'not_a_repository')
+    return 'changes  not recorded: the directory is not in a git repository';
+  if (task.changeTracking === 'git_unavailable') return 'changes  not recorded: git is not available';
+  return undefined;
 }
 
 export function formatTaskLine(task: TaskSummary): string {
@@ -31,8 +53,10 @@ export function formatTaskDetail(task: TaskDetail): string {
     `tokens   in ${formatTokens(t.inputTokens)}  out ${formatTokens(t.outputTokens)}  cache write ${formatTokens(t.cacheCreationTokens)}  cache read ${formatTokens(t.cacheReadTokens)}  total ${formatTokens(t.totalTokens)}`,
     `         ${task.iterations} iterations, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
     `cost     ${formatCost(t.costUsd)}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
-    '',
   ];
+  const changes = changesLine(task);
+  if (changes) lines.push(changes);
+  lines.push('');
   for (const session of task.sessions) lines.push(formatSessionLine(session, task.spec.maxIterations));
   return lines.join('\n');
 }
