@@ -26,7 +26,13 @@ export type {
   TaskListTotals,
   TaskSortKey,
 } from '../src-main/contract/api';
-export { callErrorSchema, EXPORT_FORMATS, inputIssuesOf, TASK_SORT_KEYS } from '../src-main/contract/api';
+export {
+  callErrorSchema,
+  DEFAULT_DIFF_BYTES,
+  EXPORT_FORMATS,
+  inputIssuesOf,
+  TASK_SORT_KEYS,
+} from '../src-main/contract/api';
 export type { BatonEvent } from '../src-main/contract/events';
 export type { ContextMode, OnQuota, PermissionMode, TaskSpec, TaskSpecInput } from '../src-main/contract/task-spec';
 export {
@@ -36,6 +42,7 @@ export {
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_MAX_RETRIES,
+  DEFAULT_STALL_AFTER,
   ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,
@@ -43,6 +50,12 @@ export {
 export type { BatonBridge, ClientMessage } from '../src-main/contract/transport';
 export { WS_PATH } from '../src-main/contract/transport';
 export type {
+  ChangeTracking,
+  CheckOutcome,
+  Diff,
+  DirectoryInfo,
+  FileChange,
+  GitChange,
   ProjectView,
   Quota,
   QuotaWindowView,
@@ -55,6 +68,8 @@ export type {
   TaskStatus,
   TaskSummary,
   TaskTotals,
+  WorktreeState,
+  WorktreeView,
 } from '../src-main/contract/views';
 export {
   ACTIVE_STATUSES,

@@ -1,10 +1,11 @@
-import { useEffect, useMemo, type InputHTMLAttributes, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type InputHTMLAttributes, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { useServices } from '../app/services';
 import {
   CONTEXT_MODES,
   DEFAULT_MAX_ITERATIONS,
+  DEFAULT_STALL_AFTER,
   formatCost,
   PERMISSION_MODE_DESCRIPTIONS,
   ON_QUOTA_CHOICES,
@@ -19,7 +20,9 @@ import {
   isPermissionMode,
   KNOWN_MODELS,
   suggestedDirs,
+  worktreeChoice,
   type CarriedSpec,
+  type DirectoryCheck,
   type LaunchErrors,
   type LaunchField,
 } from '../stores/launch-store';
@@ -49,7 +52,8 @@ function describedBy(field: LaunchField, errors: LaunchErrors, hint = false) {
   };
 }
 
-type TextFieldName = 'maxIterations' | 'budgetUsd' | 'check' | 'maxTurns' | 'title' | 'pauseAtUtilization';
+type TextFieldName =
+  'maxIterations' | 'budgetUsd' | 'check' | 'maxTurns' | 'title' | 'pauseAtUtilization' | 'stallAfter';
 
 /** A one-line text field of the form: its label, its input tied to its hint and error, and those. */
 function TextField({
@@ -176,6 +180,57 @@ function SpendingNotice() {
   );
 }
 
+/** How long the directory field waits after the last keystroke before asking whether it is a git repository. */
+export const DIRECTORY_CHECK_DELAY_MS = 400;
+
+/** The worktree checkbox: on by default for a git repository with commits; off and disabled, with the reason, otherwise. */
+function WorktreeField({ errors }: { errors: LaunchErrors }) {
+  const { launch } = useServices();
+  const checked = useStore(launch, (s) => s.values.worktree);
+  const lastCheck = useStore(launch, (s) => s.directory);
+  const dir = useStore(launch, (s) => s.values.dir.trim());
+  const setField = useStore(launch, (s) => s.setField);
+  // An answer about another directory than the one typed is no answer: it is being checked.
+  const directory: DirectoryCheck | null =
+    lastCheck?.dir === dir ? lastCheck : dir === '' ? null : { dir, status: 'checking' };
+  const { available, reason } = worktreeChoice(directory);
+  const branch = directory?.status === 'ready' ? directory.info.branch : null;
+  const hint = available
+    ? `A new branch and a folder of its own, made from ${branch ? `branch ${branch}` : 'the current commit'}; one checkpoint commit per iteration. Your checkout is not touched.`
+    : `Not available: ${reason ?? ''}`;
+  return (
+    <div className="field field-span2">
+      <label className="checkbox-label" htmlFor="launch-worktree">
+        <input
+          id="launch-worktree"
+          name="worktree"
+          type="checkbox"
+          checked={available && checked}
+          disabled={!available}
+          onChange={(e) => setField('worktree', e.target.checked)}
+          {...describedBy('worktree', errors, true)}
+        />
+        Run in a git worktree
+      </label>
+      <p className="field-hint muted" id="launch-worktree-hint" data-testid="worktree-hint">
+        {available && reason ? `${reason}. ` : ''}
+        {hint}
+      </p>
+      <FieldError field="worktree" message={errors.worktree} />
+    </div>
+  );
+}
+
+/** Asks about the directory once the user stops typing in it. */
+function useDirectoryCheck(dir: string, inspect: () => Promise<void>) {
+  const [first] = useState(dir);
+  useEffect(() => {
+    // The directory the form opens with is checked at once; a typed one after a pause.
+    const timer = setTimeout(() => void inspect(), dir === first ? 0 : DIRECTORY_CHECK_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [dir, first, inspect]);
+}
+
 export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) {
   const { launch } = useServices();
   const {
@@ -187,6 +242,7 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
     copiedFrom,
     setField,
     checkDirectory,
+    inspectDirectory,
     submit,
     loadProjects,
     loadDefaults,
@@ -204,6 +260,7 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
       copiedFrom: s.copiedFrom,
       setField: s.setField,
       checkDirectory: s.checkDirectory,
+      inspectDirectory: s.inspectDirectory,
       submit: s.submit,
       loadProjects: s.loadProjects,
       loadDefaults: s.loadDefaults,
@@ -216,6 +273,7 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
   const projects = useStore(launch, (s) => s.projects);
   const suggestions = useMemo(() => suggestedDirs({ recentDirs, projects }), [recentDirs, projects]);
   const carriedText = describeCarried(carried);
+  useDirectoryCheck(values.dir, inspectDirectory);
 
   useEffect(() => {
     void loadProjects();
@@ -237,7 +295,7 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
       void submit();
     }
   };
-  const text = (field: Exclude<LaunchField, 'context' | 'permissionMode' | 'onQuota'>) => ({
+  const text = (field: Exclude<LaunchField, 'context' | 'permissionMode' | 'onQuota' | 'worktree'>) => ({
     id: `launch-${field}`,
     name: field,
     value: values[field],
@@ -406,6 +464,16 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
         errors={errors}
         hint="Optional: start no iteration while a subscription window is at least this used; wait for its reset."
         input={{ ...text('pauseAtUtilization'), inputMode: 'decimal', placeholder: '1–100; no pause' }}
+      />
+
+      <WorktreeField errors={errors} />
+
+      <TextField
+        field="stallAfter"
+        label="Stall after"
+        errors={errors}
+        hint="End the task, stalled, after this many iterations in a row that change no file and leave the check's output as it was; 0 never."
+        input={{ ...text('stallAfter'), inputMode: 'numeric', placeholder: String(DEFAULT_STALL_AFTER) }}
       />
 
       <div className="field field-span2">

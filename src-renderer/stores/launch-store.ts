@@ -5,12 +5,14 @@ import {
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_MAX_RETRIES,
+  DEFAULT_STALL_AFTER,
   inputIssuesOf,
   ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,
   type BatonApi,
   type ContextMode,
+  type DirectoryInfo,
   type InputIssue,
   type OnQuota,
   type PermissionMode,
@@ -37,6 +39,8 @@ export const LAUNCH_FIELDS = [
   'maxTurns',
   'onQuota',
   'pauseAtUtilization',
+  'worktree',
+  'stallAfter',
 ] as const;
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
@@ -70,6 +74,10 @@ export interface LaunchValues {
   onQuota: OnQuota;
   /** A percent of a window's use, 1–100, as typed; sent as pauseAtUtilization 0.01–1. */
   pauseAtUtilization: string;
+  /** Run in a git worktree of its own; offered (and on by default) only where the directory is a repository with commits. */
+  worktree: boolean;
+  /** Iterations in a row without a change before the task ends stalled, as typed; 0 turns it off. */
+  stallAfter: string;
 }
 
 /** Spec fields the form has no field for, kept from the task a "Run again" copied. */
@@ -107,6 +115,8 @@ export const DEFAULT_VALUES: LaunchValues = {
   maxTurns: '',
   onQuota: 'wait',
   pauseAtUtilization: '',
+  worktree: false,
+  stallAfter: String(DEFAULT_STALL_AFTER),
 };
 
 /** The contract's messages are lower-case phrases ("the prompt must not be empty"); the form shows sentences. */
@@ -215,6 +225,8 @@ export function validateLaunch(
     maxTurns: typedNumber(values.maxTurns),
     onQuota: values.onQuota,
     pauseAtUtilization: pauseShare(values.pauseAtUtilization),
+    worktree: values.worktree,
+    stallAfter: typedNumber(values.stallAfter),
   } satisfies Record<LaunchField, unknown>;
   const parsed = taskSpecSchema.safeParse({ ...carried, ...input });
   const dirProblem = directoryProblem(values.dir);
@@ -228,7 +240,8 @@ export function validateLaunch(
 
   // Only what the form gave, as the schema cleaned it; the defaults of fields it left out are the server's to fill.
   const data = parsed.data;
-  const spec: TaskSpecInput = { dir: data.dir, prompt: data.prompt, context: data.context };
+  // Whether to use a worktree is always said: the form shows the choice, on or off.
+  const spec: TaskSpecInput = { dir: data.dir, prompt: data.prompt, context: data.context, worktree: data.worktree };
   if (input.maxIterations !== undefined) spec.maxIterations = data.maxIterations;
   if (data.title !== undefined) spec.title = data.title;
   if (data.model !== undefined) spec.model = data.model;
@@ -240,6 +253,7 @@ export function validateLaunch(
   // "wait" is the schema's default, left out like the other defaults; "stop" is the form's choice.
   if (data.onQuota !== 'wait') spec.onQuota = data.onQuota;
   if (data.pauseAtUtilization !== undefined) spec.pauseAtUtilization = data.pauseAtUtilization;
+  if (input.stallAfter !== undefined) spec.stallAfter = data.stallAfter;
   for (const key of CARRIED_FIELDS) {
     if (carried[key] !== undefined) (spec as Record<string, unknown>)[key] = data[key];
   }
@@ -287,7 +301,29 @@ export function valuesFromSpec(spec: TaskSpec, fallbackMode: PermissionMode): La
     onQuota: isOnQuota(spec.onQuota) ? spec.onQuota : 'wait',
     pauseAtUtilization:
       spec.pauseAtUtilization === undefined ? '' : String(Math.round(spec.pauseAtUtilization * 10_000) / 100),
+    worktree: spec.worktree === true,
+    stallAfter: String(spec.stallAfter ?? DEFAULT_STALL_AFTER),
   };
+}
+
+/** What the form knows of the directory typed, from getDirectoryInfo: asked, answered, or the call failed. */
+export type DirectoryCheck =
+  | { dir: string; status: 'checking' }
+  | { dir: string; status: 'ready'; info: DirectoryInfo }
+  | { dir: string; status: 'error'; error: string };
+
+/** Whether the worktree choice can be made for the directory checked, and if not, why, in words. */
+export function worktreeChoice(check: DirectoryCheck | null): { available: boolean; reason: string | null } {
+  if (check === null) return { available: false, reason: 'Choose a project directory first.' };
+  if (check.status === 'checking') return { available: false, reason: 'Checking the directory…' };
+  // A service that could not say leaves the choice to the user; it refuses, with its reason, at launch.
+  if (check.status === 'error') return { available: true, reason: `Could not check the directory: ${check.error}` };
+  const { info } = check;
+  if (!info.exists) return { available: false, reason: 'The directory does not exist.' };
+  if (info.gitProblem) return { available: false, reason: info.gitProblem };
+  if (!info.gitRepository) return { available: false, reason: 'Not a git repository.' };
+  if (!info.hasCommits) return { available: false, reason: 'The repository has no commits yet.' };
+  return { available: true, reason: null };
 }
 
 /** Whether today's spending has reached the daily budget, so a launched task would not run. */
@@ -317,9 +353,17 @@ export interface LaunchState {
   spending: Spending | null;
   /** The "New task" disclosure: null follows the page (open while nothing runs). */
   formOpen: boolean | null;
+  /** The last directory asked about for the worktree choice, and what came back. */
+  directory: DirectoryCheck | null;
   setField<K extends keyof LaunchValues>(field: K, value: LaunchValues[K]): void;
   /** Shows the directory's problem (`~`, a relative path) on its field, as the user leaves it. */
   checkDirectory(): void;
+  /**
+   * Asks the service whether the directory typed is a git repository with commits: the worktree
+   * choice turns on (unless the user set it) where it is, and off where it is not. Once per
+   * directory: asking about the one already answered for does nothing.
+   */
+  inspectDirectory(): Promise<void>;
   /** Validates, then launches; returns the queued task, or null when nothing was launched. */
   submit(): Promise<TaskSummary | null>;
   loadProjects(): Promise<void>;
@@ -381,7 +425,7 @@ export function rememberPermissionMode(storage: StorageLike | null, dir: string,
 
 export function createLaunchStore(
   client: Pick<BatonApi, 'launchTask' | 'listProjects' | 'pickDirectory'> &
-    Partial<Pick<BatonApi, 'getSettings' | 'getSpending'>>,
+    Partial<Pick<BatonApi, 'getSettings' | 'getSpending' | 'getDirectoryInfo'>>,
   storage: StorageLike | null = typeof localStorage === 'undefined' ? null : localStorage,
 ): LaunchStore {
   const recentDirs = readRecent(storage);
@@ -391,6 +435,8 @@ export function createLaunchStore(
   return createStore<LaunchState>()((set, get) => {
     /** The mode a directory starts with: its memory, else the settings' default, else acceptEdits. */
     const fallbackMode = () => get().defaults.permissionMode ?? DEFAULT_PERMISSION_MODE;
+    /** The directory check under way, which a launch waits for rather than asking again. */
+    let inspecting: { dir: string; done: Promise<void> } | null = null;
 
     return {
       values: {
@@ -410,6 +456,7 @@ export function createLaunchStore(
       copiedFrom: null,
       spending: null,
       formOpen: null,
+      directory: null,
 
       setField(field, value) {
         const state = get();
@@ -441,14 +488,54 @@ export function createLaunchStore(
         if (problem && !errors.dir) set({ errors: { ...errors, dir: problem } });
       },
 
+      inspectDirectory() {
+        const dir = get().values.dir.trim();
+        if (dir === '' || directoryProblem(dir) !== null || !client.getDirectoryInfo) {
+          set({ directory: null });
+          return Promise.resolve();
+        }
+        if (inspecting?.dir === dir) return inspecting.done;
+        // Asked and answered already: the form asks again when the directory changes.
+        const known = get().directory;
+        if (known?.dir === dir && known.status !== 'checking') return Promise.resolve();
+        const ask = client.getDirectoryInfo;
+        set({ directory: { dir, status: 'checking' } });
+        const mine = { dir, done: Promise.resolve() };
+        mine.done = (async () => {
+          let check: DirectoryCheck;
+          try {
+            check = { dir, status: 'ready', info: await ask({ dir }) };
+          } catch (error) {
+            check = { dir, status: 'error', error: errorMessage(error) };
+          }
+          if (inspecting === mine) inspecting = null;
+          // Only the answer for the directory still in the field counts.
+          const { values, touched, directory } = get();
+          if (values.dir.trim() !== dir || directory?.dir !== dir) return;
+          let worktree = values.worktree;
+          if (check.status === 'ready') {
+            const { available } = worktreeChoice(check);
+            worktree = available ? (touched.worktree ? values.worktree : true) : false;
+          }
+          set({ directory: check, values: { ...values, worktree } });
+        })();
+        inspecting = mine;
+        return mine.done;
+      },
+
       async submit() {
         if (get().submitting) return null;
+        set({ submitting: true });
+        // A directory typed since the last check (or still being checked) is checked first, so the worktree
+        // choice sent is that directory's.
+        const { directory, values } = get();
+        if (directory?.dir !== values.dir.trim() || directory.status === 'checking') await get().inspectDirectory();
         const checked = validateLaunch(get().values, get().carried);
         if (!checked.spec) {
-          set({ errors: checked.errors });
+          set({ submitting: false, errors: checked.errors });
           return null;
         }
-        set({ submitting: true, errors: {} });
+        set({ errors: {} });
         try {
           const spec = checked.spec;
           const task = await client.launchTask(spec);

@@ -2,7 +2,15 @@ import { vi } from 'vitest';
 import type { BatonApi, BatonMethod, CallOutcome } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { taskSpecSchema, type TaskSpec, type TaskSpecInput } from '../../src-main/contract/task-spec';
-import type { SessionView, TaskDetail, TaskSummary } from '../../src-main/contract/views';
+import type {
+  CheckOutcome,
+  DirectoryInfo,
+  GitChange,
+  SessionView,
+  TaskDetail,
+  TaskSummary,
+  WorktreeView,
+} from '../../src-main/contract/views';
 import { BatonCallError } from '../../src-renderer/errors';
 import type { ConnectionState, Transport } from '../../src-renderer/transport/transport';
 
@@ -76,8 +84,63 @@ export function session(overrides: Partial<SessionView> = {}): SessionView {
   };
 }
 
+/** What an iteration changed: two files, as `git diff --numstat` would count them. */
+export function gitChange(overrides: Partial<GitChange> = {}): GitChange {
+  return {
+    commitBefore: '1111111111111111111111111111111111111111',
+    commitAfter: '2222222222222222222222222222222222222222',
+    filesChanged: 2,
+    insertions: 12,
+    deletions: 3,
+    files: [
+      { path: 'src/app.ts', insertions: 10, deletions: 3, binary: false },
+      { path: 'README.md', insertions: 2, deletions: 0, binary: false },
+    ],
+    ...overrides,
+  };
+}
+
+export function checkOutcome(overrides: Partial<CheckOutcome> = {}): CheckOutcome {
+  return { exitCode: 1, durationMs: 2300, output: 'FAIL test/app.test.ts\n1 failed', timedOut: false, ...overrides };
+}
+
+export function worktree(overrides: Partial<WorktreeView> = {}): WorktreeView {
+  return {
+    path: '/data/baton/worktrees/task-1',
+    branch: 'baton/task-1',
+    baseCommit: 'abcdef0123456789abcdef0123456789abcdef01',
+    baseBranch: 'main',
+    state: 'active',
+    present: true,
+    ...overrides,
+  };
+}
+
+export function directoryInfo(overrides: Partial<DirectoryInfo> = {}): DirectoryInfo {
+  return { exists: true, gitRepository: true, hasCommits: true, branch: 'main', gitProblem: null, ...overrides };
+}
+
+/** One file's diff as `git diff` prints it. */
+export const APP_PATCH = `diff --git a/src/app.ts b/src/app.ts
+index 1111111..2222222 100644
+--- a/src/app.ts
++++ b/src/app.ts
+@@ -1,3 +1,4 @@
+ const a = 1;
+-const b = 2;
++const b = 3;
++export const greeting = 'hello';
+ console.log(a, b);
+`;
+
 export function detail(overrides: Partial<TaskDetail> = {}): TaskDetail {
   return { ...summary(), sessions: [], ...overrides };
+}
+
+/** localStorage in memory, with its entries open to the test. */
+export function memoryStorage(initial: Record<string, string> = {}) {
+  const data = new Map(Object.entries(initial));
+  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), data };
 }
 
 type Handlers = Partial<{ [M in BatonMethod]: BatonApi[M] }>;
@@ -102,6 +165,10 @@ export function fakeClient(handlers: Handlers = {}) {
     'updateSettings',
     'getSpending',
     'getQuota',
+    'getDirectoryInfo',
+    'getDiff',
+    'mergeTask',
+    'discardTask',
   ];
   for (const m of methods) {
     const handler = handlers[m] as ((input: unknown) => Promise<unknown>) | undefined;

@@ -15,14 +15,9 @@ import {
   validateLaunch,
   valuesFromSpec,
 } from '../../src-renderer/stores/launch-store';
-import { FakeTransport, fakeClient, spec, summary } from './fixtures';
+import { FakeTransport, fakeClient, memoryStorage, spec, summary } from './fixtures';
 
 afterEach(cleanup);
-
-function memoryStorage(initial: Record<string, string> = {}) {
-  const data = new Map(Object.entries(initial));
-  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), data };
-}
 
 const good = { ...DEFAULT_VALUES, dir: '/work/demo', prompt: 'fix it' };
 
@@ -57,6 +52,8 @@ describe('the allowed-tools field', () => {
       allowedTools: ['Bash(npm test:*)', 'Edit'],
       budgetUsd: 2.5,
       maxTurns: 30,
+      worktree: false,
+      stallAfter: 3,
     });
   });
 
@@ -268,6 +265,8 @@ describe('"Run again with these settings"', () => {
       maxTurns: '20',
       onQuota: 'stop',
       pauseAtUtilization: '85',
+      worktree: false,
+      stallAfter: '3',
     });
     // Defaults filled in by the schema are not carried: only what differs.
     expect(carriedFrom(old)).toEqual({ maxRetries: 1, maxTokens: 100000 });
@@ -298,6 +297,8 @@ describe('"Run again with these settings"', () => {
       maxTurns: 20,
       onQuota: 'stop',
       pauseAtUtilization: 0.85,
+      worktree: false,
+      stallAfter: 3,
       maxRetries: 1,
       maxTokens: 100000,
     });

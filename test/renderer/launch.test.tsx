@@ -17,14 +17,9 @@ import {
   RECENT_DIRS_KEY,
   validateLaunch,
 } from '../../src-renderer/stores/launch-store';
-import { FakeTransport, fakeClient, summary } from './fixtures';
+import { FakeTransport, fakeClient, memoryStorage, summary } from './fixtures';
 
 afterEach(cleanup);
-
-function memoryStorage(initial: Record<string, string> = {}) {
-  const data = new Map(Object.entries(initial));
-  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), data };
-}
 
 describe('validateLaunch', () => {
   const good = { ...DEFAULT_VALUES, dir: ' /work/demo ', prompt: ' fix it ', maxIterations: '8' };
@@ -38,7 +33,15 @@ describe('validateLaunch', () => {
 
   it('returns a trimmed spec for good values, leaving empty optional fields out', () => {
     expect(validateLaunch(good)).toEqual({
-      spec: { dir: '/work/demo', prompt: 'fix it', maxIterations: 8, context: 'fresh', permissionMode: 'acceptEdits' },
+      spec: {
+        dir: '/work/demo',
+        prompt: 'fix it',
+        maxIterations: 8,
+        context: 'fresh',
+        permissionMode: 'acceptEdits',
+        worktree: false,
+        stallAfter: 3,
+      },
       errors: null,
     });
     expect(validateLaunch({ ...good, model: ' opus ', check: ' npm test ', context: 'fork' }).spec).toEqual({
@@ -49,6 +52,8 @@ describe('validateLaunch', () => {
       model: 'opus',
       check: 'npm test',
       permissionMode: 'acceptEdits',
+      worktree: false,
+      stallAfter: 3,
     });
     // Blank optional text is left out rather than sent as "" (which the schema would refuse).
     expect(validateLaunch({ ...good, model: '  ', check: '\t', title: ' ', allowedTools: ' \n, ' }).spec).toEqual({
@@ -57,12 +62,14 @@ describe('validateLaunch', () => {
       maxIterations: 8,
       context: 'fresh',
       permissionMode: 'acceptEdits',
+      worktree: false,
+      stallAfter: 3,
     });
   });
 
   it('leaves a blank max iterations out, so the default applies', () => {
-    expect(validateLaunch({ ...good, maxIterations: ' ' })).toEqual({
-      spec: { dir: '/work/demo', prompt: 'fix it', context: 'fresh', permissionMode: 'acceptEdits' },
+    expect(validateLaunch({ ...good, maxIterations: ' ', stallAfter: '' })).toEqual({
+      spec: { dir: '/work/demo', prompt: 'fix it', context: 'fresh', permissionMode: 'acceptEdits', worktree: false },
       errors: null,
     });
     expect(DEFAULT_VALUES.maxIterations).toBe(String(DEFAULT_MAX_ITERATIONS));
@@ -192,6 +199,8 @@ describe('the launch store', () => {
       maxIterations: 5,
       context: 'fresh',
       permissionMode: 'acceptEdits',
+      worktree: false,
+      stallAfter: 3,
     });
     expect(store.getState().values.prompt).toBe('');
     expect(store.getState().lastLaunched?.title).toBe('fix it');
@@ -255,7 +264,9 @@ const field = (label: string) => screen.getByLabelText(label);
 
 describe('<LaunchForm>', () => {
   const projects = [{ id: 'p', name: 'demo', workingDir: '/work/demo', lastUsedAt: 5 }];
-  const ok = async (method: string) => (method === 'listProjects' ? projects : summary({ title: 'queued one' }));
+  const plainDir = { exists: true, gitRepository: false, hasCommits: false, branch: null, gitProblem: null };
+  const ok = async (method: string) =>
+    method === 'listProjects' ? projects : method === 'getDirectoryInfo' ? plainDir : summary({ title: 'queued one' });
 
   it('has the labelled fields and a Launch button', async () => {
     renderForm(ok);
@@ -322,6 +333,8 @@ describe('<LaunchForm>', () => {
           maxIterations: 5,
           context: 'fork',
           permissionMode: 'acceptEdits',
+          worktree: false,
+          stallAfter: 3,
         },
       },
     ]);
