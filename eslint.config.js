@@ -51,7 +51,7 @@ const layers = [
     folders: ['src-renderer'],
     mayImport: {
       layers: ['renderer', 'contract'],
-      packages: ['react', 'react-dom', 'recharts', 'zustand', '@tanstack/react-virtual', 'zod'],
+      packages: ['react', 'react-dom', 'recharts', 'zustand', '@tanstack/react-virtual', 'zod', '@git-diff-view/react'],
     },
   },
 ];

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatCost, formatDuration, formatTokens, sumTokens, type AgentEvent, type SessionView } from '../contract';
 import { useServices } from '../app/services';
 import { useResource } from '../hooks/use-resource';
+import { useSidePanel } from '../hooks/use-side-panel';
 import { addStreamEvent, type StreamItem, type StreamState } from '../stores/stream';
 import { usageOf } from '../stores/live-store';
 import { AgentStream } from './AgentStream';
@@ -76,7 +77,7 @@ export function ReplayPanel({
   const [playing, setPlaying] = useState(true);
   const [speed, setSpeed] = useState<ReplaySpeed>(4);
   const carry = useRef(0);
-  const panel = useRef<HTMLElement>(null);
+  const panel = useSidePanel(onClose);
   const items = useReplayItems(events, position);
 
   // A new session starts over.
@@ -99,15 +100,6 @@ export function ReplayPanel({
   useEffect(() => {
     if (playing && total > 0 && position >= total) setPlaying(false);
   }, [playing, position, total]);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    document.addEventListener('keydown', onKey);
-    panel.current?.focus();
-    return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
 
   const togglePlay = () => {
     if (playing) {

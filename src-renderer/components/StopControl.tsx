@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useServices } from '../app/services';
 import { errorMessage } from '../errors';
+import { ConfirmInline } from './ConfirmInline';
 
 /**
  * Stop, asked first: "Stop this task? Stop / Keep running", inline. The
@@ -18,11 +19,6 @@ export function StopControl({
   const { client } = useServices();
   const [stopping, setStopping] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-  }, [confirming]);
 
   const stop = () => {
     setStopping(true);
@@ -45,26 +41,15 @@ export function StopControl({
   return (
     <>
       {confirming ? (
-        <span
-          className="confirm"
-          role="group"
-          aria-label="Confirm stop"
-          data-testid="stop-confirm"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              e.stopPropagation();
-              onConfirmingChange(false);
-            }
-          }}
-        >
-          <span>Stop this task?</span>
-          <button type="button" className="danger" ref={confirmButton} onClick={stop}>
-            Stop
-          </button>
-          <button type="button" onClick={() => onConfirmingChange(false)}>
-            Keep running
-          </button>
-        </span>
+        <ConfirmInline
+          question="Stop this task?"
+          confirmLabel="Stop"
+          cancelLabel="Keep running"
+          label="Confirm stop"
+          testId="stop-confirm"
+          onConfirm={stop}
+          onCancel={() => onConfirmingChange(false)}
+        />
       ) : (
         <button
           type="button"

@@ -21,7 +21,9 @@ import { useResource } from '../hooks/use-resource';
 import { focusWhenReady } from '../keyboard';
 import { hrefs } from '../router';
 import { isActiveStatus, liveTotals, usageOf, type LiveSession } from '../stores/live-store';
-import { IterationCostDurationChart, IterationTokensChart } from './charts';
+import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts';
+import { IterationDiffPanel } from './IterationDiffPanel';
+import { ChangesCell, ChangeTrackingNotice, CheckCell, WorktreePanel } from './IterationOutcomes';
 import { PROMPT_INPUT_ID } from './LaunchForm';
 import { IterationPanel, sessionDuration } from './LiveView';
 import { Metric } from './Metric';
@@ -91,14 +93,20 @@ function SessionRow({
   live,
   now,
   showDenials,
+  showChanges,
+  showCheck,
   onReplay,
+  onDiff,
 }: {
   session: SessionView;
   /** The live session while it runs: its counters until the stored ones exist. */
   live: LiveSession | undefined;
   now: number;
   showDenials: boolean;
+  showChanges: boolean;
+  showCheck: boolean;
   onReplay: () => void;
+  onDiff: () => void;
 }) {
   const running = session.status === 'running';
   const usage = running && live ? live.usage : usageOf(session);
@@ -136,23 +144,37 @@ function SessionRow({
         {running || session.costSource === 'estimated' ? <span title="estimated from token counts"> *</span> : null}
       </td>
       <td className="num">{duration === null ? '—' : formatDuration(duration)}</td>
+      {showChanges ? <ChangesCell git={session.git} onOpen={onDiff} /> : null}
+      {showCheck ? <CheckCell check={session.check} /> : null}
       {showDenials ? <td className="num">{session.permissionDenials || ''}</td> : null}
       <td className="error-cell">{session.error ?? ''}</td>
-      <td>
+      <td className="row-actions">
         <button type="button" onClick={onReplay}>
           Replay
         </button>
+        {showChanges && session.git ? (
+          <button type="button" onClick={onDiff}>
+            Diff
+          </button>
+        ) : null}
       </td>
     </tr>
   );
 }
 
 /** The per-iteration charts; memoised, so the page's ticking clock does not redraw them. */
-const SessionCharts = memo(function SessionCharts({ sessions }: { sessions: SessionView[] }) {
+const SessionCharts = memo(function SessionCharts({
+  sessions,
+  showChanges,
+}: {
+  sessions: SessionView[];
+  showChanges: boolean;
+}) {
   return (
     <div className="charts">
       <IterationTokensChart sessions={sessions} />
       <IterationCostDurationChart sessions={sessions} />
+      {showChanges ? <IterationChangesChart sessions={sessions} /> : null}
     </div>
   );
 });
@@ -245,12 +267,27 @@ const SESSION_FIGURES: readonly ColumnHeading[] = [
   { label: 'Cost', numeric: true },
   { label: 'Duration', numeric: true },
 ];
-const SESSION_COLUMNS: readonly ColumnHeading[] = [...SESSION_FIGURES, { label: 'Error' }];
-const SESSION_COLUMNS_WITH_DENIALS: readonly ColumnHeading[] = [
-  ...SESSION_FIGURES,
-  { label: 'Blocked', numeric: true, title: 'Tool calls blocked by the permission mode' },
-  { label: 'Error' },
-];
+const CHANGES_COLUMN: ColumnHeading = {
+  label: 'Changes',
+  title: 'Files the iteration changed, lines added and removed',
+};
+const CHECK_COLUMN: ColumnHeading = { label: 'Check', title: 'The completion check run after the iteration' };
+const DENIALS_COLUMN: ColumnHeading = {
+  label: 'Blocked',
+  numeric: true,
+  title: 'Tool calls blocked by the permission mode',
+};
+
+/** The sessions table's columns: the optional ones only where some iteration has something to put in them. */
+function sessionColumns(show: { changes: boolean; check: boolean; denials: boolean }): ColumnHeading[] {
+  return [
+    ...SESSION_FIGURES,
+    ...(show.changes ? [CHANGES_COLUMN] : []),
+    ...(show.check ? [CHECK_COLUMN] : []),
+    ...(show.denials ? [DENIALS_COLUMN] : []),
+    { label: 'Error' },
+  ];
+}
 
 export function TaskDetailView({ taskId }: { taskId: string }) {
   const { client, live } = useServices();
@@ -258,8 +295,10 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   const task = useResource(() => client.getTask({ taskId }), taskId);
   const liveTask = useStore(live, (s) => s.tasks[taskId]);
   const [replaying, setReplaying] = useState<string | null>(null);
+  const [diffing, setDiffing] = useState<string | null>(null);
   const [confirmingStop, setConfirmingStop] = useState(false);
   const closeReplay = useCallback(() => setReplaying(null), []);
+  const closeDiff = useCallback(() => setDiffing(null), []);
   useTaskEvents(taskId, task.reload);
   // After a reconnect, refresh in place: the page keeps showing what it has meanwhile.
   const { reload } = task;
@@ -313,6 +352,9 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   const durationMs = storedDuration + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
   const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
   const replayed = sessions.find((s) => s.sessionId === replaying);
+  const diffed = sessions.find((s) => s.sessionId === diffing);
+  const showChanges = t.changeTracking === 'git' || sessions.some((s) => s.git);
+  const showCheck = t.spec.check !== undefined || sessions.some((s) => s.check);
   // An iteration a spent window turned away does not count: a task stopped at one can go on even after its last.
   const canResume =
     !active &&
@@ -338,7 +380,11 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         ) : null}
         {!active ? <RunAgainButton task={t} /> : null}
       </header>
-      {t.statusReason && !active ? <p className="muted">{t.statusReason}</p> : null}
+      {t.statusReason && !active ? (
+        <p className="muted" data-testid="status-reason">
+          {t.statusReason}
+        </p>
+      ) : null}
       {shownStatus === 'waiting' ? (
         <WaitNotice reason={liveTask?.statusReason ?? t.statusReason} wakeAt={wakeAt} />
       ) : null}
@@ -358,6 +404,9 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
 
       <Totals task={t} totals={totals} durationMs={durationMs} />
 
+      <ChangeTrackingNotice tracking={t.changeTracking} />
+      <WorktreePanel task={t} active={active} onChanged={task.reload} />
+
       <DenialsNotice count={denials} mode={t.spec.permissionMode} detail={denialsByIteration(sessions)} />
       <UnstoredEventsNotice sessions={sessions} />
 
@@ -372,13 +421,15 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         <Empty>This task has no iterations yet.</Empty>
       ) : (
         <>
-          <SessionCharts sessions={sessions} />
+          <SessionCharts sessions={sessions} showChanges={showChanges} />
           <div className="table-wrap">
             <table className="sessions">
               <caption>Sessions, one per iteration</caption>
               <thead>
                 <tr>
-                  <ColumnHeadings columns={denials > 0 ? SESSION_COLUMNS_WITH_DENIALS : SESSION_COLUMNS} />
+                  <ColumnHeadings
+                    columns={sessionColumns({ changes: showChanges, check: showCheck, denials: denials > 0 })}
+                  />
                   <th scope="col" aria-label="Actions" />
                 </tr>
               </thead>
@@ -390,7 +441,16 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
                     live={liveSessions.find((l) => l.sessionId === s.sessionId)}
                     now={now}
                     showDenials={denials > 0}
-                    onReplay={() => setReplaying(s.sessionId)}
+                    showChanges={showChanges}
+                    showCheck={showCheck}
+                    onReplay={() => {
+                      setDiffing(null);
+                      setReplaying(s.sessionId);
+                    }}
+                    onDiff={() => {
+                      setReplaying(null);
+                      setDiffing(s.sessionId);
+                    }}
                   />
                 ))}
               </tbody>
@@ -399,6 +459,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         </>
       )}
       {replayed ? <ReplayPanel session={replayed} baseDir={t.workingDir} onClose={closeReplay} /> : null}
+      {diffed ? <IterationDiffPanel taskId={t.id} session={diffed} onClose={closeDiff} /> : null}
     </div>
   );
 }

@@ -31,6 +31,8 @@ export const TOKEN_COLORS = {
 };
 const COST_COLOR = '#e15759';
 const DURATION_COLOR = '#76b7b2';
+/** Lines added and removed, in the colours diffs use. */
+export const CHANGE_COLORS = { insertions: '#40a02b', deletions: '#d20f39' };
 /** Colours of stacked series, in order; the last is for "Other". */
 export const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
 const OTHER_COLOR = '#9c9c9c';
@@ -319,6 +321,38 @@ export function IterationCostDurationChart({ sessions }: { sessions: SessionView
           strokeWidth={2}
         />
       </ComposedChart>
+    </ChartFrame>
+  );
+}
+
+/** What the lines-changed chart says instead of bars: nothing recorded, or nothing changed. */
+export const NO_CHANGES_RECORDED_MESSAGE = 'No changes recorded for these iterations';
+export const NO_LINES_CHANGED_MESSAGE = 'No lines changed';
+
+/** Lines inserted and deleted per iteration, side by side; an iteration git recorded nothing for has no bars. */
+export function IterationChangesChart({ sessions }: { sessions: SessionView[] }) {
+  const data = sessions.map((s) => ({
+    iteration: `#${s.iteration}`,
+    insertions: s.git ? s.git.insertions : null,
+    deletions: s.git ? s.git.deletions : null,
+    files: s.git ? s.git.filesChanged : null,
+  }));
+  const recorded = data.filter((d) => d.files !== null);
+  const empty =
+    recorded.length === 0
+      ? NO_CHANGES_RECORDED_MESSAGE
+      : recorded.every((d) => !d.insertions && !d.deletions) && NO_LINES_CHANGED_MESSAGE;
+  return (
+    <ChartFrame title="Lines changed per iteration" testId="chart-iteration-changes" empty={empty}>
+      <BarChart data={data}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="iteration" />
+        <YAxis tickFormatter={tokenTick} width={56} allowDecimals={false} />
+        <Tooltip formatter={(v) => formatTokens(Number(v))} />
+        <Legend />
+        <Bar isAnimationActive={false} dataKey="insertions" name="insertions" fill={CHANGE_COLORS.insertions} />
+        <Bar isAnimationActive={false} dataKey="deletions" name="deletions" fill={CHANGE_COLORS.deletions} />
+      </BarChart>
     </ChartFrame>
   );
 }

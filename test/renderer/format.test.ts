@@ -127,6 +127,7 @@ describe('status labels', () => {
       cancelled: 'Stopped',
       interrupted: 'Interrupted',
       budget_exceeded: 'Over budget',
+      stalled: 'Stalled',
     });
     for (const status of TASK_STATUSES) expect(statusLabel(status)).toBe(TASK_STATUS_LABELS[status]);
     for (const status of SESSION_STATUSES) expect(statusLabel(status)).toBe(SESSION_STATUS_LABELS[status]);
