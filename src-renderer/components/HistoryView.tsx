@@ -334,10 +334,19 @@ const COLUMNS: { label: string; sort?: TaskSortKey; className?: string }[] = [
   { label: 'Iterations', sort: 'iterations', className: 'num' },
   { label: 'Tokens', sort: 'totalTokens', className: 'num' },
   { label: 'Cost', sort: 'costUsd', className: 'num' },
+  { label: 'Cost per changed line', className: 'num' },
   { label: 'Duration', sort: 'durationMs', className: 'num' },
 ];
 
+/** What each line the task changed cost; null where git recorded no change (no repository, or nothing changed). */
+export function costPerChangedLine(task: Pick<TaskSummary, 'totals' | 'linesChanged'>): number | null {
+  const lines = task.linesChanged;
+  if (lines === null || lines === undefined || lines === 0) return null;
+  return task.totals.costUsd / lines;
+}
+
 function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string }) {
+  const perLine = costPerChangedLine(task);
   return (
     <>
       <div role="cell">{formatDate(task.createdAt)}</div>
@@ -361,6 +370,19 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
       </div>
       <div role="cell" className="num" data-value={task.totals.costUsd}>
         {formatCost(task.totals.costUsd)}
+      </div>
+      <div
+        role="cell"
+        className="num"
+        data-testid="history-cost-per-line"
+        data-value={perLine ?? undefined}
+        title={
+          task.linesChanged
+            ? `${formatCost(task.totals.costUsd)} over ${formatTokens(task.linesChanged)} lines changed`
+            : 'No changed lines recorded'
+        }
+      >
+        {perLine === null ? '—' : perLine > 0 && perLine < 0.0001 ? '<$0.0001' : formatCost(perLine)}
       </div>
       <div role="cell" className="num">
         {formatDuration(task.durationMs)}
@@ -387,6 +409,7 @@ function TotalsRow({ store }: { store: HistoryStore }) {
       <div role="cell" className="num" data-testid="history-totals-cost" data-value={totals.costUsd}>
         {formatCost(totals.costUsd)}
       </div>
+      <div role="cell" />
       <div role="cell" className="num" data-testid="history-totals-duration" data-value={totals.durationMs}>
         {formatDuration(totals.durationMs)}
       </div>

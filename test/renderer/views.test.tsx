@@ -376,6 +376,29 @@ describe('the history page', () => {
       .map((c) => c.input as { filter: Record<string, unknown>; offset: number; withTotals?: boolean });
   const utcOffsetMinutes = -new Date().getTimezoneOffset() || 0;
 
+  it('shows what each changed line cost, and a dash where no line change was recorded', async () => {
+    const costing = (id: string, costUsd: number, linesChanged: number | null | undefined) =>
+      summary({ id, title: id, totals: { ...summary().totals, costUsd }, linesChanged });
+    startHistory({
+      listTasks: () => ({
+        tasks: [costing('changed', 0.5, 200), costing('untouched', 0.2, 0), costing('no-git', 0.3, null)],
+        total: 3,
+        totals,
+      }),
+    });
+    await screen.findAllByTestId('history-row');
+    const cell = (id: string) =>
+      document.querySelector(
+        `[data-testid="history-row"][data-task-id="${id}"] [data-testid="history-cost-per-line"]`,
+      )!;
+    expect(cell('changed').textContent).toBe('$0.0025');
+    expect(Number(cell('changed').getAttribute('data-value'))).toBeCloseTo(0.0025, 12);
+    expect(cell('changed').getAttribute('title')).toBe('$0.50 over 200 lines changed');
+    expect(cell('untouched').textContent).toBe('—');
+    expect(cell('no-git').textContent).toBe('—');
+    expect(cell('no-git').getAttribute('data-value')).toBeNull();
+  });
+
   it('renders only a window of rows and fetches the next page of 200 on scroll', async () => {
     const tasks = Array.from({ length: 450 }, (_, i) => summary({ id: `h${i}`, title: `Task ${i}` }));
     const transport = startHistory({
@@ -490,6 +513,7 @@ describe('the history page', () => {
       'Iterations',
       'Tokens',
       'Cost',
+      'Cost per changed line',
       'Duration',
     ]);
 
