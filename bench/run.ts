@@ -3,7 +3,8 @@
  * 1,000,000 session rows. With --json, one line per figure:
  * {"name","unit","median","p95","n"}. With --lifecycle, only the session lifecycle figures.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +21,10 @@ const lifecycleOnly = process.argv.includes('--lifecycle');
 const TASKS = 100_000;
 const SESSIONS_PER_TASK = 10;
 const LIFECYCLE_ITERATIONS = 1000;
+/** Iterations of the lifecycle in a git repository: each takes a few git processes, so fewer are enough. */
+const GIT_LIFECYCLE_ITERATIONS = 60;
+/** Files in the benchmark's repository, so git's index has something to check. */
+const REPOSITORY_FILES = 2000;
 const AGGREGATE_SAMPLES = 2000;
 
 interface Figure {
@@ -70,7 +75,10 @@ const RESULT = {
 class NoopAgent implements AgentRunner {
   readonly agentName = 'noop';
   streaming = false;
+  /** Appends a line to one file of the directory it runs in, as an iteration that changes something. */
+  edits = false;
   async run(request: AgentRunRequest): Promise<AgentRunOutcome> {
+    if (this.edits) appendFileSync(path.join(request.cwd, 'notes.txt'), `iteration at ${Date.now()}\n`);
     if (this.streaming) {
       const call = (n: number, output: number): TokenUsage => ({
         inputTokens: 50 * n,
@@ -86,8 +94,19 @@ class NoopAgent implements AgentRunner {
 }
 
 /** Runs one task of LIFECYCLE_ITERATIONS iterations; each sample is one iteration, from its start to the next's. */
-async function lifecycleSamples(core: BatonCore, dir: string): Promise<number[]> {
-  const task = await core.orchestrator.createTask({ dir, prompt: 'lifecycle', maxIterations: LIFECYCLE_ITERATIONS });
+async function lifecycleSamples(
+  core: BatonCore,
+  dir: string,
+  options: { iterations?: number; worktree?: boolean } = {},
+): Promise<number[]> {
+  const iterations = options.iterations ?? LIFECYCLE_ITERATIONS;
+  const task = await core.orchestrator.createTask({
+    dir,
+    prompt: 'lifecycle',
+    maxIterations: iterations,
+    worktree: options.worktree ?? false,
+    stallAfter: 0,
+  });
   const lifecycle: number[] = [];
   let last = 0;
   const unsubscribe = core.bus.subscribe((event) => {
@@ -100,7 +119,21 @@ async function lifecycleSamples(core: BatonCore, dir: string): Promise<number[]>
   });
   await core.orchestrator.runTask(task.id);
   unsubscribe();
-  return lifecycle.slice(10);
+  return lifecycle.slice(Math.min(10, Math.floor(iterations / 10)));
+}
+
+/** A repository of REPOSITORY_FILES small files in one commit, for the lifecycle with its git snapshots. */
+function makeRepository(dir: string): void {
+  mkdirSync(dir);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '--quiet');
+  for (let i = 0; i < REPOSITORY_FILES; i++) {
+    const folder = path.join(dir, `src${i % 40}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, `file${i}.ts`), `export const value${i} = ${i};\n`);
+  }
+  git('add', '-A');
+  git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '--quiet', '-m', 'files');
 }
 
 /** The ratio of two series' medians, as a figure of its own. */
@@ -152,6 +185,23 @@ async function main(): Promise<void> {
     report(summarise('session lifecycle per iteration (noop agent)', await lifecycleSamples(core, dir)));
     agent.streaming = true;
     report(summarise('session lifecycle per iteration (streamed usage)', await lifecycleSamples(core, dir)));
+    const repository = path.join(dir, 'repository');
+    makeRepository(repository);
+    agent.edits = true;
+    const gitIterations = { iterations: GIT_LIFECYCLE_ITERATIONS };
+    report(
+      summarise(
+        `session lifecycle per iteration in a git repository of ${REPOSITORY_FILES} files (snapshots before and after)`,
+        await lifecycleSamples(core, repository, gitIterations),
+      ),
+    );
+    report(
+      summarise(
+        'session lifecycle per iteration with --worktree (checkpoint commit)',
+        await lifecycleSamples(core, repository, { ...gitIterations, worktree: true }),
+      ),
+    );
+    agent.edits = false;
     if (lifecycleOnly) return;
 
     const aggregate: number[] = [];
