@@ -1,0 +1,106 @@
+/**
+ * The contract's change methods as every front end calls them: a directory as git sees it for the
+ * launch form, diffs, merge and discard refused with the caller's fix in words, and git missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BatonService } from '../../src-main/service/baton-service';
+import { openBaton } from '../../src-main/service/open-baton';
+
+let dir: string;
+let host: BatonService;
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'ignore' });
+
+function makeRepository(at: string, commit = true): string {
+  mkdirSync(at, { recursive: true });
+  git(at, 'init', '--quiet', '--initial-branch=trunk');
+  if (commit) {
+    writeFileSync(path.join(at, 'a.txt'), 'a\n');
+    git(at, 'add', '-A');
+    git(at, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'a');
+  }
+  return at;
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-changes-'));
+  host = await openBaton({ databaseFile: path.join(dir, 'baton.db'), mode: 'browser', env: {} });
+});
+afterEach(async () => {
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('getDirectoryInfo', () => {
+  it('tells a repository with commits, one without, a plain folder and a missing one apart', async () => {
+    const repo = makeRepository(path.join(dir, 'repo'));
+    const empty = makeRepository(path.join(dir, 'empty'), false);
+    const plain = path.join(dir, 'plain');
+    mkdirSync(plain);
+    const info = async (at: string) => host.call('getDirectoryInfo', { dir: at });
+
+    expect(await info(repo)).toEqual({
+      exists: true,
+      gitRepository: true,
+      hasCommits: true,
+      branch: 'trunk',
+      gitProblem: null,
+    });
+    expect(await info(path.join(repo, '.'))).toMatchObject({ gitRepository: true });
+    expect(await info(empty)).toMatchObject({ gitRepository: true, hasCommits: false });
+    expect((await info(empty)).gitProblem).toMatch(/has no commits yet/);
+    expect(await info(plain)).toMatchObject({ exists: true, gitRepository: false });
+    expect((await info(plain)).gitProblem).toMatch(/is not in a git repository/);
+    expect(await info(path.join(dir, 'missing'))).toMatchObject({ exists: false, gitRepository: false });
+  });
+
+  it('says git is missing, and only what needs git refuses', async () => {
+    const repo = makeRepository(path.join(dir, 'repo'));
+    const path0 = process.env.PATH;
+    process.env.PATH = path.join(dir, 'no-binaries-here');
+    try {
+      const info = await host.call('getDirectoryInfo', { dir: repo });
+      expect(info).toMatchObject({ exists: true, gitRepository: false });
+      expect(info.gitProblem).toMatch(/git is not installed or not on PATH/);
+      const launch = await host.dispatch('launchTask', { dir: repo, prompt: 'x', worktree: true });
+      expect(launch.ok).toBe(false);
+      if (!launch.ok) expect(launch.error.message).toMatch(/--worktree needs git: git is not installed/);
+    } finally {
+      process.env.PATH = path0;
+    }
+  });
+});
+
+describe('diff, merge and discard through the contract', () => {
+  it('refuses --worktree outside a repository as invalid input on the worktree field, writing nothing', async () => {
+    const plain = path.join(dir, 'plain');
+    mkdirSync(plain);
+    const outcome = await host.dispatch('launchTask', { dir: plain, prompt: 'x', worktree: true });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    if (!outcome.ok) expect(outcome.error.issues[0]?.path).toEqual(['worktree']);
+    expect((await host.call('listTasks', {})).total).toBe(0);
+  });
+
+  it('answers not found for an unknown task, and checks its input', async () => {
+    expect(await host.dispatch('getDiff', { taskId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    expect(await host.dispatch('mergeTask', { taskId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    expect(await host.dispatch('getDiff', { taskId: 'x', iteration: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    expect(await host.dispatch('getDiff', { taskId: 'x', maxBytes: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+  });
+});
