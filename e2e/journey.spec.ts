@@ -13,6 +13,7 @@ import { expect, type Page, test } from '@playwright/test';
 import type { Script } from '../test/support/scripted-anthropic-server';
 import { usageFor } from '../test/support/scripts';
 import { BATON, batonCli, type BrowserMode, startBrowserMode } from './support/browser-mode';
+import { shoot } from './support/screenshots';
 
 let baton: BrowserMode;
 let project = '';
@@ -184,14 +185,3 @@ test('launch, stream, follow the terminal, stop, read History and export', async
   await shoot(page, testInfo, 'unknown-task');
   expect(existsSync(testInfo.outputPath('history-dark.png'))).toBe(true);
 });
-
-/** The page as it is now, in light and in dark mode. */
-async function shoot(page: Page, testInfo: { outputPath(name: string): string }, name: string): Promise<void> {
-  // From the top: a full-page shot of a scrolled page draws the sticky header mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: testInfo.outputPath(`${name}-${colorScheme}.png`), fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}

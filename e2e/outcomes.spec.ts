@@ -1,0 +1,125 @@
+/**
+ * What an iteration changed, as a person sees it in browser mode, with the
+ * real claude CLI against the scripted API and real git: a task launched in a
+ * git repository (in a worktree of its own, the form's default there) has its
+ * agent change a file; the person opens that iteration's diff, sees the
+ * changed line, and merges the branch from the task page.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { Script } from '../test/support/scripted-anthropic-server';
+import { usageFor } from '../test/support/scripts';
+import { batonCli, type BrowserMode, startBrowserMode } from './support/browser-mode';
+import { shoot } from './support/screenshots';
+
+let baton: BrowserMode;
+
+const ORIGINAL = 'const greeting = "hello";\nconsole.log(greeting);\n';
+const CHANGED = 'const greeting = "hello from the agent";\nconsole.log(greeting);\n';
+
+/** The directory the agent runs in, as the CLI tells the model in its system prompt. */
+function workingDirectory(body: unknown): string | null {
+  const text = JSON.stringify(body);
+  const match = /(?:Primary working directory|Working directory): ([^\s"\\]+)/.exec(text);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Read greeting.js in the agent's own directory (the worktree), then rewrite it (the CLI refuses to
+ * overwrite a file it has not read), then report done.
+ */
+const script: Script = ({ sessionOrdinal, turnInSession, body }) => {
+  const usage = usageFor(sessionOrdinal, turnInSession);
+  const cwd = workingDirectory(body);
+  if (turnInSession <= 2 && !cwd) return { usage, text: 'No working directory in the system prompt.' };
+  const file = path.join(cwd ?? '', 'greeting.js');
+  if (turnInSession === 1) return { usage, toolUse: { name: 'Read', input: { file_path: file } } };
+  if (turnInSession === 2) return { usage, toolUse: { name: 'Write', input: { file_path: file, content: CHANGED } } };
+  return { usage, text: 'Changed the greeting.\nBATON_TASK_COMPLETE' };
+};
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+test.beforeAll(async () => {
+  baton = await startBrowserMode(script);
+  // The project is a git repository with one commit.
+  git(baton.project, 'init', '-q', '-b', 'main');
+  git(baton.project, 'config', 'user.name', 'Baton E2E');
+  git(baton.project, 'config', 'user.email', 'e2e@baton.invalid');
+  writeFileSync(path.join(baton.project, 'greeting.js'), ORIGINAL);
+  git(baton.project, 'add', 'greeting.js');
+  git(baton.project, 'commit', '-q', '-m', 'The greeting');
+});
+test.afterAll(async () => {
+  await baton?.stop();
+});
+
+interface TaskJson {
+  status: string;
+  statusReason: string | null;
+  worktree: { path: string; branch: string; state: string } | null;
+  sessions: Array<{ git: { filesChanged: number; insertions: number; deletions: number } | null }>;
+}
+
+async function taskJson(id: string): Promise<TaskJson> {
+  const { stdout } = await batonCli(['task', id, '--json', '--db', baton.db], baton.env);
+  return JSON.parse(stdout.trim()) as TaskJson;
+}
+
+test("launch in a git repository, open the iteration's diff, see the changed line, merge", async ({
+  page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(baton.url);
+  const toggle = page.getByRole('button', { name: 'New task' });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+
+  // The form finds the repository and offers a worktree, on by default.
+  await page.getByLabel('Project directory').fill(baton.project);
+  const worktree = page.getByLabel('Run in a git worktree');
+  await expect(worktree).toBeEnabled({ timeout: 15_000 });
+  await expect(worktree).toBeChecked();
+  await expect(page.getByTestId('worktree-hint')).toContainText('branch main');
+  await page.getByLabel('Prompt').fill('JOURNEY-DIFF: change the greeting');
+  await page.getByLabel('Model').fill('claude-sonnet-4-5');
+  await page.getByLabel('Max iterations').fill('2');
+  await page.getByRole('button', { name: 'Launch' }).click();
+  const card = page.locator('[data-testid="live-task"]', { hasText: 'JOURNEY-DIFF' }).first();
+  await expect(card).toBeVisible();
+  const taskId = (await card.getAttribute('data-task-id')) as string;
+
+  await expect.poll(async () => (await taskJson(taskId)).status, { timeout: 90_000 }).toBe('completed');
+  const done = await taskJson(taskId);
+  expect(done.worktree?.state).toBe('active');
+  expect(done.sessions[0]?.git).toMatchObject({ filesChanged: 1, insertions: 1, deletions: 1 });
+  // The agent worked in the worktree: the person's checkout is as it was.
+  expect(readFileSync(path.join(baton.project, 'greeting.js'), 'utf8')).toBe(ORIGINAL);
+
+  // The task page shows the change beside the iteration's cost, and its diff on a click.
+  await page.goto(`${new URL(baton.url).origin}/#/tasks/${taskId}`);
+  const row = page.getByTestId('session-row').first();
+  await expect(row.getByTestId('changes-cell')).toContainText('greeting.js');
+  await expect(page.getByTestId('chart-iteration-changes')).toBeVisible();
+  await row.getByRole('button', { name: /Diff of 1 file/ }).click();
+  const panel = page.getByTestId('diff-panel');
+  await expect(panel).toBeVisible();
+  const file = panel.locator('[data-testid="diff-file"][data-path="greeting.js"]');
+  await expect(file.getByTestId('diff-body')).toContainText('hello from the agent', { timeout: 15_000 });
+  await expect(file.getByTestId('diff-body')).toContainText('const greeting = "hello";');
+  // Highlighted as JavaScript.
+  await expect(file.locator('.hljs-keyword').first()).toHaveText('const');
+  await shoot(page, testInfo, 'iteration-diff');
+  await panel.getByRole('button', { name: 'Close changes' }).click();
+
+  // Merging from the page brings the change into the person's branch.
+  const worktreePanel = page.getByTestId('worktree-panel');
+  await expect(worktreePanel.getByTestId('worktree-state')).toHaveText('active');
+  await worktreePanel.getByRole('button', { name: 'Merge' }).click();
+  await expect(worktreePanel.getByTestId('worktree-outcome')).toBeVisible({ timeout: 30_000 });
+  await expect(worktreePanel.getByTestId('worktree-state')).toHaveText('merged', { timeout: 10_000 });
+  expect(readFileSync(path.join(baton.project, 'greeting.js'), 'utf8')).toBe(CHANGED);
+  expect(git(baton.project, 'status', '--porcelain')).toBe('');
+  await shoot(page, testInfo, 'task-detail-worktree');
+});
