@@ -104,9 +104,9 @@ function printProgress(event: BatonEvent, prefix: string, waits: WaitCountdowns)
 }
 
 /** A spec the service refuses before anything is opened, with the batch entry it came from. */
-function checkSpec(spec: TaskSpecInput, where = ''): void {
+async function checkSpec(spec: TaskSpecInput, where = ''): Promise<void> {
   try {
-    checkTaskSpec(spec);
+    await checkTaskSpec(spec);
   } catch (error) {
     if (error instanceof ServiceCallError) throw new CliError(`${where}${error.message}`, EXIT_BAD_INPUT);
     throw error;
@@ -182,11 +182,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
   const spec = specFromFlags(options) as TaskSpecInput;
   // Everything that can be checked is checked before the database is touched.
-  checkSpec(spec);
+  await checkSpec(spec);
   const service = await openForRuns(options.db, 1);
   try {
     const task = await service.call('launchTask', spec);
     out(`task ${task.id} in ${task.workingDir}`);
+    const { worktree } = await service.call('getTask', { taskId: task.id });
+    if (worktree) out(`working in worktree ${worktree.path} on branch ${worktree.branch}`);
     return await runToEnd(service, task.id, options.json);
   } finally {
     await service.close();
@@ -201,7 +203,7 @@ async function batchCommand(file: string, options: RunOptions): Promise<number> 
   }
   const specs = readBatchFile(file, specFromFlags(options));
   // Every task is checked before any is written.
-  specs.forEach((spec, index) => checkSpec(spec, `batch file ${file}, task ${index + 1}: `));
+  for (const [index, spec] of specs.entries()) await checkSpec(spec, `batch file ${file}, task ${index + 1}: `);
   const service = await openForRuns(options.db, concurrency);
   try {
     // Tasks are launched in file order, so the n-th queued task is entry n.

@@ -19,7 +19,7 @@ import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
 import { openBatonCore, recoverCrashedRuns } from '../core/baton-core';
 import { type BatonEnvironment, EnvironmentError, readEnvironment } from '../core/environment';
-import { InvalidTaskError, validateTaskSpec } from '../core/orchestrator/orchestrator';
+import { checkLaunch, InvalidTaskError } from '../core/orchestrator/orchestrator';
 import { resolveDatabasePath } from '../core/paths';
 import { EventRecorder } from '../core/store/event-recorder';
 import { HistoryQueries } from '../core/store/history-queries';
@@ -76,9 +76,9 @@ function environmentOf(env: NodeJS.ProcessEnv | undefined): BatonEnvironment {
  * Checks a spec as launchTask will, directory included, without opening
  * anything: a command can refuse bad input before it writes a byte.
  */
-export function checkTaskSpec(input: TaskSpecInput): void {
+export async function checkTaskSpec(input: TaskSpecInput): Promise<void> {
   try {
-    validateTaskSpec(input);
+    await checkLaunch(input);
   } catch (error) {
     if (error instanceof InvalidTaskError) {
       throw new ServiceCallError({ code: 'invalid_input', message: error.message, issues: error.issues });

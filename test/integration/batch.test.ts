@@ -93,6 +93,12 @@ describe('baton run --batch', () => {
       '[{"dir":"/nonexistent/x","prompt":"x"}]',
       /task 1: project directory \/nonexistent\/x does not exist/,
     ],
+    [
+      // The first entry is fine; the second asks for a worktree outside a repository, so neither is made.
+      'a worktree entry outside a git repository',
+      '[{"dir":"DIR","prompt":"x"},{"dir":"DIR","prompt":"y","worktree":true}]',
+      /task 2: --worktree needs a git repository, and .* is not in one/,
+    ],
   ])('rejects a batch file that is %s, writing nothing', async (_name, content, message) => {
     const { project, root, env, db } = await setUp(iterationScript(1));
     const batch = path.join(root, 'batch.json');

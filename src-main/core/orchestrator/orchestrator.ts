@@ -30,7 +30,13 @@ import type { NewWorktree, RecordedChange, SessionFinish, TaskStore, UsageSoFar 
 import { findRepository } from '../git/repository';
 import { createWorktree, discardWorktree, WorktreeError, worktreePlan } from '../git/worktree';
 import { runCompletionCheck } from './completion-check';
-import { type IterationFacts, openWorkspace, type TaskWorkspace, worktreeProblem } from './workspace';
+import {
+  type IterationFacts,
+  openWorkspace,
+  type TaskWorkspace,
+  WorkspaceUnavailableError,
+  worktreeProblem,
+} from './workspace';
 import { type QuotaWait, spentWindow, windowToWaitFor } from './quota';
 import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
 
@@ -108,6 +114,30 @@ export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
   }
   if (!isDirectory) throw dirError(`project directory ${dir} is not a directory`);
   return { ...spec, dir };
+}
+
+const worktreeRefusal = (message: string) => new InvalidTaskError(message, [{ path: ['worktree'], message }]);
+
+/** The repository and commit a `--worktree` task would branch from, or a refusal naming what is missing. */
+async function worktreeBase(dir: string): Promise<{ root: string; head: string; branch: string | null }> {
+  const lookup = await findRepository(dir);
+  if (lookup.kind === 'git_unavailable') throw worktreeRefusal(`--worktree needs git: ${lookup.reason}`);
+  if (lookup.kind === 'not_a_repository') {
+    throw worktreeRefusal(`--worktree needs a git repository, and ${dir} is not in one`);
+  }
+  const { root, head, branch } = lookup.repository;
+  if (!head) throw worktreeRefusal(`--worktree needs a commit to branch from, and the repository ${root} has none yet`);
+  return { root, head, branch };
+}
+
+/**
+ * Checks a spec as createTask will, the repository of a `--worktree` task included, writing nothing: a
+ * batch is checked whole before its first task is made.
+ */
+export async function checkLaunch(input: TaskSpecInput): Promise<TaskSpec> {
+  const spec = validateTaskSpec(input);
+  if (spec.worktree) await worktreeBase(spec.dir);
+  return spec;
 }
 
 function titleOf(spec: TaskSpec): string {
@@ -399,18 +429,13 @@ export class Orchestrator {
 
   /** A new worktree on branch baton/<short id> from the directory's HEAD, or a refusal naming what is wrong. */
   private async makeWorktree(taskId: string, dir: string): Promise<NewWorktree> {
-    const refuse = (message: string) => new InvalidTaskError(message, [{ path: ['worktree'], message }]);
-    const lookup = await findRepository(dir);
-    if (lookup.kind === 'git_unavailable') throw refuse(`--worktree needs git: ${lookup.reason}`);
-    if (lookup.kind === 'not_a_repository') throw refuse(`--worktree needs a git repository, and ${dir} is not in one`);
-    const { root, head, branch } = lookup.repository;
-    if (!head) throw refuse(`--worktree needs a commit to branch from, and the repository ${root} has none yet`);
+    const { root, head, branch } = await worktreeBase(dir);
     const plan = worktreePlan(this.dataDir, taskId);
     try {
       await createWorktree(root, { ...plan, base: head });
     } catch (error) {
-      if (error instanceof WorktreeError) throw refuse(error.message);
-      throw refuse(`could not make the worktree: ${(error as Error).message}`);
+      if (error instanceof WorktreeError) throw worktreeRefusal(error.message);
+      throw worktreeRefusal(`could not make the worktree: ${(error as Error).message}`);
     }
     return { repositoryRoot: root, path: plan.path, branch: plan.branch, baseCommit: head, baseBranch: branch };
   }
@@ -473,7 +498,10 @@ export class Orchestrator {
       const run = { taskId, title: task.title, spec, workspace };
       ending = await this.iterate(run, task.iterations + 1, lastIteration, carriedOver(sessions), signal);
     } catch (error) {
-      ending = { status: 'failed', reason: `internal error: ${(error as Error).message}` };
+      ending =
+        error instanceof WorkspaceUnavailableError
+          ? { status: 'failed', reason: error.message }
+          : { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
     await this.store.finishTask(taskId, ending.status, ending.reason, ending.wakeAt ?? null);
     const finished = await this.requireSummary(taskId);
