@@ -476,6 +476,7 @@ const CSV_COLUMNS = [
   'turns',
   'costUsd',
   'durationMs',
+  'linesChanged',
 ] as const;
 
 /**
@@ -525,6 +526,8 @@ export function tasksToCsv(tasks: Array<TaskSummary & { models?: string[] }>): s
       turns: t.totals.turns,
       costUsd: exportCost(t.totals.costUsd),
       durationMs: t.durationMs,
+      // Empty where git recorded no iteration of the task.
+      linesChanged: t.linesChanged ?? null,
     };
     lines.push(CSV_COLUMNS.map((column) => csvField(row[column])).join(','));
   }
