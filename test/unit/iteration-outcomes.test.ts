@@ -284,6 +284,19 @@ describe('worktree tasks', () => {
     expect(body).toMatch(/Baton-Tokens: 16\nBaton-Cost-USD: 0\.010000/);
   });
 
+  it('counts what the agent committed on the branch itself as its iteration’s change', async () => {
+    const { detail } = await runWorktreeTask((call, cwd) => {
+      writeFileSync(path.join(cwd, 'own.txt'), `${call}\n`);
+      git(cwd, 'add', 'own.txt');
+      git(cwd, 'commit', '--quiet', '-m', `agent's own commit ${call}`);
+    }, 2);
+    const [first, second] = detail.sessions.map((s) => s.git!);
+    expect(first).toMatchObject({ filesChanged: 1, insertions: 1 });
+    expect(second).toMatchObject({ filesChanged: 1, insertions: 1, deletions: 1 });
+    expect(git(repo, 'rev-parse', 'baton/0123abcd')).toBe(second?.commitAfter);
+    expect(git(repo, 'log', '-1', '--format=%s', 'baton/0123abcd')).toBe("agent's own commit 2");
+  });
+
   it('merges into the branch it started from, then removes the worktree and keeps the branch', async () => {
     const { store, detail } = await runWorktreeTask(
       (call, cwd) => writeFileSync(path.join(cwd, `f${call}.txt`), 'x\n'),

@@ -86,7 +86,11 @@ export async function openWorkspace(dir: string, worktree: WorktreeRow | undefin
         return head;
       },
       after: async (before, facts) => {
-        const after = (await checkpointCommit(worktree.path, checkpointMessage(facts))) ?? before;
+        // Nothing left to commit may still mean a change: the agent can commit on the branch itself.
+        const after =
+          (await checkpointCommit(worktree.path, checkpointMessage(facts))) ??
+          (await headCommit(worktree.path)) ??
+          before;
         // Kept apart from the branch too, so an iteration's diff can still be read once the branch is discarded.
         await git(['update-ref', snapshotRef(facts.taskId, facts.iteration, 'after'), after], { cwd: worktree.path });
         return { after, ...(await changeStats(worktree.path, before, after)) };
