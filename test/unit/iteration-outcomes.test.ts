@@ -5,7 +5,16 @@
  * edits files in the directory it is given); test/integration runs the real CLI.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -295,6 +304,28 @@ describe('worktree tasks', () => {
     expect(second).toMatchObject({ filesChanged: 1, insertions: 1, deletions: 1 });
     expect(git(repo, 'rev-parse', 'baton/0123abcd')).toBe(second?.commitAfter);
     expect(git(repo, 'log', '-1', '--format=%s', 'baton/0123abcd')).toBe("agent's own commit 2");
+  });
+
+  it('runs a task launched in a subfolder (through a symlink) in the same subfolder of its worktree', async () => {
+    mkdirSync(path.join(repo, 'pkg', 'api'), { recursive: true });
+    writeFileSync(path.join(repo, 'pkg', 'api', 'index.ts'), 'export {};\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '--quiet', '-m', 'a package');
+    const link = path.join(root, 'link-to-repo');
+    symlinkSync(repo, link);
+    const agent = editingAgent((_, cwd) => writeFileSync(path.join(cwd, 'here.txt'), 'x\n'));
+    const { orchestrator, store } = await makeCore(agent);
+    taskIds = [id];
+    const task = await orchestrator.createTask({
+      dir: path.join(link, 'pkg', 'api'),
+      prompt: 'x',
+      maxIterations: 1,
+      worktree: true,
+    });
+    await orchestrator.runTask(task.id);
+    const worktree = (await store.taskDetail(task.id))!.worktree!;
+    expect(agent.requests[0]?.cwd).toBe(path.join(worktree.path, 'pkg', 'api'));
+    expect(git(repo, 'show', '--name-only', '--format=', 'baton/0123abcd')).toBe('pkg/api/here.txt');
   });
 
   it('merges into the branch it started from, then removes the worktree and keeps the branch', async () => {

@@ -4,7 +4,7 @@
  * task's own worktree, the commit after is a checkpoint on its branch. Elsewhere nothing is
  * recorded, and the task says why.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ChangeTracking } from '../../contract/views';
 import { git } from '../git/git';
@@ -70,16 +70,29 @@ export function worktreeProblem(worktree: WorktreeRow): string | undefined {
   return undefined;
 }
 
+/**
+ * The project may be a folder inside the repository: the agent works in the same folder of the worktree.
+ * Compared as real paths, since git reports its root with symlinks resolved (/tmp → /private/tmp).
+ */
+function sameFolderIn(worktree: WorktreeRow, dir: string): string {
+  let below: string;
+  try {
+    below = path.relative(realpathSync(worktree.repositoryRoot), realpathSync(dir));
+  } catch {
+    return worktree.path;
+  }
+  const cwd = path.join(worktree.path, below);
+  return below.startsWith('..') || path.isAbsolute(below) || !existsSync(cwd) ? worktree.path : cwd;
+}
+
 /** The workspace of a task: its worktree when it has one, else its directory, recorded when git can. */
 export async function openWorkspace(dir: string, worktree: WorktreeRow | undefined): Promise<TaskWorkspace> {
   if (worktree) {
     const problem = worktreeProblem(worktree);
     if (problem) throw new WorkspaceUnavailableError(`the task cannot run: ${problem}`);
-    // The project may be a folder inside the repository: the agent works in the same folder of the worktree.
-    const cwd = path.join(worktree.path, path.relative(worktree.repositoryRoot, dir));
     return {
       tracking: 'git',
-      cwd: existsSync(cwd) ? cwd : worktree.path,
+      cwd: sameFolderIn(worktree, dir),
       before: async () => {
         const head = await headCommit(worktree.path);
         if (!head) throw new Error(`the worktree ${worktree.path} has no commit`);
