@@ -1,5 +1,5 @@
 /** Test helpers about processes, read from /proc. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** A process is gone when it no longer exists or is a zombie nobody has reaped yet (as in a container without init). */
 export function isRunning(pid: number): boolean {
@@ -9,4 +9,15 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether a live process has `text` in its command line, such as the session id of an agent Baton started. */
+export function runningWith(text: string): boolean {
+  return readdirSync('/proc').some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text) && isRunning(Number(pid));
+    } catch {
+      return false;
+    }
+  });
 }

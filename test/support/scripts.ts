@@ -1,5 +1,5 @@
 /** Ready-made scripts for the scripted API. */
-import type { Script, TurnUsage } from './scripted-anthropic-server';
+import type { Script, ScriptedTurn, TurnUsage } from './scripted-anthropic-server';
 
 /** Distinct, recognisable numbers per session and turn, so a mix-up between sessions shows. */
 export function usageFor(sessionOrdinal: number, turn: number): TurnUsage {
@@ -24,4 +24,28 @@ export function iterationScript(completeAt: number, marker = 'BATON_TASK_COMPLET
         : `Made progress in session ${sessionOrdinal}; more to do.`,
     usage: usageFor(sessionOrdinal, turnInSession),
   });
+}
+
+/** A tool call the scripted API asks the CLI to make. */
+export type ToolCall = NonNullable<ScriptedTurn['toolUse']>;
+
+/** A Bash tool call; it runs in the directory the agent was started in. */
+export const bashCall = (command: string): ToolCall => ({ name: 'Bash', input: { command, description: command } });
+
+/** A Write tool call; a relative path is written below the directory the agent was started in. */
+export const writeCall = (file: string, content: string): ToolCall => ({
+  name: 'Write',
+  input: { file_path: file, content },
+});
+
+/**
+ * Per session: the first turn makes the tool call `toolFor(sessionOrdinal)` gives (none when it gives
+ * undefined), and the next one ends the session with a text that has no completion marker.
+ */
+export function toolCallScript(toolFor: (sessionOrdinal: number) => ToolCall | undefined): Script {
+  return ({ sessionOrdinal, turnInSession }) => {
+    const usage = usageFor(sessionOrdinal, turnInSession);
+    const toolUse = turnInSession === 1 ? toolFor(sessionOrdinal) : undefined;
+    return toolUse ? { toolUse, usage } : { text: `Worked on it in session ${sessionOrdinal}.`, usage };
+  };
 }
