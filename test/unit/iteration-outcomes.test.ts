@@ -422,6 +422,61 @@ describe('worktree tasks', () => {
   });
 });
 
+describe('worktree tasks after a crash, and a check that writes files', () => {
+  const id = '0123abcd-0000-4000-8000-000000000003';
+
+  it('commits an interrupted iteration’s work before merging, so the merge loses nothing', async () => {
+    const { orchestrator, store } = await makeCore(
+      editingAgent((_, cwd) => writeFileSync(path.join(cwd, 'cut.txt'), 'written before the crash\n')),
+    );
+    taskIds = [id];
+    const task = await orchestrator.createTask({ dir: repo, prompt: 'cut', maxIterations: 1, worktree: true });
+    await orchestrator.runTask(task.id);
+    const detail = (await store.taskDetail(task.id))!;
+    // As a crash leaves it: the agent's file in the worktree, no checkpoint, no snapshot after on the row.
+    git(detail.worktree!.path, 'reset', '--quiet', '--mixed', 'HEAD~1');
+    await store.dataSource.query(`UPDATE sessions SET git_after = NULL, status = 'interrupted' WHERE task_id = ?`, [
+      task.id,
+    ]);
+    await store.finishTask(task.id, 'interrupted', 'Baton stopped');
+
+    const merged = await new TaskChanges(store).merge((await store.taskDetail(task.id))!, false);
+    expect(readFileSync(path.join(repo, 'cut.txt'), 'utf8')).toBe('written before the crash\n');
+    expect(git(repo, 'log', '-1', '--format=%s', `${merged.commit}^2`)).toBe(
+      'Baton: iteration 1 (interrupted) of "cut"',
+    );
+    expect((await store.sessionsOfTask(task.id))[0]?.git).toMatchObject({ filesChanged: 1 });
+  });
+
+  it('refuses to merge a branch with nothing new, or a worktree with changes in no checkpoint', async () => {
+    const { orchestrator, store } = await makeCore(editingAgent(() => undefined));
+    taskIds = [id];
+    const task = await orchestrator.createTask({ dir: repo, prompt: 'idle', maxIterations: 1, worktree: true });
+    await orchestrator.runTask(task.id);
+    const changes = new TaskChanges(store);
+    const detail = (await store.taskDetail(task.id))!;
+    await expect(changes.merge(detail, false)).rejects.toThrow(/has nothing that main does not have/);
+    writeFileSync(path.join(detail.worktree!.path, 'by-hand.txt'), 'the user’s own edit\n');
+    await expect(changes.merge(detail, false)).rejects.toThrow(/has changes in no checkpoint/);
+    expect(existsSync(path.join(detail.worktree!.path, 'by-hand.txt'))).toBe(true);
+  });
+
+  it('keeps what the check writes out of the next iteration’s change, so an idle task still stalls', async () => {
+    const { orchestrator, store } = await makeCore(editingAgent(() => undefined));
+    taskIds = [id];
+    const task = await orchestrator.createTask({
+      dir: repo,
+      prompt: 'idle',
+      maxIterations: 6,
+      worktree: true,
+      check: 'date +%s%N > check.log; echo same; exit 1',
+    });
+    const done = await orchestrator.runTask(task.id);
+    expect(done.status).toBe('stalled');
+    expect((await store.sessionsOfTask(task.id)).map((s) => s.git?.filesChanged)).toEqual([0, 0, 0]);
+  });
+});
+
 describe('bad worktree launches, with nothing written', () => {
   async function refused(spec: { dir: string }, pattern: RegExp) {
     const { orchestrator, store } = await makeCore(editingAgent(() => undefined));

@@ -34,6 +34,12 @@ export async function workingTree(root: string): Promise<string> {
   }
 }
 
+/** Whether the work tree has nothing git would add (what .gitignore ignores aside). */
+export async function workTreeIsClean(root: string): Promise<boolean> {
+  const { stdout } = await git(['status', '--porcelain', '--untracked-files=all'], { cwd: root });
+  return stdout.trim() === '';
+}
+
 /**
  * A commit of the work tree as it is, on top of `parent` (none in a repository without commits),
  * kept under `ref`. Returns its id.

@@ -96,6 +96,8 @@ export async function mergeWorktree(record: WorktreeRecord, squash: boolean, mes
       .join(', ');
     throw new WorktreeError(`${target} has uncommitted changes (${files}); commit or stash them, then merge again`);
   }
+  const { stdout: ahead } = await git(['rev-list', '--count', `${baseBranch}..${branch}`], { cwd: root });
+  if (Number(ahead.trim()) === 0) throw new WorktreeError(`${branch} has nothing that ${baseBranch} does not have`);
   // Asked of git without touching any checkout, so a conflict refuses before anything is written.
   const trial = await git(['merge-tree', '--write-tree', '--name-only', '--no-messages', baseBranch, branch], {
     cwd: root,
@@ -124,10 +126,13 @@ export async function mergeWorktree(record: WorktreeRecord, squash: boolean, mes
   return (await git(['rev-parse', 'HEAD'], { cwd: target })).stdout.trim();
 }
 
-/** Removes the worktree folder (if it is still there) and git's record of it, but keeps the branch. */
-export async function removeWorktree(record: WorktreeRecord): Promise<void> {
+/**
+ * Removes the worktree folder (if it is still there) and git's record of it, but keeps the branch. Only
+ * `force` removes one with changes in no commit: after a merge, such changes stop the removal instead.
+ */
+export async function removeWorktree(record: WorktreeRecord, force = false): Promise<void> {
   if (existsSync(record.path)) {
-    await git(['worktree', 'remove', '--force', record.path], { cwd: record.repositoryRoot });
+    await git(['worktree', 'remove', ...(force ? ['--force'] : []), record.path], { cwd: record.repositoryRoot });
   } else {
     await git(['worktree', 'prune'], { cwd: record.repositoryRoot });
   }
@@ -135,7 +140,7 @@ export async function removeWorktree(record: WorktreeRecord): Promise<void> {
 
 /** Removes the worktree and deletes its branch, work and all. */
 export async function discardWorktree(record: WorktreeRecord): Promise<void> {
-  await removeWorktree(record);
+  await removeWorktree(record, true);
   if (await branchExists(record.repositoryRoot, record.branch)) {
     await git(['branch', '--quiet', '-D', record.branch], { cwd: record.repositoryRoot });
   }

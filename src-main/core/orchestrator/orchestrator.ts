@@ -26,14 +26,16 @@ import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
 import { startOfLocalDay } from '../local-day';
 import { estimateCostUsd, hasKnownPrice } from '../pricing';
-import type { NewWorktree, RecordedChange, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
+import type { NewWorktree, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
 import { findRepository } from '../git/repository';
 import { createWorktree, discardWorktree, WorktreeError, worktreePlan } from '../git/worktree';
 import { runCompletionCheck } from './completion-check';
 import {
-  type IterationFacts,
+  finishInterruptedChanges,
   openWorkspace,
+  recordChange,
   type TaskWorkspace,
+  totalTokens,
   WorkspaceUnavailableError,
   worktreeProblem,
 } from './workspace';
@@ -355,9 +357,6 @@ interface TaskRun {
   workspace: TaskWorkspace;
 }
 
-const totalTokens = (usage: TokenUsage) =>
-  usage.inputTokens + usage.outputTokens + usage.cacheCreationTokens + usage.cacheReadTokens;
-
 /** A check's outcome as stored, and whether the user's stop cut it short. */
 interface CheckRun extends CheckOutcome {
   cancelled: boolean;
@@ -493,7 +492,7 @@ export class Orchestrator {
     try {
       const workspace = await openWorkspace(spec.dir, await this.store.worktreeOf(taskId));
       await this.store.setChangeTracking(taskId, workspace.tracking);
-      if (workspace.tracking === 'git') await this.finishInterruptedChanges(taskId, task.title, workspace);
+      await finishInterruptedChanges(this.store, { id: taskId, title: task.title }, workspace);
       const lastIteration = spec.maxIterations + turnedAway(sessions);
       const run = { taskId, title: task.title, spec, workspace };
       ending = await this.iterate(run, task.iterations + 1, lastIteration, carriedOver(sessions), signal);
@@ -507,42 +506,6 @@ export class Orchestrator {
     const finished = await this.requireSummary(taskId);
     this.bus.publish({ type: 'task.finished', taskId, status: ending.status, reason: ending.reason, task: finished });
     return finished;
-  }
-
-  /**
-   * Iterations Baton stopped in (a crash) got their snapshot before but none after: it is taken now, so
-   * what they changed is still recorded, and in a worktree committed as their checkpoint.
-   */
-  private async finishInterruptedChanges(taskId: string, title: string, workspace: TaskWorkspace): Promise<void> {
-    for (const { sessionId, iteration, before } of await this.store.unfinishedChanges(taskId)) {
-      const cut = await this.store.sessionView(sessionId);
-      const facts: IterationFacts = {
-        iteration,
-        sessionId,
-        taskId,
-        taskTitle: title,
-        tokens: cut ? totalTokens(cut) : 0,
-        costUsd: cut?.costUsd ?? 0,
-        interrupted: true,
-      };
-      const change = await this.recordChange(workspace, before, facts);
-      if (change) await this.store.recordChange(sessionId, change);
-    }
-  }
-
-  /** What an iteration changed; a git failure costs only the record, never the task. */
-  private async recordChange(
-    workspace: TaskWorkspace,
-    before: string | null,
-    facts: IterationFacts,
-  ): Promise<RecordedChange | null> {
-    if (before === null) return null;
-    try {
-      return await workspace.after(before, facts);
-    } catch (error) {
-      console.error(`baton: could not record what iteration ${facts.iteration} changed: ${(error as Error).message}`);
-      return null;
-    }
   }
 
   private async snapshotBefore(workspace: TaskWorkspace, taskId: string, iteration: number): Promise<string | null> {
@@ -801,7 +764,7 @@ export class Orchestrator {
         retries,
         retriedDenials,
       );
-      const change = await this.recordChange(workspace, gitBefore, {
+      const change = await recordChange(workspace, gitBefore, {
         iteration,
         sessionId,
         taskId,

@@ -5,10 +5,11 @@
 import type { Diff, DirectoryInfo, TaskDetail } from '../../contract/views';
 import { GitError } from '../git/git';
 import { findRepository } from '../git/repository';
-import { unifiedDiff } from '../git/snapshot';
+import { unifiedDiff, workTreeIsClean } from '../git/snapshot';
 import { discardWorktree, mergeWorktree, removeWorktree, WorktreeError } from '../git/worktree';
 import type { TaskStore } from '../store/task-store';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { finishInterruptedChanges, openWorkspace } from './workspace';
 
 /** A request about a task's changes that cannot be met as asked; nothing was changed. */
 export class TaskChangesError extends Error {
@@ -95,6 +96,15 @@ export class TaskChanges {
   /** Merges the task's branch into the branch it started from, then removes the worktree; the branch is kept. */
   async merge(task: TaskDetail, squash: boolean): Promise<{ commit: string; message: string }> {
     const worktree = await this.activeWorktree(task, 'merge');
+    if (existsSync(worktree.path)) {
+      // An iteration Baton stopped in left its work uncommitted in the worktree: its checkpoint first.
+      await finishInterruptedChanges(this.store, task, await openWorkspace(task.workingDir, worktree));
+      if (!(await workTreeIsClean(worktree.path))) {
+        throw new TaskChangesError(
+          `the worktree ${worktree.path} has changes in no checkpoint; commit or remove them there, then merge again`,
+        );
+      }
+    }
     const message = `Merge Baton task "${task.title}" (${worktree.branch})\n\nBaton-Task: ${task.id}`;
     let commit: string;
     try {

@@ -9,9 +9,10 @@ import path from 'node:path';
 import type { ChangeTracking } from '../../contract/views';
 import { git } from '../git/git';
 import { findRepository, headCommit } from '../git/repository';
-import { changeStats, snapshotCommit } from '../git/snapshot';
+import { changeStats, snapshotCommit, workTreeIsClean } from '../git/snapshot';
 import { checkpointCommit } from '../git/worktree';
-import type { RecordedChange, WorktreeRow } from '../store/task-store';
+import type { TokenUsage } from '../../contract/agent-events';
+import type { RecordedChange, TaskStore, WorktreeRow } from '../store/task-store';
 
 /** What a checkpoint commit says of its iteration. */
 export interface IterationFacts {
@@ -93,10 +94,16 @@ export async function openWorkspace(dir: string, worktree: WorktreeRow | undefin
     return {
       tracking: 'git',
       cwd: sameFolderIn(worktree, dir),
-      before: async () => {
+      before: async (taskId, iteration) => {
         const head = await headCommit(worktree.path);
         if (!head) throw new Error(`the worktree ${worktree.path} has no commit`);
-        return head;
+        if (await workTreeIsClean(worktree.path)) return head;
+        // What the last check left (a log it writes) is no part of this iteration's change: snapshot it first.
+        return snapshotCommit(worktree.path, {
+          parent: head,
+          message: `Baton snapshot before iteration ${iteration} of task ${taskId}`,
+          ref: snapshotRef(taskId, iteration, 'before'),
+        });
       },
       after: async (before, facts) => {
         // Nothing left to commit may still mean a change: the agent can commit on the branch itself.
@@ -131,4 +138,48 @@ export async function openWorkspace(dir: string, worktree: WorktreeRow | undefin
       return { after, ...(await changeStats(root, before, after)) };
     },
   };
+}
+
+export const totalTokens = (usage: TokenUsage) =>
+  usage.inputTokens + usage.outputTokens + usage.cacheCreationTokens + usage.cacheReadTokens;
+
+/** What an iteration changed since `before`; a git failure costs only the record, never the task. */
+export async function recordChange(
+  workspace: TaskWorkspace,
+  before: string | null,
+  facts: IterationFacts,
+): Promise<RecordedChange | null> {
+  if (before === null || workspace.tracking !== 'git') return null;
+  try {
+    return await workspace.after(before, facts);
+  } catch (error) {
+    console.error(`baton: could not record what iteration ${facts.iteration} changed: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/**
+ * Iterations Baton stopped in (a crash) got their snapshot before but none after: it is taken now, so
+ * what they changed is still recorded, and in a worktree committed as their checkpoint. Run before a
+ * task goes on, and before its worktree is merged, so the cut iteration's work is not left behind.
+ */
+export async function finishInterruptedChanges(
+  store: TaskStore,
+  task: { id: string; title: string },
+  workspace: TaskWorkspace,
+): Promise<void> {
+  if (workspace.tracking !== 'git') return;
+  for (const { sessionId, iteration, before } of await store.unfinishedChanges(task.id)) {
+    const cut = await store.sessionView(sessionId);
+    const change = await recordChange(workspace, before, {
+      iteration,
+      sessionId,
+      taskId: task.id,
+      taskTitle: task.title,
+      tokens: cut ? totalTokens(cut) : 0,
+      costUsd: cut?.costUsd ?? 0,
+      interrupted: true,
+    });
+    if (change) await store.recordChange(sessionId, change);
+  }
 }
