@@ -11,6 +11,7 @@ import { SessionPermissionDenials1764030000008 } from './1764030000008-session-p
 import { QuotaWindows1764030000009 } from './1764030000009-quota-windows';
 import { SessionUsageSoFar1764030000010 } from './1764030000010-session-usage-so-far';
 import { IterationOutcomes1764030000011 } from './1764030000011-iteration-outcomes';
+import { MoreAgents1764030000012 } from './1764030000012-more-agents';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   QuotaWindows1764030000009,
   SessionUsageSoFar1764030000010,
   IterationOutcomes1764030000011,
+  MoreAgents1764030000012,
 ];

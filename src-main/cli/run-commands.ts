@@ -167,8 +167,14 @@ function runToEnd(service: BatonService, taskId: string, json: boolean | undefin
 }
 
 /** The service for commands that run agents: the agent's binary is found before the database opens. */
-function openForRuns(db: string | undefined, concurrency?: number): Promise<BatonService> {
-  return openBaton({ mode: 'cli', databaseFile: db, requireAgent: true, concurrency });
+/** Opens the service to run tasks, having found the binaries of the agents they need (none known yet for a resume). */
+function openForRuns(
+  db: string | undefined,
+  concurrency: number | undefined,
+  specs: readonly TaskSpecInput[],
+): Promise<BatonService> {
+  const requireAgents = [...new Set(specs.map((spec) => spec.agent ?? 'claude'))];
+  return openBaton({ mode: 'cli', databaseFile: db, requireAgents, concurrency });
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
@@ -183,7 +189,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const spec = specFromFlags(options) as TaskSpecInput;
   // Everything that can be checked is checked before the database is touched.
   await checkSpec(spec);
-  const service = await openForRuns(options.db, 1);
+  const service = await openForRuns(options.db, 1, [spec]);
   try {
     const task = await service.call('launchTask', spec);
     out(`task ${task.id} in ${task.workingDir}`);
@@ -204,7 +210,7 @@ async function batchCommand(file: string, options: RunOptions): Promise<number> 
   const specs = readBatchFile(file, specFromFlags(options));
   // Every task is checked before any is written.
   for (const [index, spec] of specs.entries()) await checkSpec(spec, `batch file ${file}, task ${index + 1}: `);
-  const service = await openForRuns(options.db, concurrency);
+  const service = await openForRuns(options.db, concurrency, specs);
   try {
     // Tasks are launched in file order, so the n-th queued task is entry n.
     const number = new Map<string, number>();
@@ -241,7 +247,8 @@ async function batchCommand(file: string, options: RunOptions): Promise<number> 
 }
 
 export async function resumeCommand(id: string, options: { json?: boolean; db?: string }): Promise<number> {
-  const service = await openForRuns(options.db, 1);
+  // The task's agent is known once its record is read: resumeTask finds its binary then.
+  const service = await openForRuns(options.db, 1, []);
   try {
     const task = await service.call('resumeTask', { taskId: id.trim() });
     out(`resuming task ${task.id} at iteration ${task.iterations + 1}, in a fresh session`);

@@ -12,6 +12,8 @@ export function taskJson(task: TaskDetail) {
     totals: task.totals,
     sessions: task.sessions.map((s) => ({
       sessionId: s.sessionId,
+      /** The agent's own id for the session, where it is not Baton's (a Codex thread id). */
+      agentSessionId: s.agentSessionId ?? s.sessionId,
       iteration: s.iteration,
       status: s.status,
       inputTokens: s.inputTokens,
@@ -20,6 +22,8 @@ export function taskJson(task: TaskDetail) {
       cacheReadTokens: s.cacheReadTokens,
       turns: s.turns,
       costUsd: s.costUsd,
+      costSource: s.costSource,
+      reasoningTokens: s.reasoningTokens ?? 0,
       durationMs: s.durationMs,
       error: s.error,
       permissionDenials: s.permissionDenials,
@@ -50,6 +54,7 @@ export function taskJson(task: TaskDetail) {
     /** Whether each iteration's changes are recorded: "git", or why not. */
     changeTracking: task.changeTracking ?? null,
     linesChanged: task.linesChanged ?? null,
+    agent: task.agent,
     title: task.title,
     workingDir: task.workingDir,
     model: task.model,

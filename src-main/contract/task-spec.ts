@@ -4,6 +4,10 @@ import { z } from 'zod';
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
+/** The coding-agent CLIs Baton runs: Claude Code, Codex and Gemini. */
+export const AGENT_KINDS = ['claude', 'codex', 'gemini'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
 export const CONTEXT_MODES = ['fresh', 'fork'] as const;
 export type ContextMode = (typeof CONTEXT_MODES)[number];
 
@@ -35,6 +39,7 @@ export const taskSpecSchema = z.object({
     .min(1, 'the prompt must not be empty')
     .refine((text) => !text.includes('\0'), 'the prompt must not contain a NUL byte (\\0)'),
   title: optionalText('the title'),
+  agent: z.enum(AGENT_KINDS, { error: `the agent must be one of ${AGENT_KINDS.join(', ')}` }).default('claude'),
   maxIterations: z
     .number({ error: 'max iterations must be a whole number' })
     .int('max iterations must be a whole number')
@@ -157,6 +162,12 @@ export interface SpecOption {
 export const TASK_SPEC_OPTIONS = {
   dir: { flag: 'dir', value: 'path', kind: 'text', description: 'project directory the agent works in' },
   prompt: { flag: 'prompt', value: 'text', kind: 'text', description: 'what the agent should do' },
+  agent: {
+    flag: 'agent',
+    value: 'name',
+    kind: 'text',
+    description: `the coding agent: ${AGENT_KINDS.join(', ')} (default claude)`,
+  },
   title: {
     flag: 'title',
     value: 'text',

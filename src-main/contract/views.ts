@@ -37,7 +37,8 @@ export const SESSION_STATUSES = ['running', 'completed', 'failed', 'cancelled', 
 export const sessionStatusSchema = z.enum(SESSION_STATUSES);
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 
-export const costSourceSchema = z.enum(['agent', 'estimated']);
+/** Where a session's cost came from: the agent's own report, prices applied to its tokens, or neither. */
+export const costSourceSchema = z.enum(['agent', 'estimated', 'unknown']);
 export type CostSource = z.infer<typeof costSourceSchema>;
 
 const count = z.number().int().nonnegative();
@@ -164,6 +165,12 @@ export const sessionViewSchema = z.object({
   git: gitChangeSchema.nullable().optional(),
   /** The completion check run after it; null without a check, or when the iteration ended the task first. */
   check: checkOutcomeSchema.nullable().optional(),
+  /** The session's id as the agent reported it, where it is not Baton's (Codex names its threads itself). */
+  agentSessionId: z.string().nullable().optional(),
+  /** Output tokens the model spent reasoning; already inside `outputTokens`. */
+  reasoningTokens: count.optional(),
+  /** The cost computed from the tokens at list prices, beside an agent's own; null where the model's prices are unknown. */
+  computedCostUsd: z.number().nullable().optional(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import type { AgentKind } from '../contract/task-spec';
 import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
 import { isProcessAlive, stopOrphanedAgent } from './process-tree';
@@ -12,7 +13,10 @@ import { TaskStore } from './store/task-store';
 export interface BatonCoreOptions {
   retry: RetryTiming;
   databaseFile: string;
+  /** Claude Code's runner (in tests, a stand-in for every agent). */
   agent: AgentRunner;
+  /** Every agent's runner, where the host has more than Claude Code's. */
+  agents?: Partial<Record<AgentKind, AgentRunner>>;
   nativeBinding?: string;
   /** For the jitter of retries and of waits for a quota window; tests pin it. */
   random?: () => number;
@@ -72,6 +76,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
   const orchestrator = new Orchestrator({
     store,
     agent: options.agent,
+    agents: options.agents,
     bus,
     retry: options.retry,
     random: options.random,

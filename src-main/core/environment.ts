@@ -1,5 +1,6 @@
 /** Baton's own environment variables, validated once, so a bad value is a clear error and not a surprise later. */
 import { z } from 'zod';
+import type { AgentKind } from '../contract/task-spec';
 import { DEFAULT_RETRY_TIMING, type RetryTiming } from './orchestrator/orchestrator';
 import { userDataDir } from './paths';
 
@@ -14,6 +15,8 @@ const milliseconds = (name: string) =>
 const environmentSchema = z.object({
   BATON_DB: z.string().trim().min(1, 'BATON_DB must not be empty when set').optional(),
   BATON_CLAUDE_BIN: z.string().optional(),
+  BATON_CODEX_BIN: z.string().optional(),
+  BATON_GEMINI_BIN: z.string().optional(),
   BATON_RETRY_BASE_MS: milliseconds('BATON_RETRY_BASE_MS'),
   BATON_RETRY_MAX_MS: milliseconds('BATON_RETRY_MAX_MS'),
 });
@@ -26,8 +29,8 @@ export class EnvironmentError extends Error {
 export interface BatonEnvironment {
   /** BATON_DB: the database file, unless --db says otherwise. */
   databaseFile?: string;
-  /** BATON_CLAUDE_BIN: the claude binary to run. */
-  claudeBinary?: string;
+  /** BATON_CLAUDE_BIN, BATON_CODEX_BIN, BATON_GEMINI_BIN: each agent's binary, where set. */
+  agentBinaries: Partial<Record<AgentKind, string>>;
   /** PATH, where the agent's binary is looked for next. */
   searchPath?: string;
   /** Where Baton keeps its data unless told otherwise: the desktop app's userData, from HOME, XDG_CONFIG_HOME or APPDATA. */
@@ -39,13 +42,19 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvi
   const parsed = environmentSchema.safeParse({
     BATON_DB: env.BATON_DB,
     BATON_CLAUDE_BIN: env.BATON_CLAUDE_BIN,
+    BATON_CODEX_BIN: env.BATON_CODEX_BIN,
+    BATON_GEMINI_BIN: env.BATON_GEMINI_BIN,
     BATON_RETRY_BASE_MS: env.BATON_RETRY_BASE_MS,
     BATON_RETRY_MAX_MS: env.BATON_RETRY_MAX_MS,
   });
   if (!parsed.success) throw new EnvironmentError(parsed.error.issues[0]?.message ?? 'invalid environment');
   return {
     databaseFile: parsed.data.BATON_DB,
-    claudeBinary: parsed.data.BATON_CLAUDE_BIN || undefined,
+    agentBinaries: {
+      claude: parsed.data.BATON_CLAUDE_BIN || undefined,
+      codex: parsed.data.BATON_CODEX_BIN || undefined,
+      gemini: parsed.data.BATON_GEMINI_BIN || undefined,
+    },
     searchPath: env.PATH,
     defaultDataDir: userDataDir(env),
     retry: {

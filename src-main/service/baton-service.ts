@@ -3,6 +3,7 @@
  * the desktop app's service process) opens with `openBaton`, and the only
  * place the core is put together.
  */
+import type { AgentKind } from '../contract/task-spec';
 import type { BatonHandlers, BatonMethod, CallOutcome, MethodInput, MethodResult } from '../contract/api';
 import type { BatonEvent } from '../contract/events';
 import type { TaskSummary } from '../contract/views';
@@ -37,8 +38,8 @@ export interface OpenBatonOptions {
   dataDir?: string;
   /** The environment, read and validated once here; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Find the agent's binary before the database opens, so a command that runs agents fails early and writes nothing. */
-  requireAgent?: boolean;
+  /** Find these agents' binaries before the database opens, so a command that runs them fails early and writes nothing. */
+  requireAgents?: readonly AgentKind[];
   /** How many tasks run at once; the settings' maxConcurrentTasks when absent. */
   concurrency?: number;
   /** A native directory picker; the desktop app passes one that asks Electron's dialog. */

@@ -14,11 +14,11 @@ import {
   type MethodResult,
 } from '../contract/api';
 import type { TaskSpecInput } from '../contract/task-spec';
-import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agents/agent-runner';
-import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
-import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../core/agents/find-claude-binary';
+import type { AgentRunner } from '../core/agents/agent-runner';
+import { AgentBinaryNotFoundError } from '../core/agents/find-agent-binary';
 import { openBatonCore, recoverCrashedRuns } from '../core/baton-core';
 import { type BatonEnvironment, EnvironmentError, readEnvironment } from '../core/environment';
+import { agentRunners } from './agent-runners';
 import { checkLaunch, InvalidTaskError } from '../core/orchestrator/orchestrator';
 import { resolveDatabasePath } from '../core/paths';
 import { EventRecorder } from '../core/store/event-recorder';
@@ -87,41 +87,14 @@ export async function checkTaskSpec(input: TaskSpecInput): Promise<void> {
   }
 }
 
-/**
- * Finds the claude binary when a task is launched, not at start-up, so the
- * window opens (and explains the problem) on a machine without the CLI.
- */
-class LazyClaudeRunner implements AgentRunner {
-  readonly agentName = 'claude-code';
-  private runner: ClaudeCodeRunner | undefined;
-  constructor(
-    private readonly binary: string | undefined,
-    private readonly environment: BatonEnvironment,
-    /** The service's environment, which the agent inherits (its API keys, base URL and config dir). */
-    private readonly agentEnv: NodeJS.ProcessEnv | undefined,
-  ) {}
-  ensureAvailable(): void {
-    this.runner ??= new ClaudeCodeRunner({
-      binary:
-        this.binary ??
-        findClaudeBinary({ configured: this.environment.claudeBinary, searchPath: this.environment.searchPath }),
-      env: this.agentEnv,
-    });
-  }
-  run(request: AgentRunRequest): Promise<AgentRunOutcome> {
-    this.ensureAvailable();
-    return (this.runner as ClaudeCodeRunner).run(request);
-  }
-}
-
 export async function openBaton(options: OpenBatonOptions): Promise<BatonService> {
   const environment = environmentOf(options.env);
-  const agent = new LazyClaudeRunner(options.claudeBinary, environment, options.env);
-  if (options.requireAgent) {
+  const agents = agentRunners(environment, options.env, { claude: options.claudeBinary });
+  for (const kind of options.requireAgents ?? []) {
     try {
-      agent.ensureAvailable();
+      agents[kind]?.ensureAvailable?.();
     } catch (error) {
-      if (error instanceof ClaudeBinaryNotFoundError) throw new BatonSetupError(error.message);
+      if (error instanceof AgentBinaryNotFoundError) throw new BatonSetupError(error.message);
       throw error;
     }
   }
@@ -134,7 +107,8 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
   try {
     core = await openBatonCore({
       databaseFile,
-      agent,
+      agent: agents.claude as AgentRunner,
+      agents,
       nativeBinding: options.nativeBinding,
       retry: environment.retry,
     });
@@ -180,11 +154,13 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     options,
     databaseFile,
     version: packageVersion(),
-    ensureAgent: () => {
+    ensureAgent: (kind) => {
+      const runner = agents[kind];
+      if (!runner) throw new CallFailure('unavailable', `the ${kind} agent is not available in this version of Baton`);
       try {
-        agent.ensureAvailable();
+        runner.ensureAvailable?.();
       } catch (error) {
-        if (error instanceof ClaudeBinaryNotFoundError) throw new CallFailure('unavailable', error.message);
+        if (error instanceof AgentBinaryNotFoundError) throw new CallFailure('unavailable', error.message);
         throw error;
       }
     },

@@ -1,4 +1,5 @@
 /** What the handlers of every domain share: the opened core and the service's own parts. */
+import type { AgentKind } from '../contract/task-spec';
 import type { BatonCore } from '../core/baton-core';
 import type { EventRecorder } from '../core/store/event-recorder';
 import type { HistoryQueries } from '../core/store/history-queries';
@@ -19,5 +20,5 @@ export interface ServiceContext {
   databaseFile: string;
   version: string;
   /** Throws a CallFailure('unavailable') with the install hint when the agent's binary cannot be found. */
-  ensureAgent(): void;
+  ensureAgent(agent: AgentKind): void;
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
-import { findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
+import { findClaudeBinary } from '../../src-main/core/agents/find-agent-binary';
 import type { AgentEvent } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { openBaton } from '../../src-main/service/open-baton';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src-main/contract/agent-events';
 import { buildClaudeArgs, ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
-import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../../src-main/core/agents/find-claude-binary';
+import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../../src-main/core/agents/find-agent-binary';
 import { isRunning } from '../support/processes';
 
 // These stand-ins check how the runner handles broken agents (garbage, crashes,

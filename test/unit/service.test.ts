@@ -73,7 +73,7 @@ describe('opening Baton', () => {
       openBaton({
         mode: 'cli',
         databaseFile: file,
-        requireAgent: true,
+        requireAgents: ['claude'],
         env: { BATON_CLAUDE_BIN: path.join(dir, 'nope') },
       }),
     ).rejects.toThrow(/BATON_CLAUDE_BIN is set to .*nope, which is not an executable file/);
@@ -221,6 +221,7 @@ describe('contract dispatch', () => {
       onQuota: 'wait',
       worktree: false,
       stallAfter: 3,
+      agent: 'claude',
       budgetUsd: 1.5,
       permissionMode: 'acceptEdits',
     });

@@ -235,6 +235,8 @@ describe('migrations', () => {
     expect((await new TaskStore(upgraded).sessionsOfTask('t1')).map((s) => s.permissionDenials)).toEqual([0, 0]);
     // The old settings bag became the typed spec, with the directory, prompt and model beside what it held.
     expect(summary?.spec).toEqual(taskSpecSchema.parse({ dir: '/tmp/proj', prompt: 'prompt' }));
+    // Every task from before more agents came was Claude Code's.
+    expect(summary?.agent).toBe('claude');
     expect((await new TaskStore(upgraded).taskSummary('t2'))?.spec).toEqual({
       dir: '/tmp/proj',
       prompt: 'fix it',
@@ -250,6 +252,7 @@ describe('migrations', () => {
       onQuota: 'wait',
       worktree: false,
       stallAfter: 3,
+      agent: 'claude',
     });
     const taskColumns = ((await upgraded.query('PRAGMA table_info(tasks)')) as Array<{ name: string }>).map(
       (c) => c.name,

@@ -5,9 +5,12 @@ import type { PermissionMode } from '../../contract/task-spec';
 export interface AgentRunRequest {
   cwd: string;
   prompt: string;
-  /** The new, never-used id this session must run under. */
+  /**
+   * The new, never-used id this session must run under, where the agent takes one (Claude Code, Gemini);
+   * an agent that names its sessions itself (Codex) reports its own as `agentSessionId`.
+   */
   sessionId: string;
-  /** Carry the conversation of this earlier session into the new one (fork mode). */
+  /** Carry the conversation of this earlier session (the agent's own id for it) into the new one (fork mode). */
   forkFrom?: string;
   model?: string;
   maxTurns?: number;
@@ -55,10 +58,16 @@ export interface AgentRunOutcome {
   usageSeen: TokenUsage;
   /** Turns seen in the stream, the fallback when no result arrived. */
   turnsSeen: number;
+  /** The session's id as the agent reported it, where it differs from the one Baton asked for. */
+  agentSessionId?: string;
 }
 
 export interface AgentRunner {
-  /** Stored on each task, e.g. "claude-code". */
+  /** Stored on each task: "claude", "codex" or "gemini" (a stand-in's own name in tests). */
   readonly agentName: string;
+  /** Whether a new session can start from an earlier one's conversation (fork context); false refuses it at launch. */
+  readonly canFork?: boolean;
+  /** Throws, saying how to install the agent, when its binary cannot be found. */
+  ensureAvailable?(): void;
   run(request: AgentRunRequest): Promise<AgentRunOutcome>;
 }

@@ -13,7 +13,13 @@ import {
   zeroUsage,
 } from '../../contract/agent-events';
 import { type InputIssue, inputIssuesOf } from '../../contract/api';
-import { describeSpecError, type TaskSpec, type TaskSpecInput, taskSpecSchema } from '../../contract/task-spec';
+import {
+  type AgentKind,
+  describeSpecError,
+  type TaskSpec,
+  type TaskSpecInput,
+  taskSpecSchema,
+} from '../../contract/task-spec';
 import {
   RESUMABLE_STATUSES,
   type CheckOutcome,
@@ -77,7 +83,10 @@ export interface OrchestratorOptions {
   /** For the jitter; tests pin it. */
   random?: () => number;
   store: TaskStore;
+  /** Claude Code's runner, and every agent's unless `agents` names another. */
   agent: AgentRunner;
+  /** The runner of each agent a task may ask for; one not here runs `agent` only when it is Claude Code. */
+  agents?: Partial<Record<AgentKind, AgentRunner>>;
   bus: EventBus;
   /** Recorded on running sessions, so another process can tell whether they are still alive. */
   pid?: number;
@@ -173,6 +182,7 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
     errorMessage: outcome.error?.message ?? null,
     resultExcerpt: result?.resultText ? result.resultText.slice(0, RESULT_EXCERPT_CHARS) : null,
     permissionDenials: result?.permissionDenials ?? 0,
+    agentSessionId: outcome.agentSessionId ?? null,
   };
 }
 
@@ -339,13 +349,16 @@ function turnedAway(sessions: readonly SessionView[]): number {
   return sessions.filter((s) => s.errorKind === 'quota_exhausted').length;
 }
 
+/** The session's id as its agent knows it, which a fork continues from. */
+const agentIdOf = (session: SessionView | undefined) => session && (session.agentSessionId ?? session.sessionId);
+
 /** What a resumed task carries over from its earlier iterations: the last result, and the session to fork from. */
 function carriedOver(sessions: readonly SessionView[]): { previous?: PreviousIteration; lastGoodSessionId?: string } {
   const last = sessions.at(-1);
   if (!last) return {};
   return {
     previous: { iteration: last.iteration, outcome: last.resultExcerpt ?? last.error ?? '(no output)' },
-    lastGoodSessionId: sessions.filter((s) => s.status === 'completed').at(-1)?.sessionId,
+    lastGoodSessionId: agentIdOf(sessions.filter((s) => s.status === 'completed').at(-1)),
   };
 }
 
@@ -355,6 +368,7 @@ interface TaskRun {
   title: string;
   spec: TaskSpec;
   workspace: TaskWorkspace;
+  runner: AgentRunner;
 }
 
 /** A check's outcome as stored, and whether the user's stop cut it short. */
@@ -383,7 +397,7 @@ export class Orchestrator {
   private readonly dataDir: string;
   private readonly newTaskId: () => string;
   private readonly store: TaskStore;
-  private readonly agent: AgentRunner;
+  private readonly runners: Partial<Record<AgentKind, AgentRunner>>;
   private readonly bus: EventBus;
   private readonly pid: number;
   private readonly now: () => number;
@@ -394,7 +408,7 @@ export class Orchestrator {
     this.retry = options.retry ?? DEFAULT_RETRY_TIMING;
     this.random = options.random ?? Math.random;
     this.store = options.store;
-    this.agent = options.agent;
+    this.runners = { claude: options.agent, ...options.agents };
     this.bus = options.bus;
     this.pid = options.pid ?? process.pid;
     this.now = options.now ?? Date.now;
@@ -405,6 +419,7 @@ export class Orchestrator {
   /** Validates the spec and records the task as queued. Nothing is written when the spec is invalid. */
   async createTask(input: TaskSpecInput): Promise<TaskSummary> {
     const spec = validateTaskSpec(input);
+    this.runnerFor(spec);
     const id = this.newTaskId();
     const worktree = spec.worktree ? await this.makeWorktree(id, spec.dir) : undefined;
     try {
@@ -412,7 +427,7 @@ export class Orchestrator {
         id,
         spec,
         title: titleOf(spec),
-        agent: this.agent.agentName,
+        agent: spec.agent,
         ownerPid: this.pid,
         worktree,
       });
@@ -437,6 +452,20 @@ export class Orchestrator {
       throw worktreeRefusal(`could not make the worktree: ${(error as Error).message}`);
     }
     return { repositoryRoot: root, path: plan.path, branch: plan.branch, baseCommit: head, baseBranch: branch };
+  }
+
+  /** The runner of the spec's agent, or a refusal when there is none or it cannot do what the spec asks. */
+  runnerFor(spec: TaskSpec): AgentRunner {
+    const runner = this.runners[spec.agent];
+    if (!runner) {
+      const message = `the ${spec.agent} agent is not available here`;
+      throw new InvalidTaskError(message, [{ path: ['agent'], message }]);
+    }
+    if (spec.context === 'fork' && runner.canFork === false) {
+      const message = `the ${spec.agent} agent cannot start a session from an earlier one's conversation, so context "fork" is not possible with it; use "fresh"`;
+      throw new InvalidTaskError(message, [{ path: ['context'], message }]);
+    }
+    return runner;
   }
 
   /** Statuses a task can be resumed from: it stopped before it was done. */
@@ -494,7 +523,7 @@ export class Orchestrator {
       await this.store.setChangeTracking(taskId, workspace.tracking);
       await finishInterruptedChanges(this.store, { id: taskId, title: task.title }, workspace);
       const lastIteration = spec.maxIterations + turnedAway(sessions);
-      const run = { taskId, title: task.title, spec, workspace };
+      const run = { taskId, title: task.title, spec, workspace, runner: this.runnerFor(spec) };
       ending = await this.iterate(run, task.iterations + 1, lastIteration, carriedOver(sessions), signal);
     } catch (error) {
       ending =
@@ -565,7 +594,7 @@ export class Orchestrator {
       previous = { iteration, outcome: outcome.result?.resultText || outcome.error?.message || '(no output)' };
       if (session.status === 'completed') {
         failuresInARow = 0;
-        lastGoodSessionId = session.sessionId;
+        lastGoodSessionId = agentIdOf(session);
       } else {
         failuresInARow++;
       }
@@ -662,7 +691,7 @@ export class Orchestrator {
       for (let attempt = 1; ; attempt++) {
         const attemptId = sessionId;
         try {
-          outcome = await this.agent.run({
+          outcome = await run.runner.run({
             cwd: workspace.cwd,
             prompt,
             sessionId: attemptId,

@@ -31,7 +31,15 @@ export interface TaskRow {
   finishedAt: number | null;
 }
 
-export interface SessionRow extends Omit<SessionView, 'error' | 'retries' | 'rateLimit' | 'git' | 'check'> {
+export interface SessionRow extends Omit<
+  SessionView,
+  'error' | 'retries' | 'rateLimit' | 'git' | 'check' | 'agentSessionId' | 'reasoningTokens' | 'computedCostUsd'
+> {
+  agentSessionId: string | null;
+  reasoningTokens: number;
+  computedCostUsd: number | null;
+  /** 1 where no cost could be had: the view's cost source is then 'unknown'. */
+  costUnknown: number;
   /** What the iteration changed (see migration 11); all null where git recorded nothing. */
   gitBefore: string | null;
   gitAfter: string | null;
@@ -129,6 +137,10 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     checkDurationMs: int('check_duration_ms', true),
     checkOutput: text('check_output', true),
     checkTimedOut: int('check_timed_out', true),
+    agentSessionId: text('agent_session_id', true),
+    reasoningTokens: int('reasoning_tokens'),
+    computedCostUsd: { name: 'computed_cost_usd', type: 'real', nullable: true },
+    costUnknown: int('cost_unknown'),
   },
 });
 

@@ -94,7 +94,18 @@ export type SessionFinish = Omit<
   | 'checkDurationMs'
   | 'checkOutput'
   | 'checkTimedOut'
+  | 'agentSessionId'
+  | 'reasoningTokens'
+  | 'computedCostUsd'
+  | 'costUnknown'
 > & {
+  /** The agent's own id for the session, where it is not Baton's. */
+  agentSessionId?: string | null;
+  reasoningTokens?: number;
+  /** The cost at list prices, stored beside an agent's own; null where the prices are unknown. */
+  computedCostUsd?: number | null;
+  /** Neither the agent nor the price data gave a cost: `costUsd` is 0 and shows as unknown. */
+  costUnknown?: boolean;
   status: Exclude<SessionStatus, 'running'>;
   retries: RetryEntry[];
   /** When the agent was done; the check that may follow is not part of the session's time. Default: now. */
@@ -280,7 +291,7 @@ export function toSessionView(row: SessionRow): SessionView {
     cacheReadTokens: row.cacheReadTokens,
     turns: row.turns,
     costUsd: row.costUsd,
-    costSource: row.costSource,
+    costSource: row.costUnknown ? 'unknown' : row.costSource,
     durationMs: row.durationMs,
     apiDurationMs: row.apiDurationMs,
     exitCode: row.exitCode,
@@ -293,6 +304,9 @@ export function toSessionView(row: SessionRow): SessionView {
     eventsNotStored: row.eventsNotStored,
     git: gitChangeOf(row),
     check: checkOf(row),
+    agentSessionId: row.agentSessionId,
+    reasoningTokens: row.reasoningTokens,
+    computedCostUsd: row.computedCostUsd,
   };
 }
 
@@ -545,7 +559,8 @@ export class TaskStore {
          exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
          retries = ?, retry_log = ?, permission_denials = ?, usage_so_far = NULL,
          git_after = ?, files_changed = ?, insertions = ?, deletions = ?, changed_files = ?,
-         check_exit_code = ?, check_duration_ms = ?, check_output = ?, check_timed_out = ?
+         check_exit_code = ?, check_duration_ms = ?, check_output = ?, check_timed_out = ?,
+         agent_session_id = ?, reasoning_tokens = ?, computed_cost_usd = ?, cost_unknown = ?
        WHERE session_id = ?`,
       [
         finish.status,
@@ -576,6 +591,10 @@ export class TaskStore {
               finish.check.timedOut ? 1 : 0,
             ]
           : [null, null, null, null]),
+        finish.agentSessionId ?? null,
+        finish.reasoningTokens ?? 0,
+        finish.computedCostUsd ?? null,
+        finish.costUnknown ? 1 : 0,
         sessionId,
       ],
     );

@@ -44,17 +44,17 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
 
   return {
     launchTask: async (spec) => {
-      context.ensureAgent();
+      context.ensureAgent(spec.agent);
       const task = await asCallFailure(() => core.orchestrator.createTask(spec));
       runs.start(task.id);
       return task;
     },
 
     resumeTask: async ({ taskId: idOrPrefix }) => {
-      context.ensureAgent();
       const taskId = await resolveTaskId(idOrPrefix);
       if (runs.isRunning(taskId)) throw new CallFailure('invalid_input', `task ${taskId} is already running`);
       const task = await asCallFailure(() => core.orchestrator.prepareResume(taskId));
+      context.ensureAgent(task.spec.agent);
       runs.start(task.id);
       return task;
     },

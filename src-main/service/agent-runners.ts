@@ -1,0 +1,52 @@
+/**
+ * One runner per agent the service can run, each finding its binary only when a task first needs
+ * it, so the window opens (and explains the problem) on a machine without that agent's CLI.
+ */
+import type { AgentKind } from '../contract/task-spec';
+import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agents/agent-runner';
+import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
+import { findAgentBinary } from '../core/agents/find-agent-binary';
+import type { BatonEnvironment } from '../core/environment';
+
+/** How each agent's runner is made from its binary; the service's environment is what the agent inherits. */
+type RunnerFactory = (binary: string, env: NodeJS.ProcessEnv | undefined) => AgentRunner;
+
+const FACTORIES: Partial<Record<AgentKind, RunnerFactory>> = {
+  claude: (binary, env) => new ClaudeCodeRunner({ binary, env }),
+};
+
+class LazyAgentRunner implements AgentRunner {
+  private runner: AgentRunner | undefined;
+  constructor(
+    readonly agentName: AgentKind,
+    private readonly findBinary: () => string,
+    private readonly make: (binary: string) => AgentRunner,
+    readonly canFork: boolean,
+  ) {}
+  ensureAvailable(): void {
+    this.runner ??= this.make(this.findBinary());
+  }
+  run(request: AgentRunRequest): Promise<AgentRunOutcome> {
+    this.ensureAvailable();
+    return (this.runner as AgentRunner).run(request);
+  }
+}
+
+/** Which agents can continue an earlier session in a new one (fork context). */
+const CAN_FORK: Record<AgentKind, boolean> = { claude: true, codex: true, gemini: false };
+
+export function agentRunners(
+  environment: BatonEnvironment,
+  agentEnv: NodeJS.ProcessEnv | undefined,
+  /** Binaries given by the host (tests), over what the environment says. */
+  binaries: Partial<Record<AgentKind, string>> = {},
+): Partial<Record<AgentKind, AgentRunner>> {
+  const runners: Partial<Record<AgentKind, AgentRunner>> = {};
+  for (const [agent, make] of Object.entries(FACTORIES) as Array<[AgentKind, RunnerFactory]>) {
+    const find = () =>
+      binaries[agent] ??
+      findAgentBinary(agent, { configured: environment.agentBinaries[agent], searchPath: environment.searchPath });
+    runners[agent] = new LazyAgentRunner(agent, find, (binary) => make(binary, agentEnv), CAN_FORK[agent]);
+  }
+  return runners;
+}
