@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
-import { taskSpecSchema } from './task-spec';
+import { AGENT_KINDS, taskSpecSchema } from './task-spec';
 import {
   diffSchema,
   directoryInfoSchema,
@@ -24,6 +24,8 @@ const id = (what: string) => z.string().trim().min(1, `${what} is required`).max
 export const taskFilterSchema = z
   .object({
     projectId: id('project id').optional(),
+    /** Tasks run by this agent. */
+    agent: z.enum(AGENT_KINDS, { error: `the agent must be one of ${AGENT_KINDS.join(', ')}` }).optional(),
     status: taskStatusSchema.optional(),
     /** Tasks created at or after this time (epoch ms). */
     from: z.number().int().nonnegative().optional(),
@@ -113,6 +115,10 @@ export const historyChartsSchema = z.object({
       costUsd: z.number(),
       sessions: count,
     }),
+  ),
+  /** What each agent's tasks cost, most first; agents without tasks in the selection left out. */
+  costByAgent: z.array(
+    z.object({ agent: z.string(), costUsd: z.number(), totalTokens: count, tasks: count, sessions: count }),
   ),
   /** `name` tells projects apart: where two folders share a name, it shows as much of the path as needed. */
   costByProject: z.array(

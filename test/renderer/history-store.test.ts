@@ -21,6 +21,7 @@ const charts: HistoryCharts = {
     },
   ],
   tokensByModel: [],
+  costByAgent: [],
   costByProject: [],
   summary: {
     spentTodayUsd: 0,

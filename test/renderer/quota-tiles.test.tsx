@@ -19,6 +19,7 @@ const charts: HistoryCharts = {
   bucket: 'day',
   costOverTime: [],
   tokensByModel: [],
+  costByAgent: [],
   costByProject: [],
   summary: {
     spentTodayUsd: 0,

@@ -64,6 +64,7 @@ interface TaskFields {
   status?: string;
   createdAt?: number;
   finishedAt?: number | null;
+  agent?: string;
 }
 
 async function task(id: string, fields: TaskFields): Promise<string> {
@@ -75,12 +76,13 @@ async function task(id: string, fields: TaskFields): Promise<string> {
   });
   await dataSource.query(
     `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, status_reason, created_at, started_at, finished_at)
-     VALUES (?, ?, ?, ?, 'claude-code', ?, ?, ?, NULL, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
     [
       id,
       fields.projectId,
       fields.title ?? id,
       prompt,
+      fields.agent ?? 'claude',
       fields.model === undefined ? 'claude-sonnet-4-5' : fields.model,
       JSON.stringify(spec),
       fields.status ?? 'completed',
@@ -325,6 +327,36 @@ describe('the usage figures', () => {
     const failed = await history.charts({ status: 'failed' }, 0);
     expect(failed.summary).toMatchObject({ tasks: 1, sessions: 2, costUsd: 1.25, averageCostPerTaskUsd: 1.25 });
     expect(failed.summary.cacheSavingsUsd).toBeCloseTo(9 + 2.7, 10);
+  });
+});
+
+describe('by agent', () => {
+  it('sums cost per agent and filters the tasks, charts and totals by it', async () => {
+    const p = await project('/work/api');
+    const claude = await task('c1', { projectId: p });
+    const codex = await task('x1', { projectId: p, agent: 'codex', model: 'gpt-5.5' });
+    const codex2 = await task('x2', { projectId: p, agent: 'codex', model: 'gpt-5.5' });
+    await session(claude, { startedAt: NOW - HOUR, costUsd: 0.5 });
+    await session(codex, { startedAt: NOW - HOUR, costUsd: 0.25 });
+    await session(codex2, { startedAt: NOW - 2 * HOUR, costUsd: 1 });
+    await session(codex2, { startedAt: NOW - HOUR, costUsd: 0.125 });
+
+    const all = await history.charts({}, 0);
+    expect(all.costByAgent).toEqual([
+      { agent: 'codex', costUsd: 1.375, tasks: 2, sessions: 3, totalTokens: 330 },
+      { agent: 'claude', costUsd: 0.5, tasks: 1, sessions: 1, totalTokens: 110 },
+    ]);
+    const codexOnly = await history.charts({ agent: 'codex' }, 0);
+    expect(codexOnly.summary).toMatchObject({ tasks: 2, sessions: 3, costUsd: 1.375 });
+    expect(codexOnly.costByAgent.map((a) => a.agent)).toEqual(['codex']);
+    const page = await history.listTasks({
+      filter: { agent: 'claude' },
+      sort: { by: 'createdAt', direction: 'desc' },
+      limit: 10,
+      offset: 0,
+      withTotals: false,
+    });
+    expect(page.tasks.map((t) => t.id)).toEqual(['c1']);
   });
 });
 

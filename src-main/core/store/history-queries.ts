@@ -31,6 +31,10 @@ function whereOf(filter: TaskFilter): { sql: string; params: unknown[] } {
     clauses.push('t.project_id = ?');
     params.push(filter.projectId);
   }
+  if (filter.agent !== undefined) {
+    clauses.push('t.agent = ?');
+    params.push(filter.agent);
+  }
   if (filter.status !== undefined) {
     const status = storedStatusCondition(filter.status);
     clauses.push(status.sql);
@@ -372,6 +376,18 @@ export class HistoryQueries {
        GROUP BY p.id`,
       where.params,
     )) as Array<{ projectId: string; workingDir: string; tasks: number }>;
+    // Day boundaries do not matter to a sum over the whole range: the UTC rollup serves as it is.
+    const agentRows = (await this.dataSource.query(
+      `SELECT t.agent AS agent, SUM(u.cost_usd) AS costUsd, COUNT(DISTINCT t.id) AS tasks, SUM(u.sessions) AS sessions,
+              SUM(u.input_tokens + u.output_tokens + u.cache_creation_tokens + u.cache_read_tokens) AS totalTokens
+       FROM tasks t JOIN usage_by_task_day u ON u.task_id = t.id
+       ${where.sql}
+       GROUP BY t.agent`,
+      where.params,
+    )) as Array<{ agent: string; costUsd: number; tasks: number; sessions: number; totalTokens: number }>;
+    const costByAgent = agentRows
+      .map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) }))
+      .sort((x, y) => y.costUsd - x.costUsd || x.agent.localeCompare(y.agent));
     const labels = await this.projectLabels();
     const projectCost = new Map(rows.filter((r) => r.series === 'project').map((r) => [r.key, r.cost ?? 0]));
     const costByProject = projects
@@ -395,6 +411,7 @@ export class HistoryQueries {
       bucket,
       costOverTime,
       tokensByModel,
+      costByAgent,
       costByProject,
       summary: {
         ...(await this.spending(now, offsetMs)),
