@@ -503,13 +503,13 @@ describe('exports', () => {
     const csv = tasksToCsv(tasks);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'id,title,project,model,status,statusReason,createdAt,finishedAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs,linesChanged',
+      'id,title,project,agent,model,status,statusReason,createdAt,finishedAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs,linesChanged',
     );
     expect(lines[1]).toBe(
-      `t0,"'=HYPERLINK(""http://x"")",/work/api,claude-opus-4-5 claude-sonnet-4-5,completed,,${new Date(NOW - HOUR).toISOString()},${new Date(NOW).toISOString()},2,200,20,0,0,220,2,0.3,2000,`,
+      `t0,"'=HYPERLINK(""http://x"")",/work/api,claude,claude-opus-4-5 claude-sonnet-4-5,completed,,${new Date(NOW - HOUR).toISOString()},${new Date(NOW).toISOString()},2,200,20,0,0,220,2,0.3,2000,`,
     );
-    expect(lines[2]).toMatch(/^t1,'\+1,\/work\/api,,completed,,[^,]+,,0,/);
-    expect(lines[3]).toMatch(/^t2,'-2,\/work\/api,sonnet,/);
+    expect(lines[2]).toMatch(/^t1,'\+1,\/work\/api,claude,,completed,,[^,]+,,0,/);
+    expect(lines[3]).toMatch(/^t2,'-2,\/work\/api,claude,sonnet,/);
     expect(lines[4]).toMatch(/^t3,'@SUM\(A1\),/);
     expect(lines[5]).toMatch(/^t4,'\tTab,/);
     // A cell with a line break is quoted, after the apostrophe.

@@ -381,10 +381,10 @@ describe('tasks through the host', () => {
     expect(csv.fileName).toMatch(/^baton-tasks-\d{4}-\d{2}-\d{2}\.csv$/);
     const lines = csv.content.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'id,title,project,model,status,statusReason,createdAt,finishedAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs,linesChanged',
+      'id,title,project,agent,model,status,statusReason,createdAt,finishedAt,iterations,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,turns,costUsd,durationMs,linesChanged',
     );
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toContain(`${a.id},"first, with ""quotes"", commas",${dir},claude-`);
+    expect(lines[2]).toContain(`${a.id},"first, with ""quotes"", commas",${dir},claude,claude-`);
     expect(lines[2]).toContain(',max_iterations,');
     const json = await call<{ fileName: string; content: string }>('exportTasks', {
       format: 'json',
