@@ -36,6 +36,8 @@ export const agentResultSchema = z.object({
   usage: tokenUsageSchema,
   /** Tool calls the permission mode refused (the result's `permission_denials`); 0 in events recorded before it was kept. */
   permissionDenials: count.default(0),
+  /** Output tokens the model spent reasoning, where the agent reports them (Codex); a part of `usage.outputTokens`. */
+  reasoningTokens: count.optional(),
 });
 export type AgentResult = z.output<typeof agentResultSchema>;
 

@@ -167,19 +167,41 @@ function commandLines(): Array<{ pid: number; argv: string[] }> {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Pids of agents started for this session: `--session-id <id>` (or `--session-id=<id>`) among their arguments.
- * Only whole arguments count, and only a uuid (what Baton gives every session): an id that merely
- * appears inside some other process's command line must never get that process killed.
+ * The environment variable an agent that takes no session id of Baton's (Codex) is started with, holding its
+ * session's uuid, so that crash recovery finds it as it finds the others by their `--session-id`.
+ */
+export const SESSION_ENV = 'BATON_SESSION_ID';
+
+/** Whether a process's environment, as it was when it started, holds this exact `NAME=value`. */
+function environHas(pid: number, entry: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
+  } catch {
+    // Not ours to read, gone, or no /proc.
+    return false;
+  }
+}
+
+/**
+ * Pids of agents started for this session: `--session-id <id>` (or `--session-id=<id>`) among their arguments,
+ * or `BATON_SESSION_ID=<id>` in their environment (where /proc has it). Only whole arguments and whole
+ * variables count, and only a uuid (what Baton gives every session): an id that merely appears inside some
+ * other process's command line must never get that process killed. A process whose parent matches too (a
+ * tool that inherited the variable) is not an agent of its own: it goes with its agent's tree.
  */
 export function agentsOfSession(sessionId: string): number[] {
   if (!UUID.test(sessionId)) return [];
-  return commandLines()
-    .filter(({ argv }) =>
-      argv.some(
-        (arg, i) => arg === `--session-id=${sessionId}` || (arg === '--session-id' && argv[i + 1] === sessionId),
-      ),
+  const variable = `${SESSION_ENV}=${sessionId}`;
+  const matched = commandLines()
+    .filter(
+      ({ pid, argv }) =>
+        argv.some(
+          (arg, i) => arg === `--session-id=${sessionId}` || (arg === '--session-id' && argv[i + 1] === sessionId),
+        ) || environHas(pid, variable),
     )
     .map(({ pid }) => pid);
+  const found = new Set(matched);
+  return matched.filter((pid) => !found.has(readProcStat(pid)?.ppid ?? -1));
 }
 
 /** Whether `pid` leads its own process group, as an agent spawned with `detached: true` does. */
@@ -189,8 +211,8 @@ function leadsGroup(pid: number): boolean {
 
 /**
  * A Baton killed mid-iteration leaves its agent running unsupervised. The
- * agent's command line carries its session id, so the next start can find it
- * and stop it with everything it started.
+ * agent's command line (or, for Codex, its environment) carries its session
+ * id, so the next start can find it and stop it with everything it started.
  */
 export function stopOrphanedAgent(sessionId: string): void {
   for (const pid of agentsOfSession(sessionId)) {

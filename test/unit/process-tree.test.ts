@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import {
@@ -7,11 +7,22 @@ import {
   isProcessAlive,
   signalKnown,
   signalTree,
+  SESSION_ENV,
   stopOrphanedAgent,
 } from '../../src-main/core/process-tree';
 import { isRunning } from '../support/processes';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+/** After a stop: the agent and its tool are gone, and every bystander still runs (then is ended here). */
+async function expectStopped(stopped: number[], bystanders: ChildProcess[]): Promise<void> {
+  await settle();
+  for (const pid of stopped) expect(isRunning(pid)).toBe(false);
+  for (const bystander of bystanders) {
+    expect(isRunning(bystander.pid as number)).toBe(true);
+    bystander.kill('SIGKILL');
+  }
+}
 
 describe('process tree', () => {
   it('finds and signals descendants, even in process groups of their own', async () => {
@@ -76,12 +87,33 @@ describe('process tree', () => {
 
     stopOrphanedAgent(sessionId);
     stopOrphanedAgent('left');
+    await expectStopped([agent.pid as number, tool as number], bystanders);
+  });
+
+  it('finds an agent by the session id in its environment (Codex takes none of ours), not its tools or bystanders', async () => {
+    const sessionId = randomUUID();
+    // The tool inherits the variable, as Codex's commands do: it must go with its agent, not count as one.
+    const agent = spawn('/bin/sh', ['-c', 'sleep 30 & wait'], {
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, [SESSION_ENV]: sessionId },
+    });
+    const bystanders = [
+      // Another session's agent, and a process whose variable merely contains the id.
+      spawn('sleep', ['30'], { stdio: 'ignore', detached: true, env: { ...process.env, [SESSION_ENV]: randomUUID() } }),
+      spawn('sleep', ['30'], { stdio: 'ignore', detached: true, env: { ...process.env, OTHER: `${sessionId}` } }),
+      spawn('sleep', ['30'], {
+        stdio: 'ignore',
+        detached: true,
+        env: { ...process.env, [SESSION_ENV]: `${sessionId}-copy` },
+      }),
+    ];
     await settle();
-    expect(isRunning(agent.pid as number)).toBe(false);
-    expect(isRunning(tool as number)).toBe(false);
-    for (const bystander of bystanders) {
-      expect(isRunning(bystander.pid as number)).toBe(true);
-      bystander.kill('SIGKILL');
-    }
+    const [tool] = descendantsOf(agent.pid as number);
+    expect(tool).toBeDefined();
+    expect(agentsOfSession(sessionId)).toEqual([agent.pid]);
+
+    stopOrphanedAgent(sessionId);
+    await expectStopped([agent.pid as number, tool as number], bystanders);
   });
 });

@@ -183,6 +183,7 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
     resultExcerpt: result?.resultText ? result.resultText.slice(0, RESULT_EXCERPT_CHARS) : null,
     permissionDenials: result?.permissionDenials ?? 0,
     agentSessionId: outcome.agentSessionId ?? null,
+    reasoningTokens: result?.reasoningTokens ?? 0,
   };
 }
 
