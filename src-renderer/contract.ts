@@ -34,8 +34,16 @@ export {
   TASK_SORT_KEYS,
 } from '../src-main/contract/api';
 export type { BatonEvent } from '../src-main/contract/events';
-export type { ContextMode, OnQuota, PermissionMode, TaskSpec, TaskSpecInput } from '../src-main/contract/task-spec';
+export type {
+  AgentKind,
+  ContextMode,
+  OnQuota,
+  PermissionMode,
+  TaskSpec,
+  TaskSpecInput,
+} from '../src-main/contract/task-spec';
 export {
+  AGENT_KINDS,
   CONTEXT_MODES,
   DEFAULT_CHECK_TIMEOUT_SECONDS,
   DEFAULT_COMPLETION_MARKER,
@@ -52,6 +60,7 @@ export { WS_PATH } from '../src-main/contract/transport';
 export type {
   ChangeTracking,
   CheckOutcome,
+  CostSource,
   Diff,
   DirectoryInfo,
   FileChange,

@@ -1,13 +1,21 @@
 import { useEffect, useMemo, useState, type InputHTMLAttributes, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
+import {
+  AGENT_LABELS,
+  forkUnavailableReason,
+  isAgentKind,
+  MODELS_BY_AGENT,
+  PERMISSION_FIELD_LABELS,
+  PERMISSION_MODE_DESCRIPTIONS_BY_AGENT,
+} from '../agents';
 import { useServices } from '../app/services';
 import {
+  AGENT_KINDS,
   CONTEXT_MODES,
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_STALL_AFTER,
   formatCost,
-  PERMISSION_MODE_DESCRIPTIONS,
   ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   type OnQuota,
@@ -18,7 +26,6 @@ import {
   budgetReached,
   isOnQuota,
   isPermissionMode,
-  KNOWN_MODELS,
   suggestedDirs,
   worktreeChoice,
   type CarriedSpec,
@@ -34,11 +41,16 @@ const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 /** Where the user's launch shortcut is: ⌘ on a Mac, Ctrl elsewhere. */
 export const MOD_KEY = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
+/** A message's `quoted` parts (a command to run, a variable to set) as code, the rest as text. */
+export function withCode(message: string) {
+  return message.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
+}
+
 function FieldError({ field, message }: { field: LaunchField; message: string | undefined }) {
   if (!message) return null;
   return (
     <p className="field-error" id={`launch-${field}-error`} role="alert">
-      {message}
+      {withCode(message)}
     </p>
   );
 }
@@ -295,7 +307,9 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
       void submit();
     }
   };
-  const text = (field: Exclude<LaunchField, 'context' | 'permissionMode' | 'onQuota' | 'worktree'>) => ({
+  const forkReason = forkUnavailableReason(values.agent);
+  const modeDescriptions = PERMISSION_MODE_DESCRIPTIONS_BY_AGENT[values.agent];
+  const text = (field: Exclude<LaunchField, 'agent' | 'context' | 'permissionMode' | 'onQuota' | 'worktree'>) => ({
     id: `launch-${field}`,
     name: field,
     value: values[field],
@@ -363,18 +377,39 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
       </div>
 
       <div className="field">
+        <label htmlFor="launch-agent">Agent</label>
+        <select
+          id="launch-agent"
+          name="agent"
+          value={values.agent}
+          onChange={(e) => {
+            if (isAgentKind(e.target.value)) setField('agent', e.target.value);
+          }}
+          onKeyDown={onSelectKey}
+          {...describedBy('agent', errors)}
+        >
+          {AGENT_KINDS.map((agent) => (
+            <option key={agent} value={agent}>
+              {AGENT_LABELS[agent]}
+            </option>
+          ))}
+        </select>
+        <FieldError field="agent" message={errors.agent} />
+      </div>
+
+      <div className="field">
         <label htmlFor="launch-model">Model</label>
         <input
           {...text('model')}
           type="text"
           list="launch-known-models"
-          placeholder="the CLI's default"
+          placeholder={`${AGENT_LABELS[values.agent]}'s default`}
           autoComplete="off"
           spellCheck={false}
           {...describedBy('model', errors)}
         />
-        <datalist id="launch-known-models">
-          {KNOWN_MODELS.map((model) => (
+        <datalist id="launch-known-models" data-testid="launch-known-models">
+          {MODELS_BY_AGENT[values.agent].map((model) => (
             <option key={model} value={model} />
           ))}
         </datalist>
@@ -397,29 +432,34 @@ export function LaunchForm({ canPickDirectory }: { canPickDirectory: boolean }) 
           value={values.context}
           onChange={(e) => setField('context', CONTEXT_MODES.find((mode) => mode === e.target.value) ?? 'fresh')}
           onKeyDown={onSelectKey}
-          {...describedBy('context', errors)}
+          {...describedBy('context', errors, forkReason !== null)}
         >
           {CONTEXT_MODES.map((mode) => (
-            <option key={mode} value={mode}>
-              {mode}
+            <option key={mode} value={mode} disabled={mode === 'fork' && forkReason !== null}>
+              {mode === 'fork' && forkReason !== null ? 'fork (not with this agent)' : mode}
             </option>
           ))}
         </select>
+        {forkReason !== null ? (
+          <p className="field-hint muted" id="launch-context-hint">
+            {forkReason}
+          </p>
+        ) : null}
         <FieldError field="context" message={errors.context} />
       </div>
 
       <ChoiceField
         field="permissionMode"
-        label="Permission mode"
+        label={PERMISSION_FIELD_LABELS[values.agent]}
         value={values.permissionMode}
         choices={PERMISSION_MODES}
-        optionLabel={(mode: PermissionMode) => `${mode}: ${PERMISSION_MODE_DESCRIPTIONS[mode]}`}
+        optionLabel={(mode: PermissionMode) => `${mode}: ${modeDescriptions[mode]}`}
         onChoose={(mode) => {
           if (isPermissionMode(mode)) setField('permissionMode', mode);
         }}
         onKeyDown={onSelectKey}
         errors={errors}
-        hint={`${sentence(PERMISSION_MODE_DESCRIPTIONS[values.permissionMode])}. Remembered for this project directory.`}
+        hint={`${sentence(modeDescriptions[values.permissionMode])}. Remembered for this project directory.`}
       />
 
       <TextField

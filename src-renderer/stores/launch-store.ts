@@ -1,4 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { agentOfModel, forkUnavailableReason, isAgentKind, MODELS_BY_AGENT } from '../agents';
 import {
   DEFAULT_CHECK_TIMEOUT_SECONDS,
   DEFAULT_COMPLETION_MARKER,
@@ -10,6 +11,7 @@ import {
   ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,
+  type AgentKind,
   type BatonApi,
   type ContextMode,
   type DirectoryInfo,
@@ -26,6 +28,7 @@ import {
 import { BatonCallError, errorMessage } from '../errors';
 
 export const LAUNCH_FIELDS = [
+  'agent',
   'dir',
   'prompt',
   'title',
@@ -44,19 +47,15 @@ export const LAUNCH_FIELDS = [
 ] as const;
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
-/** Models offered in the picker; any other name can be typed. */
-export const KNOWN_MODELS = [
-  'claude-opus-4-5',
-  'claude-sonnet-4-5',
-  'claude-haiku-4-5',
-  'claude-opus-4-1',
-  'claude-sonnet-4',
-] as const;
+/** Claude Code's models, offered in the settings' default-model picker; any other name can be typed. */
+export const KNOWN_MODELS = MODELS_BY_AGENT.claude;
 
 /** The mode a new task runs in unless the settings or the project's last launch say otherwise: it can edit files. */
 export const DEFAULT_PERMISSION_MODE: PermissionMode = 'acceptEdits';
 
 export interface LaunchValues {
+  /** The coding agent that runs the task's sessions. */
+  agent: AgentKind;
   dir: string;
   prompt: string;
   title: string;
@@ -102,6 +101,7 @@ const MAX_RECENT_DIRS = 10;
 const MAX_REMEMBERED_MODES = 100;
 
 export const DEFAULT_VALUES: LaunchValues = {
+  agent: 'claude',
   dir: '',
   prompt: '',
   title: '',
@@ -212,6 +212,7 @@ export function validateLaunch(
 ): { spec: TaskSpecInput; errors: null } | { spec: null; errors: LaunchErrors } {
   const tools = parseAllowedTools(values.allowedTools);
   const input = {
+    agent: values.agent,
     dir: values.dir,
     prompt: values.prompt,
     title: optionalText(values.title),
@@ -230,9 +231,12 @@ export function validateLaunch(
   } satisfies Record<LaunchField, unknown>;
   const parsed = taskSpecSchema.safeParse({ ...carried, ...input });
   const dirProblem = directoryProblem(values.dir);
-  if (!parsed.success || dirProblem) {
+  // The service refuses it too, on the same field; said here, nothing is sent.
+  const forkProblem = values.context === 'fork' ? forkUnavailableReason(values.agent) : null;
+  if (!parsed.success || dirProblem || forkProblem) {
     const errors = parsed.success ? {} : placeIssues(inputIssuesOf(parsed.error));
     if (dirProblem) errors.dir ??= dirProblem;
+    if (forkProblem) errors.context ??= forkProblem;
     // The schema speaks of a share from 0 to 1; the field takes a percent.
     if (errors.pauseAtUtilization) errors.pauseAtUtilization = PAUSE_PERCENT_ERROR;
     return { spec: null, errors };
@@ -240,8 +244,14 @@ export function validateLaunch(
 
   // Only what the form gave, as the schema cleaned it; the defaults of fields it left out are the server's to fill.
   const data = parsed.data;
-  // Whether to use a worktree is always said: the form shows the choice, on or off.
-  const spec: TaskSpecInput = { dir: data.dir, prompt: data.prompt, context: data.context, worktree: data.worktree };
+  // The agent and whether to use a worktree are always said: the form shows both choices.
+  const spec: TaskSpecInput = {
+    agent: data.agent,
+    dir: data.dir,
+    prompt: data.prompt,
+    context: data.context,
+    worktree: data.worktree,
+  };
   if (input.maxIterations !== undefined) spec.maxIterations = data.maxIterations;
   if (data.title !== undefined) spec.title = data.title;
   if (data.model !== undefined) spec.model = data.model;
@@ -260,10 +270,23 @@ export function validateLaunch(
   return { spec, errors: null };
 }
 
-/** Where a failed launch's error goes: the server's issues on their fields, else its message on the form. */
+/**
+ * Whether an 'unavailable' refusal is about the agent (its CLI is missing, or this Baton has no runner
+ * for it) rather than about the connection to Baton, which fails with the same code.
+ */
+export function isAgentUnavailable(error: unknown): error is BatonCallError {
+  if (!(error instanceof BatonCallError) || error.code !== 'unavailable') return false;
+  return /\binstall\b|BATON_[A-Z]+_BIN|\bagent\b|\bCLI\b/.test(error.message);
+}
+
+/**
+ * Where a failed launch's error goes: the server's issues on their fields, a missing agent (with its install
+ * hint) on the agent field, else its message on the form.
+ */
 export function launchErrors(error: unknown): LaunchErrors {
-  // Without issues (a lost connection, a failure not about one field) the message is about the form as a whole.
   if (error instanceof BatonCallError && error.issues.length > 0) return placeIssues(error.issues);
+  if (isAgentUnavailable(error)) return { agent: sentence(error.message) };
+  // Without issues (a lost connection, a failure not about one field) the message is about the form as a whole.
   return { form: errorMessage(error) };
 }
 
@@ -286,6 +309,8 @@ export function carriedFrom(spec: TaskSpec): CarriedSpec {
 /** The form's values for a spec (a finished task's, for "Run again"). */
 export function valuesFromSpec(spec: TaskSpec, fallbackMode: PermissionMode): LaunchValues {
   return {
+    // A spec stored before agents had kinds has none: it ran Claude Code.
+    agent: isAgentKind(spec.agent) ? spec.agent : 'claude',
     dir: spec.dir,
     prompt: spec.prompt,
     title: spec.title ?? '',
@@ -466,6 +491,17 @@ export function createLaunchStore(
         delete errors.form;
         const values = { ...state.values, [field]: value };
         let source = state.permissionModeSource;
+        if (field === 'agent') {
+          const agent = value as AgentKind;
+          // Another agent's model would be refused by this one; a name the user typed is theirs to keep.
+          const modelOf = agentOfModel(values.model);
+          if (modelOf !== null && modelOf !== agent) values.model = '';
+          // An agent that cannot fork runs fresh; the context field says why.
+          if (values.context === 'fork' && forkUnavailableReason(agent) !== null) {
+            values.context = 'fresh';
+            delete errors.context;
+          }
+        }
         if (field === 'permissionMode') {
           source = 'user';
         } else if (field === 'dir') {

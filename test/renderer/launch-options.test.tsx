@@ -1,8 +1,6 @@
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskSpecInput } from '../../src-main/contract/task-spec';
-import { createServices, ServicesProvider } from '../../src-renderer/app/services';
-import { LaunchForm } from '../../src-renderer/components/LaunchForm';
 import {
   budgetReached,
   carriedFrom,
@@ -15,7 +13,8 @@ import {
   validateLaunch,
   valuesFromSpec,
 } from '../../src-renderer/stores/launch-store';
-import { FakeTransport, fakeClient, memoryStorage, spec, summary } from './fixtures';
+import { fakeClient, memoryStorage, spec, summary } from './fixtures';
+import { renderLaunchForm as renderForm } from './launch-form-harness';
 
 afterEach(cleanup);
 
@@ -43,6 +42,7 @@ describe('the allowed-tools field', () => {
       permissionMode: 'default',
     });
     expect(checked.spec).toEqual({
+      agent: 'claude',
       dir: '/work/demo',
       prompt: 'fix it',
       maxIterations: 5,
@@ -235,6 +235,7 @@ describe('the settings’ task defaults', () => {
 describe('"Run again with these settings"', () => {
   it('fills the form from the spec and keeps the fields the form has no field for', async () => {
     const old = spec({
+      agent: 'claude',
       dir: '/work/demo',
       prompt: 'Make it fast',
       title: 'Speed',
@@ -252,6 +253,7 @@ describe('"Run again with these settings"', () => {
       pauseAtUtilization: 0.85,
     });
     expect(valuesFromSpec(old, 'acceptEdits')).toEqual({
+      agent: 'claude',
       dir: '/work/demo',
       prompt: 'Make it fast',
       title: 'Speed',
@@ -284,6 +286,7 @@ describe('"Run again with these settings"', () => {
     expect(store.getState().copiedFrom).toBe('Speed');
     await store.getState().submit();
     expect(sent[0]).toEqual({
+      agent: 'claude',
       dir: '/work/demo',
       prompt: 'Make it fast',
       title: 'Speed',
@@ -305,17 +308,6 @@ describe('"Run again with these settings"', () => {
     expect(store.getState().carried).toEqual({});
   });
 });
-
-function renderForm(handle: (method: string, input: unknown) => Promise<unknown>) {
-  const transport = new FakeTransport(handle);
-  const services = createServices(transport, memoryStorage());
-  render(
-    <ServicesProvider value={services}>
-      <LaunchForm canPickDirectory={false} />
-    </ServicesProvider>,
-  );
-  return { transport, services, launches: () => transport.calls.filter((c) => c.method === 'launchTask') };
-}
 
 const settings = { taskDefaults: {}, dailyBudgetUsd: 10, maxConcurrentTasks: 2 };
 

@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_ITERATIONS,
@@ -6,8 +6,6 @@ import {
   type ContextMode,
   type TaskSpecInput,
 } from '../../src-main/contract/task-spec';
-import { createServices, ServicesProvider } from '../../src-renderer/app/services';
-import { LaunchForm } from '../../src-renderer/components/LaunchForm';
 import { BatonCallError } from '../../src-renderer/errors';
 import {
   createLaunchStore,
@@ -17,7 +15,8 @@ import {
   RECENT_DIRS_KEY,
   validateLaunch,
 } from '../../src-renderer/stores/launch-store';
-import { FakeTransport, fakeClient, memoryStorage, summary } from './fixtures';
+import { fakeClient, memoryStorage, summary } from './fixtures';
+import { renderLaunchForm as renderForm } from './launch-form-harness';
 
 afterEach(cleanup);
 
@@ -34,6 +33,7 @@ describe('validateLaunch', () => {
   it('returns a trimmed spec for good values, leaving empty optional fields out', () => {
     expect(validateLaunch(good)).toEqual({
       spec: {
+        agent: 'claude',
         dir: '/work/demo',
         prompt: 'fix it',
         maxIterations: 8,
@@ -45,6 +45,7 @@ describe('validateLaunch', () => {
       errors: null,
     });
     expect(validateLaunch({ ...good, model: ' opus ', check: ' npm test ', context: 'fork' }).spec).toEqual({
+      agent: 'claude',
       dir: '/work/demo',
       prompt: 'fix it',
       maxIterations: 8,
@@ -57,6 +58,7 @@ describe('validateLaunch', () => {
     });
     // Blank optional text is left out rather than sent as "" (which the schema would refuse).
     expect(validateLaunch({ ...good, model: '  ', check: '\t', title: ' ', allowedTools: ' \n, ' }).spec).toEqual({
+      agent: 'claude',
       dir: '/work/demo',
       prompt: 'fix it',
       maxIterations: 8,
@@ -69,7 +71,14 @@ describe('validateLaunch', () => {
 
   it('leaves a blank max iterations out, so the default applies', () => {
     expect(validateLaunch({ ...good, maxIterations: ' ', stallAfter: '' })).toEqual({
-      spec: { dir: '/work/demo', prompt: 'fix it', context: 'fresh', permissionMode: 'acceptEdits', worktree: false },
+      spec: {
+        agent: 'claude',
+        dir: '/work/demo',
+        prompt: 'fix it',
+        context: 'fresh',
+        permissionMode: 'acceptEdits',
+        worktree: false,
+      },
       errors: null,
     });
     expect(DEFAULT_VALUES.maxIterations).toBe(String(DEFAULT_MAX_ITERATIONS));
@@ -194,6 +203,7 @@ describe('the launch store', () => {
     store.getState().setField('prompt', 'fix it');
     await store.getState().submit();
     expect(sent).toEqual({
+      agent: 'claude',
       dir: '/work/demo',
       prompt: 'fix it',
       maxIterations: 5,
@@ -247,18 +257,6 @@ describe('the launch store', () => {
     expect(store.getState().values.dir).toBe('/picked');
   });
 });
-
-function renderForm(handle: (method: string, input: unknown) => Promise<unknown>, canPickDirectory = false) {
-  const transport = new FakeTransport(handle);
-  const services = createServices(transport, memoryStorage());
-  render(
-    <ServicesProvider value={services}>
-      <LaunchForm canPickDirectory={canPickDirectory} />
-    </ServicesProvider>,
-  );
-  const launches = () => transport.calls.filter((c) => c.method === 'launchTask');
-  return { transport, services, launches };
-}
 
 const field = (label: string) => screen.getByLabelText(label);
 
@@ -328,6 +326,7 @@ describe('<LaunchForm>', () => {
       {
         method: 'launchTask',
         input: {
+          agent: 'claude',
           dir: '/work/demo',
           prompt: 'Make the tests pass',
           maxIterations: 5,
