@@ -15,7 +15,7 @@ const layers = [
     mayImport: {
       layers: ['contract', 'core', 'migrations'],
       nodeBuiltins: true,
-      packages: ['typeorm', 'better-sqlite3', 'uuid', 'zod'],
+      packages: ['typeorm', 'better-sqlite3', 'uuid', 'zod', '@pydantic/genai-prices'],
     },
   },
   { name: 'migrations', folders: ['migrations'], mayImport: { layers: ['migrations'], packages: ['typeorm'] } },

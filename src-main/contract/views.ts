@@ -40,6 +40,8 @@ export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 /** Where a session's cost came from: the agent's own report, prices applied to its tokens, or neither. */
 export const costSourceSchema = z.enum(['agent', 'estimated', 'unknown']);
 export type CostSource = z.infer<typeof costSourceSchema>;
+/** A session view shows its costDrift when the agent's cost and the computed one differ by more than this share. */
+export const COST_DRIFT_SHOWN = 0.05;
 
 const count = z.number().int().nonnegative();
 const epochMs = z.number().int();
@@ -171,6 +173,11 @@ export const sessionViewSchema = z.object({
   reasoningTokens: count.optional(),
   /** The cost computed from the tokens at list prices, beside an agent's own; null where the model's prices are unknown. */
   computedCostUsd: z.number().nullable().optional(),
+  /**
+   * How far the agent's cost is from the computed one, (agent - computed) / computed, where both exist and they
+   * differ by more than COST_DRIFT_SHOWN (5%); null otherwise.
+   */
+  costDrift: z.number().nullable().optional(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
@@ -225,6 +232,45 @@ export const taskDefaultsSchema = z.object({
 });
 export type TaskDefaults = z.infer<typeof taskDefaultsSchema>;
 
+/** The most a price may be, in USD per million tokens: far above any model's, low enough to catch a typo. */
+export const MAX_PRICE_PER_MTOK = 10_000;
+const pricePerMTok = (kind: string) =>
+  z
+    .number({ error: `the ${kind} price must be a number (USD per million tokens)` })
+    .nonnegative(`the ${kind} price must be 0 or more`)
+    .max(MAX_PRICE_PER_MTOK, `the ${kind} price must be at most ${MAX_PRICE_PER_MTOK} USD per million tokens`);
+
+/** A model's prices in USD per million tokens, as the user sets them in the settings. */
+export const modelPriceSchema = z.object({
+  input: pricePerMTok('input'),
+  output: pricePerMTok('output'),
+  cacheWrite: pricePerMTok('cache write'),
+  cacheRead: pricePerMTok('cache read'),
+});
+export type ModelPriceOverride = z.infer<typeof modelPriceSchema>;
+
+export const MAX_MODEL_PRICES = 500;
+const MAX_MODEL_NAME = 200;
+/** The user's prices by model name (compared without case): each wins over the price data, or adds a model it lacks. */
+export const modelPricesSchema = z.record(z.string(), modelPriceSchema).superRefine((prices, ctx) => {
+  const names = Object.keys(prices);
+  if (names.length > MAX_MODEL_PRICES) {
+    ctx.addIssue({ code: 'custom', message: `at most ${MAX_MODEL_PRICES} models may have prices of their own` });
+  }
+  for (const name of names) {
+    const length = name.trim().length;
+    if (length === 0 || length > MAX_MODEL_NAME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message:
+          length === 0 ? 'a model name must not be empty' : `a model name must be at most ${MAX_MODEL_NAME} characters`,
+      });
+    }
+  }
+});
+export type ModelPrices = z.infer<typeof modelPricesSchema>;
+
 /** App-wide settings. */
 export const settingsSchema = z.object({
   /** Defaults of the launch form for new tasks. */
@@ -237,6 +283,8 @@ export const settingsSchema = z.object({
     .int('the concurrency must be a whole number')
     .min(1, 'the concurrency must be at least 1')
     .max(64, 'the concurrency must be at most 64'),
+  /** Prices the user set per model, in USD per million tokens; {} for none. */
+  modelPrices: modelPricesSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -87,7 +87,7 @@ describe('usage of an interrupted iteration', () => {
         outputTokens: sent?.output_tokens ?? 0,
         cacheCreationTokens: sent?.cache_creation_input_tokens ?? 0,
         cacheReadTokens: sent?.cache_read_input_tokens ?? 0,
-      }),
+      }) ?? Number.NaN,
       10,
     );
     expect(isRunning(baton.pid)).toBe(false);

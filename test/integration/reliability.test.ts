@@ -129,7 +129,12 @@ describe('budgets', () => {
     const { project, env } = await setUp(iterationScript(0));
     expect((await runBaton(['settings', '--daily-budget-usd', 'lots'], env)).code).toBe(2);
     const set = await runBaton(['settings', '--daily-budget-usd', '0.005', '--json'], env);
-    expect(JSON.parse(set.stdout)).toEqual({ taskDefaults: {}, dailyBudgetUsd: 0.005, maxConcurrentTasks: 2 });
+    expect(JSON.parse(set.stdout)).toEqual({
+      taskDefaults: {},
+      dailyBudgetUsd: 0.005,
+      maxConcurrentTasks: 2,
+      modelPrices: {},
+    });
     const run = await runBaton(
       ['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'],
       env,

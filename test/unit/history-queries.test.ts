@@ -308,25 +308,37 @@ describe('the usage figures', () => {
     const t1 = await task('t1', { projectId: p });
     const t2 = await task('t2', { projectId: p, status: 'failed', model: null });
     await task('t3', { projectId: p, status: 'queued' });
-    // sonnet-4: input 3, cache read 0.3 per million; opus-4-5: 5 and 0.5; an unknown model prices as sonnet-4.
+    // sonnet-4-5: input 3, cache read 0.3 per million; opus-4-5: 5 and 0.5. A model without known prices (never
+    // reported, or one the data lacks) saves nothing that could be put a figure on: no other family's price.
     await session(t1, { startedAt: NOW - HOUR, model: 'claude-sonnet-4-5', cacheRead: 1_000_000, costUsd: 0.5 });
     await session(t2, { startedAt: NOW - HOUR, model: 'claude-opus-4-5', cacheRead: 2_000_000, costUsd: 1 });
     await session(t2, { startedAt: NOW - HOUR, model: null, cacheRead: 1_000_000, costUsd: 0.25 });
+    await session(t1, { startedAt: NOW - HOUR, model: 'made-up-model', cacheRead: 1_000_000, costUsd: 0 });
 
     const all = await history.charts({}, 0);
-    expect(all.summary.cacheSavingsUsd).toBeCloseTo(2.7 + 9 + 2.7, 10);
-    expect(all.summary).toMatchObject({ tasks: 3, sessions: 3, costUsd: 1.75 });
+    expect(all.summary.cacheSavingsUsd).toBeCloseTo(2.7 + 9, 10);
+    expect(all.summary).toMatchObject({ tasks: 3, sessions: 4, costUsd: 1.75 });
     expect(all.summary.averageCostPerTaskUsd).toBeCloseTo(1.75 / 3, 10);
-    expect(all.summary.totalTokens).toBe(3 * 110 + 4_000_000);
+    expect(all.summary.totalTokens).toBe(4 * 110 + 5_000_000);
     expect(all.tokensByModel.map((m) => [m.model, m.cacheReadTokens, m.costUsd, m.sessions])).toEqual([
       ['claude-opus-4-5', 2_000_000, 1, 1],
       ['claude-sonnet-4-5', 1_000_000, 0.5, 1],
+      ['made-up-model', 1_000_000, 0, 1],
       ['unknown', 1_000_000, 0.25, 1],
     ]);
 
     const failed = await history.charts({ status: 'failed' }, 0);
     expect(failed.summary).toMatchObject({ tasks: 1, sessions: 2, costUsd: 1.25, averageCostPerTaskUsd: 1.25 });
-    expect(failed.summary.cacheSavingsUsd).toBeCloseTo(9 + 2.7, 10);
+    expect(failed.summary.cacheSavingsUsd).toBeCloseTo(9, 10);
+
+    // The user's prices count: for a model the data lacks, and over the data's.
+    await new TaskStore(dataSource).updateSettings({
+      modelPrices: {
+        'made-up-model': { input: 2, output: 8, cacheWrite: 2.5, cacheRead: 0.5 },
+        'claude-opus-4-5': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 1 },
+      },
+    });
+    expect((await history.charts({}, 0)).summary.cacheSavingsUsd).toBeCloseTo(2.7 + 8 + 1.5, 10);
   });
 });
 

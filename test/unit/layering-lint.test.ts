@@ -29,7 +29,7 @@ const error = (message: string | RegExp) => ({
 });
 
 const CORE_ALLOWED =
-  "Layer 'core' may import only: layers contract, core, migrations; node built-ins; packages typeorm, better-sqlite3, uuid, zod.";
+  "Layer 'core' may import only: layers contract, core, migrations; node built-ins; packages typeorm, better-sqlite3, uuid, zod, @pydantic/genai-prices.";
 const CONTRACT_ALLOWED = "Layer 'contract' may import only: layers contract; packages zod.";
 const RENDERER_ALLOWED =
   "Layer 'renderer' may import only: layers renderer, contract; packages react, react-dom, recharts, zustand, @tanstack/react-virtual, zod, @git-diff-view/react.";
@@ -135,6 +135,11 @@ describe('the layering lint allows', () => {
       'typeorm, node built-ins and migrations in core',
       'src-main/core/store/virtual.ts',
       "import { DataSource } from 'typeorm';\nimport fs from 'fs';\nimport path from 'node:path';\nimport { migrations } from '../../../migrations';\nexport { DataSource, fs, path, migrations };\n",
+    ],
+    [
+      'the price data in core',
+      'src-main/core/virtual.ts',
+      "import { calcPrice } from '@pydantic/genai-prices';\nexport { calcPrice };\n",
     ],
     ['commander in the cli', 'src-main/cli/virtual.ts', "import { Command } from 'commander';\nexport { Command };\n"],
     ['the service from the cli', 'src-main/cli/virtual.ts', "export { openBaton } from '../service/open-baton';\n"],

@@ -1,33 +1,78 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCostUsd, hasKnownPrice, priceOf } from '../../src-main/core/pricing';
+import { estimateCostUsd, priceFor, pricingWith } from '../../src-main/core/pricing';
+
+const million = (kind: 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens') => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheCreationTokens: 0,
+  cacheReadTokens: 0,
+  [kind]: 1_000_000,
+});
 
 describe('pricing', () => {
-  it('matches model names to their family, most specific first', () => {
-    expect(priceOf('claude-opus-4-5').input).toBe(5);
-    expect(priceOf('claude-opus-4-1-20250805').input).toBe(15);
-    expect(priceOf('claude-sonnet-4-5').output).toBe(15);
-    expect(priceOf('claude-sonnet-5').cacheRead).toBe(0.2);
-    expect(priceOf('claude-haiku-4.5').cacheWrite).toBe(1.25);
-    expect(priceOf(null)).toEqual(priceOf('claude-sonnet-4'));
+  it('prices Claude models from the data, cache writes (5-minute rate) and reads included', () => {
+    expect(priceFor('claude-sonnet-4-5')).toEqual({ input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 });
+    expect(priceFor('claude-opus-4-5', 'claude')).toEqual({ input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 });
+    // Dated names and dotted versions are the same model; Opus 4.1 is not Opus 4.5.
+    expect(priceFor('claude-sonnet-4-5-20250929')).toEqual(priceFor('claude-sonnet-4-5'));
+    expect(priceFor('claude-haiku-4.5')).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
+    expect(priceFor('claude-opus-4-1-20250805')).toEqual({ input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 });
   });
 
-  it('tells a listed model from one priced only by the fallback', () => {
-    expect(hasKnownPrice('claude-sonnet-4-5')).toBe(true);
-    expect(hasKnownPrice('claude-opus-5-5')).toBe(false);
-    expect(hasKnownPrice(null)).toBe(false);
+  it('prices OpenAI and Google models from the data, a missing cache-write rate charged as input', () => {
+    expect(priceFor('gpt-5.2-codex', 'codex')).toEqual({ input: 1.75, output: 14, cacheWrite: 1.75, cacheRead: 0.175 });
+    expect(priceFor('gpt-5.1-codex-mini', 'codex')).toEqual({
+      input: 0.25,
+      output: 2,
+      cacheWrite: 0.25,
+      cacheRead: 0.025,
+    });
+    // Below the 200k-token tier: a session's tokens add up many requests, so the base rate is the one used.
+    expect(priceFor('gemini-2.5-pro', 'gemini')).toEqual({
+      input: 1.25,
+      output: 10,
+      cacheWrite: 1.25,
+      cacheRead: 0.125,
+    });
+    expect(priceFor('gemini-3-pro-preview', 'gemini')).toEqual({ input: 2, output: 12, cacheWrite: 2, cacheRead: 0.2 });
+  });
+
+  it('gives a model the data does not know no price, not another family’s', () => {
+    for (const model of ['made-up-model', 'claude-fable-9', 'claude-sonnet-9-9', 'gemini-9-ultra', 'gpt-99']) {
+      expect(priceFor(model), model).toBeUndefined();
+      expect(estimateCostUsd(model, million('inputTokens')), model).toBeNull();
+    }
+    expect(priceFor(null)).toBeUndefined();
+    expect(priceFor('  ')).toBeUndefined();
+    // An agent's own provider first, then the name alone: a Claude model run by Codex is still Claude's price.
+    expect(priceFor('claude-sonnet-4-5', 'codex')).toEqual(priceFor('claude-sonnet-4-5'));
   });
 
   it('prices every token kind, cache writes and reads included', () => {
     // The real CLI priced this tool-use transcript (sonnet 4.5) at $0.00993.
     const usage = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };
     expect(estimateCostUsd('claude-sonnet-4-5', usage)).toBeCloseTo(0.00993, 10);
-    expect(
-      estimateCostUsd('claude-opus-4-6', {
-        inputTokens: 1_000_000,
-        outputTokens: 0,
-        cacheCreationTokens: 0,
-        cacheReadTokens: 0,
-      }),
-    ).toBe(5);
+    expect(estimateCostUsd('claude-opus-4-6', million('inputTokens'))).toBe(5);
+    expect(estimateCostUsd('claude-opus-4-6', million('cacheCreationTokens'))).toBe(6.25);
+    expect(estimateCostUsd('gpt-5.2', million('cacheReadTokens'), 'codex')).toBeCloseTo(0.175, 12);
+    expect(estimateCostUsd('gemini-2.5-flash', million('outputTokens'), 'gemini')).toBe(2.5);
+  });
+
+  it('lets an override win over the data and add a model it lacks, matching the name without case', () => {
+    const pricing = pricingWith(
+      {
+        'claude-sonnet-4-5': { input: 1, output: 2, cacheWrite: 3, cacheRead: 4 },
+        'My-Local-Model': { input: 0.5, output: 1.5, cacheWrite: 0, cacheRead: 0.05 },
+      },
+      'claude',
+    );
+    expect(pricing.priceFor('claude-sonnet-4-5')).toEqual({ input: 1, output: 2, cacheWrite: 3, cacheRead: 4 });
+    expect(pricing.costOf('claude-sonnet-4-5', million('cacheReadTokens'))).toBe(4);
+    expect(pricing.priceFor(' my-local-model ')).toEqual({ input: 0.5, output: 1.5, cacheWrite: 0, cacheRead: 0.05 });
+    expect(pricing.costOf('my-local-model', million('outputTokens'))).toBe(1.5);
+    // Only the named model: its dated name and other models still come from the data.
+    expect(pricing.priceFor('claude-sonnet-4-5-20250929')?.input).toBe(3);
+    expect(pricing.priceFor('claude-opus-4-5')?.input).toBe(5);
+    expect(pricing.costOf('made-up-model', million('inputTokens'))).toBeNull();
   });
 });

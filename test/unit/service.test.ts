@@ -287,6 +287,7 @@ describe('tasks through the host', () => {
       taskDefaults: {},
       dailyBudgetUsd: null,
       maxConcurrentTasks: 1,
+      modelPrices: {},
     });
     const events: BatonEvent[] = [];
     host.subscribe((e) => events.push(e));
@@ -456,11 +457,21 @@ describe('tasks through the host', () => {
 
 describe('settings through the host', () => {
   it('keeps the launch defaults, replacing them whole, beside the other settings', async () => {
-    expect(await call('getSettings', {})).toEqual({ taskDefaults: {}, dailyBudgetUsd: null, maxConcurrentTasks: 2 });
+    expect(await call('getSettings', {})).toEqual({
+      taskDefaults: {},
+      dailyBudgetUsd: null,
+      maxConcurrentTasks: 2,
+      modelPrices: {},
+    });
     const defaults = { model: 'claude-sonnet-4-5', permissionMode: 'acceptEdits', maxIterations: 5, budgetUsd: 2 };
     expect(await call('updateSettings', { taskDefaults: defaults })).toMatchObject({ taskDefaults: defaults });
     await call('updateSettings', { dailyBudgetUsd: 3 });
-    expect(await call('getSettings', {})).toEqual({ taskDefaults: defaults, dailyBudgetUsd: 3, maxConcurrentTasks: 2 });
+    expect(await call('getSettings', {})).toEqual({
+      taskDefaults: defaults,
+      dailyBudgetUsd: 3,
+      maxConcurrentTasks: 2,
+      modelPrices: {},
+    });
     expect(await call('updateSettings', { taskDefaults: { maxIterations: 9 } })).toMatchObject({
       taskDefaults: { maxIterations: 9 },
     });
@@ -468,6 +479,32 @@ describe('settings through the host', () => {
       ok: false,
       error: { code: 'invalid_input', issues: [{ path: ['taskDefaults', 'maxIterations'] }] },
     });
+  });
+
+  it('keeps model prices whole, and refuses a negative price or an empty model name by field', async () => {
+    const prices = {
+      'made-up-model': { input: 1, output: 2, cacheWrite: 1.25, cacheRead: 0.1 },
+      'claude-sonnet-4-5': { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    };
+    expect(await call('updateSettings', { modelPrices: prices })).toMatchObject({ modelPrices: prices });
+    expect(await call('getSettings', {})).toMatchObject({ modelPrices: prices, maxConcurrentTasks: 2 });
+    const bad = (modelPrices: unknown) => host.dispatch('updateSettings', { modelPrices });
+    expect(await bad({ x: { input: -1, output: 2, cacheWrite: 0, cacheRead: 0 } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', issues: [{ path: ['modelPrices', 'x', 'input'] }] },
+    });
+    expect(await bad({ x: { input: 1, output: 2, cacheWrite: 0 } })).toMatchObject({
+      error: { issues: [{ path: ['modelPrices', 'x', 'cacheRead'] }] },
+    });
+    expect(await bad({ ' ': { input: 1, output: 2, cacheWrite: 0, cacheRead: 0 } })).toMatchObject({
+      error: { issues: [{ path: ['modelPrices', ' '], message: 'a model name must not be empty' }] },
+    });
+    expect(await bad({ x: { input: 1e9, output: 2, cacheWrite: 0, cacheRead: 0 } })).toMatchObject({
+      error: { issues: [{ path: ['modelPrices', 'x', 'input'] }] },
+    });
+    // Nothing refused was written.
+    expect(await call('getSettings', {})).toMatchObject({ modelPrices: prices });
+    expect(await call('updateSettings', { modelPrices: {} })).toMatchObject({ modelPrices: {} });
   });
 
   it('reports what was spent today beside the daily budget', async () => {

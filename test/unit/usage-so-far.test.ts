@@ -11,7 +11,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentEvent, TokenUsage } from '../../src-main/contract/agent-events';
 import type { AgentRunOutcome, AgentRunRequest } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
-import { estimateCostUsd } from '../../src-main/core/pricing';
 import { ScriptedAgent, success } from '../support/scripted-agent';
 
 const MODEL = 'claude-sonnet-4-5';
@@ -50,9 +49,13 @@ const hanging = (events: (call: number) => AgentEvent[], then?: (call: number) =
     return outcome ? outcome : new Promise<Partial<AgentRunOutcome>>(() => undefined);
   });
 
-async function start(agent: ScriptedAgent, retry = { baseDelayMs: 0, maxDelayMs: 0 }) {
+/** Sonnet 4.5's list prices, per million tokens: input 3, output 15, cache write 3.75, cache read 0.3. */
+const atSonnet45 = (u: TokenUsage) =>
+  (u.inputTokens * 3 + u.outputTokens * 15 + u.cacheCreationTokens * 3.75 + u.cacheReadTokens * 0.3) / 1_000_000;
+
+async function start(agent: ScriptedAgent, retry = { baseDelayMs: 0, maxDelayMs: 0 }, model = MODEL) {
   core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry, random: () => 1 });
-  const task = await core.orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1, model: MODEL });
+  const task = await core.orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1, model });
   // Never awaited: the tests "crash" while it runs, and it fails once the store is closed under it.
   core.orchestrator.runTask(task.id).catch(() => undefined);
   return { ...core, taskId: task.id };
@@ -95,7 +98,8 @@ describe('usage kept while an iteration runs', () => {
     const [session] = await c.store.sessionsOfTask(c.taskId);
     const spent = usage(2010, 90, 200, 6001);
     expect(session).toMatchObject({ status: 'interrupted', ...spent, turns: 2, costSource: 'estimated' });
-    expect(session?.costUsd).toBeCloseTo(estimateCostUsd(MODEL, spent), 12);
+    expect(session?.costUsd).toBeCloseTo(atSonnet45(spent), 12);
+    expect(session?.computedCostUsd).toBeCloseTo(atSonnet45(spent), 12);
     const task = await c.store.taskSummary(c.taskId);
     expect(task?.totals).toMatchObject({ ...spent, totalTokens: 2010 + 90 + 200 + 6001, turns: 2 });
   });
@@ -121,6 +125,23 @@ describe('usage kept while an iteration runs', () => {
       costUsd: 0.4242,
       costSource: 'agent',
     });
+    // The computed cost is kept beside the agent's, as the final UPDATE would have.
+    expect(session?.computedCostUsd).toBeCloseTo(atSonnet45(usage(2500, 120, 200, 9000)), 12);
+  });
+
+  it('a kill mid-iteration of a model without known prices keeps its tokens, its cost unknown', async () => {
+    const agent = hanging(() => twoCalls.map((u): AgentEvent => ({ kind: 'usage', usage: u })));
+    const c = await start(agent, undefined, 'made-up-model');
+    await until(async () => (await usageKept(c)) !== null);
+    await crashRecovery(c);
+    const [session] = await c.store.sessionsOfTask(c.taskId);
+    expect(session).toMatchObject({
+      status: 'interrupted',
+      ...usage(2010, 90, 200, 6001),
+      costUsd: 0,
+      costSource: 'unknown',
+      computedCostUsd: null,
+    });
   });
 
   it('a retried attempt counts once when the kill lands in the retry', async () => {
@@ -143,7 +164,9 @@ describe('usage kept while an iteration runs', () => {
     // The row is named after the second attempt; the first is in its retry log, and in its sums once.
     expect(session?.sessionId).toBe(agent.requests[1]?.sessionId);
     expect(session).toMatchObject({ status: 'interrupted', ...usage(1500, 47, 200, 3000), costSource: 'estimated' });
-    expect(session?.costUsd).toBeCloseTo(0.25 + estimateCostUsd(MODEL, usage(500, 7)), 12);
+    expect(session?.costUsd).toBeCloseTo(0.25 + atSonnet45(usage(500, 7)), 12);
+    // Computed from all its tokens, the retried attempt's included.
+    expect(session?.computedCostUsd).toBeCloseTo(atSonnet45(usage(1500, 47, 200, 3000)), 12);
     expect(session?.retries).toEqual([
       expect.objectContaining({ attempt: 1, sessionId: agent.requests[0]?.sessionId, ...first, costUsd: 0.25 }),
     ]);

@@ -31,7 +31,7 @@ import {
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
 import { startOfLocalDay } from '../local-day';
-import { estimateCostUsd, hasKnownPrice } from '../pricing';
+import { type Pricing, pricingWith } from '../pricing';
 import type { NewWorktree, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
 import { findRepository } from '../git/repository';
 import { createWorktree, discardWorktree, WorktreeError, worktreePlan } from '../git/worktree';
@@ -157,7 +157,34 @@ function titleOf(spec: TaskSpec): string {
   return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
 }
 
-function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: string | null): SessionFinish {
+/**
+ * What an attempt cost, and by whose account: the agent's own cost where it reported one (Claude Code), with the
+ * computed one kept beside it; else the one computed from the tokens; else none (a model the prices do not know).
+ */
+interface CostOf {
+  costUsd: number;
+  costSource: 'agent' | 'estimated';
+  computedCostUsd: number | null;
+  costUnknown: boolean;
+}
+
+function costOf(agentCostUsd: number | null | undefined, computedCostUsd: number | null): CostOf {
+  if (typeof agentCostUsd === 'number')
+    return { costUsd: agentCostUsd, costSource: 'agent', computedCostUsd, costUnknown: false };
+  return {
+    costUsd: computedCostUsd ?? 0,
+    costSource: 'estimated',
+    computedCostUsd,
+    costUnknown: computedCostUsd === null,
+  };
+}
+
+function sessionFinishFrom(
+  outcome: AgentRunOutcome,
+  wallMs: number,
+  model: string | null,
+  pricing: Pricing,
+): SessionFinish {
   const result: AgentResult | null = outcome.result;
   // The result's usage is the authority, but some results (a stop at the budget) report none:
   // what the stream showed is then the best record of what was spent.
@@ -171,9 +198,8 @@ function sessionFinishFrom(outcome: AgentRunOutcome, wallMs: number, model: stri
     cacheCreationTokens: usage.cacheCreationTokens,
     cacheReadTokens: usage.cacheReadTokens,
     turns: result?.turns ?? outcome.turnsSeen,
-    // Cut off before its result line, or reporting a cost that cannot be true: price the tokens seen.
-    costUsd: result?.costUsd ?? estimateCostUsd(model, usage),
-    costSource: typeof result?.costUsd === 'number' ? 'agent' : 'estimated',
+    // Cut off before its result line, or reporting a cost that cannot be true: the tokens seen are priced.
+    ...costOf(result?.costUsd, pricing.costOf(model, usage)),
     durationMs: result?.durationMs ?? wallMs,
     apiDurationMs: result?.apiDurationMs ?? 0,
     exitCode: outcome.exitCode,
@@ -210,9 +236,23 @@ function plusRetries<T extends TokenUsage & { costUsd: number }>(spent: T, retri
   };
 }
 
-/** Failed attempts are part of what the iteration cost: their tokens, cost and denials are added to the row. */
-function withRetries(finish: SessionFinish, retries: RetryEntry[], retriedDenials: number): SessionFinish {
-  return { ...plusRetries(finish, retries), permissionDenials: finish.permissionDenials + retriedDenials, retries };
+/**
+ * Failed attempts are part of what the iteration cost: their tokens, cost and denials are added to the row, and
+ * the computed cost is that of all its tokens.
+ */
+function withRetries(
+  finish: SessionFinish,
+  retries: RetryEntry[],
+  retriedDenials: number,
+  pricing: Pricing,
+): SessionFinish {
+  const all = plusRetries(finish, retries);
+  return {
+    ...all,
+    computedCostUsd: retries.length > 0 ? pricing.costOf(finish.model, all) : finish.computedCostUsd,
+    permissionDenials: finish.permissionDenials + retriedDenials,
+    retries,
+  };
 }
 
 /** How long usage seen on the stream may wait to be written to its running row: the most a crash loses of it. */
@@ -237,6 +277,7 @@ class UsageSoFarWriter {
   constructor(
     private readonly write: (soFar: UsageSoFar) => void,
     private readonly model: () => string | null,
+    private readonly pricing: Pricing,
   ) {}
 
   seen(event: AgentEvent): void {
@@ -273,12 +314,15 @@ class UsageSoFarWriter {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped) return;
-    const costUsd = this.agentCostUsd ?? estimateCostUsd(this.model(), this.usage);
+    const cost = costOf(this.agentCostUsd, this.pricing.costOf(this.model(), this.usage));
     try {
+      const soFar = plusRetries({ ...this.usage, costUsd: cost.costUsd }, this.retries);
       this.write({
-        ...plusRetries({ ...this.usage, costUsd }, this.retries),
+        ...soFar,
         turns: this.turns,
-        costSource: this.agentCostUsd === null ? 'estimated' : 'agent',
+        costSource: cost.costSource,
+        computedCostUsd: this.retries.length > 0 ? this.pricing.costOf(this.model(), soFar) : cost.computedCostUsd,
+        costUnknown: cost.costUnknown,
         ...(this.retries.length > 0 ? { retries: this.retries } : {}),
       });
     } catch (error) {
@@ -288,10 +332,11 @@ class UsageSoFarWriter {
   }
 }
 
-/** A usage event as the bus carries it: priced at list prices when the model's are known. */
-function withEstimatedCost(event: AgentEvent, model: string | null): AgentEvent {
-  if (event.kind !== 'usage' || !hasKnownPrice(model)) return event;
-  return { ...event, estimatedCostUsd: estimateCostUsd(model, event.usage) };
+/** A usage event as the bus carries it: priced at list prices when the model's are known, unpriced otherwise. */
+function withEstimatedCost(event: AgentEvent, model: string | null, pricing: Pricing): AgentEvent {
+  if (event.kind !== 'usage') return event;
+  const estimatedCostUsd = pricing.costOf(model, event.usage);
+  return estimatedCostUsd === null ? event : { ...event, estimatedCostUsd };
 }
 
 /** setTimeout fires at once past this (about 24.8 days); a 7-day window's wait is cut into pieces below it. */
@@ -654,6 +699,8 @@ export class Orchestrator {
     let sessionId = uuidv4();
     let maxBudgetUsd = initialBudgetUsd;
     const model = spec.model ?? null;
+    // Read once per iteration, so prices the user changes apply from the next iteration on.
+    const pricing = pricingWith(await this.store.modelPrices(), spec.agent);
     // Taken before the row exists and written with its INSERT, so a crash mid-iteration still knows it.
     const gitBefore = await this.snapshotBefore(workspace, taskId, iteration);
     const startedAt = await this.store.startSession({
@@ -679,6 +726,7 @@ export class Orchestrator {
     const usageSoFar = new UsageSoFarWriter(
       (soFar) => this.store.recordUsageSoFar(sessionId, soFar),
       () => reportedModel,
+      pricing,
     );
     let check: CheckRun | undefined;
     let outcome: AgentRunOutcome = {
@@ -714,7 +762,7 @@ export class Orchestrator {
                 taskId,
                 sessionId: attemptId,
                 iteration,
-                event: withEstimatedCost(event, reportedModel),
+                event: withEstimatedCost(event, reportedModel, pricing),
               });
             },
           });
@@ -747,7 +795,8 @@ export class Orchestrator {
           error: outcome.error?.message ?? '',
           delayMs,
           ...usage,
-          costUsd: outcome.result?.costUsd ?? estimateCostUsd(reportedModel, usage),
+          // A failed attempt of a model the prices do not know adds nothing it could put a figure on.
+          costUsd: outcome.result?.costUsd ?? pricing.costOf(reportedModel, usage) ?? 0,
         });
         // Kept through the wait (which can last hours), under the id the row still has.
         usageSoFar.retried(retries);
@@ -788,11 +837,12 @@ export class Orchestrator {
     } finally {
       usageSoFar.stop();
       const agentEndedAt = this.now();
-      const spent = sessionFinishFrom(outcome, agentEndedAt - startedAt, reportedModel);
+      const spent = sessionFinishFrom(outcome, agentEndedAt - startedAt, reportedModel, pricing);
       const finish = withRetries(
         stoppedWhileWaiting ? { ...spent, status: 'cancelled' } : spent,
         retries,
         retriedDenials,
+        pricing,
       );
       const change = await recordChange(workspace, gitBefore, {
         iteration,

@@ -7,9 +7,16 @@
 import type { DataSource } from 'typeorm';
 import type { HistoryBucket, HistoryCharts, TaskFilter, TaskListTotals, TaskSortKey } from '../../contract/api';
 import type { ProjectView, TaskSummary } from '../../contract/views';
-import { priceOf } from '../pricing';
+import { priceFor } from '../pricing';
 import { DAY_MS, localDay, spendingPeriods, weekStartDay } from '../local-day';
-import { spentInPeriods, storedStatusCondition, type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-store';
+import {
+  spentInPeriods,
+  storedModelPrices,
+  storedStatusCondition,
+  type SummaryRecord,
+  SUMMARY_COLUMNS,
+  toSummary,
+} from './task-store';
 
 /**
  * Days added before SQLite's integer division (which truncates toward zero) and taken off after,
@@ -400,10 +407,12 @@ export class HistoryQueries {
       }))
       .sort((x, y) => y.costUsd - x.costUsd || x.name.localeCompare(y.name));
 
-    // Cache reads are priced per model; what they saved is what they would have cost as input.
+    // Cache reads are priced per model; what they saved is what they would have cost as input. A model
+    // without known prices (the user's or the data's) adds nothing: another family's would be a guess.
+    const modelPrices = await storedModelPrices(this.dataSource);
     const cacheSavingsUsd = tokensByModel.reduce((sum, m) => {
-      const price = priceOf(m.model === 'unknown' ? null : m.model);
-      return sum + (m.cacheReadTokens * (price.input - price.cacheRead)) / 1_000_000;
+      const price = m.model === 'unknown' ? undefined : priceFor(m.model, undefined, modelPrices);
+      return price ? sum + (m.cacheReadTokens * (price.input - price.cacheRead)) / 1_000_000 : sum;
     }, 0);
     const costUsd = roundUsd(total?.cost ?? 0);
 

@@ -18,6 +18,9 @@ import {
   type RetryEntry,
   type SessionStatus,
   type SessionView,
+  COST_DRIFT_SHOWN,
+  type ModelPrices,
+  modelPricesSchema,
   type Settings,
   taskDefaultsSchema,
   type TaskDetail,
@@ -122,6 +125,9 @@ export interface UsageSoFar extends TokenUsage {
   turns: number;
   costUsd: number;
   costSource: 'agent' | 'estimated';
+  /** As in SessionFinish; absent in what an older version wrote. */
+  computedCostUsd?: number | null;
+  costUnknown?: boolean;
   retries?: RetryEntry[];
 }
 
@@ -277,6 +283,16 @@ function checkOf(row: SessionRow): CheckOutcome | null {
   };
 }
 
+/**
+ * (agent - computed) / computed, where the agent reported a cost, a computed one exists and they are more than
+ * COST_DRIFT_SHOWN apart; null otherwise (a computed cost of 0 has no relative drift).
+ */
+export function costDriftOf(costSource: string, costUsd: number, computedCostUsd: number | null): number | null {
+  if (costSource !== 'agent' || computedCostUsd === null || computedCostUsd <= 0) return null;
+  const drift = (costUsd - computedCostUsd) / computedCostUsd;
+  return Math.abs(drift) > COST_DRIFT_SHOWN ? drift : null;
+}
+
 export function toSessionView(row: SessionRow): SessionView {
   return {
     sessionId: row.sessionId,
@@ -307,7 +323,21 @@ export function toSessionView(row: SessionRow): SessionView {
     agentSessionId: row.agentSessionId,
     reasoningTokens: row.reasoningTokens,
     computedCostUsd: row.computedCostUsd,
+    costDrift: row.costUnknown ? null : costDriftOf(row.costSource, row.costUsd, row.computedCostUsd),
   };
+}
+
+/** Never set, or written in a shape this version does not read: no prices of the user's own. */
+function modelPricesOf(stored: unknown): ModelPrices {
+  const parsed = modelPricesSchema.safeParse(stored);
+  return parsed.success ? parsed.data : {};
+}
+
+export async function storedModelPrices(dataSource: DataSource): Promise<ModelPrices> {
+  const rows = (await dataSource.query(`SELECT value FROM app_settings WHERE key = 'modelPrices'`)) as Array<{
+    value: string;
+  }>;
+  return modelPricesOf(rows[0] ? (JSON.parse(rows[0].value) as unknown) : undefined);
 }
 
 /** A change record as the session's columns hold it: commit after, counts, and the listed files as JSON. */
@@ -627,7 +657,13 @@ export class TaskStore {
       dailyBudgetUsd: typeof stored.dailyBudgetUsd === 'number' ? stored.dailyBudgetUsd : null,
       maxConcurrentTasks:
         typeof stored.maxConcurrentTasks === 'number' ? stored.maxConcurrentTasks : DEFAULT_CONCURRENCY,
+      modelPrices: modelPricesOf(stored.modelPrices),
     };
+  }
+
+  /** The user's model prices alone, for what prices tokens (a task run, the history's cache savings). */
+  async modelPrices(): Promise<ModelPrices> {
+    return storedModelPrices(this.dataSource);
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
@@ -774,6 +810,9 @@ export class TaskStore {
              turns = COALESCE(json_extract(usage_so_far, '$.turns'), turns),
              cost_usd = COALESCE(json_extract(usage_so_far, '$.costUsd'), cost_usd),
              cost_source = COALESCE(json_extract(usage_so_far, '$.costSource'), cost_source),
+             computed_cost_usd = CASE WHEN json_type(usage_so_far, '$.computedCostUsd') IS NULL
+               THEN computed_cost_usd ELSE json_extract(usage_so_far, '$.computedCostUsd') END,
+             cost_unknown = COALESCE(json_extract(usage_so_far, '$.costUnknown'), cost_unknown),
              retries = COALESCE(json_array_length(usage_so_far, '$.retries'), retries),
              retry_log = COALESCE(json_extract(usage_so_far, '$.retries'), retry_log)
            WHERE status = 'running' AND ${match}`,

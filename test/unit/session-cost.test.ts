@@ -1,0 +1,128 @@
+/**
+ * Where a session's cost comes from: the agent's own figure (with the computed one stored beside it), the
+ * tokens at the price data's or the user's prices, or nothing at all for a model no price is known for.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentEvent, TokenUsage } from '../../src-main/contract/agent-events';
+import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
+import { ScriptedAgent, success } from '../support/scripted-agent';
+
+let dir: string;
+let core: BatonCore | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-cost-'));
+});
+afterEach(async () => {
+  await core?.close();
+  core = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const usage: TokenUsage = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };
+/** `usage` at Sonnet 4.5's list prices (3, 15, 3.75 and 0.3 USD per million), what the real CLI reported for it. */
+const AT_SONNET_45 = 0.00993;
+
+/** One iteration whose agent reports `usage` and the given cost (null: none), on the model given. */
+async function oneIteration(model: string, agentCostUsd: number | null, setUp?: (c: BatonCore) => Promise<unknown>) {
+  const agent = new ScriptedAgent((request) => {
+    request.onEvent({ kind: 'usage', usage });
+    return { result: { ...success('done').result, costUsd: agentCostUsd, usage } };
+  });
+  core = await openBatonCore({
+    databaseFile: path.join(dir, 'baton.db'),
+    agent,
+    retry: { baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  await setUp?.(core);
+  const published: AgentEvent[] = [];
+  core.bus.subscribe((e) => {
+    if (e.type === 'agent.event' && e.event.kind === 'usage') published.push(e.event);
+  });
+  const task = await core.orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1, model });
+  const done = await core.orchestrator.runTask(task.id);
+  const [session] = await core.store.sessionsOfTask(task.id);
+  return { session, done, published };
+}
+
+describe('the cost of a session', () => {
+  it('is the agent’s where it reported one, the computed one stored beside it and the drift shown', async () => {
+    const { session, done } = await oneIteration('claude-sonnet-4-5', 0.0123);
+    expect(session).toMatchObject({ costUsd: 0.0123, costSource: 'agent' });
+    expect(session?.computedCostUsd).toBeCloseTo(AT_SONNET_45, 10);
+    expect(session?.costDrift).toBeCloseTo((0.0123 - AT_SONNET_45) / AT_SONNET_45, 10);
+    expect(done.totals.costUsd).toBeCloseTo(0.0123, 10);
+  });
+
+  it('shows no drift when the agent and the prices agree within 5%', async () => {
+    const { session } = await oneIteration('claude-sonnet-4-5', AT_SONNET_45 * 1.04);
+    expect(session).toMatchObject({ costSource: 'agent', costDrift: null });
+    expect(session?.computedCostUsd).toBeCloseTo(AT_SONNET_45, 10);
+  });
+
+  it('is computed from the tokens, marked estimated, where the agent reported none', async () => {
+    const { session, published } = await oneIteration('claude-sonnet-4-5', null);
+    expect(session).toMatchObject({ costSource: 'estimated', costDrift: null });
+    expect(session?.costUsd).toBeCloseTo(AT_SONNET_45, 10);
+    expect(session?.computedCostUsd).toBeCloseTo(AT_SONNET_45, 10);
+    expect(published).toEqual([{ kind: 'usage', usage, estimatedCostUsd: expect.closeTo(AT_SONNET_45, 10) }]);
+  });
+
+  it('is unknown, and 0 in the sums, for a model no price is known for and no agent cost', async () => {
+    const { session, done, published } = await oneIteration('made-up-model', null);
+    expect(session).toMatchObject({
+      costUsd: 0,
+      costSource: 'unknown',
+      computedCostUsd: null,
+      costDrift: null,
+      inputTokens: 2000,
+    });
+    expect(done.totals.costUsd).toBe(0);
+    // The live figure is left out rather than taken from another model.
+    expect(published).toEqual([{ kind: 'usage', usage }]);
+  });
+
+  it('keeps the agent’s cost for a model no price is known for, with no computed one', async () => {
+    const { session } = await oneIteration('claude-opus-9-9', 0.5);
+    expect(session).toMatchObject({ costUsd: 0.5, costSource: 'agent', computedCostUsd: null, costDrift: null });
+  });
+
+  it('takes the user’s prices over the data, and for a model the data lacks', async () => {
+    const prices = { input: 10, output: 100, cacheWrite: 20, cacheRead: 1 };
+    const expected = (2000 * 10 + 42 * 100 + 400 * 20 + 6000 * 1) / 1_000_000;
+    for (const model of ['made-up-model', 'claude-sonnet-4-5']) {
+      const { session, published } = await oneIteration(model, null, (c) =>
+        c.store.updateSettings({ modelPrices: { [model]: prices } }),
+      );
+      expect(session, model).toMatchObject({ costSource: 'estimated' });
+      expect(session?.costUsd, model).toBeCloseTo(expected, 12);
+      expect(session?.computedCostUsd, model).toBeCloseTo(expected, 12);
+      expect(published[0], model).toMatchObject({ estimatedCostUsd: expect.closeTo(expected, 12) });
+      await core?.close();
+      core = undefined;
+      rmSync(path.join(dir, 'baton.db'));
+    }
+  });
+
+  it('adds a retried attempt of an unknown model as nothing, and stays unknown', async () => {
+    const failed = { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: null, usage };
+    const agent = new ScriptedAgent((_, call) =>
+      call === 1
+        ? { error: { kind: 'api_error', message: 'API error 529: overloaded' }, exitCode: 1, result: failed }
+        : { result: { ...success('done').result, costUsd: null, usage } },
+    );
+    core = await openBatonCore({
+      databaseFile: path.join(dir, 'baton.db'),
+      agent,
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
+    });
+    const task = await core.orchestrator.createTask({ dir, prompt: 'x', maxIterations: 1, model: 'made-up-model' });
+    await core.orchestrator.runTask(task.id);
+    const [session] = await core.store.sessionsOfTask(task.id);
+    expect(session).toMatchObject({ costUsd: 0, costSource: 'unknown', computedCostUsd: null, inputTokens: 4000 });
+    expect(session?.retries).toEqual([expect.objectContaining({ attempt: 1, costUsd: 0 })]);
+  });
+});
