@@ -2,7 +2,9 @@ import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
 import { memo, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { formatCost, formatDate, formatDuration, formatTokens, plural, sumTokens, type TaskSummary } from '../contract';
+import { agentLabel } from '../agents';
 import { useServices } from '../app/services';
+import { describeDrift, costDrift, totalCostText, UNKNOWN_COST } from '../cost';
 import { useNow } from '../hooks/use-now';
 import { isTypingTarget } from '../keyboard';
 import { hrefs } from '../router';
@@ -59,6 +61,7 @@ function IterationButton({
         <StatusBadge status={session.status} />
         <span className="iteration-figures">
           {formatTokens(sumTokens(session.usage))} tokens
+          {cost.unknown ? ` · cost ${UNKNOWN_COST}` : ''}
           {cost.costUsd !== null ? ` · ${cost.estimated ? '~' : ''}${formatCost(cost.costUsd)}` : ''}
         </span>
       </button>
@@ -71,20 +74,49 @@ export function IterationPanel({ session, baseDir }: { session: LiveSession; bas
   const running = session.status === 'running';
   const now = useNow(running);
   const cost = sessionCost(session);
+  const { costSource, costUsd, computedCostUsd } = session;
+  const drift =
+    running || costSource === null || costUsd === null ? null : costDrift({ costSource, costUsd, computedCostUsd });
   const duration = sessionDuration(session, now);
+  const ownId = session.agentSessionId !== null && session.agentSessionId !== session.sessionId;
   return (
     <section className="iteration-panel" aria-label={`Iteration ${session.iteration}`}>
       <div className="iteration-header">
         <strong>Iteration {session.iteration}</strong>
         <StatusBadge status={session.status} testId="iteration-status" />
         <code className="session-id">{session.sessionId}</code>
+        {ownId ? (
+          <span className="muted" title="The agent's own id for this session">
+            agent&apos;s id{' '}
+            <code className="session-id" data-testid="iteration-agent-session-id">
+              {session.agentSessionId}
+            </code>
+          </span>
+        ) : null}
         <span>
           Tokens <Metric testId="iteration-tokens" value={sumTokens(session.usage)} format={formatTokens} />
         </span>
+        {session.reasoningTokens > 0 ? (
+          <span className="muted" title="Output tokens the model spent reasoning; already in the tokens">
+            reasoning{' '}
+            <Metric testId="iteration-reasoning-tokens" value={session.reasoningTokens} format={formatTokens} />
+          </span>
+        ) : null}
         <span title={cost.estimated ? 'An estimate at list prices until the agent reports its cost' : undefined}>
           {cost.estimated ? 'Cost (estimate) ' : 'Cost '}
-          <Metric testId="iteration-cost" value={cost.costUsd} format={formatCost} />
+          {cost.unknown ? (
+            <span data-testid="iteration-cost" title="No price is known for this model">
+              {UNKNOWN_COST}
+            </span>
+          ) : (
+            <Metric testId="iteration-cost" value={cost.costUsd} format={formatCost} />
+          )}
         </span>
+        {drift ? (
+          <span className="muted" data-testid="iteration-cost-drift">
+            {describeDrift(drift)}
+          </span>
+        ) : null}
         {duration !== null ? (
           <span className="muted" data-testid="iteration-duration">
             {formatDuration(duration)}
@@ -148,7 +180,8 @@ export const LiveTaskCard = memo(function LiveTaskCard({
             <a href={hrefs.task(task.id)}>{task.summary.title}</a>
           </h3>
           <p className="muted">
-            <code>{task.summary.workingDir}</code>
+            <code>{task.summary.workingDir}</code> ·{' '}
+            <span data-testid="task-agent">{agentLabel(task.summary.agent)}</span>
             {task.summary.model ? ` · ${task.summary.model}` : ''}
             {task.summary.spec.permissionMode ? ` · ${task.summary.spec.permissionMode}` : ''} · created{' '}
             {formatDate(task.summary.createdAt)}
@@ -190,7 +223,11 @@ export const LiveTaskCard = memo(function LiveTaskCard({
         </span>
         <span title={counters.estimated ? 'Includes an estimate at list prices until the iteration ends' : undefined}>
           {counters.estimated ? 'Cost (estimate) ' : 'Cost '}
-          <Metric testId="task-cost" value={counters.costUsd} format={formatCost} />
+          <Metric
+            testId="task-cost"
+            value={counters.costUsd}
+            format={(usd) => totalCostText(usd, counters.unknownSessions, counters.knownSessions)}
+          />
         </span>
       </div>
 

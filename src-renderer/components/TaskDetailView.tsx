@@ -14,7 +14,9 @@ import {
   type TaskStatus,
   type TaskTotals,
 } from '../contract';
+import { agentLabel } from '../agents';
 import { useResyncCount, useServices } from '../app/services';
+import { costDrift, describeDrift, sessionCostText, totalCostText, unknownCostCount, UNKNOWN_COST } from '../cost';
 import { errorMessage } from '../errors';
 import { useNow, useReached } from '../hooks/use-now';
 import { useResource } from '../hooks/use-resource';
@@ -38,12 +40,19 @@ function Totals({
   task,
   totals,
   durationMs,
+  sessions,
 }: {
   task: TaskDetail;
   totals: TaskTotals & { estimated: boolean; includesRunning: boolean };
   durationMs: number;
+  sessions: readonly SessionView[];
 }) {
   const t = totals;
+  // A running session is priced live; of the ended ones, those without a known cost are not in the sum.
+  const ended = sessions.filter((s) => s.status !== 'running');
+  const unknown = unknownCostCount(ended);
+  const known = sessions.length - unknown;
+  const costText = (usd: number) => totalCostText(usd, unknown, known);
   const rows: [string, string, number, (n: number) => string][] = [
     ['Input tokens', 'total-input-tokens', t.inputTokens, formatTokens],
     ['Output tokens', 'total-output-tokens', t.outputTokens, formatTokens],
@@ -51,7 +60,7 @@ function Totals({
     ['Cache read tokens', 'total-cache-read-tokens', t.cacheReadTokens, formatTokens],
     ['Total tokens', 'total-tokens', t.totalTokens, formatTokens],
     ['Turns', 'total-turns', t.turns, formatTokens],
-    [t.estimated ? 'Cost (estimate)' : 'Cost', 'total-cost', t.costUsd, formatCost],
+    [t.estimated ? 'Cost (estimate)' : 'Cost', 'total-cost', t.costUsd, costText],
   ];
   return (
     <>
@@ -79,6 +88,12 @@ function Totals({
           <dd>{formatTokens(task.averageTokensPerIteration)}</dd>
         </div>
       </dl>
+      {unknown > 0 ? (
+        <p className="muted" data-testid="unknown-cost-note">
+          The cost of {plural(unknown, 'iteration')} is {UNKNOWN_COST}: no price is known for the model. Add its prices
+          in <a href={hrefs.settings}>Settings</a>.
+        </p>
+      ) : null}
       {t.includesRunning ? (
         <p className="muted">
           Includes the running iteration so far; its figures are replaced by the stored ones when it ends.
@@ -112,6 +127,10 @@ function SessionRow({
   const usage = running && live ? live.usage : usageOf(session);
   const tokens = sumTokens(usage);
   const cost = running && live ? (live.costUsd ?? live.estimatedCostUsd) : session.costUsd;
+  const unknownCost = !running && session.costSource === 'unknown';
+  const drift = running ? null : costDrift(session);
+  const reasoning = session.reasoningTokens ?? 0;
+  const ownId = session.agentSessionId && session.agentSessionId !== session.sessionId ? session.agentSessionId : null;
   const duration = running
     ? sessionDuration({ status: 'running', durationMs: null, startedAt: live?.startedAt ?? session.startedAt }, now)
     : session.durationMs;
@@ -120,6 +139,14 @@ function SessionRow({
       <td>{session.iteration}</td>
       <td>
         <code className="session-id">{session.sessionId}</code>
+        {ownId !== null ? (
+          <div className="muted" title="The agent's own id for this session">
+            agent&apos;s id{' '}
+            <code className="session-id" data-testid="agent-session-id">
+              {ownId}
+            </code>
+          </div>
+        ) : null}
       </td>
       <td>
         <StatusBadge status={session.status} />
@@ -133,15 +160,37 @@ function SessionRow({
       <td
         className="num"
         data-value={tokens}
-        title={`input ${formatTokens(usage.inputTokens)} · output ${formatTokens(usage.outputTokens)} · cache write ${formatTokens(usage.cacheCreationTokens)} · cache read ${formatTokens(usage.cacheReadTokens)}`}
+        title={`input ${formatTokens(usage.inputTokens)} · output ${formatTokens(usage.outputTokens)}${reasoning > 0 ? ` (${formatTokens(reasoning)} reasoning)` : ''} · cache write ${formatTokens(usage.cacheCreationTokens)} · cache read ${formatTokens(usage.cacheReadTokens)}`}
       >
         {formatTokens(tokens)}
         {running ? '…' : ''}
+        {reasoning > 0 ? (
+          <div className="muted" data-testid="reasoning-tokens" data-value={reasoning}>
+            {formatTokens(reasoning)} reasoning
+          </div>
+        ) : null}
       </td>
       <td className="num">{running ? '…' : session.turns}</td>
-      <td className="num" data-value={cost ?? undefined}>
-        {cost === null ? '—' : formatCost(cost)}
+      <td className="num" data-testid="session-cost" data-value={cost === null || unknownCost ? undefined : cost}>
+        {unknownCost ? (
+          <span title="No price is known for this model">{UNKNOWN_COST}</span>
+        ) : cost === null ? (
+          '—'
+        ) : running ? (
+          formatCost(cost)
+        ) : (
+          sessionCostText(session)
+        )}
         {running || session.costSource === 'estimated' ? <span title="estimated from token counts"> *</span> : null}
+        {drift ? (
+          <div
+            className="muted"
+            data-testid="cost-drift"
+            title="The agent's own cost beside the one computed from its tokens"
+          >
+            {describeDrift(drift)}
+          </div>
+        ) : null}
       </td>
       <td className="num">{duration === null ? '—' : formatDuration(duration)}</td>
       {showChanges ? <ChangesCell git={session.git} onOpen={onDiff} /> : null}
@@ -390,7 +439,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       ) : null}
       {reopens !== null && !active ? <ReopenNotice wakeAt={reopens} reopened={reopened} canResume={canResume} /> : null}
       <p className="muted">
-        <code>{t.workingDir}</code> · {t.agent}
+        <code>{t.workingDir}</code> · <span data-testid="task-agent">{agentLabel(t.agent)}</span>
         {t.model ? ` · ${t.model}` : ''}
         {t.spec.permissionMode ? ` · ${t.spec.permissionMode}` : ''} · {plural(t.spec.maxIterations, 'iteration')} at
         most · created {formatDate(t.createdAt)}
@@ -402,7 +451,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         <pre>{t.prompt}</pre>
       </details>
 
-      <Totals task={t} totals={totals} durationMs={durationMs} />
+      <Totals task={t} totals={totals} durationMs={durationMs} sessions={sessions} />
 
       <ChangeTrackingNotice tracking={t.changeTracking} />
       <WorktreePanel task={t} active={active} onChanged={task.reload} />

@@ -6,6 +6,7 @@ import {
   type AgentEvent,
   type BatonApi,
   type BatonEvent,
+  type CostSource,
   type LiveState,
   type SessionStatus,
   type SessionView,
@@ -41,6 +42,14 @@ export interface LiveSession {
   costUsd: number | null;
   /** The latest usage event's estimate at list prices, while no result is known. */
   estimatedCostUsd: number | null;
+  /** Where the stored cost came from, once the session is stored; 'unknown' when no cost could be had. */
+  costSource: CostSource | null;
+  /** The cost computed from the tokens beside an agent's own, once stored; null where unknown. */
+  computedCostUsd: number | null;
+  /** The agent's own id for the session (a Codex thread id), once stored, where it is not Baton's. */
+  agentSessionId: string | null;
+  /** Output tokens spent reasoning (already inside the output tokens), once stored. */
+  reasoningTokens: number;
   durationMs: number | null;
   error: string | null;
   model: string | null;
@@ -119,6 +128,10 @@ function newSession(sessionId: string, iteration: number, startedAt = Date.now()
     usage: zero(),
     costUsd: null,
     estimatedCostUsd: null,
+    costSource: null,
+    computedCostUsd: null,
+    agentSessionId: null,
+    reasoningTokens: 0,
     durationMs: null,
     error: null,
     model: null,
@@ -136,11 +149,15 @@ function applySessionView(session: LiveSession, view: SessionView): void {
   session.status = view.status;
   session.model = view.model ?? session.model;
   session.startedAt = view.startedAt;
+  session.agentSessionId = view.agentSessionId ?? session.agentSessionId;
   if (view.status === 'running') return; // A running row holds zeros until its UPDATE; keep the live figures.
   // From here on the stored figures are the only source: what the table and History show too.
   session.usage = usageOf(view);
   session.costUsd = view.costUsd;
   session.estimatedCostUsd = null;
+  session.costSource = view.costSource;
+  session.computedCostUsd = view.computedCostUsd ?? null;
+  session.reasoningTokens = view.reasoningTokens ?? 0;
   session.durationMs = view.durationMs;
   session.error = view.error;
   session.permissionDenials = view.permissionDenials ?? session.permissionDenials;
@@ -151,6 +168,9 @@ export interface TaskCounters {
   costUsd: number;
   /** True while a running session's cost is an estimate (no result yet). */
   estimated: boolean;
+  /** Ended sessions whose cost is unknown (not in `costUsd`), and those whose cost is. */
+  unknownSessions: number;
+  knownSessions: number;
 }
 
 /** Tokens and cost of a task so far: the stored totals plus what its running sessions have reported. */
@@ -158,14 +178,21 @@ export function taskCounters(task: Pick<LiveTask, 'summary' | 'sessions'>): Task
   let tokens = task.summary.totals.totalTokens;
   let costUsd = task.summary.totals.costUsd;
   let estimated = false;
+  let unknownSessions = 0;
+  let knownSessions = 0;
   for (const s of task.sessions) {
-    if (s.status !== 'running') continue;
+    if (s.status !== 'running') {
+      if (s.costSource === 'unknown') unknownSessions++;
+      else knownSessions++;
+      continue;
+    }
+    knownSessions++;
     tokens += sumTokens(s.usage);
     const cost = sessionCost(s);
     costUsd += cost.costUsd ?? 0;
     if (cost.estimated) estimated = true;
   }
-  return { tokens, costUsd: roundUsd(costUsd), estimated };
+  return { tokens, costUsd: roundUsd(costUsd), estimated, unknownSessions, knownSessions };
 }
 
 /**
@@ -195,8 +222,11 @@ export function liveTotals(
   return sum;
 }
 
-/** A session's cost: the agent's figure once known, else the running estimate. */
-export function sessionCost(session: LiveSession): { costUsd: number | null; estimated: boolean } {
+/** A session's cost: the agent's figure once known, else the running estimate; `unknown` where none could be had. */
+export function sessionCost(session: LiveSession): { costUsd: number | null; estimated: boolean; unknown?: true } {
+  if (session.status !== 'running' && session.costSource === 'unknown') {
+    return { costUsd: null, estimated: false, unknown: true };
+  }
   if (session.costUsd !== null) return { costUsd: session.costUsd, estimated: false };
   if (session.estimatedCostUsd !== null) return { costUsd: session.estimatedCostUsd, estimated: true };
   return { costUsd: null, estimated: false };

@@ -32,7 +32,7 @@ export function summary(overrides: Partial<TaskSummary> = {}): TaskSummary {
     workingDir: '/work/demo',
     title: 'Make the tests pass',
     prompt: 'Make the tests pass',
-    agent: 'claude-code',
+    agent: 'claude',
     model: 'claude-sonnet-4-5',
     spec: spec(),
     status: 'queued',

@@ -1,0 +1,67 @@
+/**
+ * How a session's and a task's cost read: an agent's own figure, one computed from the tokens, or
+ * "unknown" where neither could be had (a model the price data does not know), never a made-up $0.00.
+ */
+import { formatCost, type SessionView } from './contract';
+
+/** The agent's cost and the computed one are shown side by side past this share of difference. */
+export const DRIFT_SHOWN_ABOVE = 0.05;
+
+export const UNKNOWN_COST = 'unknown';
+
+export interface CostDrift {
+  agentUsd: number;
+  computedUsd: number;
+  /** (agent − computed) / computed. */
+  share: number;
+}
+
+type CostFields = Pick<SessionView, 'costUsd' | 'costSource' | 'computedCostUsd'>;
+
+/** Where the agent reported a cost and Baton computed one too, and they differ by more than 5%: both. */
+export function costDrift(session: CostFields): CostDrift | null {
+  const computed = session.computedCostUsd;
+  if (session.costSource !== 'agent' || computed === null || computed === undefined) return null;
+  if (computed <= 0) return null;
+  const share = (session.costUsd - computed) / computed;
+  // A billionth of slack: 0.0105 against 0.01 is 5% exactly, which float division makes a hair more.
+  return Math.abs(share) > DRIFT_SHOWN_ABOVE + 1e-9
+    ? { agentUsd: session.costUsd, computedUsd: computed, share }
+    : null;
+}
+
+/** "+23%", "−8%": a drift as a signed whole percent. */
+export function formatDriftShare(share: number): string {
+  const percent = Math.round(share * 100);
+  return `${percent >= 0 ? '+' : '−'}${Math.abs(percent)}%`;
+}
+
+/** A cost with four decimals below a dollar, so two figures a few percent apart do not read the same ($0.0123, $0.0100). */
+function preciseCost(usd: number): string {
+  return Math.abs(usd) < 1 ? `$${usd.toFixed(4)}` : formatCost(usd);
+}
+
+/** "agent $0.0123 · computed $0.0100 (+23%)". */
+export function describeDrift(drift: CostDrift): string {
+  return `agent ${preciseCost(drift.agentUsd)} · computed ${preciseCost(drift.computedUsd)} (${formatDriftShare(drift.share)})`;
+}
+
+/** A stored session's cost as text: "unknown" where no cost could be had. */
+export function sessionCostText(session: CostFields): string {
+  return session.costSource === 'unknown' ? UNKNOWN_COST : formatCost(session.costUsd);
+}
+
+/** How many of the sessions have no known cost. */
+export function unknownCostCount(sessions: readonly Pick<SessionView, 'costSource'>[]): number {
+  return sessions.filter((s) => s.costSource === 'unknown').length;
+}
+
+/**
+ * A total over sessions some of whose costs are unknown: "$0.42 + unknown" (the known part, and that
+ * more was spent), "unknown" when none is known, the sum alone when all are.
+ */
+export function totalCostText(costUsd: number, unknownSessions: number, knownSessions: number): string {
+  if (unknownSessions === 0) return formatCost(costUsd);
+  if (knownSessions === 0) return UNKNOWN_COST;
+  return `${formatCost(costUsd)} + ${UNKNOWN_COST}`;
+}
