@@ -2,10 +2,25 @@
 import { formatCost, formatDuration, formatTokens, plural } from '../contract/format';
 import type { SessionView, TaskDetail, TaskSummary } from '../contract/views';
 
+/**
+ * A session's cost and whose figure it is: "$0.0123 (agent; computed $0.0100, 23% apart)" where the agent's and the
+ * computed one drift apart, "cost unknown" where neither the agent nor the prices gave one.
+ */
+export function formatSessionCost(session: SessionView): string {
+  if (session.costSource === 'unknown') return 'cost unknown';
+  const drift = session.costDrift;
+  if (session.costSource === 'agent' && typeof drift === 'number' && typeof session.computedCostUsd === 'number') {
+    // Both to the same four places, so two figures a rounding would show alike are told apart.
+    const usd = (value: number) => `$${value.toFixed(4)}`;
+    return `${usd(session.costUsd)} (agent; computed ${usd(session.computedCostUsd)}, ${Math.round(Math.abs(drift) * 100)}% apart)`;
+  }
+  return `${formatCost(session.costUsd)} (${session.costSource})`;
+}
+
 export function formatSessionLine(session: SessionView, maxIterations: number): string {
   const tokens = `in ${formatTokens(session.inputTokens)} out ${formatTokens(session.outputTokens)} cache w ${formatTokens(session.cacheCreationTokens)} r ${formatTokens(session.cacheReadTokens)}`;
   const lines = [
-    `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatCost(session.costUsd)}  ${formatDuration(session.durationMs)}`,
+    `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatSessionCost(session)}  ${formatDuration(session.durationMs)}`,
   ];
   if (session.error) lines.push(`    error: ${session.error}`);
   const { git, check } = session;
@@ -45,6 +60,8 @@ export function formatTaskLine(task: TaskSummary): string {
 
 export function formatTaskDetail(task: TaskDetail): string {
   const t = task.totals;
+  const unknown = task.sessions.filter((s) => s.costSource === 'unknown').length;
+  const costNote = unknown > 0 ? ` (not counting ${plural(unknown, 'iteration')} whose cost is unknown)` : '';
   const lines = [
     `task     ${task.id}`,
     `title    ${task.title}`,
@@ -52,7 +69,7 @@ export function formatTaskDetail(task: TaskDetail): string {
     `status   ${task.status}${task.statusReason ? ` (${task.statusReason})` : ''}`,
     `tokens   in ${formatTokens(t.inputTokens)}  out ${formatTokens(t.outputTokens)}  cache write ${formatTokens(t.cacheCreationTokens)}  cache read ${formatTokens(t.cacheReadTokens)}  total ${formatTokens(t.totalTokens)}`,
     `         ${task.iterations} iterations, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
-    `cost     ${formatCost(t.costUsd)}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
+    `cost     ${formatCost(t.costUsd)}${costNote}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
   ];
   const changes = changesLine(task);
   if (changes) lines.push(changes);

@@ -3,7 +3,7 @@
  * task completed, 1 it ended otherwise, 2 bad input, 130 stopped by a signal.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { type Settings, settingsSchema } from '../contract/views';
+import { type ModelPrices, modelPricesSchema, type Settings, settingsSchema } from '../contract/views';
 import { BatonSetupError, openBaton, ServiceCallError } from '../service/open-baton';
 import type { BatonService } from '../service/baton-service';
 import { CliError, EXIT_BAD_INPUT, EXIT_NOT_COMPLETED, out } from './cli-error';
@@ -25,9 +25,43 @@ async function withService<T>(db: string | undefined, body: (service: BatonServi
   }
 }
 
+const MODEL_PRICE_FORM = '<model>=<input>,<output>,<cacheWrite>,<cacheRead> (USD per million tokens)';
+
+/** One `--model-price` value: the model's name and its four prices, validated as the settings are. */
+function modelPriceOption(text: string): ModelPrices {
+  const at = text.lastIndexOf('=');
+  const model = text.slice(0, at).trim();
+  const prices = text
+    .slice(at + 1)
+    .split(',')
+    .map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+  if (at < 0 || prices.length !== 4) throw new CliError(`--model-price takes ${MODEL_PRICE_FORM}`, EXIT_BAD_INPUT);
+  const [input, output, cacheWrite, cacheRead] = prices;
+  const parsed = modelPricesSchema.safeParse({ [model]: { input, output, cacheWrite, cacheRead } });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => issue.message).join('; ');
+    throw new CliError(`--model-price ${text}: ${problems}`, EXIT_BAD_INPUT);
+  }
+  return parsed.data;
+}
+
+function formatModelPrices(prices: ModelPrices): string[] {
+  const names = Object.keys(prices).sort((a, b) => a.localeCompare(b));
+  if (names.length === 0) return ['model prices: from the price data (none of your own)'];
+  return [
+    'model prices (USD per million tokens: input, output, cache write, cache read):',
+    ...names.map((name) => {
+      const p = prices[name] as ModelPrices[string];
+      return `  ${name}  ${p.input}, ${p.output}, ${p.cacheWrite}, ${p.cacheRead}`;
+    }),
+  ];
+}
+
 async function settingsCommand(options: {
   dailyBudgetUsd?: string;
   maxConcurrentTasks?: number;
+  modelPrice?: ModelPrices[];
+  clearModelPrice?: string[];
   json?: boolean;
   db?: string;
 }): Promise<number> {
@@ -46,7 +80,20 @@ async function settingsCommand(options: {
     }
     patch = { ...patch, ...parsed.data };
   }
+  const setPrices = options.modelPrice ?? [];
+  const clearPrices = (options.clearModelPrice ?? []).map((name) => name.trim().toLowerCase());
   return withService(options.db, async (service) => {
+    if (setPrices.length > 0 || clearPrices.length > 0) {
+      // The settings keep the whole record: what is stored, less the cleared names, plus the new prices.
+      const current = (await service.call('getSettings', {})).modelPrices;
+      const named = new Set([...clearPrices, ...setPrices.flatMap((p) => Object.keys(p).map((n) => n.toLowerCase()))]);
+      const missing = clearPrices.filter((name) => !Object.keys(current).some((n) => n.toLowerCase() === name));
+      if (missing.length > 0) {
+        throw new CliError(`--clear-model-price: no prices of your own for ${missing.join(', ')}`, EXIT_BAD_INPUT);
+      }
+      const kept = Object.entries(current).filter(([name]) => !named.has(name.toLowerCase()));
+      patch.modelPrices = Object.assign(Object.fromEntries(kept), ...setPrices) as ModelPrices;
+    }
     const settings =
       Object.keys(patch).length > 0
         ? await service.call('updateSettings', patch)
@@ -55,6 +102,7 @@ async function settingsCommand(options: {
     else {
       out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : `$${settings.dailyBudgetUsd}`}`);
       out(`tasks at once (desktop and browser mode): ${settings.maxConcurrentTasks}`);
+      for (const line of formatModelPrices(settings.modelPrices)) out(line);
     }
     return 0;
   });
@@ -212,6 +260,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('show or change app-wide settings, such as the daily budget')
     .option('--daily-budget-usd <usd|off>', 'what all tasks together may spend per day')
     .option('--max-concurrent-tasks <n>', 'how many tasks the app and browser mode run at once', wholeNumber)
+    .option(
+      '--model-price <price>',
+      `a model's own prices, over the price data's or for a model it lacks: ${MODEL_PRICE_FORM}; repeatable`,
+      (value: string, previous: ModelPrices[] = []) => [...previous, modelPriceOption(value)],
+    )
+    .option(
+      '--clear-model-price <model>',
+      'drop your own prices for the model (the price data applies again); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print JSON')
     .addOption(dbOption())
     .action(async (options: Parameters<typeof settingsCommand>[0]) => setExit(await settingsCommand(options)));

@@ -22,7 +22,12 @@ export function taskJson(task: TaskDetail) {
       cacheReadTokens: s.cacheReadTokens,
       turns: s.turns,
       costUsd: s.costUsd,
+      /** "agent" (the agent's own figure), "estimated" (tokens at list prices) or "unknown" (costUsd is 0). */
       costSource: s.costSource,
+      /** The cost at list prices beside an agent's own; null where the model's prices are unknown. */
+      computedCostUsd: s.computedCostUsd ?? null,
+      /** (agent − computed) / computed where the two are more than 5% apart; null otherwise. */
+      costDrift: s.costDrift ?? null,
       reasoningTokens: s.reasoningTokens ?? 0,
       durationMs: s.durationMs,
       error: s.error,
