@@ -1,8 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
+import { AGENT_LABELS, agentLabel, isAgentKind } from '../agents';
 import {
   addDays,
+  AGENT_KINDS,
   EXPORT_FORMATS,
   formatCost,
   formatDate,
@@ -26,7 +28,7 @@ import { errorMessage } from '../errors';
 import { hrefs } from '../router';
 import { filterError, type CostBreakdown, type HistoryStore } from '../stores/history-store';
 import '../styles/history.css';
-import { CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts';
+import { CostByAgentChart, CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts';
 import { QuotaTiles } from './QuotaTiles';
 import { StatusBadge } from './Status';
 import { Empty, ErrorState, Loading } from './StateViews';
@@ -125,6 +127,21 @@ function Filters({ store }: { store: HistoryStore }) {
           {projects.map((p) => (
             <option key={p.id} value={p.id} title={p.workingDir}>
               {p.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="history-agent">Agent</label>
+        <select
+          id="history-agent"
+          value={filter.agent ?? ''}
+          onChange={(e) => setFilter({ agent: isAgentKind(e.target.value) ? e.target.value : undefined })}
+        >
+          <option value="">All agents</option>
+          {AGENT_KINDS.map((agent) => (
+            <option key={agent} value={agent}>
+              {AGENT_LABELS[agent]}
             </option>
           ))}
         </select>
@@ -329,6 +346,7 @@ const COLUMNS: { label: string; sort?: TaskSortKey; className?: string }[] = [
   { label: 'Created', sort: 'createdAt' },
   { label: 'Task' },
   { label: 'Project' },
+  { label: 'Agent' },
   { label: 'Model' },
   { label: 'Status' },
   { label: 'Iterations', sort: 'iterations', className: 'num' },
@@ -355,6 +373,9 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
       </div>
       <div role="cell" className="ellipsis" title={task.workingDir} data-testid="history-project">
         {projectName}
+      </div>
+      <div role="cell" className="ellipsis" data-testid="history-agent">
+        {agentLabel(task.agent)}
       </div>
       <div role="cell" className="ellipsis" title={task.model ?? 'the agent’s default model'}>
         {task.model ?? <span className="muted">default</span>}
@@ -538,6 +559,7 @@ function Charts({ store }: { store: HistoryStore }) {
       />
       <TokensByModelChart data={charts.tokensByModel} />
       <CostByProjectChart data={charts.costByProject} />
+      <CostByAgentChart data={charts.costByAgent} />
     </section>
   );
 }

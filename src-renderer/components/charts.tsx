@@ -11,6 +11,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { agentLabel } from '../agents';
 import {
   formatCost,
   formatDuration,
@@ -610,29 +611,83 @@ export function projectTooltip(
   };
 }
 
-export function CostByProjectChart({ data }: { data: HistoryCharts['costByProject'] }) {
-  const rows = data.filter((p) => p.costUsd > 0);
-  const labels = rows.map((p) => p.name);
+/** One horizontal bar of cost per named row (a project, an agent), with its own tooltip. */
+function CostBarsChart<Row extends { costUsd: number; label: string }>({
+  title,
+  testId,
+  rows,
+  empty,
+  tooltip,
+}: {
+  title: string;
+  testId: string;
+  rows: Row[];
+  empty: boolean | string;
+  tooltip: (row: Row) => { title: string; lines: string[]; rows: TooltipRow[] };
+}) {
+  const labels = rows.map((r) => r.label);
   return (
-    <ChartFrame
-      title="Cost by project"
-      testId="chart-cost-by-project"
-      empty={rows.length === 0}
-      height={horizontalChartHeight(labels)}
-    >
+    <ChartFrame title={title} testId={testId} empty={empty} height={horizontalChartHeight(labels)}>
       <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" tickFormatter={costTick} fontSize={LABEL_FONT_PX} />
-        {categoryAxis('name', labels)}
+        {categoryAxis('label', labels)}
         <Tooltip
           cursor={CURSOR}
           content={(props) => {
-            const project = hovered<ProjectCost>(props);
-            return project ? <TooltipBox {...projectTooltip(project, data)} /> : null;
+            const row = hovered<Row>(props);
+            return row ? <TooltipBox {...tooltip(row)} /> : null;
           }}
         />
         <Bar isAnimationActive={false} dataKey="costUsd" name="cost" fill={COST_COLOR} maxBarSize={28} />
       </BarChart>
     </ChartFrame>
+  );
+}
+
+export function CostByProjectChart({ data }: { data: HistoryCharts['costByProject'] }) {
+  const rows = data.filter((p) => p.costUsd > 0).map((p) => ({ ...p, label: p.name }));
+  return (
+    <CostBarsChart
+      title="Cost by project"
+      testId="chart-cost-by-project"
+      rows={rows}
+      empty={rows.length === 0}
+      tooltip={(project) => projectTooltip(project, data)}
+    />
+  );
+}
+
+type AgentCost = HistoryCharts['costByAgent'][number];
+
+/** What the agent chart's tooltip says about one agent. */
+export function agentTooltip(
+  agent: AgentCost,
+  all: HistoryCharts['costByAgent'],
+): { title: string; lines: string[]; rows: TooltipRow[] } {
+  const allCost = all.reduce((sum, a) => sum + a.costUsd, 0);
+  return {
+    title: agentLabel(agent.agent),
+    lines: [
+      `${formatCost(agent.costUsd)} · ${formatShare(agent.costUsd, allCost)} of the cost`,
+      `${formatTokens(agent.totalTokens)} tokens`,
+      `${formatTokens(agent.tasks)} ${agent.tasks === 1 ? 'task' : 'tasks'}, ${formatTokens(agent.sessions)} ${agent.sessions === 1 ? 'session' : 'sessions'}`,
+    ],
+    rows: [],
+  };
+}
+
+/** Cost by agent (Claude Code, Codex, Gemini), one bar each, most first as the service sends them. */
+export function CostByAgentChart({ data }: { data: HistoryCharts['costByAgent'] }) {
+  const rows = data.filter((a) => a.costUsd > 0).map((a) => ({ ...a, label: agentLabel(a.agent) }));
+  return (
+    <CostBarsChart
+      title="Cost by agent"
+      testId="chart-cost-by-agent"
+      rows={rows}
+      // Agents that ran but cost nothing known (an unknown model) are said to be there.
+      empty={rows.length === 0 ? (data.length > 0 ? NO_COST_MESSAGE : true) : false}
+      tooltip={(agent) => agentTooltip(agent, data)}
+    />
   );
 }

@@ -72,6 +72,7 @@ export const browserUtcOffset = (): number => -new Date().getTimezoneOffset() ||
 export function cleanFilter(filter: TaskFilter): TaskFilter {
   const out: TaskFilter = {};
   if (filter.projectId) out.projectId = filter.projectId;
+  if (filter.agent) out.agent = filter.agent;
   if (filter.status) out.status = filter.status;
   if (filter.from !== undefined) out.from = filter.from;
   if (filter.to !== undefined) out.to = filter.to;

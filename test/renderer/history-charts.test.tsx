@@ -2,9 +2,11 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryCharts } from '../../src-main/contract/api';
 import {
+  agentTooltip,
   categoryAxisWidth,
   compactCost,
   compactTokens,
+  CostByAgentChart,
   CostByProjectChart,
   CostOverTimeChart,
   costTooltip,
@@ -236,5 +238,31 @@ describe('project names in the table', () => {
       [{ projectId: 'a', name: 'w/api', workingDir: '/w/api', costUsd: 1, tasks: 1 }],
     );
     expect(Object.fromEntries(names)).toEqual({ a: 'w/api', c: 'web' });
+  });
+});
+
+describe('the cost-by-agent chart', () => {
+  const agents: HistoryCharts['costByAgent'] = [
+    { agent: 'codex', costUsd: 0.75, totalTokens: 12_000, tasks: 2, sessions: 6 },
+    { agent: 'claude', costUsd: 0.25, totalTokens: 3000, tasks: 1, sessions: 1 },
+  ];
+
+  it('names each agent in its tooltip, with its share, tokens, tasks and sessions', () => {
+    expect(agentTooltip(agents[0]!, agents)).toEqual({
+      title: 'Codex',
+      lines: ['$0.75 · 75.0% of the cost', '12,000 tokens', '2 tasks, 6 sessions'],
+      rows: [],
+    });
+    expect(agentTooltip(agents[1]!, agents).lines[2]).toBe('1 task, 1 session');
+  });
+
+  it('says there is no cost yet when the agents that ran cost nothing known, and no sessions when none ran', () => {
+    const { unmount } = render(
+      <CostByAgentChart data={[{ agent: 'gemini', costUsd: 0, totalTokens: 10, tasks: 1, sessions: 1 }]} />,
+    );
+    expect(screen.getByTestId('chart-cost-by-agent').textContent).toContain('No cost in this range yet');
+    unmount();
+    render(<CostByAgentChart data={[]} />);
+    expect(screen.getByTestId('chart-cost-by-agent').textContent).toContain('No sessions in this range');
   });
 });

@@ -103,6 +103,18 @@ describe('the history store', () => {
     expect(client.listTasks.mock.calls[3]![0]).toMatchObject({ withTotals: true, filter: { status: 'failed' } });
   });
 
+  it('sends the agent filter to the list and the charts, and drops it when cleared', async () => {
+    const client = historyClient();
+    const store = storeOf(client);
+    store.getState().setFilter({ agent: 'gemini', status: 'failed' });
+    await new Promise((r) => setTimeout(r, 0));
+    const sent = { agent: 'gemini', status: 'failed' };
+    expect(client.listTasks).toHaveBeenLastCalledWith(expect.objectContaining({ filter: sent }));
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: sent, utcOffsetMinutes: 60 });
+    store.getState().setFilter({ agent: undefined });
+    expect(store.getState().filter).toEqual({ status: 'failed' });
+  });
+
   it('sends the search trimmed, and drops an empty one', async () => {
     const client = historyClient();
     const store = storeOf(client);

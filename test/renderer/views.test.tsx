@@ -341,6 +341,7 @@ describe('the history page', () => {
       },
     ],
     tokensByModel: [],
+    costByAgent: [{ agent: 'claude', costUsd: 0.16, totalTokens: 15100, tasks: 1, sessions: 2 }],
     costByProject: [{ projectId: 'project-1', name: 'work/demo', workingDir: '/work/demo', costUsd: 0.16, tasks: 1 }],
     summary: {
       spentTodayUsd: 0.05,
@@ -460,6 +461,44 @@ describe('the history page', () => {
     expect(await created[0]!.text()).toBe('id\ndone-1\n');
   });
 
+  it('filters by agent, names each row’s agent and charts the cost by agent', async () => {
+    const codexTask = summary({ id: 'codex-1', title: 'codex one', agent: 'codex', model: 'gpt-5.5' });
+    const transport = startHistory({
+      listTasks: (input) => {
+        const filter = (input as { filter?: { agent?: string } }).filter ?? {};
+        const tasks = [finishedTask, codexTask].filter((t) => !filter.agent || t.agent === filter.agent);
+        return { tasks, total: tasks.length };
+      },
+      getHistoryCharts: () =>
+        historyCharts({
+          costByAgent: [
+            { agent: 'codex', costUsd: 0.4, totalTokens: 9000, tasks: 1, sessions: 3 },
+            { agent: 'claude', costUsd: 0.16, totalTokens: 15100, tasks: 1, sessions: 2 },
+            { agent: 'gemini', costUsd: 0, totalTokens: 500, tasks: 1, sessions: 1 },
+          ],
+        }),
+    });
+    await screen.findAllByTestId('history-row');
+    expect(screen.getAllByTestId('history-agent').map((c) => c.textContent)).toEqual(['Claude Code', 'Codex']);
+    const chart = screen.getByTestId('chart-cost-by-agent');
+    expect(chart.textContent).toContain('Cost by agent');
+    expect(chart.dataset.empty).toBeUndefined();
+
+    const agent = screen.getByLabelText('Agent') as HTMLSelectElement;
+    expect([...agent.options].map((o) => o.textContent)).toEqual(['All agents', 'Claude Code', 'Codex', 'Gemini']);
+    fireEvent.change(agent, { target: { value: 'codex' } });
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(1));
+    expect(transport.calls.filter((c) => c.method === 'listTasks').at(-1)?.input).toMatchObject({
+      filter: { agent: 'codex' },
+      offset: 0,
+    });
+    expect(transport.calls.filter((c) => c.method === 'getHistoryCharts').at(-1)?.input).toMatchObject({
+      filter: { agent: 'codex' },
+    });
+    fireEvent.change(agent, { target: { value: '' } });
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(2));
+  });
+
   it('filters by status and shows the empty state', async () => {
     const transport = startHistory({
       listTasks: (input) => {
@@ -508,6 +547,7 @@ describe('the history page', () => {
       'Created ↓',
       'Task',
       'Project',
+      'Agent',
       'Model',
       'Status',
       'Iterations',
