@@ -85,7 +85,7 @@ async function settingsCommand(options: {
   return withService(options.db, async (service) => {
     if (setPrices.length > 0 || clearPrices.length > 0) {
       // The settings keep the whole record: what is stored, less the cleared names, plus the new prices.
-      const current = (await service.call('getSettings', {})).modelPrices;
+      const current = (await service.call('getSettings', {})).modelPrices ?? {};
       const named = new Set([...clearPrices, ...setPrices.flatMap((p) => Object.keys(p).map((n) => n.toLowerCase()))]);
       const missing = clearPrices.filter((name) => !Object.keys(current).some((n) => n.toLowerCase() === name));
       if (missing.length > 0) {
@@ -102,7 +102,7 @@ async function settingsCommand(options: {
     else {
       out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : `$${settings.dailyBudgetUsd}`}`);
       out(`tasks at once (desktop and browser mode): ${settings.maxConcurrentTasks}`);
-      for (const line of formatModelPrices(settings.modelPrices)) out(line);
+      for (const line of formatModelPrices(settings.modelPrices ?? {})) out(line);
     }
     return 0;
   });

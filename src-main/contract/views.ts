@@ -283,8 +283,11 @@ export const settingsSchema = z.object({
     .int('the concurrency must be a whole number')
     .min(1, 'the concurrency must be at least 1')
     .max(64, 'the concurrency must be at most 64'),
-  /** Prices the user set per model, in USD per million tokens; {} for none. */
-  modelPrices: modelPricesSchema,
+  /**
+   * Prices the user set per model, in USD per million tokens. The service always answers with it ({} for none);
+   * optional so a caller that sends the whole settings back without it (an older form) is still understood.
+   */
+  modelPrices: modelPricesSchema.optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
