@@ -65,6 +65,7 @@ export type {
   DirectoryInfo,
   FileChange,
   GitChange,
+  ModelPrices,
   ProjectView,
   Quota,
   QuotaWindowView,
@@ -83,6 +84,8 @@ export type {
 export {
   ACTIVE_STATUSES,
   isActiveStatus,
+  modelPriceSchema,
+  modelPricesSchema,
   RESUMABLE_STATUSES,
   TASK_STATUSES,
   taskDefaultsSchema,

@@ -13,6 +13,13 @@ import { useServices } from '../app/services';
 import { errorMessage } from '../errors';
 import { useResource } from '../hooks/use-resource';
 import { DEFAULT_PERMISSION_MODE, isPermissionMode, KNOWN_MODELS } from '../stores/launch-store';
+import {
+  ModelPricesEditor,
+  priceRows,
+  validatePriceRows,
+  type PriceRow,
+  type PriceRowErrors,
+} from './ModelPricesEditor';
 import { ErrorState, Loading } from './StateViews';
 
 /** The settings form's fields, as typed. */
@@ -24,9 +31,14 @@ export interface SettingsValues {
   budgetUsd: string;
   dailyBudgetUsd: string;
   maxConcurrentTasks: string;
+  /** The user's own prices, one row per model. */
+  modelPrices: PriceRow[];
 }
 
-export type SettingsErrors = Partial<Record<keyof SettingsValues | 'form', string>>;
+export type SettingsErrors = Partial<Record<Exclude<keyof SettingsValues, 'modelPrices'> | 'form', string>> & {
+  /** By row of the model-prices editor. */
+  modelPrices?: Record<number, PriceRowErrors>;
+};
 
 const sentence = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
 
@@ -39,6 +51,7 @@ export function settingsValues(settings: Settings): SettingsValues {
     budgetUsd: d.budgetUsd === undefined ? '' : String(d.budgetUsd),
     dailyBudgetUsd: settings.dailyBudgetUsd === null ? '' : String(settings.dailyBudgetUsd),
     maxConcurrentTasks: String(settings.maxConcurrentTasks),
+    modelPrices: priceRows(settings.modelPrices),
   };
 }
 
@@ -74,12 +87,14 @@ export function validateSettings(
       errors[field ? key : 'form'] ??= sentence(issue.message);
     }
   }
-  if (!parsed.success || Object.keys(errors).length > 0) return { update: null, errors };
+  const prices = validatePriceRows(values.modelPrices);
+  if (!prices.prices) errors.modelPrices = prices.errors;
+  if (!parsed.success || !prices.prices || Object.keys(errors).length > 0) return { update: null, errors };
   // Only the defaults given: an empty field means "no default".
   const taskDefaults = Object.fromEntries(
     Object.entries(parsed.data).filter(([, v]) => v !== undefined),
   ) as TaskDefaults;
-  return { update: { taskDefaults, dailyBudgetUsd, maxConcurrentTasks }, errors: null };
+  return { update: { taskDefaults, dailyBudgetUsd, maxConcurrentTasks, modelPrices: prices.prices }, errors: null };
 }
 
 function FieldError({ message }: { message: string | undefined }) {
@@ -119,7 +134,7 @@ export function SettingsView() {
     return <ErrorState title="Could not load the settings" message={settings.error ?? ''} onRetry={settings.reload} />;
   }
   const v = values ?? settingsValues(settings.data);
-  const set = (field: keyof SettingsValues, value: string) => {
+  const set = (field: Exclude<keyof SettingsValues, 'modelPrices'>, value: string) => {
     setSaved(false);
     setValues({ ...v, [field]: value });
   };
@@ -244,6 +259,14 @@ export function SettingsView() {
             </div>
           </div>
         </fieldset>
+        <ModelPricesEditor
+          rows={v.modelPrices}
+          errors={errors.modelPrices ?? {}}
+          onChange={(modelPrices) => {
+            setSaved(false);
+            setValues({ ...v, modelPrices });
+          }}
+        />
         {errors.form ? (
           <p role="alert" className="field-error">
             {errors.form}

@@ -654,7 +654,74 @@ describe('the settings view', () => {
     fireEvent.change(concurrency, { target: { value: '4' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
-    expect(saved).toEqual([{ taskDefaults: {}, dailyBudgetUsd: 12.5, maxConcurrentTasks: 4 }]);
+    expect(saved).toEqual([{ taskDefaults: {}, dailyBudgetUsd: 12.5, maxConcurrentTasks: 4, modelPrices: {} }]);
+  });
+
+  it('edits, adds and removes a model’s prices, each error on its field, and saves them checked', async () => {
+    const saved: Array<{ modelPrices?: unknown }> = [];
+    const price = { input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.125 };
+    let current: Record<string, unknown> = {
+      taskDefaults: {},
+      dailyBudgetUsd: null,
+      maxConcurrentTasks: 2,
+      modelPrices: { 'gpt-5.5': price, 'old-model': price },
+    };
+    window.location.hash = '#/settings';
+    start({
+      getSettings: () => current,
+      updateSettings: (input) => {
+        saved.push(input as { modelPrices?: unknown });
+        current = input as Record<string, unknown>;
+        return current;
+      },
+    });
+    const editor = await screen.findByTestId('model-prices');
+    await waitFor(() => expect(within(editor).getAllByTestId('model-price-row')).toHaveLength(2));
+    const gpt = within(editor).getByRole('group', { name: 'Prices of gpt-5.5' });
+    expect((within(gpt).getByLabelText('Cache read') as HTMLInputElement).value).toBe('0.125');
+    fireEvent.change(within(gpt).getByLabelText('Output'), { target: { value: '12' } });
+    fireEvent.click(
+      within(within(editor).getByRole('group', { name: 'Prices of old-model' })).getByRole('button', {
+        name: 'Remove',
+      }),
+    );
+
+    fireEvent.click(within(editor).getByRole('button', { name: 'Add a model' }));
+    const added = within(editor).getByRole('group', { name: 'New model 2' });
+    fireEvent.change(within(added).getByLabelText('Model'), { target: { value: 'GPT-5.5' } });
+    fireEvent.change(within(added).getByLabelText('Input'), { target: { value: '-1' } });
+    fireEvent.change(within(added).getByLabelText('Output'), { target: { value: 'cheap' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const row = within(editor).getByRole('group', { name: 'Prices of GPT-5.5' });
+    expect(
+      within(row)
+        .getAllByRole('alert')
+        .map((a) => a.textContent),
+    ).toEqual([
+      'This model already has prices above',
+      'The input price must be 0 or more',
+      'The output price must be a number (USD per million tokens)',
+      'The cache write price must be a number (USD per million tokens)',
+      'The cache read price must be a number (USD per million tokens)',
+    ]);
+    expect(within(row).getByLabelText('Input').getAttribute('aria-invalid')).toBe('true');
+    expect(saved).toEqual([]);
+
+    const fill = (label: string, value: string) =>
+      fireEvent.change(within(row).getByLabelText(label), { target: { value } });
+    fill('Model', 'gemini-2.5-pro');
+    fill('Input', '1.25');
+    fill('Output', '10');
+    fill('Cache write', '0');
+    fill('Cache read', '0.31');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved.');
+    expect(saved.map((s) => s.modelPrices)).toEqual([
+      {
+        'gpt-5.5': { ...price, output: 12 },
+        'gemini-2.5-pro': { input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.31 },
+      },
+    ]);
   });
 });
 
