@@ -5,6 +5,7 @@
 import type { AgentKind } from '../contract/task-spec';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agents/agent-runner';
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
+import { CodexRunner } from '../core/agents/codex-runner';
 import { findAgentBinary } from '../core/agents/find-agent-binary';
 import type { BatonEnvironment } from '../core/environment';
 
@@ -13,6 +14,7 @@ type RunnerFactory = (binary: string, env: NodeJS.ProcessEnv | undefined) => Age
 
 const FACTORIES: Partial<Record<AgentKind, RunnerFactory>> = {
   claude: (binary, env) => new ClaudeCodeRunner({ binary, env }),
+  codex: (binary, env) => new CodexRunner({ binary, env }),
 };
 
 class LazyAgentRunner implements AgentRunner {

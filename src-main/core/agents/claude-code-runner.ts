@@ -2,14 +2,11 @@
  * Runs one Claude Code session: spawns the `claude` binary without a shell,
  * in its own process group, and streams its stdout through the parser.
  */
-import { spawn } from 'node:child_process';
 import type { AgentEvent, AgentResult } from '../../contract/agent-events';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
+import { readAgentOutput, spawnAgent, superviseAgent } from './agent-supervision';
 import { ClaudeStreamParser } from './claude-stream-parser';
-import { LineSplitter, MAX_LINE_BYTES } from './line-splitter';
-import { type ProcessRef, signalGroup, signalKnown, signalTree } from '../process-tree';
 
-const STDERR_TAIL_BYTES = 4096;
 const ALREADY_IN_USE = /Session ID .* is already in use/;
 
 /**
@@ -81,9 +78,7 @@ export class ClaudeCodeRunner implements AgentRunner {
 
   run(request: AgentRunRequest): Promise<AgentRunOutcome> {
     const parser = new ClaudeStreamParser();
-    let protocolError: string | undefined;
     let result: AgentRunOutcome['result'] = null;
-    let stderrTail = '';
     const grace = this.options.killGraceMs ?? 3000;
 
     return new Promise<AgentRunOutcome>((resolve) => {
@@ -98,117 +93,31 @@ export class ClaudeCodeRunner implements AgentRunner {
       const env = { ...AGENT_ENV_DEFAULTS, ...process.env, ...this.options.env };
       // The CLI reports a failed connection as error "unknown": the address it tried is what explains it.
       const apiUrl = env.ANTHROPIC_BASE_URL || DEFAULT_API_URL;
-      const child = spawn(this.options.binary, buildClaudeArgs(request), {
-        cwd: request.cwd,
+      const { child, spawnError } = spawnAgent(
+        this.options.binary,
+        buildClaudeArgs(request),
+        request.cwd,
         env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        // Its own process group, so a stop can take down every tool process the agent started.
-        detached: true,
-        shell: false,
-      });
-
-      let spawnError: Error | undefined;
-      child.on('error', (error) => {
-        spawnError = error;
-      });
-      // An agent that exits without reading its prompt closes the pipe (EPIPE): its exit explains it, not this.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(request.prompt, 'utf8');
+        request.prompt,
+      );
+      const supervision = superviseAgent(child, request, grace);
 
       const emit = (event: AgentEvent) => {
         if (event.kind === 'result') result = event.result;
         request.onEvent(event.kind === 'retry' && event.errorStatus === null ? { ...event, apiUrl } : event);
       };
 
-      // Bytes are counted as they come, so a line without end cannot grow this process's memory past the cap.
-      const lines = new LineSplitter({
-        line: (line) => {
-          watchIdle();
-          const parsed = parser.parseLine(line);
-          if (!parsed.ok) {
-            protocolError ??= parsed.error;
-            return;
-          }
-          for (const event of parsed.events) emit(event);
-        },
-        overlong: (bytes) => {
-          watchIdle();
-          protocolError ??= `agent printed a line over ${MAX_LINE_BYTES} bytes (${bytes}); it was cut, not read`;
-        },
-      });
-      child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
-      child.stdout.on('end', () => lines.end());
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
-        stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
-      });
-
-      // Why Baton stopped the agent, if it did: the user, the time limit, or the watchdog.
-      let stoppedBecause: AgentError | undefined;
-      let killTimer: NodeJS.Timeout | undefined;
-      let stoppedTree: ProcessRef[] = [];
-      const stopAgent = (why: AgentError) => {
-        if (stoppedBecause || child.pid === undefined) return;
-        stoppedBecause = why;
-        // Tool processes may sit in process groups of their own: find them now, while they are still our descendants.
-        signalGroup(child.pid, 'SIGTERM');
-        stoppedTree = signalTree(child.pid, 'SIGTERM');
-        killTimer = setTimeout(() => {
-          if (exited) {
-            signalKnown(stoppedTree, 'SIGKILL');
-            return;
-          }
-          signalGroup(child.pid, 'SIGKILL');
-          stoppedTree = signalTree(child.pid as number, 'SIGKILL', stoppedTree);
-        }, grace);
-      };
-      const onAbort = () => stopAgent({ kind: 'cancelled', message: 'stopped by the user' });
-      const timeLimit =
-        request.timeoutMs === undefined
-          ? undefined
-          : setTimeout(
-              () =>
-                stopAgent({ kind: 'timeout', message: `stopped after its ${request.timeoutMs! / 1000}s time limit` }),
-              request.timeoutMs,
-            );
-      let idleTimer: NodeJS.Timeout | undefined;
-      const watchIdle = () => {
-        if (request.idleTimeoutMs === undefined) return;
-        if (idleTimer) clearTimeout(idleTimer);
-        idleTimer = setTimeout(
-          () =>
-            stopAgent({
-              kind: 'stalled',
-              message: `stopped after ${request.idleTimeoutMs! / 1000}s without any output`,
-            }),
-          request.idleTimeoutMs,
-        );
-      };
-      watchIdle();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
-
-      // Tool processes the agent left in the background would hold our pipes open.
-      // (A group id stays reserved while the group has members, so this cannot reach a stranger's group.)
-      let exited = false;
-      child.on('exit', () => {
-        exited = true;
-        signalGroup(child.pid, 'SIGKILL');
-      });
+      const output = readAgentOutput(child, (line) => parser.parseLine(line), emit, supervision);
 
       child.on('close', (code, signal) => {
-        request.signal?.removeEventListener('abort', onAbort);
-        if (timeLimit) clearTimeout(timeLimit);
-        if (idleTimer) clearTimeout(idleTimer);
-        if (killTimer) {
-          // The agent is gone; whatever of its tree ignored SIGTERM gets no more grace.
-          clearTimeout(killTimer);
-          // Its pid may already belong to someone else: only processes proven to be the ones found are signalled.
-          signalKnown(stoppedTree, 'SIGKILL');
-        }
+        supervision.closed();
+        const stoppedBecause = supervision.stoppedBecause();
+        const protocolError = output.protocolError();
+        const stderrTail = output.stderrTail();
         const exitCode = code;
-        if (spawnError) {
+        if (spawnError()) {
           finish(
-            { kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError.message}` },
+            { kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError()?.message}` },
             null,
           );
         } else if (stoppedBecause) {

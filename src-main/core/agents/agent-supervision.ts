@@ -1,0 +1,161 @@
+/**
+ * What every agent runner does to the process it spawned (in its own process group, `detached: true`):
+ * stop it on the user's signal, at the wall-clock limit or after too long a silence (SIGTERM to the group
+ * and every descendant, SIGKILL after a grace period), and take down what it left in the background once
+ * it has exited, so nothing holds the pipes open; and read its output.
+ */
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { AgentEvent } from '../../contract/agent-events';
+import { type ProcessRef, signalGroup, signalKnown, signalTree } from '../process-tree';
+import type { AgentError, AgentRunRequest } from './agent-runner';
+import { LineSplitter, MAX_LINE_BYTES } from './line-splitter';
+
+const STDERR_TAIL_BYTES = 4096;
+
+export interface SupervisedAgent {
+  /** The agent printed something: the idle watchdog starts over. */
+  heardFrom(): void;
+  /** Why Baton stopped the agent, if it did: the user, the time limit, or the watchdog. */
+  stoppedBecause(): AgentError | undefined;
+  /** The agent's pipes closed: timers end, and whatever of its tree ignored SIGTERM gets no more grace. */
+  closed(): void;
+}
+
+export function superviseAgent(
+  child: ChildProcess,
+  request: Pick<AgentRunRequest, 'signal' | 'timeoutMs' | 'idleTimeoutMs'>,
+  graceMs: number,
+): SupervisedAgent {
+  let stoppedBecause: AgentError | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  let stoppedTree: ProcessRef[] = [];
+  let exited = false;
+  const stopAgent = (why: AgentError) => {
+    if (stoppedBecause || child.pid === undefined) return;
+    stoppedBecause = why;
+    // Tool processes may sit in process groups of their own: find them now, while they are still our descendants,
+    // and before the agent's group is signalled (an agent that dies at once would leave them to init, unfound).
+    stoppedTree = signalTree(child.pid, 'SIGTERM');
+    signalGroup(child.pid, 'SIGTERM');
+    killTimer = setTimeout(() => {
+      if (exited) {
+        signalKnown(stoppedTree, 'SIGKILL');
+        return;
+      }
+      signalGroup(child.pid, 'SIGKILL');
+      stoppedTree = signalTree(child.pid as number, 'SIGKILL', stoppedTree);
+    }, graceMs);
+  };
+  const onAbort = () => stopAgent({ kind: 'cancelled', message: 'stopped by the user' });
+  const timeLimit =
+    request.timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () => stopAgent({ kind: 'timeout', message: `stopped after its ${request.timeoutMs! / 1000}s time limit` }),
+          request.timeoutMs,
+        );
+  let idleTimer: NodeJS.Timeout | undefined;
+  const heardFrom = () => {
+    if (request.idleTimeoutMs === undefined) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(
+      () =>
+        stopAgent({ kind: 'stalled', message: `stopped after ${request.idleTimeoutMs! / 1000}s without any output` }),
+      request.idleTimeoutMs,
+    );
+  };
+  heardFrom();
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+
+  // Tool processes the agent left in the background would hold our pipes open.
+  // (A group id stays reserved while the group has members, so this cannot reach a stranger's group.)
+  child.on('exit', () => {
+    exited = true;
+    signalGroup(child.pid, 'SIGKILL');
+  });
+
+  return {
+    heardFrom,
+    stoppedBecause: () => stoppedBecause,
+    closed: () => {
+      request.signal?.removeEventListener('abort', onAbort);
+      if (timeLimit) clearTimeout(timeLimit);
+      if (idleTimer) clearTimeout(idleTimer);
+      if (killTimer) {
+        // The agent is gone; whatever of its tree ignored SIGTERM gets no more grace.
+        clearTimeout(killTimer);
+        // Its pid may already belong to someone else: only processes proven to be the ones found are signalled.
+        signalKnown(stoppedTree, 'SIGKILL');
+      }
+    },
+  };
+}
+
+/** One stdout line as an agent's parser reads it. */
+export type ParsedAgentLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
+
+export interface AgentOutput {
+  /** The first line that could not be read, when there was one: the run is then a protocol error. */
+  protocolError(): string | undefined;
+  /** The last few KiB of stderr, to explain a run that ended without a result. */
+  stderrTail(): string;
+}
+
+/**
+ * Reads the agent's stdout line by line through its parser, events to `emit`, and keeps its stderr's tail.
+ * Bytes are counted as they come, so a line without end cannot grow this process's memory past the cap.
+ */
+export function readAgentOutput(
+  child: ChildProcessByStdio<Writable, Readable, Readable>,
+  parseLine: (line: string) => ParsedAgentLine,
+  emit: (event: AgentEvent) => void,
+  supervision: SupervisedAgent,
+): AgentOutput {
+  let protocolError: string | undefined;
+  let stderrTail = '';
+  const lines = new LineSplitter({
+    line: (line) => {
+      supervision.heardFrom();
+      const parsed = parseLine(line);
+      if (!parsed.ok) {
+        protocolError ??= parsed.error;
+        return;
+      }
+      for (const event of parsed.events) emit(event);
+    },
+    overlong: (bytes) => {
+      supervision.heardFrom();
+      protocolError ??= `agent printed a line over ${MAX_LINE_BYTES} bytes (${bytes}); it was cut, not read`;
+    },
+  });
+  child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+  child.stdout.on('end', () => lines.end());
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+  });
+  return { protocolError: () => protocolError, stderrTail: () => stderrTail };
+}
+
+export interface SpawnedAgent {
+  child: ChildProcessByStdio<Writable, Readable, Readable>;
+  /** Why the binary could not be started, once Node has said so (before `close`). */
+  spawnError(): Error | undefined;
+}
+
+/**
+ * Starts an agent without a shell, in its own process group (so a stop can take down every tool process
+ * it starts), with the prompt written to its stdin, which is then closed: an agent waits for more otherwise.
+ */
+export function spawnAgent(binary: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, prompt: string) {
+  const child = spawn(binary, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+  // An agent that exits without reading its prompt closes the pipe (EPIPE): its exit explains it, not this.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(prompt, 'utf8');
+  return { child, spawnError: () => spawnError } satisfies SpawnedAgent;
+}
