@@ -23,7 +23,11 @@ export interface BrowserMode {
   stop(): Promise<void>;
 }
 
-export async function startBrowserMode(script: Script): Promise<BrowserMode> {
+/**
+ * `extraEnv` is added to the environment `baton serve` (and so every agent it runs) gets, for another
+ * agent's configuration: Codex's CODEX_HOME and OPENAI_API_KEY, say.
+ */
+export async function startBrowserMode(script: Script, extraEnv: NodeJS.ProcessEnv = {}): Promise<BrowserMode> {
   const api = await startScriptedServer(script);
   const root = mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-'));
   const project = path.join(root, 'project');
@@ -37,6 +41,7 @@ export async function startBrowserMode(script: Script): Promise<BrowserMode> {
     ANTHROPIC_API_KEY: 'test-key',
     CLAUDE_CONFIG_DIR: configDir,
     IS_SANDBOX: '1',
+    ...extraEnv,
   };
   const child: ChildProcess = spawn(BATON, ['serve', '--db', db], {
     cwd: ROOT,
