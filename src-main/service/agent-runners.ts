@@ -7,6 +7,7 @@ import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agen
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import { CodexRunner } from '../core/agents/codex-runner';
 import { findAgentBinary } from '../core/agents/find-agent-binary';
+import { GeminiRunner } from '../core/agents/gemini-runner';
 import type { BatonEnvironment } from '../core/environment';
 
 /** How each agent's runner is made from its binary; the service's environment is what the agent inherits. */
@@ -15,6 +16,7 @@ type RunnerFactory = (binary: string, env: NodeJS.ProcessEnv | undefined) => Age
 const FACTORIES: Partial<Record<AgentKind, RunnerFactory>> = {
   claude: (binary, env) => new ClaudeCodeRunner({ binary, env }),
   codex: (binary, env) => new CodexRunner({ binary, env }),
+  gemini: (binary, env) => new GeminiRunner({ binary, env }),
 };
 
 class LazyAgentRunner implements AgentRunner {
@@ -35,7 +37,7 @@ class LazyAgentRunner implements AgentRunner {
 }
 
 /** Which agents can continue an earlier session in a new one (fork context). */
-const CAN_FORK: Record<AgentKind, boolean> = { claude: true, codex: true, gemini: false };
+const CAN_FORK: Record<AgentKind, boolean> = { claude: true, codex: true, gemini: true };
 
 export function agentRunners(
   environment: BatonEnvironment,
