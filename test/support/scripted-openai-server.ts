@@ -35,6 +35,8 @@ export interface ScriptedResponse {
   usage: ResponseUsage;
   /** Answer with this HTTP status and an error body instead of a response. */
   errorStatus?: number;
+  /** The error body's message (default: "scripted failure (HTTP <status>)"), as an API words a refusal. */
+  errorMessage?: string;
   /** Wait this long before answering. */
   delayMs?: number;
 }
@@ -236,7 +238,11 @@ export async function startScriptedOpenAiServer(script: Script): Promise<Scripte
 
       if (turn.errorStatus) {
         answer(turn.errorStatus, {
-          error: { type: 'server_error', code: null, message: `scripted failure (HTTP ${turn.errorStatus})` },
+          error: {
+            type: turn.errorStatus < 500 ? 'invalid_request_error' : 'server_error',
+            code: null,
+            message: turn.errorMessage ?? `scripted failure (HTTP ${turn.errorStatus})`,
+          },
         });
         return;
       }
