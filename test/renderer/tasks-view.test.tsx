@@ -593,6 +593,8 @@ describe('the settings view', () => {
         },
         dailyBudgetUsd: 20,
         maxConcurrentTasks: 2,
+        // The editor shows every price of the user's, so what it saves is all of them: none here.
+        modelPrices: {},
       },
     ]);
     // The Save button is a button in a row of actions, not a stretched grid cell.
