@@ -26,6 +26,7 @@ class LazyAgentRunner implements AgentRunner {
     private readonly findBinary: () => string,
     private readonly make: (binary: string) => AgentRunner,
     readonly canFork: boolean,
+    readonly reportsCost: boolean,
   ) {}
   ensureAvailable(): void {
     this.runner ??= this.make(this.findBinary());
@@ -50,7 +51,14 @@ export function agentRunners(
     const find = () =>
       binaries[agent] ??
       findAgentBinary(agent, { configured: environment.agentBinaries[agent], searchPath: environment.searchPath });
-    runners[agent] = new LazyAgentRunner(agent, find, (binary) => make(binary, agentEnv), CAN_FORK[agent]);
+    const lazy = new LazyAgentRunner(
+      agent,
+      find,
+      (binary) => make(binary, agentEnv),
+      CAN_FORK[agent],
+      agent === 'claude',
+    );
+    runners[agent] = lazy;
   }
   return runners;
 }

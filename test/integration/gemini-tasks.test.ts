@@ -284,6 +284,7 @@ describe('launch refusals for gemini', () => {
     const run = await runBaton(runArgs(project, 'x'), { ...env, BATON_GEMINI_BIN: '/nonexistent' });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('BATON_GEMINI_BIN is set to /nonexistent, which is not an executable file');
+    expect(run.stderr).toContain('npm install -g @google/gemini-cli');
     expect(existsSync(db)).toBe(false);
   });
 });

@@ -73,6 +73,51 @@ describe('Orchestrator', () => {
     expect(sessions.map((s) => [s.status, s.errorKind])).toEqual(Array(3).fill(['failed', 'api_error']));
   });
 
+  it('ends the task at the first iteration whose model the API rejects, in the agent’s own words', async () => {
+    const agent = new ScriptedAgent(() => ({
+      error: { kind: 'api_error', message: 'API error 404: models/gemini-nope is not found for API version v1beta' },
+      exitCode: 1,
+    }));
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({
+      dir,
+      prompt: 'x',
+      model: 'gemini-nope',
+      maxIterations: 5,
+      maxRetries: 0,
+    });
+    const done = await orchestrator.runTask(task.id);
+    expect(done.status).toBe('failed');
+    expect(done.statusReason).toBe(
+      'the claude agent rejected the model gemini-nope: API error 404: models/gemini-nope is not found for API version v1beta',
+    );
+    expect(await store.sessionsOfTask(task.id)).toHaveLength(1);
+  });
+
+  it('refuses a budget for an agent that reports no cost when the model has no prices, writing nothing', async () => {
+    const agent = Object.assign(new ScriptedAgent(() => success('x')), { reportsCost: false });
+    const core = await openBatonCore({
+      databaseFile: path.join(dir, 'baton.db'),
+      agent,
+      agents: { codex: agent },
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
+    });
+    const { orchestrator, store } = core;
+    const launch = (spec: { model?: string }) =>
+      orchestrator.createTask({ dir, prompt: 'x', agent: 'codex', budgetUsd: 1, ...spec });
+    await expect(launch({ model: 'made-up-model' })).rejects.toThrow(/Baton has none for made-up-model/);
+    await expect(launch({})).rejects.toThrow(/name the model the codex agent should use/);
+    expect(await store.listTaskSummaries({ limit: 5, offset: 0 })).toEqual([]);
+    // Priced by the data, or by the user's own prices, the budget can be kept.
+    await launch({ model: 'gpt-5.5' });
+    await store.updateSettings({
+      modelPrices: { 'made-up-model': { input: 1, output: 2, cacheWrite: 1, cacheRead: 0.1 } },
+    });
+    await launch({ model: 'made-up-model' });
+    expect(await store.listTaskSummaries({ limit: 5, offset: 0 })).toHaveLength(2);
+    await core.close();
+  });
+
   it('prices a session from its tokens, marked estimated, when the agent reports a cost that cannot be true', async () => {
     const reported = success('done');
     const usage = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };

@@ -67,6 +67,8 @@ export interface AgentRunner {
   readonly agentName: string;
   /** Whether a new session can start from an earlier one's conversation (fork context); false refuses it at launch. */
   readonly canFork?: boolean;
+  /** Whether the agent reports what a session cost (Claude Code does); otherwise costs come from prices alone. */
+  readonly reportsCost?: boolean;
   /** Throws, saying how to install the agent, when its binary cannot be found. */
   ensureAvailable?(): void;
   run(request: AgentRunRequest): Promise<AgentRunOutcome>;

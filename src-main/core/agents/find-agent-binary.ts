@@ -85,17 +85,16 @@ export function findAgentBinary(
   bundled: () => string | undefined = () => fromNodeModules(AGENT_BINARIES[agent]),
 ): string {
   const binary = AGENT_BINARIES[agent];
+  const install = `install it with \`npm install -g ${binary.npmPackage}\` (or \`npm install\` in the Baton checkout)`;
   if (configured !== undefined && configured !== '') {
     if (isExecutableFile(configured)) return path.resolve(configured);
     throw new AgentBinaryNotFoundError(
-      `${binary.variable} is set to ${configured}, which is not an executable file; fix it or unset it`,
+      `${binary.variable} is set to ${configured}, which is not an executable file; fix it, or unset it and ${install}`,
     );
   }
   const found = fromPath(binary.command, searchPath) ?? bundled();
   if (found) return found;
-  throw new AgentBinaryNotFoundError(
-    `${binary.label} not found: install it with \`npm install -g ${binary.npmPackage}\` (or \`npm install\` in the Baton checkout), or set ${binary.variable} to its path`,
-  );
+  throw new AgentBinaryNotFoundError(`${binary.label} not found: ${install}, or set ${binary.variable} to its path`);
 }
 
 export function findClaudeBinary(search: AgentBinarySearch, bundled?: () => string | undefined): string {

@@ -408,6 +408,12 @@ function carriedOver(sessions: readonly SessionView[]): { previous?: PreviousIte
   };
 }
 
+/** An error that says the API does not know (or will not serve) the model the spec named. */
+function modelRejected(spec: TaskSpec, error: string | null): boolean {
+  if (!spec.model || !error?.includes(spec.model)) return false;
+  return /not found|does not exist|not supported|not available|unknown model|invalid model|no access/i.test(error);
+}
+
 /** What one run of a task works with: the task, its spec as it runs, and where it runs. */
 interface TaskRun {
   taskId: string;
@@ -465,7 +471,8 @@ export class Orchestrator {
   /** Validates the spec and records the task as queued. Nothing is written when the spec is invalid. */
   async createTask(input: TaskSpecInput): Promise<TaskSummary> {
     const spec = validateTaskSpec(input);
-    this.runnerFor(spec);
+    const runner = this.runnerFor(spec);
+    await this.refuseUnpricedBudget(spec, runner);
     const id = this.newTaskId();
     const worktree = spec.worktree ? await this.makeWorktree(id, spec.dir) : undefined;
     try {
@@ -512,6 +519,19 @@ export class Orchestrator {
       throw new InvalidTaskError(message, [{ path: ['context'], message }]);
     }
     return runner;
+  }
+
+  /**
+   * A budget is kept by what sessions cost: an agent that reports no cost of its own (Codex, Gemini) on a
+   * model without prices would spend it unseen, so such a launch is refused, saying how to give the prices.
+   */
+  private async refuseUnpricedBudget(spec: TaskSpec, runner: AgentRunner): Promise<void> {
+    if (spec.budgetUsd === undefined || runner.reportsCost !== false) return;
+    if (spec.model && pricingWith(await this.store.modelPrices(), spec.agent).priceFor(spec.model)) return;
+    const message = spec.model
+      ? `a budget needs the model's prices, and Baton has none for ${spec.model}: add them in Settings (or baton settings --model-price)`
+      : `a budget needs the model's prices: name the model the ${spec.agent} agent should use, so its prices are known`;
+    throw new InvalidTaskError(message, [{ path: ['budgetUsd'], message }]);
   }
 
   /** Statuses a task can be resumed from: it stopped before it was done. */
@@ -637,6 +657,13 @@ export class Orchestrator {
       }
 
       if (session.status === 'cancelled') return { status: 'cancelled', reason: 'stopped by the user' };
+      if (session.status === 'failed' && modelRejected(spec, session.error)) {
+        // Every later iteration would be turned away the same way: the task ends on the agent's own words.
+        return {
+          status: 'failed',
+          reason: `the ${spec.agent} agent rejected the model ${spec.model}: ${session.error}`,
+        };
+      }
       previous = { iteration, outcome: outcome.result?.resultText || outcome.error?.message || '(no output)' };
       if (session.status === 'completed') {
         failuresInARow = 0;
