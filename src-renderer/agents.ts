@@ -2,7 +2,13 @@
  * What the window says about each coding agent Baton runs: its name, the models it suggests, what a
  * permission mode means for it, and whether it can continue an earlier session (context "fork").
  */
-import { AGENT_KINDS, PERMISSION_MODE_DESCRIPTIONS, type AgentKind, type PermissionMode } from './contract';
+import {
+  AGENT_CAPABILITIES,
+  AGENT_KINDS,
+  PERMISSION_MODE_DESCRIPTIONS,
+  type AgentKind,
+  type PermissionMode,
+} from './contract';
 
 export const AGENT_LABELS: Record<AgentKind, string> = {
   claude: 'Claude Code',
@@ -56,10 +62,8 @@ export const PERMISSION_MODE_DESCRIPTIONS_BY_AGENT: Record<AgentKind, Record<Per
   },
 };
 
-/** Why context "fork" cannot be chosen for an agent, or null where it can. */
+/** Why context "fork" cannot be chosen for an agent, or null where it can (the service refuses it alike). */
 export function forkUnavailableReason(agent: AgentKind): string | null {
-  if (agent === 'gemini') {
-    return 'Gemini cannot start a new session from an earlier one’s conversation, so every iteration starts fresh.';
-  }
-  return null;
+  if (AGENT_CAPABILITIES[agent].canFork) return null;
+  return `${AGENT_LABELS[agent]} cannot start a new session from an earlier one’s conversation, so every iteration starts fresh.`;
 }

@@ -43,6 +43,7 @@ export type {
   TaskSpecInput,
 } from '../src-main/contract/task-spec';
 export {
+  AGENT_CAPABILITIES,
   AGENT_KINDS,
   CONTEXT_MODES,
   DEFAULT_CHECK_TIMEOUT_SECONDS,

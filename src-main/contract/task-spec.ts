@@ -8,6 +8,19 @@ export type PermissionMode = (typeof PERMISSION_MODES)[number];
 export const AGENT_KINDS = ['claude', 'codex', 'gemini'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
+/**
+ * What each agent can do, declared once for the service (which refuses what an agent cannot) and the
+ * window (which does not offer it): continue an earlier session's conversation in a new session (fork
+ * context), and report what a session cost (otherwise costs come from prices alone).
+ */
+export const AGENT_CAPABILITIES: Record<AgentKind, { canFork: boolean; reportsCost: boolean }> = {
+  claude: { canFork: true, reportsCost: true },
+  // `codex exec fork <thread>`, a new thread from an old one's conversation.
+  codex: { canFork: true, reportsCost: false },
+  // `--session-file <chat>`, a new session from an old one's chat file.
+  gemini: { canFork: true, reportsCost: false },
+};
+
 export const CONTEXT_MODES = ['fresh', 'fork'] as const;
 export type ContextMode = (typeof CONTEXT_MODES)[number];
 

@@ -2,7 +2,7 @@
  * One runner per agent the service can run, each finding its binary only when a task first needs
  * it, so the window opens (and explains the problem) on a machine without that agent's CLI.
  */
-import type { AgentKind } from '../contract/task-spec';
+import { AGENT_CAPABILITIES, type AgentKind } from '../contract/task-spec';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../core/agents/agent-runner';
 import { ClaudeCodeRunner } from '../core/agents/claude-code-runner';
 import { CodexRunner } from '../core/agents/codex-runner';
@@ -37,9 +37,6 @@ class LazyAgentRunner implements AgentRunner {
   }
 }
 
-/** Which agents can continue an earlier session in a new one (fork context). */
-const CAN_FORK: Record<AgentKind, boolean> = { claude: true, codex: true, gemini: true };
-
 export function agentRunners(
   environment: BatonEnvironment,
   agentEnv: NodeJS.ProcessEnv | undefined,
@@ -51,14 +48,8 @@ export function agentRunners(
     const find = () =>
       binaries[agent] ??
       findAgentBinary(agent, { configured: environment.agentBinaries[agent], searchPath: environment.searchPath });
-    const lazy = new LazyAgentRunner(
-      agent,
-      find,
-      (binary) => make(binary, agentEnv),
-      CAN_FORK[agent],
-      agent === 'claude',
-    );
-    runners[agent] = lazy;
+    const { canFork, reportsCost } = AGENT_CAPABILITIES[agent];
+    runners[agent] = new LazyAgentRunner(agent, find, (binary) => make(binary, agentEnv), canFork, reportsCost);
   }
   return runners;
 }

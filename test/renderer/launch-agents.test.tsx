@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentLabel, agentOfModel, forkUnavailableReason, MODELS_BY_AGENT } from '../../src-renderer/agents';
+import { AGENT_CAPABILITIES, AGENT_KINDS } from '../../src-renderer/contract';
 import { BatonCallError } from '../../src-renderer/errors';
 import {
   createLaunchStore,
@@ -27,11 +28,17 @@ describe('the agent of a launch', () => {
     });
   });
 
-  it('refuses fork for Gemini on the context field, with the reason, before anything is sent', () => {
-    const checked = validateLaunch({ ...good, agent: 'gemini', context: 'fork' });
-    expect(checked.spec).toBeNull();
-    expect(checked.errors).toEqual({ context: forkUnavailableReason('gemini') });
-    expect(validateLaunch({ ...good, agent: 'codex', context: 'fork' }).spec?.context).toBe('fork');
+  it('takes fork for the agents that can continue a session, as the service does, and refuses it with the reason otherwise', () => {
+    for (const agent of AGENT_KINDS) {
+      const checked = validateLaunch({ ...good, agent, context: 'fork' });
+      if (AGENT_CAPABILITIES[agent].canFork) {
+        expect(checked.spec?.context).toBe('fork');
+        expect(forkUnavailableReason(agent)).toBeNull();
+      } else {
+        expect(checked.spec).toBeNull();
+        expect(checked.errors).toEqual({ context: forkUnavailableReason(agent) });
+      }
+    }
   });
 
   it('puts a missing agent CLI, with its install hint, on the agent field; a lost connection stays on the form', () => {
@@ -50,7 +57,7 @@ describe('the agent of a launch', () => {
     expect(valuesFromSpec(old, 'acceptEdits').agent).toBe('claude');
   });
 
-  it('drops another agent’s suggested model when switched, keeps a typed one, and leaves fork for Gemini', () => {
+  it('drops another agent’s suggested model when switched, keeps a typed one, and keeps fork where the agent can', () => {
     const store = createLaunchStore(fakeClient(), memoryStorage());
     store.getState().setField('model', 'claude-sonnet-4-5');
     store.getState().setField('context', 'fork');
@@ -58,7 +65,11 @@ describe('the agent of a launch', () => {
     expect(store.getState().values).toMatchObject({ agent: 'codex', model: '', context: 'fork' });
     store.getState().setField('model', 'my-fine-tune');
     store.getState().setField('agent', 'gemini');
-    expect(store.getState().values).toMatchObject({ agent: 'gemini', model: 'my-fine-tune', context: 'fresh' });
+    expect(store.getState().values).toMatchObject({
+      agent: 'gemini',
+      model: 'my-fine-tune',
+      context: AGENT_CAPABILITIES.gemini.canFork ? 'fork' : 'fresh',
+    });
   });
 
   it('names agents, old rows included', () => {
@@ -100,15 +111,14 @@ describe('<LaunchForm> with agents', () => {
     expect(launches()[0]?.input).toMatchObject({ agent: 'codex', model: 'gpt-5.5' });
   });
 
-  it('disables fork for Gemini and says why', () => {
+  it('offers fork for each agent as its capabilities say, and names Gemini’s approval mode', () => {
     renderLaunchForm(answers(async () => summary()));
     const context = screen.getByLabelText('Context') as HTMLSelectElement;
     const fork = () => [...context.options].find((o) => o.value === 'fork')!;
-    expect(fork().disabled).toBe(false);
-    fireEvent.change(screen.getByLabelText('Agent'), { target: { value: 'gemini' } });
-    expect(fork().disabled).toBe(true);
-    expect(screen.getByText(forkUnavailableReason('gemini')!)).toBeTruthy();
-    expect(context.getAttribute('aria-describedby')).toBe('launch-context-hint');
+    for (const agent of AGENT_KINDS) {
+      fireEvent.change(screen.getByLabelText('Agent'), { target: { value: agent } });
+      expect(fork().disabled).toBe(!AGENT_CAPABILITIES[agent].canFork);
+    }
     expect(screen.getByLabelText('Permission mode (Gemini approval mode)')).toBeTruthy();
   });
 
