@@ -94,6 +94,26 @@ describe('Orchestrator', () => {
     expect(await store.sessionsOfTask(task.id)).toHaveLength(1);
   });
 
+  it('refuses fork for an agent that cannot continue a session, and an agent it has no runner for, writing nothing', async () => {
+    const agent = Object.assign(new ScriptedAgent(() => success('x')), { canFork: false });
+    const core = await openBatonCore({
+      databaseFile: path.join(dir, 'baton.db'),
+      agent,
+      agents: { gemini: agent },
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
+    });
+    const refusal = (spec: { agent: 'gemini' | 'codex'; context?: 'fork' }) =>
+      core.orchestrator.createTask({ dir, prompt: 'x', ...spec }).catch((error: unknown) => error as InvalidTaskError);
+    const fork = await refusal({ agent: 'gemini', context: 'fork' });
+    expect(fork).toBeInstanceOf(InvalidTaskError);
+    expect(fork.message).toMatch(/the gemini agent cannot start a session from an earlier one's conversation/);
+    expect(fork.issues[0]?.path).toEqual(['context']);
+    const missing = await refusal({ agent: 'codex' });
+    expect(missing.message).toBe('the codex agent is not available here');
+    expect(await core.store.listTaskSummaries({ limit: 5, offset: 0 })).toEqual([]);
+    await core.close();
+  });
+
   it('refuses a budget for an agent that reports no cost when the model has no prices, writing nothing', async () => {
     const agent = Object.assign(new ScriptedAgent(() => success('x')), { reportsCost: false });
     const core = await openBatonCore({
