@@ -12,9 +12,9 @@ import {
   type TokenUsage,
   zeroUsage,
 } from '../../contract/agent-events';
+import { decodeEventLine } from './event-lines';
 
-/** Longest stdout line accepted; a transcript line beyond this means something is broken. */
-export const MAX_LINE_LENGTH = 16 * 1024 * 1024;
+export { MAX_LINE_LENGTH } from './event-lines';
 
 /** No token count in one session comes near this; a larger one is an agent's bug. */
 export const MAX_PLAUSIBLE_TOKENS = 10_000_000_000;
@@ -199,10 +199,6 @@ function describeIssues(error: z.ZodError): string {
   return first ? `${first.path.join('.') || '(line)'}: ${first.message}` : 'invalid shape';
 }
 
-function preview(line: string): string {
-  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
-}
-
 /**
  * One parser per agent session: it keeps the per-message token counts so it can
  * report running totals. Assistant lines repeat a message's usage once per
@@ -236,21 +232,10 @@ export class ClaudeStreamParser {
   }
 
   parseLine(line: string): ParsedLine {
-    if (line.length > MAX_LINE_LENGTH) {
-      return { ok: false, error: `agent printed a ${line.length}-character line, over the ${MAX_LINE_LENGTH} limit` };
-    }
-    const trimmed = line.trim();
-    if (trimmed === '') return { ok: true, events: [] };
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch {
-      return { ok: false, error: `agent printed a line that is not JSON: ${preview(trimmed)}` };
-    }
-    if (!value || typeof value !== 'object' || Array.isArray(value) || !('type' in value)) {
-      return { ok: false, error: `agent printed JSON that is not a stream-json event: ${preview(trimmed)}` };
-    }
-    const parsed = this.toEvents(value as { type: unknown; subtype?: unknown });
+    const decoded = decodeEventLine(line, { who: 'agent', event: 'a stream-json event', anyType: true });
+    if (!decoded.ok) return decoded;
+    if (decoded.value === null) return { ok: true, events: [] };
+    const parsed = this.toEvents(decoded.value);
     return 'error' in parsed ? { ok: false, error: `malformed ${parsed.lineType} line: ${parsed.error}` } : parsed;
   }
 

@@ -22,7 +22,8 @@
  */
 import { z } from 'zod';
 import { type AgentEvent, type AgentResult, type TokenUsage, zeroUsage } from '../../contract/agent-events';
-import { MAX_LINE_LENGTH, MAX_PLAUSIBLE_TOKENS } from './claude-stream-parser';
+import { MAX_PLAUSIBLE_TOKENS } from './claude-stream-parser';
+import { decodeEventLine } from './event-lines';
 
 /** The tool names Codex's actions are shown under; `Bash` is the one Baton's views describe as `$ <command>`. */
 export const CODEX_COMMAND_TOOL = 'Bash';
@@ -119,10 +120,6 @@ function firstIssue(error: z.ZodError): string {
   return issue ? `${issue.path.join('.') || '(line)'}: ${issue.message}` : 'invalid shape';
 }
 
-function shorten(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
-
 type Step = { events: AgentEvent[] } | { malformed: string; issue: string };
 
 const bad = (what: string, error: z.ZodError): Step => ({ malformed: what, issue: firstIssue(error) });
@@ -187,26 +184,11 @@ export class CodexStreamParser {
   }
 
   parseLine(line: string): ParsedCodexLine {
-    if (line.length > MAX_LINE_LENGTH) {
-      return { ok: false, error: `codex printed a ${line.length}-character line, over the ${MAX_LINE_LENGTH} limit` };
-    }
-    const text = line.trim();
-    if (text === '') return { ok: true, events: [] };
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return { ok: false, error: `codex printed a line that is not JSON: ${shorten(text)}` };
-    }
-    if (
-      !value ||
-      typeof value !== 'object' ||
-      Array.isArray(value) ||
-      typeof (value as { type?: unknown }).type !== 'string'
-    ) {
-      return { ok: false, error: `codex printed JSON that is not an exec event: ${shorten(text)}` };
-    }
-    const step = this.step((value as { type: string }).type, value);
+    const decoded = decodeEventLine(line, { who: 'codex', event: 'an exec event' });
+    if (!decoded.ok) return decoded;
+    const value = decoded.value;
+    if (value === null) return { ok: true, events: [] };
+    const step = this.step(value.type, value);
     return 'malformed' in step
       ? { ok: false, error: `malformed codex ${step.malformed} line: ${step.issue}` }
       : { ok: true, events: step.events };

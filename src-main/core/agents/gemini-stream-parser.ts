@@ -25,7 +25,8 @@
  */
 import { z } from 'zod';
 import { type AgentEvent, type AgentResult, type TokenUsage, zeroUsage } from '../../contract/agent-events';
-import { MAX_LINE_LENGTH, MAX_PLAUSIBLE_TOKENS } from './claude-stream-parser';
+import { MAX_PLAUSIBLE_TOKENS } from './claude-stream-parser';
+import { decodeEventLine } from './event-lines';
 
 /** Gemini's tools under the names Baton's views know, where the parameters are the same as Claude Code's. */
 export const GEMINI_TOOL_NAMES: Readonly<Record<string, string>> = {
@@ -130,10 +131,6 @@ function describeIssue(error: z.ZodError): string {
 
 const bad = (lineType: string, error: z.ZodError): Step => ({ malformed: lineType, issue: describeIssue(error) });
 
-function shorten(line: string): string {
-  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
-}
-
 export interface GeminiStreamParserOptions {
   /** The directory the agent runs in, for the `init` event (Gemini does not print it). */
   cwd?: string;
@@ -185,26 +182,11 @@ export class GeminiStreamParser {
   }
 
   parseLine(line: string): ParsedGeminiLine {
-    if (line.length > MAX_LINE_LENGTH) {
-      return { ok: false, error: `gemini printed a ${line.length}-character line, over the ${MAX_LINE_LENGTH} limit` };
-    }
-    const text = line.trim();
-    if (text === '') return { ok: true, events: [] };
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return { ok: false, error: `gemini printed a line that is not JSON: ${shorten(text)}` };
-    }
-    if (
-      !value ||
-      typeof value !== 'object' ||
-      Array.isArray(value) ||
-      typeof (value as { type?: unknown }).type !== 'string'
-    ) {
-      return { ok: false, error: `gemini printed JSON that is not a stream-json event: ${shorten(text)}` };
-    }
-    const step = this.step((value as { type: string }).type, value);
+    const decoded = decodeEventLine(line, { who: 'gemini', event: 'a stream-json event' });
+    if (!decoded.ok) return decoded;
+    const value = decoded.value;
+    if (value === null) return { ok: true, events: [] };
+    const step = this.step(value.type, value);
     return 'malformed' in step
       ? { ok: false, error: `malformed gemini ${step.malformed} line: ${step.issue}` }
       : { ok: true, events: step.events };
