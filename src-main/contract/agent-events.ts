@@ -22,6 +22,16 @@ export const zeroUsage = (): TokenUsage => ({
   cacheReadTokens: 0,
 });
 
+/** Per field, the larger of two counts of the same tokens. */
+export function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: Math.max(a.inputTokens, b.inputTokens),
+    outputTokens: Math.max(a.outputTokens, b.outputTokens),
+    cacheCreationTokens: Math.max(a.cacheCreationTokens, b.cacheCreationTokens),
+    cacheReadTokens: Math.max(a.cacheReadTokens, b.cacheReadTokens),
+  };
+}
+
 /** Final metrics of one agent session, as the agent reported them. */
 export const agentResultSchema = z.object({
   isError: z.boolean(),

@@ -8,7 +8,7 @@
  * session's Baton uuid cannot be among its arguments; it is put in its
  * environment as BATON_SESSION_ID instead, where crash recovery looks for it.
  */
-import type { AgentEvent, AgentResult, TokenUsage } from '../../contract/agent-events';
+import { type AgentEvent, type AgentResult, maxUsage } from '../../contract/agent-events';
 import type { PermissionMode } from '../../contract/task-spec';
 import { SESSION_ENV } from '../process-tree';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
@@ -89,15 +89,6 @@ export function apiErrorText(message: string): string {
     // Not JSON: Codex's own words.
   }
   return lines(message)[0] ?? message;
-}
-
-function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return {
-    inputTokens: Math.max(a.inputTokens, b.inputTokens),
-    outputTokens: Math.max(a.outputTokens, b.outputTokens),
-    cacheCreationTokens: Math.max(a.cacheCreationTokens, b.cacheCreationTokens),
-    cacheReadTokens: Math.max(a.cacheReadTokens, b.cacheReadTokens),
-  };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type AgentResult,
   type RateLimitInfo,
   type TokenUsage,
+  maxUsage,
   zeroUsage,
 } from '../../contract/agent-events';
 import { type InputIssue, inputIssuesOf } from '../../contract/api';
@@ -210,16 +211,6 @@ function sessionFinishFrom(
     permissionDenials: result?.permissionDenials ?? 0,
     agentSessionId: outcome.agentSessionId ?? null,
     reasoningTokens: result?.reasoningTokens ?? 0,
-  };
-}
-
-/** Per field, the larger of two counts of the same tokens. */
-function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return {
-    inputTokens: Math.max(a.inputTokens, b.inputTokens),
-    outputTokens: Math.max(a.outputTokens, b.outputTokens),
-    cacheCreationTokens: Math.max(a.cacheCreationTokens, b.cacheCreationTokens),
-    cacheReadTokens: Math.max(a.cacheReadTokens, b.cacheReadTokens),
   };
 }
 
