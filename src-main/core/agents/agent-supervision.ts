@@ -159,3 +159,44 @@ export function spawnAgent(binary: string, args: string[], cwd: string, env: Nod
   child.stdin.end(prompt, 'utf8');
   return { child, spawnError: () => spawnError } satisfies SpawnedAgent;
 }
+
+/**
+ * The error of a run whose agent has closed its pipes, when it is Baton's to give: the binary could not be
+ * started (there is no exit code then), Baton stopped it, or a line of its output could not be read.
+ * Undefined otherwise: what the agent reported decides.
+ */
+export function supervisedRunError(
+  binary: string,
+  spawnError: Error | undefined,
+  supervision: SupervisedAgent,
+  output: AgentOutput,
+  code: number | null,
+): { error: AgentError; exitCode: number | null } | undefined {
+  const stoppedBecause = supervision.stoppedBecause();
+  const protocolError = output.protocolError();
+  if (spawnError) {
+    return {
+      error: { kind: 'spawn_failed', message: `could not start ${binary}: ${spawnError.message}` },
+      exitCode: null,
+    };
+  }
+  if (stoppedBecause) return { error: stoppedBecause, exitCode: code };
+  if (protocolError) return { error: { kind: 'protocol_error', message: protocolError }, exitCode: code };
+  return undefined;
+}
+
+/** Why a run ended without a result: how the agent ended, and the reason its output gave, if any. */
+export function noResultMessage(code: number | null, signal: NodeJS.Signals | null, detail: string): string {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  return `agent ${how} without a result${detail ? `: ${detail}` : ''}`;
+}
+
+/** The first line of a text once the space around the text is trimmed; '' for a blank one. */
+export function firstLine(text: string): string {
+  return (
+    text
+      .trim()
+      .split('\n')
+      .find((line) => line.trim() !== '') ?? ''
+  );
+}

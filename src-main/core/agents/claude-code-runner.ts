@@ -4,7 +4,14 @@
  */
 import type { AgentEvent, AgentResult } from '../../contract/agent-events';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
-import { readAgentOutput, spawnAgent, superviseAgent } from './agent-supervision';
+import {
+  firstLine,
+  noResultMessage,
+  readAgentOutput,
+  spawnAgent,
+  superviseAgent,
+  supervisedRunError,
+} from './agent-supervision';
 import { ClaudeStreamParser } from './claude-stream-parser';
 
 const ALREADY_IN_USE = /Session ID .* is already in use/;
@@ -49,15 +56,6 @@ export function buildClaudeArgs(request: AgentRunRequest): string[] {
   if (request.allowedTools?.length) args.push('--allowedTools', ...request.allowedTools);
   args.push('--');
   return args;
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split('\n')
-      .find((line) => line.trim() !== '') ?? ''
-  );
 }
 
 /**
@@ -111,19 +109,11 @@ export class ClaudeCodeRunner implements AgentRunner {
 
       child.on('close', (code, signal) => {
         supervision.closed();
-        const stoppedBecause = supervision.stoppedBecause();
-        const protocolError = output.protocolError();
         const stderrTail = output.stderrTail();
         const exitCode = code;
-        if (spawnError()) {
-          finish(
-            { kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError()?.message}` },
-            null,
-          );
-        } else if (stoppedBecause) {
-          finish(stoppedBecause, exitCode);
-        } else if (protocolError) {
-          finish({ kind: 'protocol_error', message: protocolError }, exitCode);
+        const failure = supervisedRunError(this.options.binary, spawnError(), supervision, output, exitCode);
+        if (failure) {
+          finish(failure.error, failure.exitCode);
         } else if (result?.isError) {
           const kind = result.apiErrorStatus ? 'api_error' : 'agent_error';
           finish({ kind, message: resultErrorMessage(result) }, exitCode);
@@ -137,12 +127,7 @@ export class ClaudeCodeRunner implements AgentRunner {
             exitCode,
           );
         } else {
-          const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-          const detail = firstLine(stderrTail);
-          finish(
-            { kind: 'no_result', message: `agent ${how} without a result${detail ? `: ${detail}` : ''}` },
-            exitCode,
-          );
+          finish({ kind: 'no_result', message: noResultMessage(exitCode, signal, firstLine(stderrTail)) }, exitCode);
         }
       });
     });

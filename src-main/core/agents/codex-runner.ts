@@ -12,7 +12,7 @@ import { type AgentEvent, type AgentResult, maxUsage } from '../../contract/agen
 import type { PermissionMode } from '../../contract/task-spec';
 import { SESSION_ENV } from '../process-tree';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
-import { readAgentOutput, spawnAgent, superviseAgent } from './agent-supervision';
+import { noResultMessage, readAgentOutput, spawnAgent, superviseAgent, supervisedRunError } from './agent-supervision';
 import { codexHomeOf, readRollout, type RolloutSummary } from './codex-rollout';
 import { CodexStreamParser } from './codex-stream-parser';
 
@@ -191,21 +191,12 @@ export class CodexRunner implements AgentRunner {
 
       child.on('close', (code, signal) => {
         supervision.closed();
-        const stoppedBecause = supervision.stoppedBecause();
-        const protocolError = output.protocolError();
         const stderrTail = output.stderrTail();
         const spent = settle();
         const seen = parser.outcome;
-        if (spawnError()) {
-          finish(
-            { kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError()?.message}` },
-            null,
-            spent,
-          );
-        } else if (stoppedBecause) {
-          finish(stoppedBecause, code, spent);
-        } else if (protocolError) {
-          finish({ kind: 'protocol_error', message: protocolError }, code, spent);
+        const failure = supervisedRunError(this.options.binary, spawnError(), supervision, output, code);
+        if (failure) {
+          finish(failure.error, failure.exitCode, spent);
         } else if (seen?.status === 'failed') {
           // After Codex's own retries: the API (or the model) turned the turn down.
           const status = spent.result?.apiErrorStatus;
@@ -216,13 +207,8 @@ export class CodexRunner implements AgentRunner {
         } else if (seen) {
           finish({ kind: 'agent_error', message: `agent exited with code ${code ?? signal}` }, code, spent);
         } else {
-          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
           const detail = parser.lastErrorMessage ?? stderrReason(stderrTail);
-          finish(
-            { kind: 'no_result', message: `agent ${how} without a result${detail ? `: ${detail}` : ''}` },
-            code,
-            spent,
-          );
+          finish({ kind: 'no_result', message: noResultMessage(code, signal, detail) }, code, spent);
         }
       });
     });

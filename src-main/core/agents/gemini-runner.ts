@@ -23,7 +23,6 @@
  * Claude Code's allowed-tools rules, turn limit and budget have no Gemini flag
  * and are not passed.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +30,14 @@ import type { AgentEvent, AgentResult } from '../../contract/agent-events';
 import type { PermissionMode } from '../../contract/task-spec';
 import { SESSION_ENV } from '../process-tree';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
-import { readAgentOutput, superviseAgent } from './agent-supervision';
+import {
+  firstLine,
+  noResultMessage,
+  readAgentOutput,
+  spawnAgent,
+  superviseAgent,
+  supervisedRunError,
+} from './agent-supervision';
 import { GeminiStderrReader, GeminiStreamParser } from './gemini-stream-parser';
 
 /** Baton's permission modes as Gemini's approval modes. */
@@ -117,15 +123,6 @@ export function buildGeminiArgs(request: AgentRunRequest, forkFile?: string): st
   return args;
 }
 
-function firstLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split('\n')
-      .find((line) => line.trim() !== '') ?? ''
-  );
-}
-
 /** Why Gemini stopped, from its stderr: the first line that is not one of its start-up notices. */
 function stderrReason(stderr: string): string {
   const notices = /^(Warning: 256-color|Ripgrep is not available|YOLO mode is enabled|\[STARTUP\])/;
@@ -191,23 +188,14 @@ export class GeminiRunner implements AgentRunner {
         }
       }
 
-      const child = spawn(this.options.binary, buildGeminiArgs(request, forkFile), {
-        cwd: request.cwd,
+      const { child, spawnError } = spawnAgent(
+        this.options.binary,
+        buildGeminiArgs(request, forkFile),
+        request.cwd,
         env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        // Its own process group, so a stop can take down every tool process the agent started.
-        detached: true,
-        shell: false,
-      });
-
+        request.prompt,
+      );
       const supervision = superviseAgent(child, request, grace);
-      let spawnError: Error | undefined;
-      child.on('error', (error) => {
-        spawnError = error;
-      });
-      // An agent that exits without reading its prompt closes the pipe (EPIPE): its exit explains it, not this.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(request.prompt, 'utf8');
 
       // Gemini's result names no status for some failures (a 404 has only its message); its stderr does.
       const withStatus = (result: AgentResult | null) => {
@@ -228,19 +216,11 @@ export class GeminiRunner implements AgentRunner {
 
       child.on('close', (code, signal) => {
         supervision.closed();
-        const stoppedBecause = supervision.stoppedBecause();
-        const protocolError = output.protocolError();
         // Both pipes are read by now, so a status printed on stderr after the result line is known too.
         const result = withStatus(parser.result);
-        if (spawnError) {
-          finish(
-            { kind: 'spawn_failed', message: `could not start ${this.options.binary}: ${spawnError.message}` },
-            null,
-          );
-        } else if (stoppedBecause) {
-          finish(stoppedBecause, code);
-        } else if (protocolError) {
-          finish({ kind: 'protocol_error', message: protocolError }, code);
+        const failure = supervisedRunError(this.options.binary, spawnError(), supervision, output, code);
+        if (failure) {
+          finish(failure.error, failure.exitCode);
         } else if (result?.isError) {
           finish(resultError(result), code);
         } else if (result && code === 0) {
@@ -248,10 +228,9 @@ export class GeminiRunner implements AgentRunner {
         } else if (result) {
           finish({ kind: 'agent_error', message: `agent exited with code ${code ?? signal}` }, code);
         } else {
-          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
           const detail = stderrReason(output.stderrTail());
           const kind = /already exists/.test(detail) ? 'session_in_use' : 'no_result';
-          finish({ kind, message: `agent ${how} without a result${detail ? `: ${detail}` : ''}` }, code);
+          finish({ kind, message: noResultMessage(code, signal, detail) }, code);
         }
       });
     });
