@@ -102,8 +102,13 @@ describe('Orchestrator', () => {
       agents: { gemini: agent },
       retry: { baseDelayMs: 0, maxDelayMs: 0 },
     });
-    const refusal = (spec: { agent: 'gemini' | 'codex'; context?: 'fork' }) =>
-      core.orchestrator.createTask({ dir, prompt: 'x', ...spec }).catch((error: unknown) => error as InvalidTaskError);
+    const refusal = (spec: { agent: 'gemini' | 'codex'; context?: 'fork' }): Promise<InvalidTaskError> =>
+      core.orchestrator.createTask({ dir, prompt: 'x', ...spec }).then(
+        () => {
+          throw new Error('the launch was not refused');
+        },
+        (error: unknown) => error as InvalidTaskError,
+      );
     const fork = await refusal({ agent: 'gemini', context: 'fork' });
     expect(fork).toBeInstanceOf(InvalidTaskError);
     expect(fork.message).toMatch(/the gemini agent cannot start a session from an earlier one's conversation/);
