@@ -23,6 +23,15 @@ export function formatSessionLine(session: SessionView, maxIterations: number): 
     `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatSessionCost(session)}  ${formatDuration(session.durationMs)}`,
   ];
   if (session.error) lines.push(`    error: ${session.error}`);
+  const agentId = session.agentSessionId;
+  const reasoning = session.reasoningTokens ?? 0;
+  if ((agentId && agentId !== session.sessionId) || reasoning > 0) {
+    const parts = [
+      agentId && agentId !== session.sessionId ? `agent's id ${agentId}` : '',
+      reasoning > 0 ? `reasoning ${formatTokens(reasoning)} (in out)` : '',
+    ];
+    lines.push(`    ${parts.filter(Boolean).join(', ')}`);
+  }
   const { git, check } = session;
   if (git) lines.push(`    changed: ${plural(git.filesChanged, 'file')}, +${git.insertions} −${git.deletions}`);
   if (check) {
@@ -66,6 +75,7 @@ export function formatTaskDetail(task: TaskDetail): string {
     `task     ${task.id}`,
     `title    ${task.title}`,
     `project  ${task.workingDir}`,
+    `agent    ${task.agent}${task.model ? `, model ${task.model}` : ''}`,
     `status   ${task.status}${task.statusReason ? ` (${task.statusReason})` : ''}`,
     `tokens   in ${formatTokens(t.inputTokens)}  out ${formatTokens(t.outputTokens)}  cache write ${formatTokens(t.cacheCreationTokens)}  cache read ${formatTokens(t.cacheReadTokens)}  total ${formatTokens(t.totalTokens)}`,
     `         ${task.iterations} iterations, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
