@@ -37,6 +37,15 @@ export interface GitResult {
 
 const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
 
+/** The git command an argument list runs, for messages: `-c key=value` options before it skipped. */
+function commandOf(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-c') i++;
+    else if (!args[i]?.startsWith('-')) return args[i] ?? '';
+  }
+  return '';
+}
+
 /**
  * Identity for the commits Baton makes itself (snapshots; checkpoints where the user set none), and no
  * prompts: a git that asks for a password or an editor would hang a task.
@@ -67,21 +76,10 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
         }
         if (code !== null && options.okExitCodes?.includes(code)) return resolve({ stdout, exitCode: code });
         const said = stderr.trim().split('\n').slice(-3).join(' ').trim();
-        reject(new GitError(`git ${args[0] ?? ''} failed: ${said || error.message}`, code, stderr));
+        reject(new GitError(`git ${commandOf(args)} failed: ${said || error.message}`, code, stderr));
       },
     );
   });
-}
-
-let available: Promise<boolean> | undefined;
-
-/** Whether git can run here at all; asked once per process. */
-export function gitAvailable(): Promise<boolean> {
-  available ??= git(['--version'], { cwd: process.cwd() }).then(
-    () => true,
-    () => false,
-  );
-  return available;
 }
 
 /**
@@ -121,7 +119,7 @@ export function gitHead(
     );
     child.on('close', (code) => {
       if (code === 0) return resolve({ head: Buffer.concat(kept), totalBytes });
-      reject(new GitError(`git ${args[0] ?? ''} failed: ${stderr.trim() || `exit ${code}`}`, code, stderr));
+      reject(new GitError(`git ${commandOf(args)} failed: ${stderr.trim() || `exit ${code}`}`, code, stderr));
     });
   });
 }

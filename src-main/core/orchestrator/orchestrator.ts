@@ -31,6 +31,7 @@ import {
 } from '../../contract/views';
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
+import { sumTokens } from '../../contract/format';
 import { startOfLocalDay } from '../local-day';
 import { type Pricing, pricingWith } from '../pricing';
 import type { NewWorktree, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
@@ -41,8 +42,8 @@ import {
   finishInterruptedChanges,
   openWorkspace,
   recordChange,
+  snapshotBefore,
   type TaskWorkspace,
-  totalTokens,
   WorkspaceUnavailableError,
   worktreeProblem,
 } from './workspace';
@@ -594,17 +595,6 @@ export class Orchestrator {
     return finished;
   }
 
-  private async snapshotBefore(workspace: TaskWorkspace, taskId: string, iteration: number): Promise<string | null> {
-    try {
-      return await workspace.before(taskId, iteration);
-    } catch (error) {
-      console.error(
-        `baton: could not snapshot the work tree before iteration ${iteration}: ${(error as Error).message}`,
-      );
-      return null;
-    }
-  }
-
   private async iterate(
     run: TaskRun,
     firstIteration: number,
@@ -720,7 +710,7 @@ export class Orchestrator {
     // Read once per iteration, so prices the user changes apply from the next iteration on.
     const pricing = pricingWith(await this.store.modelPrices(), spec.agent);
     // Taken before the row exists and written with its INSERT, so a crash mid-iteration still knows it.
-    const gitBefore = await this.snapshotBefore(workspace, taskId, iteration);
+    const gitBefore = await snapshotBefore(workspace, taskId, iteration);
     const startedAt = await this.store.startSession({
       sessionId,
       taskId,
@@ -867,17 +857,19 @@ export class Orchestrator {
         sessionId,
         taskId,
         taskTitle: run.title,
-        tokens: totalTokens(finish),
+        tokens: sumTokens(finish),
         costUsd: finish.costUsd,
       });
       // No check after an iteration that ends the task anyway: stopped, at a window, or at its budget.
-      const checks =
-        spec.check !== undefined &&
-        !ending &&
-        !signal?.aborted &&
-        finish.status !== 'cancelled' &&
-        outcome.result?.subtype !== 'error_max_budget_usd';
-      check = checks ? await this.runCheck(spec, workspace.cwd, signal) : undefined;
+      const endsTheTask =
+        ending !== undefined ||
+        signal?.aborted === true ||
+        finish.status === 'cancelled' ||
+        outcome.result?.subtype === 'error_max_budget_usd';
+      check =
+        spec.check !== undefined && !endsTheTask
+          ? await this.runCheck(spec.check, spec, workspace.cwd, signal)
+          : undefined;
       await this.store.finishSession(sessionId, { ...finish, endedAt: agentEndedAt, change, check: check ?? null });
     }
     const session = await this.store.sessionView(sessionId);
@@ -887,10 +879,14 @@ export class Orchestrator {
   }
 
   /** The user's completion check, in the directory the agent worked in, timed. */
-  private async runCheck(spec: TaskSpec, cwd: string, signal: AbortSignal | undefined): Promise<CheckRun | undefined> {
-    if (spec.check === undefined) return undefined;
+  private async runCheck(
+    command: string,
+    spec: TaskSpec,
+    cwd: string,
+    signal: AbortSignal | undefined,
+  ): Promise<CheckRun> {
     const started = this.now();
-    const result = await runCompletionCheck(spec.check, cwd, spec.checkTimeoutSeconds * 1000, signal);
+    const result = await runCompletionCheck(command, cwd, spec.checkTimeoutSeconds * 1000, signal);
     return {
       exitCode: result.exitCode,
       durationMs: Math.max(0, this.now() - started),

@@ -11,7 +11,7 @@ import { git } from '../git/git';
 import { findRepository, headCommit } from '../git/repository';
 import { changeStats, snapshotCommit, workTreeIsClean } from '../git/snapshot';
 import { checkpointCommit } from '../git/worktree';
-import type { TokenUsage } from '../../contract/agent-events';
+import { sumTokens } from '../../contract/format';
 import type { RecordedChange, TaskStore, WorktreeRow } from '../store/task-store';
 
 /** What a checkpoint commit says of its iteration. */
@@ -140,8 +140,19 @@ export async function openWorkspace(dir: string, worktree: WorktreeRow | undefin
   };
 }
 
-export const totalTokens = (usage: TokenUsage) =>
-  usage.inputTokens + usage.outputTokens + usage.cacheCreationTokens + usage.cacheReadTokens;
+/** The snapshot an iteration starts from; like recordChange, a git failure costs only the record. */
+export async function snapshotBefore(
+  workspace: TaskWorkspace,
+  taskId: string,
+  iteration: number,
+): Promise<string | null> {
+  try {
+    return await workspace.before(taskId, iteration);
+  } catch (error) {
+    console.error(`baton: could not snapshot the work tree before iteration ${iteration}: ${(error as Error).message}`);
+    return null;
+  }
+}
 
 /** What an iteration changed since `before`; a git failure costs only the record, never the task. */
 export async function recordChange(
@@ -176,7 +187,7 @@ export async function finishInterruptedChanges(
       sessionId,
       taskId: task.id,
       taskTitle: task.title,
-      tokens: cut ? totalTokens(cut) : 0,
+      tokens: cut ? sumTokens(cut) : 0,
       costUsd: cut?.costUsd ?? 0,
       interrupted: true,
     });
