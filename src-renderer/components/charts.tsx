@@ -16,6 +16,7 @@ import {
   formatCost,
   formatDuration,
   formatTokens,
+  plural,
   type HistoryBucket,
   type HistoryCharts,
   type SessionView,
@@ -505,6 +506,12 @@ export function CostOverTimeChart({
   );
 }
 
+/** "$1.20 · 40% of the cost": a row's cost and its share of what all the chart's rows cost. */
+function costShareLine(costUsd: number, all: readonly { costUsd: number }[]): string {
+  const allCost = all.reduce((sum, row) => sum + row.costUsd, 0);
+  return `${formatCost(costUsd)} · ${formatShare(costUsd, allCost)} of the cost`;
+}
+
 const TOKEN_KINDS = [
   { key: 'inputTokens', name: 'input', color: TOKEN_COLORS.input },
   { key: 'outputTokens', name: 'output', color: TOKEN_COLORS.output },
@@ -522,12 +529,11 @@ export function tokensTooltip(
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
   const total = modelTotal(model);
   const allTokens = all.reduce((sum, m) => sum + modelTotal(m), 0);
-  const allCost = all.reduce((sum, m) => sum + m.costUsd, 0);
   return {
     title: model.model,
     lines: [
       `${formatTokens(total)} tokens · ${formatShare(total, allTokens)} of all tokens`,
-      `${formatCost(model.costUsd)} · ${formatShare(model.costUsd, allCost)} of the cost · ${formatTokens(model.sessions)} ${model.sessions === 1 ? 'session' : 'sessions'}`,
+      `${costShareLine(model.costUsd, all)} · ${plural(model.sessions, 'session')}`,
     ],
     rows: TOKEN_KINDS.filter((kind) => model[kind.key] > 0).map((kind) => ({
       name: kind.name,
@@ -599,14 +605,9 @@ export function projectTooltip(
   project: ProjectCost,
   all: HistoryCharts['costByProject'],
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
-  const allCost = all.reduce((sum, p) => sum + p.costUsd, 0);
   return {
     title: project.name,
-    lines: [
-      project.workingDir,
-      `${formatCost(project.costUsd)} · ${formatShare(project.costUsd, allCost)} of the cost`,
-      `${formatTokens(project.tasks)} ${project.tasks === 1 ? 'task' : 'tasks'}`,
-    ],
+    lines: [project.workingDir, costShareLine(project.costUsd, all), plural(project.tasks, 'task')],
     rows: [],
   };
 }
@@ -665,13 +666,12 @@ export function agentTooltip(
   agent: AgentCost,
   all: HistoryCharts['costByAgent'],
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
-  const allCost = all.reduce((sum, a) => sum + a.costUsd, 0);
   return {
     title: agentLabel(agent.agent),
     lines: [
-      `${formatCost(agent.costUsd)} · ${formatShare(agent.costUsd, allCost)} of the cost`,
+      costShareLine(agent.costUsd, all),
       `${formatTokens(agent.totalTokens)} tokens`,
-      `${formatTokens(agent.tasks)} ${agent.tasks === 1 ? 'task' : 'tasks'}, ${formatTokens(agent.sessions)} ${agent.sessions === 1 ? 'session' : 'sessions'}`,
+      `${plural(agent.tasks, 'task')}, ${plural(agent.sessions, 'session')}`,
     ],
     rows: [],
   };
