@@ -5,8 +5,8 @@
  * tokens. Every request is recorded with the `x-claude-code-session-id` header
  * the CLI sends, so tests can compare what Baton stored with what was served.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { addCounts, serveLocally } from './scripted-http';
 
 export interface TurnUsage {
   input_tokens: number;
@@ -95,13 +95,6 @@ function emptyUsage(): TurnUsage {
   return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
 }
 
-function addUsage(into: TurnUsage, add: TurnUsage): void {
-  into.input_tokens += add.input_tokens;
-  into.output_tokens += add.output_tokens;
-  into.cache_creation_input_tokens += add.cache_creation_input_tokens;
-  into.cache_read_input_tokens += add.cache_read_input_tokens;
-}
-
 function sse(res: http.ServerResponse, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
@@ -183,15 +176,6 @@ function jsonTurn(res: http.ServerResponse, messageId: string, model: string, tu
   );
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export async function startScriptedServer(script: Script): Promise<ScriptedServer> {
   const requests: RecordedRequest[] = [];
   const usage = new Map<string, TurnUsage>();
@@ -199,76 +183,63 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
   let anonymousTurns = 0;
   let messageCounter = 0;
 
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const raw = await readBody(req);
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const header = req.headers['x-claude-code-session-id'];
-      const sessionId = typeof header === 'string' ? header : undefined;
-      let body: MessagesRequestBody | undefined;
-      try {
-        body = raw ? (JSON.parse(raw) as MessagesRequestBody) : undefined;
-      } catch {
-        body = undefined;
-      }
-      requests.push({ at: Date.now(), method: req.method ?? 'GET', path, sessionId, body });
+  const server = await serveLocally(async ({ req, path, raw }, res) => {
+    const header = req.headers['x-claude-code-session-id'];
+    const sessionId = typeof header === 'string' ? header : undefined;
+    let body: MessagesRequestBody | undefined;
+    try {
+      body = raw ? (JSON.parse(raw) as MessagesRequestBody) : undefined;
+    } catch {
+      body = undefined;
+    }
+    requests.push({ at: Date.now(), method: req.method ?? 'GET', path, sessionId, body });
 
-      if (req.method === 'GET' && path === USAGE_PATH) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(Object.fromEntries(usage)));
-        return;
-      }
-      if (req.method !== 'POST' || path !== '/v1/messages' || !body) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } }));
-        return;
-      }
+    if (req.method === 'GET' && path === USAGE_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(Object.fromEntries(usage)));
+      return;
+    }
+    if (req.method !== 'POST' || path !== '/v1/messages' || !body) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } }));
+      return;
+    }
 
-      let turnInSession: number;
-      if (sessionId) {
-        turnInSession = (turnsBySession.get(sessionId) ?? 0) + 1;
-        turnsBySession.set(sessionId, turnInSession);
-      } else {
-        turnInSession = ++anonymousTurns;
-      }
-      const sessionOrdinal = sessionId ? [...turnsBySession.keys()].indexOf(sessionId) + 1 : 0;
-      const turn = script({ sessionId, sessionOrdinal, turnInSession, body });
-      if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
+    let turnInSession: number;
+    if (sessionId) {
+      turnInSession = (turnsBySession.get(sessionId) ?? 0) + 1;
+      turnsBySession.set(sessionId, turnInSession);
+    } else {
+      turnInSession = ++anonymousTurns;
+    }
+    const sessionOrdinal = sessionId ? [...turnsBySession.keys()].indexOf(sessionId) + 1 : 0;
+    const turn = script({ sessionId, sessionOrdinal, turnInSession, body });
+    if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
 
-      if (turn.errorStatus) {
-        res.writeHead(turn.errorStatus, { 'content-type': 'application/json', ...turn.headers });
-        const error =
-          turn.errorStatus === 429
-            ? { type: 'rate_limit_error', message: 'Rate limited' }
-            : { type: 'overloaded_error', message: 'Overloaded' };
-        res.end(JSON.stringify({ type: 'error', error }));
-        return;
-      }
-      const key = sessionId ?? '(none)';
-      const totals = usage.get(key) ?? emptyUsage();
-      addUsage(totals, turn.usage);
-      usage.set(key, totals);
+    if (turn.errorStatus) {
+      res.writeHead(turn.errorStatus, { 'content-type': 'application/json', ...turn.headers });
+      const error =
+        turn.errorStatus === 429
+          ? { type: 'rate_limit_error', message: 'Rate limited' }
+          : { type: 'overloaded_error', message: 'Overloaded' };
+      res.end(JSON.stringify({ type: 'error', error }));
+      return;
+    }
+    const key = sessionId ?? '(none)';
+    const totals = usage.get(key) ?? emptyUsage();
+    addCounts(totals, turn.usage);
+    usage.set(key, totals);
 
-      const messageId = `msg_scripted_${++messageCounter}`;
-      const model = body.model ?? 'claude-sonnet-4-5';
-      if (body.stream) await streamTurn(res, messageId, model, turn);
-      else jsonTurn(res, messageId, model, turn);
-    })().catch((error: unknown) => {
-      res.writeHead(500);
-      res.end(String(error));
-    });
+    const messageId = `msg_scripted_${++messageCounter}`;
+    const model = body.model ?? 'claude-sonnet-4-5';
+    if (body.stream) await streamTurn(res, messageId, model, turn);
+    else jsonTurn(res, messageId, model, turn);
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${server.port}`,
     requests,
     usageBySession: () => new Map(usage),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -14,11 +14,10 @@
  * one conversation. The turn within a conversation comes from the history the
  * request carries, so a retried request is the same turn again.
  */
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
+import { addCounts, parseJsonObject, serveLocally } from './scripted-http';
 
 /** The token counts of one response, as the Gemini API's `usageMetadata` names them. */
 export interface GeminiUsage {
@@ -116,10 +115,6 @@ const emptyUsage = (): GeminiUsage => ({
   thoughtsTokenCount: 0,
 });
 
-function addUsage(into: GeminiUsage, add: GeminiUsage): void {
-  for (const key of Object.keys(into) as Array<keyof GeminiUsage>) into[key] += add[key];
-}
-
 function usageMetadata(usage: GeminiUsage) {
   return {
     ...usage,
@@ -187,97 +182,66 @@ function jsonTurn(res: http.ServerResponse, model: string, turn: ScriptedGeminiT
   );
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  req.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of req) text += chunk as string;
-  return text;
-}
-
-function parseBody(raw: string): GenerateContentBody | undefined {
-  try {
-    const value: unknown = raw ? JSON.parse(raw) : undefined;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as GenerateContentBody) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function startScriptedGeminiServer(script: GeminiScript): Promise<ScriptedGeminiServer> {
   const requests: RecordedGeminiRequest[] = [];
   const usage = new Map<string, GeminiUsage>();
   const conversations: string[] = [];
 
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const raw = await readBody(req);
-      const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
-      const route = ROUTE.exec(urlPath);
-      const body = parseBody(raw);
-      const prompt = promptOf(body);
-      const record: RecordedGeminiRequest = {
-        at: Date.now(),
-        method: req.method ?? 'GET',
-        path: urlPath,
-        model: route?.[1],
-        apiMethod: route?.[2] as GeminiMethod | undefined,
-        prompt,
-        body,
-        status: 0,
-      };
-      requests.push(record);
-      const fail = (status: number, message: string) => {
-        record.status = status;
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN' } }));
-      };
+  const server = await serveLocally(async ({ req, path: urlPath, raw }, res) => {
+    const route = ROUTE.exec(urlPath);
+    const body = parseJsonObject<GenerateContentBody>(raw);
+    const prompt = promptOf(body);
+    const record: RecordedGeminiRequest = {
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      path: urlPath,
+      model: route?.[1],
+      apiMethod: route?.[2] as GeminiMethod | undefined,
+      prompt,
+      body,
+      status: 0,
+    };
+    requests.push(record);
+    const fail = (status: number, message: string) => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN' } }));
+    };
 
-      if (req.method !== 'POST' || !route || !body) {
-        fail(404, `no route ${req.method} ${urlPath}`);
-        return;
-      }
-      const [, model = '', method] = route;
-      if (!conversations.includes(prompt)) conversations.push(prompt);
-      const turn = script({
-        model,
-        method: method as GeminiMethod,
-        prompt,
-        conversationOrdinal: conversations.indexOf(prompt) + 1,
-        turnInConversation: modelTurns(body) + 1,
-        requestNumber: requests.length,
-        body,
-      });
-      if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
-
-      if (turn.errorStatus) {
-        fail(turn.errorStatus, turn.errorMessage ?? `scripted failure (HTTP ${turn.errorStatus})`);
-        return;
-      }
-      const totals = usage.get(prompt) ?? emptyUsage();
-      addUsage(totals, turn.usage);
-      usage.set(prompt, totals);
-      record.status = 200;
-      if (method === 'streamGenerateContent') streamTurn(res, model, turn);
-      else jsonTurn(res, model, turn);
-    })().catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(error));
+    if (req.method !== 'POST' || !route || !body) {
+      fail(404, `no route ${req.method} ${urlPath}`);
+      return;
+    }
+    const [, model = '', method] = route;
+    if (!conversations.includes(prompt)) conversations.push(prompt);
+    const turn = script({
+      model,
+      method: method as GeminiMethod,
+      prompt,
+      conversationOrdinal: conversations.indexOf(prompt) + 1,
+      turnInConversation: modelTurns(body) + 1,
+      requestNumber: requests.length,
+      body,
     });
+    if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
+
+    if (turn.errorStatus) {
+      fail(turn.errorStatus, turn.errorMessage ?? `scripted failure (HTTP ${turn.errorStatus})`);
+      return;
+    }
+    const totals = usage.get(prompt) ?? emptyUsage();
+    addCounts(totals, turn.usage);
+    usage.set(prompt, totals);
+    record.status = 200;
+    if (method === 'streamGenerateContent') streamTurn(res, model, turn);
+    else jsonTurn(res, model, turn);
   });
 
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${server.port}`,
     requests,
     usageByConversation: () => new Map([...usage].map(([prompt, totals]) => [prompt, { ...totals }])),
-    close: async () => {
-      // The CLI keeps its connection alive between requests; it must not hold the close up.
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    close: server.close,
   };
 }
 

@@ -7,11 +7,10 @@
  * sends in its `x-codex-turn-metadata` header, so a test can compare what the
  * agent reported with what was served, thread by thread.
  */
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
+import { addCounts, parseJsonObject, serveLocally } from './scripted-http';
 
 /** The token counts of one response, as the Responses API splits them. */
 export interface ResponseUsage {
@@ -89,10 +88,6 @@ const emptyUsage = (): ResponseUsage => ({
   output_tokens: 0,
   reasoning_tokens: 0,
 });
-
-function addUsage(into: ResponseUsage, add: ResponseUsage): void {
-  for (const key of Object.keys(into) as Array<keyof ResponseUsage>) into[key] += add[key];
-}
 
 /** The ids Codex puts in `x-codex-turn-metadata` (a JSON object); both undefined when it is absent or not JSON. */
 function turnMetadata(header: string | string[] | undefined): { threadId?: string; sessionId?: string } {
@@ -173,22 +168,6 @@ function streamResponse(res: http.ServerResponse, responseId: string, model: str
   res.end();
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  req.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of req) text += chunk as string;
-  return text;
-}
-
-function parseBody(raw: string): ResponsesRequestBody | undefined {
-  try {
-    const value: unknown = raw ? JSON.parse(raw) : undefined;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as ResponsesRequestBody) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
@@ -200,77 +179,62 @@ export async function startScriptedOpenAiServer(script: Script): Promise<Scripte
   const requestsByThread = new Map<string, number>();
   let responseCounter = 0;
 
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const raw = await readBody(req);
-      const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
-      const { threadId, sessionId } = turnMetadata(req.headers['x-codex-turn-metadata']);
-      const body = parseBody(raw);
-      const record: RecordedRequest = {
-        at: Date.now(),
-        method: req.method ?? 'GET',
-        path: urlPath,
-        threadId,
-        sessionId,
-        body,
-        status: 0,
-      };
-      requests.push(record);
-      const answer = (status: number, value: unknown) => {
-        record.status = status;
-        sendJson(res, status, value);
-      };
+  const server = await serveLocally(async ({ req, path: urlPath, raw }, res) => {
+    const { threadId, sessionId } = turnMetadata(req.headers['x-codex-turn-metadata']);
+    const body = parseJsonObject<ResponsesRequestBody>(raw);
+    const record: RecordedRequest = {
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      path: urlPath,
+      threadId,
+      sessionId,
+      body,
+      status: 0,
+    };
+    requests.push(record);
+    const answer = (status: number, value: unknown) => {
+      record.status = status;
+      sendJson(res, status, value);
+    };
 
-      if (req.method !== 'POST' || urlPath !== '/v1/responses' || !body) {
-        answer(404, { error: { type: 'invalid_request_error', message: `no route ${req.method} ${urlPath}` } });
-        return;
-      }
+    if (req.method !== 'POST' || urlPath !== '/v1/responses' || !body) {
+      answer(404, { error: { type: 'invalid_request_error', message: `no route ${req.method} ${urlPath}` } });
+      return;
+    }
 
-      let requestInThread = 0;
-      let threadOrdinal = 0;
-      if (threadId) {
-        requestInThread = (requestsByThread.get(threadId) ?? 0) + 1;
-        requestsByThread.set(threadId, requestInThread);
-        threadOrdinal = [...requestsByThread.keys()].indexOf(threadId) + 1;
-      }
-      const turn = script({ threadId, sessionId, threadOrdinal, requestInThread, body });
-      if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
+    let requestInThread = 0;
+    let threadOrdinal = 0;
+    if (threadId) {
+      requestInThread = (requestsByThread.get(threadId) ?? 0) + 1;
+      requestsByThread.set(threadId, requestInThread);
+      threadOrdinal = [...requestsByThread.keys()].indexOf(threadId) + 1;
+    }
+    const turn = script({ threadId, sessionId, threadOrdinal, requestInThread, body });
+    if (turn.delayMs) await new Promise((resolve) => setTimeout(resolve, turn.delayMs));
 
-      if (turn.errorStatus) {
-        answer(turn.errorStatus, {
-          error: {
-            type: turn.errorStatus < 500 ? 'invalid_request_error' : 'server_error',
-            code: null,
-            message: turn.errorMessage ?? `scripted failure (HTTP ${turn.errorStatus})`,
-          },
-        });
-        return;
-      }
-      const key = threadId ?? '(none)';
-      const totals = usage.get(key) ?? emptyUsage();
-      addUsage(totals, turn.usage);
-      usage.set(key, totals);
-      record.status = 200;
-      streamResponse(res, `resp_scripted_${++responseCounter}`, body.model ?? 'scripted-model', turn);
-    })().catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(error));
-    });
+    if (turn.errorStatus) {
+      answer(turn.errorStatus, {
+        error: {
+          type: turn.errorStatus < 500 ? 'invalid_request_error' : 'server_error',
+          code: null,
+          message: turn.errorMessage ?? `scripted failure (HTTP ${turn.errorStatus})`,
+        },
+      });
+      return;
+    }
+    const key = threadId ?? '(none)';
+    const totals = usage.get(key) ?? emptyUsage();
+    addCounts(totals, turn.usage);
+    usage.set(key, totals);
+    record.status = 200;
+    streamResponse(res, `resp_scripted_${++responseCounter}`, body.model ?? 'scripted-model', turn);
   });
 
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `http://127.0.0.1:${server.port}/v1`,
     requests,
     usageByThread: () => new Map([...usage].map(([thread, totals]) => [thread, { ...totals }])),
-    close: async () => {
-      // Codex keeps its connection alive between requests; it must not hold the close up.
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    close: server.close,
   };
 }
 
