@@ -3,10 +3,7 @@
  * CLI (0.171.0) run against test/support/scripted-openai-server.ts. The numbers
  * in the comments are what the server sent for each request.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src-main/contract/agent-events';
 import {
   CODEX_COMMAND_TOOL,
   CODEX_PATCH_TOOL,
@@ -14,22 +11,10 @@ import {
   toTokenUsage,
   unwrapShellCommand,
 } from '../../src-main/core/agents/codex-stream-parser';
+import { fixture, kindsOf, ofKind, parseLines } from '../support/stream-fixtures';
 
-const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8');
-
-/** Every line of `text` through one parser: the events in order, and the lines it refused. */
-function parseAll(text: string, parser = new CodexStreamParser({ model: 'gpt-5.5', cwd: '/work/project' })) {
-  const parsed = text.split('\n').map((line) => parser.parseLine(line));
-  return {
-    parser,
-    events: parsed.flatMap((line) => (line.ok ? line.events : [])),
-    errors: parsed.flatMap((line) => (line.ok ? [] : [line.error])),
-  };
-}
-
-const kindsOf = (events: AgentEvent[]) => events.map((e) => e.kind);
-const ofKind = <K extends AgentEvent['kind']>(events: AgentEvent[], kind: K) =>
-  events.filter((e): e is Extract<AgentEvent, { kind: K }> => e.kind === kind);
+const parseAll = (text: string, parser = new CodexStreamParser({ model: 'gpt-5.5', cwd: '/work/project' })) =>
+  parseLines(text, parser);
 
 describe('CodexStreamParser on real codex exec --json output', () => {
   it('maps a thread with two shell commands, one failing, into init, text, tool and result events', () => {

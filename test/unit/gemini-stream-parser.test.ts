@@ -5,31 +5,16 @@
  * promptTokenCount 1000n+7, cachedContentTokenCount 100n, candidatesTokenCount
  * 30n+1 and thoughtsTokenCount 5n.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src-main/contract/agent-events';
 import {
   GeminiStderrReader,
   GeminiStreamParser,
   toGeminiUsage,
   unwrapApiError,
 } from '../../src-main/core/agents/gemini-stream-parser';
+import { fixture, kindsOf, ofKind, parseLines } from '../support/stream-fixtures';
 
-const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8');
-
-function parseAll(text: string, parser = new GeminiStreamParser({ cwd: '/work/project' })) {
-  const parsed = text.split('\n').map((line) => parser.parseLine(line));
-  return {
-    parser,
-    events: parsed.flatMap((line) => (line.ok ? line.events : [])),
-    errors: parsed.flatMap((line) => (line.ok ? [] : [line.error])),
-  };
-}
-
-const kindsOf = (events: AgentEvent[]) => events.map((e) => e.kind);
-const ofKind = <K extends AgentEvent['kind']>(events: AgentEvent[], kind: K) =>
-  events.filter((e): e is Extract<AgentEvent, { kind: K }> => e.kind === kind);
+const parseAll = (text: string, parser = new GeminiStreamParser({ cwd: '/work/project' })) => parseLines(text, parser);
 
 /** What the server sent for requests 1..n of one session, as Baton's kinds. */
 function served(requests: number) {
