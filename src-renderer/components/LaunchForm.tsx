@@ -33,10 +33,9 @@ import {
   type LaunchErrors,
   type LaunchField,
 } from '../stores/launch-store';
+import { sentence } from '../text';
 
 export const PROMPT_INPUT_ID = 'launch-prompt';
-
-const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Where the user's launch shortcut is: ⌘ on a Mac, Ctrl elsewhere. */
 export const MOD_KEY = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';

@@ -1,4 +1,5 @@
 import { inputIssuesOf, modelPriceSchema, modelPricesSchema, type ModelPrices } from '../contract';
+import { sentence } from '../text';
 
 /** The four prices of a model, as the contract names them, with what the form calls them. */
 export const PRICE_KINDS = [
@@ -12,8 +13,6 @@ export type PriceKind = (typeof PRICE_KINDS)[number]['key'];
 /** One model's row in the editor, as typed. */
 export type PriceRow = { model: string } & Record<PriceKind, string>;
 export type PriceRowErrors = Partial<Record<'model' | PriceKind, string>>;
-
-const sentence = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
 
 export const emptyPriceRow = (): PriceRow => ({ model: '', input: '', output: '', cacheWrite: '', cacheRead: '' });
 

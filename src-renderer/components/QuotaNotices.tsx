@@ -1,7 +1,6 @@
 import { formatCountdown, formatDate, type TaskStatus } from '../contract';
 import { useNow, useReached } from '../hooks/use-now';
-
-const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+import { sentence } from '../text';
 
 /**
  * A task holding off for a spent subscription window: why, and a countdown to when it goes on,

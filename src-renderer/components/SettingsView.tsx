@@ -13,6 +13,7 @@ import { useServices } from '../app/services';
 import { errorMessage } from '../errors';
 import { useResource } from '../hooks/use-resource';
 import { DEFAULT_PERMISSION_MODE, isPermissionMode, KNOWN_MODELS } from '../stores/launch-store';
+import { sentence } from '../text';
 import {
   ModelPricesEditor,
   priceRows,
@@ -39,8 +40,6 @@ export type SettingsErrors = Partial<Record<Exclude<keyof SettingsValues, 'model
   /** By row of the model-prices editor. */
   modelPrices?: Record<number, PriceRowErrors>;
 };
-
-const sentence = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
 
 export function settingsValues(settings: Settings): SettingsValues {
   const d: TaskDefaults = settings.taskDefaults ?? {};

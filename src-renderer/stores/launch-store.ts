@@ -26,6 +26,7 @@ import {
   type TaskSummary,
 } from '../contract';
 import { BatonCallError, errorMessage } from '../errors';
+import { sentence } from '../text';
 
 export const LAUNCH_FIELDS = [
   'agent',
@@ -118,9 +119,6 @@ export const DEFAULT_VALUES: LaunchValues = {
   worktree: false,
   stallAfter: String(DEFAULT_STALL_AFTER),
 };
-
-/** The contract's messages are lower-case phrases ("the prompt must not be empty"); the form shows sentences. */
-const sentence = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
 
 const isLaunchField = (key: unknown): key is LaunchField => (LAUNCH_FIELDS as readonly unknown[]).includes(key);
 
