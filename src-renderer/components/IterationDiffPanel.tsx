@@ -2,9 +2,9 @@ import { lazy, Suspense, useState } from 'react';
 import { formatCost, formatTokens, plural, sumTokens, type FileChange, type SessionView } from '../contract';
 import { useServices } from '../app/services';
 import { useResource } from '../hooks/use-resource';
-import { useSidePanel } from '../hooks/use-side-panel';
 import { usageOf } from '../stores/live-store';
 import { ChangeCounts } from './IterationOutcomes';
+import { SidePanel } from './SidePanel';
 import { ErrorState, Loading } from './StateViews';
 
 // The diff component and its highlighter load with the first diff opened, not with the page.
@@ -162,26 +162,19 @@ export function IterationDiffPanel({
   session: SessionView;
   onClose: () => void;
 }) {
-  const panel = useSidePanel(onClose);
   const [whole, setWhole] = useState(false);
 
   const git = session.git;
   const unlisted = git ? git.filesChanged - git.files.length : 0;
   return (
-    <aside
+    <SidePanel
       className="replay-panel diff-panel"
-      role="dialog"
-      aria-label={`Changes of iteration ${session.iteration}`}
-      data-testid="diff-panel"
-      tabIndex={-1}
-      ref={panel}
+      label={`Changes of iteration ${session.iteration}`}
+      testId="diff-panel"
+      heading={<strong>Changes of iteration {session.iteration}</strong>}
+      closeLabel="Close changes"
+      onClose={onClose}
     >
-      <header className="replay-header">
-        <strong>Changes of iteration {session.iteration}</strong>
-        <button type="button" onClick={onClose} aria-label="Close changes">
-          Close
-        </button>
-      </header>
       <p className="replay-figures">
         {git ? (
           <>
@@ -226,6 +219,6 @@ export function IterationDiffPanel({
           ) : null}
         </>
       )}
-    </aside>
+    </SidePanel>
   );
 }

@@ -2,11 +2,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatCost, formatDuration, formatTokens, sumTokens, type AgentEvent, type SessionView } from '../contract';
 import { useServices } from '../app/services';
 import { useResource } from '../hooks/use-resource';
-import { useSidePanel } from '../hooks/use-side-panel';
 import { addStreamEvent, type StreamItem, type StreamState } from '../stores/stream';
 import { usageOf } from '../stores/live-store';
 import { AgentStream } from './AgentStream';
 import { Metric } from './Metric';
+import { SidePanel } from './SidePanel';
 import { ErrorState, Loading } from './StateViews';
 import { StatusBadge } from './Status';
 
@@ -77,7 +77,6 @@ export function ReplayPanel({
   const [playing, setPlaying] = useState(true);
   const [speed, setSpeed] = useState<ReplaySpeed>(4);
   const carry = useRef(0);
-  const panel = useSidePanel(onClose);
   const items = useReplayItems(events, position);
 
   // A new session starts over.
@@ -115,23 +114,19 @@ export function ReplayPanel({
   const tokens = sumTokens(usageOf(session));
 
   return (
-    <aside
+    <SidePanel
       className="replay-panel"
-      role="dialog"
-      aria-label={`Replay of iteration ${session.iteration}`}
-      data-testid="replay-panel"
-      tabIndex={-1}
-      ref={panel}
-    >
-      <header className="replay-header">
+      label={`Replay of iteration ${session.iteration}`}
+      testId="replay-panel"
+      heading={
         <div>
           <strong>Replay of iteration {session.iteration}</strong> <StatusBadge status={session.status} />{' '}
           <code className="session-id">{sessionId}</code>
         </div>
-        <button type="button" onClick={onClose} aria-label="Close replay">
-          Close
-        </button>
-      </header>
+      }
+      closeLabel="Close replay"
+      onClose={onClose}
+    >
       <p className="replay-figures">
         <span>
           Tokens <Metric testId="replay-tokens" value={tokens} format={formatTokens} />
@@ -195,6 +190,6 @@ export function ReplayPanel({
           <AgentStream items={items} droppedItems={0} baseDir={baseDir} />
         </>
       ) : null}
-    </aside>
+    </SidePanel>
   );
 }
