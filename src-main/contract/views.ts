@@ -57,6 +57,14 @@ export const taskTotalsSchema = z.object({
 });
 export type TaskTotals = z.infer<typeof taskTotalsSchema>;
 
+/**
+ * Whether Baton records what each iteration changes: `git` in a git repository, otherwise why not.
+ * Null before the task first ran.
+ */
+export const CHANGE_TRACKING = ['git', 'not_a_repository', 'git_unavailable'] as const;
+export const changeTrackingSchema = z.enum(CHANGE_TRACKING);
+export type ChangeTracking = z.infer<typeof changeTrackingSchema>;
+
 export const taskSummarySchema = z.object({
   id: z.string(),
   projectId: z.string(),
@@ -82,6 +90,8 @@ export const taskSummarySchema = z.object({
   wakeAt: epochMs.nullable().optional(),
   /** Lines inserted plus deleted over the iterations git recorded; null when none was recorded. */
   linesChanged: count.nullable().optional(),
+  /** Whether (or why not) its iterations get a change record. */
+  changeTracking: changeTrackingSchema.nullable().optional(),
 });
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 
@@ -200,18 +210,9 @@ export const worktreeViewSchema = z.object({
 });
 export type WorktreeView = z.infer<typeof worktreeViewSchema>;
 
-/**
- * Whether Baton records what each iteration changes: `git` in a git repository, otherwise why not.
- * Null before the task first ran.
- */
-export const CHANGE_TRACKING = ['git', 'not_a_repository', 'git_unavailable'] as const;
-export const changeTrackingSchema = z.enum(CHANGE_TRACKING);
-export type ChangeTracking = z.infer<typeof changeTrackingSchema>;
-
 export const taskDetailSchema = taskSummarySchema.extend({
   sessions: z.array(sessionViewSchema),
   worktree: worktreeViewSchema.nullable().optional(),
-  changeTracking: changeTrackingSchema.nullable().optional(),
 });
 export type TaskDetail = z.infer<typeof taskDetailSchema>;
 

@@ -133,7 +133,7 @@ export interface UsageSoFar extends TokenUsage {
 
 export const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
-  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at, t.stalled,
+  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at, t.stalled, t.change_tracking,
   SUM(s.insertions + s.deletions)          AS lines_changed,
   COUNT(s.id)                              AS iterations,
   COALESCE(SUM(s.input_tokens), 0)          AS input_tokens,
@@ -180,6 +180,7 @@ export interface SummaryRecord {
   finished_at: number | null;
   wake_at: number | null;
   stalled: number;
+  change_tracking: ChangeTracking | null;
   /** Null when no session of the task has git's counts. */
   lines_changed: number | null;
   iterations: number;
@@ -225,6 +226,7 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     apiDurationMs: row.api_duration_ms,
     wakeAt: row.wake_at,
     linesChanged: row.lines_changed,
+    changeTracking: row.change_tracking,
   };
 }
 
@@ -323,7 +325,8 @@ export function toSessionView(row: SessionRow): SessionView {
     agentSessionId: row.agentSessionId,
     reasoningTokens: row.reasoningTokens,
     computedCostUsd: row.computedCostUsd,
-    costDrift: row.costUnknown ? null : costDriftOf(row.costSource, row.costUsd, row.computedCostUsd),
+    // An unknown cost is stored with source 'estimated', so it never has a drift.
+    costDrift: costDriftOf(row.costSource, row.costUsd, row.computedCostUsd),
   };
 }
 
@@ -737,14 +740,10 @@ export class TaskStore {
   async taskDetail(taskId: string): Promise<TaskDetail | undefined> {
     const summary = await this.taskSummary(taskId);
     if (!summary) return undefined;
-    const [tracking] = (await this.dataSource.query(`SELECT change_tracking AS value FROM tasks WHERE id = ?`, [
-      taskId,
-    ])) as Array<{ value: ChangeTracking | null }>;
     const worktree = await this.worktreeOf(taskId);
     return {
       ...summary,
       sessions: await this.sessionsOfTask(taskId),
-      changeTracking: tracking?.value ?? null,
       worktree: worktree
         ? {
             path: worktree.path,
