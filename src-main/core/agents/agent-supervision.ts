@@ -9,6 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { AgentEvent } from '../../contract/agent-events';
 import { type ProcessRef, signalGroup, signalKnown, signalTree } from '../process-tree';
 import type { AgentError, AgentRunRequest } from './agent-runner';
+import type { ParsedLine } from './claude-stream-parser';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter';
 
 const STDERR_TAIL_BYTES = 4096;
@@ -93,7 +94,7 @@ export function superviseAgent(
 }
 
 /** One stdout line as an agent's parser reads it. */
-export type ParsedAgentLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
+export type ParsedAgentLine = ParsedLine;
 
 export interface AgentOutput {
   /** The first line that could not be read, when there was one: the run is then a protocol error. */

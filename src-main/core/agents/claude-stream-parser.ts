@@ -12,7 +12,7 @@ import {
   type TokenUsage,
   zeroUsage,
 } from '../../contract/agent-events';
-import { decodeEventLine } from './event-lines';
+import { decodeEventLine, describeIssues } from './event-lines';
 
 export { MAX_LINE_LENGTH } from './event-lines';
 
@@ -20,7 +20,7 @@ export { MAX_LINE_LENGTH } from './event-lines';
 export const MAX_PLAUSIBLE_TOKENS = 10_000_000_000;
 
 /** Counts that cannot be true (negative, fractional, absurd) are refused, taken as 0. */
-const count = z.number().int().nonnegative().max(MAX_PLAUSIBLE_TOKENS).catch(0);
+export const count = z.number().int().nonnegative().max(MAX_PLAUSIBLE_TOKENS).catch(0);
 
 const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'];
 
@@ -192,11 +192,6 @@ function toolResultText(content: unknown): string {
       .join('');
   }
   return content === undefined ? '' : JSON.stringify(content);
-}
-
-function describeIssues(error: z.ZodError): string {
-  const first = error.issues[0];
-  return first ? `${first.path.join('.') || '(line)'}: ${first.message}` : 'invalid shape';
 }
 
 /**

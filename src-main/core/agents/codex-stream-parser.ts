@@ -22,15 +22,13 @@
  */
 import { z } from 'zod';
 import { type AgentEvent, type AgentResult, type TokenUsage, zeroUsage } from '../../contract/agent-events';
-import { MAX_PLAUSIBLE_TOKENS } from './claude-stream-parser';
-import { decodeEventLine } from './event-lines';
+// A token count that cannot be true (negative, fractional, absurd) is taken as 0, as for Claude Code.
+import { count as tokens, type ParsedLine } from './claude-stream-parser';
+import { decodeEventLine, describeIssues } from './event-lines';
 
 /** The tool names Codex's actions are shown under; `Bash` is the one Baton's views describe as `$ <command>`. */
 export const CODEX_COMMAND_TOOL = 'Bash';
 export const CODEX_PATCH_TOOL = 'ApplyPatch';
-
-/** A count that cannot be true (negative, fractional, absurd) is taken as 0. */
-const tokens = z.number().int().nonnegative().max(MAX_PLAUSIBLE_TOKENS).catch(0);
 
 /** Codex's usage of a turn: the sum over the turn's API requests, in OpenAI's terms. */
 const turnUsage = z
@@ -107,7 +105,7 @@ export interface CodexOutcome {
   error: string | null;
 }
 
-export type ParsedCodexLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
+export type ParsedCodexLine = ParsedLine;
 
 export interface CodexStreamParserOptions {
   /** What the session was started with; Codex's own lines name neither. */
@@ -115,14 +113,9 @@ export interface CodexStreamParserOptions {
   cwd?: string;
 }
 
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.join('.') || '(line)'}: ${issue.message}` : 'invalid shape';
-}
-
 type Step = { events: AgentEvent[] } | { malformed: string; issue: string };
 
-const bad = (what: string, error: z.ZodError): Step => ({ malformed: what, issue: firstIssue(error) });
+const bad = (what: string, error: z.ZodError): Step => ({ malformed: what, issue: describeIssues(error) });
 
 /** A tool Codex ran failed, or was not let run. */
 const FAILED_STATUSES = new Set(['failed', 'declined']);

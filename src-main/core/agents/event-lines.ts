@@ -3,6 +3,7 @@
  * a JSON object with a `type`, or an error message naming the agent. What the
  * object means is each parser's own business.
  */
+import type { z } from 'zod';
 
 /** Longest stdout line accepted; a transcript line beyond this means something is broken. */
 export const MAX_LINE_LENGTH = 16 * 1024 * 1024;
@@ -56,4 +57,10 @@ export function decodeEventLine(line: string, format: EventLineFormat): DecodedE
     return { ok: false, error: `${who} printed JSON that is not ${event}: ${preview(text)}` };
   }
   return { ok: true, value };
+}
+
+/** Where and why a line failed its schema, from the first issue zod found: `usage.input_tokens: expected number`. */
+export function describeIssues(error: z.ZodError): string {
+  const first = error.issues[0];
+  return first ? `${first.path.join('.') || '(line)'}: ${first.message}` : 'invalid shape';
 }

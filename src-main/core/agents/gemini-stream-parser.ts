@@ -25,8 +25,9 @@
  */
 import { z } from 'zod';
 import { type AgentEvent, type AgentResult, type TokenUsage, zeroUsage } from '../../contract/agent-events';
-import { MAX_PLAUSIBLE_TOKENS } from './claude-stream-parser';
-import { decodeEventLine } from './event-lines';
+// A token count that cannot be true (negative, fractional, absurd) is taken as 0, as for Claude Code.
+import { count as tokens, type ParsedLine } from './claude-stream-parser';
+import { decodeEventLine, describeIssues } from './event-lines';
 
 /** Gemini's tools under the names Baton's views know, where the parameters are the same as Claude Code's. */
 export const GEMINI_TOOL_NAMES: Readonly<Record<string, string>> = {
@@ -35,9 +36,6 @@ export const GEMINI_TOOL_NAMES: Readonly<Record<string, string>> = {
   replace: 'Edit',
   read_file: 'Read',
 };
-
-/** A count that cannot be true (negative, fractional, absurd) is taken as 0. */
-const tokens = z.number().int().nonnegative().max(MAX_PLAUSIBLE_TOKENS).catch(0);
 
 const stats = z
   .object({
@@ -121,15 +119,10 @@ export function unwrapApiError(message: string): { message: string; status: numb
   return { message: inner, status: null };
 }
 
-export type ParsedGeminiLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
+export type ParsedGeminiLine = ParsedLine;
 type Step = { events: AgentEvent[] } | { malformed: string; issue: string };
 
-function describeIssue(error: z.ZodError): string {
-  const first = error.issues[0];
-  return first ? `${first.path.join('.') || '(line)'}: ${first.message}` : 'invalid shape';
-}
-
-const bad = (lineType: string, error: z.ZodError): Step => ({ malformed: lineType, issue: describeIssue(error) });
+const bad = (lineType: string, error: z.ZodError): Step => ({ malformed: lineType, issue: describeIssues(error) });
 
 export interface GeminiStreamParserOptions {
   /** The directory the agent runs in, for the `init` event (Gemini does not print it). */
