@@ -1,7 +1,7 @@
 import { lazy, Suspense, useState } from 'react';
-import { formatCost, formatTokens, plural, sumTokens, type FileChange, type SessionView } from '../contract';
+import { formatCost, formatTokens, plural, sumTokens, type Diff, type FileChange, type SessionView } from '../contract';
 import { useServices } from '../app/services';
-import { useResource } from '../hooks/use-resource';
+import { useResource, type Resource } from '../hooks/use-resource';
 import { usageOf } from '../stores/live-store';
 import { ChangeCounts } from './IterationOutcomes';
 import { SidePanel } from './SidePanel';
@@ -36,6 +36,15 @@ export function splitPatch(patch: string): { path: string; patch: string }[] {
   });
 }
 
+/** A patch's size in bytes as sent (UTF-8), for the "only its first …" of a truncated diff. */
+const byteLength = (patch: string): number => new TextEncoder().encode(patch).length;
+
+/** A diff still on its way, or the call that failed, with a retry. */
+function DiffNotLoaded({ diff }: { diff: Resource<Diff> }) {
+  if (diff.status === 'loading') return <Loading label="Loading the diff…" />;
+  return <ErrorState title="Could not load the diff" message={diff.error ?? ''} onRetry={diff.reload} />;
+}
+
 /** A diff as far as it was sent, and what was left out when it was too big. */
 function PatchView({
   path,
@@ -53,7 +62,7 @@ function PatchView({
       {truncated ? (
         <p className="notice notice-warning" role="status" data-testid="diff-truncated">
           This diff is {formatBytes(totalBytes)}, too large to show whole: only its first{' '}
-          {formatBytes(new TextEncoder().encode(patch).length)} are shown.
+          {formatBytes(byteLength(patch))} are shown.
         </p>
       ) : null}
       {patch.includes('\n@@ ') || patch.startsWith('@@ ') ? (
@@ -80,10 +89,7 @@ function FileDiffBody({ taskId, iteration, file }: { taskId: string; iteration: 
     () => client.getDiff({ taskId, iteration, path: file.path }),
     `${taskId}:${iteration}:${file.path}`,
   );
-  if (diff.status === 'loading') return <Loading label="Loading the diff…" />;
-  if (!diff.data) {
-    return <ErrorState title="Could not load the diff" message={diff.error ?? ''} onRetry={diff.reload} />;
-  }
+  if (!diff.data) return <DiffNotLoaded diff={diff} />;
   return <PatchView path={file.path} {...diff.data} />;
 }
 
@@ -125,17 +131,14 @@ function FileDiff({
 function WholeDiff({ taskId, iteration, listed }: { taskId: string; iteration: number; listed: FileChange[] }) {
   const { client } = useServices();
   const diff = useResource(() => client.getDiff({ taskId, iteration }), `${taskId}:${iteration}`);
-  if (diff.status === 'loading') return <Loading label="Loading the diff…" />;
-  if (!diff.data) {
-    return <ErrorState title="Could not load the diff" message={diff.error ?? ''} onRetry={diff.reload} />;
-  }
+  if (!diff.data) return <DiffNotLoaded diff={diff} />;
   const { patch, truncated, totalBytes } = diff.data;
   return (
     <>
       {truncated ? (
         <p className="notice notice-warning" role="status" data-testid="diff-truncated">
           This iteration&apos;s diff is {formatBytes(totalBytes)}, too large to show whole: the files below are those in
-          its first {formatBytes(new TextEncoder().encode(patch).length)}.
+          its first {formatBytes(byteLength(patch))}.
         </p>
       ) : null}
       {splitPatch(patch)
