@@ -5,7 +5,7 @@
  */
 import type { BatonEvent } from '../contract/events';
 import type { TaskSpecInput } from '../contract/task-spec';
-import type { BatonService } from '../service/baton-service';
+import { type BatonService, LaunchWithdrawnError } from '../service/baton-service';
 import { checkTaskSpec, openBaton, ServiceCallError } from '../service/open-baton';
 import { CliError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_NOT_COMPLETED, out } from './cli-error';
 import { formatCountdown, formatDate } from '../contract/format';
@@ -146,13 +146,25 @@ async function withStopSignal(
   }
 }
 
+/** A launch its agent turned away, with nothing kept, is bad input like any other refused at launch. */
+function refusedLaunch(error: unknown): never {
+  if (error instanceof LaunchWithdrawnError) throw new CliError(error.message, EXIT_BAD_INPUT);
+  throw error;
+}
+
+/** In a batch, a launch taken back is one task's outcome: the others go on. */
+function withdrawal(error: unknown): LaunchWithdrawnError {
+  if (error instanceof LaunchWithdrawnError) return error;
+  throw error;
+}
+
 /** Waits for one task in the foreground, printing progress, then its outcome. */
 function runToEnd(service: BatonService, taskId: string, json: boolean | undefined): Promise<number> {
   return withStopSignal(
     service,
     () => '',
     async (stopped) => {
-      const finished = await service.waitForTask(taskId);
+      const finished = await service.waitForTask(taskId).catch(refusedLaunch);
       const detail = await service.call('getTask', { taskId: finished.id });
       out(`task ${finished.status}: ${finished.statusReason ?? ''}`);
       if (json) out(JSON.stringify(taskJson(detail)));
@@ -225,14 +237,21 @@ async function batchCommand(file: string, options: RunOptions): Promise<number> 
         for (const spec of specs) tasks.push(await service.call('launchTask', spec));
         numbering();
         out(`${tasks.length} tasks, ${concurrency} at a time`);
-        const finished = await Promise.all(tasks.map((task) => service.waitForTask(task.id)));
+        const finished = await Promise.all(tasks.map((task) => service.waitForTask(task.id).catch(withdrawal)));
         const details = [];
-        for (const task of finished) {
-          out(`[task ${number.get(task.id)}] ${task.status}: ${task.statusReason ?? ''}`);
+        for (const [index, task] of finished.entries()) {
+          const label = `[task ${number.get(tasks[index]!.id)}]`;
+          if (task instanceof LaunchWithdrawnError) {
+            process.stderr.write(`baton: ${label} ${task.message}\n`);
+            continue;
+          }
+          out(`${label} ${task.status}: ${task.statusReason ?? ''}`);
           details.push(taskJson(await service.call('getTask', { taskId: task.id })));
         }
         if (options.json) out(JSON.stringify(details));
-        const unfinished = finished.filter((task) => task.status !== 'completed').length;
+        const unfinished = finished.filter(
+          (task) => task instanceof LaunchWithdrawnError || task.status !== 'completed',
+        ).length;
         if (unfinished > 0) {
           process.stderr.write(`baton: ${unfinished} of ${finished.length} tasks did not complete\n`);
           return EXIT_NOT_COMPLETED;

@@ -21,6 +21,16 @@ export const batonEventSchema = z.discriminatedUnion('type', [
     reason: z.string(),
     task: taskSummarySchema,
   }),
+  /**
+   * The agent turned the task's first iteration away before any work (it rejected the model): the task
+   * is taken back, and nothing of it is kept. `task` is its summary as it was, so a form can offer it again.
+   */
+  z.object({
+    type: z.literal('task.withdrawn'),
+    taskId: z.string(),
+    reason: z.string(),
+    task: taskSummarySchema,
+  }),
   z.object({
     type: z.literal('iteration.started'),
     taskId: z.string(),

@@ -8,6 +8,8 @@ import type { BatonHandlers, BatonMethod, CallOutcome, MethodInput, MethodResult
 import type { BatonEvent } from '../contract/events';
 import type { TaskSummary } from '../contract/views';
 
+export { LaunchWithdrawnError } from '../core/orchestrator/orchestrator';
+
 /** What a transport needs of Baton: untrusted calls in, events out, and a stop of everything on quit. */
 export interface BatonEndpoint {
   /** Validates the method and its input with the contract, then runs the handler. Never throws. */
@@ -26,7 +28,10 @@ export interface BatonService extends BatonEndpoint {
   readonly handlers: BatonHandlers;
   /** A typed call through the same validation as `dispatch`; a failure throws a ServiceCallError. */
   call<M extends BatonMethod>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
-  /** Resolves when a task launched or resumed in this process has run to its end. */
+  /**
+   * Resolves when a task launched or resumed in this process has run to its end; rejects with a
+   * LaunchWithdrawnError when its agent turned the launch away and nothing of it was kept.
+   */
   waitForTask(taskId: string): Promise<TaskSummary>;
 }
 

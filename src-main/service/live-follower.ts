@@ -14,7 +14,7 @@
  */
 import type { AgentEvent } from '../contract/agent-events';
 import type { BatonEvent } from '../contract/events';
-import { isActiveStatus } from '../contract/views';
+import { isActiveStatus, type TaskSummary } from '../contract/views';
 import type { EventBus } from '../core/events/event-bus';
 import { isProcessAlive } from '../core/process-tree';
 import { markFollowed, MAX_STORED_EVENTS_PER_RUNNING_SESSION } from '../core/store/event-recorder';
@@ -79,6 +79,8 @@ interface FollowedTask {
   /** The wake-up time of the wait last published, null while not waiting. */
   wakeAt: number | null;
   maxIterations: number;
+  /** Its summary when first seen: what a window is told of it if it is taken back. */
+  firstSummary: TaskSummary;
   /** The newest session row accounted for: rows above it are sessions not seen yet. */
   watermark: number;
   sessions: Map<number, FollowedSession>;
@@ -287,6 +289,7 @@ export class LiveFollower {
       status: summary.status === 'queued' ? 'queued' : 'running',
       wakeAt: null,
       maxIterations: summary.spec.maxIterations,
+      firstSummary: summary,
       watermark: Math.max(0, ...known.map((session) => session.rowId)),
       sessions: new Map(),
     };
@@ -326,8 +329,18 @@ export class LiveFollower {
     }
     const summary = await this.store.taskSummary(task.taskId);
     this.tasks.delete(task.taskId);
+    if (!summary) {
+      // Only a launch its agent turned away at once is deleted; its process alone knew the agent's words.
+      this.publish({
+        type: 'task.withdrawn',
+        taskId: task.taskId,
+        reason: 'its agent turned it away at its first iteration, so the launch was taken back',
+        task: task.firstSummary,
+      });
+      return;
+    }
     // Still active means this process runs it now (a resume), and its own events take over.
-    if (!summary || isActiveStatus(summary.status) || this.runsHere(task.taskId)) return;
+    if (isActiveStatus(summary.status) || this.runsHere(task.taskId)) return;
     this.publish({
       type: 'task.finished',
       taskId: task.taskId,

@@ -3,7 +3,7 @@
  * with its own stop signal, until it has run to its end.
  */
 import type { TaskSummary } from '../contract/views';
-import type { Orchestrator } from '../core/orchestrator/orchestrator';
+import { LaunchWithdrawnError, type Orchestrator } from '../core/orchestrator/orchestrator';
 import { TaskQueue, type TaskQueueOptions } from '../core/orchestrator/task-queue';
 
 interface Run {
@@ -44,12 +44,18 @@ export class RunRegistry {
   start(taskId: string): void {
     const stop = new AbortController();
     const done = this.queue.run(taskId, stop.signal).finally(() => this.runs.delete(taskId));
-    // The failure is the caller's to see through wait(); this only keeps it from going unheard.
-    done.catch((error: unknown) => this.log(`baton: task ${taskId} failed to run:`, error));
+    // The failure is the caller's to see through wait(); this only keeps it from going unheard. A launch
+    // taken back is no failure to run: its task.withdrawn event says why.
+    done.catch((error: unknown) => {
+      if (!(error instanceof LaunchWithdrawnError)) this.log(`baton: task ${taskId} failed to run:`, error);
+    });
     this.runs.set(taskId, { stop, done });
   }
 
-  /** Resolves when the task has run to its end; undefined when this process does not run it. */
+  /**
+   * Resolves when the task has run to its end; rejects with LaunchWithdrawnError when its launch was
+   * taken back. Undefined when this process does not run it.
+   */
   wait(taskId: string): Promise<TaskSummary> | undefined {
     return this.runs.get(taskId)?.done;
   }

@@ -20,7 +20,7 @@ import {
 import { AgentStream } from './AgentStream';
 import { LaunchForm } from './LaunchForm';
 import { Metric } from './Metric';
-import { ApiRetryNotice, DenialsNotice, denialsByIteration } from './Notices';
+import { ApiRetryNotice, DenialsNotice, denialsByIteration, WithdrawnLaunchNotices } from './Notices';
 import { NotifyToggle } from './NotifyToggle';
 import { ReopenHint, reopensAt, WaitNotice } from './QuotaNotices';
 import { Empty, ErrorState, Loading } from './StateViews';
@@ -391,6 +391,8 @@ export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory
   const recent = useStore(live, (s) => s.recent);
   const tasks = useStore(live, (s) => s.tasks);
   const resync = useStore(live, (s) => s.resync);
+  const withdrawn = useStore(live, (s) => s.withdrawn);
+  const dismissWithdrawn = useStore(live, (s) => s.dismissWithdrawn);
   useEffect(() => {
     void loadProjects();
   }, [loadProjects]);
@@ -445,6 +447,14 @@ export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory
         canPickDirectory={canPickDirectory}
         anyActive={activeIds.length > 0}
         toolbar={notify ? <NotifyToggle /> : null}
+      />
+      <WithdrawnLaunchNotices
+        launches={withdrawn}
+        onEdit={(withdrawnLaunch) => {
+          launch.getState().prefill(withdrawnLaunch.spec, withdrawnLaunch.title);
+          dismissWithdrawn(withdrawnLaunch.taskId);
+        }}
+        onDismiss={dismissWithdrawn}
       />
       {body}
     </div>

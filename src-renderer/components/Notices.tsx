@@ -1,5 +1,6 @@
 import { describeApiRetry, describePermissionDenials, permissionDenialHint, type PermissionMode } from '../contract';
 import { useNow } from '../hooks/use-now';
+import type { WithdrawnLaunch } from '../stores/live-store';
 import { pendingApiRetry, type StreamItem } from '../stores/stream';
 
 /** "3 tool calls were blocked by the permission mode", with what to change; nothing when none were. */
@@ -58,5 +59,37 @@ export function ApiRetryNotice({ items }: { items: readonly StreamItem[] }) {
     <p className="notice notice-warning" role="status" data-testid="api-retry">
       {describeApiRetry({ ...event, delayMs: Math.max(0, event.delayMs - waited) })}
     </p>
+  );
+}
+
+/**
+ * Launches the agent turned away at their first iteration (a model it does not serve): the task was
+ * not kept, so this is where the agent's words stay, with a way back to the form as it was filled.
+ */
+export function WithdrawnLaunchNotices({
+  launches,
+  onEdit,
+  onDismiss,
+}: {
+  launches: readonly WithdrawnLaunch[];
+  onEdit: (launch: WithdrawnLaunch) => void;
+  onDismiss: (taskId: string) => void;
+}) {
+  if (launches.length === 0) return null;
+  return (
+    <>
+      {launches.map((launch) => (
+        <div key={launch.taskId} className="notice notice-warning" role="alert" data-testid="withdrawn-launch">
+          <strong>“{launch.title}” was not launched:</strong> {launch.reason.replace(/\.$/, '')}. Nothing of it was
+          kept.{' '}
+          <button type="button" onClick={() => onEdit(launch)}>
+            Edit and launch again
+          </button>{' '}
+          <button type="button" onClick={() => onDismiss(launch.taskId)}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </>
   );
 }

@@ -86,7 +86,21 @@ export interface LiveData {
   recent: TaskSummary[];
 }
 
+/** A launch its agent turned away at once: the task is gone, and the window says why until dismissed. */
+export interface WithdrawnLaunch {
+  taskId: string;
+  title: string;
+  reason: string;
+  spec: TaskSummary['spec'];
+}
+
+/** How many taken-back launches the window keeps saying; older ones drop off. */
+const MAX_WITHDRAWN = 3;
+
 export interface LiveStoreState extends LiveData {
+  /** Newest first. */
+  withdrawn: WithdrawnLaunch[];
+  dismissWithdrawn(taskId: string): void;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   syncing: boolean;
@@ -276,6 +290,8 @@ class Draft {
   recent: TaskSummary[];
   /** Events of tasks this window does not know yet (started elsewhere, or missed), by task. */
   readonly held = new Map<string, BatonEvent[]>();
+  /** Launches taken back in this batch, oldest first. */
+  readonly withdrawn: WithdrawnLaunch[] = [];
   private readonly copiedTasks = new Set<string>();
   private readonly copiedSessions = new Set<LiveSession>();
   private readonly copiedItems = new Set<LiveSession>();
@@ -320,6 +336,8 @@ class Draft {
   }
 
   apply(event: BatonEvent): void {
+    // Never held: it ends the task whether or not it was loaded, and whatever is held for it.
+    if (event.type === 'task.withdrawn') return this.withdraw(event);
     if (this.hold(event)) return;
     switch (event.type) {
       case 'task.queued':
@@ -518,6 +536,15 @@ class Draft {
     }
   }
 
+  withdraw(event: Extract<BatonEvent, { type: 'task.withdrawn' }>): void {
+    const id = event.taskId;
+    delete this.tasks[id];
+    this.held.delete(id);
+    this.activeIds = this.activeIds.filter((taskId) => taskId !== id);
+    this.recent = this.recent.filter((task) => task.id !== id);
+    this.withdrawn.push({ taskId: id, title: event.task.title, reason: event.reason, spec: event.task.spec });
+  }
+
   dismiss(taskId: string): void {
     if (this.activeIds.includes(taskId)) return;
     delete this.tasks[taskId];
@@ -645,7 +672,9 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
     const reduce = (data: LiveData, events: readonly BatonEvent[], options: ReduceOptions = {}) => {
       const draft = new Draft(data, nextSeq, { loading: new Set(loading.keys()), unloadable, ...options });
       for (const event of events) draft.apply(event);
-      return { data: draft.result(), held: draft.held };
+      const fresh = draft.withdrawn.reverse();
+      const withdrawn = [...fresh, ...get().withdrawn.filter((w) => !fresh.some((n) => n.taskId === w.taskId))];
+      return { data: { ...draft.result(), withdrawn: withdrawn.slice(0, MAX_WITHDRAWN) }, held: draft.held };
     };
 
     /** Holds the events of tasks not known yet, and loads each such task once. */
@@ -693,9 +722,14 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
       tasks: {},
       activeIds: [],
       recent: [],
+      withdrawn: [],
       status: 'idle',
       error: null,
       syncing: false,
+
+      dismissWithdrawn(taskId) {
+        set({ withdrawn: get().withdrawn.filter((w) => w.taskId !== taskId) });
+      },
 
       applyEvents(events) {
         if (events.length === 0) return;

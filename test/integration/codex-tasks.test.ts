@@ -270,7 +270,7 @@ describe('baton run --agent codex with the real codex CLI', () => {
     expect(run.stdout).toMatch(/agent retry 1\/1/);
   });
 
-  it('fails the task with the agent’s own error when the API rejects the model, without retrying it', async () => {
+  it('refuses the launch in the agent’s own words when the API rejects the model, keeping nothing', async () => {
     const { server, project, env } = await setUp(({ body, threadOrdinal, requestInThread }) =>
       body.model === 'gpt-nope'
         ? {
@@ -283,15 +283,15 @@ describe('baton run --agent codex with the real codex CLI', () => {
     const args = codexRun(project, '--max-iterations', '3');
     args[args.indexOf(MODEL)] = 'gpt-nope';
     const run = await runBaton(args, env);
-    expect(run.code).toBe(1);
-    const task = lastJsonLine<TaskJson>(run.stdout);
-    expect(task.status).toBe('failed');
-    // The first rejection ends the task: every later iteration would be turned away alike.
-    expect(task.sessions).toHaveLength(1);
-    expect(task.sessions[0]).toMatchObject({ status: 'failed', retries: 0 });
-    expect(task.sessions[0]?.error).toContain('The model `gpt-nope` does not exist or you do not have access to it.');
-    expect(task.statusReason).toMatch(/^the codex agent rejected the model gpt-nope: .*does not exist/);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /baton: the codex agent rejected the model gpt-nope: .*The model `gpt-nope` does not exist or you do not have access to it\..*; the task was not kept/,
+    );
+    // Turned away once, and not retried: every later iteration would be turned away alike.
+    expect(new Set(server.requests.map((r) => r.threadId)).size).toBe(1);
     expect(server.requests.every((r) => r.status === 400)).toBe(true);
+    const tasks = await runBaton(['tasks', '--json'], env);
+    expect(JSON.parse(tasks.stdout)).toEqual([]);
   });
 });
 

@@ -257,24 +257,20 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
     expectTotalsAreSums(task);
   });
 
-  it('stores the API’s own message for a model it rejects, and does not retry it', async () => {
+  it('refuses the launch in the API’s own words when it rejects the model, keeping nothing, without retrying', async () => {
     const { server, project, env } = await setUp(({ model }) => ({
       errorStatus: 404,
       errorMessage: `models/${model} is not found for API version v1beta, or is not supported for generateContent.`,
       usage: usageFor(0, 0),
     }));
-    const run = await runBaton(runArgs(project, 'x', '--max-iterations', '1', '--model', 'gemini-nope'), env);
-    const task = lastJsonLine<TaskJson>(run.stdout);
-    expect(task.sessions).toHaveLength(1);
-    expect(task.sessions[0]).toMatchObject({
-      status: 'failed',
-      retries: 0,
-      error:
-        'API error 404: models/gemini-nope is not found for API version v1beta, or is not supported for generateContent.',
-      inputTokens: 0,
-      outputTokens: 0,
-    });
+    const run = await runBaton(runArgs(project, 'x', '--max-iterations', '3', '--model', 'gemini-nope'), env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'baton: the gemini agent rejected the model gemini-nope: API error 404: models/gemini-nope is not found for API version v1beta, or is not supported for generateContent; the task was not kept',
+    );
     expect(server.requests.map((r) => [r.model, r.status])).toEqual([['gemini-nope', 404]]);
+    const tasks = await runBaton(['tasks', '--json'], env);
+    expect(JSON.parse(tasks.stdout)).toEqual([]);
   });
 });
 

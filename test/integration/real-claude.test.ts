@@ -218,6 +218,25 @@ describe('baton run with the real claude CLI', () => {
   });
 });
 
+describe('a model the API does not serve, with the real claude CLI', () => {
+  it('refuses the launch in the CLI’s own words, keeping nothing', async () => {
+    const { server, project, env } = await setUp(({ body }) =>
+      body.model === 'claude-nope'
+        ? { errorStatus: 404, error: { type: 'not_found_error', message: 'model: claude-nope' }, usage: usageFor(0, 0) }
+        : { text: 'unexpected', usage: usageFor(1, 1) },
+    );
+    const run = await runBaton(['run', '--dir', project, '--prompt', 'x', '--model', 'claude-nope', '--json'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^baton: the claude agent rejected the model claude-nope: .*claude-nope.*; the task was not kept$/m,
+    );
+    // Turned away once: every later iteration would be turned away alike.
+    expect(new Set(server.requests.map((r) => r.sessionId).filter(Boolean)).size).toBe(1);
+    const tasks = await runBaton(['tasks', '--json'], env);
+    expect(JSON.parse(tasks.stdout)).toEqual([]);
+  });
+});
+
 describe('permissions and live text with the real claude CLI', () => {
   /** Each session's first turn writes `file` with the Write tool; the next one ends the session. */
   const writeScript =

@@ -100,6 +100,44 @@ async function liveCard(transport: FakeTransport, events: BatonEvent[] = []) {
   return document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="run-1"]')!;
 }
 
+describe('a launch the agent turns away', () => {
+  it('drops the task, says why in the agent’s words, and offers the form filled as it was', async () => {
+    const transport = start({
+      getDirectoryInfo: async () => ({
+        exists: true,
+        gitRepository: false,
+        hasCommits: false,
+        branch: null,
+        gitProblem: null,
+      }),
+    });
+    const card = await liveCard(transport);
+    expect(card).toBeTruthy();
+    const reason = 'the codex agent rejected the model gpt-nope: The model `gpt-nope` does not exist.';
+    const taken = { ...runningTask, spec: spec({ prompt: 'Fix the flaky test', model: 'gpt-nope', maxIterations: 4 }) };
+    await emit(transport, [{ type: 'task.withdrawn', taskId: 'run-1', reason, task: taken }]);
+    expect(document.querySelector('[data-testid="live-task"]')).toBeNull();
+    await screen.findByText(/No running tasks/);
+    const notice = screen.getByTestId('withdrawn-launch');
+    expect(notice.getAttribute('role')).toBe('alert');
+    expect(notice.textContent).toBe(
+      '“Running task” was not launched: the codex agent rejected the model gpt-nope: The model `gpt-nope` does not exist. Nothing of it was kept. Edit and launch again Dismiss',
+    );
+    fireEvent.click(within(notice).getByRole('button', { name: 'Edit and launch again' }));
+    expect(screen.queryByTestId('withdrawn-launch')).toBeNull();
+    expect((screen.getByLabelText('Prompt') as HTMLTextAreaElement).value).toBe('Fix the flaky test');
+    expect((screen.getByLabelText('Model') as HTMLInputElement).value).toBe('gpt-nope');
+  });
+
+  it('is dismissed without touching the form', async () => {
+    const transport = start();
+    await liveCard(transport);
+    await emit(transport, [{ type: 'task.withdrawn', taskId: 'run-1', reason: 'turned away', task: runningTask }]);
+    fireEvent.click(within(screen.getByTestId('withdrawn-launch')).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByTestId('withdrawn-launch')).toBeNull();
+  });
+});
+
 describe('the live card', () => {
   it('streams text deltas into one block, and tool calls read as what they are', async () => {
     const transport = start();

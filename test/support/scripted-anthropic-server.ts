@@ -23,6 +23,8 @@ export interface ScriptedTurn {
   usage: TurnUsage;
   /** Answer with this HTTP error status instead of a message (529 = overloaded). */
   errorStatus?: number;
+  /** The error the body names with errorStatus, where it is not the status's usual one. */
+  error?: { type: string; message: string };
   /** Wait this long before answering, so a test can watch an iteration while it runs. */
   delayMs?: number;
   /** Wait this long between the pieces of a streamed text, so a test can watch it grow. */
@@ -219,9 +221,10 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
     if (turn.errorStatus) {
       res.writeHead(turn.errorStatus, { 'content-type': 'application/json', ...turn.headers });
       const error =
-        turn.errorStatus === 429
+        turn.error ??
+        (turn.errorStatus === 429
           ? { type: 'rate_limit_error', message: 'Rate limited' }
-          : { type: 'overloaded_error', message: 'Overloaded' };
+          : { type: 'overloaded_error', message: 'Overloaded' });
       res.end(JSON.stringify({ type: 'error', error }));
       return;
     }

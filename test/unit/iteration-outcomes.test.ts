@@ -477,6 +477,33 @@ describe('worktree tasks after a crash, and a check that writes files', () => {
   });
 });
 
+describe('a launch its agent turns away at once', () => {
+  const rejecting = () =>
+    new ScriptedAgent((request: AgentRunRequest) => {
+      // The agent was already let loose on the files before the API said no: that too must go.
+      writeFileSync(path.join(request.cwd, 'stray.txt'), 'x\n');
+      return { error: { kind: 'api_error', message: 'model nope-1 not found' }, exitCode: 1 };
+    });
+
+  for (const worktree of [false, true]) {
+    it(`leaves nothing in git ${worktree ? 'with' : 'without'} a worktree: no refs, worktree or branch`, async () => {
+      const before = checkoutState(repo);
+      const { orchestrator } = await makeCore(rejecting());
+      const id = '0123abcd-0000-4000-8000-00000000000a';
+      taskIds = [id];
+      const task = await orchestrator.createTask({ dir: repo, prompt: 'x', model: 'nope-1', worktree });
+      if (worktree) expect(git(repo, 'branch', '--list', 'baton/0123abcd')).not.toBe('');
+      await expect(orchestrator.runTask(task.id)).rejects.toThrow(/rejected the model nope-1: model nope-1 not found/);
+      expect(git(repo, 'for-each-ref', 'refs/baton/')).toBe('');
+      expect(git(repo, 'branch', '--list', 'baton/*')).toBe('');
+      expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+      expect(existsSync(path.join(root, 'data', 'worktrees', id))).toBe(false);
+      // In the user's own checkout the agent's stray file is the agent's doing, not Baton's, and stays.
+      expect(checkoutState(repo)).toEqual({ ...before, status: worktree ? before.status : '?? stray.txt' });
+    });
+  }
+});
+
 describe('bad worktree launches, with nothing written', () => {
   async function refused(spec: { dir: string }, pattern: RegExp) {
     const { orchestrator, store } = await makeCore(editingAgent(() => undefined));

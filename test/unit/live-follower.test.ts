@@ -123,6 +123,8 @@ function summarize(event: BatonEvent): string {
       return `iteration.finished ${event.session.sessionId} ${event.session.status} (${event.task.iterations} iterations)`;
     case 'task.finished':
       return `task.finished ${event.status}: ${event.reason}`;
+    case 'task.withdrawn':
+      return `task.withdrawn: ${event.reason}`;
   }
 }
 
@@ -196,6 +198,23 @@ describe('following another process', () => {
     const finished = published.at(-1);
     expect(finished?.type === 'task.finished' && finished.task).toMatchObject({ id: taskId, status: 'completed' });
     expect(published.every(isFollowed)).toBe(true);
+  });
+
+  it('tells of a foreign launch that was taken back, with the task as it was first seen', async () => {
+    const live = follower();
+    const taskId = await createTask();
+    await runElsewhere(taskId);
+    await startSession(taskId, 's1', 1);
+    await live.poll();
+    expect(next()).toEqual(['task.queued running', 'task.started', 'iteration.started s1 #1/3']);
+    await store.finishSession('s1', finish({ status: 'failed' }));
+    await store.withdrawTask(taskId);
+    await live.poll();
+    expect(next()).toEqual([
+      'task.withdrawn: its agent turned it away at its first iteration, so the launch was taken back',
+    ]);
+    expect(published.at(-1)).toMatchObject({ type: 'task.withdrawn', taskId, task: { id: taskId } });
+    expect(live.followedTaskIds()).toEqual([]);
   });
 
   it('shows a session that started and ended between two ticks, and ends it at once when the next one starts', async () => {

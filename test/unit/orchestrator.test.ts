@@ -6,7 +6,7 @@ import type { AgentEvent } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
 import type { AgentRunner } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
-import { InvalidTaskError } from '../../src-main/core/orchestrator/orchestrator';
+import { InvalidTaskError, LaunchWithdrawnError } from '../../src-main/core/orchestrator/orchestrator';
 import { TaskQueue } from '../../src-main/core/orchestrator/task-queue';
 import { ScriptedAgent, success } from '../support/scripted-agent';
 
@@ -73,12 +73,14 @@ describe('Orchestrator', () => {
     expect(sessions.map((s) => [s.status, s.errorKind])).toEqual(Array(3).fill(['failed', 'api_error']));
   });
 
-  it('ends the task at the first iteration whose model the API rejects, in the agent’s own words', async () => {
+  it('takes a new task back when the API rejects its model at once, keeping nothing and saying why', async () => {
     const agent = new ScriptedAgent(() => ({
       error: { kind: 'api_error', message: 'API error 404: models/gemini-nope is not found for API version v1beta' },
       exitCode: 1,
     }));
-    const { orchestrator, store } = await makeCore(agent);
+    const { orchestrator, store, bus, dataSource } = await makeCore(agent);
+    const events: BatonEvent[] = [];
+    bus.subscribe((e) => events.push(e));
     const task = await orchestrator.createTask({
       dir,
       prompt: 'x',
@@ -86,12 +88,61 @@ describe('Orchestrator', () => {
       maxIterations: 5,
       maxRetries: 0,
     });
+    const reason =
+      'the claude agent rejected the model gemini-nope: API error 404: models/gemini-nope is not found for API version v1beta';
+    await expect(orchestrator.runTask(task.id)).rejects.toThrow(
+      new LaunchWithdrawnError(`${reason}; the task was not kept`),
+    );
+    // Every later iteration would be turned away alike: the agent ran once.
+    expect(agent.requests).toHaveLength(1);
+    expect(await store.taskSummary(task.id)).toBeUndefined();
+    expect(await store.sessionsOfTask(task.id)).toEqual([]);
+    expect(await store.listTaskSummaries({ limit: 5, offset: 0 })).toEqual([]);
+    expect(await dataSource.query(`SELECT COUNT(*) AS n FROM projects`)).toEqual([{ n: 0 }]);
+    const withdrawn = events.find((e) => e.type === 'task.withdrawn');
+    expect(withdrawn).toMatchObject({ taskId: task.id, reason, task: { id: task.id, spec: { model: 'gemini-nope' } } });
+    expect(events.some((e) => e.type === 'task.finished')).toBe(false);
+  });
+
+  it('keeps a task whose model is rejected after work was done, ending it in the agent’s own words', async () => {
+    const rejected = {
+      kind: 'api_error' as const,
+      message: 'The model `gpt-nope` does not exist or you do not have access to it.',
+    };
+    const agent = new ScriptedAgent((_, call) =>
+      call === 1 ? success('half done') : { error: rejected, exitCode: 1 },
+    );
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({
+      dir,
+      prompt: 'x',
+      model: 'gpt-nope',
+      maxIterations: 5,
+      maxRetries: 0,
+    });
     const done = await orchestrator.runTask(task.id);
     expect(done.status).toBe('failed');
-    expect(done.statusReason).toBe(
-      'the claude agent rejected the model gemini-nope: API error 404: models/gemini-nope is not found for API version v1beta',
-    );
-    expect(await store.sessionsOfTask(task.id)).toHaveLength(1);
+    expect(done.statusReason).toBe(`the claude agent rejected the model gpt-nope: ${rejected.message}`);
+    expect((await store.sessionsOfTask(task.id)).map((s) => s.status)).toEqual(['completed', 'failed']);
+  });
+
+  it('keeps a new task whose first rejected attempt had already spent tokens', async () => {
+    const agent = new ScriptedAgent(() => ({
+      error: { kind: 'api_error', message: 'model gpt-nope is not available' },
+      exitCode: 1,
+      usageSeen: { inputTokens: 40, outputTokens: 2, cacheCreationTokens: 0, cacheReadTokens: 0 },
+    }));
+    const { orchestrator, store } = await makeCore(agent);
+    const task = await orchestrator.createTask({
+      dir,
+      prompt: 'x',
+      model: 'gpt-nope',
+      maxIterations: 5,
+      maxRetries: 0,
+    });
+    const done = await orchestrator.runTask(task.id);
+    expect(done).toMatchObject({ status: 'failed', iterations: 1 });
+    expect((await store.sessionsOfTask(task.id))[0]).toMatchObject({ status: 'failed', inputTokens: 40 });
   });
 
   it('refuses fork for an agent that cannot continue a session, and an agent it has no runner for, writing nothing', async () => {

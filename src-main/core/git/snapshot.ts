@@ -59,6 +59,13 @@ export async function snapshotCommit(
   return commit;
 }
 
+/** Deletes every ref under `prefix` (which ends in a slash), so the commits they kept can be collected. */
+export async function deleteRefs(root: string, prefix: string): Promise<void> {
+  const { stdout } = await git(['for-each-ref', '--format=%(refname)', prefix], { cwd: root });
+  const refs = stdout.split('\n').filter(Boolean);
+  for (const ref of refs) await git(['update-ref', '-d', ref], { cwd: root });
+}
+
 /** How many files the session keeps by name; the counts cover all of them. */
 export const MAX_LISTED_FILES = 500;
 

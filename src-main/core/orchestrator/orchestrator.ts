@@ -73,6 +73,11 @@ export class TaskNotFoundError extends Error {
   override readonly name = 'TaskNotFoundError';
 }
 
+/** The agent turned a new task away at its first iteration, so the launch was taken back: nothing of it is kept. */
+export class LaunchWithdrawnError extends Error {
+  override readonly name = 'LaunchWithdrawnError';
+}
+
 export interface RetryTiming {
   baseDelayMs: number;
   maxDelayMs: number;
@@ -376,6 +381,8 @@ interface TaskEnding {
   reason: string;
   /** When a task stopped for a spent window could go on. */
   wakeAt?: number | null;
+  /** The launch is taken back rather than ended: see LaunchWithdrawnError. */
+  withdraw?: boolean;
 }
 
 /**
@@ -403,7 +410,11 @@ function carriedOver(sessions: readonly SessionView[]): { previous?: PreviousIte
 /** An error that says the API does not know (or will not serve) the model the spec named. */
 function modelRejected(spec: TaskSpec, error: string | null): boolean {
   if (!spec.model || !error?.includes(spec.model)) return false;
-  return /not found|does not exist|not supported|not available|unknown model|invalid model|no access/i.test(error);
+  // Each agent words it its own way: Claude Code "may not exist or you may not have access to it", the
+  // OpenAI API "does not exist or you do not have access to it", Gemini's "is not found for API version".
+  return /not[ _]found|(?:does|may) not exist|not supported|not available|unknown model|invalid model|no access|not have access/i.test(
+    error,
+  );
 }
 
 /** What one run of a task works with: the task, its spec as it runs, and where it runs. */
@@ -576,8 +587,9 @@ export class Orchestrator {
     this.bus.publish({ type: 'task.started', taskId });
 
     let ending: TaskEnding;
+    let workspace: TaskWorkspace | undefined;
     try {
-      const workspace = await openWorkspace(spec.dir, await this.store.worktreeOf(taskId));
+      workspace = await openWorkspace(spec.dir, await this.store.worktreeOf(taskId));
       await this.store.setChangeTracking(taskId, workspace.tracking);
       await finishInterruptedChanges(this.store, { id: taskId, title: task.title }, workspace);
       const lastIteration = spec.maxIterations + turnedAway(sessions);
@@ -589,10 +601,32 @@ export class Orchestrator {
           ? { status: 'failed', reason: error.message }
           : { status: 'failed', reason: `internal error: ${(error as Error).message}` };
     }
+    if (ending.withdraw && workspace && (await this.withdraw(taskId, workspace, ending.reason))) {
+      throw new LaunchWithdrawnError(`${ending.reason.replace(/\.$/, '')}; the task was not kept`);
+    }
     await this.store.finishTask(taskId, ending.status, ending.reason, ending.wakeAt ?? null);
     const finished = await this.requireSummary(taskId);
     this.bus.publish({ type: 'task.finished', taskId, status: ending.status, reason: ending.reason, task: finished });
     return finished;
+  }
+
+  /**
+   * Takes a launch back: what it left in git (a failure there is only logged), then its rows in one
+   * transaction. False when the rows could not go: the task then ends as failed like any other.
+   */
+  private async withdraw(taskId: string, workspace: TaskWorkspace, reason: string): Promise<boolean> {
+    try {
+      const task = await this.requireSummary(taskId);
+      await workspace.forget(taskId).catch((error: unknown) => {
+        console.error(`baton: could not remove what task ${taskId} left in git: ${(error as Error).message}`);
+      });
+      await this.store.withdrawTask(taskId);
+      this.bus.publish({ type: 'task.withdrawn', taskId, reason, task });
+      return true;
+    } catch (error) {
+      console.error(`baton: could not take back task ${taskId}: ${(error as Error).message}`);
+      return false;
+    }
   }
 
   private async iterate(
@@ -640,9 +674,12 @@ export class Orchestrator {
       if (session.status === 'cancelled') return { status: 'cancelled', reason: 'stopped by the user' };
       if (session.status === 'failed' && modelRejected(spec, session.error)) {
         // Every later iteration would be turned away the same way: the task ends on the agent's own words.
+        // A new task turned away before any work is rather taken back, as a launch the agent refused.
+        const nothingDone = iteration === 1 && session.retries.length === 0 && sumTokens(session) === 0;
         return {
           status: 'failed',
           reason: `the ${spec.agent} agent rejected the model ${spec.model}: ${session.error}`,
+          withdraw: nothingDone && !session.costUsd,
         };
       }
       previous = { iteration, outcome: outcome.result?.resultText || outcome.error?.message || '(no output)' };

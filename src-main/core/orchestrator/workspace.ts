@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { ChangeTracking } from '../../contract/views';
 import { git } from '../git/git';
 import { findRepository, headCommit } from '../git/repository';
-import { changeStats, snapshotCommit, workTreeIsClean } from '../git/snapshot';
-import { checkpointCommit } from '../git/worktree';
+import { changeStats, deleteRefs, snapshotCommit, workTreeIsClean } from '../git/snapshot';
+import { checkpointCommit, discardWorktree } from '../git/worktree';
 import { sumTokens } from '../../contract/format';
 import type { RecordedChange, TaskStore, WorktreeRow } from '../store/task-store';
 
@@ -33,6 +33,8 @@ export interface TaskWorkspace {
   before(taskId: string, iteration: number): Promise<string | null>;
   /** What the iteration changed since `before`; in a worktree, after committing it as a checkpoint. */
   after(before: string, facts: IterationFacts): Promise<RecordedChange>;
+  /** Removes what the task left in git: its snapshot refs, and its worktree and branch where it has them. */
+  forget(taskId: string): Promise<void>;
 }
 
 /** A worktree task whose worktree cannot be used: resume and run refuse with this. */
@@ -40,8 +42,9 @@ export class WorkspaceUnavailableError extends Error {
   override readonly name = 'WorkspaceUnavailableError';
 }
 
+const taskRefs = (taskId: string) => `refs/baton/tasks/${taskId}/`;
 const snapshotRef = (taskId: string, iteration: number, side: 'before' | 'after') =>
-  `refs/baton/tasks/${taskId}/${iteration}/${side}`;
+  `${taskRefs(taskId)}${iteration}/${side}`;
 
 function checkpointMessage(facts: IterationFacts): string {
   const title = facts.taskTitle.length > 60 ? `${facts.taskTitle.slice(0, 59)}…` : facts.taskTitle;
@@ -60,6 +63,7 @@ const untracked = (tracking: ChangeTracking, cwd: string): TaskWorkspace => ({
   cwd,
   before: async () => null,
   after: () => Promise.reject(new Error('no change record is kept for this task')),
+  forget: async () => undefined,
 });
 
 /** Why a worktree task cannot run now, or undefined when it can. */
@@ -115,6 +119,10 @@ export async function openWorkspace(dir: string, worktree: WorktreeRow | undefin
         await git(['update-ref', snapshotRef(facts.taskId, facts.iteration, 'after'), after], { cwd: worktree.path });
         return { after, ...(await changeStats(worktree.path, before, after)) };
       },
+      forget: async (taskId) => {
+        await deleteRefs(worktree.repositoryRoot, taskRefs(taskId));
+        await discardWorktree(worktree);
+      },
     };
   }
   const lookup = await findRepository(dir);
@@ -137,6 +145,7 @@ export async function openWorkspace(dir: string, worktree: WorktreeRow | undefin
       });
       return { after, ...(await changeStats(root, before, after)) };
     },
+    forget: (taskId) => deleteRefs(root, taskRefs(taskId)),
   };
 }
 

@@ -680,6 +680,24 @@ export class TaskStore {
   }
 
   /** A queued task stopped before its turn came: it ends cancelled without running. */
+  /**
+   * Takes a task back as if it had never been launched: its sessions, their events and its rollups go,
+   * and so does its project when no other task has it. For a launch its agent turned away at once.
+   */
+  async withdrawTask(taskId: string): Promise<void> {
+    writeTransaction(this.dataSource, (db) => {
+      const task = db.prepare(`SELECT project_id FROM tasks WHERE id = ?`).get(taskId) as
+        { project_id: string } | undefined;
+      if (!task) return;
+      db.prepare(`DELETE FROM sessions WHERE task_id = ?`).run(taskId);
+      db.prepare(`DELETE FROM tasks WHERE id = ?`).run(taskId);
+      db.prepare(`DELETE FROM projects WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tasks WHERE project_id = ?)`).run(
+        task.project_id,
+        task.project_id,
+      );
+    });
+  }
+
   async cancelQueued(taskId: string): Promise<boolean> {
     const changed = await this.execute(
       `UPDATE tasks SET status = 'cancelled', status_reason = 'stopped before it started', finished_at = ?
