@@ -12,6 +12,7 @@ import { QuotaWindows1764030000009 } from './1764030000009-quota-windows';
 import { SessionUsageSoFar1764030000010 } from './1764030000010-session-usage-so-far';
 import { IterationOutcomes1764030000011 } from './1764030000011-iteration-outcomes';
 import { MoreAgents1764030000012 } from './1764030000012-more-agents';
+import { UsageImport1764030000013 } from './1764030000013-usage-import';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   SessionUsageSoFar1764030000010,
   IterationOutcomes1764030000011,
   MoreAgents1764030000012,
+  UsageImport1764030000013,
 ];

@@ -11,6 +11,7 @@ import { formatTaskDetail, formatTaskLine } from './format';
 import { resumeCommand, runCommand, type RunOptions } from './run-commands';
 import { amount, BatchFileError, taskSpecOptions, wholeNumber } from './run-flags';
 import { serveCommand } from './serve-command';
+import { importCommand, type ImportOptions, usageCommand, type UsageOptions } from './usage-commands';
 import { taskJson } from './task-json';
 
 const MAX_LIST_LIMIT = 1000;
@@ -273,6 +274,42 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .addOption(dbOption())
     .action(async (options: Parameters<typeof settingsCommand>[0]) => setExit(await settingsCommand(options)));
+
+  const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('import')
+    .description(
+      "read the agents' transcripts (Claude Code, Codex) into Baton's store, only what is new since the last import",
+    )
+    .option(
+      '--claude-dir <dir>',
+      'a Claude Code config folder (holding projects/); repeatable; default CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude',
+      repeatable,
+    )
+    .option(
+      '--codex-dir <dir>',
+      'a Codex home (holding sessions/); repeatable; default CODEX_HOME, else ~/.codex',
+      repeatable,
+    )
+    .option('--json', 'print the summary as JSON on the last line')
+    .addOption(dbOption())
+    .action(async (options: ImportOptions) => setExit(await importCommand(options)));
+
+  program
+    .command('usage')
+    .description("usage reports over everything Baton knows: its own sessions and the agents' interactive ones")
+    .argument('<report>', 'daily, monthly, session or blocks (5-hour windows)')
+    .option('--since <YYYY-MM-DD>', 'from this local date')
+    .option('--until <YYYY-MM-DD>', 'to this local date, included')
+    .option('--project <dir>', "only this project's directory")
+    .option('--agent <agent>', 'only this agent: claude, codex or gemini')
+    .addOption(
+      new Option('--source <source>', 'whose sessions').choices(['baton', 'interactive', 'all']).default('all'),
+    )
+    .option('--timezone <zone>', 'count dates in this time zone (default: the system’s)')
+    .option('--json', 'print JSON')
+    .addOption(dbOption())
+    .action(async (report: string, options: UsageOptions) => setExit(await usageCommand(report, options)));
 
   program
     .command('serve')

@@ -164,6 +164,15 @@ export const appInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
+import {
+  importProgressSchema,
+  importSummarySchema,
+  usageFilterSchema,
+  usageOverviewSchema,
+  usageReportInputSchema,
+  usageReportSchema,
+} from './usage';
+
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 const noInput = z.object({}).strict().default({});
 
@@ -233,6 +242,14 @@ export const batonContract = {
   ),
   /** Removes a worktree task's worktree and its branch. */
   discardTask: method(z.object({ taskId: id('task id') }), z.object({ task: taskDetailSchema, message: z.string() })),
+  /** `baton usage daily|monthly|session|blocks`: everything Baton knows, Baton's sessions and interactive ones. */
+  getUsageReport: method(usageReportInputSchema, usageReportSchema),
+  /** The "All usage" view: days by source and model, the 5-hour blocks, projects by cost, and where it came from. */
+  getUsageOverview: method(z.object({ filter: usageFilterSchema.default({ source: 'all' }) }), usageOverviewSchema),
+  /** Reads what is new in the agents' transcript folders; resolves when done. One import runs at a time. */
+  importTranscripts: method(noInput, importSummarySchema),
+  /** The import under way, or the last one, for a progress bar. */
+  getImportProgress: method(noInput, importProgressSchema),
 } as const;
 
 export type BatonContract = typeof batonContract;

@@ -7,6 +7,7 @@ import type { AgentKind } from '../contract/task-spec';
 import type { BatonHandlers, BatonMethod, CallOutcome, MethodInput, MethodResult } from '../contract/api';
 import type { BatonEvent } from '../contract/events';
 import type { TaskSummary } from '../contract/views';
+import type { TranscriptDirectory } from '../core/usage/transcript-import';
 
 export { LaunchWithdrawnError } from '../core/orchestrator/orchestrator';
 
@@ -47,6 +48,10 @@ export interface OpenBatonOptions {
   requireAgents?: readonly AgentKind[];
   /** How many tasks run at once; the settings' maxConcurrentTasks when absent. */
   concurrency?: number;
+  /** The agents' transcript folders; by default CLAUDE_CONFIG_DIR (or ~/.claude) and CODEX_HOME (or ~/.codex). */
+  transcriptDirectories?: readonly TranscriptDirectory[];
+  /** Import the transcripts on open and then watch them; on by default except in the CLI. */
+  watchTranscripts?: boolean;
   /** A native directory picker; the desktop app passes one that asks Electron's dialog. */
   pickDirectory?: () => Promise<string | null>;
   /** better_sqlite3.node built for the running runtime (Electron's ABI differs from Node's). */

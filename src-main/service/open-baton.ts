@@ -32,6 +32,10 @@ import { historyHandlers } from './handlers/history';
 import { changeHandlers } from './handlers/changes';
 import { settingsHandlers } from './handlers/settings';
 import { taskHandlers } from './handlers/tasks';
+import { usageHandlers } from './handlers/usage';
+import { defaultTranscriptDirectories } from '../core/usage/transcript-import';
+import { TranscriptImports } from '../core/usage/transcript-imports';
+import { UsageReports } from '../core/usage/usage-reports';
 import { LiveFollower } from './live-follower';
 import { RunRegistry } from './run-registry';
 import type { ServiceContext } from './service-context';
@@ -144,8 +148,18 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
       : undefined;
   follower?.start();
 
+  const imports = new TranscriptImports(
+    core.dataSource,
+    options.transcriptDirectories ?? defaultTranscriptDirectories(options.env ?? process.env),
+    () => core.store.modelPrices(),
+  );
+  // A window shows all usage, so the app and browser mode keep it current; the CLI imports when told to.
+  if (options.watchTranscripts ?? options.mode !== 'cli') imports.watch();
+
   const context: ServiceContext = {
     core,
+    usage: new UsageReports(core.dataSource),
+    imports,
     recorder,
     history: new HistoryQueries(core.dataSource),
     runs,
@@ -171,6 +185,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     ...historyHandlers(context),
     ...settingsHandlers(context),
     ...changeHandlers(context),
+    ...usageHandlers(context),
   };
   const dispatch = createDispatcher(handlers);
   let closed: Promise<void> | undefined;
@@ -190,6 +205,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     close: () =>
       (closed ??= (async () => {
         await follower?.stop();
+        await imports.stop();
         await runs.stopAll();
         unsubscribeRecorder();
         await recorder.flush();

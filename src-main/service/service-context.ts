@@ -4,6 +4,8 @@ import type { BatonCore } from '../core/baton-core';
 import type { EventRecorder } from '../core/store/event-recorder';
 import type { HistoryQueries } from '../core/store/history-queries';
 import type { LiveQueries } from '../core/store/live-queries';
+import type { TranscriptImports } from '../core/usage/transcript-imports';
+import type { UsageReports } from '../core/usage/usage-reports';
 import type { OpenBatonOptions } from './baton-service';
 import type { LiveFollower } from './live-follower';
 import type { RunRegistry } from './run-registry';
@@ -12,6 +14,9 @@ export interface ServiceContext {
   core: BatonCore;
   recorder: EventRecorder;
   history: HistoryQueries;
+  usage: UsageReports;
+  /** The agents' transcripts read into the store: on demand, and watched in the desktop app and browser mode. */
+  imports: TranscriptImports;
   runs: RunRegistry;
   live: LiveQueries;
   /** Republishes other processes' runs; absent where they are not followed (the CLI). */

@@ -1,0 +1,175 @@
+/**
+ * What one transcript line counts for, read the way ccusage 18 reads it, so Baton's figures match the
+ * ones people compare against:
+ * - Claude Code: a line counts when it has an ISO `timestamp` (seconds, optional milliseconds, `Z`) and
+ *   `message.usage` with numeric `input_tokens` and `output_tokens`. An optional field that is present
+ *   must have its type (a `null` model makes the whole line not count, as in ccusage's schema). Sidechain
+ *   lines count like any other; a `speed` of "fast" names the model `<model>-fast`.
+ * - Codex: a `token_usage_record` per response, or in older files an `event_msg` of type `token_count`
+ *   whose running total moved, each in Baton's four kinds (input less its cached part, as for a run).
+ * Hand-written checks rather than a schema library: this runs once per line of every transcript.
+ */
+import { type TokenUsage } from '../../contract/agent-events';
+
+/** A message that counts, before it is stored. */
+export interface UsageEntry {
+  /** `<message id>:<request id>`, or null where the line has no such pair (it then counts every time). */
+  key: string | null;
+  at: number;
+  sessionId: string | null;
+  project: string | null;
+  model: string | null;
+  usage: TokenUsage;
+  /** The cost the transcript states (old Claude Code versions wrote `costUSD`). */
+  costUsd: number | null;
+  sidechain: boolean;
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/;
+const VERSION = /^\d+\.\d+\.\d+/;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+
+/** Absent, or present with the right type: ccusage's `optional(…)`, which refuses null. */
+function optionalOk(value: unknown, ok: (value: unknown) => boolean): boolean {
+  return value === undefined || ok(value);
+}
+const nonEmptyString = (value: unknown) => typeof value === 'string' && value.length > 0;
+
+/** A line's timestamp, for ordering files by their earliest one as ccusage does (any line, any kind). */
+export function timestampOf(line: Json): number | null {
+  if (typeof line.timestamp !== 'string') return null;
+  const at = Date.parse(line.timestamp);
+  return Number.isNaN(at) ? null : at;
+}
+
+/** The usage a Claude Code transcript line counts for, or null when it counts for nothing. */
+export function claudeEntryOf(line: Json): UsageEntry | null {
+  const message = line.message;
+  if (!isObject(message)) return null;
+  const usage = message.usage;
+  if (!isObject(usage) || !isNumber(usage.input_tokens) || !isNumber(usage.output_tokens)) return null;
+  if (typeof line.timestamp !== 'string' || !ISO_TIMESTAMP.test(line.timestamp)) return null;
+  const checks =
+    optionalOk(usage.cache_creation_input_tokens, isNumber) &&
+    optionalOk(usage.cache_read_input_tokens, isNumber) &&
+    optionalOk(usage.speed, (v) => v === 'standard' || v === 'fast') &&
+    optionalOk(message.model, nonEmptyString) &&
+    optionalOk(message.id, nonEmptyString) &&
+    optionalOk(message.content, contentOk) &&
+    optionalOk(line.cwd, (v) => typeof v === 'string') &&
+    optionalOk(line.sessionId, nonEmptyString) &&
+    optionalOk(line.version, (v) => typeof v === 'string' && VERSION.test(v)) &&
+    optionalOk(line.costUSD, isNumber) &&
+    optionalOk(line.requestId, nonEmptyString) &&
+    optionalOk(line.isApiErrorMessage, (v) => typeof v === 'boolean');
+  if (!checks) return null;
+  const model = message.model as string | undefined;
+  const messageId = message.id as string | undefined;
+  const requestId = line.requestId as string | undefined;
+  return {
+    key: messageId !== undefined && requestId !== undefined ? `${messageId}:${requestId}` : null,
+    at: Date.parse(line.timestamp),
+    sessionId: (line.sessionId as string | undefined) ?? null,
+    project: (line.cwd as string | undefined) ?? null,
+    model: model === undefined ? null : usage.speed === 'fast' ? `${model}-fast` : model,
+    usage: {
+      inputTokens: usage.input_tokens,
+      outputTokens: usage.output_tokens,
+      cacheCreationTokens: (usage.cache_creation_input_tokens as number | undefined) ?? 0,
+      cacheReadTokens: (usage.cache_read_input_tokens as number | undefined) ?? 0,
+    },
+    costUsd: (line.costUSD as number | undefined) ?? null,
+    sidechain: line.isSidechain === true,
+  };
+}
+
+/** `message.content`, where present, is a list of objects whose `text`, if any, is a string. */
+function contentOk(value: unknown): boolean {
+  return (
+    Array.isArray(value) && value.every((item) => isObject(item) && optionalOk(item.text, (t) => typeof t === 'string'))
+  );
+}
+
+const count = (usage: Json, key: string): number => {
+  const n = usage[key];
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
+};
+
+/** Codex's usage of one response in Baton's four kinds: its input counts the cached part too. */
+function codexUsage(usage: Json): TokenUsage {
+  const input = count(usage, 'input_tokens');
+  const cached = count(usage, 'cached_input_tokens');
+  return {
+    inputTokens: Math.max(0, input - cached),
+    cacheReadTokens: cached,
+    cacheCreationTokens: count(usage, 'cache_write_input_tokens'),
+    outputTokens: count(usage, 'output_tokens'),
+  };
+}
+
+/** What a Codex rollout file says as it is read line by line: its thread, where it ran, the model. */
+export interface CodexFileState {
+  threadId: string | null;
+  cwd: string | null;
+  model: string | null;
+  /** The running total last counted, so a repeated `token_count` counts once. */
+  lastTotal: string | null;
+  /** Files with per-response records: their `token_count` lines say the same again. */
+  hasRecords: boolean;
+}
+
+export const newCodexFileState = (threadIdFromName: string | null): CodexFileState => ({
+  threadId: threadIdFromName,
+  cwd: null,
+  model: null,
+  lastTotal: null,
+  hasRecords: false,
+});
+
+/** The usage a Codex rollout line counts for (updating what the file has said so far), or null. */
+export function codexEntryOf(line: Json, state: CodexFileState): UsageEntry | null {
+  const payload = line.payload;
+  if (!isObject(payload)) return null;
+  if (line.type === 'session_meta') {
+    if (nonEmptyString(payload.id)) state.threadId = payload.id as string;
+    if (typeof payload.cwd === 'string') state.cwd = payload.cwd;
+    return null;
+  }
+  if (line.type === 'turn_context') {
+    if (nonEmptyString(payload.model)) state.model = payload.model as string;
+    if (typeof payload.cwd === 'string') state.cwd = payload.cwd;
+    return null;
+  }
+  const at = timestampOf(line);
+  if (at === null) return null;
+  const entry = (key: string, usage: TokenUsage): UsageEntry => ({
+    key: `codex:${state.threadId ?? '?'}:${key}`,
+    at,
+    sessionId: state.threadId,
+    project: state.cwd,
+    model: state.model,
+    usage,
+    costUsd: null,
+    sidechain: false,
+  });
+  if (line.type === 'token_usage_record') {
+    if (payload.thread_id !== undefined && payload.thread_id !== state.threadId) return null;
+    if (!isObject(payload.usage)) return null;
+    state.hasRecords = true;
+    const id = nonEmptyString(payload.response_id) ? (payload.response_id as string) : `at-${at}`;
+    return entry(`response:${id}`, codexUsage(payload.usage));
+  }
+  if (line.type === 'event_msg' && payload.type === 'token_count' && !state.hasRecords) {
+    const info = payload.info;
+    if (!isObject(info) || !isObject(info.last_token_usage)) return null;
+    const total = isObject(info.total_token_usage) ? JSON.stringify(info.total_token_usage) : `at-${at}`;
+    if (total === state.lastTotal) return null;
+    state.lastTotal = total;
+    return entry(`total:${total}`, codexUsage(info.last_token_usage));
+  }
+  return null;
+}
