@@ -285,7 +285,7 @@ describe('baton run --agent codex with the real codex CLI', () => {
     const run = await runBaton(args, env);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
-      /baton: the codex agent rejected the model gpt-nope: .*The model `gpt-nope` does not exist or you do not have access to it\..*; the task was not kept/,
+      /baton: the codex agent rejected the model gpt-nope: .*The model `gpt-nope` does not exist or you do not have access to it; the task was not kept$/m,
     );
     // Turned away once, and not retried: every later iteration would be turned away alike.
     expect(new Set(server.requests.map((r) => r.threadId)).size).toBe(1);
