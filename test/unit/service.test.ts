@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -517,5 +517,60 @@ describe('settings through the host', () => {
       spentTodayUsd: expect.closeTo(2 * 0.00993, 10),
       dailyBudgetUsd: 1.5,
     });
+  });
+});
+
+describe('all usage through the service', () => {
+  it('imports the transcripts on open in browser mode, with progress, and answers the overview', async () => {
+    const config = path.join(dir, 'claude-config');
+    const project = path.join(config, 'projects', '-work-app');
+    mkdirSync(project, { recursive: true });
+    const line = {
+      type: 'assistant',
+      timestamp: new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, '.000Z'),
+      sessionId: 'chat-1',
+      cwd: '/work/app',
+      requestId: 'req-1',
+      message: { id: 'msg-1', model: 'claude-sonnet-4-5', usage: { input_tokens: 40, output_tokens: 2 } },
+    };
+    writeFileSync(path.join(project, 'chat-1.jsonl'), `${JSON.stringify(line)}\n`);
+    const usageHost = await openBaton({
+      databaseFile: path.join(dir, 'usage.db'),
+      mode: 'browser',
+      claudeBinary: standInClaude(),
+      env: {},
+      transcriptDirectories: [{ agent: 'claude', path: config }],
+    });
+    try {
+      let progress = (await usageHost.call('getImportProgress', {})).state;
+      for (let i = 0; i < 200 && progress !== 'done'; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        progress = (await usageHost.call('getImportProgress', {})).state;
+      }
+      expect(await usageHost.call('getImportProgress', {})).toMatchObject({
+        state: 'done',
+        filesDone: 1,
+        filesTotal: 1,
+        last: { messages: 1, files: 1 },
+      });
+      const overview = await usageHost.call('getUsageOverview', { filter: { source: 'all', timeZone: 'UTC' } });
+      expect(overview.totals).toMatchObject({ inputTokens: 40, outputTokens: 2 });
+      expect(overview.daily).toMatchObject([
+        { model: 'claude-sonnet-4-5', bySource: { interactive: { inputTokens: 40 } } },
+      ]);
+      expect(overview.projects).toMatchObject([{ project: '/work/app', inputTokens: 40 }]);
+      expect(overview.blocks).toMatchObject([{ isActive: true, messages: 1 }]);
+      expect(overview.origin).toMatchObject({
+        directories: [{ agent: 'claude', path: config, exists: true }],
+        files: 1,
+        messages: 1,
+      });
+      // An import asked for while none is new reads nothing again.
+      expect(await usageHost.call('importTranscripts', {})).toMatchObject({ messages: 0, linesRead: 0 });
+      const bad = await usageHost.dispatch('getUsageReport', { kind: 'daily', filter: { timeZone: 'Nowhere/City' } });
+      expect(bad.ok).toBe(false);
+    } finally {
+      await usageHost.close();
+    }
   });
 });
