@@ -16,6 +16,8 @@ export const BATON = path.join(ROOT, 'node_modules', '.bin', 'baton');
 
 export interface BrowserMode {
   url: string;
+  /** The CLAUDE_CONFIG_DIR of the agents it runs, whose transcripts it imports. */
+  configDir: string;
   api: ScriptedServer;
   project: string;
   db: string;
@@ -40,6 +42,8 @@ export async function startBrowserMode(script: Script, extraEnv: NodeJS.ProcessE
     ANTHROPIC_BASE_URL: api.url,
     ANTHROPIC_API_KEY: 'test-key',
     CLAUDE_CONFIG_DIR: configDir,
+    // Browser mode imports the agents' transcripts: never the machine's own Codex sessions.
+    CODEX_HOME: path.join(root, 'codex-home'),
     IS_SANDBOX: '1',
     ...extraEnv,
   };
@@ -65,6 +69,7 @@ export async function startBrowserMode(script: Script, extraEnv: NodeJS.ProcessE
   });
   return {
     url,
+    configDir,
     api,
     project,
     db,
