@@ -56,6 +56,19 @@ export {
   PERMISSION_MODES,
   taskSpecSchema,
 } from '../src-main/contract/task-spec';
+export type {
+  ImportProgress,
+  ImportSummary,
+  UsageBlock,
+  UsageFilterInput,
+  UsageOrigin,
+  UsageOverview,
+  UsagePeriodRow,
+  UsageProjectRow,
+  UsageSource,
+  UsageTokens,
+} from '../src-main/contract/usage';
+export { USAGE_SOURCES } from '../src-main/contract/usage';
 export type { BatonBridge, ClientMessage } from '../src-main/contract/transport';
 export { WS_PATH } from '../src-main/contract/transport';
 export type {

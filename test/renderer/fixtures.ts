@@ -2,6 +2,13 @@ import { vi } from 'vitest';
 import type { BatonApi, BatonMethod, CallOutcome } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { taskSpecSchema, type TaskSpec, type TaskSpecInput } from '../../src-main/contract/task-spec';
+import {
+  importProgressSchema,
+  usageOverviewSchema,
+  type ImportProgress,
+  type UsageOverview,
+  type UsageTokens,
+} from '../../src-main/contract/usage';
 import type {
   CheckOutcome,
   DirectoryInfo,
@@ -137,6 +144,50 @@ export function detail(overrides: Partial<TaskDetail> = {}): TaskDetail {
   return { ...summary(), sessions: [], ...overrides };
 }
 
+/** Token counts and a cost, every kind zero unless given; totalTokens is their sum. */
+export function usageTokens(overrides: Partial<UsageTokens> = {}): UsageTokens {
+  const counts = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, ...overrides };
+  return {
+    ...counts,
+    totalTokens: counts.inputTokens + counts.outputTokens + counts.cacheCreationTokens + counts.cacheReadTokens,
+    costUsd: 0,
+    unknownCostTokens: 0,
+    ...overrides,
+  };
+}
+
+/** An overview with nothing imported, checked against the contract's schema as main would send it. */
+export function usageOverview(overrides: Partial<UsageOverview> = {}): UsageOverview {
+  return usageOverviewSchema.parse({
+    timeZone: 'UTC',
+    daily: [],
+    blocks: [],
+    projects: [],
+    totals: usageTokens(),
+    origin: {
+      directories: [{ agent: 'claude', path: '/home/me/.claude/projects', exists: true }],
+      files: 0,
+      messages: 0,
+      batonSessionsWithoutTranscript: 0,
+      lastImportAt: null,
+    },
+    ...overrides,
+  });
+}
+
+export function importProgress(overrides: Partial<ImportProgress> = {}): ImportProgress {
+  return importProgressSchema.parse({
+    state: 'idle',
+    filesDone: 0,
+    filesTotal: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+    error: null,
+    last: null,
+    ...overrides,
+  });
+}
+
 /** localStorage in memory, with its entries open to the test. */
 export function memoryStorage(initial: Record<string, string> = {}) {
   const data = new Map(Object.entries(initial));
@@ -169,6 +220,10 @@ export function fakeClient(handlers: Handlers = {}) {
     'getDiff',
     'mergeTask',
     'discardTask',
+    'getUsageReport',
+    'getUsageOverview',
+    'importTranscripts',
+    'getImportProgress',
   ];
   for (const m of methods) {
     const handler = handlers[m] as ((input: unknown) => Promise<unknown>) | undefined;
