@@ -4,6 +4,7 @@ import { createClient } from '../client';
 import { createHistoryStore, type HistoryStore } from '../stores/history-store';
 import { createLaunchStore, type LaunchStore } from '../stores/launch-store';
 import { connectLiveStore, createLiveStore, type LiveStore } from '../stores/live-store';
+import { createUsageStore, type UsageStore } from '../stores/usage-store';
 import type { ConnectionState, Transport } from '../transport/transport';
 
 /** Everything the views share; tests build one over a fake transport. */
@@ -13,6 +14,7 @@ export interface Services {
   live: LiveStore;
   history: HistoryStore;
   launch: LaunchStore;
+  usage: UsageStore;
   /** Counts resyncs, so views can reload when it changes. */
   resyncCount: { subscribe(listener: () => void): () => void; get(): number };
   /** Connects the live store to the transport; returns the disconnect. */
@@ -33,6 +35,7 @@ export function createServices(transport: Transport, storage?: Pick<Storage, 'ge
     live,
     history: createHistoryStore(client),
     launch: storage === undefined ? createLaunchStore(client) : createLaunchStore(client, storage),
+    usage: createUsageStore(client),
     resyncCount: {
       subscribe: (listener) => transport.onResync(listener),
       get: () => count,
