@@ -2,7 +2,7 @@
  * How a session's and a task's cost read: an agent's own figure, one computed from the tokens, or
  * "unknown" where neither could be had (a model the price data does not know), never a made-up $0.00.
  */
-import { formatCost, type SessionView } from './contract';
+import { formatCost, type SessionView, type UsageTokens } from './contract';
 
 /** The agent's cost and the computed one are shown side by side past this share of difference. */
 export const DRIFT_SHOWN_ABOVE = 0.05;
@@ -64,4 +64,9 @@ export function totalCostText(costUsd: number, unknownSessions: number, knownSes
   if (unknownSessions === 0) return formatCost(costUsd);
   if (knownSessions === 0) return UNKNOWN_COST;
   return `${formatCost(costUsd)} + ${UNKNOWN_COST}`;
+}
+
+/** Usage summed from transcripts: "$0.42 + unknown" where some of its tokens are of models without a price. */
+export function usageCostText(usage: Pick<UsageTokens, 'costUsd' | 'totalTokens' | 'unknownCostTokens'>): string {
+  return totalCostText(usage.costUsd, usage.unknownCostTokens, usage.totalTokens - usage.unknownCostTokens);
 }

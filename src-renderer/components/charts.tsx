@@ -17,10 +17,16 @@ import {
   formatDuration,
   formatTokens,
   plural,
+  USAGE_SOURCES,
   type HistoryBucket,
   type HistoryCharts,
   type SessionView,
+  type UsagePeriodRow,
+  type UsageSource,
+  type UsageTokens,
 } from '../contract';
+import { usageCostText } from '../cost';
+import type { UsageMetric } from '../stores/usage-store';
 
 // Series draw without animation: charts update live, and the first paint should already show the data.
 
@@ -381,6 +387,36 @@ export interface CostDatum {
 }
 
 /**
+ * Series ranked by their totals: the biggest `maxSeries - 1` each get a colour and a key (s0, s1, …),
+ * the rest are summed as "Other". `keyOf` gives a part's key, "other" for those summed.
+ */
+function rankSeries(
+  totals: ReadonlyMap<string, number>,
+  maxSeries: number,
+  nameOf: (part: string) => string = (part) => part,
+): { series: CostSeries[]; keyOf: (part: string) => string } {
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const kept = ranked.length > maxSeries ? ranked.slice(0, maxSeries - 1) : ranked;
+  const keys = new Map(kept.map(([name], i) => [name, `s${i}`]));
+  const series: CostSeries[] = kept.map(([name, total], i) => ({
+    key: `s${i}`,
+    name: nameOf(name),
+    color: SERIES_COLORS[i % SERIES_COLORS.length] as string,
+    total,
+  }));
+  const rest = ranked.slice(kept.length);
+  if (rest.length > 0) {
+    series.push({
+      key: 'other',
+      name: `Other (${rest.length})`,
+      color: OTHER_COLOR,
+      total: rest.reduce((sum, [, value]) => sum + value, 0),
+    });
+  }
+  return { series, keyOf: (part) => keys.get(part) ?? 'other' };
+}
+
+/**
  * The cost series stacked by model or by project: the biggest `maxSeries - 1` over the range
  * each get a colour, the rest are summed as "Other".
  */
@@ -396,24 +432,9 @@ export function stackCost(
   for (const point of points) {
     for (const [name, cost] of Object.entries(partsOf(point))) totals.set(name, (totals.get(name) ?? 0) + cost);
   }
-  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const kept = ranked.length > maxSeries ? ranked.slice(0, maxSeries - 1) : ranked;
-  const keyOf = new Map(kept.map(([name], i) => [name, `s${i}`]));
-  const series: CostSeries[] = kept.map(([name, total], i) => ({
-    key: `s${i}`,
-    name: breakdown === 'project' ? (projectNames.get(name) ?? name) : name,
-    color: SERIES_COLORS[i % SERIES_COLORS.length] as string,
-    total,
-  }));
-  const rest = ranked.slice(kept.length);
-  if (rest.length > 0) {
-    series.push({
-      key: 'other',
-      name: `Other (${rest.length})`,
-      color: OTHER_COLOR,
-      total: rest.reduce((sum, [, cost]) => sum + cost, 0),
-    });
-  }
+  const { series, keyOf } = rankSeries(totals, maxSeries, (name) =>
+    breakdown === 'project' ? (projectNames.get(name) ?? name) : name,
+  );
   const data = points.map((point) => {
     const datum: CostDatum = {
       period: point.period,
@@ -423,7 +444,7 @@ export function stackCost(
     };
     for (const s of series) datum[s.key] = 0;
     for (const [name, cost] of Object.entries(partsOf(point))) {
-      const key = keyOf.get(name) ?? 'other';
+      const key = keyOf(name);
       datum[key] = (datum[key] as number) + cost;
     }
     return datum;
@@ -689,5 +710,171 @@ export function CostByAgentChart({ data }: { data: HistoryCharts['costByAgent'] 
       empty={rows.length === 0 ? (data.length > 0 ? NO_COST_MESSAGE : true) : false}
       tooltip={(agent) => agentTooltip(agent, data)}
     />
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// All usage: the days of every session the agents' transcripts record, Baton's and interactive ones.
+
+export const USAGE_SOURCE_LABELS: Record<UsageSource, string> = { baton: 'Baton', interactive: 'Interactive' };
+const SOURCE_COLORS: Record<UsageSource, string> = { baton: '#4e79a7', interactive: '#f28e2b' };
+export const NO_USAGE_MESSAGE = 'No usage in this range';
+/** Every token in range is of a model without a price: a $0 axis would say it was free. */
+export const NO_KNOWN_COST_MESSAGE = 'No known cost in this range: its models have no price';
+
+/** What the daily bars are stacked by. */
+export type UsageStack = 'source' | 'model';
+
+export interface UsageDatum {
+  period: string;
+  /** The day's value in the chart's measure (dollars or tokens). */
+  total: number;
+  costUsd: number;
+  totalTokens: number;
+  unknownCostTokens: number;
+  [seriesKey: string]: string | number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Every date from `first` to `last` (YYYY-MM-DD), so a day without usage shows as a gap on the axis. */
+export function daysBetween(first: string, last: string): string[] {
+  const start = Date.parse(`${first}T00:00:00Z`);
+  const end = Date.parse(`${last}T00:00:00Z`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return [];
+  const days: string[] = [];
+  for (let t = start; t <= end; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+const measure = (metric: UsageMetric) => (t: UsageTokens) => (metric === 'cost' ? t.costUsd : t.totalTokens);
+
+/** The daily rows (one per date and model) as stacked bars: by source (Baton, interactive), or by model with "Other". */
+export function stackDailyUsage(
+  rows: readonly UsagePeriodRow[],
+  stack: UsageStack,
+  metric: UsageMetric,
+  maxSeries = SERIES_COLORS.length,
+): { series: CostSeries[]; data: UsageDatum[]; total: number } {
+  const valueOf = measure(metric);
+  let series: CostSeries[];
+  let partsOf: (row: UsagePeriodRow) => [key: string, value: number][];
+  if (stack === 'source') {
+    series = USAGE_SOURCES.map((source) => ({
+      key: source,
+      name: USAGE_SOURCE_LABELS[source],
+      color: SOURCE_COLORS[source],
+      total: rows.reduce((sum, row) => sum + valueOf(row.bySource[source]), 0),
+    }));
+    partsOf = (row) => USAGE_SOURCES.map((source) => [source, valueOf(row.bySource[source])]);
+  } else {
+    const totals = new Map<string, number>();
+    for (const row of rows) totals.set(row.model, (totals.get(row.model) ?? 0) + valueOf(row));
+    const ranked = rankSeries(totals, maxSeries);
+    series = ranked.series;
+    partsOf = (row) => [[ranked.keyOf(row.model), valueOf(row)]];
+  }
+
+  const periods = rows.map((row) => row.period).sort();
+  const byPeriod = new Map<string, UsageDatum>();
+  const datumOf = (period: string) => {
+    let datum = byPeriod.get(period);
+    if (!datum) {
+      datum = { period, total: 0, costUsd: 0, totalTokens: 0, unknownCostTokens: 0 };
+      for (const s of series) datum[s.key] = 0;
+      byPeriod.set(period, datum);
+    }
+    return datum;
+  };
+  if (periods.length > 0) for (const day of daysBetween(periods[0]!, periods[periods.length - 1]!)) datumOf(day);
+  for (const row of rows) {
+    const datum = datumOf(row.period);
+    datum.total += valueOf(row);
+    datum.costUsd += row.costUsd;
+    datum.totalTokens += row.totalTokens;
+    datum.unknownCostTokens += row.unknownCostTokens;
+    for (const [key, value] of partsOf(row)) datum[key] = (datum[key] as number) + value;
+  }
+  const data = [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period));
+  return { series, data, total: rows.reduce((sum, row) => sum + valueOf(row), 0) };
+}
+
+/** A value in the chart's measure: "$1.20", or "15,100 tokens". */
+const formatMeasure = (metric: UsageMetric, value: number) =>
+  metric === 'cost' ? formatCost(value) : `${formatTokens(value)} tokens`;
+
+/** What a daily usage chart's tooltip says about one day. */
+export function usageTooltip(
+  datum: UsageDatum,
+  series: CostSeries[],
+  rangeTotal: number,
+  metric: UsageMetric,
+): { title: string; lines: string[]; rows: TooltipRow[] } {
+  const lines = [
+    `${formatMeasure(metric, datum.total)} · ${formatShare(datum.total, rangeTotal)} of ${formatMeasure(metric, rangeTotal)} in this range`,
+    `${usageCostText(datum)} · ${formatTokens(datum.totalTokens)} tokens`,
+  ];
+  if (datum.unknownCostTokens > 0) lines.push(`${formatTokens(datum.unknownCostTokens)} tokens have no price`);
+  return {
+    title: periodLabel(datum.period, 'day', 'full'),
+    lines,
+    rows: series
+      .filter((s) => Number(datum[s.key]) > 0)
+      .map((s) => ({
+        name: s.name,
+        color: s.color,
+        value: metric === 'cost' ? formatCost(Number(datum[s.key])) : formatTokens(Number(datum[s.key])),
+        share: formatShare(Number(datum[s.key]), datum.total),
+      })),
+  };
+}
+
+/** Cost or tokens per day, stacked by source or by model. */
+export function DailyUsageChart({
+  rows,
+  stack,
+  metric,
+  controls,
+}: {
+  rows: readonly UsagePeriodRow[];
+  stack: UsageStack;
+  metric: UsageMetric;
+  controls?: ReactNode;
+}) {
+  const stacked = stackDailyUsage(rows, stack, metric);
+  const unknown = rows.some((row) => row.unknownCostTokens > 0);
+  const empty =
+    rows.length === 0
+      ? NO_USAGE_MESSAGE
+      : metric === 'cost' && stacked.total === 0 && (unknown ? NO_KNOWN_COST_MESSAGE : NO_COST_MESSAGE);
+  return (
+    <ChartFrame
+      title={`${metric === 'cost' ? 'Cost' : 'Tokens'} per day by ${stack}`}
+      testId={`chart-usage-by-${stack}`}
+      empty={empty}
+      controls={controls}
+    >
+      <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} />
+        <XAxis
+          dataKey="period"
+          tickFormatter={(v: unknown) => periodLabel(String(v), 'day', 'tick')}
+          minTickGap={12}
+          fontSize={LABEL_FONT_PX}
+        />
+        <YAxis tickFormatter={metric === 'cost' ? costTick : tokenTick} width={64} fontSize={LABEL_FONT_PX} />
+        <Tooltip
+          cursor={CURSOR}
+          content={(props) => {
+            const datum = hovered<UsageDatum>(props);
+            return datum ? <TooltipBox {...usageTooltip(datum, stacked.series, stacked.total, metric)} /> : null;
+          }}
+        />
+        <Legend />
+        {stacked.series.map((s) => (
+          <Bar key={s.key} isAnimationActive={false} dataKey={s.key} name={s.name} stackId="usage" fill={s.color} />
+        ))}
+      </BarChart>
+    </ChartFrame>
   );
 }

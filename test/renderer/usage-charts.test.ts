@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { UsagePeriodRow, UsageTokens } from '../../src-main/contract/usage';
+import { daysBetween, stackDailyUsage, usageTooltip } from '../../src-renderer/components/charts';
+import { usageTokens } from './fixtures';
+
+/** A day's row for one model, its totals the sum of the two sources. */
+function row(period: string, model: string, baton: Partial<UsageTokens>, interactive: Partial<UsageTokens> = {}) {
+  const b = usageTokens(baton);
+  const i = usageTokens(interactive);
+  const sum = (key: keyof UsageTokens) => b[key] + i[key];
+  return {
+    period,
+    model,
+    inputTokens: sum('inputTokens'),
+    outputTokens: sum('outputTokens'),
+    cacheCreationTokens: sum('cacheCreationTokens'),
+    cacheReadTokens: sum('cacheReadTokens'),
+    totalTokens: sum('totalTokens'),
+    costUsd: sum('costUsd'),
+    unknownCostTokens: sum('unknownCostTokens'),
+    bySource: { baton: b, interactive: i },
+  } satisfies UsagePeriodRow;
+}
+
+const rows = [
+  row('2026-11-29', 'claude-sonnet-4-5', { outputTokens: 100, costUsd: 1 }, { outputTokens: 300, costUsd: 3 }),
+  row('2026-12-01', 'claude-opus-4-5', {}, { outputTokens: 50, costUsd: 4 }),
+  row('2026-12-01', 'claude-haiku-4-5', { outputTokens: 10, costUsd: 0.5 }),
+  row('2026-12-01', 'mystery', {}, { inputTokens: 40, unknownCostTokens: 40 }),
+];
+
+describe('daily usage bars', () => {
+  it('lists every day of a range, across a month’s end', () => {
+    expect(daysBetween('2026-11-29', '2026-12-01')).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
+    expect(daysBetween('2026-12-01', '2026-12-01')).toEqual(['2026-12-01']);
+  });
+
+  it('stacks each day’s cost by source, the days without usage at zero', () => {
+    const stacked = stackDailyUsage(rows, 'source', 'cost');
+    expect(stacked.series.map((s) => [s.key, s.name, s.total])).toEqual([
+      ['baton', 'Baton', 1.5],
+      ['interactive', 'Interactive', 7],
+    ]);
+    expect(stacked.total).toBe(8.5);
+    expect(stacked.data.map((d) => [d.period, d.baton, d.interactive, d.total])).toEqual([
+      ['2026-11-29', 1, 3, 4],
+      ['2026-11-30', 0, 0, 0],
+      ['2026-12-01', 0.5, 4, 4.5],
+    ]);
+    expect(stacked.data[2]).toMatchObject({ totalTokens: 100, unknownCostTokens: 40 });
+  });
+
+  it('stacks tokens by model, the smallest summed as Other', () => {
+    const stacked = stackDailyUsage(rows, 'model', 'tokens', 3);
+    expect(stacked.series.map((s) => [s.key, s.name, s.total])).toEqual([
+      ['s0', 'claude-sonnet-4-5', 400],
+      ['s1', 'claude-opus-4-5', 50],
+      ['other', 'Other (2)', 50],
+    ]);
+    expect(stacked.data[2]).toMatchObject({ s0: 0, s1: 50, other: 50, total: 100 });
+  });
+
+  it('says in the tooltip what a day cost, how the sources split it, and what has no price', () => {
+    const stacked = stackDailyUsage(rows, 'source', 'cost');
+    const tip = usageTooltip(stacked.data[2]!, stacked.series, stacked.total, 'cost');
+    expect(tip.title).toBe('2026-12-01');
+    expect(tip.lines).toEqual([
+      '$4.50 · 52.9% of $8.50 in this range',
+      '$4.50 + unknown · 100 tokens',
+      '40 tokens have no price',
+    ]);
+    expect(tip.rows.map((r) => [r.name, r.value, r.share])).toEqual([
+      ['Baton', '$0.50', '11.1%'],
+      ['Interactive', '$4.00', '88.9%'],
+    ]);
+  });
+});
