@@ -28,7 +28,7 @@ function titleOf(route: Route): string {
 }
 
 export function App() {
-  const { client, launch, transport } = useServices();
+  const { client, history, launch, transport } = useServices();
   const route = useHashRoute();
   const info = useResource(() => client.getAppInfo({}), 'app-info');
   const [help, setHelp] = useState(false);
@@ -58,12 +58,14 @@ export function App() {
         focusWhenReady(PROMPT_INPUT_ID);
       } else if (action === 'search') {
         e.preventDefault();
+        // The search box is on the tasks tab.
+        history.getState().setTab('tasks');
         goToSearch();
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [launch]);
+  }, [history, launch]);
 
   // A browser notification when a task ends, if asked for; the desktop app's main process notifies by itself.
   useEffect(

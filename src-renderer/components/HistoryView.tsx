@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { AGENT_LABELS, agentLabel, isAgentKind } from '../agents';
 import {
@@ -26,12 +26,14 @@ import {
 import { useResyncCount, useServices } from '../app/services';
 import { errorMessage } from '../errors';
 import { hrefs } from '../router';
-import { filterError, type CostBreakdown, type HistoryStore } from '../stores/history-store';
+import { filterError, type CostBreakdown, type HistoryStore, type HistoryTab } from '../stores/history-store';
 import '../styles/history.css';
+import { baseName } from '../text';
 import { CostByAgentChart, CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts';
 import { QuotaTiles } from './QuotaTiles';
 import { StatusBadge } from './Status';
 import { Empty, ErrorState, Loading } from './StateViews';
+import { UsageView } from './UsageView';
 
 /** A label for each of the contract's sort keys; a new key without one is a type error. */
 const SORT_LABELS: Record<TaskSortKey, string> = {
@@ -61,12 +63,6 @@ export function downloadFile(file: { fileName: string; mimeType: string; content
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
-
-/** The last segment of a path, for a project the server did not name. */
-function baseName(dir: string): string {
-  const parts = dir.split(/[\\/]+/).filter(Boolean);
-  return parts[parts.length - 1] ?? dir;
-}
 
 /**
  * Project names by id. The server's names already tell folders of the same name apart; the
@@ -564,15 +560,27 @@ function Charts({ store }: { store: HistoryStore }) {
   );
 }
 
-export function HistoryView() {
-  const { history } = useServices();
+/** The task list's count and exports, in the page header while the tasks show. */
+function TasksHeader({ store }: { store: HistoryStore }) {
+  const total = useStore(store, (s) => s.total);
+  return (
+    <>
+      <span className="muted" data-testid="history-total" data-value={total ?? undefined}>
+        {total === null ? '' : `${formatTokens(total)} ${total === 1 ? 'task' : 'tasks'}`}
+      </span>
+      <ExportButtons store={store} />
+    </>
+  );
+}
+
+function TasksPanel({ store }: { store: HistoryStore }) {
   const resyncs = useResyncCount();
-  const status = useStore(history, (s) => s.status);
-  const error = useStore(history, (s) => s.error);
-  const total = useStore(history, (s) => s.total);
-  const reload = useStore(history, (s) => s.reload);
-  const loadProjects = useStore(history, (s) => s.loadProjects);
-  const filter = useStore(history, (s) => s.filter);
+  const status = useStore(store, (s) => s.status);
+  const error = useStore(store, (s) => s.error);
+  const total = useStore(store, (s) => s.total);
+  const reload = useStore(store, (s) => s.reload);
+  const loadProjects = useStore(store, (s) => s.loadProjects);
+  const filter = useStore(store, (s) => s.filter);
   const filtered = Object.keys(filter).length > 0;
   const invalid = filterError(filter);
 
@@ -596,27 +604,94 @@ export function HistoryView() {
           : 'No tasks yet. Launch one from the Live page and it will be listed here.'}
       </Empty>
     );
-  else list = <TaskTable store={history} />;
+  else list = <TaskTable store={store} />;
 
   return (
-    <div className="view history-view">
-      <header className="detail-header">
-        <h2>History</h2>
-        <span className="muted" data-testid="history-total" data-value={total ?? undefined}>
-          {total === null ? '' : `${formatTokens(total)} ${total === 1 ? 'task' : 'tasks'}`}
-        </span>
-        <ExportButtons store={history} />
-      </header>
-      <UsageSummary store={history} />
-      <QuotaTiles store={history} />
-      <Filters store={history} />
-      <Charts store={history} />
+    <>
+      <UsageSummary store={store} />
+      <QuotaTiles store={store} />
+      <Filters store={store} />
+      <Charts store={store} />
       <section aria-labelledby="history-tasks-heading">
         <h3 id="history-tasks-heading" className="visually-hidden">
           Tasks
         </h3>
         {list}
       </section>
+    </>
+  );
+}
+
+const HISTORY_TABS: { value: HistoryTab; label: string }[] = [
+  { value: 'tasks', label: 'Tasks' },
+  { value: 'usage', label: 'All usage' },
+];
+
+/** The tab pattern: one tab stop, arrow keys (and Home/End) move between the tabs and open them. */
+function HistoryTabs({ store }: { store: HistoryStore }) {
+  const tab = useStore(store, (s) => s.tab);
+  const setTab = useStore(store, (s) => s.setTab);
+  const buttons = useRef(new Map<HistoryTab, HTMLButtonElement>());
+  const onKeyDown = (e: KeyboardEvent) => {
+    const current = HISTORY_TABS.findIndex((t) => t.value === tab);
+    const count = HISTORY_TABS.length;
+    const targets: Record<string, number> = {
+      ArrowRight: current + 1,
+      ArrowLeft: current - 1 + count,
+      Home: 0,
+      End: count - 1,
+    };
+    const target = targets[e.key];
+    if (target === undefined) return;
+    e.preventDefault();
+    const value = HISTORY_TABS[target % count]!.value;
+    setTab(value);
+    buttons.current.get(value)?.focus();
+  };
+  return (
+    <div
+      role="tablist"
+      aria-label="History views"
+      className="history-tabs"
+      data-testid="history-tabs"
+      onKeyDown={onKeyDown}
+    >
+      {HISTORY_TABS.map((t) => (
+        <button
+          key={t.value}
+          ref={(el) => {
+            if (el) buttons.current.set(t.value, el);
+            else buttons.current.delete(t.value);
+          }}
+          type="button"
+          role="tab"
+          id={`history-tab-${t.value}`}
+          aria-controls={`history-panel-${t.value}`}
+          aria-selected={tab === t.value}
+          tabIndex={tab === t.value ? 0 : -1}
+          data-testid={`history-tab-${t.value}`}
+          onClick={() => setTab(t.value)}
+        >
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function HistoryView() {
+  const { history } = useServices();
+  const tab = useStore(history, (s) => s.tab);
+  return (
+    <div className="view history-view">
+      <header className="detail-header">
+        <h2>History</h2>
+        <HistoryTabs store={history} />
+        {tab === 'tasks' ? <TasksHeader store={history} /> : null}
+      </header>
+      <div role="tabpanel" id={`history-panel-${tab}`} aria-labelledby={`history-tab-${tab}`} className="history-panel">
+        {tab === 'tasks' ? <TasksPanel store={history} /> : <UsageView />}
+      </div>
     </div>
   );
 }

@@ -25,6 +25,9 @@ export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 /** What the cost chart's bars are stacked by. */
 export type CostBreakdown = 'model' | 'project';
 
+/** History's two views: Baton's tasks, or all usage the agents' transcripts record. */
+export type HistoryTab = 'tasks' | 'usage';
+
 export interface HistoryState {
   filter: TaskFilter;
   sort: HistorySort;
@@ -42,8 +45,10 @@ export interface HistoryState {
   /** The subscription windows as agents last reported them; null until known, or from a service without them. */
   quota: QuotaWindowView[] | null;
   breakdown: CostBreakdown;
+  tab: HistoryTab;
   setFilter(patch: Partial<TaskFilter>): void;
   setBreakdown(breakdown: CostBreakdown): void;
+  setTab(tab: HistoryTab): void;
   setSort(by: TaskSortKey, direction?: SortDirection): void;
   /** Reloads the list from its first page and the charts. */
   reload(): Promise<void>;
@@ -163,6 +168,7 @@ export function createHistoryStore(client: HistoryClient, options: HistoryStoreO
       projects: [],
       quota: null,
       breakdown: 'model',
+      tab: 'tasks',
 
       setFilter(patch) {
         const filter = { ...get().filter, ...patch };
@@ -176,6 +182,11 @@ export function createHistoryStore(client: HistoryClient, options: HistoryStoreO
       setBreakdown(breakdown) {
         // Both breakdowns come with every answer; switching needs no call.
         set({ breakdown });
+      },
+
+      setTab(tab) {
+        // Each view loads its own data when it opens.
+        set({ tab });
       },
 
       setSort(by, direction) {

@@ -1,0 +1,488 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import { agentLabel } from '../agents';
+import { useResyncCount, useServices } from '../app/services';
+import {
+  formatCost,
+  formatDate,
+  formatDuration,
+  formatTokens,
+  plural,
+  rawValue,
+  USAGE_SOURCES,
+  type ImportProgress,
+  type ImportSummary,
+  type UsageBlock,
+  type UsageOrigin,
+  type UsageOverview,
+  type UsageProjectRow,
+  type UsageTokens,
+} from '../contract';
+import { usageCostText } from '../cost';
+import { hrefs } from '../router';
+import {
+  isUnfiltered,
+  usageRangeError,
+  type UsageMetric,
+  type UsageSourceChoice,
+  type UsageStore,
+} from '../stores/usage-store';
+import '../styles/usage.css';
+import { baseName } from '../text';
+import { DailyUsageChart, formatShare, USAGE_SOURCE_LABELS } from './charts';
+import { formatBytes } from './IterationDiffPanel';
+import { clockTime } from './QuotaTiles';
+import { Empty, ErrorState, Loading } from './StateViews';
+
+/** Blocks listed before "Show all": a day or two of work. */
+export const BLOCKS_SHOWN = 8;
+
+const SOURCE_CHOICES: { value: UsageSourceChoice; label: string }[] = [
+  { value: 'all', label: 'All' },
+  ...USAGE_SOURCES.map((source) => ({ value: source, label: USAGE_SOURCE_LABELS[source] })),
+];
+
+const METRICS: { value: UsageMetric; label: string }[] = [
+  { value: 'cost', label: 'Cost' },
+  { value: 'tokens', label: 'Tokens' },
+];
+
+function ImportButton({ store }: { store: UsageStore }) {
+  const busy = useStore(store, (s) => s.importRequested || s.progress?.state === 'importing');
+  const importNow = useStore(store, (s) => s.importNow);
+  return (
+    <button type="button" data-testid="usage-import-now" disabled={busy} onClick={() => void importNow()}>
+      {busy ? 'Importing…' : 'Import now'}
+    </button>
+  );
+}
+
+function UsageFilters({ store }: { store: UsageStore }) {
+  const filter = useStore(store, (s) => s.filter);
+  const setFilter = useStore(store, (s) => s.setFilter);
+  const rangeError = usageRangeError(filter);
+  return (
+    <div className="filters usage-filters" role="search" aria-label="Filter usage">
+      <fieldset className="segmented" data-testid="usage-source">
+        <legend>Source</legend>
+        {SOURCE_CHOICES.map((choice) => (
+          <label key={choice.value}>
+            <input
+              type="radio"
+              name="usage-source"
+              value={choice.value}
+              checked={filter.source === choice.value}
+              onChange={() => setFilter({ source: choice.value })}
+            />
+            <span>{choice.label}</span>
+          </label>
+        ))}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="usage-since">From</label>
+        <input
+          id="usage-since"
+          type="date"
+          value={filter.since ?? ''}
+          max={filter.until}
+          aria-invalid={rangeError ? true : undefined}
+          aria-describedby={rangeError ? 'usage-range-error' : undefined}
+          onChange={(e) => setFilter({ since: e.target.value || undefined })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="usage-until">To</label>
+        <input
+          id="usage-until"
+          type="date"
+          value={filter.until ?? ''}
+          min={filter.since}
+          aria-invalid={rangeError ? true : undefined}
+          aria-describedby={rangeError ? 'usage-range-error' : undefined}
+          onChange={(e) => setFilter({ until: e.target.value || undefined })}
+        />
+        {rangeError ? (
+          <p id="usage-range-error" className="field-error" role="alert">
+            {rangeError}
+          </p>
+        ) : null}
+      </div>
+      <ImportButton store={store} />
+    </div>
+  );
+}
+
+/** "12 of 40": a count of a total the import may not know yet. */
+function ofTotal(done: number, total: number, format: (n: number) => string): string {
+  return total > 0 ? `${format(done)} of ${format(total)}` : format(done);
+}
+
+function ImportProgressBars({ progress }: { progress: ImportProgress | null }) {
+  // Until the service reports totals, the bars have no value, which draws them indeterminate.
+  const counting = progress?.state === 'importing';
+  const files = counting && progress.filesTotal > 0 ? progress : null;
+  const bytes = counting && progress.bytesTotal > 0 ? progress : null;
+  return (
+    <div className="usage-import-progress" data-testid="usage-import-progress" role="status">
+      <p>Importing the agents’ transcripts…</p>
+      <label>
+        <span>Files{counting ? `: ${ofTotal(progress.filesDone, progress.filesTotal, formatTokens)}` : ''}</span>
+        <progress
+          data-testid="usage-import-files"
+          max={files?.filesTotal}
+          value={files?.filesDone}
+          aria-label="Files imported"
+        />
+      </label>
+      <label>
+        <span>Data{counting ? `: ${ofTotal(progress.bytesDone, progress.bytesTotal, formatBytes)}` : ''}</span>
+        <progress
+          data-testid="usage-import-bytes"
+          max={bytes?.bytesTotal}
+          value={bytes?.bytesDone}
+          aria-label="Bytes imported"
+        />
+      </label>
+    </div>
+  );
+}
+
+function ImportStatus({ store }: { store: UsageStore }) {
+  const progress = useStore(store, (s) => s.progress);
+  const requested = useStore(store, (s) => s.importRequested);
+  const callError = useStore(store, (s) => s.importError);
+  if (requested || progress?.state === 'importing') return <ImportProgressBars progress={progress} />;
+  const error = callError ?? (progress?.state === 'failed' ? (progress.error ?? 'the import failed') : null);
+  if (!error) return null;
+  return (
+    <p className="field-error usage-import-error" role="alert" data-testid="usage-import-error">
+      The import failed: {error}
+    </p>
+  );
+}
+
+/** "$4.20", "$4.20 + unknown", or "unknown", with the exact known figure in data-value. */
+function CostText({ usage, testId }: { usage: UsageTokens; testId?: string }) {
+  return (
+    <span
+      data-testid={testId}
+      data-value={rawValue(usage.costUsd)}
+      title={
+        usage.unknownCostTokens > 0
+          ? `${formatTokens(usage.unknownCostTokens)} tokens are of models without a price and not in this cost`
+          : undefined
+      }
+    >
+      {usageCostText(usage)}
+    </span>
+  );
+}
+
+function UsageTotals({ overview }: { overview: UsageOverview }) {
+  const { totals } = overview;
+  const bySource = useMemo(() => {
+    const sums = { baton: 0, interactive: 0 };
+    for (const row of overview.daily) {
+      sums.baton += row.bySource.baton.costUsd;
+      sums.interactive += row.bySource.interactive.costUsd;
+    }
+    return sums;
+  }, [overview.daily]);
+  return (
+    <section aria-labelledby="usage-totals-heading">
+      <h3 id="usage-totals-heading" className="visually-hidden">
+        Totals
+      </h3>
+      <dl className="totals usage-strip">
+        <div className="total">
+          <dt>Cost</dt>
+          <dd>
+            <CostText usage={totals} testId="usage-total-cost" />
+          </dd>
+        </div>
+        <div className="total">
+          <dt>Tokens</dt>
+          <dd data-testid="usage-total-tokens" data-value={rawValue(totals.totalTokens)}>
+            {formatTokens(totals.totalTokens)}
+          </dd>
+        </div>
+        {USAGE_SOURCES.map((source) => (
+          <div className="total" key={source}>
+            <dt>{USAGE_SOURCE_LABELS[source]}</dt>
+            <dd data-testid={`usage-total-${source}`} data-value={rawValue(bySource[source])}>
+              {formatCost(bySource[source])}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {totals.unknownCostTokens > 0 ? (
+        <p className="usage-unknown-cost" role="note" data-testid="usage-unknown-cost">
+          {formatTokens(totals.unknownCostTokens)} of {formatTokens(totals.totalTokens)} tokens are of models without a
+          price, so the costs shown leave them out. Their prices can be set in <a href={hrefs.settings}>Settings</a>.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function MetricSwitch({ store }: { store: UsageStore }) {
+  const metric = useStore(store, (s) => s.metric);
+  const setMetric = useStore(store, (s) => s.setMetric);
+  return (
+    <fieldset className="segmented" data-testid="usage-metric">
+      <legend>Show</legend>
+      {METRICS.map((m) => (
+        <label key={m.value}>
+          <input
+            type="radio"
+            name="usage-metric"
+            value={m.value}
+            checked={metric === m.value}
+            onChange={() => setMetric(m.value)}
+          />
+          <span>{m.label}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function UsageCharts({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
+  const metric = useStore(store, (s) => s.metric);
+  return (
+    <section className="charts usage-charts" aria-labelledby="usage-charts-heading">
+      <h3 id="usage-charts-heading" className="visually-hidden">
+        Usage per day
+      </h3>
+      <DailyUsageChart rows={overview.daily} stack="source" metric={metric} controls={<MetricSwitch store={store} />} />
+      <DailyUsageChart rows={overview.daily} stack="model" metric={metric} />
+    </section>
+  );
+}
+
+function BlockCard({ block }: { block: UsageBlock }) {
+  return (
+    <li
+      className={block.isActive ? 'usage-block usage-block-active' : 'usage-block'}
+      data-testid="usage-block"
+      data-active={block.isActive || undefined}
+      aria-current={block.isActive ? 'true' : undefined}
+    >
+      <div className="usage-block-head">
+        <span className="usage-block-time">
+          {formatDate(block.start)} – {clockTime(block.end, block.start)}
+        </span>
+        {block.isActive ? <span className="badge status-running">Active</span> : null}
+      </div>
+      <div className="usage-block-figures">
+        <span>{formatTokens(block.totalTokens)} tokens</span>
+        <CostText usage={block} />
+        <span>{plural(block.messages, 'message')}</span>
+        {block.models.length > 0 ? <span className="muted">{block.models.join(', ')}</span> : null}
+      </div>
+      {block.isActive ? (
+        block.burnRate ? (
+          <p className="usage-burn-rate" data-testid="usage-burn-rate">
+            Burning {formatTokens(block.burnRate.tokensPerMinute)} tokens/min · {formatCost(block.burnRate.costPerHour)}
+            /h
+          </p>
+        ) : (
+          <p className="muted">The burn rate shows once this block’s messages span some time.</p>
+        )
+      ) : null}
+      {block.isActive && block.projection ? (
+        <p className="usage-projection" data-testid="usage-projection">
+          At this rate the block ends in {formatDuration(block.projection.remainingMinutes * 60_000)} at{' '}
+          {formatTokens(block.projection.totalTokens)} tokens, {formatCost(block.projection.costUsd)}.
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+function Blocks({ blocks }: { blocks: UsageBlock[] }) {
+  const [showAll, setShowAll] = useState(false);
+  // Gaps between blocks carry no usage; the most recent block comes first.
+  const recent = useMemo(() => blocks.filter((b) => !b.isGap).sort((a, b) => b.start - a.start), [blocks]);
+  const shown = showAll ? recent : recent.slice(0, BLOCKS_SHOWN);
+  return (
+    <section aria-labelledby="usage-blocks-heading">
+      <h3 id="usage-blocks-heading">5-hour blocks</h3>
+      {recent.length === 0 ? (
+        <p className="muted">No blocks in this range.</p>
+      ) : (
+        <ol className="usage-blocks">
+          {shown.map((block) => (
+            <BlockCard key={block.id} block={block} />
+          ))}
+        </ol>
+      )}
+      {recent.length > shown.length ? (
+        <button type="button" className="link-button" onClick={() => setShowAll(true)}>
+          Show all {formatTokens(recent.length)} blocks
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
+function Projects({ projects }: { projects: UsageProjectRow[] }) {
+  const ranked = useMemo(
+    () => [...projects].sort((a, b) => b.costUsd - a.costUsd || b.totalTokens - a.totalTokens),
+    [projects],
+  );
+  const allCost = ranked.reduce((sum, p) => sum + p.costUsd, 0);
+  return (
+    <section aria-labelledby="usage-projects-heading">
+      <h3 id="usage-projects-heading">Projects by cost</h3>
+      {ranked.length === 0 ? (
+        <p className="muted">No project in this range.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="usage-projects" data-testid="usage-projects" aria-labelledby="usage-projects-heading">
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  #
+                </th>
+                <th scope="col">Project</th>
+                <th scope="col" className="num">
+                  Tokens
+                </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
+                <th scope="col" className="num">
+                  Share
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {ranked.map((p, i) => (
+                <tr key={p.project} data-testid="usage-project" data-project={p.project}>
+                  <td className="num">{i + 1}</td>
+                  <td title={p.project}>
+                    <strong>{baseName(p.project)}</strong> <span className="muted usage-path">{p.project}</span>
+                  </td>
+                  <td className="num" data-value={rawValue(p.totalTokens)}>
+                    {formatTokens(p.totalTokens)}
+                  </td>
+                  <td className="num">
+                    <CostText usage={p} />
+                  </td>
+                  <td className="num muted">{formatShare(p.costUsd, allCost)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Directories({ directories }: { directories: UsageOrigin['directories'] }) {
+  if (directories.length === 0) return <p className="muted">No transcript folder is configured.</p>;
+  return (
+    <ul className="usage-directories">
+      {directories.map((d) => (
+        <li key={`${d.agent}:${d.path}`} data-testid="usage-directory" data-exists={d.exists}>
+          <code>{d.path}</code> <span className="muted">{agentLabel(d.agent)}</span>{' '}
+          <span className={d.exists ? 'usage-found' : 'usage-missing'}>{d.exists ? 'found' : 'not found'}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function describeImport(summary: ImportSummary): string {
+  const parts = [plural(summary.newFiles, 'new file'), plural(summary.messages, 'message')];
+  if (summary.duplicates > 0) parts.push(`${plural(summary.duplicates, 'duplicate')} skipped`);
+  if (summary.malformed > 0) parts.push(`${plural(summary.malformed, 'unreadable line')} skipped`);
+  return `${parts.join(', ')} in ${formatDuration(summary.durationMs)}`;
+}
+
+function Origin({ origin, last }: { origin: UsageOrigin; last: ImportSummary | null }) {
+  return (
+    <section aria-labelledby="usage-origin-heading" data-testid="usage-origin">
+      <h3 id="usage-origin-heading">Where the data came from</h3>
+      <p>The agents’ transcript folders Baton reads:</p>
+      <Directories directories={origin.directories} />
+      <p data-testid="usage-origin-counts">
+        {plural(origin.files, 'transcript file')} imported, holding {plural(origin.messages, 'message')}.
+      </p>
+      <p data-testid="usage-origin-baton">
+        {plural(origin.batonSessionsWithoutTranscript, 'Baton session')} without a transcript counted from Baton’s own
+        records.
+      </p>
+      <p data-testid="usage-origin-last-import">
+        {origin.lastImportAt === null
+          ? 'No import has run yet.'
+          : `Last import ${formatDate(origin.lastImportAt)}${last ? `: ${describeImport(last)}` : ''}.`}
+      </p>
+    </section>
+  );
+}
+
+/** Nothing to show: nothing imported, or nothing the filters select. */
+function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
+  const unfiltered = useStore(store, (s) => isUnfiltered(s.filter));
+  if (!unfiltered) return <Empty>No usage matches these filters.</Empty>;
+  const { origin } = overview;
+  return (
+    <div className="usage-nothing">
+      <Empty>
+        {origin.lastImportAt === null
+          ? 'Nothing imported yet. Baton counts every session, interactive ones too, from the agents’ transcripts in these folders:'
+          : 'The last import found no usage in the agents’ transcript folders:'}
+      </Empty>
+      <Directories directories={origin.directories} />
+      <ImportButton store={store} />
+    </div>
+  );
+}
+
+/** History's "All usage": what the agents' own transcripts say was spent, Baton's sessions and interactive ones. */
+export function UsageView() {
+  const { usage } = useServices();
+  const resyncs = useResyncCount();
+  const overview = useStore(usage, (s) => s.overview);
+  const status = useStore(usage, (s) => s.status);
+  const error = useStore(usage, (s) => s.error);
+  const invalid = useStore(usage, (s) => usageRangeError(s.filter));
+  const load = useStore(usage, (s) => s.load);
+  const lastImport = useStore(usage, (s) => s.lastImport ?? s.progress?.last ?? null);
+
+  // Fresh figures each time the view opens, and again after a reconnect.
+  useEffect(() => {
+    void load();
+  }, [load, resyncs]);
+  // An import may already run (the service imports as transcripts change): its bar shows until it ends.
+  useEffect(() => usage.getState().watchImport(), [usage]);
+
+  let body;
+  if (invalid) body = <Empty>Fix the date range to see the usage.</Empty>;
+  else if (status === 'error')
+    body = <ErrorState title="Could not load the usage" message={error ?? ''} onRetry={() => void load()} />;
+  else if (!overview) body = <Loading label="Loading usage…" />;
+  else if (overview.daily.length === 0 && overview.totals.totalTokens === 0)
+    body = <NoUsage store={usage} overview={overview} />;
+  else
+    body = (
+      <>
+        <UsageTotals overview={overview} />
+        <UsageCharts store={usage} overview={overview} />
+        <Blocks blocks={overview.blocks} />
+        <Projects projects={overview.projects} />
+        <Origin origin={overview.origin} last={lastImport} />
+      </>
+    );
+
+  return (
+    <div className="usage-view" data-testid="usage-view" aria-busy={status === 'loading' || undefined}>
+      <UsageFilters store={usage} />
+      <ImportStatus store={usage} />
+      {body}
+    </div>
+  );
+}
