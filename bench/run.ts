@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --json] [-- --lifecycle]`: the hot paths, measured in a store that holds
- * 1,000,000 session rows. With --json, one line per figure:
- * {"name","unit","median","p95","n"}. With --lifecycle, only the session lifecycle figures.
+ * `npm run bench [-- --json] [-- --lifecycle] [-- --import]`: the hot paths, measured in a store that
+ * holds 1,000,000 session rows. With --json, one line per figure:
+ * {"name","unit","median","p95","n"}. With --lifecycle, only the session lifecycle figures; with
+ * --import, only `baton import` against `ccusage daily` over a full-size transcript corpus.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,9 +16,11 @@ import { DEFAULT_RETRY_TIMING } from '../src-main/core/orchestrator/orchestrator
 import { historyFirstChartPaint, liveEventLatency } from './browser-bench';
 import { measureStart } from './cli-start';
 import { fillStore } from './fill-store';
+import { measureImport } from './import-bench';
 
 const json = process.argv.includes('--json');
 const lifecycleOnly = process.argv.includes('--lifecycle');
+const importOnly = process.argv.includes('--import');
 const TASKS = 100_000;
 const SESSIONS_PER_TASK = 10;
 const LIFECYCLE_ITERATIONS = 1000;
@@ -26,20 +29,22 @@ const GIT_LIFECYCLE_ITERATIONS = 60;
 /** Files in the benchmark's repository, so git's index has something to check. */
 const REPOSITORY_FILES = 2000;
 const AGGREGATE_SAMPLES = 2000;
+/** Each round runs ccusage once and imports a ~160 MB corpus twice: a few rounds settle the medians. */
+const IMPORT_ROUNDS = 3;
 
 interface Figure {
   name: string;
-  unit: 'ms' | 'x';
+  unit: 'ms' | 'x' | 'MB';
   median: number;
   p95: number;
   n: number;
 }
 
-function summarise(name: string, samples: number[]): Figure {
+function summarise(name: string, samples: number[], unit: Figure['unit'] = 'ms'): Figure {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return { name, unit: 'ms', median: round(at(0.5)), p95: round(at(0.95)), n: samples.length };
+  return { name, unit, median: round(at(0.5)), p95: round(at(0.95)), n: samples.length };
 }
 
 function report(figure: Figure): void {
@@ -160,8 +165,54 @@ function startFigures(): void {
   report(ratio('start: baton tasks / ccusage session', baton, ccusage));
 }
 
+function importFigures(): void {
+  note('timing `baton import` against `ccusage daily` over a full-size transcript corpus…');
+  const bench = measureImport(IMPORT_ROUNDS, (text) => note(`  ${text}`));
+  const { shape } = bench;
+  note(
+    `  ${shape.lines} lines in ${shape.files} files, ${(bench.bytes / 1_048_576).toFixed(0)} MB: ${shape.messages} messages, ${shape.duplicates} repeats`,
+  );
+  for (const problem of bench.problems) note(`  does not add up: ${problem}`);
+  const ccusage = summarise(
+    'import: ccusage daily',
+    bench.ccusage.map((s) => s.ms),
+  );
+  const first = summarise(
+    'import: baton import, first',
+    bench.firstImport.map((s) => s.ms),
+  );
+  const again = summarise(
+    'import: baton import, nothing new',
+    bench.reimport.map((s) => s.ms),
+  );
+  report(ccusage);
+  report(first);
+  report(again);
+  note('  targets: first import ≤ 1× ccusage daily, nothing new ≤ 0.2×');
+  report(ratio('import: first / ccusage daily', first, ccusage));
+  report(ratio('import: nothing new / ccusage daily', again, ccusage));
+  const peak = (name: string, samples: typeof bench.ccusage) =>
+    summarise(
+      name,
+      samples.map((s) => s.peakRssMb),
+      'MB',
+    );
+  const ccusageRss = peak('import: peak RSS ccusage daily', bench.ccusage);
+  const firstRss = peak('import: peak RSS baton import, first', bench.firstImport);
+  const againRss = peak('import: peak RSS baton import, nothing new', bench.reimport);
+  report(ccusageRss);
+  report(firstRss);
+  report(againRss);
+  report(ratio('import: peak RSS first / ccusage', firstRss, ccusageRss));
+  report(ratio('import: peak RSS nothing new / ccusage', againRss, ccusageRss));
+}
+
 async function main(): Promise<void> {
-  if (!lifecycleOnly) startFigures();
+  if (importOnly) return importFigures();
+  if (!lifecycleOnly) {
+    startFigures();
+    importFigures();
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
   const agent = new NoopAgent();
   const core = await openBatonCore({
