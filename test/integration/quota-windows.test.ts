@@ -109,7 +109,8 @@ describe('a spent subscription window', () => {
   }, 120_000);
 
   it('survives a restart while waiting: interrupted with its wake-up time, then resumed', async () => {
-    const reopens = resetAfterFirstCall(15_000);
+    // Long enough that the kill, the listing and the resume all come before the reset on a loaded machine.
+    const reopens = resetAfterFirstCall(30_000);
     const { server, project, env } = await setUp(windowSpentUntil(reopens));
     const quotaEnv = subscriptionEnv(env);
     const baton = startBaton(
