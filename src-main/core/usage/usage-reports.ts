@@ -30,6 +30,10 @@ const BLOCK_MS = 5 * 60 * 60 * 1000;
 /** ccusage leaves this model out of its per-model figures; its tokens stay in the totals. */
 const SYNTHETIC_MODEL = '<synthetic>';
 
+/** A Baton session `s` none of whose messages were imported: it counts by its own record. */
+const WITHOUT_TRANSCRIPT_SQL = `NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.session_id)
+  AND (s.agent_session_id IS NULL OR NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.agent_session_id))`;
+
 /** Every usage fact: one row per imported message, and one per Baton session without imported messages. */
 const FACTS_SQL = `
   SELECT m.at AS at, m.agent AS agent, COALESCE(m.model, 'unknown') AS model, m.project AS project,
@@ -42,8 +46,7 @@ const FACTS_SQL = `
          s.input_tokens, s.output_tokens, s.cache_creation_tokens, s.cache_read_tokens,
          CASE WHEN s.cost_unknown = 1 THEN NULL ELSE s.cost_usd END
   FROM sessions s JOIN tasks t ON t.id = s.task_id JOIN projects p ON p.id = t.project_id
-  WHERE NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.session_id)
-    AND (s.agent_session_id IS NULL OR NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.agent_session_id))`;
+  WHERE ${WITHOUT_TRANSCRIPT_SQL}`;
 
 const SUMS_SQL = `SUM(i) AS i, SUM(o) AS o, SUM(cw) AS cw, SUM(cr) AS cr, SUM(COALESCE(cost, 0)) AS cost,
   SUM(CASE WHEN cost IS NULL THEN i + o + cw + cr ELSE 0 END) AS unknownTokens`;
@@ -304,11 +307,7 @@ export class UsageReports {
       `SELECT COUNT(*) AS n, MAX(imported_at) AS last FROM transcript_files`,
     );
     const [messages] = this.all<{ n: number }>(`SELECT COUNT(*) AS n FROM usage_messages`);
-    const [unlinked] = this.all<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM sessions s
-       WHERE NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.session_id)
-         AND (s.agent_session_id IS NULL OR NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.agent_session_id))`,
-    );
+    const [unlinked] = this.all<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions s WHERE ${WITHOUT_TRANSCRIPT_SQL}`);
     return {
       directories: directories.map((d) => ({ agent: d.agent, path: d.path, exists: directoryExists(d) })),
       files: files?.n ?? 0,
