@@ -86,6 +86,7 @@ const tokensJson = (t: UsageTokens) => ({
   totalTokens: t.totalTokens,
   costUsd: t.costUsd,
   unknownCostTokens: t.unknownCostTokens,
+  costSources: t.costSources,
 });
 
 /** The JSON of a report, in the shapes `baton usage … --json` documents. */
@@ -187,6 +188,16 @@ function usageLines(report: UsageReport): string[] {
   }
 }
 
+/** Whose figures the costs are, as the price data's are estimates. */
+export function costSourceLine(totals: UsageTokens): string {
+  const said = {
+    agent: 'as the agent reported them',
+    estimated: 'estimated from the price data (@pydantic/genai-prices, or your own prices in settings)',
+    unknown: 'unknown for models without prices',
+  } as const;
+  return `costs: ${totals.costSources.map((source) => said[source]).join('; ') || 'none'}`;
+}
+
 export async function usageCommand(kind: string, options: UsageOptions): Promise<number> {
   const kinds: readonly UsageReportKind[] = ['daily', 'monthly', 'session', 'blocks'];
   if (!kinds.includes(kind as UsageReportKind)) {
@@ -209,8 +220,10 @@ export async function usageCommand(kind: string, options: UsageOptions): Promise
       return 0;
     }
     const lines = usageLines(report);
-    if (lines.length > 0) for (const line of lines) out(line);
-    else {
+    if (lines.length > 0) {
+      for (const line of lines) out(line);
+      out(costSourceLine(report.totals));
+    } else {
       const origin = await service.call('getUsageOverview', { filter: { source: 'all' } });
       out(
         origin.origin.files === 0

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AGENT_KINDS } from './task-spec';
+import { costSourceSchema } from './views';
 
 export const USAGE_SOURCES = ['baton', 'interactive'] as const;
 export type UsageSource = (typeof USAGE_SOURCES)[number];
@@ -62,6 +63,8 @@ export const usageTokensSchema = z.object({
   costUsd: z.number().nonnegative(),
   /** Tokens of models without prices, so a cost shown is known to be short. */
   unknownCostTokens: tokens,
+  /** Where the costs came from: the agent's own figure, the price data, or none. Every report has it. */
+  costSources: z.array(costSourceSchema).default([]),
 });
 export type UsageTokens = z.infer<typeof usageTokensSchema>;
 

@@ -42,6 +42,13 @@ const SOURCE_CHOICES: { value: UsageSourceChoice; label: string }[] = [
   ...USAGE_SOURCES.map((source) => ({ value: source, label: USAGE_SOURCE_LABELS[source] })),
 ];
 
+/** Whose figures the costs are: an estimate from the price data is not what the agent said it cost. */
+const COST_SOURCE_WORDS = {
+  agent: 'as the agents reported them',
+  estimated: 'estimated from the price data (or your prices in Settings)',
+  unknown: 'unknown for models without a price',
+} as const;
+
 const METRICS: { value: UsageMetric; label: string }[] = [
   { value: 'cost', label: 'Cost' },
   { value: 'tokens', label: 'Tokens' },
@@ -215,6 +222,11 @@ function UsageTotals({ overview }: { overview: UsageOverview }) {
           </div>
         ))}
       </dl>
+      {totals.costSources.length > 0 ? (
+        <p className="usage-cost-source" data-testid="usage-cost-source">
+          Costs {totals.costSources.map((source) => COST_SOURCE_WORDS[source]).join('; ')}.
+        </p>
+      ) : null}
       {totals.unknownCostTokens > 0 ? (
         <p className="usage-unknown-cost" role="note" data-testid="usage-unknown-cost">
           {formatTokens(totals.unknownCostTokens)} of {formatTokens(totals.totalTokens)} tokens are of models without a

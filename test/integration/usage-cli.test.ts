@@ -75,7 +75,10 @@ describe('baton import and baton usage', () => {
         costUsd: expect.any(Number),
       }),
     ]);
-    expect(report.totals).toMatchObject({ inputTokens: 5, totalTokens: 6 });
+    expect(report.totals).toMatchObject({ inputTokens: 5, totalTokens: 6, costSources: ['estimated'] });
+    const table = await runBaton(['usage', 'daily', '--timezone', 'UTC'], env);
+    expect(table.stdout).toMatch(/^2026-11-01 {2}claude-sonnet-4-5 +10 +1 +0 +0 +11 +\$/m);
+    expect(table.stdout).toContain('costs: estimated from the price data');
     const monthly = await runBaton(['usage', 'monthly', '--json', '--timezone', 'UTC'], env);
     expect(JSON.parse(monthly.stdout)).toMatchObject({ monthly: [{ month: '2026-11', inputTokens: 15 }] });
     const sessions = await runBaton(['usage', 'session', '--json', '--source', 'interactive'], env);

@@ -152,6 +152,7 @@ export function usageTokens(overrides: Partial<UsageTokens> = {}): UsageTokens {
     totalTokens: counts.inputTokens + counts.outputTokens + counts.cacheCreationTokens + counts.cacheReadTokens,
     costUsd: 0,
     unknownCostTokens: 0,
+    costSources: [],
     ...overrides,
   };
 }

@@ -7,7 +7,7 @@ import { usageTokens } from './fixtures';
 function row(period: string, model: string, baton: Partial<UsageTokens>, interactive: Partial<UsageTokens> = {}) {
   const b = usageTokens(baton);
   const i = usageTokens(interactive);
-  const sum = (key: keyof UsageTokens) => b[key] + i[key];
+  const sum = (key: Exclude<keyof UsageTokens, 'costSources'>) => b[key] + i[key];
   return {
     period,
     model,
@@ -18,6 +18,7 @@ function row(period: string, model: string, baton: Partial<UsageTokens>, interac
     totalTokens: sum('totalTokens'),
     costUsd: sum('costUsd'),
     unknownCostTokens: sum('unknownCostTokens'),
+    costSources: ['estimated'],
     bySource: { baton: b, interactive: i },
   } satisfies UsagePeriodRow;
 }

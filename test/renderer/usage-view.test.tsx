@@ -43,6 +43,7 @@ const plus = (a: UsageTokens, b: UsageTokens): UsageTokens => ({
   totalTokens: a.totalTokens + b.totalTokens,
   costUsd: a.costUsd + b.costUsd,
   unknownCostTokens: a.unknownCostTokens + b.unknownCostTokens,
+  costSources: [...new Set([...a.costSources, ...b.costSources])],
 });
 
 function dayRow(
@@ -204,6 +205,15 @@ describe('the All usage view', () => {
     expect(screen.getByTestId('usage-total-interactive').textContent).toBe('$5.00');
     expect(screen.getByTestId('usage-unknown-cost').textContent).toContain(
       '700 of 4,200 tokens are of models without a price',
+    );
+  });
+
+  it('says whose figures the costs are', async () => {
+    renderUsage({
+      getUsageOverview: () => ({ ...overview, totals: { ...overview.totals, costSources: ['agent', 'estimated'] } }),
+    });
+    expect((await screen.findByTestId('usage-cost-source')).textContent).toBe(
+      'Costs as the agents reported them; estimated from the price data (or your prices in Settings).',
     );
   });
 

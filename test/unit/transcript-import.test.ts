@@ -230,6 +230,21 @@ describe('Codex rollouts', () => {
 });
 
 describe('usage reports', () => {
+  it('says where each cost came from: the transcript’s own, the price data, or none', async () => {
+    const stated = { ...(JSON.parse(assistant()) as Record<string, unknown>), costUSD: 0.5 };
+    writeFileSync(
+      file,
+      `${JSON.stringify(stated)}\n` + assistant({ model: 'claude-sonnet-4-5' }) + assistant({ model: 'house-model-1' }),
+    );
+    await run();
+    const rows = (await report()).periods;
+    const sourcesOf = (model: string) => rows.find((row) => row.model === model)?.costSources;
+    expect(sourcesOf('claude-sonnet-4-5')?.sort()).toEqual(['agent', 'estimated']);
+    expect(sourcesOf('house-model-1')).toEqual(['unknown']);
+    expect(rows.find((row) => row.model === 'house-model-1')).toMatchObject({ costUsd: 0, unknownCostTokens: 112 });
+    expect((await report()).totals.costSources.sort()).toEqual(['agent', 'estimated', 'unknown']);
+  });
+
   it('dates messages in the time zone asked for, and draws the 5-hour blocks as ccusage does', async () => {
     writeFileSync(
       file,

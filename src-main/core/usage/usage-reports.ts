@@ -22,6 +22,7 @@ import type {
   UsageTokens,
 } from '../../contract/usage';
 import type { AgentKind } from '../../contract/task-spec';
+import type { CostSource } from '../../contract/views';
 import { connectionOf } from '../store/write-transaction';
 import { directoryExists, type TranscriptDirectory } from './transcript-import';
 
@@ -39,17 +40,19 @@ const FACTS_SQL = `
   SELECT m.at AS at, m.agent AS agent, COALESCE(m.model, 'unknown') AS model, m.project AS project,
          m.session_id AS sessionId, CASE m.baton WHEN 1 THEN 'baton' ELSE 'interactive' END AS source,
          m.input_tokens AS i, m.output_tokens AS o, m.cache_creation_tokens AS cw, m.cache_read_tokens AS cr,
-         m.cost_usd AS cost
+         m.cost_usd AS cost, m.cost_source AS costSource
   FROM usage_messages m
   UNION ALL
   SELECT s.started_at, t.agent, COALESCE(s.model, t.model, 'unknown'), p.working_dir, s.session_id, 'baton',
          s.input_tokens, s.output_tokens, s.cache_creation_tokens, s.cache_read_tokens,
-         CASE WHEN s.cost_unknown = 1 THEN NULL ELSE s.cost_usd END
+         CASE WHEN s.cost_unknown = 1 THEN NULL ELSE s.cost_usd END,
+         CASE WHEN s.cost_unknown = 1 THEN 'unknown' ELSE s.cost_source END
   FROM sessions s JOIN tasks t ON t.id = s.task_id JOIN projects p ON p.id = t.project_id
   WHERE ${WITHOUT_TRANSCRIPT_SQL}`;
 
 const SUMS_SQL = `SUM(i) AS i, SUM(o) AS o, SUM(cw) AS cw, SUM(cr) AS cr, SUM(COALESCE(cost, 0)) AS cost,
-  SUM(CASE WHEN cost IS NULL THEN i + o + cw + cr ELSE 0 END) AS unknownTokens`;
+  SUM(CASE WHEN cost IS NULL THEN i + o + cw + cr ELSE 0 END) AS unknownTokens,
+  GROUP_CONCAT(DISTINCT costSource) AS sources`;
 
 interface Sums {
   i: number;
@@ -58,6 +61,8 @@ interface Sums {
   cr: number;
   cost: number;
   unknownTokens: number;
+  /** The cost sources among the rows summed, comma-separated. */
+  sources: string | null;
 }
 
 const zeroTokens = (): UsageTokens => ({
@@ -68,6 +73,7 @@ const zeroTokens = (): UsageTokens => ({
   totalTokens: 0,
   costUsd: 0,
   unknownCostTokens: 0,
+  costSources: [],
 });
 
 function add(into: UsageTokens, sums: Sums): void {
@@ -78,7 +84,13 @@ function add(into: UsageTokens, sums: Sums): void {
   into.totalTokens += sums.i + sums.o + sums.cw + sums.cr;
   into.costUsd += sums.cost;
   into.unknownCostTokens += sums.unknownTokens;
+  for (const source of (sums.sources ?? '').split(',')) {
+    if (isCostSource(source) && !into.costSources.includes(source)) into.costSources.push(source);
+  }
 }
+
+const isCostSource = (value: string): value is CostSource =>
+  value === 'agent' || value === 'estimated' || value === 'unknown';
 
 /** Costs summed in floating point print with noise past the cent's hundredth: kept to 1e-9 dollars. */
 function settled<T extends UsageTokens>(tokens: T): T {
@@ -264,15 +276,10 @@ export class UsageReports {
    */
   blocks(filter: UsageFilter): UsageBlock[] {
     const where = whereOf(filter);
-    const entries = this.all<{
-      at: number;
-      model: string;
-      i: number;
-      o: number;
-      cw: number;
-      cr: number;
-      cost: number | null;
-    }>(`SELECT at, model, i, o, cw, cr, cost FROM (${FACTS_SQL}) ${where.sql} ORDER BY at`, where.params);
+    const entries = this.all<BlockEntry>(
+      `SELECT at, model, i, o, cw, cr, cost, costSource FROM (${FACTS_SQL}) ${where.sql} ORDER BY at`,
+      where.params,
+    );
     const dateOf = localDates(timeZoneOf(filter));
     const now = this.now();
     const blocks: UsageBlock[] = [];
@@ -326,23 +333,23 @@ function addTokens(into: UsageTokens, from: UsageTokens): void {
   into.totalTokens += from.totalTokens;
   into.costUsd += from.costUsd;
   into.unknownCostTokens += from.unknownCostTokens;
+  for (const source of from.costSources) if (!into.costSources.includes(source)) into.costSources.push(source);
 }
 
 const floorToHour = (at: number) => at - (((at % 3_600_000) + 3_600_000) % 3_600_000);
 
-function blockOf(
-  start: number,
-  entries: ReadonlyArray<{
-    at: number;
-    model: string;
-    i: number;
-    o: number;
-    cw: number;
-    cr: number;
-    cost: number | null;
-  }>,
-  now: number,
-): UsageBlock {
+interface BlockEntry {
+  at: number;
+  model: string;
+  i: number;
+  o: number;
+  cw: number;
+  cr: number;
+  cost: number | null;
+  costSource: CostSource;
+}
+
+function blockOf(start: number, entries: readonly BlockEntry[], now: number): UsageBlock {
   const tokens = zeroTokens();
   for (const e of entries) {
     add(tokens, {
@@ -352,6 +359,7 @@ function blockOf(
       cr: e.cr,
       cost: e.cost ?? 0,
       unknownTokens: e.cost === null ? e.i + e.o + e.cw + e.cr : 0,
+      sources: e.costSource,
     });
   }
   settled(tokens);
