@@ -13,6 +13,7 @@ import { SessionUsageSoFar1764030000010 } from './1764030000010-session-usage-so
 import { IterationOutcomes1764030000011 } from './1764030000011-iteration-outcomes';
 import { MoreAgents1764030000012 } from './1764030000012-more-agents';
 import { UsageImport1764030000013 } from './1764030000013-usage-import';
+import { FinalUsage1764030000014 } from './1764030000014-final-usage';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   IterationOutcomes1764030000011,
   MoreAgents1764030000012,
   UsageImport1764030000013,
+  FinalUsage1764030000014,
 ];

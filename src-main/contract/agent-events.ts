@@ -12,6 +12,8 @@ export const tokenUsageSchema = z.object({
   outputTokens: count,
   cacheCreationTokens: count,
   cacheReadTokens: count,
+  /** The part of `cacheCreationTokens` written for 1 hour rather than 5 minutes, which costs more. */
+  cacheWrite1hTokens: count.optional(),
 });
 export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 
@@ -29,6 +31,9 @@ export function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     outputTokens: Math.max(a.outputTokens, b.outputTokens),
     cacheCreationTokens: Math.max(a.cacheCreationTokens, b.cacheCreationTokens),
     cacheReadTokens: Math.max(a.cacheReadTokens, b.cacheReadTokens),
+    ...(a.cacheWrite1hTokens !== undefined || b.cacheWrite1hTokens !== undefined
+      ? { cacheWrite1hTokens: Math.max(a.cacheWrite1hTokens ?? 0, b.cacheWrite1hTokens ?? 0) }
+      : {}),
   };
 }
 

@@ -56,7 +56,9 @@ const tokens = z.number().int().nonnegative();
 export const usageTokensSchema = z.object({
   inputTokens: tokens,
   outputTokens: tokens,
+  /** Cache writes of both durations; `cacheWrite1hTokens` is the 1-hour part (priced at its own rate). */
   cacheCreationTokens: tokens,
+  cacheWrite1hTokens: tokens.default(0),
   cacheReadTokens: tokens,
   totalTokens: tokens,
   /** Known costs only; `unknownCostTokens` says how much has none. */
@@ -117,6 +119,11 @@ export const usageOriginSchema = z.object({
   messages: z.number().int().nonnegative(),
   /** Baton sessions whose figures come from the session record, having no transcript imported. */
   batonSessionsWithoutTranscript: z.number().int().nonnegative(),
+  /**
+   * Responses counted by an earlier Baton under the old rule (a response's first line, not its final one)
+   * whose files are gone, so they could not be counted again: their output tokens are likely short.
+   */
+  legacyMessages: z.number().int().nonnegative().default(0),
   lastImportAt: z.number().int().nullable(),
 });
 export type UsageOrigin = z.infer<typeof usageOriginSchema>;
@@ -154,6 +161,8 @@ export const importSummarySchema = z.object({
   linesRead: z.number().int().nonnegative(),
   messages: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
+  /** Responses counted before at a partial line whose final line has now been read: corrected, not added. */
+  corrected: z.number().int().nonnegative().default(0),
   malformed: z.number().int().nonnegative(),
   sessions: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),

@@ -246,6 +246,8 @@ export const modelPriceSchema = z.object({
   input: pricePerMTok('input'),
   output: pricePerMTok('output'),
   cacheWrite: pricePerMTok('cache write'),
+  /** The 1-hour cache write rate; 2× input (Anthropic's rule) where not set. */
+  cacheWrite1h: pricePerMTok('1-hour cache write').optional(),
   cacheRead: pricePerMTok('cache read'),
 });
 export type ModelPriceOverride = z.infer<typeof modelPriceSchema>;

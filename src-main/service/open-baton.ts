@@ -151,7 +151,6 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
   const imports = new TranscriptImports(
     core.dataSource,
     options.transcriptDirectories ?? defaultTranscriptDirectories(options.env ?? process.env),
-    () => core.store.modelPrices(),
   );
   // A window shows all usage, so the app and browser mode keep it current; the CLI imports when told to.
   if (options.watchTranscripts ?? options.mode !== 'cli') imports.watch();

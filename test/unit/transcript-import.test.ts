@@ -164,23 +164,29 @@ describe('baton import', () => {
     expect(await input()).toBe(10);
   });
 
-  it('counts Baton’s own sessions by their transcript, never again by their record', async () => {
+  it('counts Baton’s own sessions by their record, their transcripts only linking them', async () => {
     const task = await core.orchestrator.createTask({ dir: root, prompt: 'x', maxIterations: 2 });
     await core.orchestrator.runTask(task.id);
     const sessions = await core.store.sessionsOfTask(task.id);
     // Before any import the two sessions count by their records (500 input tokens each, as the agent said).
     expect(await input()).toBe(1000);
-    // The transcript of the first one is imported: it now counts as its messages say, once.
-    const transcript = path.join(claude.path, 'projects', '-work-app', `${sessions[0]!.sessionId}.jsonl`);
+    // The transcript of the first one is imported (run in a worktree elsewhere): it changes nothing.
+    const worktree = path.join(claude.path, 'projects', '-data-worktrees-0f3a');
+    mkdirSync(worktree, { recursive: true });
+    const transcript = path.join(worktree, `${sessions[0]!.sessionId}.jsonl`);
     writeFileSync(transcript, assistant({ sessionId: sessions[0]!.sessionId, input: 499, blocks: 2 }));
     writeFileSync(file, assistant({ input: 1 }));
-    await run();
+    expect(await run()).toMatchObject({ messages: 2 });
     const { periods, totals } = await report();
-    expect(totals.inputTokens).toBe(499 + 500 + 1);
-    expect(periods.reduce((sum, row) => sum + row.bySource.baton.inputTokens, 0)).toBe(999);
+    expect(totals.inputTokens).toBe(500 + 500 + 1);
+    expect(periods.reduce((sum, row) => sum + row.bySource.baton.inputTokens, 0)).toBe(1000);
     expect(periods.reduce((sum, row) => sum + row.bySource.interactive.inputTokens, 0)).toBe(1);
-    const baton = new UsageReports(core.dataSource).sessions({ source: 'baton', timeZone: 'UTC' });
+    const reports = new UsageReports(core.dataSource);
+    const baton = reports.sessions({ source: 'baton', timeZone: 'UTC' });
     expect(baton.map((s) => s.sessionId).sort()).toEqual(sessions.map((s) => s.sessionId).sort());
+    // Under its task's project, not the worktree's folder.
+    expect(reports.projects({ source: 'baton', timeZone: 'UTC' }).map((p) => p.project)).toEqual([root]);
+    expect(reports.origin([claude])).toMatchObject({ messages: 2, batonSessionsWithoutTranscript: 1 });
   });
 });
 

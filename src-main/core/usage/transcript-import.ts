@@ -17,14 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { ImportProgress, ImportSummary } from '../../contract/usage';
-import type { ModelPrices } from '../../contract/views';
-import { pricingWith } from '../pricing';
 import { connectionOf, writeTransaction } from '../store/write-transaction';
 import {
   claudeEntryOf,
   codexEntryOf,
   newCodexFileState,
-  timestampOf,
   type CodexFileState,
   type UsageEntry,
 } from './transcript-lines';
@@ -126,9 +123,9 @@ interface FileRead {
 
 export interface ImportOptions {
   now?: () => number;
-  /** The user's model prices, which win over the price data. */
-  modelPrices?: ModelPrices;
   onProgress?: (progress: Omit<ImportProgress, 'state' | 'error' | 'last'>) => void;
+  /** Whether to let other work run between files' writes (the service's event loop); a command need not. */
+  yieldBetweenFiles?: boolean;
 }
 
 export async function importTranscripts(
@@ -187,70 +184,133 @@ export async function importTranscripts(
   }
   reads.sort((a, b) => a.earliest - b.earliest);
 
-  const pricing = pricingWith(options.modelPrices ?? {}, 'claude');
-  const batonSession = batonSessionLookup(db);
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO usage_messages
-       (dedup_key, agent, file_path, session_id, project, model, at, input_tokens, output_tokens,
-        cache_creation_tokens, cache_read_tokens, cost_usd, cost_source, sidechain, baton)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const writer = usageWriter(db);
   const saveFile = db.prepare(
     `INSERT INTO transcript_files (path, agent, size, mtime_ms, read_to, head, lines, imported_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, read_to = excluded.read_to,
        head = excluded.head, lines = excluded.lines, imported_at = excluded.imported_at`,
   );
-  let messages = 0;
-  let duplicates = 0;
+  const counts = { messages: 0, corrected: 0, duplicates: 0 };
   const sessions = new Set<string>();
   const importedAt = now();
   for (const read of reads) {
     const { plan } = read;
     const projectFolder = plan.agent === 'claude' ? claudeProjectFolder(plan.file) : null;
+    const finals = finalLines(read);
+    counts.duplicates += read.entries.length - finals.size;
     writeTransaction(dataSource, () => {
-      for (const entry of read.entries) {
-        const key = entry.key ?? read.keylessKeys.get(entry)!;
-        const agentCost = entry.costUsd;
-        const cost = agentCost ?? pricing.costOf(entry.model, entry.usage);
+      for (const [key, entry] of finals) {
         const sessionId = entry.sessionId ?? (plan.agent === 'claude' ? path.basename(plan.file, '.jsonl') : null);
-        const { changes } = insert.run(
-          key,
-          plan.agent,
-          plan.file,
+        const outcome = writer.write(key, entry, {
+          agent: plan.agent,
+          file: plan.file,
           sessionId,
-          entry.project ?? projectFolder,
-          entry.model,
-          entry.at,
-          entry.usage.inputTokens,
-          entry.usage.outputTokens,
-          entry.usage.cacheCreationTokens,
-          entry.usage.cacheReadTokens,
-          cost,
-          agentCost !== null ? 'agent' : cost !== null ? 'estimated' : 'unknown',
-          entry.sidechain ? 1 : 0,
-          sessionId !== null && batonSession(sessionId) ? 1 : 0,
-        );
-        if (changes === 0) {
-          duplicates++;
-        } else {
-          messages++;
-          if (sessionId) sessions.add(sessionId);
-        }
+          project: entry.project ?? projectFolder,
+        });
+        counts[outcome]++;
+        if (outcome === 'messages' && sessionId) sessions.add(sessionId);
       }
       saveFile.run(plan.file, plan.agent, plan.size, plan.mtimeMs, read.readTo, read.head, read.lines, importedAt);
     });
+    if (options.yieldBetweenFiles !== false) await new Promise((resolve) => setImmediate(resolve));
   }
   progress(plans.length);
   return {
     files,
     newFiles: plans.filter((plan) => plan.isNew).length,
     linesRead,
-    messages,
-    duplicates,
+    ...counts,
     malformed,
     sessions: sessions.size,
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * Each response's final line among a file's lines: per key, the one with the most output tokens, the later
+ * one on a tie, taken whole. Keyless lines each keep the key of their place in the file.
+ */
+function finalLines(read: FileRead): Map<string, UsageEntry> {
+  const finals = new Map<string, UsageEntry>();
+  for (const entry of read.entries) {
+    const key = entry.key ?? read.keylessKeys.get(entry)!;
+    const known = finals.get(key);
+    if (!known || entry.usage.outputTokens >= known.usage.outputTokens) finals.set(key, entry);
+  }
+  return finals;
+}
+
+interface Place {
+  agent: TranscriptAgent;
+  file: string;
+  sessionId: string | null;
+  project: string | null;
+}
+
+/**
+ * Stores a response's line: a new key is a new message; a known one is replaced only by a line that ranks
+ * above it (more output tokens, or as many and different figures: a later line of the same response), or when
+ * the stored row was counted under the old first-line rule. So a response whose partial line was imported
+ * while its transcript was still being written is corrected when its final line arrives, never added twice.
+ * Costs are not stored: reports price the tokens at read time, so a price set later applies to them too.
+ */
+function usageWriter(db: ReturnType<typeof connectionOf>) {
+  const batonSession = batonSessionLookup(db);
+  const columns = [
+    'agent',
+    'file_path',
+    'session_id',
+    'project',
+    'model',
+    'speed',
+    'at',
+    'input_tokens',
+    'output_tokens',
+    'cache_creation_tokens',
+    'cache_write_1h_tokens',
+    'cache_read_tokens',
+    'cost_usd',
+    'cost_source',
+    'sidechain',
+    'baton',
+  ];
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO usage_messages (dedup_key, ${columns.join(', ')})
+     VALUES (@dedup_key, ${columns.map((c) => `@${c}`).join(', ')})`,
+  );
+  const replace = db.prepare(
+    `UPDATE usage_messages SET ${columns.map((c) => `${c} = @${c}`).join(', ')}, legacy = 0
+     WHERE dedup_key = @dedup_key AND (legacy = 1 OR output_tokens < @output_tokens OR (output_tokens = @output_tokens
+       AND (model IS NOT @model OR speed <> @speed OR input_tokens <> @input_tokens
+         OR cache_creation_tokens <> @cache_creation_tokens OR cache_write_1h_tokens <> @cache_write_1h_tokens
+         OR cache_read_tokens <> @cache_read_tokens)))`,
+  );
+  return {
+    write(key: string, entry: UsageEntry, place: Place): 'messages' | 'corrected' | 'duplicates' {
+      const u = entry.usage;
+      const row = {
+        dedup_key: key,
+        agent: place.agent,
+        file_path: place.file,
+        session_id: place.sessionId,
+        project: place.project,
+        model: entry.model,
+        speed: entry.speed,
+        at: entry.at,
+        input_tokens: u.inputTokens,
+        output_tokens: u.outputTokens,
+        cache_creation_tokens: u.cacheCreationTokens,
+        cache_write_1h_tokens: u.cacheWrite1hTokens,
+        cache_read_tokens: u.cacheReadTokens,
+        cost_usd: entry.costUsd,
+        cost_source: entry.costUsd !== null ? 'agent' : 'estimated',
+        sidechain: entry.sidechain ? 1 : 0,
+        baton: place.sessionId !== null && batonSession(place.sessionId) ? 1 : 0,
+      };
+      if (insert.run(row).changes > 0) return 'messages';
+      return replace.run(row).changes > 0 ? 'corrected' : 'duplicates';
+    },
   };
 }
 
@@ -279,6 +339,18 @@ function claudeProjectFolder(file: string): string | null {
   return at >= 0 && at + 2 < parts.length ? (parts[at + 1] ?? null) : null;
 }
 
+/**
+ * Bytes that a line which counts must hold: Claude Code's usage, or one of the Codex lines that count or say
+ * where and on what a session ran. Lines without any (tool results, the bulk of a transcript) are not parsed.
+ */
+const NEEDLES: Record<TranscriptAgent, Buffer[]> = {
+  claude: [Buffer.from('"usage"')],
+  codex: ['session_meta', 'turn_context', 'token_usage_record', 'token_count'].map((n) => Buffer.from(n)),
+};
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const NEWLINE = 0x0a;
+
 function readFile(plan: FilePlan, db: ReturnType<typeof connectionOf>): FileRead | undefined {
   let bytes: Buffer;
   try {
@@ -288,14 +360,10 @@ function readFile(plan: FilePlan, db: ReturnType<typeof connectionOf>): FileRead
   }
   // Only whole lines are read: the last one may still be being written. A last line without its newline
   // that is whole JSON is read too, as ccusage reads it.
-  const lastNewline = bytes.lastIndexOf(0x0a);
-  const tail = bytes.subarray(lastNewline + 1);
-  let text = bytes.toString('utf8', 0, lastNewline + 1);
-  let readTo = plan.from + lastNewline + 1;
-  if (tail.length > 0 && parses(tail.toString('utf8'))) {
-    text += tail.toString('utf8');
-    readTo = plan.from + bytes.length;
-  }
+  const lastNewline = bytes.lastIndexOf(NEWLINE);
+  let end = lastNewline + 1;
+  if (end < bytes.length && parses(bytes.toString('utf8', end))) end = bytes.length;
+  const readTo = plan.from + end;
   const headBytes =
     plan.from === 0
       ? bytes.subarray(0, Math.min(HEAD_BYTES, readTo))
@@ -308,26 +376,46 @@ function readFile(plan: FilePlan, db: ReturnType<typeof connectionOf>): FileRead
   let malformed = 0;
   let earliest = Number.POSITIVE_INFINITY;
   const codex: CodexFileState | null = plan.agent === 'codex' ? newCodexFileState(threadIdOfRollout(plan.file)) : null;
-  if (codex) codex.hasRecords = text.includes('"token_usage_record"');
-  for (const raw of text.split('\n')) {
-    if (raw.trim() === '') continue;
+  if (codex) codex.hasRecords = bytes.subarray(0, end).includes('"token_usage_record"');
+  const needles = NEEDLES[plan.agent];
+  const next = needles.map((needle) => bytes.indexOf(needle));
+  for (let start = 0; start < end;) {
+    let stop = bytes.indexOf(NEWLINE, start);
+    if (stop < 0 || stop > end) stop = end;
+    const lineStart = start;
+    start = stop + 1;
+    let first = lineStart;
+    while (first < stop && isSpace(bytes[first]!)) first++;
+    if (first === stop) continue;
     lines++;
+    let last = stop - 1;
+    while (last > first && isSpace(bytes[last]!)) last--;
+    let wanted = false;
+    for (let n = 0; n < needles.length; n++) {
+      if (next[n]! >= 0 && next[n]! < lineStart) next[n] = bytes.indexOf(needles[n]!, lineStart);
+      if (next[n]! >= 0 && next[n]! < stop) wanted = true;
+    }
+    if (!wanted) {
+      // Not parsed: a line that is not even braced is malformed; the rest count for nothing anyway.
+      if (bytes[first] !== OPEN_BRACE || bytes[last] !== CLOSE_BRACE) malformed++;
+      continue;
+    }
+    const raw = bytes.subarray(lineStart, stop);
     let line: unknown;
     try {
-      line = JSON.parse(raw);
+      line = JSON.parse(raw.toString('utf8'));
     } catch {
       malformed++;
       continue;
     }
     if (typeof line !== 'object' || line === null || Array.isArray(line)) continue;
     const record = line as Record<string, unknown>;
-    const at = timestampOf(record);
-    if (at !== null && at < earliest) earliest = at;
     const entry = codex ? codexEntryOf(record, codex) : claudeEntryOf(record);
     if (!entry) continue;
+    if (entry.at < earliest) earliest = entry.at;
     entries.push(entry);
     if (entry.key === null) {
-      const hash = `${plan.file}#${hashOf(Buffer.from(raw))}#`;
+      const hash = `${plan.file}#${hashOf(raw)}#`;
       const before = keylessSeen.get(hash) ?? (plan.from > 0 ? keylessCountBefore(db, hash) : 0);
       keylessSeen.set(hash, before + 1);
       keylessKeys.set(entry, `${hash}${before}`);
@@ -344,6 +432,8 @@ function readFile(plan: FilePlan, db: ReturnType<typeof connectionOf>): FileRead
     earliest,
   };
 }
+
+const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d;
 
 function parses(text: string): boolean {
   try {

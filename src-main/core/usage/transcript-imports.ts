@@ -8,7 +8,6 @@
  */
 import type { DataSource } from 'typeorm';
 import type { ImportProgress, ImportSummary } from '../../contract/usage';
-import type { ModelPrices } from '../../contract/views';
 import { importTranscripts, type TranscriptDirectory } from './transcript-import';
 
 export const WATCH_INTERVAL_MS = 5000;
@@ -30,7 +29,6 @@ export class TranscriptImports {
   constructor(
     private readonly dataSource: DataSource,
     readonly directories: readonly TranscriptDirectory[],
-    private readonly modelPrices: () => Promise<ModelPrices>,
     private readonly log: (message: string) => void = (message) => console.error(message),
   ) {}
 
@@ -62,7 +60,6 @@ export class TranscriptImports {
     };
     try {
       const summary = await importTranscripts(this.dataSource, this.directories, {
-        modelPrices: await this.modelPrices(),
         onProgress: (step) => {
           this.progressNow = { ...this.progressNow, ...step };
         },

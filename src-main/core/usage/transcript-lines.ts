@@ -1,15 +1,18 @@
 /**
- * What one transcript line counts for, read the way ccusage 18 reads it, so Baton's figures match the
- * ones people compare against:
- * - Claude Code: a line counts when it has an ISO `timestamp` (seconds, optional milliseconds, `Z`) and
- *   `message.usage` with numeric `input_tokens` and `output_tokens`. An optional field that is present
- *   must have its type (a `null` model makes the whole line not count, as in ccusage's schema). Sidechain
- *   lines count like any other; a `speed` of "fast" names the model `<model>-fast`.
+ * What one transcript line counts for.
+ * - Claude Code writes one line per content block while a response streams; every line of a response has
+ *   the same `message.id` and `requestId`, and only the one with the highest `output_tokens` holds the
+ *   response's final usage (the others hold the count of that moment). The line is read whole here, with its
+ *   `outputTokens` as the rank the import keeps the final line by. Which lines count at all is as ccusage
+ *   reads them: an ISO `timestamp` (seconds, optional milliseconds, `Z`) and `message.usage` with numeric
+ *   `input_tokens` and `output_tokens`; an optional field that is present must have its type (a `null` model
+ *   makes the whole line not count). Sidechain lines count like any other.
  * - Codex: a `token_usage_record` per response, or in older files an `event_msg` of type `token_count`
  *   whose running total moved, each in Baton's four kinds (input less its cached part, as for a run).
  * Hand-written checks rather than a schema library: this runs once per line of every transcript.
  */
 import { type TokenUsage } from '../../contract/agent-events';
+import { modelName, type ServiceSpeed } from '../../contract/models';
 
 /** A message that counts, before it is stored. */
 export interface UsageEntry {
@@ -18,8 +21,11 @@ export interface UsageEntry {
   at: number;
   sessionId: string | null;
   project: string | null;
+  /** The one name of the model (see `modelName`), never `<model>-fast`: the speed says that. */
   model: string | null;
-  usage: TokenUsage;
+  speed: ServiceSpeed;
+  /** Cache writes in `cacheCreationTokens`, with the 1-hour part in `cacheWrite1hTokens` (always set). */
+  usage: Required<TokenUsage>;
   /** The cost the transcript states (old Claude Code versions wrote `costUSD`). */
   costUsd: number | null;
   sidechain: boolean;
@@ -67,7 +73,6 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
     optionalOk(line.requestId, nonEmptyString) &&
     optionalOk(line.isApiErrorMessage, (v) => typeof v === 'boolean');
   if (!checks) return null;
-  const model = message.model as string | undefined;
   const messageId = message.id as string | undefined;
   const requestId = line.requestId as string | undefined;
   return {
@@ -75,16 +80,28 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
     at: Date.parse(line.timestamp),
     sessionId: (line.sessionId as string | undefined) ?? null,
     project: (line.cwd as string | undefined) ?? null,
-    model: model === undefined ? null : usage.speed === 'fast' ? `${model}-fast` : model,
+    model: modelName(message.model as string | undefined),
+    speed: usage.speed === 'fast' ? 'fast' : 'standard',
     usage: {
       inputTokens: usage.input_tokens,
       outputTokens: usage.output_tokens,
       cacheCreationTokens: (usage.cache_creation_input_tokens as number | undefined) ?? 0,
       cacheReadTokens: (usage.cache_read_input_tokens as number | undefined) ?? 0,
+      cacheWrite1hTokens: oneHourWrites(usage),
     },
     costUsd: (line.costUSD as number | undefined) ?? null,
     sidechain: line.isSidechain === true,
   };
+}
+
+/**
+ * The 1-hour part of a line's cache writes, from `cache_creation.ephemeral_1h_input_tokens`; never more than
+ * the writes it is part of. Lines from before the split have none.
+ */
+function oneHourWrites(usage: Json): number {
+  const split = usage.cache_creation;
+  if (!isObject(split)) return 0;
+  return Math.min(count(split, 'ephemeral_1h_input_tokens'), count(usage, 'cache_creation_input_tokens'));
 }
 
 /** `message.content`, where present, is a list of objects whose `text`, if any, is a string. */
@@ -100,7 +117,7 @@ const count = (usage: Json, key: string): number => {
 };
 
 /** Codex's usage of one response in Baton's four kinds: its input counts the cached part too. */
-function codexUsage(usage: Json): TokenUsage {
+function codexUsage(usage: Json): Required<TokenUsage> {
   const input = count(usage, 'input_tokens');
   const cached = count(usage, 'cached_input_tokens');
   return {
@@ -108,6 +125,7 @@ function codexUsage(usage: Json): TokenUsage {
     cacheReadTokens: cached,
     cacheCreationTokens: count(usage, 'cache_write_input_tokens'),
     outputTokens: count(usage, 'output_tokens'),
+    cacheWrite1hTokens: 0,
   };
 }
 
@@ -146,12 +164,13 @@ export function codexEntryOf(line: Json, state: CodexFileState): UsageEntry | nu
   }
   const at = timestampOf(line);
   if (at === null) return null;
-  const entry = (key: string, usage: TokenUsage): UsageEntry => ({
+  const entry = (key: string, usage: Required<TokenUsage>): UsageEntry => ({
     key: `codex:${state.threadId ?? '?'}:${key}`,
     at,
     sessionId: state.threadId,
     project: state.cwd,
-    model: state.model,
+    model: modelName(state.model),
+    speed: 'standard',
     usage,
     costUsd: null,
     sidechain: false,

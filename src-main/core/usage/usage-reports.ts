@@ -1,14 +1,19 @@
 /**
- * Reports over all usage Baton knows: the messages imported from transcripts, and Baton's own sessions
- * that have none imported (Gemini's, or Claude Code's from before an import). A Baton session whose
- * transcript was imported counts by its messages, as ccusage counts them, and never a second time by its
- * record.
+ * Reports over all usage Baton knows: the responses imported from the agents' transcripts, and Baton's own
+ * sessions. A Baton session counts by its own record, which equals what the API served it; its transcript's
+ * lines only link it (they are marked `baton` at import) and never count a second time.
+ *
+ * Costs are worked out here, at read time, from the tokens: the price data and the user's prices as they are
+ * now, 1-hour cache writes, fast mode and long-context tiers included. A cost an agent stated itself (Claude
+ * Code's figure for a run, or `costUSD` in old transcripts) is taken as it is. SQL sums per model, speed and
+ * long-context tier (tiers are per request), and each sum is priced once.
  *
  * Dates are local to a time zone SQLite does not know, so SQL sums by quarter hour (every zone's offset is
  * a whole number of quarter hours, so none straddles a local midnight) and the quarters are given their
  * dates here.
  */
 import type { DataSource } from 'typeorm';
+import { modelAtSpeed, type ServiceSpeed } from '../../contract/models';
 import type {
   UsageBlock,
   UsageFilter,
@@ -22,53 +27,86 @@ import type {
   UsageTokens,
 } from '../../contract/usage';
 import type { AgentKind } from '../../contract/task-spec';
-import type { CostSource } from '../../contract/views';
+import { modelPricesSchema, type CostSource } from '../../contract/views';
+import { contextOfBucket, costAt, priceFor, tierThresholds } from '../pricing';
 import { connectionOf } from '../store/write-transaction';
-import { directoryExists, type TranscriptDirectory } from './transcript-import';
+import { type TranscriptDirectory } from './transcript-import';
+import { existsSync } from 'node:fs';
 
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 const BLOCK_MS = 5 * 60 * 60 * 1000;
 /** ccusage leaves this model out of its per-model figures; its tokens stay in the totals. */
 const SYNTHETIC_MODEL = '<synthetic>';
 
-/** A Baton session `s` none of whose messages were imported: it counts by its own record. */
+/** A Baton session `s` none of whose messages were imported (shown in the origin, for what is linked). */
 const WITHOUT_TRANSCRIPT_SQL = `NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.session_id)
   AND (s.agent_session_id IS NULL OR NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.agent_session_id))`;
 
-/** Every usage fact: one row per imported message, and one per Baton session without imported messages. */
-const FACTS_SQL = `
-  SELECT m.at AS at, m.agent AS agent, COALESCE(m.model, 'unknown') AS model, m.project AS project,
-         m.session_id AS sessionId, CASE m.baton WHEN 1 THEN 'baton' ELSE 'interactive' END AS source,
-         m.input_tokens AS i, m.output_tokens AS o, m.cache_creation_tokens AS cw, m.cache_read_tokens AS cr,
-         m.cost_usd AS cost, m.cost_source AS costSource
-  FROM usage_messages m
-  UNION ALL
-  SELECT s.started_at, t.agent, COALESCE(s.model, t.model, 'unknown'), p.working_dir, s.session_id, 'baton',
-         s.input_tokens, s.output_tokens, s.cache_creation_tokens, s.cache_read_tokens,
-         CASE WHEN s.cost_unknown = 1 THEN NULL ELSE s.cost_usd END,
-         CASE WHEN s.cost_unknown = 1 THEN 'unknown' ELSE s.cost_source END
-  FROM sessions s JOIN tasks t ON t.id = s.task_id JOIN projects p ON p.id = t.project_id
-  WHERE ${WITHOUT_TRANSCRIPT_SQL}`;
+/** How many long-context thresholds a request's input side is above: its tier, whatever the model. */
+const bucketSql = (tokens: string) =>
+  tierThresholds().length === 0
+    ? '0'
+    : tierThresholds()
+        .map((t) => `(${tokens} > ${t})`)
+        .join(' + ');
 
-const SUMS_SQL = `SUM(i) AS i, SUM(o) AS o, SUM(cw) AS cw, SUM(cr) AS cr, SUM(COALESCE(cost, 0)) AS cost,
-  SUM(CASE WHEN cost IS NULL THEN i + o + cw + cr ELSE 0 END) AS unknownTokens,
-  GROUP_CONCAT(DISTINCT costSource) AS sources`;
+/**
+ * Every usage fact: one row per imported response of a session Baton did not run, and one per Baton session.
+ * `agentCost` is a cost the agent stated; every other row is priced from its tokens.
+ */
+const factsSql = () => `
+  SELECT m.at AS at, m.agent AS agent, COALESCE(m.model, 'unknown') AS model, m.speed AS speed,
+         m.project AS project, m.session_id AS sessionId, 'interactive' AS source,
+         m.input_tokens AS i, m.output_tokens AS o, m.cache_creation_tokens AS cw,
+         m.cache_write_1h_tokens AS cw1h, m.cache_read_tokens AS cr,
+         CASE WHEN m.cost_source = 'agent' THEN m.cost_usd END AS agentCost,
+         ${bucketSql('m.input_tokens + m.cache_creation_tokens + m.cache_read_tokens')} AS bucket
+  FROM usage_messages m WHERE m.baton = 0
+  UNION ALL
+  SELECT s.started_at, t.agent, COALESCE(s.model, 'unknown'), 'standard', p.working_dir, s.session_id, 'baton',
+         s.input_tokens, s.output_tokens, s.cache_creation_tokens, s.cache_write_1h_tokens, s.cache_read_tokens,
+         CASE WHEN s.cost_source = 'agent' AND s.cost_unknown = 0 THEN s.cost_usd END, 0
+  FROM sessions s JOIN tasks t ON t.id = s.task_id JOIN projects p ON p.id = t.project_id`;
+
+/** The columns each grouped row must have to be priced. */
+const PRICE_KEYS = `model, agent, speed, bucket, agentCost IS NOT NULL`;
+const SUMS_SQL = `model AS model, agent AS agent, speed AS speed, bucket AS bucket,
+  SUM(i) AS i, SUM(o) AS o, SUM(cw) AS cw, SUM(cw1h) AS cw1h, SUM(cr) AS cr, SUM(agentCost) AS agentCost`;
+
+/** One priced sum of facts, as SQL groups them. */
+interface RawSums {
+  model: string;
+  agent: AgentKind;
+  speed: ServiceSpeed;
+  bucket: number;
+  i: number;
+  o: number;
+  cw: number;
+  cw1h: number;
+  cr: number;
+  /** The agents' own costs, where every row of the sum had one; null otherwise. */
+  agentCost: number | null;
+}
 
 interface Sums {
   i: number;
   o: number;
   cw: number;
+  cw1h: number;
   cr: number;
   cost: number;
   unknownTokens: number;
-  /** The cost sources among the rows summed, comma-separated. */
-  sources: string | null;
+  source: CostSource;
 }
+
+/** The name a sum is shown under: its model, or `<model>-fast` for fast mode. */
+const labelOf = (row: RawSums) => (row.model === 'unknown' ? row.model : modelAtSpeed(row.model, row.speed));
 
 const zeroTokens = (): UsageTokens => ({
   inputTokens: 0,
   outputTokens: 0,
   cacheCreationTokens: 0,
+  cacheWrite1hTokens: 0,
   cacheReadTokens: 0,
   totalTokens: 0,
   costUsd: 0,
@@ -80,17 +118,30 @@ function add(into: UsageTokens, sums: Sums): void {
   into.inputTokens += sums.i;
   into.outputTokens += sums.o;
   into.cacheCreationTokens += sums.cw;
+  into.cacheWrite1hTokens += sums.cw1h;
   into.cacheReadTokens += sums.cr;
   into.totalTokens += sums.i + sums.o + sums.cw + sums.cr;
   into.costUsd += sums.cost;
   into.unknownCostTokens += sums.unknownTokens;
-  for (const source of (sums.sources ?? '').split(',')) {
-    if (isCostSource(source) && !into.costSources.includes(source)) into.costSources.push(source);
-  }
+  if (!into.costSources.includes(sums.source)) into.costSources.push(sums.source);
 }
 
-const isCostSource = (value: string): value is CostSource =>
-  value === 'agent' || value === 'estimated' || value === 'unknown';
+/** A report row's figures as sums, to add into a total. */
+const sumsOf = (t: UsageTokens): Sums[] =>
+  t.costSources.map((source, n) => ({
+    i: n === 0 ? t.inputTokens : 0,
+    o: n === 0 ? t.outputTokens : 0,
+    cw: n === 0 ? t.cacheCreationTokens : 0,
+    cw1h: n === 0 ? t.cacheWrite1hTokens : 0,
+    cr: n === 0 ? t.cacheReadTokens : 0,
+    cost: n === 0 ? t.costUsd : 0,
+    unknownTokens: n === 0 ? t.unknownCostTokens : 0,
+    source,
+  }));
+
+const addAll = (into: UsageTokens, from: UsageTokens) => {
+  for (const sums of sumsOf(from)) add(into, sums);
+};
 
 /** Costs summed in floating point print with noise past the cent's hundredth: kept to 1e-9 dollars. */
 function settled<T extends UsageTokens>(tokens: T): T {
@@ -150,6 +201,29 @@ export class UsageReports {
       .all(...params) as T[];
   }
 
+  /** Prices grouped sums with the settings' prices as they are now (read once per report). */
+  private pricer(): (row: RawSums) => Sums {
+    const [stored] = this.all<{ value: string }>(`SELECT value FROM app_settings WHERE key = 'modelPrices'`);
+    const parsed = stored ? modelPricesSchema.safeParse(JSON.parse(stored.value) as unknown) : undefined;
+    const overrides = parsed?.success ? parsed.data : {};
+    return (row) => {
+      const tokens = { i: row.i, o: row.o, cw: row.cw, cw1h: row.cw1h, cr: row.cr };
+      if (row.agentCost !== null) return { ...tokens, cost: row.agentCost, unknownTokens: 0, source: 'agent' };
+      const usage = {
+        inputTokens: row.i,
+        outputTokens: row.o,
+        cacheCreationTokens: row.cw,
+        cacheWrite1hTokens: row.cw1h,
+        cacheReadTokens: row.cr,
+      };
+      const price = row.model === 'unknown' ? undefined : priceFor(row.model, row.agent, overrides, row.speed);
+      const cost = costAt(price, usage, contextOfBucket(row.bucket));
+      return cost === null
+        ? { ...tokens, cost: 0, unknownTokens: row.i + row.o + row.cw + row.cr, source: 'unknown' }
+        : { ...tokens, cost, unknownTokens: 0, source: 'estimated' };
+    };
+  }
+
   report(kind: UsageReportKind, filter: UsageFilter): UsageReport {
     const timeZone = timeZoneOf(filter);
     const base = { kind, timeZone, periods: [], sessions: [], blocks: [] };
@@ -157,48 +231,40 @@ export class UsageReports {
       const { periods, totals } = this.periods(filter, kind === 'daily' ? 'day' : 'month');
       return { ...base, periods, totals };
     }
-    if (kind === 'session') {
-      const sessions = this.sessions(filter);
-      const totals = zeroTokens();
-      for (const s of sessions) addTokens(totals, s);
-      return { ...base, sessions, totals: settled(totals) };
-    }
-    const blocks = this.blocks(filter);
+    const rows = kind === 'session' ? this.sessions(filter) : this.blocks(filter);
     const totals = zeroTokens();
-    for (const b of blocks) addTokens(totals, b);
-    return { ...base, blocks, totals: settled(totals) };
+    for (const row of rows) addAll(totals, row);
+    return { ...base, [kind === 'session' ? 'sessions' : 'blocks']: rows, totals: settled(totals) };
   }
 
   /** Tokens per local day (or month) and model, split by source; the totals over the same range. */
   periods(filter: UsageFilter, grain: 'day' | 'month'): { periods: UsagePeriodRow[]; totals: UsageTokens } {
     const where = whereOf(filter);
-    const rows = this.all<Sums & { quarter: number; model: string; source: UsageSource }>(
-      `SELECT at / ${QUARTER_HOUR_MS} AS quarter, model, source, ${SUMS_SQL}
-       FROM (${FACTS_SQL}) ${where.sql} GROUP BY quarter, model, source`,
+    const rows = this.all<RawSums & { quarter: number; source: UsageSource }>(
+      `SELECT at / ${QUARTER_HOUR_MS} AS quarter, source, ${SUMS_SQL}
+       FROM (${factsSql()}) ${where.sql} GROUP BY quarter, source, ${PRICE_KEYS}`,
       where.params,
     );
+    const price = this.pricer();
     const dateOf = localDates(timeZoneOf(filter));
     const byKey = new Map<string, UsagePeriodRow>();
     const totals = zeroTokens();
     for (const row of rows) {
       const date = dateOf(row.quarter * QUARTER_HOUR_MS);
       if (!inRange(date, filter)) continue;
-      add(totals, row);
+      const sums = price(row);
+      add(totals, sums);
       if (row.model === SYNTHETIC_MODEL) continue;
       const period = grain === 'day' ? date : date.slice(0, 7);
-      const key = `${period}\u0000${row.model}`;
+      const model = labelOf(row);
+      const key = `${period}\u0000${model}`;
       let entry = byKey.get(key);
       if (!entry) {
-        entry = {
-          period,
-          model: row.model,
-          ...zeroTokens(),
-          bySource: { baton: zeroTokens(), interactive: zeroTokens() },
-        };
+        entry = { period, model, ...zeroTokens(), bySource: { baton: zeroTokens(), interactive: zeroTokens() } };
         byKey.set(key, entry);
       }
-      add(entry, row);
-      add(entry.bySource[row.source], row);
+      add(entry, sums);
+      add(entry.bySource[row.source], sums);
     }
     const periods = [...byKey.values()]
       .map((row) => {
@@ -214,56 +280,61 @@ export class UsageReports {
   sessions(filter: UsageFilter): UsageSessionRow[] {
     const where = whereOf(filter);
     const rows = this.all<
-      Sums & {
-        sessionId: string;
-        source: UsageSource;
-        agent: AgentKind;
-        project: string | null;
-        models: string;
-        first: number;
-        last: number;
-      }
+      RawSums & { sessionId: string; source: UsageSource; project: string | null; first: number; last: number }
     >(
-      `SELECT sessionId, source, agent, MAX(project) AS project, GROUP_CONCAT(DISTINCT model) AS models,
-              MIN(at) AS first, MAX(at) AS last, ${SUMS_SQL}
-       FROM (${FACTS_SQL}) ${where.sql} GROUP BY sessionId, source, agent ORDER BY last DESC`,
+      `SELECT sessionId, source, MAX(project) AS project, MIN(at) AS first, MAX(at) AS last, ${SUMS_SQL}
+       FROM (${factsSql()}) ${where.sql} GROUP BY sessionId, source, ${PRICE_KEYS}`,
       where.params,
     );
+    const price = this.pricer();
     const dateOf = localDates(timeZoneOf(filter));
-    return rows
-      .filter((row) => inRange(dateOf(row.last), filter))
-      .map((row) => {
-        const tokens = zeroTokens();
-        add(tokens, row);
-        return settled({
-          ...tokens,
+    const bySession = new Map<string, UsageSessionRow>();
+    for (const row of rows) {
+      const key = `${row.sessionId}\u0000${row.source}\u0000${row.agent}`;
+      let entry = bySession.get(key);
+      if (!entry) {
+        entry = {
+          ...zeroTokens(),
           sessionId: row.sessionId ?? 'unknown',
           source: row.source,
           agent: row.agent,
           project: row.project,
-          models: (row.models ?? '').split(',').filter((m) => m && m !== SYNTHETIC_MODEL),
+          models: [],
           firstActivity: row.first,
           lastActivity: row.last,
-        });
-      });
+        };
+        bySession.set(key, entry);
+      }
+      add(entry, price(row));
+      const model = labelOf(row);
+      if (model !== SYNTHETIC_MODEL && !entry.models.includes(model)) entry.models.push(model);
+      entry.firstActivity = Math.min(entry.firstActivity, row.first);
+      entry.lastActivity = Math.max(entry.lastActivity, row.last);
+      if (row.project !== null && (entry.project === null || row.project > entry.project)) entry.project = row.project;
+    }
+    return [...bySession.values()]
+      .filter((row) => inRange(dateOf(row.lastActivity), filter))
+      .map(settled)
+      .sort((a, b) => b.lastActivity - a.lastActivity);
   }
 
   /** Tokens and cost per project, the dearest first. */
   projects(filter: UsageFilter): UsageProjectRow[] {
     const where = whereOf(filter);
     const dateOf = localDates(timeZoneOf(filter));
-    const rows = this.all<Sums & { project: string | null; quarter: number }>(
+    const rows = this.all<RawSums & { project: string | null; quarter: number }>(
       `SELECT COALESCE(project, 'unknown') AS project, at / ${QUARTER_HOUR_MS} AS quarter, ${SUMS_SQL}
-       FROM (${FACTS_SQL}) ${where.sql} GROUP BY project, quarter`,
+       FROM (${factsSql()}) ${where.sql} GROUP BY 1, quarter, ${PRICE_KEYS}`,
       where.params,
     );
+    const price = this.pricer();
     const byProject = new Map<string, UsageProjectRow>();
     for (const row of rows) {
       if (!inRange(dateOf(row.quarter * QUARTER_HOUR_MS), filter)) continue;
       const project = row.project ?? 'unknown';
       let entry = byProject.get(project);
       if (!entry) byProject.set(project, (entry = { project, ...zeroTokens() }));
-      add(entry, row);
+      add(entry, price(row));
     }
     return [...byProject.values()].map(settled).sort((a, b) => b.costUsd - a.costUsd || b.totalTokens - a.totalTokens);
   }
@@ -276,20 +347,22 @@ export class UsageReports {
    */
   blocks(filter: UsageFilter): UsageBlock[] {
     const where = whereOf(filter);
-    const entries = this.all<BlockEntry>(
-      `SELECT at, model, i, o, cw, cr, cost, costSource FROM (${FACTS_SQL}) ${where.sql} ORDER BY at`,
+    const rows = this.all<RawSums & { at: number }>(
+      `SELECT at, ${SUMS_SQL} FROM (${factsSql()}) ${where.sql} GROUP BY at, ${PRICE_KEYS} ORDER BY at`,
       where.params,
     );
+    const price = this.pricer();
     const dateOf = localDates(timeZoneOf(filter));
     const now = this.now();
     const blocks: UsageBlock[] = [];
-    let current: typeof entries = [];
+    let current: BlockEntry[] = [];
     let start = 0;
     const close = () => {
       if (current.length > 0) blocks.push(blockOf(start, current, now));
     };
-    for (const entry of entries) {
-      if (!inRange(dateOf(entry.at), filter)) continue;
+    for (const row of rows) {
+      if (!inRange(dateOf(row.at), filter)) continue;
+      const entry = { at: row.at, model: labelOf(row), sums: price(row) };
       const last = current.at(-1);
       if (!last) {
         start = floorToHour(entry.at);
@@ -313,55 +386,33 @@ export class UsageReports {
     const [files] = this.all<{ n: number; last: number | null }>(
       `SELECT COUNT(*) AS n, MAX(imported_at) AS last FROM transcript_files`,
     );
-    const [messages] = this.all<{ n: number }>(`SELECT COUNT(*) AS n FROM usage_messages`);
+    const [messages] = this.all<{ n: number; legacy: number | null }>(
+      `SELECT COUNT(*) AS n, SUM(legacy) AS legacy FROM usage_messages`,
+    );
     const [unlinked] = this.all<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions s WHERE ${WITHOUT_TRANSCRIPT_SQL}`);
     return {
-      directories: directories.map((d) => ({ agent: d.agent, path: d.path, exists: directoryExists(d) })),
+      directories: directories.map((d) => ({ agent: d.agent, path: d.path, exists: existsSync(d.path) })),
       files: files?.n ?? 0,
       messages: messages?.n ?? 0,
       batonSessionsWithoutTranscript: unlinked?.n ?? 0,
+      legacyMessages: messages?.legacy ?? 0,
       lastImportAt: files?.last ?? null,
     };
   }
 }
 
-function addTokens(into: UsageTokens, from: UsageTokens): void {
-  into.inputTokens += from.inputTokens;
-  into.outputTokens += from.outputTokens;
-  into.cacheCreationTokens += from.cacheCreationTokens;
-  into.cacheReadTokens += from.cacheReadTokens;
-  into.totalTokens += from.totalTokens;
-  into.costUsd += from.costUsd;
-  into.unknownCostTokens += from.unknownCostTokens;
-  for (const source of from.costSources) if (!into.costSources.includes(source)) into.costSources.push(source);
-}
-
 const floorToHour = (at: number) => at - (((at % 3_600_000) + 3_600_000) % 3_600_000);
 
+/** Responses at one instant, priced; a block's messages count these (one per response, nearly always). */
 interface BlockEntry {
   at: number;
   model: string;
-  i: number;
-  o: number;
-  cw: number;
-  cr: number;
-  cost: number | null;
-  costSource: CostSource;
+  sums: Sums;
 }
 
 function blockOf(start: number, entries: readonly BlockEntry[], now: number): UsageBlock {
   const tokens = zeroTokens();
-  for (const e of entries) {
-    add(tokens, {
-      i: e.i,
-      o: e.o,
-      cw: e.cw,
-      cr: e.cr,
-      cost: e.cost ?? 0,
-      unknownTokens: e.cost === null ? e.i + e.o + e.cw + e.cr : 0,
-      sources: e.costSource,
-    });
-  }
+  for (const e of entries) add(tokens, e.sums);
   settled(tokens);
   const end = start + BLOCK_MS;
   const first = entries[0]!.at;
