@@ -50,7 +50,7 @@ export async function importCommand(options: ImportOptions): Promise<number> {
     const summary = await service.call('importTranscripts', {});
     if (ticker) process.stderr.write('\r\u001b[K');
     out(
-      `read ${summary.linesRead} lines from ${summary.files} files (${summary.newFiles} new): ${summary.messages} new messages in ${summary.sessions} sessions, ${summary.duplicates} already counted, ${summary.malformed} malformed lines skipped, in ${summary.durationMs} ms`,
+      `read ${summary.linesRead} lines from ${summary.files} files (${summary.newFiles} new): ${summary.messages} new responses in ${summary.sessions} sessions, ${summary.corrected} corrected to their final line, ${summary.duplicates} already counted, ${summary.malformed} malformed lines skipped, in ${summary.durationMs} ms`,
     );
     if (options.json) out(JSON.stringify(summary));
     return 0;
@@ -82,6 +82,7 @@ const tokensJson = (t: UsageTokens) => ({
   inputTokens: t.inputTokens,
   outputTokens: t.outputTokens,
   cacheCreationTokens: t.cacheCreationTokens,
+  cacheWrite1hTokens: t.cacheWrite1hTokens,
   cacheReadTokens: t.cacheReadTokens,
   totalTokens: t.totalTokens,
   costUsd: t.costUsd,
