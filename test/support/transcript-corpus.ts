@@ -3,12 +3,20 @@
  * uuid>.jsonl`, plus `<session uuid>/subagents/agent-<id>.jsonl` for subagents. Seeded: the same options
  * write the same bytes, so a test's figures and the benchmark's input do not drift between runs.
  *
- * Every line is generated knowing what ccusage 18 makes of it, so the corpus also says what a correct
- * importer must count (see CorpusShape): one line per content block sharing message id, request id and
- * usage (as the CLI writes them), sidechains inline and in subagent files, resumed sessions that repeat
- * an earlier session's lines, `<synthetic>` replies, lines without a request id, cut lines, and lines whose
- * usage ccusage's schema turns away. Sessions start across ~60 days, some just before a local midnight in
- * one of CORPUS_TIME_ZONES so that the day they count for depends on the zone.
+ * Responses are written as the CLI writes them while they stream: one line per content block, all with the
+ * response's message id and request id, the early ones with a partial output count (1 to 10) and no stop
+ * reason, the last one with the final usage. Some responses fall back to another model on their final line
+ * (with a colder cache), about a third write to the 1-hour cache, some run in fast mode, some sessions name
+ * their model with Claude Code's `[1m]` tag and run past 200k tokens of context, some write no request id,
+ * and subagents' lines are repeated (whole or cut short) in their parent's file. Around that come the lines
+ * ccusage counts its own way: sidechains inline and in subagent files, resumed sessions that repeat an
+ * earlier session's lines, `<synthetic>` replies, cut lines, and lines whose usage ccusage's schema turns
+ * away. Sessions start across ~60 days, some just before a local midnight in one of CORPUS_TIME_ZONES so
+ * that the day they count for depends on the zone.
+ *
+ * What it says a correct importer counts (CorpusShape, countedMessages, dailyByModel) follows the final-usage
+ * rule: per (message id, request id) the line with the highest output count, the last one on a tie, taken
+ * whole; a line lacking either id counts on its own.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,18 +48,26 @@ export const CORPUS_TIME_ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata', 
 export interface Tokens {
   inputTokens: number;
   outputTokens: number;
+  /** Cache writes of both durations. */
   cacheCreationTokens: number;
   cacheReadTokens: number;
 }
 
-/** A message as ccusage counts it: its first counted line. */
+/** The tokens of one line: Tokens and the 1-hour part of the cache writes. */
+export interface LineTokens extends Tokens {
+  cacheWrite1hTokens: number;
+}
+
+/** A response as it counts: its final line (the highest output count, the last one on a tie). */
 export interface CountedMessage {
   /** `<message id>:<request id>`; null when the line lacks either, and then every such line counts. */
   key: string | null;
   timestamp: string;
-  /** As reports name it: `-fast` appended for fast mode; null where the line names no model. */
+  /** As reports name it: without a `[…]` tag, `-fast` appended for fast mode; null where the line names no model. */
   model: string | null;
-  tokens: Tokens;
+  tokens: LineTokens;
+  /** The cost the line states (`costUSD`), if it does. */
+  costUsd: number | null;
   sessionId: string;
   sidechain: boolean;
   file: string;
@@ -70,8 +86,10 @@ export interface CorpusShape {
   usageLines: number;
   /** What counts once: each message id + request id pair once, and every line lacking either. */
   messages: number;
-  /** Counted lines whose pair was counted before. */
+  /** Counted lines that are neither a new message nor a correction. */
   duplicates: number;
+  /** Responses whose final line is in a file read after one with an earlier line of theirs (a subagent's). */
+  corrected: number;
   /** Counted lines lacking a message id or a request id. */
   keyless: number;
   /** Lines with usage that ccusage's schema refuses (a bad timestamp, version, model, type…). */
@@ -84,6 +102,25 @@ export interface CorpusShape {
   sessions: number;
   /** Models of the counted messages, as reports name them, `unknown` for none. */
   models: string[];
+  /** Counted lines that are not their response's final line: the ones a first-line count would have taken. */
+  partialLines: number;
+  /** Responses whose final output count is above their first line's. */
+  shortAtFirstLine: number;
+  /** Output tokens of the counted responses' first lines, and of their final lines. */
+  firstLineOutputTokens: number;
+  finalOutputTokens: number;
+  /** Responses whose final line names another model than their first. */
+  modelChanged: number;
+  /** Counted responses with 1-hour cache writes. */
+  cacheWrite1h: number;
+  /** Counted responses in fast mode. */
+  fast: number;
+  /** Counted responses whose line names the model with a `[…]` tag such as `[1m]`. */
+  taggedModels: number;
+  /** Counted responses with more than 200k tokens of input (input, cache writes and reads). */
+  longContext: number;
+  /** Responses whose lines are in more than one file (a subagent's in its parent's, a resumed session). */
+  inSeveralFiles: number;
 }
 
 /** What an importer that had read every earlier state of the corpus reads after one change. */
@@ -94,9 +131,14 @@ export interface ReadShape {
   messages: number;
   /** Counted lines whose pair (or, lacking one, whose line at that place in its file) was written before. */
   duplicates: number;
+  /**
+   * Responses read before whose counted figures this read changes: a final line arriving after the
+   * response's partial lines were read (it replaces them; it does not add to them).
+   */
+  corrected: number;
 }
 
-export interface DailyModelRow extends Tokens {
+export interface DailyModelRow extends LineTokens {
   date: string;
   model: string;
 }
@@ -120,7 +162,13 @@ interface LineMeta {
   rejected?: string;
   /** The quirk the line was written with, if any (copies of other sessions skip such lines). */
   quirk?: string;
-  usage?: Omit<CountedMessage, 'file'> & { synthetic: boolean };
+  usage?: Omit<CountedMessage, 'file'> & {
+    synthetic: boolean;
+    /** The model as the line names it, tag and all. */
+    rawModel: string | null;
+    /** Which of its response's lines this is, of how many (1 of 1 for a keyless or synthetic line). */
+    part: { index: number; of: number };
+  };
 }
 
 interface CorpusLine {
@@ -132,6 +180,8 @@ interface FileState extends CorpusFile {
   lines: CorpusLine[];
   /** A line of which only `partialLength` characters are on disk, no newline after them. */
   partial: { line: CorpusLine; partialLength: number } | null;
+  /** Lines written by the CLI but not yet on disk: a response's final line and what follows it. */
+  heldBack: CorpusLine[];
   writer: SessionWriter | null;
 }
 
@@ -203,11 +253,30 @@ const MODELS = [
   { id: 'claude-haiku-4-5-20251001', weight: 6 },
   { id: 'claude-sonnet-4-20250514', weight: 8 },
   { id: 'claude-opus-4-6', weight: 8 },
+  { id: 'claude-opus-4-8', weight: 5 },
   // Undated, as a proxy or an API-compatible server may report it.
   { id: 'claude-sonnet-4-5', weight: 3 },
+  // Claude Code's 1M-context spelling of the same models: the same rows as the plain names.
+  { id: 'claude-opus-4-8[1m]', weight: 6 },
+  { id: 'claude-sonnet-4-5-20250929[1m]', weight: 6 },
 ] as const;
 const SIDECHAIN_MODEL = 'claude-haiku-4-5-20251001';
 const FAST_MODEL = 'claude-opus-4-6';
+/** Models whose sessions run some responses in fast mode, and how many. */
+const FAST_SHARE: Record<string, number> = {
+  'claude-opus-4-6': 0.25,
+  'claude-opus-4-8': 0.15,
+  'claude-opus-4-8[1m]': 0.15,
+};
+/** What a response falls back to mid-stream (Claude Code's --fallback-model), by the model it started on. */
+const fallbackOf = (model: string) =>
+  model.includes('opus')
+    ? 'claude-sonnet-4-5-20250929'
+    : model.includes('haiku')
+      ? 'claude-sonnet-4-5'
+      : 'claude-opus-4-5-20251101';
+/** Context (tokens) at which a session compacts: a 1M-context session goes well past 200k first. */
+const contextLimitOf = (model: string) => (model.endsWith('[1m]') ? 600_000 : 150_000);
 
 /** Here 1.x and 2.0 keep sidechains inline in the session's file and 2.1 writes subagent files: real folders hold both. */
 const VERSIONS = [
@@ -232,7 +301,8 @@ const QUIRKS = [
   'cost-usd',
   'no-version',
   'repeated-line',
-  'growing-output',
+  'model-fallback',
+  'fallback-tie',
   'cut-line',
   'offset-timestamp',
   'microsecond-timestamp',
@@ -288,7 +358,7 @@ const TOOLS = [
   { name: 'Edit', weight: 20 },
   { name: 'Bash', weight: 25 },
   { name: 'Grep', weight: 15 },
-  { name: 'Task', weight: 2 },
+  { name: 'Task', weight: 5 },
 ] as const;
 
 interface PendingSidechain {
@@ -302,6 +372,9 @@ class SessionWriter {
   private parent: string | null = null;
   private context: number;
   private readonly model: string;
+  private readonly fastShare: number;
+  /** A session run against a server that sends no request-id header: its lines have no `requestId`. */
+  private readonly noRequestIds: boolean;
   /** Subagent runs waiting to be written to their own files (newer CLI versions). */
   readonly subagentRuns: PendingSidechain[] = [];
   private readonly version: (typeof VERSIONS)[number];
@@ -318,7 +391,10 @@ class SessionWriter {
     this.clock = start;
     this.version = rng.weighted(VERSIONS);
     this.model = rng.weighted(MODELS).id;
-    this.context = rng.int(12_000, 22_000);
+    this.fastShare = FAST_SHARE[this.model] ?? 0;
+    this.noRequestIds = rng.chance(0.03);
+    // A 1M-context session is usually a long one: it starts deep into its context.
+    this.context = this.model.endsWith('[1m]') ? rng.int(120_000, 260_000) : rng.int(12_000, 22_000);
   }
 
   get now(): number {
@@ -393,38 +469,71 @@ class SessionWriter {
     return this.finish(line);
   }
 
-  private usageFor(call: number): Json {
+  /** The final usage of one response, as its last line carries it. */
+  private usageFor(call: number, fast: boolean): Json {
     const cacheCreation = this.rng.chance(0.3) ? this.rng.int(500, 20_000) : this.rng.int(0, 400);
+    // About a third of responses write to the 1-hour cache: all of their writes, or a part.
+    const oneHour = this.rng.chance(0.33) ? (this.rng.chance(0.6) ? cacheCreation : this.rng.int(0, cacheCreation)) : 0;
     const usage: Json = {
       input_tokens: call === 1 && this.rng.chance(0.2) ? this.rng.int(1_000, 30_000) : this.rng.int(1, 12),
       cache_creation_input_tokens: cacheCreation,
       cache_read_input_tokens: this.context,
-      cache_creation: { ephemeral_5m_input_tokens: cacheCreation, ephemeral_1h_input_tokens: 0 },
+      cache_creation: { ephemeral_5m_input_tokens: cacheCreation - oneHour, ephemeral_1h_input_tokens: oneHour },
       output_tokens: this.rng.int(1, 2_500),
       service_tier: 'standard',
     };
-    if (this.version.id.startsWith('2.1')) usage.speed = 'standard';
+    if (fast) usage.speed = 'fast';
+    else if (this.version.id.startsWith('2.1')) usage.speed = 'standard';
     this.context += cacheCreation + (usage.output_tokens as number);
     return usage;
   }
 
-  /** One API response: one line per content block, all with its id, request id and usage. */
+  /**
+   * One API response as it streams: one line per content block, all with its message id and request id.
+   * The early lines carry the usage of the moment (the same input and cache figures, an output count of 1
+   * to 10, no stop reason); the last carries the final usage. A response that falls back to another model
+   * names it on its final line only, with the cache writes of a cold cache.
+   */
   private assistant(options: { sidechain: { agentId: string } | null; call: number; tool: string | null }): {
     lines: CorpusLine[];
     toolUseId: string | null;
   } {
-    const quirk = this.nextQuirk();
+    // Besides the quirks once or now and then: whole sessions without request ids, and fallbacks (2%).
+    const quirk =
+      this.nextQuirk() ?? (this.noRequestIds ? 'no-request-id' : this.rng.chance(0.02) ? 'model-fallback' : null);
+    const fast = quirk === 'fast' || (quirk === null && !options.sidechain && this.rng.chance(this.fastShare));
     const model = quirk === 'fast' ? FAST_MODEL : options.sidechain ? SIDECHAIN_MODEL : this.model;
+    const fallback = quirk === 'model-fallback' || quirk === 'fallback-tie' ? fallbackOf(model) : null;
     const messageId = `msg_01${this.rng.chars(BASE62, 22)}`;
     const requestId = `req_011C${this.rng.chars(BASE62, 18)}`;
-    const usage = this.usageFor(options.call);
+    const usage = this.usageFor(options.call, fast);
     const blocks: Json[] = [];
-    if (model.includes('opus') && this.rng.chance(0.4)) {
+    if (this.rng.chance(model.includes('opus') ? 0.5 : 0.2)) {
       blocks.push({ type: 'thinking', thinking: this.filler(this.rng.int(10, 120)), signature: 'Eq0B' });
     }
-    if (!options.tool || this.rng.chance(0.6)) blocks.push({ type: 'text', text: this.filler(this.rng.int(3, 150)) });
+    if (!options.tool || this.rng.chance(0.75) || (fallback && blocks.length === 0)) {
+      blocks.push({ type: 'text', text: this.filler(this.rng.int(3, 150)) });
+    }
     const toolUseId = options.tool ? `toolu_01${this.rng.chars(BASE62, 22)}` : null;
     if (options.tool) blocks.push({ type: 'tool_use', id: toolUseId, name: options.tool, input: { path: this.cwd } });
+    if (fallback && blocks.length < 2) blocks.push({ type: 'text', text: this.filler(this.rng.int(3, 40)) });
+
+    const partialOutputs = blocks.slice(1).map(() => this.rng.int(1, 10));
+    const highestPartial = Math.max(0, ...partialOutputs);
+    // The final count is never below a partial one; on a tie the last line is the final one all the same.
+    usage.output_tokens =
+      quirk === 'fallback-tie' ? highestPartial : Math.max(usage.output_tokens as number, highestPartial);
+    const partialUsage: Json = { ...usage };
+    if (fallback) {
+      // The other model's cache is cold: it writes what the first one read.
+      const written = this.rng.int(2_000, 20_000);
+      const split = usage.cache_creation as Json;
+      usage.cache_creation_input_tokens = (usage.cache_creation_input_tokens as number) + written;
+      usage.cache_creation = {
+        ...split,
+        ephemeral_5m_input_tokens: (split.ephemeral_5m_input_tokens as number) + written,
+      };
+    }
 
     const objects: Json[] = blocks.map((block, i) => {
       const line = this.common('assistant', options.sidechain);
@@ -433,12 +542,11 @@ class SessionWriter {
         id: messageId,
         type: 'message',
         role: 'assistant',
-        model,
+        model: last && fallback ? fallback : model,
         content: [block],
         stop_reason: last ? (options.tool ? 'tool_use' : 'end_turn') : null,
         stop_sequence: null,
-        // The same object on every line of the response, as the CLI writes it (growing-output copies it).
-        usage,
+        usage: last ? usage : { ...partialUsage, output_tokens: partialOutputs[i] },
       };
       line.requestId = requestId;
       line.timestamp = this.tick(i === 0 ? 1_500 : 50, i === 0 ? 30_000 : 2_000);
@@ -447,7 +555,7 @@ class SessionWriter {
     if (quirk) applyQuirk(quirk, objects);
 
     const refused = quirk ? REFUSED_BY[quirk] : undefined;
-    const lines = objects.map((object) => {
+    const lines = objects.map((object, i) => {
       const message = object.message as Json;
       const lineUsage = message.usage as Json;
       const keyed = typeof message.id === 'string' && typeof object.requestId === 'string';
@@ -458,11 +566,14 @@ class SessionWriter {
         meta.usage = {
           key: keyed ? `${message.id as string}:${object.requestId as string}` : null,
           timestamp: object.timestamp as string,
-          model: named && lineUsage.speed === 'fast' ? `${named}-fast` : named,
+          model: reportedModel(named, lineUsage.speed),
+          rawModel: named,
           tokens: tokensOf(lineUsage),
+          costUsd: typeof object.costUSD === 'number' ? object.costUSD : null,
           sessionId: this.sessionId,
           sidechain: options.sidechain !== null,
           synthetic: false,
+          part: { index: i, of: objects.length },
         };
       return this.finish(object, meta);
     });
@@ -500,17 +611,20 @@ class SessionWriter {
         key: null,
         timestamp: line.timestamp as string,
         model: '<synthetic>',
-        tokens: zero,
+        rawModel: '<synthetic>',
+        tokens: { ...zero, cacheWrite1hTokens: 0 },
+        costUsd: null,
         sessionId: this.sessionId,
         sidechain: false,
         synthetic: true,
+        part: { index: 0, of: 1 },
       },
     });
   }
 
   private system(): CorpusLine {
     const line = this.common('system', null);
-    const compact = this.context > 150_000;
+    const compact = this.context > contextLimitOf(this.model);
     Object.assign(
       line,
       compact
@@ -554,6 +668,21 @@ class SessionWriter {
     return { lines, agentId };
   }
 
+  /**
+   * A subagent's lines as its parent's file repeats them: all of them, or the first few (so that a response
+   * may be there only in its partial lines). Lines with quirks are left out, keyless ones counting each time.
+   */
+  private repeatedInParent(run: PendingSidechain): CorpusLine[] {
+    const plain = run.lines.filter((line) => !line.meta.quirk && !line.meta.malformed);
+    if (this.rng.chance(0.4)) return plain;
+    // Cut short after a partial line where there is one: the parent then has only that response's start.
+    const partial = plain.flatMap((line, i) => {
+      const part = line.meta.usage?.part;
+      return part && part.index < part.of - 1 ? [i + 1] : [];
+    });
+    return plain.slice(0, partial.length > 0 ? this.rng.pick(partial) : this.rng.int(1, plain.length));
+  }
+
   /** A user prompt and the calls that answer it, with what comes between them. */
   turn(): CorpusLine[] {
     const lines = [this.userPrompt(null)];
@@ -566,13 +695,15 @@ class SessionWriter {
       if (!response.toolUseId || !tool) continue;
       if (tool === 'Task') {
         const run = this.sidechainRun();
-        if (this.version.subagentFiles) this.subagentRuns.push(run);
-        else lines.push(...run.lines);
+        if (this.version.subagentFiles) {
+          this.subagentRuns.push(run);
+          if (this.rng.chance(0.5)) lines.push(...this.repeatedInParent(run));
+        } else lines.push(...run.lines);
       }
       lines.push(this.toolResult(null, response.toolUseId, tool));
     }
     if (this.rng.chance(0.06)) lines.push(this.synthetic());
-    if (this.rng.chance(0.25) || this.context > 150_000) lines.push(this.system());
+    if (this.rng.chance(0.25) || this.context > contextLimitOf(this.model)) lines.push(this.system());
     return lines;
   }
 
@@ -593,14 +724,26 @@ class SessionWriter {
   }
 }
 
-function tokensOf(usage: Json): Tokens {
+function tokensOf(usage: Json): LineTokens {
   const n = (value: unknown) => (typeof value === 'number' ? value : 0);
+  const split = usage.cache_creation;
   return {
     inputTokens: n(usage.input_tokens),
     outputTokens: n(usage.output_tokens),
     cacheCreationTokens: n(usage.cache_creation_input_tokens),
+    cacheWrite1hTokens: typeof split === 'object' && split !== null ? n((split as Json).ephemeral_1h_input_tokens) : 0,
     cacheReadTokens: n(usage.cache_read_input_tokens),
   };
+}
+
+/** The name reports give a model: the `[…]` tag dropped, lower case, `-fast` for fast mode; null for none. */
+function reportedModel(raw: string | null, speed: unknown): string | null {
+  const name = raw
+    ?.replace(/\[[^\]]*\]$/, '')
+    .trim()
+    .toLowerCase();
+  if (!name) return null;
+  return speed === 'fast' && name !== '<synthetic>' ? `${name}-fast` : name;
 }
 
 /** A line cut short, as a crash mid-write leaves it: never JSON, since a prefix of an object is not. */
@@ -629,7 +772,12 @@ function applyQuirk(quirk: Quirk, lines: Json[]): void {
         line.timestamp = (line.timestamp as string).replace(/\.\d{3}Z$/, 'Z');
         break;
       case 'no-cache-fields': {
-        const { cache_creation_input_tokens: _w, cache_read_input_tokens: _r, ...rest } = message.usage as Json;
+        const {
+          cache_creation_input_tokens: _w,
+          cache_read_input_tokens: _r,
+          cache_creation: _split,
+          ...rest
+        } = message.usage as Json;
         message.usage = rest;
         break;
       }
@@ -674,18 +822,10 @@ function applyQuirk(quirk: Quirk, lines: Json[]): void {
         break;
       case 'repeated-line':
       case 'cut-line':
-        break;
-      case 'growing-output':
+      case 'model-fallback':
+      case 'fallback-tie':
         break;
     }
-  }
-  if (quirk === 'growing-output') {
-    // Each later line of the response reports more output: only the first line's figure counts.
-    lines.forEach((line, i) => {
-      const message = line.message as Json;
-      const usage = message.usage as Json;
-      message.usage = { ...usage, output_tokens: (usage.output_tokens as number) + 7 * i };
-    });
   }
 }
 
@@ -712,6 +852,17 @@ function nextLocalMidnight(from: number, timeZone: string): number {
 
 function emptyShape(): CorpusShape {
   return {
+    partialLines: 0,
+    shortAtFirstLine: 0,
+    firstLineOutputTokens: 0,
+    finalOutputTokens: 0,
+    modelChanged: 0,
+    cacheWrite1h: 0,
+    fast: 0,
+    taggedModels: 0,
+    longContext: 0,
+    inSeveralFiles: 0,
+    corrected: 0,
     files: 0,
     lines: 0,
     malformed: 0,
@@ -730,8 +881,11 @@ function emptyShape(): CorpusShape {
 
 export class TranscriptCorpus {
   private readonly state: FileState[] = [];
-  /** Every counted key ever written, with a keyless line's key its file, text and place among its equals. */
-  private readonly everCounted = new Set<string>();
+  /**
+   * The line each response written so far counts by, by its key (a keyless line's: its file, text and place
+   * among its equals), as an importer that read every earlier state of the corpus has it.
+   */
+  private readonly finalSoFar = new Map<string, CorpusLine>();
   private readonly rng: Random;
   private readonly quirkRate: number;
 
@@ -748,7 +902,7 @@ export class TranscriptCorpus {
     const corpus = new TranscriptCorpus(root, options);
     corpus.generate(options);
     for (const file of corpus.state) corpus.flush(file);
-    corpus.remember(corpus.state.flatMap((file) => keysOf(file, file.lines)));
+    for (const file of corpus.readOrder()) corpus.readShape(file, file.lines);
     return corpus;
   }
 
@@ -804,6 +958,7 @@ export class TranscriptCorpus {
       cwd,
       lines: [],
       partial: null,
+      heldBack: [],
       writer,
     };
     this.state.push(file);
@@ -859,26 +1014,61 @@ export class TranscriptCorpus {
     writeFileSync(file.path, whole + (file.partial ? file.partial.line.text.slice(0, file.partial.partialLength) : ''));
   }
 
-  private remember(keys: string[]): void {
-    for (const key of keys) this.everCounted.add(key);
-  }
-
   private find(file: string): FileState {
     const found = this.state.find((f) => f.path === file);
     if (!found) throw new Error(`${file} is not a file of this corpus`);
     return found;
   }
 
-  private readShape(file: FileState, lines: CorpusLine[]): ReadShape {
+  /** Files in the order importers take them: by the earliest timestamp of a line that counts. */
+  private readOrder(): FileState[] {
+    const earliest = (file: FileState) => {
+      const times = file.lines.flatMap((line) => (line.meta.usage ? [Date.parse(line.meta.usage.timestamp)] : []));
+      return times.length > 0 ? Math.min(...times) : Number.POSITIVE_INFINITY;
+    };
+    return this.state
+      .map((file) => ({ file, at: earliest(file) }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ file }) => file);
+  }
+
+  /**
+   * What an importer that read everything before makes of `lines`, the part of `file` it has not read: per
+   * response, the file's final line among them; a response it did not know is a message, and one it knew
+   * is corrected where that line ranks above the one it counted (more output tokens, or as many with other
+   * figures), and a duplicate otherwise, as is every other line of a response in the file.
+   */
+  private readShape(file: FileState, lines: CorpusLine[], counted = this.finalSoFar): ReadShape {
     const keys = keysOf(file, lines, file.lines.length - lines.length);
-    const duplicates = keys.filter((key, i) => this.everCounted.has(key) || keys.indexOf(key) < i).length;
-    this.remember(keys);
-    return {
+    const finals = new Map<string, CorpusLine>();
+    lines
+      .filter((line) => line.meta.usage)
+      .forEach((line, i) => {
+        const known = finals.get(keys[i]!);
+        if (!known || outputOf(line) >= outputOf(known)) finals.set(keys[i]!, line);
+      });
+    const shape = {
       lines: lines.length,
       malformed: lines.filter((line) => line.meta.malformed).length,
-      messages: keys.length - duplicates,
-      duplicates,
+      messages: 0,
+      duplicates: keys.length - finals.size,
+      corrected: 0,
     };
+    for (const [key, line] of finals) {
+      const before = counted.get(key);
+      if (!before) shape.messages++;
+      else if (
+        outputOf(before) < outputOf(line) ||
+        (outputOf(before) === outputOf(line) && figuresDiffer(before, line))
+      ) {
+        shape.corrected++;
+      } else {
+        shape.duplicates++;
+        continue;
+      }
+      counted.set(key, line);
+    }
+    return shape;
   }
 
   get files(): readonly CorpusFile[] {
@@ -888,7 +1078,7 @@ export class TranscriptCorpus {
   /** What is on disk now, as one import of the whole corpus (or one ccusage run) sees it. */
   shape(): CorpusShape {
     const shape = emptyShape();
-    const counted = this.countedMessages();
+    const { counted, firstLines, files } = this.count();
     shape.files = this.state.length;
     for (const file of this.state) {
       shape.lines += file.lines.length;
@@ -897,46 +1087,80 @@ export class TranscriptCorpus {
         if (line.meta.malformed) shape.malformed++;
         if (line.meta.rejected) shape.rejected++;
         if (line.meta.usage) shape.usageLines++;
+        if (line.meta.usage?.key && line.meta.usage.part.index < line.meta.usage.part.of - 1) shape.partialLines++;
       }
     }
     shape.messages = counted.length;
-    shape.duplicates = shape.usageLines - counted.length;
+    // One import of everything, file by file: a response whose final line is in a later file is corrected.
+    const imported = new Map<string, CorpusLine>();
+    for (const file of this.readOrder()) shape.corrected += this.readShape(file, file.lines, imported).corrected;
+    shape.duplicates = shape.usageLines - counted.length - shape.corrected;
     shape.keyless = counted.filter((m) => m.key === null).length;
     shape.sidechain = counted.filter((m) => m.sidechain).length;
     shape.synthetic = counted.filter((m) => m.model === '<synthetic>').length;
     shape.sessions = new Set(counted.map((m) => m.sessionId)).size;
     shape.models = [...new Set(counted.map((m) => m.model ?? 'unknown'))].sort();
+    for (const message of counted) {
+      const first = message.key ? firstLines.get(message.key)! : message;
+      shape.firstLineOutputTokens += first.tokens.outputTokens;
+      shape.finalOutputTokens += message.tokens.outputTokens;
+      if (message.tokens.outputTokens > first.tokens.outputTokens) shape.shortAtFirstLine++;
+      if (first.model !== message.model) shape.modelChanged++;
+      if (message.tokens.cacheWrite1hTokens > 0) shape.cacheWrite1h++;
+      if (message.model?.endsWith('-fast')) shape.fast++;
+      if (message.rawModel?.endsWith(']')) shape.taggedModels++;
+      const { inputTokens, cacheCreationTokens, cacheReadTokens } = message.tokens;
+      if (inputTokens + cacheCreationTokens + cacheReadTokens > 200_000) shape.longContext++;
+      if (message.key && (files.get(message.key)?.size ?? 0) > 1) shape.inSeveralFiles++;
+    }
     return shape;
   }
 
   /**
-   * The messages that count, in the order ccusage counts them: files by their earliest timestamp, lines
-   * in order, each message id + request id pair at its first line only.
+   * The responses that count, each by its final line: files by their earliest timestamp, lines in order,
+   * per message id + request id pair the line with the highest output count (the last one on a tie), and
+   * every line that lacks the pair. Also each pair's first line (what a first-line count takes) and files.
    */
-  countedMessages(): CountedMessage[] {
-    const earliest = (file: FileState) => {
-      const times = file.lines.flatMap((line) => (line.meta.timestamp ? [Date.parse(line.meta.timestamp)] : []));
-      return times.length > 0 ? Math.min(...times) : Number.POSITIVE_INFINITY;
-    };
-    const order = this.state.map((file) => ({ file, at: earliest(file) })).sort((a, b) => a.at - b.at);
-    const seen = new Set<string>();
-    const counted: CountedMessage[] = [];
-    for (const { file } of order) {
+  private count(): {
+    counted: Array<CountedMessage & { rawModel: string | null }>;
+    firstLines: Map<string, Omit<CountedMessage, 'file'>>;
+    files: Map<string, Set<string>>;
+  } {
+    const slotOf = new Map<string, number>();
+    const firstLines = new Map<string, Omit<CountedMessage, 'file'>>();
+    const files = new Map<string, Set<string>>();
+    const counted: Array<CountedMessage & { rawModel: string | null }> = [];
+    for (const file of this.readOrder()) {
       for (const line of file.lines) {
         const usage = line.meta.usage;
         if (!usage) continue;
-        if (usage.key !== null) {
-          if (seen.has(usage.key)) continue;
-          seen.add(usage.key);
+        const { synthetic: _synthetic, part: _part, ...message } = usage;
+        const entry = { ...message, file: file.path };
+        if (usage.key === null) {
+          counted.push(entry);
+          continue;
         }
-        const { synthetic: _synthetic, ...message } = usage;
-        counted.push({ ...message, file: file.path });
+        if (!files.has(usage.key)) files.set(usage.key, new Set());
+        files.get(usage.key)!.add(file.path);
+        const slot = slotOf.get(usage.key);
+        if (slot === undefined) {
+          slotOf.set(usage.key, counted.length);
+          firstLines.set(usage.key, message);
+          counted.push(entry);
+        } else if (usage.tokens.outputTokens >= counted[slot]!.tokens.outputTokens) {
+          counted[slot] = entry;
+        }
       }
     }
-    return counted;
+    return { counted, firstLines, files };
   }
 
-  /** Tokens per local date and model, as ccusage's daily breakdown gives them: no `<synthetic>`, `unknown` for none. */
+  /** The responses that count, each by its final line, in the order their first lines are read. */
+  countedMessages(): CountedMessage[] {
+    return this.count().counted.map(({ rawModel: _raw, ...message }) => message);
+  }
+
+  /** Tokens per local date and model of the final lines: no `<synthetic>`, `unknown` for no model. */
   dailyByModel(timeZone: string): DailyModelRow[] {
     const rows = new Map<string, DailyModelRow>();
     for (const message of this.countedMessages()) {
@@ -950,11 +1174,13 @@ export class TranscriptCorpus {
         inputTokens: 0,
         outputTokens: 0,
         cacheCreationTokens: 0,
+        cacheWrite1hTokens: 0,
         cacheReadTokens: 0,
       };
       row.inputTokens += message.tokens.inputTokens;
       row.outputTokens += message.tokens.outputTokens;
       row.cacheCreationTokens += message.tokens.cacheCreationTokens;
+      row.cacheWrite1hTokens += message.tokens.cacheWrite1hTokens;
       row.cacheReadTokens += message.tokens.cacheReadTokens;
       rows.set(key, row);
     }
@@ -962,17 +1188,29 @@ export class TranscriptCorpus {
   }
 
   /**
-   * The session goes on: finishes a line left half-written, then adds `turns` turns (and their subagent
-   * files). With `endWithPartialLine`, the last line written is cut short, as while it is being written.
+   * The session goes on: finishes a line left half-written and writes lines held back, then adds `turns`
+   * turns (and their subagent files). With `endWithPartialLine`, the last line written is cut short, as
+   * while it is being written. With `endMidResponse`, the file stops after the partial lines of a response
+   * (the last one written in several lines): its final line comes with the next call.
    */
-  appendTurns(file: string, turns: number, options: { endWithPartialLine?: boolean } = {}): ReadShape {
+  appendTurns(
+    file: string,
+    turns: number,
+    options: { endWithPartialLine?: boolean; endMidResponse?: boolean } = {},
+  ): ReadShape {
     const target = this.find(file);
     const writer = target.writer;
     if (!writer) throw new Error(`${file} is a ${target.kind} file; only session files go on`);
     const added: CorpusLine[] = [];
     if (target.partial) added.push(target.partial.line);
     target.partial = null;
+    added.push(...target.heldBack.splice(0));
     for (let i = 0; i < turns; i++) added.push(...writer.turn());
+    if (options.endMidResponse) {
+      const at = added.findLastIndex(isFinalAfterPartials);
+      if (at < 0) throw new Error('no response in several lines among the turns added; add more turns');
+      target.heldBack = added.splice(at);
+    }
     if (options.endWithPartialLine) {
       const line = added.pop()!;
       target.partial = { line, partialLength: Math.floor(line.text.length / 2) };
@@ -980,15 +1218,16 @@ export class TranscriptCorpus {
     target.lines.push(...added);
     this.flush(target);
     const shape = this.readShape(target, added);
-    const before = this.state.length;
+    const known = this.state.length;
     this.addSubagentFiles(target);
-    for (const subagent of this.state.slice(before)) {
+    for (const subagent of this.state.slice(known)) {
       this.flush(subagent);
       const more = this.readShape(subagent, subagent.lines);
       shape.lines += more.lines;
       shape.malformed += more.malformed;
       shape.messages += more.messages;
       shape.duplicates += more.duplicates;
+      shape.corrected += more.corrected;
     }
     return shape;
   }
@@ -998,6 +1237,7 @@ export class TranscriptCorpus {
     const target = this.find(file);
     target.lines.splice(keepLines);
     target.partial = null;
+    target.heldBack = [];
     this.flush(target);
     return this.readShape(target, target.lines);
   }
@@ -1013,10 +1253,33 @@ export class TranscriptCorpus {
     target.lines.splice(0, options.dropFirstLines);
     if (target.partial) target.lines.push(target.partial.line);
     target.partial = null;
+    target.lines.push(...target.heldBack.splice(0));
     for (let i = 0; i < (options.addTurns ?? 0) && target.writer; i++) target.lines.push(...target.writer.turn());
     this.flush(target);
     return this.readShape(target, target.lines);
   }
+}
+
+/** The final line of a keyed response written in several lines, above its partial lines' output counts. */
+function isFinalAfterPartials(line: CorpusLine): boolean {
+  const usage = line.meta.usage;
+  return (
+    usage !== undefined &&
+    usage.key !== null &&
+    !line.meta.quirk &&
+    usage.part.of > 1 &&
+    usage.part.index === usage.part.of - 1 &&
+    usage.tokens.outputTokens > 10
+  );
+}
+
+const outputOf = (line: CorpusLine) => line.meta.usage!.tokens.outputTokens;
+
+/** Whether two lines of a response count for another model, speed or tokens. */
+function figuresDiffer(a: CorpusLine, b: CorpusLine): boolean {
+  const x = a.meta.usage!;
+  const y = b.meta.usage!;
+  return x.model !== y.model || JSON.stringify(x.tokens) !== JSON.stringify(y.tokens);
 }
 
 /**
