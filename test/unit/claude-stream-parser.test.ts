@@ -143,6 +143,33 @@ describe('ClaudeStreamParser on real CLI output', () => {
     expect(denialsOf(withoutDenials)).toBe(0);
   });
 
+  it('keeps the 1-hour part of the cache writes, per message and in the result', () => {
+    const usage = (output: number) => ({
+      input_tokens: 3,
+      output_tokens: output,
+      cache_creation_input_tokens: 1000,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 400, ephemeral_1h_input_tokens: 600 },
+    });
+    const lines = [
+      { type: 'assistant', message: { id: 'msg_1', content: [{ type: 'thinking', thinking: '' }], usage: usage(2) } },
+      { type: 'assistant', message: { id: 'msg_1', content: [{ type: 'text', text: 'ok' }], usage: usage(40) } },
+      {
+        type: 'result',
+        subtype: 'success',
+        is_error: false,
+        num_turns: 1,
+        duration_ms: 5,
+        result: 'ok',
+        usage: usage(40),
+      },
+    ];
+    const { parser, events, errors } = parseAll(lines.map((line) => JSON.stringify(line)).join('\n'));
+    expect(errors).toEqual([]);
+    expect(parser.usageSoFar()).toMatchObject({ cacheCreationTokens: 1000, cacheWrite1hTokens: 600, outputTokens: 40 });
+    expect(events.at(-1)).toMatchObject({ result: { usage: { cacheCreationTokens: 1000, cacheWrite1hTokens: 600 } } });
+  });
+
   it('keeps running token totals per message that end equal to the result usage', () => {
     const { parser, events } = parseAll(fixture('claude-stream-json-tool-use.jsonl'));
     expect(parser.usageSoFar()).toEqual({

@@ -22,12 +22,22 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const usage: TokenUsage = { inputTokens: 2000, outputTokens: 42, cacheCreationTokens: 400, cacheReadTokens: 6000 };
-/** `usage` at Sonnet 4.5's list prices (3, 15, 3.75 and 0.3 USD per million), what the real CLI reported for it. */
+const defaultUsage: TokenUsage = {
+  inputTokens: 2000,
+  outputTokens: 42,
+  cacheCreationTokens: 400,
+  cacheReadTokens: 6000,
+};
+/** `defaultUsage` at Sonnet 4.5's list prices (3, 15, 3.75 and 0.3 USD per million), what the real CLI reported for it. */
 const AT_SONNET_45 = 0.00993;
 
 /** One iteration whose agent reports `usage` and the given cost (null: none), on the model given. */
-async function oneIteration(model: string, agentCostUsd: number | null, setUp?: (c: BatonCore) => Promise<unknown>) {
+async function oneIteration(
+  model: string,
+  agentCostUsd: number | null,
+  setUp?: (c: BatonCore) => Promise<unknown>,
+  usage: TokenUsage = defaultUsage,
+) {
   const agent = new ScriptedAgent((request) => {
     request.onEvent({ kind: 'usage', usage });
     return { result: { ...success('done').result, costUsd: agentCostUsd, usage } };
@@ -49,6 +59,19 @@ async function oneIteration(model: string, agentCostUsd: number | null, setUp?: 
 }
 
 describe('the cost of a session', () => {
+  it('prices 1-hour cache writes at their rate, keeps them on the row, and stores the one name of its model', async () => {
+    const writes = { ...defaultUsage, cacheCreationTokens: 1000, cacheWrite1hTokens: 600 };
+    const { session } = await oneIteration('claude-sonnet-4-5[1m]', null, undefined, writes);
+    // 2000 input at 3, 42 output at 15, 400 five-minute writes at 3.75, 600 one-hour writes at 6, 6000 reads at 0.3.
+    const expected = (2000 * 3 + 42 * 15 + 400 * 3.75 + 600 * 6 + 6000 * 0.3) / 1e6;
+    expect(session).toMatchObject({ costSource: 'estimated', model: 'claude-sonnet-4-5' });
+    expect(session?.costUsd).toBeCloseTo(expected, 10);
+    const [row] = (await core!.dataSource.query(`SELECT cache_write_1h_tokens AS n FROM sessions`)) as Array<{
+      n: number;
+    }>;
+    expect(row?.n).toBe(600);
+  });
+
   it('is the agent’s where it reported one, the computed one stored beside it and the drift shown', async () => {
     const { session, done } = await oneIteration('claude-sonnet-4-5', 0.0123);
     expect(session).toMatchObject({ costUsd: 0.0123, costSource: 'agent' });
@@ -68,7 +91,9 @@ describe('the cost of a session', () => {
     expect(session).toMatchObject({ costSource: 'estimated', costDrift: null });
     expect(session?.costUsd).toBeCloseTo(AT_SONNET_45, 10);
     expect(session?.computedCostUsd).toBeCloseTo(AT_SONNET_45, 10);
-    expect(published).toEqual([{ kind: 'usage', usage, estimatedCostUsd: expect.closeTo(AT_SONNET_45, 10) }]);
+    expect(published).toEqual([
+      { kind: 'usage', usage: defaultUsage, estimatedCostUsd: expect.closeTo(AT_SONNET_45, 10) },
+    ]);
   });
 
   it('is unknown, and 0 in the sums, for a model no price is known for and no agent cost', async () => {
@@ -82,7 +107,7 @@ describe('the cost of a session', () => {
     });
     expect(done.totals.costUsd).toBe(0);
     // The live figure is left out rather than taken from another model.
-    expect(published).toEqual([{ kind: 'usage', usage }]);
+    expect(published).toEqual([{ kind: 'usage', usage: defaultUsage }]);
   });
 
   it('keeps the agent’s cost for a model no price is known for, with no computed one', async () => {
@@ -108,11 +133,11 @@ describe('the cost of a session', () => {
   });
 
   it('adds a retried attempt of an unknown model as nothing, and stays unknown', async () => {
-    const failed = { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: null, usage };
+    const failed = { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: null, usage: defaultUsage };
     const agent = new ScriptedAgent((_, call) =>
       call === 1
         ? { error: { kind: 'api_error', message: 'API error 529: overloaded' }, exitCode: 1, result: failed }
-        : { result: { ...success('done').result, costUsd: null, usage } },
+        : { result: { ...success('done').result, costUsd: null, usage: defaultUsage } },
     );
     core = await openBatonCore({
       databaseFile: path.join(dir, 'baton.db'),

@@ -10,6 +10,7 @@ import {
   type QuotaWindow,
   type RateLimitInfo,
   type TokenUsage,
+  maxUsage,
   zeroUsage,
 } from '../../contract/agent-events';
 import { decodeEventLine, describeIssues } from './event-lines';
@@ -39,6 +40,8 @@ const apiUsage = z
     output_tokens: count.optional(),
     cache_creation_input_tokens: count.optional(),
     cache_read_input_tokens: count.optional(),
+    /** The cache writes split by duration; the 1-hour ones cost more. */
+    cache_creation: z.object({ ephemeral_1h_input_tokens: count.optional() }).loose().optional().catch(undefined),
   })
   .loose();
 
@@ -174,11 +177,15 @@ function plausibleCost(value: unknown): number | null {
 export type ParsedLine = { ok: true; events: AgentEvent[] } | { ok: false; error: string };
 
 function toUsage(raw: z.infer<typeof apiUsage> | undefined): TokenUsage {
+  const cacheCreationTokens = raw?.cache_creation_input_tokens ?? 0;
+  const oneHour = Math.min(raw?.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheCreationTokens);
   return {
     inputTokens: raw?.input_tokens ?? 0,
     outputTokens: raw?.output_tokens ?? 0,
-    cacheCreationTokens: raw?.cache_creation_input_tokens ?? 0,
+    cacheCreationTokens,
     cacheReadTokens: raw?.cache_read_input_tokens ?? 0,
+    // Only where there are some, so usage from before the split reads as it always did.
+    ...(oneHour > 0 ? { cacheWrite1hTokens: oneHour } : {}),
   };
 }
 
@@ -222,6 +229,8 @@ export class ClaudeStreamParser {
       total.outputTokens += usage.outputTokens;
       total.cacheCreationTokens += usage.cacheCreationTokens;
       total.cacheReadTokens += usage.cacheReadTokens;
+      if (usage.cacheWrite1hTokens)
+        total.cacheWrite1hTokens = (total.cacheWrite1hTokens ?? 0) + usage.cacheWrite1hTokens;
     }
     return total;
   }
@@ -365,10 +374,8 @@ export class ClaudeStreamParser {
     const known = this.usageByMessage.get(messageId);
     const merged: TokenUsage = known
       ? {
-          inputTokens: Math.max(known.inputTokens, next.inputTokens),
+          ...maxUsage(known, next),
           outputTokens: exactOutput ? next.outputTokens : Math.max(known.outputTokens, next.outputTokens),
-          cacheCreationTokens: Math.max(known.cacheCreationTokens, next.cacheCreationTokens),
-          cacheReadTokens: Math.max(known.cacheReadTokens, next.cacheReadTokens),
         }
       : next;
     if (
@@ -376,7 +383,8 @@ export class ClaudeStreamParser {
       known.inputTokens === merged.inputTokens &&
       known.outputTokens === merged.outputTokens &&
       known.cacheCreationTokens === merged.cacheCreationTokens &&
-      known.cacheReadTokens === merged.cacheReadTokens
+      known.cacheReadTokens === merged.cacheReadTokens &&
+      known.cacheWrite1hTokens === merged.cacheWrite1hTokens
     ) {
       return;
     }

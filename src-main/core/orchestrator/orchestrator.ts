@@ -204,6 +204,7 @@ function sessionFinishFrom(
     outputTokens: usage.outputTokens,
     cacheCreationTokens: usage.cacheCreationTokens,
     cacheReadTokens: usage.cacheReadTokens,
+    cacheWrite1hTokens: usage.cacheWrite1hTokens ?? 0,
     turns: result?.turns ?? outcome.turnsSeen,
     // Cut off before its result line, or reporting a cost that cannot be true: the tokens seen are priced.
     ...costOf(result?.costUsd, pricing.costOf(model, usage)),

@@ -28,6 +28,7 @@ import {
   type TaskSummary,
   type WorktreeState,
 } from '../../contract/views';
+import { modelName } from '../../contract/models';
 import type { ChangeStats } from '../git/snapshot';
 import type { SessionRow, TaskRow } from './entities';
 import type { SpendingPeriods } from '../local-day';
@@ -102,6 +103,8 @@ export type SessionFinish = Omit<
   | 'computedCostUsd'
   | 'costUnknown'
 > & {
+  /** The 1-hour part of `cacheCreationTokens`, priced at its own rate. */
+  cacheWrite1hTokens?: number;
   /** The agent's own id for the session, where it is not Baton's. */
   agentSessionId?: string | null;
   reasoningTokens?: number;
@@ -578,7 +581,15 @@ export class TaskStore {
     await this.dataSource.query(
       `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, model, owner_pid, git_before)
        VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
-      [start.sessionId, start.taskId, start.iteration, startedAt, start.model, start.ownerPid, start.gitBefore ?? null],
+      [
+        start.sessionId,
+        start.taskId,
+        start.iteration,
+        startedAt,
+        modelName(start.model),
+        start.ownerPid,
+        start.gitBefore ?? null,
+      ],
     );
     return startedAt;
   }
@@ -588,6 +599,7 @@ export class TaskStore {
       `UPDATE sessions SET
          status = ?, ended_at = ?, model = COALESCE(?, model),
          input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
+         cache_write_1h_tokens = ?,
          turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
          exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
          retries = ?, retry_log = ?, permission_denials = ?, usage_so_far = NULL,
@@ -598,11 +610,12 @@ export class TaskStore {
       [
         finish.status,
         finish.endedAt ?? this.now(),
-        finish.model,
+        modelName(finish.model),
         finish.inputTokens,
         finish.outputTokens,
         finish.cacheCreationTokens,
         finish.cacheReadTokens,
+        Math.min(finish.cacheWrite1hTokens ?? 0, finish.cacheCreationTokens),
         finish.turns,
         finish.costUsd,
         finish.costSource,
