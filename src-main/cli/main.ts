@@ -8,13 +8,19 @@ import { BatonSetupError, openBaton, ServiceCallError } from '../service/open-ba
 import type { BatonService } from '../service/baton-service';
 import { CliError, EXIT_BAD_INPUT, EXIT_NOT_COMPLETED, out } from './cli-error';
 import { formatTaskDetail, formatTaskLine } from './format';
-import { resumeCommand, runCommand, type RunOptions } from './run-commands';
+import type { RunOptions } from './run-commands';
 import { amount, BatchFileError, taskSpecOptions, wholeNumber } from './run-flags';
-import { serveCommand } from './serve-command';
 import { importCommand, type ImportOptions, usageCommand, type UsageOptions } from './usage-commands';
 import { taskJson } from './task-json';
 
 const MAX_LIST_LIMIT = 1000;
+
+/*
+ * The foreground run and browser mode load their modules when asked for: the browser server, its WebSocket
+ * library and the run's console are not evaluated for the commands that only read or import records.
+ */
+const runCommands = () => import('./run-commands');
+const serveCommands = () => import('./serve-command');
 
 /** Opens the service for a command that only reads or changes records, and closes it after. */
 async function withService<T>(db: string | undefined, body: (service: BatonService) => Promise<T>): Promise<T> {
@@ -164,7 +170,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   run
     .option('--json', 'print the finished task as JSON on the last line')
     .addOption(dbOption())
-    .action(async (options: RunOptions) => setExit(await runCommand(options)));
+    .action(async (options: RunOptions) => setExit(await (await runCommands()).runCommand(options)));
 
   program
     .command('tasks')
@@ -188,7 +194,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<id>', 'task id, or a unique prefix of it')
     .option('--json', 'print the finished task as JSON on the last line')
     .addOption(dbOption())
-    .action(async (id: string, options: { json?: boolean; db?: string }) => setExit(await resumeCommand(id, options)));
+    .action(async (id: string, options: { json?: boolean; db?: string }) =>
+      setExit(await (await runCommands()).resumeCommand(id, options)),
+    );
 
   program
     .command('diff')
@@ -316,7 +324,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('browser mode: serve the dashboard and its API on 127.0.0.1')
     .option('--port <n>', 'port to listen on (default: a free one)', wholeNumber, 0)
     .addOption(dbOption())
-    .action(async (options: { port: number; db?: string }) => setExit(await serveCommand(options)));
+    .action(async (options: { port: number; db?: string }) =>
+      setExit(await (await serveCommands()).serveCommand(options)),
+    );
 
   return program;
 }
