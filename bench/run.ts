@@ -2,7 +2,8 @@
  * `npm run bench [-- --json] [-- --lifecycle] [-- --import]`: the hot paths, measured in a store that
  * holds 1,000,000 session rows. With --json, one line per figure:
  * {"name","unit","median","p95","n"}. With --lifecycle, only the session lifecycle figures; with
- * --import, only `baton import` against `ccusage daily` over a full-size transcript corpus.
+ * --import, only `baton import` and `baton usage daily` against `ccusage daily` (ccusage 20, and 18 once) over
+ * a transcript corpus of about 110k lines.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { DEFAULT_RETRY_TIMING } from '../src-main/core/orchestrator/orchestrator
 import { historyFirstChartPaint, liveEventLatency } from './browser-bench';
 import { measureStart } from './cli-start';
 import { fillStore } from './fill-store';
-import { measureImport } from './import-bench';
+import { measureImport, type ProcessSample } from './import-bench';
 
 const json = process.argv.includes('--json');
 const lifecycleOnly = process.argv.includes('--lifecycle');
@@ -29,8 +30,8 @@ const GIT_LIFECYCLE_ITERATIONS = 60;
 /** Files in the benchmark's repository, so git's index has something to check. */
 const REPOSITORY_FILES = 2000;
 const AGGREGATE_SAMPLES = 2000;
-/** Each round runs ccusage once and imports a ~160 MB corpus twice: a few rounds settle the medians. */
-const IMPORT_ROUNDS = 3;
+/** Each round runs ccusage 20, imports a ~180 MB corpus twice and reports on it: a few rounds settle the medians. */
+const IMPORT_ROUNDS = 5;
 
 interface Figure {
   name: string;
@@ -155,56 +156,66 @@ function startFigures(): void {
   report(node);
   report(baton);
   report(ratio('start: baton tasks / node -e 0', baton, node));
-  if (times.ccusage.length === 0) {
-    note('  ccusage is not installed: no comparison with it');
-    return;
+  const versions = [
+    { version: '18', samples: times.ccusage, missing: 'is not installed' },
+    { version: '20', samples: times.ccusage20, missing: 'cannot run here' },
+  ];
+  for (const { version, samples, missing } of versions) {
+    if (samples.length === 0) {
+      note(`  ccusage ${version} ${missing}: no comparison with it`);
+      continue;
+    }
+    const ccusage = summarise(`start: ccusage ${version} session (no data)`, samples);
+    report(ccusage);
+    report(ratio(`start: ccusage ${version} session / node -e 0`, ccusage, node));
+    report(ratio(`start: baton tasks / ccusage ${version} session`, baton, ccusage));
   }
-  const ccusage = summarise('start: ccusage session (no data)', times.ccusage);
-  report(ccusage);
-  report(ratio('start: ccusage session / node -e 0', ccusage, node));
-  report(ratio('start: baton tasks / ccusage session', baton, ccusage));
 }
 
 function importFigures(): void {
-  note('timing `baton import` against `ccusage daily` over a full-size transcript corpus…');
+  note('timing `baton import` and `baton usage daily` against `ccusage daily` over a transcript corpus…');
   const bench = measureImport(IMPORT_ROUNDS, (text) => note(`  ${text}`));
   const { shape } = bench;
   note(
     `  ${shape.lines} lines in ${shape.files} files, ${(bench.bytes / 1_048_576).toFixed(0)} MB: ${shape.messages} messages, ${shape.duplicates} repeats`,
   );
+  for (const text of bench.notes) note(`  ${text}`);
   for (const problem of bench.problems) note(`  does not add up: ${problem}`);
-  const ccusage = summarise(
-    'import: ccusage daily',
-    bench.ccusage.map((s) => s.ms),
-  );
-  const first = summarise(
-    'import: baton import, first',
-    bench.firstImport.map((s) => s.ms),
-  );
-  const again = summarise(
-    'import: baton import, nothing new',
-    bench.reimport.map((s) => s.ms),
-  );
-  report(ccusage);
-  report(first);
-  report(again);
-  note('  targets: first import ≤ 1× ccusage daily, nothing new ≤ 0.2×');
-  report(ratio('import: first / ccusage daily', first, ccusage));
-  report(ratio('import: nothing new / ccusage daily', again, ccusage));
-  const peak = (name: string, samples: typeof bench.ccusage) =>
-    summarise(
-      name,
-      samples.map((s) => s.peakRssMb),
-      'MB',
-    );
-  const ccusageRss = peak('import: peak RSS ccusage daily', bench.ccusage);
-  const firstRss = peak('import: peak RSS baton import, first', bench.firstImport);
-  const againRss = peak('import: peak RSS baton import, nothing new', bench.reimport);
-  report(ccusageRss);
-  report(firstRss);
-  report(againRss);
-  report(ratio('import: peak RSS first / ccusage', firstRss, ccusageRss));
-  report(ratio('import: peak RSS nothing new / ccusage', againRss, ccusageRss));
+  const ms = (samples: ProcessSample[]) => samples.map((s) => s.ms);
+  const rss = (samples: ProcessSample[]) =>
+    samples.flatMap((s) => (s.peakRssMb === null ? [] : [Math.round(s.peakRssMb * 10) / 10]));
+  const series = [
+    { label: 'ccusage 20 daily', samples: bench.ccusage20 },
+    { label: 'ccusage 18 daily', samples: bench.ccusage18 },
+    { label: 'baton import, first', samples: bench.firstImport },
+    { label: 'baton import, nothing new', samples: bench.reimport },
+    { label: 'baton usage daily', samples: bench.usageDaily },
+  ].filter(({ samples }) => samples.length > 0);
+  const times = new Map(series.map(({ label, samples }) => [label, summarise(`import: ${label}`, ms(samples))]));
+  for (const figure of times.values()) report(figure);
+  for (const { label, samples } of series) {
+    const peaks = rss(samples);
+    if (peaks.length > 0) report(summarise(`import: peak RSS ${label}`, peaks, 'MB'));
+  }
+  // The targets are against ccusage 20; ccusage 18, where measured, is a second column.
+  const targets = [
+    { label: 'baton import, first', target: 1 },
+    { label: 'baton import, nothing new', target: 0.2 },
+    { label: 'baton usage daily', target: 0.5 },
+  ];
+  for (const anchor of ['ccusage 20 daily', 'ccusage 18 daily']) {
+    const to = times.get(anchor);
+    if (!to) continue;
+    if (anchor === 'ccusage 20 daily')
+      note('  targets against ccusage 20: first import ≤ 1×, nothing new ≤ 0.2×, usage daily ≤ 0.5×');
+    for (const { label, target } of targets) {
+      const of = times.get(label);
+      if (!of) continue;
+      const figure = ratio(`import: ${label} / ${anchor}`, of, to);
+      report(figure);
+      if (anchor === 'ccusage 20 daily' && figure.median > target) note(`    over its target of ${target}×`);
+    }
+  }
 }
 
 async function main(): Promise<void> {
