@@ -73,7 +73,9 @@ export const taskListTotalsSchema = z.object({
   cacheCreationTokens: count,
   cacheReadTokens: count,
   totalTokens: count,
+  /** Known costs only; `unknownCostTokens` are the tokens of sessions whose cost is unknown (shown "+ unknown"). */
   costUsd: z.number(),
+  unknownCostTokens: count,
   durationMs: count,
 });
 export type TaskListTotals = z.infer<typeof taskListTotalsSchema>;
@@ -97,7 +99,9 @@ export const historyChartsSchema = z.object({
     z.object({
       /** The bucket's first local day, "YYYY-MM-DD" (weeks start on Monday), or "YYYY-MM" for a month. */
       period: z.string(),
+      /** Known costs only here and below; `unknownCostTokens` are the tokens of sessions whose cost is unknown. */
       costUsd: z.number(),
+      unknownCostTokens: count,
       totalTokens: count,
       sessions: count,
       /** The bucket's cost by model name, and by project id; models and projects without sessions left out. */
@@ -105,6 +109,7 @@ export const historyChartsSchema = z.object({
       costByProject: z.record(z.string(), z.number()),
     }),
   ),
+  /** One row per model, named as `modelName` names it ("unknown" where no session or task names one). */
   tokensByModel: z.array(
     z.object({
       model: z.string(),
@@ -113,16 +118,31 @@ export const historyChartsSchema = z.object({
       cacheCreationTokens: count,
       cacheReadTokens: count,
       costUsd: z.number(),
+      unknownCostTokens: count,
       sessions: count,
     }),
   ),
   /** What each agent's tasks cost, most first; agents without tasks in the selection left out. */
   costByAgent: z.array(
-    z.object({ agent: z.string(), costUsd: z.number(), totalTokens: count, tasks: count, sessions: count }),
+    z.object({
+      agent: z.string(),
+      costUsd: z.number(),
+      unknownCostTokens: count,
+      totalTokens: count,
+      tasks: count,
+      sessions: count,
+    }),
   ),
   /** `name` tells projects apart: where two folders share a name, it shows as much of the path as needed. */
   costByProject: z.array(
-    z.object({ projectId: z.string(), name: z.string(), workingDir: z.string(), costUsd: z.number(), tasks: count }),
+    z.object({
+      projectId: z.string(),
+      name: z.string(),
+      workingDir: z.string(),
+      costUsd: z.number(),
+      unknownCostTokens: count,
+      tasks: count,
+    }),
   ),
   summary: z.object({
     /** Spent by every task (whatever the filter) since local midnight, local Monday and the 1st of the month. */
@@ -133,6 +153,7 @@ export const historyChartsSchema = z.object({
     tasks: count,
     sessions: count,
     costUsd: z.number(),
+    unknownCostTokens: count,
     totalTokens: count,
     /** What the cache reads would have cost at each model's input price, less what they cost. */
     cacheSavingsUsd: z.number(),
@@ -244,8 +265,14 @@ export const batonContract = {
   discardTask: method(z.object({ taskId: id('task id') }), z.object({ task: taskDetailSchema, message: z.string() })),
   /** `baton usage daily|monthly|session|blocks`: everything Baton knows, Baton's sessions and interactive ones. */
   getUsageReport: method(usageReportInputSchema, usageReportSchema),
-  /** The "All usage" view: days by source and model, the 5-hour blocks, projects by cost, and where it came from. */
-  getUsageOverview: method(z.object({ filter: usageFilterSchema.default({ source: 'all' }) }), usageOverviewSchema),
+  /**
+   * The "All usage" view: days by source and model, the 5-hour blocks of the range (the newest, gaps left out;
+   * `olderBlocks` counts the rest), projects by cost, and where it came from.
+   */
+  getUsageOverview: method(
+    z.object({ filter: usageFilterSchema.default({ source: 'all' }) }),
+    usageOverviewSchema.extend({ olderBlocks: count.default(0) }),
+  ),
   /** Reads what is new in the agents' transcript folders; resolves when done. One import runs at a time. */
   importTranscripts: method(noInput, importSummarySchema),
   /** The import under way, or the last one, for a progress bar. */

@@ -65,6 +65,19 @@ export const batonEventSchema = z.discriminatedUnion('type', [
     iteration: z.number().int().positive(),
     event: agentEventSchema,
   }),
+  /**
+   * An import of the agents' transcripts stored new responses or corrected ones counted before: every view of
+   * all usage is out of date. Not about one task, so it has no taskId.
+   */
+  z.object({
+    type: z.literal('usage.imported'),
+    /** Responses stored by the import, and responses counted before whose figures it corrected. */
+    messages: z.number().int().nonnegative(),
+    corrected: z.number().int().nonnegative(),
+  }),
 ]);
 export type BatonEvent = z.infer<typeof batonEventSchema>;
 export type BatonEventType = BatonEvent['type'];
+/** The events about one task: all but the usage ones. */
+export type TaskEvent = Exclude<BatonEvent, { type: 'usage.imported' }>;
+export const isTaskEvent = (event: BatonEvent): event is TaskEvent => event.type !== 'usage.imported';

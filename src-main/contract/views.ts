@@ -53,7 +53,10 @@ export const taskTotalsSchema = z.object({
   cacheReadTokens: count,
   totalTokens: count,
   turns: count,
+  /** Known costs only: a session whose cost is unknown adds 0 here and its tokens to `unknownCostTokens`. */
   costUsd: z.number(),
+  /** Tokens of the sessions whose cost is unknown; where present and above 0 the cost reads "+ unknown" or "unknown". */
+  unknownCostTokens: count.optional(),
 });
 export type TaskTotals = z.infer<typeof taskTotalsSchema>;
 
@@ -72,7 +75,13 @@ export const taskSummarySchema = z.object({
   title: z.string(),
   prompt: z.string(),
   agent: z.string(),
+  /** The model the task asked for, as given (null, or "default", for the agent's own choice). */
   model: z.string().nullable(),
+  /**
+   * The models its sessions ran, each as `modelName` names it, sorted; where present, what views show as its
+   * model(s) instead of `model`.
+   */
+  models: z.array(z.string()).optional(),
   /** Everything the task was launched with, defaults filled in; `dir`, `prompt` and `model` are also above. */
   spec: taskSpecSchema,
   status: taskStatusSchema,

@@ -103,6 +103,8 @@ interface SessionFields {
   cacheWrite?: number;
   cacheRead?: number;
   durationMs?: number;
+  /** No cost could be had (migration 12): stored as 0. */
+  costUnknown?: boolean;
 }
 
 async function session(taskId: string, fields: SessionFields): Promise<void> {
@@ -112,8 +114,8 @@ async function session(taskId: string, fields: SessionFields): Promise<void> {
   )) as [{ next: number }];
   await dataSource.query(
     `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, ended_at, model, input_tokens, output_tokens,
-       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code)
-     VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0)`,
+       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code, cost_unknown)
+     VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0, ?)`,
     [
       `s-${++sessionCounter}`,
       taskId,
@@ -125,8 +127,9 @@ async function session(taskId: string, fields: SessionFields): Promise<void> {
       fields.output ?? 10,
       fields.cacheWrite ?? 0,
       fields.cacheRead ?? 0,
-      fields.costUsd ?? 0.01,
+      fields.costUnknown ? 0 : (fields.costUsd ?? 0.01),
       fields.durationMs ?? 1000,
+      fields.costUnknown ? 1 : 0,
     ],
   );
 }
@@ -355,8 +358,8 @@ describe('by agent', () => {
 
     const all = await history.charts({}, 0);
     expect(all.costByAgent).toEqual([
-      { agent: 'codex', costUsd: 1.375, tasks: 2, sessions: 3, totalTokens: 330 },
-      { agent: 'claude', costUsd: 0.5, tasks: 1, sessions: 1, totalTokens: 110 },
+      { agent: 'codex', costUsd: 1.375, unknownCostTokens: 0, tasks: 2, sessions: 3, totalTokens: 330 },
+      { agent: 'claude', costUsd: 0.5, unknownCostTokens: 0, tasks: 1, sessions: 1, totalTokens: 110 },
     ]);
     const codexOnly = await history.charts({ agent: 'codex' }, 0);
     expect(codexOnly.summary).toMatchObject({ tasks: 2, sessions: 3, costUsd: 1.375 });
@@ -422,6 +425,7 @@ describe('searching and totals', () => {
       cacheReadTokens: 0,
       totalTokens: 220,
       costUsd: 0.3,
+      unknownCostTokens: 0,
       durationMs: 3000,
     });
     const all = await history.listTasks({
@@ -577,5 +581,85 @@ describe("the daily budget's day", () => {
       if (previousTz === undefined) delete process.env.TZ;
       else process.env.TZ = previousTz;
     }
+  });
+});
+
+describe('one name per model, and unknown costs', () => {
+  it('names a model once, by the models its sessions ran, in the rows, the charts and the exports', async () => {
+    const p = await project('/work/api');
+    // Asked for no model ("default"); its sessions ran the 1M-context variant and the plain one.
+    const a = await task('a', { projectId: p, model: 'default', createdAt: NOW - 2 * HOUR });
+    await session(a, { startedAt: NOW - 2 * HOUR, model: 'claude-opus-4-8[1m]', costUsd: 1 });
+    await session(a, { startedAt: NOW - HOUR, model: 'Claude-Opus-4-8', costUsd: 2 });
+    const b = await task('b', { projectId: p, model: 'default', createdAt: NOW - HOUR });
+
+    const { tasks } = await history.listTasks({
+      filter: {},
+      sort: { by: 'createdAt', direction: 'asc' },
+      limit: 10,
+      offset: 0,
+    });
+    expect(tasks.map((t) => [t.id, t.models])).toEqual([
+      ['a', ['claude-opus-4-8']],
+      ['b', []],
+    ]);
+
+    const charts = historyChartsSchema.parse(await history.charts({}, 0));
+    expect(charts.tokensByModel.map((m) => [m.model, m.sessions, m.costUsd])).toEqual([['claude-opus-4-8', 2, 3]]);
+    const models = new Set(charts.costOverTime.flatMap((point) => Object.keys(point.costByModel)));
+    expect([...models]).toEqual(['claude-opus-4-8']);
+
+    const exported = await history.allTasks({});
+    const csv = tasksToCsv(exported).split('\r\n');
+    expect(csv[1]).toMatch(/^b,b,\/work\/api,claude,,/);
+    expect(csv[2]).toMatch(/^a,a,\/work\/api,claude,claude-opus-4-8,/);
+    const json = JSON.parse(tasksToJson(exported)) as Array<{ id: string; model: string | null; models: string[] }>;
+    expect(json.map((t) => [t.id, t.model, t.models])).toEqual([
+      ['b', null, []],
+      ['a', null, ['claude-opus-4-8']],
+    ]);
+    expect(b).toBe('b');
+  });
+
+  it('carries the tokens of unknown cost in the rows, the totals and every chart, never as $0', async () => {
+    const p = await project('/work/api');
+    const q = await project('/work/web');
+    const codex = await task('codex', { projectId: p, agent: 'codex', model: 'gpt-9', createdAt: NOW - 3 * HOUR });
+    await session(codex, { startedAt: NOW - 3 * HOUR, model: 'gpt-9', input: 1000, output: 200, costUnknown: true });
+    const mixed = await task('mixed', { projectId: q, createdAt: NOW - 2 * HOUR });
+    await session(mixed, { startedAt: NOW - 2 * HOUR, costUsd: 0.5, input: 100, output: 10 });
+    await session(mixed, { startedAt: NOW - HOUR, model: 'gpt-9', input: 40, output: 5, costUnknown: true });
+
+    const page = await history.listTasks({
+      filter: {},
+      sort: { by: 'createdAt', direction: 'asc' },
+      limit: 10,
+      offset: 0,
+      withTotals: true,
+    });
+    expect(page.tasks.map((t) => [t.id, t.totals.costUsd, t.totals.unknownCostTokens])).toEqual([
+      ['codex', 0, 1200],
+      ['mixed', 0.5, 45],
+    ]);
+    expect(page.totals).toMatchObject({ costUsd: 0.5, unknownCostTokens: 1245, totalTokens: 1355 });
+
+    const charts = historyChartsSchema.parse(await history.charts({}, 60));
+    expect(charts.summary).toMatchObject({ costUsd: 0.5, unknownCostTokens: 1245 });
+    expect(charts.costOverTime.reduce((sum, point) => sum + point.unknownCostTokens, 0)).toBe(1245);
+    expect(charts.tokensByModel.map((m) => [m.model, m.unknownCostTokens])).toEqual([
+      ['claude-sonnet-4-5', 0],
+      ['gpt-9', 1245],
+    ]);
+    expect(Object.fromEntries(charts.costByAgent.map((a) => [a.agent, a.unknownCostTokens]))).toEqual({
+      claude: 45,
+      codex: 1200,
+    });
+    expect(Object.fromEntries(charts.costByProject.map((row) => [row.workingDir, row.unknownCostTokens]))).toEqual({
+      '/work/api': 1200,
+      '/work/web': 45,
+    });
+    // The filter applies to them as to everything else.
+    const filtered = await history.charts({ agent: 'claude' }, 0);
+    expect(filtered.summary.unknownCostTokens).toBe(45);
   });
 });

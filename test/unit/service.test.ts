@@ -573,4 +573,83 @@ describe('all usage through the service', () => {
       await usageHost.close();
     }
   });
+
+  it('says when an import stored something, and History and All usage give the same Baton totals for the same days', async () => {
+    const config = path.join(dir, 'claude-config');
+    mkdirSync(path.join(config, 'projects'), { recursive: true });
+    const usageHost = await openBaton({
+      databaseFile: path.join(dir, 'same.db'),
+      mode: 'browser',
+      claudeBinary: standInClaude(),
+      env: {},
+      transcriptDirectories: [{ agent: 'claude', path: config }],
+      // Imports run when asked here, so the test knows which one stored what.
+      watchTranscripts: false,
+    });
+    try {
+      const events: BatonEvent[] = [];
+      usageHost.subscribe((e) => events.push(e));
+      const project = path.join(dir, 'repo');
+      mkdirSync(project);
+      const launched = await usageHost.call('launchTask', { dir: project, prompt: 'count me', maxIterations: 2 });
+      await usageHost.waitForTask(launched.id);
+      const detail = await usageHost.call('getTask', { taskId: launched.id });
+      const [first] = detail.sessions;
+      expect(first).toBeDefined();
+      // The session's transcript, as the CLI writes it in a worktree: another folder, other per-line figures
+      // (its first line of a response, say) than the session record holds.
+      const worktree = path.join(config, 'projects', '-tmp-baton-worktrees-0b7e');
+      mkdirSync(worktree, { recursive: true });
+      const line = {
+        type: 'assistant',
+        timestamp: new Date(first!.startedAt + 1000).toISOString(),
+        sessionId: first!.sessionId,
+        cwd: '/tmp/baton-worktrees/0b7e',
+        requestId: 'req-wt',
+        message: { id: 'msg-wt', model: 'claude-sonnet-4-5', usage: { input_tokens: 3, output_tokens: 1 } },
+      };
+      writeFileSync(path.join(worktree, `${first!.sessionId}.jsonl`), `${JSON.stringify(line)}\n`);
+      const summary = await usageHost.call('importTranscripts', {});
+      expect(summary.messages).toBe(1);
+      await waitFor(events, 'usage.imported');
+      expect(events.filter((e) => e.type === 'usage.imported')).toEqual([
+        { type: 'usage.imported', messages: 1, corrected: 0 },
+      ]);
+      // Nothing new: no event.
+      await usageHost.call('importTranscripts', {});
+      expect(events.filter((e) => e.type === 'usage.imported')).toHaveLength(1);
+
+      // The same days, from the first session's to today (UTC).
+      const since = new Date(first!.startedAt).toISOString().slice(0, 10);
+      const until = new Date().toISOString().slice(0, 10);
+      const from = Date.parse(`${since}T00:00:00Z`);
+      const to = Date.parse(`${until}T00:00:00Z`) + 86_400_000;
+      const history = await usageHost.call('listTasks', { filter: { from, to }, withTotals: true, limit: 1 });
+      const charts = await usageHost.call('getHistoryCharts', { filter: { from, to }, utcOffsetMinutes: 0 });
+      const all = await usageHost.call('getUsageOverview', {
+        filter: { source: 'baton', since, until, timeZone: 'UTC' },
+      });
+      const { totals } = history;
+      expect(totals).toBeDefined();
+      expect({
+        inputTokens: all.totals.inputTokens,
+        outputTokens: all.totals.outputTokens,
+        cacheCreationTokens: all.totals.cacheCreationTokens,
+        cacheReadTokens: all.totals.cacheReadTokens,
+        totalTokens: all.totals.totalTokens,
+      }).toEqual({
+        inputTokens: totals!.inputTokens,
+        outputTokens: totals!.outputTokens,
+        cacheCreationTokens: totals!.cacheCreationTokens,
+        cacheReadTokens: totals!.cacheReadTokens,
+        totalTokens: totals!.totalTokens,
+      });
+      expect(all.totals.costUsd).toBeCloseTo(totals!.costUsd, 9);
+      expect(charts.summary.totalTokens).toBe(totals!.totalTokens);
+      // The session counts under the task's project, not the worktree's folder.
+      expect(all.projects.map((p) => p.project)).toEqual([project]);
+    } finally {
+      await usageHost.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { HistoryBucket, HistoryCharts, TaskFilter, TaskListTotals, TaskSortKey } from '../../contract/api';
+import { modelName } from '../../contract/models';
 import type { ProjectView, TaskSummary } from '../../contract/views';
 import { priceFor } from '../pricing';
 import { DAY_MS, localDay, spendingPeriods, weekStartDay } from '../local-day';
@@ -25,6 +26,39 @@ import {
 const BIAS_DAYS = 100_000;
 /** Beyond this many buckets a zero-filled series is cut to the buckets that have sessions. */
 const MAX_BUCKETS = 1000;
+
+/** A session's tokens, all four kinds. */
+const SESSION_TOKENS_SQL = 's.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens';
+/** The tokens of the sessions whose cost is unknown (migration 12): their cost is stored as 0. */
+const UNKNOWN_COST_TOKENS_SQL = `COALESCE(SUM(CASE WHEN s.cost_unknown = 1 THEN ${SESSION_TOKENS_SQL} END), 0)`;
+/** What the views add to a task's summary: its sessions' models, and the tokens whose cost is unknown. */
+const MORE_SUMMARY_COLUMNS = `
+  GROUP_CONCAT(DISTINCT NULLIF(s.model, '')) AS session_models,
+  ${UNKNOWN_COST_TOKENS_SQL} AS unknown_cost_tokens`;
+type ListedRecord = SummaryRecord & { session_models: string | null; unknown_cost_tokens: number };
+
+/** The one name of each model a task's sessions ran, sorted, once each. */
+export function sessionModels(stored: string | null): string[] {
+  const names = new Set<string>();
+  for (const raw of stored ? stored.split(',') : []) {
+    const name = modelName(raw);
+    if (name !== null) names.add(name);
+  }
+  return [...names].sort();
+}
+
+/** A summary as History shows it: its sessions' models by their one name, and the tokens of unknown cost. */
+function toListedSummary(row: ListedRecord): TaskSummary & { models: string[] } {
+  const summary = toSummary(row);
+  return {
+    ...summary,
+    models: sessionModels(row.session_models),
+    totals: { ...summary.totals, unknownCostTokens: row.unknown_cost_tokens },
+  };
+}
+
+/** The name a chart groups a model under: its one name, or "unknown" where neither session nor task gave one. */
+export const chartModel = (raw: string | null | undefined): string => modelName(raw) ?? 'unknown';
 
 /** `%` and `_` match literally; the backslash escapes them (and itself). */
 export function escapeLike(text: string): string {
@@ -216,7 +250,7 @@ export class HistoryQueries {
     if (query.sort.by === 'createdAt') {
       // Cut the page first on the (created_at, id) index, then aggregate only its sessions.
       sql = `
-        SELECT ${SUMMARY_COLUMNS}
+        SELECT ${SUMMARY_COLUMNS}, ${MORE_SUMMARY_COLUMNS}
         FROM (SELECT * FROM tasks t ${where.sql} ORDER BY t.created_at ${direction}, t.id ${direction} LIMIT ? OFFSET ?) t
         JOIN projects p ON p.id = t.project_id
         LEFT JOIN sessions s ON s.task_id = t.id
@@ -224,7 +258,7 @@ export class HistoryQueries {
         ORDER BY t.created_at ${direction}, t.id ${direction}`;
     } else {
       sql = `
-        SELECT ${SUMMARY_COLUMNS}
+        SELECT ${SUMMARY_COLUMNS}, ${MORE_SUMMARY_COLUMNS}
         FROM tasks t
         JOIN projects p ON p.id = t.project_id
         LEFT JOIN sessions s ON s.task_id = t.id
@@ -233,8 +267,8 @@ export class HistoryQueries {
         ORDER BY ${ORDER_COLUMN[query.sort.by]} ${direction}, t.created_at DESC, t.id DESC
         LIMIT ? OFFSET ?`;
     }
-    const rows = (await this.dataSource.query(sql, [...where.params, query.limit, query.offset])) as SummaryRecord[];
-    const page = { tasks: rows.map(toSummary), total };
+    const rows = (await this.dataSource.query(sql, [...where.params, query.limit, query.offset])) as ListedRecord[];
+    const page = { tasks: rows.map(toListedSummary), total };
     return query.withTotals ? { ...page, totals: await this.totals(query.filter) } : page;
   }
 
@@ -247,8 +281,9 @@ export class HistoryQueries {
               COALESCE(SUM(s.output_tokens), 0) AS outputTokens,
               COALESCE(SUM(s.cache_creation_tokens), 0) AS cacheCreationTokens,
               COALESCE(SUM(s.cache_read_tokens), 0) AS cacheReadTokens,
-              COALESCE(SUM(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens), 0) AS totalTokens,
+              COALESCE(SUM(${SESSION_TOKENS_SQL}), 0) AS totalTokens,
               COALESCE(SUM(s.cost_usd), 0) AS costUsd,
+              ${UNKNOWN_COST_TOKENS_SQL} AS unknownCostTokens,
               COALESCE(SUM(s.duration_ms), 0) AS durationMs
        FROM tasks t JOIN sessions s ON s.task_id = t.id
        ${where.sql}`,
@@ -328,6 +363,7 @@ export class HistoryQueries {
 
     const total = rows.find((r) => r.series === 'total');
     const sessions = total?.n5 ?? 0;
+    const unknown = await this.unknownCostTokens(where, bucket, offsetMs);
 
     // Zero-filled buckets from the range's first day (or the first session's, if earlier) to its last.
     const costOverTime: HistoryCharts['costOverTime'] = [];
@@ -344,7 +380,15 @@ export class HistoryQueries {
       }
       const byLabel = new Map<string, HistoryCharts['costOverTime'][number]>();
       for (const period of labels) {
-        const point = { period, costUsd: 0, totalTokens: 0, sessions: 0, costByModel: {}, costByProject: {} };
+        const point = {
+          period,
+          costUsd: 0,
+          unknownCostTokens: unknown.byPeriod.get(period) ?? 0,
+          totalTokens: 0,
+          sessions: 0,
+          costByModel: {} as Record<string, number>,
+          costByProject: {},
+        };
         byLabel.set(period, point);
         costOverTime.push(point);
       }
@@ -356,25 +400,38 @@ export class HistoryQueries {
           point.totalTokens = r.n1 ?? 0;
           point.sessions = r.n5 ?? 0;
         } else if (r.series === 'timeModel' && (r.n5 ?? 0) > 0) {
-          point.costByModel[r.sub] = roundUsd(r.cost ?? 0);
+          // Spellings of one model (a `[1m]` tag, case) are one series.
+          const model = chartModel(r.sub);
+          point.costByModel[model] = roundUsd((point.costByModel[model] ?? 0) + (r.cost ?? 0));
         } else if (r.series === 'timeProject' && (r.n5 ?? 0) > 0) {
           point.costByProject[r.sub] = roundUsd(r.cost ?? 0);
         }
       }
     }
 
-    const tokensByModel = rows
-      .filter((r) => r.series === 'model')
-      .map((r) => ({
-        model: r.key ?? 'unknown',
-        inputTokens: r.n1 ?? 0,
-        outputTokens: r.n2 ?? 0,
-        cacheCreationTokens: r.n3 ?? 0,
-        cacheReadTokens: r.n4 ?? 0,
-        costUsd: roundUsd(r.cost ?? 0),
-        sessions: r.n5 ?? 0,
-      }))
-      .sort((x, y) => x.model.localeCompare(y.model));
+    const byModel = new Map<string, HistoryCharts['tokensByModel'][number]>();
+    for (const r of rows) {
+      if (r.series !== 'model') continue;
+      const model = chartModel(r.key);
+      const row = byModel.get(model) ?? {
+        model,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheCreationTokens: 0,
+        cacheReadTokens: 0,
+        costUsd: 0,
+        unknownCostTokens: unknown.byModel.get(model) ?? 0,
+        sessions: 0,
+      };
+      row.inputTokens += r.n1 ?? 0;
+      row.outputTokens += r.n2 ?? 0;
+      row.cacheCreationTokens += r.n3 ?? 0;
+      row.cacheReadTokens += r.n4 ?? 0;
+      row.costUsd = roundUsd(row.costUsd + (r.cost ?? 0));
+      row.sessions += r.n5 ?? 0;
+      byModel.set(model, row);
+    }
+    const tokensByModel = [...byModel.values()].sort((x, y) => x.model.localeCompare(y.model));
 
     const projects = (await this.dataSource.query(
       `SELECT p.id AS projectId, p.working_dir AS workingDir, COUNT(*) AS tasks
@@ -393,7 +450,11 @@ export class HistoryQueries {
       where.params,
     )) as Array<{ agent: string; costUsd: number; tasks: number; sessions: number; totalTokens: number }>;
     const costByAgent = agentRows
-      .map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) }))
+      .map((row) => ({
+        ...row,
+        costUsd: roundUsd(row.costUsd),
+        unknownCostTokens: unknown.byAgent.get(row.agent) ?? 0,
+      }))
       .sort((x, y) => y.costUsd - x.costUsd || x.agent.localeCompare(y.agent));
     const labels = await this.projectLabels();
     const projectCost = new Map(rows.filter((r) => r.series === 'project').map((r) => [r.key, r.cost ?? 0]));
@@ -403,6 +464,7 @@ export class HistoryQueries {
         name: labels.get(p.projectId) ?? p.workingDir,
         workingDir: p.workingDir,
         costUsd: roundUsd(projectCost.get(p.projectId) ?? 0),
+        unknownCostTokens: unknown.byProject.get(p.projectId) ?? 0,
         tasks: p.tasks,
       }))
       .sort((x, y) => y.costUsd - x.costUsd || x.name.localeCompare(y.name));
@@ -427,11 +489,49 @@ export class HistoryQueries {
         tasks: span.tasks,
         sessions,
         costUsd,
+        unknownCostTokens: unknown.total,
         totalTokens: (total?.n1 ?? 0) + (total?.n2 ?? 0) + (total?.n3 ?? 0) + (total?.n4 ?? 0),
         cacheSavingsUsd: roundUsd(cacheSavingsUsd),
         averageCostPerTaskUsd: span.tasks > 0 ? roundUsd(costUsd / span.tasks) : null,
       },
     };
+  }
+
+  /**
+   * The tokens of the selected tasks' sessions whose cost is unknown, in all, per bucket (of the session's
+   * local day), model, project and agent. Read from the session rows, as the daily rollup has no such column;
+   * sessions of unknown cost are few (a model without prices), and the condition is checked first.
+   */
+  private async unknownCostTokens(
+    where: { sql: string; params: unknown[] },
+    bucket: HistoryBucket,
+    offsetMs: number,
+  ): Promise<{
+    total: number;
+    byPeriod: Map<string, number>;
+    byModel: Map<string, number>;
+    byProject: Map<string, number>;
+    byAgent: Map<string, number>;
+  }> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${bucketSql(localDaySql('s.started_at', offsetMs), bucket)} AS period,
+              COALESCE(NULLIF(s.model, ''), t.model) AS model, t.project_id AS project, t.agent AS agent,
+              SUM(${SESSION_TOKENS_SQL}) AS tokens
+       FROM sessions s JOIN tasks t ON t.id = s.task_id
+       ${andWhere(where.sql, 's.cost_unknown = 1')}
+       GROUP BY 1, 2, 3, 4`,
+      where.params,
+    )) as Array<{ period: string; model: string | null; project: string; agent: string; tokens: number }>;
+    const add = (map: Map<string, number>, key: string, tokens: number) => map.set(key, (map.get(key) ?? 0) + tokens);
+    const sums = { total: 0, byPeriod: new Map(), byModel: new Map(), byProject: new Map(), byAgent: new Map() };
+    for (const row of rows) {
+      sums.total += row.tokens;
+      add(sums.byPeriod, row.period, row.tokens);
+      add(sums.byModel, chartModel(row.model), row.tokens);
+      add(sums.byProject, row.project, row.tokens);
+      add(sums.byAgent, row.agent, row.tokens);
+    }
+    return sums;
   }
 
   /** What all tasks' sessions started since local midnight, local Monday and the local 1st cost. */
@@ -451,16 +551,13 @@ export class HistoryQueries {
   async allTasks(filter: TaskFilter): Promise<ExportedTask[]> {
     const where = whereOf(filter);
     const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}, GROUP_CONCAT(DISTINCT NULLIF(s.model, '')) AS session_models
+      `SELECT ${SUMMARY_COLUMNS}, ${MORE_SUMMARY_COLUMNS}
        FROM tasks t JOIN projects p ON p.id = t.project_id LEFT JOIN sessions s ON s.task_id = t.id
        ${where.sql}
        GROUP BY t.id ORDER BY t.created_at DESC, t.id DESC`,
       where.params,
-    )) as Array<SummaryRecord & { session_models: string | null }>;
-    return rows.map((row) => ({
-      ...toSummary(row),
-      models: row.session_models ? row.session_models.split(',').sort() : [],
-    }));
+    )) as ListedRecord[];
+    return rows.map(toListedSummary);
   }
 
   /** Every project's name, told apart from others of the same folder name. */
@@ -528,11 +625,10 @@ function csvField(value: string | number | null): string {
 
 const isoTime = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
 
-/** The model(s) a task ran on: what its sessions reported, else what it asked for. */
-const modelOf = (t: TaskSummary & { models?: string[] }) =>
-  t.models && t.models.length > 0 ? t.models.join(' ') : (t.model ?? '');
+/** The model(s) a task ran on: what its sessions reported, else what it asked for; each by its one name. */
+const modelOf = (t: TaskSummary) => (t.models && t.models.length > 0 ? t.models.join(' ') : (modelName(t.model) ?? ''));
 
-export function tasksToCsv(tasks: Array<TaskSummary & { models?: string[] }>): string {
+export function tasksToCsv(tasks: TaskSummary[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const t of tasks) {
     const row: Record<(typeof CSV_COLUMNS)[number], string | number | null> = {
@@ -565,7 +661,12 @@ export function tasksToCsv(tasks: Array<TaskSummary & { models?: string[] }>): s
 /** The JSON export: each task's summary with its costs rounded as in the CSV. */
 export function tasksToJson(tasks: ExportedTask[]): string {
   return JSON.stringify(
-    tasks.map((t) => ({ ...t, totals: { ...t.totals, costUsd: exportCost(t.totals.costUsd) } })),
+    tasks.map((t) => ({
+      ...t,
+      // The model asked for by its one name; null for the agent's default.
+      model: modelName(t.model),
+      totals: { ...t.totals, costUsd: exportCost(t.totals.costUsd) },
+    })),
     null,
     2,
   );

@@ -23,6 +23,7 @@ export class TranscriptImports {
     last: null,
   };
   private running: Promise<ImportSummary> | undefined;
+  private readonly storedListeners = new Set<(summary: ImportSummary) => void>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -31,6 +32,15 @@ export class TranscriptImports {
     readonly directories: readonly TranscriptDirectory[],
     private readonly log: (message: string) => void = (message) => console.error(message),
   ) {}
+
+  /**
+   * Calls `listener` after each import that stored new responses or corrected ones counted before (an import
+   * that found nothing new calls nothing), so the views of all usage can reload. Returns the unsubscribe.
+   */
+  onStored(listener: (summary: ImportSummary) => void): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
 
   progress(): ImportProgress {
     return { ...this.progressNow };
@@ -65,10 +75,22 @@ export class TranscriptImports {
         },
       });
       this.progressNow = { ...this.progressNow, state: 'done', last: summary };
+      if (summary.messages > 0 || summary.corrected > 0) this.tellStored(summary);
       return summary;
     } catch (error) {
       this.progressNow = { ...this.progressNow, state: 'failed', error: (error as Error).message };
       throw error;
+    }
+  }
+
+  private tellStored(summary: ImportSummary): void {
+    for (const listener of this.storedListeners) {
+      // A listener's failure (a closed window) is not the import's.
+      try {
+        listener(summary);
+      } catch (error) {
+        this.log(`baton: a listener of the transcript import failed: ${(error as Error).message}`);
+      }
     }
   }
 

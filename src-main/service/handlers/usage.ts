@@ -8,23 +8,29 @@ type UsageHandlers = Pick<
   'getUsageReport' | 'getUsageOverview' | 'importTranscripts' | 'getImportProgress'
 >;
 
-/** How far back the overview's blocks go: the last week's windows are the ones a person plans around. */
-const OVERVIEW_BLOCK_DAYS = 7;
+/**
+ * The most blocks the overview sends, newest first: a year of daily work is about a thousand, more than a
+ * page can list usefully. The rest are counted in `olderBlocks`.
+ */
+export const OVERVIEW_MAX_BLOCKS = 200;
 
-export function usageHandlers({ usage, imports }: ServiceContext, now: () => number = Date.now): UsageHandlers {
+export function usageHandlers({ usage, imports, core }: ServiceContext): UsageHandlers {
+  // Whatever started the import (the watch, "Import now", `baton import`), views of all usage hear of what it stored.
+  imports.onStored((summary) =>
+    core.bus.publish({ type: 'usage.imported', messages: summary.messages, corrected: summary.corrected }),
+  );
   return {
     getUsageReport: async ({ kind, filter }) => usage.report(kind, filter),
     getUsageOverview: async ({ filter }) => {
       const { periods, totals } = usage.periods(filter, 'day');
-      const weekAgo = new Date(now() - OVERVIEW_BLOCK_DAYS * 86_400_000).toISOString().slice(0, 10);
-      const blocks = usage.blocks({
-        ...filter,
-        since: filter.since && filter.since > weekAgo ? filter.since : weekAgo,
-      });
+      // The blocks of the whole range, as `baton usage blocks` finds them; gaps carry no usage.
+      const blocks = usage.blocks(filter).filter((block) => !block.isGap);
+      const newest = blocks.slice(-OVERVIEW_MAX_BLOCKS).reverse();
       return {
         timeZone: timeZoneOf(filter),
         daily: periods,
-        blocks: blocks.reverse(),
+        blocks: newest,
+        olderBlocks: blocks.length - newest.length,
         projects: usage.projects(filter),
         totals,
         origin: usage.origin(imports.directories),
