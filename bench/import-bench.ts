@@ -16,11 +16,10 @@ import { type CorpusOptions, type CorpusShape, FULL_CORPUS, TranscriptCorpus } f
 import { CCUSAGE18_SCRIPT, findCcusage20 } from './ccusage-bins';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BATON_BUNDLE = path.join(ROOT, 'out', 'cli', 'baton.js');
 const GNU_TIME = '/usr/bin/time';
 
-/** The test suite's full corpus, with more sessions: about 110k lines, the size the targets are set for. */
-export const BENCH_CORPUS: CorpusOptions = { ...FULL_CORPUS, sessions: 440 };
+/** The test suite’s full corpus, with more sessions: about 110k lines, the size the targets are set for. */
+export const BENCH_CORPUS: CorpusOptions = { ...FULL_CORPUS, sessions: 420 };
 
 export interface ProcessSample {
   ms: number;
@@ -66,9 +65,13 @@ const totalTokensOf = (stdout: string) =>
 
 export function measureImport(rounds: number, onProgress: (text: string) => void = () => undefined): ImportBench {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-import-bench-'));
+  const buildDir = path.join(ROOT, 'out', `bench-cli-${process.pid}`);
+  const batonCommand = path.join(buildDir, 'baton.js');
   try {
-    // The figure is the current source's, not whichever bundle was built last.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.mjs')], { stdio: 'ignore' });
+    // The figure is the current source's, in a build of its own that no test's build replaces meanwhile.
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.mjs'), '--outdir', buildDir], {
+      stdio: 'ignore',
+    });
     const preload = path.join(dir, 'peak-rss.cjs');
     writeFileSync(preload, PEAK_RSS_PRELOAD);
     const home = path.join(dir, 'home');
@@ -134,7 +137,7 @@ export function measureImport(rounds: number, onProgress: (text: string) => void
 
     const daily = ['daily', '--offline', '--json'];
     // The first run of a new build compiles the bundle and writes V8's code cache; a user's runs after it do not.
-    run(BATON_BUNDLE, ['usage', 'daily', '--json'], { extraEnv: { BATON_DB: path.join(dir, 'warm-up.db') } });
+    run(batonCommand, ['usage', 'daily', '--json'], { extraEnv: { BATON_DB: path.join(dir, 'warm-up.db') } });
     for (let round = 1; round <= rounds; round++) {
       onProgress(`round ${round} of ${rounds}…`);
       // The launcher too, as `npx ccusage` runs it: it starts Node, then the native binary.
@@ -145,7 +148,7 @@ export function measureImport(rounds: number, onProgress: (text: string) => void
 
       const db = { BATON_DB: path.join(dir, `round-${round}.db`) };
       const importArgs = ['import', '--claude-dir', corpus.root, '--json'];
-      const first = run(BATON_BUNDLE, importArgs, { extraEnv: db });
+      const first = run(batonCommand, importArgs, { extraEnv: db });
       result.firstImport.push(first.sample);
       const summary = lastLine(first.stdout);
       if (summary.messages !== shape.messages || summary.linesRead !== shape.lines) {
@@ -154,7 +157,7 @@ export function measureImport(rounds: number, onProgress: (text: string) => void
         );
       }
 
-      const again = run(BATON_BUNDLE, importArgs, { extraEnv: db });
+      const again = run(batonCommand, importArgs, { extraEnv: db });
       result.reimport.push(again.sample);
       const nothing = lastLine(again.stdout);
       if (nothing.messages !== 0 || nothing.linesRead !== 0) {
@@ -163,7 +166,7 @@ export function measureImport(rounds: number, onProgress: (text: string) => void
         );
       }
 
-      const report = run(BATON_BUNDLE, ['usage', 'daily', '--json'], { extraEnv: db });
+      const report = run(batonCommand, ['usage', 'daily', '--json'], { extraEnv: db });
       result.usageDaily.push(report.sample);
       if (round === 1) {
         // The totals side by side: the tools' rules differ where a response's lines repeat, so a difference is
@@ -179,5 +182,6 @@ export function measureImport(rounds: number, onProgress: (text: string) => void
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(buildDir, { recursive: true, force: true });
   }
 }

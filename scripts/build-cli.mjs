@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -38,7 +39,10 @@ const onlyTheSqliteDriver = {
     });
   },
 };
-const outdir = path.join(root, 'out', 'cli');
+// --outdir gives a build of its own, which the tests' builds into out/cli cannot replace while it runs (the
+// benchmarks use one); it must be two levels below the root, as out/cli is, for the paths the bundle finds.
+const { values: flags } = parseArgs({ options: { outdir: { type: 'string' } } });
+const outdir = flags.outdir ? path.resolve(flags.outdir) : path.join(root, 'out', 'cli');
 const bundleFile = path.join(outdir, 'baton-bundle.cjs');
 const commandFile = path.join(outdir, 'baton.js');
 /** The bundle's first line, stamped with a hash of the rest: the launcher's cache is that content's. */
@@ -86,5 +90,5 @@ for (const file of outputs) {
   if (file.path === commandFile) chmodSync(temporary, 0o755);
   renameSync(temporary, file.path);
 }
-// Left by the builds from before the launcher, when out/cli/baton.js was the bundle.
+// Left by the builds from before the launcher, when baton.js was the bundle.
 rmSync(path.join(outdir, 'baton.js.map'), { force: true });
