@@ -2,7 +2,7 @@
  * How a session's and a task's cost read: an agent's own figure, one computed from the tokens, or
  * "unknown" where neither could be had (a model the price data does not know), never a made-up $0.00.
  */
-import { formatCost, type SessionView, type UsageTokens } from './contract';
+import { formatCost, formatTokens, sumTokens, type CostSource, type SessionView, type UsageTokens } from './contract';
 
 /** The agent's cost and the computed one are shown side by side past this share of difference. */
 export const DRIFT_SHOWN_ABOVE = 0.05;
@@ -66,7 +66,33 @@ export function totalCostText(costUsd: number, unknownSessions: number, knownSes
   return `${formatCost(costUsd)} + ${UNKNOWN_COST}`;
 }
 
-/** Usage summed from transcripts: "$0.42 + unknown" where some of its tokens are of models without a price. */
-export function usageCostText(usage: Pick<UsageTokens, 'costUsd' | 'totalTokens' | 'unknownCostTokens'>): string {
-  return totalCostText(usage.costUsd, usage.unknownCostTokens, usage.totalTokens - usage.unknownCostTokens);
+/** Figures that carry their unknown part: the known cost, all tokens, and the tokens whose cost is unknown. */
+export type CostFigures = Pick<UsageTokens, 'costUsd' | 'totalTokens'> & { unknownCostTokens?: number };
+
+/**
+ * Usage summed from transcripts or sessions: "$0.42 + unknown" where some of its tokens have no known cost,
+ * "unknown" where none has, never "$0.00" for what was spent at an unknown price.
+ */
+export function usageCostText(usage: CostFigures): string {
+  const unknown = usage.unknownCostTokens ?? 0;
+  return totalCostText(usage.costUsd, unknown, usage.totalTokens - unknown);
+}
+
+/** The hover text of such a cost: how many tokens it leaves out; undefined when none. */
+export function unknownCostTitle(usage: CostFigures): string | undefined {
+  const unknown = usage.unknownCostTokens ?? 0;
+  return unknown > 0 ? `${formatTokens(unknown)} tokens have no known cost and are not in this figure` : undefined;
+}
+
+/**
+ * A task's totals with what its live sessions say of them, for a summary that came with an event (the
+ * service sums the unknown tokens only where it lists tasks): the tokens of sessions of unknown cost.
+ */
+export function unknownTokensOf(
+  sessions: readonly {
+    costSource: CostSource | null;
+    usage: Pick<UsageTokens, 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens'>;
+  }[],
+): number {
+  return sessions.filter((s) => s.costSource === 'unknown').reduce((sum, s) => sum + sumTokens(s.usage), 0);
 }

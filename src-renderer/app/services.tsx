@@ -35,7 +35,7 @@ export function createServices(transport: Transport, storage?: Pick<Storage, 'ge
     live,
     history: createHistoryStore(client),
     launch: storage === undefined ? createLaunchStore(client) : createLaunchStore(client, storage),
-    usage: createUsageStore(client),
+    usage: createUsageStore(client, { events: transport }),
     resyncCount: {
       subscribe: (listener) => transport.onResync(listener),
       get: () => count,

@@ -24,7 +24,9 @@ import {
   type TaskSummary,
 } from '../contract';
 import { useResyncCount, useServices } from '../app/services';
+import { totalCostText, unknownCostTitle, UNKNOWN_COST, usageCostText } from '../cost';
 import { errorMessage } from '../errors';
+import { modelsText, NO_MODEL_YET, NO_MODEL_YET_TITLE, taskModels } from '../models';
 import { hrefs } from '../router';
 import { filterError, type CostBreakdown, type HistoryStore, type HistoryTab } from '../stores/history-store';
 import '../styles/history.css';
@@ -260,18 +262,20 @@ function Figure({
   value,
   format,
   testId,
+  title,
 }: {
   label: string;
   hint: string;
   value: number | null | undefined;
   format: (value: number) => string;
   testId: string;
+  title?: string;
 }) {
   const known = value !== null && value !== undefined;
   return (
     <div className="total usage-figure">
       <dt>{label}</dt>
-      <dd data-testid={testId} data-value={known ? rawValue(value) : undefined}>
+      <dd data-testid={testId} data-value={known ? rawValue(value) : undefined} title={title}>
         {known ? format(value) : '—'}
       </dd>
       <dd className="usage-hint">{hint}</dd>
@@ -295,7 +299,20 @@ function UsageSummary({ store }: { store: HistoryStore }) {
       value: summary?.cacheSavingsUsd,
       testId: 'usage-cache-savings',
     },
-    { label: 'Average per task', hint: tasks, value: summary?.averageCostPerTaskUsd, testId: 'usage-average' },
+    {
+      label: 'Average per task',
+      hint: tasks,
+      value: summary?.averageCostPerTaskUsd,
+      testId: 'usage-average',
+      // Of the known costs, and said to be short where some sessions' cost is unknown.
+      ...(summary && summary.unknownCostTokens > 0
+        ? {
+            format: (usd: number) =>
+              totalCostText(usd, summary.unknownCostTokens, summary.totalTokens - summary.unknownCostTokens),
+            title: unknownCostTitle(summary),
+          }
+        : {}),
+    },
   ];
   return (
     <section className="usage-summary" aria-labelledby="history-usage-heading">
@@ -359,6 +376,21 @@ export function costPerChangedLine(task: Pick<TaskSummary, 'totals' | 'linesChan
   return task.totals.costUsd / lines;
 }
 
+/** The model(s) the task's sessions ran, by their one name. */
+function ModelCell({ task }: { task: TaskSummary }) {
+  const models = taskModels(task);
+  return (
+    <div
+      role="cell"
+      className="ellipsis"
+      data-testid="history-model"
+      title={models.length > 0 ? models.join('\n') : NO_MODEL_YET_TITLE}
+    >
+      {models.length > 0 ? modelsText(models) : <span className="muted">{NO_MODEL_YET}</span>}
+    </div>
+  );
+}
+
 function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string }) {
   const perLine = costPerChangedLine(task);
   return (
@@ -373,9 +405,7 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
       <div role="cell" className="ellipsis" data-testid="history-agent">
         {agentLabel(task.agent)}
       </div>
-      <div role="cell" className="ellipsis" title={task.model ?? 'the agent’s default model'}>
-        {task.model ?? <span className="muted">default</span>}
-      </div>
+      <ModelCell task={task} />
       <div role="cell" className="ellipsis">
         <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
       </div>
@@ -385,8 +415,14 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
       <div role="cell" className="num" data-value={task.totals.totalTokens}>
         {formatTokens(task.totals.totalTokens)}
       </div>
-      <div role="cell" className="num" data-value={task.totals.costUsd}>
-        {formatCost(task.totals.costUsd)}
+      <div
+        role="cell"
+        className="num"
+        data-testid="history-cost"
+        data-value={task.totals.costUsd}
+        title={unknownCostTitle(task.totals)}
+      >
+        {usageCostText(task.totals)}
       </div>
       <div
         role="cell"
@@ -395,11 +431,17 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
         data-value={perLine ?? undefined}
         title={
           task.linesChanged
-            ? `${formatCost(task.totals.costUsd)} over ${formatTokens(task.linesChanged)} lines changed`
+            ? `${usageCostText(task.totals)} over ${formatTokens(task.linesChanged)} lines changed`
             : 'No changed lines recorded'
         }
       >
-        {perLine === null ? '—' : perLine > 0 && perLine < 0.0001 ? '<$0.0001' : formatCost(perLine)}
+        {perLine === null
+          ? '—'
+          : (task.totals.unknownCostTokens ?? 0) > 0
+            ? UNKNOWN_COST
+            : perLine > 0 && perLine < 0.0001
+              ? '<$0.0001'
+              : formatCost(perLine)}
       </div>
       <div role="cell" className="num">
         {formatDuration(task.durationMs)}
@@ -423,8 +465,14 @@ function TotalsRow({ store }: { store: HistoryStore }) {
       <div role="cell" className="num" data-testid="history-totals-tokens" data-value={totals.totalTokens}>
         {formatTokens(totals.totalTokens)}
       </div>
-      <div role="cell" className="num" data-testid="history-totals-cost" data-value={totals.costUsd}>
-        {formatCost(totals.costUsd)}
+      <div
+        role="cell"
+        className="num"
+        data-testid="history-totals-cost"
+        data-value={totals.costUsd}
+        title={unknownCostTitle(totals)}
+      >
+        {usageCostText(totals)}
       </div>
       <div role="cell" />
       <div role="cell" className="num" data-testid="history-totals-duration" data-value={totals.durationMs}>

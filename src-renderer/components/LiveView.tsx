@@ -4,9 +4,10 @@ import { useStore } from 'zustand';
 import { formatCost, formatDate, formatDuration, formatTokens, plural, sumTokens, type TaskSummary } from '../contract';
 import { agentLabel } from '../agents';
 import { useServices } from '../app/services';
-import { describeDrift, costDrift, totalCostText, UNKNOWN_COST } from '../cost';
+import { describeDrift, costDrift, totalCostText, UNKNOWN_COST, unknownCostTitle, usageCostText } from '../cost';
 import { useNow } from '../hooks/use-now';
 import { isTypingTarget } from '../keyboard';
+import { modelsText, NO_MODEL_YET, NO_MODEL_YET_TITLE, taskModels } from '../models';
 import { hrefs } from '../router';
 import {
   isActiveStatus,
@@ -156,6 +157,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
   const shown = task.sessions.find((s) => s.sessionId === chosen) ?? latest;
   const done = task.sessions.filter((s) => s.status !== 'running').length;
   const denials = taskPermissionDenials(task);
+  const cardModels = taskModels(task.summary, task.sessions);
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     // "s" on a focused card asks to stop it (the confirmation takes the focus; Esc keeps it running).
@@ -182,7 +184,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
           <p className="muted">
             <code>{task.summary.workingDir}</code> ·{' '}
             <span data-testid="task-agent">{agentLabel(task.summary.agent)}</span>
-            {task.summary.model ? ` · ${task.summary.model}` : ''}
+            {cardModels.length > 0 ? ` · ${modelsText(cardModels)}` : ''}
             {task.summary.spec.permissionMode ? ` · ${task.summary.spec.permissionMode}` : ''} · created{' '}
             {formatDate(task.summary.createdAt)}
           </p>
@@ -289,6 +291,20 @@ const RECENT_COLUMNS: readonly ColumnHeading[] = [
   { label: 'Duration', numeric: true },
 ];
 
+/** The model(s) a finished task's sessions ran, by their one name. */
+function RecentModelCell({ task }: { task: TaskSummary }) {
+  const models = taskModels(task);
+  return (
+    <td
+      className="ellipsis"
+      data-testid="recent-model"
+      title={models.length > 0 ? models.join('\n') : NO_MODEL_YET_TITLE}
+    >
+      {models.length > 0 ? modelsText(models) : <span className="muted">{NO_MODEL_YET}</span>}
+    </td>
+  );
+}
+
 export function RecentTable({
   tasks,
   projectNames,
@@ -317,9 +333,7 @@ export function RecentTable({
                 <td className="ellipsis" title={task.workingDir}>
                   {projectNames.get(task.projectId) ?? baseName(task.workingDir)}
                 </td>
-                <td className="ellipsis" title={task.model ?? 'the agent’s default model'}>
-                  {task.model ?? <span className="muted">default</span>}
-                </td>
+                <RecentModelCell task={task} />
                 <td>
                   <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
                   {reopens !== null ? <ReopenHint wakeAt={reopens} /> : null}
@@ -328,8 +342,13 @@ export function RecentTable({
                 <td className="num" data-value={task.totals.totalTokens}>
                   {formatTokens(task.totals.totalTokens)}
                 </td>
-                <td className="num" data-value={task.totals.costUsd}>
-                  {formatCost(task.totals.costUsd)}
+                <td
+                  className="num"
+                  data-testid="recent-cost"
+                  data-value={task.totals.costUsd}
+                  title={unknownCostTitle(task.totals)}
+                >
+                  {usageCostText(task.totals)}
                 </td>
                 <td className="num">{formatDuration(task.durationMs)}</td>
               </tr>

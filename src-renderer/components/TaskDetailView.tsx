@@ -7,6 +7,7 @@ import {
   formatDate,
   formatDuration,
   formatTokens,
+  isTaskEvent,
   plural,
   sumTokens,
   type SessionView,
@@ -21,6 +22,7 @@ import { errorMessage } from '../errors';
 import { useNow, useReached } from '../hooks/use-now';
 import { useResource } from '../hooks/use-resource';
 import { focusWhenReady } from '../keyboard';
+import { modelsText, taskModels } from '../models';
 import { hrefs } from '../router';
 import { isActiveStatus, liveTotals, usageOf, type LiveSession } from '../stores/live-store';
 import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts';
@@ -234,7 +236,7 @@ function useTaskEvents(taskId: string, reload: () => void) {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     const unsubscribe = transport.subscribe((event) => {
-      if (event.taskId !== taskId || event.type === 'agent.event') return;
+      if (!isTaskEvent(event) || event.taskId !== taskId || event.type === 'agent.event') return;
       timer.current ??= setTimeout(() => {
         timer.current = null;
         reload();
@@ -359,6 +361,8 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   }, [resyncs, reload]);
 
   const t = task.data;
+  // The models its sessions ran (the live ones too), by their one name; what it asked for before any ran.
+  const models = t ? taskModels({ model: t.model }, [...t.sessions, ...(liveTask?.sessions ?? [])]) : [];
   // The live store hears of a change first; the page's copy follows within half a second.
   const status: TaskStatus | null = liveTask?.status ?? t?.status ?? null;
   const active = status !== null && isActiveStatus(status);
@@ -440,7 +444,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       {reopens !== null && !active ? <ReopenNotice wakeAt={reopens} reopened={reopened} canResume={canResume} /> : null}
       <p className="muted">
         <code>{t.workingDir}</code> · <span data-testid="task-agent">{agentLabel(t.agent)}</span>
-        {t.model ? ` · ${t.model}` : ''}
+        {models.length > 0 ? <span data-testid="task-models"> · {modelsText(models)}</span> : ''}
         {t.spec.permissionMode ? ` · ${t.spec.permissionMode}` : ''} · {plural(t.spec.maxIterations, 'iteration')} at
         most · created {formatDate(t.createdAt)}
         {t.startedAt ? ` · started ${formatDate(t.startedAt)}` : ''}

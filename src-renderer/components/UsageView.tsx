@@ -23,6 +23,7 @@ import { hrefs } from '../router';
 import {
   isUnfiltered,
   usageRangeError,
+  type UsageOverviewResult,
   type UsageMetric,
   type UsageSourceChoice,
   type UsageStore,
@@ -227,6 +228,15 @@ function UsageTotals({ overview }: { overview: UsageOverview }) {
           Costs {totals.costSources.map((source) => COST_SOURCE_WORDS[source]).join('; ')}.
         </p>
       ) : null}
+      {totals.cacheCreationTokens > 0 ? (
+        <p className="usage-cache-writes" data-testid="usage-cache-writes">
+          Cache writes: {formatTokens(totals.cacheCreationTokens)} tokens
+          {totals.cacheWrite1hTokens > 0
+            ? `, of which ${formatTokens(totals.cacheWrite1hTokens)} kept for 1 hour (priced higher than the 5-minute ones)`
+            : ''}
+          ; cache reads: {formatTokens(totals.cacheReadTokens)} tokens.
+        </p>
+      ) : null}
       {totals.unknownCostTokens > 0 ? (
         <p className="usage-unknown-cost" role="note" data-testid="usage-unknown-cost">
           {formatTokens(totals.unknownCostTokens)} of {formatTokens(totals.totalTokens)} tokens are of models without a
@@ -312,7 +322,7 @@ function BlockCard({ block }: { block: UsageBlock }) {
   );
 }
 
-function Blocks({ blocks }: { blocks: UsageBlock[] }) {
+function Blocks({ blocks, olderBlocks }: { blocks: UsageBlock[]; olderBlocks: number }) {
   const [showAll, setShowAll] = useState(false);
   // Gaps between blocks carry no usage; the most recent block comes first.
   const recent = useMemo(() => blocks.filter((b) => !b.isGap).sort((a, b) => b.start - a.start), [blocks]);
@@ -333,6 +343,11 @@ function Blocks({ blocks }: { blocks: UsageBlock[] }) {
         <button type="button" className="link-button" onClick={() => setShowAll(true)}>
           Show all {formatTokens(recent.length)} blocks
         </button>
+      ) : null}
+      {olderBlocks > 0 && (showAll || recent.length <= shown.length) ? (
+        <p className="muted" data-testid="usage-older-blocks">
+          {plural(olderBlocks, 'older block')} of this range not listed: choose later dates to see them.
+        </p>
       ) : null}
     </section>
   );
@@ -409,6 +424,7 @@ function Directories({ directories }: { directories: UsageOrigin['directories'] 
 
 function describeImport(summary: ImportSummary): string {
   const parts = [plural(summary.newFiles, 'new file'), plural(summary.messages, 'message')];
+  if (summary.corrected > 0) parts.push(`${plural(summary.corrected, 'message')} corrected`);
   if (summary.duplicates > 0) parts.push(`${plural(summary.duplicates, 'duplicate')} skipped`);
   if (summary.malformed > 0) parts.push(`${plural(summary.malformed, 'unreadable line')} skipped`);
   return `${parts.join(', ')} in ${formatDuration(summary.durationMs)}`;
@@ -427,6 +443,12 @@ function Origin({ origin, last }: { origin: UsageOrigin; last: ImportSummary | n
         {plural(origin.batonSessionsWithoutTranscript, 'Baton session')} without a transcript counted from Baton’s own
         records.
       </p>
+      {origin.legacyMessages > 0 ? (
+        <p data-testid="usage-origin-legacy">
+          {plural(origin.legacyMessages, 'message')} counted by an earlier Baton whose transcript files are gone:
+          counted from their first line, so their output tokens may be short.
+        </p>
+      ) : null}
       <p data-testid="usage-origin-last-import">
         {origin.lastImportAt === null
           ? 'No import has run yet.'
@@ -437,7 +459,7 @@ function Origin({ origin, last }: { origin: UsageOrigin; last: ImportSummary | n
 }
 
 /** Nothing to show: nothing imported, or nothing the filters select. */
-function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
+function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOverviewResult }) {
   const unfiltered = useStore(store, (s) => isUnfiltered(s.filter));
   if (!unfiltered) return <Empty>No usage matches these filters.</Empty>;
   const { origin } = overview;
@@ -484,7 +506,7 @@ export function UsageView() {
       <>
         <UsageTotals overview={overview} />
         <UsageCharts store={usage} overview={overview} />
-        <Blocks blocks={overview.blocks} />
+        <Blocks blocks={overview.blocks} olderBlocks={overview.olderBlocks} />
         <Projects projects={overview.projects} />
         <Origin origin={overview.origin} last={lastImport} />
       </>

@@ -25,7 +25,7 @@ import {
   type UsageSource,
   type UsageTokens,
 } from '../contract';
-import { usageCostText } from '../cost';
+import { UNKNOWN_COST, usageCostText } from '../cost';
 import type { UsageMetric } from '../stores/usage-store';
 
 // Series draw without animation: charts update live, and the first paint should already show the data.
@@ -383,6 +383,8 @@ export interface CostDatum {
   total: number;
   sessions: number;
   totalTokens: number;
+  /** Tokens of the period's sessions whose cost is unknown: `total` leaves them out. */
+  unknownCostTokens: number;
   [seriesKey: string]: string | number;
 }
 
@@ -441,6 +443,7 @@ export function stackCost(
       total: point.costUsd,
       sessions: point.sessions,
       totalTokens: point.totalTokens,
+      unknownCostTokens: point.unknownCostTokens,
     };
     for (const s of series) datum[s.key] = 0;
     for (const [name, cost] of Object.entries(partsOf(point))) {
@@ -460,12 +463,19 @@ export function costTooltip(
   bucket: HistoryBucket,
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
   const sessions = `${formatTokens(datum.sessions)} ${datum.sessions === 1 ? 'session' : 'sessions'}`;
+  const cost = usageCostText({
+    costUsd: datum.total,
+    totalTokens: datum.totalTokens,
+    unknownCostTokens: datum.unknownCostTokens,
+  });
+  const lines = [
+    `${cost} · ${formatShare(datum.total, rangeTotal)} of ${formatCost(rangeTotal)}${datum.unknownCostTokens > 0 ? ' known' : ''} in this range`,
+    `${sessions} · ${formatTokens(datum.totalTokens)} tokens`,
+  ];
+  if (datum.unknownCostTokens > 0) lines.push(unknownTokensLine(datum.unknownCostTokens));
   return {
     title: periodLabel(datum.period, bucket, 'full'),
-    lines: [
-      `${formatCost(datum.total)} · ${formatShare(datum.total, rangeTotal)} of ${formatCost(rangeTotal)} in this range`,
-      `${sessions} · ${formatTokens(datum.totalTokens)} tokens`,
-    ],
+    lines,
     rows: series
       .filter((s) => Number(datum[s.key]) > 0)
       .map((s) => ({
@@ -497,7 +507,10 @@ export function CostOverTimeChart({
   controls?: ReactNode;
 }) {
   const stacked = stackCost(data, breakdown, projectNames);
-  const empty = data.every((p) => p.sessions === 0) || (data.every((p) => p.costUsd === 0) && NO_COST_MESSAGE);
+  const empty =
+    data.every((p) => p.sessions === 0) ||
+    (data.every((p) => p.costUsd === 0) &&
+      (data.some((p) => p.unknownCostTokens > 0) ? NO_KNOWN_COST_MESSAGE : NO_COST_MESSAGE));
   return (
     <ChartFrame title={`Cost per ${bucket}`} testId="chart-cost-over-time" empty={empty} controls={controls}>
       <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
@@ -527,10 +540,22 @@ export function CostOverTimeChart({
   );
 }
 
-/** "$1.20 · 40% of the cost": a row's cost and its share of what all the chart's rows cost. */
-function costShareLine(costUsd: number, all: readonly { costUsd: number }[]): string {
-  const allCost = all.reduce((sum, row) => sum + row.costUsd, 0);
-  return `${formatCost(costUsd)} · ${formatShare(costUsd, allCost)} of the cost`;
+/** "12,000 tokens have no known cost": what a cost with "+ unknown" leaves out. */
+const unknownTokensLine = (tokens: number) => `${formatTokens(tokens)} tokens have no known cost`;
+
+/**
+ * "$1.20 · 40% of the cost": a row's cost and its share of what all the chart's rows cost; "$1.20 + unknown"
+ * or "unknown" where some of its tokens have no known cost (the share is of the known costs then).
+ */
+function costShareLine(
+  row: { costUsd: number; unknownCostTokens?: number },
+  all: readonly { costUsd: number }[],
+): string {
+  const allCost = all.reduce((sum, r) => sum + r.costUsd, 0);
+  const unknown = row.unknownCostTokens ?? 0;
+  if (unknown === 0) return `${formatCost(row.costUsd)} · ${formatShare(row.costUsd, allCost)} of the cost`;
+  const known = row.costUsd > 0 ? `${formatCost(row.costUsd)} + ${UNKNOWN_COST}` : UNKNOWN_COST;
+  return `${known} · ${formatShare(row.costUsd, allCost)} of the known cost`;
 }
 
 const TOKEN_KINDS = [
@@ -554,7 +579,8 @@ export function tokensTooltip(
     title: model.model,
     lines: [
       `${formatTokens(total)} tokens · ${formatShare(total, allTokens)} of all tokens`,
-      `${costShareLine(model.costUsd, all)} · ${plural(model.sessions, 'session')}`,
+      `${costShareLine(model, all)} · ${plural(model.sessions, 'session')}`,
+      ...(model.unknownCostTokens > 0 ? [unknownTokensLine(model.unknownCostTokens)] : []),
     ],
     rows: TOKEN_KINDS.filter((kind) => model[kind.key] > 0).map((kind) => ({
       name: kind.name,
@@ -628,7 +654,12 @@ export function projectTooltip(
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
   return {
     title: project.name,
-    lines: [project.workingDir, costShareLine(project.costUsd, all), plural(project.tasks, 'task')],
+    lines: [
+      project.workingDir,
+      costShareLine(project, all),
+      plural(project.tasks, 'task'),
+      ...(project.unknownCostTokens > 0 ? [unknownTokensLine(project.unknownCostTokens)] : []),
+    ],
     rows: [],
   };
 }
@@ -690,8 +721,9 @@ export function agentTooltip(
   return {
     title: agentLabel(agent.agent),
     lines: [
-      costShareLine(agent.costUsd, all),
+      costShareLine(agent, all),
       `${formatTokens(agent.totalTokens)} tokens`,
+      ...(agent.unknownCostTokens > 0 ? [unknownTokensLine(agent.unknownCostTokens)] : []),
       `${plural(agent.tasks, 'task')}, ${plural(agent.sessions, 'session')}`,
     ],
     rows: [],
@@ -747,15 +779,39 @@ export function daysBetween(first: string, last: string): string[] {
   return days;
 }
 
+/** Ranges up to this many days draw a bar per day; up to USAGE_WEEKS_UP_TO a bar per week; longer, per month. */
+export const USAGE_DAYS_UP_TO = 62;
+export const USAGE_WEEKS_UP_TO = 366;
+
+/** The grain of the daily usage bars for a range of `days` days, so a long range never draws hairline bars. */
+export function usageGrain(days: number): HistoryBucket {
+  if (days <= USAGE_DAYS_UP_TO) return 'day';
+  if (days <= USAGE_WEEKS_UP_TO) return 'week';
+  return 'month';
+}
+
+/** The period a date (YYYY-MM-DD) falls in: itself, the Monday that starts its week, or its month (YYYY-MM). */
+export function usagePeriodOf(date: string, grain: HistoryBucket): string {
+  if (grain === 'day') return date;
+  if (grain === 'month') return date.slice(0, 7);
+  const day = Date.parse(`${date}T00:00:00Z`);
+  if (!Number.isFinite(day)) return date;
+  const sinceMonday = (new Date(day).getUTCDay() + 6) % 7;
+  return new Date(day - sinceMonday * DAY_MS).toISOString().slice(0, 10);
+}
+
 const measure = (metric: UsageMetric) => (t: UsageTokens) => (metric === 'cost' ? t.costUsd : t.totalTokens);
 
-/** The daily rows (one per date and model) as stacked bars: by source (Baton, interactive), or by model with "Other". */
+/**
+ * The daily rows (one per date and model) as stacked bars: by source (Baton, interactive), or by model with
+ * "Other"; a bar per day, or per week or month where the range is long (`grain`, from its number of days).
+ */
 export function stackDailyUsage(
   rows: readonly UsagePeriodRow[],
   stack: UsageStack,
   metric: UsageMetric,
   maxSeries = SERIES_COLORS.length,
-): { series: CostSeries[]; data: UsageDatum[]; total: number } {
+): { series: CostSeries[]; data: UsageDatum[]; total: number; grain: HistoryBucket } {
   const valueOf = measure(metric);
   let series: CostSeries[];
   let partsOf: (row: UsagePeriodRow) => [key: string, value: number][];
@@ -786,9 +842,11 @@ export function stackDailyUsage(
     }
     return datum;
   };
-  if (periods.length > 0) for (const day of daysBetween(periods[0]!, periods[periods.length - 1]!)) datumOf(day);
+  const days = periods.length > 0 ? daysBetween(periods[0]!, periods[periods.length - 1]!) : [];
+  const grain = usageGrain(days.length);
+  for (const day of days) datumOf(usagePeriodOf(day, grain));
   for (const row of rows) {
-    const datum = datumOf(row.period);
+    const datum = datumOf(usagePeriodOf(row.period, grain));
     datum.total += valueOf(row);
     datum.costUsd += row.costUsd;
     datum.totalTokens += row.totalTokens;
@@ -796,19 +854,20 @@ export function stackDailyUsage(
     for (const [key, value] of partsOf(row)) datum[key] = (datum[key] as number) + value;
   }
   const data = [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period));
-  return { series, data, total: rows.reduce((sum, row) => sum + valueOf(row), 0) };
+  return { series, data, total: rows.reduce((sum, row) => sum + valueOf(row), 0), grain };
 }
 
 /** A value in the chart's measure: "$1.20", or "15,100 tokens". */
 const formatMeasure = (metric: UsageMetric, value: number) =>
   metric === 'cost' ? formatCost(value) : `${formatTokens(value)} tokens`;
 
-/** What a daily usage chart's tooltip says about one day. */
+/** What a usage chart's tooltip says about one day (or week, or month). */
 export function usageTooltip(
   datum: UsageDatum,
   series: CostSeries[],
   rangeTotal: number,
   metric: UsageMetric,
+  grain: HistoryBucket = 'day',
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
   const lines = [
     `${formatMeasure(metric, datum.total)} · ${formatShare(datum.total, rangeTotal)} of ${formatMeasure(metric, rangeTotal)} in this range`,
@@ -816,7 +875,7 @@ export function usageTooltip(
   ];
   if (datum.unknownCostTokens > 0) lines.push(`${formatTokens(datum.unknownCostTokens)} tokens have no price`);
   return {
-    title: periodLabel(datum.period, 'day', 'full'),
+    title: periodLabel(datum.period, grain, 'full'),
     lines,
     rows: series
       .filter((s) => Number(datum[s.key]) > 0)
@@ -849,7 +908,7 @@ export function DailyUsageChart({
       : metric === 'cost' && stacked.total === 0 && (unknown ? NO_KNOWN_COST_MESSAGE : NO_COST_MESSAGE);
   return (
     <ChartFrame
-      title={`${metric === 'cost' ? 'Cost' : 'Tokens'} per day by ${stack}`}
+      title={`${metric === 'cost' ? 'Cost' : 'Tokens'} per ${stacked.grain} by ${stack}`}
       testId={`chart-usage-by-${stack}`}
       empty={empty}
       controls={controls}
@@ -858,7 +917,7 @@ export function DailyUsageChart({
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis
           dataKey="period"
-          tickFormatter={(v: unknown) => periodLabel(String(v), 'day', 'tick')}
+          tickFormatter={(v: unknown) => periodLabel(String(v), stacked.grain, 'tick')}
           minTickGap={12}
           fontSize={LABEL_FONT_PX}
         />
@@ -867,7 +926,9 @@ export function DailyUsageChart({
           cursor={CURSOR}
           content={(props) => {
             const datum = hovered<UsageDatum>(props);
-            return datum ? <TooltipBox {...usageTooltip(datum, stacked.series, stacked.total, metric)} /> : null;
+            return datum ? (
+              <TooltipBox {...usageTooltip(datum, stacked.series, stacked.total, metric, stacked.grain)} />
+            ) : null;
           }}
         />
         <Legend />

@@ -1,11 +1,13 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
   isActiveStatus,
+  isTaskEvent,
   roundUsd,
   sumTokens,
   type AgentEvent,
   type BatonApi,
   type BatonEvent,
+  type TaskEvent,
   type CostSource,
   type LiveState,
   type SessionStatus,
@@ -16,7 +18,9 @@ import {
   type TaskTotals,
   type TokenUsage,
 } from '../contract';
+import { unknownTokensOf } from '../cost';
 import { errorMessage } from '../errors';
+import { taskModels } from '../models';
 import type { Transport } from '../transport/transport';
 import { addStreamEvent, type StreamItem } from './stream';
 
@@ -78,6 +82,22 @@ export interface LiveTask {
   sessions: LiveSession[];
 }
 
+/**
+ * A summary from an event, with what only the listing of tasks sums and the live sessions know: the models
+ * they ran, and the tokens of those whose cost is unknown.
+ */
+function withLiveSessions(summary: TaskSummary, task: LiveTask | undefined): TaskSummary {
+  if (!task || task.sessions.length === 0) return summary;
+  return {
+    ...summary,
+    models: summary.models ?? taskModels({ model: null }, task.sessions),
+    totals: {
+      ...summary.totals,
+      unknownCostTokens: summary.totals.unknownCostTokens ?? unknownTokensOf(task.sessions),
+    },
+  };
+}
+
 export interface LiveData {
   tasks: Record<string, LiveTask>;
   /** Queued and running tasks, in the order they arrived. */
@@ -104,6 +124,7 @@ export interface LiveStoreState extends LiveData {
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   syncing: boolean;
+  /** Applies the events about tasks; others (an import of usage) are passed by. */
   applyEvents(events: readonly BatonEvent[]): void;
   /** Replaces the state with getLiveState (and the recent list), then replays what arrived meanwhile. */
   resync(): Promise<void>;
@@ -289,7 +310,7 @@ class Draft {
   activeIds: string[];
   recent: TaskSummary[];
   /** Events of tasks this window does not know yet (started elsewhere, or missed), by task. */
-  readonly held = new Map<string, BatonEvent[]>();
+  readonly held = new Map<string, TaskEvent[]>();
   /** Launches taken back in this batch, oldest first. */
   readonly withdrawn: WithdrawnLaunch[] = [];
   private readonly copiedTasks = new Set<string>();
@@ -311,7 +332,7 @@ class Draft {
   }
 
   /** Keeps the event for when its task is loaded; true when it was held (or dropped). */
-  private hold(event: BatonEvent): boolean {
+  private hold(event: TaskEvent): boolean {
     const id = event.taskId;
     // Queued and finished events carry the task's summary: they need no load.
     const carriesSummary = event.type === 'task.queued' || event.type === 'task.finished';
@@ -329,13 +350,13 @@ class Draft {
   }
 
   /** The known task for an event, or undefined after holding the event until its task is loaded. */
-  private known(event: BatonEvent): LiveTask | undefined {
+  private known(event: TaskEvent): LiveTask | undefined {
     const task = this.task(event.taskId);
     if (!task) this.held.set(event.taskId, [event]);
     return task;
   }
 
-  apply(event: BatonEvent): void {
+  apply(event: TaskEvent): void {
     // Never held: it ends the task whether or not it was loaded, and whatever is held for it.
     if (event.type === 'task.withdrawn') return this.withdraw(event);
     if (this.hold(event)) return;
@@ -403,7 +424,7 @@ class Draft {
   }
 
   /** The iteration moves to its new session id: its stream so far stays, followed by a note of the failure. */
-  retrying(task: LiveTask, event: Extract<BatonEvent, { type: 'iteration.retrying' }>): void {
+  retrying(task: LiveTask, event: Extract<TaskEvent, { type: 'iteration.retrying' }>): void {
     const old = this.session(task, event.previousSessionId, event.iteration, false);
     let target = this.session(task, event.sessionId, event.iteration, false);
     const note = {
@@ -520,7 +541,7 @@ class Draft {
       task.wakeAt = summary.wakeAt ?? null;
     }
     this.activeIds = this.activeIds.filter((id) => id !== taskId);
-    this.addRecent({ ...summary, status, statusReason: reason });
+    this.addRecent({ ...withLiveSessions(summary, task), status, statusReason: reason });
   }
 
   addRecent(summary: TaskSummary): void {
@@ -536,7 +557,7 @@ class Draft {
     }
   }
 
-  withdraw(event: Extract<BatonEvent, { type: 'task.withdrawn' }>): void {
+  withdraw(event: Extract<TaskEvent, { type: 'task.withdrawn' }>): void {
     const id = event.taskId;
     delete this.tasks[id];
     this.held.delete(id);
@@ -653,9 +674,9 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
   const nextSeq = () => ++seq;
   let generation = 0;
   /** Events that arrive while a snapshot is being fetched; null when no fetch is in flight. */
-  let buffered: BatonEvent[] | null = null;
+  let buffered: TaskEvent[] | null = null;
   /** Tasks being loaded with getTask, with the events that came for them meanwhile. */
-  const loading = new Map<string, BatonEvent[]>();
+  const loading = new Map<string, TaskEvent[]>();
   /** Tasks getTask could not load, and when; their events are dropped for a while rather than held forever. */
   const failedLoads = new Map<string, number>();
   const unloadable = {
@@ -669,7 +690,7 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
   };
 
   return createStore<LiveStoreState>()((set, get) => {
-    const reduce = (data: LiveData, events: readonly BatonEvent[], options: ReduceOptions = {}) => {
+    const reduce = (data: LiveData, events: readonly TaskEvent[], options: ReduceOptions = {}) => {
       const draft = new Draft(data, nextSeq, { loading: new Set(loading.keys()), unloadable, ...options });
       for (const event of events) draft.apply(event);
       const fresh = draft.withdrawn.reverse();
@@ -678,7 +699,7 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
     };
 
     /** Holds the events of tasks not known yet, and loads each such task once. */
-    const holdUnknown = (held: Map<string, BatonEvent[]>) => {
+    const holdUnknown = (held: Map<string, TaskEvent[]>) => {
       for (const [taskId, events] of held) {
         const waiting = loading.get(taskId);
         if (waiting) {
@@ -731,7 +752,8 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
         set({ withdrawn: get().withdrawn.filter((w) => w.taskId !== taskId) });
       },
 
-      applyEvents(events) {
+      applyEvents(all) {
+        const events = all.filter(isTaskEvent);
         if (events.length === 0) return;
         if (buffered) {
           buffered.push(...events);
@@ -826,7 +848,7 @@ export function connectLiveStore(
   transport: Pick<Transport, 'subscribe' | 'onResync'>,
   schedule: (flush: () => void) => () => void = frameScheduler,
 ): () => void {
-  let pending: BatonEvent[] = [];
+  let pending: TaskEvent[] = [];
   let cancel: (() => void) | null = null;
   const flush = () => {
     cancel = null;
@@ -835,6 +857,8 @@ export function connectLiveStore(
     store.getState().applyEvents(batch);
   };
   const unsubscribe = transport.subscribe((event) => {
+    // Events about no task (an import of usage) are for the usage store.
+    if (!isTaskEvent(event)) return;
     pending.push(event);
     cancel ??= schedule(flush);
   });

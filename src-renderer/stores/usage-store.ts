@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
   BatonApi,
+  BatonEvent,
   ImportProgress,
   ImportSummary,
   UsageFilterInput,
@@ -25,9 +26,12 @@ export interface UsageFilterChoice {
 /** What the daily charts measure. */
 export type UsageMetric = 'cost' | 'tokens';
 
+/** The overview as the service answers it: with how many older blocks of the range it left out. */
+export type UsageOverviewResult = UsageOverview & { olderBlocks: number };
+
 export interface UsageState {
   filter: UsageFilterChoice;
-  overview: UsageOverview | null;
+  overview: UsageOverviewResult | null;
   status: LoadStatus;
   error: string | null;
   /** The import under way or the last one, as getImportProgress last said; null until asked. */
@@ -42,8 +46,9 @@ export interface UsageState {
   setMetric(metric: UsageMetric): void;
   load(): Promise<void>;
   /**
-   * Follows the import's progress for a mounted view: asks now, then every IMPORT_POLL_MS while one runs,
-   * and reloads the overview when it ends. Returns the stop, for the view's unmount.
+   * Follows the import's progress for a mounted view: asks now, then every IMPORT_POLL_MS while one runs.
+   * While a view watches, the overview reloads when the service says an import stored something (the
+   * `usage.imported` event). Returns the stop, for the view's unmount.
    */
   watchImport(): () => void;
   importNow(): Promise<void>;
@@ -56,6 +61,8 @@ type UsageClient = Pick<BatonApi, 'getUsageOverview' | 'importTranscripts' | 'ge
 export interface UsageStoreOptions {
   /** Where days are counted: this page's zone, which in browser mode need not be the server's. */
   timeZone?: () => string | undefined;
+  /** The service's events, for `usage.imported`: an import (the service's own watch included) stored something. */
+  events?: { subscribe(listener: (event: BatonEvent) => void): () => void };
 }
 
 export const browserTimeZone = (): string | undefined => Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
@@ -88,10 +95,8 @@ export function createUsageStore(client: UsageClient, options: UsageStoreOptions
   let watchers = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let asking = false;
-  /** Whether this watch saw an import running, so its end reloads the overview. */
-  let sawImporting = false;
 
-  return createStore<UsageState>()((set, get) => {
+  const store = createStore<UsageState>()((set, get) => {
     const schedule = () => {
       if (timer === null && watchers > 0) timer = setTimeout(poll, IMPORT_POLL_MS);
     };
@@ -113,13 +118,8 @@ export function createUsageStore(client: UsageClient, options: UsageStoreOptions
       }
       if (watchers === 0) return;
       set({ progress });
-      if (progress.state === 'importing' || get().importRequested) {
-        if (progress.state === 'importing') sawImporting = true;
-        schedule();
-      } else if (sawImporting) {
-        sawImporting = false;
-        void get().load();
-      }
+      // The figures reload on the service's event when the import stored something, not on its end here.
+      if (progress.state === 'importing' || get().importRequested) schedule();
     };
 
     return {
@@ -185,11 +185,16 @@ export function createUsageStore(client: UsageClient, options: UsageStoreOptions
         } finally {
           set({ importRequested: false });
         }
-        // This reload covers the import just ended; the watch need not reload for it again.
-        sawImporting = false;
         void poll();
         await get().load();
       },
     };
   });
+
+  options.events?.subscribe((event) => {
+    if (event.type !== 'usage.imported') return;
+    // A view shows the figures: it reloads now. Without one, the view that opens next loads them anyway.
+    if (watchers > 0) void store.getState().load();
+  });
+  return store;
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { vi } from 'vitest';
 import type { BatonApi, BatonMethod, CallOutcome } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
@@ -148,6 +149,7 @@ export function detail(overrides: Partial<TaskDetail> = {}): TaskDetail {
 export function usageTokens(overrides: Partial<UsageTokens> = {}): UsageTokens {
   const counts = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, ...overrides };
   return {
+    cacheWrite1hTokens: 0,
     ...counts,
     totalTokens: counts.inputTokens + counts.outputTokens + counts.cacheCreationTokens + counts.cacheReadTokens,
     costUsd: 0,
@@ -158,8 +160,10 @@ export function usageTokens(overrides: Partial<UsageTokens> = {}): UsageTokens {
 }
 
 /** An overview with nothing imported, checked against the contract's schema as main would send it. */
-export function usageOverview(overrides: Partial<UsageOverview> = {}): UsageOverview {
-  return usageOverviewSchema.parse({
+export function usageOverview(
+  overrides: Partial<UsageOverview> & { olderBlocks?: number } = {},
+): UsageOverview & { olderBlocks: number } {
+  return usageOverviewSchema.extend({ olderBlocks: z.number().int().nonnegative().default(0) }).parse({
     timeZone: 'UTC',
     daily: [],
     blocks: [],

@@ -29,6 +29,7 @@ const point = (period: string, byModel: Record<string, number>, byProject: Recor
   return {
     period,
     costUsd,
+    unknownCostTokens: 0,
     totalTokens: 1000,
     sessions: Object.keys(byModel).length,
     costByModel: byModel,
@@ -131,6 +132,7 @@ describe('shares', () => {
         cacheCreationTokens: 0,
         cacheReadTokens: 800,
         costUsd: 3,
+        unknownCostTokens: 0,
         sessions: 2,
       },
       {
@@ -140,6 +142,7 @@ describe('shares', () => {
         cacheCreationTokens: 0,
         cacheReadTokens: 0,
         costUsd: 1,
+        unknownCostTokens: 0,
         sessions: 1,
       },
     ];
@@ -151,8 +154,8 @@ describe('shares', () => {
       ['cache read', '800', '80.0%'],
     ]);
     const projects: HistoryCharts['costByProject'] = [
-      { projectId: 'a', name: 'work/api', workingDir: '/home/me/work/api', costUsd: 1, tasks: 1 },
-      { projectId: 'b', name: 'old/api', workingDir: '/home/me/old/api', costUsd: 3, tasks: 4 },
+      { projectId: 'a', name: 'work/api', workingDir: '/home/me/work/api', costUsd: 1, unknownCostTokens: 0, tasks: 1 },
+      { projectId: 'b', name: 'old/api', workingDir: '/home/me/old/api', costUsd: 3, unknownCostTokens: 0, tasks: 4 },
     ];
     expect(projectTooltip(projects[0]!, projects).lines).toEqual([
       '/home/me/work/api',
@@ -191,7 +194,9 @@ describe('empty charts', () => {
           projectNames={new Map()}
         />
         <TokensByModelChart data={[]} />
-        <CostByProjectChart data={[{ projectId: 'a', name: 'api', workingDir: '/w/api', costUsd: 0, tasks: 1 }]} />
+        <CostByProjectChart
+          data={[{ projectId: 'a', name: 'api', workingDir: '/w/api', costUsd: 0, unknownCostTokens: 0, tasks: 1 }]}
+        />
       </>,
     );
     for (const id of ['chart-cost-over-time', 'chart-tokens-by-model', 'chart-cost-by-project']) {
@@ -235,7 +240,7 @@ describe('project names in the table', () => {
         { id: 'a', name: 'api', workingDir: '/w/api', lastUsedAt: 1 },
         { id: 'c', name: 'web', workingDir: '/w/web', lastUsedAt: 1 },
       ],
-      [{ projectId: 'a', name: 'w/api', workingDir: '/w/api', costUsd: 1, tasks: 1 }],
+      [{ projectId: 'a', name: 'w/api', workingDir: '/w/api', costUsd: 1, unknownCostTokens: 0, tasks: 1 }],
     );
     expect(Object.fromEntries(names)).toEqual({ a: 'w/api', c: 'web' });
   });
@@ -243,8 +248,8 @@ describe('project names in the table', () => {
 
 describe('the cost-by-agent chart', () => {
   const agents: HistoryCharts['costByAgent'] = [
-    { agent: 'codex', costUsd: 0.75, totalTokens: 12_000, tasks: 2, sessions: 6 },
-    { agent: 'claude', costUsd: 0.25, totalTokens: 3000, tasks: 1, sessions: 1 },
+    { agent: 'codex', costUsd: 0.75, unknownCostTokens: 0, totalTokens: 12_000, tasks: 2, sessions: 6 },
+    { agent: 'claude', costUsd: 0.25, unknownCostTokens: 0, totalTokens: 3000, tasks: 1, sessions: 1 },
   ];
 
   it('names each agent in its tooltip, with its share, tokens, tasks and sessions', () => {
@@ -258,7 +263,9 @@ describe('the cost-by-agent chart', () => {
 
   it('says there is no cost yet when the agents that ran cost nothing known, and no sessions when none ran', () => {
     const { unmount } = render(
-      <CostByAgentChart data={[{ agent: 'gemini', costUsd: 0, totalTokens: 10, tasks: 1, sessions: 1 }]} />,
+      <CostByAgentChart
+        data={[{ agent: 'gemini', costUsd: 0, unknownCostTokens: 0, totalTokens: 10, tasks: 1, sessions: 1 }]}
+      />,
     );
     expect(screen.getByTestId('chart-cost-by-agent').textContent).toContain('No cost in this range yet');
     unmount();

@@ -14,6 +14,7 @@ const charts: HistoryCharts = {
     {
       period: '2026-11-24',
       costUsd: 1.5,
+      unknownCostTokens: 0,
       totalTokens: 1000,
       sessions: 3,
       costByModel: { 'claude-sonnet-4-5': 1.5 },
@@ -30,6 +31,7 @@ const charts: HistoryCharts = {
     tasks: 2,
     sessions: 3,
     costUsd: 1.5,
+    unknownCostTokens: 0,
     totalTokens: 1000,
     cacheSavingsUsd: 0.25,
     averageCostPerTaskUsd: 0.75,
@@ -44,6 +46,7 @@ const totals = {
   cacheReadTokens: 4,
   totalTokens: 10,
   costUsd: 12.5,
+  unknownCostTokens: 0,
   durationMs: 60_000,
 };
 

@@ -28,6 +28,7 @@ const charts: HistoryCharts = {
     tasks: 0,
     sessions: 0,
     costUsd: 0,
+    unknownCostTokens: 0,
     totalTokens: 0,
     cacheSavingsUsd: 0,
     averageCostPerTaskUsd: 0,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { UsagePeriodRow, UsageTokens } from '../../src-main/contract/usage';
-import { daysBetween, stackDailyUsage, usageTooltip } from '../../src-renderer/components/charts';
+import {
+  daysBetween,
+  stackDailyUsage,
+  usageGrain,
+  usagePeriodOf,
+  usageTooltip,
+} from '../../src-renderer/components/charts';
 import { usageTokens } from './fixtures';
 
 /** A day's row for one model, its totals the sum of the two sources. */
@@ -14,6 +20,7 @@ function row(period: string, model: string, baton: Partial<UsageTokens>, interac
     inputTokens: sum('inputTokens'),
     outputTokens: sum('outputTokens'),
     cacheCreationTokens: sum('cacheCreationTokens'),
+    cacheWrite1hTokens: sum('cacheWrite1hTokens'),
     cacheReadTokens: sum('cacheReadTokens'),
     totalTokens: sum('totalTokens'),
     costUsd: sum('costUsd'),
@@ -74,5 +81,44 @@ describe('daily usage bars', () => {
       ['Baton', '$0.50', '11.1%'],
       ['Interactive', '$4.00', '88.9%'],
     ]);
+  });
+});
+
+describe('the grain of the usage bars', () => {
+  it('draws days up to two months, weeks up to a year, and months beyond', () => {
+    expect(usageGrain(1)).toBe('day');
+    expect(usageGrain(62)).toBe('day');
+    expect(usageGrain(63)).toBe('week');
+    expect(usageGrain(366)).toBe('week');
+    expect(usageGrain(367)).toBe('month');
+  });
+
+  it('puts a day in the week that starts on its Monday, or in its month', () => {
+    // 2026-12-03 is a Thursday; 2026-11-30 the Monday before it.
+    expect(usagePeriodOf('2026-12-03', 'week')).toBe('2026-11-30');
+    expect(usagePeriodOf('2026-11-30', 'week')).toBe('2026-11-30');
+    expect(usagePeriodOf('2026-12-06', 'week')).toBe('2026-11-30');
+    expect(usagePeriodOf('2026-12-03', 'month')).toBe('2026-12');
+  });
+
+  it('groups a long range into weeks, the weeks without usage at zero', () => {
+    const long = [
+      row('2026-01-05', 'claude-sonnet-4-5', { outputTokens: 100, costUsd: 1 }),
+      row('2026-01-07', 'claude-sonnet-4-5', { outputTokens: 100, costUsd: 2 }),
+      row('2026-04-01', 'claude-sonnet-4-5', {}, { outputTokens: 100, costUsd: 4 }),
+    ];
+    const stacked = stackDailyUsage(long, 'source', 'cost');
+    expect(stacked.grain).toBe('week');
+    expect(stacked.data[0]).toMatchObject({ period: '2026-01-05', total: 3, baton: 3, interactive: 0 });
+    expect(stacked.data[1]).toMatchObject({ period: '2026-01-12', total: 0 });
+    expect(stacked.data.at(-1)).toMatchObject({ period: '2026-03-30', total: 4, interactive: 4 });
+    expect(stacked.data).toHaveLength(13);
+    expect(usageTooltip(stacked.data[0]!, stacked.series, stacked.total, 'cost', stacked.grain).title).toBe(
+      'Week of 2026-01-05',
+    );
+    // A year and more is drawn by month.
+    const longer = stackDailyUsage([...long, row('2027-02-01', 'x', { costUsd: 1 })], 'model', 'cost');
+    expect(longer.grain).toBe('month');
+    expect(longer.data.map((d) => d.period).slice(0, 3)).toEqual(['2026-01', '2026-02', '2026-03']);
   });
 });

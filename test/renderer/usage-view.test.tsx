@@ -39,6 +39,7 @@ const plus = (a: UsageTokens, b: UsageTokens): UsageTokens => ({
   inputTokens: a.inputTokens + b.inputTokens,
   outputTokens: a.outputTokens + b.outputTokens,
   cacheCreationTokens: a.cacheCreationTokens + b.cacheCreationTokens,
+  cacheWrite1hTokens: a.cacheWrite1hTokens + b.cacheWrite1hTokens,
   cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
   totalTokens: a.totalTokens + b.totalTokens,
   costUsd: a.costUsd + b.costUsd,
@@ -129,6 +130,7 @@ const overview = usageOverview({
     files: 12,
     messages: 345,
     batonSessionsWithoutTranscript: 2,
+    legacyMessages: 0,
     lastImportAt,
   },
 });
@@ -235,6 +237,33 @@ describe('the All usage view', () => {
     expect(screen.getAllByTestId('usage-burn-rate')).toHaveLength(1);
   });
 
+  it('says how many older blocks of the range it does not list', async () => {
+    renderUsage({ getUsageOverview: () => ({ ...overview, olderBlocks: 340 }) });
+    await screen.findAllByTestId('usage-block');
+    expect(screen.getByTestId('usage-older-blocks').textContent).toBe(
+      '340 older blocks of this range not listed: choose later dates to see them.',
+    );
+  });
+
+  it('breaks the cache writes down into the 1-hour ones', async () => {
+    renderUsage({
+      getUsageOverview: () => ({
+        ...overview,
+        totals: usageTokens({ cacheCreationTokens: 5000, cacheWrite1hTokens: 2000, cacheReadTokens: 9000 }),
+      }),
+    });
+    expect((await screen.findByTestId('usage-cache-writes')).textContent).toBe(
+      'Cache writes: 5,000 tokens, of which 2,000 kept for 1 hour (priced higher than the 5-minute ones); cache reads: 9,000 tokens.',
+    );
+  });
+
+  it('says which messages an earlier Baton counted by their first line', async () => {
+    renderUsage({ getUsageOverview: () => ({ ...overview, origin: { ...overview.origin, legacyMessages: 7 } }) });
+    expect((await screen.findByTestId('usage-origin-legacy')).textContent).toBe(
+      '7 messages counted by an earlier Baton whose transcript files are gone: counted from their first line, so their output tokens may be short.',
+    );
+  });
+
   it('ranks the projects by cost', async () => {
     renderUsage();
     const rows = await screen.findAllByTestId('usage-project');
@@ -261,7 +290,8 @@ describe('the All usage view', () => {
     );
     expect(within(origin).getByTestId('usage-origin-last-import').textContent).toBe(
       `Last import ${formatDate(lastImportAt)}.`,
-    );
+    ); // No message was counted the old way.
+    expect(within(origin).queryByTestId('usage-origin-legacy')).toBeNull();
   });
 
   it('shows where Baton looks when nothing is imported, and imports on request', async () => {
@@ -365,7 +395,7 @@ describe('an import under way', () => {
   /** Runs due timers and the answers they wait for. */
   const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
 
-  it('shows its progress over files and bytes, then reloads the overview when it is done', async () => {
+  it('shows its progress over files and bytes, and reloads the overview when the service says it stored something', async () => {
     vi.useFakeTimers();
     let progress = importProgress({
       state: 'importing',
@@ -393,12 +423,30 @@ describe('an import under way', () => {
     progress = importProgress({ state: 'done', filesDone: 10, filesTotal: 10, bytesDone: 4096, bytesTotal: 4096 });
     await advance(IMPORT_POLL_MS);
     expect(screen.queryByTestId('usage-import-progress')).toBeNull();
+    // The end of an import is no reason to reload by itself: the service's event is.
+    expect(callsOf(transport, 'getUsageOverview')).toHaveLength(1);
+    act(() => transport.emit({ type: 'usage.imported', messages: 12, corrected: 1 }));
+    await advance(0);
     expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2);
 
     // Done: no more questions.
     const asked = callsOf(transport, 'getImportProgress').length;
     await advance(IMPORT_POLL_MS * 10);
     expect(callsOf(transport, 'getImportProgress')).toHaveLength(asked);
+  });
+
+  it('reloads on an import the service ran by itself, only while the view is open', async () => {
+    const { transport, unmount } = renderUsage();
+    await screen.findByTestId('usage-total-cost');
+    expect(callsOf(transport, 'getUsageOverview')).toHaveLength(1);
+    // Events about tasks are not about usage.
+    act(() => transport.emit({ type: 'task.started', taskId: 't1' }));
+    act(() => transport.emit({ type: 'usage.imported', messages: 3, corrected: 0 }));
+    await waitFor(() => expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2));
+    unmount();
+    transport.emit({ type: 'usage.imported', messages: 3, corrected: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2);
   });
 
   it('stops asking when the view closes', async () => {
