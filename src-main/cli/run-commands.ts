@@ -3,7 +3,7 @@
  * service's launchTask and resumeTask, the same path the window takes, so
  * every run's stream is recorded for replay.
  */
-import type { BatonEvent } from '../contract/events';
+import { type BatonEvent, isTaskEvent } from '../contract/events';
 import type { TaskSpecInput } from '../contract/task-spec';
 import { type BatonService, LaunchWithdrawnError } from '../service/baton-service';
 import { checkTaskSpec, openBaton, ServiceCallError } from '../service/open-baton';
@@ -134,7 +134,9 @@ async function withStopSignal(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const waits = new WaitCountdowns(options.oneTask);
-  const unsubscribe = service.subscribe((event) => printProgress(event, prefix(event.taskId), waits));
+  const unsubscribe = service.subscribe((event) => {
+    if (isTaskEvent(event)) printProgress(event, prefix(event.taskId), waits);
+  });
   try {
     const code = await body(() => signalled);
     return signalled ? EXIT_INTERRUPTED : code;

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AgentEvent, agentEventSchema } from '../../src-main/contract/agent-events';
-import type { BatonEvent } from '../../src-main/contract/events';
+import { type BatonEvent, isTaskEvent } from '../../src-main/contract/events';
 import { isFollowed } from '../../src-main/core/store/event-recorder';
 import { openBaton } from '../../src-main/service/open-baton';
 import { lastJsonLine, startBaton } from '../support/baton-cli';
@@ -72,7 +72,7 @@ describe('following another process', () => {
       expect(fromCli.sessions).toHaveLength(2);
       await until(() => events.some((e) => e.type === 'task.finished' && e.taskId === taskId), 'task.finished', 10_000);
 
-      const ofTask = events.filter((e) => e.taskId === taskId);
+      const ofTask = events.filter((e) => isTaskEvent(e) && e.taskId === taskId);
       // Published by the follower: nothing here ran it.
       expect(ofTask.every(isFollowed)).toBe(true);
       const [first, second] = fromCli.sessions.map((session) => session.sessionId) as [string, string];
@@ -138,14 +138,14 @@ describe('following another process', () => {
       expect(tasks).toHaveLength(2);
       await until(() => events.filter((e) => e.type === 'task.finished').length === 2, 'both task.finished', 10_000);
       const [queuedFirst, queuedSecond] = tasks as [TaskJson, TaskJson];
-      expect(lifecycle(events.filter((e) => e.taskId === queuedFirst.id))).toEqual([
+      expect(lifecycle(events.filter((e) => isTaskEvent(e) && e.taskId === queuedFirst.id))).toEqual([
         'task.queued',
         'task.started',
         `iteration.started ${queuedFirst.sessions[0]?.sessionId} #1`,
         `iteration.finished ${queuedFirst.sessions[0]?.sessionId} completed`,
         'task.finished completed',
       ]);
-      expect(lifecycle(events.filter((e) => e.taskId === queuedSecond.id))).toEqual([
+      expect(lifecycle(events.filter((e) => isTaskEvent(e) && e.taskId === queuedSecond.id))).toEqual([
         'task.queued',
         'task.started',
         `iteration.started ${queuedSecond.sessions[0]?.sessionId} #1`,

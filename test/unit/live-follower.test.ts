@@ -125,6 +125,8 @@ function summarize(event: BatonEvent): string {
       return `task.finished ${event.status}: ${event.reason}`;
     case 'task.withdrawn':
       return `task.withdrawn: ${event.reason}`;
+    case 'usage.imported':
+      return `usage.imported ${event.messages}`;
   }
 }
 
