@@ -169,6 +169,19 @@ describe('each response at its final usage', () => {
     expect((await daily(dataSource)).totals.outputTokens).toBe(300);
   });
 
+  it('keeps a folder name that is not ASCII as written, raw or escaped', async () => {
+    const { dataSource } = await openCore();
+    const line = lines({ id: 'msg_u', blocks: [{ output: 5 }] });
+    writeFileSync(
+      file,
+      line.replace('"cwd":"/work/app"', '"cwd":"/work/café/日本"') +
+        line.replace('msg_u', 'msg_v').replace('"cwd":"/work/app"', '"cwd":"/work/caf\\u00e9"'),
+    );
+    await run(dataSource);
+    const projects = new UsageReports(dataSource).projects({ source: 'all', timeZone: 'UTC' }).map((p) => p.project);
+    expect(projects.sort()).toEqual(['/work/café', '/work/café/日本']);
+  });
+
   it('counts keyless lines each on their own, as before', async () => {
     const { dataSource } = await openCore();
     writeFileSync(file, lines({ id: 'msg_k', requestId: null, blocks: [{ output: 4 }, { output: 9 }] }));
