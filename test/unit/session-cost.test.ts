@@ -59,6 +59,29 @@ async function oneIteration(
 }
 
 describe('the cost of a session', () => {
+  it('follows a price set later: an unknown cost becomes known, an agent’s own stays beside the new computed one', async () => {
+    const { session, done } = await oneIteration('my-local-model', null);
+    expect(session).toMatchObject({ costSource: 'unknown', costUsd: 0 });
+    await core!.store.updateSettings({
+      modelPrices: { 'my-local-model': { input: 1, output: 1, cacheWrite: 1, cacheRead: 1 } },
+    });
+    const [priced] = await core!.store.sessionsOfTask(done.id);
+    const tokens = 2000 + 42 + 400 + 6000;
+    expect(priced).toMatchObject({ costSource: 'estimated' });
+    expect(priced?.costUsd).toBeCloseTo(tokens / 1e6, 12);
+    expect((await core!.store.taskSummary(done.id))?.totals.costUsd).toBeCloseTo(tokens / 1e6, 12);
+  });
+
+  it('keeps an agent’s own cost when prices change, and computes the one beside it again', async () => {
+    const { done } = await oneIteration('claude-sonnet-4-5', 0.0123);
+    await core!.store.updateSettings({
+      modelPrices: { 'claude-sonnet-4-5': { input: 10, output: 10, cacheWrite: 10, cacheRead: 10 } },
+    });
+    const [priced] = await core!.store.sessionsOfTask(done.id);
+    expect(priced).toMatchObject({ costUsd: 0.0123, costSource: 'agent' });
+    expect(priced?.computedCostUsd).toBeCloseTo((8442 * 10) / 1e6, 12);
+  });
+
   it('prices 1-hour cache writes at their rate, keeps them on the row, and stores the one name of its model', async () => {
     const writes = { ...defaultUsage, cacheCreationTokens: 1000, cacheWrite1hTokens: 600 };
     const { session } = await oneIteration('claude-sonnet-4-5[1m]', null, undefined, writes);

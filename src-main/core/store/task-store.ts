@@ -28,6 +28,7 @@ import {
   type TaskSummary,
   type WorktreeState,
 } from '../../contract/views';
+import { repriceSessions } from './session-prices';
 import { modelName } from '../../contract/models';
 import type { ChangeStats } from '../git/snapshot';
 import type { SessionRow, TaskRow } from './entities';
@@ -689,6 +690,7 @@ export class TaskStore {
       );
       for (const [key, value] of Object.entries(patch)) upsert.run(key, JSON.stringify(value));
     });
+    if (patch.modelPrices) repriceSessions(this.dataSource, patch.modelPrices);
     return this.settings();
   }
 
