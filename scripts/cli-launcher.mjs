@@ -50,7 +50,12 @@ function writeCache(data) {
       writeFileSync(temporary, data);
       renameSync(temporary, path.join(dir, cacheName));
       for (const name of readdirSync(dir)) {
-        if (name.startsWith('baton-bundle-') && name.endsWith('.v8cache') && name !== cacheName) {
+        // Another build's; another Node version's cache of this build stays, for a machine with two.
+        if (
+          name.startsWith('baton-bundle-') &&
+          name.endsWith('.v8cache') &&
+          !name.startsWith(`baton-bundle-${stamp}-`)
+        ) {
           rmSync(path.join(dir, name), { force: true });
         }
       }
