@@ -31,6 +31,23 @@ export interface ServedUsage extends TurnUsage {
   speed?: 'standard' | 'fast';
 }
 
+/** Usage with the cache write split into its 5-minute and 1-hour parts, as the API reports it. */
+export function servedUsage(
+  input: number,
+  output: number,
+  write5m: number,
+  write1h: number,
+  read: number,
+): ServedUsage {
+  return {
+    input_tokens: input,
+    output_tokens: output,
+    cache_creation_input_tokens: write5m + write1h,
+    cache_read_input_tokens: read,
+    cache_creation: { ephemeral_5m_input_tokens: write5m, ephemeral_1h_input_tokens: write1h },
+  };
+}
+
 /** One content block of a response, streamed as the API streams that type. */
 export type ScriptedBlock =
   | { type: 'thinking'; thinking: string; signature?: string }
