@@ -53,6 +53,7 @@ describe('baton import and baton usage', () => {
       linesRead: 3,
       messages: 2,
       duplicates: 1,
+      corrected: 0,
       malformed: 0,
       sessions: 1,
       durationMs: expect.any(Number),

@@ -28,7 +28,8 @@ import type {
 } from '../../contract/usage';
 import type { AgentKind } from '../../contract/task-spec';
 import { modelPricesSchema, type CostSource } from '../../contract/views';
-import { contextOfBucket, costAt, priceFor, tierThresholds } from '../pricing';
+import { contextOfBucket, costAt, type ModelPrice, priceFor, tierThresholds } from '../pricing';
+import { dayDate, localDaySql, zoneOffsetSegments } from '../local-day';
 import { connectionOf } from '../store/write-transaction';
 import { type TranscriptDirectory } from './transcript-import';
 import { existsSync } from 'node:fs';
@@ -201,11 +202,23 @@ export class UsageReports {
       .all(...params) as T[];
   }
 
+  /** SQL for a fact's local day number in the filter's zone, over the span the facts cover. */
+  private localDay(filter: UsageFilter): string {
+    const [span] = this.all<{ first: number | null; last: number | null }>(
+      `SELECT MIN(first) AS first, MAX(last) AS last FROM (
+         SELECT MIN(at) AS first, MAX(at) AS last FROM usage_messages
+         UNION ALL SELECT MIN(started_at), MAX(started_at) FROM sessions)`,
+    );
+    const now = this.now();
+    return localDaySql('at', zoneOffsetSegments(timeZoneOf(filter), span?.first ?? now, span?.last ?? now));
+  }
+
   /** Prices grouped sums with the settings' prices as they are now (read once per report). */
   private pricer(): (row: RawSums) => Sums {
     const [stored] = this.all<{ value: string }>(`SELECT value FROM app_settings WHERE key = 'modelPrices'`);
     const parsed = stored ? modelPricesSchema.safeParse(JSON.parse(stored.value) as unknown) : undefined;
     const overrides = parsed?.success ? parsed.data : {};
+    const prices = new Map<string, ModelPrice | null>();
     return (row) => {
       const tokens = { i: row.i, o: row.o, cw: row.cw, cw1h: row.cw1h, cr: row.cr };
       if (row.agentCost !== null) return { ...tokens, cost: row.agentCost, unknownTokens: 0, source: 'agent' };
@@ -216,8 +229,13 @@ export class UsageReports {
         cacheWrite1hTokens: row.cw1h,
         cacheReadTokens: row.cr,
       };
-      const price = row.model === 'unknown' ? undefined : priceFor(row.model, row.agent, overrides, row.speed);
-      const cost = costAt(price, usage, contextOfBucket(row.bucket));
+      const key = `${row.model}\u0000${row.agent}\u0000${row.speed}`;
+      let price = prices.get(key);
+      if (price === undefined) {
+        price = (row.model !== 'unknown' && priceFor(row.model, row.agent, overrides, row.speed)) || null;
+        prices.set(key, price);
+      }
+      const cost = costAt(price ?? undefined, usage, contextOfBucket(row.bucket));
       return cost === null
         ? { ...tokens, cost: 0, unknownTokens: row.i + row.o + row.cw + row.cr, source: 'unknown' }
         : { ...tokens, cost, unknownTokens: 0, source: 'estimated' };
@@ -240,17 +258,16 @@ export class UsageReports {
   /** Tokens per local day (or month) and model, split by source; the totals over the same range. */
   periods(filter: UsageFilter, grain: 'day' | 'month'): { periods: UsagePeriodRow[]; totals: UsageTokens } {
     const where = whereOf(filter);
-    const rows = this.all<RawSums & { quarter: number; source: UsageSource }>(
-      `SELECT at / ${QUARTER_HOUR_MS} AS quarter, source, ${SUMS_SQL}
-       FROM (${factsSql()}) ${where.sql} GROUP BY quarter, source, ${PRICE_KEYS}`,
+    const rows = this.all<RawSums & { day: number; source: UsageSource }>(
+      `SELECT ${this.localDay(filter)} AS day, source, ${SUMS_SQL}
+       FROM (${factsSql()}) ${where.sql} GROUP BY day, source, ${PRICE_KEYS}`,
       where.params,
     );
     const price = this.pricer();
-    const dateOf = localDates(timeZoneOf(filter));
     const byKey = new Map<string, UsagePeriodRow>();
     const totals = zeroTokens();
     for (const row of rows) {
-      const date = dateOf(row.quarter * QUARTER_HOUR_MS);
+      const date = dayDate(row.day);
       if (!inRange(date, filter)) continue;
       const sums = price(row);
       add(totals, sums);
@@ -321,16 +338,15 @@ export class UsageReports {
   /** Tokens and cost per project, the dearest first. */
   projects(filter: UsageFilter): UsageProjectRow[] {
     const where = whereOf(filter);
-    const dateOf = localDates(timeZoneOf(filter));
-    const rows = this.all<RawSums & { project: string | null; quarter: number }>(
-      `SELECT COALESCE(project, 'unknown') AS project, at / ${QUARTER_HOUR_MS} AS quarter, ${SUMS_SQL}
-       FROM (${factsSql()}) ${where.sql} GROUP BY 1, quarter, ${PRICE_KEYS}`,
+    const rows = this.all<RawSums & { project: string | null; day: number }>(
+      `SELECT COALESCE(project, 'unknown') AS project, ${this.localDay(filter)} AS day, ${SUMS_SQL}
+       FROM (${factsSql()}) ${where.sql} GROUP BY 1, day, ${PRICE_KEYS}`,
       where.params,
     );
     const price = this.pricer();
     const byProject = new Map<string, UsageProjectRow>();
     for (const row of rows) {
-      if (!inRange(dateOf(row.quarter * QUARTER_HOUR_MS), filter)) continue;
+      if (!inRange(dayDate(row.day), filter)) continue;
       const project = row.project ?? 'unknown';
       let entry = byProject.get(project);
       if (!entry) byProject.set(project, (entry = { project, ...zeroTokens() }));
