@@ -15,12 +15,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type {
-  RecordedRequest,
-  Script,
-  ScriptedServer,
-  ServedMessage,
-  ServedUsage,
+import {
+  type RecordedRequest,
+  type Script,
+  type ScriptedServer,
+  type ServedMessage,
+  type ServedUsage,
+  servedUsage,
 } from '../support/scripted-anthropic-server';
 import { useScriptedWorkspaces } from '../support/scripted-workspace';
 
@@ -128,20 +129,9 @@ const THINKING_TEXT_TOOL = [
   { type: 'tool_use', name: 'Bash', input: { command: 'echo hi', description: 'Say hi' } },
 ] as const;
 
-/** Usage with the cache write split into its 5-minute and 1-hour parts. */
-function usage(input: number, output: number, write5m: number, write1h: number, read: number): ServedUsage {
-  return {
-    input_tokens: input,
-    output_tokens: output,
-    cache_creation_input_tokens: write5m + write1h,
-    cache_read_input_tokens: read,
-    cache_creation: { ephemeral_5m_input_tokens: write5m, ephemeral_1h_input_tokens: write1h },
-  };
-}
-
 /** Turn 1 (thinking, text, tool_use) writes mostly 1-hour cache entries; turn 2 answers in fast mode. */
-const FIRST = usage(12, 345, 200, 5000, 14000);
-const SECOND: ServedUsage = { ...usage(8, 67, 0, 300, 19200), speed: 'fast' };
+const FIRST = servedUsage(12, 345, 200, 5000, 14000);
+const SECOND: ServedUsage = { ...servedUsage(8, 67, 0, 300, 19200), speed: 'fast' };
 
 describe('the transcript the real claude CLI writes', () => {
   it('writes one line per content block, each with the request id and message id of its response', async () => {
