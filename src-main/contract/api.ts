@@ -269,10 +269,7 @@ export const batonContract = {
    * The "All usage" view: days by source and model, the 5-hour blocks of the range (the newest, gaps left out;
    * `olderBlocks` counts the rest), projects by cost, and where it came from.
    */
-  getUsageOverview: method(
-    z.object({ filter: usageFilterSchema.default({ source: 'all' }) }),
-    usageOverviewSchema.extend({ olderBlocks: count.default(0) }),
-  ),
+  getUsageOverview: method(z.object({ filter: usageFilterSchema.default({ source: 'all' }) }), usageOverviewSchema),
   /** Reads what is new in the agents' transcript folders; resolves when done. One import runs at a time. */
   importTranscripts: method(noInput, importSummarySchema),
   /** The import under way, or the last one, for a progress bar. */

@@ -147,7 +147,10 @@ export type UsageReport = z.infer<typeof usageReportSchema>;
 export const usageOverviewSchema = z.object({
   timeZone: z.string(),
   daily: z.array(usagePeriodRowSchema),
+  /** The range's 5-hour blocks, newest first, gaps left out; at most a page of them. */
   blocks: z.array(usageBlockSchema),
+  /** Blocks of the range older than those listed. */
+  olderBlocks: z.number().int().nonnegative().default(0),
   projects: z.array(usageProjectRowSchema),
   totals: usageTokensSchema,
   origin: usageOriginSchema,

@@ -23,7 +23,6 @@ import { hrefs } from '../router';
 import {
   isUnfiltered,
   usageRangeError,
-  type UsageOverviewResult,
   type UsageMetric,
   type UsageSourceChoice,
   type UsageStore,
@@ -459,7 +458,7 @@ function Origin({ origin, last }: { origin: UsageOrigin; last: ImportSummary | n
 }
 
 /** Nothing to show: nothing imported, or nothing the filters select. */
-function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOverviewResult }) {
+function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
   const unfiltered = useStore(store, (s) => isUnfiltered(s.filter));
   if (!unfiltered) return <Empty>No usage matches these filters.</Empty>;
   const { origin } = overview;

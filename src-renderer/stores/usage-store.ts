@@ -26,12 +26,9 @@ export interface UsageFilterChoice {
 /** What the daily charts measure. */
 export type UsageMetric = 'cost' | 'tokens';
 
-/** The overview as the service answers it: with how many older blocks of the range it left out. */
-export type UsageOverviewResult = UsageOverview & { olderBlocks: number };
-
 export interface UsageState {
   filter: UsageFilterChoice;
-  overview: UsageOverviewResult | null;
+  overview: UsageOverview | null;
   status: LoadStatus;
   error: string | null;
   /** The import under way or the last one, as getImportProgress last said; null until asked. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ImportSummary } from '../../src-main/contract/usage';
-import { createUsageStore, IMPORT_POLL_MS, type UsageOverviewResult } from '../../src-renderer/stores/usage-store';
+import type { ImportSummary, UsageOverview } from '../../src-main/contract/usage';
+import { createUsageStore, IMPORT_POLL_MS } from '../../src-renderer/stores/usage-store';
 import { fakeClient, importProgress, usageOverview, usageTokens } from './fixtures';
 
 afterEach(() => {
@@ -31,7 +31,7 @@ function deferred<T>() {
 
 describe('the usage store', () => {
   it('keeps only the answer to the latest filter', async () => {
-    const answers = [deferred<UsageOverviewResult>(), deferred<UsageOverviewResult>()];
+    const answers = [deferred<UsageOverview>(), deferred<UsageOverview>()];
     let call = 0;
     const client = fakeClient({ getUsageOverview: () => answers[call++]!.promise });
     const store = createUsageStore(client, { timeZone: () => 'Europe/Berlin' });
