@@ -27,17 +27,16 @@ import type {
   UsageTokens,
 } from '../../contract/usage';
 import type { AgentKind } from '../../contract/task-spec';
-import { modelPricesSchema, type CostSource } from '../../contract/views';
+import { modelPricesSchema } from '../../contract/views';
 import { contextOfBucket, costAt, type ModelPrice, priceFor, tierThresholds } from '../pricing';
 import { dayDate, localDaySql, zoneOffsetSegments } from '../local-day';
 import { connectionOf } from '../store/write-transaction';
 import { type TranscriptDirectory } from './transcript-import';
+import { blocksOf } from './usage-blocks';
+import { add, addAll, settled, SYNTHETIC_MODEL, zeroTokens, type Sums } from './usage-sums';
 import { existsSync } from 'node:fs';
 
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
-const BLOCK_MS = 5 * 60 * 60 * 1000;
-/** ccusage leaves this model out of its per-model figures; its tokens stay in the totals. */
-const SYNTHETIC_MODEL = '<synthetic>';
 
 /** A Baton session `s` none of whose messages were imported (shown in the origin, for what is linked). */
 const WITHOUT_TRANSCRIPT_SQL = `NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.session_id)
@@ -89,66 +88,8 @@ interface RawSums {
   agentCost: number | null;
 }
 
-interface Sums {
-  i: number;
-  o: number;
-  cw: number;
-  cw1h: number;
-  cr: number;
-  cost: number;
-  unknownTokens: number;
-  source: CostSource;
-}
-
 /** The name a sum is shown under: its model, or `<model>-fast` for fast mode. */
 const labelOf = (row: RawSums) => (row.model === 'unknown' ? row.model : modelAtSpeed(row.model, row.speed));
-
-const zeroTokens = (): UsageTokens => ({
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheCreationTokens: 0,
-  cacheWrite1hTokens: 0,
-  cacheReadTokens: 0,
-  totalTokens: 0,
-  costUsd: 0,
-  unknownCostTokens: 0,
-  costSources: [],
-});
-
-function add(into: UsageTokens, sums: Sums): void {
-  into.inputTokens += sums.i;
-  into.outputTokens += sums.o;
-  into.cacheCreationTokens += sums.cw;
-  into.cacheWrite1hTokens += sums.cw1h;
-  into.cacheReadTokens += sums.cr;
-  into.totalTokens += sums.i + sums.o + sums.cw + sums.cr;
-  into.costUsd += sums.cost;
-  into.unknownCostTokens += sums.unknownTokens;
-  if (!into.costSources.includes(sums.source)) into.costSources.push(sums.source);
-}
-
-/** A report row's figures as sums, to add into a total. */
-const sumsOf = (t: UsageTokens): Sums[] =>
-  t.costSources.map((source, n) => ({
-    i: n === 0 ? t.inputTokens : 0,
-    o: n === 0 ? t.outputTokens : 0,
-    cw: n === 0 ? t.cacheCreationTokens : 0,
-    cw1h: n === 0 ? t.cacheWrite1hTokens : 0,
-    cr: n === 0 ? t.cacheReadTokens : 0,
-    cost: n === 0 ? t.costUsd : 0,
-    unknownTokens: n === 0 ? t.unknownCostTokens : 0,
-    source,
-  }));
-
-const addAll = (into: UsageTokens, from: UsageTokens) => {
-  for (const sums of sumsOf(from)) add(into, sums);
-};
-
-/** Costs summed in floating point print with noise past the cent's hundredth: kept to 1e-9 dollars. */
-function settled<T extends UsageTokens>(tokens: T): T {
-  tokens.costUsd = Math.round(tokens.costUsd * 1e9) / 1e9;
-  return tokens;
-}
 
 function whereOf(filter: UsageFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -355,12 +296,7 @@ export class UsageReports {
     return [...byProject.values()].map(settled).sort((a, b) => b.costUsd - a.costUsd || b.totalTokens - a.totalTokens);
   }
 
-  /**
-   * The 5-hour blocks as ccusage draws them: a block starts at the hour (UTC) of its first message and
-   * takes every message until one comes more than 5 hours after its start or after the one before; a
-   * pause longer than 5 hours shows as a gap. The active block gets a burn rate over its messages so far
-   * and a projection to its end.
-   */
+  /** The 5-hour blocks of the range (see usage-blocks.ts). */
   blocks(filter: UsageFilter): UsageBlock[] {
     const where = whereOf(filter);
     const rows = this.all<RawSums & { at: number }>(
@@ -369,33 +305,10 @@ export class UsageReports {
     );
     const price = this.pricer();
     const dateOf = localDates(timeZoneOf(filter));
-    const now = this.now();
-    const blocks: UsageBlock[] = [];
-    let current: BlockEntry[] = [];
-    let start = 0;
-    const close = () => {
-      if (current.length > 0) blocks.push(blockOf(start, current, now));
-    };
-    for (const row of rows) {
-      if (!inRange(dateOf(row.at), filter)) continue;
-      const entry = { at: row.at, model: labelOf(row), sums: price(row) };
-      const last = current.at(-1);
-      if (!last) {
-        start = floorToHour(entry.at);
-        current = [entry];
-        continue;
-      }
-      if (entry.at - start > BLOCK_MS || entry.at - last.at > BLOCK_MS) {
-        close();
-        if (entry.at - last.at > BLOCK_MS) blocks.push(gapOf(last.at + BLOCK_MS, entry.at));
-        start = floorToHour(entry.at);
-        current = [entry];
-      } else {
-        current.push(entry);
-      }
-    }
-    close();
-    return blocks;
+    const entries = rows
+      .filter((row) => inRange(dateOf(row.at), filter))
+      .map((row) => ({ at: row.at, model: labelOf(row), sums: price(row) }));
+    return blocksOf(entries, this.now());
   }
 
   origin(directories: readonly TranscriptDirectory[]): UsageOrigin {
@@ -415,66 +328,4 @@ export class UsageReports {
       lastImportAt: files?.last ?? null,
     };
   }
-}
-
-const floorToHour = (at: number) => at - (((at % 3_600_000) + 3_600_000) % 3_600_000);
-
-/** Responses at one instant, priced; a block's messages count these (one per response, nearly always). */
-interface BlockEntry {
-  at: number;
-  model: string;
-  sums: Sums;
-}
-
-function blockOf(start: number, entries: readonly BlockEntry[], now: number): UsageBlock {
-  const tokens = zeroTokens();
-  for (const e of entries) add(tokens, e.sums);
-  settled(tokens);
-  const end = start + BLOCK_MS;
-  const first = entries[0]!.at;
-  const last = entries.at(-1)!.at;
-  const isActive = now - last < BLOCK_MS && now < end;
-  const minutes = (last - first) / 60_000;
-  const burnRate =
-    minutes > 0
-      ? { tokensPerMinute: tokens.totalTokens / minutes, costPerHour: (tokens.costUsd / minutes) * 60 }
-      : null;
-  const remainingMinutes = Math.max(0, (end - now) / 60_000);
-  const projection =
-    isActive && burnRate
-      ? {
-          totalTokens: Math.round(tokens.totalTokens + burnRate.tokensPerMinute * remainingMinutes),
-          costUsd: Math.round((tokens.costUsd + (burnRate.costPerHour / 60) * remainingMinutes) * 100) / 100,
-          remainingMinutes: Math.round(remainingMinutes),
-        }
-      : null;
-  return {
-    ...tokens,
-    id: new Date(start).toISOString(),
-    start,
-    end,
-    lastActivity: last,
-    isGap: false,
-    isActive,
-    models: [...new Set(entries.map((e) => e.model))].filter((m) => m !== SYNTHETIC_MODEL),
-    messages: entries.length,
-    burnRate,
-    projection,
-  };
-}
-
-function gapOf(start: number, end: number): UsageBlock {
-  return {
-    ...zeroTokens(),
-    id: `gap-${new Date(start).toISOString()}`,
-    start,
-    end,
-    lastActivity: null,
-    isGap: true,
-    isActive: false,
-    models: [],
-    messages: 0,
-    burnRate: null,
-    projection: null,
-  };
 }

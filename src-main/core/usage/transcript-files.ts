@@ -1,0 +1,223 @@
+/**
+ * Reading one transcript file for the import: what to read of it (nothing, what was appended, or all), and
+ * the usage its lines count for. Only lines that can count are parsed: a line without the bytes such a line
+ * must hold is checked for braces and passed over.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { Connection } from '../store/write-transaction';
+import {
+  claudeEntryOf,
+  codexEntryOf,
+  newCodexFileState,
+  type CodexFileState,
+  type UsageEntry,
+} from './transcript-lines';
+
+export type TranscriptAgent = 'claude' | 'codex';
+
+/** How far a file was read, as the store keeps it. */
+export interface StoredFile {
+  size: number;
+  mtimeMs: number;
+  readTo: number;
+  head: string;
+  lines: number;
+}
+
+const HEAD_BYTES = 4096;
+
+function readBytes(file: string, from: number, to: number): Buffer {
+  const buffer = Buffer.allocUnsafe(Math.max(0, to - from));
+  const fd = openSync(file, 'r');
+  try {
+    let done = 0;
+    while (done < buffer.length) {
+      const n = readSync(fd, buffer, done, buffer.length - done, from + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done < buffer.length ? buffer.subarray(0, done) : buffer;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const hashOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
+
+/** One file's share of an import: what to read, and what it held. */
+export interface FilePlan {
+  file: string;
+  agent: TranscriptAgent;
+  size: number;
+  mtimeMs: number;
+  /** Where reading starts: 0 for a new or rewritten file. */
+  from: number;
+  isNew: boolean;
+  /** Lines read before `from`, kept in the count. */
+  linesBefore: number;
+}
+
+export interface FileRead {
+  plan: FilePlan;
+  entries: UsageEntry[];
+  /** The key of each keyless entry: the file, the line's hash and how often that line came before. */
+  keylessKeys: Map<UsageEntry, string>;
+  readTo: number;
+  head: string;
+  lines: number;
+  malformed: number;
+  earliest: number;
+}
+
+/** What to read of a file: nothing when it is as last read, the new bytes when it grew, else all of it. */
+export function planFor(
+  file: string,
+  agent: TranscriptAgent,
+  size: number,
+  mtimeMs: number,
+  known: StoredFile | undefined,
+): FilePlan | undefined {
+  const whole = { file, agent, size, mtimeMs, from: 0, isNew: known === undefined, linesBefore: 0 };
+  if (!known) return whole;
+  if (known.size === size && known.mtimeMs === mtimeMs) return undefined;
+  // A Codex transcript is one session's, written while it runs: read whole again, its keys keep it exact.
+  if (agent === 'codex' || size < known.readTo) return whole;
+  const headNow = hashOf(readBytes(file, 0, Math.min(HEAD_BYTES, known.readTo)));
+  if (headNow !== known.head) return whole;
+  return { ...whole, from: known.readTo, linesBefore: known.lines };
+}
+
+/**
+ * Bytes that a line which counts must hold: Claude Code's usage, or one of the Codex lines that count or say
+ * where and on what a session ran. Lines without any (tool results, the bulk of a transcript) are not parsed.
+ */
+const NEEDLES: Record<TranscriptAgent, Buffer[]> = {
+  claude: [Buffer.from('"usage"')],
+  codex: ['session_meta', 'turn_context', 'token_usage_record', 'token_count'].map((n) => Buffer.from(n)),
+};
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const NEWLINE = 0x0a;
+
+export function readFile(plan: FilePlan, db: Connection): FileRead | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readBytes(plan.file, plan.from, plan.size);
+  } catch {
+    return undefined;
+  }
+  // Only whole lines are read: the last one may still be being written. A last line without its newline
+  // that is whole JSON is read too, as ccusage reads it.
+  const lastNewline = bytes.lastIndexOf(NEWLINE);
+  let end = lastNewline + 1;
+  if (end < bytes.length && parses(bytes.toString('utf8', end))) end = bytes.length;
+  const readTo = plan.from + end;
+  const headBytes =
+    plan.from === 0
+      ? bytes.subarray(0, Math.min(HEAD_BYTES, readTo))
+      : readBytes(plan.file, 0, Math.min(HEAD_BYTES, readTo));
+
+  const entries: UsageEntry[] = [];
+  const keylessKeys = new Map<UsageEntry, string>();
+  const keylessSeen = new Map<string, number>();
+  let lines = 0;
+  let malformed = 0;
+  let earliest = Number.POSITIVE_INFINITY;
+  const codex: CodexFileState | null = plan.agent === 'codex' ? newCodexFileState(threadIdOfRollout(plan.file)) : null;
+  if (codex) codex.hasRecords = bytes.subarray(0, end).includes('"token_usage_record"');
+  const needles = NEEDLES[plan.agent];
+  const next = needles.map((needle) => bytes.indexOf(needle));
+  for (let start = 0; start < end;) {
+    let stop = bytes.indexOf(NEWLINE, start);
+    if (stop < 0 || stop > end) stop = end;
+    const lineStart = start;
+    start = stop + 1;
+    let first = lineStart;
+    while (first < stop && isSpace(bytes[first]!)) first++;
+    if (first === stop) continue;
+    lines++;
+    let last = stop - 1;
+    while (last > first && isSpace(bytes[last]!)) last--;
+    let wanted = false;
+    for (let n = 0; n < needles.length; n++) {
+      if (next[n]! >= 0 && next[n]! < lineStart) next[n] = bytes.indexOf(needles[n]!, lineStart);
+      if (next[n]! >= 0 && next[n]! < stop) wanted = true;
+    }
+    if (!wanted) {
+      // Not parsed: a line that is not even braced is malformed; the rest count for nothing anyway.
+      if (bytes[first] !== OPEN_BRACE || bytes[last] !== CLOSE_BRACE) malformed++;
+      continue;
+    }
+    const raw = bytes.subarray(lineStart, stop);
+    // Claude lines are parsed from latin1, byte for byte: JSON's syntax is ASCII, and a one-byte string
+    // decodes and parses at twice the speed. The few strings kept are read again as UTF-8 where not ASCII.
+    const record = parseObject(raw, codex ? 'utf8' : 'latin1');
+    if (record === undefined) {
+      malformed++;
+      continue;
+    }
+    if (record === null) continue;
+    let entry = codex ? codexEntryOf(record, codex) : claudeEntryOf(record);
+    if (!entry) continue;
+    if (!codex && !keptStringsAreAscii(entry)) entry = claudeEntryOf(parseObject(raw, 'utf8')!)!;
+    if (entry.at < earliest) earliest = entry.at;
+    entries.push(entry);
+    if (entry.key === null) {
+      const hash = `${plan.file}#${hashOf(raw)}#`;
+      const before = keylessSeen.get(hash) ?? (plan.from > 0 ? keylessCountBefore(db, hash) : 0);
+      keylessSeen.set(hash, before + 1);
+      keylessKeys.set(entry, `${hash}${before}`);
+    }
+  }
+  return {
+    plan,
+    entries,
+    keylessKeys,
+    readTo,
+    head: hashOf(headBytes),
+    lines: plan.linesBefore + lines,
+    malformed,
+    earliest,
+  };
+}
+
+/** A line's object; null for JSON that is not an object; undefined for a line that is not JSON. */
+function parseObject(raw: Buffer, encoding: 'utf8' | 'latin1'): Record<string, unknown> | null | undefined {
+  let line: unknown;
+  try {
+    line = JSON.parse(raw.toString(encoding));
+  } catch {
+    return undefined;
+  }
+  return typeof line === 'object' && line !== null && !Array.isArray(line) ? (line as Record<string, unknown>) : null;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+const keptStringsAreAscii = (entry: UsageEntry) =>
+  [entry.key, entry.sessionId, entry.project, entry.model].every((text) => text === null || !NON_ASCII.test(text));
+
+const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d;
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How many times a keyless line was counted in the part of its file read before. */
+function keylessCountBefore(db: Connection, prefix: string): number {
+  const row = db
+    .prepare(`SELECT COUNT(*) AS n FROM usage_messages WHERE dedup_key >= ? AND dedup_key < ?`)
+    .get(prefix, `${prefix}\uffff`) as { n: number };
+  return row.n;
+}
+
+/** rollout-<time>-<thread id>.jsonl: the thread, for files whose session_meta line is missing. */
+function threadIdOfRollout(file: string): string | null {
+  const match = /-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(file);
+  return match?.[1] ?? null;
+}
