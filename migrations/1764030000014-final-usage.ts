@@ -12,7 +12,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   rows whose files are gone stay legacy, and the window says how many.
  * - Costs of imported usage are no longer stored: reports price the tokens at read time, so a price set later
  *   applies to them. Only a cost the transcript itself states (`costUSD`) stays, as the agent's.
- * - `sessions.cache_write_1h_tokens`, for the same pricing of Baton's own runs.
+ * - `sessions.cache_write_1h_tokens` and `sessions.speed`, for the same pricing of Baton's own runs.
  * - One name per model: a trailing `[…]` tag (Claude Code's `[1m]`) is dropped, names are lower case, and
  *   "default" is no model. This is `modelName` (src-main/contract/models.ts) as of this migration, in SQL.
  */
@@ -35,11 +35,13 @@ export class FinalUsage1764030000014 implements MigrationInterface {
     await db.query(`UPDATE transcript_files SET size = -1, read_to = 0, lines = 0`);
 
     await db.query(`ALTER TABLE sessions ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0`);
+    await db.query(`ALTER TABLE sessions ADD COLUMN speed TEXT NOT NULL DEFAULT 'standard'`);
     // The rollup's triggers move each session's figures to its model's new name.
     await db.query(`UPDATE sessions SET model = ${normalized('model')} WHERE model IS NOT ${normalized('model')}`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE sessions DROP COLUMN speed`);
     await db.query(`ALTER TABLE sessions DROP COLUMN cache_write_1h_tokens`);
     await db.query(`UPDATE usage_messages SET model = model || '-fast' WHERE speed = 'fast'`);
     for (const column of ['legacy', 'cache_write_1h_tokens', 'speed']) {

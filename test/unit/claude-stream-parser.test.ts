@@ -168,6 +168,9 @@ describe('ClaudeStreamParser on real CLI output', () => {
     expect(errors).toEqual([]);
     expect(parser.usageSoFar()).toMatchObject({ cacheCreationTokens: 1000, cacheWrite1hTokens: 600, outputTokens: 40 });
     expect(events.at(-1)).toMatchObject({ result: { usage: { cacheCreationTokens: 1000, cacheWrite1hTokens: 600 } } });
+    expect(parser.servedFast).toBe(false);
+    const fast = { type: 'assistant', message: { id: 'msg_2', content: [], usage: { ...usage(3), speed: 'fast' } } };
+    expect(parseAll(JSON.stringify(fast)).parser.servedFast).toBe(true);
   });
 
   it('keeps running token totals per message that end equal to the result usage', () => {

@@ -59,6 +59,33 @@ async function oneIteration(
 }
 
 describe('the cost of a session', () => {
+  it('prices a fast-mode session only at a fast rate: unknown without one, never the normal rate', async () => {
+    const fastAgent = new ScriptedAgent(() => ({
+      result: { ...success('done').result, costUsd: null, usage: defaultUsage },
+      speed: 'fast',
+    }));
+    core = await openBatonCore({
+      databaseFile: path.join(dir, 'baton.db'),
+      agent: fastAgent,
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
+    });
+    const task = await core.orchestrator.createTask({
+      dir,
+      prompt: 'do it',
+      maxIterations: 1,
+      model: 'claude-opus-4-6',
+    });
+    await core.orchestrator.runTask(task.id);
+    expect((await core.store.sessionsOfTask(task.id))[0]).toMatchObject({ costSource: 'unknown', costUsd: 0 });
+    // A fast price set later prices it, at that rate.
+    await core.store.updateSettings({
+      modelPrices: { 'claude-opus-4-6-fast': { input: 1, output: 1, cacheWrite: 1, cacheRead: 1 } },
+    });
+    const [priced] = await core.store.sessionsOfTask(task.id);
+    expect(priced).toMatchObject({ costSource: 'estimated' });
+    expect(priced?.costUsd).toBeCloseTo(8442 / 1e6, 12);
+  });
+
   it('follows a price set later: an unknown cost becomes known, an agent’s own stays beside the new computed one', async () => {
     const { session, done } = await oneIteration('my-local-model', null);
     expect(session).toMatchObject({ costSource: 'unknown', costUsd: 0 });

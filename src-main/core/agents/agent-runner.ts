@@ -1,4 +1,5 @@
 /** The seam between the orchestrator and any coding-agent CLI. */
+import type { ServiceSpeed } from '../../contract/models';
 import type { AgentEvent, AgentResult, TokenUsage } from '../../contract/agent-events';
 import type { PermissionMode } from '../../contract/task-spec';
 
@@ -60,6 +61,8 @@ export interface AgentRunOutcome {
   turnsSeen: number;
   /** The session's id as the agent reported it, where it differs from the one Baton asked for. */
   agentSessionId?: string;
+  /** "fast" where the agent says a response was served in fast mode; standard otherwise. */
+  speed?: ServiceSpeed;
 }
 
 export interface AgentRunner {

@@ -81,7 +81,14 @@ export class ClaudeCodeRunner implements AgentRunner {
 
     return new Promise<AgentRunOutcome>((resolve) => {
       const finish = (error: AgentError | null, exitCode: number | null) =>
-        resolve({ error, exitCode, result, usageSeen: parser.usageSoFar(), turnsSeen: parser.messagesSeen });
+        resolve({
+          error,
+          exitCode,
+          result,
+          usageSeen: parser.usageSoFar(),
+          turnsSeen: parser.messagesSeen,
+          ...(parser.servedFast ? { speed: 'fast' as const } : {}),
+        });
 
       if (request.signal?.aborted) {
         finish({ kind: 'cancelled', message: 'cancelled before the agent started' }, null);

@@ -42,6 +42,8 @@ const apiUsage = z
     cache_read_input_tokens: count.optional(),
     /** The cache writes split by duration; the 1-hour ones cost more. */
     cache_creation: z.object({ ephemeral_1h_input_tokens: count.optional() }).loose().optional().catch(undefined),
+    /** "fast" for a response served in fast mode, which is priced at its own rate. */
+    speed: z.string().optional().catch(undefined),
   })
   .loose();
 
@@ -211,6 +213,12 @@ export class ClaudeStreamParser {
   private readonly usageByMessage = new Map<string, TokenUsage>();
   private currentMessageId: string | undefined;
   private sawResult = false;
+  private fast = false;
+
+  /** Whether any response was served in fast mode: the session is then priced at the fast rate. */
+  get servedFast(): boolean {
+    return this.fast;
+  }
 
   get hasResult(): boolean {
     return this.sawResult;
@@ -293,6 +301,7 @@ export class ClaudeStreamParser {
             });
           }
         }
+        if (usage?.speed === 'fast') this.fast = true;
         if (id && usage) this.recordUsage(id, toUsage(usage), events, false);
         break;
       }
@@ -324,6 +333,7 @@ export class ClaudeStreamParser {
           }
         } else if (event.type === 'message_start' && event.message) {
           this.currentMessageId = event.message.id;
+          if (event.message.usage?.speed === 'fast') this.fast = true;
           this.recordUsage(event.message.id, toUsage(event.message.usage), events, false);
         } else if (event.type === 'message_delta' && event.usage && this.currentMessageId) {
           const known = this.usageByMessage.get(this.currentMessageId) ?? zeroUsage();

@@ -205,9 +205,10 @@ function sessionFinishFrom(
     cacheCreationTokens: usage.cacheCreationTokens,
     cacheReadTokens: usage.cacheReadTokens,
     cacheWrite1hTokens: usage.cacheWrite1hTokens ?? 0,
+    speed: outcome.speed ?? 'standard',
     turns: result?.turns ?? outcome.turnsSeen,
     // Cut off before its result line, or reporting a cost that cannot be true: the tokens seen are priced.
-    ...costOf(result?.costUsd, pricing.costOf(model, usage)),
+    ...costOf(result?.costUsd, pricing.costOf(model, usage, { speed: outcome.speed })),
     durationMs: result?.durationMs ?? wallMs,
     apiDurationMs: result?.apiDurationMs ?? 0,
     exitCode: outcome.exitCode,
@@ -247,7 +248,8 @@ function withRetries(
   const all = plusRetries(finish, retries);
   return {
     ...all,
-    computedCostUsd: retries.length > 0 ? pricing.costOf(finish.model, all) : finish.computedCostUsd,
+    computedCostUsd:
+      retries.length > 0 ? pricing.costOf(finish.model, all, { speed: finish.speed }) : finish.computedCostUsd,
     permissionDenials: finish.permissionDenials + retriedDenials,
     retries,
   };

@@ -5,6 +5,7 @@
  * An agent's own figure stays as the agent gave it; only the computed cost kept beside it is redone.
  */
 import type { DataSource } from 'typeorm';
+import type { ServiceSpeed } from '../../contract/models';
 import type { AgentKind } from '../../contract/task-spec';
 import type { ModelPrices } from '../../contract/views';
 import { pricingWith, type Pricing } from '../pricing';
@@ -19,6 +20,7 @@ interface PricedRow {
   cw: number;
   cw1h: number;
   cr: number;
+  speed: ServiceSpeed;
   source: 'agent' | 'estimated';
   cost: number;
   computed: number | null;
@@ -38,20 +40,24 @@ export function repriceSessions(dataSource: DataSource, prices: ModelPrices): nu
       .prepare(
         `SELECT s.id, t.agent, COALESCE(s.model, t.model) AS model, s.input_tokens AS i, s.output_tokens AS o,
                 s.cache_creation_tokens AS cw, s.cache_write_1h_tokens AS cw1h, s.cache_read_tokens AS cr,
-                s.cost_source AS source, s.cost_usd AS cost, s.computed_cost_usd AS computed, s.cost_unknown AS unknown
+                s.speed AS speed, s.cost_source AS source, s.cost_usd AS cost, s.computed_cost_usd AS computed, s.cost_unknown AS unknown
          FROM sessions s JOIN tasks t ON t.id = s.task_id WHERE s.status <> 'running'`,
       )
       .all() as PricedRow[];
     const update = db.prepare(`UPDATE sessions SET cost_usd = ?, computed_cost_usd = ?, cost_unknown = ? WHERE id = ?`);
     let changed = 0;
     for (const row of rows) {
-      const computed = pricingOf(row.agent).costOf(row.model, {
-        inputTokens: row.i,
-        outputTokens: row.o,
-        cacheCreationTokens: row.cw,
-        cacheWrite1hTokens: row.cw1h,
-        cacheReadTokens: row.cr,
-      });
+      const computed = pricingOf(row.agent).costOf(
+        row.model,
+        {
+          inputTokens: row.i,
+          outputTokens: row.o,
+          cacheCreationTokens: row.cw,
+          cacheWrite1hTokens: row.cw1h,
+          cacheReadTokens: row.cr,
+        },
+        { speed: row.speed },
+      );
       const agentCost = row.source === 'agent' && row.unknown === 0;
       const cost = agentCost ? row.cost : (computed ?? 0);
       const unknown = !agentCost && computed === null ? 1 : 0;

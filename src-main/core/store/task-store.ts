@@ -29,7 +29,7 @@ import {
   type WorktreeState,
 } from '../../contract/views';
 import { repriceSessions } from './session-prices';
-import { modelName } from '../../contract/models';
+import { modelName, type ServiceSpeed } from '../../contract/models';
 import type { ChangeStats } from '../git/snapshot';
 import type { SessionRow, TaskRow } from './entities';
 import type { SpendingPeriods } from '../local-day';
@@ -106,6 +106,8 @@ export type SessionFinish = Omit<
 > & {
   /** The 1-hour part of `cacheCreationTokens`, priced at its own rate. */
   cacheWrite1hTokens?: number;
+  /** "fast" where a response was served in fast mode, priced at the fast rate. */
+  speed?: ServiceSpeed;
   /** The agent's own id for the session, where it is not Baton's. */
   agentSessionId?: string | null;
   reasoningTokens?: number;
@@ -600,7 +602,7 @@ export class TaskStore {
       `UPDATE sessions SET
          status = ?, ended_at = ?, model = COALESCE(?, model),
          input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
-         cache_write_1h_tokens = ?,
+         cache_write_1h_tokens = ?, speed = ?,
          turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
          exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
          retries = ?, retry_log = ?, permission_denials = ?, usage_so_far = NULL,
@@ -617,6 +619,7 @@ export class TaskStore {
         finish.cacheCreationTokens,
         finish.cacheReadTokens,
         Math.min(finish.cacheWrite1hTokens ?? 0, finish.cacheCreationTokens),
+        finish.speed ?? 'standard',
         finish.turns,
         finish.costUsd,
         finish.costSource,
