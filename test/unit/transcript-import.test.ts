@@ -276,5 +276,7 @@ describe('usage reports', () => {
       ['2026-11-21T12:00:00.000Z', false, true, 1],
     ]);
     expect(blocks[0]!.burnRate?.tokensPerMinute).toBeCloseTo(224 / 90, 6);
+    // One message, or a burst within a minute (a batch of Baton sessions, each at its start), has no rate.
+    expect(blocks[2]!).toMatchObject({ burnRate: null, projection: null });
   });
 });

@@ -8,6 +8,11 @@ import type { UsageBlock } from '../../contract/usage';
 import { add, settled, SYNTHETIC_MODEL, zeroTokens, type Sums } from './usage-sums';
 
 const BLOCK_MS = 5 * 60 * 60 * 1000;
+/**
+ * The least spread of activity a burn rate is drawn from: a block whose messages came within seconds (a batch
+ * of Baton sessions, each counted at its start) would give an absurd rate per minute.
+ */
+const BURN_RATE_MIN_MINUTES = 1;
 
 /** The blocks of priced entries in time order. */
 export function blocksOf(entries: readonly BlockEntry[], now: number): UsageBlock[] {
@@ -56,7 +61,7 @@ function blockOf(start: number, entries: readonly BlockEntry[], now: number): Us
   const isActive = now - last < BLOCK_MS && now < end;
   const minutes = (last - first) / 60_000;
   const burnRate =
-    minutes > 0
+    minutes >= BURN_RATE_MIN_MINUTES
       ? { tokensPerMinute: tokens.totalTokens / minutes, costPerHour: (tokens.costUsd / minutes) * 60 }
       : null;
   const remainingMinutes = Math.max(0, (end - now) / 60_000);
