@@ -256,7 +256,8 @@ describe('usage reports', () => {
       file,
       assistant({ at: '2026-11-20T23:30:00.000Z' }) +
         assistant({ at: '2026-11-21T01:00:00.000Z', model: 'claude-opus-4-5' }) +
-        assistant({ at: '2026-11-21T12:00:00.000Z' }),
+        assistant({ at: '2026-11-21T12:00:00.000Z' }) +
+        assistant({ at: '2026-11-21T12:00:07.000Z' }),
     );
     await run();
     const reports = new UsageReports(core.dataSource, () => Date.parse('2026-11-21T13:00:00.000Z'));
@@ -264,19 +265,19 @@ describe('usage reports', () => {
       reports.periods({ source: 'all', timeZone }, 'day').periods.map((row) => `${row.period} ${row.model}`);
     expect(days('UTC')).toEqual([
       '2026-11-20 claude-sonnet-4-5',
-      '2026-11-21 claude-opus-4-5',
       '2026-11-21 claude-sonnet-4-5',
+      '2026-11-21 claude-opus-4-5',
     ]);
-    // Within a day the dearest model comes first, as in ccusage's breakdown: two Sonnet messages here.
+    // Within a day the dearest model comes first, as in ccusage's breakdown: three Sonnet messages here.
     expect(days('Asia/Kolkata')).toEqual(['2026-11-21 claude-sonnet-4-5', '2026-11-21 claude-opus-4-5']);
     const blocks = reports.blocks({ source: 'all', timeZone: 'UTC' });
     expect(blocks.map((b) => [b.id, b.isGap, b.isActive, b.messages])).toEqual([
       ['2026-11-20T23:00:00.000Z', false, false, 2],
       ['gap-2026-11-21T06:00:00.000Z', true, false, 0],
-      ['2026-11-21T12:00:00.000Z', false, true, 1],
+      ['2026-11-21T12:00:00.000Z', false, true, 2],
     ]);
     expect(blocks[0]!.burnRate?.tokensPerMinute).toBeCloseTo(224 / 90, 6);
-    // One message, or a burst within a minute (a batch of Baton sessions, each at its start), has no rate.
+    // A burst within a minute (a batch of Baton sessions, each at its start) has no rate to tell.
     expect(blocks[2]!).toMatchObject({ burnRate: null, projection: null });
   });
 });
