@@ -22,7 +22,8 @@ test.afterAll(async () => {
 function interactiveTranscript(): void {
   const dir = path.join(baton.configDir, 'projects', '-work-chat');
   mkdirSync(dir, { recursive: true });
-  const at = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, '.000Z');
+  // Three minutes before the run ends: a burn rate is drawn only from a minute of activity or more.
+  const at = new Date(Date.now() - 180_000).toISOString().replace(/\.\d{3}Z$/, '.000Z');
   const line = {
     type: 'assistant',
     timestamp: at,
