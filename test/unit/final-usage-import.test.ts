@@ -224,15 +224,20 @@ describe('stores from before the final-usage rule', () => {
   it('re-derives what is still on disk, keeps what is gone as legacy, and gives each model one name', async () => {
     const databaseFile = path.join(root, 'old.db');
     const old = await openDataSource({ file: databaseFile, migrations: MIGRATIONS.slice(0, 14) });
-    writeFileSync(file, lines({ id: 'msg_o', blocks: [{ output: 2 }, { output: 700 }] }));
+    writeFileSync(
+      file,
+      lines({ id: 'msg_o', blocks: [{ output: 2 }, { output: 700 }] }) +
+        lines({ id: 'msg_s', blocks: [{ output: 40 }] }),
+    );
     const gone = path.join(claude.path, 'projects', '-work-app', 'gone.jsonl');
     // What the first-line rule stored: a partial count, fast usage under `-fast`, a cost computed then.
     await old.query(
       `INSERT INTO usage_messages (dedup_key, agent, file_path, session_id, project, model, at, input_tokens,
          output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, cost_source)
        VALUES ('msg_o:req_011msg_o', 'claude', ?, 'session-1', '/work/app', 'claude-opus-4-6', 1763632800000, 10, 2, 0, 0, 0.1, 'estimated'),
-              ('msg_g:req_g', 'claude', ?, 'gone', '/work/app', 'claude-opus-4-6-fast', 1763632800000, 5, 1, 0, 0, 0.2, 'estimated')`,
-      [file, gone],
+              ('msg_g:req_g', 'claude', ?, 'gone', '/work/app', 'claude-opus-4-6-fast', 1763632800000, 5, 1, 0, 0, 0.2, 'estimated'),
+              ('msg_s:req_011msg_s', 'claude', ?, 'session-1', '/work/app', 'claude-opus-4-6', 1763632800000, 10, 40, 0, 0, 0.3, 'estimated')`,
+      [file, gone, file],
     );
     await old.query(
       `INSERT INTO transcript_files (path, agent, size, mtime_ms, read_to, head, lines, imported_at)
@@ -253,7 +258,8 @@ describe('stores from before the final-usage rule', () => {
 
     const dataSource = await openDataSource({ file: databaseFile, migrations: MIGRATIONS });
     try {
-      expect(await run(dataSource)).toMatchObject({ messages: 0, corrected: 1 });
+      // A row whose final line reads as it was stored is confirmed, not counted as corrected.
+      expect(await run(dataSource)).toMatchObject({ messages: 0, corrected: 1, duplicates: 2 });
       const rows = (await dataSource.query(
         `SELECT dedup_key AS key, model, speed, output_tokens AS output, legacy, cost_usd AS cost
          FROM usage_messages ORDER BY dedup_key`,
@@ -261,6 +267,7 @@ describe('stores from before the final-usage rule', () => {
       expect(rows).toEqual([
         { key: 'msg_g:req_g', model: 'claude-opus-4-6', speed: 'fast', output: 1, legacy: 1, cost: null },
         { key: 'msg_o:req_011msg_o', model: 'claude-opus-4-6', speed: 'standard', output: 700, legacy: 0, cost: null },
+        { key: 'msg_s:req_011msg_s', model: 'claude-opus-4-6', speed: 'standard', output: 40, legacy: 0, cost: null },
       ]);
       const reports = new UsageReports(dataSource);
       expect(reports.origin([claude]).legacyMessages).toBe(1);

@@ -72,6 +72,11 @@ export function usageWriter(db: Connection) {
      WHERE dedup_key = ? AND (legacy = 1 OR output_tokens < ?
        OR (output_tokens = ? AND (${compared.map((c) => `${c} IS NOT ?`).join(' OR ')})))`,
   );
+  // A row from before the final-usage rule whose line reads the same now: only its mark changes.
+  const confirm = db.prepare(
+    `UPDATE usage_messages SET legacy = 0
+     WHERE dedup_key = ? AND legacy = 1 AND output_tokens = ? AND ${compared.map((c) => `${c} IS ?`).join(' AND ')}`,
+  );
   const at = (column: string) => columns.indexOf(column);
   return {
     write(key: string, entry: UsageEntry, place: Place): 'messages' | 'corrected' | 'duplicates' {
@@ -96,7 +101,9 @@ export function usageWriter(db: Connection) {
       ];
       if (insert.run(key, ...row).changes > 0) return 'messages';
       const output = row[at('output_tokens')];
-      const changed = replace.run(...row, key, output, output, ...compared.map((c) => row[at(c)]));
+      const figures = compared.map((c) => row[at(c)]);
+      if (confirm.run(key, output, ...figures).changes > 0) return 'duplicates';
+      const changed = replace.run(...row, key, output, output, ...figures);
       return changed.changes > 0 ? 'corrected' : 'duplicates';
     },
   };
