@@ -112,7 +112,9 @@ export {
   describeQuotaWindow,
   describePermissionDenials,
   describeToolCall,
+  describeUnknownCostTokens,
   formatCost,
+  formatCostWithUnknown,
   formatCountdown,
   formatDate,
   formatDay,
@@ -130,6 +132,7 @@ export {
   statusLabel,
   sumTokens,
   TASK_STATUS_LABELS,
+  UNKNOWN_COST_TEXT,
 } from '../src-main/contract/format';
 
 /** The formats exportTasks offers. */

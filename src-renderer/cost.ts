@@ -2,12 +2,21 @@
  * How a session's and a task's cost read: an agent's own figure, one computed from the tokens, or
  * "unknown" where neither could be had (a model the price data does not know), never a made-up $0.00.
  */
-import { formatCost, formatTokens, sumTokens, type CostSource, type SessionView, type UsageTokens } from './contract';
+import {
+  describeUnknownCostTokens,
+  formatCost,
+  formatCostWithUnknown,
+  sumTokens,
+  UNKNOWN_COST_TEXT,
+  type CostSource,
+  type SessionView,
+  type UsageTokens,
+} from './contract';
 
 /** The agent's cost and the computed one are shown side by side past this share of difference. */
 export const DRIFT_SHOWN_ABOVE = 0.05;
 
-export const UNKNOWN_COST = 'unknown';
+export const UNKNOWN_COST = UNKNOWN_COST_TEXT;
 
 export interface CostDrift {
   agentUsd: number;
@@ -61,9 +70,21 @@ export function unknownCostCount(sessions: readonly Pick<SessionView, 'costSourc
  * more was spent), "unknown" when none is known, the sum alone when all are.
  */
 export function totalCostText(costUsd: number, unknownSessions: number, knownSessions: number): string {
-  if (unknownSessions === 0) return formatCost(costUsd);
-  if (knownSessions === 0) return UNKNOWN_COST;
-  return `${formatCost(costUsd)} + ${UNKNOWN_COST}`;
+  return formatCostWithUnknown(costUsd, unknownSessions, knownSessions);
+}
+
+/**
+ * What was spent in a period where only the tokens of unknown cost are counted, not those of known cost
+ * (today, this week): "$0.11 + unknown", or "unknown" where nothing known was spent.
+ */
+export function spentCostText(costUsd: number, unknownCostTokens: number | undefined): string {
+  return formatCostWithUnknown(costUsd, unknownCostTokens ?? 0);
+}
+
+/** The hover text of a cost that leaves `unknownCostTokens` out; undefined when none. */
+export function unknownTokensTitle(unknownCostTokens: number | undefined): string | undefined {
+  const unknown = unknownCostTokens ?? 0;
+  return unknown > 0 ? `${describeUnknownCostTokens(unknown)}, left out of this figure` : undefined;
 }
 
 /** Figures that carry their unknown part: the known cost, all tokens, and the tokens whose cost is unknown. */
@@ -80,8 +101,7 @@ export function usageCostText(usage: CostFigures): string {
 
 /** The hover text of such a cost: how many tokens it leaves out; undefined when none. */
 export function unknownCostTitle(usage: CostFigures): string | undefined {
-  const unknown = usage.unknownCostTokens ?? 0;
-  return unknown > 0 ? `${formatTokens(unknown)} tokens have no known cost and are not in this figure` : undefined;
+  return unknownTokensTitle(usage.unknownCostTokens);
 }
 
 /**

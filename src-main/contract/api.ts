@@ -145,10 +145,16 @@ export const historyChartsSchema = z.object({
     }),
   ),
   summary: z.object({
-    /** Spent by every task (whatever the filter) since local midnight, local Monday and the 1st of the month. */
+    /**
+     * Spent by every task (whatever the filter) since local midnight, local Monday and the 1st of the month:
+     * known costs only, with the tokens of the sessions of unknown cost in each (shown "+ unknown").
+     */
     spentTodayUsd: z.number(),
     spentThisWeekUsd: z.number(),
     spentThisMonthUsd: z.number(),
+    unknownCostTokensToday: count,
+    unknownCostTokensThisWeek: count,
+    unknownCostTokensThisMonth: count,
     /** The rest is over the tasks the filter selects. */
     tasks: count,
     sessions: count,

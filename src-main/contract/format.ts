@@ -22,6 +22,25 @@ export function formatCost(usd: number): string {
   return `${sign}$${text}`;
 }
 
+/** What a cost of unknown price reads as, in the window and the terminal alike. */
+export const UNKNOWN_COST_TEXT = 'unknown';
+
+/**
+ * A cost some of whose tokens have no known price: "$0.42 + unknown" (the known part, and that more was spent),
+ * "unknown" when nothing of it is known, the known sum alone when every token is priced. `knownTokens` is how many
+ * tokens had a price; where it is not known, a known cost of 0 with unknown tokens reads "unknown".
+ */
+export function formatCostWithUnknown(usd: number, unknownTokens: number, knownTokens?: number): string {
+  if (!(unknownTokens > 0)) return formatCost(usd);
+  const nothingKnown = knownTokens === undefined ? usd === 0 : knownTokens <= 0;
+  return nothingKnown ? UNKNOWN_COST_TEXT : `${formatCost(usd)} + ${UNKNOWN_COST_TEXT}`;
+}
+
+/** "12,000 tokens have no known cost": the one wording for what a cost with "+ unknown" leaves out. */
+export function describeUnknownCostTokens(tokens: number): string {
+  return `${formatTokens(tokens)} ${tokens === 1 ? 'token has' : 'tokens have'} no known cost`;
+}
+
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** Durations: "850ms", "4.2s", "3m05s", "2h07m". */

@@ -305,7 +305,9 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 /** What has been spent today (local calendar day of the service), beside the daily budget. */
 export const spendingSchema = z.object({
+  /** Known costs only; `unknownCostTokensToday` are today's tokens of sessions whose cost is unknown. */
   spentTodayUsd: z.number().nonnegative(),
+  unknownCostTokensToday: count.default(0),
   dailyBudgetUsd: z.number().positive().nullable(),
 });
 export type Spending = z.infer<typeof spendingSchema>;

@@ -24,7 +24,14 @@ import {
   type TaskSummary,
 } from '../contract';
 import { useResyncCount, useServices } from '../app/services';
-import { totalCostText, unknownCostTitle, UNKNOWN_COST, usageCostText } from '../cost';
+import {
+  spentCostText,
+  totalCostText,
+  unknownCostTitle,
+  unknownTokensTitle,
+  UNKNOWN_COST,
+  usageCostText,
+} from '../cost';
 import { errorMessage } from '../errors';
 import { modelsText, NO_MODEL_YET, NO_MODEL_YET_TITLE, taskModels } from '../models';
 import { hrefs } from '../router';
@@ -289,9 +296,27 @@ function UsageSummary({ store }: { store: HistoryStore }) {
   const scope = filtered ? 'in this selection' : 'all tasks';
   const tasks = summary ? `${formatTokens(summary.tasks)} ${summary.tasks === 1 ? 'task' : 'tasks'}, ${scope}` : scope;
   const figures = [
-    { label: 'Today', hint: 'all tasks', value: summary?.spentTodayUsd, testId: 'usage-today' },
-    { label: 'This week', hint: 'since Monday, all tasks', value: summary?.spentThisWeekUsd, testId: 'usage-week' },
-    { label: 'This month', hint: 'all tasks', value: summary?.spentThisMonthUsd, testId: 'usage-month' },
+    // Each with "+ unknown" where that period's sessions include some of unknown cost.
+    ...(
+      [
+        ['Today', 'all tasks', summary?.spentTodayUsd, summary?.unknownCostTokensToday, 'usage-today'],
+        [
+          'This week',
+          'since Monday, all tasks',
+          summary?.spentThisWeekUsd,
+          summary?.unknownCostTokensThisWeek,
+          'usage-week',
+        ],
+        ['This month', 'all tasks', summary?.spentThisMonthUsd, summary?.unknownCostTokensThisMonth, 'usage-month'],
+      ] as const
+    ).map(([label, hint, value, unknown, testId]) => ({
+      label,
+      hint,
+      value,
+      testId,
+      format: (usd: number) => spentCostText(usd, unknown),
+      title: unknownTokensTitle(unknown),
+    })),
     { label: 'Tokens', hint: scope, value: summary?.totalTokens, format: formatTokens, testId: 'usage-tokens' },
     {
       label: 'Cache savings',

@@ -21,6 +21,7 @@ import {
   type OnQuota,
   type PermissionMode,
 } from '../contract';
+import { spentCostText } from '../cost';
 import { hrefs } from '../router';
 import {
   budgetReached,
@@ -178,15 +179,16 @@ function SpendingNotice() {
   if (budgetReached(spending)) {
     return (
       <p className="notice notice-warning form-wide" role="status" data-testid="budget-warning">
-        Today&apos;s spending, {formatCost(spending.spentTodayUsd)}, has reached the daily budget of{' '}
-        {formatCost(spending.dailyBudgetUsd)}: a task launched now would stop before its first iteration. Raise the
-        budget in <a href={hrefs.settings}>Settings</a>, or wait until tomorrow.
+        Today&apos;s spending, {spentCostText(spending.spentTodayUsd, spending.unknownCostTokensToday)}, has reached the
+        daily budget of {formatCost(spending.dailyBudgetUsd)}: a task launched now would stop before its first
+        iteration. Raise the budget in <a href={hrefs.settings}>Settings</a>, or wait until tomorrow.
       </p>
     );
   }
   return (
     <p className="muted form-wide" data-testid="spending">
-      Spent today: {formatCost(spending.spentTodayUsd)} of the daily budget of {formatCost(spending.dailyBudgetUsd)}.
+      Spent today: {spentCostText(spending.spentTodayUsd, spending.unknownCostTokensToday)} of the daily budget of{' '}
+      {formatCost(spending.dailyBudgetUsd)}.
     </p>
   );
 }

@@ -1,7 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import {
   DEFAULT_MAX_ITERATIONS,
-  formatCost,
   inputIssuesOf,
   PERMISSION_MODE_DESCRIPTIONS,
   PERMISSION_MODES,
@@ -10,6 +9,7 @@ import {
   type TaskDefaults,
 } from '../contract';
 import { useServices } from '../app/services';
+import { spentCostText, unknownTokensTitle } from '../cost';
 import { errorMessage } from '../errors';
 import { useResource } from '../hooks/use-resource';
 import { DEFAULT_PERMISSION_MODE, isPermissionMode, KNOWN_MODELS } from '../stores/launch-store';
@@ -104,14 +104,27 @@ function FieldError({ message }: { message: string | undefined }) {
   ) : null;
 }
 
-/** Today's spending, beside the daily budget; nothing when the service cannot say. */
-function SpentToday() {
+/**
+ * Today's spending, beside the daily budget; nothing when the service cannot say. Asked again after each save
+ * (`saves`), since saved prices change what today's sessions cost.
+ */
+function SpentToday({ saves }: { saves: number }) {
   const { client } = useServices();
   const spending = useResource(() => client.getSpending({}), 'spending');
+  const { reload } = spending;
+  useEffect(() => {
+    if (saves > 0) reload();
+  }, [saves, reload]);
   if (!spending.data) return null;
+  const { spentTodayUsd, unknownCostTokensToday } = spending.data;
   return (
-    <span className="muted" data-testid="spent-today" data-value={spending.data.spentTodayUsd}>
-      spent today: {formatCost(spending.data.spentTodayUsd)}
+    <span
+      className="muted"
+      data-testid="spent-today"
+      data-value={spentTodayUsd}
+      title={unknownTokensTitle(unknownCostTokensToday)}
+    >
+      spent today: {spentCostText(spentTodayUsd, unknownCostTokensToday)}
     </span>
   );
 }
@@ -123,6 +136,7 @@ export function SettingsView() {
   const [values, setValues] = useState<SettingsValues | null>(null);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saved, setSaved] = useState(false);
+  const [saves, setSaves] = useState(0);
 
   useEffect(() => {
     if (settings.data) setValues(settingsValues(settings.data));
@@ -150,6 +164,7 @@ export function SettingsView() {
     client.updateSettings(checked.update).then(
       () => {
         setSaved(true);
+        setSaves((n) => n + 1);
         settings.reload();
         void launch.getState().loadDefaults();
       },
@@ -238,7 +253,7 @@ export function SettingsView() {
                   value={v.dailyBudgetUsd}
                   onChange={(e) => set('dailyBudgetUsd', e.target.value)}
                 />
-                <SpentToday />
+                <SpentToday saves={saves} />
               </div>
               <FieldError message={errors.dailyBudgetUsd} />
               <p className="muted field-hint">No iteration of any task starts once today&apos;s spending reaches it.</p>

@@ -350,7 +350,7 @@ export function worktreeChoice(check: DirectoryCheck | null): { available: boole
 }
 
 /** Whether today's spending has reached the daily budget, so a launched task would not run. */
-export function budgetReached(spending: Spending | null): boolean {
+export function budgetReached(spending: Pick<Spending, 'spentTodayUsd' | 'dailyBudgetUsd'> | null): boolean {
   return spending !== null && spending.dailyBudgetUsd !== null && spending.spentTodayUsd >= spending.dailyBudgetUsd;
 }
 

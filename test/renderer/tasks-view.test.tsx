@@ -638,6 +638,25 @@ describe('the settings view', () => {
     // The Save button is a button in a row of actions, not a stretched grid cell.
     expect(screen.getByRole('button', { name: 'Save' }).parentElement!.className).toBe('form-actions');
   });
+
+  it('says today’s spending is short where some of it is of unknown cost, and asks again after a save', async () => {
+    let spent = { spentTodayUsd: 0.11, unknownCostTokensToday: 7812, dailyBudgetUsd: 20 };
+    window.location.hash = '#/settings';
+    start({
+      getSettings: () => ({ taskDefaults: { maxIterations: 8 }, dailyBudgetUsd: 20, maxConcurrentTasks: 2 }),
+      getSpending: () => spent,
+      updateSettings: (input) => input,
+    });
+    const figure = await screen.findByTestId('spent-today');
+    expect(figure.textContent).toBe('spent today: $0.11 + unknown');
+    expect(figure.title).toBe('7,812 tokens have no known cost, left out of this figure');
+
+    // A price saved for the unknown model: what today cost is asked again, without leaving the page.
+    spent = { spentTodayUsd: 0.12, unknownCostTokensToday: 0, dailyBudgetUsd: 20 };
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved.');
+    await waitFor(() => expect(screen.getByTestId('spent-today').textContent).toBe('spent today: $0.12'));
+  });
 });
 
 const REASON = 'waiting: the 5-hour window is spent; it reopens at 2026-12-02 04:14';

@@ -347,6 +347,9 @@ describe('the history page', () => {
       spentTodayUsd: 0.05,
       spentThisWeekUsd: 0.12,
       spentThisMonthUsd: 0.16,
+      unknownCostTokensToday: 0,
+      unknownCostTokensThisWeek: 0,
+      unknownCostTokensThisMonth: 0,
       tasks: 1,
       sessions: 2,
       costUsd: 0.16,
@@ -566,6 +569,33 @@ describe('the history page', () => {
     expect(within(totalsRow).getByTestId('history-totals-iterations').textContent).toBe('2');
     expect(historyListCalls(transport)[0]).toMatchObject({ offset: 0, withTotals: true });
     expect(screen.getByRole('radio', { name: 'Model' })).toHaveProperty('checked', true);
+  });
+
+  it('says each period’s spending is short where it holds tokens of unknown cost', async () => {
+    startHistory({
+      getHistoryCharts: () =>
+        historyCharts({
+          summary: {
+            ...historyCharts().summary,
+            spentTodayUsd: 0.11,
+            spentThisWeekUsd: 0.11,
+            spentThisMonthUsd: 0,
+            unknownCostTokensToday: 7812,
+            unknownCostTokensThisWeek: 7812,
+            unknownCostTokensThisMonth: 7812,
+          },
+        }),
+      listTasks: () => ({ tasks: [finishedTask], total: 1 }),
+    });
+    await screen.findByTestId('history-row');
+    const usage = screen.getByRole('region', { name: 'Usage' });
+    await waitFor(() => expect(within(usage).getByTestId('usage-today').textContent).toBe('$0.11 + unknown'));
+    expect(within(usage).getByTestId('usage-week').textContent).toBe('$0.11 + unknown');
+    // Nothing known spent this month: unknown, not $0.00.
+    expect(within(usage).getByTestId('usage-month').textContent).toBe('unknown');
+    expect(within(usage).getByTestId('usage-today').title).toBe(
+      '7,812 tokens have no known cost, left out of this figure',
+    );
   });
 
   it('searches titles and prompts once typing pauses', async () => {

@@ -286,6 +286,27 @@ describe('the usage figures', () => {
     expect(west).toMatchObject({ spentTodayUsd: 0, spentThisWeekUsd: 3, spentThisMonthUsd: 15 });
   });
 
+  it('counts the tokens of unknown cost of today, this week and this month, which their sums leave out', async () => {
+    const a = await project('/work/api');
+    const b = await project('/work/web');
+    const ta = await task('ta', { projectId: a, createdAt: Date.UTC(2026, 9, 1) });
+    const tb = await task('tb', { projectId: b, createdAt: Date.UTC(2026, 9, 1) });
+    await session(ta, { startedAt: Date.UTC(2026, 10, 25, 1), costUsd: 1 }); // today, priced
+    await session(tb, { startedAt: Date.UTC(2026, 10, 25, 2), input: 1000, output: 200, costUnknown: true }); // today
+    await session(ta, { startedAt: Date.UTC(2026, 10, 23, 9), input: 40, output: 5, costUnknown: true }); // Monday
+    await session(tb, { startedAt: Date.UTC(2026, 10, 2, 9), input: 7, output: 3, costUnknown: true }); // this month
+    await session(ta, { startedAt: Date.UTC(2026, 9, 20), input: 100, output: 100, costUnknown: true }); // last month
+
+    // Over all tasks, whatever the filter, as the sums are.
+    const { summary } = await history.charts({ projectId: a }, 0);
+    expect(summary).toMatchObject({
+      spentTodayUsd: 1,
+      unknownCostTokensToday: 1200,
+      unknownCostTokensThisWeek: 1245,
+      unknownCostTokensThisMonth: 1255,
+    });
+  });
+
   it("counts the daily budget's day as History's today, in Baton's own time zone", async () => {
     const previousTz = process.env.TZ;
     process.env.TZ = 'America/Los_Angeles'; // 12:00 UTC on 25 November is 04:00 there, at UTC-8.

@@ -508,13 +508,18 @@ describe('settings through the host', () => {
   });
 
   it('reports what was spent today beside the daily budget', async () => {
-    expect(await call('getSpending', {})).toEqual({ spentTodayUsd: 0, dailyBudgetUsd: null });
+    expect(await call('getSpending', {})).toEqual({
+      spentTodayUsd: 0,
+      unknownCostTokensToday: 0,
+      dailyBudgetUsd: null,
+    });
     const task = await call<{ id: string }>('launchTask', { dir, prompt: 'spend', maxIterations: 2 });
     await host.waitForTask(task.id);
     await call('updateSettings', { dailyBudgetUsd: 1.5 });
     // Each iteration of the stand-in transcript costs what the CLI reported, $0.00993.
     expect(await call('getSpending', {})).toEqual({
       spentTodayUsd: expect.closeTo(2 * 0.00993, 10),
+      unknownCostTokensToday: 0,
       dailyBudgetUsd: 1.5,
     });
   });

@@ -9,7 +9,7 @@ import type { HistoryBucket, HistoryCharts, TaskFilter, TaskListTotals, TaskSort
 import { modelName } from '../../contract/models';
 import type { ProjectView, TaskSummary } from '../../contract/views';
 import { priceFor } from '../pricing';
-import { DAY_MS, localDay, spendingPeriods, weekStartDay } from '../local-day';
+import { DAY_MS, localDay, spendingPeriods, weekStartDay, type SpendingPeriods } from '../local-day';
 import {
   spentInPeriods,
   storedModelPrices,
@@ -534,17 +534,47 @@ export class HistoryQueries {
     return sums;
   }
 
-  /** What all tasks' sessions started since local midnight, local Monday and the local 1st cost. */
+  /**
+   * What all tasks' sessions started since local midnight, local Monday and the local 1st cost, and the tokens
+   * of those of them whose cost is unknown (which the sums leave out).
+   */
   private async spending(
     now: number,
     offsetMs: number,
-  ): Promise<{ spentTodayUsd: number; spentThisWeekUsd: number; spentThisMonthUsd: number }> {
-    const spent = await spentInPeriods(this.dataSource, spendingPeriods(now, offsetMs));
+  ): Promise<
+    Pick<
+      HistoryCharts['summary'],
+      | 'spentTodayUsd'
+      | 'spentThisWeekUsd'
+      | 'spentThisMonthUsd'
+      | 'unknownCostTokensToday'
+      | 'unknownCostTokensThisWeek'
+      | 'unknownCostTokensThisMonth'
+    >
+  > {
+    const periods = spendingPeriods(now, offsetMs);
+    const spent = await spentInPeriods(this.dataSource, periods);
+    const unknown = await this.unknownCostTokensInPeriods(periods);
     return {
       spentTodayUsd: roundUsd(spent.today),
       spentThisWeekUsd: roundUsd(spent.week),
       spentThisMonthUsd: roundUsd(spent.month),
+      unknownCostTokensToday: unknown.today,
+      unknownCostTokensThisWeek: unknown.week,
+      unknownCostTokensThisMonth: unknown.month,
     };
+  }
+
+  /** The tokens of every task's sessions of unknown cost started since each period's start (as `spentInPeriods`). */
+  async unknownCostTokensInPeriods(periods: SpendingPeriods): Promise<{ today: number; week: number; month: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT COALESCE(SUM(CASE WHEN s.started_at >= ? THEN ${SESSION_TOKENS_SQL} END), 0) AS today,
+              COALESCE(SUM(CASE WHEN s.started_at >= ? THEN ${SESSION_TOKENS_SQL} END), 0) AS week,
+              COALESCE(SUM(CASE WHEN s.started_at >= ? THEN ${SESSION_TOKENS_SQL} END), 0) AS month
+       FROM sessions s WHERE s.cost_unknown = 1 AND s.started_at >= ?`,
+      [periods.today, periods.week, periods.month, Math.min(periods.today, periods.week, periods.month)],
+    )) as [{ today: number; week: number; month: number }];
+    return row;
   }
 
   /** Every task the filter selects, newest first, with the models its sessions used, for export. */

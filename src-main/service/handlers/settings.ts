@@ -5,7 +5,7 @@ import type { ServiceContext } from '../service-context';
 
 type SettingsHandlers = Pick<BatonHandlers, 'getSettings' | 'updateSettings' | 'getSpending'>;
 
-export function settingsHandlers({ core, runs, options }: ServiceContext): SettingsHandlers {
+export function settingsHandlers({ core, history, runs, options }: ServiceContext): SettingsHandlers {
   return {
     getSettings: () => core.store.settings(),
     updateSettings: async (patch) => {
@@ -17,9 +17,14 @@ export function settingsHandlers({ core, runs, options }: ServiceContext): Setti
       return settings;
     },
     // The same day and sum the orchestrator holds the daily budget against.
-    getSpending: async () => ({
-      spentTodayUsd: await core.store.spentSince(startOfLocalDay(Date.now())),
-      dailyBudgetUsd: (await core.store.settings()).dailyBudgetUsd,
-    }),
+    getSpending: async () => {
+      const today = startOfLocalDay(Date.now());
+      const unknown = await history.unknownCostTokensInPeriods({ today, week: today, month: today });
+      return {
+        spentTodayUsd: await core.store.spentSince(today),
+        unknownCostTokensToday: unknown.today,
+        dailyBudgetUsd: (await core.store.settings()).dailyBudgetUsd,
+      };
+    },
   };
 }
