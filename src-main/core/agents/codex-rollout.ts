@@ -67,7 +67,8 @@ function asObject(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-function rawUsage(value: unknown): RawUsage | undefined {
+/** Codex's usage object with every count that cannot be true taken as 0; undefined where there is none. */
+export function codexRawUsage(value: unknown): RawUsage | undefined {
   const usage = asObject(value);
   if (!usage) return undefined;
   const count = (key: string) => {
@@ -130,11 +131,11 @@ export function readRollout(codexHome: string, threadId: string): RolloutSummary
     if (entry.type === 'token_usage_record') {
       // A forked thread's file holds only its own records; another thread's (a sub-agent's) is not this one's.
       if (payload.thread_id !== undefined && payload.thread_id !== threadId) continue;
-      const usage = rawUsage(payload.usage);
+      const usage = codexRawUsage(payload.usage);
       const id = typeof payload.response_id === 'string' ? payload.response_id : `#${byResponse.size}`;
       if (usage) byResponse.set(id, usage);
     } else if (entry.type === 'event_msg' && payload.type === 'token_count') {
-      const usage = rawUsage(asObject(payload.info)?.last_token_usage);
+      const usage = codexRawUsage(asObject(payload.info)?.last_token_usage);
       if (usage) lastUsages.push(usage);
     } else if (entry.type === 'event_msg' && payload.type === 'task_complete') {
       const error = asObject(payload.error);

@@ -13,6 +13,8 @@
  */
 import { type TokenUsage } from '../../contract/agent-events';
 import { modelName, type ServiceSpeed } from '../../contract/models';
+import { codexRawUsage } from '../agents/codex-rollout';
+import { toTokenUsage } from '../agents/codex-stream-parser';
 
 /** A message that counts, before it is stored. */
 export interface UsageEntry {
@@ -116,18 +118,11 @@ const count = (usage: Json, key: string): number => {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
 };
 
-/** Codex's usage of one response in Baton's four kinds: its input counts the cached part too. */
-function codexUsage(usage: Json): Required<TokenUsage> {
-  const input = count(usage, 'input_tokens');
-  const cached = count(usage, 'cached_input_tokens');
-  return {
-    inputTokens: Math.max(0, input - cached),
-    cacheReadTokens: cached,
-    cacheCreationTokens: count(usage, 'cache_write_input_tokens'),
-    outputTokens: count(usage, 'output_tokens'),
-    cacheWrite1hTokens: 0,
-  };
-}
+/** Codex's usage of one response in Baton's four kinds, as a run counts it (Codex has no 1-hour writes). */
+const codexUsage = (usage: Json): Required<TokenUsage> => ({
+  ...toTokenUsage(codexRawUsage(usage)),
+  cacheWrite1hTokens: 0,
+});
 
 /** What a Codex rollout file says as it is read line by line: its thread, where it ran, the model. */
 export interface CodexFileState {
