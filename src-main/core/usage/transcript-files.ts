@@ -60,9 +60,14 @@ export interface FilePlan {
 
 export interface FileRead {
   plan: FilePlan;
-  entries: UsageEntry[];
-  /** The key of each keyless entry: the file, the line's hash and how often that line came before. */
-  keylessKeys: Map<UsageEntry, string>;
+  /**
+   * Each response's final line among the file's lines, by key: per key the one with the most output tokens,
+   * the later one on a tie, taken whole. A keyless line's key is its file, its hash and how often that line
+   * came before. Kept as the file is read, so the partial lines are dropped at once.
+   */
+  finals: Map<string, UsageEntry>;
+  /** Lines that counted for a response already among the finals. */
+  repeats: number;
   readTo: number;
   head: string;
   lines: number;
@@ -118,8 +123,8 @@ export function readFile(plan: FilePlan, db: Connection): FileRead | undefined {
       ? bytes.subarray(0, Math.min(HEAD_BYTES, readTo))
       : readBytes(plan.file, 0, Math.min(HEAD_BYTES, readTo));
 
-  const entries: UsageEntry[] = [];
-  const keylessKeys = new Map<UsageEntry, string>();
+  const finals = new Map<string, UsageEntry>();
+  let repeats = 0;
   const keylessSeen = new Map<string, number>();
   let lines = 0;
   let malformed = 0;
@@ -162,18 +167,21 @@ export function readFile(plan: FilePlan, db: Connection): FileRead | undefined {
     if (!entry) continue;
     if (!codex && !keptStringsAreAscii(entry)) entry = claudeEntryOf(parseObject(raw, 'utf8')!)!;
     if (entry.at < earliest) earliest = entry.at;
-    entries.push(entry);
-    if (entry.key === null) {
+    let key = entry.key;
+    if (key === null) {
       const hash = `${plan.file}#${hashOf(raw)}#`;
       const before = keylessSeen.get(hash) ?? (plan.from > 0 ? keylessCountBefore(db, hash) : 0);
       keylessSeen.set(hash, before + 1);
-      keylessKeys.set(entry, `${hash}${before}`);
+      key = `${hash}${before}`;
     }
+    const known = finals.get(key);
+    if (known) repeats++;
+    if (!known || entry.usage.outputTokens >= known.usage.outputTokens) finals.set(key, entry);
   }
   return {
     plan,
-    entries,
-    keylessKeys,
+    finals,
+    repeats,
     readTo,
     head: hashOf(headBytes),
     lines: plan.linesBefore + lines,

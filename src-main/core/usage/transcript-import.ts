@@ -26,7 +26,7 @@ import {
   type StoredFile,
   type TranscriptAgent,
 } from './transcript-files';
-import { finalLines, usageWriter } from './usage-writer';
+import { usageWriter } from './usage-writer';
 
 export type { TranscriptAgent } from './transcript-files';
 
@@ -151,8 +151,8 @@ export async function importTranscripts(
   for (let first = 0; first < reads.length;) {
     let rows = 0;
     let last = first;
-    while (last < reads.length && (last === first || rows + reads[last]!.entries.length <= WRITE_BATCH_ROWS)) {
-      rows += reads[last]!.entries.length;
+    while (last < reads.length && (last === first || rows + reads[last]!.finals.size <= WRITE_BATCH_ROWS)) {
+      rows += reads[last]!.finals.size;
       last++;
     }
     const batch = reads.slice(first, last);
@@ -161,9 +161,8 @@ export async function importTranscripts(
       for (const read of batch) {
         const { plan } = read;
         const projectFolder = plan.agent === 'claude' ? claudeProjectFolder(plan.file) : null;
-        const finals = finalLines(read);
-        counts.duplicates += read.entries.length - finals.size;
-        for (const [key, entry] of finals) {
+        counts.duplicates += read.repeats;
+        for (const [key, entry] of read.finals) {
           const sessionId = entry.sessionId ?? (plan.agent === 'claude' ? path.basename(plan.file, '.jsonl') : null);
           const outcome = writer.write(key, entry, {
             agent: plan.agent,

@@ -3,22 +3,8 @@
  * replaced only by a line that ranks above it, so partial lines read later never undo a final one.
  */
 import type { Connection } from '../store/write-transaction';
-import type { FileRead, TranscriptAgent } from './transcript-files';
+import type { TranscriptAgent } from './transcript-files';
 import type { UsageEntry } from './transcript-lines';
-
-/**
- * Each response's final line among a file's lines: per key, the one with the most output tokens, the later
- * one on a tie, taken whole. Keyless lines each keep the key of their place in the file.
- */
-export function finalLines(read: FileRead): Map<string, UsageEntry> {
-  const finals = new Map<string, UsageEntry>();
-  for (const entry of read.entries) {
-    const key = entry.key ?? read.keylessKeys.get(entry)!;
-    const known = finals.get(key);
-    if (!known || entry.usage.outputTokens >= known.usage.outputTokens) finals.set(key, entry);
-  }
-  return finals;
-}
 
 export interface Place {
   agent: TranscriptAgent;
