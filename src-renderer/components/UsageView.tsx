@@ -16,9 +16,9 @@ import {
   type UsageOrigin,
   type UsageOverview,
   type UsageProjectRow,
-  type UsageTokens,
+  type UsageSource,
 } from '../contract';
-import { usageCostText } from '../cost';
+import { unknownCostTitle, usageCostText, type CostFigures } from '../cost';
 import { hrefs } from '../router';
 import {
   isUnfiltered,
@@ -169,17 +169,9 @@ function ImportStatus({ store }: { store: UsageStore }) {
 }
 
 /** "$4.20", "$4.20 + unknown", or "unknown", with the exact known figure in data-value. */
-function CostText({ usage, testId }: { usage: UsageTokens; testId?: string }) {
+function CostText({ usage, testId }: { usage: CostFigures; testId?: string }) {
   return (
-    <span
-      data-testid={testId}
-      data-value={rawValue(usage.costUsd)}
-      title={
-        usage.unknownCostTokens > 0
-          ? `${formatTokens(usage.unknownCostTokens)} tokens are of models without a price and not in this cost`
-          : undefined
-      }
-    >
+    <span data-testid={testId} data-value={rawValue(usage.costUsd)} title={unknownCostTitle(usage)}>
       {usageCostText(usage)}
     </span>
   );
@@ -187,11 +179,18 @@ function CostText({ usage, testId }: { usage: UsageTokens; testId?: string }) {
 
 function UsageTotals({ overview }: { overview: UsageOverview }) {
   const { totals } = overview;
+  // Each source's cost with its tokens of unknown cost, so it says "+ unknown" as the total does.
   const bySource = useMemo(() => {
-    const sums = { baton: 0, interactive: 0 };
+    const sums = Object.fromEntries(
+      USAGE_SOURCES.map((source) => [source, { costUsd: 0, totalTokens: 0, unknownCostTokens: 0 }]),
+    ) as Record<UsageSource, Required<CostFigures>>;
     for (const row of overview.daily) {
-      sums.baton += row.bySource.baton.costUsd;
-      sums.interactive += row.bySource.interactive.costUsd;
+      for (const source of USAGE_SOURCES) {
+        const part = row.bySource[source];
+        sums[source].costUsd += part.costUsd;
+        sums[source].totalTokens += part.totalTokens;
+        sums[source].unknownCostTokens += part.unknownCostTokens;
+      }
     }
     return sums;
   }, [overview.daily]);
@@ -216,8 +215,8 @@ function UsageTotals({ overview }: { overview: UsageOverview }) {
         {USAGE_SOURCES.map((source) => (
           <div className="total" key={source}>
             <dt>{USAGE_SOURCE_LABELS[source]}</dt>
-            <dd data-testid={`usage-total-${source}`} data-value={rawValue(bySource[source])}>
-              {formatCost(bySource[source])}
+            <dd>
+              <CostText usage={bySource[source]} testId={`usage-total-${source}`} />
             </dd>
           </div>
         ))}
@@ -238,8 +237,9 @@ function UsageTotals({ overview }: { overview: UsageOverview }) {
       ) : null}
       {totals.unknownCostTokens > 0 ? (
         <p className="usage-unknown-cost" role="note" data-testid="usage-unknown-cost">
-          {formatTokens(totals.unknownCostTokens)} of {formatTokens(totals.totalTokens)} tokens are of models without a
-          price, so the costs shown leave them out. Their prices can be set in <a href={hrefs.settings}>Settings</a>.
+          {formatTokens(totals.unknownCostTokens)} of {formatTokens(totals.totalTokens)} tokens have no known cost
+          (their models have no price), so the costs shown leave them out. Their prices can be set in{' '}
+          <a href={hrefs.settings}>Settings</a>.
         </p>
       ) : null}
     </section>

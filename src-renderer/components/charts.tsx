@@ -13,7 +13,9 @@ import {
 } from 'recharts';
 import { agentLabel } from '../agents';
 import {
+  describeUnknownCostTokens,
   formatCost,
+  formatCostWithUnknown,
   formatDuration,
   formatTokens,
   plural,
@@ -427,7 +429,7 @@ export function stackCost(
   breakdown: CostBreakdown,
   projectNames: ReadonlyMap<string, string>,
   maxSeries = SERIES_COLORS.length,
-): { series: CostSeries[]; data: CostDatum[]; total: number } {
+): { series: CostSeries[]; data: CostDatum[]; total: number; unknownCostTokens: number } {
   const partsOf = (p: HistoryCharts['costOverTime'][number]) =>
     breakdown === 'model' ? p.costByModel : p.costByProject;
   const totals = new Map<string, number>();
@@ -452,7 +454,12 @@ export function stackCost(
     }
     return datum;
   });
-  return { series, data, total: points.reduce((sum, p) => sum + p.costUsd, 0) };
+  return {
+    series,
+    data,
+    total: points.reduce((sum, p) => sum + p.costUsd, 0),
+    unknownCostTokens: points.reduce((sum, p) => sum + p.unknownCostTokens, 0),
+  };
 }
 
 /** What the cost chart's tooltip says about one period. */
@@ -461,6 +468,7 @@ export function costTooltip(
   series: CostSeries[],
   rangeTotal: number,
   bucket: HistoryBucket,
+  rangeUnknownTokens = 0,
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
   const sessions = `${formatTokens(datum.sessions)} ${datum.sessions === 1 ? 'session' : 'sessions'}`;
   const cost = usageCostText({
@@ -469,7 +477,7 @@ export function costTooltip(
     unknownCostTokens: datum.unknownCostTokens,
   });
   const lines = [
-    `${cost} · ${formatShare(datum.total, rangeTotal)} of ${formatCost(rangeTotal)}${datum.unknownCostTokens > 0 ? ' known' : ''} in this range`,
+    `${cost} · ${rangeShare(datum.total, rangeTotal, formatCostWithUnknown(rangeTotal, rangeUnknownTokens))}`,
     `${sessions} · ${formatTokens(datum.totalTokens)} tokens`,
   ];
   if (datum.unknownCostTokens > 0) lines.push(unknownTokensLine(datum.unknownCostTokens));
@@ -485,6 +493,14 @@ export function costTooltip(
         share: formatShare(Number(datum[s.key]), datum.total),
       })),
   };
+}
+
+/**
+ * "38.2% of $0.81 in this range": a period's share of the range, with the range's total as the totals say it
+ * ("$0.81 + unknown" where some of its tokens have no known cost; the share is of the known part then).
+ */
+function rangeShare(value: number, rangeTotal: number, totalText: string): string {
+  return `${formatShare(value, rangeTotal)} of ${totalText} in this range`;
 }
 
 /** Reads the hovered datum out of recharts' tooltip payload. */
@@ -527,7 +543,7 @@ export function CostOverTimeChart({
           content={(props) => {
             const datum = hovered<CostDatum>(props);
             if (!datum) return null;
-            const tip = costTooltip(datum, stacked.series, stacked.total, bucket);
+            const tip = costTooltip(datum, stacked.series, stacked.total, bucket, stacked.unknownCostTokens);
             return <TooltipBox {...tip} />;
           }}
         />
@@ -541,7 +557,7 @@ export function CostOverTimeChart({
 }
 
 /** "12,000 tokens have no known cost": what a cost with "+ unknown" leaves out. */
-const unknownTokensLine = (tokens: number) => `${formatTokens(tokens)} tokens have no known cost`;
+const unknownTokensLine = describeUnknownCostTokens;
 
 /**
  * "$1.20 · 40% of the cost": a row's cost and its share of what all the chart's rows cost; "$1.20 + unknown"
@@ -752,7 +768,7 @@ export const USAGE_SOURCE_LABELS: Record<UsageSource, string> = { baton: 'Baton'
 const SOURCE_COLORS: Record<UsageSource, string> = { baton: '#4e79a7', interactive: '#f28e2b' };
 export const NO_USAGE_MESSAGE = 'No usage in this range';
 /** Every token in range is of a model without a price: a $0 axis would say it was free. */
-export const NO_KNOWN_COST_MESSAGE = 'No known cost in this range: its models have no price';
+export const NO_KNOWN_COST_MESSAGE = 'No known cost in this range: its tokens have no known cost';
 
 /** What the daily bars are stacked by. */
 export type UsageStack = 'source' | 'model';
@@ -811,7 +827,7 @@ export function stackDailyUsage(
   stack: UsageStack,
   metric: UsageMetric,
   maxSeries = SERIES_COLORS.length,
-): { series: CostSeries[]; data: UsageDatum[]; total: number; grain: HistoryBucket } {
+): { series: CostSeries[]; data: UsageDatum[]; total: number; unknownCostTokens: number; grain: HistoryBucket } {
   const valueOf = measure(metric);
   let series: CostSeries[];
   let partsOf: (row: UsagePeriodRow) => [key: string, value: number][];
@@ -854,7 +870,13 @@ export function stackDailyUsage(
     for (const [key, value] of partsOf(row)) datum[key] = (datum[key] as number) + value;
   }
   const data = [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period));
-  return { series, data, total: rows.reduce((sum, row) => sum + valueOf(row), 0), grain };
+  return {
+    series,
+    data,
+    total: rows.reduce((sum, row) => sum + valueOf(row), 0),
+    unknownCostTokens: rows.reduce((sum, row) => sum + row.unknownCostTokens, 0),
+    grain,
+  };
 }
 
 /** A value in the chart's measure: "$1.20", or "15,100 tokens". */
@@ -868,12 +890,13 @@ export function usageTooltip(
   rangeTotal: number,
   metric: UsageMetric,
   grain: HistoryBucket = 'day',
+  rangeUnknownTokens = 0,
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
   const lines = [
-    `${formatMeasure(metric, datum.total)} · ${formatShare(datum.total, rangeTotal)} of ${formatMeasure(metric, rangeTotal)} in this range`,
+    `${formatMeasure(metric, datum.total)} · ${rangeShare(datum.total, rangeTotal, metric === 'cost' ? formatCostWithUnknown(rangeTotal, rangeUnknownTokens) : formatMeasure(metric, rangeTotal))}`,
     `${usageCostText(datum)} · ${formatTokens(datum.totalTokens)} tokens`,
   ];
-  if (datum.unknownCostTokens > 0) lines.push(`${formatTokens(datum.unknownCostTokens)} tokens have no price`);
+  if (datum.unknownCostTokens > 0) lines.push(unknownTokensLine(datum.unknownCostTokens));
   return {
     title: periodLabel(datum.period, grain, 'full'),
     lines,
@@ -927,7 +950,16 @@ export function DailyUsageChart({
           content={(props) => {
             const datum = hovered<UsageDatum>(props);
             return datum ? (
-              <TooltipBox {...usageTooltip(datum, stacked.series, stacked.total, metric, stacked.grain)} />
+              <TooltipBox
+                {...usageTooltip(
+                  datum,
+                  stacked.series,
+                  stacked.total,
+                  metric,
+                  stacked.grain,
+                  stacked.unknownCostTokens,
+                )}
+              />
             ) : null;
           }}
         />

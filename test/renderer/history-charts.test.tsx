@@ -107,6 +107,19 @@ describe('shares', () => {
     expect(screen.getByTestId('chart-tooltip').textContent).toContain('75.0%');
   });
 
+  it('says the range’s total as the totals do, "+ unknown" where some of its tokens have no known cost', () => {
+    const points = [
+      point('2026-11-23', { 'claude-sonnet-4-5': 4 }),
+      { ...point('2026-11-24', { 'claude-sonnet-4-5': 4 }), unknownCostTokens: 7812 },
+    ];
+    const stacked = stackCost(points, 'model', new Map());
+    expect(stacked.unknownCostTokens).toBe(7812);
+    const tip = costTooltip(stacked.data[0]!, stacked.series, stacked.total, 'day', stacked.unknownCostTokens);
+    expect(tip.lines[0]).toBe('$4.00 · 50.0% of $8.00 + unknown in this range');
+    const unknownDay = costTooltip(stacked.data[1]!, stacked.series, stacked.total, 'day', stacked.unknownCostTokens);
+    expect(unknownDay.lines).toContain('7,812 tokens have no known cost');
+  });
+
   it('stacks by project under the projects’ names, and sums the smallest as Other', () => {
     const points = [
       point('2026-11-24', { m: 10 }, { a: 5, b: 2, c: 1, d: 1, e: 0.5, f: 0.25, g: 0.15, h: 0.1 }),

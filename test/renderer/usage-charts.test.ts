@@ -68,14 +68,16 @@ describe('daily usage bars', () => {
     expect(stacked.data[2]).toMatchObject({ s0: 0, s1: 50, other: 50, total: 100 });
   });
 
-  it('says in the tooltip what a day cost, how the sources split it, and what has no price', () => {
+  it('says in the tooltip what a day cost, how the sources split it, and what has no known cost', () => {
     const stacked = stackDailyUsage(rows, 'source', 'cost');
-    const tip = usageTooltip(stacked.data[2]!, stacked.series, stacked.total, 'cost');
+    expect(stacked.unknownCostTokens).toBe(40);
+    const tip = usageTooltip(stacked.data[2]!, stacked.series, stacked.total, 'cost', 'day', stacked.unknownCostTokens);
     expect(tip.title).toBe('2026-12-01');
+    // The range's total reads as the totals above the chart read it.
     expect(tip.lines).toEqual([
-      '$4.50 · 52.9% of $8.50 in this range',
+      '$4.50 · 52.9% of $8.50 + unknown in this range',
       '$4.50 + unknown · 100 tokens',
-      '40 tokens have no price',
+      '40 tokens have no known cost',
     ]);
     expect(tip.rows.map((r) => [r.name, r.value, r.share])).toEqual([
       ['Baton', '$0.50', '11.1%'],

@@ -199,14 +199,18 @@ describe('the All usage view', () => {
     );
   });
 
-  it('says the cost is short where tokens have no price', async () => {
+  it('says the cost is short where tokens have no known cost, for each source too', async () => {
     renderUsage();
     expect((await screen.findByTestId('usage-total-cost')).textContent).toBe('$6.00 + unknown');
     expect(screen.getByTestId('usage-total-tokens').textContent).toBe('4,200');
     expect(screen.getByTestId('usage-total-baton').textContent).toBe('$1.00');
-    expect(screen.getByTestId('usage-total-interactive').textContent).toBe('$5.00');
+    // The interactive sessions hold the tokens of unknown cost: their figure says so, as the total does.
+    expect(screen.getByTestId('usage-total-interactive').textContent).toBe('$5.00 + unknown');
+    expect(screen.getByTestId('usage-total-interactive').title).toBe(
+      '700 tokens have no known cost, left out of this figure',
+    );
     expect(screen.getByTestId('usage-unknown-cost').textContent).toContain(
-      '700 of 4,200 tokens are of models without a price',
+      '700 of 4,200 tokens have no known cost (their models have no price)',
     );
   });
 
