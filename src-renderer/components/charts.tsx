@@ -390,8 +390,40 @@ export interface CostDatum {
   [seriesKey: string]: string | number;
 }
 
+/** FNV-1a over a name's UTF-16 units: the same number for the same name, in every chart and every session. */
+function nameHash(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 /**
- * Series ranked by their totals: the biggest `maxSeries - 1` each get a colour and a key (s0, s1, …),
+ * A colour for each name that follows from the name alone, not from its rank, so a model keeps its colour in
+ * History and All usage and across reloads. Two names whose hashes meet on one colour: the one of the lower
+ * hash (the name first, on a tie) keeps it, the other takes the next free one; past the palette's size they repeat.
+ */
+export function seriesColors(names: readonly string[]): Map<string, string> {
+  const colors = new Map<string, string>();
+  const taken = new Set<number>();
+  const ordered = [...new Set(names)]
+    .map((name) => ({ name, hash: nameHash(name) }))
+    .sort((a, b) => a.hash - b.hash || a.name.localeCompare(b.name));
+  for (const { name, hash } of ordered) {
+    let slot = hash % SERIES_COLORS.length;
+    for (let tries = 0; taken.has(slot) && tries < SERIES_COLORS.length; tries++)
+      slot = (slot + 1) % SERIES_COLORS.length;
+    taken.add(slot);
+    if (taken.size >= SERIES_COLORS.length) taken.clear();
+    colors.set(name, SERIES_COLORS[slot] as string);
+  }
+  return colors;
+}
+
+/**
+ * Series ranked by their totals: the biggest `maxSeries - 1` each get a key (s0, s1, …) and their name's colour,
  * the rest are summed as "Other". `keyOf` gives a part's key, "other" for those summed.
  */
 function rankSeries(
@@ -402,10 +434,11 @@ function rankSeries(
   const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const kept = ranked.length > maxSeries ? ranked.slice(0, maxSeries - 1) : ranked;
   const keys = new Map(kept.map(([name], i) => [name, `s${i}`]));
+  const colors = seriesColors(kept.map(([name]) => name));
   const series: CostSeries[] = kept.map(([name, total], i) => ({
     key: `s${i}`,
     name: nameOf(name),
-    color: SERIES_COLORS[i % SERIES_COLORS.length] as string,
+    color: colors.get(name) as string,
     total,
   }));
   const rest = ranked.slice(kept.length);

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { UsagePeriodRow, UsageTokens } from '../../src-main/contract/usage';
 import {
   daysBetween,
+  SERIES_COLORS,
+  seriesColors,
+  stackCost,
   stackDailyUsage,
   usageGrain,
   usagePeriodOf,
@@ -83,6 +86,43 @@ describe('daily usage bars', () => {
       ['Baton', '$0.50', '11.1%'],
       ['Interactive', '$4.00', '88.9%'],
     ]);
+  });
+});
+
+describe('the colour of a model', () => {
+  const colorOf = (series: { name: string; color: string }[], name: string) =>
+    series.find((s) => s.name === name)?.color;
+
+  it('follows from its name: the same in History and All usage, whatever its rank or the other models', () => {
+    const byModel = stackDailyUsage(rows, 'model', 'cost').series;
+    // History's cost per day, where claude-opus-4-5 ranks last instead of first and no sonnet ran.
+    const history = stackCost(
+      [
+        {
+          period: '2026-12-01',
+          costUsd: 10.01,
+          unknownCostTokens: 0,
+          totalTokens: 100,
+          sessions: 2,
+          costByModel: { 'gpt-5': 10, 'claude-opus-4-5': 0.01 },
+          costByProject: {},
+        },
+      ],
+      'model',
+      new Map(),
+    ).series;
+    expect(colorOf(history, 'claude-opus-4-5')).toBe(colorOf(byModel, 'claude-opus-4-5'));
+    expect(colorOf(byModel, 'claude-opus-4-5')).toBe(seriesColors(['claude-opus-4-5']).get('claude-opus-4-5'));
+    // And again on the next load: nothing depends on the order the rows came in.
+    const reloaded = stackDailyUsage([...rows].reverse(), 'model', 'cost').series;
+    expect(reloaded.map((s) => [s.name, s.color])).toEqual(byModel.map((s) => [s.name, s.color]));
+  });
+
+  it('gives names that meet on one colour different ones, the same way each time', () => {
+    const names = Array.from({ length: SERIES_COLORS.length }, (_, i) => `model-${i}`);
+    const colors = seriesColors(names);
+    expect(new Set(colors.values()).size).toBe(SERIES_COLORS.length);
+    expect([...seriesColors([...names].reverse())].sort()).toEqual([...colors].sort());
   });
 });
 
