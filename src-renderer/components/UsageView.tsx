@@ -270,13 +270,22 @@ function MetricSwitch({ store }: { store: UsageStore }) {
 
 function UsageCharts({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
   const metric = useStore(store, (s) => s.metric);
+  const since = useStore(store, (s) => s.filter.since);
+  const until = useStore(store, (s) => s.filter.until);
+  const range = useMemo(() => ({ since, until }), [since, until]);
   return (
     <section className="charts usage-charts" aria-labelledby="usage-charts-heading">
       <h3 id="usage-charts-heading" className="visually-hidden">
         Usage per day
       </h3>
-      <DailyUsageChart rows={overview.daily} stack="source" metric={metric} controls={<MetricSwitch store={store} />} />
-      <DailyUsageChart rows={overview.daily} stack="model" metric={metric} />
+      <DailyUsageChart
+        rows={overview.daily}
+        stack="source"
+        metric={metric}
+        range={range}
+        controls={<MetricSwitch store={store} />}
+      />
+      <DailyUsageChart rows={overview.daily} stack="model" metric={metric} range={range} />
     </section>
   );
 }

@@ -851,15 +851,23 @@ export function usagePeriodOf(date: string, grain: HistoryBucket): string {
 
 const measure = (metric: UsageMetric) => (t: UsageTokens) => (metric === 'cost' ? t.costUsd : t.totalTokens);
 
+/** The dates (YYYY-MM-DD) chosen for All usage, each where one is. */
+export interface UsageRange {
+  since?: string;
+  until?: string;
+}
+
 /**
  * The daily rows (one per date and model) as stacked bars: by source (Baton, interactive), or by model with
- * "Other"; a bar per day, or per week or month where the range is long (`grain`, from its number of days).
+ * "Other"; a bar per day, or per week or month where the range is long (`grain`, from its number of days: of
+ * the chosen `range` where dates are chosen, of the data's span where none are).
  */
 export function stackDailyUsage(
   rows: readonly UsagePeriodRow[],
   stack: UsageStack,
   metric: UsageMetric,
   maxSeries = SERIES_COLORS.length,
+  range: UsageRange = {},
 ): { series: CostSeries[]; data: UsageDatum[]; total: number; unknownCostTokens: number; grain: HistoryBucket } {
   const valueOf = measure(metric);
   let series: CostSeries[];
@@ -891,7 +899,10 @@ export function stackDailyUsage(
     }
     return datum;
   };
-  const days = periods.length > 0 ? daysBetween(periods[0]!, periods[periods.length - 1]!) : [];
+  // The chosen dates, where there are some, set the axis and its grain; else the data's own first and last day.
+  const first = range.since ?? periods[0];
+  const last = range.until ?? periods[periods.length - 1];
+  const days = first !== undefined && last !== undefined && periods.length > 0 ? daysBetween(first, last) : [];
   const grain = usageGrain(days.length);
   for (const day of days) datumOf(usagePeriodOf(day, grain));
   for (const row of rows) {
@@ -949,14 +960,16 @@ export function DailyUsageChart({
   rows,
   stack,
   metric,
+  range,
   controls,
 }: {
   rows: readonly UsagePeriodRow[];
   stack: UsageStack;
   metric: UsageMetric;
+  range?: UsageRange;
   controls?: ReactNode;
 }) {
-  const stacked = stackDailyUsage(rows, stack, metric);
+  const stacked = stackDailyUsage(rows, stack, metric, undefined, range);
   const unknown = rows.some((row) => row.unknownCostTokens > 0);
   const empty =
     rows.length === 0

@@ -89,6 +89,29 @@ describe('daily usage bars', () => {
   });
 });
 
+describe('the grain of chosen dates', () => {
+  const spread = [
+    row('2026-10-30', 'claude-sonnet-4-5', { outputTokens: 10, costUsd: 1 }),
+    row('2026-12-07', 'claude-sonnet-4-5', { outputTokens: 10, costUsd: 1 }),
+  ];
+
+  it('follows the chosen range, not only the days that have data', () => {
+    // 39 days of data: a bar per day; chosen as 90 days: a bar per week, from the range's first week.
+    expect(stackDailyUsage(spread, 'source', 'cost').grain).toBe('day');
+    const chosen = stackDailyUsage(spread, 'source', 'cost', undefined, { since: '2026-09-09', until: '2026-12-07' });
+    expect(chosen.grain).toBe('week');
+    expect(chosen.data[0]!.period).toBe('2026-09-07');
+    expect(chosen.data[chosen.data.length - 1]!.period).toBe('2026-12-07');
+    // A short chosen range around the data stays daily, and spans the whole range.
+    const week = stackDailyUsage(spread.slice(1), 'source', 'cost', undefined, {
+      since: '2026-12-01',
+      until: '2026-12-07',
+    });
+    expect(week.grain).toBe('day');
+    expect(week.data.map((d) => d.period)).toHaveLength(7);
+  });
+});
+
 describe('the colour of a model', () => {
   const colorOf = (series: { name: string; color: string }[], name: string) =>
     series.find((s) => s.name === name)?.color;
