@@ -228,8 +228,15 @@ function Filters({ store }: { store: HistoryStore }) {
   );
 }
 
+/** Why there is nothing to export, or null when there is. */
+export function nothingToExport(total: number | null): string | null {
+  if (total === null) return 'The tasks are still loading';
+  return total === 0 ? 'No tasks to export: none is selected' : null;
+}
+
 function ExportButtons({ store }: { store: HistoryStore }) {
   const exportTasks = useStore(store, (s) => s.exportTasks);
+  const none = nothingToExport(useStore(store, (s) => s.total));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = (format: ExportFormat) => {
@@ -249,10 +256,22 @@ function ExportButtons({ store }: { store: HistoryStore }) {
   return (
     <div className="export">
       {EXPORT_FORMATS.map((format) => (
-        <button key={format} type="button" disabled={busy} onClick={() => run(format)}>
+        <button
+          key={format}
+          type="button"
+          disabled={busy || none !== null}
+          title={none ?? undefined}
+          aria-describedby={none !== null ? 'history-export-none' : undefined}
+          onClick={() => run(format)}
+        >
           Export {format.toUpperCase()}
         </button>
       ))}
+      {none !== null ? (
+        <span id="history-export-none" className="visually-hidden">
+          {none}
+        </span>
+      ) : null}
       {error ? (
         <span className="field-error" role="alert">
           {error}
@@ -674,7 +693,7 @@ function TasksPanel({ store }: { store: HistoryStore }) {
       <Empty>
         {filtered
           ? 'No tasks match these filters.'
-          : 'No tasks yet. Launch one from the Live page and it will be listed here.'}
+          : 'No tasks yet. Launch one from the Tasks page and it will be listed here.'}
       </Empty>
     );
   else list = <TaskTable store={store} />;

@@ -438,6 +438,24 @@ function describeImport(summary: ImportSummary): string {
   return `${parts.join(', ')} in ${formatDuration(summary.durationMs)}`;
 }
 
+/** Whether an import stored or corrected anything; the watch's polls mostly find nothing new. */
+const changedSomething = (summary: ImportSummary) =>
+  summary.newFiles > 0 || summary.messages > 0 || summary.corrected > 0;
+
+/**
+ * The last import that changed the figures, and the later check that found nothing where there was one, each
+ * said as itself: the time is the change's, the counts are those of the import they describe.
+ */
+export function describeLastImport(lastImportAt: number | null, last: ImportSummary | null): string {
+  if (lastImportAt === null) {
+    return last ? `No import has stored anything yet; the last one found nothing new.` : 'No import has run yet.';
+  }
+  const when = `Last change ${formatDate(lastImportAt)}`;
+  if (!last) return `${when}.`;
+  if (changedSomething(last)) return `${when}: ${describeImport(last)}.`;
+  return `${when}. Checked again since: nothing new (${plural(last.files, 'file')} looked at in ${formatDuration(last.durationMs)}).`;
+}
+
 function Origin({ origin, last }: { origin: UsageOrigin; last: ImportSummary | null }) {
   return (
     <section aria-labelledby="usage-origin-heading" data-testid="usage-origin">
@@ -457,29 +475,29 @@ function Origin({ origin, last }: { origin: UsageOrigin; last: ImportSummary | n
           counted from their first line, so their output tokens may be short.
         </p>
       ) : null}
-      <p data-testid="usage-origin-last-import">
-        {origin.lastImportAt === null
-          ? 'No import has run yet.'
-          : `Last import ${formatDate(origin.lastImportAt)}${last ? `: ${describeImport(last)}` : ''}.`}
-      </p>
+      <p data-testid="usage-origin-last-import">{describeLastImport(origin.lastImportAt, last)}</p>
     </section>
   );
 }
 
-/** Nothing to show: nothing imported, or nothing the filters select. */
+/** What an empty All usage says: whether an import has looked yet, and where it looks. */
+export function noUsageText(lastImportAt: number | null, imported: boolean): string {
+  if (lastImportAt !== null) return 'The last import found no usage in the agents’ transcript folders:';
+  if (imported) return 'The import looked in these folders and found no transcripts of the agents:';
+  return 'Nothing imported yet. Baton counts every session, interactive ones too, from the agents’ transcripts in these folders:';
+}
+
+/** Nothing to show: nothing imported, or nothing the filters select. The toolbar's "Import now" serves both. */
 function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
   const unfiltered = useStore(store, (s) => isUnfiltered(s.filter));
+  // An import that ended, the watch's own included, has looked even where it stored nothing.
+  const imported = useStore(store, (s) => s.lastImport !== null || s.progress?.last != null);
   if (!unfiltered) return <Empty>No usage matches these filters.</Empty>;
   const { origin } = overview;
   return (
     <div className="usage-nothing">
-      <Empty>
-        {origin.lastImportAt === null
-          ? 'Nothing imported yet. Baton counts every session, interactive ones too, from the agents’ transcripts in these folders:'
-          : 'The last import found no usage in the agents’ transcript folders:'}
-      </Empty>
+      <Empty>{noUsageText(origin.lastImportAt, imported)}</Empty>
       <Directories directories={origin.directories} />
-      <ImportButton store={store} />
     </div>
   );
 }

@@ -293,7 +293,7 @@ describe('the All usage view', () => {
       '2 Baton sessions without a transcript counted from Baton’s own records.',
     );
     expect(within(origin).getByTestId('usage-origin-last-import').textContent).toBe(
-      `Last import ${formatDate(lastImportAt)}.`,
+      `Last change ${formatDate(lastImportAt)}.`,
     ); // No message was counted the old way.
     expect(within(origin).queryByTestId('usage-origin-legacy')).toBeNull();
   });
@@ -311,11 +311,11 @@ describe('the All usage view', () => {
     expect(screen.getByTestId('usage-directory').textContent).toContain('/home/me/.claude/projects');
     expect(screen.queryByTestId('chart-usage-by-source')).toBeNull();
 
-    // Both "Import now" buttons (toolbar and empty state) start the same import.
-    fireEvent.click(screen.getAllByTestId('usage-import-now')[1]!);
+    // One "Import now", the toolbar's: the empty state does not offer a second.
+    expect(screen.getAllByTestId('usage-import-now')).toHaveLength(1);
+    fireEvent.click(screen.getByTestId('usage-import-now'));
     expect(await screen.findByTestId('usage-import-progress')).toBeTruthy();
-    for (const button of screen.getAllByTestId('usage-import-now'))
-      expect((button as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('usage-import-now') as HTMLButtonElement).disabled).toBe(true);
     expect(callsOf(transport, 'importTranscripts')).toHaveLength(1);
 
     answer = { ...overview, origin: { ...overview.origin } };
@@ -324,8 +324,42 @@ describe('the All usage view', () => {
     expect(screen.queryByTestId('usage-import-progress')).toBeNull();
     expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2);
     expect(screen.getByTestId('usage-origin-last-import').textContent).toBe(
-      `Last import ${formatDate(lastImportAt)}: 3 new files, 120 messages, 1 unreadable line skipped in 1.5s.`,
+      `Last change ${formatDate(lastImportAt)}: 3 new files, 120 messages, 1 unreadable line skipped in 1.5s.`,
     );
+  });
+
+  it('says the last change apart from a later check that found nothing new', async () => {
+    const empty = {
+      ...importSummary,
+      newFiles: 0,
+      messages: 0,
+      corrected: 0,
+      malformed: 0,
+      linesRead: 0,
+      durationMs: 40,
+    };
+    renderUsage({ getImportProgress: () => importProgress({ state: 'done', last: empty }) });
+    const line = await screen.findByTestId('usage-origin-last-import');
+    await waitFor(() =>
+      expect(line.textContent).toBe(
+        `Last change ${formatDate(lastImportAt)}. Checked again since: nothing new (12 files looked at in 40ms).`,
+      ),
+    );
+    expect(line.textContent).not.toContain('0 new files');
+  });
+
+  it('says where the import looked and that it found nothing, once it has run', async () => {
+    const empty = { ...importSummary, files: 0, newFiles: 0, messages: 0, corrected: 0, malformed: 0, durationMs: 5 };
+    renderUsage({
+      getUsageOverview: () => usageOverview(),
+      getImportProgress: () => importProgress({ state: 'done', last: empty }),
+    });
+    const state = await screen.findByTestId('empty-state');
+    await waitFor(() =>
+      expect(state.textContent).toBe('The import looked in these folders and found no transcripts of the agents:'),
+    );
+    expect(screen.getByTestId('usage-directory').textContent).toContain('/home/me/.claude/projects');
+    expect(screen.getAllByTestId('usage-import-now')).toHaveLength(1);
   });
 
   it('says so when the filters select nothing, without the offer to import', async () => {

@@ -598,6 +598,18 @@ describe('the history page', () => {
     );
   });
 
+  it('without tasks, points at the Tasks page by the name the navigation gives it, and offers no export', async () => {
+    startHistory({ listTasks: () => ({ tasks: [], total: 0 }) });
+    const empty = await screen.findByText(/No tasks yet/);
+    expect(empty.textContent).toBe('No tasks yet. Launch one from the Tasks page and it will be listed here.');
+    expect(screen.getByRole('link', { name: 'Tasks' })).toBeTruthy();
+    for (const name of ['Export CSV', 'Export JSON']) {
+      const button = screen.getByRole('button', { name }) as HTMLButtonElement;
+      expect(button.disabled).toBe(true);
+      expect(button.title).toBe('No tasks to export: none is selected');
+    }
+  });
+
   it('searches titles and prompts once typing pauses', async () => {
     const transport = startHistory({
       listTasks: (input) => {
