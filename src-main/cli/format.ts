@@ -1,5 +1,5 @@
 /** Lines for the terminal, with numbers from the one formatter the window uses too. */
-import { formatCost, formatDuration, formatTokens, plural } from '../contract/format';
+import { formatCost, formatCostWithUnknown, formatDuration, formatTokens, plural, sumTokens } from '../contract/format';
 import type { SessionView, TaskDetail, TaskSummary } from '../contract/views';
 
 /**
@@ -54,6 +54,12 @@ function changesLine(task: TaskDetail): string | undefined {
   return undefined;
 }
 
+/** A task's cost as the window says it: "$0.42", "$0.42 + unknown", or "unknown" where no session's cost is known. */
+export function taskCostText(task: Pick<TaskSummary, 'totals'>): string {
+  const { costUsd, totalTokens, unknownCostTokens = 0 } = task.totals;
+  return formatCostWithUnknown(costUsd, unknownCostTokens, totalTokens - unknownCostTokens);
+}
+
 export function formatTaskLine(task: TaskSummary): string {
   const when = new Date(task.createdAt).toISOString().replace('T', ' ').slice(0, 16);
   return [
@@ -62,15 +68,18 @@ export function formatTaskLine(task: TaskSummary): string {
     task.status.padEnd(14),
     `${task.iterations} it`.padStart(6),
     `${formatTokens(task.totals.totalTokens)} tok`.padStart(14),
-    formatCost(task.totals.costUsd).padStart(9),
+    taskCostText(task).padStart(9),
     task.title,
   ].join('  ');
 }
 
 export function formatTaskDetail(task: TaskDetail): string {
   const t = task.totals;
-  const unknown = task.sessions.filter((s) => s.costSource === 'unknown').length;
+  const unknownSessions = task.sessions.filter((s) => s.costSource === 'unknown');
+  const unknown = unknownSessions.length;
   const costNote = unknown > 0 ? ` (not counting ${plural(unknown, 'iteration')} whose cost is unknown)` : '';
+  const unknownTokens = unknownSessions.reduce((sum, s) => sum + sumTokens(s), 0);
+  const cost = formatCostWithUnknown(t.costUsd, unknownTokens, t.totalTokens - unknownTokens);
   const lines = [
     `task     ${task.id}`,
     `title    ${task.title}`,
@@ -79,7 +88,7 @@ export function formatTaskDetail(task: TaskDetail): string {
     `status   ${task.status}${task.statusReason ? ` (${task.statusReason})` : ''}`,
     `tokens   in ${formatTokens(t.inputTokens)}  out ${formatTokens(t.outputTokens)}  cache write ${formatTokens(t.cacheCreationTokens)}  cache read ${formatTokens(t.cacheReadTokens)}  total ${formatTokens(t.totalTokens)}`,
     `         ${task.iterations} iterations, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
-    `cost     ${formatCost(t.costUsd)}${costNote}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
+    `cost     ${cost}${costNote}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
   ];
   const changes = changesLine(task);
   if (changes) lines.push(changes);

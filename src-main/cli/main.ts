@@ -339,7 +339,22 @@ function exitCodeOf(error: unknown): number {
   return EXIT_NOT_COMPLETED;
 }
 
+/**
+ * A reader that closed the pipe (`baton settings --help | head`) has had all it wanted: the write that finds the
+ * pipe closed ends the command quietly, where Node would otherwise crash on the unhandled EPIPE.
+ */
+export function exitQuietlyOnClosedPipe(
+  stream: Pick<NodeJS.WriteStream, 'on'>,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    exit(0);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe(process.stdout);
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;
