@@ -8,9 +8,9 @@ import {
   CODEX_COMMAND_TOOL,
   CODEX_PATCH_TOOL,
   CodexStreamParser,
-  toTokenUsage,
   unwrapShellCommand,
 } from '../../src-main/core/agents/codex-stream-parser';
+import { toTokenUsage } from '../../src-main/core/agents/codex-usage';
 import { fixture, kindsOf, ofKind, parseLines } from '../support/stream-fixtures';
 
 const parseAll = (text: string, parser = new CodexStreamParser({ model: 'gpt-5.5', cwd: '/work/project' })) =>

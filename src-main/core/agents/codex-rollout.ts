@@ -17,7 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type TokenUsage, zeroUsage } from '../../contract/agent-events';
-import { toTokenUsage } from './codex-stream-parser';
+import { codexRawUsage, toTokenUsage, type CodexUsage } from './codex-usage';
 
 /** Codex's state directory for an agent run with this environment: CODEX_HOME, or ~/.codex. */
 export function codexHomeOf(env: NodeJS.ProcessEnv): string {
@@ -61,27 +61,10 @@ export interface RolloutSummary {
   errorStatus: number | null;
 }
 
-type RawUsage = Parameters<typeof toTokenUsage>[0] & { reasoning_output_tokens?: number };
+type RawUsage = Required<CodexUsage>;
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-/** Codex's usage object with every count that cannot be true taken as 0; undefined where there is none. */
-export function codexRawUsage(value: unknown): RawUsage | undefined {
-  const usage = asObject(value);
-  if (!usage) return undefined;
-  const count = (key: string) => {
-    const n = usage[key];
-    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
-  };
-  return {
-    input_tokens: count('input_tokens'),
-    cached_input_tokens: count('cached_input_tokens'),
-    cache_write_input_tokens: count('cache_write_input_tokens'),
-    output_tokens: count('output_tokens'),
-    reasoning_output_tokens: count('reasoning_output_tokens'),
-  };
 }
 
 /** The status Codex's error classes stand for; those with a status of their own carry it. */

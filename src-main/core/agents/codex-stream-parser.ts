@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { type AgentEvent, type AgentResult, type TokenUsage, zeroUsage } from '../../contract/agent-events';
 // A token count that cannot be true (negative, fractional, absurd) is taken as 0, as for Claude Code.
 import { count as tokens, type ParsedLine } from './claude-stream-parser';
+import { toTokenUsage } from './codex-usage';
 import { decodeEventLine, describeIssues } from './event-lines';
 
 /** The tool names Codex's actions are shown under; `Bash` is the one Baton's views describe as `$ <command>`. */
@@ -80,18 +81,6 @@ export function unwrapShellCommand(command: string): string {
   if (wrapped[1] !== undefined) return wrapped[1].replaceAll(`'\\''`, `'`);
   // Inside double quotes a backslash escapes only these four.
   return wrapped[2]!.replace(/\\([\\"$`])/g, '$1');
-}
-
-/** Baton's four kinds from Codex's usage: OpenAI counts cached tokens inside `input_tokens`. */
-export function toTokenUsage(usage: z.infer<typeof turnUsage> | undefined): TokenUsage {
-  const input = usage?.input_tokens ?? 0;
-  const cached = usage?.cached_input_tokens ?? 0;
-  return {
-    inputTokens: Math.max(0, input - cached),
-    cacheReadTokens: cached,
-    cacheCreationTokens: usage?.cache_write_input_tokens ?? 0,
-    outputTokens: usage?.output_tokens ?? 0,
-  };
 }
 
 /** How a Codex run ended, with what the contract's AgentResult has no field for. */

@@ -13,8 +13,7 @@
  */
 import { type TokenUsage } from '../../contract/agent-events';
 import { modelName, type ServiceSpeed } from '../../contract/models';
-import { codexRawUsage } from '../agents/codex-rollout';
-import { toTokenUsage } from '../agents/codex-stream-parser';
+import { codexRawUsage, toTokenUsage } from '../agents/codex-usage';
 
 /** A message that counts, before it is stored. */
 export interface UsageEntry {
@@ -47,7 +46,7 @@ function optionalOk(value: unknown, ok: (value: unknown) => boolean): boolean {
 }
 const nonEmptyString = (value: unknown) => typeof value === 'string' && value.length > 0;
 
-/** A line's timestamp, for ordering files by their earliest one as ccusage does (any line, any kind). */
+/** A line's timestamp (any line, any kind). */
 export function timestampOf(line: Json): number | null {
   if (typeof line.timestamp !== 'string') return null;
   const at = Date.parse(line.timestamp);
