@@ -42,12 +42,20 @@ const SOURCE_CHOICES: { value: UsageSourceChoice; label: string }[] = [
   ...USAGE_SOURCES.map((source) => ({ value: source, label: USAGE_SOURCE_LABELS[source] })),
 ];
 
-/** Whose figures the costs are: an estimate from the price data is not what the agent said it cost. */
+/** Whose figures the costs are, in this order whatever the range: an estimate is not what the agent said it cost. */
 const COST_SOURCE_WORDS = {
-  agent: 'as the agents reported them',
-  estimated: 'estimated from the price data (or your prices in Settings)',
-  unknown: 'unknown for models without a price',
+  agent: 'reported by the agents',
+  estimated: 'estimated from model prices (the price data, or yours in Settings)',
+  unknown: 'unknown, for models without a price',
 } as const;
+const COST_SOURCE_ORDER = Object.keys(COST_SOURCE_WORDS) as (keyof typeof COST_SOURCE_WORDS)[];
+
+/** "Costs are reported by the agents." or "Costs: some reported by the agents, some estimated from …". */
+export function describeCostSources(sources: readonly (keyof typeof COST_SOURCE_WORDS)[]): string {
+  const words = COST_SOURCE_ORDER.filter((source) => sources.includes(source)).map((s) => COST_SOURCE_WORDS[s]);
+  if (words.length === 1) return `Costs are ${words[0]}.`;
+  return `Costs: ${words.map((w) => `some ${w}`).join('; ')}.`;
+}
 
 const METRICS: { value: UsageMetric; label: string }[] = [
   { value: 'cost', label: 'Cost' },
@@ -223,7 +231,7 @@ function UsageTotals({ overview }: { overview: UsageOverview }) {
       </dl>
       {totals.costSources.length > 0 ? (
         <p className="usage-cost-source" data-testid="usage-cost-source">
-          Costs {totals.costSources.map((source) => COST_SOURCE_WORDS[source]).join('; ')}.
+          {describeCostSources(totals.costSources)}
         </p>
       ) : null}
       {totals.cacheCreationTokens > 0 ? (

@@ -304,15 +304,29 @@ export function IterationTokensChart({ sessions }: { sessions: SessionView[] }) 
   );
 }
 
-/** Cost (bars, left axis) and duration (line, right axis) per iteration. */
+/** The cost chart's title where no iteration's cost is known: only the duration is drawn. */
+export const COST_UNKNOWN_TITLE = 'Duration per iteration (cost unknown)';
+
+/**
+ * Cost (bars, left axis) and duration (line, right axis) per iteration. An iteration of unknown cost has no bar
+ * (not a $0 one); where none has a known cost, there is no cost axis either, and the title says the cost is unknown.
+ */
 export function IterationCostDurationChart({ sessions }: { sessions: SessionView[] }) {
-  const data = sessions.map((s) => ({ iteration: `#${s.iteration}`, cost: s.costUsd, duration: s.durationMs }));
+  const data = sessions.map((s) => ({
+    iteration: `#${s.iteration}`,
+    cost: s.costSource === 'unknown' ? null : s.costUsd,
+    duration: s.durationMs,
+  }));
+  const costKnown = data.some((d) => d.cost !== null);
   return (
-    <ChartFrame title="Cost and duration per iteration" testId="chart-iteration-cost-duration">
+    <ChartFrame
+      title={costKnown ? 'Cost and duration per iteration' : COST_UNKNOWN_TITLE}
+      testId="chart-iteration-cost-duration"
+    >
       <ComposedChart data={data}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="iteration" />
-        <YAxis yAxisId="cost" tickFormatter={costTick} width={64} />
+        {costKnown ? <YAxis yAxisId="cost" tickFormatter={costTick} width={64} /> : null}
         <YAxis
           yAxisId="duration"
           orientation="right"
@@ -321,7 +335,9 @@ export function IterationCostDurationChart({ sessions }: { sessions: SessionView
         />
         <Tooltip formatter={(v, name) => (name === 'duration' ? formatDuration(Number(v)) : formatCost(Number(v)))} />
         <Legend />
-        <Bar isAnimationActive={false} yAxisId="cost" dataKey="cost" name="cost" fill={COST_COLOR} />
+        {costKnown ? (
+          <Bar isAnimationActive={false} yAxisId="cost" dataKey="cost" name="cost" fill={COST_COLOR} />
+        ) : null}
         <Line
           isAnimationActive={false}
           yAxisId="duration"

@@ -2,6 +2,8 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryCharts } from '../../src-main/contract/api';
 import {
+  COST_UNKNOWN_TITLE,
+  IterationCostDurationChart,
   agentTooltip,
   categoryAxisWidth,
   compactCost,
@@ -20,6 +22,7 @@ import {
   wrapLabel,
 } from '../../src-renderer/components/charts';
 import { projectNameMap } from '../../src-renderer/components/HistoryView';
+import { session } from './fixtures';
 
 afterEach(cleanup);
 
@@ -284,5 +287,27 @@ describe('the cost-by-agent chart', () => {
     unmount();
     render(<CostByAgentChart data={[]} />);
     expect(screen.getByTestId('chart-cost-by-agent').textContent).toContain('No sessions in this range');
+  });
+});
+
+describe('the cost per iteration of a task whose cost is unknown', () => {
+  it('says the cost is unknown instead of drawing a $0 axis, and still draws the duration', () => {
+    render(<IterationCostDurationChart sessions={[session({ iteration: 1, costSource: 'unknown', costUsd: 0 })]} />);
+    const chart = screen.getByTestId('chart-iteration-cost-duration');
+    expect(chart.querySelector('figcaption')!.textContent).toBe(COST_UNKNOWN_TITLE);
+    expect(COST_UNKNOWN_TITLE).toBe('Duration per iteration (cost unknown)');
+  });
+
+  it('keeps the cost where one iteration’s is known', () => {
+    render(
+      <IterationCostDurationChart
+        sessions={[
+          session({ iteration: 1, costSource: 'unknown', costUsd: 0 }),
+          session({ iteration: 2, costSource: 'estimated', costUsd: 0.5 }),
+        ]}
+      />,
+    );
+    const chart = screen.getByTestId('chart-iteration-cost-duration');
+    expect(chart.querySelector('figcaption')!.textContent).toBe('Cost and duration per iteration');
   });
 });

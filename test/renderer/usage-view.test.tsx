@@ -5,7 +5,7 @@ import type { UsageBlock, UsagePeriodRow, UsageTokens } from '../../src-main/con
 import { App } from '../../src-renderer/app/App';
 import { createServices, ServicesProvider } from '../../src-renderer/app/services';
 import { HistoryView } from '../../src-renderer/components/HistoryView';
-import { UsageView } from '../../src-renderer/components/UsageView';
+import { describeCostSources, UsageView } from '../../src-renderer/components/UsageView';
 import { BatonCallError } from '../../src-renderer/errors';
 import { IMPORT_POLL_MS } from '../../src-renderer/stores/usage-store';
 import { FakeTransport, importProgress, usageOverview, usageTokens } from './fixtures';
@@ -214,13 +214,18 @@ describe('the All usage view', () => {
     );
   });
 
-  it('says whose figures the costs are', async () => {
+  it('says whose figures the costs are, in one order whatever the range', async () => {
     renderUsage({
-      getUsageOverview: () => ({ ...overview, totals: { ...overview.totals, costSources: ['agent', 'estimated'] } }),
+      getUsageOverview: () => ({ ...overview, totals: { ...overview.totals, costSources: ['estimated', 'agent'] } }),
     });
     expect((await screen.findByTestId('usage-cost-source')).textContent).toBe(
-      'Costs as the agents reported them; estimated from the price data (or your prices in Settings).',
+      'Costs: some reported by the agents; some estimated from model prices (the price data, or yours in Settings).',
     );
+    expect(describeCostSources(['agent', 'estimated'])).toBe(describeCostSources(['estimated', 'agent']));
+    expect(describeCostSources(['unknown', 'estimated'])).toBe(
+      'Costs: some estimated from model prices (the price data, or yours in Settings); some unknown, for models without a price.',
+    );
+    expect(describeCostSources(['agent'])).toBe('Costs are reported by the agents.');
   });
 
   it('lists the 5-hour blocks newest first, the active one with its burn rate and projection', async () => {
