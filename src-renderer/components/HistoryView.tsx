@@ -399,18 +399,22 @@ function BreakdownSwitch({ store }: { store: HistoryStore }) {
   );
 }
 
+/** The columns a narrow table (a 1024 px window) leaves out, so the model and the task keep room to be read. */
+const NARROW_HIDDEN = 'col-wide-only';
+
 const COLUMNS: { label: string; sort?: TaskSortKey; className?: string }[] = [
   { label: 'Created', sort: 'createdAt' },
   { label: 'Task' },
   { label: 'Project' },
-  { label: 'Agent' },
+  // The agent shows beside the model at any width; its own column only where there is room.
+  { label: 'Agent', className: NARROW_HIDDEN },
   { label: 'Model' },
   { label: 'Status' },
-  { label: 'Iterations', sort: 'iterations', className: 'num' },
+  { label: 'Iterations', sort: 'iterations', className: `num ${NARROW_HIDDEN}` },
   { label: 'Tokens', sort: 'totalTokens', className: 'num' },
   { label: 'Cost', sort: 'costUsd', className: 'num' },
   { label: 'Cost per changed line', className: 'num' },
-  { label: 'Duration', sort: 'durationMs', className: 'num' },
+  { label: 'Duration', sort: 'durationMs', className: `num ${NARROW_HIDDEN}` },
 ];
 
 /** What each line the task changed cost; null where git recorded no change (no repository, or nothing changed). */
@@ -426,11 +430,12 @@ function ModelCell({ task }: { task: TaskSummary }) {
   return (
     <div
       role="cell"
-      className="ellipsis"
+      className="history-wrap"
       data-testid="history-model"
       title={models.length > 0 ? models.join('\n') : NO_MODEL_YET_TITLE}
     >
       {models.length > 0 ? modelsText(models) : <span className="muted">{NO_MODEL_YET}</span>}
+      <span className="history-model-agent muted"> · {agentLabel(task.agent)}</span>
     </div>
   );
 }
@@ -440,20 +445,20 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
   return (
     <>
       <div role="cell">{formatDate(task.createdAt)}</div>
-      <div role="cell" className="ellipsis" title={`${task.title}\n${clip(task.prompt, 400)}`}>
+      <div role="cell" className="history-wrap" title={`${task.title}\n${clip(task.prompt, 400)}`}>
         <a href={hrefs.task(task.id)}>{task.title}</a>
       </div>
-      <div role="cell" className="ellipsis" title={task.workingDir} data-testid="history-project">
+      <div role="cell" className="history-wrap" title={task.workingDir} data-testid="history-project">
         {projectName}
       </div>
-      <div role="cell" className="ellipsis" data-testid="history-agent">
+      <div role="cell" className={`ellipsis ${NARROW_HIDDEN}`} data-testid="history-agent">
         {agentLabel(task.agent)}
       </div>
       <ModelCell task={task} />
       <div role="cell" className="ellipsis">
         <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
       </div>
-      <div role="cell" className="num">
+      <div role="cell" className={`num ${NARROW_HIDDEN}`}>
         {task.iterations}
       </div>
       <div role="cell" className="num" data-value={task.totals.totalTokens}>
@@ -487,7 +492,7 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
               ? '<$0.0001'
               : formatCost(perLine)}
       </div>
-      <div role="cell" className="num">
+      <div role="cell" className={`num ${NARROW_HIDDEN}`}>
         {formatDuration(task.durationMs)}
       </div>
     </>
@@ -503,7 +508,12 @@ function TotalsRow({ store }: { store: HistoryStore }) {
       <div role="rowheader" className="history-totals-label">
         Total, {formatTokens(total)} {total === 1 ? 'task' : 'tasks'}
       </div>
-      <div role="cell" className="num" data-testid="history-totals-iterations" data-value={totals.iterations}>
+      <div
+        role="cell"
+        className={`num ${NARROW_HIDDEN}`}
+        data-testid="history-totals-iterations"
+        data-value={totals.iterations}
+      >
         {formatTokens(totals.iterations)}
       </div>
       <div role="cell" className="num" data-testid="history-totals-tokens" data-value={totals.totalTokens}>
@@ -519,7 +529,12 @@ function TotalsRow({ store }: { store: HistoryStore }) {
         {usageCostText(totals)}
       </div>
       <div role="cell" />
-      <div role="cell" className="num" data-testid="history-totals-duration" data-value={totals.durationMs}>
+      <div
+        role="cell"
+        className={`num ${NARROW_HIDDEN}`}
+        data-testid="history-totals-duration"
+        data-value={totals.durationMs}
+      >
         {formatDuration(totals.durationMs)}
       </div>
     </div>
@@ -579,7 +594,13 @@ function TaskTable({ store }: { store: HistoryStore }) {
           ))}
         </div>
       </div>
-      <div className="history-scroller" ref={scroller} data-testid="history-scroller">
+      {/* As tall as its rows, up to a screenful: a few tasks leave no empty space before the totals. */}
+      <div
+        className="history-scroller"
+        ref={scroller}
+        data-testid="history-scroller"
+        style={{ height: (total ?? 0) * ROW_HEIGHT }}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="rowgroup">
           {items.map((item) => {
             const task = rows[item.index];

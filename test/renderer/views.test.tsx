@@ -610,6 +610,32 @@ describe('the history page', () => {
     }
   });
 
+  it('keeps the table readable in a narrow window: as tall as its rows, the least needed columns dropped', async () => {
+    startHistory({
+      listTasks: (input) => ({
+        tasks: [finishedTask],
+        total: 1,
+        ...((input as { withTotals?: boolean }).withTotals ? { totals } : {}),
+      }),
+    });
+    const row = await screen.findByTestId('history-row');
+    // One task: one row's height, not a screenful of empty space before the totals.
+    expect(screen.getByTestId('history-scroller').style.height).toBe('40px');
+    // Agent, iterations and duration are the columns a narrow table leaves out; the model cell names the agent then.
+    const narrowOnly = screen
+      .getAllByRole('columnheader')
+      .filter((h) => h.classList.contains('col-wide-only'))
+      .map((h) => h.textContent);
+    expect(narrowOnly).toEqual(['Agent', 'Iterations', 'Duration']);
+    expect(within(row).getByTestId('history-model').textContent).toBe('claude-sonnet-4-5 · Claude Code');
+    expect(within(row).getByTestId('history-model').className).toBe('history-wrap');
+    // Taken from node at run time: the renderer's tests type-check without node's modules.
+    type Fs = { readFileSync(file: string, encoding: 'utf8'): string };
+    const { process: proc } = globalThis as unknown as { process: { getBuiltinModule(id: string): Fs } };
+    const css = proc.getBuiltinModule('node:fs').readFileSync('src-renderer/styles/history.css', 'utf8');
+    expect(css).toMatch(/@container \(max-width: \d+px\) \{[^@]*\.col-wide-only \{\s*display: none;/);
+  });
+
   it('searches titles and prompts once typing pauses', async () => {
     const transport = startHistory({
       listTasks: (input) => {
