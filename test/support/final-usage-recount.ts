@@ -5,7 +5,7 @@
  *
  * - A line counts when it has an ISO timestamp (`Z`, at most milliseconds) and `message.usage` with numeric
  *   input and output counts, and each optional field it has is of its type (ccusage's schema, which Baton
- *   keeps). Files are read in the order of their earliest timestamp; a last line without its newline counts
+ *   keeps). Files are read in the order of their paths; a last line without its newline counts
  *   only if it is whole JSON; a line that is not JSON is skipped.
  * - Per (`message.id`, `requestId`), the line with the highest `output_tokens` (the last one read on a tie)
  *   counts, whole: its time, model, speed and every token figure. A line lacking either id counts alone.
@@ -189,19 +189,15 @@ function readFiles(configDir: string): Array<{ file: string; lines: Line[] }> {
     const tail = raw.pop() ?? '';
     const texts = raw.filter((text) => text.trim() !== '');
     const lines: Line[] = [];
-    let earliest = Number.POSITIVE_INFINITY;
     for (const text of tail.trim() !== '' && parse(tail) ? [...texts, tail] : texts) {
       const json = parse(text);
       if (!isObject(json)) continue;
-      if (typeof json.timestamp === 'string' && !Number.isNaN(Date.parse(json.timestamp))) {
-        earliest = Math.min(earliest, Date.parse(json.timestamp));
-      }
       const line = lineOf(json);
       if (line) lines.push(line);
     }
-    return { file, lines, earliest };
+    return { file, lines };
   });
-  return files.sort((a, b) => a.earliest - b.earliest);
+  return files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 function parse(text: string): unknown {

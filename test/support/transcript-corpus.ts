@@ -155,7 +155,7 @@ export interface CorpusFile {
 type Json = Record<string, unknown>;
 
 interface LineMeta {
-  /** The line's `timestamp` where a Date parses it: files are taken in the order of their earliest one. */
+  /** The line's `timestamp` where a Date parses it. */
   timestamp: string | null;
   malformed?: true;
   /** Why ccusage refuses a line that has usage. */
@@ -1020,16 +1020,9 @@ export class TranscriptCorpus {
     return found;
   }
 
-  /** Files in the order importers take them: by the earliest timestamp of a line that counts. */
+  /** The files in the order an import takes them: by their paths. */
   private readOrder(): FileState[] {
-    const earliest = (file: FileState) => {
-      const times = file.lines.flatMap((line) => (line.meta.usage ? [Date.parse(line.meta.usage.timestamp)] : []));
-      return times.length > 0 ? Math.min(...times) : Number.POSITIVE_INFINITY;
-    };
-    return this.state
-      .map((file) => ({ file, at: earliest(file) }))
-      .sort((a, b) => a.at - b.at)
-      .map(({ file }) => file);
+    return [...this.state].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   /**
@@ -1117,7 +1110,7 @@ export class TranscriptCorpus {
   }
 
   /**
-   * The responses that count, each by its final line: files by their earliest timestamp, lines in order,
+   * The responses that count, each by its final line: files by their paths, lines in order,
    * per message id + request id pair the line with the highest output count (the last one on a tie), and
    * every line that lacks the pair. Also each pair's first line (what a first-line count takes) and files.
    */

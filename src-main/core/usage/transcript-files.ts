@@ -72,7 +72,6 @@ export interface FileRead {
   head: string;
   lines: number;
   malformed: number;
-  earliest: number;
 }
 
 /** What to read of a file: nothing when it is as last read, the new bytes when it grew, else all of it. */
@@ -105,7 +104,11 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const NEWLINE = 0x0a;
 
-export function readFile(plan: FilePlan, db: Connection): FileRead | undefined {
+/**
+ * A file's new lines and what they count for, without the store: a keyless line's key counts its occurrences
+ * within what was read, and `keylessFrom` shifts them past those read before.
+ */
+export function readFile(plan: FilePlan): FileRead | undefined {
   let bytes: Buffer;
   try {
     bytes = readBytes(plan.file, plan.from, plan.size);
@@ -128,7 +131,6 @@ export function readFile(plan: FilePlan, db: Connection): FileRead | undefined {
   const keylessSeen = new Map<string, number>();
   let lines = 0;
   let malformed = 0;
-  let earliest = Number.POSITIVE_INFINITY;
   const codex: CodexFileState | null = plan.agent === 'codex' ? newCodexFileState(threadIdOfRollout(plan.file)) : null;
   if (codex) codex.hasRecords = bytes.subarray(0, end).includes('"token_usage_record"');
   const needles = NEEDLES[plan.agent];
@@ -166,11 +168,10 @@ export function readFile(plan: FilePlan, db: Connection): FileRead | undefined {
     let entry = codex ? codexEntryOf(record, codex) : claudeEntryOf(record);
     if (!entry) continue;
     if (!codex && !keptStringsAreAscii(entry)) entry = claudeEntryOf(parseObject(raw, 'utf8')!)!;
-    if (entry.at < earliest) earliest = entry.at;
     let key = entry.key;
     if (key === null) {
       const hash = `${plan.file}#${hashOf(raw)}#`;
-      const before = keylessSeen.get(hash) ?? (plan.from > 0 ? keylessCountBefore(db, hash) : 0);
+      const before = keylessSeen.get(hash) ?? 0;
       keylessSeen.set(hash, before + 1);
       key = `${hash}${before}`;
     }
@@ -186,7 +187,6 @@ export function readFile(plan: FilePlan, db: Connection): FileRead | undefined {
     head: hashOf(headBytes),
     lines: plan.linesBefore + lines,
     malformed,
-    earliest,
   };
 }
 
@@ -216,12 +216,31 @@ function parses(text: string): boolean {
   }
 }
 
-/** How many times a keyless line was counted in the part of its file read before. */
-function keylessCountBefore(db: Connection, prefix: string): number {
-  const row = db
-    .prepare(`SELECT COUNT(*) AS n FROM usage_messages WHERE dedup_key >= ? AND dedup_key < ?`)
-    .get(prefix, `${prefix}\uffff`) as { n: number };
-  return row.n;
+/**
+ * The keys of a grown file's keyless lines, numbered on from the occurrences of the same line counted in the
+ * part read before (a line repeated verbatim counts each time, and a re-read none twice).
+ */
+export function keylessFrom(read: FileRead, db: Connection): FileRead {
+  if (read.plan.from === 0) return read;
+  const prefix = `${read.plan.file}#`;
+  const counted = db.prepare(`SELECT COUNT(*) AS n FROM usage_messages WHERE dedup_key >= ? AND dedup_key < ?`);
+  const before = new Map<string, number>();
+  const finals = new Map<string, UsageEntry>();
+  for (const [key, entry] of read.finals) {
+    if (!key.startsWith(prefix)) {
+      finals.set(key, entry);
+      continue;
+    }
+    const cut = key.lastIndexOf('#') + 1;
+    const line = key.slice(0, cut);
+    let offset = before.get(line);
+    if (offset === undefined) {
+      offset = (counted.get(line, `${line}\uffff`) as { n: number }).n;
+      before.set(line, offset);
+    }
+    finals.set(`${line}${offset + Number(key.slice(cut))}`, entry);
+  }
+  return { ...read, finals };
 }
 
 /** rollout-<time>-<thread id>.jsonl: the thread, for files whose session_meta line is missing. */

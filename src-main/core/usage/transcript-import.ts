@@ -7,8 +7,8 @@
  *   rewritten is read again from the start: messages already counted are known by their key, so
  *   nothing counts twice, and nothing counted before is dropped (the agent may have cut its own file).
  * - Each API response counts once, at its final line (see usage-writer.ts), across files and imports.
- *   Files are taken in the order of their earliest counted line, so a tie between two files' copies of a
- *   response goes the same way every time.
+ *   Files are taken in the order of their paths, so a tie between two files' copies of a response goes the
+ *   same way every time. Each file is written soon after it is read, so an import holds a batch at a time.
  * - Files are written in batches, each file's responses in the same transaction as its read position: a
  *   crash loses no more than the batch under way, which the next import reads again.
  */
@@ -19,6 +19,7 @@ import type { DataSource } from 'typeorm';
 import type { ImportProgress, ImportSummary } from '../../contract/usage';
 import { connectionOf, writeTransaction } from '../store/write-transaction';
 import {
+  keylessFrom,
   planFor,
   readFile,
   type FilePlan,
@@ -76,7 +77,7 @@ const WRITE_BATCH_ROWS = 4000;
 export interface ImportOptions {
   now?: () => number;
   onProgress?: (progress: Omit<ImportProgress, 'state' | 'error' | 'last'>) => void;
-  /** Whether to let other work run between files' writes (the service's event loop); a command need not. */
+  /** Whether to let other work run between files (the service's event loop); a command need not. */
   yieldBetweenFiles?: boolean;
 }
 
@@ -112,29 +113,14 @@ export async function importTranscripts(
     }
   }
 
+  // Files in the order of their paths: where two files hold a response with the same figures, the same copy
+  // counts every time.
+  plans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
   const bytesTotal = plans.reduce((sum, plan) => sum + (plan.size - plan.from), 0);
   let bytesDone = 0;
   const progress = (filesDone: number) =>
     options.onProgress?.({ filesDone, filesTotal: plans.length, bytesDone, bytesTotal });
   progress(0);
-
-  const reads: FileRead[] = [];
-  let linesRead = 0;
-  let malformed = 0;
-  for (const [index, plan] of plans.entries()) {
-    const read = readFile(plan, db);
-    bytesDone += plan.size - plan.from;
-    if (index % 16 === 15) {
-      progress(index + 1);
-      // Lets a window's call for the progress be answered between files.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (!read) continue;
-    reads.push(read);
-    linesRead += read.lines - plan.linesBefore;
-    malformed += read.malformed;
-  }
-  reads.sort((a, b) => a.earliest - b.earliest);
 
   const writer = usageWriter(db);
   const saveFile = db.prepare(
@@ -146,23 +132,22 @@ export async function importTranscripts(
   const counts = { messages: 0, corrected: 0, duplicates: 0 };
   const sessions = new Set<string>();
   const importedAt = now();
+  let linesRead = 0;
+  let malformed = 0;
   // Files are written in batches, each file's responses with its read position: a crash loses at most the
   // batch under way, which the next import reads again. One commit per file cost more than the inserts.
-  for (let first = 0; first < reads.length;) {
-    let rows = 0;
-    let last = first;
-    while (last < reads.length && (last === first || rows + reads[last]!.finals.size <= WRITE_BATCH_ROWS)) {
-      rows += reads[last]!.finals.size;
-      last++;
-    }
-    const batch = reads.slice(first, last);
-    first = last;
+  let batch: FileRead[] = [];
+  let batchRows = 0;
+  const writeBatch = () => {
+    const files = batch;
+    batch = [];
+    batchRows = 0;
     writeTransaction(dataSource, () => {
-      for (const read of batch) {
+      for (const read of files) {
         const { plan } = read;
         const projectFolder = plan.agent === 'claude' ? claudeProjectFolder(plan.file) : null;
         counts.duplicates += read.repeats;
-        for (const [key, entry] of read.finals) {
+        for (const [key, entry] of keylessFrom(read, db).finals) {
           const sessionId = entry.sessionId ?? (plan.agent === 'claude' ? path.basename(plan.file, '.jsonl') : null);
           const outcome = writer.write(key, entry, {
             agent: plan.agent,
@@ -176,8 +161,24 @@ export async function importTranscripts(
         saveFile.run(plan.file, plan.agent, plan.size, plan.mtimeMs, read.readTo, read.head, read.lines, importedAt);
       }
     });
-    if (options.yieldBetweenFiles !== false) await new Promise((resolve) => setImmediate(resolve));
+  };
+  for (const [done, plan] of plans.entries()) {
+    const read = readFile(plan);
+    bytesDone += plan.size - plan.from;
+    if (read) {
+      linesRead += read.lines - plan.linesBefore;
+      malformed += read.malformed;
+      if (batch.length > 0 && batchRows + read.finals.size > WRITE_BATCH_ROWS) writeBatch();
+      batch.push(read);
+      batchRows += read.finals.size;
+    }
+    if (done % 16 === 15) {
+      progress(done + 1);
+      // Lets a window's call for the progress be answered between files.
+      if (options.yieldBetweenFiles !== false) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
+  if (batch.length > 0) writeBatch();
   progress(plans.length);
   return {
     files,
