@@ -4,7 +4,7 @@
  * under refs/baton/, so gc keeps it. Files .gitignore ignores stay out, as they would of a commit.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FileChange } from '../../contract/views';
@@ -25,7 +25,13 @@ export async function workingTree(root: string): Promise<string> {
     // Starting from a copy of the real index lets git skip re-hashing every file it already knows unchanged.
     const { stdout } = await git(['rev-parse', '--path-format=absolute', '--git-path', 'index'], { cwd: root });
     const realIndex = stdout.trim();
-    if (existsSync(realIndex)) copyFileSync(realIndex, index);
+    if (existsSync(realIndex)) {
+      copyFileSync(realIndex, index);
+      // The copy keeps the index's own time: git re-reads a file changed in the same second as the index was
+      // written ("racily clean"), and a copy stamped now would make it trust a rewrite of the same size.
+      const { atime, mtime } = statSync(realIndex);
+      utimesSync(index, atime, mtime);
+    }
     const env = { GIT_INDEX_FILE: index };
     await git(['add', '--all', '--', ':/'], { cwd: root, env });
     return (await git(['write-tree'], { cwd: root, env })).stdout.trim();
