@@ -77,7 +77,7 @@ export function formatTaskDetail(task: TaskDetail): string {
   const t = task.totals;
   const unknownSessions = task.sessions.filter((s) => s.costSource === 'unknown');
   const unknown = unknownSessions.length;
-  const costNote = unknown > 0 ? ` (not counting ${plural(unknown, 'iteration')} whose cost is unknown)` : '';
+  const costNote = unknown > 0 ? ` (${plural(unknown, 'iteration')} of unknown cost)` : '';
   const unknownTokens = unknownSessions.reduce((sum, s) => sum + sumTokens(s), 0);
   const cost = formatCostWithUnknown(t.costUsd, unknownTokens, t.totalTokens - unknownTokens);
   const lines = [

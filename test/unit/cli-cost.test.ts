@@ -78,7 +78,7 @@ describe('costs on the command line', () => {
     const lines = text.split('\n').filter((line) => line.startsWith('[iteration'));
     expect(lines[0]).toContain('cost unknown');
     expect(lines[1]).toContain('$0.50 (agent)');
-    expect(text).toMatch(/^cost {5}\$0\.50 \(not counting 1 iteration whose cost is unknown\)/m);
+    expect(text).toMatch(/^cost {5}\$0\.50 \+ unknown \(1 iteration of unknown cost\)/m);
     const json = lastJsonLine<{ sessions: SessionJson[] }>((await runBaton(['task', id, '--json'], env)).stdout);
     expect(json.sessions.map((s) => [s.costUsd, s.costSource, s.computedCostUsd])).toEqual([
       [0, 'unknown', null],
