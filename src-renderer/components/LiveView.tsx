@@ -296,7 +296,7 @@ function RecentModelCell({ task }: { task: TaskSummary }) {
   const models = taskModels(task);
   return (
     <td
-      className="ellipsis"
+      className="recent-model"
       data-testid="recent-model"
       title={models.length > 0 ? models.join('\n') : NO_MODEL_YET_TITLE}
     >

@@ -291,6 +291,9 @@ describe('Recent', () => {
     await waitFor(() => expect(row.textContent).toContain('demo (work)'));
     expect(row.textContent).toContain('over budget');
     expect(row.textContent).toContain('claude-sonnet-4-5');
+    // The whole name, wrapped where the column is narrow, never cut short with an ellipsis.
+    const model = within(row).getByTestId('recent-model');
+    expect(model.className).not.toContain('ellipsis');
   });
 });
 
