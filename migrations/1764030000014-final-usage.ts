@@ -13,6 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - Costs of imported usage are no longer stored: reports price the tokens at read time, so a price set later
  *   applies to them. Only a cost the transcript itself states (`costUSD`) stays, as the agent's.
  * - `sessions.cache_write_1h_tokens` and `sessions.speed`, for the same pricing of Baton's own runs.
+ * - `usage_messages` keeps only its key's index: reports read it whole, and the indexes on `at` and
+ *   `session_id` cost a third of an import's inserts.
  * - One name per model: a trailing `[…]` tag (Claude Code's `[1m]`) is dropped, names are lower case, and
  *   "default" is no model. This is `modelName` (src-main/contract/models.ts) as of this migration, in SQL.
  */
@@ -33,6 +35,8 @@ export class FinalUsage1764030000014 implements MigrationInterface {
     await db.query(`UPDATE usage_messages SET model = ${normalized('model')} WHERE model IS NOT NULL`);
     await db.query(`UPDATE usage_messages SET cost_usd = NULL, cost_source = 'estimated' WHERE cost_source <> 'agent'`);
     await db.query(`UPDATE transcript_files SET size = -1, read_to = 0, lines = 0`);
+    await db.query(`DROP INDEX idx_usage_messages_at`);
+    await db.query(`DROP INDEX idx_usage_messages_session`);
 
     await db.query(`ALTER TABLE sessions ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0`);
     await db.query(`ALTER TABLE sessions ADD COLUMN speed TEXT NOT NULL DEFAULT 'standard'`);
@@ -41,6 +45,8 @@ export class FinalUsage1764030000014 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`CREATE INDEX idx_usage_messages_session ON usage_messages(session_id)`);
+    await db.query(`CREATE INDEX idx_usage_messages_at ON usage_messages(at)`);
     await db.query(`ALTER TABLE sessions DROP COLUMN speed`);
     await db.query(`ALTER TABLE sessions DROP COLUMN cache_write_1h_tokens`);
     await db.query(`UPDATE usage_messages SET model = model || '-fast' WHERE speed = 'fast'`);

@@ -39,8 +39,9 @@ import { existsSync } from 'node:fs';
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
 /** A Baton session `s` none of whose messages were imported (shown in the origin, for what is linked). */
-const WITHOUT_TRANSCRIPT_SQL = `NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.session_id)
-  AND (s.agent_session_id IS NULL OR NOT EXISTS (SELECT 1 FROM usage_messages m WHERE m.session_id = s.agent_session_id))`;
+const IMPORTED_SESSIONS_SQL = `SELECT session_id FROM usage_messages WHERE session_id IS NOT NULL`;
+const WITHOUT_TRANSCRIPT_SQL = `s.session_id NOT IN (${IMPORTED_SESSIONS_SQL})
+  AND (s.agent_session_id IS NULL OR s.agent_session_id NOT IN (${IMPORTED_SESSIONS_SQL}))`;
 
 /** How many long-context thresholds a request's input side is above: its tier, whatever the model. */
 const bucketSql = (tokens: string) =>
