@@ -108,6 +108,8 @@ export const agentEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('usage'),
     usage: tokenUsageSchema,
+    /** "fast" once a response was served in fast mode: the tokens are priced at the fast rate, or not at all. */
+    speed: z.enum(['standard', 'fast']).optional(),
     /** What those tokens cost so far at list prices, when the model's prices are known; the agent's own figure comes with the result. */
     estimatedCostUsd: z.number().nonnegative().optional(),
   }),

@@ -170,7 +170,9 @@ describe('ClaudeStreamParser on real CLI output', () => {
     expect(events.at(-1)).toMatchObject({ result: { usage: { cacheCreationTokens: 1000, cacheWrite1hTokens: 600 } } });
     expect(parser.servedFast).toBe(false);
     const fast = { type: 'assistant', message: { id: 'msg_2', content: [], usage: { ...usage(3), speed: 'fast' } } };
-    expect(parseAll(JSON.stringify(fast)).parser.servedFast).toBe(true);
+    const served = parseAll(JSON.stringify(fast));
+    expect(served.parser.servedFast).toBe(true);
+    expect(served.events).toContainEqual(expect.objectContaining({ kind: 'usage', speed: 'fast' }));
   });
 
   it('keeps running token totals per message that end equal to the result usage', () => {

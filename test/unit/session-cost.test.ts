@@ -60,10 +60,10 @@ async function oneIteration(
 
 describe('the cost of a session', () => {
   it('prices a fast-mode session only at a fast rate: unknown without one, never the normal rate', async () => {
-    const fastAgent = new ScriptedAgent(() => ({
-      result: { ...success('done').result, costUsd: null, usage: defaultUsage },
-      speed: 'fast',
-    }));
+    const fastAgent = new ScriptedAgent((request) => {
+      request.onEvent({ kind: 'usage', usage: defaultUsage, speed: 'fast' });
+      return { result: { ...success('done').result, costUsd: null, usage: defaultUsage }, speed: 'fast' };
+    });
     core = await openBatonCore({
       databaseFile: path.join(dir, 'baton.db'),
       agent: fastAgent,
@@ -75,8 +75,14 @@ describe('the cost of a session', () => {
       maxIterations: 1,
       model: 'claude-opus-4-6',
     });
+    const published: AgentEvent[] = [];
+    core.bus.subscribe((e) => {
+      if (e.type === 'agent.event' && e.event.kind === 'usage') published.push(e.event);
+    });
     await core.orchestrator.runTask(task.id);
     expect((await core.store.sessionsOfTask(task.id))[0]).toMatchObject({ costSource: 'unknown', costUsd: 0 });
+    // The live figure is left out too, never the normal rate's.
+    expect(published).toEqual([{ kind: 'usage', usage: defaultUsage, speed: 'fast' }]);
     // A fast price set later prices it, at that rate.
     await core.store.updateSettings({
       modelPrices: { 'claude-opus-4-6-fast': { input: 1, output: 1, cacheWrite: 1, cacheRead: 1 } },

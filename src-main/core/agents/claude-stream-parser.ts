@@ -399,6 +399,6 @@ export class ClaudeStreamParser {
       return;
     }
     this.usageByMessage.set(messageId, merged);
-    events.push({ kind: 'usage', usage: this.usageSoFar() });
+    events.push({ kind: 'usage', usage: this.usageSoFar(), ...(this.fast ? { speed: 'fast' as const } : {}) });
   }
 }

@@ -13,6 +13,7 @@ import {
   maxUsage,
   zeroUsage,
 } from '../../contract/agent-events';
+import type { ServiceSpeed } from '../../contract/models';
 import { type InputIssue, inputIssuesOf } from '../../contract/api';
 import {
   type AgentKind,
@@ -271,6 +272,7 @@ class UsageSoFarWriter {
   private usage = zeroUsage();
   private turns = 0;
   private agentCostUsd: number | null = null;
+  private speed: ServiceSpeed | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -285,6 +287,7 @@ class UsageSoFarWriter {
       // A call's message_delta changes only its output: more input means a new API call, the next turn.
       if (inputSide(event.usage) > inputSide(this.usage)) this.turns++;
       this.usage = event.usage;
+      this.speed = event.speed ?? this.speed;
       this.timer ??= setTimeout(() => this.flush(), USAGE_WRITE_DELAY_MS);
     } else if (event.kind === 'result') {
       const { result } = event;
@@ -314,14 +317,16 @@ class UsageSoFarWriter {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped) return;
-    const cost = costOf(this.agentCostUsd, this.pricing.costOf(this.model(), this.usage));
+    const served = { speed: this.speed };
+    const cost = costOf(this.agentCostUsd, this.pricing.costOf(this.model(), this.usage, served));
     try {
       const soFar = plusRetries({ ...this.usage, costUsd: cost.costUsd }, this.retries);
       this.write({
         ...soFar,
         turns: this.turns,
         costSource: cost.costSource,
-        computedCostUsd: this.retries.length > 0 ? this.pricing.costOf(this.model(), soFar) : cost.computedCostUsd,
+        computedCostUsd:
+          this.retries.length > 0 ? this.pricing.costOf(this.model(), soFar, served) : cost.computedCostUsd,
         costUnknown: cost.costUnknown,
         ...(this.retries.length > 0 ? { retries: this.retries } : {}),
       });
@@ -335,7 +340,7 @@ class UsageSoFarWriter {
 /** A usage event as the bus carries it: priced at list prices when the model's are known, unpriced otherwise. */
 function withEstimatedCost(event: AgentEvent, model: string | null, pricing: Pricing): AgentEvent {
   if (event.kind !== 'usage') return event;
-  const estimatedCostUsd = pricing.costOf(model, event.usage);
+  const estimatedCostUsd = pricing.costOf(model, event.usage, { speed: event.speed });
   return estimatedCostUsd === null ? event : { ...event, estimatedCostUsd };
 }
 
