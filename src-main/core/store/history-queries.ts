@@ -38,7 +38,7 @@ const MORE_SUMMARY_COLUMNS = `
 type ListedRecord = SummaryRecord & { session_models: string | null; unknown_cost_tokens: number };
 
 /** The one name of each model a task's sessions ran, sorted, once each. */
-export function sessionModels(stored: string | null): string[] {
+function sessionModels(stored: string | null): string[] {
   const names = new Set<string>();
   for (const raw of stored ? stored.split(',') : []) {
     const name = modelName(raw);
@@ -58,7 +58,7 @@ function toListedSummary(row: ListedRecord): TaskSummary & { models: string[] } 
 }
 
 /** The name a chart groups a model under: its one name, or "unknown" where neither session nor task gave one. */
-export const chartModel = (raw: string | null | undefined): string => modelName(raw) ?? 'unknown';
+const chartModel = (raw: string | null | undefined): string => modelName(raw) ?? 'unknown';
 
 /** `%` and `_` match literally; the backslash escapes them (and itself). */
 export function escapeLike(text: string): string {

@@ -47,7 +47,7 @@ function optionalOk(value: unknown, ok: (value: unknown) => boolean): boolean {
 const nonEmptyString = (value: unknown) => typeof value === 'string' && value.length > 0;
 
 /** A line's timestamp (any line, any kind). */
-export function timestampOf(line: Json): number | null {
+function timestampOf(line: Json): number | null {
   if (typeof line.timestamp !== 'string') return null;
   const at = Date.parse(line.timestamp);
   return Number.isNaN(at) ? null : at;

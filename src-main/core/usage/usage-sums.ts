@@ -41,22 +41,18 @@ export function add(into: UsageTokens, sums: Sums): void {
   if (!into.costSources.includes(sums.source)) into.costSources.push(sums.source);
 }
 
-/** A report row's figures as sums, to add into a total. */
-const sumsOf = (t: UsageTokens): Sums[] =>
-  t.costSources.map((source, n) => ({
-    i: n === 0 ? t.inputTokens : 0,
-    o: n === 0 ? t.outputTokens : 0,
-    cw: n === 0 ? t.cacheCreationTokens : 0,
-    cw1h: n === 0 ? t.cacheWrite1hTokens : 0,
-    cr: n === 0 ? t.cacheReadTokens : 0,
-    cost: n === 0 ? t.costUsd : 0,
-    unknownTokens: n === 0 ? t.unknownCostTokens : 0,
-    source,
-  }));
-
-export const addAll = (into: UsageTokens, from: UsageTokens) => {
-  for (const sums of sumsOf(from)) add(into, sums);
-};
+/** A report row added into a total. */
+export function addAll(into: UsageTokens, from: UsageTokens): void {
+  into.inputTokens += from.inputTokens;
+  into.outputTokens += from.outputTokens;
+  into.cacheCreationTokens += from.cacheCreationTokens;
+  into.cacheWrite1hTokens += from.cacheWrite1hTokens;
+  into.cacheReadTokens += from.cacheReadTokens;
+  into.totalTokens += from.totalTokens;
+  into.costUsd += from.costUsd;
+  into.unknownCostTokens += from.unknownCostTokens;
+  for (const source of from.costSources) if (!into.costSources.includes(source)) into.costSources.push(source);
+}
 
 /** Costs summed in floating point print with noise past the cent's hundredth: kept to 1e-9 dollars. */
 export function settled<T extends UsageTokens>(tokens: T): T {

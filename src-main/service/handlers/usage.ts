@@ -12,7 +12,7 @@ type UsageHandlers = Pick<
  * The most blocks the overview sends, newest first: a year of daily work is about a thousand, more than a
  * page can list usefully. The rest are counted in `olderBlocks`.
  */
-export const OVERVIEW_MAX_BLOCKS = 200;
+const OVERVIEW_MAX_BLOCKS = 200;
 
 export function usageHandlers({ usage, imports, core }: ServiceContext): UsageHandlers {
   // Whatever started the import (the watch, "Import now", `baton import`), views of all usage hear of what it stored.
