@@ -2,10 +2,12 @@
 import type { PermissionMode } from './task-spec';
 import type { SessionStatus, TaskStatus } from './views';
 
-const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// Made on first use: building it loads ICU's number data, a tenth of a command's start-up that most never need.
+let integerFormat: Intl.NumberFormat | undefined;
 
 /** Token counts and other integers, with en-US thousands separators: 15100 → "15,100". */
 export function formatTokens(value: number): string {
+  integerFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   return integerFormat.format(Math.round(value));
 }
 
