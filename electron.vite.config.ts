@@ -24,11 +24,13 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       minify: false,
-      // The service worker builds next to index.js, as out/main/worker.js, which main forks as a utility process.
+      // The service worker builds next to index.js, as out/main/worker.js, which main forks as a utility process;
+      // beside it, the transcript import's reader thread (see transcript-reader.ts).
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           worker: resolve(__dirname, 'src-main/worker/service-worker.ts'),
+          'transcript-reader-worker': resolve(__dirname, 'src-main/core/usage/transcript-reader-worker.ts'),
         },
       },
     },

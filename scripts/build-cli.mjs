@@ -49,8 +49,13 @@ const commandFile = path.join(outdir, 'baton.js');
 const STAMP_PLACEHOLDER = '// baton-bundle 0000000000000000';
 
 const result = await build({
-  entryPoints: [path.join(root, 'src-main', 'cli', 'main.ts')],
-  outfile: bundleFile,
+  // The transcript reader's worker thread is a file of its own, beside the bundle that starts it.
+  entryPoints: {
+    'baton-bundle': path.join(root, 'src-main', 'cli', 'main.ts'),
+    'transcript-reader-worker': path.join(root, 'src-main', 'core', 'usage', 'transcript-reader-worker.ts'),
+  },
+  outdir,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -62,6 +67,8 @@ const result = await build({
   external: ['better-sqlite3'],
   // TypeORM records migrations by class name.
   keepNames: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: 'linked',
   logLevel: 'warning',
   write: false,

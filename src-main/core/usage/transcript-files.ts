@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Connection } from '../store/write-transaction';
+import { forEachLine } from './line-chunks';
 import {
   claudeEntryOf,
   codexEntryOf,
@@ -102,75 +103,61 @@ const NEEDLES: Record<TranscriptAgent, Buffer[]> = {
 };
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
-const NEWLINE = 0x0a;
 
 /**
  * A file's new lines and what they count for, without the store: a keyless line's key counts its occurrences
- * within what was read, and `keylessFrom` shifts them past those read before.
+ * within what was read, and `keylessFrom` shifts them past those read before. Undefined when the file could
+ * not be read.
  */
 export function readFile(plan: FilePlan): FileRead | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readBytes(plan.file, plan.from, plan.size);
-  } catch {
-    return undefined;
-  }
-  // Only whole lines are read: the last one may still be being written. A last line without its newline
-  // that is whole JSON is read too, as ccusage reads it.
-  const lastNewline = bytes.lastIndexOf(NEWLINE);
-  let end = lastNewline + 1;
-  if (end < bytes.length && parses(bytes.toString('utf8', end))) end = bytes.length;
-  const readTo = plan.from + end;
-  const headBytes =
-    plan.from === 0
-      ? bytes.subarray(0, Math.min(HEAD_BYTES, readTo))
-      : readBytes(plan.file, 0, Math.min(HEAD_BYTES, readTo));
-
   const finals = new Map<string, UsageEntry>();
   let repeats = 0;
   const keylessSeen = new Map<string, number>();
   let lines = 0;
   let malformed = 0;
   const codex: CodexFileState | null = plan.agent === 'codex' ? newCodexFileState(threadIdOfRollout(plan.file)) : null;
-  if (codex) codex.hasRecords = bytes.subarray(0, end).includes('"token_usage_record"');
   const needles = NEEDLES[plan.agent];
-  const next = needles.map((needle) => bytes.indexOf(needle));
-  for (let start = 0; start < end;) {
-    let stop = bytes.indexOf(NEWLINE, start);
-    if (stop < 0 || stop > end) stop = end;
-    const lineStart = start;
-    start = stop + 1;
+  // Per needle, where it next occurs in the current chunk (from the line last searched on).
+  const next = needles.map(() => -1);
+  let chunkOfNext = -1;
+
+  const onLine = (bytes: Buffer, lineStart: number, stop: number, chunk: number) => {
     let first = lineStart;
     while (first < stop && isSpace(bytes[first]!)) first++;
-    if (first === stop) continue;
+    if (first === stop) return;
     lines++;
     let last = stop - 1;
     while (last > first && isSpace(bytes[last]!)) last--;
+    if (chunk !== chunkOfNext) {
+      next.fill(-1);
+      chunkOfNext = chunk;
+    }
     let wanted = false;
     for (let n = 0; n < needles.length; n++) {
-      if (next[n]! >= 0 && next[n]! < lineStart) next[n] = bytes.indexOf(needles[n]!, lineStart);
+      if (next[n]! < lineStart) next[n] = bytes.indexOf(needles[n]!, lineStart);
       if (next[n]! >= 0 && next[n]! < stop) wanted = true;
+      // Not found at all: none further in this chunk either.
+      if (next[n]! < 0) next[n] = Number.MAX_SAFE_INTEGER;
     }
     if (!wanted) {
       // Not parsed: a line that is not even braced is malformed; the rest count for nothing anyway.
       if (bytes[first] !== OPEN_BRACE || bytes[last] !== CLOSE_BRACE) malformed++;
-      continue;
+      return;
     }
-    const raw = bytes.subarray(lineStart, stop);
     // Claude lines are parsed from latin1, byte for byte: JSON's syntax is ASCII, and a one-byte string
     // decodes and parses at twice the speed. The few strings kept are read again as UTF-8 where not ASCII.
-    const record = parseObject(raw, codex ? 'utf8' : 'latin1');
+    const record = parseObject(bytes, lineStart, stop, codex ? 'utf8' : 'latin1');
     if (record === undefined) {
       malformed++;
-      continue;
+      return;
     }
-    if (record === null) continue;
+    if (record === null) return;
     let entry = codex ? codexEntryOf(record, codex) : claudeEntryOf(record);
-    if (!entry) continue;
-    if (!codex && !keptStringsAreAscii(entry)) entry = claudeEntryOf(parseObject(raw, 'utf8')!)!;
+    if (!entry) return;
+    if (!codex && !keptStringsAreAscii(entry)) entry = claudeEntryOf(parseObject(bytes, lineStart, stop, 'utf8')!)!;
     let key = entry.key;
     if (key === null) {
-      const hash = `${plan.file}#${hashOf(raw)}#`;
+      const hash = `${plan.file}#${hashOf(bytes.subarray(lineStart, stop))}#`;
       const before = keylessSeen.get(hash) ?? 0;
       keylessSeen.set(hash, before + 1);
       key = `${hash}${before}`;
@@ -178,7 +165,25 @@ export function readFile(plan: FilePlan): FileRead | undefined {
     const known = finals.get(key);
     if (known) repeats++;
     if (!known || entry.usage.outputTokens >= known.usage.outputTokens) finals.set(key, entry);
+  };
+
+  let range;
+  try {
+    // Newer Codex files say each response once; their running totals then say it again (see codexEntryOf).
+    if (codex) codex.hasRecords = fileHolds(plan, CODEX_RECORD);
+    // Only whole lines are read: the last one may still be being written. A last line without its newline
+    // that is whole JSON is read too, as ccusage reads it.
+    range = forEachLine(plan.file, plan.from, plan.size, onLine, parses, {
+      firstBytes: plan.from === 0 ? HEAD_BYTES : 0,
+    });
+  } catch {
+    return undefined;
   }
+  const readTo = range.end;
+  const headBytes =
+    plan.from === 0
+      ? range.first.subarray(0, Math.min(HEAD_BYTES, readTo))
+      : readBytes(plan.file, 0, Math.min(HEAD_BYTES, readTo));
   return {
     plan,
     finals,
@@ -190,11 +195,33 @@ export function readFile(plan: FilePlan): FileRead | undefined {
   };
 }
 
+const CODEX_RECORD = Buffer.from('"token_usage_record"');
+
+/** Whether the part of a file to read holds these bytes within a line. */
+function fileHolds(plan: FilePlan, needle: Buffer): boolean {
+  let found = false;
+  forEachLine(
+    plan.file,
+    plan.from,
+    plan.size,
+    (bytes, start, stop) => {
+      if (!found && bytes.subarray(start, stop).includes(needle)) found = true;
+    },
+    () => true,
+  );
+  return found;
+}
+
 /** A line's object; null for JSON that is not an object; undefined for a line that is not JSON. */
-function parseObject(raw: Buffer, encoding: 'utf8' | 'latin1'): Record<string, unknown> | null | undefined {
+function parseObject(
+  bytes: Buffer,
+  start: number,
+  stop: number,
+  encoding: 'utf8' | 'latin1',
+): Record<string, unknown> | null | undefined {
   let line: unknown;
   try {
-    line = JSON.parse(raw.toString(encoding));
+    line = JSON.parse(bytes.toString(encoding, start, stop));
   } catch {
     return undefined;
   }

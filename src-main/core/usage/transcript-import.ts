@@ -12,7 +12,6 @@
  * - Files are written in batches, each file's responses in the same transaction as its read position: a
  *   crash loses no more than the batch under way, which the next import reads again.
  */
-import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -21,13 +20,14 @@ import { connectionOf, writeTransaction } from '../store/write-transaction';
 import {
   keylessFrom,
   planFor,
-  readFile,
   type FilePlan,
   type FileRead,
   type StoredFile,
   type TranscriptAgent,
 } from './transcript-files';
 import { usageWriter } from './usage-writer';
+import { readerWorkerFile, readInOrder } from './transcript-reader';
+import { type Walk, walkTranscripts } from './transcript-walk';
 
 export type { TranscriptAgent } from './transcript-files';
 
@@ -56,19 +56,13 @@ export function defaultTranscriptDirectories(env: NodeJS.ProcessEnv): Transcript
 }
 
 /** The folder under a transcript directory that holds the files, and which of them are transcripts. */
-function transcriptFiles(directory: TranscriptDirectory): string[] {
+function transcriptFiles(directory: TranscriptDirectory): Walk {
   const root = path.join(directory.path, directory.agent === 'claude' ? 'projects' : 'sessions');
-  let names: string[];
-  try {
-    names = readdirSync(root, { recursive: true, encoding: 'utf8' });
-  } catch {
-    return [];
-  }
   const wanted =
     directory.agent === 'claude'
       ? (name: string) => name.endsWith('.jsonl')
       : (name: string) => path.basename(name).startsWith('rollout-') && name.endsWith('.jsonl');
-  return names.filter(wanted).map((name) => path.join(root, name));
+  return walkTranscripts(root, wanted);
 }
 
 /** Lines written in one transaction, at most (a file's own are never split). */
@@ -79,6 +73,8 @@ export interface ImportOptions {
   onProgress?: (progress: Omit<ImportProgress, 'state' | 'error' | 'last'>) => void;
   /** Whether to let other work run between files (the service's event loop); a command need not. */
   yieldBetweenFiles?: boolean;
+  /** The reader thread's file (see transcript-reader.ts); false reads on this thread alone. */
+  readerWorker?: string | false;
 }
 
 export async function importTranscripts(
@@ -99,16 +95,9 @@ export async function importTranscripts(
   const plans: FilePlan[] = [];
   let files = 0;
   for (const directory of directories) {
-    for (const file of transcriptFiles(directory)) {
-      let stat;
-      try {
-        stat = statSync(file);
-      } catch {
-        continue; // Deleted between the listing and now: what was imported of it stays.
-      }
-      if (!stat.isFile()) continue;
+    for (const file of transcriptFiles(directory).files) {
       files++;
-      const plan = planFor(file, directory.agent, stat.size, Math.trunc(stat.mtimeMs), stored.get(file));
+      const plan = planFor(file.path, directory.agent, file.size, file.mtimeMs, stored.get(file.path));
       if (plan) plans.push(plan);
     }
   }
@@ -162,22 +151,26 @@ export async function importTranscripts(
       }
     });
   };
-  for (const [done, plan] of plans.entries()) {
-    const read = readFile(plan);
-    bytesDone += plan.size - plan.from;
-    if (read) {
-      linesRead += read.lines - plan.linesBefore;
-      malformed += read.malformed;
-      if (batch.length > 0 && batchRows + read.finals.size > WRITE_BATCH_ROWS) writeBatch();
-      batch.push(read);
-      batchRows += read.finals.size;
-    }
-    if (done % 16 === 15) {
-      progress(done + 1);
-      // Lets a window's call for the progress be answered between files.
-      if (options.yieldBetweenFiles !== false) await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+  let filesDone = 0;
+  await readInOrder(
+    plans,
+    async (plan, read) => {
+      bytesDone += plan.size - plan.from;
+      if (read) {
+        linesRead += read.lines - plan.linesBefore;
+        malformed += read.malformed;
+        if (batch.length > 0 && batchRows + read.finals.size > WRITE_BATCH_ROWS) writeBatch();
+        batch.push(read);
+        batchRows += read.finals.size;
+      }
+      if (++filesDone % 16 === 0) {
+        progress(filesDone);
+        // Lets a window's call for the progress be answered between files.
+        if (options.yieldBetweenFiles !== false) await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    { workerFile: options.readerWorker === false ? undefined : (options.readerWorker ?? readerWorkerFile()) },
+  );
   if (batch.length > 0) writeBatch();
   progress(plans.length);
   return {
