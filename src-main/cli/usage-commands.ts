@@ -1,7 +1,7 @@
 /** `baton import` and `baton usage`: the agents' transcripts into the store, and reports over all usage. */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { formatCost, formatTokens } from '../contract/format';
+import { formatCost, formatInteger, formatTokens, plural } from '../contract/format';
 import type { ImportProgress, UsageFilterInput, UsageReport, UsageReportKind, UsageTokens } from '../contract/usage';
 import { openBaton } from '../service/open-baton';
 import { CliError, EXIT_BAD_INPUT, out } from './cli-error';
@@ -52,6 +52,15 @@ export async function importCommand(options: ImportOptions): Promise<number> {
     out(
       `read ${summary.linesRead} lines from ${summary.files} files (${summary.newFiles} new): ${summary.messages} new responses in ${summary.sessions} sessions, ${summary.corrected} corrected to their final line, ${summary.duplicates} already counted, ${summary.malformed} malformed lines skipped, in ${summary.durationMs} ms`,
     );
+    // Every other file was imported; what could not be read is said, on stderr, so a pipe reads the result alone.
+    if (summary.skippedFiles > 0) {
+      process.stderr.write(
+        `skipped ${plural(summary.skippedFiles, 'file or folder', 'files or folders')} that could not be read:\n`,
+      );
+      for (const entry of summary.skipped) process.stderr.write(`  ${entry.path}: ${entry.reason}\n`);
+      const unlisted = summary.skippedFiles - summary.skipped.length;
+      if (unlisted > 0) process.stderr.write(`  and ${formatInteger(unlisted)} more\n`);
+    }
     if (options.json) out(JSON.stringify(summary));
     return 0;
   } finally {

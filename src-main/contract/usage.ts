@@ -169,6 +169,10 @@ export const importSummarySchema = z.object({
   malformed: z.number().int().nonnegative(),
   sessions: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
+  /** Files and folders that could not be read, and why (the first few); every other file was imported. */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })).default([]),
+  /** How many were skipped in all. */
+  skippedFiles: z.number().int().nonnegative().default(0),
 });
 export type ImportSummary = z.infer<typeof importSummarySchema>;
 

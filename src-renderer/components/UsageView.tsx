@@ -484,7 +484,29 @@ function Origin({ origin, last }: { origin: UsageOrigin; last: ImportSummary | n
         </p>
       ) : null}
       <p data-testid="usage-origin-last-import">{describeLastImport(origin.lastImportAt, last)}</p>
+      {last && last.skippedFiles > 0 ? <SkippedFiles summary={last} /> : null}
     </section>
+  );
+}
+
+/** What the last import could not read: passed over, every other file imported. */
+function SkippedFiles({ summary }: { summary: ImportSummary }) {
+  const unlisted = summary.skippedFiles - summary.skipped.length;
+  return (
+    <div data-testid="usage-origin-skipped">
+      <p>
+        The last import could not read {plural(summary.skippedFiles, 'file or folder', 'files or folders')} and passed
+        over {summary.skippedFiles === 1 ? 'it' : 'them'}; everything else was imported:
+      </p>
+      <ul>
+        {summary.skipped.map((entry) => (
+          <li key={entry.path}>
+            <code>{entry.path}</code>: {entry.reason}
+          </li>
+        ))}
+        {unlisted > 0 ? <li>and {plural(unlisted, 'more', 'more')}</li> : null}
+      </ul>
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@
  * `baton import` and `baton usage` as a user runs them: the documented JSON shapes, the defaults taken
  * from CLAUDE_CONFIG_DIR, and bad input refused with exit 2 and nothing imported.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,21 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('baton import and baton usage', () => {
+  it('imports every file it can read, and says on stderr and in --json which it could not, and why', async () => {
+    const loop = path.join(config, 'projects', '-work-app', 'loop.jsonl');
+    symlinkSync(loop, loop);
+    // A link back to a folder above: walked once, not without end.
+    symlinkSync(config, path.join(config, 'projects', '-work-app', 'up'));
+    const imported = await runBaton(['import', '--json'], env);
+    expect(imported.code).toBe(0);
+    expect(lastJsonLine(imported.stdout)).toMatchObject({
+      messages: 2,
+      skipped: [{ path: loop, reason: 'ELOOP' }],
+      skippedFiles: 1,
+    });
+    expect(imported.stderr).toContain(`skipped 1 file or folder that could not be read:\n  ${loop}: ELOOP\n`);
+  });
+
   it('imports from CLAUDE_CONFIG_DIR and reports per day and model in the documented shape', async () => {
     const imported = await runBaton(['import', '--json'], env);
     expect(imported.code).toBe(0);
@@ -57,6 +72,8 @@ describe('baton import and baton usage', () => {
       malformed: 0,
       sessions: 1,
       durationMs: expect.any(Number),
+      skipped: [],
+      skippedFiles: 0,
     });
     const daily = await runBaton(['usage', 'daily', '--json', '--timezone', 'UTC', '--since', '2026-11-02'], env);
     expect(daily.code).toBe(0);

@@ -17,6 +17,8 @@ const summary: ImportSummary = {
   malformed: 0,
   sessions: 1,
   durationMs: 20,
+  skipped: [],
+  skippedFiles: 0,
 };
 
 function deferred<T>() {

@@ -144,6 +144,9 @@ const importSummary = {
   malformed: 1,
   sessions: 4,
   durationMs: 1500,
+  corrected: 0,
+  skipped: [] as Array<{ path: string; reason: string }>,
+  skippedFiles: 0,
 };
 
 type Handlers = Record<string, (input: unknown) => unknown>;
@@ -331,6 +334,19 @@ describe('the All usage view', () => {
     expect(screen.getByTestId('usage-origin-last-import').textContent).toBe(
       `Last change ${formatDate(lastImportAt)}: 3 new files, 120 messages, 1 unreadable line skipped in 1.5s.`,
     );
+  });
+
+  it('lists what the last import could not read, and how many more it passed over', async () => {
+    const skipped = {
+      ...importSummary,
+      skipped: [{ path: '/home/me/.claude/projects/app/big.jsonl', reason: 'not readable (permission denied)' }],
+      skippedFiles: 3,
+    };
+    renderUsage({ getImportProgress: () => importProgress({ state: 'done', last: skipped }) });
+    const list = await screen.findByTestId('usage-origin-skipped');
+    expect(list.textContent).toContain('could not read 3 files or folders and passed over them; everything else');
+    expect(list.textContent).toContain('/home/me/.claude/projects/app/big.jsonl: not readable (permission denied)');
+    expect(list.textContent).toContain('and 2 more');
   });
 
   it('says the last change apart from a later check that found nothing new', async () => {

@@ -3,35 +3,26 @@
  * lines, Baton's own sessions linked rather than doubled, Codex rollouts, and the reports over them.
  * Parity with ccusage itself is shown in test/integration/usage-parity.test.ts.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, mkdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
+import type { BatonCore } from '../../src-main/core/baton-core';
 import { importTranscripts, type TranscriptDirectory } from '../../src-main/core/usage/transcript-import';
 import { UsageReports } from '../../src-main/core/usage/usage-reports';
-import { ScriptedAgent, success } from '../support/scripted-agent';
+import { type ImportFixture, importFixture } from '../support/import-fixture';
 
+let fixture: ImportFixture;
 let root: string;
 let core: BatonCore;
 let claude: TranscriptDirectory;
 let file: string;
 
 beforeEach(async () => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'baton-import-'));
-  claude = { agent: 'claude', path: path.join(root, 'claude') };
-  mkdirSync(path.join(claude.path, 'projects', '-work-app'), { recursive: true });
-  file = path.join(claude.path, 'projects', '-work-app', 'interactive-1.jsonl');
-  core = await openBatonCore({
-    databaseFile: path.join(root, 'baton.db'),
-    agent: new ScriptedAgent(() => success('done', 500)),
-    retry: { baseDelayMs: 0, maxDelayMs: 0 },
-  });
+  fixture = await importFixture('import');
+  ({ root, core, claude } = fixture);
+  file = path.join(fixture.project, 'interactive-1.jsonl');
 });
-afterEach(async () => {
-  await core.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
 let messageCounter = 0;
 /** An assistant line as Claude Code writes it; `blocks` lines share the message (one per content block). */

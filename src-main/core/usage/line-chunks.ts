@@ -1,10 +1,14 @@
 /**
- * A file's lines, read in chunks into one buffer that each thread reuses: the import holds a chunk (or the
- * longest line) at a time rather than whole files, and does not fault in fresh memory for every file.
+ * A file's lines, read in chunks into one buffer that each thread reuses: the import holds a chunk (or one
+ * line, up to a limit) at a time rather than whole files, and does not fault in fresh memory for every file.
+ * A range can be one segment of a large file: it then holds the lines that start inside it, so segments read
+ * apart from each other (on two threads, in two transactions) hand over each line exactly once.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
+/** A longer line is passed over unread: no transcript line that counts comes near it. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
 let shared = Buffer.allocUnsafeSlow(CHUNK_BYTES);
@@ -27,10 +31,27 @@ function fill(fd: number, buffer: Buffer, at: number, position: number, end: num
 }
 
 export interface LineRange {
-  /** Where the whole lines handed over end: after the last newline, or after a last line taken whole. */
+  /** The file offset where the lines handed over end: the start of the first line not handed over. */
   end: number;
   /** A copy of the range's first bytes, as many as asked for (fewer in a shorter range). */
   first: Buffer;
+  /** Lines longer than `maxLineBytes`, passed over. */
+  tooLong: number;
+}
+
+export interface LineOptions {
+  /** How many of the range's first bytes to copy into `first`. */
+  firstBytes?: number;
+  /** A test's small chunks (with a buffer of their own). */
+  chunkBytes?: number;
+  maxLineBytes?: number;
+  /**
+   * The range starts inside a line, whose end (its newline) is where its first line starts: a segment after
+   * the first. The bytes before are the previous segment's.
+   */
+  startsMidLine?: boolean;
+  /** Lines that start at or after this offset are not handed over (the next segment's); the read ends there. */
+  linesStartBefore?: number;
 }
 
 /**
@@ -45,42 +66,58 @@ export function forEachLine(
   to: number,
   onLine: (buffer: Buffer, start: number, stop: number, chunk: number) => void,
   takeLastLine: (text: string) => boolean,
-  options: { firstBytes?: number; chunkBytes?: number } = {},
+  options: LineOptions = {},
 ): LineRange {
   const firstBytes = options.firstBytes ?? 0;
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const startsBefore = options.linesStartBefore ?? Number.POSITIVE_INFINITY;
   // A chunk size of its own (the tests' small ones) gets a buffer of its own.
   const own = options.chunkBytes !== undefined;
   const fd = openSync(file, 'r');
   try {
     let buffer = own ? Buffer.allocUnsafeSlow(options.chunkBytes!) : shared;
     let kept = 0; // bytes at the buffer's start that belong to a line not yet whole
-    let position = from; // the file offset of buffer[kept]
-    let lineEnd = from; // the file offset after the last whole line handed over
+    let position = from; // the file offset just after the bytes in the buffer
+    let lineEnd = from; // the file offset after the last whole line handed over (or passed over)
+    let skipping = options.startsMidLine === true; // within a line not to hand over
+    let tooLong = 0;
     let first: Buffer | undefined;
     for (let chunk = 0; ; chunk++) {
       const read = fill(fd, buffer, kept, position, to);
       position += read;
       const filled = kept + read;
       first ??= Buffer.from(buffer.subarray(0, Math.min(firstBytes, filled)));
+      const offsetOf = (index: number) => position - filled + index;
       let start = 0;
       for (let stop = buffer.indexOf(NEWLINE, 0); stop >= 0 && stop < filled; stop = buffer.indexOf(NEWLINE, start)) {
-        onLine(buffer, start, stop, chunk);
+        if (offsetOf(start) >= startsBefore && !skipping) return { end: offsetOf(start), first, tooLong };
+        if (!skipping) onLine(buffer, start, stop, chunk);
+        skipping = false;
         start = stop + 1;
+        lineEnd = offsetOf(start);
       }
-      lineEnd = position - (filled - start);
+      if (start < filled && offsetOf(start) >= startsBefore && !skipping)
+        return { end: offsetOf(start), first, tooLong };
       if (read === 0 || position >= to) {
         // The range is read: what follows the last newline is a line still being written, or a last line
         // without its newline.
-        if (start < filled && takeLastLine(buffer.toString('utf8', start, filled))) {
+        if (!skipping && start < filled && takeLastLine(buffer.toString('utf8', start, filled))) {
           onLine(buffer, start, filled, chunk);
           lineEnd = position;
         }
-        return { end: lineEnd, first };
+        return { end: lineEnd, first, tooLong };
       }
       kept = filled - start;
-      if (start === 0) {
+      if (skipping) {
+        kept = 0; // the rest of a line passed over: nothing of it is kept
+      } else if (kept >= maxLineBytes) {
+        // Too long to hold: passed over to its newline, counted.
+        tooLong++;
+        skipping = true;
+        kept = 0;
+      } else if (start === 0 && kept === buffer.length) {
         // One line fills the buffer: a larger one, kept for the next file too.
-        const larger = Buffer.allocUnsafeSlow(buffer.length * 2);
+        const larger = Buffer.allocUnsafeSlow(Math.min(buffer.length * 2, maxLineBytes + 1));
         buffer.copy(larger, 0, 0, kept);
         buffer = larger;
         if (!own) shared = larger;

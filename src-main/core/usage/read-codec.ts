@@ -18,26 +18,13 @@ export interface EncodedRead {
   repeats: number;
   /** Per entry: its key among the finals, its own key (null for a keyless line), session, project and model. */
   strings: Array<string | null>;
-  /** Per entry: at, the five token counts, the stated cost (NaN for none) and flags (1 fast, 2 sidechain). */
+  /** Per entry: at, the five token counts, the stated cost (NaN for none), flags (1 fast, 2 sidechain, 4 impossible). */
   numbers: Float64Array;
-  /** The file could not be read (it is then left as it was). */
-  failed: boolean;
+  /** Why the file could not be read; null when it was. */
+  failure: string | null;
 }
 
-export function encodeRead(index: number, read: FileRead | undefined): EncodedRead {
-  if (!read) {
-    return {
-      index,
-      readTo: 0,
-      head: '',
-      lines: 0,
-      malformed: 0,
-      repeats: 0,
-      strings: [],
-      numbers: new Float64Array(0),
-      failed: true,
-    };
-  }
+export function encodeRead(index: number, read: FileRead): EncodedRead {
   const strings: Array<string | null> = [];
   const numbers = new Float64Array(read.finals.size * NUMBERS_PER_ENTRY);
   let at = 0;
@@ -51,14 +38,13 @@ export function encodeRead(index: number, read: FileRead | undefined): EncodedRe
     numbers[at++] = u.cacheReadTokens;
     numbers[at++] = u.cacheWrite1hTokens;
     numbers[at++] = entry.costUsd ?? Number.NaN;
-    numbers[at++] = (entry.speed === 'fast' ? 1 : 0) | (entry.sidechain ? 2 : 0);
+    numbers[at++] = (entry.speed === 'fast' ? 1 : 0) | (entry.sidechain ? 2 : 0) | (entry.impossible ? 4 : 0);
   }
-  const { readTo, head, lines, malformed, repeats } = read;
-  return { index, readTo, head, lines, malformed, repeats, strings, numbers, failed: false };
+  const { readTo, head, lines, malformed, repeats, failure } = read;
+  return { index, readTo, head, lines, malformed, repeats, strings, numbers, failure };
 }
 
-export function decodeRead(plan: FilePlan, encoded: EncodedRead): FileRead | undefined {
-  if (encoded.failed) return undefined;
+export function decodeRead(plan: FilePlan, encoded: EncodedRead): FileRead {
   const finals = new Map<string, UsageEntry>();
   const { strings, numbers } = encoded;
   for (let i = 0, n = 0; i < strings.length; i += 5, n += NUMBERS_PER_ENTRY) {
@@ -80,10 +66,11 @@ export function decodeRead(plan: FilePlan, encoded: EncodedRead): FileRead | und
       },
       costUsd: Number.isNaN(cost) ? null : cost,
       sidechain: (flags & 2) !== 0,
+      ...(flags & 4 ? { impossible: true } : {}),
     });
   }
-  const { readTo, head, lines, malformed, repeats } = encoded;
-  return { plan, finals, readTo, head, lines, malformed, repeats };
+  const { readTo, head, lines, malformed, repeats, failure } = encoded;
+  return { plan, finals, readTo, head, lines, malformed, repeats, failure };
 }
 
 /**

@@ -46,51 +46,81 @@ function readBytes(file: string, from: number, to: number): Buffer {
 
 const hashOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
 
-/** One file's share of an import: what to read, and what it held. */
+/** A file larger than this is read in segments of this size, each written in a transaction of its own. */
+export const SEGMENT_BYTES = 16 * 1024 * 1024;
+
+/** One file's share of an import, or one segment of it: what to read. */
 export interface FilePlan {
   file: string;
   agent: TranscriptAgent;
   size: number;
   mtimeMs: number;
-  /** Where reading starts: 0 for a new or rewritten file. */
+  /** Where reading starts: 0 for a new or rewritten file; a segment after the first starts inside a line. */
   from: number;
+  /** Lines that start here or later are the next segment's: the file's size for its last segment. */
+  until: number;
+  /** 0 for the first segment (or the whole file). */
+  segment: number;
+  lastSegment: boolean;
   isNew: boolean;
-  /** Lines read before `from`, kept in the count. */
+  /** Lines read before `from`, kept in the count (for the first segment). */
   linesBefore: number;
+  /** The read position stored when the import planned (null: none): another import's write changes it. */
+  storedReadTo: number | null;
 }
 
 export interface FileRead {
   plan: FilePlan;
   /**
-   * Each response's final line among the file's lines, by key: per key the one with the most output tokens,
+   * Each response's final line among the read's lines, by key: per key the one with the most output tokens,
    * the later one on a tie, taken whole. A keyless line's key is its file, its hash and how often that line
    * came before. Kept as the file is read, so the partial lines are dropped at once.
    */
   finals: Map<string, UsageEntry>;
   /** Lines that counted for a response already among the finals. */
   repeats: number;
+  /** The start of the first line not read. */
   readTo: number;
   head: string;
+  /** Lines in this read. */
   lines: number;
+  /** Lines that are not JSON, hold impossible counts, are too long to hold, or could not be handled. */
   malformed: number;
+  /** Why the file could not be read (it is then passed over and reported); null when it was. */
+  failure: string | null;
 }
 
-/** What to read of a file: nothing when it is as last read, the new bytes when it grew, else all of it. */
-export function planFor(
+/**
+ * What to read of a file, in segments: nothing when it is as last read, the new bytes when it grew, else all
+ * of it. Throws where the file's first bytes cannot be read.
+ */
+export function plansFor(
   file: string,
   agent: TranscriptAgent,
   size: number,
   mtimeMs: number,
   known: StoredFile | undefined,
-): FilePlan | undefined {
-  const whole = { file, agent, size, mtimeMs, from: 0, isNew: known === undefined, linesBefore: 0 };
-  if (!known) return whole;
-  if (known.size === size && known.mtimeMs === mtimeMs) return undefined;
-  // A Codex transcript is one session's, written while it runs: read whole again, its keys keep it exact.
-  if (agent === 'codex' || size < known.readTo) return whole;
-  const headNow = hashOf(readBytes(file, 0, Math.min(HEAD_BYTES, known.readTo)));
-  if (headNow !== known.head) return whole;
-  return { ...whole, from: known.readTo, linesBefore: known.lines };
+): FilePlan[] {
+  let from = 0;
+  let linesBefore = 0;
+  if (known) {
+    if (known.size === size && known.mtimeMs === mtimeMs) return [];
+    // A Codex transcript is one session's, written while it runs: read whole again, its keys keep it exact.
+    const appended =
+      agent !== 'codex' &&
+      size >= known.readTo &&
+      hashOf(readBytes(file, 0, Math.min(HEAD_BYTES, known.readTo))) === known.head;
+    if (appended) ({ readTo: from, lines: linesBefore } = known);
+  }
+  const plans: FilePlan[] = [];
+  const common = { file, agent, size, mtimeMs, isNew: known === undefined, storedReadTo: known?.readTo ?? null };
+  // Codex files are read whole: their running totals are told apart by what came before in the file.
+  const step = agent === 'codex' ? Number.POSITIVE_INFINITY : SEGMENT_BYTES;
+  for (let start = from, segment = 0; segment === 0 || start < size; start += step, segment++) {
+    const until = Math.min(size, start + step);
+    plans.push({ ...common, from: start, until, segment, lastSegment: until >= size, linesBefore });
+  }
+  return plans;
 }
 
 /**
@@ -106,10 +136,10 @@ const CLOSE_BRACE = 0x7d;
 
 /**
  * A file's new lines and what they count for, without the store: a keyless line's key counts its occurrences
- * within what was read, and `keylessFrom` shifts them past those read before. Undefined when the file could
- * not be read.
+ * within what was read, and `keylessFrom` shifts them past those read before. A file that cannot be read
+ * comes back with its `failure`; a line that cannot be handled counts as malformed.
  */
-export function readFile(plan: FilePlan): FileRead | undefined {
+export function readFile(plan: FilePlan): FileRead {
   const finals = new Map<string, UsageEntry>();
   let repeats = 0;
   const keylessSeen = new Map<string, number>();
@@ -122,6 +152,14 @@ export function readFile(plan: FilePlan): FileRead | undefined {
   let chunkOfNext = -1;
 
   const onLine = (bytes: Buffer, lineStart: number, stop: number, chunk: number) => {
+    try {
+      handleLine(bytes, lineStart, stop, chunk);
+    } catch {
+      // A line that breaks its handling (nested past the stack's depth, say) is one bad line, not a bad file.
+      malformed++;
+    }
+  };
+  const handleLine = (bytes: Buffer, lineStart: number, stop: number, chunk: number) => {
     let first = lineStart;
     while (first < stop && isSpace(bytes[first]!)) first++;
     if (first === stop) return;
@@ -154,6 +192,8 @@ export function readFile(plan: FilePlan): FileRead | undefined {
     if (record === null) return;
     let entry = codex ? codexEntryOf(record, codex) : claudeEntryOf(record);
     if (!entry) return;
+    // Counts that cannot be true are taken as 0, as a run takes them, and the line is reported.
+    if (entry.impossible) malformed++;
     if (!codex && !keptStringsAreAscii(entry)) entry = claudeEntryOf(parseObject(bytes, lineStart, stop, 'utf8')!)!;
     let key = entry.key;
     if (key === null) {
@@ -168,31 +208,37 @@ export function readFile(plan: FilePlan): FileRead | undefined {
   };
 
   let range;
+  let head: string;
   try {
     // Newer Codex files say each response once; their running totals then say it again (see codexEntryOf).
     if (codex) codex.hasRecords = fileHolds(plan, CODEX_RECORD);
     // Only whole lines are read: the last one may still be being written. A last line without its newline
-    // that is whole JSON is read too, as ccusage reads it.
-    range = forEachLine(plan.file, plan.from, plan.size, onLine, parses, {
+    // that is whole JSON is read too, as ccusage reads it. A segment after the first starts inside the line
+    // before it (at the byte before its start, so a line that starts exactly there is its own).
+    const later = plan.segment > 0;
+    range = forEachLine(plan.file, later ? plan.from - 1 : plan.from, plan.size, onLine, parses, {
       firstBytes: plan.from === 0 ? HEAD_BYTES : 0,
+      startsMidLine: later,
+      linesStartBefore: plan.lastSegment ? undefined : plan.until,
     });
-  } catch {
-    return undefined;
+    malformed += range.tooLong;
+    head = hashOf(
+      plan.from === 0
+        ? range.first.subarray(0, Math.min(HEAD_BYTES, range.end))
+        : readBytes(plan.file, 0, Math.min(HEAD_BYTES, range.end)),
+    );
+  } catch (error) {
+    return { plan, finals, repeats, readTo: plan.from, head: '', lines: 0, malformed, failure: failureOf(error) };
   }
-  const readTo = range.end;
-  const headBytes =
-    plan.from === 0
-      ? range.first.subarray(0, Math.min(HEAD_BYTES, readTo))
-      : readBytes(plan.file, 0, Math.min(HEAD_BYTES, readTo));
-  return {
-    plan,
-    finals,
-    repeats,
-    readTo,
-    head: hashOf(headBytes),
-    lines: plan.linesBefore + lines,
-    malformed,
-  };
+  return { plan, finals, repeats, readTo: range.end, head, lines, malformed, failure: null };
+}
+
+/** Why a file could not be read, in a few words: the system's code where there is one. */
+export function failureOf(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return 'gone since it was listed';
+  if (code === 'EACCES' || code === 'EPERM') return 'not readable (permission denied)';
+  return code ? `${code}: ${message}` : String(message ?? error);
 }
 
 const CODEX_RECORD = Buffer.from('"token_usage_record"');

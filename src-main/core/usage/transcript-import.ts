@@ -9,23 +9,24 @@
  * - Each API response counts once, at its final line (see usage-writer.ts), across files and imports.
  *   Files are taken in the order of their paths, so a tie between two files' copies of a response goes the
  *   same way every time. Each file is written soon after it is read, so an import holds a batch at a time.
- * - Files are written in batches, each file's responses in the same transaction as its read position: a
- *   crash loses no more than the batch under way, which the next import reads again.
+ * - Files are written in batches (import-batches.ts), each read's responses in the same transaction as its
+ *   read position. A large file is read in segments, on either thread (transcript-reader.ts), and written
+ *   segment by segment. A file that cannot be read is passed over and reported; the others are imported.
  */
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { ImportProgress, ImportSummary } from '../../contract/usage';
-import { connectionOf, writeTransaction } from '../store/write-transaction';
+import { connectionOf } from '../store/write-transaction';
+import { ImportBatches } from './import-batches';
 import {
-  keylessFrom,
-  planFor,
+  failureOf,
+  plansFor,
+  SEGMENT_BYTES,
   type FilePlan,
-  type FileRead,
   type StoredFile,
   type TranscriptAgent,
 } from './transcript-files';
-import { usageWriter } from './usage-writer';
 import { readerWorkerFile, readInOrder } from './transcript-reader';
 import { type Walk, walkTranscripts } from './transcript-walk';
 
@@ -65,9 +66,6 @@ function transcriptFiles(directory: TranscriptDirectory): Walk {
   return walkTranscripts(root, wanted);
 }
 
-/** Lines written in one transaction, at most (a file's own are never split). */
-const WRITE_BATCH_ROWS = 4000;
-
 export interface ImportOptions {
   now?: () => number;
   onProgress?: (progress: Omit<ImportProgress, 'state' | 'error' | 'last'>) => void;
@@ -92,101 +90,58 @@ export async function importTranscripts(
     stored.set(row.path, row);
   }
 
+  const batches = new ImportBatches(dataSource, now());
   const plans: FilePlan[] = [];
   let files = 0;
   for (const directory of directories) {
-    for (const file of transcriptFiles(directory).files) {
+    const walk = transcriptFiles(directory);
+    walk.skipped.forEach((skipped) => batches.skip(skipped));
+    for (const file of walk.files) {
       files++;
-      const plan = planFor(file.path, directory.agent, file.size, file.mtimeMs, stored.get(file.path));
-      if (plan) plans.push(plan);
+      try {
+        plans.push(...plansFor(file.path, directory.agent, file.size, file.mtimeMs, stored.get(file.path)));
+      } catch (error) {
+        // Its first bytes could not be read again (gone, or no longer readable): left as it was.
+        batches.skip({ path: file.path, reason: failureOf(error) });
+      }
     }
   }
 
-  // Files in the order of their paths: where two files hold a response with the same figures, the same copy
-  // counts every time.
-  plans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
-  const bytesTotal = plans.reduce((sum, plan) => sum + (plan.size - plan.from), 0);
+  // Files in the order of their paths, each file's segments in order: where two files hold a response with
+  // the same figures, the same copy counts every time.
+  plans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : x.segment - y.segment));
+  const bytesTotal = plans.reduce((sum, plan) => sum + (plan.until - plan.from), 0);
   let bytesDone = 0;
   const progress = (filesDone: number) =>
     options.onProgress?.({ filesDone, filesTotal: plans.length, bytesDone, bytesTotal });
   progress(0);
 
-  const writer = usageWriter(db);
-  const saveFile = db.prepare(
-    `INSERT INTO transcript_files (path, agent, size, mtime_ms, read_to, head, lines, imported_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, read_to = excluded.read_to,
-       head = excluded.head, lines = excluded.lines, imported_at = excluded.imported_at`,
-  );
-  const counts = { messages: 0, corrected: 0, duplicates: 0 };
-  const sessions = new Set<string>();
-  const importedAt = now();
-  let linesRead = 0;
-  let malformed = 0;
-  // Files are written in batches, each file's responses with its read position: a crash loses at most the
-  // batch under way, which the next import reads again. One commit per file cost more than the inserts.
-  let batch: FileRead[] = [];
-  let batchRows = 0;
-  const writeBatch = () => {
-    const files = batch;
-    batch = [];
-    batchRows = 0;
-    writeTransaction(dataSource, () => {
-      for (const read of files) {
-        const { plan } = read;
-        const projectFolder = plan.agent === 'claude' ? claudeProjectFolder(plan.file) : null;
-        counts.duplicates += read.repeats;
-        for (const [key, entry] of keylessFrom(read, db).finals) {
-          const sessionId = entry.sessionId ?? (plan.agent === 'claude' ? path.basename(plan.file, '.jsonl') : null);
-          const outcome = writer.write(key, entry, {
-            agent: plan.agent,
-            file: plan.file,
-            sessionId,
-            project: entry.project ?? projectFolder,
-          });
-          counts[outcome]++;
-          if (outcome === 'messages' && sessionId) sessions.add(sessionId);
-        }
-        saveFile.run(plan.file, plan.agent, plan.size, plan.mtimeMs, read.readTo, read.head, read.lines, importedAt);
-      }
-    });
-  };
-  let filesDone = 0;
+  let readsDone = 0;
   await readInOrder(
     plans,
     async (plan, read) => {
-      bytesDone += plan.size - plan.from;
-      if (read) {
-        linesRead += read.lines - plan.linesBefore;
-        malformed += read.malformed;
-        if (batch.length > 0 && batchRows + read.finals.size > WRITE_BATCH_ROWS) writeBatch();
-        batch.push(read);
-        batchRows += read.finals.size;
-      }
-      if (++filesDone % 16 === 0) {
-        progress(filesDone);
+      bytesDone += plan.until - plan.from;
+      batches.add(read);
+      if (++readsDone % 16 === 0 || plan.until - plan.from >= SEGMENT_BYTES) {
+        progress(readsDone);
         // Lets a window's call for the progress be answered between files.
         if (options.yieldBetweenFiles !== false) await new Promise((resolve) => setImmediate(resolve));
       }
     },
     { workerFile: options.readerWorker === false ? undefined : (options.readerWorker ?? readerWorkerFile()) },
   );
-  if (batch.length > 0) writeBatch();
+  batches.flush();
   progress(plans.length);
+  const { linesRead, malformed, ...counts } = batches.counts;
   return {
     files,
-    newFiles: plans.filter((plan) => plan.isNew).length,
+    newFiles: plans.filter((plan) => plan.isNew && plan.segment === 0).length,
     linesRead,
     ...counts,
     malformed,
-    sessions: sessions.size,
+    sessions: batches.sessions.size,
     durationMs: Math.round(performance.now() - started),
+    skipped: batches.skipped,
+    skippedFiles: batches.skippedFiles,
   };
-}
-
-/** Claude Code's folder for a project (its path with the separators replaced), for lines that name no cwd. */
-function claudeProjectFolder(file: string): string | null {
-  const parts = file.split(path.sep);
-  const at = parts.lastIndexOf('projects');
-  return at >= 0 && at + 2 < parts.length ? (parts[at + 1] ?? null) : null;
 }

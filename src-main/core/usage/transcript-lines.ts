@@ -30,6 +30,8 @@ export interface UsageEntry {
   /** The cost the transcript states (old Claude Code versions wrote `costUSD`). */
   costUsd: number | null;
   sidechain: boolean;
+  /** A count was negative, fractional or infinite: taken as 0, and the line reported as malformed. */
+  impossible?: boolean;
 }
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/;
@@ -76,6 +78,7 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
   if (!checks) return null;
   const messageId = message.id as string | undefined;
   const requestId = line.requestId as string | undefined;
+  const impossible = hasImpossibleCount(usage, CLAUDE_COUNTS) || hasImpossibleCount(usage.cache_creation, SPLIT_COUNTS);
   return {
     key: messageId !== undefined && requestId !== undefined ? `${messageId}:${requestId}` : null,
     at: Date.parse(line.timestamp),
@@ -84,14 +87,15 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
     model: modelName(message.model as string | undefined),
     speed: usage.speed === 'fast' ? 'fast' : 'standard',
     usage: {
-      inputTokens: usage.input_tokens,
-      outputTokens: usage.output_tokens,
-      cacheCreationTokens: (usage.cache_creation_input_tokens as number | undefined) ?? 0,
-      cacheReadTokens: (usage.cache_read_input_tokens as number | undefined) ?? 0,
+      inputTokens: count(usage, 'input_tokens'),
+      outputTokens: count(usage, 'output_tokens'),
+      cacheCreationTokens: count(usage, 'cache_creation_input_tokens'),
+      cacheReadTokens: count(usage, 'cache_read_input_tokens'),
       cacheWrite1hTokens: oneHourWrites(usage),
     },
-    costUsd: (line.costUSD as number | undefined) ?? null,
+    costUsd: typeof line.costUSD === 'number' && Number.isFinite(line.costUSD) ? line.costUSD : null,
     sidechain: line.isSidechain === true,
+    ...(impossible ? { impossible } : {}),
   };
 }
 
@@ -112,10 +116,24 @@ function contentOk(value: unknown): boolean {
   );
 }
 
-const count = (usage: Json, key: string): number => {
-  const n = usage[key];
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
-};
+const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const count = (usage: Json, key: string): number => (isCount(usage[key]) ? (usage[key] as number) : 0);
+
+const CLAUDE_COUNTS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'];
+const SPLIT_COUNTS = ['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens'];
+const CODEX_COUNTS = [
+  'input_tokens',
+  'cached_input_tokens',
+  'cache_write_input_tokens',
+  'output_tokens',
+  'reasoning_output_tokens',
+];
+
+/** Whether a usage object holds a count that is there but cannot be true (-1000000, 1.5, 1e400). */
+function hasImpossibleCount(usage: unknown, keys: readonly string[]): boolean {
+  if (!isObject(usage)) return false;
+  return keys.some((key) => usage[key] !== undefined && usage[key] !== null && !isCount(usage[key]));
+}
 
 /** Codex's usage of one response in Baton's four kinds, as a run counts it (Codex has no 1-hour writes). */
 const codexUsage = (usage: Json): Required<TokenUsage> => ({
@@ -158,7 +176,7 @@ export function codexEntryOf(line: Json, state: CodexFileState): UsageEntry | nu
   }
   const at = timestampOf(line);
   if (at === null) return null;
-  const entry = (key: string, usage: Required<TokenUsage>): UsageEntry => ({
+  const entry = (key: string, usage: Required<TokenUsage>, impossible: boolean): UsageEntry => ({
     key: `codex:${state.threadId ?? '?'}:${key}`,
     at,
     sessionId: state.threadId,
@@ -168,13 +186,14 @@ export function codexEntryOf(line: Json, state: CodexFileState): UsageEntry | nu
     usage,
     costUsd: null,
     sidechain: false,
+    ...(impossible ? { impossible } : {}),
   });
   if (line.type === 'token_usage_record') {
     if (payload.thread_id !== undefined && payload.thread_id !== state.threadId) return null;
     if (!isObject(payload.usage)) return null;
     state.hasRecords = true;
     const id = nonEmptyString(payload.response_id) ? (payload.response_id as string) : `at-${at}`;
-    return entry(`response:${id}`, codexUsage(payload.usage));
+    return entry(`response:${id}`, codexUsage(payload.usage), hasImpossibleCount(payload.usage, CODEX_COUNTS));
   }
   if (line.type === 'event_msg' && payload.type === 'token_count' && !state.hasRecords) {
     const info = payload.info;
@@ -182,7 +201,11 @@ export function codexEntryOf(line: Json, state: CodexFileState): UsageEntry | nu
     const total = isObject(info.total_token_usage) ? JSON.stringify(info.total_token_usage) : `at-${at}`;
     if (total === state.lastTotal) return null;
     state.lastTotal = total;
-    return entry(`total:${total}`, codexUsage(info.last_token_usage));
+    return entry(
+      `total:${total}`,
+      codexUsage(info.last_token_usage),
+      hasImpossibleCount(info.last_token_usage, CODEX_COUNTS),
+    );
   }
   return null;
 }

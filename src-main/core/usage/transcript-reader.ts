@@ -42,19 +42,19 @@ export interface ReadOptions {
 }
 
 /**
- * Reads every plan, handing each file's read (undefined where it could not be read) to `onRead` in the plans'
+ * Reads every plan, handing each read (with its failure where it could not be read) to `onRead` in the plans'
  * order. `onRead` runs on this thread between reads, so it may write to the store.
  */
 export async function readInOrder(
   plans: readonly FilePlan[],
-  onRead: (plan: FilePlan, read: FileRead | undefined) => void | Promise<void>,
+  onRead: (plan: FilePlan, read: FileRead) => void | Promise<void>,
   options: ReadOptions = {},
 ): Promise<{ readByWorker: number }> {
   let readByWorker = 0;
   const bytes = plans.reduce((sum, plan) => sum + (plan.size - plan.from), 0);
   const shared = new SharedArrayBuffer(8);
   const counters = new Int32Array(shared);
-  const done = new Map<number, FileRead | undefined>();
+  const done = new Map<number, FileRead>();
   const claim = () => Atomics.add(counters, 0, 1);
 
   let worker: Worker | undefined;
@@ -93,7 +93,7 @@ export async function readInOrder(
     for (let next = 0; next < plans.length;) {
       takeDelivered();
       if (done.has(next)) {
-        const read = done.get(next);
+        const read = done.get(next)!;
         done.delete(next);
         await onRead(plans[next]!, read);
         next++;

@@ -1,0 +1,175 @@
+/**
+ * The import under attack (issue 19): links that loop, a file that breaks its reading, impossible counts,
+ * two imports at once, and a large file, which commits as it goes and resumes where a crash left it.
+ * Each of these once stopped, hung or miscounted the whole import.
+ */
+import { appendFileSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BatonCore } from '../../src-main/core/baton-core';
+import { connectionOf } from '../../src-main/core/store/write-transaction';
+import { importTranscripts, type TranscriptDirectory } from '../../src-main/core/usage/transcript-import';
+import { SEGMENT_BYTES } from '../../src-main/core/usage/transcript-files';
+import { UsageReports } from '../../src-main/core/usage/usage-reports';
+import { type ImportFixture, importFixture } from '../support/import-fixture';
+
+let fixture: ImportFixture;
+let root: string;
+let core: BatonCore;
+let claude: TranscriptDirectory;
+let projects: string;
+
+beforeEach(async () => {
+  fixture = await importFixture('import-attack');
+  ({ root, core, claude } = fixture);
+  projects = path.join(claude.path, 'projects');
+});
+afterEach(() => fixture.close());
+
+let counter = 0;
+/** An assistant line as Claude Code writes it; `id: null` gives a line without message id and request id. */
+function line(options: { output?: number; input?: number; id?: string | null; usage?: object; pad?: number } = {}) {
+  const id = options.id === undefined ? `msg_${++counter}` : options.id;
+  return `${JSON.stringify({
+    type: 'assistant',
+    timestamp: '2026-11-20T10:00:00.000Z',
+    sessionId: 'interactive-1',
+    cwd: '/work/app',
+    ...(id === null ? {} : { requestId: `req_${id}` }),
+    message: {
+      ...(id === null ? {} : { id }),
+      model: 'claude-sonnet-4-5',
+      content: [{ type: 'text', text: 'x'.repeat(options.pad ?? 2) }],
+      usage: options.usage ?? { input_tokens: options.input ?? 10, output_tokens: options.output ?? 2 },
+    },
+  })}\n`;
+}
+
+const transcript = (name: string) => path.join(projects, '-work-app', name);
+const run = (options: Parameters<typeof importTranscripts>[2] = {}) =>
+  importTranscripts(core.dataSource, [claude], { readerWorker: false, ...options });
+const totals = async () =>
+  (await new UsageReports(core.dataSource).periods({ source: 'all', timeZone: 'UTC' }, 'day')).totals;
+const touched = (file: string) => utimesSync(file, new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+
+describe('the import under attack', () => {
+  it('ends through links back to a parent folder, and counts a keyless line once', async () => {
+    writeFileSync(transcript('a.jsonl'), line({ id: null, input: 7 }) + line({ input: 5 }));
+    symlinkSync(projects, path.join(projects, '-work-app', 'up'));
+    symlinkSync(claude.path, path.join(projects, '-work-app', 'up-again'));
+    const summary = await run();
+    expect(summary).toMatchObject({ files: 1, messages: 2, skippedFiles: 0 });
+    expect((await totals()).inputTokens).toBe(12);
+  });
+
+  it('passes over a file it cannot read, says which and why, and imports every other', async () => {
+    writeFileSync(transcript('good.jsonl'), line({ input: 3 }));
+    symlinkSync(transcript('loop.jsonl'), transcript('loop.jsonl'));
+    const summary = await run();
+    expect(summary.messages).toBe(1);
+    expect(summary.skippedFiles).toBe(1);
+    expect(summary.skipped).toEqual([{ path: transcript('loop.jsonl'), reason: 'ELOOP' }]);
+  });
+
+  it('takes a line that breaks its handling as one malformed line, not a failed import', async () => {
+    // A Codex rollout whose running total is nested deeper than a stack: once an overflow that ended the import.
+    const codex: TranscriptDirectory = { agent: 'codex', path: path.join(root, 'codex') };
+    mkdirSync(path.join(codex.path, 'sessions'), { recursive: true });
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const rollout = [
+      { type: 'session_meta', timestamp: '2026-11-20T10:00:00.000Z', payload: { id: 'thread-1', cwd: '/work/app' } },
+      { type: 'turn_context', timestamp: '2026-11-20T10:00:00.000Z', payload: { model: 'gpt-5' } },
+    ]
+      .map((entry) => JSON.stringify(entry))
+      .join('\n');
+    const tokenCount = `{"type":"event_msg","timestamp":"2026-11-20T10:00:01.000Z","payload":{"type":"token_count","info":{"total_token_usage":${deep},"last_token_usage":{"input_tokens":4,"output_tokens":1}}}}`;
+    writeFileSync(
+      path.join(codex.path, 'sessions', 'rollout-2026-11-20T10-00-00-thread-1.jsonl'),
+      `${rollout}\n${tokenCount}\n`,
+    );
+    writeFileSync(transcript('good.jsonl'), line({ input: 3 }));
+    const summary = await importTranscripts(core.dataSource, [claude, codex], { readerWorker: false });
+    expect(summary).toMatchObject({ messages: 1, malformed: 1, skippedFiles: 0 });
+    expect((await totals()).inputTokens).toBe(3);
+  });
+
+  it('takes counts that cannot be true as 0 and reports their lines as malformed', async () => {
+    writeFileSync(
+      transcript('a.jsonl'),
+      line({ usage: { input_tokens: -1_000_000, output_tokens: 3 } }) +
+        line({ usage: { input_tokens: 1.5, output_tokens: 2, cache_read_input_tokens: -4 } }) +
+        // 1e400 is Infinity once parsed.
+        line({ id: 'msg_inf' }).replace('"output_tokens":2', '"output_tokens":1e400') +
+        line({ input: 6, output: 1 }),
+    );
+    const summary = await run();
+    expect(summary).toMatchObject({ messages: 4, malformed: 3 });
+    const sum = await totals();
+    expect(sum).toMatchObject({ inputTokens: 16, outputTokens: 6, cacheReadTokens: 0 });
+    expect(sum.costUsd).toBeGreaterThan(0);
+  });
+
+  it('counts a keyless line once when two imports read the same new lines at once', async () => {
+    const files = Array.from({ length: 20 }, (_, n) => transcript(`s${n}.jsonl`));
+    for (const file of files) writeFileSync(file, line());
+    await run();
+    for (const file of files) {
+      appendFileSync(file, line({ id: null, input: 1 }));
+      touched(file);
+    }
+    // Both plan from the same stored positions: the second to write must find them moved, and leave them.
+    const [first, second] = await Promise.all([run(), run()]);
+    expect(first.linesRead + second.linesRead).toBe(40);
+    expect((await totals()).inputTokens).toBe(20 * 10 + 20);
+    const positions = connectionOf(core.dataSource)
+      .prepare(`SELECT path, read_to AS readTo, size FROM transcript_files`)
+      .all() as Array<{ readTo: number; size: number }>;
+    expect(positions.every((p) => p.readTo === p.size)).toBe(true);
+    expect(await run()).toMatchObject({ linesRead: 0, messages: 0 });
+  });
+
+  it('commits a large file segment by segment, and an import after a crash goes on from there', async () => {
+    // A response's partial line and a keyless line just before the first segment ends; the same keyless line
+    // again and the response's final line after it.
+    const big = transcript('big.jsonl');
+    const fillerLength = line({ pad: 4000 }).length;
+    const before = Math.floor(SEGMENT_BYTES / fillerLength) - 1;
+    const fillers = (n: number) => Array.from({ length: n }, () => line({ pad: 4000, input: 1 })).join('');
+    const keyless = line({ id: null, input: 2 });
+    const text =
+      fillers(before) +
+      line({ id: 'msg_split', output: 1 }) +
+      keyless +
+      fillers(10) +
+      keyless +
+      line({ id: 'msg_split', output: 50 }) +
+      fillers(before);
+    const count = before * 2 + 10;
+    writeFileSync(big, text);
+    // Message ids grow a digit or two: the lines are about as long as the one measured.
+    expect(fillerLength * before).toBeLessThan(SEGMENT_BYTES);
+    expect(fillerLength * (before + 10)).toBeGreaterThan(SEGMENT_BYTES);
+
+    let progressCalls = 0;
+    await expect(
+      run({
+        onProgress: () => {
+          // The first call comes before any read; the next, after the first segment was read and written.
+          if (++progressCalls === 2) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const stored = connectionOf(core.dataSource)
+      .prepare(`SELECT read_to AS readTo, size FROM transcript_files WHERE path = ?`)
+      .get(big) as { readTo: number; size: number };
+    expect(stored.readTo).toBeGreaterThan(0);
+    expect(stored.readTo).toBeLessThan(Buffer.byteLength(text));
+
+    const resumed = await run();
+    expect(resumed.malformed).toBe(0);
+    const sum = await totals();
+    expect(sum.inputTokens).toBe(count + 10 + 2 + 2);
+    expect(sum.outputTokens).toBe(count * 2 + 50 + 2 + 2);
+    expect(await run()).toMatchObject({ linesRead: 0, messages: 0 });
+  });
+});
