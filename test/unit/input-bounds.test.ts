@@ -7,8 +7,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { CallOutcome } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
+import type { ServerMessage } from '../../src-main/contract/transport';
 import { type BrowserServer, startBrowserServer } from '../../src-main/server/browser-server';
 import type { BatonService } from '../../src-main/service/baton-service';
 import { checkTaskSpec, openBaton } from '../../src-main/service/open-baton';
@@ -87,6 +89,20 @@ describe('inputs that once ended as internal errors', () => {
     expect(await post('getDiff', { taskId, path: 'a.txt\0' })).toMatchObject(
       refusedAt(['path'], /^the path must not contain a NUL byte/),
     );
+    // The WebSocket is the same contract: the same refusal, on a socket that stays open.
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+    const answer = new Promise<ServerMessage>((resolve) =>
+      ws.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as ServerMessage;
+        if (message.type === 'result') resolve(message);
+      }),
+    );
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'getDiff', input: { taskId, path: 'a.txt\0' } }));
+    expect(await answer).toMatchObject({ id: 1, outcome: refusedAt(['path'], /NUL byte/).outcome });
+    ws.close();
     expect(await post('getDiff', { taskId, path: 'a.txt' })).toMatchObject({
       status: 200,
       outcome: { ok: true, value: { patch: expect.stringContaining('+changed') as unknown } },
