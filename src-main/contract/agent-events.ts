@@ -81,6 +81,40 @@ export const rateLimitInfoSchema = z.object({
 });
 export type RateLimitInfo = z.infer<typeof rateLimitInfoSchema>;
 
+/**
+ * How deep a tool's input (or a tool result's content) may nest as Baton passes it on. JSON.stringify and
+ * structured clone recurse, and fail somewhere past 10,000 levels: an input nested that deep once cost its
+ * whole event, in the replay, the window and browser mode alike.
+ */
+export const MAX_NESTING = 64;
+/** What stands where a value nested deeper than MAX_NESTING was. */
+export const NESTING_CUT = `[cut: nested deeper than ${MAX_NESTING} levels]`;
+
+/**
+ * The value with what nests deeper than `levels` replaced by NESTING_CUT: a copy where something was cut,
+ * the value itself otherwise. It recurses at most `levels` deep, so no input can overflow it.
+ */
+export function cutDeepNesting(value: unknown, levels = MAX_NESTING): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (levels <= 0) return NESTING_CUT;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item: unknown, index) => {
+      const kept = cutDeepNesting(item, levels - 1);
+      if (kept !== item) (copy ??= [...value])[index] = kept;
+    });
+    return copy ?? value;
+  }
+  let changed = false;
+  const entries = Object.entries(value).map(([key, item]: [string, unknown]) => {
+    const kept = cutDeepNesting(item, levels - 1);
+    changed ||= kept !== item;
+    return [key, kept];
+  });
+  // fromEntries defines each key, so a "__proto__" key from JSON stays a key.
+  return changed ? Object.fromEntries(entries) : value;
+}
+
 export const agentEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('init'),

@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
-import { AGENT_KINDS, taskSpecSchema } from './task-spec';
+import {
+  boundedText,
+  epochMsInput,
+  hasNoNul,
+  MAX_ITERATION,
+  MAX_LIST_OFFSET,
+  MAX_PATH_CHARS,
+  nulMessage,
+} from './input-bounds';
+import { AGENT_KINDS, launchSpecSchema } from './task-spec';
 import {
   diffSchema,
   directoryInfoSchema,
@@ -19,7 +28,13 @@ import {
 } from './views';
 
 const count = z.number().int().nonnegative();
-const id = (what: string) => z.string().trim().min(1, `${what} is required`).max(200, `${what} is too long`);
+const id = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is required`)
+    .max(200, `${what} is too long`)
+    .refine(hasNoNul, nulMessage(`the ${what}`));
 
 export const taskFilterSchema = z
   .object({
@@ -28,11 +43,11 @@ export const taskFilterSchema = z
     agent: z.enum(AGENT_KINDS, { error: `the agent must be one of ${AGENT_KINDS.join(', ')}` }).optional(),
     status: taskStatusSchema.optional(),
     /** Tasks created at or after this time (epoch ms). */
-    from: z.number().int().nonnegative().optional(),
+    from: epochMsInput('the start of the range').optional(),
     /** Tasks created before this time (epoch ms). */
-    to: z.number().int().nonnegative().optional(),
+    to: epochMsInput('the end of the range').optional(),
     /** Text found in the task's title or prompt (a plain substring, case-insensitive for ASCII letters). */
-    search: z.string().trim().max(200, 'the search is too long').optional(),
+    search: boundedText('the search', 200, { trim: true }).optional(),
   })
   .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
     message: 'the date range ends before it starts',
@@ -60,7 +75,12 @@ export const listTasksInputSchema = z.object({
     .object({ by: z.enum(TASK_SORT_KEYS), direction: z.enum(['asc', 'desc']) })
     .default({ by: 'createdAt', direction: 'desc' }),
   limit: z.number().int().min(1).max(1000).default(100),
-  offset: z.number().int().min(0).default(0),
+  offset: z
+    .number()
+    .int('the offset must be a whole number')
+    .min(0, 'the offset must be 0 or more')
+    .max(MAX_LIST_OFFSET, `the offset must be at most ${MAX_LIST_OFFSET}`)
+    .default(0),
   /** Also sum every task the filter selects (not only this page), for a totals row. */
   withTotals: z.boolean().default(false),
 });
@@ -205,7 +225,7 @@ const noInput = z.object({}).strict().default({});
 
 export const batonContract = {
   getAppInfo: method(noInput, appInfoSchema),
-  launchTask: method(taskSpecSchema, taskSummarySchema),
+  launchTask: method(launchSpecSchema, taskSummarySchema),
   stopTask: method(z.object({ taskId: id('task id') }), z.object({ stopped: z.boolean() })),
   /** Continues an interrupted, cancelled or failed task from its next iteration, in a fresh session. */
   resumeTask: method(z.object({ taskId: id('task id') }), taskSummarySchema),
@@ -243,7 +263,10 @@ export const batonContract = {
   /** The subscription windows (5-hour, 7-day, …) as agents last reported them, for the dashboard. */
   getQuota: method(noInput, quotaSchema),
   /** Whether a directory exists and is a git repository, for the launch form's worktree choice. */
-  getDirectoryInfo: method(z.object({ dir: z.string().trim().min(1, 'a directory is required') }), directoryInfoSchema),
+  getDirectoryInfo: method(
+    z.object({ dir: boundedText('the directory', MAX_PATH_CHARS, { trim: true }).min(1, 'a directory is required') }),
+    directoryInfoSchema,
+  ),
   /**
    * A task's diff as git prints it: one iteration's (or, without `iteration`, the whole task's), of one file
    * when `path` is given, cut short past `maxBytes`.
@@ -251,8 +274,13 @@ export const batonContract = {
   getDiff: method(
     z.object({
       taskId: id('task id'),
-      iteration: z.number().int().positive().optional(),
-      path: z.string().min(1).max(4096).optional(),
+      iteration: z
+        .number()
+        .int('the iteration must be a whole number')
+        .positive('the iteration must be 1 or more')
+        .max(MAX_ITERATION, `the iteration must be at most ${MAX_ITERATION}`)
+        .optional(),
+      path: boundedText('the path', MAX_PATH_CHARS).min(1, 'the path must not be empty').optional(),
       maxBytes: z
         .number()
         .int()

@@ -1,5 +1,6 @@
 /** What a caller gives to launch a task; validated here for every entry point (CLI, IPC, WebSocket). */
 import { z } from 'zod';
+import { hasNoNul, MAX_PATH_CHARS, nulMessage } from './input-bounds';
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
@@ -147,6 +148,46 @@ export const taskSpecSchema = z.object({
     .min(0, 'stall after must be at least 0 (0 turns it off)')
     .max(1000, 'stall after must be at most 1000')
     .default(DEFAULT_STALL_AFTER),
+});
+
+/** Each text of a launch: how the messages name it, and the most characters it may have. */
+export const SPEC_TEXTS = {
+  dir: { label: 'the project directory', max: MAX_PATH_CHARS },
+  // Past any model's context window; the agents read it on stdin, which Gemini caps at 8 MiB.
+  prompt: { label: 'the prompt', max: 4 * 1024 * 1024 },
+  title: { label: 'the title', max: 500 },
+  // It runs as one `sh -c` argument, and Linux refuses one over 128 KiB: 16 Ki characters fit in any encoding.
+  check: { label: 'the completion check', max: 16 * 1024 },
+  completionMarker: { label: 'the completion marker', max: 200 },
+  model: { label: 'the model', max: 200 },
+} as const satisfies Partial<Record<keyof TaskSpec, { label: string; max: number }>>;
+
+/** The most turns and tokens a launch may ask for: far past any task, low enough to catch a typo. */
+export const MAX_TURNS = 10_000;
+export const MAX_TASK_TOKENS = 1_000_000_000_000;
+
+/**
+ * What a launch may ask for: the spec with every text and count bounded. Kept apart from taskSpecSchema,
+ * which also reads the specs already stored, so a task launched before a bound still shows.
+ */
+export const launchSpecSchema = taskSpecSchema.superRefine((spec, ctx) => {
+  const refuse = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  for (const [field, { label, max }] of Object.entries(SPEC_TEXTS)) {
+    const value = spec[field as keyof typeof SPEC_TEXTS];
+    if (value === undefined) continue;
+    if (value.length > max) refuse([field], `${label} must be at most ${max} characters`);
+    // The spec itself refuses a NUL in the prompt and the check.
+    if (field !== 'prompt' && field !== 'check' && !hasNoNul(value)) refuse([field], nulMessage(label));
+  }
+  spec.allowedTools?.forEach((rule, index) => {
+    if (!hasNoNul(rule)) refuse(['allowedTools', index], nulMessage('an allowed tool'));
+  });
+  if (spec.maxTurns !== undefined && spec.maxTurns > MAX_TURNS) {
+    refuse(['maxTurns'], `max turns must be at most ${MAX_TURNS}`);
+  }
+  if (spec.maxTokens !== undefined && spec.maxTokens > MAX_TASK_TOKENS) {
+    refuse(['maxTokens'], `max tokens must be at most ${MAX_TASK_TOKENS}`);
+  }
 });
 
 /** What callers send (defaults still missing). */

@@ -4,6 +4,7 @@
  * for `baton usage`, the window's "All usage" view and browser mode.
  */
 import { z } from 'zod';
+import { boundedText, isCalendarDay, MAX_PATH_CHARS } from './input-bounds';
 import { AGENT_KINDS } from './task-spec';
 import { costSourceSchema } from './views';
 
@@ -13,13 +14,15 @@ export type UsageSource = (typeof USAGE_SOURCES)[number];
 export const USAGE_REPORT_KINDS = ['daily', 'monthly', 'session', 'blocks'] as const;
 export type UsageReportKind = (typeof USAGE_REPORT_KINDS)[number];
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+const day = z.string().refine(isCalendarDay, 'a date is YYYY-MM-DD, a day of the calendar from 1970 to 9999');
 
 /** A time zone Intl knows (IANA name, e.g. Europe/Berlin, or UTC). */
 export const timeZoneSchema = z
   .string()
   .trim()
   .min(1)
+  // The longest IANA name is 30 characters; a longer text is no zone, and is not handed to Intl.
+  .max(100, { message: 'a time zone is at most 100 characters', abort: true })
   .refine(
     (zone) => {
       try {
@@ -38,7 +41,7 @@ export const usageFilterSchema = z
     since: day.optional(),
     until: day.optional(),
     /** A project's directory (the cwd the agent ran in), as stored. */
-    project: z.string().min(1).optional(),
+    project: boundedText('the project', MAX_PATH_CHARS).min(1, 'the project must not be empty').optional(),
     agent: z.enum(AGENT_KINDS).optional(),
     source: z.enum([...USAGE_SOURCES, 'all']).default('all'),
     /** Where dates are counted; the system's own zone when absent. */

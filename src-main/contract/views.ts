@@ -1,7 +1,8 @@
 /** Read models shared by the CLI, the desktop window and browser mode, declared once as zod schemas. */
 import { z } from 'zod';
 import { quotaWindowSchema, rateLimitInfoSchema } from './agent-events';
-import { taskSpecSchema } from './task-spec';
+import { hasNoNul, nulMessage } from './input-bounds';
+import { SPEC_TEXTS, taskSpecSchema } from './task-spec';
 
 export const TASK_STATUSES = [
   'queued',
@@ -235,7 +236,12 @@ export type ProjectView = z.infer<typeof projectViewSchema>;
 
 /** What a new task starts with in the launch form unless the user changes it. */
 export const taskDefaultsSchema = z.object({
-  model: taskSpecSchema.shape.model,
+  // Bounded as a launch bounds it (launchSpecSchema), since the form launches with it.
+  model: taskSpecSchema.shape.model
+    .unwrap()
+    .max(SPEC_TEXTS.model.max, `the model must be at most ${SPEC_TEXTS.model.max} characters`)
+    .refine(hasNoNul, nulMessage('the model'))
+    .optional(),
   permissionMode: taskSpecSchema.shape.permissionMode,
   maxIterations: taskSpecSchema.shape.maxIterations.unwrap().optional(),
   budgetUsd: taskSpecSchema.shape.budgetUsd,
@@ -271,6 +277,7 @@ export const modelPricesSchema = z.record(z.string(), modelPriceSchema).superRef
   }
   for (const name of names) {
     const length = name.trim().length;
+    if (!hasNoNul(name)) ctx.addIssue({ code: 'custom', path: [name], message: nulMessage('a model name') });
     if (length === 0 || length > MAX_MODEL_NAME) {
       ctx.addIssue({
         code: 'custom',

@@ -10,10 +10,11 @@ import {
   type BatonMethod,
   type CallError,
   type InputIssue,
+  inputIssuesOf,
   type MethodInput,
   type MethodResult,
 } from '../contract/api';
-import type { TaskSpecInput } from '../contract/task-spec';
+import { describeSpecError, launchSpecSchema, type TaskSpecInput } from '../contract/task-spec';
 import type { AgentRunner } from '../core/agents/agent-runner';
 import { AgentBinaryNotFoundError } from '../core/agents/find-agent-binary';
 import { openBatonCore, recoverCrashedRuns } from '../core/baton-core';
@@ -81,6 +82,12 @@ function environmentOf(env: NodeJS.ProcessEnv | undefined): BatonEnvironment {
  * anything: a command can refuse bad input before it writes a byte.
  */
 export async function checkTaskSpec(input: TaskSpecInput): Promise<void> {
+  // The contract's bounds too, as launchTask applies them: a batch with one entry past them starts no task.
+  const bounded = launchSpecSchema.safeParse(input);
+  if (!bounded.success) {
+    const issues = inputIssuesOf(bounded.error);
+    throw new ServiceCallError({ code: 'invalid_input', message: describeSpecError(bounded.error), issues });
+  }
   try {
     await checkLaunch(input);
   } catch (error) {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src-main/contract/agent-events';
+import { type AgentEvent, NESTING_CUT } from '../../src-main/contract/agent-events';
 import { ClaudeStreamParser, MAX_LINE_LENGTH } from '../../src-main/core/agents/claude-stream-parser';
+import { deeplyNestedJson } from '../support/deep-json';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8');
 
@@ -239,6 +240,38 @@ describe('ClaudeStreamParser on impossible numbers', () => {
       '{"type":"assistant","message":{"id":"m1","content":[],"usage":{"input_tokens":1e308,"output_tokens":3}}}',
     );
     expect(parser.usageSoFar()).toMatchObject({ inputTokens: 0, outputTokens: 3 });
+  });
+});
+
+describe('ClaudeStreamParser on values nested too deep to pass on', () => {
+  it('keeps a tool call whose input nests 20,000 levels, cut at 64 levels, and its other fields whole', () => {
+    const line =
+      '{"type":"assistant","message":{"content":[{"type":"tool_use","id":"tu1","name":"Write",' +
+      `"input":{"file_path":"/p/x.json","content":${deeplyNestedJson(20_000)}}}]}}`;
+    const parsed = new ClaudeStreamParser().parseLine(line);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const [call] = parsed.events;
+    expect(call).toMatchObject({ kind: 'tool_use', toolUseId: 'tu1', input: { file_path: '/p/x.json' } });
+    // Serialisable again, with the place of the cut saying so.
+    const text = JSON.stringify(call);
+    expect(text).toContain(`${'['.repeat(63)}"${NESTING_CUT}"${']'.repeat(63)}`);
+    expect(text).not.toContain('bottom');
+  });
+
+  it('keeps a tool result whose content nests 20,000 levels, as text cut the same way', () => {
+    const line =
+      '{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"tu1",' +
+      `"content":{"rows":${deeplyNestedJson(20_000)}}}]}}`;
+    const parsed = new ClaudeStreamParser().parseLine(line);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.events).toEqual([
+      {
+        kind: 'tool_result',
+        toolUseId: 'tu1',
+        content: expect.stringContaining(NESTING_CUT) as unknown,
+        isError: false,
+      },
+    ]);
   });
 });
 

@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src-main/contract/agent-events';
+import { type AgentEvent, NESTING_CUT } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { openTaskStore } from '../../src-main/core/baton-core';
 import { EventRecorder, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_SESSION } from '../../src-main/core/store/event-recorder';
 import { taskSpecSchema } from '../../src-main/contract/task-spec';
+import { deeplyNestedJson } from '../support/deep-json';
 
 const MiB = 1024 * 1024;
 const SID = '55555555-5555-4555-8555-555555555555';
@@ -135,5 +136,21 @@ describe('the bytes a session stores', () => {
     const { events, truncated } = await recorder.eventsOf(SID);
     expect(events).toEqual([{ kind: 'text', text: 'hello' }, result]);
     expect(truncated).toBe(false);
+  });
+});
+
+describe('events that cannot be stored as they came', () => {
+  it('stores a tool call nested 20,000 levels deep with the deep part cut, and counts one JSON cannot hold', async () => {
+    const deep = JSON.parse(deeplyNestedJson(20_000)) as unknown;
+    // Each would throw out of JSON.stringify; the recorder is a bus listener, and must not.
+    agentEvent({ kind: 'tool_use', toolUseId: 'tu1', name: 'Write', input: { file_path: '/p/x.json', deep } });
+    agentEvent({ kind: 'tool_use', toolUseId: 'tu2', name: 'Count', input: { n: 10n } });
+    agentEvent(result);
+    await finishSession();
+    const { events } = await recorder.eventsOf(SID);
+    expect(events.map((e) => e.kind)).toEqual(['tool_use', 'cut', 'result']);
+    expect(events[0]).toMatchObject({ toolUseId: 'tu1', input: { file_path: '/p/x.json' } });
+    expect(JSON.stringify(events[0])).toContain(NESTING_CUT);
+    expect(events[1]).toEqual({ kind: 'cut', scope: 'event', bytesNotStored: 0, eventsNotStored: 1 });
   });
 });

@@ -12,6 +12,8 @@ import {
   toGeminiUsage,
   unwrapApiError,
 } from '../../src-main/core/agents/gemini-stream-parser';
+import { NESTING_CUT } from '../../src-main/contract/agent-events';
+import { deeplyNestedJson } from '../support/deep-json';
 import { fixture, kindsOf, ofKind, parseLines } from '../support/stream-fixtures';
 
 const parseAll = (text: string, parser = new GeminiStreamParser({ cwd: '/work/project' })) => parseLines(text, parser);
@@ -147,6 +149,19 @@ describe('GeminiStreamParser on real gemini stream-json output', () => {
     });
     expect(parser.parseLine('{"type":"something_new","x":1}')).toEqual({ ok: true, events: [] });
     expect(parser.parseLine('')).toEqual({ ok: true, events: [] });
+  });
+});
+
+describe('GeminiStreamParser on a tool call nested too deep to pass on', () => {
+  it('keeps the call with its parameters cut at 64 levels, and its other parameters whole', () => {
+    const line =
+      '{"type":"tool_use","tool_name":"write_file","tool_id":"t1",' +
+      `"parameters":{"file_path":"/p/x.json","content":${deeplyNestedJson(20_000)}}}`;
+    const { events, errors } = parseAll(line);
+    expect(errors).toEqual([]);
+    const call = events.find((e) => e.kind === 'tool_use');
+    expect(call).toMatchObject({ toolUseId: 't1', name: 'Write', input: { file_path: '/p/x.json' } });
+    expect(JSON.stringify(call)).toContain(NESTING_CUT);
   });
 });
 

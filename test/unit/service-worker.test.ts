@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MIGRATIONS } from '../../migrations';
 import { type CallOutcome, failure } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
 import type { ParentMessage, WorkerMessage } from '../../src-main/contract/worker-protocol';
@@ -20,6 +21,7 @@ import {
   type ParentPort,
   serveOverPort,
 } from '../../src-main/worker/service-worker';
+import { newerDatabase, snapshotOf } from '../support/newer-database';
 
 // The real worker entry under Node, through the same messages Electron's utility process carries.
 // The agent is a stand-in that replays a real CLI transcript; the real CLI runs in test/integration and e2e.
@@ -178,6 +180,16 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
     await expect(endpoint).rejects.toThrow(/database/);
     await expect(endpoint).rejects.toThrow(notAFolder);
     expect((await exit).code === 1 || (await exit).signal !== null).toBe(true);
+  });
+
+  it('rejects the connect with the reason when a newer Baton wrote the database, and leaves it unchanged', async () => {
+    const databaseFile = await newerDatabase(dir, { userVersion: MIGRATIONS.length + 1 });
+    const before = snapshotOf(databaseFile);
+    const { endpoint, exit } = await connect({ open: { mode: 'desktop', databaseFile } });
+    // The window shows this message in its "Baton could not start" box.
+    await expect(endpoint).rejects.toThrow(/a newer version of Baton wrote it.*left unchanged/);
+    expect((await exit).code === 1 || (await exit).signal !== null).toBe(true);
+    expect(snapshotOf(databaseFile)).toEqual(before);
   });
 
   it('answers unavailable, not never, once the worker has been killed', async () => {

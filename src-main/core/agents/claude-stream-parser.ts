@@ -10,6 +10,7 @@ import {
   type QuotaWindow,
   type RateLimitInfo,
   type TokenUsage,
+  cutDeepNesting,
   maxUsage,
   zeroUsage,
 } from '../../contract/agent-events';
@@ -200,7 +201,7 @@ function toolResultText(content: unknown): string {
       )
       .join('');
   }
-  return content === undefined ? '' : JSON.stringify(content);
+  return content === undefined ? '' : JSON.stringify(cutDeepNesting(content));
 }
 
 /**
@@ -297,7 +298,7 @@ export class ClaudeStreamParser {
               kind: 'tool_use',
               toolUseId: block.id ?? '',
               name: block.name ?? '',
-              input: block.input ?? {},
+              input: cutDeepNesting(block.input ?? {}),
             });
           }
         }

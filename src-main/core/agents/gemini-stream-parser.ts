@@ -24,7 +24,13 @@
  * `reasoningTokens`. Gemini reports no cost: it is null, to be priced from the tokens.
  */
 import { z } from 'zod';
-import { type AgentEvent, type AgentResult, type TokenUsage, zeroUsage } from '../../contract/agent-events';
+import {
+  type AgentEvent,
+  type AgentResult,
+  cutDeepNesting,
+  type TokenUsage,
+  zeroUsage,
+} from '../../contract/agent-events';
 // A token count that cannot be true (negative, fractional, absurd) is taken as 0, as for Claude Code.
 import { count as tokens, type ParsedLine } from './claude-stream-parser';
 import { decodeEventLine, describeIssues } from './event-lines';
@@ -238,7 +244,7 @@ export class GeminiStreamParser {
           kind: 'tool_use',
           toolUseId: tool_id,
           name: GEMINI_TOOL_NAMES[tool_name] ?? tool_name,
-          input: parameters ?? {},
+          input: cutDeepNesting(parameters ?? {}),
         });
         return { events };
       }

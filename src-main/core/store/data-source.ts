@@ -38,6 +38,49 @@ function makeParentDirs(dir: string): void {
   for (const level of missing) mkdirSync(level);
 }
 
+/** What the database says of its schema: the migrations it ran, and the schema version a Baton wrote. */
+interface SchemaState {
+  done: Set<string>;
+  userVersion: number;
+}
+
+/**
+ * Read-only, unlike TypeORM's own check, which creates its table (and races
+ * another process doing the same on a new database).
+ */
+async function schemaState(dataSource: DataSource): Promise<SchemaState> {
+  const [version] = (await dataSource.query('PRAGMA user_version')) as [{ user_version: number }];
+  const tables = (await dataSource.query(
+    `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`,
+  )) as unknown[];
+  const rows =
+    tables.length === 0 ? [] : ((await dataSource.query(`SELECT name FROM migrations`)) as Array<{ name: string }>);
+  return { done: new Set(rows.map((row) => row.name)), userVersion: version.user_version };
+}
+
+const migrationName = (Migration: MigrationClass) => new Migration().name ?? Migration.name;
+
+/**
+ * A database a newer Baton migrated is refused before anything is written to
+ * it: this version does not know that schema, and its writes (or its own
+ * migrations) could damage what the newer one relies on. Newer means a
+ * migration this version does not know, or a higher user_version, which
+ * every Baton since this check sets to its count of migrations.
+ */
+function refuseNewer(state: SchemaState, migrations: MigrationClass[]): void {
+  const known = new Set(migrations.map(migrationName));
+  const unknown = [...state.done].filter((name) => !known.has(name));
+  if (unknown.length === 0 && state.userVersion <= migrations.length) return;
+  const what =
+    unknown.length > 0
+      ? `with migrations this version does not know (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', …' : ''})`
+      : `with schema version ${state.userVersion}, where this version knows up to ${migrations.length}`;
+  throw new Error(
+    `a newer version of Baton wrote it, ${what}. It was left unchanged: ` +
+      'open it with that newer Baton, or use another database (--db or BATON_DB).',
+  );
+}
+
 /**
  * Runs the pending migrations in one transaction under SQLite's write lock,
  * and decides what is pending only once it holds the lock: two processes
@@ -46,11 +89,19 @@ function makeParentDirs(dir: string): void {
  * An up-to-date database (most opens) takes no lock.
  */
 async function migrate(dataSource: DataSource, migrations: MigrationClass[]): Promise<void> {
-  if (!(await anyPending(dataSource, migrations))) return;
+  const before = await schemaState(dataSource);
+  refuseNewer(before, migrations);
+  // Only now is WAL turned on: on a database in another journal mode, that is a write.
+  await dataSource.query('PRAGMA journal_mode = WAL');
+  if (!isPending(before, migrations)) return;
   // Waits, up to the busy timeout, for another process's migrations to commit.
   await dataSource.query('BEGIN IMMEDIATE');
   try {
+    // A newer Baton may have migrated it between the check above and the lock.
+    refuseNewer(await schemaState(dataSource), migrations);
     await dataSource.runMigrations({ transaction: 'none' });
+    // The count of migrations run, for an older Baton to see that this one is newer than it.
+    await dataSource.query(`PRAGMA user_version = ${migrations.length}`);
     await dataSource.query('COMMIT');
   } catch (error) {
     await dataSource.query('ROLLBACK').catch(() => undefined);
@@ -58,18 +109,11 @@ async function migrate(dataSource: DataSource, migrations: MigrationClass[]): Pr
   }
 }
 
-/**
- * Read-only, unlike TypeORM's own check, which creates its table (and races
- * another process doing the same on a new database).
- */
-async function anyPending(dataSource: DataSource, migrations: MigrationClass[]): Promise<boolean> {
-  const tables = (await dataSource.query(
-    `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`,
-  )) as unknown[];
-  if (tables.length === 0) return true;
-  const rows = (await dataSource.query(`SELECT name FROM migrations`)) as Array<{ name: string }>;
-  const done = new Set(rows.map((row) => row.name));
-  return migrations.some((Migration) => !done.has(new Migration().name ?? Migration.name));
+/** A migration not run yet, or a database migrated before Baton set user_version (set once, then). */
+function isPending(state: SchemaState, migrations: MigrationClass[]): boolean {
+  return (
+    state.userVersion < migrations.length || migrations.some((Migration) => !state.done.has(migrationName(Migration)))
+  );
 }
 
 export async function openDataSource(options: OpenDataSourceOptions): Promise<DataSource> {
@@ -88,7 +132,7 @@ export async function openDataSource(options: OpenDataSourceOptions): Promise<Da
     migrations: options.migrations ?? MIGRATIONS,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    enableWAL: true,
+    // WAL is turned on in migrate(), once the database is known not to be a newer Baton's.
     timeout: options.busyTimeoutMs ?? 10_000,
     nativeBinding: options.nativeBinding,
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {

@@ -18,7 +18,7 @@
  * (sessions.events_not_stored), if that small in-place write still succeeds.
  */
 import type { DataSource } from 'typeorm';
-import type { AgentEvent } from '../../contract/agent-events';
+import { type AgentEvent, cutDeepNesting } from '../../contract/agent-events';
 import type { BatonEvent } from '../../contract/events';
 import { writeTransaction } from './write-transaction';
 
@@ -96,6 +96,25 @@ function fitted(event: AgentEvent): Stored | null {
   return null;
 }
 
+/**
+ * The event and its stored text. One nested too deep for JSON.stringify (the parsers cut tool inputs, but
+ * an event may come from elsewhere) is stored with the deep part cut, its place saying so; null when even
+ * that cannot be serialised, and the event is counted as not stored.
+ */
+function serialised(event: AgentEvent): { event: AgentEvent; payload: string } | null {
+  try {
+    return { event, payload: JSON.stringify(event) };
+  } catch {
+    // Too deep, or a value JSON has no form for (a BigInt): tried again, cut.
+  }
+  try {
+    const cut = cutDeepNesting(event) as AgentEvent;
+    return { event: cut, payload: JSON.stringify(cut) };
+  } catch {
+    return null;
+  }
+}
+
 /** Events republished from a run another process owns (see markFollowed). */
 const followed = new WeakSet<BatonEvent>();
 
@@ -168,14 +187,19 @@ export class EventRecorder {
       const isDelta = agentEvent.kind === 'text_delta';
       if (isDelta ? kept.deltas >= MAX_TEXT_DELTAS_PER_SESSION : kept.events >= MAX_EVENTS_PER_SESSION) return;
       // Serialised here rather than at the flush, so its size is known before anything of it is kept.
-      const payload = JSON.stringify(agentEvent);
+      const serial = serialised(agentEvent);
+      if (!serial) {
+        this.keepCut(sessionId, kept, { kind: 'cut', scope: 'event', bytesNotStored: 0, eventsNotStored: 1 });
+        return;
+      }
+      const { event: storable, payload } = serial;
       const bytes = Buffer.byteLength(payload);
       if (isDelta) {
         // Deltas only preview a text whose whole follows: past their limits they are not worth a marker.
         if (bytes > MAX_EVENT_BYTES || kept.deltaBytes + bytes > MAX_TEXT_DELTA_BYTES_PER_SESSION) return;
         kept.deltas++;
         kept.deltaBytes += bytes;
-        this.keep(sessionId, agentEvent, payload);
+        this.keep(sessionId, storable, payload);
         return;
       }
       // The result is kept past the session's cap, so the replay still ends with how the session ended.
@@ -183,7 +207,7 @@ export class EventRecorder {
         this.notStored(sessionId, kept, bytes);
         return;
       }
-      const stored = bytes <= MAX_EVENT_BYTES ? { event: agentEvent, payload, bytes } : fitted(agentEvent);
+      const stored = bytes <= MAX_EVENT_BYTES ? { event: storable, payload, bytes } : fitted(storable);
       if (!stored) {
         this.keepCut(sessionId, kept, { kind: 'cut', scope: 'event', bytesNotStored: bytes, eventsNotStored: 1 });
         return;
