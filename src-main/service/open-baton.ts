@@ -36,6 +36,7 @@ import { usageHandlers } from './handlers/usage';
 import { defaultTranscriptDirectories } from '../core/usage/transcript-import';
 import { TranscriptImports } from '../core/usage/transcript-imports';
 import { UsageReports } from '../core/usage/usage-reports';
+import { launchBatch } from './launch-batch';
 import { LiveFollower } from './live-follower';
 import { RunRegistry } from './run-registry';
 import type { ServiceContext } from './service-context';
@@ -199,6 +200,15 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
       return outcome.value as MethodResult<M>;
     },
     waitForTask: (taskId) => runs.wait(taskId) ?? Promise.reject(new Error(`task ${taskId} is not running here`)),
+    launchBatch: (specs) =>
+      launchBatch(
+        {
+          orchestrator: core.orchestrator,
+          ensureAgent: (spec) => context.ensureAgent(spec.agent ?? 'claude'),
+          start: (taskId) => runs.start(taskId),
+        },
+        specs,
+      ),
     subscribe: (listener) => core.bus.subscribe(listener),
     stopAll: () => runs.stopAll(),
     close: () =>
