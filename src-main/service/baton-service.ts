@@ -41,6 +41,11 @@ export interface BatonService extends BatonEndpoint {
    * before the last is made. A refusal rejects with a BatchEntryError naming the entry.
    */
   launchBatch(specs: readonly TaskSpecInput[]): Promise<TaskSummary[]>;
+  /** The port `baton serve` last served this database on (null when never, or an in-memory database). */
+  browserPort: {
+    remembered(): Promise<number | null>;
+    remember(port: number): Promise<void>;
+  };
 }
 
 export interface OpenBatonOptions {

@@ -24,6 +24,7 @@ import { resolveDatabasePath } from '../core/paths';
 import { EventRecorder } from '../core/store/event-recorder';
 import { HistoryQueries } from '../core/store/history-queries';
 import { LiveQueries } from '../core/store/live-queries';
+import { rememberBrowserPort, rememberedBrowserPort } from '../core/store/browser-port';
 import { StoreOpenError } from '../core/store/data-source';
 import type { BatonService, OpenBatonOptions } from './baton-service';
 import { CallFailure, createDispatcher } from './dispatcher';
@@ -209,6 +210,10 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
         },
         specs,
       ),
+    browserPort: {
+      remembered: () => rememberedBrowserPort(core.dataSource),
+      remember: (port) => rememberBrowserPort(core.dataSource, port),
+    },
     subscribe: (listener) => core.bus.subscribe(listener),
     stopAll: () => runs.stopAll(),
     close: () =>
