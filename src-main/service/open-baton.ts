@@ -117,6 +117,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
       agents,
       nativeBinding: options.nativeBinding,
       retry: environment.retry,
+      host: options.mode,
     });
   } catch (error) {
     if (error instanceof StoreOpenError) throw new BatonSetupError(error.message);

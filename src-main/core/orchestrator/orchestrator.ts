@@ -26,6 +26,7 @@ import {
   RESUMABLE_STATUSES,
   type CheckOutcome,
   type RetryEntry,
+  type RunnerHost,
   type SessionView,
   type TaskStatus,
   type TaskSummary,
@@ -98,6 +99,8 @@ export interface OrchestratorOptions {
   bus: EventBus;
   /** Recorded on running sessions, so another process can tell whether they are still alive. */
   pid?: number;
+  /** What kind of process this is, recorded with the pid on its tasks: a window that cannot stop one says where it runs. */
+  host?: RunnerHost;
   now?: () => number;
   /** Where `--worktree` tasks get their worktrees: Baton's data directory. */
   dataDir: string;
@@ -465,6 +468,7 @@ export class Orchestrator {
   private readonly runners: Partial<Record<AgentKind, AgentRunner>>;
   private readonly bus: EventBus;
   private readonly pid: number;
+  private readonly host: RunnerHost | null;
   private readonly now: () => number;
   private readonly retry: RetryTiming;
   private readonly random: () => number;
@@ -476,6 +480,7 @@ export class Orchestrator {
     this.runners = { claude: options.agent, ...options.agents };
     this.bus = options.bus;
     this.pid = options.pid ?? process.pid;
+    this.host = options.host ?? null;
     this.now = options.now ?? Date.now;
     this.dataDir = options.dataDir;
     this.newTaskId = options.newTaskId ?? uuidv4;
@@ -493,6 +498,7 @@ export class Orchestrator {
         title: titleOf(spec),
         agent: spec.agent,
         ownerPid: this.pid,
+        ownerHost: this.host,
         worktree,
       });
     } catch (error) {
@@ -623,7 +629,7 @@ export class Orchestrator {
     // Checked again: the directory may be gone since the task was queued.
     const spec = validateTaskSpec(task.spec);
     const sessions = await this.store.sessionsOfTask(taskId);
-    if (!(await this.store.markTaskRunning(taskId, this.pid))) {
+    if (!(await this.store.markTaskRunning(taskId, this.pid, this.host))) {
       throw new TaskAlreadyRunningError(`task ${taskId} is already running`);
     }
     this.bus.publish({ type: 'task.started', taskId });
