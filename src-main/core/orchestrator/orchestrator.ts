@@ -155,8 +155,9 @@ async function worktreeBase(dir: string): Promise<{ root: string; head: string; 
 }
 
 /**
- * Checks a spec as createTask will, the repository of a `--worktree` task included, writing nothing: a
- * batch is checked whole before its first task is made.
+ * Checks what of a spec needs no database, the repository of a `--worktree` task included, writing nothing:
+ * a command refuses such input before it opens one. What needs the store (the agent, a budget's prices,
+ * today's budget) is the orchestrator's checkNewTask.
  */
 export async function checkLaunch(input: TaskSpecInput): Promise<TaskSpec> {
   const spec = validateTaskSpec(input);
