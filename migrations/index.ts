@@ -14,6 +14,7 @@ import { IterationOutcomes1764030000011 } from './1764030000011-iteration-outcom
 import { MoreAgents1764030000012 } from './1764030000012-more-agents';
 import { UsageImport1764030000013 } from './1764030000013-usage-import';
 import { FinalUsage1764030000014 } from './1764030000014-final-usage';
+import { TaskOwnerHost1764030000015 } from './1764030000015-task-owner-host';
 
 export const MIGRATIONS = [
   InitialSchema1764030000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   MoreAgents1764030000012,
   UsageImport1764030000013,
   FinalUsage1764030000014,
+  TaskOwnerHost1764030000015,
 ];

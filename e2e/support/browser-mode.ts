@@ -47,7 +47,32 @@ export async function startBrowserMode(script: Script, extraEnv: NodeJS.ProcessE
     IS_SANDBOX: '1',
     ...extraEnv,
   };
-  const child: ChildProcess = spawn(BATON, ['serve', '--db', db], {
+  const serve = await startServe(db, env);
+  const { url } = serve;
+  return {
+    url,
+    configDir,
+    api,
+    project,
+    db,
+    env,
+    stop: async () => {
+      await serve.stop();
+      await api.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Serving {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** `baton serve` of `db`, once it says where it serves; stop() ends it as Ctrl-C would. */
+export async function startServe(db: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<Serving> {
+  const child: ChildProcess = spawn(BATON, ['serve', '--db', db, ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,19 +92,13 @@ export async function startBrowserMode(script: Script, extraEnv: NodeJS.ProcessE
     child.stderr?.on('data', onData);
     child.on('exit', (code) => reject(new Error(`baton serve exited with ${code}:\n${output}`)));
   });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   return {
     url,
-    configDir,
-    api,
-    project,
-    db,
-    env,
+    port: Number(new URL(url).port),
     stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
-      await api.close();
-      rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -322,9 +322,13 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('serve')
     .description('browser mode: serve the dashboard and its API on 127.0.0.1')
-    .option('--port <n>', 'port to listen on (default: a free one)', wholeNumber, 0)
+    .option(
+      '--port <n>',
+      'port to listen on, exactly (default: the one this database was served on last, else a free one)',
+      wholeNumber,
+    )
     .addOption(dbOption())
-    .action(async (options: { port: number; db?: string }) =>
+    .action(async (options: { port?: number; db?: string }) =>
       setExit(await (await serveCommands()).serveCommand(options)),
     );
 

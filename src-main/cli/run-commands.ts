@@ -5,7 +5,7 @@
  */
 import { type BatonEvent, isTaskEvent } from '../contract/events';
 import type { TaskSpecInput } from '../contract/task-spec';
-import { type BatonService, LaunchWithdrawnError } from '../service/baton-service';
+import { BatchEntryError, type BatonService, LaunchWithdrawnError } from '../service/baton-service';
 import { checkTaskSpec, openBaton, ServiceCallError } from '../service/open-baton';
 import { CliError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_NOT_COMPLETED, out } from './cli-error';
 import { formatCountdown, formatDate } from '../contract/format';
@@ -235,8 +235,11 @@ async function batchCommand(file: string, options: RunOptions): Promise<number> 
       service,
       (taskId) => `[task ${number.get(taskId) ?? '?'}] `,
       async () => {
-        const tasks = [];
-        for (const spec of specs) tasks.push(await service.call('launchTask', spec));
+        const tasks = await service.launchBatch(specs).catch((error: unknown) => {
+          if (!(error instanceof BatchEntryError)) throw error;
+          const message = `batch file ${file}, task ${error.entry + 1}: ${error.message}`;
+          throw new CliError(message, error.invalidInput ? EXIT_BAD_INPUT : EXIT_NOT_COMPLETED);
+        });
         numbering();
         out(`${tasks.length} tasks, ${concurrency} at a time`);
         const finished = await Promise.all(tasks.map((task) => service.waitForTask(task.id).catch(withdrawal)));

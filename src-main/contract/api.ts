@@ -199,6 +199,8 @@ export const liveStateSchema = z.object({
   tasks: z.array(taskDetailSchema),
   /** The agent events of each running session so far, for a window that (re)connects mid-iteration. */
   currentEvents: z.record(z.string(), z.array(agentEventSchema)),
+  /** The service's own process: a task whose runner is another process can be stopped only there. */
+  servicePid: z.number().int().positive().optional(),
 });
 export type LiveState = z.infer<typeof liveStateSchema>;
 

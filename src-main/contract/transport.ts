@@ -21,7 +21,11 @@ export interface BatonBridge {
 /** Browser mode: the WebSocket path, and the query parameter and cookie that carry the token. */
 export const WS_PATH = '/ws';
 export const TOKEN_PARAM = 'token';
-export const TOKEN_COOKIE = 'baton_token';
+/**
+ * One cookie per port: a browser keeps cookies by host, not port, so under one name a second `baton serve`
+ * would overwrite the first one's token, and the first one's tabs would be refused.
+ */
+export const tokenCookie = (port: number) => `baton_token_${port}`;
 
 export const clientMessageSchema = z.object({
   type: z.literal('call'),

@@ -69,6 +69,19 @@ export const CHANGE_TRACKING = ['git', 'not_a_repository', 'git_unavailable'] as
 export const changeTrackingSchema = z.enum(CHANGE_TRACKING);
 export type ChangeTracking = z.infer<typeof changeTrackingSchema>;
 
+/** The kinds of Baton process that run tasks: a terminal's `baton run`, browser mode's `baton serve`, the desktop app. */
+export const RUNNER_HOSTS = ['cli', 'browser', 'desktop'] as const;
+export type RunnerHost = (typeof RUNNER_HOSTS)[number];
+
+/** The Baton process that runs a task (or queued it to run): only that process can stop it. */
+export const taskRunnerSchema = z.object({
+  /** On this machine: every process on a database shares its file. */
+  pid: z.number().int().positive(),
+  /** Null for a task an earlier version of Baton queued or ran. */
+  host: z.enum(RUNNER_HOSTS).nullable(),
+});
+export type TaskRunner = z.infer<typeof taskRunnerSchema>;
+
 export const taskSummarySchema = z.object({
   id: z.string(),
   projectId: z.string(),
@@ -102,6 +115,8 @@ export const taskSummarySchema = z.object({
   linesChanged: count.nullable().optional(),
   /** Whether (or why not) its iterations get a change record. */
   changeTracking: changeTrackingSchema.nullable().optional(),
+  /** The process that runs it, or queued it to run; null once it has ended. */
+  runner: taskRunnerSchema.nullable().optional(),
 });
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 

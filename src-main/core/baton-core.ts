@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AgentKind } from '../contract/task-spec';
+import type { RunnerHost } from '../contract/views';
 import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
 import { isProcessAlive, stopOrphanedAgent } from './process-tree';
@@ -24,6 +25,8 @@ export interface BatonCoreOptions {
   dataDir?: string;
   /** New task ids; tests pin them. */
   newTaskId?: () => string;
+  /** What kind of Baton process opens the core, recorded on the tasks it runs. */
+  host?: RunnerHost;
 }
 
 export interface BatonCore {
@@ -82,6 +85,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     random: options.random,
     dataDir: options.dataDir ?? dataDirOf(options.databaseFile),
     newTaskId: options.newTaskId,
+    host: options.host,
   });
   return {
     dataSource,

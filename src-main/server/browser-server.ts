@@ -17,11 +17,12 @@ import {
   type ClientMessage,
   clientMessageSchema,
   type ServerMessage,
-  TOKEN_COOKIE,
   TOKEN_PARAM,
+  tokenCookie,
   WS_PATH,
 } from '../contract/transport';
 import type { BatonEndpoint } from '../service/baton-service';
+import { refusalPage } from './refusal-page';
 
 /**
  * The largest request body or WebSocket message: room for a 1 MiB prompt even
@@ -155,7 +156,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       return { status: 403, message: 'refused: foreign Origin' };
     }
     const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
-    const candidate = url.searchParams.get(TOKEN_PARAM) ?? bearer ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
+    const candidate = url.searchParams.get(TOKEN_PARAM) ?? bearer ?? cookieValue(req.headers.cookie, tokenCookie(port));
     if (!tokenMatches(candidate)) return { status: 401, message: 'refused: missing or wrong token' };
     return undefined;
   };
@@ -188,7 +189,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       const url = requestUrl(req);
       if (!url) return send(res, 400, JSON.stringify({ error: 'refused: malformed address' }));
       const refused = refusal(req, url);
-      if (refused) return send(res, refused.status, JSON.stringify({ error: refused.message }));
+      if (refused) {
+        // A page a person opened gets words and what to do; a script, the API and anything else get JSON.
+        const isPage = !url.pathname.startsWith(API_PREFIX) && (req.method === 'GET' || req.method === 'HEAD');
+        if (isPage) return send(res, refused.status, refusalPage(refused, port), 'text/html; charset=utf-8');
+        return send(res, refused.status, JSON.stringify({ error: refused.message }));
+      }
 
       if (url.pathname.startsWith(API_PREFIX)) {
         if (req.method !== 'POST') return send(res, 405, JSON.stringify({ error: 'use POST' }));
@@ -212,7 +218,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         // Trade the token in the URL for a cookie, and drop it from the address bar.
         res.writeHead(302, {
           ...SECURITY_HEADERS,
-          'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          'set-cookie': `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
           location: `${url.pathname}${url.hash}`,
         });
         return res.end();

@@ -6,10 +6,12 @@
 import type { AgentKind } from '../contract/task-spec';
 import type { BatonHandlers, BatonMethod, CallOutcome, MethodInput, MethodResult } from '../contract/api';
 import type { BatonEvent } from '../contract/events';
+import type { TaskSpecInput } from '../contract/task-spec';
 import type { TaskSummary } from '../contract/views';
 import type { TranscriptDirectory } from '../core/usage/transcript-import';
 
 export { LaunchWithdrawnError } from '../core/orchestrator/orchestrator';
+export { BatchEntryError } from './launch-batch';
 
 /** What a transport needs of Baton: untrusted calls in, events out, and a stop of everything on quit. */
 export interface BatonEndpoint {
@@ -34,6 +36,16 @@ export interface BatonService extends BatonEndpoint {
    * LaunchWithdrawnError when its agent turned the launch away and nothing of it was kept.
    */
   waitForTask(taskId: string): Promise<TaskSummary>;
+  /**
+   * Launches every task of a batch, or none: each is checked before the first is made, and none starts
+   * before the last is made. A refusal rejects with a BatchEntryError naming the entry.
+   */
+  launchBatch(specs: readonly TaskSpecInput[]): Promise<TaskSummary[]>;
+  /** The port `baton serve` last served this database on (null when never, or an in-memory database). */
+  browserPort: {
+    remembered(): Promise<number | null>;
+    remember(port: number): Promise<void>;
+  };
 }
 
 export interface OpenBatonOptions {

@@ -25,6 +25,7 @@ import { resolveDatabasePath } from '../core/paths';
 import { EventRecorder } from '../core/store/event-recorder';
 import { HistoryQueries } from '../core/store/history-queries';
 import { LiveQueries } from '../core/store/live-queries';
+import { rememberBrowserPort, rememberedBrowserPort } from '../core/store/browser-port';
 import { StoreOpenError } from '../core/store/data-source';
 import type { BatonService, OpenBatonOptions } from './baton-service';
 import { CallFailure, createDispatcher } from './dispatcher';
@@ -37,6 +38,7 @@ import { usageHandlers } from './handlers/usage';
 import { defaultTranscriptDirectories } from '../core/usage/transcript-import';
 import { TranscriptImports } from '../core/usage/transcript-imports';
 import { UsageReports } from '../core/usage/usage-reports';
+import { launchBatch } from './launch-batch';
 import { LiveFollower } from './live-follower';
 import { RunRegistry } from './run-registry';
 import type { ServiceContext } from './service-context';
@@ -122,6 +124,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
       agents,
       nativeBinding: options.nativeBinding,
       retry: environment.retry,
+      host: options.mode,
     });
   } catch (error) {
     if (error instanceof StoreOpenError) throw new BatonSetupError(error.message);
@@ -206,6 +209,19 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
       return outcome.value as MethodResult<M>;
     },
     waitForTask: (taskId) => runs.wait(taskId) ?? Promise.reject(new Error(`task ${taskId} is not running here`)),
+    launchBatch: (specs) =>
+      launchBatch(
+        {
+          orchestrator: core.orchestrator,
+          ensureAgent: (spec) => context.ensureAgent(spec.agent ?? 'claude'),
+          start: (taskId) => runs.start(taskId),
+        },
+        specs,
+      ),
+    browserPort: {
+      remembered: () => rememberedBrowserPort(core.dataSource),
+      remember: (port) => rememberBrowserPort(core.dataSource, port),
+    },
     subscribe: (listener) => core.bus.subscribe(listener),
     stopAll: () => runs.stopAll(),
     close: () =>

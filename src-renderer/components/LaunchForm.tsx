@@ -180,8 +180,8 @@ function SpendingNotice() {
     return (
       <p className="notice notice-warning form-wide" role="status" data-testid="budget-warning">
         Today&apos;s spending, {spentCostText(spending.spentTodayUsd, spending.unknownCostTokensToday)}, has reached the
-        daily budget of {formatCost(spending.dailyBudgetUsd)}: a task launched now would stop before its first
-        iteration. Raise the budget in <a href={hrefs.settings}>Settings</a>, or wait until tomorrow.
+        daily budget of {formatCost(spending.dailyBudgetUsd)}: a task launched now would be refused. Raise the budget in{' '}
+        <a href={hrefs.settings}>Settings</a>, or wait until tomorrow.
       </p>
     );
   }

@@ -26,7 +26,7 @@ import { NotifyToggle } from './NotifyToggle';
 import { ReopenHint, reopensAt, WaitNotice } from './QuotaNotices';
 import { Empty, ErrorState, Loading } from './StateViews';
 import { StatusBadge } from './Status';
-import { StopControl } from './StopControl';
+import { StopControl, useRunsElsewhere } from './StopControl';
 
 export const NEW_TASK_FORM_ID = 'new-task-form';
 
@@ -158,10 +158,12 @@ export const LiveTaskCard = memo(function LiveTaskCard({
   const done = task.sessions.filter((s) => s.status !== 'running').length;
   const denials = taskPermissionDenials(task);
   const cardModels = taskModels(task.summary, task.sessions);
+  // Only this window's service can stop a task: one run by another process has no Stop, nor its shortcut.
+  const elsewhere = useRunsElsewhere(task.summary.runner);
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     // "s" on a focused card asks to stop it (the confirmation takes the focus; Esc keeps it running).
-    if (!active || e.key !== 's' || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
+    if (!active || elsewhere || e.key !== 's' || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
     e.preventDefault();
     setConfirming(true);
   };
@@ -192,7 +194,13 @@ export const LiveTaskCard = memo(function LiveTaskCard({
         <div className="card-actions">
           <StatusBadge status={task.status} testId="live-task-status" />
           {active ? (
-            <StopControl taskId={task.id} confirming={confirming} onConfirmingChange={setConfirming} />
+            <StopControl
+              taskId={task.id}
+              runner={task.summary.runner}
+              status={task.status}
+              confirming={confirming}
+              onConfirmingChange={setConfirming}
+            />
           ) : (
             <>
               <a href={hrefs.task(task.id)}>Details</a>

@@ -63,8 +63,9 @@ export function ApiRetryNotice({ items }: { items: readonly StreamItem[] }) {
 }
 
 /**
- * Launches the agent turned away at their first iteration (a model it does not serve): the task was
- * not kept, so this is where the agent's words stay, with a way back to the form as it was filled.
+ * Launches taken back before their first iteration (the agent refused the model, or the daily budget was
+ * spent before their turn): the task was not kept, so this is where the reason stays, with a way back to
+ * the form as it was filled.
  */
 export function WithdrawnLaunchNotices({
   launches,

@@ -426,7 +426,14 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         <h2>{t.title}</h2>
         <StatusBadge status={shownStatus} testId="task-status" />
         {active ? (
-          <StopControl taskId={t.id} confirming={confirmingStop} onConfirmingChange={setConfirmingStop} />
+          <StopControl
+            taskId={t.id}
+            // The live store hears of a new runner (a resume elsewhere) first.
+            runner={liveTask?.summary.runner ?? t.runner}
+            status={shownStatus}
+            confirming={confirmingStop}
+            onConfirmingChange={setConfirmingStop}
+          />
         ) : null}
         {canResume ? (
           <ResumeButton taskId={t.id} onResumed={task.reload} emphasised={reopens !== null && reopened} />

@@ -124,6 +124,8 @@ export interface LiveStoreState extends LiveData {
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   syncing: boolean;
+  /** The service's process, from the last snapshot: a task another process runs can be stopped only there. */
+  servicePid: number | null;
   /** Applies the events about tasks; others (an import of usage) are passed by. */
   applyEvents(events: readonly BatonEvent[]): void;
   /** Replaces the state with getLiveState (and the recent list), then replays what arrived meanwhile. */
@@ -747,6 +749,7 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
       status: 'idle',
       error: null,
       syncing: false,
+      servicePid: null,
 
       dismissWithdrawn(taskId) {
         set({ withdrawn: get().withdrawn.filter((w) => w.taskId !== taskId) });
@@ -797,7 +800,7 @@ export function createLiveStore(client: Pick<BatonApi, 'getLiveState' | 'listTas
           const first = reduce(snapshot, before, { skipStreamFor: new Set(Object.keys(live.currentEvents)) });
           // Events that came while the task list was still loading are new to the snapshot: apply them whole.
           const { data, held } = reduce(first.data, after);
-          set({ ...data, status: 'ready', error: null, syncing: false });
+          set({ ...data, servicePid: live.servicePid ?? null, status: 'ready', error: null, syncing: false });
           holdUnknown(first.held);
           holdUnknown(held);
         } catch (error) {

@@ -1,7 +1,7 @@
 import type { BatonBridge } from '../contract';
 import { createIpcTransport } from './ipc-transport';
 import type { Transport } from './transport';
-import { createWsTransport, wsUrlFor } from './ws-transport';
+import { createWsTransport, pageTokenAccepted, wsUrlFor } from './ws-transport';
 
 function isBridge(value: unknown): value is BatonBridge {
   const bridge = value as Partial<BatonBridge> | null | undefined;
@@ -11,5 +11,5 @@ function isBridge(value: unknown): value is BatonBridge {
 /** The desktop preload's bridge when it exists, otherwise browser mode over the page's own origin. */
 export function selectTransport(win: Window & { baton?: unknown }): Transport {
   if (isBridge(win.baton)) return createIpcTransport(win.baton);
-  return createWsTransport({ url: wsUrlFor(win.location) });
+  return createWsTransport({ url: wsUrlFor(win.location), tokenAccepted: pageTokenAccepted });
 }

@@ -1,7 +1,11 @@
 import type { BatonEvent, CallOutcome } from '../contract';
 
-/** 'reconnecting' means a connection was lost and calls wait for the next one. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/**
+ * 'reconnecting' means a connection was lost and calls wait for the next one; 'refused', that Baton
+ * answers but no longer takes this page's token (it was restarted, with a new one), while the transport
+ * keeps trying in case the new address is opened in another tab.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused' | 'closed';
 
 /** What the typed client and the stores need from either transport (Electron IPC or WebSocket). */
 export interface Transport {

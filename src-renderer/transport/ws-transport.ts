@@ -28,6 +28,18 @@ export interface WsTransportOptions {
   /** First reconnect delay; it doubles per failed attempt up to maxDelayMs. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * Asked after an attempt that never opened (a browser hides why a socket was refused): false when
+   * Baton answers but refuses this page's token, true when it does not (or is not) refusing it, and a
+   * rejection when Baton cannot be reached at all.
+   */
+  tokenAccepted?: () => Promise<boolean>;
+}
+
+/** Asks the page's own origin whether it still takes the page's token: a refused one answers 401. */
+export async function pageTokenAccepted(): Promise<boolean> {
+  const answer = await fetch('/', { method: 'HEAD', cache: 'no-store', credentials: 'same-origin' });
+  return answer.status !== 401;
 }
 
 /** The WebSocket URL on the page's own origin; the server's auth cookie rides along. */
@@ -87,6 +99,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
   let attempt = 0;
   let greetedBefore = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let askingAboutToken = false;
   const queued: { message: ClientMessage; waiting: Waiting }[] = [];
   const inFlight = new Map<number, Waiting>();
 
@@ -152,8 +165,24 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     }, delay);
   };
 
+  /** After an attempt that never opened: refused for the token, or just not reachable yet. */
+  const askAboutToken = () => {
+    if (!options.tokenAccepted || askingAboutToken) return;
+    askingAboutToken = true;
+    const settle = (refused: boolean) => {
+      askingAboutToken = false;
+      // A socket that opened meanwhile, or a close, says more than the answer.
+      if (state !== 'closed' && !socketOpen) setState(refused ? 'refused' : 'reconnecting');
+    };
+    options.tokenAccepted().then(
+      (accepted) => settle(!accepted),
+      () => settle(false),
+    );
+  };
+
   const onClose = (closed: SocketLike, code: number | undefined) => {
     if (socket !== closed) return;
+    const opened = socketOpen;
     socket = null;
     socketOpen = false;
     // 1009: the server refused a message as too big (a huge pasted prompt); say so rather than "lost".
@@ -163,7 +192,9 @@ export function createWsTransport(options: WsTransportOptions): Transport {
         : 'the connection to Baton was lost',
     );
     if (state === 'closed') return;
-    setState('reconnecting');
+    // Refused stays refused through the attempts that follow, until one opens or the answer changes.
+    if (state !== 'refused') setState('reconnecting');
+    if (!opened) askAboutToken();
     scheduleReconnect();
   };
 

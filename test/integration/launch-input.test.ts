@@ -8,6 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBaton } from '../support/baton-cli';
+import { git, makeRepository } from '../support/git-repositories';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
 import { iterationScript } from '../support/scripts';
 
@@ -44,5 +45,35 @@ describe('launch input that can only fail at spawn', () => {
     expect(run.stderr).toBe(`baton: batch file ${batch}, task 1: ${message}\n`);
     expect(run.code).toBe(2);
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe('a batch refused at one of its tasks', () => {
+  it('launches none of them: no task row, no worktree, no branch, no agent run', async () => {
+    const { server, project, root, env } = await setUp(iterationScript(0));
+    makeRepository(project, { 'a.txt': 'a\n' });
+    const batch = path.join(root, 'batch.json');
+    // The second is refused only by what the service knows: Baton has no prices for its model, and
+    // Gemini reports no cost, so its budget could not be kept.
+    writeFileSync(
+      batch,
+      JSON.stringify([
+        { dir: project, prompt: 'first', worktree: true, model: 'claude-sonnet-4-5' },
+        { dir: project, prompt: 'second', agent: 'gemini', model: 'gemini-nope', budgetUsd: 1 },
+      ]),
+    );
+
+    const run = await runBaton(['run', '--batch', batch], env);
+    expect(run.stderr).toBe(
+      `baton: batch file ${batch}, task 2: a budget needs the model's prices, and Baton has none for gemini-nope: ` +
+        'add them in Settings (or baton settings --model-price)\n',
+    );
+    expect(run.code).toBe(2);
+    const listed = await runBaton(['tasks', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    expect(git(project, 'branch', '--list', 'baton/*')).toBe('');
+    expect(git(project, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(existsSync(path.join(root, 'worktrees'))).toBe(false);
+    expect(server.requests).toEqual([]);
   });
 });

@@ -59,6 +59,10 @@ describe('following another process', () => {
         events.flatMap((e) => (e.type === 'agent.event' && e.sessionId === sessionId ? [e.event] : []));
       const live = state.tasks.find((task) => task.id === taskId);
       expect(live?.status).toBe('running');
+      // Who runs it, for a window to say where to stop it: the terminal's process, not this service's.
+      expect(live?.runner).toEqual({ pid: cli.pid, host: 'cli' });
+      expect(state.servicePid).toBe(process.pid);
+      expect(await service.call('stopTask', { taskId })).toEqual({ stopped: false });
       const running = live?.sessions.find((session) => session.status === 'running');
       expect(running, 'a running session in the live state').toBeDefined();
       const sessionId = running?.sessionId as string;

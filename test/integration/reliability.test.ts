@@ -141,9 +141,12 @@ describe('budgets', () => {
     );
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task).toMatchObject({ status: 'budget_exceeded', iterations: 1 });
+    // A launch the spent budget refuses is bad input, and leaves no task behind.
     const again = await runBaton(['run', '--dir', project, '--prompt', 'y', '--json'], env);
-    expect(lastJsonLine<TaskJson>(again.stdout)).toMatchObject({ status: 'budget_exceeded', iterations: 0 });
-    expect(again.stderr).toMatch(/reached the daily budget of \$0\.0050/);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/reached the daily budget of \$0\.0050: the task was not launched; raise/);
+    const listed = await runBaton(['tasks', '--json'], env);
+    expect((JSON.parse(listed.stdout) as TaskJson[]).map((t) => t.id)).toEqual([task.id]);
   });
 });
 

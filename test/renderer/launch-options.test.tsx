@@ -356,7 +356,9 @@ describe('<LaunchForm> options', () => {
     });
     const warning = await screen.findByTestId('budget-warning');
     expect(warning.textContent).toContain('$10.20');
-    expect(warning.textContent).toContain('has reached the daily budget of $10.00');
+    expect(warning.textContent).toContain(
+      'has reached the daily budget of $10.00: a task launched now would be refused',
+    );
     expect(screen.getByRole('button', { name: 'Launch' })).toBeTruthy();
   });
 

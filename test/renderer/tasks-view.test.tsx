@@ -361,7 +361,50 @@ describe('the task page', () => {
     expect(transport.calls.filter((c) => c.method === 'stopTask').map((c) => c.input)).toEqual([{ taskId: 'run-1' }]);
   });
 
-  it('says where to stop a task that another process runs', async () => {
+  it('offers no Stop for a task run from a terminal, and says where it runs and how to stop it there', async () => {
+    const inTerminal = { pid: 4242, host: 'cli' as const };
+    const running = detail({
+      ...runningTask,
+      runner: inTerminal,
+      sessions: [session({ sessionId: SID, iteration: 1, status: 'running', startedAt: Date.now() - 1000 })],
+    });
+    const here = detail({ ...runningTask, id: 'run-2', title: 'Run here', runner: { pid: 1000, host: 'browser' } });
+    const transport = start({
+      getTask: () => running,
+      getLiveState: () => ({ tasks: [running, here], currentEvents: {}, servicePid: 1000 }),
+    });
+    const where = 'Running in a terminal (pid 4242 on this machine) — stop it there (Ctrl-C)';
+
+    const card = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="run-1"]');
+      if (!found) throw new Error('no card yet');
+      return found;
+    });
+    expect(within(card).getByTestId('runs-elsewhere').textContent).toBe(where);
+    expect(within(card).queryByRole('button', { name: 'Stop' })).toBeNull();
+    // Nor does its shortcut ask to stop it.
+    fireEvent.keyDown(card, { key: 's' });
+    expect(within(card).queryByTestId('stop-confirm')).toBeNull();
+    // The task this window's service runs keeps its Stop.
+    const own = document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="run-2"]')!;
+    expect(within(own).getByRole('button', { name: 'Stop' })).toBeTruthy();
+    expect(within(own).queryByTestId('runs-elsewhere')).toBeNull();
+
+    window.location.hash = '#/tasks/run-1';
+    expect((await screen.findByTestId('runs-elsewhere')).textContent).toBe(where);
+    expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
+    expect(transport.calls.some((c) => c.method === 'stopTask')).toBe(false);
+  });
+
+  it('says the same of a queued task a `baton serve` elsewhere holds', async () => {
+    const queued = detail({ ...runningTask, status: 'queued', runner: { pid: 77, host: 'browser' } });
+    start({ getLiveState: () => ({ tasks: [queued], currentEvents: {}, servicePid: 1000 }) });
+    expect((await screen.findByTestId('runs-elsewhere')).textContent).toBe(
+      'Queued in another Baton browser-mode server (pid 77 on this machine) — stop it from that one’s page',
+    );
+  });
+
+  it('says where to stop a task that another process runs, when who runs it is not known', async () => {
     window.location.hash = '#/tasks/run-1';
     const running = detail({
       ...runningTask,

@@ -246,6 +246,20 @@ describe('the live view', () => {
     await waitFor(() => expect(transport.calls.filter((c) => c.method === 'getLiveState').length).toBe(before + 1));
   });
 
+  it('says what to do when Baton refuses the tab’s token after a restart', async () => {
+    const transport = start();
+    await screen.findByText(/No running tasks/);
+    act(() => transport.setState('refused'));
+    const banner = screen.getByTestId('connection-banner');
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.textContent).toBe(
+      'Baton no longer accepts this tab’s key: it was restarted, and each start makes a new one. Open the address ' +
+        'baton serve printed in its terminal (it ends in ?token=…); this tab then reconnects by itself.',
+    );
+    act(() => transport.setState('open'));
+    expect(screen.queryByTestId('connection-banner')).toBeNull();
+  });
+
   it('shows a load error with Retry', async () => {
     let fail = true;
     start({

@@ -43,8 +43,19 @@ class FakeSocket implements SocketLike {
 
 const latest = () => FakeSocket.instances[FakeSocket.instances.length - 1]!;
 
-function connect(options: { initialDelayMs?: number; maxDelayMs?: number } = {}) {
+function connect(
+  options: { initialDelayMs?: number; maxDelayMs?: number; tokenAccepted?: () => Promise<boolean> } = {},
+) {
   return createWsTransport({ url: 'ws://127.0.0.1:4000/ws', WebSocketImpl: FakeSocket, ...options });
+}
+
+/** What a transport tells its listeners: its states in order, and its resyncs. */
+function watch(transport: ReturnType<typeof connect>) {
+  const states: ConnectionState[] = [];
+  transport.onStateChange((s) => states.push(s));
+  const resync = vi.fn();
+  transport.onResync(resync);
+  return { states, resync };
 }
 
 beforeEach(() => {
@@ -142,10 +153,7 @@ describe('the WebSocket transport', () => {
 
   it('rejects in-flight calls when the connection drops, then reconnects with backoff and resyncs', async () => {
     const transport = connect({ initialDelayMs: 100, maxDelayMs: 5000 });
-    const states: ConnectionState[] = [];
-    transport.onStateChange((s) => states.push(s));
-    const resync = vi.fn();
-    transport.onResync(resync);
+    const { states, resync } = watch(transport);
 
     latest().open();
     latest().hello();
@@ -177,6 +185,62 @@ describe('the WebSocket transport', () => {
     latest().receive({ type: 'result', id: 2, outcome: { ok: true, value: [] } });
     await expect(waiting).resolves.toEqual({ ok: true, value: [] });
     expect(states).toEqual(['open', 'reconnecting', 'open']);
+  });
+
+  it('says the token is refused when Baton answers but refuses it (a restart), and reconnects once it is taken', async () => {
+    let accepted = false;
+    const asked: number[] = [];
+    const transport = connect({
+      initialDelayMs: 100,
+      maxDelayMs: 100,
+      tokenAccepted: async () => {
+        asked.push(FakeSocket.instances.length);
+        return accepted;
+      },
+    });
+    const { states, resync } = watch(transport);
+    latest().open();
+    latest().hello();
+
+    // Baton stops: the open connection drops, which says nothing of the token.
+    latest().drop();
+    expect(asked).toEqual([]);
+    // Baton is back with a new token: the upgrade is refused, and a socket never opens.
+    await vi.advanceTimersByTimeAsync(100);
+    latest().drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked).toEqual([2]);
+    expect(transport.getState()).toBe('refused');
+    // It keeps trying, and stays refused meanwhile.
+    await vi.advanceTimersByTimeAsync(100);
+    latest().drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.getState()).toBe('refused');
+
+    // The new address is opened in another tab: its cookie is this page's too, and the next attempt opens.
+    accepted = true;
+    const waiting = transport.call('listProjects', {});
+    await vi.advanceTimersByTimeAsync(100);
+    latest().open();
+    latest().hello();
+    expect(transport.getState()).toBe('open');
+    expect(resync).toHaveBeenCalledTimes(1);
+    expect(latest().sent.map((m) => m.method)).toEqual(['listProjects']);
+    latest().receive({ type: 'result', id: 1, outcome: { ok: true, value: [] } });
+    await expect(waiting).resolves.toEqual({ ok: true, value: [] });
+    expect(states).toEqual(['open', 'reconnecting', 'refused', 'open']);
+    transport.close();
+  });
+
+  it('says it is reconnecting, not refused, while Baton cannot be reached at all', async () => {
+    const transport = connect({
+      initialDelayMs: 100,
+      tokenAccepted: () => Promise.reject(new TypeError('Failed to fetch')),
+    });
+    latest().drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.getState()).toBe('reconnecting');
+    transport.close();
   });
 
   it('doubles the delay per failed attempt up to the cap, and resets it after a success', async () => {

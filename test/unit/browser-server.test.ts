@@ -106,11 +106,54 @@ describe('browser-mode server security', () => {
     expect(first.status).toBe(302);
     expect(first.headers.get('location')).toBe('/');
     const cookie = first.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^baton_token=.+; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(cookie).toMatch(new RegExp(`^baton_token_${server.port}=.+; HttpOnly; SameSite=Strict; Path=/$`));
     const page = await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0] as string } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Baton</title>');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('keeps a cookie per port, so a second server opened in the same browser leaves the first one’s tabs working', async () => {
+    const second = await startBrowserServer({ host, staticDir: dir });
+    try {
+      // A browser keeps cookies by host and name, whatever the port, and sends all of them to every port.
+      const jar = new Map<string, string>();
+      for (const opened of [server, second]) {
+        const answer = await fetch(opened.url, { redirect: 'manual' });
+        const [pair] = (answer.headers.get('set-cookie') ?? '').split(';');
+        const [name, ...value] = (pair as string).split('=');
+        jar.set(name as string, value.join('='));
+      }
+      const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+      for (const opened of [server, second]) {
+        expect((await fetch(`http://127.0.0.1:${opened.port}/`, { headers: { cookie } })).status).toBe(200);
+      }
+      expect(jar.size).toBe(2);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('shows a page that says what to do when the token is missing or from an earlier start, not JSON', async () => {
+    const stale = { cookie: `baton_token_${server.port}=from-an-earlier-start` };
+    for (const refused of [
+      await fetch(`${base}/`),
+      await fetch(`${base}/?token=wrong`),
+      await fetch(`${base}/#/history`, { headers: stale }),
+      await fetch(`${base}/`, { method: 'HEAD', headers: stale }),
+    ]) {
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(refused.headers.get('content-security-policy')).toContain("default-src 'self'");
+    }
+    const page = await (await fetch(`${base}/`, { headers: stale })).text();
+    expect(page).toContain('<h1>Open Baton with the address it printed</h1>');
+    expect(page).toContain(`Baton is serving on http://127.0.0.1:${server.port}/?token=…`);
+    expect(page).not.toContain(server.token);
+    // Scripts still get JSON.
+    const api = await fetch(`${base}/api/listTasks`, { method: 'POST', body: '{}', headers: stale });
+    expect(api.headers.get('content-type')).toBe('application/json');
+    expect(host.calls).toHaveLength(0);
   });
 
   it('refuses a foreign Origin and an unexpected Host even with the token', async () => {

@@ -49,6 +49,25 @@ describe('Orchestrator', () => {
     ]);
   });
 
+  it('records which process, and what kind, queues and runs a task, until it ends', async () => {
+    const agent = new ScriptedAgent(() => success('done BATON_TASK_COMPLETE'));
+    core = await openBatonCore({
+      databaseFile: path.join(dir, 'baton.db'),
+      agent,
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
+      host: 'desktop',
+    });
+    const queued = await core.orchestrator.createTask({ dir, prompt: 'do it' });
+    expect(queued.runner).toEqual({ pid: process.pid, host: 'desktop' });
+    let whileRunning: unknown;
+    core.bus.subscribe((event) => {
+      if (event.type === 'iteration.finished') whileRunning = event.task.runner;
+    });
+    const done = await core.orchestrator.runTask(queued.id);
+    expect(whileRunning).toEqual({ pid: process.pid, host: 'desktop' });
+    expect(done.runner).toBeNull();
+  });
+
   it('completes when the agent prints the marker, and asks for it in the prompt', async () => {
     const agent = new ScriptedAgent((_, call) => success(call === 2 ? 'all done\nBATON_TASK_COMPLETE' : 'working'));
     const { orchestrator } = await makeCore(agent);

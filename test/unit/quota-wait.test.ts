@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RateLimitInfo } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
+import { LaunchWithdrawnError } from '../../src-main/core/orchestrator/orchestrator';
 import { ScriptedAgent, success } from '../support/scripted-agent';
 
 let dir: string;
@@ -217,7 +218,11 @@ describe('a spent subscription window', () => {
     await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 2500 }).toBe('waiting');
     // While it waits, another task spends the whole day's budget.
     await store.finishSession('other-session', { ...spentFinish, costUsd: 1.5 });
-    expect(await run).toMatchObject({ status: 'budget_exceeded' });
+    // It never ran an iteration: a launch the daily budget turned away, taken back whole.
+    await expect(run).rejects.toThrow(
+      new LaunchWithdrawnError("today's spending, $1.5000, reached the daily budget of $1.0000; the task was not kept"),
+    );
+    expect(await store.taskSummary(task.id)).toBeUndefined();
     expect(agent.requests).toHaveLength(0);
   });
 

@@ -26,6 +26,7 @@ import {
   RESUMABLE_STATUSES,
   type CheckOutcome,
   type RetryEntry,
+  type RunnerHost,
   type SessionView,
   type TaskStatus,
   type TaskSummary,
@@ -98,6 +99,8 @@ export interface OrchestratorOptions {
   bus: EventBus;
   /** Recorded on running sessions, so another process can tell whether they are still alive. */
   pid?: number;
+  /** What kind of process this is, recorded with the pid on its tasks: a window that cannot stop one says where it runs. */
+  host?: RunnerHost;
   now?: () => number;
   /** Where `--worktree` tasks get their worktrees: Baton's data directory. */
   dataDir: string;
@@ -135,6 +138,8 @@ export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
   return { ...spec, dir };
 }
 
+const usd = (value: number) => `$${value.toFixed(4)}`;
+
 const worktreeRefusal = (message: string) => new InvalidTaskError(message, [{ path: ['worktree'], message }]);
 
 /** The repository and commit a `--worktree` task would branch from, or a refusal naming what is missing. */
@@ -150,8 +155,9 @@ async function worktreeBase(dir: string): Promise<{ root: string; head: string; 
 }
 
 /**
- * Checks a spec as createTask will, the repository of a `--worktree` task included, writing nothing: a
- * batch is checked whole before its first task is made.
+ * Checks what of a spec needs no database, the repository of a `--worktree` task included, writing nothing:
+ * a command refuses such input before it opens one. What needs the store (the agent, a budget's prices,
+ * today's budget) is the orchestrator's checkNewTask.
  */
 export async function checkLaunch(input: TaskSpecInput): Promise<TaskSpec> {
   const spec = validateTaskSpec(input);
@@ -463,6 +469,7 @@ export class Orchestrator {
   private readonly runners: Partial<Record<AgentKind, AgentRunner>>;
   private readonly bus: EventBus;
   private readonly pid: number;
+  private readonly host: RunnerHost | null;
   private readonly now: () => number;
   private readonly retry: RetryTiming;
   private readonly random: () => number;
@@ -474,16 +481,15 @@ export class Orchestrator {
     this.runners = { claude: options.agent, ...options.agents };
     this.bus = options.bus;
     this.pid = options.pid ?? process.pid;
+    this.host = options.host ?? null;
     this.now = options.now ?? Date.now;
     this.dataDir = options.dataDir;
     this.newTaskId = options.newTaskId ?? uuidv4;
   }
 
-  /** Validates the spec and records the task as queued. Nothing is written when the spec is invalid. */
+  /** Validates the spec and records the task as queued. Nothing is written when the launch is refused. */
   async createTask(input: TaskSpecInput): Promise<TaskSummary> {
-    const spec = validateTaskSpec(input);
-    const runner = this.runnerFor(spec);
-    await this.refuseUnpricedBudget(spec, runner);
+    const spec = await this.checkNewTask(input);
     const id = this.newTaskId();
     const worktree = spec.worktree ? await this.makeWorktree(id, spec.dir) : undefined;
     try {
@@ -493,6 +499,7 @@ export class Orchestrator {
         title: titleOf(spec),
         agent: spec.agent,
         ownerPid: this.pid,
+        ownerHost: this.host,
         worktree,
       });
     } catch (error) {
@@ -505,6 +512,23 @@ export class Orchestrator {
     return task;
   }
 
+  /**
+   * Everything createTask refuses, checked before it makes anything (a worktree, a branch, a row): the
+   * spec, its agent, a budget's prices, today's budget, the repository. A batch checks every task with it
+   * before it makes the first.
+   */
+  async checkNewTask(input: TaskSpecInput): Promise<TaskSpec> {
+    const spec = validateTaskSpec(input);
+    await this.refuseUnpricedBudget(spec, this.runnerFor(spec));
+    const today = await this.dailyBudgetLeft();
+    if ('exceeded' in today) {
+      const message = `${today.exceeded}: the task was not launched; raise the daily budget in Settings (or baton settings --daily-budget-usd), or launch it tomorrow`;
+      throw new InvalidTaskError(message, [{ path: [], message }]);
+    }
+    if (spec.worktree) await worktreeBase(spec.dir);
+    return spec;
+  }
+
   /** A new worktree on branch baton/<short id> from the directory's HEAD, or a refusal naming what is wrong. */
   private async makeWorktree(taskId: string, dir: string): Promise<NewWorktree> {
     const { root, head, branch } = await worktreeBase(dir);
@@ -513,6 +537,8 @@ export class Orchestrator {
       await createWorktree(root, { ...plan, base: head });
     } catch (error) {
       if (error instanceof WorktreeError) throw worktreeRefusal(error.message);
+      // git makes the branch before the folder, and keeps it when the folder cannot be made: it goes too.
+      await discardWorktree({ repositoryRoot: root, ...plan, baseBranch: branch }).catch(() => undefined);
       throw worktreeRefusal(`could not make the worktree: ${(error as Error).message}`);
     }
     return { repositoryRoot: root, path: plan.path, branch: plan.branch, baseCommit: head, baseBranch: branch };
@@ -569,6 +595,21 @@ export class Orchestrator {
     return task;
   }
 
+  /**
+   * Takes back a task made but never started (one of a batch that could not be made whole): its worktree and
+   * branch, then its rows. Refuses a task that has started: what it ran is kept.
+   */
+  async takeBackUnstarted(taskId: string, reason: string): Promise<void> {
+    const task = await this.requireSummary(taskId);
+    if (task.status !== 'queued' || task.startedAt !== null) {
+      throw new TaskAlreadyRunningError(`task ${taskId} has started; it cannot be taken back`);
+    }
+    const worktree = await this.store.worktreeOf(taskId);
+    if (worktree) await discardWorktree(worktree);
+    await this.store.withdrawTask(taskId);
+    this.bus.publish({ type: 'task.withdrawn', taskId, reason, task });
+  }
+
   /** Stops a task that is still waiting for its turn; false when it has already started (or ended). */
   async skipQueuedIfWaiting(taskId: string): Promise<boolean> {
     if (!(await this.store.cancelQueued(taskId))) return false;
@@ -589,7 +630,7 @@ export class Orchestrator {
     // Checked again: the directory may be gone since the task was queued.
     const spec = validateTaskSpec(task.spec);
     const sessions = await this.store.sessionsOfTask(taskId);
-    if (!(await this.store.markTaskRunning(taskId, this.pid))) {
+    if (!(await this.store.markTaskRunning(taskId, this.pid, this.host))) {
       throw new TaskAlreadyRunningError(`task ${taskId} is already running`);
     }
     this.bus.publish({ type: 'task.started', taskId });
@@ -655,7 +696,12 @@ export class Orchestrator {
       if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
 
       const budget = await this.readyToRun(taskId, spec, signal);
-      if ('ending' in budget) return budget.ending;
+      if ('ending' in budget) {
+        // A task the daily budget turns away before its first iteration (its turn came after the budget was
+        // spent) is a launch refused, taken back whole like one refused at once.
+        const refused = iteration === 1 && budget.ending.status === 'budget_exceeded';
+        return refused ? { ...budget.ending, withdraw: true } : budget.ending;
+      }
 
       const forkFrom = spec.context === 'fork' ? lastGoodSessionId : undefined;
       const prompt = buildIterationPrompt({
@@ -1000,7 +1046,6 @@ export class Orchestrator {
    * read from the store, so sessions of other tasks and processes count too.
    */
   private async budgetLeft(taskId: string, spec: TaskSpec): Promise<{ maxBudgetUsd?: number } | { exceeded: string }> {
-    const usd = (value: number) => `$${value.toFixed(4)}`;
     let remaining: number | undefined;
     if (spec.budgetUsd !== undefined || spec.maxTokens !== undefined) {
       const { totals } = await this.requireSummary(taskId);
@@ -1014,16 +1059,20 @@ export class Orchestrator {
         return { exceeded: `used ${totals.totalTokens} of the task's ${spec.maxTokens} tokens` };
       }
     }
-    const { dailyBudgetUsd } = await this.store.settings();
-    if (dailyBudgetUsd !== null) {
-      const spentToday = await this.store.spentSince(startOfLocalDay(this.now()));
-      const leftToday = dailyBudgetUsd - spentToday;
-      if (leftToday <= 0) {
-        return { exceeded: `today's spending, ${usd(spentToday)}, reached the daily budget of ${usd(dailyBudgetUsd)}` };
-      }
-      remaining = Math.min(remaining ?? Infinity, leftToday);
-    }
+    const today = await this.dailyBudgetLeft();
+    if ('exceeded' in today) return today;
+    if (today.left !== undefined) remaining = Math.min(remaining ?? Infinity, today.left);
     return { maxBudgetUsd: remaining };
+  }
+
+  /** What is left of today's budget (nothing said when there is none), or what spent it. */
+  private async dailyBudgetLeft(): Promise<{ left?: number } | { exceeded: string }> {
+    const { dailyBudgetUsd } = await this.store.settings();
+    if (dailyBudgetUsd === null) return {};
+    const spentToday = await this.store.spentSince(startOfLocalDay(this.now()));
+    const left = dailyBudgetUsd - spentToday;
+    if (left > 0) return { left };
+    return { exceeded: `today's spending, ${usd(spentToday)}, reached the daily budget of ${usd(dailyBudgetUsd)}` };
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   type GitChange,
   type QuotaWindowView,
   type RetryEntry,
+  type RunnerHost,
   type SessionStatus,
   type SessionView,
   COST_DRIFT_SHOWN,
@@ -46,6 +47,8 @@ export interface NewTask {
   agent: string;
   /** The process that queues it, so a crash before its turn can be told from a wait. */
   ownerPid: number;
+  /** What kind of process that is, so a window that cannot stop it can say where it runs. */
+  ownerHost?: RunnerHost | null;
 }
 
 export interface NewWorktree {
@@ -140,6 +143,7 @@ export interface UsageSoFar extends TokenUsage {
 export const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
   t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at, t.stalled, t.change_tracking,
+  t.owner_pid, t.owner_host,
   SUM(s.insertions + s.deletions)          AS lines_changed,
   COUNT(s.id)                              AS iterations,
   COALESCE(SUM(s.input_tokens), 0)          AS input_tokens,
@@ -187,6 +191,8 @@ export interface SummaryRecord {
   wake_at: number | null;
   stalled: number;
   change_tracking: ChangeTracking | null;
+  owner_pid: number | null;
+  owner_host: RunnerHost | null;
   /** Null when no session of the task has git's counts. */
   lines_changed: number | null;
   iterations: number;
@@ -233,6 +239,7 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     wakeAt: row.wake_at,
     linesChanged: row.lines_changed,
     changeTracking: row.change_tracking,
+    runner: row.owner_pid === null ? null : { pid: row.owner_pid, host: row.owner_host },
   };
 }
 
@@ -405,8 +412,8 @@ export class TaskStore {
         finishedAt: null,
       };
       db.prepare(
-        `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, created_at, owner_pid)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, created_at, owner_pid, owner_host)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ).run(
         task.id,
         task.projectId,
@@ -417,6 +424,7 @@ export class TaskStore {
         task.spec,
         createdAt,
         input.ownerPid,
+        input.ownerHost ?? null,
       );
       const worktree = input.worktree;
       if (worktree) {
@@ -481,12 +489,12 @@ export class TaskStore {
    * Claims the task for this process. Fails (returns false) when another live
    * process already runs it, so a task is never run twice at once.
    */
-  async markTaskRunning(taskId: string, ownerPid: number): Promise<boolean> {
+  async markTaskRunning(taskId: string, ownerPid: number, ownerHost: RunnerHost | null = null): Promise<boolean> {
     const claimed = await this.execute(
       `UPDATE tasks SET status = 'running', status_reason = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL,
-         owner_pid = ?, wake_at = NULL, stalled = 0
+         owner_pid = ?, owner_host = ?, wake_at = NULL, stalled = 0
        WHERE id = ? AND status <> 'running'`,
-      [this.now(), ownerPid, taskId],
+      [this.now(), ownerPid, ownerHost, taskId],
     );
     return claimed === 1;
   }

@@ -94,7 +94,8 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
           if (events) currentEvents[sessionId] = [...events];
         }
       }
-      return { tasks, currentEvents };
+      // Orchestrator and handlers share this process: its pid is the one recorded on the tasks it runs.
+      return { tasks, currentEvents, servicePid: process.pid };
     },
   };
 }
