@@ -91,11 +91,7 @@ function printProgress(event: BatonEvent, prefix: string, waits: WaitCountdowns)
       if (agentEvent.kind === 'text') print(`    │ ${firstLine(agentEvent.text)}`);
       else if (agentEvent.kind === 'tool_use')
         print(`    │ ⚙ ${agentEvent.name} ${firstLine(JSON.stringify(agentEvent.input), 120)}`);
-      else if (agentEvent.kind === 'retry') {
-        print(
-          `    │ API error ${agentEvent.errorStatus ?? ''} ${agentEvent.error}; agent retry ${agentEvent.attempt}/${agentEvent.maxRetries}`,
-        );
-      }
+      // The agent's own retries of the API are said by the task's [waiting] line they make.
       break;
     }
     default:

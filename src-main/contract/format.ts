@@ -166,21 +166,30 @@ export function formatWait(ms: number): string {
   return `${Math.floor(seconds / 60)} min ${pad2(seconds % 60)} s`;
 }
 
-/** The agent CLI's retry of an API call, in words: "Can't reach the API: timeout; retry 7 of 10 in 35 s". */
-export function describeApiRetry(retry: {
+/** An API call the agent CLI retries: what went wrong, and how it goes on. */
+interface ApiRetry {
   attempt: number;
   maxRetries: number;
   delayMs: number;
   errorStatus: number | null;
   error: string;
   apiUrl?: string;
-}): string {
+}
+
+/** What went wrong with a call the agent retries, as a phrase: "can't reach the API: timeout", "the API answered 529". */
+export function describeApiTrouble(retry: Pick<ApiRetry, 'errorStatus' | 'error' | 'apiUrl'>): string {
   const error = retry.error.trim().replace(/^\((.*)\)$/, '$1');
   const known = error !== '' && error.toLowerCase() !== 'unknown';
   const what =
-    retry.errorStatus === null ? `Can't reach ${retry.apiUrl ?? 'the API'}` : `The API answered ${retry.errorStatus}`;
+    retry.errorStatus === null ? `can't reach ${retry.apiUrl ?? 'the API'}` : `the API answered ${retry.errorStatus}`;
+  return `${what}${known ? `: ${error}` : ''}`;
+}
+
+/** The agent CLI's retry of an API call, in words: "Can't reach the API: timeout; retry 7 of 10 in 35 s". */
+export function describeApiRetry(retry: ApiRetry): string {
+  const trouble = describeApiTrouble(retry);
   const when = retry.delayMs > 0 ? `in ${formatWait(retry.delayMs)}` : 'now';
-  return `${what}${known ? `: ${error}` : ''}; retry ${retry.attempt} of ${retry.maxRetries} ${when}`;
+  return `${trouble.charAt(0).toUpperCase()}${trouble.slice(1)}; retry ${retry.attempt} of ${retry.maxRetries} ${when}`;
 }
 
 /** What to change so blocked tool calls can run, for the mode a task ran in. */

@@ -245,7 +245,10 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
     );
     const run = await runBaton(runArgs(project, 'x'), { ...env, BATON_RETRY_BASE_MS: '10' });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('API error 500 scripted failure (HTTP 500); agent retry 1/1');
+    // Its own retry shows as a wait for the API.
+    expect(run.stdout).toContain(
+      '[waiting] the API answered 500: scripted failure (HTTP 500); the agent tries again (1 of 1)',
+    );
     expect(run.stdout).toMatch(
       /attempt 1 failed \(API error 500: scripted failure \(HTTP 500\)\); retrying in session/,
     );
