@@ -1,5 +1,15 @@
 /** Lines for the terminal, with numbers from the one formatter the window uses too. */
-import { formatCost, formatCostWithUnknown, formatDuration, formatTokens, plural, sumTokens } from '../contract/format';
+import { waitCauseOf } from '../contract/agent-events';
+import {
+  formatCost,
+  formatCostWithUnknown,
+  formatDuration,
+  formatTokens,
+  plural,
+  sumTokens,
+  WAIT_LABELS,
+  WAITED_FOR,
+} from '../contract/format';
 import type { SessionView, TaskDetail, TaskSummary } from '../contract/views';
 
 /**
@@ -22,7 +32,18 @@ export function formatSessionLine(session: SessionView, maxIterations: number): 
   const lines = [
     `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatSessionCost(session)}  ${formatDuration(session.durationMs)}`,
   ];
-  if (session.error) lines.push(`    error: ${session.error}`);
+  // A running iteration's "error" while its task waits is what it waits for: a wait, said as one.
+  const wait = session.status === 'running' ? waitCauseOf(session.errorKind) : null;
+  if (wait) lines.push(`    ${WAIT_LABELS[wait].toLowerCase()}: ${session.error?.replace(/^waiting: /, '') ?? ''}`);
+  else if (session.error) lines.push(`    error: ${session.error}`);
+  for (const retry of session.retries) {
+    const cause = waitCauseOf(retry.errorKind);
+    lines.push(
+      cause
+        ? `    attempt ${retry.attempt}: waited ${formatDuration(retry.delayMs)} ${WAITED_FOR[cause]} (${retry.error})`
+        : `    attempt ${retry.attempt} failed: ${retry.error}; tried again after ${formatDuration(retry.delayMs)}`,
+    );
+  }
   const agentId = session.agentSessionId;
   const reasoning = session.reasoningTokens ?? 0;
   if ((agentId && agentId !== session.sessionId) || reasoning > 0) {

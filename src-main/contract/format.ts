@@ -1,4 +1,5 @@
 /** Every number, cost, duration and date Baton shows, in the terminal and in the window, is formatted here, so they agree. */
+import { type WaitCause, waitCauseOf } from './agent-events';
 import type { PermissionMode } from './task-spec';
 import type { SessionStatus, TaskStatus } from './views';
 
@@ -115,7 +116,8 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
   queued: 'Queued',
   running: 'Running',
-  waiting: 'Waiting for quota',
+  /** For a spent window or an API that does not answer: the reason (and WAIT_LABELS, where known) says which. */
+  waiting: 'Waiting',
   completed: 'Completed',
   max_iterations: 'Reached max iterations',
   failed: 'Failed',
@@ -134,12 +136,60 @@ export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = {
   interrupted: 'Interrupted',
 };
 
+/** Words for a task, or an iteration, that waits: what it waits for. */
+export const WAIT_LABELS: Record<WaitCause, string> = {
+  quota: 'Waiting for quota',
+  api: 'Waiting for the API',
+};
+
+/** What a wait was for, after "waited" or "waits": "for quota", "for the API". */
+export const WAITED_FOR: Record<WaitCause, string> = { quota: 'for quota', api: 'for the API' };
+
+/**
+ * An iteration's earlier attempts in words, waits apart from failures: "1 retry", "1 wait for quota",
+ * "2 waits for the API and 1 retry".
+ */
+export function describeAttempts(retries: readonly { errorKind: string }[]): string {
+  const parts: string[] = [];
+  for (const cause of ['quota', 'api'] as const) {
+    const waits = retries.filter((r) => waitCauseOf(r.errorKind) === cause).length;
+    if (waits > 0) parts.push(`${plural(waits, 'wait')} ${WAITED_FOR[cause]}`);
+  }
+  const failed = retries.filter((r) => waitCauseOf(r.errorKind) === null).length;
+  if (failed > 0) parts.push(plural(failed, 'retry', 'retries'));
+  return parts.join(' and ');
+}
+
 /** The label of a task or session status; an unknown one (a newer server) is shown in words made of its enum. */
 export function statusLabel(status: string): string {
   const known: Record<string, string> = { ...SESSION_STATUS_LABELS, ...TASK_STATUS_LABELS };
   if (Object.hasOwn(known, status)) return known[status]!;
   const words = status.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** How Claude Code names why a session stopped (its result's subtype), as a phrase after "the agent". */
+const AGENT_STOPS: Record<string, string> = {
+  error_max_turns: 'stopped at its limit of turns',
+  error_max_budget_usd: 'stopped at its budget',
+  error_during_execution: 'stopped with an error while it ran',
+};
+
+/**
+ * How an agent's session ended, as a phrase after "the agent": "finished", "stopped at its budget", "stopped: the
+ * API answered 529". Never the agent's own code for it: one this version does not know is read out in words.
+ */
+export function describeAgentStop(result: {
+  isError: boolean;
+  subtype: string;
+  apiErrorStatus: number | null;
+}): string {
+  if (Object.hasOwn(AGENT_STOPS, result.subtype)) return AGENT_STOPS[result.subtype]!;
+  if (result.apiErrorStatus !== null) return `stopped: the API answered ${result.apiErrorStatus}`;
+  if (result.subtype === 'success' || result.subtype === '')
+    return result.isError ? 'stopped with an error' : 'finished';
+  const words = result.subtype.replace(/^error_/, '').replace(/_/g, ' ');
+  return result.isError ? `stopped with an error (${words})` : `finished (${words})`;
 }
 
 /** What each permission mode lets the agent do, one line each. */

@@ -10,10 +10,13 @@ export function StatusBadge({
   status,
   testId,
   title,
+  label,
 }: {
   status: TaskStatus | SessionStatus;
   testId?: string;
   title?: string;
+  /** Words more exact than the status's own, where the view knows them ("Waiting for the API"). */
+  label?: string;
 }) {
   return (
     <span
@@ -23,7 +26,7 @@ export function StatusBadge({
       data-status={status}
       title={title}
     >
-      {statusLabel(status).toLowerCase()}
+      {(label ?? statusLabel(status)).toLowerCase()}
     </span>
   );
 }

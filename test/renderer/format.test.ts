@@ -120,7 +120,8 @@ describe('status labels', () => {
     expect(TASK_STATUS_LABELS).toEqual({
       queued: 'Queued',
       running: 'Running',
-      waiting: 'Waiting for quota',
+      // What for (quota, the API) is said where it is known: see WAIT_LABELS.
+      waiting: 'Waiting',
       completed: 'Completed',
       max_iterations: 'Reached max iterations',
       failed: 'Failed',
