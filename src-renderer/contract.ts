@@ -122,6 +122,7 @@ export {
   formatDate,
   formatDay,
   formatDuration,
+  formatPreciseCost,
   formatTokens,
   formatWait,
   parseDay,

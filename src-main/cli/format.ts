@@ -4,6 +4,7 @@ import {
   formatCost,
   formatCostWithUnknown,
   formatDuration,
+  formatPreciseCost,
   formatTokens,
   plural,
   sumTokens,
@@ -21,8 +22,7 @@ export function formatSessionCost(session: SessionView): string {
   const drift = session.costDrift;
   if (session.costSource === 'agent' && typeof drift === 'number' && typeof session.computedCostUsd === 'number') {
     // Both to the same four places, so two figures a rounding would show alike are told apart.
-    const usd = (value: number) => `$${value.toFixed(4)}`;
-    return `${usd(session.costUsd)} (agent; computed ${usd(session.computedCostUsd)}, ${Math.round(Math.abs(drift) * 100)}% apart)`;
+    return `${formatPreciseCost(session.costUsd)} (agent; computed ${formatPreciseCost(session.computedCostUsd)}, ${Math.round(Math.abs(drift) * 100)}% apart)`;
   }
   return `${formatCost(session.costUsd)} (${session.costSource})`;
 }
@@ -108,7 +108,7 @@ export function formatTaskDetail(task: TaskDetail): string {
     `agent    ${task.agent}${task.model ? `, model ${task.model}` : ''}`,
     `status   ${task.status}${task.statusReason ? ` (${task.statusReason})` : ''}`,
     `tokens   in ${formatTokens(t.inputTokens)}  out ${formatTokens(t.outputTokens)}  cache write ${formatTokens(t.cacheCreationTokens)}  cache read ${formatTokens(t.cacheReadTokens)}  total ${formatTokens(t.totalTokens)}`,
-    `         ${task.iterations} iterations, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
+    `         ${plural(task.iterations, 'iteration')}, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
     `cost     ${cost}${costNote}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
   ];
   const changes = changesLine(task);

@@ -25,6 +25,15 @@ export function formatCost(usd: number): string {
   return `${sign}$${text}`;
 }
 
+/**
+ * Costs set beside each other (a spend and its budget, the agent's figure and the computed one): four decimals
+ * below a dollar, so two figures a rounding would show alike are told apart ($0.0250, $0.0300); formatCost above.
+ */
+export function formatPreciseCost(usd: number): string {
+  if (!Number.isFinite(usd) || Math.abs(usd) >= 1) return formatCost(usd);
+  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(4)}`;
+}
+
 /** What a cost of unknown price reads as, in the window and the terminal alike. */
 export const UNKNOWN_COST_TEXT = 'unknown';
 
@@ -168,23 +177,32 @@ export function statusLabel(status: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** The limits a session was given, where known, to say which one it stopped at. */
+interface SessionLimits {
+  maxTurns?: number;
+  maxBudgetUsd?: number;
+}
+
 /** How Claude Code names why a session stopped (its result's subtype), as a phrase after "the agent". */
-const AGENT_STOPS: Record<string, string> = {
-  error_max_turns: 'stopped at its limit of turns',
-  error_max_budget_usd: 'stopped at its budget',
-  error_during_execution: 'stopped with an error while it ran',
+const AGENT_STOPS: Record<string, (limits: SessionLimits) => string> = {
+  error_max_turns: ({ maxTurns }) =>
+    maxTurns === undefined ? 'stopped at its limit of turns' : `stopped at its limit of ${plural(maxTurns, 'turn')}`,
+  error_max_budget_usd: ({ maxBudgetUsd }) =>
+    maxBudgetUsd === undefined
+      ? 'stopped at its budget'
+      : `stopped at its budget (${formatPreciseCost(maxBudgetUsd)} for this session)`,
+  error_during_execution: () => 'stopped with an error while it ran',
 };
 
 /**
  * How an agent's session ended, as a phrase after "the agent": "finished", "stopped at its budget", "stopped: the
  * API answered 529". Never the agent's own code for it: one this version does not know is read out in words.
  */
-export function describeAgentStop(result: {
-  isError: boolean;
-  subtype: string;
-  apiErrorStatus: number | null;
-}): string {
-  if (Object.hasOwn(AGENT_STOPS, result.subtype)) return AGENT_STOPS[result.subtype]!;
+export function describeAgentStop(
+  result: { isError: boolean; subtype: string; apiErrorStatus: number | null },
+  limits: SessionLimits = {},
+): string {
+  if (Object.hasOwn(AGENT_STOPS, result.subtype)) return AGENT_STOPS[result.subtype]!(limits);
   if (result.apiErrorStatus !== null) return `stopped: the API answered ${result.apiErrorStatus}`;
   if (result.subtype === 'success' || result.subtype === '')
     return result.isError ? 'stopped with an error' : 'finished';

@@ -58,7 +58,9 @@ describe('an API that refuses connections', () => {
     // Each attempt was retried as a transient failure; the last one's error is the iteration's, in words.
     expect(task.sessions.map((s) => [s.status, s.retries, s.error])).toEqual([['failed', 2, refused]]);
     expect(done.stdout).toContain(`[waiting] ${refused}; Baton tries again in a new session; goes on at`);
-    expect(done.stdout.match(/attempt \d failed \(could not reach the API/g)).toHaveLength(2);
+    // The one iteration was used, and the task says so in words: "1 iteration", not "1 iterations".
+    expect(done.stderr).toBe('baton: task max_iterations: reached its limit of 1 iteration\n');
+    expect(done.stdout.match(/\[iteration 1\] attempt \d waited; goes on in session /g)).toHaveLength(2);
   });
 
   it('shows the task waiting for the API while the CLI retries, then runs the iteration once the API answers', async () => {

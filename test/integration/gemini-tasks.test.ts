@@ -120,7 +120,7 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
       runArgs(project, 'Write the proofs', '--max-iterations', '3', '--permission-mode', 'bypassPermissions'),
       env,
     );
-    expect(run.stderr).toMatch(/^baton: task max_iterations: reached the limit of \d iterations\n$/);
+    expect(run.stderr).toMatch(/^baton: task max_iterations: reached its limit of \d iterations\n$/);
     expect(run.code).toBe(1);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task).toMatchObject({ status: 'max_iterations', iterations: 3, agent: 'gemini' });
@@ -186,7 +186,7 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
       runArgs(project, 'Remember the word PAPAYA.', '--context', 'fork', '--max-iterations', '2'),
       env,
     );
-    expect(run.stderr).toMatch(/^baton: task max_iterations: reached the limit of \d iterations\n$/);
+    expect(run.stderr).toMatch(/^baton: task max_iterations: reached its limit of \d iterations\n$/);
     expect(run.code).toBe(1);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task).toMatchObject({ status: 'max_iterations', iterations: 2 });

@@ -3,6 +3,7 @@
  * in its own process group, and streams its stdout through the parser.
  */
 import type { AgentEvent, AgentResult } from '../../contract/agent-events';
+import { describeAgentStop } from '../../contract/format';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
 import {
   firstLine,
@@ -92,14 +93,15 @@ export function buildClaudeArgs(request: AgentRunRequest): string[] {
 }
 
 /**
- * The error of an is_error result. An API failure ends with subtype "success",
- * which says nothing about the failure, so only other subtypes are named.
+ * The error of an is_error result. An API failure ends with subtype "success", which says nothing about the
+ * failure, so it is told by its text; another subtype is said in words ("the agent stopped at its budget").
  */
-function resultErrorMessage(result: AgentResult): string {
+function resultErrorMessage(result: AgentResult, request: AgentRunRequest): string {
   const text = firstLine(result.resultText);
   if (result.apiErrorStatus) return `API error ${result.apiErrorStatus}: ${text}`;
   if (result.subtype === 'success') return text || 'the agent reported an error';
-  return `${result.subtype}: ${text}`;
+  const stop = describeAgentStop(result, { maxTurns: request.maxTurns, maxBudgetUsd: request.maxBudgetUsd });
+  return `the agent ${stop}${text ? `: ${text}` : ''}`;
 }
 
 export class ClaudeCodeRunner implements AgentRunner {
@@ -162,7 +164,7 @@ export class ClaudeCodeRunner implements AgentRunner {
           finish({ kind: 'api_unreachable', message: unreachableMessage(result, apiUrl) }, exitCode);
         } else if (result?.isError) {
           const kind = result.apiErrorStatus ? 'api_error' : 'agent_error';
-          finish({ kind, message: resultErrorMessage(result) }, exitCode);
+          finish({ kind, message: resultErrorMessage(result, request) }, exitCode);
         } else if (result && exitCode === 0) {
           finish(null, exitCode);
         } else if (result) {

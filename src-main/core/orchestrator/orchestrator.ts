@@ -33,7 +33,7 @@ import {
 } from '../../contract/views';
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
-import { sumTokens } from '../../contract/format';
+import { formatPreciseCost, formatTokens, plural, sumTokens } from '../../contract/format';
 import { startOfLocalDay } from '../local-day';
 import { type Pricing, pricingWith } from '../pricing';
 import type { NewWorktree, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
@@ -566,7 +566,8 @@ export class Orchestrator {
     if (problem) throw new InvalidTaskError(`task ${taskId} cannot be resumed: ${problem}`);
     const max = task.spec.maxIterations;
     if (task.iterations >= max + turnedAway(await this.store.sessionsOfTask(taskId))) {
-      throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
+      const all = max === 1 ? 'its one iteration' : `all ${plural(max, 'iteration')}`;
+      throw new InvalidTaskError(`task ${taskId} has already run ${all}`);
     }
     return task;
   }
@@ -720,19 +721,19 @@ export class Orchestrator {
         const unchanged = spec.check ? ' and left the check’s output as it was' : '';
         return {
           status: 'stalled',
-          reason: `${idle.count} iterations in a row changed no file${unchanged} (stall after ${spec.stallAfter})`,
+          reason: `${plural(idle.count, 'iteration')} in a row changed no file${unchanged} (stall after ${spec.stallAfter})`,
         };
       }
 
       if (failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
         return {
           status: 'failed',
-          reason: `${failuresInARow} iterations in a row failed; last: ${session.error ?? 'unknown error'}`,
+          reason: `${plural(failuresInARow, 'iteration')} in a row failed; last: ${session.error ?? 'unknown error'}`,
         };
       }
     }
     if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
-    return { status: 'max_iterations', reason: `reached the limit of ${spec.maxIterations} iterations` };
+    return { status: 'max_iterations', reason: `reached its limit of ${plural(spec.maxIterations, 'iteration')}` };
   }
 
   /**
@@ -1036,18 +1037,21 @@ export class Orchestrator {
    * read from the store, so sessions of other tasks and processes count too.
    */
   private async budgetLeft(taskId: string, spec: TaskSpec): Promise<{ maxBudgetUsd?: number } | { exceeded: string }> {
-    const usd = (value: number) => `$${value.toFixed(4)}`;
     let remaining: number | undefined;
     if (spec.budgetUsd !== undefined || spec.maxTokens !== undefined) {
       const { totals } = await this.requireSummary(taskId);
       if (spec.budgetUsd !== undefined) {
         remaining = spec.budgetUsd - totals.costUsd;
         if (remaining <= 0) {
-          return { exceeded: `spent ${usd(totals.costUsd)} of the task's ${usd(spec.budgetUsd)} budget` };
+          return {
+            exceeded: `spent ${formatPreciseCost(totals.costUsd)} of the task's ${formatPreciseCost(spec.budgetUsd)} budget`,
+          };
         }
       }
       if (spec.maxTokens !== undefined && totals.totalTokens >= spec.maxTokens) {
-        return { exceeded: `used ${totals.totalTokens} of the task's ${spec.maxTokens} tokens` };
+        return {
+          exceeded: `used ${formatTokens(totals.totalTokens)} of the task's ${plural(spec.maxTokens, 'token')}`,
+        };
       }
     }
     const { dailyBudgetUsd } = await this.store.settings();
@@ -1055,7 +1059,9 @@ export class Orchestrator {
       const spentToday = await this.store.spentSince(startOfLocalDay(this.now()));
       const leftToday = dailyBudgetUsd - spentToday;
       if (leftToday <= 0) {
-        return { exceeded: `today's spending, ${usd(spentToday)}, reached the daily budget of ${usd(dailyBudgetUsd)}` };
+        return {
+          exceeded: `today's spending, ${formatPreciseCost(spentToday)}, reached the daily budget of ${formatPreciseCost(dailyBudgetUsd)}`,
+        };
       }
       remaining = Math.min(remaining ?? Infinity, leftToday);
     }
