@@ -27,7 +27,7 @@ import { useResource } from '../hooks/use-resource';
 import { focusWhenReady } from '../keyboard';
 import { modelsText, taskModels } from '../models';
 import { hrefs } from '../router';
-import { isActiveStatus, iterationWait, liveTotals, usageOf, type LiveSession } from '../stores/live-store';
+import { isActiveStatus, iterationWait, liveTotals, storedWait, usageOf, type LiveSession } from '../stores/live-store';
 import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts';
 import { IterationDiffPanel } from './IterationDiffPanel';
 import { ChangesCell, ChangeTrackingNotice, CheckCell, WorktreePanel } from './IterationOutcomes';
@@ -132,6 +132,7 @@ function SessionRow({
   onDiff: () => void;
 }) {
   const running = session.status === 'running';
+  const waiting = wait ?? storedWait(session);
   const usage = running && live ? live.usage : usageOf(session);
   const tokens = sumTokens(usage);
   const cost = running && live ? (live.costUsd ?? live.estimatedCostUsd) : session.costUsd;
@@ -157,7 +158,11 @@ function SessionRow({
         ) : null}
       </td>
       <td>
-        {wait ? <StatusBadge status="waiting" label={WAIT_LABELS[wait]} /> : <StatusBadge status={session.status} />}
+        {waiting ? (
+          <StatusBadge status="waiting" label={WAIT_LABELS[waiting]} />
+        ) : (
+          <StatusBadge status={session.status} />
+        )}
         {session.retries.length > 0 ? (
           <span className="muted" title={session.retries.map((r) => `${r.sessionId}: ${r.error}`).join('\n')}>
             {' '}
@@ -204,7 +209,8 @@ function SessionRow({
       {showChanges ? <ChangesCell git={session.git} onOpen={onDiff} /> : null}
       {showCheck ? <CheckCell check={session.check} /> : null}
       {showDenials ? <td className="num">{session.permissionDenials || ''}</td> : null}
-      <td className="error-cell">{session.error ?? ''}</td>
+      {/* A waiting iteration's "error" is why it waits, which its badge and the task's notice say. */}
+      <td className="error-cell">{waiting ? '' : (session.error ?? '')}</td>
       <td className="row-actions">
         <button type="button" onClick={onReplay}>
           Replay

@@ -18,6 +18,7 @@ import {
   type TaskTotals,
   type TokenUsage,
   type WaitCause,
+  waitCauseOf,
 } from '../contract';
 import { unknownTokensOf } from '../cost';
 import { errorMessage } from '../errors';
@@ -278,6 +279,11 @@ export function iterationWait(
 ): WaitCause | null {
   if (task.status !== 'waiting' || session.status !== 'running') return null;
   return pendingWait(session.items) ?? 'quota';
+}
+
+/** What a stored iteration waits for: a running row marked with a wait's error kind (its "error" is the wait's reason). */
+export function storedWait(view: Pick<SessionView, 'status' | 'errorKind'>): WaitCause | null {
+  return view.status === 'running' ? waitCauseOf(view.errorKind) : null;
 }
 
 /** What a waiting task waits for: its running iteration's wait, or (holding off before one) a window's. */

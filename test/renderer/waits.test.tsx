@@ -158,8 +158,8 @@ describe('an iteration whose API does not answer', () => {
         reason: "waiting: can't reach http://127.0.0.1:9; the agent tries again (2 of 10)",
       },
     ]);
-    expect(screen.getByTestId('live-task-status').textContent).toBe('waiting for the api');
-    expect(screen.getByTestId('iteration-status').textContent).toBe('waiting for the api');
+    expect(screen.getByTestId('live-task-status').textContent).toBe('waiting for the API');
+    expect(screen.getByTestId('iteration-status').textContent).toBe('waiting for the API');
     expect(screen.getByTestId('wait-reason').textContent).toBe(
       "Waiting: can't reach http://127.0.0.1:9; the agent tries again (2 of 10). ",
     );
@@ -170,11 +170,11 @@ describe('an iteration whose API does not answer', () => {
     await liveCard([
       ...agentEvents([
         result({ apiErrorStatus: null, resultText: 'API Error: Unable to connect to API (ConnectionRefused)' }),
-        { kind: 'wait', for: 'api', reason: `${refused}; Baton tries again in a new session`, until: WAKE },
+        { kind: 'wait', for: 'api', reason: refused, until: WAKE },
       ]),
       { type: 'task.waiting', taskId: 't1', wakeAt: WAKE, reason: `waiting: ${refused}` },
     ]);
-    expect(screen.getByTestId('iteration-status').textContent).toBe('waiting for the api');
+    expect(screen.getByTestId('iteration-status').textContent).toBe('waiting for the API');
     expect(screen.getByTestId('stream-result').textContent).toMatch(
       /^The agent gave up on an API that did not answer · /,
     );

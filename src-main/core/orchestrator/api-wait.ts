@@ -19,7 +19,7 @@ export interface WaitMarks {
 export function apiWaitAfter(outcome: AgentRunOutcome, resetsAt: number): QuotaWait | undefined {
   const error = outcome.error;
   if (error?.kind !== 'api_unreachable') return undefined;
-  return { resetsAt, reason: `${error.message}; Baton tries again in a new session` };
+  return { resetsAt, reason: error.message };
 }
 
 /**
