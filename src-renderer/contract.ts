@@ -12,7 +12,8 @@ import type { EXPORT_FORMATS } from '../src-main/contract/api';
 // 'unsafe-eval', so the probe would be reported as a violation. Parse without it.
 z.config({ jitless: true });
 
-export type { AgentEvent, RateLimitInfo, TokenUsage } from '../src-main/contract/agent-events';
+export type { AgentEvent, RateLimitInfo, TokenUsage, WaitCause } from '../src-main/contract/agent-events';
+export { waitCauseOf } from '../src-main/contract/agent-events';
 export type {
   BatonApi,
   BatonMethod,
@@ -110,7 +111,9 @@ export {
 } from '../src-main/contract/views';
 export {
   addDays,
+  describeAgentStop,
   describeApiRetry,
+  describeAttempts,
   describeQuotaWindow,
   describePermissionDenials,
   describeToolCall,
@@ -121,6 +124,7 @@ export {
   formatDate,
   formatDay,
   formatDuration,
+  formatPreciseCost,
   formatTokens,
   formatWait,
   parseDay,
@@ -135,6 +139,7 @@ export {
   sumTokens,
   TASK_STATUS_LABELS,
   UNKNOWN_COST_TEXT,
+  WAIT_LABELS,
 } from '../src-main/contract/format';
 
 /** The formats exportTasks offers. */

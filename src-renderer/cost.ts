@@ -6,6 +6,7 @@ import {
   describeUnknownCostTokens,
   formatCost,
   formatCostWithUnknown,
+  formatPreciseCost,
   sumTokens,
   UNKNOWN_COST_TEXT,
   type CostSource,
@@ -45,14 +46,9 @@ export function formatDriftShare(share: number): string {
   return `${percent >= 0 ? '+' : '−'}${Math.abs(percent)}%`;
 }
 
-/** A cost with four decimals below a dollar, so two figures a few percent apart do not read the same ($0.0123, $0.0100). */
-function preciseCost(usd: number): string {
-  return Math.abs(usd) < 1 ? `$${usd.toFixed(4)}` : formatCost(usd);
-}
-
 /** "agent $0.0123 · computed $0.0100 (+23%)". */
 export function describeDrift(drift: CostDrift): string {
-  return `agent ${preciseCost(drift.agentUsd)} · computed ${preciseCost(drift.computedUsd)} (${formatDriftShare(drift.share)})`;
+  return `agent ${formatPreciseCost(drift.agentUsd)} · computed ${formatPreciseCost(drift.computedUsd)} (${formatDriftShare(drift.share)})`;
 }
 
 /** A stored session's cost as text: "unknown" where no cost could be had. */

@@ -1,5 +1,16 @@
 /** Lines for the terminal, with numbers from the one formatter the window uses too. */
-import { formatCost, formatCostWithUnknown, formatDuration, formatTokens, plural, sumTokens } from '../contract/format';
+import { waitCauseOf } from '../contract/agent-events';
+import {
+  formatCost,
+  formatCostWithUnknown,
+  formatDuration,
+  formatPreciseCost,
+  formatTokens,
+  plural,
+  sumTokens,
+  WAIT_LABELS,
+  WAITED_FOR,
+} from '../contract/format';
 import type { SessionView, TaskDetail, TaskSummary } from '../contract/views';
 
 /**
@@ -11,8 +22,7 @@ export function formatSessionCost(session: SessionView): string {
   const drift = session.costDrift;
   if (session.costSource === 'agent' && typeof drift === 'number' && typeof session.computedCostUsd === 'number') {
     // Both to the same four places, so two figures a rounding would show alike are told apart.
-    const usd = (value: number) => `$${value.toFixed(4)}`;
-    return `${usd(session.costUsd)} (agent; computed ${usd(session.computedCostUsd)}, ${Math.round(Math.abs(drift) * 100)}% apart)`;
+    return `${formatPreciseCost(session.costUsd)} (agent; computed ${formatPreciseCost(session.computedCostUsd)}, ${Math.round(Math.abs(drift) * 100)}% apart)`;
   }
   return `${formatCost(session.costUsd)} (${session.costSource})`;
 }
@@ -22,7 +32,18 @@ export function formatSessionLine(session: SessionView, maxIterations: number): 
   const lines = [
     `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatSessionCost(session)}  ${formatDuration(session.durationMs)}`,
   ];
-  if (session.error) lines.push(`    error: ${session.error}`);
+  // A running iteration's "error" while its task waits is what it waits for: a wait, said as one.
+  const wait = session.status === 'running' ? waitCauseOf(session.errorKind) : null;
+  if (wait) lines.push(`    ${WAIT_LABELS[wait].toLowerCase()}: ${session.error?.replace(/^waiting: /, '') ?? ''}`);
+  else if (session.error) lines.push(`    error: ${session.error}`);
+  for (const retry of session.retries) {
+    const cause = waitCauseOf(retry.errorKind);
+    lines.push(
+      cause
+        ? `    attempt ${retry.attempt}: waited ${formatDuration(retry.delayMs)} ${WAITED_FOR[cause]} (${retry.error})`
+        : `    attempt ${retry.attempt} failed: ${retry.error}; tried again after ${formatDuration(retry.delayMs)}`,
+    );
+  }
   const agentId = session.agentSessionId;
   const reasoning = session.reasoningTokens ?? 0;
   if ((agentId && agentId !== session.sessionId) || reasoning > 0) {
@@ -87,7 +108,7 @@ export function formatTaskDetail(task: TaskDetail): string {
     `agent    ${task.agent}${task.model ? `, model ${task.model}` : ''}`,
     `status   ${task.status}${task.statusReason ? ` (${task.statusReason})` : ''}`,
     `tokens   in ${formatTokens(t.inputTokens)}  out ${formatTokens(t.outputTokens)}  cache write ${formatTokens(t.cacheCreationTokens)}  cache read ${formatTokens(t.cacheReadTokens)}  total ${formatTokens(t.totalTokens)}`,
-    `         ${task.iterations} iterations, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
+    `         ${plural(task.iterations, 'iteration')}, ${formatTokens(Math.round(task.averageTokensPerIteration))} tokens per iteration on average`,
     `cost     ${cost}${costNote}   turns ${t.turns}   time ${formatDuration(task.durationMs)} (API ${formatDuration(task.apiDurationMs)})`,
   ];
   const changes = changesLine(task);

@@ -7,6 +7,7 @@ import { type ModelPrices, modelPricesSchema, type Settings, settingsSchema } fr
 import { BatonSetupError, openBaton, ServiceCallError } from '../service/open-baton';
 import type { BatonService } from '../service/baton-service';
 import { CliError, EXIT_BAD_INPUT, EXIT_NOT_COMPLETED, out } from './cli-error';
+import { formatCost } from '../contract/format';
 import { formatTaskDetail, formatTaskLine } from './format';
 import type { RunOptions } from './run-commands';
 import { amount, BatchFileError, taskSpecOptions, wholeNumber } from './run-flags';
@@ -107,7 +108,7 @@ async function settingsCommand(options: {
         : await service.call('getSettings', {});
     if (options.json) out(JSON.stringify(settings));
     else {
-      out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : `$${settings.dailyBudgetUsd}`}`);
+      out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : formatCost(settings.dailyBudgetUsd)}`);
       out(`tasks at once (desktop and browser mode): ${settings.maxConcurrentTasks}`);
       for (const line of formatModelPrices(settings.modelPrices ?? {})) out(line);
     }

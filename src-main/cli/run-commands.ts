@@ -36,6 +36,8 @@ const COUNTDOWN_LINE_MS = 30_000;
  */
 class WaitCountdowns {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Attempts Baton waited after (a spent window, an API that did not answer): their retry is no failure. */
+  readonly waitedAfter = new Set<string>();
   /** In place only for one task on a terminal: in a batch, other tasks' lines would run into it. */
   private readonly inPlace: boolean;
 
@@ -79,8 +81,11 @@ function printProgress(event: BatonEvent, prefix: string, waits: WaitCountdowns)
       print(`[iteration ${event.iteration}/${event.maxIterations}] started  session ${event.sessionId}`);
       break;
     case 'iteration.retrying':
+      // After a wait, its [waiting] line said why.
       print(
-        `[iteration ${event.iteration}] attempt ${event.attempt} failed (${firstLine(event.error, 120)}); retrying in session ${event.sessionId}`,
+        waits.waitedAfter.delete(event.previousSessionId)
+          ? `[iteration ${event.iteration}] attempt ${event.attempt} waited; goes on in session ${event.sessionId}`
+          : `[iteration ${event.iteration}] attempt ${event.attempt} failed (${firstLine(event.error, 120)}); retrying in session ${event.sessionId}`,
       );
       break;
     case 'iteration.finished':
@@ -88,14 +93,11 @@ function printProgress(event: BatonEvent, prefix: string, waits: WaitCountdowns)
       break;
     case 'agent.event': {
       const agentEvent = event.event;
-      if (agentEvent.kind === 'text') print(`    │ ${firstLine(agentEvent.text)}`);
+      if (agentEvent.kind === 'wait') waits.waitedAfter.add(event.sessionId);
+      else if (agentEvent.kind === 'text') print(`    │ ${firstLine(agentEvent.text)}`);
       else if (agentEvent.kind === 'tool_use')
         print(`    │ ⚙ ${agentEvent.name} ${firstLine(JSON.stringify(agentEvent.input), 120)}`);
-      else if (agentEvent.kind === 'retry') {
-        print(
-          `    │ API error ${agentEvent.errorStatus ?? ''} ${agentEvent.error}; agent retry ${agentEvent.attempt}/${agentEvent.maxRetries}`,
-        );
-      }
+      // The agent's own retries of the API are said by the task's [waiting] line they make.
       break;
     }
     default:

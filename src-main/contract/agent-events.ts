@@ -115,6 +115,20 @@ export function cutDeepNesting(value: unknown, levels = MAX_NESTING): unknown {
   return changed ? Object.fromEntries(entries) : value;
 }
 
+/** What an iteration can wait for: a spent subscription window to reopen, or an API that gives no answer. */
+export const WAIT_CAUSES = ['quota', 'api'] as const;
+export type WaitCause = (typeof WAIT_CAUSES)[number];
+/** The error kind a waiting iteration's row carries, by cause: how views (and recovery after a crash) tell them apart. */
+export const WAIT_ERROR_KINDS = {
+  quota: 'quota_exhausted',
+  api: 'api_unreachable',
+} as const satisfies Record<WaitCause, string>;
+
+/** What a running iteration with this error kind waits for, or null when it does not wait. */
+export function waitCauseOf(errorKind: string | null | undefined): WaitCause | null {
+  return WAIT_CAUSES.find((cause) => WAIT_ERROR_KINDS[cause] === errorKind) ?? null;
+}
+
 export const agentEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('init'),
@@ -150,6 +164,17 @@ export const agentEventSchema = z.discriminatedUnion('kind', [
   /** The subscription quota after an API call (only under subscription auth). */
   z.object({ kind: z.literal('rate_limit'), info: rateLimitInfoSchema }),
   z.object({ kind: z.literal('result'), result: agentResultSchema }),
+  /**
+   * Published and stored by Baton, never sent by an agent: the attempt before it was turned away by a spent
+   * subscription window (`quota`) or got no answer from the API (`api`), and the iteration waits until `until`
+   * (epoch ms) to try again in a new session. A wait, not a failure: the views show it as one.
+   */
+  z.object({
+    kind: z.literal('wait'),
+    for: z.enum(WAIT_CAUSES),
+    reason: z.string(),
+    until: z.number().int(),
+  }),
   /**
    * Stored by Baton, never sent by an agent: where the replay lacks output. `event`: the event before it was
    * stored cut short (or, with eventsNotStored 1, not at all); `session`: the session's stored events reached their

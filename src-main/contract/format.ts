@@ -1,4 +1,5 @@
 /** Every number, cost, duration and date Baton shows, in the terminal and in the window, is formatted here, so they agree. */
+import { type WaitCause, waitCauseOf } from './agent-events';
 import type { PermissionMode } from './task-spec';
 import type { SessionStatus, TaskStatus } from './views';
 
@@ -22,6 +23,15 @@ export function formatCost(usd: number): string {
   const digits = abs < 0.01 ? 4 : 2;
   const text = abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return `${sign}$${text}`;
+}
+
+/**
+ * Costs set beside each other (a spend and its budget, the agent's figure and the computed one): four decimals
+ * below a dollar, so two figures a rounding would show alike are told apart ($0.0250, $0.0300); formatCost above.
+ */
+export function formatPreciseCost(usd: number): string {
+  if (!Number.isFinite(usd) || Math.abs(usd) >= 1) return formatCost(usd);
+  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(4)}`;
 }
 
 /** What a cost of unknown price reads as, in the window and the terminal alike. */
@@ -115,7 +125,8 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
   queued: 'Queued',
   running: 'Running',
-  waiting: 'Waiting for quota',
+  /** For a spent window or an API that does not answer: the reason (and WAIT_LABELS, where known) says which. */
+  waiting: 'Waiting',
   completed: 'Completed',
   max_iterations: 'Reached max iterations',
   failed: 'Failed',
@@ -134,12 +145,69 @@ export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = {
   interrupted: 'Interrupted',
 };
 
+/** Words for a task, or an iteration, that waits: what it waits for. */
+export const WAIT_LABELS: Record<WaitCause, string> = {
+  quota: 'Waiting for quota',
+  api: 'Waiting for the API',
+};
+
+/** What a wait was for, after "waited" or "waits": "for quota", "for the API". */
+export const WAITED_FOR: Record<WaitCause, string> = { quota: 'for quota', api: 'for the API' };
+
+/**
+ * An iteration's earlier attempts in words, waits apart from failures: "1 retry", "1 wait for quota",
+ * "2 waits for the API and 1 retry".
+ */
+export function describeAttempts(retries: readonly { errorKind: string }[]): string {
+  const parts: string[] = [];
+  for (const cause of ['quota', 'api'] as const) {
+    const waits = retries.filter((r) => waitCauseOf(r.errorKind) === cause).length;
+    if (waits > 0) parts.push(`${plural(waits, 'wait')} ${WAITED_FOR[cause]}`);
+  }
+  const failed = retries.filter((r) => waitCauseOf(r.errorKind) === null).length;
+  if (failed > 0) parts.push(plural(failed, 'retry', 'retries'));
+  return parts.join(' and ');
+}
+
 /** The label of a task or session status; an unknown one (a newer server) is shown in words made of its enum. */
 export function statusLabel(status: string): string {
   const known: Record<string, string> = { ...SESSION_STATUS_LABELS, ...TASK_STATUS_LABELS };
   if (Object.hasOwn(known, status)) return known[status]!;
   const words = status.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The limits a session was given, where known, to say which one it stopped at. */
+interface SessionLimits {
+  maxTurns?: number;
+  maxBudgetUsd?: number;
+}
+
+/** How Claude Code names why a session stopped (its result's subtype), as a phrase after "the agent". */
+const AGENT_STOPS: Record<string, (limits: SessionLimits) => string> = {
+  error_max_turns: ({ maxTurns }) =>
+    maxTurns === undefined ? 'stopped at its limit of turns' : `stopped at its limit of ${plural(maxTurns, 'turn')}`,
+  error_max_budget_usd: ({ maxBudgetUsd }) =>
+    maxBudgetUsd === undefined
+      ? 'stopped at its budget'
+      : `stopped at its budget (${formatPreciseCost(maxBudgetUsd)} for this session)`,
+  error_during_execution: () => 'stopped with an error while it ran',
+};
+
+/**
+ * How an agent's session ended, as a phrase after "the agent": "finished", "stopped at its budget", "stopped: the
+ * API answered 529". Never the agent's own code for it: one this version does not know is read out in words.
+ */
+export function describeAgentStop(
+  result: { isError: boolean; subtype: string; apiErrorStatus: number | null },
+  limits: SessionLimits = {},
+): string {
+  if (Object.hasOwn(AGENT_STOPS, result.subtype)) return AGENT_STOPS[result.subtype]!(limits);
+  if (result.apiErrorStatus !== null) return `stopped: the API answered ${result.apiErrorStatus}`;
+  if (result.subtype === 'success' || result.subtype === '')
+    return result.isError ? 'stopped with an error' : 'finished';
+  const words = result.subtype.replace(/^error_/, '').replace(/_/g, ' ');
+  return result.isError ? `stopped with an error (${words})` : `finished (${words})`;
 }
 
 /** What each permission mode lets the agent do, one line each. */
@@ -166,21 +234,30 @@ export function formatWait(ms: number): string {
   return `${Math.floor(seconds / 60)} min ${pad2(seconds % 60)} s`;
 }
 
-/** The agent CLI's retry of an API call, in words: "Can't reach the API: timeout; retry 7 of 10 in 35 s". */
-export function describeApiRetry(retry: {
+/** An API call the agent CLI retries: what went wrong, and how it goes on. */
+interface ApiRetry {
   attempt: number;
   maxRetries: number;
   delayMs: number;
   errorStatus: number | null;
   error: string;
   apiUrl?: string;
-}): string {
+}
+
+/** What went wrong with a call the agent retries, as a phrase: "can't reach the API: timeout", "the API answered 529". */
+export function describeApiTrouble(retry: Pick<ApiRetry, 'errorStatus' | 'error' | 'apiUrl'>): string {
   const error = retry.error.trim().replace(/^\((.*)\)$/, '$1');
   const known = error !== '' && error.toLowerCase() !== 'unknown';
   const what =
-    retry.errorStatus === null ? `Can't reach ${retry.apiUrl ?? 'the API'}` : `The API answered ${retry.errorStatus}`;
+    retry.errorStatus === null ? `can't reach ${retry.apiUrl ?? 'the API'}` : `the API answered ${retry.errorStatus}`;
+  return `${what}${known ? `: ${error}` : ''}`;
+}
+
+/** The agent CLI's retry of an API call, in words: "Can't reach the API: timeout; retry 7 of 10 in 35 s". */
+export function describeApiRetry(retry: ApiRetry): string {
+  const trouble = describeApiTrouble(retry);
   const when = retry.delayMs > 0 ? `in ${formatWait(retry.delayMs)}` : 'now';
-  return `${what}${known ? `: ${error}` : ''}; retry ${retry.attempt} of ${retry.maxRetries} ${when}`;
+  return `${trouble.charAt(0).toUpperCase()}${trouble.slice(1)}; retry ${retry.attempt} of ${retry.maxRetries} ${when}`;
 }
 
 /** What to change so blocked tool calls can run, for the mode a task ran in. */

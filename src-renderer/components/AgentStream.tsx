@@ -1,5 +1,15 @@
 import { memo, useLayoutEffect, useRef, useState } from 'react';
-import { describeApiRetry, describeToolCall, formatCost, formatDuration, plural } from '../contract';
+import {
+  describeAgentStop,
+  describeApiRetry,
+  describeToolCall,
+  formatCost,
+  formatDate,
+  formatDuration,
+  plural,
+  WAIT_LABELS,
+  type WaitCause,
+} from '../contract';
 import type { StreamItem } from '../stores/stream';
 
 /** Items rendered at first; the rest (up to the store's cap) behind a button, so a fast stream stays smooth. */
@@ -18,6 +28,12 @@ function formatInput(input: unknown): string {
     return String(input);
   }
 }
+
+/** How an attempt Baton then waited after ended: turned away, not failed. */
+const TURNED_AWAY: Record<WaitCause, string> = {
+  quota: 'The API turned the agent away: the subscription window is spent',
+  api: 'The agent gave up on an API that did not answer',
+};
 
 const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: StreamItem; baseDir?: string }) {
   const event = item.event;
@@ -65,10 +81,21 @@ const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: S
         </div>
       );
     case 'attempt_failed':
-      return (
+      // After a wait, the wait above has said why: this only says where the iteration goes on.
+      return event.afterWait ? (
+        <div className="stream-item stream-note" data-testid="attempt-failed">
+          The iteration goes on in a new session, <code className="session-id">{event.sessionId}</code>.
+        </div>
+      ) : (
         <div className="stream-item stream-note is-warning" data-testid="attempt-failed">
           Attempt {event.attempt} failed: {clip(event.error, 300)}. Baton retries the iteration in a new session,{' '}
           <code className="session-id">{event.sessionId}</code>.
+        </div>
+      );
+    case 'wait':
+      return (
+        <div className="stream-item stream-note is-waiting" data-testid="stream-wait" data-wait={event.for}>
+          {WAIT_LABELS[event.for]}: {clip(event.reason, 300)}. Baton tries again at {formatDate(event.until)}.
         </div>
       );
     case 'init':
@@ -88,9 +115,10 @@ const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: S
     case 'result': {
       const r = event.result;
       const blocked = r.permissionDenials ?? 0;
+      const tone = event.turnedAway ? ' is-waiting' : r.isError ? ' is-error' : '';
       return (
-        <div className={`stream-item stream-note${r.isError ? ' is-error' : ''}`} data-testid="stream-result">
-          {r.isError ? `The agent stopped with an error (${r.subtype})` : 'The agent finished'} ·{' '}
+        <div className={`stream-item stream-note${tone}`} data-testid="stream-result">
+          {event.turnedAway ? TURNED_AWAY[event.turnedAway] : `The agent ${describeAgentStop(r)}`} ·{' '}
           {plural(r.turns, 'turn')} · {r.costUsd === null ? 'cost not reported' : formatCost(r.costUsd)} ·{' '}
           {formatDuration(r.durationMs)}
           {blocked > 0 ? ` · ${plural(blocked, 'tool call')} blocked` : ''}

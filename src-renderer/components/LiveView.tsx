@@ -1,27 +1,25 @@
 import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
 import { memo, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import { formatCost, formatDate, formatDuration, formatTokens, plural, sumTokens, type TaskSummary } from '../contract';
+import { formatDate, formatDuration, formatTokens, plural, type TaskSummary } from '../contract';
 import { agentLabel } from '../agents';
 import { useServices } from '../app/services';
-import { describeDrift, costDrift, totalCostText, UNKNOWN_COST, unknownCostTitle, usageCostText } from '../cost';
-import { useNow } from '../hooks/use-now';
+import { totalCostText, unknownCostTitle, usageCostText } from '../cost';
 import { isTypingTarget } from '../keyboard';
 import { modelsText, NO_MODEL_YET, NO_MODEL_YET_TITLE, taskModels } from '../models';
 import { hrefs } from '../router';
 import {
   isActiveStatus,
+  iterationWait,
   progressOf,
-  sessionCost,
   taskCounters,
   taskPermissionDenials,
-  type LiveSession,
   type LiveTask,
 } from '../stores/live-store';
-import { AgentStream } from './AgentStream';
+import { IterationButton, IterationPanel, waitLabel } from './Iteration';
 import { LaunchForm } from './LaunchForm';
 import { Metric } from './Metric';
-import { ApiRetryNotice, DenialsNotice, denialsByIteration, WithdrawnLaunchNotices } from './Notices';
+import { DenialsNotice, denialsByIteration, WithdrawnLaunchNotices } from './Notices';
 import { NotifyToggle } from './NotifyToggle';
 import { ReopenHint, reopensAt, WaitNotice } from './QuotaNotices';
 import { Empty, ErrorState, Loading } from './StateViews';
@@ -29,115 +27,6 @@ import { StatusBadge } from './Status';
 import { StopControl, useRunsElsewhere } from './StopControl';
 
 export const NEW_TASK_FORM_ID = 'new-task-form';
-
-/** How long a session has run: its stored duration once it ended, the time since it started while it runs. */
-export function sessionDuration(session: Pick<LiveSession, 'status' | 'durationMs' | 'startedAt'>, now: number) {
-  if (session.status !== 'running') return session.durationMs;
-  return Math.max(0, now - session.startedAt);
-}
-
-function IterationButton({
-  session,
-  selected,
-  onSelect,
-}: {
-  session: LiveSession;
-  selected: boolean;
-  onSelect: () => void;
-}) {
-  const cost = sessionCost(session);
-  return (
-    <li>
-      <button
-        type="button"
-        className={`iteration status-${session.status}`}
-        data-testid="iteration"
-        data-session-id={session.sessionId}
-        data-status={session.status}
-        aria-pressed={selected}
-        title={`Session ${session.sessionId}`}
-        onClick={onSelect}
-      >
-        <span className="iteration-number">#{session.iteration}</span>
-        <StatusBadge status={session.status} />
-        <span className="iteration-figures">
-          {formatTokens(sumTokens(session.usage))} tokens
-          {cost.unknown ? ` · cost ${UNKNOWN_COST}` : ''}
-          {cost.costUsd !== null ? ` · ${cost.estimated ? '~' : ''}${formatCost(cost.costUsd)}` : ''}
-        </span>
-      </button>
-    </li>
-  );
-}
-
-/** The chosen iteration: its figures (live while it runs, stored once it ended), any error, and its stream. */
-export function IterationPanel({ session, baseDir }: { session: LiveSession; baseDir: string }) {
-  const running = session.status === 'running';
-  const now = useNow(running);
-  const cost = sessionCost(session);
-  const { costSource, costUsd, computedCostUsd } = session;
-  const drift =
-    running || costSource === null || costUsd === null ? null : costDrift({ costSource, costUsd, computedCostUsd });
-  const duration = sessionDuration(session, now);
-  const ownId = session.agentSessionId !== null && session.agentSessionId !== session.sessionId;
-  return (
-    <section className="iteration-panel" aria-label={`Iteration ${session.iteration}`}>
-      <div className="iteration-header">
-        <strong>Iteration {session.iteration}</strong>
-        <StatusBadge status={session.status} testId="iteration-status" />
-        <code className="session-id">{session.sessionId}</code>
-        {ownId ? (
-          <span className="muted" title="The agent's own id for this session">
-            agent&apos;s id{' '}
-            <code className="session-id" data-testid="iteration-agent-session-id">
-              {session.agentSessionId}
-            </code>
-          </span>
-        ) : null}
-        <span>
-          Tokens <Metric testId="iteration-tokens" value={sumTokens(session.usage)} format={formatTokens} />
-        </span>
-        {session.reasoningTokens > 0 ? (
-          <span className="muted" title="Output tokens the model spent reasoning; already in the tokens">
-            reasoning{' '}
-            <Metric testId="iteration-reasoning-tokens" value={session.reasoningTokens} format={formatTokens} />
-          </span>
-        ) : null}
-        <span title={cost.estimated ? 'An estimate at list prices until the agent reports its cost' : undefined}>
-          {cost.estimated ? 'Cost (estimate) ' : 'Cost '}
-          {cost.unknown ? (
-            <span data-testid="iteration-cost" title="No price is known for this model">
-              {UNKNOWN_COST}
-            </span>
-          ) : (
-            <Metric testId="iteration-cost" value={cost.costUsd} format={formatCost} />
-          )}
-        </span>
-        {drift ? (
-          <span className="muted" data-testid="iteration-cost-drift">
-            {describeDrift(drift)}
-          </span>
-        ) : null}
-        {duration !== null ? (
-          <span className="muted" data-testid="iteration-duration">
-            {formatDuration(duration)}
-          </span>
-        ) : null}
-        {session.permissionDenials > 0 ? (
-          <span className="warning-text">{plural(session.permissionDenials, 'tool call')} blocked</span>
-        ) : null}
-      </div>
-      {session.error ? <p className="field-error">{session.error}</p> : null}
-      {running ? <ApiRetryNotice items={session.items} /> : null}
-      <AgentStream
-        key={session.sessionId}
-        items={session.items}
-        droppedItems={session.droppedItems}
-        baseDir={baseDir}
-      />
-    </section>
-  );
-}
 
 /** One task: progress, counters, the timeline of iterations and the chosen iteration's stream. */
 export const LiveTaskCard = memo(function LiveTaskCard({
@@ -192,7 +81,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
           </p>
         </div>
         <div className="card-actions">
-          <StatusBadge status={task.status} testId="live-task-status" />
+          <StatusBadge status={task.status} label={waitLabel(task)} testId="live-task-status" />
           {active ? (
             <StopControl
               taskId={task.id}
@@ -255,6 +144,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
             <IterationButton
               key={s.sessionId}
               session={s}
+              wait={iterationWait(task, s)}
               selected={s === shown}
               onSelect={() => setChosen(s.sessionId)}
             />
@@ -262,7 +152,9 @@ export const LiveTaskCard = memo(function LiveTaskCard({
         </ol>
       )}
 
-      {shown ? <IterationPanel session={shown} baseDir={task.summary.workingDir} /> : null}
+      {shown ? (
+        <IterationPanel session={shown} baseDir={task.summary.workingDir} wait={iterationWait(task, shown)} />
+      ) : null}
     </article>
   );
 });

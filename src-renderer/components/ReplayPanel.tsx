@@ -1,9 +1,17 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { formatCost, formatDuration, formatTokens, sumTokens, type AgentEvent, type SessionView } from '../contract';
+import {
+  formatCost,
+  formatDuration,
+  formatTokens,
+  sumTokens,
+  type AgentEvent,
+  type SessionView,
+  WAIT_LABELS,
+} from '../contract';
 import { useServices } from '../app/services';
 import { useResource } from '../hooks/use-resource';
 import { addStreamEvent, type StreamItem, type StreamState } from '../stores/stream';
-import { usageOf } from '../stores/live-store';
+import { storedWait, usageOf } from '../stores/live-store';
 import { AgentStream } from './AgentStream';
 import { Metric } from './Metric';
 import { SidePanel } from './SidePanel';
@@ -110,6 +118,8 @@ export function ReplayPanel({
     setPlaying(true);
   };
 
+  // A running iteration that waits has the wait's reason for its error: a wait, not a failure.
+  const waiting = storedWait(session);
   // The stored session's figures, the same the table shows for this iteration (not a sum of the events).
   const tokens = sumTokens(usageOf(session));
 
@@ -120,7 +130,12 @@ export function ReplayPanel({
       testId="replay-panel"
       heading={
         <div>
-          <strong>Replay of iteration {session.iteration}</strong> <StatusBadge status={session.status} />{' '}
+          <strong>Replay of iteration {session.iteration}</strong>{' '}
+          {waiting ? (
+            <StatusBadge status="waiting" label={WAIT_LABELS[waiting]} />
+          ) : (
+            <StatusBadge status={session.status} />
+          )}{' '}
           <code className="session-id">{sessionId}</code>
         </div>
       }
@@ -137,7 +152,7 @@ export function ReplayPanel({
         </span>{' '}
         · <span>{session.status === 'running' ? 'still running' : formatDuration(session.durationMs)}</span>
       </p>
-      {session.error ? <p className="field-error">{session.error}</p> : null}
+      {session.error && !waiting ? <p className="field-error">{session.error}</p> : null}
       {loaded.status === 'loading' ? <Loading label="Loading the session's events…" /> : null}
       {loaded.status === 'error' ? <ErrorState message={loaded.error ?? ''} onRetry={loaded.reload} /> : null}
       {loaded.status === 'ready' ? (

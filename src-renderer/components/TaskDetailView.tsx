@@ -3,6 +3,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import {
   RESUMABLE_STATUSES,
+  describeAttempts,
   formatCost,
   formatDate,
   formatDuration,
@@ -14,6 +15,8 @@ import {
   type TaskDetail,
   type TaskStatus,
   type TaskTotals,
+  WAIT_LABELS,
+  type WaitCause,
 } from '../contract';
 import { agentLabel } from '../agents';
 import { useResyncCount, useServices } from '../app/services';
@@ -24,12 +27,12 @@ import { useResource } from '../hooks/use-resource';
 import { focusWhenReady } from '../keyboard';
 import { modelsText, taskModels } from '../models';
 import { hrefs } from '../router';
-import { isActiveStatus, liveTotals, usageOf, type LiveSession } from '../stores/live-store';
+import { isActiveStatus, iterationWait, liveTotals, storedWait, usageOf, type LiveSession } from '../stores/live-store';
 import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts';
 import { IterationDiffPanel } from './IterationDiffPanel';
 import { ChangesCell, ChangeTrackingNotice, CheckCell, WorktreePanel } from './IterationOutcomes';
 import { PROMPT_INPUT_ID } from './LaunchForm';
-import { IterationPanel, sessionDuration } from './LiveView';
+import { IterationPanel, sessionDuration, waitLabel } from './Iteration';
 import { Metric } from './Metric';
 import { DenialsNotice, denialsByIteration, UnstoredEventsNotice } from './Notices';
 import { ReopenNotice, reopensAt, WaitNotice } from './QuotaNotices';
@@ -108,6 +111,7 @@ function Totals({
 function SessionRow({
   session,
   live,
+  wait,
   now,
   showDenials,
   showChanges,
@@ -118,6 +122,8 @@ function SessionRow({
   session: SessionView;
   /** The live session while it runs: its counters until the stored ones exist. */
   live: LiveSession | undefined;
+  /** What it waits for while its task waits. */
+  wait: WaitCause | null;
   now: number;
   showDenials: boolean;
   showChanges: boolean;
@@ -126,6 +132,7 @@ function SessionRow({
   onDiff: () => void;
 }) {
   const running = session.status === 'running';
+  const waiting = wait ?? storedWait(session);
   const usage = running && live ? live.usage : usageOf(session);
   const tokens = sumTokens(usage);
   const cost = running && live ? (live.costUsd ?? live.estimatedCostUsd) : session.costUsd;
@@ -151,11 +158,15 @@ function SessionRow({
         ) : null}
       </td>
       <td>
-        <StatusBadge status={session.status} />
+        {waiting ? (
+          <StatusBadge status="waiting" label={WAIT_LABELS[waiting]} />
+        ) : (
+          <StatusBadge status={session.status} />
+        )}
         {session.retries.length > 0 ? (
           <span className="muted" title={session.retries.map((r) => `${r.sessionId}: ${r.error}`).join('\n')}>
             {' '}
-            after {plural(session.retries.length, 'retry', 'retries')}
+            after {describeAttempts(session.retries)}
           </span>
         ) : null}
       </td>
@@ -198,7 +209,8 @@ function SessionRow({
       {showChanges ? <ChangesCell git={session.git} onOpen={onDiff} /> : null}
       {showCheck ? <CheckCell check={session.check} /> : null}
       {showDenials ? <td className="num">{session.permissionDenials || ''}</td> : null}
-      <td className="error-cell">{session.error ?? ''}</td>
+      {/* A waiting iteration's "error" is why it waits, which its badge and the task's notice say. */}
+      <td className="error-cell">{waiting ? '' : (session.error ?? '')}</td>
       <td className="row-actions">
         <button type="button" onClick={onReplay}>
           Replay
@@ -404,6 +416,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   const storedDuration = active && liveTask ? liveTask.summary.durationMs : t.durationMs;
   const durationMs = storedDuration + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
   const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
+  const waitOf = (live: LiveSession | undefined) => (live && liveTask ? iterationWait(liveTask, live) : null);
   const replayed = sessions.find((s) => s.sessionId === replaying);
   const diffed = sessions.find((s) => s.sessionId === diffing);
   const showChanges = t.changeTracking === 'git' || sessions.some((s) => s.git);
@@ -424,7 +437,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       ) : null}
       <header className="detail-header">
         <h2>{t.title}</h2>
-        <StatusBadge status={shownStatus} testId="task-status" />
+        <StatusBadge status={shownStatus} label={liveTask ? waitLabel(liveTask) : undefined} testId="task-status" />
         {active ? (
           <StopControl
             taskId={t.id}
@@ -473,7 +486,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       {runningLive && liveTask ? (
         <section aria-labelledby="running-iteration-heading">
           <h3 id="running-iteration-heading">Now running</h3>
-          <IterationPanel session={runningLive} baseDir={liveTask.summary.workingDir} />
+          <IterationPanel session={runningLive} baseDir={liveTask.summary.workingDir} wait={waitOf(runningLive)} />
         </section>
       ) : null}
 
@@ -499,6 +512,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
                     key={s.sessionId}
                     session={s}
                     live={liveSessions.find((l) => l.sessionId === s.sessionId)}
+                    wait={waitOf(liveSessions.find((l) => l.sessionId === s.sessionId))}
                     now={now}
                     showDenials={denials > 0}
                     showChanges={showChanges}

@@ -17,12 +17,14 @@ import {
   type TaskSummary,
   type TaskTotals,
   type TokenUsage,
+  type WaitCause,
+  waitCauseOf,
 } from '../contract';
 import { unknownTokensOf } from '../cost';
 import { errorMessage } from '../errors';
 import { taskModels } from '../models';
 import type { Transport } from '../transport/transport';
-import { addStreamEvent, type StreamItem } from './stream';
+import { addStreamEvent, lastIsWait, pendingWait, type StreamItem } from './stream';
 
 export { MAX_STREAM_ITEMS } from './stream';
 export type { StreamEvent, StreamItem } from './stream';
@@ -269,6 +271,30 @@ export function sessionCost(session: LiveSession): { costUsd: number | null; est
   return { costUsd: null, estimated: false };
 }
 
+/**
+ * What a running iteration waits for while its task waits: what its stream last said (Baton's wait, or the
+ * agent retrying an API that does not answer); a spent window otherwise. Null while it is not waiting.
+ */
+export function iterationWait(
+  task: Pick<LiveTask, 'status'>,
+  session: Pick<LiveSession, 'status' | 'items'>,
+): WaitCause | null {
+  if (task.status !== 'waiting' || session.status !== 'running') return null;
+  return pendingWait(session.items) ?? 'quota';
+}
+
+/** What a stored iteration waits for: a running row marked with a wait's error kind (its "error" is the wait's reason). */
+export function storedWait(view: Pick<SessionView, 'status' | 'errorKind'>): WaitCause | null {
+  return view.status === 'running' ? waitCauseOf(view.errorKind) : null;
+}
+
+/** What a waiting task waits for: its running iteration's wait, or (holding off before one) a window's. */
+export function taskWait(task: Pick<LiveTask, 'status' | 'sessions'>): WaitCause | null {
+  if (task.status !== 'waiting') return null;
+  const running = task.sessions.find((s) => s.status === 'running');
+  return running ? iterationWait(task, running) : 'quota';
+}
+
 /** Tool calls the permission mode refused, over all the task's sessions. */
 export function taskPermissionDenials(task: Pick<LiveTask, 'sessions'>): number {
   return task.sessions.reduce((n, s) => n + s.permissionDenials, 0);
@@ -437,6 +463,7 @@ class Draft {
         attempt: event.attempt,
         error: event.error,
         sessionId: event.sessionId,
+        afterWait: old ? lastIsWait(old.items) : false,
       } as const,
     };
     const skipStream = this.options.skipStreamFor?.has(event.sessionId) ?? false;

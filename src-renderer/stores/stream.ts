@@ -3,7 +3,7 @@
  * store and the replay: text deltas grow one text block until the whole
  * `text` event replaces it, and usage events are counters, not items.
  */
-import type { AgentEvent } from '../contract';
+import type { AgentEvent, WaitCause } from '../contract';
 
 /** A text block: `partial` while it is still being generated from `text_delta` pieces. */
 export interface StreamText {
@@ -18,10 +18,18 @@ export interface StreamAttemptFailed {
   attempt: number;
   error: string;
   sessionId: string;
+  /** The attempt was turned away and the iteration waited (the wait is the item before): no failure to report. */
+  afterWait?: boolean;
 }
 
+/** An agent's result; `turnedAway` when Baton's wait that followed says why it ended: a wait, not a failure. */
+export type StreamResult = Extract<AgentEvent, { kind: 'result' }> & { turnedAway?: WaitCause };
+
 export type StreamEvent =
-  Exclude<AgentEvent, { kind: 'usage' | 'text_delta' | 'text' }> | StreamText | StreamAttemptFailed;
+  | Exclude<AgentEvent, { kind: 'usage' | 'text_delta' | 'text' | 'result' }>
+  | StreamText
+  | StreamResult
+  | StreamAttemptFailed;
 
 export interface StreamItem {
   /** Unique within the store; the React key. */
@@ -99,8 +107,15 @@ export function addStreamEvent(
       return true;
     }
     case 'result':
+      state.openText = null;
+      push(state, { seq: nextSeq(), at, event }, max);
+      return true;
     case 'attempt_failed':
       state.openText = null;
+      push(state, { seq: nextSeq(), at, event: { ...event, afterWait: lastIsWait(state.items) } }, max);
+      return true;
+    case 'wait':
+      turnAway(state.items, event.for);
       push(state, { seq: nextSeq(), at, event }, max);
       return true;
     default:
@@ -115,6 +130,30 @@ export function buildStream(events: readonly AgentEvent[]): StreamItem[] {
   let seq = 0;
   for (const event of events) addStreamEvent(state, event, () => ++seq, 0, Number.POSITIVE_INFINITY);
   return state.items;
+}
+
+/** Whether the stream ends with Baton's wait: the attempt before it was turned away, not failed. */
+export const lastIsWait = (items: readonly StreamItem[]): boolean => items[items.length - 1]?.event.kind === 'wait';
+
+/** The attempt's error result, the last item before Baton's wait, reads as turned away (replaced, not changed). */
+function turnAway(items: StreamItem[], cause: WaitCause): void {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
+    if (item.event.kind === 'init' || item.event.kind === 'attempt_failed') return;
+    if (item.event.kind !== 'result') continue;
+    if (item.event.result.isError) items[i] = { ...item, event: { ...item.event, turnedAway: cause } };
+    return;
+  }
+}
+
+/**
+ * What a running session waits for, as its stream says: Baton's wait (the last item), or the agent's own
+ * retry of an API call (the API has not answered since). Null when neither is the last item.
+ */
+export function pendingWait(items: readonly StreamItem[]): WaitCause | null {
+  const last = items[items.length - 1]?.event;
+  if (last?.kind === 'wait') return last.for;
+  return last?.kind === 'retry' ? 'api' : null;
 }
 
 /** The API retry the session is waiting on: the last item, while it is a retry. */

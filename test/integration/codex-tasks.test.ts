@@ -266,8 +266,8 @@ describe('baton run --agent codex with the real codex CLI', () => {
     expect(task.sessions[0]?.agentSessionId).not.toBe(failedThread);
     const sent = server.usageByThread().get(task.sessions[0]?.agentSessionId ?? '');
     expect(task.sessions[0]?.inputTokens).toBe((sent?.input_tokens ?? 0) - (sent?.cached_tokens ?? 0));
-    // Codex's own retries were shown as they happened.
-    expect(run.stdout).toMatch(/agent retry 1\/1/);
+    // Codex's own retries were shown as they happened, as waits for the API.
+    expect(run.stdout).toMatch(/\[waiting\] .*; the agent tries again \(1 of 1\)/);
   });
 
   it('refuses the launch in the agent’s own words when the API rejects the model, keeping nothing', async () => {

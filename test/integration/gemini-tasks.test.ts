@@ -120,7 +120,7 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
       runArgs(project, 'Write the proofs', '--max-iterations', '3', '--permission-mode', 'bypassPermissions'),
       env,
     );
-    expect(run.stderr).toMatch(/^baton: task max_iterations: reached the limit of \d iterations\n$/);
+    expect(run.stderr).toMatch(/^baton: task max_iterations: reached its limit of \d iterations\n$/);
     expect(run.code).toBe(1);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task).toMatchObject({ status: 'max_iterations', iterations: 3, agent: 'gemini' });
@@ -186,7 +186,7 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
       runArgs(project, 'Remember the word PAPAYA.', '--context', 'fork', '--max-iterations', '2'),
       env,
     );
-    expect(run.stderr).toMatch(/^baton: task max_iterations: reached the limit of \d iterations\n$/);
+    expect(run.stderr).toMatch(/^baton: task max_iterations: reached its limit of \d iterations\n$/);
     expect(run.code).toBe(1);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task).toMatchObject({ status: 'max_iterations', iterations: 2 });
@@ -245,7 +245,10 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
     );
     const run = await runBaton(runArgs(project, 'x'), { ...env, BATON_RETRY_BASE_MS: '10' });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('API error 500 scripted failure (HTTP 500); agent retry 1/1');
+    // Its own retry shows as a wait for the API.
+    expect(run.stdout).toContain(
+      '[waiting] the API answered 500: scripted failure (HTTP 500); the agent tries again (1 of 1)',
+    );
     expect(run.stdout).toMatch(
       /attempt 1 failed \(API error 500: scripted failure \(HTTP 500\)\); retrying in session/,
     );

@@ -4,6 +4,8 @@
  * subscription login.
  */
 import { describe, expect, it } from 'vitest';
+import { openDataSource } from '../../src-main/core/store/data-source';
+import { LiveQueries } from '../../src-main/core/store/live-queries';
 import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import { quotaHeaders, type RecordedRequest, type Script } from '../support/scripted-anthropic-server';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
@@ -48,11 +50,22 @@ function resetAfterFirstCall(ms: number): () => number {
 
 const messages = (requests: RecordedRequest[]) => requests.filter((r) => r.path === '/v1/messages');
 
+/** The kinds of a session's stored events, as its replay plays them. */
+async function replayOf(db: string, sessionId: string) {
+  const dataSource = await openDataSource({ file: db });
+  try {
+    const stored = await new LiveQueries(dataSource).eventsOf(sessionId, { afterSeq: -1, limit: 1000 });
+    return stored.map((s) => s.event);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 describe('a spent subscription window', () => {
   it('waits for the reset, making no call into the closed window, then finishes its iterations', async () => {
     // Whole seconds, as the headers carry them.
     const reopens = resetAfterFirstCall(6000);
-    const { server, project, env } = await setUp(windowSpentUntil(reopens));
+    const { server, project, env, db } = await setUp(windowSpentUntil(reopens));
     const run = await runBaton(
       ['run', '--dir', project, '--prompt', 'work', '--max-iterations', '2', '--model', 'claude-sonnet-4-5', '--json'],
       subscriptionEnv(env),
@@ -72,6 +85,18 @@ describe('a spent subscription window', () => {
     expect(turnedAway).toHaveLength(1);
     expect(calls.length).toBeGreaterThanOrEqual(3);
     expect(calls.slice(1).every((r) => r.at >= reopensAt)).toBe(true);
+
+    // The turned-away attempt is kept as a wait for quota: on the iteration, and in its replay after the agent's result.
+    const shown = await runBaton(['task', task.id], subscriptionEnv(env));
+    expect(shown.stdout).toMatch(
+      /\n {4}attempt 1: waited \d\S* for quota \(the 5-hour window is spent; it reopens at \d{4}-\d\d-\d\d \d\d:\d\d\)\n/,
+    );
+    const replay = await replayOf(db, task.sessions[0]!.sessionId);
+    const waitAt = replay.findIndex((e) => e?.kind === 'wait');
+    expect(replay[waitAt]).toMatchObject({ kind: 'wait', for: 'quota', until: expect.any(Number) });
+    expect(replay[waitAt - 1]).toMatchObject({ kind: 'result', result: { isError: true, apiErrorStatus: 429 } });
+    // The new attempt's stream follows it.
+    expect(replay[waitAt + 1]).toMatchObject({ kind: 'init' });
   }, 120_000);
 
   it('pauses before an iteration while the window is used past the threshold, until its reset', async () => {

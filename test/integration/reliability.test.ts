@@ -118,7 +118,9 @@ describe('budgets', () => {
     // Sessions cost about $0.005, $0.011 and $0.016: the third starts with $0.004 left, and the CLI stops at it.
     expect(task).toMatchObject({ status: 'budget_exceeded', iterations: 3 });
     expect(task.statusReason).toBe('the agent stopped at its budget in iteration 3');
-    expect(task.sessions[2]?.error).toMatch(/^error_max_budget_usd/);
+    // In words, with the money as every view writes it; never the CLI's code for it.
+    expect(task.sessions[2]?.error).toMatch(/^the agent stopped at its budget \(\$0\.00\d\d for this session\)/);
+    expect(task.sessions[2]?.error).not.toMatch(/error_max_budget_usd/);
     // The CLI reports no usage when it stops at its budget; the tokens it streamed are still metered.
     const sent = server.usageBySession().get(task.sessions[2]?.sessionId as string);
     expect(task.sessions[2]?.inputTokens).toBe(sent?.input_tokens);

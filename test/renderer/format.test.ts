@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { SESSION_STATUSES, TASK_STATUSES } from '../../src-main/contract/views';
 import {
   addDays,
+  describeAgentStop,
   describeApiRetry,
+  describeAttempts,
   describePermissionDenials,
   describeToolCall,
   formatWait,
@@ -17,6 +19,7 @@ import {
   formatDate,
   formatDay,
   formatDuration,
+  formatPreciseCost,
   formatTokens,
   parseDay,
   rawValue,
@@ -120,7 +123,8 @@ describe('status labels', () => {
     expect(TASK_STATUS_LABELS).toEqual({
       queued: 'Queued',
       running: 'Running',
-      waiting: 'Waiting for quota',
+      // What for (quota, the API) is said where it is known: see WAIT_LABELS.
+      waiting: 'Waiting',
       completed: 'Completed',
       max_iterations: 'Reached max iterations',
       failed: 'Failed',
@@ -231,5 +235,33 @@ describe('API retries and permission denials in words', () => {
     expect(permissionDenialHint('default')).toMatch(/acceptEdits .*bypassPermissions.*allowed tools/);
     expect(permissionDenialHint('acceptEdits')).toMatch(/bypassPermissions.*allowed tools/);
     expect(permissionDenialHint('acceptEdits')).not.toMatch(/with acceptEdits/);
+  });
+});
+
+describe('money and stops in words', () => {
+  it('writes costs set side by side to four places below a dollar, from the one formatter', () => {
+    expect(formatPreciseCost(0.025)).toBe('$0.0250');
+    expect(formatPreciseCost(0.03)).toBe('$0.0300');
+    expect(formatPreciseCost(0)).toBe('$0.0000');
+    expect(formatPreciseCost(12.5)).toBe(formatCost(12.5));
+    expect(formatPreciseCost(-0.5)).toBe('-$0.5000');
+  });
+
+  it('says which limit an agent stopped at, with the limit where it is known', () => {
+    const stop = (subtype: string) => ({ isError: true, subtype, apiErrorStatus: null });
+    expect(describeAgentStop(stop('error_max_turns'), { maxTurns: 1 })).toBe('stopped at its limit of 1 turn');
+    expect(describeAgentStop(stop('error_max_budget_usd'), { maxBudgetUsd: 0.004 })).toBe(
+      'stopped at its budget ($0.0040 for this session)',
+    );
+    expect(describeAgentStop(stop('error_max_budget_usd'))).toBe('stopped at its budget');
+  });
+
+  it('tells an iteration’s waits from its failed attempts', () => {
+    const attempt = (errorKind: string) => ({ errorKind });
+    expect(describeAttempts([attempt('api_error')])).toBe('1 retry');
+    expect(describeAttempts([attempt('quota_exhausted')])).toBe('1 wait for quota');
+    expect(describeAttempts([attempt('api_unreachable'), attempt('api_unreachable'), attempt('no_result')])).toBe(
+      '2 waits for the API and 1 retry',
+    );
   });
 });

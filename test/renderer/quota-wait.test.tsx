@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatDate } from '../../src-main/contract/format';
+import { formatDate, WAIT_LABELS } from '../../src-main/contract/format';
 import type { TaskSummary } from '../../src-main/contract/views';
 import { createServices, ServicesProvider, type Services } from '../../src-renderer/app/services';
 import { LiveTaskCard, RecentTable } from '../../src-renderer/components/LiveView';
@@ -39,7 +39,10 @@ function cssVar(name: string): string {
 
 describe('the waiting status', () => {
   it('reads "Waiting for quota" in its own amber, not failed’s red nor running’s blue', () => {
-    render(<StatusBadge status="waiting" testId="badge" />);
+    // Without knowing what for (a row of History), only that it waits.
+    render(<StatusBadge status="waiting" testId="plain" />);
+    expect(screen.getByTestId('plain').textContent).toBe('waiting');
+    render(<StatusBadge status="waiting" label={WAIT_LABELS.quota} testId="badge" />);
     const badge = screen.getByTestId('badge');
     expect(badge.textContent).toBe('waiting for quota');
     expect(badge.className).toContain('status-waiting');

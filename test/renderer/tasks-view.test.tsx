@@ -750,6 +750,25 @@ describe('the live view and task page while waiting', () => {
   });
 });
 
+describe('the page of a task waiting for the API', () => {
+  it('shows its running iteration waiting, not failed: the reason it waits is no error', async () => {
+    const reason = 'waiting: could not reach the API at http://127.0.0.1:9: the connection was refused';
+    const waiting = detail({
+      id: 'a1',
+      title: 'API down',
+      status: 'waiting',
+      statusReason: reason,
+      wakeAt: Date.now() + 60_000,
+      sessions: [session({ status: 'running', endedAt: null, errorKind: 'api_unreachable', error: reason })],
+    });
+    window.location.hash = '#/tasks/a1';
+    start({ getTask: () => waiting });
+    const row = await screen.findByTestId('session-row');
+    expect(within(row).getByText('waiting for the API')).toBeTruthy();
+    expect(row.querySelector('.error-cell')?.textContent).toBe('');
+  });
+});
+
 describe('the page of a task stopped at a spent window', () => {
   it('says when the window reopens, then that it has, with Resume emphasised', async () => {
     // Far enough ahead for a loaded machine to render the page first.

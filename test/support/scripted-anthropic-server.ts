@@ -330,7 +330,8 @@ function sendError(
   res.end(JSON.stringify({ type: 'error', error, request_id: res.getHeader('request-id') }));
 }
 
-export async function startScriptedServer(script: Script): Promise<ScriptedServer> {
+/** `port`: where to listen (a free port without it), for a test that starts the API only after its client tried it. */
+export async function startScriptedServer(script: Script, port?: number): Promise<ScriptedServer> {
   const requests: RecordedRequest[] = [];
   const usage = new Map<string, TurnUsage>();
   const turnsBySession = new Map<string, number>();
@@ -393,7 +394,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
     recorded.response = { id: messageId, model, usage: delivered };
     if (body.stream) await streamTurn(res, messageId, model, turn);
     else jsonTurn(res, messageId, model, turn);
-  });
+  }, port);
 
   return {
     url: `http://127.0.0.1:${server.port}`,

@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export interface ScriptedRequest {
@@ -43,9 +44,27 @@ export function addCounts<T extends { [K in keyof T]: number }>(into: T, add: T)
   for (const key of Object.keys(into) as Array<keyof T>) into[key] = (into[key] + add[key]) as T[keyof T];
 }
 
-/** Listens on 127.0.0.1 at a free port; a handler that throws answers 500 with the error. */
+/**
+ * A local port nothing listens on, for now: a connection to it is refused until a server takes it (see
+ * serveLocally's `port`), as when an API is down.
+ */
+export async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+/**
+ * Listens on 127.0.0.1 at `port`, or a free port without one; a handler that throws answers 500 with
+ * the error.
+ */
 export async function serveLocally(
   handle: (request: ScriptedRequest, res: http.ServerResponse) => Promise<void>,
+  port = 0,
 ): Promise<LocalServer> {
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -57,7 +76,7 @@ export async function serveLocally(
       res.end(String(error));
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   return {
     port: (server.address() as AddressInfo).port,

@@ -60,6 +60,64 @@ describe('a connection the API never answered', () => {
   });
 });
 
+describe('an API the CLI gave up on', () => {
+  const line = (value: object) => `echo '${JSON.stringify(value)}'`;
+  const unanswered = line({
+    type: 'system',
+    subtype: 'api_retry',
+    attempt: 1,
+    max_retries: 1,
+    retry_delay_ms: 500,
+    error_status: null,
+    error: 'unknown',
+  });
+  const answered = line({
+    type: 'stream_event',
+    event: { type: 'message_start', message: { id: 'msg_1', usage: { input_tokens: 5, output_tokens: 1 } } },
+  });
+  const failed = (text: string, status: number | null = null) =>
+    line({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      api_error_status: status,
+      num_turns: 1,
+      duration_ms: 5,
+      result: text,
+    });
+
+  async function outcomeOf(name: string, lines: string[], exitCode = 1) {
+    const binary = fakeAgent(name, `${lines.join('\n')}\nexit ${exitCode}`);
+    const runner = new ClaudeCodeRunner({ binary, env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' } });
+    return runner.run({ cwd: dir, prompt: 'p', sessionId: '33333333-3333-4333-8333-333333333333', onEvent: () => {} });
+  }
+
+  it('knows it by its retries that got no answer, whatever words a version gives it', async () => {
+    const outcome = await outcomeOf('new-words', [unanswered, failed('API Error: Service not reachable (E42)')]);
+    expect(outcome.error).toEqual({
+      kind: 'api_unreachable',
+      message: 'could not reach the API at http://127.0.0.1:9: Service not reachable (E42)',
+    });
+  });
+
+  it('knows it by its words when it did not retry, and says what the connection did', async () => {
+    const outcome = await outcomeOf('no-retries', [failed('API Error: Unable to connect to API (ConnectionRefused)')]);
+    expect(outcome.error).toEqual({
+      kind: 'api_unreachable',
+      message: 'could not reach the API at http://127.0.0.1:9: the connection was refused',
+    });
+  });
+
+  it('is not it when the API answered: with a status, or after the retries got through', async () => {
+    const overloaded = await outcomeOf('answered-529', [unanswered, failed('Unable to connect (overloaded)', 529)]);
+    expect(overloaded.error?.kind).toBe('api_error');
+    const later = await outcomeOf('got-through', [unanswered, answered, failed('Credit balance is too low')]);
+    expect(later.error).toEqual({ kind: 'agent_error', message: 'Credit balance is too low' });
+    const other = await outcomeOf('other-words', [failed('Credit balance is too low')]);
+    expect(other.error?.kind).toBe('agent_error');
+  });
+});
+
 describe('buildClaudeArgs', () => {
   it('asks for stream-json under the fresh session id, with the optional flags', () => {
     expect(

@@ -46,6 +46,10 @@ it('names the agent and model, the agent’s own id and reasoning tokens, and wh
   expect(text).toContain('agent    codex, model gpt-5.5');
   expect(text).toContain("    agent's id thread-from-the-agent, reasoning 1,234 (in out)");
   expect(text).toContain('changes  not recorded: the directory is not in a git repository');
+  // One iteration, in the right number.
+  expect(text).toContain('         1 iteration, ');
+  expect(text).not.toContain('1 iterations');
+  expect((await core.store.taskSummary(task.id))?.statusReason).toBe('reached its limit of 1 iteration');
 });
 
 it('says a task’s cost is unknown, or short, as the window does, never $0.00 for an unknown one', () => {

@@ -146,6 +146,25 @@ describe('crash recovery', () => {
     expect(await store.taskSummary(task.id)).toMatchObject({ status: 'running', wakeAt: null });
   });
 
+  it('recovers a task that waited for the API as plainly interrupted: no window of its will reopen', async () => {
+    const store = new TaskStore(await openAt(path.join(dir, 'waiting-api.db')));
+    const task = await store.createTask(taskInput());
+    expect(await store.markTaskRunning(task.id, 111)).toBe(true);
+    await store.startSession({ sessionId: 'held', taskId: task.id, iteration: 1, model: null, ownerPid: 111 });
+    await store.markTaskWaiting(task.id, 1_900_000_000_000, "waiting: can't reach http://127.0.0.1:9", 'api');
+    expect(await store.taskSummary(task.id)).toMatchObject({ status: 'waiting', wakeAt: 1_900_000_000_000 });
+    expect((await store.sessionsOfTask(task.id))[0]).toMatchObject({ status: 'running', errorKind: 'api_unreachable' });
+
+    await store.recoverInterrupted((pid) => pid !== 111);
+    expect(await store.taskSummary(task.id)).toMatchObject({
+      status: 'interrupted',
+      wakeAt: null,
+      statusReason: 'Baton stopped while this ran (process 111 is gone)',
+    });
+    // Unlike an iteration a spent window turned away, it counts as one that ran.
+    expect((await store.sessionsOfTask(task.id))[0]).toMatchObject({ status: 'interrupted', errorKind: 'interrupted' });
+  });
+
   it('recovers, on open, what an earlier process with this same pid left running, and drops its text deltas', async () => {
     const file = path.join(dir, 'same-pid.db');
     const dataSource = await openAt(file);

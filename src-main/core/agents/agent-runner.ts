@@ -32,6 +32,8 @@ export const AGENT_ERROR_KINDS = [
   'spawn_failed',
   'session_in_use',
   'api_error',
+  /** The API gave no answer at all (connection refused, reset, timed out): transient, like an overload. */
+  'api_unreachable',
   'agent_error',
   'protocol_error',
   'no_result',

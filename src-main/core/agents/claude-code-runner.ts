@@ -3,6 +3,7 @@
  * in its own process group, and streams its stdout through the parser.
  */
 import type { AgentEvent, AgentResult } from '../../contract/agent-events';
+import { describeAgentStop } from '../../contract/format';
 import type { AgentError, AgentRunner, AgentRunOutcome, AgentRunRequest } from './agent-runner';
 import {
   firstLine,
@@ -15,6 +16,39 @@ import {
 import { ClaudeStreamParser } from './claude-stream-parser';
 
 const ALREADY_IN_USE = /Session ID .* is already in use/;
+
+/**
+ * The CLI's words for a call that got no answer: 2.1.197 says "Unable to connect to API (ConnectionRefused)" (its
+ * runtime's name for ECONNREFUSED) or "(ECONNRESET)"; Node's and other versions' names are here too.
+ */
+const NO_ANSWER_WORDS =
+  /unable to connect|connection ?(?:refused|reset|error)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed/i;
+
+/** What the connection did, in words, for the codes the CLI names it by. */
+const CONNECTION_FAILURES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/ConnectionRefused|ECONNREFUSED|connection refused/i, 'the connection was refused'],
+  [/ConnectionReset|ECONNRESET|socket hang up|connection reset/i, 'the connection was reset'],
+  [/ETIMEDOUT|timed? ?out/i, 'the connection timed out'],
+  [/ENOTFOUND|EAI_AGAIN|getaddrinfo/i, 'its host was not found'],
+];
+
+/**
+ * Whether the CLI gave up on an API it could not reach, judged by what it reported rather than one version's
+ * wording: it failed (an error result, a non-zero exit) with no HTTP status, which an answering API always gives,
+ * and either its last retries got no answer either (`api_retry` lines without a status) or its words say so.
+ */
+export function apiUnreachable(result: AgentResult, exitCode: number | null, lastCallUnanswered: boolean): boolean {
+  if (!result.isError || result.apiErrorStatus !== null || exitCode === 0) return false;
+  return lastCallUnanswered || NO_ANSWER_WORDS.test(result.resultText);
+}
+
+/** "could not reach the API at http://127.0.0.1:9: the connection was refused". */
+function unreachableMessage(result: AgentResult, apiUrl: string): string {
+  const why =
+    CONNECTION_FAILURES.find(([pattern]) => pattern.test(result.resultText))?.[1] ??
+    firstLine(result.resultText).replace(/^API Error:\s*/i, '');
+  return `could not reach the API at ${apiUrl}${why ? `: ${why}` : ''}`;
+}
 
 /**
  * Without this the CLI sends a hidden title-generation request per session
@@ -59,14 +93,15 @@ export function buildClaudeArgs(request: AgentRunRequest): string[] {
 }
 
 /**
- * The error of an is_error result. An API failure ends with subtype "success",
- * which says nothing about the failure, so only other subtypes are named.
+ * The error of an is_error result. An API failure ends with subtype "success", which says nothing about the
+ * failure, so it is told by its text; another subtype is said in words ("the agent stopped at its budget").
  */
-function resultErrorMessage(result: AgentResult): string {
+function resultErrorMessage(result: AgentResult, request: AgentRunRequest): string {
   const text = firstLine(result.resultText);
   if (result.apiErrorStatus) return `API error ${result.apiErrorStatus}: ${text}`;
   if (result.subtype === 'success') return text || 'the agent reported an error';
-  return `${result.subtype}: ${text}`;
+  const stop = describeAgentStop(result, { maxTurns: request.maxTurns, maxBudgetUsd: request.maxBudgetUsd });
+  return `the agent ${stop}${text ? `: ${text}` : ''}`;
 }
 
 export class ClaudeCodeRunner implements AgentRunner {
@@ -77,6 +112,8 @@ export class ClaudeCodeRunner implements AgentRunner {
   run(request: AgentRunRequest): Promise<AgentRunOutcome> {
     const parser = new ClaudeStreamParser();
     let result: AgentRunOutcome['result'] = null;
+    /** The CLI's last API call got no answer at all: it retried without an HTTP status, and nothing came since. */
+    let lastCallUnanswered = false;
     const grace = this.options.killGraceMs ?? 3000;
 
     return new Promise<AgentRunOutcome>((resolve) => {
@@ -109,6 +146,8 @@ export class ClaudeCodeRunner implements AgentRunner {
 
       const emit = (event: AgentEvent) => {
         if (event.kind === 'result') result = event.result;
+        if (event.kind === 'retry') lastCallUnanswered = event.errorStatus === null;
+        else if (event.kind === 'usage') lastCallUnanswered = false;
         request.onEvent(event.kind === 'retry' && event.errorStatus === null ? { ...event, apiUrl } : event);
       };
 
@@ -121,9 +160,11 @@ export class ClaudeCodeRunner implements AgentRunner {
         const failure = supervisedRunError(this.options.binary, spawnError(), supervision, output, exitCode);
         if (failure) {
           finish(failure.error, failure.exitCode);
+        } else if (result && apiUnreachable(result, exitCode, lastCallUnanswered)) {
+          finish({ kind: 'api_unreachable', message: unreachableMessage(result, apiUrl) }, exitCode);
         } else if (result?.isError) {
           const kind = result.apiErrorStatus ? 'api_error' : 'agent_error';
-          finish({ kind, message: resultErrorMessage(result) }, exitCode);
+          finish({ kind, message: resultErrorMessage(result, request) }, exitCode);
         } else if (result && exitCode === 0) {
           finish(null, exitCode);
         } else if (result) {

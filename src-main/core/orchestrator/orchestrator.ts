@@ -10,6 +10,7 @@ import {
   type AgentResult,
   type RateLimitInfo,
   type TokenUsage,
+  type WaitCause,
   maxUsage,
   zeroUsage,
 } from '../../contract/agent-events';
@@ -33,7 +34,7 @@ import {
 } from '../../contract/views';
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
-import { sumTokens } from '../../contract/format';
+import { formatPreciseCost, formatTokens, plural, sumTokens } from '../../contract/format';
 import { startOfLocalDay } from '../local-day';
 import { type Pricing, pricingWith } from '../pricing';
 import type { NewWorktree, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
@@ -50,6 +51,7 @@ import {
   worktreeProblem,
 } from './workspace';
 import { type QuotaWait, spentWindow, windowToWaitFor } from './quota';
+import { AgentRetryWatch, apiWaitAfter } from './api-wait';
 import { buildIterationPrompt, type CheckFeedback, type PreviousIteration } from './iteration-prompt';
 
 /** A task fails after this many failed iterations in a row. */
@@ -590,7 +592,8 @@ export class Orchestrator {
     if (problem) throw new InvalidTaskError(`task ${taskId} cannot be resumed: ${problem}`);
     const max = task.spec.maxIterations;
     if (task.iterations >= max + turnedAway(await this.store.sessionsOfTask(taskId))) {
-      throw new InvalidTaskError(`task ${taskId} has already run all ${max} of its iterations`);
+      const all = max === 1 ? 'its one iteration' : `all ${plural(max, 'iteration')}`;
+      throw new InvalidTaskError(`task ${taskId} has already run ${all}`);
     }
     return task;
   }
@@ -764,19 +767,19 @@ export class Orchestrator {
         const unchanged = spec.check ? ' and left the check’s output as it was' : '';
         return {
           status: 'stalled',
-          reason: `${idle.count} iterations in a row changed no file${unchanged} (stall after ${spec.stallAfter})`,
+          reason: `${plural(idle.count, 'iteration')} in a row changed no file${unchanged} (stall after ${spec.stallAfter})`,
         };
       }
 
       if (failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
         return {
           status: 'failed',
-          reason: `${failuresInARow} iterations in a row failed; last: ${session.error ?? 'unknown error'}`,
+          reason: `${plural(failuresInARow, 'iteration')} in a row failed; last: ${session.error ?? 'unknown error'}`,
         };
       }
     }
     if (signal?.aborted) return { status: 'cancelled', reason: 'stopped by the user' };
-    return { status: 'max_iterations', reason: `reached the limit of ${spec.maxIterations} iterations` };
+    return { status: 'max_iterations', reason: `reached its limit of ${plural(spec.maxIterations, 'iteration')}` };
   }
 
   /**
@@ -828,6 +831,13 @@ export class Orchestrator {
       pricing,
     );
     let check: CheckRun | undefined;
+    const agentRetries = new AgentRetryWatch(
+      {
+        waiting: (wakeAt, reason, cause) => this.markWaiting(taskId, wakeAt, reason, cause),
+        awake: () => this.markAwake(taskId),
+      },
+      this.now,
+    );
     let outcome: AgentRunOutcome = {
       error: { kind: 'internal', message: 'the agent run did not finish' },
       exitCode: null,
@@ -856,6 +866,7 @@ export class Orchestrator {
               if (event.kind === 'init' && event.model) reportedModel = event.model;
               if (event.kind === 'rate_limit') rateLimit = event.info;
               usageSoFar.seen(event);
+              agentRetries.seen(event);
               this.bus.publish({
                 type: 'agent.event',
                 taskId,
@@ -868,6 +879,7 @@ export class Orchestrator {
         } catch (error) {
           outcome = { ...outcome, error: { kind: 'internal', message: (error as Error).message } };
         }
+        await agentRetries.settle();
         const seen: RateLimitInfo | null = rateLimit;
         rateLimit = null;
         if (seen) await this.store.recordRateLimit(attemptId, seen, this.now());
@@ -900,7 +912,14 @@ export class Orchestrator {
         // Kept through the wait (which can last hours), under the id the row still has.
         usageSoFar.retried(retries);
         const wait = quota && { ...quota, resetsAt: this.now() + delayMs };
-        const waited = wait ? await this.waitForWindow(taskId, wait, signal) : await sleep(delayMs, signal);
+        // A spent window, or an API that gave no answer: a wait, shown as one and kept in the replay.
+        const hold = wait ?? apiWaitAfter(outcome, this.now() + delayMs);
+        const cause: WaitCause = wait ? 'quota' : 'api';
+        if (hold) {
+          const event = { kind: 'wait', for: cause, reason: hold.reason, until: hold.resetsAt } as const;
+          this.bus.publish({ type: 'agent.event', taskId, sessionId: attemptId, iteration, event });
+        }
+        const waited = hold ? await this.holdTask(taskId, hold, cause, signal) : await sleep(delayMs, signal);
         if (!quota) transientRetries++;
         // After a window's wait, what was true before it is checked again: other windows, the budget.
         const ready = !waited ? undefined : wait ? await this.readyToRun(taskId, spec, signal) : { maxBudgetUsd };
@@ -1002,7 +1021,9 @@ export class Orchestrator {
       if (!hold) break;
       if (spec.onQuota === 'stop') return { ending: this.stoppedAtQuota(hold) };
       const wait = { ...hold, resetsAt: hold.resetsAt + this.quotaJitter() };
-      if (!(await this.waitForWindow(taskId, wait, signal))) return { ending: this.stoppedWhileWaiting(wait) };
+      if (!(await this.holdTask(taskId, wait, 'quota', signal))) {
+        return { ending: this.stoppedWhileWaiting(wait) };
+      }
       // Another window may have been reported spent meanwhile.
     }
     const budget = await this.budgetLeft(taskId, spec);
@@ -1010,18 +1031,34 @@ export class Orchestrator {
   }
 
   /**
-   * Holds the task, shown as waiting, until the window reopens: no agent runs and so no API call
-   * is made meanwhile. False when the user stopped it first.
+   * Holds the task, shown as waiting, until the window reopens (or the API's wait is over): no agent
+   * runs and so no API call is made meanwhile. False when the user stopped it first.
    */
-  private async waitForWindow(taskId: string, wait: QuotaWait, signal: AbortSignal | undefined): Promise<boolean> {
+  private async holdTask(
+    taskId: string,
+    wait: QuotaWait,
+    cause: WaitCause,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
     const wakeAt = Math.max(wait.resetsAt, this.now());
-    const reason = `waiting: ${wait.reason}`;
-    await this.store.markTaskWaiting(taskId, wakeAt, reason);
-    this.bus.publish({ type: 'task.waiting', taskId, wakeAt, reason });
+    await this.markWaiting(taskId, wakeAt, wait.reason, cause);
     const awake = await sleep(wakeAt - this.now(), signal);
     await this.store.markTaskAwake(taskId);
     if (awake) this.bus.publish({ type: 'task.started', taskId });
     return awake;
+  }
+
+  /** The task shows as waiting until `wakeAt`, and why; its running iteration, what for. */
+  private async markWaiting(taskId: string, wakeAt: number, why: string, cause: WaitCause): Promise<void> {
+    const reason = `waiting: ${why}`;
+    await this.store.markTaskWaiting(taskId, wakeAt, reason, cause);
+    this.bus.publish({ type: 'task.waiting', taskId, wakeAt, reason });
+  }
+
+  /** A wait the agent's own retries made is over: the task runs again. */
+  private async markAwake(taskId: string): Promise<void> {
+    await this.store.markTaskAwake(taskId);
+    this.bus.publish({ type: 'task.started', taskId });
   }
 
   /** The user stopped the task while it waited: it ends, resumable, and still says when its window reopens. */
@@ -1052,11 +1089,15 @@ export class Orchestrator {
       if (spec.budgetUsd !== undefined) {
         remaining = spec.budgetUsd - totals.costUsd;
         if (remaining <= 0) {
-          return { exceeded: `spent ${usd(totals.costUsd)} of the task's ${usd(spec.budgetUsd)} budget` };
+          return {
+            exceeded: `spent ${formatPreciseCost(totals.costUsd)} of the task's ${formatPreciseCost(spec.budgetUsd)} budget`,
+          };
         }
       }
       if (spec.maxTokens !== undefined && totals.totalTokens >= spec.maxTokens) {
-        return { exceeded: `used ${totals.totalTokens} of the task's ${spec.maxTokens} tokens` };
+        return {
+          exceeded: `used ${formatTokens(totals.totalTokens)} of the task's ${plural(spec.maxTokens, 'token')}`,
+        };
       }
     }
     const today = await this.dailyBudgetLeft();
@@ -1072,7 +1113,9 @@ export class Orchestrator {
     const spentToday = await this.store.spentSince(startOfLocalDay(this.now()));
     const left = dailyBudgetUsd - spentToday;
     if (left > 0) return { left };
-    return { exceeded: `today's spending, ${usd(spentToday)}, reached the daily budget of ${usd(dailyBudgetUsd)}` };
+    return {
+      exceeded: `today's spending, ${formatPreciseCost(spentToday)}, reached the daily budget of ${formatPreciseCost(dailyBudgetUsd)}`,
+    };
   }
 
   /**
@@ -1089,6 +1132,7 @@ export class Orchestrator {
     const transient =
       (error.kind === 'api_error' && status !== null && (status === 429 || status === 529 || status >= 500)) ||
       error.kind === 'no_result' ||
+      error.kind === 'api_unreachable' ||
       (error.kind === 'agent_error' && NETWORK_ERROR.test(error.message));
     if (!transient) return undefined;
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));

@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
-import type { QuotaWindow, RateLimitInfo, TokenUsage } from '../../contract/agent-events';
+import {
+  type QuotaWindow,
+  type RateLimitInfo,
+  type TokenUsage,
+  type WaitCause,
+  WAIT_ERROR_KINDS,
+} from '../../contract/agent-events';
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
 import {
@@ -521,20 +527,23 @@ export class TaskStore {
   }
 
   /**
-   * A running task holds off until `wakeAt`, for the reason given; it shows as 'waiting'. Its
-   * running iteration is marked turned away meanwhile, so a crash during the wait leaves it
-   * known as an iteration that never got its turn.
+   * A running task holds off until `wakeAt`, for the reason given; it shows as 'waiting'. Its running
+   * iteration is marked with what it waits for meanwhile (the error kind of a spent window, or of an API
+   * that does not answer): that is how a view tells the two apart, and how a crash during a window's
+   * wait leaves it known as an iteration that never got its turn.
    */
-  async markTaskWaiting(taskId: string, wakeAt: number, reason: string): Promise<void> {
+  async markTaskWaiting(taskId: string, wakeAt: number, reason: string, cause: WaitCause = 'quota'): Promise<void> {
     writeTransaction(this.dataSource, (db) => {
       db.prepare(`UPDATE tasks SET wake_at = ?, status_reason = ? WHERE id = ? AND status = 'running'`).run(
         wakeAt,
         reason,
         taskId,
       );
-      db.prepare(
-        `UPDATE sessions SET error_kind = 'quota_exhausted', error_message = ? WHERE task_id = ? AND status = 'running'`,
-      ).run(reason, taskId);
+      db.prepare(`UPDATE sessions SET error_kind = ?, error_message = ? WHERE task_id = ? AND status = 'running'`).run(
+        WAIT_ERROR_KINDS[cause],
+        reason,
+        taskId,
+      );
     });
   }
 
@@ -546,7 +555,7 @@ export class TaskStore {
       );
       db.prepare(
         `UPDATE sessions SET error_kind = NULL, error_message = NULL
-         WHERE task_id = ? AND status = 'running' AND error_kind = 'quota_exhausted'`,
+         WHERE task_id = ? AND status = 'running' AND error_kind IN ('quota_exhausted', 'api_unreachable')`,
       ).run(taskId);
     });
   }
@@ -840,6 +849,11 @@ export class TaskStore {
         // Their text deltas would only crowd the replay: the whole texts are stored beside them.
         const dropDeltas = db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`);
         for (const session of sessions) dropDeltas.run(session.id);
+        // Only a window's wait has a reopening worth keeping: a wait for the API ended with its process.
+        db.prepare(
+          `UPDATE tasks SET wake_at = NULL WHERE status = 'running' AND id IN
+             (SELECT task_id FROM sessions WHERE status = 'running' AND error_kind = 'api_unreachable' AND ${match})`,
+        ).run(...params);
         // What a session had spent when its process died is kept (see recordUsageSoFar); a row without it keeps its own.
         db.prepare(
           `UPDATE sessions SET status = 'interrupted', ended_at = ?, owner_pid = NULL,
