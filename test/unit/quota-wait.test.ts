@@ -220,7 +220,7 @@ describe('a spent subscription window', () => {
     await store.finishSession('other-session', { ...spentFinish, costUsd: 1.5 });
     // It never ran an iteration: a launch the daily budget turned away, taken back whole.
     await expect(run).rejects.toThrow(
-      new LaunchWithdrawnError("today's spending, $1.5000, reached the daily budget of $1.0000; the task was not kept"),
+      new LaunchWithdrawnError("today's spending, $1.50, reached the daily budget of $1.00; the task was not kept"),
     );
     expect(await store.taskSummary(task.id)).toBeUndefined();
     expect(agent.requests).toHaveLength(0);
