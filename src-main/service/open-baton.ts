@@ -18,6 +18,7 @@ import type { AgentRunner } from '../core/agents/agent-runner';
 import { AgentBinaryNotFoundError } from '../core/agents/find-agent-binary';
 import { openBatonCore, recoverCrashedRuns } from '../core/baton-core';
 import { type BatonEnvironment, EnvironmentError, readEnvironment } from '../core/environment';
+import { isolationProblem } from '../core/process-containment';
 import { agentRunners } from './agent-runners';
 import { checkLaunch, InvalidTaskError } from '../core/orchestrator/orchestrator';
 import { resolveDatabasePath } from '../core/paths';
@@ -68,12 +69,17 @@ function packageVersion(): string {
 }
 
 function environmentOf(env: NodeJS.ProcessEnv | undefined): BatonEnvironment {
+  let environment: BatonEnvironment;
   try {
-    return readEnvironment(env);
+    environment = readEnvironment(env);
   } catch (error) {
     if (error instanceof EnvironmentError) throw new BatonSetupError(error.message);
     throw error;
   }
+  // An isolation asked for by name and not to be had refuses at start, not in the middle of a task.
+  const problem = isolationProblem(environment.isolation);
+  if (problem) throw new BatonSetupError(problem);
+  return environment;
 }
 
 /**
