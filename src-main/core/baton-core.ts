@@ -1,4 +1,7 @@
-/** Wires the store, the agent runner, the bus and the orchestrator together for any host (CLI, server, Electron). */
+/**
+ * Wires the store, the agent runner, the bus and the orchestrator together for any host (CLI, server, Electron),
+ * after putting right what a crash left: runs (openTaskStore) and task worktrees (recoverWorktrees).
+ */
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -7,6 +10,7 @@ import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
 import { isProcessAlive, stopOrphanedAgent } from './process-tree';
 import { Orchestrator, type RetryTiming } from './orchestrator/orchestrator';
+import { recoverWorktrees } from './orchestrator/worktree-recovery';
 import { openDataSource } from './store/data-source';
 import { TaskStore } from './store/task-store';
 
@@ -31,6 +35,8 @@ export interface BatonCore {
   store: TaskStore;
   bus: EventBus;
   orchestrator: Orchestrator;
+  /** What this start found that crashes had left in task worktrees, and what it did; one line each. */
+  recovered: string[];
   close(): Promise<void>;
 }
 
@@ -72,6 +78,8 @@ function dataDirOf(databaseFile: string): string {
 
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
   const { dataSource, store } = await openTaskStore(options.databaseFile, options.nativeBinding);
+  const recovered = await recoverWorktrees(store);
+  for (const line of recovered) console.error(`baton: ${line}`);
   const bus = new EventBus((error) => console.error('baton: an event listener failed:', error));
   const orchestrator = new Orchestrator({
     store,
@@ -88,6 +96,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     store,
     bus,
     orchestrator,
+    recovered,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
     },
