@@ -35,6 +35,8 @@ export interface BatonCore {
   store: TaskStore;
   bus: EventBus;
   orchestrator: Orchestrator;
+  /** Where task worktrees (and the notes of launches and merges under way) are kept. */
+  dataDir: string;
   /** What this start found that crashes had left in task worktrees, and what it did; one line each. */
   recovered: string[];
   close(): Promise<void>;
@@ -78,7 +80,9 @@ function dataDirOf(databaseFile: string): string {
 
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
   const { dataSource, store } = await openTaskStore(options.databaseFile, options.nativeBinding);
-  const recovered = await recoverWorktrees(store);
+  const dataDir = options.dataDir ?? dataDirOf(options.databaseFile);
+  // As with the runs above, nothing under way can be this process's own before it has opened the store.
+  const recovered = await recoverWorktrees(store, dataDir, (pid) => pid !== process.pid && isProcessAlive(pid));
   for (const line of recovered) console.error(`baton: ${line}`);
   const bus = new EventBus((error) => console.error('baton: an event listener failed:', error));
   const orchestrator = new Orchestrator({
@@ -88,7 +92,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     bus,
     retry: options.retry,
     random: options.random,
-    dataDir: options.dataDir ?? dataDirOf(options.databaseFile),
+    dataDir,
     newTaskId: options.newTaskId,
   });
   return {
@@ -96,6 +100,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     store,
     bus,
     orchestrator,
+    dataDir,
     recovered,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -31,6 +31,7 @@ import { CallFailure, createDispatcher } from './dispatcher';
 import { appHandlers } from './handlers/app';
 import { historyHandlers } from './handlers/history';
 import { changeHandlers } from './handlers/changes';
+import { doctorHandlers } from './handlers/doctor';
 import { settingsHandlers } from './handlers/settings';
 import { taskHandlers } from './handlers/tasks';
 import { usageHandlers } from './handlers/usage';
@@ -190,6 +191,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     ...historyHandlers(context),
     ...settingsHandlers(context),
     ...changeHandlers(context),
+    ...doctorHandlers(context),
     ...usageHandlers(context),
   };
   const dispatch = createDispatcher(handlers);
