@@ -3,11 +3,11 @@
  * ends, whatever its processes did to leave its tree: `cmd &` is handed to init once its shell exits, and
  * `setsid cmd &` leaves the run's session and process group too. Two ways keep them all findable:
  * - a PID namespace of the run's own (Linux, with bubblewrap): every process the run starts is in it, and
- *   when the namespace's first process dies the kernel kills everything in it;
+ *   when the namespace's init (bubblewrap's own) is killed, the kernel kills everything in it;
  * - tracking: every process inherits the run's mark in its environment, and the run's session and process
  *   group are followed too, all read from /proc. Without /proc (macOS) only the tree and the group are.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync } from 'node:fs';
 import {
   descendantsIn,
@@ -118,24 +118,29 @@ const KILL_ROUNDS = 4;
  * everything whose environment carries `mark` (`NAME=value`, unique to the run).
  */
 export class RunProcesses {
-  private readonly leader: ProcessRef;
+  private readonly leader: number;
   /** Found by `terminate`: signalled again by `kill` while provably the same processes. */
   private known: ProcessRef[] = [];
 
   constructor(
-    leaderPid: number,
+    private readonly child: ChildProcess,
     private readonly mark: string,
     private readonly namespace: boolean,
   ) {
-    this.leader = refOf(leaderPid);
+    this.leader = child.pid as number;
+  }
+
+  /** Node reaps the leader only just before it says it exited: until then its pid is surely still its own. */
+  private leaderAlive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Live processes of the run, found now (this process aside); undefined without /proc. */
   members(): number[] | undefined {
     const table = processTable();
     if (!table) return undefined;
-    const { pid: leader } = this.leader;
-    const leaderAlive = isSameProcess(this.leader);
+    const { leader } = this;
+    const leaderAlive = this.leaderAlive();
     // The leader's pid names its session and group only while no newcomer was given it: a pid stays
     // reserved while a session or group of that id has members, so a newcomer means they are gone.
     const holder = table.get(leader);
@@ -162,11 +167,11 @@ export class RunProcesses {
   terminate(): void {
     const members = this.members();
     if (!members) {
-      this.known = signalTree(this.leader.pid, 'SIGTERM', this.known);
-      signalGroup(this.leader.pid, 'SIGTERM');
+      this.known = signalTree(this.leader, 'SIGTERM', this.known);
+      signalGroup(this.leader, 'SIGTERM');
       return;
     }
-    const targets = members.filter((pid) => !(this.namespace && pid === this.leader.pid));
+    const targets = members.filter((pid) => !(this.namespace && pid === this.leader));
     for (const pid of targets) signalWithGroup(pid, 'SIGTERM');
     this.known = [...this.known.filter(isSameProcess), ...targets.map(refOf)];
   }
@@ -177,9 +182,9 @@ export class RunProcesses {
     for (let round = 0; round < KILL_ROUNDS; round++) {
       const members = this.members();
       if (!members) {
-        if (isSameProcess(this.leader)) this.known = signalTree(this.leader.pid, 'SIGKILL', this.known);
+        if (this.leaderAlive()) this.known = signalTree(this.leader, 'SIGKILL', this.known);
         // A group id stays reserved while the group has members, so this cannot reach a stranger's group.
-        signalGroup(this.leader.pid, 'SIGKILL');
+        signalGroup(this.leader, 'SIGKILL');
         return;
       }
       if (members.length === 0) return;

@@ -48,7 +48,7 @@ function startRun(isolation: 'namespace' | 'tracking', then: 'exit' | 'wait') {
     detached: true,
   });
   started.push(child);
-  const processes = new RunProcesses(child.pid as number, `${MARK}=${id}`, command.namespace);
+  const processes = new RunProcesses(child, `${MARK}=${id}`, command.namespace);
   const saidStarted = new Promise<void>((resolve) => child.stdout?.on('data', () => resolve()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),

@@ -161,9 +161,7 @@ export function spawnAgent(
     shell: false,
   });
   const processes =
-    child.pid === undefined
-      ? undefined
-      : new RunProcesses(child.pid, `${SESSION_ENV}=${run.sessionId}`, command.namespace);
+    child.pid === undefined ? undefined : new RunProcesses(child, `${SESSION_ENV}=${run.sessionId}`, command.namespace);
   let spawnError: Error | undefined;
   child.on('error', (error) => {
     spawnError = error;

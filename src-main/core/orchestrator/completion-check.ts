@@ -31,7 +31,7 @@ export function runCompletionCheck(
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const processes = child.pid === undefined ? undefined : new RunProcesses(child.pid, mark, false);
+    const processes = child.pid === undefined ? undefined : new RunProcesses(child, mark, false);
     let output = '';
     let timedOut = false;
     let cancelled = false;
