@@ -12,6 +12,7 @@ import { formatTaskDetail, formatTaskLine } from './format';
 import type { RunOptions } from './run-commands';
 import { amount, BatchFileError, taskSpecOptions, wholeNumber } from './run-flags';
 import { importCommand, type ImportOptions, usageCommand, type UsageOptions } from './usage-commands';
+import { doctorCommand, type DoctorOptions } from './doctor-command';
 import { taskJson } from './task-json';
 
 const MAX_LIST_LIMIT = 1000;
@@ -264,6 +265,14 @@ function buildProgram(setExit: (code: number) => void): Command {
         }),
       ),
     );
+
+  program
+    .command('doctor')
+    .description('list what crashes left of task worktrees: worktrees and branches of launches cut short')
+    .option('--fix', 'remove those worktrees and branches')
+    .option('--json', 'print JSON')
+    .addOption(dbOption())
+    .action(async (options: DoctorOptions) => setExit(await doctorCommand(options)));
 
   program
     .command('settings')

@@ -18,6 +18,7 @@ import { AGENT_KINDS, launchSpecSchema } from './task-spec';
 import {
   diffSchema,
   directoryInfoSchema,
+  doctorReportSchema,
   projectViewSchema,
   settingsSchema,
   quotaSchema,
@@ -299,6 +300,11 @@ export const batonContract = {
   ),
   /** Removes a worktree task's worktree and its branch. */
   discardTask: method(z.object({ taskId: id('task id') }), z.object({ task: taskDetailSchema, message: z.string() })),
+  /**
+   * `baton doctor`: what crashes left of task worktrees: what this start put right, and the worktrees and
+   * branches of launches cut short, which `fix` removes.
+   */
+  doctor: method(z.object({ fix: z.boolean().default(false) }), doctorReportSchema),
   /** `baton usage daily|monthly|session|blocks`: everything Baton knows, Baton's sessions and interactive ones. */
   getUsageReport: method(usageReportInputSchema, usageReportSchema),
   /**

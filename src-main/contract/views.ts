@@ -235,6 +235,30 @@ export const worktreeViewSchema = z.object({
 });
 export type WorktreeView = z.infer<typeof worktreeViewSchema>;
 
+/** A worktree and branch that a launch cut short by a crash left with no task to own them. */
+export const orphanedWorktreeSchema = z.object({
+  /** The task the launch was for, which never got its row. */
+  taskId: z.string(),
+  repositoryRoot: z.string(),
+  path: z.string(),
+  branch: z.string(),
+  folderExists: z.boolean(),
+  branchExists: z.boolean(),
+  /** Removed by this call (`fix`). */
+  removed: z.boolean(),
+  /** Why it could not be removed, where `fix` tried. */
+  problem: z.string().nullable(),
+});
+export type OrphanedWorktreeView = z.infer<typeof orphanedWorktreeSchema>;
+
+/** `baton doctor`: what crashes left of task worktrees. */
+export const doctorReportSchema = z.object({
+  /** What the start of this Baton found and put right (stale locks, merges that had landed), one line each. */
+  recovered: z.array(z.string()),
+  orphans: z.array(orphanedWorktreeSchema),
+});
+export type DoctorReport = z.infer<typeof doctorReportSchema>;
+
 export const taskDetailSchema = taskSummarySchema.extend({
   sessions: z.array(sessionViewSchema),
   worktree: worktreeViewSchema.nullable().optional(),

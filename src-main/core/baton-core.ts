@@ -1,4 +1,7 @@
-/** Wires the store, the agent runner, the bus and the orchestrator together for any host (CLI, server, Electron). */
+/**
+ * Wires the store, the agent runner, the bus and the orchestrator together for any host (CLI, server, Electron),
+ * after putting right what a crash left: runs (openTaskStore) and task worktrees (recoverWorktrees).
+ */
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -8,6 +11,7 @@ import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
 import { isProcessAlive, stopOrphanedAgent } from './process-tree';
 import { Orchestrator, type RetryTiming } from './orchestrator/orchestrator';
+import { recoverWorktrees } from './orchestrator/worktree-recovery';
 import { openDataSource } from './store/data-source';
 import { TaskStore } from './store/task-store';
 
@@ -34,6 +38,10 @@ export interface BatonCore {
   store: TaskStore;
   bus: EventBus;
   orchestrator: Orchestrator;
+  /** Where task worktrees (and the notes of launches and merges under way) are kept. */
+  dataDir: string;
+  /** What this start found that crashes had left in task worktrees, and what it did; one line each. */
+  recovered: string[];
   close(): Promise<void>;
 }
 
@@ -75,6 +83,10 @@ function dataDirOf(databaseFile: string): string {
 
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
   const { dataSource, store } = await openTaskStore(options.databaseFile, options.nativeBinding);
+  const dataDir = options.dataDir ?? dataDirOf(options.databaseFile);
+  // As with the runs above, nothing under way can be this process's own before it has opened the store.
+  const recovered = await recoverWorktrees(store, dataDir, (pid) => pid !== process.pid && isProcessAlive(pid));
+  for (const line of recovered) console.error(`baton: ${line}`);
   const bus = new EventBus((error) => console.error('baton: an event listener failed:', error));
   const orchestrator = new Orchestrator({
     store,
@@ -83,7 +95,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     bus,
     retry: options.retry,
     random: options.random,
-    dataDir: options.dataDir ?? dataDirOf(options.databaseFile),
+    dataDir,
     newTaskId: options.newTaskId,
     host: options.host,
   });
@@ -92,6 +104,8 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     store,
     bus,
     orchestrator,
+    dataDir,
+    recovered,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
     },

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AgentKind } from '../contract/task-spec';
 import { DEFAULT_RETRY_TIMING, type RetryTiming } from './orchestrator/orchestrator';
+import { type Isolation, ISOLATIONS } from './process-containment';
 import { userDataDir } from './paths';
 
 const milliseconds = (name: string) =>
@@ -19,6 +20,7 @@ const environmentSchema = z.object({
   BATON_GEMINI_BIN: z.string().optional(),
   BATON_RETRY_BASE_MS: milliseconds('BATON_RETRY_BASE_MS'),
   BATON_RETRY_MAX_MS: milliseconds('BATON_RETRY_MAX_MS'),
+  BATON_ISOLATION: z.enum(ISOLATIONS, { error: `BATON_ISOLATION must be one of ${ISOLATIONS.join(', ')}` }).optional(),
 });
 
 export class EnvironmentError extends Error {
@@ -36,6 +38,8 @@ export interface BatonEnvironment {
   /** Where Baton keeps its data unless told otherwise: the desktop app's userData, from HOME, XDG_CONFIG_HOME or APPDATA. */
   defaultDataDir: string;
   retry: RetryTiming;
+  /** BATON_ISOLATION: how the processes of an agent's run are kept findable (default auto). */
+  isolation: Isolation;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvironment {
@@ -46,6 +50,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvi
     BATON_GEMINI_BIN: env.BATON_GEMINI_BIN,
     BATON_RETRY_BASE_MS: env.BATON_RETRY_BASE_MS,
     BATON_RETRY_MAX_MS: env.BATON_RETRY_MAX_MS,
+    BATON_ISOLATION: env.BATON_ISOLATION,
   });
   if (!parsed.success) throw new EnvironmentError(parsed.error.issues[0]?.message ?? 'invalid environment');
   return {
@@ -61,5 +66,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvi
       baseDelayMs: parsed.data.BATON_RETRY_BASE_MS ?? DEFAULT_RETRY_TIMING.baseDelayMs,
       maxDelayMs: parsed.data.BATON_RETRY_MAX_MS ?? DEFAULT_RETRY_TIMING.maxDelayMs,
     },
+    isolation: parsed.data.BATON_ISOLATION ?? 'auto',
   };
 }

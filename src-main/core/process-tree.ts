@@ -6,10 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
-interface ProcStat {
+export interface ProcStat {
   ppid: number;
   /** Process group id, as text. */
   pgrp: string;
+  /** Session id, as text. */
+  session: string;
   state: string;
   /** Clock ticks after boot at which the process started: with the pid, it names one process for good. */
   startTime: string;
@@ -22,12 +24,18 @@ export interface ProcessRef {
 }
 
 /** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces or parentheses. */
-function readProcStat(pid: number): ProcStat | undefined {
+export function readProcStat(pid: number): ProcStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Field 22 of stat is the start time; fields here start at field 3.
-    return { state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: fields[2] ?? '', startTime: fields[19] ?? '' };
+    return {
+      state: fields[0] ?? '',
+      ppid: Number(fields[1]),
+      pgrp: fields[2] ?? '',
+      session: fields[3] ?? '',
+      startTime: fields[19] ?? '',
+    };
   } catch {
     return undefined;
   }
@@ -60,14 +68,17 @@ function parentMap(): Map<number, number[]> {
 
 /** Every process below `pid`, found now. */
 export function descendantsOf(pid: number): number[] {
-  let children: Map<number, number[]>;
   try {
-    children = parentMap();
+    return descendantsIn(parentMap(), pid);
   } catch {
     return [];
   }
+}
+
+/** Every pid below `root` in a map of each pid's children. */
+export function descendantsIn(children: Map<number, number[]>, root: number): number[] {
   const found: number[] = [];
-  const queue = [pid];
+  const queue = [root];
   while (queue.length > 0) {
     for (const child of children.get(queue.shift() as number) ?? []) {
       found.push(child);
@@ -77,7 +88,7 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
-function signal(target: number, sig: NodeJS.Signals): void {
+export function signal(target: number, sig: NodeJS.Signals): void {
   try {
     process.kill(target, sig);
   } catch {
@@ -90,12 +101,12 @@ export function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void 
   if (pid !== undefined) signal(-pid, sig);
 }
 
-function refOf(pid: number): ProcessRef {
+export function refOf(pid: number): ProcessRef {
   return { pid, startTime: readProcStat(pid)?.startTime };
 }
 
 /** Whether a process found earlier is still that process, and not a newcomer that was given its pid. */
-function isSameProcess(ref: ProcessRef): boolean {
+export function isSameProcess(ref: ProcessRef): boolean {
   if (ref.startTime === undefined) return false;
   return readProcStat(ref.pid)?.startTime === ref.startTime;
 }
@@ -173,7 +184,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SESSION_ENV = 'BATON_SESSION_ID';
 
 /** Whether a process's environment, as it was when it started, holds this exact `NAME=value`. */
-function environHas(pid: number, entry: string): boolean {
+export function environHas(pid: number, entry: string): boolean {
   try {
     return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
   } catch {

@@ -9,14 +9,15 @@ import { CodexRunner } from '../core/agents/codex-runner';
 import { findAgentBinary } from '../core/agents/find-agent-binary';
 import { GeminiRunner } from '../core/agents/gemini-runner';
 import type { BatonEnvironment } from '../core/environment';
+import type { Isolation } from '../core/process-containment';
 
 /** How each agent's runner is made from its binary; the service's environment is what the agent inherits. */
-type RunnerFactory = (binary: string, env: NodeJS.ProcessEnv | undefined) => AgentRunner;
+type RunnerFactory = (binary: string, env: NodeJS.ProcessEnv | undefined, isolation: Isolation) => AgentRunner;
 
 const FACTORIES: Partial<Record<AgentKind, RunnerFactory>> = {
-  claude: (binary, env) => new ClaudeCodeRunner({ binary, env }),
-  codex: (binary, env) => new CodexRunner({ binary, env }),
-  gemini: (binary, env) => new GeminiRunner({ binary, env }),
+  claude: (binary, env, isolation) => new ClaudeCodeRunner({ binary, env, isolation }),
+  codex: (binary, env, isolation) => new CodexRunner({ binary, env, isolation }),
+  gemini: (binary, env, isolation) => new GeminiRunner({ binary, env, isolation }),
 };
 
 class LazyAgentRunner implements AgentRunner {
@@ -49,7 +50,13 @@ export function agentRunners(
       binaries[agent] ??
       findAgentBinary(agent, { configured: environment.agentBinaries[agent], searchPath: environment.searchPath });
     const { canFork, reportsCost } = AGENT_CAPABILITIES[agent];
-    runners[agent] = new LazyAgentRunner(agent, find, (binary) => make(binary, agentEnv), canFork, reportsCost);
+    runners[agent] = new LazyAgentRunner(
+      agent,
+      find,
+      (binary) => make(binary, agentEnv, environment.isolation),
+      canFork,
+      reportsCost,
+    );
   }
   return runners;
 }

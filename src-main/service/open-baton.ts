@@ -19,6 +19,7 @@ import type { AgentRunner } from '../core/agents/agent-runner';
 import { AgentBinaryNotFoundError } from '../core/agents/find-agent-binary';
 import { openBatonCore, recoverCrashedRuns } from '../core/baton-core';
 import { type BatonEnvironment, EnvironmentError, readEnvironment } from '../core/environment';
+import { isolationProblem } from '../core/process-containment';
 import { agentRunners } from './agent-runners';
 import { checkLaunch, InvalidTaskError } from '../core/orchestrator/orchestrator';
 import { resolveDatabasePath } from '../core/paths';
@@ -32,6 +33,7 @@ import { CallFailure, createDispatcher } from './dispatcher';
 import { appHandlers } from './handlers/app';
 import { historyHandlers } from './handlers/history';
 import { changeHandlers } from './handlers/changes';
+import { doctorHandlers } from './handlers/doctor';
 import { settingsHandlers } from './handlers/settings';
 import { taskHandlers } from './handlers/tasks';
 import { usageHandlers } from './handlers/usage';
@@ -71,12 +73,17 @@ function packageVersion(): string {
 }
 
 function environmentOf(env: NodeJS.ProcessEnv | undefined): BatonEnvironment {
+  let environment: BatonEnvironment;
   try {
-    return readEnvironment(env);
+    environment = readEnvironment(env);
   } catch (error) {
     if (error instanceof EnvironmentError) throw new BatonSetupError(error.message);
     throw error;
   }
+  // An isolation asked for by name and not to be had refuses at start, not in the middle of a task.
+  const problem = isolationProblem(environment.isolation);
+  if (problem) throw new BatonSetupError(problem);
+  return environment;
 }
 
 /**
@@ -194,6 +201,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     ...historyHandlers(context),
     ...settingsHandlers(context),
     ...changeHandlers(context),
+    ...doctorHandlers(context),
     ...usageHandlers(context),
   };
   const dispatch = createDispatcher(handlers);

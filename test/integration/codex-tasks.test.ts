@@ -3,13 +3,13 @@
  * against the scripted Responses API from test/support, as a user would run it. Nothing here mocks the agent:
  * each test has its own CODEX_HOME (pointing Codex at the server), OPENAI_API_KEY, HOME and database.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import { until } from '../support/polling';
-import { isRunning } from '../support/processes';
+import { processesOfSession, uniqueSleep } from '../support/processes';
 import {
   type CodexHomeOptions,
   type ResponseUsage,
@@ -119,21 +119,6 @@ function expectTotalsAreSums(task: TaskJson): void {
   );
 }
 
-/** Live processes started for this Baton session: the runner puts its id in the agent's environment. */
-function processesOfSession(sessionId: string): number[] {
-  return readdirSync('/proc')
-    .filter((pid) => /^\d+$/.test(pid))
-    .filter((pid) => {
-      try {
-        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-        return environ.includes(`BATON_SESSION_ID=${sessionId}`) && isRunning(Number(pid));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 describe('baton run --agent codex with the real codex CLI', () => {
   it('runs 3 iterations in 3 threads whose commands ran in the project and whose tokens equal what the server sent', async () => {
     const { server, project, db, env } = await setUp(workScript());
@@ -200,23 +185,21 @@ describe('baton run --agent codex with the real codex CLI', () => {
   });
 
   it('Stop (SIGTERM to baton run) kills the agent with the commands it started, and stores the session cancelled', async () => {
+    const job = uniqueSleep();
     const { project, env } = await setUp(({ threadOrdinal, requestInThread }) =>
       requestInThread === 1
-        ? { command: 'sleep 300 & echo $! > sleep.pid; wait', usage: usageFor(threadOrdinal, 1) }
+        ? { command: `${job.command} & wait`, usage: usageFor(threadOrdinal, 1) }
         : { text: 'done', usage: usageFor(threadOrdinal, 2) },
     );
     const baton = startBaton(codexRun(project, '--max-iterations', '2'), env);
     const started = await baton.waitFor(/\[iteration 1\/2\] started {2}session (\S+)/);
     const sessionId = started.match(/\[iteration 1\/2\] started {2}session (\S+)/)?.[1] as string;
-    const pidFile = path.join(project, 'sleep.pid');
-    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 60_000)).toBe(true);
-    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(isRunning(sleepPid)).toBe(true);
+    expect(await until(job.running, 60_000)).toBe(true);
     expect(processesOfSession(sessionId).length).toBeGreaterThan(0);
 
     process.kill(baton.pid, 'SIGTERM');
     const run = await baton.exited;
-    expect(await until(() => !isRunning(sleepPid))).toBe(true);
+    expect(await until(() => !job.running())).toBe(true);
     expect(await until(() => processesOfSession(sessionId).length === 0)).toBe(true);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task.status).toBe('cancelled');

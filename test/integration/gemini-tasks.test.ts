@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import { until } from '../support/polling';
-import { isRunning, runningWith } from '../support/processes';
+import { runningWith, uniqueSleep } from '../support/processes';
 import {
   type GeminiScript,
   type GeminiUsage,
@@ -208,26 +208,24 @@ describe('baton run --agent gemini with the real gemini CLI', () => {
   });
 
   it('Ctrl-C kills the agent and its shell command, and stores the session cancelled', async () => {
+    const job = uniqueSleep();
     const { project, env } = await setUp(({ conversationOrdinal: n, turnInConversation: turn }) =>
       turn === 1
         ? {
-            functionCall: { name: 'run_shell_command', args: { command: 'sleep 300 & echo $! > sleep.pid; wait' } },
+            functionCall: { name: 'run_shell_command', args: { command: `${job.command} & wait` } },
             usage: usageFor(n, turn),
           }
         : { text: 'done', usage: usageFor(n, turn) },
     );
     const baton = startBaton(runArgs(project, 'run the job', '--permission-mode', 'bypassPermissions'), env);
-    const pidFile = path.join(project, 'sleep.pid');
-    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 60_000)).toBe(true);
-    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(isRunning(sleepPid)).toBe(true);
+    expect(await until(job.running, 60_000)).toBe(true);
     const sessionId = /started {2}session (\S+)/.exec(baton.stdout())?.[1] ?? '';
     expect(runningWith(sessionId)).toBe(true);
 
     process.kill(baton.pid, 'SIGINT');
     const run = await baton.exited;
     expect(run.code).toBe(130);
-    expect(await until(() => !isRunning(sleepPid))).toBe(true);
+    expect(await until(() => !job.running())).toBe(true);
     expect(await until(() => !runningWith(sessionId))).toBe(true);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task.status).toBe('cancelled');

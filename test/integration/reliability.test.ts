@@ -3,14 +3,13 @@
  * scripted API. Baton itself is killed or signalled as a user or the OS would.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDataSource } from '../../src-main/core/store/data-source';
 import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import type { Script } from '../support/scripted-anthropic-server';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
 import { iterationScript, usageFor } from '../support/scripts';
-import { isRunning } from '../support/processes';
+import { isRunning, uniqueSleep } from '../support/processes';
 
 const setUp = useScriptedWorkspaces();
 
@@ -25,13 +24,14 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<boolean>
 
 describe('stop', () => {
   it('Ctrl-C on baton run kills the agent and its tool processes, stores the session cancelled and exits 130', async () => {
+    const job = uniqueSleep();
     const script: Script = ({ sessionOrdinal, turnInSession }) =>
       turnInSession === 1
         ? {
             text: 'Starting a long job.',
             toolUse: {
               name: 'Bash',
-              input: { command: 'sleep 300 & echo $! > sleep.pid; wait', description: 'long job' },
+              input: { command: `${job.command} & wait`, description: 'long job' },
             },
             usage: usageFor(sessionOrdinal, turnInSession),
           }
@@ -52,15 +52,12 @@ describe('stop', () => {
       ],
       env,
     );
-    const pidFile = path.join(project, 'sleep.pid');
-    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 60_000)).toBe(true);
-    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(isRunning(sleepPid)).toBe(true);
+    expect(await until(job.running, 60_000)).toBe(true);
 
     process.kill(baton.pid, 'SIGINT');
     const run = await baton.exited;
     expect(run.code).toBe(130);
-    expect(await until(() => !isRunning(sleepPid))).toBe(true);
+    expect(await until(() => !job.running())).toBe(true);
 
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task.status).toBe('cancelled');

@@ -225,6 +225,7 @@ export function fakeClient(handlers: Handlers = {}) {
     'getDiff',
     'mergeTask',
     'discardTask',
+    'doctor',
     'getUsageReport',
     'getUsageOverview',
     'importTranscripts',

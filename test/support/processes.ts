@@ -21,3 +21,27 @@ export function runningWith(text: string): boolean {
     }
   });
 }
+
+/**
+ * A sleep no other process has: its duration is its name in the process table, seen from here whether or not
+ * it runs in a PID namespace of its own (where the pid a shell would report means nothing here).
+ */
+export function uniqueSleep(): { command: string; running: () => boolean } {
+  const seconds = `${300 + Math.floor(Math.random() * 1000)}.${Math.floor(Math.random() * 1e6)}`;
+  return { command: `sleep ${seconds}`, running: () => runningWith(`sleep\0${seconds}\0`) };
+}
+
+/** Live processes started for a Baton session: every runner puts the session's id in its agent's environment. */
+export function processesOfSession(sessionId: string): number[] {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        return environ.includes(`BATON_SESSION_ID=${sessionId}`) && isRunning(Number(pid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

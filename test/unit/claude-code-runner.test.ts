@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src-main/contract/agent-events';
 import { buildClaudeArgs, ClaudeCodeRunner } from '../../src-main/core/agents/claude-code-runner';
 import { ClaudeBinaryNotFoundError, findClaudeBinary } from '../../src-main/core/agents/find-agent-binary';
-import { isRunning } from '../support/processes';
+import { until } from '../support/polling';
+import { uniqueSleep } from '../support/processes';
 
 // These stand-ins check how the runner handles broken agents (garbage, crashes,
 // missing results), which the real CLI cannot be made to produce on demand.
@@ -317,8 +318,8 @@ describe('ClaudeCodeRunner with broken agents', () => {
   });
 
   it('kills the agent’s process group when stopped', async () => {
-    const pidFile = path.join(dir, 'child.pid');
-    const binary = fakeAgent('sleeper', `sleep 60 & echo $! > ${pidFile}; wait`);
+    const tool = uniqueSleep();
+    const binary = fakeAgent('sleeper', `${tool.command} & wait`);
     const stop = new AbortController();
     const running = new ClaudeCodeRunner({ binary, killGraceMs: 500 }).run({
       cwd: dir,
@@ -327,12 +328,11 @@ describe('ClaudeCodeRunner with broken agents', () => {
       signal: stop.signal,
       onEvent: () => undefined,
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await until(tool.running)).toBe(true);
     stop.abort();
     const outcome = await running;
     expect(outcome.error?.kind).toBe('cancelled');
-    const childPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(isRunning(childPid)).toBe(false);
+    expect(await until(() => !tool.running(), 3000)).toBe(true);
   });
 });
 

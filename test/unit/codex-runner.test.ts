@@ -13,8 +13,8 @@ import type { AgentEvent } from '../../src-main/contract/agent-events';
 import type { AgentRunRequest } from '../../src-main/core/agents/agent-runner';
 import { readRollout, statusOfErrorInfo } from '../../src-main/core/agents/codex-rollout';
 import { apiErrorText, buildCodexArgs, CodexRunner } from '../../src-main/core/agents/codex-runner';
-import { descendantsOf } from '../../src-main/core/process-tree';
-import { isRunning } from '../support/processes';
+import { until } from '../support/polling';
+import { uniqueSleep } from '../support/processes';
 
 let dir: string;
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
@@ -250,30 +250,19 @@ describe('no result', () => {
 
 describe('stopping', () => {
   it('a stop kills the agent with the commands it started, and is a cancellation', async () => {
+    const tool = uniqueSleep();
     const binary = fakeAgent(
       'slow',
-      `echo '{"type":"thread.started","thread_id":"${THREAD}"}'; setsid sleep 300 & echo $! > "${dir}/tool.pid"; wait`,
+      `echo '{"type":"thread.started","thread_id":"${THREAD}"}'; setsid ${tool.command} & wait`,
     );
     const controller = new AbortController();
     const running = run(binary, {}, { signal: controller.signal });
-    const pidFile = path.join(dir, 'tool.pid');
-    for (let i = 0; i < 100; i++) {
-      try {
-        if (readFileSync(pidFile, 'utf8').trim() !== '') break;
-      } catch {
-        // Not yet written.
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const tool = Number(readFileSync(pidFile, 'utf8'));
-    expect(isRunning(tool)).toBe(true);
+    expect(await until(tool.running)).toBe(true);
     controller.abort();
     const { outcome } = await running;
     expect(outcome.error).toEqual({ kind: 'cancelled', message: 'stopped by the user' });
     expect(outcome.agentSessionId).toBe(THREAD);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(isRunning(tool)).toBe(false);
-    expect(descendantsOf(process.pid).filter(isRunning)).not.toContain(tool);
+    expect(await until(() => !tool.running(), 3000)).toBe(true);
   });
 
   it('the watchdog stops an agent that prints nothing', async () => {

@@ -69,6 +69,9 @@ describe('opening Baton', () => {
     await expect(openBaton({ mode: 'cli', databaseFile: file, env: { BATON_RETRY_BASE_MS: 'soon' } })).rejects.toThrow(
       'BATON_RETRY_BASE_MS must be a whole number of milliseconds',
     );
+    await expect(openBaton({ mode: 'cli', databaseFile: file, env: { BATON_ISOLATION: 'sometimes' } })).rejects.toThrow(
+      'BATON_ISOLATION must be one of auto, namespace, tracking',
+    );
     await expect(
       openBaton({
         mode: 'cli',

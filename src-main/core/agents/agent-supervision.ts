@@ -1,13 +1,14 @@
 /**
  * What every agent runner does to the process it spawned (in its own process group, `detached: true`):
- * stop it on the user's signal, at the wall-clock limit or after too long a silence (SIGTERM to the group
- * and every descendant, SIGKILL after a grace period), and take down what it left in the background once
- * it has exited, so nothing holds the pipes open; and read its output.
+ * stop it on the user's signal, at the wall-clock limit or after too long a silence (SIGTERM to every
+ * process of the run, SIGKILL after a grace period), and take down what it left in the background once
+ * it has exited, so nothing outlives it or holds the pipes open; and read its output.
  */
 import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { AgentEvent } from '../../contract/agent-events';
-import { type ProcessRef, signalGroup, signalKnown, signalTree } from '../process-tree';
+import { containedCommand, type Isolation, RunProcesses } from '../process-containment';
+import { SESSION_ENV } from '../process-tree';
 import type { AgentError, AgentRunRequest } from './agent-runner';
 import type { ParsedLine } from './claude-stream-parser';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter';
@@ -27,26 +28,16 @@ export function superviseAgent(
   child: ChildProcess,
   request: Pick<AgentRunRequest, 'signal' | 'timeoutMs' | 'idleTimeoutMs'>,
   graceMs: number,
+  /** Every process of the run; undefined when nothing could be started. */
+  processes: RunProcesses | undefined,
 ): SupervisedAgent {
   let stoppedBecause: AgentError | undefined;
   let killTimer: NodeJS.Timeout | undefined;
-  let stoppedTree: ProcessRef[] = [];
-  let exited = false;
   const stopAgent = (why: AgentError) => {
-    if (stoppedBecause || child.pid === undefined) return;
+    if (stoppedBecause || !processes) return;
     stoppedBecause = why;
-    // Tool processes may sit in process groups of their own: find them now, while they are still our descendants,
-    // and before the agent's group is signalled (an agent that dies at once would leave them to init, unfound).
-    stoppedTree = signalTree(child.pid, 'SIGTERM');
-    signalGroup(child.pid, 'SIGTERM');
-    killTimer = setTimeout(() => {
-      if (exited) {
-        signalKnown(stoppedTree, 'SIGKILL');
-        return;
-      }
-      signalGroup(child.pid, 'SIGKILL');
-      stoppedTree = signalTree(child.pid as number, 'SIGKILL', stoppedTree);
-    }, graceMs);
+    processes.terminate();
+    killTimer = setTimeout(() => processes.kill(), graceMs);
   };
   const onAbort = () => stopAgent({ kind: 'cancelled', message: 'stopped by the user' });
   const timeLimit =
@@ -69,12 +60,9 @@ export function superviseAgent(
   heardFrom();
   request.signal?.addEventListener('abort', onAbort, { once: true });
 
-  // Tool processes the agent left in the background would hold our pipes open.
-  // (A group id stays reserved while the group has members, so this cannot reach a stranger's group.)
-  child.on('exit', () => {
-    exited = true;
-    signalGroup(child.pid, 'SIGKILL');
-  });
+  // Once the agent is gone nothing it started may go on: not what it left in the background (which would
+  // also hold our pipes open), nor what ignored SIGTERM.
+  child.on('exit', () => processes?.kill());
 
   return {
     heardFrom,
@@ -84,10 +72,8 @@ export function superviseAgent(
       if (timeLimit) clearTimeout(timeLimit);
       if (idleTimer) clearTimeout(idleTimer);
       if (killTimer) {
-        // The agent is gone; whatever of its tree ignored SIGTERM gets no more grace.
         clearTimeout(killTimer);
-        // Its pid may already belong to someone else: only processes proven to be the ones found are signalled.
-        signalKnown(stoppedTree, 'SIGKILL');
+        processes?.kill();
       }
     },
   };
@@ -143,14 +129,39 @@ export interface SpawnedAgent {
   child: ChildProcessByStdio<Writable, Readable, Readable>;
   /** Why the binary could not be started, once Node has said so (before `close`). */
   spawnError(): Error | undefined;
+  /** Every process of the run, for a stop and for the end; undefined when nothing was started. */
+  processes: RunProcesses | undefined;
+}
+
+/** Which run an agent is: its session id (a uuid, so it marks no other run), and how its processes are kept. */
+export interface AgentRun {
+  sessionId: string;
+  isolation?: Isolation;
 }
 
 /**
- * Starts an agent without a shell, in its own process group (so a stop can take down every tool process
- * it starts), with the prompt written to its stdin, which is then closed: an agent waits for more otherwise.
+ * Starts an agent without a shell, in its own process group and session, in a PID namespace where the machine
+ * gives one, with its session id in its environment (so a stop or crash recovery can take down every process
+ * it starts), and the prompt written to its stdin, which is then closed: an agent waits for more otherwise.
  */
-export function spawnAgent(binary: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, prompt: string) {
-  const child = spawn(binary, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+export function spawnAgent(
+  binary: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  prompt: string,
+  run: AgentRun,
+): SpawnedAgent {
+  const command = containedCommand(binary, args, run.isolation ?? 'auto');
+  const child = spawn(command.file, command.args, {
+    cwd,
+    env: { ...env, [SESSION_ENV]: run.sessionId },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    shell: false,
+  });
+  const processes =
+    child.pid === undefined ? undefined : new RunProcesses(child, `${SESSION_ENV}=${run.sessionId}`, command.namespace);
   let spawnError: Error | undefined;
   child.on('error', (error) => {
     spawnError = error;
@@ -158,7 +169,7 @@ export function spawnAgent(binary: string, args: string[], cwd: string, env: Nod
   // An agent that exits without reading its prompt closes the pipe (EPIPE): its exit explains it, not this.
   child.stdin.on('error', () => undefined);
   child.stdin.end(prompt, 'utf8');
-  return { child, spawnError: () => spawnError } satisfies SpawnedAgent;
+  return { child, spawnError: () => spawnError, processes };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   superviseAgent,
   supervisedRunError,
 } from './agent-supervision';
+import type { Isolation } from '../process-containment';
 import { ClaudeStreamParser } from './claude-stream-parser';
 
 const ALREADY_IN_USE = /Session ID .* is already in use/;
@@ -63,6 +64,8 @@ export interface ClaudeCodeRunnerOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a cancelled agent gets between SIGTERM and SIGKILL. */
   killGraceMs?: number;
+  /** How the processes of its runs are kept findable (see process-containment); default auto. */
+  isolation?: Isolation;
 }
 
 /** Where the CLI sends its requests unless ANTHROPIC_BASE_URL says otherwise. */
@@ -135,14 +138,15 @@ export class ClaudeCodeRunner implements AgentRunner {
       const env = { ...AGENT_ENV_DEFAULTS, ...process.env, ...this.options.env };
       // The CLI reports a failed connection as error "unknown": the address it tried is what explains it.
       const apiUrl = env.ANTHROPIC_BASE_URL || DEFAULT_API_URL;
-      const { child, spawnError } = spawnAgent(
+      const { child, spawnError, processes } = spawnAgent(
         this.options.binary,
         buildClaudeArgs(request),
         request.cwd,
         env,
         request.prompt,
+        { sessionId: request.sessionId, isolation: this.options.isolation },
       );
-      const supervision = superviseAgent(child, request, grace);
+      const supervision = superviseAgent(child, request, grace, processes);
 
       const emit = (event: AgentEvent) => {
         if (event.kind === 'result') result = event.result;

@@ -8,6 +8,7 @@
  * session's Baton uuid cannot be among its arguments; it is put in its
  * environment as BATON_SESSION_ID instead, where crash recovery looks for it.
  */
+import type { Isolation } from '../process-containment';
 import { type AgentEvent, type AgentResult, maxUsage } from '../../contract/agent-events';
 import type { PermissionMode } from '../../contract/task-spec';
 import { SESSION_ENV } from '../process-tree';
@@ -22,6 +23,8 @@ export interface CodexRunnerOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a cancelled agent gets between SIGTERM and SIGKILL. */
   killGraceMs?: number;
+  /** How the processes of its runs are kept findable (see process-containment); default auto. */
+  isolation?: Isolation;
 }
 
 /**
@@ -173,14 +176,15 @@ export class CodexRunner implements AgentRunner {
         return;
       }
 
-      const { child, spawnError } = spawnAgent(
+      const { child, spawnError, processes } = spawnAgent(
         this.options.binary,
         buildCodexArgs(request),
         request.cwd,
         env,
         request.prompt,
+        { sessionId: request.sessionId, isolation: this.options.isolation },
       );
-      const supervision = superviseAgent(child, request, grace);
+      const supervision = superviseAgent(child, request, grace, processes);
 
       const emit = (event: AgentEvent) => {
         if (forked && (event.kind === 'usage' || event.kind === 'result')) heldBack.push(event);

@@ -23,6 +23,7 @@
  * Claude Code's allowed-tools rules, turn limit and budget have no Gemini flag
  * and are not passed.
  */
+import type { Isolation } from '../process-containment';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +58,8 @@ export interface GeminiRunnerOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a cancelled agent gets between SIGTERM and SIGKILL. */
   killGraceMs?: number;
+  /** How the processes of its runs are kept findable (see process-containment); default auto. */
+  isolation?: Isolation;
 }
 
 /** Where Gemini keeps its settings and sessions for this environment. */
@@ -188,14 +191,15 @@ export class GeminiRunner implements AgentRunner {
         }
       }
 
-      const { child, spawnError } = spawnAgent(
+      const { child, spawnError, processes } = spawnAgent(
         this.options.binary,
         buildGeminiArgs(request, forkFile),
         request.cwd,
         env,
         request.prompt,
+        { sessionId: request.sessionId, isolation: this.options.isolation },
       );
-      const supervision = superviseAgent(child, request, grace);
+      const supervision = superviseAgent(child, request, grace, processes);
 
       // Gemini's result names no status for some failures (a 404 has only its message); its stderr does.
       const withStatus = (result: AgentResult | null) => {

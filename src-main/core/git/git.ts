@@ -47,6 +47,19 @@ function commandOf(args: readonly string[]): string {
 }
 
 /**
+ * What git said of a failure, on one line: its `fatal:` and `error:` lines, which name the file or ref at
+ * fault (a lock's advice that follows runs on for lines and names none), else its last lines.
+ */
+export function failureText(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const errors = lines.filter((line) => /^(fatal|error):/.test(line));
+  return (errors.length > 0 ? errors.slice(0, 3) : lines.slice(-3)).join(' ');
+}
+
+/**
  * Identity for the commits Baton makes itself (snapshots; checkpoints where the user set none), and no
  * prompts: a git that asks for a password or an editor would hang a task.
  */
@@ -75,8 +88,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
           return reject(new GitUnavailableError('git is not installed or not on PATH', null, ''));
         }
         if (code !== null && options.okExitCodes?.includes(code)) return resolve({ stdout, exitCode: code });
-        const said = stderr.trim().split('\n').slice(-3).join(' ').trim();
-        reject(new GitError(`git ${commandOf(args)} failed: ${said || error.message}`, code, stderr));
+        reject(new GitError(`git ${commandOf(args)} failed: ${failureText(stderr) || error.message}`, code, stderr));
       },
     );
   });
@@ -119,7 +131,7 @@ export function gitHead(
     );
     child.on('close', (code) => {
       if (code === 0) return resolve({ head: Buffer.concat(kept), totalBytes });
-      reject(new GitError(`git ${commandOf(args)} failed: ${stderr.trim() || `exit ${code}`}`, code, stderr));
+      reject(new GitError(`git ${commandOf(args)} failed: ${failureText(stderr) || `exit ${code}`}`, code, stderr));
     });
   });
 }

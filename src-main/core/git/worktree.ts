@@ -19,14 +19,20 @@ export function worktreePlan(dataDir: string, taskId: string): { path: string; b
   return { path: path.join(dataDir, 'worktrees', taskId), branch: `baton/${taskId.slice(0, 8)}` };
 }
 
+/**
+ * Makes the worktree on its new branch, or refuses (WorktreeError) with nothing written. `beforeAdd` runs once
+ * nothing can refuse any more, just before git starts writing.
+ */
 export async function createWorktree(
   root: string,
   plan: { path: string; branch: string; base: string },
+  beforeAdd: () => void = () => undefined,
 ): Promise<void> {
   if (await branchExists(root, plan.branch)) {
     throw new WorktreeError(`branch ${plan.branch} already exists in ${root}; delete or rename it first`);
   }
   if (existsSync(plan.path)) throw new WorktreeError(`${plan.path} already exists; a worktree cannot be made there`);
+  beforeAdd();
   await git(['worktree', 'add', '--quiet', '-b', plan.branch, plan.path, plan.base], { cwd: root });
 }
 
@@ -61,7 +67,7 @@ export interface WorktreeRecord {
 }
 
 /** The checkout (of any of the repository's worktrees) that has `branch` checked out, if one does. */
-async function checkoutOf(root: string, branch: string): Promise<string | undefined> {
+export async function checkoutOf(root: string, branch: string): Promise<string | undefined> {
   const { stdout } = await git(['worktree', 'list', '--porcelain'], { cwd: root });
   let current: string | undefined;
   for (const line of stdout.split('\n')) {
@@ -69,6 +75,40 @@ async function checkoutOf(root: string, branch: string): Promise<string | undefi
     else if (line === `branch refs/heads/${branch}` && current) return current;
   }
   return undefined;
+}
+
+/** The message of Baton's merge of a task: `landedMerge` finds the merge again by it. */
+export function mergeMessage(task: { id: string; title: string }, branch: string): string {
+  return `${MERGE_SUBJECT} "${task.title}" (${branch})\n\n${TASK_TRAILER} ${task.id}`;
+}
+
+const MERGE_SUBJECT = 'Merge Baton task';
+const TASK_TRAILER = 'Baton-Task:';
+
+/**
+ * The commit of Baton's merge of the task, when one landed on the base branch (a merge commit or a squash),
+ * or null. Asked after a crash, when the merge may have landed without the task saying so.
+ */
+export async function landedMerge(record: WorktreeRecord, taskId: string): Promise<string | null> {
+  const { repositoryRoot: root, branch, baseBranch } = record;
+  if (!baseBranch || !(await branchExists(root, baseBranch))) return null;
+  // The task's own checkpoints carry its trailer too: only commits the task's branch lacks are looked at.
+  const range = (await branchExists(root, branch)) ? [baseBranch, `^${branch}`] : [baseBranch];
+  const { stdout } = await git(
+    [
+      'log',
+      '-1',
+      '--format=%H',
+      '--fixed-strings',
+      '--all-match',
+      `--grep=${MERGE_SUBJECT}`,
+      `--grep=${TASK_TRAILER} ${taskId}`,
+      ...range,
+      '--',
+    ],
+    { cwd: root },
+  );
+  return stdout.trim() || null;
 }
 
 /**

@@ -1,6 +1,10 @@
 /** Runs the user's completion check: a shell command in the task's directory, where exit 0 means done. */
 import { spawn } from 'node:child_process';
-import { signalGroup } from '../process-tree';
+import { randomUUID } from 'node:crypto';
+import { RunProcesses } from '../process-containment';
+
+/** Marks the check's processes (see process-containment), so that none outlives it. */
+const CHECK_ENV = 'BATON_CHECK_ID';
 
 const OUTPUT_TAIL_CHARS = 8000;
 
@@ -20,7 +24,14 @@ export function runCompletionCheck(
 ): Promise<CheckResult> {
   return new Promise((resolve) => {
     // The check is a shell command by design: the user writes it, like a CI step.
-    const child = spawn('/bin/sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const mark = `${CHECK_ENV}=${randomUUID()}`;
+    const child = spawn('/bin/sh', ['-c', command], {
+      cwd,
+      env: { ...process.env, [CHECK_ENV]: mark.slice(CHECK_ENV.length + 1) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const processes = child.pid === undefined ? undefined : new RunProcesses(child, mark, false);
     let output = '';
     let timedOut = false;
     let cancelled = false;
@@ -32,15 +43,15 @@ export function runCompletionCheck(
 
     const timer = setTimeout(() => {
       timedOut = true;
-      signalGroup(child.pid, 'SIGKILL');
+      processes?.kill();
     }, timeoutMs);
     const onAbort = () => {
       cancelled = true;
-      signalGroup(child.pid, 'SIGKILL');
+      processes?.kill();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    // Anything the check left running in the background would hold its pipes open.
-    child.on('exit', () => signalGroup(child.pid, 'SIGKILL'));
+    // Nothing the check left running in the background may outlive it (or hold its pipes open).
+    child.on('exit', () => processes?.kill());
     child.on('error', (error) => {
       output += `\n${error.message}`;
     });

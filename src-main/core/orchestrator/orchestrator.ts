@@ -40,6 +40,7 @@ import { type Pricing, pricingWith } from '../pricing';
 import type { NewWorktree, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
 import { findRepository } from '../git/repository';
 import { createWorktree, discardWorktree, WorktreeError, worktreePlan } from '../git/worktree';
+import { removeJournal, writeJournal } from './worktree-journal';
 import { runCompletionCheck } from './completion-check';
 import {
   finishInterruptedChanges,
@@ -505,10 +506,17 @@ export class Orchestrator {
         worktree,
       });
     } catch (error) {
-      // No task row, so no worktree either: a launch that fails leaves nothing behind.
-      if (worktree) await discardWorktree(worktree).catch(() => undefined);
+      // No task row, so no worktree either: a launch that fails leaves nothing behind (or, where git could not
+      // remove it, its note, by which `baton doctor` finds it).
+      if (worktree) {
+        await discardWorktree(worktree).then(
+          () => removeJournal(worktree.path, 'launching'),
+          () => undefined,
+        );
+      }
       throw error;
     }
+    if (worktree) removeJournal(worktree.path, 'launching');
     const task = await this.requireSummary(id);
     this.bus.publish({ type: 'task.queued', taskId: task.id, task });
     return task;
@@ -535,8 +543,10 @@ export class Orchestrator {
   private async makeWorktree(taskId: string, dir: string): Promise<NewWorktree> {
     const { root, head, branch } = await worktreeBase(dir);
     const plan = worktreePlan(this.dataDir, taskId);
+    // Until the task's row is written, a crash would leave the branch and folder to no task: the note says whose.
+    const note = () => writeJournal({ kind: 'launching', taskId, repositoryRoot: root, ...plan });
     try {
-      await createWorktree(root, { ...plan, base: head });
+      await createWorktree(root, { ...plan, base: head }, note);
     } catch (error) {
       if (error instanceof WorktreeError) throw worktreeRefusal(error.message);
       // git makes the branch before the folder, and keeps it when the folder cannot be made: it goes too.

@@ -6,10 +6,11 @@ import type { Diff, DirectoryInfo, TaskDetail } from '../../contract/views';
 import { GitError } from '../git/git';
 import { findRepository } from '../git/repository';
 import { unifiedDiff, workTreeIsClean } from '../git/snapshot';
-import { discardWorktree, mergeWorktree, removeWorktree, WorktreeError } from '../git/worktree';
-import type { TaskStore } from '../store/task-store';
+import { discardWorktree, mergeMessage, mergeWorktree, removeWorktree, WorktreeError } from '../git/worktree';
+import type { TaskStore, WorktreeRow } from '../store/task-store';
 import { existsSync, statSync } from 'node:fs';
 import { finishInterruptedChanges, openWorkspace } from './workspace';
+import { removeJournal, writeJournal } from './worktree-journal';
 
 /** A request about a task's changes that cannot be met as asked; nothing was changed. */
 export class TaskChangesError extends Error {
@@ -105,21 +106,19 @@ export class TaskChanges {
         );
       }
     }
-    const message = `Merge Baton task "${task.title}" (${worktree.branch})\n\nBaton-Task: ${task.id}`;
+    const message = mergeMessage(task, worktree.branch);
+    // A crash from here until the task says "merged" may leave the merge landed: the note lets the next start see.
+    const { repositoryRoot, path, branch } = worktree;
+    writeJournal({ kind: 'merging', taskId: task.id, repositoryRoot, path, branch });
     let commit: string;
     try {
       commit = await mergeWorktree(worktree, squash, message);
     } catch (error) {
+      removeJournal(worktree.path, 'merging');
       if (error instanceof WorktreeError) throw new TaskChangesError(error.message);
       throw error;
     }
-    await this.store.setWorktreeState(task.id, 'merged');
-    let removal = '';
-    try {
-      await removeWorktree(worktree);
-    } catch (error) {
-      removal = `; the worktree ${worktree.path} could not be removed: ${(error as Error).message}`;
-    }
+    const removal = await settleMerged(this.store, task.id, worktree);
     return {
       commit,
       message: `${squash ? 'squash-merged' : 'merged'} ${worktree.branch} into ${worktree.baseBranch} as ${commit.slice(0, 12)}; the branch is kept${removal}`,
@@ -136,6 +135,21 @@ export class TaskChanges {
     }
     await this.store.setWorktreeState(task.id, 'discarded');
     return { message: `removed the worktree ${worktree.path} and deleted branch ${worktree.branch}` };
+  }
+}
+
+/**
+ * After a merge landed: the task says merged (its merge note goes), and its worktree is removed, the branch
+ * kept. Returns why the worktree stays, where it does ('' otherwise), to end the caller's message with.
+ */
+export async function settleMerged(store: TaskStore, taskId: string, worktree: WorktreeRow): Promise<string> {
+  await store.setWorktreeState(taskId, 'merged');
+  removeJournal(worktree.path, 'merging');
+  try {
+    await removeWorktree(worktree);
+    return '';
+  } catch (error) {
+    return `; the worktree ${worktree.path} could not be removed: ${(error as Error).message}`;
   }
 }
 

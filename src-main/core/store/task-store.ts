@@ -16,6 +16,7 @@ import {
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
 import {
+  ACTIVE_STATUSES,
   type ChangeTracking,
   type CheckOutcome,
   type FileChange,
@@ -458,6 +459,16 @@ export class TaskStore {
       [taskId],
     )) as WorktreeRow[];
     return row;
+  }
+
+  /** Active worktrees of tasks that no live process runs or has queued: only these may crash recovery touch. */
+  async idleActiveWorktrees(): Promise<Array<WorktreeRow & { taskId: string }>> {
+    return (await this.dataSource.query(
+      `SELECT w.task_id AS taskId, w.repository_root AS repositoryRoot, w.path, w.branch, w.base_commit AS baseCommit,
+         w.base_branch AS baseBranch, w.state
+       FROM task_worktrees w JOIN tasks t ON t.id = w.task_id
+       WHERE w.state = 'active' AND t.status NOT IN (${ACTIVE_STATUSES.map((status) => `'${status}'`).join(', ')})`,
+    )) as Array<WorktreeRow & { taskId: string }>;
   }
 
   async setWorktreeState(taskId: string, state: WorktreeState): Promise<void> {
