@@ -141,8 +141,6 @@ export function validateTaskSpec(input: TaskSpecInput): TaskSpec {
   return { ...spec, dir };
 }
 
-const usd = (value: number) => `$${value.toFixed(4)}`;
-
 const worktreeRefusal = (message: string) => new InvalidTaskError(message, [{ path: ['worktree'], message }]);
 
 /** The repository and commit a `--worktree` task would branch from, or a refusal naming what is missing. */
