@@ -288,6 +288,8 @@ describe('baton usage daily against a recount of a generated corpus', () => {
       malformed: shape.malformed,
       sessions: shape.sessions,
       durationMs: expect.any(Number),
+      skipped: [],
+      skippedFiles: 0,
     });
   });
 
