@@ -17,7 +17,7 @@ import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { ImportSummary } from '../../contract/usage';
 import { type Connection, connectionOf, writeTransaction } from '../store/write-transaction';
-import { type FileRead, keylessFrom, SEGMENT_BYTES } from './transcript-files';
+import { type FileRead, keylessFrom } from './transcript-files';
 import { usageWriter } from './usage-writer';
 
 /** Rows written in one transaction, at most (a read's own are never split). */
@@ -47,7 +47,6 @@ export class ImportBatches {
   private readonly passedOver = new Set<string>();
   private batch: FileRead[] = [];
   private batchRows = 0;
-  private batchBytes = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -84,9 +83,8 @@ export class ImportBatches {
     if (this.batch.length > 0 && this.batchRows + read.finals.size > WRITE_BATCH_ROWS) this.flush();
     this.batch.push(read);
     this.batchRows += read.finals.size;
-    this.batchBytes += read.plan.until - read.plan.from;
-    // A segment's worth of bytes is written at once, so a large file commits as it goes.
-    if (this.batchBytes >= SEGMENT_BYTES) this.flush();
+    // A segment of a large file is written at once, so the file commits as it goes.
+    if (read.plan.segment > 0 || !read.plan.lastSegment) this.flush();
   }
 
   /** Writes what is pending. */
@@ -94,7 +92,6 @@ export class ImportBatches {
     const reads = this.batch;
     this.batch = [];
     this.batchRows = 0;
-    this.batchBytes = 0;
     if (reads.length > 0) writeTransaction(this.dataSource, () => reads.forEach((read) => this.write(read)));
   }
 

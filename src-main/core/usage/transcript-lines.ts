@@ -78,7 +78,15 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
   if (!checks) return null;
   const messageId = message.id as string | undefined;
   const requestId = line.requestId as string | undefined;
-  const impossible = hasImpossibleCount(usage, CLAUDE_COUNTS) || hasImpossibleCount(usage.cache_creation, SPLIT_COUNTS);
+  impossibleSeen = false;
+  const tokens = {
+    inputTokens: count(usage, 'input_tokens'),
+    outputTokens: count(usage, 'output_tokens'),
+    cacheCreationTokens: count(usage, 'cache_creation_input_tokens'),
+    cacheReadTokens: count(usage, 'cache_read_input_tokens'),
+    cacheWrite1hTokens: oneHourWrites(usage),
+  };
+  const impossible = impossibleSeen;
   return {
     key: messageId !== undefined && requestId !== undefined ? `${messageId}:${requestId}` : null,
     at: Date.parse(line.timestamp),
@@ -86,13 +94,7 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
     project: (line.cwd as string | undefined) ?? null,
     model: modelName(message.model as string | undefined),
     speed: usage.speed === 'fast' ? 'fast' : 'standard',
-    usage: {
-      inputTokens: count(usage, 'input_tokens'),
-      outputTokens: count(usage, 'output_tokens'),
-      cacheCreationTokens: count(usage, 'cache_creation_input_tokens'),
-      cacheReadTokens: count(usage, 'cache_read_input_tokens'),
-      cacheWrite1hTokens: oneHourWrites(usage),
-    },
+    usage: tokens,
     costUsd: typeof line.costUSD === 'number' && Number.isFinite(line.costUSD) ? line.costUSD : null,
     sidechain: line.isSidechain === true,
     ...(impossible ? { impossible } : {}),
@@ -117,10 +119,15 @@ function contentOk(value: unknown): boolean {
 }
 
 const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-const count = (usage: Json, key: string): number => (isCount(usage[key]) ? (usage[key] as number) : 0);
-
-const CLAUDE_COUNTS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'];
-const SPLIT_COUNTS = ['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens'];
+/** Set by `count` where a count is there but cannot be true; claudeEntryOf clears and reads it per line. */
+let impossibleSeen = false;
+/** A count as it can be true: one that is absent, or negative, fractional or infinite, is 0. */
+const count = (usage: Json, key: string): number => {
+  const n = usage[key];
+  if (isCount(n)) return n as number;
+  if (n !== undefined && n !== null) impossibleSeen = true;
+  return 0;
+};
 const CODEX_COUNTS = [
   'input_tokens',
   'cached_input_tokens',
