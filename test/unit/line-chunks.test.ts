@@ -11,7 +11,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-function linesOf(text: string, options: { from?: number; to?: number; chunkBytes: number; takeLast?: boolean }) {
+function linesOf(
+  text: string,
+  options: { from?: number; to?: number; chunkBytes: number; takeLast?: boolean; maxLineBytes?: number },
+) {
   const file = path.join(root, 'file.jsonl');
   writeFileSync(file, text);
   const seen: string[] = [];
@@ -21,7 +24,7 @@ function linesOf(text: string, options: { from?: number; to?: number; chunkBytes
     options.to ?? Buffer.byteLength(text),
     (buffer, start, stop) => seen.push(buffer.toString('utf8', start, stop)),
     () => options.takeLast ?? false,
-    { chunkBytes: options.chunkBytes, firstBytes: 5 },
+    { chunkBytes: options.chunkBytes, firstBytes: 5, maxLineBytes: options.maxLineBytes },
   );
   return { seen, ...range };
 }
@@ -60,5 +63,41 @@ describe('forEachLine', () => {
   it('keeps multi-byte characters whole across chunk boundaries', () => {
     const wide = ['{"t":"naïve テスト 🙂"}', '{"t":"ß"}'];
     for (const chunkBytes of [3, 5, 11]) expect(linesOf(`${wide.join('\n')}\n`, { chunkBytes }).seen).toEqual(wide);
+  });
+
+  it('passes over a line too long to hold without holding it, and counts it', () => {
+    const long = `{"huge":"${'y'.repeat(500)}"}`;
+    const text = `${lines[0]}\n${long}\n${lines[1]}\n${long}`;
+    for (const chunkBytes of [16, 64]) {
+      const { seen, tooLong, end } = linesOf(text, { chunkBytes, maxLineBytes: 100, takeLast: true });
+      expect(seen).toEqual([lines[0], lines[1]]);
+      expect(tooLong).toBe(2);
+      // The last one has no newline: it may still be being written, so the read ends before it.
+      expect(end).toBe(Buffer.byteLength(text) - long.length);
+    }
+  });
+
+  it('hands over the lines that start in a segment, and each line to one segment only', () => {
+    const size = Buffer.byteLength(text);
+    const cuts = [0, 100, 101, 537, 1000, 2500, size];
+    const seen: string[] = [];
+    let lastEnd = 0;
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const from = cuts[k]!;
+      const until = cuts[k + 1]!;
+      const file = path.join(root, 'file.jsonl');
+      writeFileSync(file, text);
+      const range = forEachLine(
+        file,
+        k === 0 ? from : from - 1,
+        size,
+        (buffer, start, stop) => seen.push(buffer.toString('utf8', start, stop)),
+        () => false,
+        { chunkBytes: 64, startsMidLine: k > 0, linesStartBefore: k + 2 < cuts.length ? until : undefined },
+      );
+      if (range.end > lastEnd) lastEnd = range.end;
+    }
+    expect(seen).toEqual(lines);
+    expect(lastEnd).toBe(size);
   });
 });
