@@ -1,7 +1,7 @@
 /** `baton import` and `baton usage`: the agents' transcripts into the store, and reports over all usage. */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { formatCost, formatInteger, formatTokens, plural } from '../contract/format';
+import { formatCost, formatDuration, formatInteger, formatTokens, plural } from '../contract/format';
 import type { ImportProgress, UsageFilterInput, UsageReport, UsageReportKind, UsageTokens } from '../contract/usage';
 import { openBaton } from '../service/open-baton';
 import { CliError, EXIT_BAD_INPUT, out } from './cli-error';
@@ -50,7 +50,7 @@ export async function importCommand(options: ImportOptions): Promise<number> {
     const summary = await service.call('importTranscripts', {});
     if (ticker) process.stderr.write('\r\u001b[K');
     out(
-      `read ${summary.linesRead} lines from ${summary.files} files (${summary.newFiles} new): ${summary.messages} new responses in ${summary.sessions} sessions, ${summary.corrected} corrected to their final line, ${summary.duplicates} already counted, ${summary.malformed} malformed lines skipped, in ${summary.durationMs} ms`,
+      `read ${plural(summary.linesRead, 'line')} from ${plural(summary.files, 'file')} (${formatInteger(summary.newFiles)} new): ${plural(summary.messages, 'new response')} in ${plural(summary.sessions, 'session')}, ${formatInteger(summary.corrected)} corrected to their final line, ${formatInteger(summary.duplicates)} already counted, ${plural(summary.malformed, 'malformed line')} skipped, in ${formatDuration(summary.durationMs)}`,
     );
     // Every other file was imported; what could not be read is said, on stderr, so a pipe reads the result alone.
     if (summary.skippedFiles > 0) {

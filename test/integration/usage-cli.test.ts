@@ -57,6 +57,8 @@ describe('baton import and baton usage', () => {
       skippedFiles: 1,
     });
     expect(imported.stderr).toContain(`skipped 1 file or folder that could not be read:\n  ${loop}: ELOOP\n`);
+    // Counts in words, one file as one.
+    expect(imported.stdout).toContain('read 3 lines from 1 file (1 new): 2 new responses in 1 session,');
   });
 
   it('imports from CLAUDE_CONFIG_DIR and reports per day and model in the documented shape', async () => {
