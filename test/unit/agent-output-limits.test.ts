@@ -57,8 +57,9 @@ describe('a line the agent never ends', () => {
     // The lines after it are still read.
     expect(outcome.result?.usage.inputTokens).toBe(2000);
     expect(events.some((e) => e.kind === 'tool_use')).toBe(true);
-    // Buffering the line whole would hold 256 MiB or more; with the cap it is about 16 MiB and the garbage not yet collected.
-    expect(peak - before).toBeLessThan(64 * MiB);
+    // Buffering the line whole would hold 256 MiB or more; with the cap it is about 16 MiB and the garbage not
+    // yet collected, which differs by Node version (up to about 70 MiB on Node 24).
+    expect(peak - before).toBeLessThan(128 * MiB);
   });
 
   it('splits lines at \\n and \\r\\n across chunks, keeps multi-byte characters whole, and skips only the long line', () => {

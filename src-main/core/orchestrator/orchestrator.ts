@@ -367,10 +367,15 @@ async function sleep(ms: number, signal: AbortSignal | undefined): Promise<boole
 function sleepBelowTimerLimit(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
+    // A time already past (a window that reopened while the iteration ran) is no wait; Node 24 warns on
+    // a negative delay, on the command's stderr.
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
     const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
