@@ -172,4 +172,88 @@ describe('the import under attack', () => {
     expect(sum.outputTokens).toBe(count * 2 + 50 + 2 + 2);
     expect(await run()).toMatchObject({ linesRead: 0, messages: 0 });
   });
+
+  it('keeps a line still being written across a segment boundary whole, and counts it once it is done', async () => {
+    const big = transcript('big.jsonl');
+    // Lines up to a little before the first segment's end.
+    const parts: string[] = [];
+    let headBytes = 0;
+    for (let next = line({ pad: 4000, input: 1 }); headBytes + next.length < SEGMENT_BYTES - 1000;) {
+      parts.push(next);
+      headBytes += next.length;
+      next = line({ pad: 4000, input: 1 });
+    }
+    const head = parts.join('');
+    const before = parts.length;
+    const last = line({ pad: 6000, input: 1000 });
+    // The last line is cut 50 bytes past the first segment's end, with no newline yet.
+    const cut = SEGMENT_BYTES - Buffer.byteLength(head) + 50;
+    expect(cut).toBeGreaterThan(50);
+    expect(cut).toBeLessThan(last.length - 1);
+    writeFileSync(big, head + last.slice(0, cut));
+    expect(await run()).toMatchObject({ messages: before, malformed: 0 });
+    appendFileSync(big, last.slice(cut));
+    touched(big);
+    expect(await run()).toMatchObject({ messages: 1, malformed: 0 });
+    expect((await totals()).inputTokens).toBe(before + 1000);
+  });
+
+  it('counts a keyless line once when a large file is rewritten and read again from its start', async () => {
+    const big = transcript('big.jsonl');
+    const fillerLength = line({ pad: 4000 }).length;
+    const count = Math.ceil(SEGMENT_BYTES / fillerLength) + 10;
+    const fillers = Array.from({ length: count }, () => line({ pad: 4000, input: 1 })).join('');
+    const keyless = line({ id: null, input: 100 });
+    writeFileSync(big, line({ input: 5 }) + fillers + keyless);
+    await run();
+    // Its first line replaced: the file is read from the start, the keyless line past the first segment too.
+    writeFileSync(big, line({ input: 7 }) + fillers + keyless);
+    touched(big);
+    await run();
+    expect((await totals()).inputTokens).toBe(5 + 7 + count + 100);
+  });
+
+  it('passes over a line whose time is no real date, and a re-read of it stops nothing', async () => {
+    const bad = line({ id: 'msg_bad', input: 5 }).replace('2026-11-20T10:00:00.000Z', '2026-13-01T10:00:00.000Z');
+    writeFileSync(transcript('a.jsonl'), bad + line({ input: 3 }));
+    expect(await run()).toMatchObject({ messages: 1, duplicates: 0 });
+    writeFileSync(transcript('b.jsonl'), bad + line({ input: 4 }));
+    expect(await run()).toMatchObject({ messages: 1 });
+    expect((await totals()).inputTokens).toBe(7);
+  });
+
+  it('reads a file rewritten after the import planned it again from its start, next time', async () => {
+    const file = transcript('a.jsonl');
+    writeFileSync(file, line({ input: 1 }) + line({ input: 2 }));
+    await run();
+    appendFileSync(file, line({ input: 4 }));
+    touched(file);
+    let calls = 0;
+    const rewritten = line({ input: 1000 }) + line({ input: 2000 }) + line({ input: 4000 });
+    const summary = await run({
+      onProgress: () => {
+        // Planned as grown; rewritten before it is read.
+        if (++calls === 1) writeFileSync(file, rewritten);
+      },
+    });
+    expect(summary.skipped.map((entry) => entry.path)).toEqual([file]);
+    touched(file);
+    await run();
+    expect((await totals()).inputTokens).toBe(1 + 2 + 1000 + 2000 + 4000);
+  });
+
+  it('takes a negative stated cost as none, and reports its line', async () => {
+    writeFileSync(transcript('a.jsonl'), line({ input: 3 }).replace('"sessionId"', '"costUSD":-1000000,"sessionId"'));
+    expect(await run()).toMatchObject({ messages: 1, malformed: 1 });
+    expect((await totals()).costUsd).toBeGreaterThan(0);
+  });
+
+  it('reads a file once when two of the folders it reads are one (a link between them)', async () => {
+    writeFileSync(transcript('a.jsonl'), line({ id: null, input: 7 }) + line({ input: 5 }));
+    const alias: TranscriptDirectory = { agent: 'claude', path: path.join(root, 'claude-alias') };
+    symlinkSync(claude.path, alias.path);
+    const summary = await importTranscripts(core.dataSource, [claude, alias], { readerWorker: false });
+    expect(summary).toMatchObject({ files: 1, messages: 2 });
+    expect((await totals()).inputTokens).toBe(12);
+  });
 });

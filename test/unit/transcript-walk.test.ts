@@ -50,13 +50,28 @@ describe('walkTranscripts', () => {
     expect(walk.skipped).toEqual([]);
   });
 
-  it('counts a file reached by two paths once, under the first path', () => {
+  it('counts a file reached by two paths once, under its path without links, whatever links are added', () => {
     const real = write('z-real/session.jsonl');
+    const listed = () => walkTranscripts(root, jsonl).files.map((file) => path.relative(root, file.path));
+    expect(listed()).toEqual(['z-real/session.jsonl']);
     symlinkSync(real, path.join(root, 'a-link.jsonl'));
     mkdirSync(path.join(root, 'm'));
     symlinkSync(path.join(root, 'z-real'), path.join(root, 'm', 'linked-folder'));
-    const walk = walkTranscripts(root, jsonl);
-    expect(walk.files.map((file) => path.relative(root, file.path))).toEqual(['a-link.jsonl']);
+    symlinkSync(path.join(root, 'z-real'), path.join(root, 'zz-link'));
+    expect(listed()).toEqual(['z-real/session.jsonl']);
+  });
+
+  it('walks a folder only a link leads to, under that link', () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'baton-walk-outside-'));
+    try {
+      writeFileSync(path.join(outside, 's.jsonl'), '{}\n');
+      symlinkSync(outside, path.join(root, 'elsewhere'));
+      expect(walkTranscripts(root, jsonl).files.map((file) => path.relative(root, file.path))).toEqual([
+        'elsewhere/s.jsonl',
+      ]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('reports what it cannot look at and goes on; a dangling link is no file', () => {

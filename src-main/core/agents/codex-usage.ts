@@ -31,7 +31,7 @@ export function codexRawUsage(value: unknown): Required<CodexUsage> | undefined 
   const usage = value as Record<string, unknown>;
   const count = (key: string) => {
     const n = usage[key];
-    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0;
   };
   return {
     input_tokens: count('input_tokens'),

@@ -31,6 +31,10 @@ export type Skipped = ImportSummary['skipped'][number];
 interface FileState {
   readTo: number;
   lines: number;
+  /** Read from its start in this import: its keyless lines are numbered from this import's own, not the store's. */
+  fromStart: boolean;
+  /** Per keyless line, how often this import has written it for the file so far. */
+  keyless: Map<string, number>;
 }
 
 export class ImportBatches {
@@ -106,11 +110,23 @@ export class ImportBatches {
       this.passedOver.add(plan.file);
       return;
     }
-    // A later segment that starts inside a line longer than itself holds no line of its own.
-    if (before && read.readTo <= before.readTo && !plan.lastSegment) return;
+    // A later segment in which no line starts (one line, longer than the segment or still being written, runs
+    // through it) holds nothing of its own: its end is inside that line, never a read position.
+    const empty = before !== undefined && read.lines === 0;
+    if (empty && !plan.lastSegment) return;
     const projectFolder = plan.agent === 'claude' ? claudeProjectFolder(plan.file) : null;
     this.counts.duplicates += read.repeats;
-    for (const [key, entry] of keylessFrom(read, this.db).finals) {
+    const fromStart = before ? before.fromStart : plan.from === 0;
+    const keyless = before?.keyless ?? new Map<string, number>();
+    // A file read from its start numbers its keyless lines from 0 in every segment: what the store holds of
+    // it is its earlier version's. An appended read numbers on from the store's count (see keylessFrom).
+    const numbered =
+      fromStart && plan.segment > 0 ? keylessFrom(read, (line) => keyless.get(line) ?? 0) : keylessFrom(read, this.db);
+    for (const [key, entry] of numbered.finals) {
+      if (entry.key === null) {
+        const line = key.slice(0, key.lastIndexOf('#') + 1);
+        keyless.set(line, (keyless.get(line) ?? 0) + 1);
+      }
       const sessionId = entry.sessionId ?? (plan.agent === 'claude' ? path.basename(plan.file, '.jsonl') : null);
       const outcome = this.writer.write(key, entry, {
         agent: plan.agent,
@@ -122,8 +138,10 @@ export class ImportBatches {
       if (outcome === 'messages' && sessionId) this.sessions.add(sessionId);
     }
     const state: FileState = {
-      readTo: Math.max(read.readTo, before?.readTo ?? 0),
+      readTo: empty ? before.readTo : Math.max(read.readTo, before?.readTo ?? 0),
       lines: (before ? before.lines : plan.linesBefore) + read.lines,
+      fromStart,
+      keyless,
     };
     this.files.set(plan.file, state);
     // Until its last segment is written, a file is stored with its size as far as it was read, so an import

@@ -67,6 +67,8 @@ export interface FilePlan {
   linesBefore: number;
   /** The read position stored when the import planned (null: none): another import's write changes it. */
   storedReadTo: number | null;
+  /** For a read that goes on where the last one stopped: the hash its first bytes must still have. */
+  appendsTo?: string;
 }
 
 export interface FileRead {
@@ -112,13 +114,14 @@ export function plansFor(
       hashOf(readBytes(file, 0, Math.min(HEAD_BYTES, known.readTo))) === known.head;
     if (appended) ({ readTo: from, lines: linesBefore } = known);
   }
+  const appendsTo = from > 0 ? known?.head : undefined;
   const plans: FilePlan[] = [];
   const common = { file, agent, size, mtimeMs, isNew: known === undefined, storedReadTo: known?.readTo ?? null };
   // Codex files are read whole: their running totals are told apart by what came before in the file.
   const step = agent === 'codex' ? Number.POSITIVE_INFINITY : SEGMENT_BYTES;
   for (let start = from, segment = 0; segment === 0 || start < size; start += step, segment++) {
     const until = Math.min(size, start + step);
-    plans.push({ ...common, from: start, until, segment, lastSegment: until >= size, linesBefore });
+    plans.push({ ...common, from: start, until, segment, lastSegment: until >= size, linesBefore, appendsTo });
   }
   return plans;
 }
@@ -210,6 +213,12 @@ export function readFile(plan: FilePlan): FileRead {
   let range;
   let head: string;
   try {
+    // Rewritten since it was planned (all plans are made before any file is read): what is now at the old
+    // position is not what followed the lines counted. Passed over; the next import reads it from the start.
+    if (plan.appendsTo !== undefined && plan.segment === 0) {
+      const now = hashOf(readBytes(plan.file, 0, Math.min(HEAD_BYTES, plan.from)));
+      if (now !== plan.appendsTo) throw new Error('rewritten while it was being imported; read again next time');
+    }
     // Newer Codex files say each response once; their running totals then say it again (see codexEntryOf).
     if (codex) codex.hasRecords = fileHolds(plan, CODEX_RECORD);
     // Only whole lines are read: the last one may still be being written. A last line without its newline
@@ -293,10 +302,18 @@ function parses(text: string): boolean {
  * The keys of a grown file's keyless lines, numbered on from the occurrences of the same line counted in the
  * part read before (a line repeated verbatim counts each time, and a re-read none twice).
  */
-export function keylessFrom(read: FileRead, db: Connection): FileRead {
+export function keylessFrom(read: FileRead, countedBefore: Connection | ((line: string) => number)): FileRead {
   if (read.plan.from === 0) return read;
   const prefix = `${read.plan.file}#`;
-  const counted = db.prepare(`SELECT COUNT(*) AS n FROM usage_messages WHERE dedup_key >= ? AND dedup_key < ?`);
+  const counted =
+    typeof countedBefore === 'function'
+      ? countedBefore
+      : (() => {
+          const query = countedBefore.prepare(
+            `SELECT COUNT(*) AS n FROM usage_messages WHERE dedup_key >= ? AND dedup_key < ?`,
+          );
+          return (line: string) => (query.get(line, `${line}\uffff`) as { n: number }).n;
+        })();
   const before = new Map<string, number>();
   const finals = new Map<string, UsageEntry>();
   for (const [key, entry] of read.finals) {
@@ -308,7 +325,7 @@ export function keylessFrom(read: FileRead, db: Connection): FileRead {
     const line = key.slice(0, cut);
     let offset = before.get(line);
     if (offset === undefined) {
-      offset = (counted.get(line, `${line}\uffff`) as { n: number }).n;
+      offset = counted(line);
       before.set(line, offset);
     }
     finals.set(`${line}${offset + Number(key.slice(cut))}`, entry);

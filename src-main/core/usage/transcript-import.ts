@@ -93,10 +93,14 @@ export async function importTranscripts(
   const batches = new ImportBatches(dataSource, now());
   const plans: FilePlan[] = [];
   let files = 0;
+  // One file reached through two of the folders (~/.config/claude a link to ~/.claude) is read once.
+  const seen = new Set<string>();
   for (const directory of directories) {
     const walk = transcriptFiles(directory);
     walk.skipped.forEach((skipped) => batches.skip(skipped));
     for (const file of walk.files) {
+      if (seen.has(file.id)) continue;
+      seen.add(file.id);
       files++;
       try {
         plans.push(...plansFor(file.path, directory.agent, file.size, file.mtimeMs, stored.get(file.path)));
@@ -112,18 +116,21 @@ export async function importTranscripts(
   plans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : x.segment - y.segment));
   const bytesTotal = plans.reduce((sum, plan) => sum + (plan.until - plan.from), 0);
   let bytesDone = 0;
-  const progress = (filesDone: number) =>
-    options.onProgress?.({ filesDone, filesTotal: plans.length, bytesDone, bytesTotal });
+  // Progress in files, as a person counts them, not in segments.
+  const filesTotal = plans.filter((plan) => plan.lastSegment).length;
+  const progress = (filesDone: number) => options.onProgress?.({ filesDone, filesTotal, bytesDone, bytesTotal });
   progress(0);
 
   let readsDone = 0;
+  let filesDone = 0;
   await readInOrder(
     plans,
     async (plan, read) => {
       bytesDone += plan.until - plan.from;
       batches.add(read);
+      if (plan.lastSegment) filesDone++;
       if (++readsDone % 16 === 0 || plan.until - plan.from >= SEGMENT_BYTES) {
-        progress(readsDone);
+        progress(filesDone);
         // Lets a window's call for the progress be answered between files.
         if (options.yieldBetweenFiles !== false) await new Promise((resolve) => setImmediate(resolve));
       }
@@ -131,7 +138,7 @@ export async function importTranscripts(
     { workerFile: options.readerWorker === false ? undefined : (options.readerWorker ?? readerWorkerFile()) },
   );
   batches.flush();
-  progress(plans.length);
+  progress(filesTotal);
   const { linesRead, malformed, ...counts } = batches.counts;
   return {
     files,

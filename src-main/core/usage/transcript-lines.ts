@@ -76,6 +76,9 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
     optionalOk(line.requestId, nonEmptyString) &&
     optionalOk(line.isApiErrorMessage, (v) => typeof v === 'boolean');
   if (!checks) return null;
+  // The pattern lets through dates that are none (month 13, 24:30): such a line has no time to count at.
+  const at = Date.parse(line.timestamp);
+  if (Number.isNaN(at)) return null;
   const messageId = message.id as string | undefined;
   const requestId = line.requestId as string | undefined;
   impossibleSeen = false;
@@ -86,16 +89,18 @@ export function claudeEntryOf(line: Json): UsageEntry | null {
     cacheReadTokens: count(usage, 'cache_read_input_tokens'),
     cacheWrite1hTokens: oneHourWrites(usage),
   };
-  const impossible = impossibleSeen;
+  const impossible =
+    impossibleSeen || (typeof line.costUSD === 'number' && !(Number.isFinite(line.costUSD) && line.costUSD >= 0));
   return {
     key: messageId !== undefined && requestId !== undefined ? `${messageId}:${requestId}` : null,
-    at: Date.parse(line.timestamp),
+    at,
     sessionId: (line.sessionId as string | undefined) ?? null,
     project: (line.cwd as string | undefined) ?? null,
     model: modelName(message.model as string | undefined),
     speed: usage.speed === 'fast' ? 'fast' : 'standard',
     usage: tokens,
-    costUsd: typeof line.costUSD === 'number' && Number.isFinite(line.costUSD) ? line.costUSD : null,
+    costUsd:
+      typeof line.costUSD === 'number' && Number.isFinite(line.costUSD) && line.costUSD >= 0 ? line.costUSD : null,
     sidechain: line.isSidechain === true,
     ...(impossible ? { impossible } : {}),
   };

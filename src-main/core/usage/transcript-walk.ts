@@ -2,8 +2,9 @@
  * Finding the transcript files under a folder, as the import walks it.
  * - Each real folder is walked once, however many symlinks lead to it: a link back to a parent folder would
  *   otherwise make the walk follow an ever longer path (and two such links, exponentially many).
- * - A file reached by several paths (a link to it, or to its folder) is one file, listed under the first of
- *   its paths in path order, so it is read and counted once, and under the same path every time.
+ * - A file reached by several paths (a link to it, or to its folder) is one file, listed under a path without
+ *   links where it has one (the first in path order), so it is read and counted once, and under the same
+ *   path every time: adding a link never moves a file to a new path, which would read it again.
  * - What cannot be listed or looked at (no permission, gone since its folder was read) is passed over and
  *   reported; the walk itself never fails.
  */
@@ -13,6 +14,8 @@ export interface FoundFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Device and inode: the same file however it was reached, in this walk or another folder's. */
+  id: string;
 }
 
 export interface Skipped {
@@ -31,7 +34,6 @@ const reasonOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (e
 
 /** Every file under `root` (a missing root holds none) whose path `wanted` accepts, in path order. */
 export function walkTranscripts(root: string, wanted: (path: string) => boolean): Walk {
-  const found: Array<FoundFile & { id: string }> = [];
   const skipped: Skipped[] = [];
   const seenFolders = new Set<string>();
   let rootStats: Stats;
@@ -44,20 +46,23 @@ export function walkTranscripts(root: string, wanted: (path: string) => boolean)
   if (!rootStats.isDirectory()) return { files: [], skipped: [{ path: root, reason: 'not a folder' }] };
   seenFolders.add(identity(rootStats));
 
-  // Depth first, from a stack: the folders of a deep tree cost no recursion.
-  const folders = [root];
-  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+  // Depth first, from a stack: the folders of a deep tree cost no recursion. Real folders first; the folders
+  // links lead to after them, so a folder reached both ways is walked under its real path.
+  const folders: Array<{ path: string; viaLink: boolean }> = [{ path: root, viaLink: false }];
+  const linked: Array<{ path: string; viaLink: boolean }> = [];
+  const found: Array<FoundFile & { viaLink: boolean }> = [];
+  for (let folder = folders.pop() ?? linked.shift(); folder; folder = folders.pop() ?? linked.shift()) {
     let entries: Dirent[];
     try {
-      entries = readdirSync(folder, { withFileTypes: true });
+      entries = readdirSync(folder.path, { withFileTypes: true });
     } catch (error) {
-      skipped.push({ path: folder, reason: reasonOf(error) });
+      skipped.push({ path: folder.path, reason: reasonOf(error) });
       continue;
     }
-    // Children in a fixed order, so which of two paths to one folder is walked is the same every time.
+    // Children in a fixed order, so the walk is the same every time.
     entries.sort((x, y) => (x.name < y.name ? 1 : x.name > y.name ? -1 : 0));
     for (const entry of entries) {
-      const path = `${folder}/${entry.name}`;
+      const path = `${folder.path}/${entry.name}`;
       const isLink = entry.isSymbolicLink();
       if (!isLink && !entry.isDirectory() && !(entry.isFile() && wanted(path))) continue;
       let stats: Stats;
@@ -70,24 +75,51 @@ export function walkTranscripts(root: string, wanted: (path: string) => boolean)
         }
         continue;
       }
+      const viaLink = folder.viaLink || isLink;
       if (stats.isDirectory()) {
-        const id = identity(stats);
-        if (seenFolders.has(id)) continue;
-        seenFolders.add(id);
-        folders.push(path);
+        if (isLink) {
+          // Claimed when walked, so a real path met later still wins.
+          linked.push({ path, viaLink });
+        } else {
+          const id = identity(stats);
+          if (seenFolders.has(id)) continue;
+          seenFolders.add(id);
+          folders.push({ path, viaLink });
+        }
       } else if (stats.isFile() && wanted(path)) {
-        found.push({ path, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs), id: identity(stats) });
+        found.push({ path, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs), id: identity(stats), viaLink });
       }
+    }
+    // A linked folder is walked once, under the first link to it, and never where a real path reached it.
+    while (folders.length === 0 && linked.length > 0) {
+      const next = linked[0]!;
+      let id: string;
+      try {
+        id = identity(statSync(next.path));
+      } catch {
+        linked.shift();
+        continue;
+      }
+      if (seenFolders.has(id)) {
+        linked.shift();
+        continue;
+      }
+      seenFolders.add(id);
+      break;
     }
   }
 
-  found.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  // Paths without links first, then in path order: the first of a file's paths is the one kept.
+  found.sort((x, y) =>
+    x.viaLink !== y.viaLink ? (x.viaLink ? 1 : -1) : x.path < y.path ? -1 : x.path > y.path ? 1 : 0,
+  );
   const seenFiles = new Set<string>();
   const files: FoundFile[] = [];
-  for (const { id, ...file } of found) {
-    if (seenFiles.has(id)) continue;
-    seenFiles.add(id);
+  for (const { viaLink: _viaLink, ...file } of found) {
+    if (seenFiles.has(file.id)) continue;
+    seenFiles.add(file.id);
     files.push(file);
   }
+  files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return { files, skipped };
 }

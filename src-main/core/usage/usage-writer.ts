@@ -49,8 +49,9 @@ export function usageWriter(db: Connection) {
     'cache_read_tokens',
   ];
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO usage_messages (dedup_key, ${columns.join(', ')})
-     VALUES (?, ${columns.map(() => '?').join(', ')})`,
+    // Only a known key is passed over: any other constraint a row breaks is an error, not a quiet "duplicate".
+    `INSERT INTO usage_messages (dedup_key, ${columns.join(', ')})
+     VALUES (?, ${columns.map(() => '?').join(', ')}) ON CONFLICT (dedup_key) DO NOTHING`,
   );
   // Parameters: the columns in order, the key, the output count twice, then the compared columns.
   const replace = db.prepare(
