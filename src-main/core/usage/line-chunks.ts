@@ -30,6 +30,18 @@ function fill(fd: number, buffer: Buffer, at: number, position: number, end: num
   return done;
 }
 
+/** The bytes of `file` from `from` up to `to` (fewer where the file is shorter). */
+export function readRange(file: string, from: number, to: number): Buffer {
+  const buffer = Buffer.allocUnsafe(Math.max(0, to - from));
+  const fd = openSync(file, 'r');
+  try {
+    const read = fill(fd, buffer, 0, from, to);
+    return read < buffer.length ? buffer.subarray(0, read) : buffer;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface LineRange {
   /** The file offset where the lines handed over end: the start of the first line not handed over. */
   end: number;

@@ -4,9 +4,8 @@
  * must hold is checked for braces and passed over.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { Connection } from '../store/write-transaction';
-import { forEachLine } from './line-chunks';
+import { forEachLine, readRange } from './line-chunks';
 import {
   claudeEntryOf,
   codexEntryOf,
@@ -27,22 +26,6 @@ export interface StoredFile {
 }
 
 const HEAD_BYTES = 4096;
-
-function readBytes(file: string, from: number, to: number): Buffer {
-  const buffer = Buffer.allocUnsafe(Math.max(0, to - from));
-  const fd = openSync(file, 'r');
-  try {
-    let done = 0;
-    while (done < buffer.length) {
-      const n = readSync(fd, buffer, done, buffer.length - done, from + done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done < buffer.length ? buffer.subarray(0, done) : buffer;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const hashOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
 
@@ -111,7 +94,7 @@ export function plansFor(
     const appended =
       agent !== 'codex' &&
       size >= known.readTo &&
-      hashOf(readBytes(file, 0, Math.min(HEAD_BYTES, known.readTo))) === known.head;
+      hashOf(readRange(file, 0, Math.min(HEAD_BYTES, known.readTo))) === known.head;
     if (appended) ({ readTo: from, lines: linesBefore } = known);
   }
   const appendsTo = from > 0 ? known?.head : undefined;
@@ -216,7 +199,7 @@ export function readFile(plan: FilePlan): FileRead {
     // Rewritten since it was planned (all plans are made before any file is read): what is now at the old
     // position is not what followed the lines counted. Passed over; the next import reads it from the start.
     if (plan.appendsTo !== undefined && plan.segment === 0) {
-      const now = hashOf(readBytes(plan.file, 0, Math.min(HEAD_BYTES, plan.from)));
+      const now = hashOf(readRange(plan.file, 0, Math.min(HEAD_BYTES, plan.from)));
       if (now !== plan.appendsTo) throw new Error('rewritten while it was being imported; read again next time');
     }
     // Newer Codex files say each response once; their running totals then say it again (see codexEntryOf).
@@ -234,7 +217,7 @@ export function readFile(plan: FilePlan): FileRead {
     head = hashOf(
       plan.from === 0
         ? range.first.subarray(0, Math.min(HEAD_BYTES, range.end))
-        : readBytes(plan.file, 0, Math.min(HEAD_BYTES, range.end)),
+        : readRange(plan.file, 0, Math.min(HEAD_BYTES, range.end)),
     );
   } catch (error) {
     return { plan, finals, repeats, readTo: plan.from, head: '', lines: 0, malformed, failure: failureOf(error) };

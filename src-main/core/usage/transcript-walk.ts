@@ -51,7 +51,23 @@ export function walkTranscripts(root: string, wanted: (path: string) => boolean)
   const folders: Array<{ path: string; viaLink: boolean }> = [{ path: root, viaLink: false }];
   const linked: Array<{ path: string; viaLink: boolean }> = [];
   const found: Array<FoundFile & { viaLink: boolean }> = [];
-  for (let folder = folders.pop() ?? linked.shift(); folder; folder = folders.pop() ?? linked.shift()) {
+  // A linked folder is walked once, under the first link to it, and never where a real path reached it:
+  // claimed when its turn comes, after every real folder.
+  const claimLinked = () => {
+    for (let next = linked.shift(); next; next = linked.shift()) {
+      let id: string;
+      try {
+        id = identity(statSync(next.path));
+      } catch {
+        continue;
+      }
+      if (seenFolders.has(id)) continue;
+      seenFolders.add(id);
+      return next;
+    }
+    return undefined;
+  };
+  for (let folder = folders.pop() ?? claimLinked(); folder; folder = folders.pop() ?? claimLinked()) {
     let entries: Dirent[];
     try {
       entries = readdirSync(folder.path, { withFileTypes: true });
@@ -89,23 +105,6 @@ export function walkTranscripts(root: string, wanted: (path: string) => boolean)
       } else if (stats.isFile() && wanted(path)) {
         found.push({ path, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs), id: identity(stats), viaLink });
       }
-    }
-    // A linked folder is walked once, under the first link to it, and never where a real path reached it.
-    while (folders.length === 0 && linked.length > 0) {
-      const next = linked[0]!;
-      let id: string;
-      try {
-        id = identity(statSync(next.path));
-      } catch {
-        linked.shift();
-        continue;
-      }
-      if (seenFolders.has(id)) {
-        linked.shift();
-        continue;
-      }
-      seenFolders.add(id);
-      break;
     }
   }
 
