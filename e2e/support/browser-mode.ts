@@ -34,14 +34,18 @@ export async function startBrowserMode(script: Script, extraEnv: NodeJS.ProcessE
   const root = mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-'));
   const project = path.join(root, 'project');
   const configDir = path.join(root, 'claude-config');
+  const home = path.join(root, 'home');
   mkdirSync(project);
   mkdirSync(configDir);
+  mkdirSync(home);
   const db = path.join(root, 'baton.db');
   const env = {
     ...process.env,
     ANTHROPIC_BASE_URL: api.url,
     ANTHROPIC_API_KEY: 'test-key',
     CLAUDE_CONFIG_DIR: configDir,
+    // The agents' login shells read no ~/.bashrc of this machine's (see test/support/baton-cli.ts).
+    HOME: home,
     // Browser mode imports the agents' transcripts: never the machine's own Codex sessions.
     CODEX_HOME: path.join(root, 'codex-home'),
     IS_SANDBOX: '1',

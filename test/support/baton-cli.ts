@@ -34,19 +34,24 @@ export function lastJsonLine<T>(stdout: string): T {
   return JSON.parse(last) as T;
 }
 
-/** A fresh workspace per test: a project directory, a database and the agent's own CLAUDE_CONFIG_DIR. */
+/** A fresh workspace per test: a project directory, a database, and the agent's own HOME and CLAUDE_CONFIG_DIR. */
 export function makeWorkspace(apiUrl: string): { root: string; project: string; db: string; env: NodeJS.ProcessEnv } {
   const root = mkdtempSync(path.join(os.tmpdir(), 'baton-it-'));
   const project = path.join(root, 'project');
   const configDir = path.join(root, 'claude-config');
+  const home = path.join(root, 'home');
   mkdirSync(project);
   mkdirSync(configDir);
+  mkdirSync(home);
   const db = path.join(root, 'baton.db');
   return {
     root,
     project,
     db,
     env: {
+      // The agent's shell is a login shell: a HOME of its own keeps this machine's
+      // ~/.bashrc out of it (a pyenv init there can wait 60 s on a stale lock).
+      HOME: home,
       ANTHROPIC_BASE_URL: apiUrl,
       ANTHROPIC_API_KEY: 'test-key',
       CLAUDE_CONFIG_DIR: configDir,
