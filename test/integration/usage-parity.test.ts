@@ -393,7 +393,7 @@ describe('baton usage daily against the recount over what the real claude CLI wr
   const setUp = useScriptedWorkspaces();
 
   it('agree in the database Baton ran in, its own sessions linked rather than counted twice', async () => {
-    const { root, project, env } = await setUp(toolCallScript((n) => (n === 2 ? bashCall('echo checked') : undefined)));
+    const { project, env } = await setUp(toolCallScript((n) => (n === 2 ? bashCall('echo checked') : undefined)));
     const run = await runBaton(
       [
         'run',
@@ -413,8 +413,8 @@ describe('baton usage daily against the recount over what the real claude CLI wr
     );
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task, run.stderr).toMatchObject({ status: 'max_iterations', iterations: 3 });
-    const home = path.join(root, 'home');
-    mkdirSync(home);
+    // The workspace's HOME, empty: ccusage finds no other transcripts there.
+    const home = env.HOME!;
     const fromRuns = await batonDaily(env, 'UTC');
 
     const imported = await runBaton(['import', '--claude-dir', env.CLAUDE_CONFIG_DIR!, '--json'], env);
