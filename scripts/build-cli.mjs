@@ -43,15 +43,17 @@ const onlyTheSqliteDriver = {
 // benchmarks use one); it must be two levels below the root, as out/cli is, for the paths the bundle finds.
 const { values: flags } = parseArgs({ options: { outdir: { type: 'string' } } });
 const outdir = flags.outdir ? path.resolve(flags.outdir) : path.join(root, 'out', 'cli');
-const bundleFile = path.join(outdir, 'baton-bundle.cjs');
+/** The bundles the launcher runs: the whole command, and `baton import`'s quick start (src-main/cli/quick-import.ts). */
+const STAMPED = ['baton-bundle', 'baton-import'];
 const commandFile = path.join(outdir, 'baton.js');
-/** The bundle's first line, stamped with a hash of the rest: the launcher's cache is that content's. */
-const STAMP_PLACEHOLDER = '// baton-bundle 0000000000000000';
+/** A bundle's first line, stamped with its name and a hash of the rest: the launcher's cache is that content's. */
+const STAMP_PLACEHOLDER = '// baton-stamp 0000000000000000';
 
 const result = await build({
   // The transcript reader's worker thread is a file of its own, beside the bundle that starts it.
   entryPoints: {
     'baton-bundle': path.join(root, 'src-main', 'cli', 'main.ts'),
+    'baton-import': path.join(root, 'src-main', 'cli', 'quick-import.ts'),
     'transcript-reader-worker': path.join(root, 'src-main', 'core', 'usage', 'transcript-reader-worker.ts'),
   },
   outdir,
@@ -79,12 +81,13 @@ const result = await build({
 });
 
 const outputs = result.outputFiles.map((file) => {
-  if (file.path !== bundleFile) return { path: file.path, contents: file.contents };
+  const name = path.basename(file.path, '.cjs');
+  if (!STAMPED.includes(name)) return { path: file.path, contents: file.contents };
   const text = file.text;
-  if (!text.startsWith(`${STAMP_PLACEHOLDER}\n`)) throw new Error('the bundle does not start with its stamp line');
+  if (!text.startsWith(`${STAMP_PLACEHOLDER}\n`)) throw new Error(`${name} does not start with its stamp line`);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  // The same length, on the same line: the source map still fits.
-  return { path: file.path, contents: Buffer.from(text.replace(STAMP_PLACEHOLDER, `// baton-bundle ${hash}`)) };
+  // On the first line, which maps to no source: the source map still fits.
+  return { path: file.path, contents: Buffer.from(text.replace(STAMP_PLACEHOLDER, `// ${name} ${hash}`)) };
 });
 outputs.push({ path: commandFile, contents: readFileSync(path.join(root, 'scripts', 'cli-launcher.mjs')) });
 

@@ -16,3 +16,17 @@ export class CliError extends Error {
 export function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+/**
+ * A reader that closed the pipe (`baton settings --help | head`) has had all it wanted: the write that finds the
+ * pipe closed ends the command quietly, where Node would otherwise crash on the unhandled EPIPE.
+ */
+export function exitQuietlyOnClosedPipe(
+  stream: Pick<NodeJS.WriteStream, 'on'>,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    exit(0);
+  });
+}

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { type ModelPrices, modelPricesSchema, type Settings, settingsSchema } from '../contract/views';
 import { BatonSetupError, openBaton, ServiceCallError } from '../service/open-baton';
 import type { BatonService } from '../service/baton-service';
-import { CliError, EXIT_BAD_INPUT, EXIT_NOT_COMPLETED, out } from './cli-error';
+import { CliError, EXIT_BAD_INPUT, EXIT_NOT_COMPLETED, exitQuietlyOnClosedPipe, out } from './cli-error';
 import { formatCost } from '../contract/format';
 import { formatTaskDetail, formatTaskLine } from './format';
 import type { RunOptions } from './run-commands';
@@ -351,20 +351,6 @@ function exitCodeOf(error: unknown): number {
   if (error instanceof BatonSetupError || error instanceof BatchFileError) return EXIT_BAD_INPUT;
   if (error instanceof ServiceCallError) return error.code === 'internal' ? EXIT_NOT_COMPLETED : EXIT_BAD_INPUT;
   return EXIT_NOT_COMPLETED;
-}
-
-/**
- * A reader that closed the pipe (`baton settings --help | head`) has had all it wanted: the write that finds the
- * pipe closed ends the command quietly, where Node would otherwise crash on the unhandled EPIPE.
- */
-export function exitQuietlyOnClosedPipe(
-  stream: Pick<NodeJS.WriteStream, 'on'>,
-  exit: (code: number) => void = (code) => process.exit(code),
-): void {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    exit(0);
-  });
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,79 +1,46 @@
 /** `baton import` and `baton usage`: the agents' transcripts into the store, and reports over all usage. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatCost, formatDuration, formatInteger, formatTokens, plural } from '../contract/format';
-import type { ImportProgress, UsageFilterInput, UsageReport, UsageReportKind, UsageTokens } from '../contract/usage';
+import { formatCost, formatTokens } from '../contract/format';
+import type { UsageFilterInput, UsageReport, UsageReportKind, UsageTokens } from '../contract/usage';
 import { openBaton } from '../service/open-baton';
 import { CliError, EXIT_BAD_INPUT, out } from './cli-error';
+import {
+  clearImportProgress,
+  type ImportOptions,
+  namedDirectories,
+  printImportProgress,
+  printImportSummary,
+  showsProgress,
+} from './import-cli';
 
-export interface ImportOptions {
-  claudeDir?: string[];
-  codexDir?: string[];
-  json?: boolean;
-  db?: string;
-}
-
-/** A folder named on the command line must be there: a typo would otherwise import nothing, silently. */
-function existingDirectory(flag: string, dir: string): string {
-  const resolved = path.resolve(dir);
-  if (!existsSync(resolved) || !statSync(resolved).isDirectory()) {
-    throw new CliError(`${flag} ${dir}: no such directory`, EXIT_BAD_INPUT);
-  }
-  return resolved;
-}
-
-const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+export type { ImportOptions } from './import-cli';
 
 export async function importCommand(options: ImportOptions): Promise<number> {
-  const named = [
-    ...(options.claudeDir ?? []).map((dir) => ({
-      agent: 'claude' as const,
-      path: existingDirectory('--claude-dir', dir),
-    })),
-    ...(options.codexDir ?? []).map((dir) => ({
-      agent: 'codex' as const,
-      path: existingDirectory('--codex-dir', dir),
-    })),
-  ];
   const service = await openBaton({
     mode: 'cli',
     databaseFile: options.db,
-    transcriptDirectories: named.length > 0 ? named : undefined,
+    transcriptDirectories: namedDirectories(options),
     watchTranscripts: false,
   });
-  // On a terminal the import says how far it is; piped, it prints only its result.
-  const showProgress = process.stderr.isTTY === true && !options.json;
-  const ticker = showProgress
-    ? setInterval(() => void service.call('getImportProgress', {}).then(printProgress), 250)
+  const ticker = showsProgress(options.json)
+    ? setInterval(
+        () =>
+          void service.call('getImportProgress', {}).then((progress) => {
+            if (progress.state === 'importing') printImportProgress(progress);
+          }),
+        250,
+      )
     : undefined;
   try {
     const summary = await service.call('importTranscripts', {});
-    if (ticker) process.stderr.write('\r\u001b[K');
-    out(
-      `read ${plural(summary.linesRead, 'line')} from ${plural(summary.files, 'file')} (${formatInteger(summary.newFiles)} new): ${plural(summary.messages, 'new response')} in ${plural(summary.sessions, 'session')}, ${formatInteger(summary.corrected)} corrected to their final line, ${formatInteger(summary.duplicates)} already counted, ${plural(summary.malformed, 'malformed line')} skipped, in ${formatDuration(summary.durationMs)}`,
-    );
-    // Every other file was imported; what could not be read is said, on stderr, so a pipe reads the result alone.
-    if (summary.skippedFiles > 0) {
-      process.stderr.write(
-        `skipped ${plural(summary.skippedFiles, 'file or folder', 'files or folders')} that could not be read:\n`,
-      );
-      for (const entry of summary.skipped) process.stderr.write(`  ${entry.path}: ${entry.reason}\n`);
-      const unlisted = summary.skippedFiles - summary.skipped.length;
-      if (unlisted > 0) process.stderr.write(`  and ${formatInteger(unlisted)} more\n`);
-    }
-    if (options.json) out(JSON.stringify(summary));
+    if (ticker) clearImportProgress();
+    printImportSummary(summary, options.json === true);
     return 0;
   } finally {
     if (ticker) clearInterval(ticker);
     await service.close();
   }
-}
-
-function printProgress(progress: ImportProgress): void {
-  if (progress.state !== 'importing' || progress.filesTotal === 0) return;
-  process.stderr.write(
-    `\r\u001b[Kimporting: ${progress.filesDone}/${progress.filesTotal} files, ${megabytes(progress.bytesDone)} of ${megabytes(progress.bytesTotal)}`,
-  );
 }
 
 export interface UsageOptions {

@@ -10,6 +10,8 @@ import type { TaskSpecInput } from '../contract/task-spec';
 import type { TaskSummary } from '../contract/views';
 import type { TranscriptDirectory } from '../core/usage/transcript-import';
 
+export type { TranscriptDirectory };
+
 export { LaunchWithdrawnError } from '../core/orchestrator/orchestrator';
 export { BatchEntryError } from './launch-batch';
 

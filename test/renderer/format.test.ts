@@ -37,6 +37,14 @@ describe('formatTokens', () => {
   it('rounds fractional averages to whole tokens', () => {
     expect(formatTokens(1500.6)).toBe('1,501');
   });
+
+  it('writes every integer as Intl does for en-US, negative, huge and not finite alike', () => {
+    const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+    const values = [-1234567.4, -1000, -999, -1, 1, 12, 123, 1234, 12345, 123456, 2 ** 40, Number.MAX_SAFE_INTEGER];
+    values.push(1e21, 1e300, Infinity, -Infinity, NaN);
+    for (let digits = 1; digits <= 16; digits++) values.push(Number('9'.repeat(digits)), 10 ** digits);
+    for (const value of values) expect(formatTokens(value), String(value)).toBe(intl.format(Math.round(value)));
+  });
 });
 
 describe('formatCost', () => {

@@ -13,9 +13,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runBaton(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+/** `command` is another build of the command, where a test needs one. */
+export function runBaton(args: string[], env: NodeJS.ProcessEnv, command = BATON_BIN): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BATON_BIN, args, {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { formatTaskDetail, formatTaskLine, taskCostText } from '../../src-main/cli/format';
-import { exitQuietlyOnClosedPipe } from '../../src-main/cli/main';
+import { exitQuietlyOnClosedPipe } from '../../src-main/cli/cli-error';
 import type { TaskSummary } from '../../src-main/contract/views';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { ScriptedAgent, success } from '../support/scripted-agent';

@@ -13,6 +13,7 @@ import { MIGRATIONS } from '../../migrations';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { openDataSource } from '../../src-main/core/store/data-source';
 import { importTranscripts, type TranscriptDirectory } from '../../src-main/core/usage/transcript-import';
+import { connectionOf } from '../../src-main/core/store/write-transaction';
 import { UsageReports } from '../../src-main/core/usage/usage-reports';
 import { ScriptedAgent, success } from '../support/scripted-agent';
 
@@ -100,7 +101,7 @@ function lines(response: Response): string {
     .join('');
 }
 
-const run = (dataSource: DataSource) => importTranscripts(dataSource, [claude]);
+const run = (dataSource: DataSource) => importTranscripts(connectionOf(dataSource), [claude]);
 const daily = (dataSource: DataSource) =>
   new UsageReports(dataSource).periods({ source: 'all', timeZone: 'UTC' }, 'day');
 

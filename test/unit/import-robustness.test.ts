@@ -47,7 +47,7 @@ function line(options: { output?: number; input?: number; id?: string | null; us
 
 const transcript = (name: string) => path.join(projects, '-work-app', name);
 const run = (options: Parameters<typeof importTranscripts>[2] = {}) =>
-  importTranscripts(core.dataSource, [claude], { readerWorker: false, ...options });
+  importTranscripts(connectionOf(core.dataSource), [claude], { readerWorker: false, ...options });
 const totals = async () =>
   (await new UsageReports(core.dataSource).periods({ source: 'all', timeZone: 'UTC' }, 'day')).totals;
 const touched = (file: string) => utimesSync(file, new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
@@ -88,7 +88,7 @@ describe('the import under attack', () => {
       `${rollout}\n${tokenCount}\n`,
     );
     writeFileSync(transcript('good.jsonl'), line({ input: 3 }));
-    const summary = await importTranscripts(core.dataSource, [claude, codex], { readerWorker: false });
+    const summary = await importTranscripts(connectionOf(core.dataSource), [claude, codex], { readerWorker: false });
     expect(summary).toMatchObject({ messages: 1, malformed: 1, skippedFiles: 0 });
     expect((await totals()).inputTokens).toBe(3);
   });
@@ -252,7 +252,7 @@ describe('the import under attack', () => {
     writeFileSync(transcript('a.jsonl'), line({ id: null, input: 7 }) + line({ input: 5 }));
     const alias: TranscriptDirectory = { agent: 'claude', path: path.join(root, 'claude-alias') };
     symlinkSync(claude.path, alias.path);
-    const summary = await importTranscripts(core.dataSource, [claude, alias], { readerWorker: false });
+    const summary = await importTranscripts(connectionOf(core.dataSource), [claude, alias], { readerWorker: false });
     expect(summary).toMatchObject({ files: 1, messages: 2 });
     expect((await totals()).inputTokens).toBe(12);
   });

@@ -12,6 +12,7 @@ import type { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { openDataSource } from '../../src-main/core/store/data-source';
 import { importTranscripts, type TranscriptDirectory } from '../../src-main/core/usage/transcript-import';
+import { connectionOf } from '../../src-main/core/store/write-transaction';
 import { UsageReports } from '../../src-main/core/usage/usage-reports';
 
 const FIXTURES: TranscriptDirectory = {
@@ -106,7 +107,7 @@ describe('the hand-made transcripts, imported', () => {
   it('count each response once at its final usage, as the README table gives them per model', async () => {
     // 24 assistant lines (5 + 2 + 3 + 3 + 3 + 5 in files 1–6, 3 in the subagent's): 14 responses counted, the
     // other 10 lines repeat one (partial lines, and the subagent's two lines again in file 6).
-    expect(await importTranscripts(store, [FIXTURES])).toMatchObject({
+    expect(await importTranscripts(connectionOf(store), [FIXTURES])).toMatchObject({
       files: 7,
       messages: 14,
       duplicates: 10,
@@ -159,9 +160,9 @@ describe('the hand-made transcripts, imported', () => {
   });
 
   it('adds nothing when imported again, whether the files are unchanged or read afresh', async () => {
-    await importTranscripts(store, [FIXTURES]);
+    await importTranscripts(connectionOf(store), [FIXTURES]);
     const before = daily();
-    expect(await importTranscripts(store, [FIXTURES])).toMatchObject({
+    expect(await importTranscripts(connectionOf(store), [FIXTURES])).toMatchObject({
       linesRead: 0,
       messages: 0,
       corrected: 0,
@@ -170,7 +171,7 @@ describe('the hand-made transcripts, imported', () => {
 
     // A store that forgot which files it read reads every line again, and knows every response by its key.
     await store.query(`DELETE FROM transcript_files`);
-    expect(await importTranscripts(store, [FIXTURES])).toMatchObject({
+    expect(await importTranscripts(connectionOf(store), [FIXTURES])).toMatchObject({
       messages: 0,
       corrected: 0,
       duplicates: 24,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatonCore } from '../../src-main/core/baton-core';
 import { importTranscripts, type TranscriptDirectory } from '../../src-main/core/usage/transcript-import';
+import { connectionOf } from '../../src-main/core/store/write-transaction';
 import { UsageReports } from '../../src-main/core/usage/usage-reports';
 import { type ImportFixture, importFixture } from '../support/import-fixture';
 
@@ -55,7 +56,7 @@ function assistant(
   return `${JSON.stringify(line)}\n`.repeat(options.blocks ?? 1);
 }
 
-const run = () => importTranscripts(core.dataSource, [claude]);
+const run = () => importTranscripts(connectionOf(core.dataSource), [claude]);
 const report = () => new UsageReports(core.dataSource).periods({ source: 'all', timeZone: 'UTC' }, 'day');
 const input = async () => (await report()).totals.inputTokens;
 
@@ -210,7 +211,7 @@ describe('Codex rollouts', () => {
         tokenCount(20, 30),
       ].join('\n') + '\n',
     );
-    expect(await importTranscripts(core.dataSource, [codex])).toMatchObject({ messages: 2, sessions: 1 });
+    expect(await importTranscripts(connectionOf(core.dataSource), [codex])).toMatchObject({ messages: 2, sessions: 1 });
     const rows = new UsageReports(core.dataSource).sessions({ source: 'all', timeZone: 'UTC' });
     expect(rows).toMatchObject([
       {

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
+import { isPending, newerSchema, type SchemaState, schemaStateOf } from './schema-version';
+import { BUSY_TIMEOUT_MS } from './store-connection';
+import { connectionOf } from './write-transaction';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -38,43 +41,14 @@ function makeParentDirs(dir: string): void {
   for (const level of missing) mkdirSync(level);
 }
 
-/** What the database says of its schema: the migrations it ran, and the schema version a Baton wrote. */
-interface SchemaState {
-  done: Set<string>;
-  userVersion: number;
-}
-
-/**
- * Read-only, unlike TypeORM's own check, which creates its table (and races
- * another process doing the same on a new database).
- */
-async function schemaState(dataSource: DataSource): Promise<SchemaState> {
-  const [version] = (await dataSource.query('PRAGMA user_version')) as [{ user_version: number }];
-  const tables = (await dataSource.query(
-    `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`,
-  )) as unknown[];
-  const rows =
-    tables.length === 0 ? [] : ((await dataSource.query(`SELECT name FROM migrations`)) as Array<{ name: string }>);
-  return { done: new Set(rows.map((row) => row.name)), userVersion: version.user_version };
-}
-
-const migrationName = (Migration: MigrationClass) => new Migration().name ?? Migration.name;
-
 /**
  * A database a newer Baton migrated is refused before anything is written to
  * it: this version does not know that schema, and its writes (or its own
- * migrations) could damage what the newer one relies on. Newer means a
- * migration this version does not know, or a higher user_version, which
- * every Baton since this check sets to its count of migrations.
+ * migrations) could damage what the newer one relies on.
  */
 function refuseNewer(state: SchemaState, migrations: MigrationClass[]): void {
-  const known = new Set(migrations.map(migrationName));
-  const unknown = [...state.done].filter((name) => !known.has(name));
-  if (unknown.length === 0 && state.userVersion <= migrations.length) return;
-  const what =
-    unknown.length > 0
-      ? `with migrations this version does not know (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', …' : ''})`
-      : `with schema version ${state.userVersion}, where this version knows up to ${migrations.length}`;
+  const what = newerSchema(state, migrations);
+  if (what === undefined) return;
   throw new Error(
     `a newer version of Baton wrote it, ${what}. It was left unchanged: ` +
       'open it with that newer Baton, or use another database (--db or BATON_DB).',
@@ -89,7 +63,8 @@ function refuseNewer(state: SchemaState, migrations: MigrationClass[]): void {
  * An up-to-date database (most opens) takes no lock.
  */
 async function migrate(dataSource: DataSource, migrations: MigrationClass[]): Promise<void> {
-  const before = await schemaState(dataSource);
+  const db = connectionOf(dataSource);
+  const before = schemaStateOf(db);
   refuseNewer(before, migrations);
   // Only now is WAL turned on: on a database in another journal mode, that is a write.
   await dataSource.query('PRAGMA journal_mode = WAL');
@@ -98,7 +73,7 @@ async function migrate(dataSource: DataSource, migrations: MigrationClass[]): Pr
   await dataSource.query('BEGIN IMMEDIATE');
   try {
     // A newer Baton may have migrated it between the check above and the lock.
-    refuseNewer(await schemaState(dataSource), migrations);
+    refuseNewer(schemaStateOf(db), migrations);
     await dataSource.runMigrations({ transaction: 'none' });
     // The count of migrations run, for an older Baton to see that this one is newer than it.
     await dataSource.query(`PRAGMA user_version = ${migrations.length}`);
@@ -107,13 +82,6 @@ async function migrate(dataSource: DataSource, migrations: MigrationClass[]): Pr
     await dataSource.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-}
-
-/** A migration not run yet, or a database migrated before Baton set user_version (set once, then). */
-function isPending(state: SchemaState, migrations: MigrationClass[]): boolean {
-  return (
-    state.userVersion < migrations.length || migrations.some((Migration) => !state.done.has(migrationName(Migration)))
-  );
 }
 
 export async function openDataSource(options: OpenDataSourceOptions): Promise<DataSource> {
@@ -133,7 +101,7 @@ export async function openDataSource(options: OpenDataSourceOptions): Promise<Da
     migrationsTransactionMode: 'each',
     synchronize: false,
     // WAL is turned on in migrate(), once the database is known not to be a newer Baton's.
-    timeout: options.busyTimeoutMs ?? 10_000,
+    timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
     nativeBinding: options.nativeBinding,
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       // WAL with synchronous=NORMAL is durable across a crash of Baton; only power loss can drop the last commits.

@@ -16,6 +16,10 @@ export function connectionOf(dataSource: DataSource): Connection {
 }
 
 export function writeTransaction<T>(dataSource: DataSource, body: (db: Connection) => T): T {
-  const db = connectionOf(dataSource);
+  return immediateTransaction(connectionOf(dataSource), body);
+}
+
+/** The same on a bare connection (the import's, which may have no DataSource). */
+export function immediateTransaction<T>(db: Connection, body: (db: Connection) => T): T {
   return db.transaction(() => body(db)).immediate();
 }

@@ -14,9 +14,8 @@
  */
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import type { DataSource } from 'typeorm';
 import type { ImportSummary } from '../../contract/usage';
-import { type Connection, connectionOf, writeTransaction } from '../store/write-transaction';
+import { type Connection, immediateTransaction } from '../store/write-transaction';
 import { type FileRead, keylessFrom } from './transcript-files';
 import { usageWriter } from './usage-writer';
 
@@ -42,7 +41,6 @@ export class ImportBatches {
   readonly sessions = new Set<string>();
   readonly skipped: Skipped[] = [];
   skippedFiles = 0;
-  private readonly db: Connection;
   private readonly writer: ReturnType<typeof usageWriter>;
   private readonly saveFile: Statement<unknown[]>;
   private readonly storedReadTo: Statement<unknown[]>;
@@ -53,10 +51,9 @@ export class ImportBatches {
   private batchRows = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Connection,
     private readonly importedAt: number,
   ) {
-    this.db = connectionOf(dataSource);
     this.writer = usageWriter(this.db);
     this.saveFile = this.db.prepare(
       `INSERT INTO transcript_files (path, agent, size, mtime_ms, read_to, head, lines, imported_at)
@@ -96,7 +93,7 @@ export class ImportBatches {
     const reads = this.batch;
     this.batch = [];
     this.batchRows = 0;
-    if (reads.length > 0) writeTransaction(this.dataSource, () => reads.forEach((read) => this.write(read)));
+    if (reads.length > 0) immediateTransaction(this.db, () => reads.forEach((read) => this.write(read)));
   }
 
   private write(read: FileRead): void {

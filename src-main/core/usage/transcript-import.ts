@@ -15,9 +15,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { DataSource } from 'typeorm';
 import type { ImportProgress, ImportSummary } from '../../contract/usage';
-import { connectionOf } from '../store/write-transaction';
+import type { Connection } from '../store/write-transaction';
 import { ImportBatches } from './import-batches';
 import {
   failureOf,
@@ -76,13 +75,12 @@ export interface ImportOptions {
 }
 
 export async function importTranscripts(
-  dataSource: DataSource,
+  db: Connection,
   directories: readonly TranscriptDirectory[],
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const started = performance.now();
   const now = options.now ?? Date.now;
-  const db = connectionOf(dataSource);
   const stored = new Map<string, StoredFile>();
   for (const row of db
     .prepare(`SELECT path, size, mtime_ms AS mtimeMs, read_to AS readTo, head, lines FROM transcript_files`)
@@ -90,7 +88,7 @@ export async function importTranscripts(
     stored.set(row.path, row);
   }
 
-  const batches = new ImportBatches(dataSource, now());
+  const batches = new ImportBatches(db, now());
   const plans: FilePlan[] = [];
   let files = 0;
   // One file reached through two of the folders (~/.config/claude a link to ~/.claude) is read once.

@@ -8,6 +8,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { ImportProgress, ImportSummary } from '../../contract/usage';
+import { connectionOf } from '../store/write-transaction';
 import { importTranscripts, type TranscriptDirectory } from './transcript-import';
 
 export const WATCH_INTERVAL_MS = 5000;
@@ -69,7 +70,7 @@ export class TranscriptImports {
       error: null,
     };
     try {
-      const summary = await importTranscripts(this.dataSource, this.directories, {
+      const summary = await importTranscripts(connectionOf(this.dataSource), this.directories, {
         onProgress: (step) => {
           this.progressNow = { ...this.progressNow, ...step };
         },
