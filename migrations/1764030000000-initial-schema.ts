@@ -1,11 +1,11 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /** Projects, tasks, and one session row per iteration. */
-export class InitialSchema1764030000000 implements MigrationInterface {
+export class InitialSchema1764030000000 implements Migration {
   // Explicit, so bundling or minifying the class cannot change what TypeORM records.
   name = 'InitialSchema1764030000000';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`
       CREATE TABLE projects (
         id          TEXT PRIMARY KEY NOT NULL,
@@ -58,7 +58,7 @@ export class InitialSchema1764030000000 implements MigrationInterface {
     await db.query(`CREATE UNIQUE INDEX idx_sessions_task_iteration ON sessions(task_id, iteration)`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP TABLE sessions`);
     await db.query(`DROP TABLE tasks`);
     await db.query(`DROP TABLE projects`);

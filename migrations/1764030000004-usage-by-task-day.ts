@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 const SUMS = ['cost_usd', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens'];
 const keyOf = (row: 'NEW' | 'OLD') =>
@@ -15,10 +15,10 @@ const subtract = `UPDATE usage_by_task_day SET sessions = sessions - 1, ${SUMS.m
  * History's charts read these (about one row per task) instead of every
  * session row, so they stay fast with hundreds of thousands of sessions.
  */
-export class UsageByTaskDay1764030000004 implements MigrationInterface {
+export class UsageByTaskDay1764030000004 implements Migration {
   name = 'UsageByTaskDay1764030000004';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`
       CREATE TABLE usage_by_task_day (
         task_id               TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
@@ -44,7 +44,7 @@ export class UsageByTaskDay1764030000004 implements MigrationInterface {
     await db.query(`CREATE TRIGGER sessions_usage_delete AFTER DELETE ON sessions BEGIN ${subtract} END`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP TRIGGER sessions_usage_delete`);
     await db.query(`DROP TRIGGER sessions_usage_update`);
     await db.query(`DROP TRIGGER sessions_usage_insert`);

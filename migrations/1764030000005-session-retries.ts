@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * Records the retries of an iteration on its session. A retry runs under a
@@ -6,10 +6,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * new id, and its stored events must follow: session_events is rebuilt with
  * ON UPDATE CASCADE.
  */
-export class SessionRetries1764030000005 implements MigrationInterface {
+export class SessionRetries1764030000005 implements Migration {
   name = 'SessionRetries1764030000005';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE sessions ADD COLUMN retries INTEGER NOT NULL DEFAULT 0`);
     await db.query(`ALTER TABLE sessions ADD COLUMN retry_log TEXT`);
     await db.query(`
@@ -25,7 +25,7 @@ export class SessionRetries1764030000005 implements MigrationInterface {
     await db.query(`ALTER TABLE session_events_new RENAME TO session_events`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE sessions DROP COLUMN retry_log`);
     await db.query(`ALTER TABLE sessions DROP COLUMN retries`);
   }

@@ -1,14 +1,14 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * The task's launch spec gets a typed home: one JSON column holding the
  * whole spec (directory, prompt and model included), replacing the untyped
  * `settings` bag that held the rest. Old rows keep every value they had.
  */
-export class TaskSpec1764030000007 implements MigrationInterface {
+export class TaskSpec1764030000007 implements Migration {
   name = 'TaskSpec1764030000007';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE tasks ADD COLUMN spec TEXT NOT NULL DEFAULT '{}'`);
     // json_patch drops keys whose value is null, so a task without a model keeps none.
     await db.query(`
@@ -21,7 +21,7 @@ export class TaskSpec1764030000007 implements MigrationInterface {
     await db.query(`ALTER TABLE tasks DROP COLUMN settings`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE tasks ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'`);
     await db.query(`UPDATE tasks SET settings = json_remove(spec, '$.dir', '$.prompt', '$.model')`);
     await db.query(`ALTER TABLE tasks DROP COLUMN spec`);

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * What subscription windows agents reported: the last report on each session, the last state
@@ -6,10 +6,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * A waiting task stays 'running' in the tasks table (whose CHECK would need a rebuild for a new
  * status); a wake-up time beside it is what makes it waiting.
  */
-export class QuotaWindows1764030000009 implements MigrationInterface {
+export class QuotaWindows1764030000009 implements Migration {
   name = 'QuotaWindows1764030000009';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE tasks ADD COLUMN wake_at INTEGER`);
     await db.query(`ALTER TABLE sessions ADD COLUMN rate_limit TEXT`);
     await db.query(`
@@ -22,7 +22,7 @@ export class QuotaWindows1764030000009 implements MigrationInterface {
       ) WITHOUT ROWID`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP TABLE quota_windows`);
     await db.query(`ALTER TABLE sessions DROP COLUMN rate_limit`);
     await db.query(`ALTER TABLE tasks DROP COLUMN wake_at`);

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * What a running session has spent so far, and what its recorder could not store.
@@ -11,15 +11,15 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * `events_not_stored`: agent events of the session that a failed write (a full disk) kept out of its replay.
  */
-export class SessionUsageSoFar1764030000010 implements MigrationInterface {
+export class SessionUsageSoFar1764030000010 implements Migration {
   name = 'SessionUsageSoFar1764030000010';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE sessions ADD COLUMN usage_so_far TEXT`);
     await db.query(`ALTER TABLE sessions ADD COLUMN events_not_stored INTEGER NOT NULL DEFAULT 0`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE sessions DROP COLUMN events_not_stored`);
     await db.query(`ALTER TABLE sessions DROP COLUMN usage_so_far`);
   }

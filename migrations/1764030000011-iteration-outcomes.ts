@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * What each iteration changed and how its check ended, and the worktrees tasks run in.
@@ -12,10 +12,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * making no progress is stored as 'failed' with it set, as the tasks table's CHECK has no 'stalled'
  * and rebuilding that table would cascade-delete its sessions inside the migrations' transaction.
  */
-export class IterationOutcomes1764030000011 implements MigrationInterface {
+export class IterationOutcomes1764030000011 implements Migration {
   name = 'IterationOutcomes1764030000011';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     for (const column of [
       'git_before TEXT',
       'git_after TEXT',
@@ -45,7 +45,7 @@ export class IterationOutcomes1764030000011 implements MigrationInterface {
       )`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP TABLE task_worktrees`);
     await db.query(`ALTER TABLE tasks DROP COLUMN stalled`);
     await db.query(`ALTER TABLE tasks DROP COLUMN change_tracking`);

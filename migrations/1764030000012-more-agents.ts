@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * More agents than Claude Code, and costs from maintained price data.
@@ -14,10 +14,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `sessions.cost_unknown`: no cost could be had at all (no agent cost, a model the data does not know);
  *   a flag beside cost_source, whose CHECK would need a table rebuild for a third source.
  */
-export class MoreAgents1764030000012 implements MigrationInterface {
+export class MoreAgents1764030000012 implements Migration {
   name = 'MoreAgents1764030000012';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE sessions ADD COLUMN agent_session_id TEXT`);
     await db.query(`ALTER TABLE sessions ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0`);
     await db.query(`ALTER TABLE sessions ADD COLUMN computed_cost_usd REAL`);
@@ -26,7 +26,7 @@ export class MoreAgents1764030000012 implements MigrationInterface {
     await db.query(`CREATE INDEX idx_tasks_agent ON tasks(agent)`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP INDEX idx_tasks_agent`);
     await db.query(`UPDATE tasks SET agent = 'claude-code' WHERE agent = 'claude'`);
     for (const column of ['cost_unknown', 'computed_cost_usd', 'reasoning_tokens', 'agent_session_id']) {

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * Usage read from the agents' own transcripts, kept for good (Claude Code deletes its files after 30 days).
@@ -12,10 +12,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   and a re-read counts none twice. `baton` marks the messages of sessions Baton ran itself.
  * - An index on `sessions.agent_session_id`, and one on the retried sessions, find those links.
  */
-export class UsageImport1764030000013 implements MigrationInterface {
+export class UsageImport1764030000013 implements Migration {
   name = 'UsageImport1764030000013';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`
       CREATE TABLE transcript_files (
         path        TEXT PRIMARY KEY NOT NULL,
@@ -52,7 +52,7 @@ export class UsageImport1764030000013 implements MigrationInterface {
     await db.query(`CREATE INDEX idx_sessions_retried ON sessions(session_id) WHERE retry_log IS NOT NULL`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP INDEX idx_sessions_retried`);
     await db.query(`DROP INDEX idx_sessions_agent_session`);
     await db.query(`DROP TABLE usage_messages`);

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationDb } from './migration';
 
 /**
  * What the API really served: each transcript response at its final line, and the figures that price it.
@@ -21,10 +21,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 const normalized = (column: string) => `NULLIF(lower(trim(CASE WHEN ${column} LIKE '%]' AND instr(${column}, '[') > 0
   THEN substr(${column}, 1, instr(${column}, '[') - 1) ELSE ${column} END)), 'default')`;
 
-export class FinalUsage1764030000014 implements MigrationInterface {
+export class FinalUsage1764030000014 implements Migration {
   name = 'FinalUsage1764030000014';
 
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`ALTER TABLE usage_messages ADD COLUMN speed TEXT NOT NULL DEFAULT 'standard'`);
     await db.query(`ALTER TABLE usage_messages ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0`);
     await db.query(`ALTER TABLE usage_messages ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0`);
@@ -44,7 +44,7 @@ export class FinalUsage1764030000014 implements MigrationInterface {
     await db.query(`UPDATE sessions SET model = ${normalized('model')} WHERE model IS NOT ${normalized('model')}`);
   }
 
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`CREATE INDEX idx_usage_messages_session ON usage_messages(session_id)`);
     await db.query(`CREATE INDEX idx_usage_messages_at ON usage_messages(at)`);
     await db.query(`ALTER TABLE sessions DROP COLUMN speed`);

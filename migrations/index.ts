@@ -1,4 +1,5 @@
 /** Every migration, oldest first. A new migration is a new file here and a new entry below. */
+import type { MigrationClass } from './migration';
 import { InitialSchema1764030000000 } from './1764030000000-initial-schema';
 import { SessionOwnerAndTimeIndexes1764030000001 } from './1764030000001-session-owner-and-time-indexes';
 import { SessionEvents1764030000002 } from './1764030000002-session-events';
@@ -16,7 +17,7 @@ import { UsageImport1764030000013 } from './1764030000013-usage-import';
 import { FinalUsage1764030000014 } from './1764030000014-final-usage';
 import { TaskOwnerHost1764030000015 } from './1764030000015-task-owner-host';
 
-export const MIGRATIONS = [
+export const MIGRATIONS: MigrationClass[] = [
   InitialSchema1764030000000,
   SessionOwnerAndTimeIndexes1764030000001,
   SessionEvents1764030000002,
@@ -34,3 +35,4 @@ export const MIGRATIONS = [
   FinalUsage1764030000014,
   TaskOwnerHost1764030000015,
 ];
+export type { Migration, MigrationClass, MigrationDb } from './migration';

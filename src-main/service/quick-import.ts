@@ -4,11 +4,11 @@
  * the time of an import that finds little or nothing new. This opens only what an import touches, with the
  * same code as the service's own import (core/usage/transcript-import.ts), and only where nothing else would
  * have to happen first: it answers undefined, for the caller to open Baton in full, where BATON_ variables
- * other than BATON_DB are set (openBaton validates them all), or the database is missing or not at this
- * version's schema (store-connection.ts).
+ * other than BATON_DB are set (openBaton validates them all), or the database cannot be opened (the whole
+ * command words why). It creates and migrates the database as openBaton would (store-connection.ts).
  */
 import { resolveDatabasePath, userDataDir } from '../core/paths';
-import { openCurrentStore } from '../core/store/store-connection';
+import { openStoreConnection } from '../core/store/store-connection';
 import {
   defaultTranscriptDirectories,
   type ImportOptions,
@@ -40,8 +40,13 @@ export async function quickImport(options: QuickImportOptions): Promise<ImportSu
     fromEnvironment: env.BATON_DB?.trim(),
     dataDir: userDataDir(env),
   });
-  const db = openCurrentStore(file);
-  if (!db) return undefined;
+  let db;
+  try {
+    db = await openStoreConnection(file);
+  } catch {
+    // Not to be opened, or a newer Baton's: the whole command says why, as for every command.
+    return undefined;
+  }
   try {
     return await importTranscripts(db, options.directories ?? defaultTranscriptDirectories(env), {
       onProgress: options.onProgress,

@@ -10,6 +10,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliRun, lastJsonLine, runBaton } from '../support/baton-cli';
+import { MIGRATIONS } from '../../migrations';
+import { openDataSource } from '../../src-main/core/store/data-source';
 import { newerDatabase } from '../support/newer-database';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -54,6 +56,14 @@ beforeEach(() => {
 const quickOnly = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
   runBaton(args, { ...env, ...extraEnv }, path.join(QUICK_ONLY, 'baton.js'));
 
+/** A store as the Baton before the last migration left it. */
+async function olderDatabase(dir: string): Promise<string> {
+  const file = path.join(dir, 'older.db');
+  const dataSource = await openDataSource({ file, migrations: MIGRATIONS.slice(0, -1) });
+  await dataSource.destroy();
+  return file;
+}
+
 /** A store at this version's schema, made by the whole command. */
 async function currentStore(): Promise<void> {
   expect((await runBaton(['tasks', '--json'], env)).code).toBe(0);
@@ -96,9 +106,12 @@ describe('baton import, started quickly', () => {
     expect(lastJsonLine(again.stdout)).toMatchObject({ files: 1, newFiles: 0, linesRead: 0, messages: 0 });
   });
 
-  it('leaves to the whole command a store to create, migrate or refuse, other flags, and other variables', async () => {
-    leftToTheWholeCommand(await quickOnly(['import', '--json']));
-    await currentStore();
+  it('creates and migrates the store itself, and leaves to the whole command other flags, variables and refusals', async () => {
+    // No store yet: made with every migration, as the whole command makes it, which then opens it as its own.
+    const created = await quickOnly(['import', '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(lastJsonLine(created.stdout)).toMatchObject({ messages: 2 });
+    expect(await runBaton(['tasks', '--json'], env)).toMatchObject({ code: 0, stdout: '[]\n' });
     leftToTheWholeCommand(await quickOnly(['import', '--help']));
     leftToTheWholeCommand(await quickOnly(['import', '--since', '2026-11-01']));
     leftToTheWholeCommand(await quickOnly(['import', '--claude-dir']));
@@ -112,14 +125,16 @@ describe('baton import, started quickly', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('a newer version of Baton wrote it');
 
-    const older = new Database(env.BATON_DB as string);
-    older.pragma('user_version = 1');
-    older.close();
-    leftToTheWholeCommand(await quickOnly(['import']));
-    // The whole command migrates it (sets its version again), after which the quick start takes it.
-    expect((await runBaton(['import', '--json'], env)).code).toBe(0);
-    const after = await quickOnly(['import', '--json']);
-    expect(after.code, after.stderr).toBe(0);
-    expect(lastJsonLine(after.stdout)).toMatchObject({ messages: 0, newFiles: 0 });
+    // A store of an older Baton, its last migration not run: migrated, then imported into.
+    const older = await olderDatabase(root);
+    const migrated = await quickOnly(['import', '--json'], { BATON_DB: older });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(lastJsonLine(migrated.stdout)).toMatchObject({ messages: 2 });
+    const store = new Database(older);
+    expect(store.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(store.prepare(`SELECT name FROM migrations ORDER BY id`).pluck().all()).toEqual(
+      MIGRATIONS.map((Migration) => new Migration().name),
+    );
+    store.close();
   });
 });

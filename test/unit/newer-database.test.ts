@@ -7,19 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../migrations';
+import { type Migration, type MigrationDb, MIGRATIONS } from '../../migrations';
 import { type MigrationClass, openDataSource } from '../../src-main/core/store/data-source';
 import { newerDatabase, type DatabaseSnapshot, snapshotOf } from '../support/newer-database';
 
 /** What a later Baton adds: a table this one knows nothing of. */
-class FutureSchema1899999999999 implements MigrationInterface {
+class FutureSchema1899999999999 implements Migration {
   name = 'FutureSchema1899999999999';
-  async up(db: QueryRunner): Promise<void> {
+  async up(db: MigrationDb): Promise<void> {
     await db.query(`CREATE TABLE future_things (id TEXT PRIMARY KEY)`);
   }
-  async down(db: QueryRunner): Promise<void> {
+  async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP TABLE future_things`);
   }
 }

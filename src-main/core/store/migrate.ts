@@ -1,0 +1,71 @@
+/**
+ * Baton's own migration runner, on the bare connection, for every way the store is opened (data-source.ts
+ * with TypeORM, store-connection.ts without). It keeps the migrations table as TypeORM's runner kept it
+ * (same table, same rows), so stores migrated by either are one and the same.
+ *
+ * The pending migrations run in one transaction under SQLite's write lock, and what is pending is decided
+ * only once the lock is held: two processes opening a new database at once would otherwise both run the
+ * first migration, and the later one fail on "table projects already exists". An up-to-date database
+ * (most opens) takes no lock. A database a newer Baton migrated is refused before anything is written.
+ */
+import type { MigrationClass, MigrationDb } from '../../../migrations';
+import { isPending, migrationName, newerSchema, schemaStateOf } from './schema-version';
+import type { Connection } from './write-transaction';
+
+function refuseNewer(db: Connection, migrations: readonly MigrationClass[]): void {
+  const what = newerSchema(schemaStateOf(db), migrations);
+  if (what === undefined) return;
+  throw new Error(
+    `a newer version of Baton wrote it, ${what}. It was left unchanged: ` +
+      'open it with that newer Baton, or use another database (--db or BATON_DB).',
+  );
+}
+
+/** A migration's order: the 13-digit timestamp that ends its name, as TypeORM reads it. */
+function timestampOf(name: string): number {
+  const timestamp = Number.parseInt(name.slice(-13), 10);
+  if (!Number.isFinite(timestamp)) throw new Error(`migration ${name} does not end in a timestamp`);
+  return timestamp;
+}
+
+/** One statement at a time, as a migration's `query` runs it; what a statement returns, for the few that read. */
+function migrationDb(db: Connection): MigrationDb {
+  return {
+    query: async (sql, parameters = []) => {
+      const statement = db.prepare(sql);
+      return statement.reader ? statement.all(...parameters) : statement.run(...parameters);
+    },
+  };
+}
+
+export async function migrate(db: Connection, migrations: readonly MigrationClass[]): Promise<void> {
+  refuseNewer(db, migrations);
+  // Only now is WAL turned on: on a database in another journal mode, that is a write.
+  db.pragma('journal_mode = WAL');
+  if (!isPending(schemaStateOf(db), migrations)) return;
+  // Waits, up to the busy timeout, for another process's migrations to commit.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    // A newer Baton may have migrated it between the check above and the lock.
+    refuseNewer(db, migrations);
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS "migrations" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`,
+    );
+    const { done } = schemaStateOf(db);
+    const record = db.prepare(`INSERT INTO "migrations" ("timestamp", "name") VALUES (?, ?)`);
+    const queries = migrationDb(db);
+    const ordered = [...migrations].sort((a, b) => timestampOf(migrationName(a)) - timestampOf(migrationName(b)));
+    for (const Migration of ordered) {
+      const name = migrationName(Migration);
+      if (done.has(name)) continue;
+      await new Migration().up(queries);
+      record.run(timestampOf(name), name);
+    }
+    // The count of migrations run, for an older Baton to see that this one is newer than it.
+    db.pragma(`user_version = ${migrations.length}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
