@@ -1,7 +1,7 @@
 /**
- * A task run from a terminal (`baton run`, another process) as the browser-mode window shows it: live,
- * with no Stop it could not honour, but where it runs and where to stop it. Stopped there, with Ctrl-C,
- * it ends in the window too.
+ * A task run from a terminal (`baton run`, another process) as the browser-mode window shows it: live, with
+ * where it runs, and a Stop that the terminal's process carries out (asked through the event log): the
+ * terminal says so and exits, and the task ends in the window.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -28,7 +28,7 @@ test.afterAll(async () => {
 
 test.use({ viewport: { width: 1024, height: 768 } });
 
-test('a task run from a terminal says where to stop it, and stops there', async ({ page }, testInfo) => {
+test('a task run from a terminal says where it runs, and stops from the window', async ({ page }, testInfo) => {
   await page.goto(baton.url);
   await expect(page.getByRole('button', { name: 'Launch' })).toBeVisible();
 
@@ -42,27 +42,28 @@ test('a task run from a terminal says where to stop it, and stops there', async 
     { cwd: path.dirname(baton.project), env: baton.env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const pid = terminal.pid as number;
+  let stderr = '';
+  terminal.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => terminal?.once('exit', resolve));
 
   const card = page.getByTestId('live-task').first();
   await expect(card).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
-  const where = `Running in a terminal (pid ${pid} on this machine) — stop it there (Ctrl-C)`;
-  await expect(card.getByTestId('runs-elsewhere')).toHaveText(where);
-  await expect(card.getByRole('button', { name: 'Stop' })).toHaveCount(0);
-  // Nor does the shortcut ask.
-  await card.focus();
-  await page.keyboard.press('s');
-  await expect(page.getByTestId('stop-confirm')).toHaveCount(0);
+  await expect(card.getByTestId('runs-elsewhere')).toHaveText(`Running in a terminal (pid ${pid} on this machine)`);
   await shoot(page, testInfo, 'terminal-task-card');
 
   await card.getByRole('link').first().click();
-  await expect(page.getByTestId('runs-elsewhere')).toHaveText(where);
-  await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0);
+  await expect(page.getByTestId('runs-elsewhere')).toHaveText(`Running in a terminal (pid ${pid} on this machine)`);
   await shoot(page, testInfo, 'terminal-task-detail');
 
-  // Stopped where it runs, as the window says: Ctrl-C in the terminal.
-  terminal.kill('SIGINT');
-  expect(await exited).toBe(130);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByTestId('stop-confirm').getByRole('button', { name: 'Stop' }).click();
+  // The terminal's process stops it, says why, and exits as for a task that did not complete.
+  expect(await exited).toBe(1);
+  expect(stderr).toContain(', as Baton process ');
   await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
   await expect(page.getByTestId('runs-elsewhere')).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  // Its iteration too, once the page has read the task again.
+  await expect(page.locator('table.sessions tbody tr').first()).not.toContainText('Running', { timeout: 10_000 });
+  await shoot(page, testInfo, 'terminal-task-stopped');
 });

@@ -75,9 +75,16 @@ export const batonEventSchema = z.discriminatedUnion('type', [
     messages: z.number().int().nonnegative(),
     corrected: z.number().int().nonnegative(),
   }),
+  /**
+   * A stop asked for in a process that does not run the task: the process that runs it stops it when its
+   * tail of the event log reaches this, and its own events say how the task ended.
+   */
+  z.object({ type: z.literal('task.stop_requested'), taskId: z.string() }),
 ]);
 export type BatonEvent = z.infer<typeof batonEventSchema>;
 export type BatonEventType = BatonEvent['type'];
 /** The events about one task: all but the usage ones. */
-export type TaskEvent = Exclude<BatonEvent, { type: 'usage.imported' }>;
-export const isTaskEvent = (event: BatonEvent): event is TaskEvent => event.type !== 'usage.imported';
+/** What a live view of tasks applies: neither usage nor requests between processes. */
+export type TaskEvent = Exclude<BatonEvent, { type: 'usage.imported' | 'task.stop_requested' }>;
+export const isTaskEvent = (event: BatonEvent): event is TaskEvent =>
+  event.type !== 'usage.imported' && event.type !== 'task.stop_requested';

@@ -42,6 +42,8 @@ export interface BatonCore {
   dataDir: string;
   /** What this start found that crashes had left in task worktrees, and what it did; one line each. */
   recovered: string[];
+  /** The tasks a dead process left active, which this start closed: their ends are this process's to publish. */
+  recoveredTaskIds: string[];
   close(): Promise<void>;
 }
 
@@ -53,27 +55,28 @@ export interface BatonCore {
 export async function openTaskStore(
   databaseFile: string,
   nativeBinding?: string,
-): Promise<{ dataSource: DataSource; store: TaskStore }> {
+): Promise<{ dataSource: DataSource; store: TaskStore; recoveredTaskIds: string[] }> {
   const dataSource = await openDataSource({ file: databaseFile, nativeBinding });
   const store = new TaskStore(dataSource);
   // Nothing can run under this process's pid before it has opened the store: a row that says so was left by an
   // earlier process that had the same pid (as a container's first process always does), and is recovered.
-  await recoverCrashedRuns(store, (pid) => pid !== process.pid && isProcessAlive(pid));
-  return { dataSource, store };
+  const recoveredTaskIds = await recoverCrashedRuns(store, (pid) => pid !== process.pid && isProcessAlive(pid));
+  return { dataSource, store, recoveredTaskIds };
 }
 
 /**
  * What a Baton process that is gone left 'running' becomes 'interrupted', and
  * the agents it left behind are stopped; a live process's runs are left alone.
- * Run on every open, and by the live follower when the owner of a run it
- * follows dies.
+ * Run on every open, and by the log tail when the owner of an active task
+ * dies. Answers the tasks it closed.
  */
 export async function recoverCrashedRuns(
   store: TaskStore,
   isAlive: (pid: number) => boolean = isProcessAlive,
-): Promise<void> {
+): Promise<string[]> {
   const recovered = await store.recoverInterrupted(isAlive);
   for (const sessionId of recovered.sessionIds) stopOrphanedAgent(sessionId);
+  return recovered.taskIds;
 }
 
 /** Baton's data directory for a database: the folder it is in (an in-memory one has the system's temp folder). */
@@ -82,7 +85,7 @@ function dataDirOf(databaseFile: string): string {
 }
 
 export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCore> {
-  const { dataSource, store } = await openTaskStore(options.databaseFile, options.nativeBinding);
+  const { dataSource, store, recoveredTaskIds } = await openTaskStore(options.databaseFile, options.nativeBinding);
   const dataDir = options.dataDir ?? dataDirOf(options.databaseFile);
   // As with the runs above, nothing under way can be this process's own before it has opened the store.
   const recovered = await recoverWorktrees(store, dataDir, (pid) => pid !== process.pid && isProcessAlive(pid));
@@ -106,6 +109,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     orchestrator,
     dataDir,
     recovered,
+    recoveredTaskIds,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
     },

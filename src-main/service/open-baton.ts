@@ -23,6 +23,7 @@ import { isolationProblem } from '../core/process-containment';
 import { agentRunners } from './agent-runners';
 import { checkLaunch, InvalidTaskError } from '../core/orchestrator/orchestrator';
 import { resolveDatabasePath } from '../core/paths';
+import { EventLogWriter, newOrigin } from '../core/events/event-log';
 import { EventRecorder } from '../core/store/event-recorder';
 import { HistoryQueries } from '../core/store/history-queries';
 import { LiveQueries } from '../core/store/live-queries';
@@ -41,7 +42,7 @@ import { defaultTranscriptDirectories } from '../core/usage/transcript-import';
 import { TranscriptImports } from '../core/usage/transcript-imports';
 import { UsageReports } from '../core/usage/usage-reports';
 import { launchBatch } from './launch-batch';
-import { LiveFollower } from './live-follower';
+import { LogTail, publishEnds } from './log-tail';
 import { RunRegistry } from './run-registry';
 import type { ServiceContext } from './service-context';
 
@@ -139,8 +140,12 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
   }
 
   // Every run's stream is kept for replay, whichever front end started it.
-  const recorder = new EventRecorder(core.dataSource);
+  // What this service publishes goes to the event log too, for the other processes on the database.
+  const origin = newOrigin();
+  const recorder = new EventRecorder(core.dataSource, undefined, new EventLogWriter(origin));
   const unsubscribeRecorder = core.bus.subscribe(recorder.onEvent);
+  // What a dead process left active and this start closed: every window on the database hears of it.
+  await publishEnds(core, core.recoveredTaskIds);
   const runs = new RunRegistry(
     core.orchestrator,
     options.concurrency ?? (await core.store.settings()).maxConcurrentTasks,
@@ -151,19 +156,20 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
   );
 
   const live = new LiveQueries(core.dataSource);
-  // Runs of other processes on this database show here as if run here; the CLI prints only its own.
-  const follower =
-    (options.followOtherProcesses ?? options.mode !== 'cli')
-      ? new LiveFollower({
-          queries: live,
-          store: core.store,
-          bus: core.bus,
-          runsHere: (taskId) => runs.isRunning(taskId),
-          recover: () => recoverCrashedRuns(core.store),
-          intervalMs: options.followIntervalMs,
-        })
-      : undefined;
-  follower?.start();
+  // Runs of other processes on this database show here as if run here; the CLI prints only its own, but
+  // carries out a stop another process asks for.
+  const tail = new LogTail({
+    queries: live,
+    store: core.store,
+    bus: core.bus,
+    origin: origin.id,
+    republish: options.followOtherProcesses ?? options.mode !== 'cli',
+    runsHere: (taskId) => runs.isRunning(taskId),
+    stop: (taskId) => runs.stop(taskId),
+    recover: options.mode === 'cli' ? undefined : () => recoverCrashedRuns(core.store),
+    intervalMs: options.followIntervalMs,
+  });
+  tail.start();
 
   const imports = new TranscriptImports(
     core.dataSource,
@@ -180,7 +186,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     history: new HistoryQueries(core.dataSource),
     runs,
     live,
-    follower,
+    tail,
     options,
     databaseFile,
     version: packageVersion(),
@@ -234,7 +240,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     stopAll: () => runs.stopAll(),
     close: () =>
       (closed ??= (async () => {
-        await follower?.stop();
+        await tail.stop();
         await imports.stop();
         await runs.stopAll();
         unsubscribeRecorder();

@@ -7,7 +7,7 @@ import type { LiveQueries } from '../core/store/live-queries';
 import type { TranscriptImports } from '../core/usage/transcript-imports';
 import type { UsageReports } from '../core/usage/usage-reports';
 import type { OpenBatonOptions } from './baton-service';
-import type { LiveFollower } from './live-follower';
+import type { LogTail } from './log-tail';
 import type { RunRegistry } from './run-registry';
 
 export interface ServiceContext {
@@ -19,8 +19,8 @@ export interface ServiceContext {
   imports: TranscriptImports;
   runs: RunRegistry;
   live: LiveQueries;
-  /** Republishes other processes' runs; absent where they are not followed (the CLI). */
-  follower: LiveFollower | undefined;
+  /** The event log's tail: other processes' runs, and requests meant for this one. */
+  tail: LogTail;
   options: OpenBatonOptions;
   databaseFile: string;
   version: string;

@@ -24,7 +24,7 @@ import { NotifyToggle } from './NotifyToggle';
 import { ReopenHint, reopensAt, WaitNotice } from './QuotaNotices';
 import { Empty, ErrorState, Loading } from './StateViews';
 import { StatusBadge } from './Status';
-import { StopControl, useRunsElsewhere } from './StopControl';
+import { StopControl } from './StopControl';
 
 export const NEW_TASK_FORM_ID = 'new-task-form';
 
@@ -47,12 +47,9 @@ export const LiveTaskCard = memo(function LiveTaskCard({
   const done = task.sessions.filter((s) => s.status !== 'running').length;
   const denials = taskPermissionDenials(task);
   const cardModels = taskModels(task.summary, task.sessions);
-  // Only this window's service can stop a task: one run by another process has no Stop, nor its shortcut.
-  const elsewhere = useRunsElsewhere(task.summary.runner);
-
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     // "s" on a focused card asks to stop it (the confirmation takes the focus; Esc keeps it running).
-    if (!active || elsewhere || e.key !== 's' || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
+    if (!active || e.key !== 's' || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
     e.preventDefault();
     setConfirming(true);
   };

@@ -6,8 +6,8 @@ import { errorMessage } from '../errors';
 import { ConfirmInline } from './ConfirmInline';
 
 /**
- * The task's runner when it is another process than this window's service, which cannot stop it (a stop
- * does not cross processes); null when Stop can be offered here, or when who runs it is not known.
+ * The task's runner when it is another process than this window's service (a stop asked here reaches it
+ * through the event log); null when this service runs it, or when who runs it is not known.
  */
 export function runsElsewhere(runner: TaskRunner | null | undefined, servicePid: number | null): TaskRunner | null {
   if (!runner || servicePid === null || runner.pid === servicePid) return null;
@@ -23,25 +23,23 @@ export function useRunsElsewhere(runner: TaskRunner | null | undefined): TaskRun
   );
 }
 
-const PLACES: Record<RunnerHost, { place: string; stop: string }> = {
-  cli: { place: 'in a terminal', stop: 'stop it there (Ctrl-C)' },
-  browser: { place: 'in another Baton browser-mode server', stop: 'stop it from that one’s page' },
-  desktop: { place: 'in the Baton desktop app', stop: 'stop it there' },
+const PLACES: Record<RunnerHost, string> = {
+  cli: 'in a terminal',
+  browser: 'in another Baton browser-mode server',
+  desktop: 'in the Baton desktop app',
 };
 
-/** "Running in a terminal (pid 4242 on this machine) — stop it there (Ctrl-C)". */
+/** "Running in a terminal (pid 4242 on this machine)". */
 export function whereItRuns(runner: TaskRunner, status: TaskStatus): string {
-  const { place, stop } = runner.host
-    ? PLACES[runner.host]
-    : { place: 'in another Baton process', stop: 'stop it there' };
+  const place = runner.host ? PLACES[runner.host] : 'in another Baton process';
   const state = status === 'queued' ? 'Queued' : status === 'waiting' ? 'Waiting' : 'Running';
-  return `${state} ${place} (pid ${runner.pid} on this machine) — ${stop}`;
+  return `${state} ${place} (pid ${runner.pid} on this machine)`;
 }
 
 /**
  * Stop, asked first: "Stop this task? Stop / Keep running", inline. The parent owns `confirming`, so a
- * keyboard shortcut on a card can open it. A task another process runs is not offered a Stop that
- * could only fail: the control says where it runs instead.
+ * keyboard shortcut on a card can open it. A task another process runs says where it runs; its Stop is
+ * carried out by that process.
  */
 export function StopControl({
   taskId,
@@ -61,16 +59,6 @@ export function StopControl({
   const [stopping, setStopping] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  if (elsewhere) {
-    // Where to stop it stays on one line: "(Ctrl-" and "C)" apart would read as two things.
-    const [where, how] = whereItRuns(elsewhere, status).split(' — ');
-    return (
-      <span className="runs-elsewhere" data-testid="runs-elsewhere">
-        {where} — <span className="how-to-stop">{how}</span>
-      </span>
-    );
-  }
-
   const stop = () => {
     setStopping(true);
     setError(null);
@@ -78,9 +66,11 @@ export function StopControl({
     client.stopTask({ taskId }).then(
       ({ stopped }) => {
         setStopping(false);
-        // Who runs it was not known here (a task of an earlier version): the service still refuses to reach it.
+        // The process that runs it did not end it in time (stuck, or an older Baton that does not read the log).
         if (!stopped)
-          setError('This task runs in another Baton process (a terminal or another window); stop it there.');
+          setError(
+            'The Baton process that runs this task did not stop it; stop it where it runs (Ctrl-C in a terminal).',
+          );
       },
       (e: unknown) => {
         setStopping(false);
@@ -91,6 +81,11 @@ export function StopControl({
 
   return (
     <>
+      {elsewhere ? (
+        <span className="runs-elsewhere" data-testid="runs-elsewhere">
+          {whereItRuns(elsewhere, status)}
+        </span>
+      ) : null}
       {confirming ? (
         <ConfirmInline
           question="Stop this task?"

@@ -12,6 +12,7 @@ import { isFollowed } from '../../src-main/core/store/event-recorder';
 import { openBaton } from '../../src-main/service/open-baton';
 import { lastJsonLine, startBaton } from '../support/baton-cli';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
+import type { Script } from '../support/scripted-anthropic-server';
 import { iterationScript } from '../support/scripts';
 
 const setUp = useScriptedWorkspaces();
@@ -22,6 +23,21 @@ async function until(check: () => boolean, what: string, timeoutMs = 60_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * A service open on the database, as a window's is, and a `baton run` in a terminal beside it, under way:
+ * the events the service publishes, and the task's id once its first session streams.
+ */
+async function terminalBesideService(script: Script) {
+  const { project, db, env } = await setUp(script);
+  const service = await openBaton({ mode: 'browser', databaseFile: db, env: { ...process.env, ...env } });
+  const events: BatonEvent[] = [];
+  service.subscribe((event) => events.push(event));
+  const cli = startBaton(['run', '--dir', project, '--prompt', 'from the terminal', '--json'], env);
+  await until(() => events.some((e) => e.type === 'agent.event' && e.event.kind === 'init'), 'a streamed event');
+  const taskId = events.find((e) => e.type === 'iteration.started')?.taskId as string;
+  return { service, events, cli, taskId };
 }
 
 /** The lifecycle of a task as its events tell it, the stream left out. */
@@ -44,16 +60,11 @@ function lifecycle(events: BatonEvent[]): string[] {
 
 describe('following another process', () => {
   it('shows a `baton run` beside it live: its task, iterations and stream, each event once', async () => {
-    const { project, db, env } = await setUp(iterationScript(2, 'BATON_TASK_COMPLETE', 1500));
-    const service = await openBaton({ mode: 'browser', databaseFile: db, env: { ...process.env, ...env } });
-    const events: BatonEvent[] = [];
-    service.subscribe((event) => events.push(event));
+    const { service, events, cli, taskId } = await terminalBesideService(
+      iterationScript(2, 'BATON_TASK_COMPLETE', 1500),
+    );
     try {
-      const cli = startBaton(['run', '--dir', project, '--prompt', 'from the terminal', '--json'], env);
-
       // Mid-run: the first session streams, and the live state lists the task with what was streamed so far.
-      await until(() => events.some((e) => e.type === 'agent.event' && e.event.kind === 'init'), 'a streamed event');
-      const taskId = events.find((e) => e.type === 'iteration.started')?.taskId as string;
       const state = await service.call('getLiveState', {});
       const streamed = (sessionId: string): AgentEvent[] =>
         events.flatMap((e) => (e.type === 'agent.event' && e.sessionId === sessionId ? [e.event] : []));
@@ -62,7 +73,6 @@ describe('following another process', () => {
       // Who runs it, for a window to say where to stop it: the terminal's process, not this service's.
       expect(live?.runner).toEqual({ pid: cli.pid, host: 'cli' });
       expect(state.servicePid).toBe(process.pid);
-      expect(await service.call('stopTask', { taskId })).toEqual({ stopped: false });
       const running = live?.sessions.find((session) => session.status === 'running');
       expect(running, 'a running session in the live state').toBeDefined();
       const sessionId = running?.sessionId as string;
@@ -77,7 +87,7 @@ describe('following another process', () => {
       await until(() => events.some((e) => e.type === 'task.finished' && e.taskId === taskId), 'task.finished', 10_000);
 
       const ofTask = events.filter((e) => isTaskEvent(e) && e.taskId === taskId);
-      // Published by the follower: nothing here ran it.
+      // Republished from the event log: nothing here ran it.
       expect(ofTask.every(isFollowed)).toBe(true);
       const [first, second] = fromCli.sessions.map((session) => session.sessionId) as [string, string];
       expect(lifecycle(ofTask)).toEqual([
@@ -103,7 +113,10 @@ describe('following another process', () => {
       for (const session of [first, second]) {
         const stored = (await service.call('getSessionEvents', { sessionId: session })).events;
         expect(stored.length).toBeGreaterThan(0);
-        expect(streamed(session), `the stream of ${session}`).toEqual(stored.map((e) => agentEventSchema.parse(e)));
+        // The live stream is the run's as it was published, its text deltas too, which the replay drops once
+        // the whole texts are stored.
+        const whole = streamed(session).filter((e) => e.kind !== 'text_delta');
+        expect(whole, `the stream of ${session}`).toEqual(stored.map((e) => agentEventSchema.parse(e)));
         expect(streamed(session).some((e) => e.kind === 'text')).toBe(true);
       }
 
@@ -115,6 +128,33 @@ describe('following another process', () => {
       const count = taskEvents();
       await new Promise((resolve) => setTimeout(resolve, 1200));
       expect(taskEvents()).toBe(count);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('stops a `baton run` in a terminal when asked to here, through the event log', async () => {
+    const { service, events, cli, taskId } = await terminalBesideService(iterationScript(5, 'NEVER_SAID', 1500));
+    try {
+      // Answered once the terminal's process has stopped it and stored how it ended.
+      expect(await service.call('stopTask', { taskId })).toEqual({ stopped: true });
+      const run = await cli.exited;
+      // The terminal says why its task stopped, and exits as for any task that did not complete.
+      expect(run.stderr).toMatch(new RegExp(`stopping task ${taskId}, as Baton process ${process.pid} on \\S+ asked`));
+      expect(run.code).toBe(1);
+      const task = lastJsonLine<TaskJson>(run.stdout);
+      expect(task).toMatchObject({ id: taskId, status: 'cancelled', iterations: 1 });
+      expect(task.sessions.map((session) => session.status)).toEqual(['cancelled']);
+      await until(() => events.some((e) => e.type === 'task.finished' && e.taskId === taskId), 'task.finished', 10_000);
+      // Its iteration ends in the window too, as the terminal's process stored it.
+      expect(lifecycle(events.filter((e) => isTaskEvent(e) && e.taskId === taskId))).toEqual([
+        'task.queued',
+        'task.started',
+        `iteration.started ${task.sessions[0]?.sessionId} #1`,
+        `iteration.finished ${task.sessions[0]?.sessionId} cancelled`,
+        'task.finished cancelled',
+      ]);
+      expect((await service.call('getLiveState', {})).tasks).toEqual([]);
     } finally {
       await service.close();
     }

@@ -54,7 +54,7 @@ const messages = (requests: RecordedRequest[]) => requests.filter((r) => r.path 
 async function replayOf(db: string, sessionId: string) {
   const dataSource = await openDataSource({ file: db });
   try {
-    const stored = await new LiveQueries(dataSource).eventsOf(sessionId, { afterSeq: -1, limit: 1000 });
+    const stored = new LiveQueries(dataSource).eventsPassed(sessionId, null, 1000);
     return stored.map((s) => s.event);
   } finally {
     await dataSource.destroy();

@@ -361,7 +361,7 @@ describe('the task page', () => {
     expect(transport.calls.filter((c) => c.method === 'stopTask').map((c) => c.input)).toEqual([{ taskId: 'run-1' }]);
   });
 
-  it('offers no Stop for a task run from a terminal, and says where it runs and how to stop it there', async () => {
+  it('says where a task run from a terminal runs, and stops it through the service like any other', async () => {
     const inTerminal = { pid: 4242, host: 'cli' as const };
     const running = detail({
       ...runningTask,
@@ -372,8 +372,9 @@ describe('the task page', () => {
     const transport = start({
       getTask: () => running,
       getLiveState: () => ({ tasks: [running, here], currentEvents: {}, servicePid: 1000 }),
+      stopTask: () => ({ stopped: false }),
     });
-    const where = 'Running in a terminal (pid 4242 on this machine) — stop it there (Ctrl-C)';
+    const where = 'Running in a terminal (pid 4242 on this machine)';
 
     const card = await waitFor(() => {
       const found = document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="run-1"]');
@@ -381,30 +382,34 @@ describe('the task page', () => {
       return found;
     });
     expect(within(card).getByTestId('runs-elsewhere').textContent).toBe(where);
-    expect(within(card).queryByRole('button', { name: 'Stop' })).toBeNull();
-    // Nor does its shortcut ask to stop it.
+    // The shortcut asks, as on any card; the service asks the terminal's process to stop it.
     fireEvent.keyDown(card, { key: 's' });
-    expect(within(card).queryByTestId('stop-confirm')).toBeNull();
-    // The task this window's service runs keeps its Stop.
+    fireEvent.click(within(card).getByRole('button', { name: 'Stop' }));
+    await waitFor(() =>
+      expect(transport.calls.filter((c) => c.method === 'stopTask').map((c) => c.input)).toEqual([{ taskId: 'run-1' }]),
+    );
+    // That process did not end it in time: said, with where else to stop it.
+    expect((await within(card).findByRole('alert')).textContent).toContain(
+      'stop it where it runs (Ctrl-C in a terminal)',
+    );
+    // The task this window's service runs says nothing of where it runs.
     const own = document.querySelector<HTMLElement>('[data-testid="live-task"][data-task-id="run-2"]')!;
     expect(within(own).getByRole('button', { name: 'Stop' })).toBeTruthy();
     expect(within(own).queryByTestId('runs-elsewhere')).toBeNull();
 
     window.location.hash = '#/tasks/run-1';
     expect((await screen.findByTestId('runs-elsewhere')).textContent).toBe(where);
-    expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
-    expect(transport.calls.some((c) => c.method === 'stopTask')).toBe(false);
   });
 
   it('says the same of a queued task a `baton serve` elsewhere holds', async () => {
     const queued = detail({ ...runningTask, status: 'queued', runner: { pid: 77, host: 'browser' } });
     start({ getLiveState: () => ({ tasks: [queued], currentEvents: {}, servicePid: 1000 }) });
     expect((await screen.findByTestId('runs-elsewhere')).textContent).toBe(
-      'Queued in another Baton browser-mode server (pid 77 on this machine) — stop it from that one’s page',
+      'Queued in another Baton browser-mode server (pid 77 on this machine)',
     );
   });
 
-  it('says where to stop a task that another process runs, when who runs it is not known', async () => {
+  it('says where else to stop a task whose process did not stop it, when who runs it is not known', async () => {
     window.location.hash = '#/tasks/run-1';
     const running = detail({
       ...runningTask,
@@ -419,7 +424,7 @@ describe('the task page', () => {
     await act(async () => {
       fireEvent.click(within(screen.getByTestId('stop-confirm')).getByRole('button', { name: 'Stop' }));
     });
-    expect((await screen.findByRole('alert')).textContent).toContain('runs in another Baton process');
+    expect((await screen.findByRole('alert')).textContent).toContain('did not stop it; stop it where it runs');
   });
 
   it('of a failed task offers Resume and Run again; Run again fills the launch form', async () => {

@@ -18,102 +18,27 @@
  * (sessions.events_not_stored), if that small in-place write still succeeds.
  */
 import type { DataSource } from 'typeorm';
-import { type AgentEvent, cutDeepNesting } from '../../contract/agent-events';
+import type { AgentEvent } from '../../contract/agent-events';
 import type { BatonEvent } from '../../contract/events';
+import { type EventLogWriter, type LogEntry, logEntryOf } from '../events/event-log';
+import { fitted, MAX_EVENT_BYTES, serialised } from './stored-events';
 import { writeTransaction } from './write-transaction';
+
+export { MAX_EVENT_BYTES } from './stored-events';
 
 export const MAX_EVENTS_PER_SESSION = 5000;
 /** Deltas of one running session; past it, only whole texts are kept. */
 export const MAX_TEXT_DELTAS_PER_SESSION = 20_000;
 /** What a running session can have stored, deltas included: what a window that joins late may have to read. */
 export const MAX_STORED_EVENTS_PER_RUNNING_SESSION = MAX_EVENTS_PER_SESSION + MAX_TEXT_DELTAS_PER_SESSION;
-/** The most one stored event may take; a longer text, tool input or output is cut to fit. */
-export const MAX_EVENT_BYTES = 256 * 1024;
 /** The most a session's stored events may take; past it only its result is stored (the session row keeps its usage). */
 export const MAX_EVENT_BYTES_PER_SESSION = 32 * 1024 * 1024;
 /** The most a running session's text deltas may take; past it only whole texts are kept, as past their count. */
 export const MAX_TEXT_DELTA_BYTES_PER_SESSION = 8 * 1024 * 1024;
-const FLUSH_INTERVAL_MS = 250;
+/** Soon, for the other processes that tail the event log (a window shows a terminal's run within 100 ms). */
+const FLUSH_INTERVAL_MS = 25;
 
 type CutEvent = Extract<AgentEvent, { kind: 'cut' }>;
-
-/** The first `maxBytes` bytes of a text, never splitting a character. */
-function head(text: string, maxBytes: number): string {
-  if (text.length <= maxBytes / 3) return text;
-  const { read } = new TextEncoder().encodeInto(text, new Uint8Array(maxBytes));
-  return text.slice(0, read);
-}
-
-/** The event with its long texts cut to about `budget` bytes; `flat` turns a tool input into text first. */
-function shortened(event: AgentEvent, budget: number, flat: boolean): AgentEvent | null {
-  switch (event.kind) {
-    case 'text':
-      return { ...event, text: head(event.text, budget) };
-    case 'tool_result':
-      return { ...event, content: head(event.content, budget) };
-    case 'retry':
-      return { ...event, error: head(event.error, budget) };
-    case 'result':
-      return { ...event, result: { ...event.result, resultText: head(event.result.resultText, budget) } };
-    case 'tool_use': {
-      const { input } = event;
-      if (flat || !input || typeof input !== 'object' || Array.isArray(input)) {
-        const text = typeof input === 'string' ? input : (JSON.stringify(input) ?? '');
-        return { ...event, input: head(text, budget) };
-      }
-      // Its fields stay, so the call is still described by its command or file; only long values are cut.
-      const fields = Object.entries(input as Record<string, unknown>);
-      const share = Math.floor(budget / fields.length);
-      return {
-        ...event,
-        input: Object.fromEntries(
-          fields.map(([key, value]) => [key, typeof value === 'string' ? head(value, share) : value]),
-        ),
-      };
-    }
-    default:
-      return null;
-  }
-}
-
-interface Stored {
-  event: AgentEvent;
-  payload: string;
-  bytes: number;
-}
-
-/** The event cut to fit MAX_EVENT_BYTES as stored, or null when it cannot be. */
-function fitted(event: AgentEvent): Stored | null {
-  // JSON escapes can make the stored text longer than the text: shrink until it fits.
-  let budget = MAX_EVENT_BYTES - 4096;
-  for (let attempt = 0; attempt < 4; attempt++, budget = Math.floor(budget / 4)) {
-    const cut = shortened(event, budget, attempt === 3);
-    if (!cut) return null;
-    const payload = JSON.stringify(cut);
-    const bytes = Buffer.byteLength(payload);
-    if (bytes <= MAX_EVENT_BYTES) return { event: cut, payload, bytes };
-  }
-  return null;
-}
-
-/**
- * The event and its stored text. One nested too deep for JSON.stringify (the parsers cut tool inputs, but
- * an event may come from elsewhere) is stored with the deep part cut, its place saying so; null when even
- * that cannot be serialised, and the event is counted as not stored.
- */
-function serialised(event: AgentEvent): { event: AgentEvent; payload: string } | null {
-  try {
-    return { event, payload: JSON.stringify(event) };
-  } catch {
-    // Too deep, or a value JSON has no form for (a BigInt): tried again, cut.
-  }
-  try {
-    const cut = cutDeepNesting(event) as AgentEvent;
-    return { event: cut, payload: JSON.stringify(cut) };
-  } catch {
-    return null;
-  }
-}
 
 /** Events republished from a run another process owns (see markFollowed). */
 const followed = new WeakSet<BatonEvent>();
@@ -133,13 +58,19 @@ export function isFollowed(event: BatonEvent): boolean {
   return followed.has(event);
 }
 
-interface Pending {
+interface SessionRow {
   sessionId: string;
   seq: number;
   kind: AgentEvent['kind'];
   payload: string;
   /** A row written before, written again (the session's cut marker, with its final counts). */
   replace?: boolean;
+}
+
+/** What a flush writes, in the order published: an agent event kept for replay, its log row, or both. */
+interface Pending {
+  row?: SessionRow;
+  log?: LogEntry;
 }
 
 /** What a running session has stored so far, each against its own limit. */
@@ -168,20 +99,28 @@ export class EventRecorder {
   /** Failed writes since the last one that succeeded, so a full disk is logged once, not at every flush. */
   private failuresInARow = 0;
 
+  /** The agent event being kept: what its log row says of it. */
+  private keeping: { taskId: string; iteration: number } | undefined;
+
+  /** With `eventLog`, every event this process publishes is written to the event log too. */
   constructor(
     private readonly dataSource: DataSource,
     private readonly log: (message: string) => void = (message) => console.error(message),
+    private readonly eventLog?: EventLogWriter,
   ) {}
 
   /** Subscribe this to the bus. */
   readonly onEvent = (event: BatonEvent): void => {
     if (followed.has(event)) return;
+    // An agent event is logged as it is kept (keep); a retry once the events before it are written.
+    if (event.type !== 'agent.event' && event.type !== 'iteration.retrying') this.queueLog(logEntryOf(event));
     if (event.type === 'iteration.started') {
       this.nextSeq.set(event.sessionId, 0);
       this.kept.set(event.sessionId, nothingKept());
       this.live.set(event.sessionId, []);
     } else if (event.type === 'agent.event') {
       const { sessionId, event: agentEvent } = event;
+      this.keeping = { taskId: event.taskId, iteration: event.iteration };
       let kept = this.kept.get(sessionId);
       if (!kept) this.kept.set(sessionId, (kept = nothingKept()));
       const isDelta = agentEvent.kind === 'text_delta';
@@ -230,6 +169,7 @@ export class EventRecorder {
     } else if (event.type === 'iteration.retrying') {
       // Written now, under the old id, before the session row takes the new one (its events follow by cascade).
       void this.flush();
+      this.queueLog(logEntryOf(event));
       const { previousSessionId: from, sessionId: to } = event;
       this.nextSeq.set(to, this.nextSeq.get(from) ?? 0);
       this.nextSeq.delete(from);
@@ -257,7 +197,17 @@ export class EventRecorder {
   private keep(sessionId: string, event: AgentEvent, payload: string): number {
     const seq = this.nextSeq.get(sessionId) ?? 0;
     this.nextSeq.set(sessionId, seq + 1);
-    this.pending.push({ sessionId, seq, kind: event.kind, payload });
+    const where = this.keeping;
+    // The log's copy is the event as published, its agent event as stored (cut where it had to be).
+    const log = where
+      ? {
+          type: 'agent.event' as const,
+          taskId: where.taskId,
+          sessionId,
+          payload: `{"type":"agent.event","taskId":${JSON.stringify(where.taskId)},"sessionId":${JSON.stringify(sessionId)},"iteration":${where.iteration},"event":${payload}}`,
+        }
+      : undefined;
+    this.pending.push({ row: { sessionId, seq, kind: event.kind, payload }, log: this.eventLog ? log : undefined });
     const live = this.live.get(sessionId);
     if (live) {
       // A whole text supersedes the deltas that built it, for a window that connects later.
@@ -266,6 +216,13 @@ export class EventRecorder {
     }
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
     return seq;
+  }
+
+  /** An event other than an agent event, for the log. */
+  private queueLog(entry: LogEntry): void {
+    if (!this.eventLog) return;
+    this.pending.push({ log: entry });
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
   }
 
   /** A marker: small, and kept even past the caps, since it is what tells the replay that output is missing. */
@@ -291,7 +248,9 @@ export class EventRecorder {
     const cut = this.kept.get(sessionId)?.cut;
     if (!cut?.dirty) return;
     cut.dirty = false;
-    this.pending.push({ sessionId, seq: cut.seq, kind: 'cut', payload: JSON.stringify(cut.marker), replace: true });
+    this.pending.push({
+      row: { sessionId, seq: cut.seq, kind: 'cut', payload: JSON.stringify(cut.marker), replace: true },
+    });
   }
 
   liveEvents(sessionId: string): AgentEvent[] | undefined {
@@ -311,13 +270,17 @@ export class EventRecorder {
     try {
       writeTransaction(this.dataSource, (db) => {
         const insert = db.prepare(
-          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload) VALUES (?, ?, ?, ?)`,
+          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload, log_seq) VALUES (?, ?, ?, ?, ?)`,
         );
         const replace = db.prepare(`UPDATE session_events SET payload = ? WHERE session_id = ? AND seq = ?`);
-        for (const row of batch) {
+        for (const { row, log } of batch) {
+          // The log row first: the stored event records it, so a snapshot can take what a tail has passed.
+          const logSeq = log && this.eventLog ? this.eventLog.write(db, log) : null;
+          if (!row) continue;
           if (row.replace) replace.run(row.payload, row.sessionId, row.seq);
-          else insert.run(row.sessionId, row.seq, row.kind, row.payload);
+          else insert.run(row.sessionId, row.seq, row.kind, row.payload, logSeq);
         }
+        this.eventLog?.prune(db);
       });
     } catch (error) {
       this.failed(batch, error as Error);
@@ -333,9 +296,9 @@ export class EventRecorder {
     this.failures++;
     this.failuresInARow++;
     let events = 0;
-    for (const row of batch) {
+    for (const { row } of batch) {
       // A rewritten marker is no event of its own: its first write holds the counts as they were.
-      if (row.replace) continue;
+      if (!row || row.replace) continue;
       events++;
       this.lost.set(row.sessionId, (this.lost.get(row.sessionId) ?? 0) + 1);
     }

@@ -1,13 +1,15 @@
 /**
  * The reads behind one live view of every run on the database, whichever
- * process runs it: which tasks are active and who runs them, their sessions
- * and the agent events stored for them. Each query is small and indexed
- * (tasks by status, running sessions by a partial index, events by their
- * primary key), because the live follower runs them every tick.
+ * process runs it: which tasks are active and who runs them, the event log's
+ * new rows, and the agent events stored for a running session. Each query is
+ * small and indexed (tasks by status, the log and events by their primary
+ * keys), because the log tail runs them every tick.
  */
 import type { DataSource } from 'typeorm';
+import type { z } from 'zod';
 import { type AgentEvent, agentEventSchema } from '../../contract/agent-events';
-import type { SessionStatus } from '../../contract/views';
+import { type BatonEvent, batonEventSchema } from '../../contract/events';
+import { connectionOf } from './write-transaction';
 
 export interface ActiveTaskRow {
   id: string;
@@ -19,49 +21,33 @@ export interface ActiveTaskRow {
   reason: string | null;
 }
 
-export interface LiveSessionRow {
-  /** The row's own id: it stays when a retry gives the session a new session id. */
-  rowId: number;
-  sessionId: string;
-  taskId: string;
-  iteration: number;
-  status: SessionStatus;
-}
-
 export interface StoredEvent {
   seq: number;
   /** Null when the stored payload is not an agent event this version understands. */
   event: AgentEvent | null;
 }
 
-interface SessionRecord {
-  id: number;
-  session_id: string;
-  task_id: string;
-  iteration: number;
-  status: SessionStatus;
+/** A row of the event log (migration 1764030000017). */
+export interface LogRow {
+  seq: number;
+  /** The service that wrote it (one id per open Baton), its process and machine. */
+  origin: string;
+  pid: number;
+  host: string;
+  event: BatonEvent | null;
 }
 
-const SESSION_COLUMNS = `id, session_id, task_id, iteration, status`;
-
-const toSession = (row: SessionRecord): LiveSessionRow => ({
-  rowId: row.id,
-  sessionId: row.session_id,
-  taskId: row.task_id,
-  iteration: row.iteration,
-  status: row.status,
-});
-
-const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
-
-function parseEvent(payload: string): AgentEvent | null {
+/** A stored event, or null: one another version wrote that this one cannot read is passed by. */
+function parsed<T>(schema: z.ZodType<T>, payload: string): T | null {
   try {
-    const parsed = agentEventSchema.safeParse(JSON.parse(payload));
-    return parsed.success ? parsed.data : null;
+    const result = schema.safeParse(JSON.parse(payload));
+    return result.success ? result.data : null;
   } catch {
     return null;
   }
 }
+const parseBatonEvent = (payload: string) => parsed(batonEventSchema, payload);
+const parseEvent = (payload: string) => parsed(agentEventSchema, payload);
 
 export class LiveQueries {
   constructor(private readonly dataSource: DataSource) {}
@@ -92,40 +78,33 @@ export class LiveQueries {
     }));
   }
 
+  /** The newest seq of the event log, 0 when it is empty: where a tail that starts now begins. */
+  lastLogSeq(): number {
+    const row = connectionOf(this.dataSource).prepare(`SELECT MAX(seq) AS seq FROM event_log`).get() as {
+      seq: number | null;
+    };
+    return row.seq ?? 0;
+  }
+
+  /** The log's rows after `seq`, in order, at most `limit`; `event` null where this version cannot read it. */
+  logAfter(seq: number, limit: number): LogRow[] {
+    const rows = connectionOf(this.dataSource)
+      .prepare(`SELECT seq, origin, pid, host, payload FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(seq, limit) as Array<Omit<LogRow, 'event'> & { payload: string }>;
+    return rows.map(({ payload, ...row }) => ({ ...row, event: parseBatonEvent(payload) }));
+  }
+
   /**
-   * The sessions of these tasks that are running, or whose row id is above
-   * `afterRowId` (sessions newer than that, whatever their status), by row id.
+   * The session's stored events that a tail at log seq `throughLogSeq` has passed (and those stored before
+   * there was a log), in order, at most `limit`.
    */
-  async sessionsOf(taskIds: readonly string[], afterRowId: number): Promise<LiveSessionRow[]> {
-    if (taskIds.length === 0) return [];
-    const rows = (await this.dataSource.query(
-      `SELECT ${SESSION_COLUMNS} FROM sessions
-       WHERE task_id IN (${placeholders(taskIds)}) AND (status = 'running' OR id > ?)
-       ORDER BY id`,
-      [...taskIds, afterRowId],
-    )) as SessionRecord[];
-    return rows.map(toSession);
-  }
-
-  /** Sessions by their row ids (the rows a follower knows), whatever they are called now. */
-  async sessionsByRowId(rowIds: readonly number[]): Promise<LiveSessionRow[]> {
-    if (rowIds.length === 0) return [];
-    const rows = (await this.dataSource.query(
-      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id IN (${placeholders(rowIds)}) ORDER BY id`,
-      [...rowIds],
-    )) as SessionRecord[];
-    return rows.map(toSession);
-  }
-
-  /** The session's stored events with `afterSeq < seq <= throughSeq`, in order, at most `limit`. */
-  async eventsOf(
-    sessionId: string,
-    range: { afterSeq: number; throughSeq?: number; limit: number },
-  ): Promise<StoredEvent[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT seq, payload FROM session_events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
-      [sessionId, range.afterSeq, range.throughSeq ?? Number.MAX_SAFE_INTEGER, range.limit],
-    )) as Array<{ seq: number; payload: string }>;
+  eventsPassed(sessionId: string, throughLogSeq: number | null, limit: number): StoredEvent[] {
+    const rows = connectionOf(this.dataSource)
+      .prepare(
+        `SELECT seq, payload FROM session_events WHERE session_id = ? AND (log_seq IS NULL OR log_seq <= ?)
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(sessionId, throughLogSeq ?? Number.MAX_SAFE_INTEGER, limit) as Array<{ seq: number; payload: string }>;
     return rows.map((row) => ({ seq: row.seq, event: parseEvent(row.payload) }));
   }
 }

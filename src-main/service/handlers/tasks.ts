@@ -3,8 +3,8 @@ import type { AgentEvent } from '../../contract/agent-events';
 import type { BatonHandlers } from '../../contract/api';
 import { isActiveStatus, type TaskDetail } from '../../contract/views';
 import { InvalidTaskError, TaskNotFoundError } from '../../core/orchestrator/orchestrator';
-import { MAX_STORED_EVENTS_PER_RUNNING_SESSION } from '../../core/store/event-recorder';
 import { CallFailure } from '../dispatcher';
+import { stopElsewhere } from '../remote-stop';
 import type { ServiceContext } from '../service-context';
 import { taskLookup } from './task-lookup';
 
@@ -28,17 +28,7 @@ const runningSessionIds = (task: TaskDetail) =>
   task.sessions.filter((session) => session.status === 'running').map((session) => session.sessionId);
 
 export function taskHandlers(context: ServiceContext): TaskHandlers {
-  const { core, runs, recorder, live } = context;
-
-  /** The stored events of sessions another process runs (their recorder writes them every 250 ms). */
-  const storedEvents = async (sessionIds: readonly string[]): Promise<Record<string, AgentEvent[]>> => {
-    const events: Record<string, AgentEvent[]> = {};
-    for (const sessionId of sessionIds) {
-      const rows = await live.eventsOf(sessionId, { afterSeq: -1, limit: MAX_STORED_EVENTS_PER_RUNNING_SESSION });
-      events[sessionId] = rows.flatMap((row) => (row.event ? [row.event] : []));
-    }
-    return events;
-  };
+  const { core, runs, recorder, live, tail } = context;
 
   const { resolveTaskId, requireTask } = taskLookup(context);
 
@@ -59,8 +49,10 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
       return task;
     },
 
-    // A task another process runs cannot be stopped from here: it answers stopped: false, as for a task not running.
-    stopTask: async ({ taskId }) => ({ stopped: await runs.stop(taskId) }),
+    // A task another process runs is stopped by that process, asked through the event log.
+    stopTask: async ({ taskId }) => ({
+      stopped: runs.isRunning(taskId) ? await runs.stop(taskId) : await stopElsewhere(core, taskId),
+    }),
 
     getTask: ({ taskId }) => requireTask(taskId),
 
@@ -77,15 +69,11 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
       }
       tasks.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
 
-      // Other processes' streams as the follower has published them (so a window that replays what it
-      // buffered meanwhile repeats nothing), or as stored where nothing follows them.
+      // Other processes' streams as far as the log's tail has published them, so a window that replays what
+      // it buffered meanwhile repeats nothing.
       const foreignSessions = tasks.filter((task) => !runs.isRunning(task.id)).flatMap(runningSessionIds);
       const currentEvents: Record<string, AgentEvent[]> =
-        foreignSessions.length === 0
-          ? {}
-          : context.follower
-            ? await context.follower.eventsSoFar(foreignSessions)
-            : await storedEvents(foreignSessions);
+        foreignSessions.length === 0 ? {} : await tail.eventsSoFar(foreignSessions);
       // This process's streams are taken last, with nothing awaited after, from the recorder's memory.
       for (const task of tasks) {
         if (!runs.isRunning(task.id)) continue;
