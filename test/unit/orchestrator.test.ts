@@ -13,8 +13,12 @@ import { ScriptedAgent, success } from '../support/scripted-agent';
 let dir: string;
 let core: BatonCore | undefined;
 
-async function makeCore(agent: AgentRunner, retry = { baseDelayMs: 0, maxDelayMs: 0 }): Promise<BatonCore> {
-  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry });
+async function makeCore(
+  agent: AgentRunner,
+  retry = { baseDelayMs: 0, maxDelayMs: 0 },
+  random?: () => number,
+): Promise<BatonCore> {
+  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry, random });
   return core;
 }
 
@@ -335,10 +339,9 @@ describe('Orchestrator', () => {
       if (call === 4) setTimeout(() => stop.abort(), 5);
       return { error: { kind: 'no_result', message: 'agent exited with code 1 without a result' }, exitCode: 1 };
     });
-    const { orchestrator, store } = await makeCore(agent, { baseDelayMs: 10, maxDelayMs: 25 });
+    // The jitter pinned at its ceiling, so the delays are visible.
+    const { orchestrator, store } = await makeCore(agent, { baseDelayMs: 10, maxDelayMs: 25 }, () => 1);
     const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1, maxRetries: 5 });
-    // Pin the jitter at its ceiling so the delays are visible.
-    (orchestrator as unknown as { random: () => number }).random = () => 1;
     const done = await orchestrator.runTask(task.id, stop.signal);
     expect(done.status).toBe('cancelled');
     const [session] = await store.sessionsOfTask(task.id);
