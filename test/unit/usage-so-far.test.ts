@@ -12,6 +12,7 @@ import type { AgentEvent, TokenUsage } from '../../src-main/contract/agent-event
 import type { AgentRunOutcome, AgentRunRequest } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { ScriptedAgent, success } from '../support/scripted-agent';
+import { TestClock } from '../support/test-clock';
 
 const MODEL = 'claude-sonnet-4-5';
 let dir: string;
@@ -54,7 +55,9 @@ const atSonnet45 = (u: TokenUsage) =>
   (u.inputTokens * 3 + u.outputTokens * 15 + u.cacheCreationTokens * 3.75 + u.cacheReadTokens * 0.3) / 1_000_000;
 
 async function start(agent: ScriptedAgent, retry = { baseDelayMs: 0, maxDelayMs: 0 }, model = MODEL) {
-  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry, random: () => 1 });
+  // On a clock no one moves, a retry's back-off lasts until the test ends.
+  const clock = new TestClock();
+  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry, random: () => 1, clock });
   const task = await core.orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1, model });
   // Never awaited: the tests "crash" while it runs, and it fails once the store is closed under it.
   core.orchestrator.runTask(task.id).catch(() => undefined);
@@ -183,7 +186,7 @@ describe('usage kept while an iteration runs', () => {
         result: { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: 0.25, usage: first },
       }),
     );
-    // The retry waits a minute: the kill lands in the wait.
+    // The retry waits a minute, which never passes: the kill lands in the wait.
     const c = await start(agent, { baseDelayMs: 60_000, maxDelayMs: 60_000 });
     await until(async () => ((await usageKept(c)) as { retries?: unknown[] } | null)?.retries?.length === 1);
     expect(agent.requests).toHaveLength(1);
