@@ -4,6 +4,7 @@ import type { ServiceSpeed } from '../../../contract/models';
 import type { RetryEntry } from '../../../contract/views';
 import type { Pricing } from '../../pricing';
 import type { UsageSoFar } from '../../store/task-store';
+import type { Clock } from '../clock';
 import { costOf, plusRetries } from './cost';
 
 /** How long usage seen on the stream may wait to be written to its running row: the most a crash loses of it. */
@@ -23,13 +24,15 @@ export class UsageSoFarWriter {
   private turns = 0;
   private agentCostUsd: number | null = null;
   private speed: ServiceSpeed | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** The delayed write under way, stopped when an earlier write supersedes it. */
+  private pending: AbortController | undefined;
   private stopped = false;
 
   constructor(
     private readonly write: (soFar: UsageSoFar) => void,
     private readonly model: () => string | null,
     private readonly pricing: Pricing,
+    private readonly clock: Clock,
   ) {}
 
   seen(event: AgentEvent): void {
@@ -38,7 +41,7 @@ export class UsageSoFarWriter {
       if (inputSide(event.usage) > inputSide(this.usage)) this.turns++;
       this.usage = event.usage;
       this.speed = event.speed ?? this.speed;
-      this.timer ??= setTimeout(() => this.flush(), USAGE_WRITE_DELAY_MS);
+      if (!this.pending) this.flushLater();
     } else if (event.kind === 'result') {
       const { result } = event;
       this.usage = maxUsage(result.usage, this.usage);
@@ -60,12 +63,20 @@ export class UsageSoFarWriter {
   /** The final UPDATE follows, and supersedes anything written here. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.pending?.abort();
+  }
+
+  private flushLater(): void {
+    const pending = new AbortController();
+    this.pending = pending;
+    void this.clock.sleep(USAGE_WRITE_DELAY_MS, pending.signal).then((due) => {
+      if (due && this.pending === pending) this.flush();
+    });
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.pending?.abort();
+    this.pending = undefined;
     if (this.stopped) return;
     const served = { speed: this.speed };
     const cost = costOf(this.agentCostUsd, this.pricing.costOf(this.model(), this.usage, served));

@@ -86,6 +86,7 @@ export class IterationAttempts {
       (soFar) => ctx.store.recordUsageSoFar(this.log.sessionId, soFar),
       () => this.log.reportedModel,
       start.pricing,
+      ctx.clock,
     );
     this.agentRetries = new AgentRetryWatch(
       {
