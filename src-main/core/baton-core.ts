@@ -10,6 +10,7 @@ import type { RunnerHost } from '../contract/views';
 import type { AgentRunner } from './agents/agent-runner';
 import { EventBus } from './events/event-bus';
 import { isProcessAlive, stopOrphanedAgent } from './process-tree';
+import type { Clock } from './orchestrator/clock';
 import { Orchestrator, type RetryTiming } from './orchestrator/orchestrator';
 import { recoverWorktrees } from './orchestrator/worktree-recovery';
 import { openDataSource } from './store/data-source';
@@ -31,6 +32,8 @@ export interface BatonCoreOptions {
   newTaskId?: () => string;
   /** What kind of Baton process opens the core, recorded on the tasks it runs. */
   host?: RunnerHost;
+  /** The orchestrator's time and waits; the machine's by default, one the test moves in tests. */
+  clock?: Clock;
 }
 
 export interface BatonCore {
@@ -101,6 +104,7 @@ export async function openBatonCore(options: BatonCoreOptions): Promise<BatonCor
     dataDir,
     newTaskId: options.newTaskId,
     host: options.host,
+    clock: options.clock,
   });
   return {
     dataSource,

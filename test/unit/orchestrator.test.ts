@@ -9,12 +9,18 @@ import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { InvalidTaskError, LaunchWithdrawnError } from '../../src-main/core/orchestrator/orchestrator';
 import { TaskQueue } from '../../src-main/core/orchestrator/task-queue';
 import { ScriptedAgent, success } from '../support/scripted-agent';
+import { TestClock } from '../support/test-clock';
 
 let dir: string;
 let core: BatonCore | undefined;
 
-async function makeCore(agent: AgentRunner, retry = { baseDelayMs: 0, maxDelayMs: 0 }): Promise<BatonCore> {
-  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry });
+async function makeCore(
+  agent: AgentRunner,
+  retry = { baseDelayMs: 0, maxDelayMs: 0 },
+  random?: () => number,
+  clock?: TestClock,
+): Promise<BatonCore> {
+  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry, random, clock });
   return core;
 }
 
@@ -331,15 +337,24 @@ describe('Orchestrator', () => {
 
   it('backs off exponentially up to its limit, and a stop during the wait ends the task', async () => {
     const stop = new AbortController();
-    const agent = new ScriptedAgent((_, call) => {
-      if (call === 4) setTimeout(() => stop.abort(), 5);
-      return { error: { kind: 'no_result', message: 'agent exited with code 1 without a result' }, exitCode: 1 };
-    });
-    const { orchestrator, store } = await makeCore(agent, { baseDelayMs: 10, maxDelayMs: 25 });
+    const agent = new ScriptedAgent(() => ({
+      error: { kind: 'no_result', message: 'agent exited with code 1 without a result' },
+      exitCode: 1,
+    }));
+    const clock = new TestClock();
+    // The jitter pinned at its ceiling, so the delays are visible.
+    const { orchestrator, store } = await makeCore(agent, { baseDelayMs: 10, maxDelayMs: 25 }, () => 1, clock);
     const task = await orchestrator.createTask({ dir, prompt: 'do it', maxIterations: 1, maxRetries: 5 });
-    // Pin the jitter at its ceiling so the delays are visible.
-    (orchestrator as unknown as { random: () => number }).random = () => 1;
-    const done = await orchestrator.runTask(task.id, stop.signal);
+    const run = orchestrator.runTask(task.id, stop.signal);
+    // Three back-offs run their course; the user stops the task during the fourth.
+    for (let wait = 1; wait <= 3; wait++) {
+      await clock.sleeping();
+      clock.wakeNext();
+    }
+    await clock.sleeping();
+    expect(agent.requests).toHaveLength(4);
+    stop.abort();
+    const done = await run;
     expect(done.status).toBe('cancelled');
     const [session] = await store.sessionsOfTask(task.id);
     expect(session?.retries.map((r) => r.delayMs)).toEqual([10, 20, 25]);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCompletionCheck } from '../../src-main/core/orchestrator/completion-check';
+import { runCompletionCheck } from '../../src-main/core/orchestrator/steps/completion-check';
 import {
   containedCommand,
   isolationProblem,

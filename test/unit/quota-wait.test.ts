@@ -7,12 +7,16 @@ import type { BatonEvent } from '../../src-main/contract/events';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { LaunchWithdrawnError } from '../../src-main/core/orchestrator/orchestrator';
 import { ScriptedAgent, success } from '../support/scripted-agent';
+import { TestClock } from '../support/test-clock';
 
 let dir: string;
 let core: BatonCore | undefined;
+/** The orchestrator's time: each test moves it past the waits it looks at, or lets it run on (auto). */
+let clock: TestClock;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'baton-quota-'));
+  clock = new TestClock();
 });
 afterEach(async () => {
   await core?.close();
@@ -51,7 +55,7 @@ const spent = (resetsAt: number) => ({
 function agentWith(replies: (call: number) => ReturnType<typeof spent> | ReturnType<typeof success>) {
   const calls: number[] = [];
   const agent = new ScriptedAgent((request, call) => {
-    calls.push(Date.now());
+    calls.push(clock.now());
     const reply = replies(call);
     if ('rateLimitEvent' in reply) {
       request.onEvent({ kind: 'rate_limit', info: reply.rateLimitEvent });
@@ -70,6 +74,7 @@ async function open(agent: ScriptedAgent): Promise<BatonCore> {
     agent,
     retry: { baseDelayMs: 0, maxDelayMs: 0 },
     random: () => 0,
+    clock,
   });
   return core;
 }
@@ -78,22 +83,23 @@ describe('a spent subscription window', () => {
   it('waits, making no call, until the reset, then goes on in a fresh session; the wait is not a failure', async () => {
     let resetsAt = Infinity;
     // Every call before the reset is turned away, as the API would; after it, calls succeed.
-    const { agent, calls } = agentWith(() => (Date.now() < resetsAt ? spent(resetsAt) : success('done')));
+    const { agent, calls } = agentWith(() => (clock.now() < resetsAt ? spent(resetsAt) : success('done')));
     const { orchestrator, store, bus } = await open(agent);
-    // Set once the store is open, so slow set-up cannot eat the window.
-    resetsAt = Date.now() + 2000;
+    resetsAt = clock.now() + 2000;
     const events: BatonEvent[] = [];
     bus.subscribe((event) => events.push(event));
     const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 2, maxRetries: 0 });
     const run = orchestrator.runTask(task.id);
 
-    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 1000 }).toBe('waiting');
+    await clock.sleeping();
     const waiting = await store.taskSummary(task.id);
+    expect(waiting?.status).toBe('waiting');
     expect(waiting?.wakeAt).toBeGreaterThanOrEqual(resetsAt);
     expect(waiting?.statusReason).toMatch(
       /^waiting: the 5-hour window is spent; it reopens at \d{4}-\d\d-\d\d \d\d:\d\d$/,
     );
 
+    clock.wakeNext();
     const done = await run;
     expect(done.status).toBe('max_iterations');
     expect(done.wakeAt).toBeNull();
@@ -122,11 +128,12 @@ describe('a spent subscription window', () => {
   });
 
   it('never counts the waits toward three failed iterations in a row', async () => {
-    let resetsAt = Date.now() + 300;
+    clock = new TestClock({ auto: true });
+    let resetsAt = clock.now() + 300;
     // The window is spent again right after each reset, four times over.
     const { agent } = agentWith((call) => {
       if (call <= 4) {
-        resetsAt = Date.now() + 300;
+        resetsAt = clock.now() + 300;
         return spent(resetsAt);
       }
       return success('done BATON_TASK_COMPLETE');
@@ -136,10 +143,10 @@ describe('a spent subscription window', () => {
     const done = await orchestrator.runTask(task.id);
     expect(done.status).toBe('completed');
     expect(agent.requests).toHaveLength(5);
-  }, 30_000);
+  });
 
   it('with on-quota stop, ends the task resumable, with the time its window reopens', async () => {
-    const resetsAt = Date.now() + 60_000;
+    const resetsAt = clock.now() + 60_000;
     const { agent } = agentWith(() => spent(resetsAt));
     const { orchestrator, store } = await open(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 3, onQuota: 'stop' });
@@ -154,11 +161,11 @@ describe('a spent subscription window', () => {
   it('starts no iteration into a window known to be spent, or past the pause threshold, until it resets', async () => {
     const { agent, calls } = agentWith(() => success('done BATON_TASK_COMPLETE'));
     const { orchestrator, store } = await open(agent);
-    const resetsAt = Date.now() + 3000;
+    const resetsAt = clock.now() + 3000;
     // Another task's iteration saw the window at 95%.
     const other = await orchestrator.createTask({ dir, prompt: 'other' });
     await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
-    await store.recordRateLimit('other-session', rateLimit('allowed_warning', resetsAt, 0.95), Date.now());
+    await store.recordRateLimit('other-session', rateLimit('allowed_warning', resetsAt, 0.95), clock.now());
 
     const below = await orchestrator.createTask({ dir, prompt: 'no threshold', maxIterations: 1 });
     expect((await orchestrator.runTask(below.id)).status).toBe('completed');
@@ -166,21 +173,26 @@ describe('a spent subscription window', () => {
 
     const paused = await orchestrator.createTask({ dir, prompt: 'paused', maxIterations: 1, pauseAtUtilization: 0.9 });
     const run = orchestrator.runTask(paused.id);
-    await expect.poll(async () => (await store.taskSummary(paused.id))?.status, { timeout: 1000 }).toBe('waiting');
-    expect((await store.taskSummary(paused.id))?.statusReason).toMatch(/5-hour window is 95% used \(pause at 90%\)/);
+    await clock.sleeping();
+    expect(await store.taskSummary(paused.id)).toMatchObject({
+      status: 'waiting',
+      statusReason: expect.stringMatching(/5-hour window is 95% used \(pause at 90%\)/),
+    });
+    clock.wakeNext();
     expect((await run).status).toBe('completed');
     expect(calls).toHaveLength(2);
     expect(calls[1]).toBeGreaterThanOrEqual(resetsAt);
   });
 
   it('stops a task while it waits, at once', async () => {
-    const resetsAt = Date.now() + 60_000;
+    const resetsAt = clock.now() + 60_000;
     const { agent } = agentWith(() => spent(resetsAt));
     const { orchestrator, store } = await open(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 3 });
     const controller = new AbortController();
     const run = orchestrator.runTask(task.id, controller.signal);
-    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 1000 }).toBe('waiting');
+    await clock.sleeping();
+    expect((await store.taskSummary(task.id))?.status).toBe('waiting');
     controller.abort();
     const done = await run;
     // Still resumable at the window's reset: the iteration it held never got its turn.
@@ -194,11 +206,12 @@ describe('a spent subscription window', () => {
 
   it('adds the jitter to a hold before an iteration too, so no call lands on the reset itself', async () => {
     const { agent, calls } = agentWith(() => success('done BATON_TASK_COMPLETE'));
+    clock = new TestClock({ auto: true });
     const { orchestrator, store } = await open(agent);
-    const resetsAt = Date.now() + 2500;
+    const resetsAt = clock.now() + 2500;
     const other = await orchestrator.createTask({ dir, prompt: 'other' });
     await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
-    await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), Date.now());
+    await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), clock.now());
     const task = await orchestrator.createTask({ dir, prompt: 'held', maxIterations: 1 });
     expect((await orchestrator.runTask(task.id)).status).toBe('completed');
     // random 0: exactly one second past the reset.
@@ -209,15 +222,17 @@ describe('a spent subscription window', () => {
     const { agent } = agentWith(() => success('done BATON_TASK_COMPLETE'));
     const { orchestrator, store } = await open(agent);
     await store.updateSettings({ dailyBudgetUsd: 1 });
-    const resetsAt = Date.now() + 3000;
+    const resetsAt = clock.now() + 3000;
     const other = await orchestrator.createTask({ dir, prompt: 'other' });
     await store.startSession({ sessionId: 'other-session', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
-    await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), Date.now());
+    await store.recordRateLimit('other-session', rateLimit('rejected', resetsAt, 1), clock.now());
     const task = await orchestrator.createTask({ dir, prompt: 'held', maxIterations: 1 });
     const run = orchestrator.runTask(task.id);
-    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 2500 }).toBe('waiting');
+    await clock.sleeping();
+    expect((await store.taskSummary(task.id))?.status).toBe('waiting');
     // While it waits, another task spends the whole day's budget.
     await store.finishSession('other-session', { ...spentFinish, costUsd: 1.5 });
+    clock.wakeNext();
     // It never ran an iteration: a launch the daily budget turned away, taken back whole.
     await expect(run).rejects.toThrow(
       new LaunchWithdrawnError("today's spending, $1.50, reached the daily budget of $1.00; the task was not kept"),
@@ -227,13 +242,14 @@ describe('a spent subscription window', () => {
   });
 
   it('resumes a task stopped while it waited, even at its last iteration, keeping what the turned-away attempt cost', async () => {
-    const resetsAt = Date.now() + 1500;
+    const resetsAt = clock.now() + 1500;
     const { agent } = agentWith((call) => (call === 1 ? spentAfterWork(resetsAt) : success('done')));
     const { orchestrator, store } = await open(agent);
     const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1 });
     const controller = new AbortController();
     const run = orchestrator.runTask(task.id, controller.signal);
-    await expect.poll(async () => (await store.taskSummary(task.id))?.status, { timeout: 1000 }).toBe('waiting');
+    await clock.sleeping();
+    expect((await store.taskSummary(task.id))?.status).toBe('waiting');
     controller.abort();
     const stopped = await run;
     expect(stopped).toMatchObject({ status: 'cancelled' });
@@ -242,7 +258,11 @@ describe('a spent subscription window', () => {
 
     // Resumed before the reset, it holds until then, and the iteration the wait cut gets its turn.
     await orchestrator.prepareResume(task.id);
-    const resumed = await orchestrator.runTask(task.id);
+    const resuming = orchestrator.runTask(task.id);
+    await clock.sleeping();
+    expect(agent.requests).toHaveLength(1);
+    clock.wakeNext();
+    const resumed = await resuming;
     expect(resumed).toMatchObject({ status: 'max_iterations', wakeAt: null, iterations: 2 });
     expect(resumed.totals.inputTokens).toBe(500 + 10);
     expect(resumed.totals.costUsd).toBeCloseTo(0.51, 10);
@@ -253,11 +273,11 @@ describe('a spent subscription window', () => {
     let resetsAt = Infinity;
     const { agent } = agentWith((call) => (call === 1 ? spentAfterWork(resetsAt) : success('done')));
     const { orchestrator } = await open(agent);
-    resetsAt = Date.now() + 1000;
+    resetsAt = clock.now() + 1000;
     const task = await orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1, onQuota: 'stop' });
     expect((await orchestrator.runTask(task.id)).totals).toMatchObject({ inputTokens: 500, costUsd: 0.5 });
     // Resumed before the reset, it would stop at the window again; after it, it goes on.
-    await new Promise((resolve) => setTimeout(resolve, resetsAt - Date.now() + 50));
+    clock.advance(resetsAt - clock.now() + 50);
     await orchestrator.prepareResume(task.id);
     const resumed = await orchestrator.runTask(task.id);
     expect(resumed.totals.inputTokens).toBe(510);

@@ -12,8 +12,11 @@ import type { AgentEvent, TokenUsage } from '../../src-main/contract/agent-event
 import type { AgentRunOutcome, AgentRunRequest } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { ScriptedAgent, success } from '../support/scripted-agent';
+import { TestClock } from '../support/test-clock';
 
 const MODEL = 'claude-sonnet-4-5';
+/** How long usage seen on the stream waits to be written (USAGE_WRITE_DELAY_MS). */
+const COALESCING_MS = 250;
 let dir: string;
 let core: BatonCore | undefined;
 
@@ -54,11 +57,14 @@ const atSonnet45 = (u: TokenUsage) =>
   (u.inputTokens * 3 + u.outputTokens * 15 + u.cacheCreationTokens * 3.75 + u.cacheReadTokens * 0.3) / 1_000_000;
 
 async function start(agent: ScriptedAgent, retry = { baseDelayMs: 0, maxDelayMs: 0 }, model = MODEL) {
-  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry, random: () => 1 });
+  // The orchestrator's time moves only when a test moves it: a retry's back-off lasts until the test ends, and
+  // usage seen on the stream is written once the test moves past the coalescing delay.
+  const clock = new TestClock();
+  core = await openBatonCore({ databaseFile: path.join(dir, 'baton.db'), agent, retry, random: () => 1, clock });
   const task = await core.orchestrator.createTask({ dir, prompt: 'work', maxIterations: 1, model });
   // Never awaited: the tests "crash" while it runs, and it fails once the store is closed under it.
   core.orchestrator.runTask(task.id).catch(() => undefined);
-  return { ...core, taskId: task.id };
+  return { ...core, taskId: task.id, clock };
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -85,6 +91,8 @@ describe('usage kept while an iteration runs', () => {
     const c = await start(agent);
     const writes = vi.spyOn(c.store, 'recordUsageSoFar');
     await until(() => agent.requests.length === 1);
+    expect(writes).not.toHaveBeenCalled();
+    c.clock.advance(COALESCING_MS);
     await until(async () => (await usageKept(c)) !== null);
     // Four events in a burst: coalesced into one write.
     expect(writes).toHaveBeenCalledTimes(1);
@@ -132,6 +140,8 @@ describe('usage kept while an iteration runs', () => {
   it('a kill mid-iteration of a model without known prices keeps its tokens, its cost unknown', async () => {
     const agent = hanging(() => twoCalls.map((u): AgentEvent => ({ kind: 'usage', usage: u })));
     const c = await start(agent, undefined, 'made-up-model');
+    await until(() => agent.requests.length === 1);
+    c.clock.advance(COALESCING_MS);
     await until(async () => (await usageKept(c)) !== null);
     await crashRecovery(c);
     const [session] = await c.store.sessionsOfTask(c.taskId);
@@ -157,6 +167,7 @@ describe('usage kept while an iteration runs', () => {
     );
     const c = await start(agent);
     await until(() => agent.requests.length === 2);
+    c.clock.advance(COALESCING_MS);
     await until(async () => ((await usageKept(c)) as { inputTokens?: number } | null)?.inputTokens === 1500);
 
     await crashRecovery(c);
@@ -183,7 +194,7 @@ describe('usage kept while an iteration runs', () => {
         result: { ...success('').result, isError: true, apiErrorStatus: 529, costUsd: 0.25, usage: first },
       }),
     );
-    // The retry waits a minute: the kill lands in the wait.
+    // The retry waits a minute, which never passes: the kill lands in the wait.
     const c = await start(agent, { baseDelayMs: 60_000, maxDelayMs: 60_000 });
     await until(async () => ((await usageKept(c)) as { retries?: unknown[] } | null)?.retries?.length === 1);
     expect(agent.requests).toHaveLength(1);
@@ -199,13 +210,13 @@ describe('usage kept while an iteration runs', () => {
     const agent = new ScriptedAgent(async (request) => {
       for (const u of twoCalls) request.onEvent({ kind: 'usage', usage: u });
       request.onEvent({ kind: 'result', result: reported });
-      // Past the coalescing delay, so a pending write would land after the final UPDATE.
-      await new Promise((resolve) => setTimeout(resolve, 400));
       return { result: reported };
     });
     const c = await start(agent);
     await until(async () => (await c.store.taskSummary(c.taskId))?.status === 'max_iterations');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Past the coalescing delay, so a write still pending would land after the final UPDATE.
+    c.clock.advance(COALESCING_MS);
+    await new Promise((resolve) => setImmediate(resolve));
     const [session] = await c.store.sessionsOfTask(c.taskId);
     expect(session).toMatchObject({ status: 'completed', ...usage(2010, 90, 200, 6001), costUsd: 0.3 });
     // The final figures are the row's own: what was kept meanwhile is dropped.

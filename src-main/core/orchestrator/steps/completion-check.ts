@@ -1,7 +1,7 @@
 /** Runs the user's completion check: a shell command in the task's directory, where exit 0 means done. */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { RunProcesses } from '../process-containment';
+import { RunProcesses } from '../../process-containment';
 
 /** Marks the check's processes (see process-containment), so that none outlives it. */
 const CHECK_ENV = 'BATON_CHECK_ID';

@@ -1,12 +1,13 @@
 /**
  * When a task must hold off for a subscription window: after the agent was turned away by a
  * spent one, or before an iteration while a window is known to be spent or past the task's
- * pause threshold. Pure functions of what the agent and the store reported.
+ * pause threshold, and how a task ends at one. Pure functions of what the agent and the store reported.
  */
-import type { RateLimitInfo } from '../../contract/agent-events';
-import { describeQuotaWindow, formatDate } from '../../contract/format';
-import type { QuotaWindowView } from '../../contract/views';
-import type { AgentRunOutcome } from '../agents/agent-runner';
+import type { RateLimitInfo } from '../../../contract/agent-events';
+import { describeQuotaWindow, formatDate } from '../../../contract/format';
+import type { QuotaWindowView } from '../../../contract/views';
+import type { AgentRunOutcome } from '../../agents/agent-runner';
+import type { TaskEnding } from '../task-ending';
 
 /** Without a reset time from the agent, try again after this long. */
 export const UNKNOWN_RESET_WAIT_MS = 5 * 60_000;
@@ -69,4 +70,20 @@ export function windowToWaitFor(
     if (reason && (wait === undefined || window.resetsAt > wait.resetsAt)) wait = { resetsAt: window.resetsAt, reason };
   }
   return wait;
+}
+
+/** A few seconds past the reset, so tasks waiting on one window do not all call at the same instant. */
+export function quotaJitter(random: () => number): number {
+  return 1000 + Math.round(random() * 4000);
+}
+
+/** The user stopped the task while it waited: it ends, resumable, and still says when its window reopens. */
+export function stoppedWhileWaiting(wait: QuotaWait): TaskEnding {
+  return { status: 'cancelled', reason: `stopped by the user while waiting: ${wait.reason}`, wakeAt: wait.resetsAt };
+}
+
+/** `--on-quota stop`: the task ends, resumable, with the time its window reopens. */
+export function stoppedAtQuota(wait: QuotaWait | undefined): TaskEnding {
+  const reason = wait ? wait.reason : 'a subscription window is spent';
+  return { status: 'cancelled', reason: `stopped (on quota: stop): ${reason}`, wakeAt: wait?.resetsAt ?? null };
 }

@@ -4,9 +4,9 @@
  * agent gave up on an API it could not reach. Either way nothing can be done until the API answers,
  * so the task shows as waiting, with why and until when, as it does for a spent subscription window.
  */
-import { type AgentEvent, type WaitCause } from '../../contract/agent-events';
-import { describeApiTrouble } from '../../contract/format';
-import type { AgentRunOutcome } from '../agents/agent-runner';
+import { type AgentEvent, type WaitCause } from '../../../contract/agent-events';
+import { describeApiTrouble } from '../../../contract/format';
+import type { AgentRunOutcome } from '../../agents/agent-runner';
 import type { QuotaWait } from './quota';
 
 /** How a task is marked waiting and awake again (the store and the bus). */
