@@ -13,10 +13,13 @@ import { performance } from 'node:perf_hooks';
 import { type TokenUsage, zeroUsage } from '../src-main/contract/agent-events';
 import type { AgentRunner, AgentRunOutcome, AgentRunRequest } from '../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../src-main/core/baton-core';
+import { EventLogWriter, newOrigin } from '../src-main/core/events/event-log';
 import { DEFAULT_RETRY_TIMING } from '../src-main/core/orchestrator/orchestrator';
+import { EventRecorder } from '../src-main/core/store/event-recorder';
 import { historyFirstChartPaint, liveEventLatency } from './browser-bench';
 import { measureStart } from './cli-start';
 import { fillStore } from './fill-store';
+import { crossProcessLatency } from './cross-process';
 import { measureImport, type ProcessSample } from './import-bench';
 
 const json = process.argv.includes('--json');
@@ -32,6 +35,9 @@ const REPOSITORY_FILES = 2000;
 const AGGREGATE_SAMPLES = 2000;
 /** Each round runs ccusage 20, imports a ~180 MB corpus twice and reports on it: a few rounds settle the medians. */
 const IMPORT_ROUNDS = 5;
+/** A run in another process streams at this rate for this long (a busy agent's text deltas). */
+const CROSS_PROCESS_RATE = 50;
+const CROSS_PROCESS_SECONDS = 10;
 
 interface Figure {
   name: string;
@@ -231,6 +237,9 @@ async function main(): Promise<void> {
     agent,
     retry: DEFAULT_RETRY_TIMING,
   });
+  // As in every Baton process: the events are kept for replay and written to the event log.
+  const recorder = new EventRecorder(core.dataSource, undefined, new EventLogWriter(newOrigin()));
+  const unsubscribe = core.bus.subscribe(recorder.onEvent);
   try {
     note(`filling the store with ${TASKS * SESSIONS_PER_TASK} session rows…`);
     const fillStart = performance.now();
@@ -284,10 +293,19 @@ async function main(): Promise<void> {
     }
     report(summarise('aggregate the newest 50 tasks (1M sessions)', page));
   } finally {
+    unsubscribe();
+    await recorder.flush();
     await core.close();
     rmSync(dir, { recursive: true, force: true });
   }
   if (lifecycleOnly) return;
+
+  const cross = await crossProcessLatency(CROSS_PROCESS_RATE, CROSS_PROCESS_SECONDS);
+  if (cross.length < CROSS_PROCESS_RATE * CROSS_PROCESS_SECONDS) {
+    note(`  only ${cross.length} of ${CROSS_PROCESS_RATE * CROSS_PROCESS_SECONDS} events reached the other process`);
+  }
+  report(summarise(`another process's run to this service, at ${CROSS_PROCESS_RATE} events/s`, cross));
+  report(summarise(`  the same, worst case (target ≤ 100 ms)`, [Math.max(...cross)]));
 
   note('measuring in Chromium (browser mode)…');
   report(summarise('history first chart paint (100k sessions)', await historyFirstChartPaint(15)));

@@ -19,7 +19,7 @@ import type { ActiveTaskRow, LiveQueries, LogRow } from '../core/store/live-quer
 import type { TaskStore } from '../core/store/task-store';
 
 /** Between two reads of the log: a run in another process shows in a window within about this, plus a flush. */
-export const DEFAULT_TAIL_INTERVAL_MS = 50;
+export const DEFAULT_TAIL_INTERVAL_MS = 25;
 /** Rows read per tick; a tail far behind catches up over the next ticks. */
 const ROWS_PER_TICK = 2000;
 /** Between two looks at the owners of active tasks: a process that died is found within about this. */

@@ -36,7 +36,7 @@ export const MAX_EVENT_BYTES_PER_SESSION = 32 * 1024 * 1024;
 /** The most a running session's text deltas may take; past it only whole texts are kept, as past their count. */
 export const MAX_TEXT_DELTA_BYTES_PER_SESSION = 8 * 1024 * 1024;
 /** Soon, for the other processes that tail the event log (a window shows a terminal's run within 100 ms). */
-const FLUSH_INTERVAL_MS = 25;
+const FLUSH_INTERVAL_MS = 10;
 
 type CutEvent = Extract<AgentEvent, { kind: 'cut' }>;
 
