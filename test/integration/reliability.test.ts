@@ -133,6 +133,7 @@ describe('budgets', () => {
       dailyBudgetUsd: 0.005,
       maxConcurrentTasks: 2,
       modelPrices: {},
+      timeZone: null,
     });
     const run = await runBaton(
       ['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'],

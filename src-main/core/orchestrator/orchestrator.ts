@@ -35,7 +35,7 @@ import {
 import type { AgentRunner, AgentRunOutcome } from '../agents/agent-runner';
 import type { EventBus } from '../events/event-bus';
 import { formatPreciseCost, formatTokens, plural, sumTokens } from '../../contract/format';
-import { startOfLocalDay } from '../local-day';
+import { budgetDay } from '../budget-day';
 import { type Pricing, pricingWith } from '../pricing';
 import type { NewWorktree, SessionFinish, TaskStore, UsageSoFar } from '../store/task-store';
 import { findRepository } from '../git/repository';
@@ -1123,7 +1123,7 @@ export class Orchestrator {
   private async dailyBudgetLeft(): Promise<{ left?: number } | { exceeded: string }> {
     const { dailyBudgetUsd } = await this.store.settings();
     if (dailyBudgetUsd === null) return {};
-    const spentToday = await this.store.spentSince(startOfLocalDay(this.now()));
+    const spentToday = await this.store.spentSince((await budgetDay(this.store, this.now())).start);
     const left = dailyBudgetUsd - spentToday;
     if (left > 0) return { left };
     return {
