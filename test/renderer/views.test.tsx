@@ -705,16 +705,19 @@ describe('the history page', () => {
 });
 
 describe('the settings view', () => {
+  /** The settings already hold this window's zone: the window has nothing to send. */
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
   it('rejects bad values inline without saving, then saves good ones', async () => {
     const saved: unknown[] = [];
     // An older service sends no task defaults: the form still works.
-    let current: Record<string, unknown> = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2 };
+    let current: Record<string, unknown> = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2, timeZone };
     window.location.hash = '#/settings';
     start({
       getSettings: () => current,
       updateSettings: (input) => {
         saved.push(input);
-        current = input as Record<string, unknown>;
+        current = { ...current, ...(input as Record<string, unknown>) };
         return current;
       },
     });
@@ -747,13 +750,14 @@ describe('the settings view', () => {
       dailyBudgetUsd: null,
       maxConcurrentTasks: 2,
       modelPrices: { 'gpt-5.5': price, 'old-model': price },
+      timeZone,
     };
     window.location.hash = '#/settings';
     start({
       getSettings: () => current,
       updateSettings: (input) => {
         saved.push(input as { modelPrices?: unknown });
-        current = input as Record<string, unknown>;
+        current = { ...current, ...(input as Record<string, unknown>) };
         return current;
       },
     });
