@@ -127,6 +127,16 @@ describe('budgets', () => {
   it('honours the daily budget from the settings', async () => {
     const { project, env } = await setUp(iterationScript(0));
     expect((await runBaton(['settings', '--daily-budget-usd', 'lots'], env)).code).toBe(2);
+    // The budget's day is a day of the zone set here (or by a window), else the system's.
+    const unknownZone = await runBaton(['settings', '--time-zone', 'Mars/Olympus'], env);
+    expect(unknownZone.code).toBe(2);
+    expect(unknownZone.stderr).toMatch(/--time-zone: "Mars\/Olympus" is not a time zone this system knows/);
+    expect((await runBaton(['settings', '--time-zone', 'asia/tokyo'], env)).stdout).toContain(
+      'days of the daily budget: Asia/Tokyo\n',
+    );
+    expect((await runBaton(['settings', '--time-zone', 'system'], env)).stdout).toMatch(
+      /days of the daily budget: \S+ \(the system's zone\)\n/,
+    );
     const set = await runBaton(['settings', '--daily-budget-usd', '0.005', '--json'], env);
     expect(JSON.parse(set.stdout)).toEqual({
       taskDefaults: {},
