@@ -68,7 +68,7 @@ function formatModelPrices(prices: ModelPrices): string[] {
 
 async function settingsCommand(options: {
   dailyBudgetUsd?: string;
-  timeZone?: string;
+  timezone?: string;
   maxConcurrentTasks?: number;
   modelPrice?: ModelPrices[];
   clearModelPrice?: string[];
@@ -90,10 +90,10 @@ async function settingsCommand(options: {
     }
     patch = { ...patch, ...parsed.data };
   }
-  if (options.timeZone !== undefined) {
-    const value = options.timeZone.trim() === 'system' ? null : options.timeZone;
+  if (options.timezone !== undefined) {
+    const value = options.timezone.trim() === 'system' ? null : options.timezone;
     const parsed = settingsSchema.shape.timeZone.safeParse(value);
-    if (!parsed.success) throw new CliError(`--time-zone: ${parsed.error.issues[0]?.message}`, EXIT_BAD_INPUT);
+    if (!parsed.success) throw new CliError(`--timezone: ${parsed.error.issues[0]?.message}`, EXIT_BAD_INPUT);
     patch.timeZone = parsed.data;
   }
   const setPrices = options.modelPrice ?? [];
@@ -117,7 +117,7 @@ async function settingsCommand(options: {
     if (options.json) out(JSON.stringify(settings));
     else {
       out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : formatCost(settings.dailyBudgetUsd)}`);
-      // The zone the budget's "today" is a day of: the one a window (or --time-zone) set, else the system's.
+      // The zone the budget's "today" is a day of: the one a window (or --timezone) set, else the system's.
       const { timeZone } = await service.call('getSpending', {});
       if (timeZone) out(`days of the daily budget: ${timeZone}${settings.timeZone ? '' : " (the system's zone)"}`);
       out(`tasks at once (desktop and browser mode): ${settings.maxConcurrentTasks}`);
@@ -289,7 +289,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('show or change app-wide settings, such as the daily budget')
     .option('--daily-budget-usd <usd|off>', 'what all tasks together may spend per day')
     .option(
-      '--time-zone <zone|system>',
+      '--timezone <zone|system>',
       "the IANA zone whose days the daily budget counts (the window sets its own); 'system' for the system's",
     )
     .option('--max-concurrent-tasks <n>', 'how many tasks the app and browser mode run at once', wholeNumber)

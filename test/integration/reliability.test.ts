@@ -128,13 +128,13 @@ describe('budgets', () => {
     const { project, env } = await setUp(iterationScript(0));
     expect((await runBaton(['settings', '--daily-budget-usd', 'lots'], env)).code).toBe(2);
     // The budget's day is a day of the zone set here (or by a window), else the system's.
-    const unknownZone = await runBaton(['settings', '--time-zone', 'Mars/Olympus'], env);
+    const unknownZone = await runBaton(['settings', '--timezone', 'Mars/Olympus'], env);
     expect(unknownZone.code).toBe(2);
-    expect(unknownZone.stderr).toMatch(/--time-zone: "Mars\/Olympus" is not a time zone this system knows/);
-    expect((await runBaton(['settings', '--time-zone', 'asia/tokyo'], env)).stdout).toContain(
+    expect(unknownZone.stderr).toMatch(/--timezone: "Mars\/Olympus" is not a time zone this system knows/);
+    expect((await runBaton(['settings', '--timezone', 'asia/tokyo'], env)).stdout).toContain(
       'days of the daily budget: Asia/Tokyo\n',
     );
-    expect((await runBaton(['settings', '--time-zone', 'system'], env)).stdout).toMatch(
+    expect((await runBaton(['settings', '--timezone', 'system'], env)).stdout).toMatch(
       /days of the daily budget: \S+ \(the system's zone\)\n/,
     );
     const set = await runBaton(['settings', '--daily-budget-usd', '0.005', '--json'], env);
