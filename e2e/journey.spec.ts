@@ -15,6 +15,10 @@ import { usageFor } from '../test/support/scripts';
 import { BATON, batonCli, type BrowserMode, startBrowserMode } from './support/browser-mode';
 import { shoot } from './support/screenshots';
 
+/** The page's zone, not the server's: the window's days are the ones counted, and the budget's too. */
+const PAGE_ZONE = 'Pacific/Kiritimati';
+test.use({ timezoneId: PAGE_ZONE });
+
 let baton: BrowserMode;
 let project = '';
 
@@ -171,6 +175,10 @@ test('launch, stream, follow the terminal, stop, read History and export', async
   await shoot(page, testInfo, 'history');
   await page.goto(`${new URL(baton.url).origin}/#/settings`);
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  // The window stored its zone as the daily budget's, which the CLI's launches are held to as well.
+  await expect(page.getByTestId('budget-zone')).toHaveText(` Today is the calendar day in ${PAGE_ZONE}.`);
+  const settings = await batonCli(['settings', '--db', baton.db], baton.env);
+  expect(settings.stdout).toContain(`days of the daily budget: ${PAGE_ZONE}\n`);
   await shoot(page, testInfo, 'settings');
   await page.goto(`${new URL(baton.url).origin}/#/`);
   await openNewTask(page);

@@ -68,6 +68,7 @@ function formatModelPrices(prices: ModelPrices): string[] {
 
 async function settingsCommand(options: {
   dailyBudgetUsd?: string;
+  timezone?: string;
   maxConcurrentTasks?: number;
   modelPrice?: ModelPrices[];
   clearModelPrice?: string[];
@@ -88,6 +89,12 @@ async function settingsCommand(options: {
       throw new CliError('--daily-budget-usd must be an amount in USD above 0, or "off"', EXIT_BAD_INPUT);
     }
     patch = { ...patch, ...parsed.data };
+  }
+  if (options.timezone !== undefined) {
+    const value = options.timezone.trim() === 'system' ? null : options.timezone;
+    const parsed = settingsSchema.shape.timeZone.safeParse(value);
+    if (!parsed.success) throw new CliError(`--timezone: ${parsed.error.issues[0]?.message}`, EXIT_BAD_INPUT);
+    patch.timeZone = parsed.data;
   }
   const setPrices = options.modelPrice ?? [];
   const clearPrices = (options.clearModelPrice ?? []).map((name) => name.trim().toLowerCase());
@@ -110,6 +117,9 @@ async function settingsCommand(options: {
     if (options.json) out(JSON.stringify(settings));
     else {
       out(`daily budget: ${settings.dailyBudgetUsd === null ? 'off' : formatCost(settings.dailyBudgetUsd)}`);
+      // The zone the budget's "today" is a day of: the one a window (or --timezone) set, else the system's.
+      const { timeZone } = await service.call('getSpending', {});
+      if (timeZone) out(`days of the daily budget: ${timeZone}${settings.timeZone ? '' : " (the system's zone)"}`);
       out(`tasks at once (desktop and browser mode): ${settings.maxConcurrentTasks}`);
       for (const line of formatModelPrices(settings.modelPrices ?? {})) out(line);
     }
@@ -278,6 +288,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('settings')
     .description('show or change app-wide settings, such as the daily budget')
     .option('--daily-budget-usd <usd|off>', 'what all tasks together may spend per day')
+    .option(
+      '--timezone <zone|system>',
+      "the IANA zone whose days the daily budget counts (the window sets its own); 'system' for the system's",
+    )
     .option('--max-concurrent-tasks <n>', 'how many tasks the app and browser mode run at once', wholeNumber)
     .option(
       '--model-price <price>',

@@ -15,6 +15,7 @@ import {
   nulMessage,
 } from './input-bounds';
 import { AGENT_KINDS, launchSpecSchema } from './task-spec';
+import { timeZoneSchema } from './time-zone';
 import {
   diffSchema,
   directoryInfoSchema,
@@ -56,16 +57,8 @@ export const taskFilterSchema = z
   });
 export type TaskFilter = z.infer<typeof taskFilterSchema>;
 
-/**
- * The caller's offset from UTC in minutes, east positive (`-new Date().getTimezoneOffset()`), so
- * days, weeks and months are its local ones.
- */
-const utcOffsetMinutesSchema = z
-  .number()
-  .int('the UTC offset must be a whole number of minutes')
-  .min(-14 * 60, 'the UTC offset must be between -14 and +14 hours')
-  .max(14 * 60, 'the UTC offset must be between -14 and +14 hours')
-  .default(0);
+/** The caller's time zone: its days, weeks and months are counted; the service's own zone when absent. */
+const callerTimeZoneSchema = timeZoneSchema.optional();
 
 export const TASK_SORT_KEYS = ['createdAt', 'costUsd', 'totalTokens', 'iterations', 'durationMs'] as const;
 export type TaskSortKey = (typeof TASK_SORT_KEYS)[number];
@@ -106,7 +99,7 @@ export type HistoryBucket = z.infer<typeof historyBucketSchema>;
 
 export const historyChartsInputSchema = z.object({
   filter: taskFilterSchema.default({}),
-  utcOffsetMinutes: utcOffsetMinutesSchema,
+  timeZone: callerTimeZoneSchema,
 });
 
 export const historyChartsSchema = z.object({
@@ -253,7 +246,7 @@ export const batonContract = {
     z.object({
       filter: taskFilterSchema.default({}),
       format: z.enum(EXPORT_FORMATS),
-      utcOffsetMinutes: utcOffsetMinutesSchema,
+      timeZone: callerTimeZoneSchema,
     }),
     z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
   ),

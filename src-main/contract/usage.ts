@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { boundedText, isCalendarDay, MAX_PATH_CHARS } from './input-bounds';
 import { AGENT_KINDS } from './task-spec';
+import { timeZoneSchema } from './time-zone';
 import { costSourceSchema } from './views';
 
 export const USAGE_SOURCES = ['baton', 'interactive'] as const;
@@ -15,25 +16,6 @@ export const USAGE_REPORT_KINDS = ['daily', 'monthly', 'session', 'blocks'] as c
 export type UsageReportKind = (typeof USAGE_REPORT_KINDS)[number];
 
 const day = z.string().refine(isCalendarDay, 'a date is YYYY-MM-DD, a day of the calendar from 1970 to 9999');
-
-/** A time zone Intl knows (IANA name, e.g. Europe/Berlin, or UTC). */
-export const timeZoneSchema = z
-  .string()
-  .trim()
-  .min(1)
-  // The longest IANA name is 30 characters; a longer text is no zone, and is not handed to Intl.
-  .max(100, { message: 'a time zone is at most 100 characters', abort: true })
-  .refine(
-    (zone) => {
-      try {
-        new Intl.DateTimeFormat('en-CA', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'not a time zone this system knows (an IANA name such as Europe/Berlin, or UTC)' },
-  );
 
 export const usageFilterSchema = z
   .object({

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { quotaWindowSchema, rateLimitInfoSchema } from './agent-events';
 import { hasNoNul, nulMessage } from './input-bounds';
 import { SPEC_TEXTS, taskSpecSchema } from './task-spec';
+import { timeZoneSchema } from './time-zone';
 
 export const TASK_STATUSES = [
   'queued',
@@ -346,15 +347,22 @@ export const settingsSchema = z.object({
    * optional so a caller that sends the whole settings back without it (an older form) is still understood.
    */
   modelPrices: modelPricesSchema.optional(),
+  /**
+   * The zone whose calendar day the daily budget counts, as the window last sent it; null for the service's
+   * own zone. The service always answers with it; optional so an older form's whole settings are understood.
+   */
+  timeZone: timeZoneSchema.nullable().optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** What has been spent today (local calendar day of the service), beside the daily budget. */
+/** What has been spent today (the daily budget's day), beside the daily budget. */
 export const spendingSchema = z.object({
   /** Known costs only; `unknownCostTokensToday` are today's tokens of sessions whose cost is unknown. */
   spentTodayUsd: z.number().nonnegative(),
   unknownCostTokensToday: count.default(0),
   dailyBudgetUsd: z.number().positive().nullable(),
+  /** The zone "today" is a day of (the settings' zone, else the service's); absent from an older service. */
+  timeZone: z.string().optional(),
 });
 export type Spending = z.infer<typeof spendingSchema>;
 

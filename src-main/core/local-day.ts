@@ -1,17 +1,16 @@
 /**
- * Local calendar days at a fixed UTC offset: the one arithmetic behind the daily budget, the
- * History figures and its daily bars, so "spent today" means the same day everywhere.
- * A "day number" counts local days since 1970-01-01; day N's local midnight is N * DAY_MS - offsetMs.
+ * The one time zone arithmetic: local calendar days in an IANA zone, behind the daily budget, History's
+ * figures, day buckets and ranges, and All usage, so "today" and "that day" mean the same everywhere.
+ * A "day number" counts local days since 1970-01-01; at a fixed offset day N's local midnight is
+ * N * DAY_MS - offsetMs, and a zone's offset is asked at the instant in question (it changes with DST).
  */
 
 export const DAY_MS = 86_400_000;
 
-/** This process's offset from UTC at an instant, in ms east positive: the daily budget's time zone. */
-export function processUtcOffsetMs(epochMs: number): number {
-  return -new Date(epochMs).getTimezoneOffset() * 60_000;
-}
+/** The zone of this process (the service's own): the default wherever no zone was asked for. */
+export const serviceTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
-/** The local day number of an instant. */
+/** The local day number of an instant at a fixed offset. */
 export function localDay(epochMs: number, offsetMs: number): number {
   return Math.floor((epochMs + offsetMs) / DAY_MS);
 }
@@ -38,23 +37,35 @@ export interface SpendingPeriods {
   month: number;
 }
 
-export function spendingPeriods(now: number, offsetMs: number): SpendingPeriods {
-  const today = localDay(now, offsetMs);
+/** Where today, this week (from Monday) and this month began in the zone, as epoch ms. */
+export function spendingPeriods(now: number, timeZone: string): SpendingPeriods {
+  const today = zoneDay(timeZone, now);
   return {
-    today: dayStart(today, offsetMs),
-    week: dayStart(weekStartDay(today), offsetMs),
-    month: dayStart(monthStartDay(today), offsetMs),
+    today: zoneDayStart(timeZone, today),
+    week: zoneDayStart(timeZone, weekStartDay(today)),
+    month: zoneDayStart(timeZone, monthStartDay(today)),
   };
 }
 
+/** The zone's local day number of an instant. */
+export function zoneDay(timeZone: string, at: number): number {
+  return localDay(at, zoneOffsetMs(timeZone, at));
+}
+
 /**
- * Local midnight at the start of the day `now` falls in, in this process's time zone: the daily
- * budget's day. On a day the clocks change, midnight's offset is not now's, so it is asked again.
+ * The first instant (epoch ms) of a local day in the zone. Midnight's offset may not be the one a day
+ * earlier or later (the clocks change), so it is asked at a first guess; where the clocks skip midnight
+ * itself (Santiago, 00:00 to 01:00), that lands in the day before, and the day begins at the guess.
  */
-export function startOfLocalDay(now: number): number {
-  const day = localDay(now, processUtcOffsetMs(now));
-  const guess = dayStart(day, processUtcOffsetMs(now));
-  return dayStart(day, processUtcOffsetMs(guess));
+export function zoneDayStart(timeZone: string, day: number): number {
+  const guess = dayStart(day, zoneOffsetMs(timeZone, day * DAY_MS));
+  const start = dayStart(day, zoneOffsetMs(timeZone, guess));
+  return zoneDay(timeZone, start) === day ? start : guess;
+}
+
+/** Local midnight at the start of the day `now` falls in, in the zone. */
+export function startOfZoneDay(timeZone: string, now: number): number {
+  return zoneDayStart(timeZone, zoneDay(timeZone, now));
 }
 
 /** A time zone's offset from UTC over a span: `offsetMs` holds from the previous segment's `until` to its own. */
@@ -117,12 +128,23 @@ export function zoneOffsetSegments(timeZone: string, from: number, to: number): 
   return segments;
 }
 
+/**
+ * Days added before SQLite's integer division (which truncates toward zero) and taken off after,
+ * so a local day number is a true floor even for a time the offset puts before 1970.
+ */
+const BIAS_DAYS = 100_000;
+
 /** SQL for the local day number of an epoch-ms column, given the zone's segments over its values. */
 export function localDaySql(column: string, segments: readonly OffsetSegment[]): string {
-  const day = (offsetMs: number) => `(${column} + ${offsetMs}) / ${DAY_MS}`;
+  const day = (offsetMs: number) => `((${column} + ${offsetMs + BIAS_DAYS * DAY_MS}) / ${DAY_MS} - ${BIAS_DAYS})`;
   if (segments.length === 1) return day(segments[0]!.offsetMs);
   const cases = segments.slice(0, -1).map((s) => `WHEN ${column} < ${s.until} THEN ${day(s.offsetMs)}`);
   return `CASE ${cases.join(' ')} ELSE ${day(segments.at(-1)!.offsetMs)} END`;
+}
+
+/** SQL for the zone's local day number of an epoch-ms column whose values lie (mostly) from `from` to `to`. */
+export function zoneDaySql(column: string, timeZone: string, from: number, to: number): string {
+  return localDaySql(column, zoneOffsetSegments(timeZone, from, to));
 }
 
 /** YYYY-MM-DD of a local day number. */

@@ -10,6 +10,7 @@ import { useResource } from '../hooks/use-resource';
 import { focusWhenReady, goToSearch, shortcutFor } from '../keyboard';
 import { notificationApi, notifyPreference, notifyTaskEnd } from '../notifications';
 import { hrefs, useHashRoute, type Route } from '../router';
+import { sendTimeZone } from '../time-zone';
 import { useServices } from './services';
 
 function NavLink({ href, active, children }: { href: string; active: boolean; children: string }) {
@@ -41,6 +42,11 @@ export function App() {
   useEffect(() => {
     document.title = titleOf(route);
   }, [route]);
+
+  // The daily budget counts this window's days, as History and All usage do.
+  useEffect(() => {
+    void sendTimeZone(client);
+  }, [client]);
 
   // The global shortcuts (the list is in keyboard.ts, and the help overlay shows it).
   useEffect(() => {

@@ -23,6 +23,7 @@ import {
 } from '../contract';
 import { spentCostText } from '../cost';
 import { hrefs } from '../router';
+import { todayZoneText } from '../time-zone';
 import {
   budgetReached,
   isOnQuota,
@@ -180,7 +181,8 @@ function SpendingNotice() {
     return (
       <p className="notice notice-warning form-wide" role="status" data-testid="budget-warning">
         Today&apos;s spending, {spentCostText(spending.spentTodayUsd, spending.unknownCostTokensToday)}, has reached the
-        daily budget of {formatCost(spending.dailyBudgetUsd)}: a task launched now would be refused. Raise the budget in{' '}
+        daily budget of {formatCost(spending.dailyBudgetUsd)}
+        {todayZoneText(spending.timeZone)}: a task launched now would be refused. Raise the budget in{' '}
         <a href={hrefs.settings}>Settings</a>, or wait until tomorrow.
       </p>
     );
@@ -188,7 +190,8 @@ function SpendingNotice() {
   return (
     <p className="muted form-wide" data-testid="spending">
       Spent today: {spentCostText(spending.spentTodayUsd, spending.unknownCostTokensToday)} of the daily budget of{' '}
-      {formatCost(spending.dailyBudgetUsd)}.
+      {formatCost(spending.dailyBudgetUsd)}
+      {todayZoneText(spending.timeZone)}.
     </p>
   );
 }

@@ -6,6 +6,7 @@ import {
   PERMISSION_MODES,
   taskDefaultsSchema,
   type Settings,
+  type Spending,
   type TaskDefaults,
 } from '../contract';
 import { useServices } from '../app/services';
@@ -105,18 +106,23 @@ function FieldError({ message }: { message: string | undefined }) {
 }
 
 /**
- * Today's spending, beside the daily budget; nothing when the service cannot say. Asked again after each save
- * (`saves`), since saved prices change what today's sessions cost.
+ * Today's spending and the zone today is a day of; null while unknown or when the service cannot say. Asked
+ * again after each save (`saves`), since saved prices change what today's sessions cost.
  */
-function SpentToday({ saves }: { saves: number }) {
+function useSpending(saves: number): Spending | null {
   const { client } = useServices();
   const spending = useResource(() => client.getSpending({}), 'spending');
   const { reload } = spending;
   useEffect(() => {
     if (saves > 0) reload();
   }, [saves, reload]);
-  if (!spending.data) return null;
-  const { spentTodayUsd, unknownCostTokensToday } = spending.data;
+  return spending.data ?? null;
+}
+
+/** Today's spending, beside the daily budget. */
+function SpentToday({ spending }: { spending: Spending | null }) {
+  if (!spending) return null;
+  const { spentTodayUsd, unknownCostTokensToday } = spending;
   return (
     <span
       className="muted"
@@ -137,6 +143,7 @@ export function SettingsView() {
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saved, setSaved] = useState(false);
   const [saves, setSaves] = useState(0);
+  const spending = useSpending(saves);
 
   useEffect(() => {
     if (settings.data) setValues(settingsValues(settings.data));
@@ -253,10 +260,15 @@ export function SettingsView() {
                   value={v.dailyBudgetUsd}
                   onChange={(e) => set('dailyBudgetUsd', e.target.value)}
                 />
-                <SpentToday saves={saves} />
+                <SpentToday spending={spending} />
               </div>
               <FieldError message={errors.dailyBudgetUsd} />
-              <p className="muted field-hint">No iteration of any task starts once today&apos;s spending reaches it.</p>
+              <p className="muted field-hint">
+                No iteration of any task starts once today&apos;s spending reaches it.
+                {spending?.timeZone ? (
+                  <span data-testid="budget-zone"> Today is the calendar day in {spending.timeZone}.</span>
+                ) : null}
+              </p>
             </div>
             <div className="field">
               <label htmlFor="max-concurrent">Tasks at once</label>

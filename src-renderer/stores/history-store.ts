@@ -11,6 +11,7 @@ import type {
   TaskSummary,
 } from '../contract';
 import { errorMessage } from '../errors';
+import { browserTimeZone, timeZoneField } from '../time-zone';
 
 export const HISTORY_PAGE_SIZE = 200;
 
@@ -66,12 +67,9 @@ type HistoryClient = Pick<BatonApi, 'listTasks' | 'getHistoryCharts' | 'listProj
   Partial<Pick<BatonApi, 'getQuota'>>;
 
 export interface HistoryStoreOptions {
-  /** This page's offset from UTC in minutes, east positive; the charts' days are its local days. */
-  utcOffsetMinutes?: () => number;
+  /** This page's IANA time zone; the charts' days are its local days. */
+  timeZone?: () => string | undefined;
 }
-
-/** The browser's offset from UTC now, east positive (getTimezoneOffset counts the other way). */
-export const browserUtcOffset = (): number => -new Date().getTimezoneOffset() || 0;
 
 /** Drops unset keys, so the filter sent matches what the user chose. */
 export function cleanFilter(filter: TaskFilter): TaskFilter {
@@ -95,7 +93,7 @@ export function filterError(filter: TaskFilter): string | null {
 }
 
 export function createHistoryStore(client: HistoryClient, options: HistoryStoreOptions = {}): HistoryStore {
-  const utcOffsetMinutes = options.utcOffsetMinutes ?? browserUtcOffset;
+  const timeZone = options.timeZone ?? browserTimeZone;
   /** Bumped on every filter or sort change so answers to older queries are dropped. */
   let generation = 0;
   let chartsGeneration = 0;
@@ -226,7 +224,7 @@ export function createHistoryStore(client: HistoryClient, options: HistoryStoreO
         try {
           const charts = await client.getHistoryCharts({
             filter: cleanFilter(filter),
-            utcOffsetMinutes: utcOffsetMinutes(),
+            ...timeZoneField(timeZone()),
           });
           if (mine === chartsGeneration) set({ charts, chartsStatus: 'ready' });
         } catch (error) {
@@ -253,7 +251,7 @@ export function createHistoryStore(client: HistoryClient, options: HistoryStoreO
       },
 
       exportTasks(format) {
-        return client.exportTasks({ filter: cleanFilter(get().filter), format, utcOffsetMinutes: utcOffsetMinutes() });
+        return client.exportTasks({ filter: cleanFilter(get().filter), format, ...timeZoneField(timeZone()) });
       },
     };
   });

@@ -9,6 +9,7 @@ import type {
   UsageSource,
 } from '../contract';
 import { errorMessage } from '../errors';
+import { browserTimeZone, timeZoneField } from '../time-zone';
 import type { LoadStatus } from './history-store';
 
 /** How often the progress bar asks while an import runs. */
@@ -62,8 +63,6 @@ export interface UsageStoreOptions {
   events?: { subscribe(listener: (event: BatonEvent) => void): () => void };
 }
 
-export const browserTimeZone = (): string | undefined => Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
-
 /** The client-side check the server would make anyway; a reversed range is shown at its field, not sent. */
 export function usageRangeError(filter: UsageFilterChoice): string | null {
   if (filter.since && filter.until && filter.since > filter.until) return 'The date range ends before it starts';
@@ -76,7 +75,7 @@ export function usageFilterOf(filter: UsageFilterChoice, timeZone: string | unde
     source: filter.source,
     ...(filter.since ? { since: filter.since } : {}),
     ...(filter.until ? { until: filter.until } : {}),
-    ...(timeZone ? { timeZone } : {}),
+    ...timeZoneField(timeZone),
   };
 }
 

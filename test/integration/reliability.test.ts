@@ -127,12 +127,23 @@ describe('budgets', () => {
   it('honours the daily budget from the settings', async () => {
     const { project, env } = await setUp(iterationScript(0));
     expect((await runBaton(['settings', '--daily-budget-usd', 'lots'], env)).code).toBe(2);
+    // The budget's day is a day of the zone set here (or by a window), else the system's.
+    const unknownZone = await runBaton(['settings', '--timezone', 'Mars/Olympus'], env);
+    expect(unknownZone.code).toBe(2);
+    expect(unknownZone.stderr).toMatch(/--timezone: "Mars\/Olympus" is not a time zone this system knows/);
+    expect((await runBaton(['settings', '--timezone', 'asia/tokyo'], env)).stdout).toContain(
+      'days of the daily budget: Asia/Tokyo\n',
+    );
+    expect((await runBaton(['settings', '--timezone', 'system'], env)).stdout).toMatch(
+      /days of the daily budget: \S+ \(the system's zone\)\n/,
+    );
     const set = await runBaton(['settings', '--daily-budget-usd', '0.005', '--json'], env);
     expect(JSON.parse(set.stdout)).toEqual({
       taskDefaults: {},
       dailyBudgetUsd: 0.005,
       maxConcurrentTasks: 2,
       modelPrices: {},
+      timeZone: null,
     });
     const run = await runBaton(
       ['run', '--dir', project, '--prompt', 'x', '--model', 'claude-sonnet-4-5', '--json'],

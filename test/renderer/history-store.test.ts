@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryCharts } from '../../src-main/contract/api';
-import {
-  browserUtcOffset,
-  createHistoryStore,
-  filterError,
-  HISTORY_PAGE_SIZE,
-} from '../../src-renderer/stores/history-store';
+import { createHistoryStore, filterError, HISTORY_PAGE_SIZE } from '../../src-renderer/stores/history-store';
 import { fakeClient, summary } from './fixtures';
 
 const charts: HistoryCharts = {
@@ -67,9 +62,9 @@ function historyClient(total = 450) {
   });
 }
 
-/** A store whose page is at UTC+01:00, so the offset it sends is known. */
+/** A store whose page is in Berlin, so the zone it sends is known. */
 const storeOf = (client: ReturnType<typeof historyClient>) =>
-  createHistoryStore(client, { utcOffsetMinutes: () => 60 });
+  createHistoryStore(client, { timeZone: () => 'Europe/Berlin' });
 
 describe('the history store', () => {
   it('loads the first page of 200 with the total and the totals row, and the charts at local days', async () => {
@@ -89,7 +84,7 @@ describe('the history store', () => {
       offset: 0,
       withTotals: true,
     });
-    expect(client.getHistoryCharts).toHaveBeenCalledWith({ filter: {}, utcOffsetMinutes: 60 });
+    expect(client.getHistoryCharts).toHaveBeenCalledWith({ filter: {}, timeZone: 'Europe/Berlin' });
   });
 
   it('asks for the totals once per filter: not for later pages, nor when only the sort changes', async () => {
@@ -116,7 +111,7 @@ describe('the history store', () => {
     await new Promise((r) => setTimeout(r, 0));
     const sent = { agent: 'gemini', status: 'failed' };
     expect(client.listTasks).toHaveBeenLastCalledWith(expect.objectContaining({ filter: sent }));
-    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: sent, utcOffsetMinutes: 60 });
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: sent, timeZone: 'Europe/Berlin' });
     store.getState().setFilter({ agent: undefined });
     expect(store.getState().filter).toEqual({ status: 'failed' });
   });
@@ -128,7 +123,10 @@ describe('the history store', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(store.getState().filter).toEqual({ search: '  login bug ' });
     expect(client.listTasks).toHaveBeenLastCalledWith(expect.objectContaining({ filter: { search: 'login bug' } }));
-    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: { search: 'login bug' }, utcOffsetMinutes: 60 });
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({
+      filter: { search: 'login bug' },
+      timeZone: 'Europe/Berlin',
+    });
     store.getState().setFilter({ search: '   ' });
     await new Promise((r) => setTimeout(r, 0));
     expect(client.listTasks).toHaveBeenLastCalledWith(expect.objectContaining({ filter: {} }));
@@ -170,7 +168,10 @@ describe('the history store', () => {
     expect(client.listTasks).toHaveBeenLastCalledWith(
       expect.objectContaining({ filter: { status: 'failed' }, offset: 0 }),
     );
-    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: { status: 'failed' }, utcOffsetMinutes: 60 });
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({
+      filter: { status: 'failed' },
+      timeZone: 'Europe/Berlin',
+    });
   });
 
   it('shows a reversed date range as an error and does not send it', async () => {
@@ -227,12 +228,20 @@ describe('the history store', () => {
     expect(client.exportTasks).toHaveBeenCalledWith({
       filter: { status: 'completed' },
       format: 'csv',
-      utcOffsetMinutes: 60,
+      timeZone: 'Europe/Berlin',
     });
   });
 
-  it('takes the page’s own UTC offset by default, east positive', () => {
-    expect(browserUtcOffset()).toBe(-new Date().getTimezoneOffset() || 0);
-    expect(Object.is(browserUtcOffset(), -0)).toBe(false);
+  it('sends the page’s own IANA zone by default, and none where the browser names none', async () => {
+    const client = historyClient();
+    await createHistoryStore(client).getState().loadCharts();
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({
+      filter: {},
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
+    await createHistoryStore(client, { timeZone: () => undefined })
+      .getState()
+      .loadCharts();
+    expect(client.getHistoryCharts).toHaveBeenLastCalledWith({ filter: {} });
   });
 });

@@ -364,11 +364,11 @@ describe('<LaunchForm> options', () => {
 
   it('shows the spending so far without a warning under the budget', async () => {
     renderForm(async (method) => {
-      if (method === 'getSpending') return { spentTodayUsd: 2.5, dailyBudgetUsd: 10 };
+      if (method === 'getSpending') return { spentTodayUsd: 2.5, dailyBudgetUsd: 10, timeZone: 'Asia/Tokyo' };
       return method === 'listProjects' ? [] : settings;
     });
     expect((await screen.findByTestId('spending')).textContent).toBe(
-      'Spent today: $2.50 of the daily budget of $10.00.',
+      'Spent today: $2.50 of the daily budget of $10.00 (today in Asia/Tokyo).',
     );
     expect(screen.queryByTestId('budget-warning')).toBeNull();
   });

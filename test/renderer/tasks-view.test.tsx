@@ -647,12 +647,12 @@ describe('notifications', () => {
 });
 
 describe('the settings view', () => {
-  it('saves defaults for new tasks, and shows today’s spending beside the daily budget', async () => {
+  it('saves defaults for new tasks, and shows today’s spending and its zone beside the daily budget', async () => {
     const saved: unknown[] = [];
     window.location.hash = '#/settings';
     start({
       getSettings: () => ({ taskDefaults: { maxIterations: 8 }, dailyBudgetUsd: 20, maxConcurrentTasks: 2 }),
-      getSpending: () => ({ spentTodayUsd: 3.456, dailyBudgetUsd: 20 }),
+      getSpending: () => ({ spentTodayUsd: 3.456, dailyBudgetUsd: 20, timeZone: 'America/New_York' }),
       updateSettings: (input) => {
         saved.push(input);
         return input;
@@ -661,18 +661,23 @@ describe('the settings view', () => {
     const maxIterations = (await screen.findByLabelText('Default max iterations')) as HTMLInputElement;
     await waitFor(() => expect(maxIterations.value).toBe('8'));
     expect((await screen.findByTestId('spent-today')).textContent).toBe('spent today: $3.46');
+    expect(screen.getByTestId('budget-zone').textContent).toBe(' Today is the calendar day in America/New_York.');
+    // The window sent its own zone as the budget's, the settings having none.
+    const windowZone = { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+    await waitFor(() => expect(saved).toEqual([windowZone]));
 
     fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'claude-opus-4-5' } });
     fireEvent.change(screen.getByLabelText('Default permission mode'), { target: { value: 'bypassPermissions' } });
     fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '0' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect((await screen.findByRole('alert')).textContent).toBe('The budget must be more than 0 USD');
-    expect(saved).toEqual([]);
+    expect(saved).toEqual([windowZone]);
 
     fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '1.5' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
     expect(saved).toEqual([
+      windowZone,
       {
         taskDefaults: {
           model: 'claude-opus-4-5',

@@ -392,7 +392,7 @@ describe('the history page', () => {
     transport.calls
       .filter((c) => c.method === 'listTasks' && (c.input as { limit?: number }).limit === 200)
       .map((c) => c.input as { filter: Record<string, unknown>; offset: number; withTotals?: boolean });
-  const utcOffsetMinutes = -new Date().getTimezoneOffset() || 0;
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   it('shows what each changed line cost, and a dash where no line change was recorded', async () => {
     const costing = (id: string, costUsd: number, linesChanged: number | null | undefined) =>
@@ -472,7 +472,7 @@ describe('the history page', () => {
     expect(transport.calls.find((c) => c.method === 'exportTasks')?.input).toEqual({
       filter: {},
       format: 'csv',
-      utcOffsetMinutes,
+      timeZone,
     });
     expect(clicked).toEqual(['baton-tasks.csv']);
     expect(await created[0]!.text()).toBe('id\ndone-1\n');
@@ -544,7 +544,7 @@ describe('the history page', () => {
     await screen.findByTestId('history-row');
     expect(transport.calls.find((c) => c.method === 'getHistoryCharts')?.input).toEqual({
       filter: {},
-      utcOffsetMinutes,
+      timeZone,
     });
     const usage = screen.getByRole('region', { name: 'Usage' });
     expect(within(usage).getByTestId('usage-today').textContent).toBe('$0.05');
@@ -666,7 +666,7 @@ describe('the history page', () => {
     expect(searched.map((c) => c.filter.search)).toEqual(['login bug']);
     expect(transport.calls.filter((c) => c.method === 'getHistoryCharts').at(-1)?.input).toEqual({
       filter: { search: 'login bug' },
-      utcOffsetMinutes,
+      timeZone,
     });
   });
 
@@ -705,16 +705,19 @@ describe('the history page', () => {
 });
 
 describe('the settings view', () => {
+  /** The settings already hold this window's zone: the window has nothing to send. */
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
   it('rejects bad values inline without saving, then saves good ones', async () => {
     const saved: unknown[] = [];
     // An older service sends no task defaults: the form still works.
-    let current: Record<string, unknown> = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2 };
+    let current: Record<string, unknown> = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2, timeZone };
     window.location.hash = '#/settings';
     start({
       getSettings: () => current,
       updateSettings: (input) => {
         saved.push(input);
-        current = input as Record<string, unknown>;
+        current = { ...current, ...(input as Record<string, unknown>) };
         return current;
       },
     });
@@ -747,13 +750,14 @@ describe('the settings view', () => {
       dailyBudgetUsd: null,
       maxConcurrentTasks: 2,
       modelPrices: { 'gpt-5.5': price, 'old-model': price },
+      timeZone,
     };
     window.location.hash = '#/settings';
     start({
       getSettings: () => current,
       updateSettings: (input) => {
         saved.push(input as { modelPrices?: unknown });
-        current = input as Record<string, unknown>;
+        current = { ...current, ...(input as Record<string, unknown>) };
         return current;
       },
     });

@@ -19,8 +19,10 @@ import {
   tasksToCsv,
   tasksToJson,
 } from '../../src-main/core/store/history-queries';
-import { processUtcOffsetMs, startOfLocalDay, weekStartDay } from '../../src-main/core/local-day';
+import { startOfZoneDay, weekStartDay } from '../../src-main/core/local-day';
+import { budgetDay } from '../../src-main/core/budget-day';
 import { TaskStore } from '../../src-main/core/store/task-store';
+import { UsageReports } from '../../src-main/core/usage/usage-reports';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -185,8 +187,18 @@ describe('the cost series', () => {
         sessions.push({ startedAt, costUsd, model: model ?? 'unknown', projectId });
       }
     }
-    for (const offsetMinutes of [-720, -480, -210, 0, 60, 330, 540, 840]) {
-      const charts = await history.charts({ from: NOW - 20 * DAY }, offsetMinutes);
+    // Zones that keep one offset all year, so each session's local day is its UTC time plus that offset.
+    for (const [zone, offsetMinutes] of [
+      ['Etc/GMT+12', -720],
+      ['Etc/GMT+8', -480],
+      ['Pacific/Marquesas', -570],
+      ['UTC', 0],
+      ['Etc/GMT-1', 60],
+      ['Asia/Kolkata', 330],
+      ['Asia/Tokyo', 540],
+      ['Pacific/Kiritimati', 840],
+    ] as const) {
+      const charts = await history.charts({ from: NOW - 20 * DAY }, zone);
       historyChartsSchema.parse(charts);
       expect(charts.bucket).toBe('day');
       const expected = new Map<string, { cost: number; sessions: number; byModel: Map<string, number> }>();
@@ -206,7 +218,7 @@ describe('the cost series', () => {
       expect(periods.at(-1)).toBe(isoDay(NOW + offsetMinutes * 60_000));
       for (const point of charts.costOverTime) {
         const want = expected.get(point.period);
-        expect(point.sessions, `${offsetMinutes} ${point.period}`).toBe(want?.sessions ?? 0);
+        expect(point.sessions, `${zone} ${point.period}`).toBe(want?.sessions ?? 0);
         expect(point.costUsd).toBeCloseTo(want?.cost ?? 0, 9);
         for (const [model, cost] of want?.byModel ?? []) expect(point.costByModel[model]).toBeCloseTo(cost, 9);
         expect(Object.keys(point.costByModel).sort()).toEqual([...(want?.byModel.keys() ?? [])].sort());
@@ -225,7 +237,7 @@ describe('the cost series', () => {
     await session(id, { startedAt: NOW - DAY, costUsd: 0.25 });
     const from = Date.UTC(2026, 10, 20);
     const to = Date.UTC(2026, 10, 27);
-    const charts = await history.charts({ from, to }, 0);
+    const charts = await history.charts({ from, to }, 'UTC');
     expect(charts.costOverTime.map((p) => [p.period, p.costUsd, p.sessions])).toEqual([
       ['2026-11-20', 0, 0],
       ['2026-11-21', 0, 0],
@@ -238,7 +250,7 @@ describe('the cost series', () => {
     expect(charts.costOverTime[2]!.costByModel).toEqual({ 'claude-sonnet-4-5': 0.5 });
     expect(charts.costOverTime[0]!.costByModel).toEqual({});
 
-    const empty = await history.charts({ from: NOW + DAY, to: NOW + 3 * DAY }, 0);
+    const empty = await history.charts({ from: NOW + DAY, to: NOW + 3 * DAY }, 'UTC');
     expect(empty.costOverTime).toEqual([]);
     expect(empty.tokensByModel).toEqual([]);
     expect(empty.summary).toMatchObject({ tasks: 0, sessions: 0, costUsd: 0, averageCostPerTaskUsd: null });
@@ -250,7 +262,7 @@ describe('the cost series', () => {
     // Monday 2026-11-23 00:30 local at +02:00 is still Sunday in UTC.
     await session(id, { startedAt: Date.UTC(2026, 10, 22, 22, 30), costUsd: 1 });
     await session(id, { startedAt: Date.UTC(2026, 10, 9, 12), costUsd: 2 });
-    const charts = await history.charts({ from: NOW - 200 * DAY }, 120);
+    const charts = await history.charts({ from: NOW - 200 * DAY }, 'Etc/GMT-2');
     expect(charts.bucket).toBe('week');
     const periods = charts.costOverTime.map((p) => p.period);
     expect(periods.every((p) => new Date(p).getUTCDay() === 1)).toBe(true);
@@ -259,7 +271,7 @@ describe('the cost series', () => {
     expect(charts.costOverTime.find((p) => p.period === '2026-11-16')).toMatchObject({ costUsd: 0, sessions: 0 });
     expect(charts.costOverTime.find((p) => p.period === '2026-11-09')).toMatchObject({ costUsd: 2, sessions: 1 });
     // In UTC the same session falls in the week before.
-    const utc = await history.charts({ from: NOW - 200 * DAY }, 0);
+    const utc = await history.charts({ from: NOW - 200 * DAY }, 'UTC');
     expect(utc.costOverTime.find((p) => p.period === '2026-11-16')).toMatchObject({ costUsd: 1 });
   });
 });
@@ -276,13 +288,13 @@ describe('the usage figures', () => {
     await session(tb, { startedAt: Date.UTC(2026, 10, 2, 9), costUsd: 8 }); // this month
     await session(ta, { startedAt: Date.UTC(2026, 9, 31, 23, 30), costUsd: 16 }); // last month in UTC
 
-    const utc = (await history.charts({ projectId: a }, 0)).summary;
+    const utc = (await history.charts({ projectId: a }, 'UTC')).summary;
     expect(utc).toMatchObject({ spentTodayUsd: 1, spentThisWeekUsd: 3, spentThisMonthUsd: 15 });
     // At +01:00, Sunday 23:00 UTC is Monday and 31 October 23:30 UTC is 1 November.
-    const east = (await history.charts({ projectId: a }, 60)).summary;
+    const east = (await history.charts({ projectId: a }, 'Etc/GMT-1')).summary;
     expect(east).toMatchObject({ spentTodayUsd: 1, spentThisWeekUsd: 7, spentThisMonthUsd: 31 });
     // At -02:00, 01:00 UTC on Wednesday is still Tuesday, and Sunday 23:00 UTC is last week.
-    const west = (await history.charts({}, -120)).summary;
+    const west = (await history.charts({}, 'Etc/GMT+2')).summary;
     expect(west).toMatchObject({ spentTodayUsd: 0, spentThisWeekUsd: 3, spentThisMonthUsd: 15 });
   });
 
@@ -298,7 +310,7 @@ describe('the usage figures', () => {
     await session(ta, { startedAt: Date.UTC(2026, 9, 20), input: 100, output: 100, costUnknown: true }); // last month
 
     // Over all tasks, whatever the filter, as the sums are.
-    const { summary } = await history.charts({ projectId: a }, 0);
+    const { summary } = await history.charts({ projectId: a }, 'UTC');
     expect(summary).toMatchObject({
       spentTodayUsd: 1,
       unknownCostTokensToday: 1200,
@@ -307,24 +319,19 @@ describe('the usage figures', () => {
     });
   });
 
-  it("counts the daily budget's day as History's today, in Baton's own time zone", async () => {
-    const previousTz = process.env.TZ;
-    process.env.TZ = 'America/Los_Angeles'; // 12:00 UTC on 25 November is 04:00 there, at UTC-8.
-    try {
-      const p = await project('/work/api');
-      const t = await task('t', { projectId: p, createdAt: Date.UTC(2026, 10, 20) });
-      await session(t, { startedAt: Date.UTC(2026, 10, 25, 7, 30), costUsd: 2 }); // 23:30 on Tuesday, there
-      await session(t, { startedAt: Date.UTC(2026, 10, 25, 8, 30), costUsd: 0.25 }); // 00:30 on Wednesday
-      const budgetDay = await new TaskStore(dataSource).spentSince(startOfLocalDay(NOW));
-      const offsetMinutes = processUtcOffsetMs(NOW) / 60_000;
-      expect(offsetMinutes).toBe(-480);
-      const { summary } = await history.charts({}, offsetMinutes);
-      expect(budgetDay).toBe(0.25);
-      expect(summary.spentTodayUsd).toBe(budgetDay);
-    } finally {
-      if (previousTz === undefined) delete process.env.TZ;
-      else process.env.TZ = previousTz;
-    }
+  it("counts the daily budget's day as History's today, in the zone the settings hold", async () => {
+    const p = await project('/work/api');
+    const t = await task('t', { projectId: p, createdAt: Date.UTC(2026, 10, 20) });
+    // 12:00 UTC on 25 November is 04:00 in Los Angeles, at UTC-8.
+    await session(t, { startedAt: Date.UTC(2026, 10, 25, 7, 30), costUsd: 2 }); // 23:30 on Tuesday, there
+    await session(t, { startedAt: Date.UTC(2026, 10, 25, 8, 30), costUsd: 0.25 }); // 00:30 on Wednesday
+    const store = new TaskStore(dataSource);
+    await store.updateSettings({ timeZone: 'America/Los_Angeles' });
+    const day = await budgetDay(store, NOW);
+    expect(day).toEqual({ timeZone: 'America/Los_Angeles', start: Date.UTC(2026, 10, 25, 8) });
+    const { summary } = await history.charts({}, day.timeZone);
+    expect(await store.spentSince(day.start)).toBe(0.25);
+    expect(summary.spentTodayUsd).toBe(0.25);
   });
 
   it('prices cache savings per model, and averages the cost over the filtered tasks', async () => {
@@ -339,7 +346,7 @@ describe('the usage figures', () => {
     await session(t2, { startedAt: NOW - HOUR, model: null, cacheRead: 1_000_000, costUsd: 0.25 });
     await session(t1, { startedAt: NOW - HOUR, model: 'made-up-model', cacheRead: 1_000_000, costUsd: 0 });
 
-    const all = await history.charts({}, 0);
+    const all = await history.charts({}, 'UTC');
     expect(all.summary.cacheSavingsUsd).toBeCloseTo(2.7 + 9, 10);
     expect(all.summary).toMatchObject({ tasks: 3, sessions: 4, costUsd: 1.75 });
     expect(all.summary.averageCostPerTaskUsd).toBeCloseTo(1.75 / 3, 10);
@@ -351,7 +358,7 @@ describe('the usage figures', () => {
       ['unknown', 1_000_000, 0.25, 1],
     ]);
 
-    const failed = await history.charts({ status: 'failed' }, 0);
+    const failed = await history.charts({ status: 'failed' }, 'UTC');
     expect(failed.summary).toMatchObject({ tasks: 1, sessions: 2, costUsd: 1.25, averageCostPerTaskUsd: 1.25 });
     expect(failed.summary.cacheSavingsUsd).toBeCloseTo(9, 10);
 
@@ -362,7 +369,7 @@ describe('the usage figures', () => {
         'claude-opus-4-5': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 1 },
       },
     });
-    expect((await history.charts({}, 0)).summary.cacheSavingsUsd).toBeCloseTo(2.7 + 8 + 1.5, 10);
+    expect((await history.charts({}, 'UTC')).summary.cacheSavingsUsd).toBeCloseTo(2.7 + 8 + 1.5, 10);
   });
 });
 
@@ -377,12 +384,12 @@ describe('by agent', () => {
     await session(codex2, { startedAt: NOW - 2 * HOUR, costUsd: 1 });
     await session(codex2, { startedAt: NOW - HOUR, costUsd: 0.125 });
 
-    const all = await history.charts({}, 0);
+    const all = await history.charts({}, 'UTC');
     expect(all.costByAgent).toEqual([
       { agent: 'codex', costUsd: 1.375, unknownCostTokens: 0, tasks: 2, sessions: 3, totalTokens: 330 },
       { agent: 'claude', costUsd: 0.5, unknownCostTokens: 0, tasks: 1, sessions: 1, totalTokens: 110 },
     ]);
-    const codexOnly = await history.charts({ agent: 'codex' }, 0);
+    const codexOnly = await history.charts({ agent: 'codex' }, 'UTC');
     expect(codexOnly.summary).toMatchObject({ tasks: 2, sessions: 3, costUsd: 1.375 });
     expect(codexOnly.costByAgent.map((a) => a.agent)).toEqual(['codex']);
     const page = await history.listTasks({
@@ -423,7 +430,7 @@ describe('searching and totals', () => {
     expect(await ids({ search: 'nothing like it' })).toEqual([]);
     expect(escapeLike('a%b_c\\d')).toBe('a\\%b\\_c\\\\d');
     // The charts and the export follow the search too.
-    expect((await history.charts({ search: 'rename' }, 0)).summary).toMatchObject({ tasks: 2, sessions: 2 });
+    expect((await history.charts({ search: 'rename' }, 'UTC')).summary).toMatchObject({ tasks: 2, sessions: 2 });
     expect((await history.allTasks({ search: 'RENAME' })).map((t) => t.id)).toEqual(['t2', 't3']);
   });
 
@@ -508,7 +515,7 @@ describe('project names', () => {
       '/home/me/old/api': 'old/api',
       '/home/me/web': 'web',
     });
-    const charts = await history.charts({}, 0);
+    const charts = await history.charts({}, 'UTC');
     expect(charts.costByProject.map((p) => [p.name, p.costUsd, p.tasks])).toEqual([
       ['work/api', 2, 1],
       ['old/api', 1, 1],
@@ -565,43 +572,117 @@ describe('exports', () => {
   });
 
   it('names the file after the filter, in local days', () => {
-    const context = { utcOffsetMinutes: 0, now: NOW };
+    const context = { timeZone: 'UTC', now: NOW };
     expect(exportFileName({}, 'csv', context)).toBe('baton-tasks-2026-11-25.csv');
-    expect(exportFileName({}, 'json', { utcOffsetMinutes: 13 * 60, now: NOW })).toBe('baton-tasks-2026-11-26.json');
+    expect(exportFileName({}, 'json', { timeZone: 'Pacific/Tongatapu', now: NOW })).toBe('baton-tasks-2026-11-26.json');
     const from = Date.UTC(2026, 10, 1) - 60 * 60_000; // local midnight at +01:00
     const to = Date.UTC(2026, 11, 1) - 60 * 60_000;
     expect(
       exportFileName({ projectId: 'p', status: 'max_iterations', from, to }, 'csv', {
         projectName: 'work/My API',
-        utcOffsetMinutes: 60,
+        timeZone: 'Etc/GMT-1',
         now: NOW,
       }),
     ).toBe('baton-tasks-work-my-api-max-iterations-2026-11-01_2026-11-30.csv');
-    expect(exportFileName({ from }, 'csv', { utcOffsetMinutes: 60, now: NOW })).toBe('baton-tasks-from-2026-11-01.csv');
-    expect(exportFileName({ to, search: ' Fix: the "login" flow! ' }, 'csv', { utcOffsetMinutes: 60, now: NOW })).toBe(
+    expect(exportFileName({ from }, 'csv', { timeZone: 'Etc/GMT-1', now: NOW })).toBe(
+      'baton-tasks-from-2026-11-01.csv',
+    );
+    expect(exportFileName({ to, search: ' Fix: the "login" flow! ' }, 'csv', { timeZone: 'Etc/GMT-1', now: NOW })).toBe(
       'baton-tasks-search-fix-the-login-flow-until-2026-11-30.csv',
     );
     expect(slug('Café/../Ünïcode ✓')).toBe('cafe-..-unicode');
-    expect(exportFileName({ projectId: 'p' }, 'csv', { projectName: '✓✓', utcOffsetMinutes: 0, now: NOW })).toBe(
+    expect(exportFileName({ projectId: 'p' }, 'csv', { projectName: '✓✓', timeZone: 'UTC', now: NOW })).toBe(
       'baton-tasks-project.csv',
     );
   });
 });
 
-describe("the daily budget's day", () => {
-  it('starts at local midnight on a day the clocks change', () => {
+describe('one time zone across a change of the clocks', () => {
+  const ZONE = 'America/New_York';
+  // Sessions either side of local midnight on the days New York changes its clocks (2026-03-08, 02:00 EST to
+  // 03:00 EDT; 2026-11-01, 02:00 EDT to 01:00 EST), where a fixed offset puts one of each pair on the wrong day.
+  const SESSIONS: Array<[string, string]> = [
+    ['2026-03-08T04:30:00Z', '2026-03-07'], // 23:30 EST
+    ['2026-03-08T05:30:00Z', '2026-03-08'], // 00:30 EST
+    ['2026-03-09T03:30:00Z', '2026-03-08'], // 23:30 EDT
+    ['2026-03-09T04:30:00Z', '2026-03-09'], // 00:30 EDT
+    ['2026-11-01T03:30:00Z', '2026-10-31'], // 23:30 EDT
+    ['2026-11-01T04:30:00Z', '2026-11-01'], // 00:30 EDT
+    ['2026-11-02T04:30:00Z', '2026-11-01'], // 23:30 EST
+    ['2026-11-02T05:30:00Z', '2026-11-02'], // 00:30 EST
+  ];
+
+  it("gives History's day buckets the days All usage gives the same sessions", async () => {
+    const p = await project('/work/api');
+    const t = await task('t', { projectId: p, createdAt: Date.parse('2026-03-01T00:00:00Z') });
+    for (const [i, [at]] of SESSIONS.entries()) await session(t, { startedAt: Date.parse(at), costUsd: 2 ** i / 100 });
+    const expected = new Map<string, number>();
+    for (const [i, [, day]] of SESSIONS.entries()) expected.set(day, (expected.get(day) ?? 0) + 2 ** i / 100);
+
+    const bucketCosts = async (from: string, to: string) => {
+      const charts = await history.charts({ from: Date.parse(from), to: Date.parse(to) }, ZONE);
+      expect(charts.bucket).toBe('day');
+      return charts.costOverTime.filter((point) => point.sessions > 0).map((point) => [point.period, point.costUsd]);
+    };
+    const historyDays = [
+      ...(await bucketCosts('2026-03-01T00:00:00Z', '2026-03-15T00:00:00Z')),
+      ...(await bucketCosts('2026-10-25T00:00:00Z', '2026-11-08T00:00:00Z')),
+    ];
+    expect(historyDays).toEqual([...expected]);
+
+    const usage = new UsageReports(dataSource, () => NOW).report('daily', {
+      source: 'baton',
+      timeZone: ZONE,
+    });
+    const usageDays = new Map<string, number>();
+    for (const row of usage.periods) usageDays.set(row.period, (usageDays.get(row.period) ?? 0) + row.costUsd);
+    expect([...usageDays]).toEqual(historyDays);
+  });
+
+  it("moves the budget's today with the settings' zone, and takes the service's own when none is set", async () => {
+    const p = await project('/work/api');
+    const t = await task('t', { projectId: p, createdAt: Date.parse('2026-10-30T00:00:00Z') });
+    // 2026-11-02 04:45 UTC is 23:45 EST on 1 November, the day New York's clocks went back: today began at
+    // 00:00 EDT, an hour before midnight at today's own offset would be.
+    const now = Date.parse('2026-11-02T04:45:00Z');
+    const costs = new Map(SESSIONS.map(([at], i) => [Date.parse(at), 2 ** i / 100]));
+    for (const [at, costUsd] of costs) if (at <= now) await session(t, { startedAt: at, costUsd });
+    const store = new TaskStore(dataSource);
+    await store.updateSettings({ timeZone: ZONE });
+    const newYork = await budgetDay(store, now);
+    expect(newYork).toEqual({ timeZone: ZONE, start: Date.parse('2026-11-01T04:00:00Z') });
+    expect(await store.spentSince(newYork.start)).toBeCloseTo(0.32 + 0.64, 10);
+    history = new HistoryQueries(dataSource, () => now);
+    expect((await history.charts({}, ZONE)).summary.spentTodayUsd).toBeCloseTo(0.32 + 0.64, 10);
+
+    await store.updateSettings({ timeZone: 'Asia/Tokyo' });
+    expect(await budgetDay(store, now)).toEqual({ timeZone: 'Asia/Tokyo', start: Date.parse('2026-11-01T15:00:00Z') });
+
+    await store.updateSettings({ timeZone: null });
     const previousTz = process.env.TZ;
     process.env.TZ = 'Europe/Berlin';
     try {
-      // 2026-03-29: clocks go from 02:00 to 03:00, so midnight is at +01:00 and noon at +02:00.
-      expect(startOfLocalDay(Date.UTC(2026, 2, 29, 10))).toBe(Date.UTC(2026, 2, 28, 23));
-      // 2026-10-25: back from 03:00 to 02:00, so midnight is at +02:00 and noon at +01:00.
-      expect(startOfLocalDay(Date.UTC(2026, 9, 25, 11))).toBe(Date.UTC(2026, 9, 24, 22));
-      expect(startOfLocalDay(Date.UTC(2026, 10, 25, 11))).toBe(Date.UTC(2026, 10, 24, 23));
+      expect(await budgetDay(store, now)).toEqual({
+        timeZone: 'Europe/Berlin',
+        start: Date.parse('2026-11-01T23:00:00Z'),
+      });
     } finally {
       if (previousTz === undefined) delete process.env.TZ;
       else process.env.TZ = previousTz;
     }
+  });
+});
+
+describe("the daily budget's day", () => {
+  it('starts at local midnight on a day the clocks change', () => {
+    const berlin = (at: number) => startOfZoneDay('Europe/Berlin', at);
+    // 2026-03-29: clocks go from 02:00 to 03:00, so midnight is at +01:00 and noon at +02:00.
+    expect(berlin(Date.UTC(2026, 2, 29, 10))).toBe(Date.UTC(2026, 2, 28, 23));
+    // 2026-10-25: back from 03:00 to 02:00, so midnight is at +02:00 and noon at +01:00.
+    expect(berlin(Date.UTC(2026, 9, 25, 11))).toBe(Date.UTC(2026, 9, 24, 22));
+    expect(berlin(Date.UTC(2026, 10, 25, 11))).toBe(Date.UTC(2026, 10, 24, 23));
+    // Santiago skips midnight itself (2026-09-06, 00:00 to 01:00 at -03:00): the day begins at 01:00.
+    expect(startOfZoneDay('America/Santiago', Date.UTC(2026, 8, 6, 15))).toBe(Date.UTC(2026, 8, 6, 4));
   });
 });
 
@@ -625,7 +706,7 @@ describe('one name per model, and unknown costs', () => {
       ['b', []],
     ]);
 
-    const charts = historyChartsSchema.parse(await history.charts({}, 0));
+    const charts = historyChartsSchema.parse(await history.charts({}, 'UTC'));
     expect(charts.tokensByModel.map((m) => [m.model, m.sessions, m.costUsd])).toEqual([['claude-opus-4-8', 2, 3]]);
     const models = new Set(charts.costOverTime.flatMap((point) => Object.keys(point.costByModel)));
     expect([...models]).toEqual(['claude-opus-4-8']);
@@ -664,7 +745,7 @@ describe('one name per model, and unknown costs', () => {
     ]);
     expect(page.totals).toMatchObject({ costUsd: 0.5, unknownCostTokens: 1245, totalTokens: 1355 });
 
-    const charts = historyChartsSchema.parse(await history.charts({}, 60));
+    const charts = historyChartsSchema.parse(await history.charts({}, 'Etc/GMT-1'));
     expect(charts.summary).toMatchObject({ costUsd: 0.5, unknownCostTokens: 1245 });
     expect(charts.costOverTime.reduce((sum, point) => sum + point.unknownCostTokens, 0)).toBe(1245);
     expect(charts.tokensByModel.map((m) => [m.model, m.unknownCostTokens])).toEqual([
@@ -680,7 +761,7 @@ describe('one name per model, and unknown costs', () => {
       '/work/web': 45,
     });
     // The filter applies to them as to everything else.
-    const filtered = await history.charts({ agent: 'claude' }, 0);
+    const filtered = await history.charts({ agent: 'claude' }, 'UTC');
     expect(filtered.summary.unknownCostTokens).toBe(45);
   });
 });

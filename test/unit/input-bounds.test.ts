@@ -81,7 +81,7 @@ describe('inputs that once ended as internal errors', () => {
     );
     // The last day allowed is still answered.
     expect(
-      await post('getHistoryCharts', { filter: { to: Date.UTC(9999, 0, 1) }, utcOffsetMinutes: 840 }),
+      await post('getHistoryCharts', { filter: { to: Date.UTC(9999, 0, 1) }, timeZone: 'Pacific/Kiritimati' }),
     ).toMatchObject({ status: 200, outcome: { ok: true } });
   });
 
@@ -140,6 +140,11 @@ describe('every method input is bounded', () => {
       ['getUsageReport', { kind: 'session', filter: { project: 'p\0' } }, ['filter', 'project'], /NUL byte/],
       ['getUsageReport', { kind: 'daily', filter: { timeZone: 'Z'.repeat(200) } }, ['filter', 'timeZone'], /100/],
       ['getUsageOverview', { filter: { since: '2025-13-01' } }, ['filter', 'since'], /calendar/],
+      // A zone, never an offset, and one this system knows: History, its export and the budget's day alike.
+      ['getHistoryCharts', { timeZone: 'Mars/Olympus' }, ['timeZone'], /^"Mars\/Olympus" is not a time zone/],
+      ['getHistoryCharts', { timeZone: '+05:30' }, ['timeZone'], /is not a time zone this system knows/],
+      ['exportTasks', { format: 'csv', timeZone: 'Europe/Nowhere' }, ['timeZone'], /IANA name/],
+      ['updateSettings', { timeZone: 'Mars/Olympus' }, ['timeZone'], /is not a time zone/],
     ];
     const notRefused: string[] = [];
     for (const [method, input, field, why] of cases) {

@@ -6,7 +6,8 @@ import type { AgentEvent } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
 import type { AgentRunner } from '../../src-main/core/agents/agent-runner';
 import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
-import { InvalidTaskError, LaunchWithdrawnError } from '../../src-main/core/orchestrator/orchestrator';
+import { InvalidTaskError, LaunchWithdrawnError, Orchestrator } from '../../src-main/core/orchestrator/orchestrator';
+import { TaskStore } from '../../src-main/core/store/task-store';
 import { TaskQueue } from '../../src-main/core/orchestrator/task-queue';
 import { ScriptedAgent, success } from '../support/scripted-agent';
 import { TestClock } from '../support/test-clock';
@@ -410,6 +411,26 @@ describe('Orchestrator', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it("holds launches to the budget of today in the settings' zone, whatever the service's own", async () => {
+    const agent = new ScriptedAgent(() => success('working'));
+    const base = await makeCore(agent);
+    // 23:30 EDT on 31 October in New York, 09:00 on 1 November in Kolkata.
+    let clock = Date.parse('2026-11-01T03:30:00Z');
+    const store = new TaskStore(base.dataSource, () => clock);
+    const orchestrator = new Orchestrator({ store, agent, bus: base.bus, dataDir: base.dataDir, now: () => clock });
+    const first = await orchestrator.createTask({ dir, prompt: 'x', maxIterations: 3 });
+    expect(await orchestrator.runTask(first.id)).toMatchObject({ status: 'max_iterations', iterations: 3 });
+
+    await store.updateSettings({ dailyBudgetUsd: 0.03, timeZone: 'Asia/Kolkata' });
+    clock = Date.parse('2026-11-01T05:00:00Z'); // 00:00 EST on 1 November in New York (the clocks went back), 10:30 in Kolkata
+    await expect(orchestrator.createTask({ dir, prompt: 'x' })).rejects.toThrow(
+      /^today's spending, \$0\.0300, reached the daily budget/,
+    );
+    await store.updateSettings({ timeZone: 'America/New_York' });
+    const second = await orchestrator.createTask({ dir, prompt: 'x', maxIterations: 1 });
+    expect(await orchestrator.runTask(second.id)).toMatchObject({ status: 'max_iterations', iterations: 1 });
   });
 
   it('runs at most the queue’s concurrency of tasks at once', async () => {

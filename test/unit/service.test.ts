@@ -291,6 +291,7 @@ describe('tasks through the host', () => {
       dailyBudgetUsd: null,
       maxConcurrentTasks: 1,
       modelPrices: {},
+      timeZone: null,
     });
     const events: BatonEvent[] = [];
     host.subscribe((e) => events.push(e));
@@ -465,6 +466,7 @@ describe('settings through the host', () => {
       dailyBudgetUsd: null,
       maxConcurrentTasks: 2,
       modelPrices: {},
+      timeZone: null,
     });
     const defaults = { model: 'claude-sonnet-4-5', permissionMode: 'acceptEdits', maxIterations: 5, budgetUsd: 2 };
     expect(await call('updateSettings', { taskDefaults: defaults })).toMatchObject({ taskDefaults: defaults });
@@ -474,6 +476,7 @@ describe('settings through the host', () => {
       dailyBudgetUsd: 3,
       maxConcurrentTasks: 2,
       modelPrices: {},
+      timeZone: null,
     });
     expect(await call('updateSettings', { taskDefaults: { maxIterations: 9 } })).toMatchObject({
       taskDefaults: { maxIterations: 9 },
@@ -511,10 +514,12 @@ describe('settings through the host', () => {
   });
 
   it('reports what was spent today beside the daily budget', async () => {
+    // Today is a day of the service's own zone until a window sets one.
     expect(await call('getSpending', {})).toEqual({
       spentTodayUsd: 0,
       unknownCostTokensToday: 0,
       dailyBudgetUsd: null,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
     const task = await call<{ id: string }>('launchTask', { dir, prompt: 'spend', maxIterations: 2 });
     await host.waitForTask(task.id);
@@ -524,7 +529,21 @@ describe('settings through the host', () => {
       spentTodayUsd: expect.closeTo(2 * 0.00993, 10),
       unknownCostTokensToday: 0,
       dailyBudgetUsd: 1.5,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
+  });
+
+  it("keeps the zone of the budget's day as the window sends it, by its canonical name", async () => {
+    expect(await call('updateSettings', { timeZone: 'america/new_york' })).toMatchObject({
+      timeZone: 'America/New_York',
+    });
+    expect(await call('getSpending', {})).toMatchObject({ timeZone: 'America/New_York' });
+    expect(await host.dispatch('updateSettings', { timeZone: 'America/Gotham' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', issues: [{ path: ['timeZone'], message: expect.stringMatching(/Gotham/) }] },
+    });
+    expect(await call('updateSettings', { timeZone: null })).toMatchObject({ timeZone: null });
+    expect(await call('getSpending', {})).toMatchObject({ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
   });
 });
 
@@ -633,7 +652,7 @@ describe('all usage through the service', () => {
       const from = Date.parse(`${since}T00:00:00Z`);
       const to = Date.parse(`${until}T00:00:00Z`) + 86_400_000;
       const history = await usageHost.call('listTasks', { filter: { from, to }, withTotals: true, limit: 1 });
-      const charts = await usageHost.call('getHistoryCharts', { filter: { from, to }, utcOffsetMinutes: 0 });
+      const charts = await usageHost.call('getHistoryCharts', { filter: { from, to }, timeZone: 'UTC' });
       const all = await usageHost.call('getUsageOverview', {
         filter: { source: 'baton', since, until, timeZone: 'UTC' },
       });

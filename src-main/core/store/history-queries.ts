@@ -9,7 +9,15 @@ import type { HistoryBucket, HistoryCharts, TaskFilter, TaskListTotals, TaskSort
 import { modelName } from '../../contract/models';
 import type { ProjectView, TaskSummary } from '../../contract/views';
 import { priceFor } from '../pricing';
-import { DAY_MS, localDay, spendingPeriods, weekStartDay, type SpendingPeriods } from '../local-day';
+import {
+  DAY_MS,
+  dayDate,
+  spendingPeriods,
+  weekStartDay,
+  zoneDay,
+  zoneDaySql,
+  type SpendingPeriods,
+} from '../local-day';
 import {
   spentInPeriods,
   storedModelPrices,
@@ -19,11 +27,6 @@ import {
   toSummary,
 } from './task-store';
 
-/**
- * Days added before SQLite's integer division (which truncates toward zero) and taken off after,
- * so a local day number is a true floor even for a time the offset puts before 1970.
- */
-const BIAS_DAYS = 100_000;
 /** Beyond this many buckets a zero-filled series is cut to the buckets that have sessions. */
 const MAX_BUCKETS = 1000;
 
@@ -103,6 +106,9 @@ function andWhere(where: string, condition: string): string {
   return where ? `${where} AND ${condition}` : `WHERE ${condition}`;
 }
 
+/** The local day SQL of a zone whose offset is always 0: the rollup's own UTC days, with nothing to move. */
+const UTC_DAY_SQL = zoneDaySql('s.started_at', 'UTC', 0, 0);
+
 const ORDER_COLUMN: Record<TaskSortKey, string> = {
   createdAt: 't.created_at',
   costUsd: 'cost_usd',
@@ -117,13 +123,11 @@ export function bucketFor(spanMs: number): HistoryBucket {
   return 'month';
 }
 
-const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
 /** The label of the bucket a day falls in; the SQL below computes the same. */
 export function bucketLabel(day: number, bucket: HistoryBucket): string {
-  if (bucket === 'day') return isoDay(day);
-  if (bucket === 'week') return isoDay(weekStartDay(day));
-  return isoDay(day).slice(0, 7);
+  if (bucket === 'day') return dayDate(day);
+  if (bucket === 'week') return dayDate(weekStartDay(day));
+  return dayDate(day).slice(0, 7);
 }
 
 /** The labels of every bucket from the one holding `firstDay` to the one holding `lastDay`, in order. */
@@ -134,20 +138,15 @@ export function bucketLabels(firstDay: number, lastDay: number, bucket: HistoryB
     for (let m = 0; ; m++) {
       const day = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + m, 1) / DAY_MS;
       if (day > lastDay) break;
-      labels.push(isoDay(day).slice(0, 7));
+      labels.push(dayDate(day).slice(0, 7));
     }
     return labels;
   }
   const step = bucket === 'week' ? 7 : 1;
   for (let day = bucket === 'week' ? weekStartDay(firstDay) : firstDay; day <= lastDay; day += step) {
-    labels.push(isoDay(day));
+    labels.push(dayDate(day));
   }
   return labels;
-}
-
-/** SQL for the local day number of an epoch-ms column. */
-function localDaySql(column: string, offsetMs: number): string {
-  return `((${column} + ${offsetMs + BIAS_DAYS * DAY_MS}) / ${DAY_MS} - ${BIAS_DAYS})`;
 }
 
 /** SQL for the bucket label of a day-number column; must agree with bucketLabel. */
@@ -292,8 +291,8 @@ export class HistoryQueries {
     return { ...row, costUsd: roundUsd(row.costUsd) };
   }
 
-  async charts(filter: TaskFilter, utcOffsetMinutes = 0): Promise<HistoryCharts> {
-    const offsetMs = Math.trunc(utcOffsetMinutes) * 60_000;
+  /** The charts and figures of the tasks the filter selects, their days those of the IANA `timeZone`. */
+  async charts(filter: TaskFilter, timeZone: string): Promise<HistoryCharts> {
     const now = this.now();
     const where = whereOf(filter);
     const [span] = (await this.dataSource.query(
@@ -308,28 +307,27 @@ export class HistoryQueries {
     // The per-task daily rollup (kept by triggers) has UTC days. A session whose local day is
     // another one is moved: taken off its UTC day and added to its local day, from the session
     // rows. Only sessions within the offset of a UTC midnight move, so most of the work stays
-    // on the rollup.
+    // on the rollup. The offset is the zone's at each session's start (it changes with DST).
     const rollup = `
       SELECT u.day AS day, COALESCE(NULLIF(u.model, ''), t.model, 'unknown') AS model, t.project_id AS project,
              u.cost_usd AS cost, u.input_tokens AS input, u.output_tokens AS output,
              u.cache_creation_tokens AS cache_write, u.cache_read_tokens AS cache_read, u.sessions AS sessions
       FROM tasks t JOIN usage_by_task_day u ON u.task_id = t.id
       ${where.sql}`;
-    const localDayOfSession = localDaySql('s.started_at', offsetMs);
-    const moved =
-      offsetMs === 0
-        ? ''
-        : `moved AS MATERIALIZED (
+    const localDayOfSession = await this.localDayOfSession(timeZone);
+    const utc = localDayOfSession === UTC_DAY_SQL;
+    const moved = utc
+      ? ''
+      : `moved AS MATERIALIZED (
           SELECT s.started_at / ${DAY_MS} AS utc_day, ${localDayOfSession} AS local_day,
                  COALESCE(NULLIF(s.model, ''), t.model, 'unknown') AS model, t.project_id AS project,
                  s.cost_usd AS cost, s.input_tokens AS input, s.output_tokens AS output,
                  s.cache_creation_tokens AS cache_write, s.cache_read_tokens AS cache_read
           FROM sessions s JOIN tasks t ON t.id = s.task_id
           ${andWhere(where.sql, `${localDayOfSession} <> s.started_at / ${DAY_MS}`)}),`;
-    const parts =
-      offsetMs === 0
-        ? rollup
-        : `${rollup}
+    const parts = utc
+      ? rollup
+      : `${rollup}
           UNION ALL
           SELECT utc_day, model, project, -cost, -input, -output, -cache_write, -cache_read, -1 FROM moved
           UNION ALL
@@ -358,20 +356,20 @@ export class HistoryQueries {
        FROM usage GROUP BY model
        UNION ALL
        SELECT 'project', project, '', SUM(cost), 0, 0, 0, 0, SUM(sessions), 0, 0 FROM usage GROUP BY project`,
-      offsetMs === 0 ? where.params : [...where.params, ...where.params],
+      utc ? where.params : [...where.params, ...where.params],
     )) as UsageRow[];
 
     const total = rows.find((r) => r.series === 'total');
     const sessions = total?.n5 ?? 0;
-    const unknown = await this.unknownCostTokens(where, bucket, offsetMs);
+    const unknown = await this.unknownCostTokens(where, bucket, localDayOfSession);
 
     // Zero-filled buckets from the range's first day (or the first session's, if earlier) to its last.
     const costOverTime: HistoryCharts['costOverTime'] = [];
     if (sessions > 0 && typeof total?.first === 'number' && typeof total.last === 'number') {
       const dataFirst = total.first;
       const dataLast = total.last;
-      let first = Math.min(localDay(rangeStart, offsetMs), dataFirst);
-      let last = Math.max(localDay(rangeLast, offsetMs), dataLast);
+      let first = Math.min(zoneDay(timeZone, rangeStart), dataFirst);
+      let last = Math.max(zoneDay(timeZone, rangeLast), dataLast);
       let labels = bucketLabels(first, last, bucket);
       if (labels.length > MAX_BUCKETS) {
         first = dataFirst;
@@ -485,7 +483,7 @@ export class HistoryQueries {
       costByAgent,
       costByProject,
       summary: {
-        ...(await this.spending(now, offsetMs)),
+        ...(await this.spending(now, timeZone)),
         tasks: span.tasks,
         sessions,
         costUsd,
@@ -505,7 +503,7 @@ export class HistoryQueries {
   private async unknownCostTokens(
     where: { sql: string; params: unknown[] },
     bucket: HistoryBucket,
-    offsetMs: number,
+    localDayOfSession: string,
   ): Promise<{
     total: number;
     byPeriod: Map<string, number>;
@@ -514,7 +512,7 @@ export class HistoryQueries {
     byAgent: Map<string, number>;
   }> {
     const rows = (await this.dataSource.query(
-      `SELECT ${bucketSql(localDaySql('s.started_at', offsetMs), bucket)} AS period,
+      `SELECT ${bucketSql(localDayOfSession, bucket)} AS period,
               COALESCE(NULLIF(s.model, ''), t.model) AS model, t.project_id AS project, t.agent AS agent,
               SUM(${SESSION_TOKENS_SQL}) AS tokens
        FROM sessions s JOIN tasks t ON t.id = s.task_id
@@ -540,7 +538,7 @@ export class HistoryQueries {
    */
   private async spending(
     now: number,
-    offsetMs: number,
+    timeZone: string,
   ): Promise<
     Pick<
       HistoryCharts['summary'],
@@ -552,7 +550,7 @@ export class HistoryQueries {
       | 'unknownCostTokensThisMonth'
     >
   > {
-    const periods = spendingPeriods(now, offsetMs);
+    const periods = spendingPeriods(now, timeZone);
     const spent = await spentInPeriods(this.dataSource, periods);
     const unknown = await this.unknownCostTokensInPeriods(periods);
     return {
@@ -563,6 +561,18 @@ export class HistoryQueries {
       unknownCostTokensThisWeek: unknown.week,
       unknownCostTokensThisMonth: unknown.month,
     };
+  }
+
+  /**
+   * SQL for the zone's local day number of a session's start `s.started_at`, over the span sessions started
+   * in (one indexed look-up), so a zone's changes of offset (DST) fall where they fall.
+   */
+  private async localDayOfSession(timeZone: string): Promise<string> {
+    const [span] = (await this.dataSource.query(
+      `SELECT MIN(started_at) AS first, MAX(started_at) AS last FROM sessions`,
+    )) as [{ first: number | null; last: number | null }];
+    const now = this.now();
+    return zoneDaySql('s.started_at', timeZone, span.first ?? now, span.last ?? now);
   }
 
   /** The tokens of every task's sessions of unknown cost started since each period's start (as `spentInPeriods`). */
@@ -722,10 +732,9 @@ export function slug(text: string, maxLength = 40): string {
 export function exportFileName(
   filter: TaskFilter,
   extension: string,
-  context: { projectName?: string; utcOffsetMinutes: number; now: number },
+  context: { projectName?: string; timeZone: string; now: number },
 ): string {
-  const offsetMs = context.utcOffsetMinutes * 60_000;
-  const day = (epochMs: number) => isoDay(localDay(epochMs, offsetMs));
+  const day = (epochMs: number) => dayDate(zoneDay(context.timeZone, epochMs));
   const parts: string[] = [];
   if (filter.projectId !== undefined) parts.push(slug(context.projectName ?? filter.projectId) || 'project');
   if (filter.status !== undefined) parts.push(slug(filter.status));

@@ -14,6 +14,7 @@ import {
   WAIT_ERROR_KINDS,
 } from '../../contract/agent-events';
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
+import { timeZoneSchema } from '../../contract/time-zone';
 import { v4 as uuidv4 } from 'uuid';
 import {
   ACTIVE_STATUSES,
@@ -706,6 +707,8 @@ export class TaskStore {
       maxConcurrentTasks:
         typeof stored.maxConcurrentTasks === 'number' ? stored.maxConcurrentTasks : DEFAULT_CONCURRENCY,
       modelPrices: modelPricesOf(stored.modelPrices),
+      // A zone this system no longer knows counts as none: the service's own.
+      timeZone: timeZoneSchema.safeParse(stored.timeZone).data ?? null,
     };
   }
 

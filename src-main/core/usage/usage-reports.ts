@@ -29,7 +29,7 @@ import type {
 import type { AgentKind } from '../../contract/task-spec';
 import { modelPricesSchema } from '../../contract/views';
 import { contextOfBucket, costAt, type ModelPrice, priceFor, tierThresholds } from '../pricing';
-import { dayDate, localDaySql, zoneOffsetSegments } from '../local-day';
+import { dayDate, serviceTimeZone, zoneDaySql } from '../local-day';
 import { connectionOf } from '../store/write-transaction';
 import { type TranscriptDirectory } from './transcript-import';
 import { blocksOf } from './usage-blocks';
@@ -111,8 +111,7 @@ function whereOf(filter: UsageFilter): { sql: string; params: unknown[] } {
 }
 
 /** The system's time zone, or the one asked for. */
-export const timeZoneOf = (filter: UsageFilter) =>
-  filter.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+export const timeZoneOf = (filter: UsageFilter): string => filter.timeZone ?? serviceTimeZone();
 
 /** YYYY-MM-DD of an instant in a zone; cached by quarter hour, the grain the sums come in. */
 function localDates(timeZone: string): (at: number) => string {
@@ -152,7 +151,7 @@ export class UsageReports {
          UNION ALL SELECT MIN(started_at), MAX(started_at) FROM sessions)`,
     );
     const now = this.now();
-    return localDaySql('at', zoneOffsetSegments(timeZoneOf(filter), span?.first ?? now, span?.last ?? now));
+    return zoneDaySql('at', timeZoneOf(filter), span?.first ?? now, span?.last ?? now);
   }
 
   /** Prices grouped sums with the settings' prices as they are now (read once per report). */

@@ -4,7 +4,7 @@
  */
 import { formatPreciseCost, formatTokens, plural } from '../../../contract/format';
 import type { TaskSpec } from '../../../contract/task-spec';
-import { startOfLocalDay } from '../../local-day';
+import { budgetDay } from '../../budget-day';
 import type { TaskStore } from '../../store/task-store';
 import { requireSummary } from '../errors';
 
@@ -45,7 +45,7 @@ export class BudgetPolicy {
   async dailyBudgetLeft(): Promise<{ left?: number } | { exceeded: string }> {
     const { dailyBudgetUsd } = await this.store.settings();
     if (dailyBudgetUsd === null) return {};
-    const spentToday = await this.store.spentSince(startOfLocalDay(this.now()));
+    const spentToday = await this.store.spentSince((await budgetDay(this.store, this.now())).start);
     const left = dailyBudgetUsd - spentToday;
     if (left > 0) return { left };
     return {
