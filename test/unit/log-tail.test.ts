@@ -108,6 +108,9 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const made of tails.splice(0)) await made.stop();
+  // Their writes are due within a few milliseconds: done now, before the database closes under them.
+  await there.recorder.flush();
+  await here.recorder.flush();
   if (dataSource.isInitialized) await dataSource.destroy();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -303,10 +303,10 @@ export class EventRecorder {
       this.lost.set(row.sessionId, (this.lost.get(row.sessionId) ?? 0) + 1);
     }
     if (this.failuresInARow === 1) {
-      this.log(
-        `baton: could not store ${events} agent events for replay: ${error.message} ` +
-          `(the run goes on; what cannot be stored is counted)`,
-      );
+      // Only events for the log (a task's start or end): other processes' windows miss them, no replay does.
+      const what =
+        events > 0 ? `${events} agent events for replay` : `${batch.length} events for other Baton processes`;
+      this.log(`baton: could not store ${what}: ${error.message} (the run goes on; what cannot be stored is counted)`);
     }
   }
 
