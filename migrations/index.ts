@@ -16,6 +16,7 @@ import { MoreAgents1764030000012 } from './1764030000012-more-agents';
 import { UsageImport1764030000013 } from './1764030000013-usage-import';
 import { FinalUsage1764030000014 } from './1764030000014-final-usage';
 import { TaskOwnerHost1764030000015 } from './1764030000015-task-owner-host';
+import { StoredStatuses1764030000016 } from './1764030000016-stored-statuses';
 import { EventLog1764030000017 } from './1764030000017-event-log';
 
 export const MIGRATIONS: MigrationClass[] = [
@@ -35,6 +36,7 @@ export const MIGRATIONS: MigrationClass[] = [
   UsageImport1764030000013,
   FinalUsage1764030000014,
   TaskOwnerHost1764030000015,
+  StoredStatuses1764030000016,
   EventLog1764030000017,
 ];
 export type { Migration, MigrationClass, MigrationDb } from './migration';

@@ -6,6 +6,12 @@ export interface MigrationDb {
 export interface Migration {
   /** The class's name, as the migrations table records it. */
   readonly name?: string;
+  /**
+   * True when `up` rebuilds tables (rebuild-table.ts): the runner then turns foreign keys off around the
+   * migrations' transaction, as a DROP of a parent table would otherwise cascade-delete its children, and
+   * runs `PRAGMA foreign_key_check` before the COMMIT.
+   */
+  readonly rebuildsTables?: boolean;
   up(db: MigrationDb): Promise<void>;
   down(db: MigrationDb): Promise<void>;
 }

@@ -32,8 +32,8 @@ export function formatSessionLine(session: SessionView, maxIterations: number): 
   const lines = [
     `[iteration ${session.iteration}/${maxIterations}] ${session.status}  session ${session.sessionId}  ${tokens}  ${formatSessionCost(session)}  ${formatDuration(session.durationMs)}`,
   ];
-  // A running iteration's "error" while its task waits is what it waits for: a wait, said as one.
-  const wait = session.status === 'running' ? waitCauseOf(session.errorKind) : null;
+  // A running iteration's "error" while its task waits is what it waits on: a wait, said as one.
+  const wait = session.status === 'running' ? (session.waitingFor ?? null) : null;
   if (wait) lines.push(`    ${WAIT_LABELS[wait].toLowerCase()}: ${session.error?.replace(/^waiting: /, '') ?? ''}`);
   else if (session.error) lines.push(`    error: ${session.error}`);
   for (const retry of session.retries) {

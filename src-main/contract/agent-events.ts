@@ -118,13 +118,13 @@ export function cutDeepNesting(value: unknown, levels = MAX_NESTING): unknown {
 /** What an iteration can wait for: a spent subscription window to reopen, or an API that gives no answer. */
 export const WAIT_CAUSES = ['quota', 'api'] as const;
 export type WaitCause = (typeof WAIT_CAUSES)[number];
-/** The error kind a waiting iteration's row carries, by cause: how views (and recovery after a crash) tell them apart. */
+/** The error kind of an attempt that ended in a wait, by cause: how a retry's entry tells a wait from a failure. */
 export const WAIT_ERROR_KINDS = {
   quota: 'quota_exhausted',
   api: 'api_unreachable',
 } as const satisfies Record<WaitCause, string>;
 
-/** What a running iteration with this error kind waits for, or null when it does not wait. */
+/** What an attempt that ended with this error kind waited for, or null when it failed for something else. */
 export function waitCauseOf(errorKind: string | null | undefined): WaitCause | null {
   return WAIT_CAUSES.find((cause) => WAIT_ERROR_KINDS[cause] === errorKind) ?? null;
 }

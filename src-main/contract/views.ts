@@ -1,6 +1,6 @@
 /** Read models shared by the CLI, the desktop window and browser mode, declared once as zod schemas. */
 import { z } from 'zod';
-import { quotaWindowSchema, rateLimitInfoSchema } from './agent-events';
+import { quotaWindowSchema, rateLimitInfoSchema, WAIT_CAUSES } from './agent-events';
 import { hasNoNul, nulMessage } from './input-bounds';
 import { SPEC_TEXTS, taskSpecSchema } from './task-spec';
 import { timeZoneSchema } from './time-zone';
@@ -214,6 +214,8 @@ export const sessionViewSchema = z.object({
    * differ by more than COST_DRIFT_SHOWN (5%); null otherwise.
    */
   costDrift: z.number().nullable().optional(),
+  /** What the running iteration waits for while its task waits; null (or absent) while it does not wait. */
+  waitingFor: z.enum(WAIT_CAUSES).nullable().optional(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 

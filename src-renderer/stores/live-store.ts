@@ -18,7 +18,6 @@ import {
   type TaskTotals,
   type TokenUsage,
   type WaitCause,
-  waitCauseOf,
 } from '../contract';
 import { unknownTokensOf } from '../cost';
 import { errorMessage } from '../errors';
@@ -283,9 +282,9 @@ export function iterationWait(
   return pendingWait(session.items) ?? 'quota';
 }
 
-/** What a stored iteration waits for: a running row marked with a wait's error kind (its "error" is the wait's reason). */
-export function storedWait(view: Pick<SessionView, 'status' | 'errorKind'>): WaitCause | null {
-  return view.status === 'running' ? waitCauseOf(view.errorKind) : null;
+/** What a stored iteration waits for, while it runs (its "error" is then the wait's reason). */
+export function storedWait(view: Pick<SessionView, 'status' | 'waitingFor'>): WaitCause | null {
+  return view.status === 'running' ? (view.waitingFor ?? null) : null;
 }
 
 /** What a waiting task waits for: its running iteration's wait, or (holding off before one) a window's. */

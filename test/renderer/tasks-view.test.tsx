@@ -769,7 +769,7 @@ describe('the page of a task waiting for the API', () => {
       status: 'waiting',
       statusReason: reason,
       wakeAt: Date.now() + 60_000,
-      sessions: [session({ status: 'running', endedAt: null, errorKind: 'api_unreachable', error: reason })],
+      sessions: [session({ status: 'running', endedAt: null, waitingFor: 'api', error: reason })],
     });
     window.location.hash = '#/tasks/a1';
     start({ getTask: () => waiting });

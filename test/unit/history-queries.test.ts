@@ -105,7 +105,7 @@ interface SessionFields {
   cacheWrite?: number;
   cacheRead?: number;
   durationMs?: number;
-  /** No cost could be had (migration 12): stored as 0. */
+  /** No cost could be had: stored as 0, from the source 'unknown'. */
   costUnknown?: boolean;
 }
 
@@ -116,7 +116,7 @@ async function session(taskId: string, fields: SessionFields): Promise<void> {
   )) as [{ next: number }];
   await dataSource.query(
     `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, ended_at, model, input_tokens, output_tokens,
-       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code, cost_unknown)
+       cache_creation_tokens, cache_read_tokens, turns, cost_usd, duration_ms, api_duration_ms, exit_code, cost_source)
      VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0, ?)`,
     [
       `s-${++sessionCounter}`,
@@ -131,7 +131,7 @@ async function session(taskId: string, fields: SessionFields): Promise<void> {
       fields.cacheRead ?? 0,
       fields.costUnknown ? 0 : (fields.costUsd ?? 0.01),
       fields.durationMs ?? 1000,
-      fields.costUnknown ? 1 : 0,
+      fields.costUnknown ? 'unknown' : 'agent',
     ],
   );
 }

@@ -153,7 +153,11 @@ describe('crash recovery', () => {
     await store.startSession({ sessionId: 'held', taskId: task.id, iteration: 1, model: null, ownerPid: 111 });
     await store.markTaskWaiting(task.id, 1_900_000_000_000, "waiting: can't reach http://127.0.0.1:9", 'api');
     expect(await store.taskSummary(task.id)).toMatchObject({ status: 'waiting', wakeAt: 1_900_000_000_000 });
-    expect((await store.sessionsOfTask(task.id))[0]).toMatchObject({ status: 'running', errorKind: 'api_unreachable' });
+    expect((await store.sessionsOfTask(task.id))[0]).toMatchObject({
+      status: 'running',
+      waitingFor: 'api',
+      errorKind: null,
+    });
 
     await store.recoverInterrupted((pid) => pid !== 111);
     expect(await store.taskSummary(task.id)).toMatchObject({
@@ -202,6 +206,48 @@ describe('crash recovery', () => {
       statusReason: "Baton stopped before this task's turn came (process 111 is gone)",
     });
     expect((await store.taskSummary(waiting.id))?.status).toBe('queued');
+  });
+});
+
+describe('statuses', () => {
+  it('stores waiting, stalled and an unknown cost as they are, and no other process claims a waiting task', async () => {
+    const dataSource = await openAt(path.join(dir, 'statuses.db'));
+    const store = new TaskStore(dataSource);
+    const stored = async (taskId: string) =>
+      (await dataSource.query(`SELECT status, wake_at AS wakeAt FROM tasks WHERE id = ?`, [taskId]))[0] as unknown;
+    const task = await store.createTask(taskInput());
+    expect(await store.markTaskRunning(task.id, 111)).toBe(true);
+    await store.startSession({ sessionId: 'held', taskId: task.id, iteration: 1, model: null, ownerPid: 111 });
+    await store.markTaskWaiting(task.id, 1_900_000_000_000, 'waiting: the 5-hour window is spent');
+    expect(await stored(task.id)).toEqual({ status: 'waiting', wakeAt: 1_900_000_000_000 });
+    expect(await dataSource.query(`SELECT wait_cause, error_kind FROM sessions`)).toEqual([
+      { wait_cause: 'quota', error_kind: null },
+    ]);
+    expect(await store.markTaskRunning(task.id, 222)).toBe(false);
+
+    await store.markTaskAwake(task.id);
+    expect(await stored(task.id)).toEqual({ status: 'running', wakeAt: null });
+    expect(await store.sessionsOfTask(task.id)).toMatchObject([{ waitingFor: null, error: null }]);
+    await store.finishSession('held', finish({ costSource: 'estimated', costUnknown: true }));
+    expect(await store.sessionsOfTask(task.id)).toMatchObject([{ costSource: 'unknown', waitingFor: null }]);
+    expect(await dataSource.query(`SELECT cost_source FROM sessions`)).toEqual([{ cost_source: 'unknown' }]);
+    await store.finishTask(task.id, 'stalled', 'no progress');
+    expect(await stored(task.id)).toEqual({ status: 'stalled', wakeAt: null });
+    expect(await store.taskSummary(task.id)).toMatchObject({ status: 'stalled' });
+  });
+
+  it('refuses a waiting task without a wake-up time, and a wait on an iteration that ended', async () => {
+    const dataSource = await openAt(path.join(dir, 'checks.db'));
+    const store = new TaskStore(dataSource);
+    const task = await store.createTask(taskInput());
+    await expect(dataSource.query(`UPDATE tasks SET status = 'waiting' WHERE id = ?`, [task.id])).rejects.toThrow(
+      /CHECK constraint failed/,
+    );
+    await store.startSession({ sessionId: 'done', taskId: task.id, iteration: 1, model: null, ownerPid: 1 });
+    await store.finishSession('done', finish({}));
+    await expect(dataSource.query(`UPDATE sessions SET wait_cause = 'quota'`)).rejects.toThrow(
+      /CHECK constraint failed/,
+    );
   });
 });
 

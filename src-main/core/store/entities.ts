@@ -5,6 +5,7 @@
  * migrations; these mappings must agree with them.
  */
 import { EntitySchema } from 'typeorm';
+import type { WaitCause } from '../../contract/agent-events';
 import type { SessionView, TaskStatus } from '../../contract/views';
 
 /** Times are epoch milliseconds: compact, sortable, and easy to bucket by day in SQL. */
@@ -33,13 +34,21 @@ export interface TaskRow {
 
 export interface SessionRow extends Omit<
   SessionView,
-  'error' | 'retries' | 'rateLimit' | 'git' | 'check' | 'agentSessionId' | 'reasoningTokens' | 'computedCostUsd'
+  | 'error'
+  | 'retries'
+  | 'rateLimit'
+  | 'git'
+  | 'check'
+  | 'agentSessionId'
+  | 'reasoningTokens'
+  | 'computedCostUsd'
+  | 'waitingFor'
 > {
   agentSessionId: string | null;
   reasoningTokens: number;
   computedCostUsd: number | null;
-  /** 1 where no cost could be had: the view's cost source is then 'unknown'. */
-  costUnknown: number;
+  /** What the running iteration waits for while its task waits; null otherwise (see migration 16). */
+  waitCause: WaitCause | null;
   /** What the iteration changed (see migration 11); all null where git recorded nothing. */
   gitBefore: string | null;
   gitAfter: string | null;
@@ -140,7 +149,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     agentSessionId: text('agent_session_id', true),
     reasoningTokens: int('reasoning_tokens'),
     computedCostUsd: { name: 'computed_cost_usd', type: 'real', nullable: true },
-    costUnknown: int('cost_unknown'),
+    waitCause: text('wait_cause', true),
   },
 });
 

@@ -18,22 +18,15 @@ import {
   zoneDaySql,
   type SpendingPeriods,
 } from '../local-day';
-import {
-  spentInPeriods,
-  storedModelPrices,
-  storedStatusCondition,
-  type SummaryRecord,
-  SUMMARY_COLUMNS,
-  toSummary,
-} from './task-store';
+import { spentInPeriods, storedModelPrices, type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-store';
 
 /** Beyond this many buckets a zero-filled series is cut to the buckets that have sessions. */
 const MAX_BUCKETS = 1000;
 
 /** A session's tokens, all four kinds. */
 const SESSION_TOKENS_SQL = 's.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens';
-/** The tokens of the sessions whose cost is unknown (migration 12): their cost is stored as 0. */
-const UNKNOWN_COST_TOKENS_SQL = `COALESCE(SUM(CASE WHEN s.cost_unknown = 1 THEN ${SESSION_TOKENS_SQL} END), 0)`;
+/** The tokens of the sessions whose cost is unknown: their cost is stored as 0. */
+const UNKNOWN_COST_TOKENS_SQL = `COALESCE(SUM(CASE WHEN s.cost_source = 'unknown' THEN ${SESSION_TOKENS_SQL} END), 0)`;
 /** What the views add to a task's summary: its sessions' models, and the tokens whose cost is unknown. */
 const MORE_SUMMARY_COLUMNS = `
   GROUP_CONCAT(DISTINCT NULLIF(s.model, '')) AS session_models,
@@ -80,9 +73,8 @@ function whereOf(filter: TaskFilter): { sql: string; params: unknown[] } {
     params.push(filter.agent);
   }
   if (filter.status !== undefined) {
-    const status = storedStatusCondition(filter.status);
-    clauses.push(status.sql);
-    params.push(...status.params);
+    clauses.push('t.status = ?');
+    params.push(filter.status);
   }
   if (filter.from !== undefined) {
     clauses.push('t.created_at >= ?');
@@ -516,7 +508,7 @@ export class HistoryQueries {
               COALESCE(NULLIF(s.model, ''), t.model) AS model, t.project_id AS project, t.agent AS agent,
               SUM(${SESSION_TOKENS_SQL}) AS tokens
        FROM sessions s JOIN tasks t ON t.id = s.task_id
-       ${andWhere(where.sql, 's.cost_unknown = 1')}
+       ${andWhere(where.sql, "s.cost_source = 'unknown'")}
        GROUP BY 1, 2, 3, 4`,
       where.params,
     )) as Array<{ period: string; model: string | null; project: string; agent: string; tokens: number }>;
@@ -581,7 +573,7 @@ export class HistoryQueries {
       `SELECT COALESCE(SUM(CASE WHEN s.started_at >= ? THEN ${SESSION_TOKENS_SQL} END), 0) AS today,
               COALESCE(SUM(CASE WHEN s.started_at >= ? THEN ${SESSION_TOKENS_SQL} END), 0) AS week,
               COALESCE(SUM(CASE WHEN s.started_at >= ? THEN ${SESSION_TOKENS_SQL} END), 0) AS month
-       FROM sessions s WHERE s.cost_unknown = 1 AND s.started_at >= ?`,
+       FROM sessions s WHERE s.cost_source = 'unknown' AND s.started_at >= ?`,
       [periods.today, periods.week, periods.month, Math.min(periods.today, periods.week, periods.month)],
     )) as [{ today: number; week: number; month: number }];
     return row;

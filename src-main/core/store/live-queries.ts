@@ -13,10 +13,11 @@ import { connectionOf } from './write-transaction';
 
 export interface ActiveTaskRow {
   id: string;
+  /** A waiting task is one that runs, and holds off until `wakeAt`. */
   status: 'queued' | 'running';
   /** The process running the task; null while it is queued (a queued task records no owner). */
   ownerPid: number | null;
-  /** Set while the running task waits for a subscription window: when it goes on. */
+  /** Set while the task waits (for a subscription window, or the API): when it goes on. */
   wakeAt: number | null;
   reason: string | null;
 }
@@ -60,20 +61,20 @@ export class LiveQueries {
   /** Queued and running tasks, oldest first. */
   async activeTasks(): Promise<ActiveTaskRow[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, status, owner_pid, wake_at, status_reason FROM tasks WHERE status IN ('queued', 'running')
+      `SELECT id, status, owner_pid, wake_at, status_reason FROM tasks WHERE status IN ('queued', 'running', 'waiting')
        ORDER BY created_at, id`,
     )) as Array<{
       id: string;
-      status: 'queued' | 'running';
+      status: 'queued' | 'running' | 'waiting';
       owner_pid: number | null;
       wake_at: number | null;
       status_reason: string | null;
     }>;
     return rows.map((row) => ({
       id: row.id,
-      status: row.status,
+      status: row.status === 'queued' ? 'queued' : 'running',
       ownerPid: row.owner_pid,
-      wakeAt: row.status === 'running' ? row.wake_at : null,
+      wakeAt: row.status === 'waiting' ? row.wake_at : null,
       reason: row.status_reason,
     }));
   }

@@ -7,6 +7,9 @@
  * only once the lock is held: two processes opening a new database at once would otherwise both run the
  * first migration, and the later one fail on "table projects already exists". An up-to-date database
  * (most opens) takes no lock. A database a newer Baton migrated is refused before anything is written.
+ *
+ * A migration that rebuilds tables (migrations/rebuild-table.ts, SQLite's 12 steps) runs with foreign keys
+ * off, and the transaction commits only if `PRAGMA foreign_key_check` then finds every reference whole.
  */
 import type { MigrationClass, MigrationDb } from '../../../migrations';
 import { isPending, migrationName, newerSchema, schemaStateOf } from './schema-version';
@@ -38,11 +41,36 @@ function migrationDb(db: Connection): MigrationDb {
   };
 }
 
+/** Rows whose foreign keys point nowhere, as `PRAGMA foreign_key_check` reports them: a rebuild that lost a parent. */
+function checkForeignKeys(db: Connection): void {
+  const broken = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number | null; parent: string }>;
+  if (broken.length === 0) return;
+  const listed = broken.slice(0, 3).map((row) => `${row.table} row ${row.rowid ?? '?'} (no ${row.parent})`);
+  throw new Error(
+    `the migrations left ${broken.length} row(s) whose foreign key points nowhere: ${listed.join(', ')}` +
+      `${broken.length > 3 ? ', …' : ''}. Nothing was changed.`,
+  );
+}
+
 export async function migrate(db: Connection, migrations: readonly MigrationClass[]): Promise<void> {
   refuseNewer(db, migrations);
   // Only now is WAL turned on: on a database in another journal mode, that is a write.
   db.pragma('journal_mode = WAL');
-  if (!isPending(schemaStateOf(db), migrations)) return;
+  const state = schemaStateOf(db);
+  if (!isPending(state, migrations)) return;
+  // A rebuild drops tables that others reference: with foreign keys on, that would cascade-delete their rows.
+  // The pragma is a no-op inside a transaction, so it is turned off before one begins, and back on whatever happens.
+  const rebuilds = migrations.some((M) => !state.done.has(migrationName(M)) && new M().rebuildsTables === true);
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  if (rebuilds) db.pragma('foreign_keys = OFF');
+  try {
+    await runPending(db, migrations, rebuilds);
+  } finally {
+    if (rebuilds) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
+}
+
+async function runPending(db: Connection, migrations: readonly MigrationClass[], rebuilds: boolean): Promise<void> {
   // Waits, up to the busy timeout, for another process's migrations to commit.
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -61,6 +89,8 @@ export async function migrate(db: Connection, migrations: readonly MigrationClas
       await new Migration().up(queries);
       record.run(timestampOf(name), name);
     }
+    // With foreign keys off, nothing checked them meanwhile.
+    if (rebuilds) checkForeignKeys(db);
     // The count of migrations run, for an older Baton to see that this one is newer than it.
     db.pragma(`user_version = ${migrations.length}`);
     db.exec('COMMIT');

@@ -7,7 +7,7 @@
 import type { DataSource } from 'typeorm';
 import type { ServiceSpeed } from '../../contract/models';
 import type { AgentKind } from '../../contract/task-spec';
-import type { ModelPrices } from '../../contract/views';
+import type { CostSource, ModelPrices } from '../../contract/views';
 import { pricingWith, type Pricing } from '../pricing';
 import { writeTransaction } from './write-transaction';
 
@@ -21,10 +21,9 @@ interface PricedRow {
   cw1h: number;
   cr: number;
   speed: ServiceSpeed;
-  source: 'agent' | 'estimated';
+  source: CostSource;
   cost: number;
   computed: number | null;
-  unknown: number;
 }
 
 /** Prices every finished session again with `prices`; returns how many rows changed. */
@@ -40,11 +39,11 @@ export function repriceSessions(dataSource: DataSource, prices: ModelPrices): nu
       .prepare(
         `SELECT s.id, t.agent, COALESCE(s.model, t.model) AS model, s.input_tokens AS i, s.output_tokens AS o,
                 s.cache_creation_tokens AS cw, s.cache_write_1h_tokens AS cw1h, s.cache_read_tokens AS cr,
-                s.speed AS speed, s.cost_source AS source, s.cost_usd AS cost, s.computed_cost_usd AS computed, s.cost_unknown AS unknown
+                s.speed AS speed, s.cost_source AS source, s.cost_usd AS cost, s.computed_cost_usd AS computed
          FROM sessions s JOIN tasks t ON t.id = s.task_id WHERE s.status <> 'running'`,
       )
       .all() as PricedRow[];
-    const update = db.prepare(`UPDATE sessions SET cost_usd = ?, computed_cost_usd = ?, cost_unknown = ? WHERE id = ?`);
+    const update = db.prepare(`UPDATE sessions SET cost_usd = ?, computed_cost_usd = ?, cost_source = ? WHERE id = ?`);
     let changed = 0;
     for (const row of rows) {
       const computed = pricingOf(row.agent).costOf(
@@ -58,11 +57,11 @@ export function repriceSessions(dataSource: DataSource, prices: ModelPrices): nu
         },
         { speed: row.speed },
       );
-      const agentCost = row.source === 'agent' && row.unknown === 0;
+      const agentCost = row.source === 'agent';
       const cost = agentCost ? row.cost : (computed ?? 0);
-      const unknown = !agentCost && computed === null ? 1 : 0;
-      if (cost === row.cost && computed === row.computed && unknown === row.unknown) continue;
-      update.run(cost, computed, unknown, row.id);
+      const source: CostSource = agentCost ? 'agent' : computed === null ? 'unknown' : 'estimated';
+      if (cost === row.cost && computed === row.computed && source === row.source) continue;
+      update.run(cost, computed, source, row.id);
       changed++;
     }
     return changed;

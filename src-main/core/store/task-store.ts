@@ -6,13 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
-import {
-  type QuotaWindow,
-  type RateLimitInfo,
-  type TokenUsage,
-  type WaitCause,
-  WAIT_ERROR_KINDS,
-} from '../../contract/agent-events';
+import { type QuotaWindow, type RateLimitInfo, type TokenUsage, type WaitCause } from '../../contract/agent-events';
 import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
 import { timeZoneSchema } from '../../contract/time-zone';
 import { v4 as uuidv4 } from 'uuid';
@@ -113,7 +107,7 @@ export type SessionFinish = Omit<
   | 'agentSessionId'
   | 'reasoningTokens'
   | 'computedCostUsd'
-  | 'costUnknown'
+  | 'waitCause'
 > & {
   /** The 1-hour part of `cacheCreationTokens`, priced at its own rate. */
   cacheWrite1hTokens?: number;
@@ -124,7 +118,7 @@ export type SessionFinish = Omit<
   reasoningTokens?: number;
   /** The cost at list prices, stored beside an agent's own; null where the prices are unknown. */
   computedCostUsd?: number | null;
-  /** Neither the agent nor the price data gave a cost: `costUsd` is 0 and shows as unknown. */
+  /** Neither the agent nor the price data gave a cost: `costUsd` is 0, stored with the source 'unknown'. */
   costUnknown?: boolean;
   status: Exclude<SessionStatus, 'running'>;
   retries: RetryEntry[];
@@ -150,7 +144,7 @@ export interface UsageSoFar extends TokenUsage {
 
 export const SUMMARY_COLUMNS = `
   t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
-  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at, t.stalled, t.change_tracking,
+  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at, t.change_tracking,
   t.owner_pid, t.owner_host,
   SUM(s.insertions + s.deletions)          AS lines_changed,
   COUNT(s.id)                              AS iterations,
@@ -197,7 +191,6 @@ export interface SummaryRecord {
   started_at: number | null;
   finished_at: number | null;
   wake_at: number | null;
-  stalled: number;
   change_tracking: ChangeTracking | null;
   owner_pid: number | null;
   owner_host: RunnerHost | null;
@@ -226,7 +219,7 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     agent: row.agent,
     model: row.model,
     spec: taskSpecSchema.parse(JSON.parse(row.spec)),
-    status: statusOf(row),
+    status: row.status,
     statusReason: row.status_reason,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -249,37 +242,6 @@ export function toSummary(row: SummaryRecord): TaskSummary {
     changeTracking: row.change_tracking,
     runner: row.owner_pid === null ? null : { pid: row.owner_pid, host: row.owner_host },
   };
-}
-
-/**
- * A task's status from its stored form: a waiting task is a running one with a wake-up time
- * (migration 9), a stalled one a failed one marked stalled (migration 11).
- */
-function statusOf(row: Pick<SummaryRecord, 'status' | 'wake_at' | 'stalled'>): TaskStatus {
-  if (row.status === 'running' && row.wake_at !== null) return 'waiting';
-  if (row.status === 'failed' && row.stalled) return 'stalled';
-  return row.status;
-}
-
-/** The SQL condition (on tasks as `t`) that selects a status in its stored form; the inverse of statusOf. */
-export function storedStatusCondition(status: TaskStatus): { sql: string; params: unknown[] } {
-  switch (status) {
-    case 'waiting':
-      return { sql: "t.status = 'running' AND t.wake_at IS NOT NULL", params: [] };
-    case 'running':
-      return { sql: "t.status = 'running' AND t.wake_at IS NULL", params: [] };
-    case 'stalled':
-      return { sql: "t.status = 'failed' AND t.stalled = 1", params: [] };
-    case 'failed':
-      return { sql: "t.status = 'failed' AND t.stalled = 0", params: [] };
-    default:
-      return { sql: 't.status = ?', params: [status] };
-  }
-}
-
-/** A status as the tasks table's CHECK allows it, and whether it is 'stalled' in that form. */
-function storedStatus(status: TaskStatus): { status: TaskStatus; stalled: 0 | 1 } {
-  return status === 'stalled' ? { status: 'failed', stalled: 1 } : { status, stalled: 0 };
 }
 
 const CHECK_OUTPUT_CHARS = 4000;
@@ -330,7 +292,7 @@ export function toSessionView(row: SessionRow): SessionView {
     cacheReadTokens: row.cacheReadTokens,
     turns: row.turns,
     costUsd: row.costUsd,
-    costSource: row.costUnknown ? 'unknown' : row.costSource,
+    costSource: row.costSource,
     durationMs: row.durationMs,
     apiDurationMs: row.apiDurationMs,
     exitCode: row.exitCode,
@@ -346,8 +308,8 @@ export function toSessionView(row: SessionRow): SessionView {
     agentSessionId: row.agentSessionId,
     reasoningTokens: row.reasoningTokens,
     computedCostUsd: row.computedCostUsd,
-    // An unknown cost is stored with source 'estimated', so it never has a drift.
     costDrift: costDriftOf(row.costSource, row.costUsd, row.computedCostUsd),
+    waitingFor: row.waitCause,
   };
 }
 
@@ -510,8 +472,8 @@ export class TaskStore {
   async markTaskRunning(taskId: string, ownerPid: number, ownerHost: RunnerHost | null = null): Promise<boolean> {
     const claimed = await this.execute(
       `UPDATE tasks SET status = 'running', status_reason = NULL, started_at = COALESCE(started_at, ?), finished_at = NULL,
-         owner_pid = ?, owner_host = ?, wake_at = NULL, stalled = 0
-       WHERE id = ? AND status <> 'running'`,
+         owner_pid = ?, owner_host = ?, wake_at = NULL
+       WHERE id = ? AND status NOT IN ('running', 'waiting')`,
       [this.now(), ownerPid, ownerHost, taskId],
     );
     return claimed === 1;
@@ -530,29 +492,26 @@ export class TaskStore {
 
   /** `wakeAt`: when a task that stopped for a spent subscription window could go on. */
   async finishTask(taskId: string, status: TaskStatus, reason: string, wakeAt: number | null = null): Promise<void> {
-    const stored = storedStatus(status);
     await this.dataSource.query(
-      `UPDATE tasks SET status = ?, stalled = ?, status_reason = ?, finished_at = ?, owner_pid = NULL, wake_at = ?
+      `UPDATE tasks SET status = ?, status_reason = ?, finished_at = ?, owner_pid = NULL, wake_at = ?
        WHERE id = ?`,
-      [stored.status, stored.stalled, reason, this.now(), wakeAt, taskId],
+      [status, reason, this.now(), wakeAt, taskId],
     );
   }
 
   /**
-   * A running task holds off until `wakeAt`, for the reason given; it shows as 'waiting'. Its running
-   * iteration is marked with what it waits for meanwhile (the error kind of a spent window, or of an API
-   * that does not answer): that is how a view tells the two apart, and how a crash during a window's
-   * wait leaves it known as an iteration that never got its turn.
+   * A running task holds off until `wakeAt`, for the reason given: it is 'waiting' (or waits on, until a new
+   * time). Its running iteration keeps what it waits for (a spent window, or an API that does not answer),
+   * and why: that is how a view tells the two apart, and how a crash during a window's wait leaves it known
+   * as an iteration that never got its turn.
    */
   async markTaskWaiting(taskId: string, wakeAt: number, reason: string, cause: WaitCause = 'quota'): Promise<void> {
     writeTransaction(this.dataSource, (db) => {
-      db.prepare(`UPDATE tasks SET wake_at = ?, status_reason = ? WHERE id = ? AND status = 'running'`).run(
-        wakeAt,
-        reason,
-        taskId,
-      );
-      db.prepare(`UPDATE sessions SET error_kind = ?, error_message = ? WHERE task_id = ? AND status = 'running'`).run(
-        WAIT_ERROR_KINDS[cause],
+      db.prepare(
+        `UPDATE tasks SET status = 'waiting', wake_at = ?, status_reason = ? WHERE id = ? AND status IN ('running', 'waiting')`,
+      ).run(wakeAt, reason, taskId);
+      db.prepare(`UPDATE sessions SET wait_cause = ?, error_message = ? WHERE task_id = ? AND status = 'running'`).run(
+        cause,
         reason,
         taskId,
       );
@@ -562,12 +521,12 @@ export class TaskStore {
   /** The wait is over: the task is plainly running again, and so is its iteration. */
   async markTaskAwake(taskId: string): Promise<void> {
     writeTransaction(this.dataSource, (db) => {
-      db.prepare(`UPDATE tasks SET wake_at = NULL, status_reason = NULL WHERE id = ? AND status = 'running'`).run(
-        taskId,
-      );
       db.prepare(
-        `UPDATE sessions SET error_kind = NULL, error_message = NULL
-         WHERE task_id = ? AND status = 'running' AND error_kind IN ('quota_exhausted', 'api_unreachable')`,
+        `UPDATE tasks SET status = 'running', wake_at = NULL, status_reason = NULL WHERE id = ? AND status = 'waiting'`,
+      ).run(taskId);
+      db.prepare(
+        `UPDATE sessions SET wait_cause = NULL, error_message = NULL
+         WHERE task_id = ? AND status = 'running' AND wait_cause IS NOT NULL`,
       ).run(taskId);
     });
   }
@@ -633,11 +592,11 @@ export class TaskStore {
          input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?,
          cache_write_1h_tokens = ?, speed = ?,
          turns = ?, cost_usd = ?, cost_source = ?, duration_ms = ?, api_duration_ms = ?,
-         exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL,
+         exit_code = ?, error_kind = ?, error_message = ?, result_excerpt = ?, owner_pid = NULL, wait_cause = NULL,
          retries = ?, retry_log = ?, permission_denials = ?, usage_so_far = NULL,
          git_after = ?, files_changed = ?, insertions = ?, deletions = ?, changed_files = ?,
          check_exit_code = ?, check_duration_ms = ?, check_output = ?, check_timed_out = ?,
-         agent_session_id = ?, reasoning_tokens = ?, computed_cost_usd = ?, cost_unknown = ?
+         agent_session_id = ?, reasoning_tokens = ?, computed_cost_usd = ?
        WHERE session_id = ?`,
       [
         finish.status,
@@ -651,7 +610,7 @@ export class TaskStore {
         finish.speed ?? 'standard',
         finish.turns,
         finish.costUsd,
-        finish.costSource,
+        finish.costUnknown ? 'unknown' : finish.costSource,
         finish.durationMs,
         finish.apiDurationMs,
         finish.exitCode,
@@ -673,7 +632,6 @@ export class TaskStore {
         finish.agentSessionId ?? null,
         finish.reasoningTokens ?? 0,
         finish.computedCostUsd ?? null,
-        finish.costUnknown ? 1 : 0,
         sessionId,
       ],
     );
@@ -833,7 +791,7 @@ export class TaskStore {
    */
   async recoverInterrupted(isAlive: (pid: number) => boolean): Promise<{ taskIds: string[]; sessionIds: string[] }> {
     const ownersSql = `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
-       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status IN ('running', 'queued')`;
+       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status IN ('running', 'waiting', 'queued')`;
     // Most starts find nothing to recover: look first, and take the write lock only when there is work.
     const owners = (await this.dataSource.query(ownersSql)) as Array<{ pid: number | null }>;
     if (!owners.some((o) => o.pid === null || !isAlive(o.pid))) return { taskIds: [], sessionIds: [] };
@@ -850,7 +808,7 @@ export class TaskStore {
         const tasks = db
           .prepare(
             `SELECT DISTINCT task_id AS id FROM sessions WHERE status = 'running' AND ${match}
-             UNION SELECT id FROM tasks WHERE status = 'running' AND ${match}`,
+             UNION SELECT id FROM tasks WHERE status IN ('running', 'waiting') AND ${match}`,
           )
           .all(...params, ...params) as Array<{ id: string }>;
         const queued = db.prepare(`SELECT id FROM tasks WHERE status = 'queued' AND ${match}`).all(...params) as Array<{
@@ -863,16 +821,25 @@ export class TaskStore {
         // Their text deltas would only crowd the replay: the whole texts are stored beside them.
         const dropDeltas = db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`);
         for (const session of sessions) dropDeltas.run(session.id);
-        // Only a window's wait has a reopening worth keeping: a wait for the API ended with its process.
-        db.prepare(
-          `UPDATE tasks SET wake_at = NULL WHERE status = 'running' AND id IN
-             (SELECT task_id FROM sessions WHERE status = 'running' AND error_kind = 'api_unreachable' AND ${match})`,
-        ).run(...params);
+        // The task first, while its iteration still shows what it waited for. Only a window's wait has a
+        // reopening worth keeping (that reopening can offer to resume it); a wait for the API ended with its process.
+        const waitedForApi = `EXISTS (SELECT 1 FROM sessions WHERE task_id = tasks.id AND status = 'running' AND wait_cause = 'api')`;
+        const interrupt = db.prepare(
+          `UPDATE tasks SET status = 'interrupted', finished_at = ?, owner_pid = NULL,
+             wake_at = CASE WHEN ${waitedForApi} THEN NULL ELSE wake_at END,
+             status_reason = CASE WHEN status = 'waiting' AND NOT ${waitedForApi} THEN ? ELSE ? END
+           WHERE id = ? AND status IN ('running', 'waiting')`,
+        );
+        const whyWaiting = `Baton stopped while this waited for a subscription window to reopen (${gone})`;
+        for (const { id } of tasks) {
+          interrupt.run(now, whyWaiting, why, id);
+          taskIds.add(id);
+        }
         // What a session had spent when its process died is kept (see recordUsageSoFar); a row without it keeps its own.
         db.prepare(
-          `UPDATE sessions SET status = 'interrupted', ended_at = ?, owner_pid = NULL,
-             -- An iteration cut while it waited for a window keeps that mark: it never got its turn.
-             error_kind = CASE WHEN error_kind = 'quota_exhausted' THEN error_kind ELSE 'interrupted' END,
+          `UPDATE sessions SET status = 'interrupted', ended_at = ?, owner_pid = NULL, wait_cause = NULL,
+             -- An iteration cut while it waited for a window is marked so: it never got its turn.
+             error_kind = CASE WHEN wait_cause = 'quota' THEN 'quota_exhausted' ELSE 'interrupted' END,
              error_message = ?,
              input_tokens = COALESCE(json_extract(usage_so_far, '$.inputTokens'), input_tokens),
              output_tokens = COALESCE(json_extract(usage_so_far, '$.outputTokens'), output_tokens),
@@ -880,25 +847,14 @@ export class TaskStore {
              cache_read_tokens = COALESCE(json_extract(usage_so_far, '$.cacheReadTokens'), cache_read_tokens),
              turns = COALESCE(json_extract(usage_so_far, '$.turns'), turns),
              cost_usd = COALESCE(json_extract(usage_so_far, '$.costUsd'), cost_usd),
-             cost_source = COALESCE(json_extract(usage_so_far, '$.costSource'), cost_source),
+             cost_source = CASE WHEN json_extract(usage_so_far, '$.costUnknown') THEN 'unknown'
+               ELSE COALESCE(json_extract(usage_so_far, '$.costSource'), cost_source) END,
              computed_cost_usd = CASE WHEN json_type(usage_so_far, '$.computedCostUsd') IS NULL
                THEN computed_cost_usd ELSE json_extract(usage_so_far, '$.computedCostUsd') END,
-             cost_unknown = COALESCE(json_extract(usage_so_far, '$.costUnknown'), cost_unknown),
              retries = COALESCE(json_array_length(usage_so_far, '$.retries'), retries),
              retry_log = COALESCE(json_extract(usage_so_far, '$.retries'), retry_log)
            WHERE status = 'running' AND ${match}`,
         ).run(now, why, ...params);
-        const interrupt = db.prepare(
-          `UPDATE tasks SET status = 'interrupted', finished_at = ?, owner_pid = NULL,
-             status_reason = CASE WHEN wake_at IS NULL THEN ? ELSE ? END
-           WHERE id = ? AND status = 'running'`,
-        );
-        // A task that was waiting keeps its wake-up time, so the window's reopening can offer to resume it.
-        const whyWaiting = `Baton stopped while this waited for a subscription window to reopen (${gone})`;
-        for (const { id } of tasks) {
-          interrupt.run(now, why, whyWaiting, id);
-          taskIds.add(id);
-        }
         const neverStarted = db.prepare(
           `UPDATE tasks SET status = 'interrupted', status_reason = ?, finished_at = ?, owner_pid = NULL
            WHERE id = ? AND status = 'queued'`,

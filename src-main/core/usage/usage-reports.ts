@@ -66,7 +66,7 @@ const factsSql = () => `
   UNION ALL
   SELECT s.started_at, t.agent, COALESCE(s.model, 'unknown'), s.speed, p.working_dir, s.session_id, 'baton',
          s.input_tokens, s.output_tokens, s.cache_creation_tokens, s.cache_write_1h_tokens, s.cache_read_tokens,
-         CASE WHEN s.cost_source = 'agent' AND s.cost_unknown = 0 THEN s.cost_usd END, 0
+         CASE WHEN s.cost_source = 'agent' THEN s.cost_usd END, 0
   FROM sessions s JOIN tasks t ON t.id = s.task_id JOIN projects p ON p.id = t.project_id`;
 
 /** The columns each grouped row must have to be priced. */
