@@ -33,12 +33,14 @@ function startRun(isolation: 'namespace' | 'tracking', then: 'exit' | 'wait') {
   const sleeps = [uniqueSleep(), uniqueSleep(), uniqueSleep()];
   const [plain, nohup, setsid] = sleeps.map((s) => s.command);
   const script = [
+    // A stopped run's shell ends on SIGTERM with its own code, so the test can tell it was asked, not killed;
+    // set before it says it started, so a stop that comes at once finds it set.
+    then === 'wait' ? `trap 'exit 7' TERM` : ':',
     `${plain} >/dev/null 2>&1 &`,
     `nohup ${nohup} >/dev/null 2>&1 &`,
     `setsid ${setsid} >/dev/null 2>&1 &`,
     'echo started',
-    // A stopped run's shell ends on SIGTERM with its own code, so the test can tell it was asked, not killed.
-    then === 'wait' ? `trap 'exit 7' TERM; while :; do sleep 1; done` : 'exit 0',
+    then === 'wait' ? `while :; do sleep 1; done` : 'exit 0',
   ].join('\n');
   const id = randomUUID();
   const command = containedCommand('/bin/sh', ['-c', script], isolation);
