@@ -80,11 +80,13 @@ export const batonEventSchema = z.discriminatedUnion('type', [
    * tail of the event log reaches this, and its own events say how the task ended.
    */
   z.object({ type: z.literal('task.stop_requested'), taskId: z.string() }),
+  /** The settings changed: another process's queue takes a new concurrency limit at once. */
+  z.object({ type: z.literal('settings.changed') }),
 ]);
 export type BatonEvent = z.infer<typeof batonEventSchema>;
 export type BatonEventType = BatonEvent['type'];
 /** The events about one task: all but the usage ones. */
-/** What a live view of tasks applies: neither usage nor requests between processes. */
-export type TaskEvent = Exclude<BatonEvent, { type: 'usage.imported' | 'task.stop_requested' }>;
+/** What a live view of tasks applies: neither usage, nor settings, nor requests between processes. */
+export type TaskEvent = Exclude<BatonEvent, { type: 'usage.imported' | 'task.stop_requested' | 'settings.changed' }>;
 export const isTaskEvent = (event: BatonEvent): event is TaskEvent =>
-  event.type !== 'usage.imported' && event.type !== 'task.stop_requested';
+  event.type !== 'usage.imported' && event.type !== 'task.stop_requested' && event.type !== 'settings.changed';

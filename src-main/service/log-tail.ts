@@ -50,6 +50,8 @@ export interface LogTailOptions {
   runsHere(taskId: string): boolean;
   /** Stops a task this process runs, as a stop asked for here does. */
   stop(taskId: string): Promise<unknown>;
+  /** Another process changed the settings (the concurrency limit among them). */
+  settingsChanged?: () => void;
   /** This process, as the orchestrator records it as a task's owner. */
   pid?: number;
   isAlive?: (pid: number) => boolean;
@@ -187,6 +189,7 @@ export class LogTail {
       }
       return;
     }
+    if (event.type === 'settings.changed') this.options.settingsChanged?.();
     if (this.options.republish) this.options.bus.publish(markFollowed(event));
   }
 

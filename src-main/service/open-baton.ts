@@ -166,6 +166,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     republish: options.followOtherProcesses ?? options.mode !== 'cli',
     runsHere: (taskId) => runs.isRunning(taskId),
     stop: (taskId) => runs.stop(taskId),
+    settingsChanged: () => runs.limitMayHaveChanged(),
     recover: options.mode === 'cli' ? undefined : () => recoverCrashedRuns(core.store),
     intervalMs: options.followIntervalMs,
   });

@@ -32,6 +32,11 @@ export class RunRegistry {
     this.queue.setConcurrency(concurrency);
   }
 
+  /** Another process changed the stored limit: queued tasks look at it now rather than at the next poll. */
+  limitMayHaveChanged(): void {
+    this.queue.limitMayHaveChanged();
+  }
+
   isRunning(taskId: string): boolean {
     return this.runs.has(taskId);
   }

@@ -208,6 +208,16 @@ describe('tailing the event log', () => {
     expect(here.published).toEqual([]);
   });
 
+  it('tells its queue at once when another process changed the settings, and its windows too', async () => {
+    let changes = 0;
+    const live = tail({ settingsChanged: () => changes++ });
+    there.bus.publish({ type: 'settings.changed' });
+    await there.recorder.flush();
+    await live.poll();
+    expect(changes).toBe(1);
+    expect(next()).toEqual(['settings.changed']);
+  });
+
   it('answers a stop of a task nobody runs, or one whose process never ends it, with stopped: false', async () => {
     const taskId = await runningTask();
     let now = 0;

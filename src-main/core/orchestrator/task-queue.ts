@@ -71,6 +71,11 @@ export class TaskQueue {
     this.pump();
   }
 
+  /** The stored limit may have changed (another process said so): tasks waiting look at it now. */
+  limitMayHaveChanged(): void {
+    if (this.readLimit) this.pump();
+  }
+
   /** Resolves when the task has run to its end. A task stopped while it waits never starts. */
   run(taskId: string, signal?: AbortSignal): Promise<TaskSummary> {
     return new Promise<TaskSummary>((resolve, reject) => {

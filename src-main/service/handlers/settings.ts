@@ -14,6 +14,8 @@ export function settingsHandlers({ core, history, runs, options }: ServiceContex
       if (patch.maxConcurrentTasks !== undefined && options.concurrency === undefined) {
         runs.setConcurrency(settings.maxConcurrentTasks);
       }
+      // Through the event log, the other processes on the database hear of it at once.
+      core.bus.publish({ type: 'settings.changed' });
       return settings;
     },
     // The same day and sum the orchestrator holds the daily budget against.
