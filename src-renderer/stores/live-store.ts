@@ -45,7 +45,11 @@ export interface LiveStoreState extends LiveData {
 
 export type LiveStore = StoreApi<LiveStoreState>;
 
-type Sequenced = { seq: number; event: TaskEvent };
+/**
+ * Every numbered event counts for the order, the ones about no task too (an import of usage): they take a seq
+ * like the others, and skipping them would look like a gap.
+ */
+type Sequenced = SequencedEvent;
 
 /** In seq order, each seq once. */
 function ordered(events: readonly Sequenced[]): Sequenced[] {
@@ -54,8 +58,8 @@ function ordered(events: readonly Sequenced[]): Sequenced[] {
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-const taskEvents = (delivered: readonly SequencedEvent[]): Sequenced[] =>
-  delivered.flatMap(({ seq, event }) => (isTaskEvent(event) ? [{ seq, event }] : []));
+const taskEvents = (events: readonly Sequenced[]): TaskEvent[] =>
+  events.flatMap(({ event }) => (isTaskEvent(event) ? [event] : []));
 
 export function createLiveStore(
   client: Pick<BatonApi, 'getLiveState' | 'listTasks' | 'getTask' | 'getEventsSince'>,
@@ -143,7 +147,7 @@ export function createLiveStore(
         if (e.seq <= seq) continue;
         if (e.seq !== seq + 1) break;
         seq = e.seq;
-        next.push(e.event);
+        if (isTaskEvent(e.event)) next.push(e.event);
       }
       if (seq !== get().seq) apply(next, seq);
       return sorted.filter((e) => e.seq > seq);
@@ -163,7 +167,7 @@ export function createLiveStore(
       buffered = null;
       set((s) => ({ syncing: false, status: s.status === 'ready' ? 'ready' : 'error', error: errorMessage(error) }));
       // Events past a gap are dropped: the next catch-up asks for them again by seq.
-      if (get().feed === null) apply(pending.map((e) => e.event));
+      if (get().feed === null) apply(taskEvents(pending));
       else applyInOrder(pending);
     };
 
@@ -184,14 +188,13 @@ export function createLiveStore(
       },
 
       receive(delivered) {
-        const events = taskEvents(delivered);
-        if (events.length === 0) return;
+        if (delivered.length === 0) return;
         if (buffered) {
-          buffered.push(...events);
+          buffered.push(...delivered);
           return;
         }
-        if (get().feed === null) return apply(events.map((e) => e.event));
-        applyOrCatchUp(events);
+        if (get().feed === null) return apply(taskEvents(delivered));
+        applyOrCatchUp(delivered);
       },
 
       applyEvents(all) {
@@ -222,7 +225,7 @@ export function createLiveStore(
           // Events after the task rows began to be read and up to the snapshot's seq may or may not show in
           // those rows: applied again but for the streams the snapshot holds (lifecycle and totals repeat
           // harmlessly).
-          const inBetween = arrived.filter((e) => e.seq > live.tasksSeq && e.seq <= live.seq).map((e) => e.event);
+          const inBetween = taskEvents(arrived.filter((e) => e.seq > live.tasksSeq && e.seq <= live.seq));
           const first = reduce(snapshot, [...held, ...inBetween], {
             skipStreamFor: new Set(Object.keys(live.currentEvents)),
           });
@@ -253,7 +256,7 @@ export function createLiveStore(
           const since = await client.getEventsSince({ feed, seq });
           if (mine !== generation) return;
           if ('tooOld' in since) return await get().resync();
-          const arrived = [...taskEvents(since.events), ...(buffered ?? [])];
+          const arrived = [...since.events, ...(buffered ?? [])];
           buffered = null;
           set({ syncing: false, error: null });
           // Loads that ended meanwhile left their events held: those tasks are loaded again, events first.
@@ -266,8 +269,9 @@ export function createLiveStore(
             buffered = after;
             void get().resync();
           }
-        } catch (error) {
-          if (mine === generation) giveUp(error);
+        } catch {
+          // The service could not say (an older one, or the connection went again): a snapshot settles it.
+          if (mine === generation) await get().resync();
         }
       },
     };
@@ -315,8 +319,7 @@ export function connectLiveStore(
     store.getState().receive(batch);
   };
   const unsubscribe = transport.subscribe((event, seq) => {
-    // Events about no task (an import of usage) are for the usage store.
-    if (!isTaskEvent(event)) return;
+    // Events about no task (an import of usage) are for the usage store; here they only keep the count.
     pending.push({ seq, event });
     cancel ??= schedule(flush);
   });

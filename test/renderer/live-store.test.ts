@@ -379,6 +379,22 @@ describe('the live store', () => {
     expect(store.getState()).toMatchObject({ status: 'ready', seq: 0, syncing: false });
   });
 
+  it('counts events about no task in the order, so they leave no gap', async () => {
+    const client = liveClient();
+    const store = await readyStore(client);
+    store
+      .getState()
+      .receive([
+        ...started.map((event, i) => ({ seq: i + 1, event })),
+        { seq: 4, event: { type: 'usage.imported', messages: 3, corrected: 0 } },
+        { seq: 5, event: { type: 'task.stop_requested', taskId: 't1' } },
+        { seq: 6, event: agent({ kind: 'text', text: 'on' }) },
+      ]);
+    expect(store.getState().seq).toBe(6);
+    expect(store.getState().tasks['t1']!.sessions[0]!.items).toHaveLength(1);
+    expect(client.getEventsSince).not.toHaveBeenCalled();
+  });
+
   it('fetches what a gap in the seqs left out before applying what came after it', async () => {
     const client = liveClient();
     const store = await readyStore(client);
