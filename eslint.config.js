@@ -51,7 +51,16 @@ const layers = [
     folders: ['src-renderer'],
     mayImport: {
       layers: ['renderer', 'contract'],
-      packages: ['react', 'react-dom', 'recharts', 'zustand', '@tanstack/react-virtual', 'zod', '@git-diff-view/react'],
+      packages: [
+        'react',
+        'react-dom',
+        'recharts',
+        'zustand',
+        'immer',
+        '@tanstack/react-virtual',
+        'zod',
+        '@git-diff-view/react',
+      ],
     },
   },
 ];

@@ -34,7 +34,7 @@ export {
   inputIssuesOf,
   TASK_SORT_KEYS,
 } from '../src-main/contract/api';
-export type { BatonEvent, TaskEvent } from '../src-main/contract/events';
+export type { BatonEvent, FeedSince, SequencedEvent, TaskEvent } from '../src-main/contract/events';
 export { isTaskEvent } from '../src-main/contract/events';
 export { modelAtSpeed, modelName } from '../src-main/contract/models';
 export type {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
+import { feedSinceSchema } from './events';
 import {
   boundedText,
   epochMsInput,
@@ -195,6 +196,16 @@ export const liveStateSchema = z.object({
   currentEvents: z.record(z.string(), z.array(agentEventSchema)),
   /** The service's own process: a task whose runner is another process can be stopped only there. */
   servicePid: z.number().int().positive().optional(),
+  /** The service's numbering of the events it delivers (a restarted service has another). */
+  feed: z.string(),
+  /** `currentEvents` holds exactly the events up to this seq: a window applies only those after it. */
+  seq: z.number().int().nonnegative(),
+  /**
+   * The seq when the task rows began to be read: events after it and up to `seq` may or may not show in
+   * them, so a window applies again what of those is not a stream (their ends, their totals), which repeats
+   * harmlessly.
+   */
+  tasksSeq: z.number().int().nonnegative(),
 });
 export type LiveState = z.infer<typeof liveStateSchema>;
 
@@ -240,6 +251,11 @@ export const batonContract = {
     z.object({ events: z.array(agentEventSchema), truncated: z.boolean() }),
   ),
   getLiveState: method(noInput, liveStateSchema),
+  /** What a window that lost its connection missed: the events of this feed after its last seq. */
+  getEventsSince: method(
+    z.object({ feed: z.string().max(100), seq: z.number().int().nonnegative() }).strict(),
+    feedSinceSchema,
+  ),
   getHistoryCharts: method(historyChartsInputSchema, historyChartsSchema),
   /** The file is named after the filter; its dates are the caller's local days. */
   exportTasks: method(

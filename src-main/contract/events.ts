@@ -84,6 +84,20 @@ export const batonEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('settings.changed') }),
 ]);
 export type BatonEvent = z.infer<typeof batonEventSchema>;
+
+/**
+ * An event as a service delivers it to its windows (over IPC and WebSocket alike): numbered once by the
+ * service as it was published, so a window tells what it holds from what it lacks by seq alone.
+ */
+export const sequencedEventSchema = z.object({ seq: z.number().int().positive(), event: batonEventSchema });
+export type SequencedEvent = z.infer<typeof sequencedEventSchema>;
+
+/** The events after a seq, or `tooOld` when the service no longer holds them all (or restarted): take a snapshot. */
+export const feedSinceSchema = z.union([
+  z.object({ events: z.array(sequencedEventSchema) }),
+  z.object({ tooOld: z.literal(true) }),
+]);
+export type FeedSince = z.infer<typeof feedSinceSchema>;
 export type BatonEventType = BatonEvent['type'];
 /** The events about one task: all but the usage ones. */
 /** What a live view of tasks applies: neither usage, nor settings, nor requests between processes. */

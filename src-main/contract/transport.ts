@@ -5,17 +5,18 @@
  */
 import { z } from 'zod';
 import type { BatonEvent } from './events';
-import { batonEventSchema } from './events';
+import { sequencedEventSchema } from './events';
 import { callErrorSchema, type CallOutcome } from './api';
 
-/** Electron IPC: one invoke channel for every call, one channel for every event. */
+/** Electron IPC: one invoke channel for every call, one channel for every event (a SequencedEvent). */
 export const IPC_CALL_CHANNEL = 'baton:call';
 export const IPC_EVENT_CHANNEL = 'baton:event';
 
 /** What the preload exposes as `window.baton`. Nothing else of Electron reaches the renderer. */
 export interface BatonBridge {
   call(method: string, input: unknown): Promise<CallOutcome>;
-  subscribe(listener: (event: BatonEvent) => void): () => void;
+  /** Each event with the seq its service gave it. */
+  subscribe(listener: (event: BatonEvent, seq: number) => void): () => void;
 }
 
 /** Browser mode: the WebSocket path, and the query parameter and cookie that carry the token. */
@@ -44,7 +45,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
       z.object({ ok: z.literal(false), error: callErrorSchema }),
     ]),
   }),
-  z.object({ type: z.literal('event'), event: batonEventSchema }),
+  sequencedEventSchema.extend({ type: z.literal('event') }),
   /** Sent first on every connection, so a reconnecting window knows to resync. */
   z.object({ type: z.literal('hello'), serverStartedAt: z.number() }),
 ]);

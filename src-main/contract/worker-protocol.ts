@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { callErrorSchema, type CallOutcome } from './api';
-import { batonEventSchema } from './events';
+import { sequencedEventSchema } from './events';
 
 /** Pairs a request with its reply; chosen by whichever side asks. */
 const requestId = z.number().int().nonnegative();
@@ -64,7 +64,7 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
   /** `stopAll` or `close` with this id has finished; `error` when it failed. */
   z.object({ type: z.literal('done'), id: requestId, error: z.string().optional() }),
   /** One service event, as every subscriber sees it. */
-  z.object({ type: z.literal('event'), event: batonEventSchema }),
+  sequencedEventSchema.extend({ type: z.literal('event') }),
   /** Ask the parent for a directory; answered with `directoryPicked`. */
   z.object({ type: z.literal('pickDirectory'), id: requestId }),
 ]);

@@ -3,7 +3,7 @@
  * ipcRenderer-like object so it can be tested without Electron.
  */
 import type { CallOutcome } from '../contract/api';
-import type { BatonEvent } from '../contract/events';
+import type { SequencedEvent } from '../contract/events';
 import type { BatonBridge, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../contract/transport';
 
 // Copies of the contract's channel names, checked against it by type: the
@@ -33,7 +33,10 @@ export function createBridge(ipc: IpcRendererLike): BatonBridge {
     },
     subscribe(listener) {
       // The IpcRendererEvent stays here: it carries the sender and ports.
-      const onEvent: IpcListener = (_event, payload) => listener(payload as BatonEvent);
+      const onEvent: IpcListener = (_event, payload) => {
+        const { seq, event } = payload as SequencedEvent;
+        listener(event, seq);
+      };
       ipc.on(EVENT_CHANNEL, onEvent);
       return () => {
         ipc.removeListener(EVENT_CHANNEL, onEvent);

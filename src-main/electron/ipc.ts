@@ -5,6 +5,7 @@
  */
 import type { BrowserWindow, WebContents, WebFrameMain } from 'electron';
 import { type CallOutcome, failure } from '../contract/api';
+import type { SequencedEvent } from '../contract/events';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../contract/transport';
 import type { BatonEndpoint } from '../service/baton-service';
 import { isAppUrl } from './security';
@@ -64,7 +65,7 @@ export type EventWindow = Pick<BrowserWindow, 'isDestroyed'> & { webContents: Pi
 
 /** Sends every service event to the window while it is alive; returns the unsubscribe. */
 export function forwardEvents(host: Pick<BatonEndpoint, 'subscribe'>, window: EventWindow): () => void {
-  return host.subscribe((event) => {
-    if (!window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+  return host.subscribe((event, seq) => {
+    if (!window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, { seq, event } satisfies SequencedEvent);
   });
 }

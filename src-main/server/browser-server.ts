@@ -285,8 +285,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
   });
 
-  const unsubscribe = options.host.subscribe((event) => {
-    const text = JSON.stringify({ type: 'event', event } satisfies ServerMessage);
+  const unsubscribe = options.host.subscribe((event, seq) => {
+    const text = JSON.stringify({ type: 'event', seq, event } satisfies ServerMessage);
     for (const client of sockets.clients) {
       if (client.readyState !== WebSocket.OPEN) continue;
       if (client.bufferedAmount > MAX_QUEUED_EVENT_BYTES) {

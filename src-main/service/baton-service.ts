@@ -19,7 +19,8 @@ export { BatchEntryError } from './launch-batch';
 export interface BatonEndpoint {
   /** Validates the method and its input with the contract, then runs the handler. Never throws. */
   dispatch(method: unknown, input: unknown): Promise<CallOutcome>;
-  subscribe(listener: (event: BatonEvent) => void): () => void;
+  /** Every event this service publishes, with the seq its windows know it by (see window-feed.ts). */
+  subscribe(listener: (event: BatonEvent, seq: number) => void): () => void;
   /** Stops every running task; resolves once their sessions are stored with a final status. */
   stopAll(): Promise<void>;
   /** Stops every running task and closes the database. */

@@ -112,25 +112,31 @@ export class LogTail {
   }
 
   /**
-   * Reads the log to its end, then returns, for each of these sessions, the agent events stored for it that
-   * the tail has passed: those this process has published, and those from before it started. A snapshot
-   * built from it holds exactly what was published before it, so a window that applies the events it buffered
-   * meanwhile neither misses nor repeats one.
+   * Reads the log to its end, then hands `read`, for each of these sessions, the agent events stored for it
+   * that the tail has passed: those this process has published, and those from before it started. `read`
+   * runs at once, before any other tick can publish more, so what it reads besides (the window feed's seq)
+   * describes the same moment: a snapshot built there holds exactly what was published up to that seq.
    */
-  async eventsSoFar(sessionIds: readonly string[]): Promise<Record<string, AgentEvent[]>> {
+  async eventsSoFar<T>(sessionIds: readonly string[], read: (events: Record<string, AgentEvent[]>) => T): Promise<T> {
     const events: Record<string, AgentEvent[]> = {};
+    let result: { value: T } | undefined;
     await this.exclusive(async () => {
-      await this.tick();
-      for (const sessionId of sessionIds) {
-        const stored = this.options.queries.eventsPassed(
-          sessionId,
-          this.lastSeq ?? null,
-          MAX_STORED_EVENTS_PER_RUNNING_SESSION,
-        );
-        events[sessionId] = stored.flatMap((row) => (row.event ? [row.event] : []));
+      try {
+        await this.tick();
+        for (const sessionId of sessionIds) {
+          const stored = this.options.queries.eventsPassed(
+            sessionId,
+            this.lastSeq ?? null,
+            MAX_STORED_EVENTS_PER_RUNNING_SESSION,
+          );
+          events[sessionId] = stored.flatMap((row) => (row.event ? [row.event] : []));
+        }
+      } finally {
+        result = { value: read(events) };
       }
     });
-    return events;
+    // A stopped tail (or a closed database) publishes nothing more: reading after it is the same moment.
+    return result ? result.value : read(events);
   }
 
   private schedule(): void {

@@ -43,6 +43,7 @@ import { TranscriptImports } from '../core/usage/transcript-imports';
 import { UsageReports } from '../core/usage/usage-reports';
 import { launchBatch } from './launch-batch';
 import { LogTail, publishEnds } from './log-tail';
+import { WindowFeed } from './window-feed';
 import { RunRegistry } from './run-registry';
 import type { ServiceContext } from './service-context';
 
@@ -144,6 +145,8 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
   const origin = newOrigin();
   const recorder = new EventRecorder(core.dataSource, undefined, new EventLogWriter(origin));
   const unsubscribeRecorder = core.bus.subscribe(recorder.onEvent);
+  // Subscribed right after the recorder, so every event a window is sent is in the recorder's memory too.
+  const feed = new WindowFeed(core.bus);
   // What a dead process left active and this start closed: every window on the database hears of it.
   await publishEnds(core, core.recoveredTaskIds);
   const runs = new RunRegistry(
@@ -188,6 +191,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
     runs,
     live,
     tail,
+    feed,
     options,
     databaseFile,
     version: packageVersion(),
@@ -237,7 +241,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
       remembered: () => rememberedBrowserPort(core.dataSource),
       remember: (port) => rememberBrowserPort(core.dataSource, port),
     },
-    subscribe: (listener) => core.bus.subscribe(listener),
+    subscribe: (listener) => feed.subscribe(listener),
     stopAll: () => runs.stopAll(),
     close: () =>
       (closed ??= (async () => {
@@ -245,6 +249,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
         await imports.stop();
         await runs.stopAll();
         unsubscribeRecorder();
+        feed.close();
         await recorder.flush();
         await core.close();
       })()),

@@ -9,6 +9,7 @@ import type { UsageReports } from '../core/usage/usage-reports';
 import type { OpenBatonOptions } from './baton-service';
 import type { LogTail } from './log-tail';
 import type { RunRegistry } from './run-registry';
+import type { WindowFeed } from './window-feed';
 
 export interface ServiceContext {
   core: BatonCore;
@@ -21,6 +22,8 @@ export interface ServiceContext {
   live: LiveQueries;
   /** The event log's tail: other processes' runs, and requests meant for this one. */
   tail: LogTail;
+  /** The numbered events this service delivers to its windows. */
+  feed: WindowFeed;
   options: OpenBatonOptions;
   databaseFile: string;
   version: string;

@@ -70,7 +70,7 @@ export function connectServiceWorker(child: WorkerChild, options: ConnectOptions
   let nextId = 0;
   const calls = new Map<number, (outcome: CallOutcome) => void>();
   const waits = new Map<number, Pending>();
-  const listeners = new Set<(event: BatonEvent) => void>();
+  const listeners = new Set<(event: BatonEvent, seq: number) => void>();
   let settleOpen: { resolve(databaseFile: string): void; reject(error: Error): void } | undefined;
   let markExited!: (code: number | null) => void;
   const exited = new Promise<number | null>((resolve) => (markExited = resolve));
@@ -134,7 +134,7 @@ export function connectServiceWorker(child: WorkerChild, options: ConnectOptions
       case 'event':
         for (const listener of [...listeners]) {
           try {
-            listener(message.event);
+            listener(message.event, message.seq);
           } catch (error) {
             log(`baton: an event listener failed: ${errorText(error)}`);
           }
@@ -222,7 +222,7 @@ export function connectServiceWorker(child: WorkerChild, options: ConnectOptions
     },
     subscribe(listener) {
       // A wrapper per subscription, so the same listener subscribed twice is removed once per unsubscribe.
-      const each = (event: BatonEvent) => listener(event);
+      const each = (event: BatonEvent, seq: number) => listener(event, seq);
       listeners.add(each);
       return () => void listeners.delete(each);
     },

@@ -89,7 +89,7 @@ export function serveOverPort(
     opening.then(
       (service) => {
         if (shuttingDown) return;
-        unsubscribe = service.subscribe((event) => send({ type: 'event', event }));
+        unsubscribe = service.subscribe((event, seq) => send({ type: 'event', seq, event }));
         send({ type: 'ready', databaseFile: service.databaseFile });
       },
       (error: unknown) => {

@@ -10,8 +10,9 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused'
 /** What the typed client and the stores need from either transport (Electron IPC or WebSocket). */
 export interface Transport {
   call(method: string, input: unknown): Promise<CallOutcome>;
-  subscribe(listener: (event: BatonEvent) => void): () => void;
-  /** Fires after a reconnect, when events may have been missed and views should reload. */
+  /** Each event with the seq its service numbered it by; a gap in the seqs is an event missed. */
+  subscribe(listener: (event: BatonEvent, seq: number) => void): () => void;
+  /** Fires after a reconnect, when events may have been missed and views should catch up or reload. */
   onResync(listener: () => void): () => void;
   onStateChange(listener: (state: ConnectionState) => void): () => void;
   getState(): ConnectionState;

@@ -2,6 +2,7 @@ import {
   callErrorSchema,
   WS_PATH,
   type BatonEvent,
+  type SequencedEvent,
   type CallError,
   type CallOutcome,
   type ClientMessage,
@@ -88,7 +89,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
   const initialDelay = options.initialDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 5000;
 
-  const events = new Listeners<BatonEvent>();
+  const events = new Listeners<SequencedEvent>();
   const resyncs = new Listeners<void>();
   const states = new Listeners<ConnectionState>();
 
@@ -135,7 +136,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
   };
 
   const onMessage = (data: unknown) => {
-    let message: { type?: unknown; id?: unknown; outcome?: unknown; event?: unknown };
+    let message: { type?: unknown; id?: unknown; outcome?: unknown; event?: unknown; seq?: unknown };
     try {
       message = JSON.parse(String(data)) as typeof message;
     } catch {
@@ -148,8 +149,13 @@ export function createWsTransport(options: WsTransportOptions): Transport {
       const outcome = asOutcome(message.outcome);
       if (outcome) waiting.resolve(outcome);
       else waiting.reject(new BatonCallError('internal', `malformed answer to ${waiting.method}`));
-    } else if (message.type === 'event' && typeof message.event === 'object' && message.event !== null) {
-      events.emit(message.event as BatonEvent);
+    } else if (
+      message.type === 'event' &&
+      typeof message.event === 'object' &&
+      message.event !== null &&
+      Number.isSafeInteger(message.seq)
+    ) {
+      events.emit({ seq: message.seq as number, event: message.event as BatonEvent });
     } else if (message.type === 'hello') {
       if (greetedBefore) resyncs.emit();
       greetedBefore = true;
@@ -239,7 +245,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
         if (queued.length > 0 || !send(message, waiting)) queued.push({ message, waiting });
       });
     },
-    subscribe: (listener) => events.add(listener),
+    subscribe: (listener) => events.add(({ event, seq }) => listener(event, seq)),
     onResync: (listener) => resyncs.add(listener),
     onStateChange: (listener) => states.add(listener),
     getState: () => state,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { vi } from 'vitest';
 import type { BatonApi, BatonMethod, CallOutcome } from '../../src-main/contract/api';
-import type { BatonEvent } from '../../src-main/contract/events';
+import type { BatonEvent, SequencedEvent } from '../../src-main/contract/events';
 import { taskSpecSchema, type TaskSpec, type TaskSpecInput } from '../../src-main/contract/task-spec';
 import {
   importProgressSchema,
@@ -212,6 +212,7 @@ export function fakeClient(handlers: Handlers = {}) {
     'getTask',
     'getSessionEvents',
     'getLiveState',
+    'getEventsSince',
     'getHistoryCharts',
     'exportTasks',
     'listProjects',
@@ -242,7 +243,10 @@ export function fakeClient(handlers: Handlers = {}) {
 export class FakeTransport implements Transport {
   state: ConnectionState = 'open';
   readonly calls: { method: string; input: unknown }[] = [];
-  private readonly eventListeners = new Set<(e: BatonEvent) => void>();
+  private readonly eventListeners = new Set<(e: BatonEvent, seq: number) => void>();
+  /** The seq of the last event emitted, as the service numbers them, and the events emitted. */
+  seq = 0;
+  readonly sent: SequencedEvent[] = [];
   private readonly resyncListeners = new Set<() => void>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
 
@@ -251,7 +255,16 @@ export class FakeTransport implements Transport {
   async call(method: string, input: unknown): Promise<CallOutcome> {
     this.calls.push({ method, input });
     try {
-      return { ok: true, value: await this.handle(method, input) };
+      // As a service would: its live state is valid at the last seq sent, and what came since is at hand.
+      if (method === 'getEventsSince') {
+        const { seq } = input as { seq: number };
+        return { ok: true, value: { events: this.sent.filter((e) => e.seq > seq) } };
+      }
+      const value = await this.handle(method, input);
+      if (method === 'getLiveState') {
+        return { ok: true, value: { feed: 'fake-feed', seq: this.seq, tasksSeq: this.seq, ...(value as object) } };
+      }
+      return { ok: true, value };
     } catch (error) {
       // A thrown BatonCallError stands for a coded failure with its issues; anything else is a plain invalid input.
       if (error instanceof BatonCallError) {
@@ -260,7 +273,7 @@ export class FakeTransport implements Transport {
       return { ok: false, error: { code: 'invalid_input', message: (error as Error).message, issues: [] } };
     }
   }
-  subscribe(listener: (e: BatonEvent) => void) {
+  subscribe(listener: (e: BatonEvent, seq: number) => void) {
     this.eventListeners.add(listener);
     return () => void this.eventListeners.delete(listener);
   }
@@ -278,8 +291,11 @@ export class FakeTransport implements Transport {
   close() {
     this.setState('closed');
   }
-  emit(event: BatonEvent) {
-    for (const l of this.eventListeners) l(event);
+  /** Delivers the event with the next seq (or the one given, to stand for a gap or a repeat). */
+  emit(event: BatonEvent, seq = this.seq + 1) {
+    this.seq = Math.max(this.seq, seq);
+    this.sent.push({ seq, event });
+    for (const l of this.eventListeners) l(event, seq);
   }
   resync() {
     for (const l of this.resyncListeners) l();

@@ -19,7 +19,7 @@ const usage = (input: number, output: number, write = 0, read = 0) => ({
 });
 
 function liveClient(
-  state: LiveState = { tasks: [], currentEvents: {} },
+  state: LiveState = { tasks: [], currentEvents: {}, feed: 'feed', seq: 0, tasksSeq: 0 },
   recent = [summary({ id: 'old', status: 'completed' })],
 ) {
   return fakeClient({
@@ -282,7 +282,7 @@ describe('the live store', () => {
     expect(state.recent.map((t) => t.id)).toEqual(['old']);
   });
 
-  it('holds events that arrive during a resync and replays them without duplicating the stream', async () => {
+  it("applies, of the events that arrive during a resync, exactly those after the snapshot's seq", async () => {
     let answer!: (s: LiveState) => void;
     const client = liveClient();
     const store = await readyStore(client);
@@ -290,51 +290,123 @@ describe('the live store', () => {
     const syncing = store.getState().resync();
     await Promise.resolve();
 
-    // Sent before the answer: already part of the snapshot.
-    store
-      .getState()
-      .applyEvents([
-        agent({ kind: 'text', text: 'already in the snapshot' }),
-        agent({ kind: 'usage', usage: usage(50, 5) }),
-      ]);
+    // Out of order, and one twice: the seq alone says what the snapshot holds and in which order the rest goes.
+    store.getState().receive([
+      { seq: 3, event: agent({ kind: 'text', text: 'after' }) },
+      { seq: 1, event: agent({ kind: 'text', text: 'in the snapshot' }) },
+      { seq: 2, event: agent({ kind: 'usage', usage: usage(50, 5) }) },
+      { seq: 3, event: agent({ kind: 'text', text: 'after' }) },
+    ]);
     expect(store.getState().tasks['t1']).toBeUndefined();
     answer({
       tasks: [detail({ id: 't1', status: 'running', sessions: [session({ sessionId: SID, status: 'running' })] })],
-      currentEvents: { [SID]: [{ kind: 'text', text: 'already in the snapshot' }] },
+      currentEvents: {
+        [SID]: [
+          { kind: 'text', text: 'in the snapshot' },
+          { kind: 'usage', usage: usage(50, 5) },
+        ],
+      },
+      feed: 'feed',
+      seq: 2,
+      tasksSeq: 2,
     });
     await syncing;
     const s = store.getState().tasks['t1']!.sessions[0]!;
-    expect(s.items.map((i) => i.event)).toEqual([{ kind: 'text', text: 'already in the snapshot' }]);
+    expect(s.items.map((i) => i.event)).toEqual([
+      { kind: 'text', text: 'in the snapshot' },
+      { kind: 'text', text: 'after' },
+    ]);
     expect(s.usage).toEqual(usage(50, 5));
+    expect(store.getState().seq).toBe(3);
 
-    store.getState().applyEvents([agent({ kind: 'text', text: 'after' })]);
-    expect(store.getState().tasks['t1']!.sessions[0]!.items).toHaveLength(2);
+    // Delivered again (a repeat on the way): dropped.
+    store.getState().receive([{ seq: 3, event: agent({ kind: 'text', text: 'after' }) }]);
+    store.getState().receive([{ seq: 4, event: agent({ kind: 'text', text: 'later' }) }]);
+    expect(store.getState().tasks['t1']!.sessions[0]!.items).toHaveLength(3);
   });
 
-  it('keeps the stream events that arrive after the live state answered but before the task list did', async () => {
-    let answerLive!: (s: LiveState) => void;
-    let answerList!: (r: { tasks: ReturnType<typeof summary>[]; total: number }) => void;
+  it("applies again what of the events in the task rows' window is not a stream (a task that ended)", async () => {
+    let answer!: (s: LiveState) => void;
     const client = liveClient();
     const store = await readyStore(client);
-    client.getLiveState.mockImplementationOnce(() => new Promise<LiveState>((resolve) => (answerLive = resolve)));
-    client.listTasks.mockImplementationOnce(() => new Promise((resolve) => (answerList = resolve)));
+    client.getLiveState.mockImplementationOnce(() => new Promise<LiveState>((resolve) => (answer = resolve)));
     const syncing = store.getState().resync();
     await Promise.resolve();
-
-    store.getState().applyEvents([agent({ kind: 'text', text: 'in the snapshot' })]);
-    answerLive({
+    const done = summary({ id: 't1', status: 'completed' });
+    store.getState().receive([
+      { seq: 5, event: agent({ kind: 'text', text: 'last words' }) },
+      { seq: 6, event: { type: 'task.finished', taskId: 't1', status: 'completed', reason: 'done', task: done } },
+    ]);
+    // The rows were read before the task ended (seq 4), the streams after (seq 6).
+    answer({
       tasks: [detail({ id: 't1', status: 'running', sessions: [session({ sessionId: SID, status: 'running' })] })],
-      currentEvents: { [SID]: [{ kind: 'text', text: 'in the snapshot' }] },
+      currentEvents: { [SID]: [{ kind: 'text', text: 'last words' }] },
+      feed: 'feed',
+      seq: 6,
+      tasksSeq: 4,
     });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    // Sent after the live state's answer: not part of it.
-    store.getState().applyEvents([agent({ kind: 'text', text: 'new since the snapshot' })]);
-    answerList({ tasks: [], total: 0 });
     await syncing;
+    const t1 = store.getState().tasks['t1']!;
+    expect(t1.status).toBe('completed');
+    expect(store.getState().activeIds).toEqual([]);
+    expect(t1.sessions[0]!.items.map((i) => i.event)).toEqual([{ kind: 'text', text: 'last words' }]);
+  });
 
+  it('after a lost connection, applies what it missed from the feed, and takes a snapshot when that is too old', async () => {
+    const client = liveClient();
+    const store = await readyStore(client);
+    store.getState().receive(started.map((event, i) => ({ seq: i + 1, event })));
+    expect(store.getState().seq).toBe(3);
+
+    client.getEventsSince.mockResolvedValueOnce({
+      events: [4, 5].map((seq) => ({ seq, event: agent({ kind: 'text', text: `missed ${seq}` }) })),
+    });
+    const catching = store.getState().catchUp();
+    // The new connection's first event, before the answer: it waits for the gap to close.
+    store.getState().receive([{ seq: 6, event: agent({ kind: 'text', text: 'new 6' }) }]);
+    await catching;
+    expect(client.getEventsSince).toHaveBeenLastCalledWith({ feed: 'feed', seq: 3 });
     expect(store.getState().tasks['t1']!.sessions[0]!.items.map((i) => i.event)).toEqual([
-      { kind: 'text', text: 'in the snapshot' },
-      { kind: 'text', text: 'new since the snapshot' },
+      { kind: 'text', text: 'missed 4' },
+      { kind: 'text', text: 'missed 5' },
+      { kind: 'text', text: 'new 6' },
+    ]);
+    expect(client.getLiveState).toHaveBeenCalledTimes(1);
+
+    client.getEventsSince.mockResolvedValueOnce({ tooOld: true });
+    await store.getState().catchUp();
+    expect(client.getLiveState).toHaveBeenCalledTimes(2);
+    expect(store.getState()).toMatchObject({ status: 'ready', seq: 0, syncing: false });
+  });
+
+  it('counts events about no task in the order, so they leave no gap', async () => {
+    const client = liveClient();
+    const store = await readyStore(client);
+    store
+      .getState()
+      .receive([
+        ...started.map((event, i) => ({ seq: i + 1, event })),
+        { seq: 4, event: { type: 'usage.imported', messages: 3, corrected: 0 } },
+        { seq: 5, event: { type: 'task.stop_requested', taskId: 't1' } },
+        { seq: 6, event: agent({ kind: 'text', text: 'on' }) },
+      ]);
+    expect(store.getState().seq).toBe(6);
+    expect(store.getState().tasks['t1']!.sessions[0]!.items).toHaveLength(1);
+    expect(client.getEventsSince).not.toHaveBeenCalled();
+  });
+
+  it('fetches what a gap in the seqs left out before applying what came after it', async () => {
+    const client = liveClient();
+    const store = await readyStore(client);
+    store.getState().receive(started.map((event, i) => ({ seq: i + 1, event })));
+    client.getEventsSince.mockResolvedValueOnce({
+      events: [{ seq: 4, event: agent({ kind: 'text', text: 'lost on the way' }) }],
+    });
+    store.getState().receive([{ seq: 5, event: agent({ kind: 'text', text: 'after the gap' }) }]);
+    await vi.waitFor(() => expect(store.getState().seq).toBe(5));
+    expect(store.getState().tasks['t1']!.sessions[0]!.items.map((i) => i.event)).toEqual([
+      { kind: 'text', text: 'lost on the way' },
+      { kind: 'text', text: 'after the gap' },
     ]);
   });
 
@@ -376,8 +448,11 @@ describe('connectLiveStore', () => {
     expect(updates).toHaveBeenCalledTimes(1);
     expect(store.getState().tasks['t1']!.sessions[0]!.items).toHaveLength(100);
 
+    // A reconnect catches up from the last seq rather than taking a new snapshot.
+    client.getEventsSince.mockResolvedValueOnce({ events: [] });
     transport.resync();
-    await vi.waitFor(() => expect(client.getLiveState).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(client.getEventsSince).toHaveBeenCalledWith({ feed: 'feed', seq: 103 }));
+    expect(client.getLiveState).toHaveBeenCalledTimes(1);
     disconnect();
     transport.emit(started[0]!);
     expect(frames).toHaveLength(0);

@@ -49,7 +49,7 @@ const result = (costUsd: number, over: Partial<Extract<AgentEvent, { kind: 'resu
 
 function client(overrides: Parameters<typeof fakeClient>[0] = {}) {
   return fakeClient({
-    getLiveState: async () => ({ tasks: [], currentEvents: {} }),
+    getLiveState: async () => ({ tasks: [], currentEvents: {}, feed: 'feed', seq: 0, tasksSeq: 0 }),
     listTasks: async () => ({ tasks: [], total: 0 }),
     ...overrides,
   });

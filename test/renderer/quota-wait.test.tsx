@@ -62,7 +62,7 @@ describe('the waiting status', () => {
 async function emptyLiveStore() {
   const store = createLiveStore(
     fakeClient({
-      getLiveState: async () => ({ tasks: [], currentEvents: {} }),
+      getLiveState: async () => ({ tasks: [], currentEvents: {}, feed: 'feed', seq: 0, tasksSeq: 0 }),
       listTasks: async () => ({ tasks: [], total: 0 }),
     }),
   );

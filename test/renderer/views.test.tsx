@@ -232,7 +232,7 @@ describe('the live view', () => {
     expect(document.querySelector('[data-testid="recent-task"][data-task-id="run-1"]')).toBeTruthy();
   });
 
-  it('shows the Reconnecting… banner while disconnected and reloads after a resync', async () => {
+  it('shows the Reconnecting… banner while disconnected and catches up from its last seq after a reconnect', async () => {
     const transport = start();
     await screen.findByText(/No running tasks/);
     act(() => transport.setState('reconnecting'));
@@ -243,7 +243,13 @@ describe('the live view', () => {
       transport.resync();
     });
     expect(screen.queryByTestId('connection-banner')).toBeNull();
-    await waitFor(() => expect(transport.calls.filter((c) => c.method === 'getLiveState').length).toBe(before + 1));
+    // What was missed comes from the service's feed; no new snapshot is needed.
+    await waitFor(() =>
+      expect(transport.calls.filter((c) => c.method === 'getEventsSince')).toEqual([
+        { method: 'getEventsSince', input: { feed: 'fake-feed', seq: 0 } },
+      ]),
+    );
+    expect(transport.calls.filter((c) => c.method === 'getLiveState')).toHaveLength(before);
   });
 
   it('says what to do when Baton refuses the tab’s token after a restart', async () => {

@@ -60,7 +60,7 @@ const turnedAwayByQuota: AgentEvent[] = [
 async function liveCard(events: BatonEvent[]) {
   const store = createLiveStore(
     fakeClient({
-      getLiveState: async () => ({ tasks: [], currentEvents: {} }),
+      getLiveState: async () => ({ tasks: [], currentEvents: {}, feed: 'feed', seq: 0, tasksSeq: 0 }),
       listTasks: async () => ({ tasks: [], total: 0 }),
     }),
   );

@@ -137,18 +137,20 @@ describe('the WebSocket transport', () => {
     await expect(odd).resolves.toEqual({ ok: false, error: { code: 'internal', message: 'odd', issues: [] } });
   });
 
-  it('passes events to subscribers and ignores junk', () => {
+  it('passes events with their seq to subscribers and ignores junk', () => {
     const transport = connect();
-    const seen: BatonEvent[] = [];
-    const unsubscribe = transport.subscribe((e) => seen.push(e));
+    const seen: [BatonEvent, number][] = [];
+    const unsubscribe = transport.subscribe((e, seq) => seen.push([e, seq]));
     latest().open();
     const event: BatonEvent = { type: 'task.started', taskId: 't1' };
+    latest().receive({ type: 'event', seq: 7, event });
+    // An event without its seq cannot be placed: dropped, and the gap it leaves is caught up.
     latest().receive({ type: 'event', event });
     latest().onmessage?.({ data: 'not json' });
     latest().receive({ type: 'result', id: 99, outcome: { ok: true, value: 1 } });
     unsubscribe();
-    latest().receive({ type: 'event', event: { type: 'task.started', taskId: 't2' } });
-    expect(seen).toEqual([event]);
+    latest().receive({ type: 'event', seq: 8, event: { type: 'task.started', taskId: 't2' } });
+    expect(seen).toEqual([[event, 7]]);
   });
 
   it('rejects in-flight calls when the connection drops, then reconnects with backoff and resyncs', async () => {

@@ -14,7 +14,8 @@ import type { BatonEndpoint } from '../../src-main/service/baton-service';
 /** A host that answers every call with what it was given, and lets the test publish events. */
 class EchoHost implements BatonEndpoint {
   readonly calls: Array<{ method: unknown; input: unknown }> = [];
-  private readonly listeners = new Set<(event: BatonEvent) => void>();
+  private readonly listeners = new Set<(event: BatonEvent, seq: number) => void>();
+  private seq = 0;
   async dispatch(method: unknown, input: unknown): Promise<CallOutcome> {
     this.calls.push({ method, input });
     if (method === 'explode') throw new Error('the host broke');
@@ -24,12 +25,13 @@ class EchoHost implements BatonEndpoint {
       ]);
     return { ok: true, value: { method, input } };
   }
-  subscribe(listener: (event: BatonEvent) => void) {
+  subscribe(listener: (event: BatonEvent, seq: number) => void) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
   publish(event: BatonEvent) {
-    for (const listener of this.listeners) listener(event);
+    const seq = ++this.seq;
+    for (const listener of this.listeners) listener(event, seq);
   }
   async stopAll() {}
   async close() {}
@@ -233,7 +235,7 @@ describe('browser-mode server transport', () => {
 
     host.publish({ type: 'task.started', taskId: 'task-1' });
     const event = await until(() => messages.find((m) => m.type === 'event'));
-    expect(event).toEqual({ type: 'event', event: { type: 'task.started', taskId: 'task-1' } });
+    expect(event).toEqual({ type: 'event', seq: 1, event: { type: 'task.started', taskId: 'task-1' } });
     ws.close();
   });
 });

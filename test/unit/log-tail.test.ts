@@ -173,12 +173,12 @@ describe('tailing the event log', () => {
     await there.recorder.flush();
     const streamed = () =>
       here.published.flatMap((event) => (event.type === 'agent.event' ? [(event.event as { text: string }).text] : []));
-    const snapshot = await live.eventsSoFar(['s1']);
+    const snapshot = await live.eventsSoFar(['s1'], (events) => events);
     expect(snapshot.s1?.map((event) => (event as { text: string }).text)).toEqual(['a', 'b', 'c']);
     expect(streamed()).toEqual(['a', 'b', 'c']);
     // Kept but not yet written: neither in the snapshot nor published, until the tail reads it.
     await streamThere(taskId, 's1', ['d']);
-    expect((await live.eventsSoFar(['s1'])).s1).toHaveLength(3);
+    expect((await live.eventsSoFar(['s1'], (events) => events)).s1).toHaveLength(3);
     expect(streamed()).toEqual(['a', 'b', 'c']);
   });
 
@@ -315,6 +315,10 @@ describe('the log itself', () => {
   });
 });
 
+/** A window's service on the database, whose tail reads only when a snapshot asks it to. */
+const openFollower = () =>
+  openBaton({ mode: 'browser', databaseFile: path.join(dir, 'baton.db'), env: {}, followIntervalMs: 60_000 });
+
 describe('the service', () => {
   let service: BatonService | undefined;
   afterEach(async () => {
@@ -323,12 +327,7 @@ describe('the service', () => {
   });
 
   it('lists every task running on the database in the live state, with the events published for it so far', async () => {
-    service = await openBaton({
-      mode: 'browser',
-      databaseFile: path.join(dir, 'baton.db'),
-      env: {},
-      followIntervalMs: 60_000,
-    });
+    service = await openFollower();
     const events: BatonEvent[] = [];
     service.subscribe((event) => events.push(event));
     // The other process: alive (this test's parent), so the service's tail leaves its run alone.
@@ -349,5 +348,54 @@ describe('the service', () => {
     const second = await service.call('getLiveState', {});
     expect(second.currentEvents.s1).toEqual([text('a'), text('b'), text('c')]);
     expect(streamed()).toEqual(second.currentEvents.s1);
+  });
+
+  it('gives a live state that holds exactly the events up to its seq, while another process streams', async () => {
+    service = await openFollower();
+    const delivered: { seq: number; event: BatonEvent }[] = [];
+    service.subscribe((event, seq) => delivered.push({ seq, event }));
+    const taskId = await runningTask(process.ppid);
+    await streamThere(taskId, 's1', ['a', 'b']);
+    await there.recorder.flush();
+
+    // Snapshots taken while the stream goes on, two at once so one's tail read publishes during the other.
+    const snapshots = [];
+    for (const batch of [['c'], ['d', 'e'], ['f']]) {
+      const taking = [service.call('getLiveState', {}), service.call('getLiveState', {})];
+      await streamThere(taskId, 's1', batch);
+      await there.recorder.flush();
+      snapshots.push(...(await Promise.all(taking)));
+    }
+    snapshots.push(await service.call('getLiveState', {}));
+
+    const all = ['a', 'b', 'c', 'd', 'e', 'f'].map(text);
+    expect(delivered.map((d) => d.seq)).toEqual(delivered.map((_, i) => i + 1));
+    for (const snapshot of snapshots) {
+      expect(snapshot.tasksSeq).toBeLessThanOrEqual(snapshot.seq);
+      // What a window does: the snapshot's stream, then the delivered events after its seq.
+      const after = delivered.filter((d) => d.seq > snapshot.seq);
+      const applied = [
+        ...(snapshot.currentEvents.s1 ?? []),
+        ...after.flatMap(({ event }) => (event.type === 'agent.event' ? [event.event] : [])),
+      ];
+      expect(applied).toEqual(all);
+    }
+    expect(snapshots.at(-1)!.seq).toBe(delivered.length);
+  });
+
+  it("answers the events after a live state's seq from its feed, and tooOld for another feed", async () => {
+    service = await openFollower();
+    const taskId = await runningTask(process.ppid);
+    await streamThere(taskId, 's1', ['a', 'b']);
+    await there.recorder.flush();
+    const { feed, seq } = await service.call('getLiveState', {});
+    await streamThere(taskId, 's1', ['c']);
+    await there.recorder.flush();
+    await service.call('getLiveState', {});
+    const since = await service.call('getEventsSince', { feed, seq });
+    expect('events' in since && since.events.map((d) => d.event)).toEqual([
+      expect.objectContaining({ type: 'agent.event', event: text('c') }),
+    ]);
+    expect(await service.call('getEventsSince', { feed: 'another', seq })).toEqual({ tooOld: true });
   });
 });

@@ -258,18 +258,22 @@ function fakePort() {
 }
 
 function fakeService() {
-  const listeners = new Set<(event: BatonEvent) => void>();
+  const listeners = new Set<(event: BatonEvent, seq: number) => void>();
   const service = {
     databaseFile: '/data/baton.db',
     dispatch: vi.fn(async (method: unknown, _input: unknown): Promise<CallOutcome> => ({ ok: true, value: method })),
-    subscribe: (listener: (event: BatonEvent) => void) => {
+    subscribe: (listener: (event: BatonEvent, seq: number) => void) => {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
     stopAll: vi.fn(async () => {}),
     close: vi.fn(async () => {}),
   } satisfies OpenedService;
-  return { service, emit: (event: BatonEvent) => listeners.forEach((listener) => listener(event)), listeners };
+  return {
+    service,
+    emit: (event: BatonEvent, seq = 1) => listeners.forEach((listener) => listener(event, seq)),
+    listeners,
+  };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -345,7 +349,7 @@ describe('serveOverPort', () => {
     receive({ type: 'close', id: 2 });
     await settle();
     expect(sent.slice(1)).toEqual([
-      { type: 'event', event: started },
+      { type: 'event', seq: 1, event: started },
       { type: 'done', id: 1 },
       { type: 'done', id: 2 },
     ]);
@@ -444,7 +448,12 @@ describe('connectServiceWorker', () => {
     const log = vi.fn();
     const connecting = connectServiceWorker(child, { open: { mode: 'desktop', dataDir: '/data' }, log });
     expect(sent).toEqual([{ type: 'open', options: { mode: 'desktop', dataDir: '/data', canPickDirectory: false } }]);
-    for (const bad of [undefined, 'ready', { type: 'ready' }, { type: 'event', event: { type: 'task.exploded' } }])
+    for (const bad of [
+      undefined,
+      'ready',
+      { type: 'ready' },
+      { type: 'event', seq: 1, event: { type: 'task.exploded' } },
+    ])
       reply(bad);
     reply({ type: 'result', id: 99, outcome: { ok: true, value: 1 } });
     expect(log).toHaveBeenCalledTimes(5);
@@ -454,9 +463,9 @@ describe('connectServiceWorker', () => {
 
     const events: BatonEvent[] = [];
     const unsubscribe = service.subscribe((event) => events.push(event));
-    reply({ type: 'event', event: started });
+    reply({ type: 'event', seq: 1, event: started });
     unsubscribe();
-    reply({ type: 'event', event: started });
+    reply({ type: 'event', seq: 1, event: started });
     expect(events).toEqual([started]);
 
     const outcome = service.dispatch('getAppInfo', {});

@@ -10,7 +10,7 @@ import { taskLookup } from './task-lookup';
 
 type TaskHandlers = Pick<
   BatonHandlers,
-  'launchTask' | 'resumeTask' | 'stopTask' | 'getTask' | 'getSessionEvents' | 'getLiveState'
+  'launchTask' | 'resumeTask' | 'stopTask' | 'getTask' | 'getSessionEvents' | 'getLiveState' | 'getEventsSince'
 >;
 
 /** Bad specs and tasks in the wrong state are the caller's to fix: report them as invalid input, naming the fields. */
@@ -28,7 +28,7 @@ const runningSessionIds = (task: TaskDetail) =>
   task.sessions.filter((session) => session.status === 'running').map((session) => session.sessionId);
 
 export function taskHandlers(context: ServiceContext): TaskHandlers {
-  const { core, runs, recorder, live, tail } = context;
+  const { core, runs, recorder, live, tail, feed } = context;
 
   const { resolveTaskId, requireTask } = taskLookup(context);
 
@@ -59,6 +59,8 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
     getSessionEvents: ({ sessionId }) => recorder.eventsOf(sessionId),
 
     getLiveState: async () => {
+      // Events after this may or may not show in the task rows read next.
+      const tasksSeq = feed.seq;
       // Every queued or running task on the database, whichever process runs it.
       const taskIds = new Set(runs.runningTaskIds());
       for (const row of await live.activeTasks()) taskIds.add(row.id);
@@ -69,21 +71,26 @@ export function taskHandlers(context: ServiceContext): TaskHandlers {
       }
       tasks.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
 
-      // Other processes' streams as far as the log's tail has published them, so a window that replays what
-      // it buffered meanwhile repeats nothing.
+      // Other processes' streams as far as the log's tail has published them; then, in the same turn (nothing
+      // awaited, so nothing published between), this process's streams from the recorder's memory and the
+      // feed's seq: the streams hold exactly the events up to that seq.
       const foreignSessions = tasks.filter((task) => !runs.isRunning(task.id)).flatMap(runningSessionIds);
-      const currentEvents: Record<string, AgentEvent[]> =
-        foreignSessions.length === 0 ? {} : await tail.eventsSoFar(foreignSessions);
-      // This process's streams are taken last, with nothing awaited after, from the recorder's memory.
-      for (const task of tasks) {
-        if (!runs.isRunning(task.id)) continue;
-        for (const sessionId of runningSessionIds(task)) {
-          const events = recorder.liveEvents(sessionId);
-          if (events) currentEvents[sessionId] = [...events];
+      const streamsAndSeq = (currentEvents: Record<string, AgentEvent[]>) => {
+        for (const task of tasks) {
+          if (!runs.isRunning(task.id)) continue;
+          for (const sessionId of runningSessionIds(task)) {
+            const events = recorder.liveEvents(sessionId);
+            if (events) currentEvents[sessionId] = [...events];
+          }
         }
-      }
+        return { currentEvents, seq: feed.seq };
+      };
+      const { currentEvents, seq } =
+        foreignSessions.length === 0 ? streamsAndSeq({}) : await tail.eventsSoFar(foreignSessions, streamsAndSeq);
       // Orchestrator and handlers share this process: its pid is the one recorded on the tasks it runs.
-      return { tasks, currentEvents, servicePid: process.pid };
+      return { tasks, currentEvents, servicePid: process.pid, feed: feed.id, seq, tasksSeq };
     },
+
+    getEventsSince: async ({ feed: feedId, seq }) => feed.since(seq, feedId),
   };
 }

@@ -73,13 +73,13 @@ describe('the preload bridge', () => {
     });
   });
 
-  it('subscribe hands the listener only the Baton event, never the IpcRendererEvent', () => {
+  it('subscribe hands the listener only the Baton event and its seq, never the IpcRendererEvent', () => {
     const ipc = fakeIpcRenderer();
     const listener = vi.fn();
     createBridge(ipc).subscribe(listener);
-    ipc.emit(IPC_EVENT_CHANNEL, started);
+    ipc.emit(IPC_EVENT_CHANNEL, { seq: 1, event: started });
     expect(listener).toHaveBeenCalledTimes(1);
-    expect(listener.mock.calls[0]).toEqual([started]);
+    expect(listener.mock.calls[0]).toEqual([started, 1]);
     expect(listener.mock.calls[0]).not.toContain(ipc.rawEvent);
   });
 
@@ -94,9 +94,9 @@ describe('the preload bridge', () => {
 
     unsubscribeFirst();
     expect(ipc.count(IPC_EVENT_CHANNEL)).toBe(1);
-    ipc.emit(IPC_EVENT_CHANNEL, started);
+    ipc.emit(IPC_EVENT_CHANNEL, { seq: 1, event: started });
     expect(first).not.toHaveBeenCalled();
-    expect(second).toHaveBeenCalledExactlyOnceWith(started);
+    expect(second).toHaveBeenCalledExactlyOnceWith(started, 1);
 
     // Calling it again is harmless and removes nothing else.
     unsubscribeFirst();
@@ -110,7 +110,7 @@ describe('the preload bridge', () => {
     const unsubscribeA = bridge.subscribe(listener);
     bridge.subscribe(listener);
     unsubscribeA();
-    ipc.emit(IPC_EVENT_CHANNEL, started);
+    ipc.emit(IPC_EVENT_CHANNEL, { seq: 1, event: started });
     expect(listener).toHaveBeenCalledTimes(1);
   });
 

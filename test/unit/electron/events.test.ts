@@ -6,14 +6,16 @@ import { forwardEvents } from '../../../src-main/electron/ipc';
 import { type NotificationClass, notifyOnFinish } from '../../../src-main/electron/notifications';
 
 function fakeHost() {
-  const listeners = new Set<(event: BatonEvent) => void>();
+  const listeners = new Set<(event: BatonEvent, seq: number) => void>();
+  let seq = 0;
   return {
-    subscribe(listener: (event: BatonEvent) => void) {
+    subscribe(listener: (event: BatonEvent, seq: number) => void) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
     emit(event: BatonEvent) {
-      for (const listener of listeners) listener(event);
+      seq++;
+      for (const listener of listeners) listener(event, seq);
     },
     listenerCount: () => listeners.size,
   };
@@ -67,8 +69,8 @@ describe('forwardEvents', () => {
     host.emit(started);
     host.emit(finished);
     expect(send.mock.calls).toEqual([
-      [IPC_EVENT_CHANNEL, started],
-      [IPC_EVENT_CHANNEL, finished],
+      [IPC_EVENT_CHANNEL, { seq: 1, event: started }],
+      [IPC_EVENT_CHANNEL, { seq: 2, event: finished }],
     ]);
 
     state.destroyed = true;
