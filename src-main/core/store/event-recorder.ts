@@ -17,12 +17,13 @@
  * when a session that lost events ends; the count is then stored on its row
  * (sessions.events_not_stored), if that small in-place write still succeeds.
  */
+import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { AgentEvent } from '../../contract/agent-events';
 import type { BatonEvent } from '../../contract/events';
 import { type EventLogWriter, type LogEntry, logEntryOf } from '../events/event-log';
 import { fitted, MAX_EVENT_BYTES, serialised } from './stored-events';
-import { writeTransaction } from './write-transaction';
+import { type Connection, writeTransaction } from './write-transaction';
 
 export { MAX_EVENT_BYTES } from './stored-events';
 
@@ -36,7 +37,7 @@ export const MAX_EVENT_BYTES_PER_SESSION = 32 * 1024 * 1024;
 /** The most a running session's text deltas may take; past it only whole texts are kept, as past their count. */
 export const MAX_TEXT_DELTA_BYTES_PER_SESSION = 8 * 1024 * 1024;
 /** Soon, for the other processes that tail the event log (a window shows a terminal's run within 100 ms). */
-const FLUSH_INTERVAL_MS = 10;
+const FLUSH_INTERVAL_MS = 25;
 
 type CutEvent = Extract<AgentEvent, { kind: 'cut' }>;
 
@@ -99,6 +100,7 @@ export class EventRecorder {
   /** Failed writes since the last one that succeeded, so a full disk is logged once, not at every flush. */
   private failuresInARow = 0;
 
+  private statements: { db: Connection; insert: Statement<unknown[]>; replace: Statement<unknown[]> } | undefined;
   /** The agent event being kept: what its log row says of it. */
   private keeping: { taskId: string; iteration: number } | undefined;
 
@@ -269,10 +271,7 @@ export class EventRecorder {
     // A replay that misses events must not take the run down with it: count them, say so, and go on.
     try {
       writeTransaction(this.dataSource, (db) => {
-        const insert = db.prepare(
-          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload, log_seq) VALUES (?, ?, ?, ?, ?)`,
-        );
-        const replace = db.prepare(`UPDATE session_events SET payload = ? WHERE session_id = ? AND seq = ?`);
+        const { insert, replace } = this.statementsFor(db);
         for (const { row, log } of batch) {
           // The log row first: the stored event records it, so a snapshot can take what a tail has passed.
           const logSeq = log && this.eventLog ? this.eventLog.write(db, log) : null;
@@ -290,6 +289,20 @@ export class EventRecorder {
       this.log(`baton: agent events are stored for replay again, after ${this.failuresInARow} failed writes`);
       this.failuresInARow = 0;
     }
+  }
+
+  /** Prepared once per connection: a flush comes every few milliseconds while a run streams. */
+  private statementsFor(db: Connection): { insert: Statement<unknown[]>; replace: Statement<unknown[]> } {
+    if (this.statements?.db !== db) {
+      this.statements = {
+        db,
+        insert: db.prepare(
+          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload, log_seq) VALUES (?, ?, ?, ?, ?)`,
+        ),
+        replace: db.prepare(`UPDATE session_events SET payload = ? WHERE session_id = ? AND seq = ?`),
+      };
+    }
+    return this.statements;
   }
 
   private failed(batch: Pending[], error: Error): void {
