@@ -27,7 +27,13 @@ test.beforeEach(async ({ page }) => {
 });
 test.afterEach(async () => {
   for (const terminal of terminals.splice(0)) {
-    if (terminal.pid && terminal.exitCode === null) process.kill(-terminal.pid, 'SIGKILL');
+    if (!terminal.pid || terminal.exitCode !== null) continue;
+    // Stopped as a user stops it, so it ends its agent (which runs in a process group of its own); killed
+    // outright, it would leave the agent behind until the next Baton opened the database.
+    const exited = new Promise((resolve) => terminal.once('exit', resolve));
+    process.kill(-terminal.pid, 'SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(r, 15_000, false))]);
+    if (!stopped && terminal.exitCode === null) process.kill(-terminal.pid, 'SIGKILL');
   }
   await spentApi?.close();
   spentApi = undefined;
