@@ -45,7 +45,7 @@ type CutEvent = Extract<AgentEvent, { kind: 'cut' }>;
 const followed = new WeakSet<BatonEvent>();
 
 /**
- * Marks an event a follower republishes from another process's run: that
+ * Marks an event the log tail republishes from another process's run: that
  * process records its stream itself, so the recorder passes it by. Recording
  * it again would only repeat writes under the other process's lock, and could
  * fail on a foreign key once that process renames the session for a retry.
