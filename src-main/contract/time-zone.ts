@@ -1,8 +1,12 @@
 /** The one way a caller names a time zone: an IANA name, checked against the zones this system knows. */
 import { z } from 'zod';
 
-/** Whether Intl knows the zone; its canonical spelling when it does ("utc" is "UTC"). */
+/** An offset rather than a zone ("+05:30", "-0800"), which newer Intl takes as a zone too (Node 24 does). */
+const OFFSET = /^[+\-\u2212]\d/;
+
+/** Whether Intl knows the zone, as a named zone; its canonical spelling when it does ("utc" is "UTC"). */
 function canonicalZone(zone: string): string | undefined {
+  if (OFFSET.test(zone)) return undefined;
   try {
     return new Intl.DateTimeFormat('en-CA', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
