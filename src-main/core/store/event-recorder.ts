@@ -185,11 +185,13 @@ export class EventRecorder {
     } else if (event.type === 'iteration.finished') {
       const { sessionId } = event.session;
       this.rewriteCutMarker(sessionId);
+      // A session that stored no deltas has none to drop: no second transaction at every iteration's end.
+      const hadDeltas = (this.kept.get(sessionId)?.deltas ?? 1) > 0;
       this.nextSeq.delete(sessionId);
       this.kept.delete(sessionId);
       this.live.delete(sessionId);
       void this.flush().then(() => {
-        this.dropTextDeltas(sessionId);
+        if (hadDeltas) this.dropTextDeltas(sessionId);
         this.recordLost(sessionId);
       });
     }
