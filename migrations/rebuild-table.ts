@@ -48,7 +48,7 @@ export async function rebuildTable(db: MigrationDb, table: string, rebuild: Tabl
 
 /**
  * An AUTOINCREMENT table's counter goes with the old table; the copy's would restart at its highest row id,
- * and hand out again the ids of rows deleted at the end (which the live follower takes as ids seen).
+ * and hand out again the ids of rows deleted at the end (ids that other rows, or a window, may still name).
  */
 async function keepAutoincrement(db: MigrationDb, table: string, temporary: string): Promise<void> {
   const counter = (await db.query(

@@ -3,7 +3,7 @@
  * runs first for `baton import`. A bundle a fiftieth the size of the whole command's, so an import that finds
  * little new starts in a fraction of the time (`npm run bench` measures both). It takes the plain case only,
  * the flags --claude-dir, --codex-dir, --json and --db, and answers undefined for everything else (--help, a
- * flag it does not know, a missing folder, a database to create or migrate: service/quick-import.ts), and the
+ * flag it does not know, a missing folder, a database it cannot open: service/quick-import.ts), and the
  * launcher runs the whole command, which words every refusal as always.
  */
 import {

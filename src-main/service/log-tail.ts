@@ -172,10 +172,10 @@ export class LogTail {
   private async tick(): Promise<void> {
     if (this.lastSeq === undefined) return;
     for (;;) {
-      const rows = this.options.queries.logAfter(this.lastSeq, ROWS_PER_TICK);
+      const rows = this.options.queries.logAfter(this.lastSeq, ROWS_PER_TICK, this.options.origin);
       for (const row of rows) {
         this.lastSeq = row.seq;
-        if (row.origin === this.options.origin || !row.event || this.stopped) continue;
+        if (!row.event || this.stopped) continue;
         this.received(row.event, row);
       }
       if (rows.length < ROWS_PER_TICK || this.stopped) break;

@@ -10,7 +10,10 @@ import type { BatonEvent } from '../../contract/events';
 import type { Statement } from 'better-sqlite3';
 import type { Connection } from '../store/write-transaction';
 
-/** Rows the log keeps: a tail that fell further behind than this takes a snapshot instead. */
+/**
+ * Rows the log keeps: about a minute of a busy stream. A tail further behind than this (a process stopped for
+ * long) misses what was pruned; its windows see those runs again at their next snapshot.
+ */
 export const EVENT_LOG_ROWS_KEPT = 50_000;
 /** Writes between two prunings of the log. */
 const PRUNE_EVERY_WRITES = 500;

@@ -74,6 +74,13 @@ interface Pending {
   log?: LogEntry;
 }
 
+/** The session an agent event belongs to, with its task and iteration (what its log row says of it). */
+interface Where {
+  sessionId: string;
+  taskId: string;
+  iteration: number;
+}
+
 /** What a running session has stored so far, each against its own limit. */
 interface Kept {
   events: number;
@@ -101,8 +108,6 @@ export class EventRecorder {
   private failuresInARow = 0;
 
   private statements: { db: Connection; insert: Statement<unknown[]>; replace: Statement<unknown[]> } | undefined;
-  /** The agent event being kept: what its log row says of it. */
-  private keeping: { taskId: string; iteration: number } | undefined;
 
   /** With `eventLog`, every event this process publishes is written to the event log too. */
   constructor(
@@ -122,7 +127,8 @@ export class EventRecorder {
       this.live.set(event.sessionId, []);
     } else if (event.type === 'agent.event') {
       const { sessionId, event: agentEvent } = event;
-      this.keeping = { taskId: event.taskId, iteration: event.iteration };
+      // Where the event belongs, as its log row says it.
+      const at: Where = { sessionId, taskId: event.taskId, iteration: event.iteration };
       let kept = this.kept.get(sessionId);
       if (!kept) this.kept.set(sessionId, (kept = nothingKept()));
       const isDelta = agentEvent.kind === 'text_delta';
@@ -130,7 +136,7 @@ export class EventRecorder {
       // Serialised here rather than at the flush, so its size is known before anything of it is kept.
       const serial = serialised(agentEvent);
       if (!serial) {
-        this.keepCut(sessionId, kept, { kind: 'cut', scope: 'event', bytesNotStored: 0, eventsNotStored: 1 });
+        this.keepCut(at, kept, { kind: 'cut', scope: 'event', bytesNotStored: 0, eventsNotStored: 1 });
         return;
       }
       const { event: storable, payload } = serial;
@@ -140,28 +146,28 @@ export class EventRecorder {
         if (bytes > MAX_EVENT_BYTES || kept.deltaBytes + bytes > MAX_TEXT_DELTA_BYTES_PER_SESSION) return;
         kept.deltas++;
         kept.deltaBytes += bytes;
-        this.keep(sessionId, storable, payload);
+        this.keep(at, storable, payload);
         return;
       }
       // The result is kept past the session's cap, so the replay still ends with how the session ended.
       if (kept.cut && agentEvent.kind !== 'result') {
-        this.notStored(sessionId, kept, bytes);
+        this.notStored(at, kept, bytes);
         return;
       }
       const stored = bytes <= MAX_EVENT_BYTES ? { event: storable, payload, bytes } : fitted(storable);
       if (!stored) {
-        this.keepCut(sessionId, kept, { kind: 'cut', scope: 'event', bytesNotStored: bytes, eventsNotStored: 1 });
+        this.keepCut(at, kept, { kind: 'cut', scope: 'event', bytesNotStored: bytes, eventsNotStored: 1 });
         return;
       }
       if (agentEvent.kind !== 'result' && kept.bytes + stored.bytes > MAX_EVENT_BYTES_PER_SESSION) {
-        this.notStored(sessionId, kept, bytes);
+        this.notStored(at, kept, bytes);
         return;
       }
       kept.events++;
       kept.bytes += stored.bytes;
-      this.keep(sessionId, stored.event, stored.payload);
+      this.keep(at, stored.event, stored.payload);
       if (stored.bytes < bytes) {
-        this.keepCut(sessionId, kept, {
+        this.keepCut(at, kept, {
           kind: 'cut',
           scope: 'event',
           bytesNotStored: bytes - stored.bytes,
@@ -198,20 +204,18 @@ export class EventRecorder {
   };
 
   /** Queues one event for the database and keeps it for windows that join the running session. */
-  private keep(sessionId: string, event: AgentEvent, payload: string): number {
+  private keep(at: Where, event: AgentEvent, payload: string): number {
+    const { sessionId, taskId, iteration } = at;
     const seq = this.nextSeq.get(sessionId) ?? 0;
     this.nextSeq.set(sessionId, seq + 1);
-    const where = this.keeping;
     // The log's copy is the event as published, its agent event as stored (cut where it had to be).
-    const log = where
-      ? {
-          type: 'agent.event' as const,
-          taskId: where.taskId,
-          sessionId,
-          payload: `{"type":"agent.event","taskId":${JSON.stringify(where.taskId)},"sessionId":${JSON.stringify(sessionId)},"iteration":${where.iteration},"event":${payload}}`,
-        }
-      : undefined;
-    this.pending.push({ row: { sessionId, seq, kind: event.kind, payload }, log: this.eventLog ? log : undefined });
+    const log: LogEntry | undefined = this.eventLog && {
+      type: 'agent.event',
+      taskId,
+      sessionId,
+      payload: `{"type":"agent.event","taskId":${JSON.stringify(taskId)},"sessionId":${JSON.stringify(sessionId)},"iteration":${iteration},"event":${payload}}`,
+    };
+    this.pending.push({ row: { sessionId, seq, kind: event.kind, payload }, log });
     const live = this.live.get(sessionId);
     if (live) {
       // A whole text supersedes the deltas that built it, for a window that connects later.
@@ -230,13 +234,13 @@ export class EventRecorder {
   }
 
   /** A marker: small, and kept even past the caps, since it is what tells the replay that output is missing. */
-  private keepCut(sessionId: string, kept: Kept, marker: CutEvent): number {
+  private keepCut(at: Where, kept: Kept, marker: CutEvent): number {
     kept.events++;
-    return this.keep(sessionId, marker, JSON.stringify(marker));
+    return this.keep(at, marker, JSON.stringify(marker));
   }
 
   /** An event past the session's cap: counted on the session's marker, which the first one stores. */
-  private notStored(sessionId: string, kept: Kept, bytes: number): void {
+  private notStored(at: Where, kept: Kept, bytes: number): void {
     if (kept.cut) {
       kept.cut.marker.bytesNotStored += bytes;
       kept.cut.marker.eventsNotStored++;
@@ -244,7 +248,7 @@ export class EventRecorder {
       return;
     }
     const marker: CutEvent = { kind: 'cut', scope: 'session', bytesNotStored: bytes, eventsNotStored: 1 };
-    kept.cut = { seq: this.keepCut(sessionId, kept, marker), marker, dirty: false };
+    kept.cut = { seq: this.keepCut(at, kept, marker), marker, dirty: false };
   }
 
   /** The session's marker as stored carries the counts of its first event only: write its final counts. */

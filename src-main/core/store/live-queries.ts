@@ -5,6 +5,7 @@
  * small and indexed (tasks by status, the log and events by their primary
  * keys), because the log tail runs them every tick.
  */
+import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { type AgentEvent, agentEventSchema } from '../../contract/agent-events';
@@ -13,13 +14,10 @@ import { connectionOf } from './write-transaction';
 
 export interface ActiveTaskRow {
   id: string;
-  /** A waiting task is one that runs, and holds off until `wakeAt`. */
+  /** A waiting task is one that runs. */
   status: 'queued' | 'running';
   /** The process running the task; null while it is queued (a queued task records no owner). */
   ownerPid: number | null;
-  /** Set while the task waits (for a subscription window, or the API): when it goes on. */
-  wakeAt: number | null;
-  reason: string | null;
 }
 
 export interface StoredEvent {
@@ -51,6 +49,8 @@ const parseBatonEvent = (payload: string) => parsed(batonEventSchema, payload);
 const parseEvent = (payload: string) => parsed(agentEventSchema, payload);
 
 export class LiveQueries {
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** False once the database is closed: nothing may be asked of it then. */
@@ -61,37 +61,36 @@ export class LiveQueries {
   /** Queued and running tasks, oldest first. */
   async activeTasks(): Promise<ActiveTaskRow[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, status, owner_pid, wake_at, status_reason FROM tasks WHERE status IN ('queued', 'running', 'waiting')
-       ORDER BY created_at, id`,
-    )) as Array<{
-      id: string;
-      status: 'queued' | 'running' | 'waiting';
-      owner_pid: number | null;
-      wake_at: number | null;
-      status_reason: string | null;
-    }>;
+      `SELECT id, status, owner_pid FROM tasks WHERE status IN ('queued', 'running', 'waiting') ORDER BY created_at, id`,
+    )) as Array<{ id: string; status: 'queued' | 'running' | 'waiting'; owner_pid: number | null }>;
     return rows.map((row) => ({
       id: row.id,
       status: row.status === 'queued' ? 'queued' : 'running',
       ownerPid: row.owner_pid,
-      wakeAt: row.status === 'waiting' ? row.wake_at : null,
-      reason: row.status_reason,
     }));
+  }
+
+  /** Prepared once: the log tail asks these every few milliseconds. */
+  private statement(sql: string): Statement<unknown[]> {
+    let prepared = this.statements.get(sql);
+    if (!prepared) this.statements.set(sql, (prepared = connectionOf(this.dataSource).prepare(sql)));
+    return prepared;
   }
 
   /** The newest seq of the event log, 0 when it is empty: where a tail that starts now begins. */
   lastLogSeq(): number {
-    const row = connectionOf(this.dataSource).prepare(`SELECT MAX(seq) AS seq FROM event_log`).get() as {
-      seq: number | null;
-    };
+    const row = this.statement(`SELECT MAX(seq) AS seq FROM event_log`).get() as { seq: number | null };
     return row.seq ?? 0;
   }
 
-  /** The log's rows after `seq`, in order, at most `limit`; `event` null where this version cannot read it. */
-  logAfter(seq: number, limit: number): LogRow[] {
-    const rows = connectionOf(this.dataSource)
-      .prepare(`SELECT seq, origin, pid, host, payload FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?`)
-      .all(seq, limit) as Array<Omit<LogRow, 'event'> & { payload: string }>;
+  /**
+   * The log's rows after `seq` that another service wrote (`exceptOrigin` is the asker's own, read and parsed
+   * for nothing otherwise), in order, at most `limit`; `event` null where this version cannot read it.
+   */
+  logAfter(seq: number, limit: number, exceptOrigin: string): LogRow[] {
+    const rows = this.statement(
+      `SELECT seq, origin, pid, host, payload FROM event_log WHERE seq > ? AND origin <> ? ORDER BY seq LIMIT ?`,
+    ).all(seq, exceptOrigin, limit) as Array<Omit<LogRow, 'event'> & { payload: string }>;
     return rows.map(({ payload, ...row }) => ({ ...row, event: parseBatonEvent(payload) }));
   }
 
@@ -100,12 +99,10 @@ export class LiveQueries {
    * there was a log), in order, at most `limit`.
    */
   eventsPassed(sessionId: string, throughLogSeq: number | null, limit: number): StoredEvent[] {
-    const rows = connectionOf(this.dataSource)
-      .prepare(
-        `SELECT seq, payload FROM session_events WHERE session_id = ? AND (log_seq IS NULL OR log_seq <= ?)
+    const rows = this.statement(
+      `SELECT seq, payload FROM session_events WHERE session_id = ? AND (log_seq IS NULL OR log_seq <= ?)
          ORDER BY seq LIMIT ?`,
-      )
-      .all(sessionId, throughLogSeq ?? Number.MAX_SAFE_INTEGER, limit) as Array<{ seq: number; payload: string }>;
+    ).all(sessionId, throughLogSeq ?? Number.MAX_SAFE_INTEGER, limit) as Array<{ seq: number; payload: string }>;
     return rows.map((row) => ({ seq: row.seq, event: parseEvent(row.payload) }));
   }
 }

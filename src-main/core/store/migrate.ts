@@ -12,11 +12,48 @@
  * off, and the transaction commits only if `PRAGMA foreign_key_check` then finds every reference whole.
  */
 import type { MigrationClass, MigrationDb } from '../../../migrations';
-import { isPending, migrationName, newerSchema, schemaStateOf } from './schema-version';
 import type { Connection } from './write-transaction';
 
-function refuseNewer(db: Connection, migrations: readonly MigrationClass[]): void {
-  const what = newerSchema(schemaStateOf(db), migrations);
+// Which schema a database holds, read without writing: the migrations it ran, and the schema version a
+// Baton wrote.
+
+interface SchemaState {
+  done: Set<string>;
+  userVersion: number;
+}
+
+/** Read-only, unlike TypeORM's own check, which creates its table (and races another process doing the same). */
+function schemaStateOf(db: Connection): SchemaState {
+  const userVersion = db.pragma('user_version', { simple: true }) as number;
+  const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`).get();
+  const rows = hasTable ? (db.prepare(`SELECT name FROM migrations`).all() as Array<{ name: string }>) : [];
+  return { done: new Set(rows.map((row) => row.name)), userVersion };
+}
+
+const migrationName = (Migration: MigrationClass) => new Migration().name ?? Migration.name;
+
+/**
+ * What makes a database a newer Baton's, or undefined: a migration this version does not know, or a higher
+ * user_version, which every Baton since that check sets to its count of migrations.
+ */
+function newerSchema(state: SchemaState, migrations: readonly MigrationClass[]): string | undefined {
+  const known = new Set(migrations.map(migrationName));
+  const unknown = [...state.done].filter((name) => !known.has(name));
+  if (unknown.length === 0 && state.userVersion <= migrations.length) return undefined;
+  return unknown.length > 0
+    ? `with migrations this version does not know (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', …' : ''})`
+    : `with schema version ${state.userVersion}, where this version knows up to ${migrations.length}`;
+}
+
+/** A migration not run yet, or a database migrated before Baton set user_version (set once, then). */
+function isPending(state: SchemaState, migrations: readonly MigrationClass[]): boolean {
+  return (
+    state.userVersion < migrations.length || migrations.some((Migration) => !state.done.has(migrationName(Migration)))
+  );
+}
+
+function refuseNewer(state: SchemaState, migrations: readonly MigrationClass[]): void {
+  const what = newerSchema(state, migrations);
   if (what === undefined) return;
   throw new Error(
     `a newer version of Baton wrote it, ${what}. It was left unchanged: ` +
@@ -53,10 +90,11 @@ function checkForeignKeys(db: Connection): void {
 }
 
 export async function migrate(db: Connection, migrations: readonly MigrationClass[]): Promise<void> {
-  refuseNewer(db, migrations);
+  // Read once: WAL (below) changes nothing of it, and a pending migration is decided again under the lock.
+  const state = schemaStateOf(db);
+  refuseNewer(state, migrations);
   // Only now is WAL turned on: on a database in another journal mode, that is a write.
   db.pragma('journal_mode = WAL');
-  const state = schemaStateOf(db);
   if (!isPending(state, migrations)) return;
   // A rebuild drops tables that others reference: with foreign keys on, that would cascade-delete their rows.
   // The pragma is a no-op inside a transaction, so it is turned off before one begins, and back on whatever happens.
@@ -75,7 +113,7 @@ async function runPending(db: Connection, migrations: readonly MigrationClass[],
   db.exec('BEGIN IMMEDIATE');
   try {
     // A newer Baton may have migrated it between the check above and the lock.
-    refuseNewer(db, migrations);
+    refuseNewer(schemaStateOf(db), migrations);
     db.exec(
       `CREATE TABLE IF NOT EXISTS "migrations" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`,
     );

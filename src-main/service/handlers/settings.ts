@@ -1,6 +1,6 @@
 /** App-wide settings: the launch form's defaults, the daily budget and how many tasks run at once; today's spending. */
 import type { BatonHandlers } from '../../contract/api';
-import { budgetDay } from '../../core/budget-day';
+import { budgetDayOf } from '../../core/budget-day';
 import type { ServiceContext } from '../service-context';
 
 type SettingsHandlers = Pick<BatonHandlers, 'getSettings' | 'updateSettings' | 'getSpending'>;
@@ -20,12 +20,13 @@ export function settingsHandlers({ core, history, runs, options }: ServiceContex
     },
     // The same day and sum the orchestrator holds the daily budget against.
     getSpending: async () => {
-      const { timeZone, start: today } = await budgetDay(core.store, Date.now());
+      const settings = await core.store.settings();
+      const { timeZone, start: today } = budgetDayOf(settings, Date.now());
       const unknown = await history.unknownCostTokensInPeriods({ today, week: today, month: today });
       return {
         spentTodayUsd: await core.store.spentSince(today),
         unknownCostTokensToday: unknown.today,
-        dailyBudgetUsd: (await core.store.settings()).dailyBudgetUsd,
+        dailyBudgetUsd: settings.dailyBudgetUsd,
         timeZone,
       };
     },

@@ -4,7 +4,7 @@
  */
 import { formatPreciseCost, formatTokens, plural } from '../../../contract/format';
 import type { TaskSpec } from '../../../contract/task-spec';
-import { budgetDay } from '../../budget-day';
+import { budgetDayOf } from '../../budget-day';
 import type { TaskStore } from '../../store/task-store';
 import { requireSummary } from '../errors';
 
@@ -43,9 +43,10 @@ export class BudgetPolicy {
 
   /** What is left of today's budget (nothing said when there is none), or what spent it. */
   async dailyBudgetLeft(): Promise<{ left?: number } | { exceeded: string }> {
-    const { dailyBudgetUsd } = await this.store.settings();
+    const settings = await this.store.settings();
+    const { dailyBudgetUsd } = settings;
     if (dailyBudgetUsd === null) return {};
-    const spentToday = await this.store.spentSince((await budgetDay(this.store, this.now())).start);
+    const spentToday = await this.store.spentSince(budgetDayOf(settings, this.now()).start);
     const left = dailyBudgetUsd - spentToday;
     if (left > 0) return { left };
     return {
