@@ -4,7 +4,7 @@
  * JSON messages. The only channel names and message shapes are here.
  */
 import { z } from 'zod';
-import type { BatonEvent } from './events';
+import type { BatonEvent, SequencedEvent } from './events';
 import { sequencedEventSchema } from './events';
 import { callErrorSchema, type CallOutcome } from './api';
 
@@ -50,3 +50,10 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), serverStartedAt: z.number() }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+/** The rpc peer's notifications a service sends on the contract's channel (rpc-peer.ts). */
+export const EVENT_NOTIFICATION = 'event';
+export type EventNotification = SequencedEvent;
+/** Sent first on every WebSocket connection, so a reconnecting window knows to resync. */
+export const HELLO_NOTIFICATION = 'hello';
+export type HelloNotification = { serverStartedAt: number };
