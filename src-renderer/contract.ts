@@ -72,8 +72,10 @@ export type {
   UsageTokens,
 } from '../src-main/contract/usage';
 export { USAGE_SOURCES } from '../src-main/contract/usage';
-export type { BatonBridge, ClientMessage } from '../src-main/contract/transport';
-export { WS_PATH } from '../src-main/contract/transport';
+export type { Port } from '../src-main/contract/rpc-peer';
+export { RpcPeer } from '../src-main/contract/rpc-peer';
+export type { BatonBridge } from '../src-main/contract/transport';
+export { EVENT_NOTIFICATION, HELLO_NOTIFICATION, WS_PATH } from '../src-main/contract/transport';
 export type {
   ChangeTracking,
   CheckOutcome,

@@ -10,13 +10,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type CallOutcome, failure } from '../contract/api';
 import { contentSecurityPolicy } from '../contract/content-security-policy';
+import { type Port, RpcPeer } from '../contract/rpc-peer';
 import {
-  type ClientMessage,
-  clientMessageSchema,
-  type ServerMessage,
+  EVENT_NOTIFICATION,
+  type EventNotification,
+  HELLO_NOTIFICATION,
+  type HelloNotification,
   TOKEN_PARAM,
   tokenCookie,
   WS_PATH,
@@ -92,6 +94,30 @@ function statusFor(outcome: CallOutcome): number {
     default:
       return 500;
   }
+}
+
+/** A server-side WebSocket as an rpc Port: JSON text each way; text that is not JSON reaches the peer as itself. */
+function socketPort(ws: WebSocket): Port {
+  return {
+    postMessage(message) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+    },
+    onMessage(listener) {
+      const onMessage = (data: RawData) => {
+        const text = data.toString();
+        let message: unknown = text;
+        try {
+          message = JSON.parse(text);
+        } catch {
+          // Left as text, which the peer ignores.
+        }
+        listener(message);
+      };
+      ws.on('message', onMessage);
+      return () => void ws.off('message', onMessage);
+    },
+    onClose: (listener) => void ws.once('close', () => listener('the connection closed')),
+  };
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -232,9 +258,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const serverStartedAt = Date.now();
-  const write = (socket: WebSocket, message: ServerMessage) => {
-    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
-  };
+  const peers = new Map<WebSocket, RpcPeer>();
 
   server.on('upgrade', (req, socket, head) => {
     // Node hands over an upgrading socket with no error listener: a client's reset would end the process.
@@ -259,42 +283,23 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     ws.on('error', (error: Error & { code?: string }) =>
       log(`browser mode: closed a connection that broke the protocol: ${error.message} (${error.code ?? 'no code'})`),
     );
-    write(ws, { type: 'hello', serverStartedAt });
-    ws.on('message', (data) => {
-      void (async () => {
-        let message: ClientMessage;
-        try {
-          const parsed = clientMessageSchema.safeParse(JSON.parse(data.toString()));
-          if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'bad message');
-          message = parsed.data;
-        } catch (error) {
-          const id = -1;
-          write(ws, {
-            type: 'result',
-            id,
-            outcome: failure('invalid_input', `malformed message: ${(error as Error).message}`),
-          });
-          return;
-        }
-        // A call that throws is answered, not left to an unhandled rejection.
-        const outcome = await options.host
-          .dispatch(message.method, message.input)
-          .catch((error: unknown) => failure('internal', (error as Error).message));
-        write(ws, { type: 'result', id: message.id, outcome });
-      })();
-    });
+    // The service's dispatch validates every call; the peer answers one it cannot read as invalid_input.
+    const peer = new RpcPeer(socketPort(ws), { request: (method, input) => options.host.dispatch(method, input) });
+    peers.set(ws, peer);
+    ws.once('close', () => peers.delete(ws));
+    peer.notify(HELLO_NOTIFICATION, { serverStartedAt } satisfies HelloNotification);
   });
 
   const unsubscribe = options.host.subscribe((event, seq) => {
-    const text = JSON.stringify({ type: 'event', seq, event } satisfies ServerMessage);
-    for (const client of sockets.clients) {
+    const params: EventNotification = { seq, event };
+    for (const [client, peer] of peers) {
       if (client.readyState !== WebSocket.OPEN) continue;
       if (client.bufferedAmount > MAX_QUEUED_EVENT_BYTES) {
         log(`browser mode: dropped a client that stopped reading (${client.bufferedAmount} bytes queued for it)`);
         client.terminate();
         continue;
       }
-      client.send(text);
+      peer.notify(EVENT_NOTIFICATION, params);
     }
   });
 

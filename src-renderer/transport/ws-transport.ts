@@ -1,13 +1,6 @@
-import {
-  callErrorSchema,
-  WS_PATH,
-  type BatonEvent,
-  type SequencedEvent,
-  type CallError,
-  type CallOutcome,
-  type ClientMessage,
-} from '../contract';
+import { WS_PATH, type CallOutcome, type Port, type SequencedEvent } from '../contract';
 import { BatonCallError } from '../errors';
+import { connectContract, type ContractPeer } from './contract-peer';
 import type { ConnectionState, Transport } from './transport';
 import { Listeners } from './transport';
 
@@ -50,32 +43,30 @@ export function wsUrlFor(location: Pick<Location, 'protocol' | 'host'>): string 
   return `${scheme}://${location.host}${WS_PATH}`;
 }
 
-interface Waiting {
+interface Queued {
   method: string;
+  input: unknown;
   resolve: (outcome: CallOutcome) => void;
   reject: (error: Error) => void;
 }
 
-/** Accepts only outcomes of the contract's shape, so a malformed answer becomes an error rather than a crash later. */
-function asOutcome(value: unknown): CallOutcome | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const outcome = value as { ok?: unknown; value?: unknown; error?: Partial<CallError> };
-  if (outcome.ok === true) return { ok: true, value: outcome.value };
-  if (outcome.ok === false && outcome.error && typeof outcome.error.message === 'string') {
-    // Checked with the contract's own schema: an unknown code is 'internal', and missing or
-    // malformed issues become none (the message still says what went wrong).
-    const code = callErrorSchema.shape.code.safeParse(outcome.error.code);
-    const issues = callErrorSchema.shape.issues.safeParse(outcome.error.issues);
-    return {
-      ok: false,
-      error: {
-        code: code.success ? code.data : 'internal',
-        message: outcome.error.message,
-        issues: issues.success ? issues.data : [],
-      },
-    };
-  }
-  return null;
+/** A socket as an rpc Port: JSON text each way; a message that is not JSON is not ours, and is dropped. */
+function socketPort(ws: SocketLike): Port {
+  return {
+    postMessage: (message) => ws.send(JSON.stringify(message)),
+    onMessage(listener) {
+      ws.onmessage = (event) => {
+        let message: unknown;
+        try {
+          message = JSON.parse(String(event.data));
+        } catch {
+          return;
+        }
+        listener(message);
+      };
+      return () => void (ws.onmessage = null);
+    },
+  };
 }
 
 /**
@@ -95,14 +86,13 @@ export function createWsTransport(options: WsTransportOptions): Transport {
 
   let state: ConnectionState = 'connecting';
   let socket: SocketLike | null = null;
-  let socketOpen = false;
-  let nextId = 1;
+  /** The open connection's peer; null while (re)connecting. */
+  let peer: ContractPeer | null = null;
   let attempt = 0;
   let greetedBefore = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let askingAboutToken = false;
-  const queued: { message: ClientMessage; waiting: Waiting }[] = [];
-  const inFlight = new Map<number, Waiting>();
+  const queued: Queued[] = [];
 
   const setState = (next: ConnectionState) => {
     if (state === next) return;
@@ -110,56 +100,12 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     states.emit(next);
   };
 
-  const send = (message: ClientMessage, waiting: Waiting): boolean => {
-    if (!socket || !socketOpen) return false;
-    try {
-      socket.send(JSON.stringify(message));
-    } catch {
-      return false;
-    }
-    inFlight.set(message.id, waiting);
-    return true;
-  };
+  const send = (open: ContractPeer, { method, input, resolve, reject }: Queued) =>
+    void open.call(method, input).then(resolve, reject);
 
-  const flushQueue = () => {
-    while (queued.length > 0) {
-      const next = queued[0]!;
-      if (!send(next.message, next.waiting)) return;
-      queued.shift();
-    }
-  };
-
-  const rejectInFlight = (why: string) => {
-    const waiting = [...inFlight.values()];
-    inFlight.clear();
-    for (const w of waiting) w.reject(new BatonCallError('unavailable', `${why} before ${w.method} answered`));
-  };
-
-  const onMessage = (data: unknown) => {
-    let message: { type?: unknown; id?: unknown; outcome?: unknown; event?: unknown; seq?: unknown };
-    try {
-      message = JSON.parse(String(data)) as typeof message;
-    } catch {
-      return; // Not ours; the server sends only JSON.
-    }
-    if (message.type === 'result' && typeof message.id === 'number') {
-      const waiting = inFlight.get(message.id);
-      if (!waiting) return;
-      inFlight.delete(message.id);
-      const outcome = asOutcome(message.outcome);
-      if (outcome) waiting.resolve(outcome);
-      else waiting.reject(new BatonCallError('internal', `malformed answer to ${waiting.method}`));
-    } else if (
-      message.type === 'event' &&
-      typeof message.event === 'object' &&
-      message.event !== null &&
-      Number.isSafeInteger(message.seq)
-    ) {
-      events.emit({ seq: message.seq as number, event: message.event as BatonEvent });
-    } else if (message.type === 'hello') {
-      if (greetedBefore) resyncs.emit();
-      greetedBefore = true;
-    }
+  const onHello = () => {
+    if (greetedBefore) resyncs.emit();
+    greetedBefore = true;
   };
 
   const scheduleReconnect = () => {
@@ -178,7 +124,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     const settle = (refused: boolean) => {
       askingAboutToken = false;
       // A socket that opened meanwhile, or a close, says more than the answer.
-      if (state !== 'closed' && !socketOpen) setState(refused ? 'refused' : 'reconnecting');
+      if (state !== 'closed' && !peer) setState(refused ? 'refused' : 'reconnecting');
     };
     options.tokenAccepted().then(
       (accepted) => settle(!accepted),
@@ -188,15 +134,15 @@ export function createWsTransport(options: WsTransportOptions): Transport {
 
   const onClose = (closed: SocketLike, code: number | undefined) => {
     if (socket !== closed) return;
-    const opened = socketOpen;
+    const opened = peer !== null;
     socket = null;
-    socketOpen = false;
     // 1009: the server refused a message as too big (a huge pasted prompt); say so rather than "lost".
-    rejectInFlight(
+    peer?.close(
       code === 1009
         ? 'Baton refused a message over its size limit and closed the connection'
         : 'the connection to Baton was lost',
     );
+    peer = null;
     if (state === 'closed') return;
     // Refused stays refused through the attempts that follow, until one opens or the answer changes.
     if (state !== 'refused') setState('reconnecting');
@@ -216,16 +162,16 @@ export function createWsTransport(options: WsTransportOptions): Transport {
       return;
     }
     socket = ws;
-    socketOpen = false;
     ws.onopen = () => {
       if (socket !== ws) return;
-      socketOpen = true;
+      const opened = connectContract(socketPort(ws), {
+        event: (event, seq) => events.emit({ event, seq }),
+        hello: onHello,
+      });
+      peer = opened;
       attempt = 0;
       setState('open');
-      flushQueue();
-    };
-    ws.onmessage = (event) => {
-      if (socket === ws) onMessage(event.data);
+      for (const waiting of queued.splice(0)) send(opened, waiting);
     };
     ws.onclose = (event) => onClose(ws, event?.code);
     // An error is always followed by close, which does the work.
@@ -240,9 +186,9 @@ export function createWsTransport(options: WsTransportOptions): Transport {
         return Promise.reject(new BatonCallError('unavailable', 'the connection to Baton is closed'));
       }
       return new Promise<CallOutcome>((resolve, reject) => {
-        const message: ClientMessage = { type: 'call', id: nextId++, method, input };
-        const waiting: Waiting = { method, resolve, reject };
-        if (queued.length > 0 || !send(message, waiting)) queued.push({ message, waiting });
+        const waiting: Queued = { method, input, resolve, reject };
+        if (peer) send(peer, waiting);
+        else queued.push(waiting);
       });
     },
     subscribe: (listener) => events.add(({ event, seq }) => listener(event, seq)),
@@ -256,12 +202,12 @@ export function createWsTransport(options: WsTransportOptions): Transport {
       reconnectTimer = null;
       const ws = socket;
       socket = null;
-      socketOpen = false;
       ws?.close();
-      rejectInFlight('the connection to Baton was closed');
-      for (const q of queued.splice(0)) {
-        q.waiting.reject(
-          new BatonCallError('unavailable', `the connection to Baton was closed before ${q.waiting.method} was sent`),
+      peer?.close('the connection to Baton was closed');
+      peer = null;
+      for (const waiting of queued.splice(0)) {
+        waiting.reject(
+          new BatonCallError('unavailable', `the connection to Baton was closed before ${waiting.method} was sent`),
         );
       }
       events.clear();

@@ -9,11 +9,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { CallOutcome } from '../../src-main/contract/api';
-import type { ServerMessage } from '../../src-main/contract/transport';
+import { type RpcMessage, RpcPeer } from '../../src-main/contract/rpc-peer';
 import type { TaskDetail } from '../../src-main/contract/views';
 import { type RunningBaton, startBaton } from '../support/baton-cli';
 import type { Script } from '../support/scripted-anthropic-server';
 import { useScriptedWorkspaces } from '../support/scripted-workspace';
+import { checkedOutcome, wsClientPort } from '../support/rpc';
 import { iterationScript } from '../support/scripts';
 
 const setUp = useScriptedWorkspaces();
@@ -58,7 +59,7 @@ async function call(serve: Serve, method: string, input: unknown): Promise<CallO
     headers: { authorization: `Bearer ${serve.token}` },
     body: JSON.stringify(input),
   });
-  return (await response.json()) as CallOutcome;
+  return checkedOutcome(method, (await response.json()) as CallOutcome);
 }
 
 /** Still running, and still serving the contract. */
@@ -92,7 +93,7 @@ function resetAfter(serve: Serve, text: string, afterMs: number): Promise<void> 
 
 interface OpenSocket {
   ws: WebSocket;
-  messages: ServerMessage[];
+  messages: RpcMessage[];
   /** Resolves with the close code. */
   closed: Promise<number>;
 }
@@ -102,9 +103,9 @@ function openSocket(serve: Serve): Promise<OpenSocket> {
     const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/ws`, {
       headers: { authorization: `Bearer ${serve.token}` },
     });
-    const messages: ServerMessage[] = [];
+    const messages: RpcMessage[] = [];
     const closed = new Promise<number>((done) => ws.on('close', (code) => done(code)));
-    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage));
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as RpcMessage));
     ws.on('error', reject);
     ws.on('open', () => resolve({ ws, messages, closed }));
   });
@@ -166,18 +167,16 @@ describe('browser mode outlives its clients', () => {
 
   it('answers a launch carrying a 1 MiB prompt, on a socket that stays open', async () => {
     const serve = await startServe();
-    const { ws, messages } = await openSocket(serve);
+    const { ws } = await openSocket(serve);
+    // Text that is no message of the peer's is dropped; the socket and the calls after it go on.
+    for (const junk of ['null', 'not json', '{"type":"response","id":1}']) ws.send(junk);
+    const peer = new RpcPeer(wsClientPort(ws));
     const prompt = 'fix the failing tests\n'.repeat(Math.ceil(MiB / 22));
     expect(prompt.length).toBeGreaterThanOrEqual(MiB);
-    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'launchTask', input: { dir: serve.project, prompt } }));
-    const result = await until(() => messages.find((m) => m.type === 'result' && m.id === 1), 30_000);
     // Launched, or refused with a reason: either way an answer, not a dropped connection.
-    const { outcome } = result as { outcome: CallOutcome };
+    const outcome = checkedOutcome('launchTask', await peer.request('launchTask', { dir: serve.project, prompt }));
     if (!outcome.ok) expect(outcome.error.message).not.toBe('');
-    ws.send(JSON.stringify({ type: 'call', id: 2, method: 'listProjects', input: {} }));
-    expect(await until(() => messages.find((m) => m.type === 'result' && m.id === 2))).toMatchObject({
-      outcome: { ok: true },
-    });
+    expect(checkedOutcome('listProjects', await peer.request('listProjects', {}))).toMatchObject({ ok: true });
     ws.close();
     await expectAlive(serve);
   });

@@ -7,7 +7,7 @@ import { createWsTransport, wsUrlFor, type SocketLike } from '../../src-renderer
 /** A WebSocket the test drives: it records what was sent and opens, answers and closes on command. */
 class FakeSocket implements SocketLike {
   static instances: FakeSocket[] = [];
-  readonly sent: { type: string; id: number; method: string; input: unknown }[] = [];
+  readonly sent: { type: string; id: string; method: string; params: unknown }[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
   onclose: ((event: { code?: number }) => void) | null = null;
@@ -31,7 +31,16 @@ class FakeSocket implements SocketLike {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
   hello() {
-    this.receive({ type: 'hello', serverStartedAt: 1 });
+    this.receive({ type: 'notification', method: 'hello', params: { serverStartedAt: 1 } });
+  }
+  /** Answers the request this socket sent for `method`, with the id it was sent with. */
+  answer(method: string, outcome: unknown) {
+    const request = this.sent.find((message) => message.method === method);
+    if (!request) throw new Error(`no ${method} was sent`);
+    this.receive({ type: 'response', id: request.id, outcome });
+  }
+  event(params: unknown) {
+    this.receive({ type: 'notification', method: 'event', params });
   }
   /** Closed by the other side, with the WebSocket close code (1006: abnormal, no close frame). */
   drop(code = 1006) {
@@ -84,13 +93,13 @@ describe('the WebSocket transport', () => {
     socket.open();
     expect(transport.getState()).toBe('open');
     expect(socket.sent).toEqual([
-      { type: 'call', id: 1, method: 'listTasks', input: { limit: 5 } },
-      { type: 'call', id: 2, method: 'getAppInfo', input: {} },
+      { type: 'request', id: expect.any(String), method: 'listTasks', params: { limit: 5 } },
+      { type: 'request', id: expect.any(String), method: 'getAppInfo', params: {} },
     ]);
 
     // Answers may come in any order; each resolves its own call.
-    socket.receive({ type: 'result', id: 2, outcome: { ok: true, value: { mode: 'browser' } } });
-    socket.receive({ type: 'result', id: 1, outcome: { ok: true, value: { tasks: [], total: 0 } } });
+    socket.answer('getAppInfo', { ok: true, value: { mode: 'browser' } });
+    socket.answer('listTasks', { ok: true, value: { tasks: [], total: 0 } });
     await expect(second).resolves.toEqual({ ok: true, value: { mode: 'browser' } });
     await expect(first).resolves.toEqual({ ok: true, value: { tasks: [], total: 0 } });
   });
@@ -99,11 +108,7 @@ describe('the WebSocket transport', () => {
     const transport = connect();
     latest().open();
     const call = transport.call('getTask', { taskId: 'nope' });
-    latest().receive({
-      type: 'result',
-      id: 1,
-      outcome: { ok: false, error: { code: 'not_found', message: 'no task with id nope' } },
-    });
+    latest().answer('getTask', { ok: false, error: { code: 'not_found', message: 'no task with id nope' } });
     await expect(call).resolves.toEqual({
       ok: false,
       error: { code: 'not_found', message: 'no task with id nope', issues: [] },
@@ -115,25 +120,24 @@ describe('the WebSocket transport', () => {
     latest().open();
     const issues = [{ path: ['dir'], message: 'no such directory: /nope' }];
     const good = transport.call('launchTask', { dir: '/nope', prompt: 'x' });
-    latest().receive({
-      type: 'result',
-      id: 1,
-      outcome: { ok: false, error: { code: 'invalid_input', message: 'dir: no such directory: /nope', issues } },
+    latest().answer('launchTask', {
+      ok: false,
+      error: { code: 'invalid_input', message: 'dir: no such directory: /nope', issues },
     });
     await expect(good).resolves.toEqual({
       ok: false,
       error: { code: 'invalid_input', message: 'dir: no such directory: /nope', issues },
     });
+    latest().sent.length = 0;
     const bad = transport.call('launchTask', { dir: '/nope', prompt: 'x' });
-    latest().receive({
-      type: 'result',
-      id: 2,
-      outcome: { ok: false, error: { code: 'invalid_input', message: 'broken', issues: [{ path: 'dir' }] } },
+    latest().answer('launchTask', {
+      ok: false,
+      error: { code: 'invalid_input', message: 'broken', issues: [{ path: 'dir' }] },
     });
     // Issues that are not the contract's are not passed on as field errors; the code and message still are.
     await expect(bad).resolves.toEqual({ ok: false, error: { code: 'invalid_input', message: 'broken', issues: [] } });
     const odd = transport.call('getAppInfo', {});
-    latest().receive({ type: 'result', id: 3, outcome: { ok: false, error: { code: 'weird', message: 'odd' } } });
+    latest().answer('getAppInfo', { ok: false, error: { code: 'weird', message: 'odd' } });
     await expect(odd).resolves.toEqual({ ok: false, error: { code: 'internal', message: 'odd', issues: [] } });
   });
 
@@ -143,13 +147,13 @@ describe('the WebSocket transport', () => {
     const unsubscribe = transport.subscribe((e, seq) => seen.push([e, seq]));
     latest().open();
     const event: BatonEvent = { type: 'task.started', taskId: 't1' };
-    latest().receive({ type: 'event', seq: 7, event });
+    latest().event({ seq: 7, event });
     // An event without its seq cannot be placed: dropped, and the gap it leaves is caught up.
-    latest().receive({ type: 'event', event });
+    latest().event({ event });
     latest().onmessage?.({ data: 'not json' });
-    latest().receive({ type: 'result', id: 99, outcome: { ok: true, value: 1 } });
+    latest().receive({ type: 'response', id: 'nobody', outcome: { ok: true, value: 1 } });
     unsubscribe();
-    latest().receive({ type: 'event', seq: 8, event: { type: 'task.started', taskId: 't2' } });
+    latest().event({ seq: 8, event: { type: 'task.started', taskId: 't2' } });
     expect(seen).toEqual([[event, 7]]);
   });
 
@@ -181,10 +185,10 @@ describe('the WebSocket transport', () => {
     expect(FakeSocket.instances).toHaveLength(2);
 
     latest().open();
-    expect(latest().sent).toEqual([{ type: 'call', id: 2, method: 'listProjects', input: {} }]);
+    expect(latest().sent).toEqual([{ type: 'request', id: expect.any(String), method: 'listProjects', params: {} }]);
     latest().hello();
     expect(resync).toHaveBeenCalledTimes(1);
-    latest().receive({ type: 'result', id: 2, outcome: { ok: true, value: [] } });
+    latest().answer('listProjects', { ok: true, value: [] });
     await expect(waiting).resolves.toEqual({ ok: true, value: [] });
     expect(states).toEqual(['open', 'reconnecting', 'open']);
   });
@@ -228,7 +232,7 @@ describe('the WebSocket transport', () => {
     expect(transport.getState()).toBe('open');
     expect(resync).toHaveBeenCalledTimes(1);
     expect(latest().sent.map((m) => m.method)).toEqual(['listProjects']);
-    latest().receive({ type: 'result', id: 1, outcome: { ok: true, value: [] } });
+    latest().answer('listProjects', { ok: true, value: [] });
     await expect(waiting).resolves.toEqual({ ok: true, value: [] });
     expect(states).toEqual(['open', 'reconnecting', 'refused', 'open']);
     transport.close();

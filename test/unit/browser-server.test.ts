@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type CallOutcome, failure } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
-import type { ServerMessage } from '../../src-main/contract/transport';
+import { type RpcMessage, RpcPeer } from '../../src-main/contract/rpc-peer';
 import { type BrowserServer, startBrowserServer } from '../../src-main/server/browser-server';
 import type { BatonEndpoint } from '../../src-main/service/baton-service';
+import { wsClientPort } from '../support/rpc';
 
 /** A host that answers every call with what it was given, and lets the test publish events. */
 class EchoHost implements BatonEndpoint {
@@ -64,16 +65,16 @@ const auth = () => ({ authorization: `Bearer ${server.token}` });
 
 interface Opened {
   ws: WebSocket;
-  messages: ServerMessage[];
+  messages: RpcMessage[];
   closed: Promise<number>;
 }
 
 function openSocket(headers: Record<string, string>): Promise<Opened | { refused: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
-    const messages: ServerMessage[] = [];
+    const messages: RpcMessage[] = [];
     const closed = new Promise<number>((done) => ws.on('close', (code) => done(code)));
-    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage));
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as RpcMessage));
     ws.on('open', () => resolve({ ws, messages, closed }));
     ws.on('unexpected-response', (_req, res) => resolve({ refused: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ refused: -1 }));
@@ -219,23 +220,34 @@ describe('browser-mode server transport', () => {
     const opened = await openSocket(auth());
     if (!('ws' in opened)) throw new Error(`socket refused: ${opened.refused}`);
     const { ws, messages } = opened;
-    await until(() => messages.find((m) => m.type === 'hello'));
+    expect(await until(() => messages.find((m) => m.type === 'notification'))).toEqual({
+      type: 'notification',
+      method: 'hello',
+      params: { serverStartedAt: expect.any(Number) },
+    });
 
-    ws.send(JSON.stringify({ type: 'call', id: 7, method: 'listProjects', input: {} }));
-    const result = await until(() => messages.find((m) => m.type === 'result' && m.id === 7));
-    expect(result).toEqual({
-      type: 'result',
-      id: 7,
+    const peer = new RpcPeer(wsClientPort(ws));
+    expect(await peer.request('listProjects', {})).toEqual({
+      ok: true,
+      value: { method: 'listProjects', input: {} },
+    });
+    expect(messages.find((m) => m.type === 'response')).toEqual({
+      type: 'response',
+      id: expect.any(String),
       outcome: { ok: true, value: { method: 'listProjects', input: {} } },
     });
 
-    ws.send('{"type":"call","id":"x"}');
-    const malformed = await until(() => messages.find((m) => m.type === 'result' && m.id === -1));
+    ws.send('{"type":"request","id":"x"}');
+    const malformed = await until(() => messages.find((m) => m.type === 'response' && m.id === 'x'));
     expect(malformed).toMatchObject({ outcome: { ok: false, error: { code: 'invalid_input' } } });
 
     host.publish({ type: 'task.started', taskId: 'task-1' });
-    const event = await until(() => messages.find((m) => m.type === 'event'));
-    expect(event).toEqual({ type: 'event', seq: 1, event: { type: 'task.started', taskId: 'task-1' } });
+    const event = await until(() => messages.find((m) => m.type === 'notification' && m.method === 'event'));
+    expect(event).toEqual({
+      type: 'notification',
+      method: 'event',
+      params: { seq: 1, event: { type: 'task.started', taskId: 'task-1' } },
+    });
     ws.close();
   });
 });
@@ -287,20 +299,15 @@ describe('browser-mode server against broken clients and failures', () => {
       ]),
     );
 
-    bystander.ws.send(JSON.stringify({ type: 'call', id: 3, method: 'listTasks', input: {} }));
-    expect(await until(() => bystander.messages.find((m) => m.type === 'result' && m.id === 3))).toMatchObject({
-      outcome: { ok: true },
-    });
+    expect(await new RpcPeer(wsClientPort(bystander.ws)).request('listTasks', {})).toMatchObject({ ok: true });
     bystander.ws.close();
   });
 
   it('answers a call whose host throws with an internal failure', async () => {
-    const { ws, messages } = await opened();
-    ws.send(JSON.stringify({ type: 'call', id: 9, method: 'explode', input: {} }));
-    expect(await until(() => messages.find((m) => m.type === 'result' && m.id === 9))).toEqual({
-      type: 'result',
-      id: 9,
-      outcome: { ok: false, error: { code: 'internal', message: 'the host broke', issues: [] } },
+    const { ws } = await opened();
+    expect(await new RpcPeer(wsClientPort(ws)).request('explode', {})).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'the host broke', issues: [] },
     });
     ws.close();
   });
@@ -358,7 +365,7 @@ describe('browser-mode server against broken clients and failures', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(logged).toEqual(expect.arrayContaining([expect.stringMatching(/dropped a client that stopped reading/)]));
-    const textsSeen = () => reader.messages.filter((m) => m.type === 'event').length;
+    const textsSeen = () => reader.messages.filter((m) => m.type === 'notification' && m.method === 'event').length;
     await expect.poll(textsSeen, { timeout: 10_000 }).toBe(80);
     reader.ws.close();
     stuck.ws.terminate();

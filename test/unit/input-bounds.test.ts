@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { CallOutcome } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
-import type { ServerMessage } from '../../src-main/contract/transport';
+import { RpcPeer } from '../../src-main/contract/rpc-peer';
 import { type BrowserServer, startBrowserServer } from '../../src-main/server/browser-server';
 import type { BatonService } from '../../src-main/service/baton-service';
 import { checkTaskSpec, openBaton } from '../../src-main/service/open-baton';
 import { deeplyNestedJson } from '../support/deep-json';
 import { makeRepository } from '../support/git-repositories';
+import { checkedOutcome, wsClientPort } from '../support/rpc';
 
 const MiB = 1024 * 1024;
 const transcript = path.join(__dirname, '..', 'fixtures', 'claude-stream-json-tool-use.jsonl');
@@ -55,7 +56,7 @@ async function post(method: string, input: unknown): Promise<{ status: number; o
     headers: { authorization: `Bearer ${server.token}` },
     body: JSON.stringify(input),
   });
-  return { status: response.status, outcome: (await response.json()) as CallOutcome };
+  return { status: response.status, outcome: checkedOutcome(method, (await response.json()) as CallOutcome) };
 }
 
 /** The answer to a call refused at the contract: 400, invalid_input, the field named, and why. */
@@ -93,15 +94,11 @@ describe('inputs that once ended as internal errors', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, {
       headers: { authorization: `Bearer ${server.token}` },
     });
-    const answer = new Promise<ServerMessage>((resolve) =>
-      ws.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as ServerMessage;
-        if (message.type === 'result') resolve(message);
-      }),
-    );
     await new Promise((resolve) => ws.once('open', resolve));
-    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'getDiff', input: { taskId, path: 'a.txt\0' } }));
-    expect(await answer).toMatchObject({ id: 1, outcome: refusedAt(['path'], /NUL byte/).outcome });
+    const peer = new RpcPeer(wsClientPort(ws));
+    expect(await peer.request('getDiff', { taskId, path: 'a.txt\0' })).toMatchObject(
+      refusedAt(['path'], /NUL byte/).outcome,
+    );
     ws.close();
     expect(await post('getDiff', { taskId, path: 'a.txt' })).toMatchObject({
       status: 200,
