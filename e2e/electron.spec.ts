@@ -75,13 +75,25 @@ test('the desktop window exposes only window.baton to a page without Node', asyn
 
   await expect(page).toHaveTitle('Baton');
   expect(await page.evaluate(() => Object.keys((window as unknown as BatonWindow).baton).sort())).toEqual([
-    'call',
-    'subscribe',
+    'onMessage',
+    'postMessage',
   ]);
   expect(await page.evaluate(() => [typeof require, typeof process])).toEqual(['undefined', 'undefined']);
 
-  // The bridge reaches the host in main, which uses this run's profile.
-  const info = await page.evaluate(() => (window as unknown as BatonWindow).baton.call('getAppInfo', {}));
+  // A request on the bridge reaches the service through main's relay, and the service uses this run's profile.
+  const info = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const { baton } = window as unknown as BatonWindow;
+        const stop = baton.onMessage((message) => {
+          const response = message as { type?: string; id?: string; outcome?: unknown };
+          if (response.type !== 'response' || response.id !== 'e2e:0') return;
+          stop();
+          resolve(response.outcome);
+        });
+        baton.postMessage({ type: 'request', id: 'e2e:0', method: 'getAppInfo', params: {} });
+      }),
+  );
   expect(info).toMatchObject({
     ok: true,
     value: { mode: 'desktop', canPickDirectory: true, databaseFile: path.join(profile, 'baton.db') },

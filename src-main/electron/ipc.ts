@@ -1,71 +1,63 @@
 /**
- * The contract over Electron IPC: one invoke channel into the service, one
- * event channel out to the window. Main only relays: the service runs in its
- * own process, behind a BatonEndpoint.
+ * The contract over Electron IPC. The window's rpc peer and the service
+ * worker's talk through main, which relays their messages on one channel
+ * both ways as they are: it reads none of them, and checks only that a
+ * message comes from our window's own frame.
  */
 import type { BrowserWindow, WebContents, WebFrameMain } from 'electron';
-import { type CallOutcome, failure } from '../contract/api';
-import type { SequencedEvent } from '../contract/events';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../contract/transport';
-import type { BatonEndpoint } from '../service/baton-service';
+import type { Port } from '../contract/rpc-peer';
+import { IPC_CHANNEL } from '../contract/transport';
 import { isAppUrl } from './security';
 
-/** The part of an IpcMainInvokeEvent the sender check reads; the real event is assignable to it. */
-export interface InvokeEventLike {
+/** The part of an IpcMainEvent the sender check reads; the real event is assignable to it. */
+export interface IpcEventLike {
   sender: Pick<WebContents, 'id'>;
   senderFrame: (Pick<WebFrameMain, 'url'> & { readonly parent: unknown }) | null;
 }
 
+type IpcListener = (event: IpcEventLike, message: unknown) => void;
+
+/** The part of Electron's ipcMain the relay uses; the real one is assignable to it. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<CallOutcome>): void;
-  removeHandler(channel: string): void;
+  on(channel: string, listener: IpcListener): unknown;
+  removeListener(channel: string, listener: IpcListener): unknown;
 }
 
 export type CallerWindow = Pick<BrowserWindow, 'isDestroyed'> & { webContents: Pick<WebContents, 'id'> };
+export type RelayWindow = CallerWindow & { webContents: Pick<WebContents, 'send'> };
 
-export const UNKNOWN_SENDER: CallOutcome = failure('unavailable', 'refused: unknown sender');
-
-/** Only the top frame of our window, showing our own page, may call. */
-export function isTrustedSender(event: InvokeEventLike, window: CallerWindow, appUrl: string): boolean {
+/** Only the top frame of our window, showing our own page, may talk to the service. */
+export function isTrustedSender(event: IpcEventLike, window: CallerWindow, appUrl: string): boolean {
   const frame = event.senderFrame;
   if (window.isDestroyed() || frame === null) return false;
   return event.sender.id === window.webContents.id && frame.parent === null && isAppUrl(frame.url, appUrl);
 }
 
-export interface CallHandlerOptions {
-  host: Pick<BatonEndpoint, 'dispatch'>;
-  window: CallerWindow;
+export interface RelayOptions {
+  ipcMain: IpcMainLike;
+  window: RelayWindow;
   appUrl: string;
+  /** The service's end of the contract's channel. */
+  service: Port;
+  log?: (line: string) => void;
 }
 
-export function createCallHandler({ host, window, appUrl }: CallHandlerOptions) {
-  return async (event: InvokeEventLike, payload: unknown): Promise<CallOutcome> => {
-    if (!isTrustedSender(event, window, appUrl)) return UNKNOWN_SENDER;
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-      return failure('invalid_input', 'a call must be an object { method, input }');
-    }
-    const { method, input } = payload as { method?: unknown; input?: unknown };
+/** Relays the window's messages to the service and the service's to the window; returns the relay's removal. */
+export function relayContract({ ipcMain, window, appUrl, service, log = console.error }: RelayOptions): () => void {
+  const fromWindow: IpcListener = (event, message) => {
+    if (!isTrustedSender(event, window, appUrl)) return log('baton: refused a message from an unknown sender');
     try {
-      return await host.dispatch(method, input);
+      service.postMessage(message);
     } catch (error) {
-      // dispatch reports failures as outcomes; this only guards against a broken endpoint.
-      return failure('internal', (error as Error).message ?? String(error));
+      log(`baton: could not relay a message to the service: ${(error as Error).message ?? String(error)}`);
     }
   };
-}
-
-/** Registers the call handler; returns its removal. */
-export function bindIpc({ ipcMain, ...options }: CallHandlerOptions & { ipcMain: IpcMainLike }): () => void {
-  const handler = createCallHandler(options);
-  ipcMain.handle(IPC_CALL_CHANNEL, (event, payload) => handler(event, payload));
-  return () => ipcMain.removeHandler(IPC_CALL_CHANNEL);
-}
-
-export type EventWindow = Pick<BrowserWindow, 'isDestroyed'> & { webContents: Pick<WebContents, 'send'> };
-
-/** Sends every service event to the window while it is alive; returns the unsubscribe. */
-export function forwardEvents(host: Pick<BatonEndpoint, 'subscribe'>, window: EventWindow): () => void {
-  return host.subscribe((event, seq) => {
-    if (!window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, { seq, event } satisfies SequencedEvent);
+  ipcMain.on(IPC_CHANNEL, fromWindow);
+  const stopRelaying = service.onMessage((message) => {
+    if (!window.isDestroyed()) window.webContents.send(IPC_CHANNEL, message);
   });
+  return () => {
+    ipcMain.removeListener(IPC_CHANNEL, fromWindow);
+    stopRelaying();
+  };
 }

@@ -2,13 +2,14 @@
  * The Electron main process: wiring only. Each piece lives in a module that
  * takes the Electron objects it uses, and is unit-tested with fakes. Baton's
  * service runs in a utility process of its own (out/main/worker.js); main
- * relays between it and the window, so the window never waits on SQLite.
+ * relays the contract's messages between it and the window unread, so the
+ * window never waits on SQLite.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Notification, session, utilityProcess } from 'electron';
 import type { ServiceWorkerEndpoint } from '../service/worker-client';
-import { bindIpc, forwardEvents } from './ipc';
+import { relayContract } from './ipc';
 import { claimSingleInstance, directoryPicker, installQuitHandler, quitWhenServiceStops } from './lifecycle';
 import { resolveNativeBinding } from './native-binding';
 import { notifyOnFinish } from './notifications';
@@ -59,12 +60,11 @@ async function start(): Promise<void> {
     quit: () => app.quit(),
   });
 
-  // The handler exists before the page loads, so the renderer's first calls find it.
-  bindIpc({ ipcMain, host, window, appUrl });
-  const stopForwarding = forwardEvents(host, window);
+  // The relay exists before the page loads, so the renderer's first calls find it.
+  const stopRelaying = relayContract({ ipcMain, window, appUrl, service: host.contract });
   const stopNotifying = notifyOnFinish({ host, window, Notification });
   window.once('closed', () => {
-    stopForwarding();
+    stopRelaying();
     stopNotifying();
     mainWindow = null;
   });

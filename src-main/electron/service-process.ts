@@ -1,7 +1,7 @@
 /**
  * The service's own process: main forks the worker with Electron's
- * utilityProcess and only relays between it and the window. Electron objects
- * are parameters, so this is tested with fakes.
+ * utilityProcess and only relays the contract's channel between it and the
+ * window. Electron objects are parameters, so this is tested with fakes.
  */
 import type { ForkOptions } from 'electron';
 import {
@@ -19,6 +19,7 @@ export interface UtilityProcessLike {
   postMessage(message: unknown): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
+  off(event: 'message', listener: (message: unknown) => void): unknown;
   kill(): boolean;
 }
 
@@ -27,11 +28,14 @@ export function fromUtilityProcess(child: UtilityProcessLike): WorkerChild {
   // Registered before any other listener: nothing is posted to a process that has gone.
   child.on('exit', () => void (exited = true));
   return {
-    send(message) {
+    postMessage(message) {
       if (exited) throw new Error('the service process has exited');
       child.postMessage(message);
     },
-    onMessage: (listener) => void child.on('message', listener),
+    onMessage(listener) {
+      child.on('message', listener);
+      return () => void child.off('message', listener);
+    },
     onExit: (listener) => void child.on('exit', (code) => listener(code)),
     kill: () => void child.kill(),
   };

@@ -2,28 +2,28 @@
  * The service worker: Baton's service in a process of its own, so the desktop
  * app's main process only relays and its window never waits on SQLite or a
  * process scan. The same entry runs under Electron's utilityProcess.fork
- * (`process.parentPort`) and Node's child_process.fork (`process.send`);
- * the messages are the contract's worker protocol.
+ * (`process.parentPort`) and Node's child_process.fork (`process.send`). Its
+ * process channel carries two rpc peers' channels: the parent's control, and
+ * the contract, which main relays to the window.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { failure } from '../contract/api';
+import { type CallOutcome, failure } from '../contract/api';
+import { channel, type Port, RpcPeer } from '../contract/rpc-peer';
 import {
-  describeMalformed,
-  type ParentMessage,
-  parentMessageSchema,
-  type WorkerMessage,
+  EVENT_NOTIFICATION,
+  type EventNotification,
+  WORKER_CONTRACT_CHANNEL,
+  WORKER_CONTROL,
+  WORKER_CONTROL_CHANNEL,
   type WorkerOpenOptions,
-} from '../contract/worker-protocol';
+} from '../contract/transport';
 import type { BatonEndpoint, OpenBatonOptions } from '../service/baton-service';
 import { openBaton } from '../service/open-baton';
 
-/** The worker's side of the channel to its parent, whichever runtime provides it. */
-export interface ParentPort {
-  send(message: WorkerMessage): void;
-  onMessage(listener: (message: unknown) => void): void;
-  /** Called once when the parent is gone (it died or closed the channel). */
-  onDisconnect(listener: () => void): void;
+/** The worker's side of the channel to its parent, whichever runtime provides it; it closes when the parent is gone. */
+export interface ParentPort extends Port {
+  onClose(listener: (reason: string) => void): void;
   /** Ends this process once what was sent has been handed over. */
   exit(code: number): void;
 }
@@ -42,11 +42,14 @@ export interface ServedWorker {
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const done: CallOutcome = { ok: true, value: null };
+// A peer sends its response once the handler's promise has settled, in the same turn: the next turn comes after it.
+const afterReply = (action: () => void) => void setImmediate(action);
 
 /**
- * The protocol: `open` opens the service once, `call`s are dispatched, every
- * service event goes to the parent, and `close` (or the parent going away)
- * stops every task and closes the service so sessions get a final status.
+ * The control channel: `open` opens the service once, `stopAll` stops its tasks, and `close` (or the parent
+ * going away) stops every task and closes the service so sessions get a final status. The contract channel's
+ * calls go to the service's dispatch, and every service event goes out on both channels.
  */
 export function serveOverPort(
   port: ParentPort,
@@ -56,48 +59,9 @@ export function serveOverPort(
   let opening: Promise<OpenedService> | undefined;
   let shuttingDown: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;
-  let parentGone = false;
-  let nextPickId = 0;
-  const picks = new Map<number, (path: string | null) => void>();
-
-  const send = (reply: WorkerMessage) => {
-    if (parentGone) return;
-    try {
-      port.send(reply);
-    } catch (error) {
-      log(`baton service: could not send ${reply.type} to the parent: ${errorText(error)}`);
-    }
-  };
-
-  /** A directory picker that asks the parent; null when the parent goes away first. */
-  const pickDirectory = () =>
-    new Promise<string | null>((resolve) => {
-      if (parentGone) return resolve(null);
-      const id = nextPickId++;
-      picks.set(id, resolve);
-      send({ type: 'pickDirectory', id });
-    });
-
-  const openService = (options: WorkerOpenOptions) => {
-    opening = open({
-      mode: options.mode,
-      dataDir: options.dataDir,
-      databaseFile: options.databaseFile,
-      nativeBinding: options.nativeBinding,
-      pickDirectory: options.canPickDirectory ? pickDirectory : undefined,
-    });
-    opening.then(
-      (service) => {
-        if (shuttingDown) return;
-        unsubscribe = service.subscribe((event, seq) => send({ type: 'event', seq, event }));
-        send({ type: 'ready', databaseFile: service.databaseFile });
-      },
-      (error: unknown) => {
-        send({ type: 'openFailed', message: errorText(error) });
-        port.exit(1);
-      },
-    );
-  };
+  let stopPicking!: () => void;
+  const pickingStopped = new Promise<null>((resolve) => (stopPicking = () => resolve(null)));
+  const peerLog = (line: string) => log(`baton service: ${line}`);
 
   /** The open service, or undefined when it never opened or is closing. */
   const openedService = async (): Promise<OpenedService | undefined> => {
@@ -111,8 +75,7 @@ export function serveOverPort(
 
   const shutdown = (): Promise<void> => {
     shuttingDown ??= (async () => {
-      for (const resolve of picks.values()) resolve(null);
-      picks.clear();
+      stopPicking();
       const service = opening ? await opening.catch(() => undefined) : undefined;
       try {
         // The tasks' last events (their task.finished) still reach the parent.
@@ -124,65 +87,79 @@ export function serveOverPort(
     return shuttingDown;
   };
 
-  const finish = async (id: number, action: () => Promise<void>) => {
-    try {
-      await action();
-      send({ type: 'done', id });
-    } catch (error) {
-      send({ type: 'done', id, error: errorText(error) });
-    }
-  };
-
-  const handle = async (request: ParentMessage) => {
-    switch (request.type) {
-      case 'open':
-        if (opening) return log('baton service: ignoring a second open');
-        return openService(request.options);
-      case 'call': {
-        const service = await openedService();
-        if (!service) {
-          const why = shuttingDown ? 'the Baton service is closing' : 'the Baton service is not open';
-          return send({ type: 'result', id: request.id, outcome: failure('unavailable', why) });
-        }
-        let outcome;
-        try {
-          outcome = await service.dispatch(request.method, request.input);
-        } catch (error) {
-          outcome = failure('internal', errorText(error));
-        }
-        return send({ type: 'result', id: request.id, outcome });
-      }
-      case 'stopAll':
-        return finish(request.id, async () => {
-          // While closing, the close stops everything: wait for it rather than race it.
-          if (shuttingDown) return shuttingDown;
-          const service = await openedService();
-          if (service) await service.stopAll();
-        });
-      case 'close':
-        await finish(request.id, shutdown);
-        return port.exit(0);
-      case 'directoryPicked': {
-        const resolve = picks.get(request.id);
-        if (!resolve) return log(`baton service: ignoring an answer to no directory request (${request.id})`);
-        picks.delete(request.id);
-        return resolve(request.path);
-      }
-    }
-  };
-
-  port.onMessage((raw) => {
-    const parsed = parentMessageSchema.safeParse(raw);
-    if (!parsed.success)
-      return log(`baton service: ignoring a malformed message (${describeMalformed(raw, parsed.error)})`);
-    handle(parsed.data).catch((error: unknown) =>
-      log(`baton service: ${parsed.data.type} failed: ${errorText(error)}`),
+  const outcomeOf = (action: () => Promise<void>): Promise<CallOutcome> =>
+    action().then(
+      () => done,
+      (error: unknown) => failure('internal', errorText(error)),
     );
+
+  const contract = new RpcPeer(channel(port, WORKER_CONTRACT_CHANNEL), {
+    log: peerLog,
+    request: async (method, input) => {
+      const service = await openedService();
+      if (service) return service.dispatch(method, input);
+      return failure('unavailable', shuttingDown ? 'the Baton service is closing' : 'the Baton service is not open');
+    },
   });
 
-  port.onDisconnect(() => {
-    if (parentGone) return;
-    parentGone = true;
+  /** A directory picker that asks the parent; null when it cannot, or the service closes or the parent goes first. */
+  const pickDirectory = (): Promise<string | null> =>
+    Promise.race([
+      control.request(WORKER_CONTROL.pickDirectory).then(
+        (answer) => (answer.ok && typeof answer.value === 'string' ? answer.value : null),
+        () => null,
+      ),
+      pickingStopped,
+    ]);
+
+  const openService = async (options: WorkerOpenOptions): Promise<CallOutcome> => {
+    if (opening) return failure('invalid_input', 'the Baton service is already open');
+    opening = open({
+      mode: options.mode,
+      dataDir: options.dataDir,
+      databaseFile: options.databaseFile,
+      nativeBinding: options.nativeBinding,
+      pickDirectory: options.canPickDirectory ? pickDirectory : undefined,
+    });
+    try {
+      const service = await opening;
+      if (!shuttingDown)
+        unsubscribe = service.subscribe((event, seq) => {
+          const params: EventNotification = { seq, event };
+          control.notify(EVENT_NOTIFICATION, params);
+          contract.notify(EVENT_NOTIFICATION, params);
+        });
+      return { ok: true, value: { databaseFile: service.databaseFile } };
+    } catch (error) {
+      afterReply(() => port.exit(1));
+      return failure('internal', errorText(error));
+    }
+  };
+
+  const control: RpcPeer = new RpcPeer(channel(port, WORKER_CONTROL_CHANNEL), {
+    log: peerLog,
+    request: async (method, params) => {
+      switch (method) {
+        case WORKER_CONTROL.open:
+          return openService(params as WorkerOpenOptions);
+        case WORKER_CONTROL.stopAll:
+          return outcomeOf(async () => {
+            // While closing, the close stops everything: wait for it rather than race it.
+            if (shuttingDown) return shuttingDown;
+            await (await openedService())?.stopAll();
+          });
+        case WORKER_CONTROL.close: {
+          const outcome = await outcomeOf(shutdown);
+          afterReply(() => port.exit(0));
+          return outcome;
+        }
+        default:
+          return failure('unknown_method', `no such control request: ${method.slice(0, 100)}`);
+      }
+    },
+  });
+
+  port.onClose(() => {
     // Nobody to answer any more: stop the tasks so their sessions are stored with a final status, then go.
     shutdown()
       .catch((error: unknown) => log(`baton service: closing after the parent went away failed: ${errorText(error)}`))
@@ -195,6 +172,7 @@ export function serveOverPort(
 /** The part of Electron's `process.parentPort` the worker uses. */
 interface ElectronParentPort {
   on(event: 'message', listener: (messageEvent: { data: unknown }) => void): unknown;
+  off(event: 'message', listener: (messageEvent: { data: unknown }) => void): unknown;
   postMessage(message: unknown): void;
 }
 
@@ -203,19 +181,23 @@ const PARENT_CHECK_MS = 2000;
 
 /** Under Electron's utilityProcess. */
 function electronPort(parentPort: ElectronParentPort): ParentPort {
+  const closeListeners: Array<(reason: string) => void> = [];
+  // Chromium ends a utility process whose parent dies; should it live on, it is re-parented.
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    for (const listener of closeListeners) listener('the parent went away');
+  }, PARENT_CHECK_MS);
+  timer.unref();
   return {
-    send: (reply) => parentPort.postMessage(reply),
-    onMessage: (listener) => void parentPort.on('message', (messageEvent) => listener(messageEvent.data)),
-    onDisconnect: (listener) => {
-      // Chromium ends a utility process whose parent dies; should it live on, it is re-parented.
-      const parent = process.ppid;
-      const timer = setInterval(() => {
-        if (process.ppid === parent) return;
-        clearInterval(timer);
-        listener();
-      }, PARENT_CHECK_MS);
-      timer.unref();
+    postMessage: (message) => parentPort.postMessage(message),
+    onMessage: (listener) => {
+      const onMessage = (messageEvent: { data: unknown }) => listener(messageEvent.data);
+      parentPort.on('message', onMessage);
+      return () => void parentPort.off('message', onMessage);
     },
+    onClose: (listener) => void closeListeners.push(listener),
     // A utility process does not end by itself when its work is done; give the last message a moment to leave.
     exit: (code) => void setTimeout(() => process.exit(code), 50),
   };
@@ -229,16 +211,19 @@ function nodePort(): ParentPort {
     if (exitCode !== undefined && sending === 0) process.exit(exitCode);
   };
   return {
-    send: (reply) => {
+    postMessage: (message) => {
       if (!process.connected || !process.send) return;
       sending++;
-      process.send(reply, undefined, undefined, () => {
+      process.send(message as object, undefined, undefined, () => {
         sending--;
         exitWhenSent();
       });
     },
-    onMessage: (listener) => void process.on('message', listener),
-    onDisconnect: (listener) => void process.once('disconnect', listener),
+    onMessage: (listener) => {
+      process.on('message', listener);
+      return () => void process.off('message', listener);
+    },
+    onClose: (listener) => void process.once('disconnect', () => listener('the parent went away')),
     exit: (code) => {
       exitCode = code;
       exitWhenSent();

@@ -1,39 +1,29 @@
-import type { BatonBridge } from '../contract';
-import { BatonCallError, errorMessage } from '../errors';
+import type { BatonBridge, SequencedEvent } from '../contract';
+import { BatonCallError } from '../errors';
+import { connectContract } from './contract-peer';
 import type { ConnectionState, Transport } from './transport';
 import { Listeners } from './transport';
 
-/** The desktop transport: the preload's `window.baton`. IPC does not drop, so it never reconnects. */
+/** The desktop transport: a peer over the preload's `window.baton`. IPC does not drop, so it never reconnects. */
 export function createIpcTransport(bridge: BatonBridge): Transport {
+  const events = new Listeners<SequencedEvent>();
   const stateListeners = new Listeners<ConnectionState>();
   const resyncListeners = new Listeners<void>();
-  const unsubscribers = new Set<() => void>();
+  const peer = connectContract(bridge, { event: (event, seq) => events.emit({ event, seq }) });
   let state: ConnectionState = 'open';
 
   return {
     async call(method, input) {
       if (state === 'closed') throw new BatonCallError('unavailable', 'the connection to Baton is closed');
-      try {
-        return await bridge.call(method, input);
-      } catch (error) {
-        // The bridge rejects only when IPC itself failed; callers still get a coded error.
-        throw new BatonCallError('unavailable', `the call to ${method} failed: ${errorMessage(error)}`);
-      }
+      return peer.call(method, input);
     },
-    subscribe(listener) {
-      const unsubscribe = bridge.subscribe(listener);
-      unsubscribers.add(unsubscribe);
-      return () => {
-        unsubscribers.delete(unsubscribe);
-        unsubscribe();
-      };
-    },
+    subscribe: (listener) => events.add(({ event, seq }) => listener(event, seq)),
     onResync: (listener) => resyncListeners.add(listener),
     onStateChange: (listener) => stateListeners.add(listener),
     getState: () => state,
     close() {
-      for (const unsubscribe of unsubscribers) unsubscribe();
-      unsubscribers.clear();
+      peer.close('the connection to Baton was closed');
+      events.clear();
       state = 'closed';
       stateListeners.emit(state);
     },

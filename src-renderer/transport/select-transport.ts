@@ -5,7 +5,7 @@ import { createWsTransport, pageTokenAccepted, wsUrlFor } from './ws-transport';
 
 function isBridge(value: unknown): value is BatonBridge {
   const bridge = value as Partial<BatonBridge> | null | undefined;
-  return typeof bridge?.call === 'function' && typeof bridge.subscribe === 'function';
+  return typeof bridge?.postMessage === 'function' && typeof bridge.onMessage === 'function';
 }
 
 /** The desktop preload's bridge when it exists, otherwise browser mode over the page's own origin. */

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MIGRATIONS } from '../../migrations';
 import { type CallOutcome, failure } from '../../src-main/contract/api';
 import type { BatonEvent } from '../../src-main/contract/events';
-import type { ParentMessage, WorkerMessage } from '../../src-main/contract/worker-protocol';
+import { channel, RpcPeer } from '../../src-main/contract/rpc-peer';
+import type { WorkerOpenOptions } from '../../src-main/contract/transport';
 import {
   connectServiceWorker,
   type ConnectOptions,
@@ -22,6 +23,7 @@ import {
   serveOverPort,
 } from '../../src-main/worker/service-worker';
 import { newerDatabase, snapshotOf } from '../support/newer-database';
+import { contractClient, portPair, type TestPort } from '../support/rpc';
 
 // The real worker entry under Node, through the same messages Electron's utility process carries.
 // The agent is a stand-in that replays a real CLI transcript; the real CLI runs in test/integration and e2e.
@@ -88,11 +90,8 @@ async function connect(
   return { ...worker, endpoint, log };
 }
 
-async function call<T = unknown>(endpoint: ServiceWorkerEndpoint, method: string, input: unknown): Promise<T> {
-  const outcome = await endpoint.dispatch(method, input);
-  if (!outcome.ok) throw new Error(`${outcome.error.code}: ${outcome.error.message}`);
-  return outcome.value as T;
-}
+/** A client of the worker's contract channel, as the window is through main's relay; it checks every answer. */
+const clientOf = (endpoint: ServiceWorkerEndpoint) => contractClient(endpoint.contract);
 
 async function waitFor(events: BatonEvent[], matches: (event: BatonEvent) => boolean): Promise<BatonEvent> {
   for (let i = 0; i < 1000 && !events.some(matches); i++) await new Promise((r) => setTimeout(r, 10));
@@ -106,20 +105,21 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
     const picker = vi.fn(async () => '/home/me/picked');
     const { child, endpoint, exit } = await connect({ pickDirectory: picker });
     const service = await endpoint;
+    const client = clientOf(service);
     const databaseFile = path.join(dir, 'data', 'baton.db');
     expect(service.databaseFile).toBe(databaseFile);
-    expect(await call(service, 'getAppInfo', {})).toMatchObject({
+    expect(await client.call('getAppInfo', {})).toMatchObject({
       mode: 'desktop',
       databaseFile,
       canPickDirectory: true,
     });
 
     // The worker's pickDirectory round-trips to the parent's picker.
-    expect(await call(service, 'pickDirectory', {})).toEqual({ path: '/home/me/picked' });
+    expect(await client.call('pickDirectory', {})).toEqual({ path: '/home/me/picked' });
     expect(picker).toHaveBeenCalledTimes(1);
 
     // Invalid input comes back as the contract's outcome, field issues and all.
-    expect(await service.dispatch('launchTask', { dir, prompt: '' })).toEqual({
+    expect(await client.dispatch('launchTask', { dir, prompt: '' })).toEqual({
       ok: false,
       error: {
         code: 'invalid_input',
@@ -127,19 +127,19 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
         issues: [{ path: ['prompt'], message: 'the prompt must not be empty' }],
       },
     });
-    expect(await service.dispatch('dropTables', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(await client.dispatch('dropTables', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
 
     const events: BatonEvent[] = [];
     service.subscribe((event) => events.push(event));
     const project = mkdtempSync(path.join(dir, 'project-'));
-    const task = await call<{ id: string }>(service, 'launchTask', { dir: project, prompt: 'do it', maxIterations: 1 });
+    const task = await client.call<{ id: string }>('launchTask', { dir: project, prompt: 'do it', maxIterations: 1 });
     await waitFor(events, (event) => event.type === 'task.finished' && event.taskId === task.id);
-    const detail = await call<{ status: string; sessions: Array<{ sessionId: string }> }>(service, 'getTask', {
+    const detail = await client.call<{ status: string; sessions: Array<{ sessionId: string }> }>('getTask', {
       taskId: task.id,
     });
     expect(detail.status).toBe('max_iterations');
     const sessionId = detail.sessions[0]?.sessionId;
-    const replay = await call<{ events: Array<{ kind: string }> }>(service, 'getSessionEvents', { sessionId });
+    const replay = await client.call<{ events: Array<{ kind: string }> }>('getSessionEvents', { sessionId });
     expect(replay.events.length).toBeGreaterThan(0);
     // The replay keeps every streamed event but the text deltas, which the whole text replaces once the session ends.
     const streamed = events.filter(
@@ -149,25 +149,29 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
     expect(events.map((event) => event.type)).toEqual(
       expect.arrayContaining(['task.queued', 'task.started', 'iteration.started', 'iteration.finished']),
     );
+    // The contract's channel carries the same events, with their seqs, for the window.
+    await expect.poll(() => client.events.length).toBe(events.length);
+    expect(client.events.map(({ event }) => event)).toEqual(events);
 
     // close ends the process by itself, with code 0.
     expect(child.exitCode).toBeNull();
     await service.close();
     expect(await exit).toEqual({ code: 0, signal: null });
     expect(await service.exited).toBe(0);
-    expect(await service.dispatch('getAppInfo', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    await expect(client.dispatch('getAppInfo', {})).rejects.toThrow('the Baton service has stopped (exit code 0)');
   });
 
   it('lets BATON_DB in its environment win over the data directory, and says it cannot pick directories', async () => {
     const fromEnvironment = path.join(dir, 'from-env.db');
     // Over Node's default JSON channel, which drops undefined values (here, the input).
     const service = await (await connect({ env: { BATON_DB: fromEnvironment }, serialization: 'json' })).endpoint;
+    const client = clientOf(service);
     expect(service.databaseFile).toBe(fromEnvironment);
-    expect(await call(service, 'getAppInfo', undefined)).toMatchObject({
+    expect(await client.call('getAppInfo', undefined)).toMatchObject({
       databaseFile: fromEnvironment,
       canPickDirectory: false,
     });
-    expect(await service.dispatch('pickDirectory', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await client.dispatch('pickDirectory', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     await service.close();
   });
 
@@ -192,7 +196,7 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
     expect(snapshotOf(databaseFile)).toEqual(before);
   });
 
-  it('answers unavailable, not never, once the worker has been killed', async () => {
+  it('settles a call in flight, not never, once the worker has been killed, and refuses later ones', async () => {
     let pickerCalled!: () => void;
     const asked = new Promise<void>((resolve) => (pickerCalled = resolve));
     // A picker that never answers keeps a call in flight inside the worker.
@@ -203,15 +207,15 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
       },
     });
     const service = await endpoint;
-    const inFlight = service.dispatch('pickDirectory', {});
+    const client = clientOf(service);
+    const inFlight = client.dispatch('pickDirectory', {});
     await asked;
     child.kill('SIGKILL');
-    expect(await inFlight).toMatchObject({ ok: false, error: { code: 'unavailable', issues: [] } });
+    await expect(inFlight).rejects.toThrow(
+      'the Baton service has stopped (killed by a signal) before pickDirectory answered',
+    );
     await exit;
-    expect(await service.dispatch('listTasks', {})).toMatchObject({
-      ok: false,
-      error: { code: 'unavailable', message: expect.stringMatching(/stopped/) },
-    });
+    await expect(client.dispatch('listTasks', {})).rejects.toThrow(/stopped/);
     await expect(service.stopAll()).rejects.toThrow(/stopped/);
     await expect(service.close()).resolves.toBeUndefined();
   });
@@ -223,13 +227,13 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
     const service = await endpoint;
     const events: BatonEvent[] = [];
     service.subscribe((event) => events.push(event));
-    const task = await call<{ id: string }>(service, 'launchTask', { dir, prompt: 'long' });
+    const task = await clientOf(service).call<{ id: string }>('launchTask', { dir, prompt: 'long' });
     await waitFor(events, (event) => event.type === 'agent.event' && event.event.kind === 'usage');
     child.disconnect();
     expect(await exit).toEqual({ code: 0, signal: null });
 
     const again = await (await connect()).endpoint;
-    expect(await call(again, 'getTask', { taskId: task.id })).toMatchObject({
+    expect(await clientOf(again).call('getTask', { taskId: task.id })).toMatchObject({
       status: 'cancelled',
       sessions: [expect.objectContaining({ status: 'cancelled' })],
     });
@@ -237,23 +241,30 @@ describe('the service worker under Node', { timeout: 30_000 }, () => {
   });
 });
 
-/** A parent port that records what the worker sends. */
-function fakePort() {
-  const emitter = new EventEmitter();
-  const sent: WorkerMessage[] = [];
+/** A parent for serveOverPort: the worker's end of a channel, whose other end the test holds as main would. */
+function fakeParent() {
+  const [workerEnd, mainEnd] = portPair();
   const exits: number[] = [];
   const port: ParentPort = {
-    send: (message) => void sent.push(message),
-    onMessage: (listener) => void emitter.on('message', listener),
-    onDisconnect: (listener) => void emitter.on('disconnect', listener),
+    ...workerEnd,
+    onClose: (listener) => workerEnd.onClose!(listener),
     exit: (code) => void exits.push(code),
   };
+  const notifications: Array<{ channel: string; method: string; params: unknown }> = [];
+  const peerOn = (name: string, request?: (method: string) => Promise<CallOutcome>) =>
+    new RpcPeer(channel(mainEnd, name), {
+      request: request && ((method) => request(method)),
+      notification: (method, params) => void notifications.push({ channel: name, method, params }),
+    });
   return {
     port,
-    sent,
+    mainEnd,
     exits,
-    receive: (message: unknown) => emitter.emit('message', message),
-    disconnect: () => emitter.emit('disconnect'),
+    notifications,
+    peerOn,
+    /** Posts `message` on a channel as it is, malformed or not. */
+    raw: (name: string, message: unknown) => mainEnd.postMessage({ channel: name, message }),
+    disconnect: () => mainEnd.close('the parent went away'),
   };
 }
 
@@ -276,132 +287,118 @@ function fakeService() {
   };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-const openMessage: ParentMessage = { type: 'open', options: { mode: 'desktop', canPickDirectory: false } };
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+const openOptions: WorkerOpenOptions = { mode: 'desktop', canPickDirectory: false };
 const started: BatonEvent = { type: 'task.started', taskId: 't1' };
+const ok = (value: unknown = null): CallOutcome => ({ ok: true, value });
 
 describe('serveOverPort', () => {
-  it('logs and ignores malformed messages, and serves the well-formed ones', async () => {
-    const { port, sent, receive } = fakePort();
+  it('logs and ignores malformed messages, answers a request it cannot read, and serves the well-formed ones', async () => {
+    const { port, mainEnd, raw, peerOn } = fakeParent();
     const { service } = fakeService();
     const log = vi.fn();
     const open = vi.fn(async () => service);
     serveOverPort(port, open, { log });
-    for (const bad of [
-      null,
-      'open',
-      42,
-      {},
-      { type: 'nope' },
-      { type: 'call', method: 'x' },
-      { type: 'close', id: -1 },
-    ])
-      receive(bad);
-    receive({ type: 'open', options: { mode: 'cli', canPickDirectory: false } });
+    for (const bad of [null, 'open', 42, {}, { type: 'nope' }, { type: 'request', method: 'open' }])
+      raw('control', bad);
+    raw('control', { type: 'request', id: 9, params: openOptions });
     await settle();
-    expect(log).toHaveBeenCalledTimes(8);
-    expect(log.mock.calls.every(([line]) => /malformed/.test(String(line)))).toBe(true);
+    expect(log).toHaveBeenCalledTimes(6);
+    expect(log.mock.calls.every(([line]) => /^baton service: ignoring a/.test(String(line)))).toBe(true);
+    expect(mainEnd.received.at(-1)).toEqual({
+      channel: 'control',
+      message: { type: 'response', id: 9, outcome: failure('invalid_input', 'malformed request: it names no method') },
+    });
     expect(open).not.toHaveBeenCalled();
-    expect(sent).toEqual([]);
 
-    receive(openMessage);
-    receive({ type: 'call', id: 3, method: 'getAppInfo', input: {} });
-    // Node's JSON channel drops undefined values: a call without input is still a call.
-    receive({ type: 'call', id: 4, method: 'getLiveState' });
-    await settle();
-    expect(sent).toEqual([
-      { type: 'ready', databaseFile: '/data/baton.db' },
-      { type: 'result', id: 3, outcome: { ok: true, value: 'getAppInfo' } },
-      { type: 'result', id: 4, outcome: { ok: true, value: 'getLiveState' } },
-    ]);
+    expect(await peerOn('control').request('open', openOptions)).toEqual(ok({ databaseFile: '/data/baton.db' }));
+    const contract = peerOn('contract');
+    expect(await contract.request('getAppInfo', {})).toEqual(ok('getAppInfo'));
+    // A call without input is still a call.
+    expect(await contract.request('getLiveState')).toEqual(ok('getLiveState'));
     expect(service.dispatch).toHaveBeenLastCalledWith('getLiveState', undefined);
     expect(open).toHaveBeenCalledExactlyOnceWith(
       expect.objectContaining({ mode: 'desktop', pickDirectory: undefined }),
     );
   });
 
-  it('answers calls before any open as unavailable, and ignores a second open', async () => {
-    const { port, sent, receive } = fakePort();
+  it('answers calls before any open as unavailable, and refuses a second open', async () => {
+    const { port, peerOn } = fakeParent();
     const { service } = fakeService();
     const open = vi.fn(async () => service);
-    const log = vi.fn();
-    serveOverPort(port, open, { log });
-    receive({ type: 'call', id: 0, method: 'getAppInfo' });
-    await settle();
-    expect(sent).toEqual([{ type: 'result', id: 0, outcome: failure('unavailable', 'the Baton service is not open') }]);
-    receive(openMessage);
-    receive(openMessage);
-    await settle();
+    serveOverPort(port, open);
+    expect(await peerOn('contract').request('getAppInfo')).toEqual(
+      failure('unavailable', 'the Baton service is not open'),
+    );
+    const control = peerOn('control');
+    await control.request('open', openOptions);
+    expect(await control.request('open', openOptions)).toEqual(
+      failure('invalid_input', 'the Baton service is already open'),
+    );
     expect(open).toHaveBeenCalledTimes(1);
-    expect(log).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/second open/));
   });
 
-  it('forwards every service event, and on close stops and closes the service, replies done and exits', async () => {
-    const { port, sent, exits, receive } = fakePort();
+  it('sends every service event on both channels, and on close stops and closes the service, answers and exits', async () => {
+    const { port, exits, peerOn, notifications } = fakeParent();
     const { service, emit, listeners } = fakeService();
     serveOverPort(port, async () => service);
-    receive(openMessage);
-    await settle();
+    const control = peerOn('control');
+    const contract = peerOn('contract');
+    await control.request('open', openOptions);
     emit(started);
-    receive({ type: 'stopAll', id: 1 });
-    await settle();
-    expect(service.stopAll).toHaveBeenCalledTimes(1);
-    receive({ type: 'close', id: 2 });
-    await settle();
-    expect(sent.slice(1)).toEqual([
-      { type: 'event', seq: 1, event: started },
-      { type: 'done', id: 1 },
-      { type: 'done', id: 2 },
+    expect(notifications).toEqual([
+      { channel: 'control', method: 'event', params: { seq: 1, event: started } },
+      { channel: 'contract', method: 'event', params: { seq: 1, event: started } },
     ]);
+    expect(await control.request('stopAll')).toEqual(ok());
+    expect(service.stopAll).toHaveBeenCalledTimes(1);
+    expect(await control.request('close')).toEqual(ok());
     expect(service.close).toHaveBeenCalledTimes(1);
     expect(listeners.size).toBe(0);
-    expect(exits).toEqual([0]);
-    receive({ type: 'call', id: 3, method: 'getAppInfo' });
     await settle();
-    expect(sent.at(-1)).toEqual({
-      type: 'result',
-      id: 3,
-      outcome: failure('unavailable', 'the Baton service is closing'),
-    });
+    expect(exits).toEqual([0]);
+    expect(await contract.request('getAppInfo')).toEqual(failure('unavailable', 'the Baton service is closing'));
   });
 
   it('reports a failed open and exits with 1', async () => {
-    const { port, sent, exits, receive } = fakePort();
+    const { port, exits, peerOn } = fakeParent();
     serveOverPort(port, async () => {
       throw new Error('cannot open the database at /nope: EACCES');
     });
-    receive(openMessage);
+    expect(await peerOn('control').request('open', openOptions)).toEqual(
+      failure('internal', 'cannot open the database at /nope: EACCES'),
+    );
     await settle();
-    expect(sent).toEqual([{ type: 'openFailed', message: 'cannot open the database at /nope: EACCES' }]);
     expect(exits).toEqual([1]);
   });
 
   it('asks the parent for directories, and gives null to a pick still open when the parent goes away', async () => {
-    const { port, sent, exits, receive, disconnect } = fakePort();
+    const { port, exits, peerOn, raw, disconnect, mainEnd } = fakeParent();
     const { service } = fakeService();
     const open = vi.fn(async (_options: { pickDirectory?: () => Promise<string | null> }) => service);
     const log = vi.fn();
     serveOverPort(port, open, { log });
-    receive({ type: 'open', options: { mode: 'desktop', canPickDirectory: true } });
-    await settle();
+    const answers: Array<(outcome: CallOutcome) => void> = [];
+    const control = peerOn('control', () => new Promise((resolve) => answers.push(resolve)));
+    await control.request('open', { ...openOptions, canPickDirectory: true });
     const pick = open.mock.calls[0]?.[0].pickDirectory;
     expect(pick).toBeTypeOf('function');
 
     const first = pick!();
-    expect(sent.at(-1)).toEqual({ type: 'pickDirectory', id: 0 });
-    receive({ type: 'directoryPicked', id: 7, path: '/wrong' });
-    receive({ type: 'directoryPicked', id: 0, path: '/home/me/repo' });
+    expect(mainEnd.received.at(-1)).toMatchObject({ message: { type: 'request', method: 'pickDirectory' } });
+    raw('control', { type: 'response', id: 'not-asked', outcome: ok('/wrong') });
+    answers[0]!(ok('/home/me/repo'));
     expect(await first).toBe('/home/me/repo');
-    expect(log).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/no directory request/));
+    expect(log).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/response to no request \(not-asked\)/));
 
     const second = pick!();
-    const sentBefore = sent.length;
+    const sentBefore = mainEnd.received.length;
     disconnect();
     expect(await second).toBeNull();
     await settle();
     expect(service.close).toHaveBeenCalledTimes(1);
     expect(exits).toEqual([0]);
-    expect(sent.length).toBe(sentBefore);
+    expect(mainEnd.received.length).toBe(sentBefore);
   });
 });
 
@@ -413,121 +410,139 @@ describe('detectParentPort', () => {
     try {
       const port = detectParentPort();
       const received = vi.fn();
-      port!.onMessage(received);
-      parentPort.emit('message', { data: openMessage, ports: [] });
-      expect(received).toHaveBeenCalledExactlyOnceWith(openMessage);
-      port!.send({ type: 'ready', databaseFile: '/db' });
-      expect(parentPort.postMessage).toHaveBeenCalledExactlyOnceWith({ type: 'ready', databaseFile: '/db' });
+      const stop = port!.onMessage(received);
+      parentPort.emit('message', { data: { channel: 'control' }, ports: [] });
+      expect(received).toHaveBeenCalledExactlyOnceWith({ channel: 'control' });
+      stop();
+      parentPort.emit('message', { data: { channel: 'control' }, ports: [] });
+      expect(received).toHaveBeenCalledTimes(1);
+      port!.postMessage({ channel: 'control', message: 1 });
+      expect(parentPort.postMessage).toHaveBeenCalledExactlyOnceWith({ channel: 'control', message: 1 });
     } finally {
       delete holder.parentPort;
     }
   });
 });
 
-/** A worker process stand-in: records what the parent sends and lets the test answer. */
+/** A worker process stand-in: the parent's end of a channel, whose other end the test answers on as the worker. */
 function fakeChild() {
-  const emitter = new EventEmitter();
-  const sent: ParentMessage[] = [];
+  const [mainEnd, workerEnd] = portPair();
+  const exits = new EventEmitter();
   const child = {
-    send: (message: ParentMessage) => void sent.push(message),
-    onMessage: (listener: (message: unknown) => void) => void emitter.on('message', listener),
-    onExit: (listener: (code: number | null) => void) => void emitter.on('exit', listener),
+    postMessage: (message: unknown) => mainEnd.postMessage(message),
+    onMessage: (listener: (message: unknown) => void) => mainEnd.onMessage(listener),
+    onExit: (listener: (code: number | null) => void) => void exits.on('exit', listener),
     kill: vi.fn(() => {}),
   } satisfies WorkerChild;
+  const requests: string[] = [];
+  let answer = (method: string, _params: unknown): Promise<CallOutcome> | CallOutcome =>
+    method === 'open' ? ok({ databaseFile: '/db' }) : ok();
+  const control = new RpcPeer(channel(workerEnd, 'control'), {
+    request: (method, params) => {
+      requests.push(method);
+      return answer(method, params);
+    },
+  });
   return {
     child,
-    sent,
-    reply: (message: unknown) => emitter.emit('message', message),
-    exit: (code: number | null) => emitter.emit('exit', code),
+    workerEnd: workerEnd as TestPort,
+    control,
+    requests,
+    answerWith: (next: typeof answer) => void (answer = next),
+    exit: (code: number | null) => exits.emit('exit', code),
   };
 }
 
+const quiet = { open: { mode: 'desktop' as const }, log: vi.fn() };
+
 describe('connectServiceWorker', () => {
-  it('sends open, logs and ignores malformed replies, and resolves on ready', async () => {
-    const { child, sent, reply } = fakeChild();
+  it('opens the service, logs and ignores malformed messages, hands on events unread, and relays the contract channel', async () => {
+    const { child, workerEnd, requests } = fakeChild();
     const log = vi.fn();
     const connecting = connectServiceWorker(child, { open: { mode: 'desktop', dataDir: '/data' }, log });
-    expect(sent).toEqual([{ type: 'open', options: { mode: 'desktop', dataDir: '/data', canPickDirectory: false } }]);
-    for (const bad of [
-      undefined,
-      'ready',
-      { type: 'ready' },
-      { type: 'event', seq: 1, event: { type: 'task.exploded' } },
-    ])
-      reply(bad);
-    reply({ type: 'result', id: 99, outcome: { ok: true, value: 1 } });
-    expect(log).toHaveBeenCalledTimes(5);
-    reply({ type: 'ready', databaseFile: '/data/baton.db' });
+    expect(workerEnd.received).toEqual([
+      {
+        channel: 'control',
+        message: {
+          type: 'request',
+          id: expect.any(String),
+          method: 'open',
+          params: { mode: 'desktop', dataDir: '/data', canPickDirectory: false },
+        },
+      },
+    ]);
     const service = await connecting;
-    expect(service.databaseFile).toBe('/data/baton.db');
+    expect(requests).toEqual(['open']);
+    expect(service.databaseFile).toBe('/db');
+    for (const bad of [undefined, 'ready', { type: 'ready' }, { type: 'response', id: 99, outcome: ok(1) }])
+      workerEnd.postMessage({ channel: 'control', message: bad });
+    expect(log).toHaveBeenCalledTimes(4);
 
-    const events: BatonEvent[] = [];
+    // Main does not read the worker's events: it hands them on as they come.
+    const events: unknown[] = [];
     const unsubscribe = service.subscribe((event) => events.push(event));
-    reply({ type: 'event', seq: 1, event: started });
+    const exploded = { type: 'task.exploded' } as unknown as BatonEvent;
+    workerEnd.postMessage({
+      channel: 'control',
+      message: { type: 'notification', method: 'event', params: { seq: 1, event: exploded } },
+    });
     unsubscribe();
-    reply({ type: 'event', seq: 1, event: started });
-    expect(events).toEqual([started]);
+    workerEnd.postMessage({
+      channel: 'control',
+      message: { type: 'notification', method: 'event', params: { seq: 2, event: started } },
+    });
+    expect(events).toEqual([exploded]);
 
-    const outcome = service.dispatch('getAppInfo', {});
-    expect(sent.at(-1)).toEqual({ type: 'call', id: 0, method: 'getAppInfo', input: {} });
-    reply({ type: 'result', id: 0, outcome: { ok: false, error: { code: 'not_found', message: 'gone' } } });
-    // The contract's defaults are filled in on the way.
-    expect(await outcome).toEqual(failure('not_found', 'gone'));
-
-    // A malformed result still settles its call.
-    const broken = service.dispatch('getAppInfo', {});
-    reply({ type: 'result', id: 1, outcome: { ok: false, error: { code: 'exploded' } } });
-    expect(await broken).toEqual(failure('internal', 'the Baton service sent a malformed result'));
+    // The contract's channel carries whatever is posted on it, both ways, unread.
+    const fromWorker = vi.fn();
+    service.contract.onMessage(fromWorker);
+    service.contract.postMessage({ anything: 'at all' });
+    expect(workerEnd.received.at(-1)).toEqual({ channel: 'contract', message: { anything: 'at all' } });
+    workerEnd.postMessage({ channel: 'contract', message: [1, 2] });
+    expect(fromWorker).toHaveBeenCalledExactlyOnceWith([1, 2]);
   });
 
-  it('rejects with the worker reason on openFailed, and on an exit before ready', async () => {
+  it('rejects with the worker reason on a failed open, and on an exit before it opened', async () => {
     const failed = fakeChild();
-    const connecting = connectServiceWorker(failed.child, { open: { mode: 'desktop' }, log: vi.fn() });
-    failed.reply({ type: 'openFailed', message: 'BATON_DB must not be empty when set' });
-    await expect(connecting).rejects.toThrow('BATON_DB must not be empty when set');
+    failed.answerWith(() => failure('internal', 'BATON_DB must not be empty when set'));
+    await expect(connectServiceWorker(failed.child, quiet)).rejects.toThrow('BATON_DB must not be empty when set');
     expect(failed.child.kill).toHaveBeenCalled();
 
     const crashed = fakeChild();
-    const early = connectServiceWorker(crashed.child, { open: { mode: 'desktop' }, log: vi.fn() });
+    crashed.answerWith(() => new Promise(() => {}));
+    const early = connectServiceWorker(crashed.child, quiet);
     crashed.exit(3);
     await expect(early).rejects.toThrow('the Baton service exited before it opened (exit code 3)');
   });
 
   it('answers pickDirectory with the injected picker, null when there is none or it fails', async () => {
-    const { child, sent, reply } = fakeChild();
+    const { child, control } = fakeChild();
     const picker = vi.fn().mockResolvedValueOnce('/home/me/repo').mockRejectedValueOnce(new Error('no display'));
-    const connecting = connectServiceWorker(child, { open: { mode: 'desktop' }, pickDirectory: picker, log: vi.fn() });
-    expect(sent[0]).toMatchObject({ options: { canPickDirectory: true } });
-    reply({ type: 'ready', databaseFile: '/db' });
-    await connecting;
-    reply({ type: 'pickDirectory', id: 4 });
-    reply({ type: 'pickDirectory', id: 5 });
-    await settle();
-    expect(sent.slice(1)).toEqual([
-      { type: 'directoryPicked', id: 4, path: '/home/me/repo' },
-      { type: 'directoryPicked', id: 5, path: null },
-    ]);
+    await connectServiceWorker(child, { ...quiet, pickDirectory: picker });
+    expect(await control.request('pickDirectory')).toEqual(ok('/home/me/repo'));
+    expect(await control.request('pickDirectory')).toEqual(ok(null));
+
+    const without = fakeChild();
+    await connectServiceWorker(without.child, quiet);
+    expect(await without.control.request('pickDirectory')).toEqual(ok(null));
   });
 
-  it('round-trips stopAll and close by id, and close waits for the exit', async () => {
-    const { child, sent, reply, exit } = fakeChild();
-    const connecting = connectServiceWorker(child, { open: { mode: 'desktop' }, log: vi.fn() });
-    reply({ type: 'ready', databaseFile: '/db' });
-    const service = await connecting;
-    const stopping = service.stopAll();
-    expect(sent.at(-1)).toEqual({ type: 'stopAll', id: 0 });
-    reply({ type: 'done', id: 0 });
-    await expect(stopping).resolves.toBeUndefined();
-    const failing = service.stopAll();
-    reply({ type: 'done', id: 1, error: 'kill failed' });
-    await expect(failing).rejects.toThrow('kill failed');
+  it('round-trips stopAll and close, and close waits for the exit', async () => {
+    const { child, requests, answerWith, exit } = fakeChild();
+    const service = await connectServiceWorker(child, quiet);
+    await expect(service.stopAll()).resolves.toBeUndefined();
+    answerWith(() => failure('internal', 'kill failed'));
+    await expect(service.stopAll()).rejects.toThrow('kill failed');
+    // A malformed answer still settles its request.
+    answerWith(() => ({ ok: false }) as unknown as CallOutcome);
+    await expect(service.stopAll()).rejects.toThrow('a malformed answer to stopAll');
 
+    answerWith(() => ok());
     let closed = false;
     const closing = service.close().then(() => (closed = true));
     expect(service.close()).toBe(service.close());
-    expect(sent.at(-1)).toEqual({ type: 'close', id: 2 });
-    reply({ type: 'done', id: 2 });
     await settle();
+    expect(requests.at(-1)).toBe('close');
     expect(closed).toBe(false);
     exit(0);
     await closing;
@@ -535,13 +550,12 @@ describe('connectServiceWorker', () => {
   });
 
   it('kills a worker that does not close in time', async () => {
+    const { child, answerWith, exit } = fakeChild();
+    const log = vi.fn();
+    const service = await connectServiceWorker(child, { ...quiet, closeTimeoutMs: 1000, log });
+    answerWith(() => new Promise(() => {}));
     vi.useFakeTimers();
     try {
-      const { child, reply, exit } = fakeChild();
-      const log = vi.fn();
-      const connecting = connectServiceWorker(child, { open: { mode: 'desktop' }, closeTimeoutMs: 1000, log });
-      reply({ type: 'ready', databaseFile: '/db' });
-      const service = await connecting;
       const closing = service.close();
       await vi.advanceTimersByTimeAsync(999);
       expect(child.kill).not.toHaveBeenCalled();
@@ -555,31 +569,29 @@ describe('connectServiceWorker', () => {
     }
   });
 
-  it('answers calls in flight, and later ones, as unavailable once the worker has died', async () => {
-    const { child, reply, exit } = fakeChild();
+  it('settles requests in flight, and refuses later ones and the contract channel, once the worker has died', async () => {
+    const { child, answerWith, exit } = fakeChild();
     const log = vi.fn();
-    const connecting = connectServiceWorker(child, { open: { mode: 'desktop' }, log });
-    reply({ type: 'ready', databaseFile: '/db' });
-    const service = await connecting;
-    const inFlight = service.dispatch('listTasks', {});
+    const service = await connectServiceWorker(child, { ...quiet, log });
+    answerWith(() => new Promise(() => {}));
+    const inFlight = service.stopAll();
     exit(null);
-    const gone = failure('unavailable', 'the Baton service has stopped (killed by a signal)');
-    expect(await inFlight).toEqual(gone);
-    expect(await service.dispatch('listTasks', {})).toEqual(gone);
-    expect(log).toHaveBeenCalledExactlyOnceWith('baton: the Baton service has stopped (killed by a signal)');
+    const gone = 'the Baton service has stopped (killed by a signal)';
+    await expect(inFlight).rejects.toThrow(`${gone} before stopAll answered`);
+    await expect(service.stopAll()).rejects.toThrow(gone);
+    expect(() => service.contract.postMessage({})).toThrow(gone);
+    expect(log).toHaveBeenCalledExactlyOnceWith(`baton: ${gone}`);
     expect(await service.exited).toBeNull();
   });
 
-  it('answers unavailable when a call cannot be sent', async () => {
-    const { child, reply } = fakeChild();
-    const connecting = connectServiceWorker(child, { open: { mode: 'desktop' }, log: vi.fn() });
-    reply({ type: 'ready', databaseFile: '/db' });
-    const service = await connecting;
-    child.send = () => {
+  it('rejects a request that cannot be sent, with why', async () => {
+    const { child } = fakeChild();
+    const service = await connectServiceWorker(child, quiet);
+    child.postMessage = () => {
       throw new Error('the service process has no open IPC channel');
     };
-    expect(await service.dispatch('listTasks', {})).toEqual(
-      failure('unavailable', 'could not reach the Baton service: the service process has no open IPC channel'),
+    await expect(service.stopAll()).rejects.toThrow(
+      'could not ask the Baton service to stopAll: could not send stopAll: the service process has no open IPC channel',
     );
   });
 });

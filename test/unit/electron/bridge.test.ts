@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BatonEvent } from '../../../src-main/contract/events';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../../src-main/contract/transport';
+import { IPC_CHANNEL } from '../../../src-main/contract/transport';
 import { createBridge, type IpcRendererLike } from '../../../src-main/electron/bridge';
 
 type Listener = Parameters<IpcRendererLike['on']>[1];
@@ -9,7 +8,7 @@ type Listener = Parameters<IpcRendererLike['on']>[1];
 function fakeIpcRenderer() {
   const listeners = new Map<string, Set<Listener>>();
   const ipc = {
-    invoke: vi.fn(async (_channel: string, ..._args: unknown[]): Promise<unknown> => ({ ok: true, value: 1 })),
+    send: vi.fn((_channel: string, ..._args: unknown[]) => {}),
     on: vi.fn((channel: string, listener: Listener) => {
       if (!listeners.has(channel)) listeners.set(channel, new Set());
       listeners.get(channel)!.add(listener);
@@ -29,96 +28,77 @@ function fakeIpcRenderer() {
   return ipc satisfies IpcRendererLike;
 }
 
-const started: BatonEvent = { type: 'task.started', taskId: 't1' };
+const request = { type: 'request', id: 'a:0', method: 'stopTask', params: { taskId: 't1' } };
+const response = { type: 'response', id: 'a:0', outcome: { ok: true, value: { stopped: true } } };
 
 describe('the preload bridge', () => {
-  it('exposes exactly call and subscribe, and nothing of ipcRenderer', () => {
+  it('exposes exactly postMessage and onMessage, and nothing of ipcRenderer', () => {
     const ipc = fakeIpcRenderer();
     const bridge = createBridge(ipc);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'subscribe']);
-    expect(typeof bridge.call).toBe('function');
-    expect(typeof bridge.subscribe).toBe('function');
+    expect(Object.keys(bridge).sort()).toEqual(['onMessage', 'postMessage']);
     const exposed = Object.values(bridge) as unknown[];
-    for (const leak of [ipc, ipc.invoke, ipc.on, ipc.removeListener]) expect(exposed).not.toContain(leak);
+    for (const leak of [ipc, ipc.send, ipc.on, ipc.removeListener]) expect(exposed).not.toContain(leak);
   });
 
-  it('uses the contract channel names', () => {
-    // bridge.ts copies them so the preload never loads the contract module at run time.
+  it('posts each message as it is on the contract channel', () => {
+    // bridge.ts copies the channel name so the preload never loads the contract module at run time.
     const ipc = fakeIpcRenderer();
-    const bridge = createBridge(ipc);
-    void bridge.call('getAppInfo', {});
-    const unsubscribe = bridge.subscribe(() => {});
-    expect(ipc.invoke.mock.calls[0]?.[0]).toBe(IPC_CALL_CHANNEL);
-    expect(ipc.on.mock.calls[0]?.[0]).toBe(IPC_EVENT_CHANNEL);
-    unsubscribe();
+    createBridge(ipc).postMessage(request);
+    expect(ipc.send).toHaveBeenCalledExactlyOnceWith(IPC_CHANNEL, request);
   });
 
-  it('call invokes the call channel with { method, input } and resolves with the outcome', async () => {
+  it('lets a failed send throw, for the peer to reject its request with', () => {
     const ipc = fakeIpcRenderer();
-    ipc.invoke.mockResolvedValueOnce({ ok: true, value: { stopped: true } });
-    const result = await createBridge(ipc).call('stopTask', { taskId: 't1' });
-    expect(ipc.invoke).toHaveBeenCalledExactlyOnceWith(IPC_CALL_CHANNEL, {
-      method: 'stopTask',
-      input: { taskId: 't1' },
+    ipc.send.mockImplementationOnce(() => {
+      throw new Error('An object could not be cloned.');
     });
-    expect(result).toEqual({ ok: true, value: { stopped: true } });
+    expect(() => createBridge(ipc).postMessage(request)).toThrow('An object could not be cloned.');
   });
 
-  it('call resolves a failed invoke as an unavailable outcome instead of rejecting', async () => {
-    const ipc = fakeIpcRenderer();
-    ipc.invoke.mockRejectedValueOnce(new Error("No handler registered for 'baton:call'"));
-    expect(await createBridge(ipc).call('getAppInfo', {})).toEqual({
-      ok: false,
-      error: { code: 'unavailable', message: "No handler registered for 'baton:call'", issues: [] },
-    });
-  });
-
-  it('subscribe hands the listener only the Baton event and its seq, never the IpcRendererEvent', () => {
+  it('hands the listener only the message, never the IpcRendererEvent', () => {
     const ipc = fakeIpcRenderer();
     const listener = vi.fn();
-    createBridge(ipc).subscribe(listener);
-    ipc.emit(IPC_EVENT_CHANNEL, { seq: 1, event: started });
-    expect(listener).toHaveBeenCalledTimes(1);
-    expect(listener.mock.calls[0]).toEqual([started, 1]);
-    expect(listener.mock.calls[0]).not.toContain(ipc.rawEvent);
+    createBridge(ipc).onMessage(listener);
+    ipc.emit(IPC_CHANNEL, response);
+    expect(listener.mock.calls).toEqual([[response]]);
   });
 
-  it("subscribe's unsubscribe removes exactly that listener", () => {
+  it("onMessage's removal removes exactly that listener, once", () => {
     const ipc = fakeIpcRenderer();
     const bridge = createBridge(ipc);
     const first = vi.fn();
     const second = vi.fn();
-    const unsubscribeFirst = bridge.subscribe(first);
-    bridge.subscribe(second);
-    expect(ipc.count(IPC_EVENT_CHANNEL)).toBe(2);
+    const removeFirst = bridge.onMessage(first);
+    bridge.onMessage(second);
+    expect(ipc.count(IPC_CHANNEL)).toBe(2);
 
-    unsubscribeFirst();
-    expect(ipc.count(IPC_EVENT_CHANNEL)).toBe(1);
-    ipc.emit(IPC_EVENT_CHANNEL, { seq: 1, event: started });
+    removeFirst();
+    expect(ipc.count(IPC_CHANNEL)).toBe(1);
+    ipc.emit(IPC_CHANNEL, response);
     expect(first).not.toHaveBeenCalled();
-    expect(second).toHaveBeenCalledExactlyOnceWith(started, 1);
+    expect(second).toHaveBeenCalledExactlyOnceWith(response);
 
     // Calling it again is harmless and removes nothing else.
-    unsubscribeFirst();
-    expect(ipc.count(IPC_EVENT_CHANNEL)).toBe(1);
+    removeFirst();
+    expect(ipc.count(IPC_CHANNEL)).toBe(1);
   });
 
-  it('the same listener subscribed twice is removed once per unsubscribe', () => {
+  it('the same listener added twice is removed once per removal', () => {
     const ipc = fakeIpcRenderer();
     const bridge = createBridge(ipc);
     const listener = vi.fn();
-    const unsubscribeA = bridge.subscribe(listener);
-    bridge.subscribe(listener);
-    unsubscribeA();
-    ipc.emit(IPC_EVENT_CHANNEL, { seq: 1, event: started });
+    const removeA = bridge.onMessage(listener);
+    bridge.onMessage(listener);
+    removeA();
+    ipc.emit(IPC_CHANNEL, response);
     expect(listener).toHaveBeenCalledTimes(1);
   });
 
   it('ignores other channels', () => {
     const ipc = fakeIpcRenderer();
     const listener = vi.fn();
-    createBridge(ipc).subscribe(listener);
-    ipc.emit('some:other', started);
+    createBridge(ipc).onMessage(listener);
+    ipc.emit('some:other', response);
     expect(listener).not.toHaveBeenCalled();
   });
 });

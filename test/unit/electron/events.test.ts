@@ -1,8 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../../../src-main/contract/events';
-import { IPC_EVENT_CHANNEL } from '../../../src-main/contract/transport';
 import { type TaskSummary, taskSummarySchema } from '../../../src-main/contract/views';
-import { forwardEvents } from '../../../src-main/electron/ipc';
 import { type NotificationClass, notifyOnFinish } from '../../../src-main/electron/notifications';
 
 function fakeHost() {
@@ -58,37 +56,6 @@ const finished: BatonEvent = {
   task: summary,
 };
 const started: BatonEvent = { type: 'task.started', taskId: 't1' };
-
-describe('forwardEvents', () => {
-  it('sends every host event to the window on the event channel while it is alive', () => {
-    const host = fakeHost();
-    const state = { destroyed: false };
-    const send = vi.fn();
-    forwardEvents(host, { isDestroyed: () => state.destroyed, webContents: { send } });
-
-    host.emit(started);
-    host.emit(finished);
-    expect(send.mock.calls).toEqual([
-      [IPC_EVENT_CHANNEL, { seq: 1, event: started }],
-      [IPC_EVENT_CHANNEL, { seq: 2, event: finished }],
-    ]);
-
-    state.destroyed = true;
-    host.emit(started);
-    expect(send).toHaveBeenCalledTimes(2);
-  });
-
-  it('returns the unsubscribe', () => {
-    const host = fakeHost();
-    const send = vi.fn();
-    const stop = forwardEvents(host, { isDestroyed: () => false, webContents: { send } });
-    expect(host.listenerCount()).toBe(1);
-    stop();
-    expect(host.listenerCount()).toBe(0);
-    host.emit(started);
-    expect(send).not.toHaveBeenCalled();
-  });
-});
 
 function fakeNotifications(supported = true) {
   const shown: { title?: string; body?: string }[] = [];

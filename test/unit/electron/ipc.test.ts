@@ -1,119 +1,111 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CallOutcome } from '../../../src-main/contract/api';
-import { IPC_CALL_CHANNEL } from '../../../src-main/contract/transport';
+import { IPC_CHANNEL } from '../../../src-main/contract/transport';
 import {
-  bindIpc,
-  type CallerWindow,
-  type InvokeEventLike,
+  type IpcEventLike,
   type IpcMainLike,
-  UNKNOWN_SENDER,
+  isTrustedSender,
+  relayContract,
+  type RelayWindow,
 } from '../../../src-main/electron/ipc';
+import { portPair } from '../../support/rpc';
 
 const APP_URL = 'file:///opt/baton/out/renderer/index.html';
 const OUR_CONTENTS_ID = 7;
 
 function setUp() {
-  const handlers = new Map<string, Parameters<IpcMainLike['handle']>[1]>();
+  const listeners = new Map<string, Parameters<IpcMainLike['on']>[1]>();
   const ipcMain: IpcMainLike = {
-    handle: (channel, listener) => {
-      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
-      handlers.set(channel, listener);
+    on: (channel, listener) => {
+      if (listeners.has(channel)) throw new Error(`second listener for ${channel}`);
+      listeners.set(channel, listener);
     },
-    removeHandler: (channel) => void handlers.delete(channel),
+    removeListener: (channel, listener) => {
+      if (listeners.get(channel) === listener) listeners.delete(channel);
+    },
   };
-  const outcome: CallOutcome = { ok: true, value: { mode: 'desktop' } };
-  const host = { dispatch: vi.fn(async (_method: unknown, _input: unknown): Promise<CallOutcome> => outcome) };
+  const [service, worker] = portPair();
   const windowState = { destroyed: false };
-  const window: CallerWindow = { isDestroyed: () => windowState.destroyed, webContents: { id: OUR_CONTENTS_ID } };
-  const unbind = bindIpc({ ipcMain, host, window, appUrl: APP_URL });
-  const invoke = (event: InvokeEventLike, payload: unknown) => {
-    const handler = handlers.get(IPC_CALL_CHANNEL);
-    if (!handler) throw new Error('no handler registered');
-    return handler(event, payload);
+  const send = vi.fn();
+  const window: RelayWindow = {
+    isDestroyed: () => windowState.destroyed,
+    webContents: { id: OUR_CONTENTS_ID, send },
   };
-  return { handlers, host, windowState, outcome, unbind, invoke };
+  const log = vi.fn();
+  const unbind = relayContract({ ipcMain, window, appUrl: APP_URL, service, log });
+  const fromWindow = (event: IpcEventLike, message: unknown) => {
+    const listener = listeners.get(IPC_CHANNEL);
+    if (!listener) throw new Error('no listener registered');
+    listener(event, message);
+  };
+  return { listeners, worker, windowState, send, log, unbind, fromWindow };
 }
 
-const fromOurPage = (over: Partial<InvokeEventLike> = {}): InvokeEventLike => ({
+const fromOurPage = (over: Partial<IpcEventLike> = {}): IpcEventLike => ({
   sender: { id: OUR_CONTENTS_ID },
   senderFrame: { url: `${APP_URL}#/tasks`, parent: null },
   ...over,
 });
 
-describe('the IPC call handler', () => {
-  it('dispatches a call from our window main frame and returns the service outcome', async () => {
-    const { host, invoke, outcome } = setUp();
-    const result = await invoke(fromOurPage(), { method: 'getAppInfo', input: {} });
-    expect(result).toBe(outcome);
-    expect(host.dispatch).toHaveBeenCalledExactlyOnceWith('getAppInfo', {});
+const request = { type: 'request', id: 'a:0', method: 'getAppInfo', params: {} };
+
+describe('the IPC relay', () => {
+  it("relays what our window's main frame sends to the service, as it is, whatever it is", () => {
+    const { worker, fromWindow, log } = setUp();
+    for (const message of [request, { method: 'x' }, 'getAppInfo', 42, null, ['getAppInfo', {}]])
+      fromWindow(fromOurPage(), message);
+    expect(worker.received).toEqual([request, { method: 'x' }, 'getAppInfo', 42, null, ['getAppInfo', {}]]);
+    expect(log).not.toHaveBeenCalled();
   });
 
-  it('refuses a subframe of our window without dispatching', async () => {
-    const { host, invoke } = setUp();
-    const event = fromOurPage({ senderFrame: { url: APP_URL, parent: { url: APP_URL } } });
-    expect(await invoke(event, { method: 'getAppInfo', input: {} })).toEqual(UNKNOWN_SENDER);
-    expect(host.dispatch).not.toHaveBeenCalled();
-  });
-
-  it('refuses our main frame once it shows a foreign page, without dispatching', async () => {
-    const { host, invoke } = setUp();
-    const event = fromOurPage({ senderFrame: { url: 'https://evil.example/', parent: null } });
-    expect(await invoke(event, { method: 'stopTask', input: { taskId: 'a' } })).toEqual(UNKNOWN_SENDER);
-    expect(host.dispatch).not.toHaveBeenCalled();
-  });
-
-  it('refuses another webContents showing the same URL, a missing frame, and a destroyed window', async () => {
-    const { host, invoke, windowState } = setUp();
-    const payload = { method: 'getAppInfo', input: {} };
-    expect(await invoke(fromOurPage({ sender: { id: OUR_CONTENTS_ID + 1 } }), payload)).toEqual(UNKNOWN_SENDER);
-    expect(await invoke(fromOurPage({ senderFrame: null }), payload)).toEqual(UNKNOWN_SENDER);
+  it('relays what the service sends to the window, while it is alive', () => {
+    const { worker, send, windowState } = setUp();
+    const response = { type: 'response', id: 'a:0', outcome: { ok: true, value: { mode: 'desktop' } } };
+    worker.postMessage(response);
+    expect(send).toHaveBeenCalledExactlyOnceWith(IPC_CHANNEL, response);
     windowState.destroyed = true;
-    expect(await invoke(fromOurPage(), payload)).toEqual(UNKNOWN_SENDER);
-    expect(host.dispatch).not.toHaveBeenCalled();
+    worker.postMessage(response);
+    expect(send).toHaveBeenCalledTimes(1);
   });
 
-  it('the refusal is the documented outcome', () => {
-    expect(UNKNOWN_SENDER).toEqual({
-      ok: false,
-      error: { code: 'unavailable', message: 'refused: unknown sender', issues: [] },
-    });
+  it('refuses a subframe of our window, and our main frame once it shows a foreign page', () => {
+    const { worker, fromWindow, log } = setUp();
+    fromWindow(fromOurPage({ senderFrame: { url: APP_URL, parent: { url: APP_URL } } }), request);
+    fromWindow(fromOurPage({ senderFrame: { url: 'https://evil.example/', parent: null } }), request);
+    expect(worker.received).toEqual([]);
+    expect(log).toHaveBeenCalledTimes(2);
+    expect(log).toHaveBeenCalledWith('baton: refused a message from an unknown sender');
   });
 
-  it('rejects a payload that is not an object as invalid_input, without dispatching', async () => {
-    const { host, invoke } = setUp();
-    for (const payload of [undefined, null, 'getAppInfo', 42, ['getAppInfo', {}]]) {
-      const result = await invoke(fromOurPage(), payload);
-      expect(result.ok).toBe(false);
-      expect(!result.ok && result.error.code).toBe('invalid_input');
-    }
-    expect(host.dispatch).not.toHaveBeenCalled();
+  it('refuses another webContents showing the same URL, a missing frame, and a destroyed window', () => {
+    const { worker, fromWindow, windowState } = setUp();
+    fromWindow(fromOurPage({ sender: { id: OUR_CONTENTS_ID + 1 } }), request);
+    fromWindow(fromOurPage({ senderFrame: null }), request);
+    windowState.destroyed = true;
+    fromWindow(fromOurPage(), request);
+    expect(worker.received).toEqual([]);
   });
 
-  it('leaves method and input checks to the service, passing exactly what was sent', async () => {
-    const { host, invoke } = setUp();
-    const unknown: CallOutcome = {
-      ok: false,
-      error: { code: 'unknown_method', message: 'no such method: x', issues: [] },
-    };
-    host.dispatch.mockResolvedValueOnce(unknown);
-    const result = await invoke(fromOurPage(), { method: 'x' });
-    expect(result).toEqual(unknown);
-    expect(host.dispatch).toHaveBeenCalledExactlyOnceWith('x', undefined);
+  it('logs a message it cannot relay to a service that has gone, rather than throw into Electron', () => {
+    const { worker, fromWindow, log } = setUp();
+    worker.close();
+    expect(() => fromWindow(fromOurPage(), request)).not.toThrow();
+    expect(log).toHaveBeenCalledExactlyOnceWith(
+      'baton: could not relay a message to the service: the channel is closed',
+    );
   });
 
-  it('turns an endpoint that throws into an internal outcome rather than a rejected invoke', async () => {
-    const { host, invoke } = setUp();
-    host.dispatch.mockRejectedValueOnce(new Error('database is closed'));
-    expect(await invoke(fromOurPage(), { method: 'getAppInfo', input: {} })).toEqual({
-      ok: false,
-      error: { code: 'internal', message: 'database is closed', issues: [] },
-    });
-  });
-
-  it('registers on the contract channel only, and its removal unregisters it', () => {
-    const { handlers, unbind } = setUp();
-    expect([...handlers.keys()]).toEqual([IPC_CALL_CHANNEL]);
+  it('listens on the contract channel only, and its removal stops both directions', () => {
+    const { listeners, unbind, worker, send } = setUp();
+    expect([...listeners.keys()]).toEqual([IPC_CHANNEL]);
     unbind();
-    expect(handlers.size).toBe(0);
+    expect(listeners.size).toBe(0);
+    worker.postMessage(request);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('trusts only our own top frame', () => {
+    const window = { isDestroyed: () => false, webContents: { id: OUR_CONTENTS_ID } };
+    expect(isTrustedSender(fromOurPage(), window, APP_URL)).toBe(true);
+    expect(isTrustedSender(fromOurPage({ senderFrame: null }), window, APP_URL)).toBe(false);
   });
 });

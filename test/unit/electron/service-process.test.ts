@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { failure } from '../../../src-main/contract/api';
-import type { ParentMessage } from '../../../src-main/contract/worker-protocol';
 import {
   fromUtilityProcess,
   SERVICE_PROCESS_OPTIONS,
@@ -23,6 +22,11 @@ class FakeUtilityProcess extends EventEmitter implements UtilityProcessLike {
   exitWith(code: number) {
     this.emit('exit', code);
   }
+  /** The worker's answer to the control request it was posted at `index` (negative: from the end). */
+  answer(index: number, outcome: unknown) {
+    const { message } = this.posted.at(index) as { message: { id: string } };
+    this.fromWorker({ channel: 'control', message: { type: 'response', id: message.id, outcome } });
+  }
 }
 
 describe('fromUtilityProcess', () => {
@@ -31,14 +35,16 @@ describe('fromUtilityProcess', () => {
     const worker = fromUtilityProcess(child);
     const received = vi.fn();
     const exited = vi.fn();
-    worker.onMessage(received);
     worker.onExit(exited);
 
-    const call: ParentMessage = { type: 'call', id: 1, method: 'getAppInfo', input: {} };
-    worker.send(call);
-    expect(child.posted).toEqual([call]);
-    child.fromWorker({ type: 'ready', databaseFile: '/db' });
-    expect(received).toHaveBeenCalledExactlyOnceWith({ type: 'ready', databaseFile: '/db' });
+    const message = { channel: 'control', message: { type: 'request', id: 'a:1', method: 'stopAll' } };
+    worker.postMessage(message);
+    expect(child.posted).toEqual([message]);
+    const stop = worker.onMessage(received);
+    child.fromWorker({ channel: 'contract', message: 1 });
+    stop();
+    child.fromWorker({ channel: 'contract', message: 2 });
+    expect(received).toHaveBeenCalledExactlyOnceWith({ channel: 'contract', message: 1 });
 
     worker.kill();
     expect(child.kill).toHaveBeenCalledTimes(1);
@@ -50,7 +56,7 @@ describe('fromUtilityProcess', () => {
     const child = new FakeUtilityProcess();
     const worker = fromUtilityProcess(child);
     // Even from inside an exit listener, where Electron's postMessage once crashed main.
-    worker.onExit(() => expect(() => worker.send({ type: 'stopAll', id: 0 })).toThrow(/exited/));
+    worker.onExit(() => expect(() => worker.postMessage({ channel: 'control' })).toThrow(/exited/));
     child.exitWith(0);
     expect(child.posted).toEqual([]);
   });
@@ -79,33 +85,41 @@ describe('startServiceProcess', () => {
     expect(SERVICE_PROCESS_OPTIONS).toEqual({ serviceName: 'Baton service', stdio: 'inherit' });
     expect(child.posted).toEqual([
       {
-        type: 'open',
-        options: {
-          mode: 'desktop',
-          dataDir: '/home/me/.config/Baton',
-          nativeBinding: '/opt/baton/better_sqlite3.node',
-          canPickDirectory: true,
+        channel: 'control',
+        message: {
+          type: 'request',
+          id: expect.any(String),
+          method: 'open',
+          params: {
+            mode: 'desktop',
+            dataDir: '/home/me/.config/Baton',
+            nativeBinding: '/opt/baton/better_sqlite3.node',
+            canPickDirectory: true,
+          },
         },
       },
     ]);
 
-    child.fromWorker({ type: 'ready', databaseFile: '/home/me/.config/Baton/baton.db' });
+    child.answer(0, { ok: true, value: { databaseFile: '/home/me/.config/Baton/baton.db' } });
     const service = await starting;
     expect(service.databaseFile).toBe('/home/me/.config/Baton/baton.db');
 
-    const outcome = service.dispatch('listTasks', {});
-    expect(child.posted.at(-1)).toEqual({ type: 'call', id: 0, method: 'listTasks', input: {} });
-    child.fromWorker({ type: 'result', id: 0, outcome: { ok: true, value: { tasks: [], total: 0 } } });
-    expect(await outcome).toEqual({ ok: true, value: { tasks: [], total: 0 } });
+    // The window's messages go to the worker's contract channel, and its answers come back, as they are.
+    const fromWorker = vi.fn();
+    service.contract.onMessage(fromWorker);
+    const request = { type: 'request', id: 'w:0', method: 'listTasks', params: {} };
+    service.contract.postMessage(request);
+    expect(child.posted.at(-1)).toEqual({ channel: 'contract', message: request });
+    const response = { type: 'response', id: 'w:0', outcome: { ok: true, value: { tasks: [], total: 0 } } };
+    child.fromWorker({ channel: 'contract', message: response });
+    expect(fromWorker).toHaveBeenCalledExactlyOnceWith(response);
 
     const closing = service.close();
-    expect(child.posted.at(-1)).toEqual({ type: 'close', id: 1 });
-    child.fromWorker({ type: 'done', id: 1 });
+    expect(child.posted.at(-1)).toMatchObject({ channel: 'control', message: { method: 'close' } });
+    child.answer(-1, { ok: true, value: null });
     child.exitWith(0);
     await closing;
-    expect(await service.dispatch('listTasks', {})).toEqual(
-      failure('unavailable', 'the Baton service has stopped (exit code 0)'),
-    );
+    expect(() => service.contract.postMessage(request)).toThrow('the Baton service has stopped (exit code 0)');
     expect(child.kill).not.toHaveBeenCalled();
   });
 
@@ -117,7 +131,7 @@ describe('startServiceProcess', () => {
       open: { mode: 'desktop' },
       log: vi.fn(),
     });
-    child.fromWorker({ type: 'openFailed', message: 'cannot open the database at /x/baton.db: EACCES' });
+    child.answer(0, failure('internal', 'cannot open the database at /x/baton.db: EACCES'));
     await expect(starting).rejects.toThrow('cannot open the database at /x/baton.db: EACCES');
     expect(child.kill).toHaveBeenCalledTimes(1);
   });
