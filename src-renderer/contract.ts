@@ -111,6 +111,8 @@ export {
 } from '../src-main/contract/views';
 export {
   addDays,
+  compactCost,
+  compactTokens,
   describeAgentStop,
   describeApiRetry,
   describeAttempts,
@@ -125,9 +127,11 @@ export {
   formatDay,
   formatDuration,
   formatPreciseCost,
+  formatShare,
   formatTokens,
   formatWait,
   parseDay,
+  periodLabel,
   PERMISSION_MODE_DESCRIPTIONS,
   permissionDenialHint,
   plural,
@@ -139,6 +143,7 @@ export {
   sumTokens,
   TASK_STATUS_LABELS,
   UNKNOWN_COST_TEXT,
+  USAGE_SOURCE_LABELS,
   WAIT_LABELS,
 } from '../src-main/contract/format';
 
