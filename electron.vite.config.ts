@@ -47,13 +47,16 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
-    // Minified, and recharts in its own chunk: History's first paint waits on this download and parse.
+    // Minified. The charts (recharts) and the diff viewer are imported where first used, so the first load
+    // leaves them out (components/charts/lazy-charts.tsx, IterationDiffPanel.tsx).
     build: {
       minify: true,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src-renderer/index.html') },
-        output: { manualChunks: (id: string) => (id.includes('node_modules/recharts') ? 'recharts' : undefined) },
       },
+    },
+    resolve: {
+      alias: [{ find: /^lowlight$/, replacement: resolve(__dirname, 'vendor/lowlight-common.js') }],
     },
     plugins: [react(), contentSecurityPolicyMeta],
   },

@@ -18,6 +18,8 @@ export default defineConfig({
           name: 'renderer',
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
+          // The charts load with their modules on first use; loaded before each file, they render at once.
+          setupFiles: ['test/renderer/setup-charts.ts'],
           sequence: { groupOrder: 0 },
         },
       },

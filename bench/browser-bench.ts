@@ -136,3 +136,24 @@ export async function liveEventLatency(rate: number, seconds: number): Promise<n
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The scripts the window's first load (Tasks, an empty store) fetches, in kB: the largest and their sum. The
+ * charts and the diff viewer load when first needed, so neither is among them.
+ */
+export async function firstLoadScripts(): Promise<{ largestKb: number; totalKb: number }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-first-load-'));
+  try {
+    return await withBrowserMode(path.join(dir, 'empty.db'), undefined, async (origin, page) => {
+      const sizes: number[] = [];
+      page.on('response', async (response) => {
+        if (response.request().resourceType() === 'script') sizes.push((await response.body()).length / 1000);
+      });
+      await page.goto(`${origin}/?first-load#/`);
+      await page.getByRole('button', { name: 'Launch' }).waitFor();
+      return { largestKb: Math.max(0, ...sizes), totalKb: sizes.reduce((sum, kb) => sum + kb, 0) };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

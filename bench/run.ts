@@ -16,7 +16,7 @@ import { type BatonCore, openBatonCore } from '../src-main/core/baton-core';
 import { EventLogWriter, newOrigin } from '../src-main/core/events/event-log';
 import { DEFAULT_RETRY_TIMING } from '../src-main/core/orchestrator/orchestrator';
 import { EventRecorder } from '../src-main/core/store/event-recorder';
-import { historyFirstChartPaint, liveEventLatency } from './browser-bench';
+import { firstLoadScripts, historyFirstChartPaint, liveEventLatency } from './browser-bench';
 import { measureStart } from './cli-start';
 import { fillStore } from './fill-store';
 import { crossProcessLatency } from './cross-process';
@@ -41,7 +41,7 @@ const CROSS_PROCESS_SECONDS = 10;
 
 interface Figure {
   name: string;
-  unit: 'ms' | 'x' | 'MB';
+  unit: 'ms' | 'x' | 'MB' | 'kB';
   median: number;
   p95: number;
   n: number;
@@ -308,6 +308,9 @@ async function main(): Promise<void> {
   report(summarise(`  the same, worst case (target ≤ 100 ms)`, [Math.max(...cross)]));
 
   note('measuring in Chromium (browser mode)…');
+  const scripts = await firstLoadScripts();
+  report(summarise('window first load: largest script (target ≤ 500)', [scripts.largestKb], 'kB'));
+  report(summarise('window first load: all scripts', [scripts.totalKb], 'kB'));
   report(summarise('history first chart paint (100k sessions)', await historyFirstChartPaint(15)));
   const latencies = await liveEventLatency(1000, 5);
   if (latencies.length < 1000) note(`  only ${latencies.length} of 5000 events were seen on screen`);

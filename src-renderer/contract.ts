@@ -113,6 +113,8 @@ export {
 } from '../src-main/contract/views';
 export {
   addDays,
+  compactCost,
+  compactTokens,
   describeAgentStop,
   describeApiRetry,
   describeAttempts,
@@ -127,9 +129,11 @@ export {
   formatDay,
   formatDuration,
   formatPreciseCost,
+  formatShare,
   formatTokens,
   formatWait,
   parseDay,
+  periodLabel,
   PERMISSION_MODE_DESCRIPTIONS,
   permissionDenialHint,
   plural,
@@ -141,6 +145,7 @@ export {
   sumTokens,
   TASK_STATUS_LABELS,
   UNKNOWN_COST_TEXT,
+  USAGE_SOURCE_LABELS,
   WAIT_LABELS,
 } from '../src-main/contract/format';
 

@@ -82,6 +82,12 @@ export const batonEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task.stop_requested'), taskId: z.string() }),
   /** The settings changed: another process's queue takes a new concurrency limit at once. */
   z.object({ type: z.literal('settings.changed') }),
+  /**
+   * This service's tail of the event log fell behind the log's pruning (its process was stopped for long):
+   * other processes' events were missed, so what its windows hold may be stale. A window takes a new
+   * snapshot. Never written to the log: it is about this service alone.
+   */
+  z.object({ type: z.literal('live.resync') }),
 ]);
 export type BatonEvent = z.infer<typeof batonEventSchema>;
 
@@ -100,7 +106,13 @@ export const feedSinceSchema = z.union([
 export type FeedSince = z.infer<typeof feedSinceSchema>;
 export type BatonEventType = BatonEvent['type'];
 /** The events about one task: all but the usage ones. */
-/** What a live view of tasks applies: neither usage, nor settings, nor requests between processes. */
-export type TaskEvent = Exclude<BatonEvent, { type: 'usage.imported' | 'task.stop_requested' | 'settings.changed' }>;
+/** What a live view of tasks applies: neither usage, nor settings, nor signals between processes or to windows. */
+export type TaskEvent = Exclude<
+  BatonEvent,
+  { type: 'usage.imported' | 'task.stop_requested' | 'settings.changed' | 'live.resync' }
+>;
 export const isTaskEvent = (event: BatonEvent): event is TaskEvent =>
-  event.type !== 'usage.imported' && event.type !== 'task.stop_requested' && event.type !== 'settings.changed';
+  event.type !== 'usage.imported' &&
+  event.type !== 'task.stop_requested' &&
+  event.type !== 'settings.changed' &&
+  event.type !== 'live.resync';

@@ -1,10 +1,12 @@
 /** Every number, cost, duration and date Baton shows, in the terminal and in the window, is formatted here, so they agree. */
 import { type WaitCause, waitCauseOf } from './agent-events';
 import type { PermissionMode } from './task-spec';
+import type { UsageSource } from './usage';
 import type { SessionStatus, TaskStatus } from './views';
 import { formatDuration, formatInteger, formatPreciseCost, pad2, plural } from './format-numbers';
 
 export * from './format-numbers';
+export * from './format-chart';
 
 /** Local date and time as "2026-11-25 14:03": sortable, unambiguous, and independent of the OS locale. */
 export function formatDate(epochMs: number | null | undefined): string {
@@ -55,6 +57,9 @@ export function roundUsd(usd: number): number {
 }
 
 /** Words for every task status, for people (the enum stays in JSON and attributes). */
+/** Where usage comes from: Baton's own runs, or sessions a person ran in the agent's own interface. */
+export const USAGE_SOURCE_LABELS: Record<UsageSource, string> = { baton: 'Baton', interactive: 'Interactive' };
+
 export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
   queued: 'Queued',
   running: 'Running',

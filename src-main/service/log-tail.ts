@@ -8,7 +8,9 @@
  * - watches the owners of active tasks: the runs of a process that died are closed (the recovery every
  *   open runs), and their ends published here, for every window on the database.
  * Rows commit in seq order (one writer at a time, and a row's seq is taken inside its transaction), so a
- * tail that reads past its last seq misses none and repeats none.
+ * tail that reads past its last seq misses none and repeats none, unless the log was pruned past it (its
+ * process was stopped for long): it then tells its windows to take a new snapshot (`live.resync`) and its queue
+ * to read the limit again. A stop asked for meanwhile is missed; its asker answers "not stopped" (remote-stop.ts).
  */
 import type { AgentEvent } from '../contract/agent-events';
 import type { BatonEvent } from '../contract/events';
@@ -39,7 +41,7 @@ const UNREFERENCED_TIMERS: TailTimers = {
 };
 
 export interface LogTailOptions {
-  queries: Pick<LiveQueries, 'isOpen' | 'activeTasks' | 'lastLogSeq' | 'logAfter' | 'eventsPassed'>;
+  queries: Pick<LiveQueries, 'isOpen' | 'activeTasks' | 'lastLogSeq' | 'oldestLogSeq' | 'logAfter' | 'eventsPassed'>;
   store: Pick<TaskStore, 'taskSummary'>;
   bus: Pick<EventBus, 'publish'>;
   /** This service's id in the log: its own rows are on its bus already. */
@@ -172,7 +174,11 @@ export class LogTail {
   private async tick(): Promise<void> {
     if (this.lastSeq === undefined) return;
     for (;;) {
-      const rows = this.options.queries.logAfter(this.lastSeq, ROWS_PER_TICK, this.options.origin);
+      const from = this.lastSeq;
+      const rows = this.options.queries.logAfter(from, ROWS_PER_TICK, this.options.origin);
+      // Asked after the read: a pruning between the two is taken for a gap, which costs one snapshot too many.
+      const oldest = this.options.queries.oldestLogSeq();
+      if (oldest !== null && oldest > from + 1) this.missed();
       for (const row of rows) {
         this.lastSeq = row.seq;
         if (!row.event || this.stopped) continue;
@@ -184,6 +190,13 @@ export class LogTail {
       this.ownersCheckedAt = this.timers.now();
       await this.recoverDeadOwners(await this.options.queries.activeTasks());
     }
+  }
+
+  /** Rows after the last one read were pruned before they were read: what they said is lost here. */
+  private missed(): void {
+    this.log('baton: the event log was pruned past what this process had read; its windows take a new snapshot');
+    this.options.settingsChanged?.();
+    if (this.options.republish) this.options.bus.publish(markFollowed({ type: 'live.resync' }));
   }
 
   private received(event: BatonEvent, from: Pick<LogRow, 'pid' | 'host'>): void {

@@ -12,10 +12,28 @@ import { notificationApi, notifyPreference, notifyTaskEnd } from '../notificatio
 import { hrefs, useHashRoute, type Route } from '../router';
 import { sendTimeZone } from '../time-zone';
 import { useServices } from './services';
+import { preloadCharts } from '../components/charts/lazy-charts';
 
-function NavLink({ href, active, children }: { href: string; active: boolean; children: string }) {
+function NavLink({
+  href,
+  active,
+  children,
+  onIntent,
+}: {
+  href: string;
+  active: boolean;
+  children: string;
+  /** The pointer or focus is on the link: what its page needs can start loading before the click. */
+  onIntent?: () => void;
+}) {
   return (
-    <a href={href} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>
+    <a
+      href={href}
+      className={active ? 'nav-link active' : 'nav-link'}
+      aria-current={active ? 'page' : undefined}
+      onPointerEnter={onIntent}
+      onFocus={onIntent}
+    >
       {children}
     </a>
   );
@@ -115,7 +133,7 @@ export function App() {
           <NavLink href={hrefs.live} active={route.name === 'live' || route.name === 'task'}>
             Tasks
           </NavLink>
-          <NavLink href={hrefs.history} active={route.name === 'history'}>
+          <NavLink href={hrefs.history} active={route.name === 'history'} onIntent={() => void preloadCharts()}>
             History
           </NavLink>
           <NavLink href={hrefs.settings} active={route.name === 'settings'}>

@@ -38,7 +38,7 @@ import { hrefs } from '../router';
 import { filterError, type CostBreakdown, type HistoryStore, type HistoryTab } from '../stores/history-store';
 import '../styles/history.css';
 import { baseName } from '../text';
-import { CostByAgentChart, CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts';
+import { CostByAgentChart, CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts/lazy-charts';
 import { QuotaTiles } from './QuotaTiles';
 import { StatusBadge } from './Status';
 import { Empty, ErrorState, Loading } from './StateViews';

@@ -28,7 +28,7 @@ import { focusWhenReady } from '../keyboard';
 import { modelsText, taskModels } from '../models';
 import { hrefs } from '../router';
 import { isActiveStatus, iterationWait, liveTotals, storedWait, usageOf, type LiveSession } from '../stores/live-store';
-import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts';
+import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts/lazy-charts';
 import { IterationDiffPanel } from './IterationDiffPanel';
 import { ChangesCell, ChangeTrackingNotice, CheckCell, WorktreePanel } from './IterationOutcomes';
 import { PROMPT_INPUT_ID } from './LaunchForm';

@@ -8,7 +8,9 @@ import {
   formatDuration,
   formatTokens,
   plural,
+  formatShare,
   rawValue,
+  USAGE_SOURCE_LABELS,
   USAGE_SOURCES,
   type ImportProgress,
   type ImportSummary,
@@ -29,7 +31,7 @@ import {
 } from '../stores/usage-store';
 import '../styles/usage.css';
 import { baseName } from '../text';
-import { DailyUsageChart, formatShare, USAGE_SOURCE_LABELS } from './charts';
+import { DailyUsageChart } from './charts/lazy-charts';
 import { formatBytes } from './IterationDiffPanel';
 import { clockTime } from './QuotaTiles';
 import { Empty, ErrorState, Loading } from './StateViews';

@@ -143,13 +143,17 @@ export function createLiveStore(
       let seq = get().seq;
       const next: TaskEvent[] = [];
       const sorted = ordered(events);
+      let stale = false;
       for (const e of sorted) {
         if (e.seq <= seq) continue;
         if (e.seq !== seq + 1) break;
         seq = e.seq;
         if (isTaskEvent(e.event)) next.push(e.event);
+        else if (e.event.type === 'live.resync') stale = true;
       }
       if (seq !== get().seq) apply(next, seq);
+      // The service missed other processes' events: what this holds may be stale.
+      if (stale) void get().resync();
       return sorted.filter((e) => e.seq > seq);
     };
 

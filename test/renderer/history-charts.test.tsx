@@ -1,26 +1,20 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryCharts } from '../../src-main/contract/api';
+import { compactCost, compactTokens, formatShare, periodLabel } from '../../src-main/contract/format';
+import { categoryAxisWidth, TooltipBox, wrapLabel } from '../../src-renderer/components/charts/chart-kit';
 import {
-  COST_UNKNOWN_TITLE,
-  IterationCostDurationChart,
   agentTooltip,
-  categoryAxisWidth,
-  compactCost,
-  compactTokens,
   CostByAgentChart,
   CostByProjectChart,
   CostOverTimeChart,
   costTooltip,
-  formatShare,
-  periodLabel,
   projectTooltip,
   stackCost,
   TokensByModelChart,
   tokensTooltip,
-  TooltipBox,
-  wrapLabel,
-} from '../../src-renderer/components/charts';
+} from '../../src-renderer/components/charts/history-charts';
+import { COST_UNKNOWN_TITLE, IterationCostDurationChart } from '../../src-renderer/components/charts/task-charts';
 import { projectNameMap } from '../../src-renderer/components/HistoryView';
 import { session } from './fixtures';
 

@@ -395,6 +395,23 @@ describe('the live store', () => {
     expect(client.getEventsSince).not.toHaveBeenCalled();
   });
 
+  it('takes a new snapshot when its service says it missed other processes’ events', async () => {
+    const finished = summary({ id: 't1', status: 'completed' });
+    const client = liveClient();
+    const store = await readyStore(client);
+    store.getState().receive(started.map((event, i) => ({ seq: i + 1, event })));
+    expect(store.getState().activeIds).toEqual(['t1']);
+    // Meanwhile the task ended in another process, in events the service's tail never read.
+    client.getLiveState.mockResolvedValueOnce({ tasks: [], currentEvents: {}, feed: 'feed', seq: 4, tasksSeq: 4 });
+    client.listTasks.mockResolvedValueOnce({ tasks: [finished], total: 1 });
+    store.getState().receive([{ seq: 4, event: { type: 'live.resync' } }]);
+    await vi.waitFor(() => expect(client.getLiveState).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(store.getState().syncing).toBe(false));
+    expect(store.getState().activeIds).toEqual([]);
+    expect(store.getState().recent.map((task) => task.id)).toContain('t1');
+    expect(client.getEventsSince).not.toHaveBeenCalled();
+  });
+
   it('fetches what a gap in the seqs left out before applying what came after it', async () => {
     const client = liveClient();
     const store = await readyStore(client);

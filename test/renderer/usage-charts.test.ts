@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { UsagePeriodRow, UsageTokens } from '../../src-main/contract/usage';
+import { SERIES_COLORS, seriesColors } from '../../src-renderer/components/charts/chart-kit';
+import { stackCost } from '../../src-renderer/components/charts/history-charts';
 import {
   daysBetween,
-  SERIES_COLORS,
-  seriesColors,
-  stackCost,
   stackDailyUsage,
   usageGrain,
   usagePeriodOf,
   usageTooltip,
-} from '../../src-renderer/components/charts';
+} from '../../src-renderer/components/charts/usage-charts';
 import { usageTokens } from './fixtures';
 
 /** A day's row for one model, its totals the sum of the two sources. */

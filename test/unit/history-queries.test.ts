@@ -10,15 +10,17 @@ import {
   bucketFor,
   bucketLabels,
   escapeLike,
+  HistoryQueries,
+  projectLabels,
+} from '../../src-main/core/store/history-queries';
+import {
   exportCost,
   exportFileName,
-  HistoryQueries,
   neutralizeFormula,
-  projectLabels,
   slug,
   tasksToCsv,
   tasksToJson,
-} from '../../src-main/core/store/history-queries';
+} from '../../src-main/core/store/history-export';
 import { startOfZoneDay, weekStartDay } from '../../src-main/core/local-day';
 import { budgetDay } from '../../src-main/core/budget-day';
 import { TaskStore } from '../../src-main/core/store/task-store';

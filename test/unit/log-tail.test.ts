@@ -295,6 +295,36 @@ describe('the log itself', () => {
     expect(texts(queries.lastLogSeq())).toEqual(['a', 'b']);
   });
 
+  it('tells its windows to take a new snapshot, and its queue to read the limit, when the log was pruned past it', async () => {
+    let changes = 0;
+    const logged: string[] = [];
+    const live = tail({ settingsChanged: () => changes++, log: (line) => logged.push(line) });
+    const taskId = await runningTask();
+    await streamThere(taskId, 's1', ['a']);
+    await there.recorder.flush();
+    await live.poll();
+    expect(next()).toEqual(['iteration.started s1', 'agent.event a']);
+    // The tail's process is stopped while the other streams on, and the log is pruned past what it read.
+    await streamThere(taskId, 's1', ['b', 'c']);
+    await there.recorder.flush();
+    const db = connectionOf(dataSource);
+    db.prepare(`DELETE FROM event_log WHERE seq < (SELECT MAX(seq) FROM event_log)`).run();
+    await live.poll();
+    expect(next()).toEqual(['live.resync', 'agent.event c']);
+    expect(isFollowed(here.published.at(-2)!)).toBe(true);
+    expect(changes).toBe(1);
+    expect(logged).toEqual([expect.stringContaining('pruned past what this process had read')]);
+    // Caught up: the next rows follow on, with nothing missed.
+    await streamThere(taskId, 's1', ['d']);
+    await there.recorder.flush();
+    await live.poll();
+    expect(next()).toEqual(['agent.event d']);
+    expect(changes).toBe(1);
+    // The notice is this process's alone: never written to the log for the others.
+    await here.recorder.flush();
+    expect(db.prepare(`SELECT COUNT(*) FROM event_log WHERE type = 'live.resync'`).pluck().get()).toBe(0);
+  });
+
   it('keeps its newest rows only, and never reuses a seq', async () => {
     const writer = new EventLogWriter(newOrigin(), () => 0, { keep: 10, pruneEvery: 5 });
     const db = connectionOf(dataSource);

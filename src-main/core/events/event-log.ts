@@ -12,7 +12,7 @@ import type { Connection } from '../store/write-transaction';
 
 /**
  * Rows the log keeps: about a minute of a busy stream. A tail further behind than this (a process stopped for
- * long) misses what was pruned; its windows see those runs again at their next snapshot.
+ * long) misses what was pruned, and tells its windows to take a new snapshot (service/log-tail.ts).
  */
 export const EVENT_LOG_ROWS_KEPT = 50_000;
 /** Writes between two prunings of the log. */

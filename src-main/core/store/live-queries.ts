@@ -83,6 +83,12 @@ export class LiveQueries {
     return row.seq ?? 0;
   }
 
+  /** The oldest seq the event log still holds (the rest are pruned), null when it is empty. */
+  oldestLogSeq(): number | null {
+    const row = this.statement(`SELECT MIN(seq) AS seq FROM event_log`).get() as { seq: number | null };
+    return row.seq;
+  }
+
   /**
    * The log's rows after `seq` that another service wrote (`exceptOrigin` is the asker's own, read and parsed
    * for nothing otherwise), in order, at most `limit`; `event` null where this version cannot read it.

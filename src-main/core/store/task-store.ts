@@ -7,36 +7,31 @@ import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { type QuotaWindow, type RateLimitInfo, type TokenUsage, type WaitCause } from '../../contract/agent-events';
-import { type TaskSpec, taskSpecSchema } from '../../contract/task-spec';
-import { timeZoneSchema } from '../../contract/time-zone';
+import type { TaskSpec } from '../../contract/task-spec';
 import { v4 as uuidv4 } from 'uuid';
 import {
   ACTIVE_STATUSES,
   type ChangeTracking,
   type CheckOutcome,
-  type FileChange,
-  type GitChange,
   type QuotaWindowView,
   type RetryEntry,
   type RunnerHost,
   type SessionStatus,
   type SessionView,
-  COST_DRIFT_SHOWN,
   type ModelPrices,
-  modelPricesSchema,
   type Settings,
-  taskDefaultsSchema,
   type TaskDetail,
   type TaskStatus,
   type TaskSummary,
   type WorktreeState,
 } from '../../contract/views';
-import { repriceSessions } from './session-prices';
 import { modelName, type ServiceSpeed } from '../../contract/models';
 import type { ChangeStats } from '../git/snapshot';
 import type { SessionRow, TaskRow } from './entities';
-import type { SpendingPeriods } from '../local-day';
 import { connectionOf, writeTransaction } from './write-transaction';
+import { recoverInterrupted } from './recovery';
+import { readSettings, spentInPeriods, storedModelPrices, writeSettings } from './stored-settings';
+import { type SummaryRecord, TASK_PAGE_SQL, TASK_SUMMARY_SQL, toSessionView, toSummary } from './task-rows';
 
 export interface NewTask {
   /** Given when something was made for the task before its row (its worktree); a new uuid otherwise. */
@@ -142,214 +137,11 @@ export interface UsageSoFar extends TokenUsage {
   retries?: RetryEntry[];
 }
 
-export const SUMMARY_COLUMNS = `
-  t.id, t.project_id, p.working_dir, t.title, t.prompt, t.agent, t.model, t.spec,
-  t.status, t.status_reason, t.created_at, t.started_at, t.finished_at, t.wake_at, t.change_tracking,
-  t.owner_pid, t.owner_host,
-  SUM(s.insertions + s.deletions)          AS lines_changed,
-  COUNT(s.id)                              AS iterations,
-  COALESCE(SUM(s.input_tokens), 0)          AS input_tokens,
-  COALESCE(SUM(s.output_tokens), 0)         AS output_tokens,
-  COALESCE(SUM(s.cache_creation_tokens), 0) AS cache_creation_tokens,
-  COALESCE(SUM(s.cache_read_tokens), 0)     AS cache_read_tokens,
-  COALESCE(SUM(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens), 0) AS total_tokens,
-  COALESCE(SUM(s.turns), 0)                 AS turns,
-  COALESCE(SUM(s.cost_usd), 0)              AS cost_usd,
-  COALESCE(AVG(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens), 0) AS avg_tokens,
-  COALESCE(SUM(s.duration_ms), 0)           AS duration_ms,
-  COALESCE(SUM(s.api_duration_ms), 0)       AS api_duration_ms`;
-
-const TASK_SUMMARY_SQL = `
-  SELECT ${SUMMARY_COLUMNS}
-  FROM tasks t
-  JOIN projects p ON p.id = t.project_id
-  LEFT JOIN sessions s ON s.task_id = t.id
-  WHERE t.id = ?
-  GROUP BY t.id`;
-
-// The page of tasks is cut first, so only its sessions are aggregated.
-const TASK_PAGE_SQL = `
-  SELECT ${SUMMARY_COLUMNS}
-  FROM (SELECT * FROM tasks ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) t
-  JOIN projects p ON p.id = t.project_id
-  LEFT JOIN sessions s ON s.task_id = t.id
-  GROUP BY t.id
-  ORDER BY t.created_at DESC, t.id DESC`;
-
-export interface SummaryRecord {
-  id: string;
-  project_id: string;
-  working_dir: string;
-  title: string;
-  prompt: string;
-  agent: string;
-  model: string | null;
-  spec: string;
-  status: TaskStatus;
-  status_reason: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  wake_at: number | null;
-  change_tracking: ChangeTracking | null;
-  owner_pid: number | null;
-  owner_host: RunnerHost | null;
-  /** Null when no session of the task has git's counts. */
-  lines_changed: number | null;
-  iterations: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_tokens: number;
-  cache_read_tokens: number;
-  total_tokens: number;
-  turns: number;
-  cost_usd: number;
-  avg_tokens: number;
-  duration_ms: number;
-  api_duration_ms: number;
-}
-
-export function toSummary(row: SummaryRecord): TaskSummary {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    workingDir: row.working_dir,
-    title: row.title,
-    prompt: row.prompt,
-    agent: row.agent,
-    model: row.model,
-    spec: taskSpecSchema.parse(JSON.parse(row.spec)),
-    status: row.status,
-    statusReason: row.status_reason,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    iterations: row.iterations,
-    totals: {
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      cacheCreationTokens: row.cache_creation_tokens,
-      cacheReadTokens: row.cache_read_tokens,
-      totalTokens: row.total_tokens,
-      turns: row.turns,
-      costUsd: row.cost_usd,
-    },
-    averageTokensPerIteration: row.avg_tokens,
-    durationMs: row.duration_ms,
-    apiDurationMs: row.api_duration_ms,
-    wakeAt: row.wake_at,
-    linesChanged: row.lines_changed,
-    changeTracking: row.change_tracking,
-    runner: row.owner_pid === null ? null : { pid: row.owner_pid, host: row.owner_host },
-  };
-}
-
 const CHECK_OUTPUT_CHARS = 4000;
-
-function gitChangeOf(row: SessionRow): GitChange | null {
-  if (row.gitBefore === null) return null;
-  return {
-    commitBefore: row.gitBefore,
-    commitAfter: row.gitAfter,
-    filesChanged: row.filesChanged ?? 0,
-    insertions: row.insertions ?? 0,
-    deletions: row.deletions ?? 0,
-    files: row.changedFiles ? (JSON.parse(row.changedFiles) as FileChange[]) : [],
-  };
-}
-
-function checkOf(row: SessionRow): CheckOutcome | null {
-  if (row.checkDurationMs === null) return null;
-  return {
-    exitCode: row.checkExitCode,
-    durationMs: row.checkDurationMs,
-    output: row.checkOutput ?? '',
-    timedOut: row.checkTimedOut === 1,
-  };
-}
-
-/**
- * (agent - computed) / computed, where the agent reported a cost, a computed one exists and they are more than
- * COST_DRIFT_SHOWN apart; null otherwise (a computed cost of 0 has no relative drift).
- */
-export function costDriftOf(costSource: string, costUsd: number, computedCostUsd: number | null): number | null {
-  if (costSource !== 'agent' || computedCostUsd === null || computedCostUsd <= 0) return null;
-  const drift = (costUsd - computedCostUsd) / computedCostUsd;
-  return Math.abs(drift) > COST_DRIFT_SHOWN ? drift : null;
-}
-
-export function toSessionView(row: SessionRow): SessionView {
-  return {
-    sessionId: row.sessionId,
-    iteration: row.iteration,
-    status: row.status,
-    startedAt: row.startedAt,
-    endedAt: row.endedAt,
-    model: row.model,
-    inputTokens: row.inputTokens,
-    outputTokens: row.outputTokens,
-    cacheCreationTokens: row.cacheCreationTokens,
-    cacheReadTokens: row.cacheReadTokens,
-    turns: row.turns,
-    costUsd: row.costUsd,
-    costSource: row.costSource,
-    durationMs: row.durationMs,
-    apiDurationMs: row.apiDurationMs,
-    exitCode: row.exitCode,
-    errorKind: row.errorKind,
-    error: row.errorMessage,
-    resultExcerpt: row.resultExcerpt,
-    permissionDenials: row.permissionDenials,
-    retries: row.retryLog ? (JSON.parse(row.retryLog) as RetryEntry[]) : [],
-    rateLimit: row.rateLimitJson ? (JSON.parse(row.rateLimitJson) as RateLimitInfo) : null,
-    eventsNotStored: row.eventsNotStored,
-    git: gitChangeOf(row),
-    check: checkOf(row),
-    agentSessionId: row.agentSessionId,
-    reasoningTokens: row.reasoningTokens,
-    computedCostUsd: row.computedCostUsd,
-    costDrift: costDriftOf(row.costSource, row.costUsd, row.computedCostUsd),
-    waitingFor: row.waitCause,
-  };
-}
-
-/** Never set, or written in a shape this version does not read: no prices of the user's own. */
-function modelPricesOf(stored: unknown): ModelPrices {
-  const parsed = modelPricesSchema.safeParse(stored);
-  return parsed.success ? parsed.data : {};
-}
-
-export async function storedModelPrices(dataSource: DataSource): Promise<ModelPrices> {
-  const rows = (await dataSource.query(`SELECT value FROM app_settings WHERE key = 'modelPrices'`)) as Array<{
-    value: string;
-  }>;
-  return modelPricesOf(rows[0] ? (JSON.parse(rows[0].value) as unknown) : undefined);
-}
 
 /** A change record as the session's columns hold it: commit after, counts, and the listed files as JSON. */
 function changeColumns(change: RecordedChange): [string, number, number, number, string] {
   return [change.after, change.filesChanged, change.insertions, change.deletions, JSON.stringify(change.files)];
-}
-
-/** Tasks the desktop app and browser mode run at once unless the settings say otherwise. */
-export const DEFAULT_CONCURRENCY = 2;
-
-/**
- * What all sessions started in each period cost: the one spending sum behind the daily budget,
- * Settings' "spent today" and History's figures.
- */
-export async function spentInPeriods(
-  dataSource: DataSource,
-  periods: SpendingPeriods,
-): Promise<{ today: number; week: number; month: number }> {
-  const [row] = (await dataSource.query(
-    `SELECT COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS today,
-            COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS week,
-            COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS month
-     FROM sessions WHERE started_at >= ?`,
-    [periods.today, periods.week, periods.month, Math.min(periods.today, periods.week, periods.month)],
-  )) as [{ today: number; week: number; month: number }];
-  return row;
 }
 
 export class TaskStore {
@@ -652,22 +444,7 @@ export class TaskStore {
   }
 
   async settings(): Promise<Settings> {
-    const rows = (await this.dataSource.query(`SELECT key, value FROM app_settings`)) as Array<{
-      key: string;
-      value: string;
-    }>;
-    const stored = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
-    const taskDefaults = taskDefaultsSchema.safeParse(stored.taskDefaults);
-    return {
-      // Never set, or written in a shape this version does not read: the launch form then starts from none.
-      taskDefaults: taskDefaults.success ? taskDefaults.data : {},
-      dailyBudgetUsd: typeof stored.dailyBudgetUsd === 'number' ? stored.dailyBudgetUsd : null,
-      maxConcurrentTasks:
-        typeof stored.maxConcurrentTasks === 'number' ? stored.maxConcurrentTasks : DEFAULT_CONCURRENCY,
-      modelPrices: modelPricesOf(stored.modelPrices),
-      // A zone this system no longer knows counts as none: the service's own.
-      timeZone: timeZoneSchema.safeParse(stored.timeZone).data ?? null,
-    };
+    return readSettings(this.dataSource);
   }
 
   /** The user's model prices alone, for what prices tokens (a task run, the history's cache savings). */
@@ -676,17 +453,10 @@ export class TaskStore {
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
-    writeTransaction(this.dataSource, (db) => {
-      const upsert = db.prepare(
-        `INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      );
-      for (const [key, value] of Object.entries(patch)) upsert.run(key, JSON.stringify(value));
-    });
-    if (patch.modelPrices) repriceSessions(this.dataSource, patch.modelPrices);
+    writeSettings(this.dataSource, patch);
     return this.settings();
   }
 
-  /** A queued task stopped before its turn came: it ends cancelled without running. */
   /**
    * Takes a task back as if it had never been launched: its sessions, their events and its rollups go,
    * and so does its project when no other task has it. For a launch its agent turned away at once.
@@ -705,6 +475,7 @@ export class TaskStore {
     });
   }
 
+  /** A queued task stopped before its turn came: it ends cancelled without running. */
   async cancelQueued(taskId: string): Promise<boolean> {
     const changed = await this.execute(
       `UPDATE tasks SET status = 'cancelled', status_reason = 'stopped before it started', finished_at = ?
@@ -782,90 +553,9 @@ export class TaskStore {
     };
   }
 
-  /**
-   * After a crash: sessions and tasks left 'running' by a process that is
-   * gone become 'interrupted', with an end time, and so do tasks it had
-   * queued but not started (they can be resumed from their first iteration).
-   * A live owner (another Baton on the same database) is never touched.
-   * Returns the ids of the tasks.
-   */
-  async recoverInterrupted(isAlive: (pid: number) => boolean): Promise<{ taskIds: string[]; sessionIds: string[] }> {
-    const ownersSql = `SELECT DISTINCT owner_pid AS pid FROM sessions WHERE status = 'running'
-       UNION SELECT DISTINCT owner_pid FROM tasks WHERE status IN ('running', 'waiting', 'queued')`;
-    // Most starts find nothing to recover: look first, and take the write lock only when there is work.
-    const owners = (await this.dataSource.query(ownersSql)) as Array<{ pid: number | null }>;
-    if (!owners.some((o) => o.pid === null || !isAlive(o.pid))) return { taskIds: [], sessionIds: [] };
-    const now = this.now();
-    return writeTransaction(this.dataSource, (db) => {
-      const owners = db.prepare(ownersSql).all() as Array<{ pid: number | null }>;
-      const taskIds = new Set<string>();
-      const sessionIds: string[] = [];
-      for (const pid of owners.map((o) => o.pid).filter((pid) => pid === null || !isAlive(pid))) {
-        const match = pid === null ? 'owner_pid IS NULL' : 'owner_pid = ?';
-        const params = pid === null ? [] : [pid];
-        const gone = `process ${pid ?? 'unknown'} is gone`;
-        const why = `Baton stopped while this ran (${gone})`;
-        const tasks = db
-          .prepare(
-            `SELECT DISTINCT task_id AS id FROM sessions WHERE status = 'running' AND ${match}
-             UNION SELECT id FROM tasks WHERE status IN ('running', 'waiting') AND ${match}`,
-          )
-          .all(...params, ...params) as Array<{ id: string }>;
-        const queued = db.prepare(`SELECT id FROM tasks WHERE status = 'queued' AND ${match}`).all(...params) as Array<{
-          id: string;
-        }>;
-        const sessions = db
-          .prepare(`SELECT session_id AS id FROM sessions WHERE status = 'running' AND ${match}`)
-          .all(...params) as Array<{ id: string }>;
-        sessionIds.push(...sessions.map((session) => session.id));
-        // Their text deltas would only crowd the replay: the whole texts are stored beside them.
-        const dropDeltas = db.prepare(`DELETE FROM session_events WHERE session_id = ? AND kind = 'text_delta'`);
-        for (const session of sessions) dropDeltas.run(session.id);
-        // The task first, while its iteration still shows what it waited for. Only a window's wait has a
-        // reopening worth keeping (that reopening can offer to resume it); a wait for the API ended with its process.
-        const waitedForApi = `EXISTS (SELECT 1 FROM sessions WHERE task_id = tasks.id AND status = 'running' AND wait_cause = 'api')`;
-        const interrupt = db.prepare(
-          `UPDATE tasks SET status = 'interrupted', finished_at = ?, owner_pid = NULL,
-             wake_at = CASE WHEN ${waitedForApi} THEN NULL ELSE wake_at END,
-             status_reason = CASE WHEN status = 'waiting' AND NOT ${waitedForApi} THEN ? ELSE ? END
-           WHERE id = ? AND status IN ('running', 'waiting')`,
-        );
-        const whyWaiting = `Baton stopped while this waited for a subscription window to reopen (${gone})`;
-        for (const { id } of tasks) {
-          interrupt.run(now, whyWaiting, why, id);
-          taskIds.add(id);
-        }
-        // What a session had spent when its process died is kept (see recordUsageSoFar); a row without it keeps its own.
-        db.prepare(
-          `UPDATE sessions SET status = 'interrupted', ended_at = ?, owner_pid = NULL, wait_cause = NULL,
-             -- An iteration cut while it waited for a window is marked so: it never got its turn.
-             error_kind = CASE WHEN wait_cause = 'quota' THEN 'quota_exhausted' ELSE 'interrupted' END,
-             error_message = ?,
-             input_tokens = COALESCE(json_extract(usage_so_far, '$.inputTokens'), input_tokens),
-             output_tokens = COALESCE(json_extract(usage_so_far, '$.outputTokens'), output_tokens),
-             cache_creation_tokens = COALESCE(json_extract(usage_so_far, '$.cacheCreationTokens'), cache_creation_tokens),
-             cache_read_tokens = COALESCE(json_extract(usage_so_far, '$.cacheReadTokens'), cache_read_tokens),
-             turns = COALESCE(json_extract(usage_so_far, '$.turns'), turns),
-             cost_usd = COALESCE(json_extract(usage_so_far, '$.costUsd'), cost_usd),
-             cost_source = CASE WHEN json_extract(usage_so_far, '$.costUnknown') THEN 'unknown'
-               ELSE COALESCE(json_extract(usage_so_far, '$.costSource'), cost_source) END,
-             computed_cost_usd = CASE WHEN json_type(usage_so_far, '$.computedCostUsd') IS NULL
-               THEN computed_cost_usd ELSE json_extract(usage_so_far, '$.computedCostUsd') END,
-             retries = COALESCE(json_array_length(usage_so_far, '$.retries'), retries),
-             retry_log = COALESCE(json_extract(usage_so_far, '$.retries'), retry_log)
-           WHERE status = 'running' AND ${match}`,
-        ).run(now, why, ...params);
-        const neverStarted = db.prepare(
-          `UPDATE tasks SET status = 'interrupted', status_reason = ?, finished_at = ?, owner_pid = NULL
-           WHERE id = ? AND status = 'queued'`,
-        );
-        for (const { id } of queued) {
-          neverStarted.run(`Baton stopped before this task's turn came (${gone})`, now, id);
-          taskIds.add(id);
-        }
-      }
-      return { taskIds: [...taskIds], sessionIds };
-    });
+  /** After a crash: what dead processes left running is closed (see recovery.ts). */
+  recoverInterrupted(isAlive: (pid: number) => boolean): Promise<{ taskIds: string[]; sessionIds: string[] }> {
+    return recoverInterrupted(this.dataSource, isAlive, this.now());
   }
 
   /** Finds a task by its full id or a unique prefix of it (as printed by `baton tasks`). */

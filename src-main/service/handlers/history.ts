@@ -1,7 +1,7 @@
 /** The history views: pages of tasks, charts, projects and exports, and the subscription windows last seen. */
 import type { BatonHandlers } from '../../contract/api';
 import { serviceTimeZone } from '../../core/local-day';
-import { exportFileName, tasksToCsv, tasksToJson } from '../../core/store/history-queries';
+import { exportFileName, tasksToCsv, tasksToJson } from '../../core/store/history-export';
 import type { ServiceContext } from '../service-context';
 
 type HistoryHandlers = Pick<

@@ -1,0 +1,259 @@
+/** What every chart shares: colours, the frame, wrapped category labels, the tooltip box, series colours. */
+import type { ReactElement, ReactNode } from 'react';
+import { ResponsiveContainer } from 'recharts';
+import { compactCost, compactTokens, formatShare, describeUnknownCostTokens } from '../../contract';
+
+// Series draw without animation: charts update live, and the first paint should already show the data.
+
+// Series draw without animation: charts update live, and the first paint should already show the data.
+
+/** Mid-tone colours that read on both the light and the dark theme. */
+export const TOKEN_COLORS = {
+  input: '#4e79a7',
+  output: '#f28e2b',
+  cacheWrite: '#59a14f',
+  cacheRead: '#b07aa1',
+};
+export const COST_COLOR = '#e15759';
+export const DURATION_COLOR = '#76b7b2';
+/** Lines added and removed, in the colours diffs use. */
+export const CHANGE_COLORS = { insertions: '#40a02b', deletions: '#d20f39' };
+/** Colours of stacked series, in order; the last is for "Other". */
+export const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
+export const OTHER_COLOR = '#9c9c9c';
+
+export const EMPTY_RANGE_MESSAGE = 'No sessions in this range';
+/** Sessions that cost nothing so far (still running, or turned away at a spent window) draw no bars either. */
+export const NO_COST_MESSAGE = 'No cost in this range yet';
+
+// Category labels of horizontal bar charts: wrapped, never clipped.
+
+export const LABEL_FONT_PX = 12;
+/** A generous average glyph width at 12px, so a label fits the width reserved for it. */
+const CHAR_PX = 7.2;
+const MAX_LABEL_CHARS = 30;
+
+/** Splits a label into lines of at most `maxChars`, at / - _ . or spaces where it can. */
+export function wrapLabel(label: string, maxChars = MAX_LABEL_CHARS): string[] {
+  if (label.length <= maxChars) return [label];
+  const lines: string[] = [];
+  let rest = label;
+  while (rest.length > maxChars) {
+    const window = rest.slice(0, maxChars);
+    const separator = Math.max(
+      window.lastIndexOf('/'),
+      window.lastIndexOf('-'),
+      window.lastIndexOf('_'),
+      window.lastIndexOf('.'),
+      window.lastIndexOf(' '),
+    );
+    // Break after the last separator in reach; with none, mid-word.
+    const cut = separator > 0 ? separator + 1 : maxChars;
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest) lines.push(rest);
+  return lines;
+}
+
+/** The width a category axis needs for its longest (wrapped) label. */
+export function categoryAxisWidth(labels: string[]): number {
+  const longest = Math.max(0, ...labels.flatMap((label) => wrapLabel(label)).map((line) => line.length));
+  return Math.ceil(Math.min(MAX_LABEL_CHARS, Math.max(4, longest)) * CHAR_PX + 16);
+}
+
+/** Pixel height of a horizontal bar chart with these labels: one band per category, taller for wrapped ones. */
+export function horizontalChartHeight(labels: string[]): number {
+  const bands = labels.reduce((sum, label) => sum + Math.max(34, wrapLabel(label).length * 16 + 16), 0);
+  return Math.max(140, bands + 48);
+}
+
+export interface TickProps {
+  x?: number | string;
+  y?: number | string;
+  payload?: { value?: unknown };
+}
+
+export function CategoryTick({ x = 0, y = 0, payload }: TickProps) {
+  const label = String(payload?.value ?? '');
+  const lines = wrapLabel(label);
+  return (
+    <g transform={`translate(${Number(x)},${Number(y)})`}>
+      <title>{label}</title>
+      <text x={-6} y={0} textAnchor="end" fontSize={LABEL_FONT_PX} className="recharts-cartesian-axis-tick-value">
+        {lines.map((line, i) => (
+          <tspan key={i} x={-6} dy={i === 0 ? `${0.35 - (lines.length - 1) * 0.6}em` : '1.2em'}>
+            {line}
+          </tspan>
+        ))}
+      </text>
+    </g>
+  );
+}
+
+/** The hover band behind a bar: the text colour, faint, so it shows on either theme. */
+export const CURSOR = { fill: 'currentColor', fillOpacity: 0.08 };
+
+export const tokenTick = (v: unknown) => compactTokens(Number(v));
+export const costTick = (v: unknown) => compactCost(Number(v));
+
+export function ChartFrame({
+  title,
+  testId,
+  height = 260,
+  empty = false,
+  controls,
+  children,
+}: {
+  title: string;
+  testId?: string;
+  height?: number;
+  /** Says there is nothing to draw, instead of drawing empty axes: with `true`, that there are no sessions. */
+  empty?: boolean | string;
+  controls?: ReactNode;
+  children: ReactElement;
+}) {
+  return (
+    <figure className="chart" data-testid={testId} data-empty={empty || undefined}>
+      <figcaption>
+        <span>{title}</span>
+        {controls}
+      </figcaption>
+      {empty ? (
+        <p className="chart-empty">{typeof empty === 'string' ? empty : EMPTY_RANGE_MESSAGE}</p>
+      ) : (
+        <div className="chart-body" style={{ height }}>
+          <ResponsiveContainer width="100%" height={height}>
+            {children}
+          </ResponsiveContainer>
+        </div>
+      )}
+    </figure>
+  );
+}
+
+/** The tooltip box shared by the history charts. */
+export function TooltipBox({ title, lines, rows }: { title: string; lines: ReactNode[]; rows: TooltipRow[] }) {
+  return (
+    <div className="chart-tooltip" data-testid="chart-tooltip">
+      <p className="chart-tooltip-title">{title}</p>
+      {lines.map((line, i) => (
+        <p key={i}>{line}</p>
+      ))}
+      {rows.length > 0 ? (
+        <table>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.name}>
+                <td>
+                  <span className="swatch" style={{ background: row.color }} aria-hidden="true" />
+                  {row.name}
+                </td>
+                <td className="num">{row.value}</td>
+                <td className="num muted">{row.share}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+export interface TooltipRow {
+  name: string;
+  color: string;
+  value: string;
+  share: string;
+}
+
+/** FNV-1a over a name's UTF-16 units: the same number for the same name, in every chart and every session. */
+export function nameHash(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/**
+ * A colour for each name that follows from the name alone, not from its rank, so a model keeps its colour in
+ * History and All usage and across reloads. Two names whose hashes meet on one colour: the one of the lower
+ * hash (the name first, on a tie) keeps it, the other takes the next free one; past the palette's size they repeat.
+ */
+export function seriesColors(names: readonly string[]): Map<string, string> {
+  const colors = new Map<string, string>();
+  const taken = new Set<number>();
+  const ordered = [...new Set(names)]
+    .map((name) => ({ name, hash: nameHash(name) }))
+    .sort((a, b) => a.hash - b.hash || a.name.localeCompare(b.name));
+  for (const { name, hash } of ordered) {
+    let slot = hash % SERIES_COLORS.length;
+    for (let tries = 0; taken.has(slot) && tries < SERIES_COLORS.length; tries++)
+      slot = (slot + 1) % SERIES_COLORS.length;
+    taken.add(slot);
+    if (taken.size >= SERIES_COLORS.length) taken.clear();
+    colors.set(name, SERIES_COLORS[slot] as string);
+  }
+  return colors;
+}
+
+/** Every token in range is of a model without a price: a $0 axis would say it was free. */
+export const NO_KNOWN_COST_MESSAGE = 'No known cost in this range: its tokens have no known cost';
+
+export interface CostSeries {
+  /** The data key: s0, s1, … or "other" (model names hold dots, which recharts would read as paths). */
+  key: string;
+  name: string;
+  color: string;
+  total: number;
+}
+
+/**
+ * Series ranked by their totals: the biggest `maxSeries - 1` each get a key (s0, s1, …) and their name's colour,
+ * the rest are summed as "Other". `keyOf` gives a part's key, "other" for those summed.
+ */
+export function rankSeries(
+  totals: ReadonlyMap<string, number>,
+  maxSeries: number,
+  nameOf: (part: string) => string = (part) => part,
+): { series: CostSeries[]; keyOf: (part: string) => string } {
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const kept = ranked.length > maxSeries ? ranked.slice(0, maxSeries - 1) : ranked;
+  const keys = new Map(kept.map(([name], i) => [name, `s${i}`]));
+  const colors = seriesColors(kept.map(([name]) => name));
+  const series: CostSeries[] = kept.map(([name, total], i) => ({
+    key: `s${i}`,
+    name: nameOf(name),
+    color: colors.get(name) as string,
+    total,
+  }));
+  const rest = ranked.slice(kept.length);
+  if (rest.length > 0) {
+    series.push({
+      key: 'other',
+      name: `Other (${rest.length})`,
+      color: OTHER_COLOR,
+      total: rest.reduce((sum, [, value]) => sum + value, 0),
+    });
+  }
+  return { series, keyOf: (part) => keys.get(part) ?? 'other' };
+}
+
+/**
+ * "38.2% of $0.81 in this range": a period's share of the range, with the range's total as the totals say it
+ * ("$0.81 + unknown" where some of its tokens have no known cost; the share is of the known part then).
+ */
+export function rangeShare(value: number, rangeTotal: number, totalText: string): string {
+  return `${formatShare(value, rangeTotal)} of ${totalText} in this range`;
+}
+
+/** Reads the hovered datum out of recharts' tooltip payload. */
+export function hovered<T>(props: { active?: boolean; payload?: ReadonlyArray<{ payload?: unknown }> }): T | null {
+  if (!props.active || !props.payload || props.payload.length === 0) return null;
+  return (props.payload[0]?.payload as T | undefined) ?? null;
+}
+
+/** "12,000 tokens have no known cost": what a cost with "+ unknown" leaves out. */
+export const unknownTokensLine = describeUnknownCostTokens;
