@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentEvent, NESTING_CUT } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { EventRecorder, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_SESSION } from '../../src-main/core/store/event-recorder';
+import { resultEvent } from '../support/agent-result';
 import { deeplyNestedJson } from '../support/deep-json';
 import { openRecordedSession, type RecordedSession } from '../support/recorded-session';
 
@@ -30,21 +31,7 @@ afterEach(() => opened.close());
 const agentEvent = (event: AgentEvent) =>
   recorder.onEvent({ type: 'agent.event', taskId, sessionId: SID, iteration: 1, event });
 
-const result: AgentEvent = {
-  kind: 'result',
-  result: {
-    isError: false,
-    subtype: 'success',
-    apiErrorStatus: null,
-    resultText: 'done',
-    turns: 150,
-    costUsd: 1,
-    durationMs: 1,
-    apiDurationMs: 1,
-    usage: { inputTokens: 1, outputTokens: 1, cacheCreationTokens: 0, cacheReadTokens: 0 },
-    permissionDenials: 0,
-  },
-};
+const result = resultEvent(150, 1);
 
 async function finishSession(): Promise<void> {
   // The recorder reads only the finished session's id.
