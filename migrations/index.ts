@@ -18,6 +18,7 @@ import { FinalUsage1764030000014 } from './1764030000014-final-usage';
 import { TaskOwnerHost1764030000015 } from './1764030000015-task-owner-host';
 import { StoredStatuses1764030000016 } from './1764030000016-stored-statuses';
 import { EventLog1764030000017 } from './1764030000017-event-log';
+import { SessionEventTimes1764030000018 } from './1764030000018-session-event-times';
 
 export const MIGRATIONS: MigrationClass[] = [
   InitialSchema1764030000000,
@@ -38,5 +39,6 @@ export const MIGRATIONS: MigrationClass[] = [
   TaskOwnerHost1764030000015,
   StoredStatuses1764030000016,
   EventLog1764030000017,
+  SessionEventTimes1764030000018,
 ];
 export type { Migration, MigrationClass, MigrationDb } from './migration';

@@ -1,4 +1,5 @@
 /** The app's keyboard shortcuts: one list, which the help overlay shows and the handler follows. */
+import { type Landmark, REPLAY_SPEEDS, type ReplayAction } from './stores/replay-model';
 import { hrefs } from './router';
 
 export interface Shortcut {
@@ -14,6 +15,52 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: '?', does: 'Show or hide these shortcuts' },
   { keys: 'Esc', does: 'Close this help, a replay or a stop question' },
 ];
+
+/** The keys of an open replay, with the same names as its buttons. */
+export const REPLAY_SHORTCUTS: readonly Shortcut[] = [
+  { keys: 'Space', does: 'Play or pause the replay (play at the end starts over)' },
+  { keys: '← / →', does: 'Step back or forward one event' },
+  { keys: 'Home / End', does: 'Go to the start or the end' },
+  { keys: `1 – ${REPLAY_SPEEDS.length}`, does: `Speed ${REPLAY_SPEEDS.map((s) => `${s}×`).join(', ')}` },
+  { keys: '+ / −', does: 'Faster or slower' },
+  { keys: 't / Shift + T', does: 'Next or previous tool call' },
+  { keys: 'e / Shift + E', does: 'Next or previous error' },
+  { keys: 'f / Shift + F', does: 'Next or previous file change' },
+];
+
+const REPLAY_JUMPS: Record<string, Landmark> = { t: 'tool', e: 'error', f: 'file' };
+
+/** What a key press asks of an open replay, or null (typing, modifiers, or no replay key). */
+export function replayActionFor(
+  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>,
+): ReplayAction | null {
+  if (e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return null;
+  const jump = REPLAY_JUMPS[e.key.toLowerCase()];
+  if (jump) return { type: 'jump', to: jump, by: e.key === e.key.toLowerCase() ? 1 : -1 };
+  const speed = REPLAY_SPEEDS[Number(e.key) - 1];
+  if (speed !== undefined && /^\d$/.test(e.key)) return { type: 'speed', speed };
+  switch (e.key) {
+    case ' ':
+      // A disclosure in the stream opens with Space as it should.
+      return (e.target as Element | null)?.tagName === 'SUMMARY' ? null : { type: 'toggle' };
+    case 'ArrowLeft':
+      return { type: 'step', by: -1 };
+    case 'ArrowRight':
+      return { type: 'step', by: 1 };
+    case 'Home':
+      return { type: 'start' };
+    case 'End':
+      return { type: 'end' };
+    case '+':
+    case '=':
+      return { type: 'faster' };
+    case '-':
+    case '_':
+      return { type: 'slower' };
+    default:
+      return null;
+  }
+}
 
 /** Where typing goes to a field: single-key shortcuts stay out of the way there. */
 export function isTypingTarget(target: EventTarget | null): boolean {

@@ -248,7 +248,12 @@ export const batonContract = {
   getTask: method(z.object({ taskId: id('task id') }), taskDetailSchema),
   getSessionEvents: method(
     z.object({ sessionId: id('session id') }),
-    z.object({ events: z.array(agentEventSchema), truncated: z.boolean() }),
+    z.object({
+      events: z.array(agentEventSchema),
+      /** When each event was stored (epoch ms), index for index; null for events stored before Baton kept it. */
+      times: z.array(z.number().int().nullable()),
+      truncated: z.boolean(),
+    }),
   ),
   getLiveState: method(noInput, liveStateSchema),
   /** What a window that lost its connection missed: the events of this feed after its last seq. */

@@ -72,6 +72,15 @@ export function formatDuration(ms: number): string {
   return `${hours}h${pad2(minutes % 60)}m`;
 }
 
+/** A position in a recording, as players show it: "0:07", "12:34", "1:02:03" (whole seconds, rounded down). */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const totalSeconds = Math.floor(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = pad2(totalSeconds % 60);
+  return minutes < 60 ? `${minutes}:${seconds}` : `${Math.floor(minutes / 60)}:${pad2(minutes % 60)}:${seconds}`;
+}
+
 /** "1 iteration", "2 iterations", "1,204 tokens": a count with its noun in the right number. */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatInteger(count)} ${count === 1 ? singular : pluralForm}`;

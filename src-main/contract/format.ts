@@ -15,6 +15,13 @@ export function formatDate(epochMs: number | null | undefined): string {
   return `${formatDay(d)} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
+/** Local time of day to the second, "14:03:07": when an event of an iteration came (its day is the iteration's). */
+export function formatTimeOfDay(epochMs: number | null | undefined): string {
+  if (epochMs === null || epochMs === undefined || !Number.isFinite(epochMs)) return '—';
+  const d = new Date(epochMs);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
 /** A local calendar day as "YYYY-MM-DD" (the value format of <input type="date">). */
 export function formatDay(d: Date): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;

@@ -6,6 +6,7 @@ import {
   formatCost,
   formatDate,
   formatDuration,
+  formatTimeOfDay,
   plural,
   WAIT_LABELS,
   type WaitCause,
@@ -133,11 +134,14 @@ export function AgentStream({
   items,
   droppedItems,
   baseDir,
+  times = false,
 }: {
   items: readonly StreamItem[];
   droppedItems: number;
   /** The task's directory: file paths inside it are shown relative to it. */
   baseDir?: string;
+  /** Each item beside the time it came (the replay's list). */
+  times?: boolean;
 }) {
   const [showAll, setShowAll] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
@@ -175,9 +179,22 @@ export function AgentStream({
         </button>
       ) : null}
       {visible.length === 0 ? <p className="stream-note">No output yet.</p> : null}
-      {visible.map((item) => (
-        <StreamItemView key={item.seq} item={item} baseDir={baseDir} />
-      ))}
+      {visible.map((item) =>
+        times ? (
+          <div key={item.seq} className="stream-timed" data-testid="stream-timed">
+            <time
+              className="stream-time"
+              dateTime={Number.isFinite(item.at) ? new Date(item.at!).toISOString() : undefined}
+              title={formatDate(item.at)}
+            >
+              {formatTimeOfDay(item.at)}
+            </time>
+            <StreamItemView item={item} baseDir={baseDir} />
+          </div>
+        ) : (
+          <StreamItemView key={item.seq} item={item} baseDir={baseDir} />
+        ),
+      )}
     </div>
   );
 }

@@ -1,72 +1,35 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import {
+  type AgentEvent,
   formatCost,
   formatDuration,
+  formatInteger,
   formatTokens,
-  sumTokens,
-  type AgentEvent,
   type SessionView,
+  sumTokens,
   WAIT_LABELS,
 } from '../contract';
 import { useServices } from '../app/services';
+import { replayActionFor } from '../keyboard';
+import { useReplay } from '../hooks/use-replay';
 import { useResource } from '../hooks/use-resource';
-import { addStreamEvent, type StreamItem, type StreamState } from '../stores/stream';
 import { storedWait, usageOf } from '../stores/live-store';
+import { buildTimeline, type Totals, totalsAt } from '../stores/replay-model';
 import { AgentStream } from './AgentStream';
 import { Metric } from './Metric';
+import { ReplayControls } from './ReplayControls';
 import { SidePanel } from './SidePanel';
 import { ErrorState, Loading } from './StateViews';
 import { StatusBadge } from './Status';
-
-/** Events per second at 1×. */
-export const REPLAY_RATE = 20;
-export const REPLAY_SPEEDS = [1, 4, 16] as const;
-export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
-const TICK_MS = 50;
-
-/** How many events a tick plays at a speed, carrying the fraction to the next tick. */
-export function replayStep(speed: ReplaySpeed, carry: number, tickMs = TICK_MS): { events: number; carry: number } {
-  const exact = carry + (REPLAY_RATE * speed * tickMs) / 1000;
-  const events = Math.floor(exact);
-  return { events, carry: exact - events };
-}
-
-interface Built {
-  events: readonly AgentEvent[];
-  position: number;
-  seq: number;
-  state: StreamState;
-}
-
-const fresh = (events: readonly AgentEvent[]): Built => ({
-  events,
-  position: 0,
-  seq: 0,
-  state: { items: [], droppedItems: 0, openText: null },
-});
-
-/**
- * The stream items of the first `position` events, built on from the last
- * answer when playing forward (items that did not change keep their
- * identity, so only new ones render) and from the start after a jump back.
- */
-export function useReplayItems(events: readonly AgentEvent[], position: number): StreamItem[] {
-  const built = useRef<Built>(fresh(events));
-  return useMemo(() => {
-    let b = built.current;
-    if (b.events !== events || position < b.position) b = fresh(events);
-    for (let i = b.position; i < position && i < events.length; i++) {
-      addStreamEvent(b.state, events[i]!, () => ++b.seq, 0, Number.POSITIVE_INFINITY);
-    }
-    b.position = Math.max(b.position, Math.min(position, events.length));
-    built.current = b;
-    return [...b.state.items];
-  }, [events, position]);
-}
+import '../styles/replay.css';
 
 const NO_EVENTS: AgentEvent[] = [];
 
-/** Plays a stored session's events as they streamed, with play/pause, speed, a scrubber and jump-to-end. Esc closes. */
+/**
+ * Plays a stored session's events in their own time (1× is real time), each beside the time it came, with
+ * play/pause, speed, stepping, a scrubber and skims to the next tool call, error or file change; the header's
+ * totals are those of the point played to. It opens at the end; Esc closes it.
+ */
 export function ReplayPanel({
   session,
   baseDir,
@@ -79,49 +42,30 @@ export function ReplayPanel({
   const { client } = useServices();
   const sessionId = session.sessionId;
   const loaded = useResource(() => client.getSessionEvents({ sessionId }), sessionId);
-  const events = loaded.data?.events ?? NO_EVENTS;
-  const total = events.length;
-  const [position, setPosition] = useState(0);
-  const [playing, setPlaying] = useState(true);
-  const [speed, setSpeed] = useState<ReplaySpeed>(4);
-  const carry = useRef(0);
-  const items = useReplayItems(events, position);
-
-  // A new session starts over.
-  useEffect(() => {
-    setPosition(0);
-    setPlaying(true);
-    carry.current = 0;
-  }, [events]);
+  const timeline = useMemo(() => buildTimeline(loaded.data?.events ?? NO_EVENTS, loaded.data?.times), [loaded.data]);
+  const replay = useReplay(timeline);
+  const { dispatch, frame } = replay;
+  const total = timeline.events.length;
 
   useEffect(() => {
-    if (!playing || total === 0) return;
-    const timer = setInterval(() => {
-      const step = replayStep(speed, carry.current);
-      carry.current = step.carry;
-      setPosition((p) => Math.min(total, p + step.events));
-    }, TICK_MS);
-    return () => clearInterval(timer);
-  }, [playing, speed, total]);
-
-  useEffect(() => {
-    if (playing && total > 0 && position >= total) setPlaying(false);
-  }, [playing, position, total]);
-
-  const togglePlay = () => {
-    if (playing) {
-      setPlaying(false);
-      return;
-    }
-    if (position >= total) setPosition(0);
-    carry.current = 0;
-    setPlaying(true);
-  };
+    const onKey = (e: KeyboardEvent) => {
+      const action = replayActionFor(e);
+      if (!action) return;
+      // Space would also press the focused button, and arrows move the focused scrubber.
+      e.preventDefault();
+      dispatch(action);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [dispatch]);
 
   // A running iteration that waits has the wait's reason for its error: a wait, not a failure.
   const waiting = storedWait(session);
-  // The stored session's figures, the same the table shows for this iteration (not a sum of the events).
-  const tokens = sumTokens(usageOf(session));
+  // At the end, the stored session's figures, the same the table shows; before it, those of the events so far.
+  const totals: Totals =
+    frame.position >= total && session.status !== 'running'
+      ? { tokens: sumTokens(usageOf(session)), costUsd: session.costUsd, turns: session.turns }
+      : totalsAt(timeline.events, frame.position);
 
   return (
     <SidePanel
@@ -144,11 +88,15 @@ export function ReplayPanel({
     >
       <p className="replay-figures">
         <span>
-          Tokens <Metric testId="replay-tokens" value={tokens} format={formatTokens} />
+          Tokens <Metric testId="replay-tokens" value={totals.tokens} format={formatTokens} />
         </span>{' '}
         ·{' '}
         <span>
-          Cost <Metric testId="replay-cost" value={session.costUsd} format={formatCost} />
+          Cost <Metric testId="replay-cost" value={totals.costUsd} format={formatCost} />
+        </span>{' '}
+        ·{' '}
+        <span>
+          Turns <Metric testId="replay-turns" value={totals.turns} format={formatInteger} />
         </span>{' '}
         · <span>{session.status === 'running' ? 'still running' : formatDuration(session.durationMs)}</span>
       </p>
@@ -163,46 +111,9 @@ export function ReplayPanel({
           {total === 0 ? (
             <p className="muted">This session has no stored events.</p>
           ) : (
-            <div className="replay-controls" role="group" aria-label="Replay controls">
-              <button type="button" onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'}>
-                {playing ? 'Pause' : 'Play'}
-              </button>
-              <span className="speed" role="group" aria-label="Speed">
-                {REPLAY_SPEEDS.map((s) => (
-                  <button key={s} type="button" aria-pressed={speed === s} onClick={() => setSpeed(s)}>
-                    {s}×
-                  </button>
-                ))}
-              </span>
-              <input
-                type="range"
-                className="scrubber"
-                aria-label="Position"
-                min={0}
-                max={total}
-                step={1}
-                value={position}
-                onChange={(e) => {
-                  setPlaying(false);
-                  setPosition(Number(e.target.value));
-                }}
-              />
-              <button
-                type="button"
-                onClick={() => {
-                  setPlaying(false);
-                  setPosition(total);
-                }}
-                disabled={position >= total}
-              >
-                Jump to end
-              </button>
-              <span className="muted" aria-live="polite" data-testid="replay-position">
-                {position} of {total} events
-              </span>
-            </div>
+            <ReplayControls timeline={timeline} replay={replay} />
           )}
-          <AgentStream items={items} droppedItems={0} baseDir={baseDir} />
+          <AgentStream items={replay.items} droppedItems={0} baseDir={baseDir} times />
         </>
       ) : null}
     </SidePanel>

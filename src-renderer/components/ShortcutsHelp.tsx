@@ -1,5 +1,20 @@
 import { useEffect, useRef } from 'react';
-import { SHORTCUTS } from '../keyboard';
+import { REPLAY_SHORTCUTS, type Shortcut, SHORTCUTS } from '../keyboard';
+
+function ShortcutList({ shortcuts }: { shortcuts: readonly Shortcut[] }) {
+  return (
+    <dl className="shortcuts">
+      {shortcuts.map((s) => (
+        <div key={s.keys}>
+          <dt>
+            <kbd>{s.keys}</kbd>
+          </dt>
+          <dd>{s.does}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
 /** The keyboard shortcuts, opened with "?"; Esc or the button closes it. */
 export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
@@ -26,16 +41,9 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
             Close
           </button>
         </header>
-        <dl className="shortcuts">
-          {SHORTCUTS.map((s) => (
-            <div key={s.keys}>
-              <dt>
-                <kbd>{s.keys}</kbd>
-              </dt>
-              <dd>{s.does}</dd>
-            </div>
-          ))}
-        </dl>
+        <ShortcutList shortcuts={SHORTCUTS} />
+        <h3 className="shortcuts-heading">In a replay</h3>
+        <ShortcutList shortcuts={REPLAY_SHORTCUTS} />
       </div>
     </div>
   );

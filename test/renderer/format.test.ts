@@ -19,7 +19,9 @@ import {
   formatDate,
   formatDay,
   formatDuration,
+  formatElapsed,
   formatPreciseCost,
+  formatTimeOfDay,
   formatTokens,
   parseDay,
   rawValue,
@@ -99,6 +101,19 @@ describe('dates', () => {
     const ms = new Date(2026, 10, 25, 9, 3).getTime();
     expect(formatDate(ms)).toBe('2026-11-25 09:03');
     expect(formatDate(null)).toBe('—');
+  });
+
+  it('formats the local time of day to the second', () => {
+    expect(formatTimeOfDay(new Date(2026, 10, 25, 9, 3, 7, 999).getTime())).toBe('09:03:07');
+    expect(formatTimeOfDay(undefined)).toBe('—');
+  });
+
+  it('formats a position in a recording as a player does', () => {
+    expect(formatElapsed(0)).toBe('0:00');
+    expect(formatElapsed(7_999)).toBe('0:07');
+    expect(formatElapsed(754_000)).toBe('12:34');
+    expect(formatElapsed(3_723_000)).toBe('1:02:03');
+    expect(formatElapsed(-1)).toBe('—');
   });
 
   it('round-trips days and rejects malformed ones', () => {

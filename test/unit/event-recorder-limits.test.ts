@@ -3,59 +3,35 @@
  * 150 events of 1 MiB once stored 157 MB for one session. What it cuts, the
  * replay says it cut.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentEvent, NESTING_CUT } from '../../src-main/contract/agent-events';
 import type { BatonEvent } from '../../src-main/contract/events';
-import { openTaskStore } from '../../src-main/core/baton-core';
 import { EventRecorder, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_SESSION } from '../../src-main/core/store/event-recorder';
-import { taskSpecSchema } from '../../src-main/contract/task-spec';
+import { resultEvent } from '../support/agent-result';
 import { deeplyNestedJson } from '../support/deep-json';
+import { openRecordedSession, type RecordedSession } from '../support/recorded-session';
 
 const MiB = 1024 * 1024;
 const SID = '55555555-5555-4555-8555-555555555555';
-let dir: string;
+let opened: RecordedSession;
 let dataSource: DataSource;
 let recorder: EventRecorder;
 let taskId: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'baton-recorder-'));
-  const opened = await openTaskStore(path.join(dir, 'baton.db'));
-  dataSource = opened.dataSource;
-  const spec = taskSpecSchema.parse({ dir, prompt: 'p' });
-  taskId = (await opened.store.createTask({ spec, title: 't', agent: 'a', ownerPid: process.pid })).id;
-  await opened.store.startSession({ sessionId: SID, taskId, iteration: 1, model: null, ownerPid: process.pid });
+  opened = await openRecordedSession(SID);
+  ({ dataSource, taskId } = opened);
   recorder = new EventRecorder(dataSource);
   recorder.onEvent({ type: 'iteration.started', taskId, sessionId: SID, iteration: 1, maxIterations: 1 });
 });
 
-afterEach(async () => {
-  await dataSource.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => opened.close());
 
 const agentEvent = (event: AgentEvent) =>
   recorder.onEvent({ type: 'agent.event', taskId, sessionId: SID, iteration: 1, event });
 
-const result: AgentEvent = {
-  kind: 'result',
-  result: {
-    isError: false,
-    subtype: 'success',
-    apiErrorStatus: null,
-    resultText: 'done',
-    turns: 150,
-    costUsd: 1,
-    durationMs: 1,
-    apiDurationMs: 1,
-    usage: { inputTokens: 1, outputTokens: 1, cacheCreationTokens: 0, cacheReadTokens: 0 },
-    permissionDenials: 0,
-  },
-};
+const result = resultEvent(150, 1);
 
 async function finishSession(): Promise<void> {
   // The recorder reads only the finished session's id.

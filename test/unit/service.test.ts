@@ -263,19 +263,23 @@ describe('tasks through the host', () => {
     const [session] = detail.sessions;
     expect(session).toMatchObject({ status: 'completed', retries: [expect.objectContaining({ attempt: 1 })] });
     expect(retrying?.type === 'iteration.retrying' && retrying.sessionId).toBe(session?.sessionId);
-    const replay = await call<{ events: Array<{ kind: string }> }>('getSessionEvents', {
+    const replay = await call<{ events: Array<{ kind: string }>; times: Array<number | null> }>('getSessionEvents', {
       sessionId: session?.sessionId,
     });
     // Both attempts' streams, in order: the overloaded one (with the CLI's own retries), then the good one.
     const results = replay.events.filter((e) => e.kind === 'result');
     expect(results).toHaveLength(2);
     expect(replay.events.filter((e) => e.kind === 'retry').length).toBeGreaterThan(0);
+    // Each with the time it came, which the move to the final id keeps.
+    expect(replay.times).toHaveLength(replay.events.length);
+    expect(replay.times.every((t, i) => typeof t === 'number' && t >= (replay.times[i - 1] ?? 0))).toBe(true);
     expect(
       await call('getSessionEvents', {
         sessionId: retrying?.type === 'iteration.retrying' ? retrying.previousSessionId : '',
       }),
     ).toEqual({
       events: [],
+      times: [],
       truncated: false,
     });
   });

@@ -241,7 +241,8 @@ async function snapshot(ds: DataSource): Promise<Map<string, Row[]>> {
 /** What migration 16 does to a row, said again here apart from its SQL. */
 function converted(table: string, row: Row): Row {
   // Migration 17 (the event log): a stored event records the log row written with it; none for older ones.
-  if (table === 'session_events') return { ...row, log_seq: null };
+  // Migration 18: and when it came, unknown for older ones.
+  if (table === 'session_events') return { ...row, log_seq: null, at: null };
   if (table === 'tasks') {
     const { stalled, ...rest } = row;
     const status =

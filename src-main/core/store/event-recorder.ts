@@ -64,6 +64,8 @@ interface SessionRow {
   seq: number;
   kind: AgentEvent['kind'];
   payload: string;
+  /** When the recorder received the event (epoch ms), the replay's clock; a rewrite keeps the first write's. */
+  at?: number;
   /** A row written before, written again (the session's cut marker, with its final counts). */
   replace?: boolean;
 }
@@ -114,6 +116,7 @@ export class EventRecorder {
     private readonly dataSource: DataSource,
     private readonly log: (message: string) => void = (message) => console.error(message),
     private readonly eventLog?: EventLogWriter,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Subscribe this to the bus. */
@@ -215,7 +218,7 @@ export class EventRecorder {
       sessionId,
       payload: `{"type":"agent.event","taskId":${JSON.stringify(taskId)},"sessionId":${JSON.stringify(sessionId)},"iteration":${iteration},"event":${payload}}`,
     };
-    this.pending.push({ row: { sessionId, seq, kind: event.kind, payload }, log });
+    this.pending.push({ row: { sessionId, seq, kind: event.kind, payload, at: this.now() }, log });
     const live = this.live.get(sessionId);
     if (live) {
       // A whole text supersedes the deltas that built it, for a window that connects later.
@@ -283,7 +286,7 @@ export class EventRecorder {
           const logSeq = log && this.eventLog ? this.eventLog.write(db, log) : null;
           if (!row) continue;
           if (row.replace) replace.run(row.payload, row.sessionId, row.seq);
-          else insert.run(row.sessionId, row.seq, row.kind, row.payload, logSeq);
+          else insert.run(row.sessionId, row.seq, row.kind, row.payload, logSeq, row.at ?? null);
         }
         this.eventLog?.prune(db);
       });
@@ -303,7 +306,7 @@ export class EventRecorder {
       this.statements = {
         db,
         insert: db.prepare(
-          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload, log_seq) VALUES (?, ?, ?, ?, ?)`,
+          `INSERT OR IGNORE INTO session_events (session_id, seq, kind, payload, log_seq, at) VALUES (?, ?, ?, ?, ?, ?)`,
         ),
         replace: db.prepare(`UPDATE session_events SET payload = ? WHERE session_id = ? AND seq = ?`),
       };
@@ -369,15 +372,18 @@ export class EventRecorder {
     }
   }
 
-  async eventsOf(sessionId: string): Promise<{ events: AgentEvent[]; truncated: boolean }> {
+  async eventsOf(
+    sessionId: string,
+  ): Promise<{ events: AgentEvent[]; times: Array<number | null>; truncated: boolean }> {
     await this.flush();
     const rows = (await this.dataSource.query(
-      `SELECT payload FROM session_events WHERE session_id = ? ORDER BY seq LIMIT ?`,
+      `SELECT payload, at FROM session_events WHERE session_id = ? ORDER BY seq LIMIT ?`,
       [sessionId, MAX_EVENTS_PER_SESSION],
-    )) as Array<{ payload: string }>;
+    )) as Array<{ payload: string; at: number | null }>;
     const events = rows.map((row) => JSON.parse(row.payload) as AgentEvent);
     return {
       events,
+      times: rows.map((row) => row.at),
       truncated: rows.length >= MAX_EVENTS_PER_SESSION || events.some((e) => e.kind === 'cut' && e.scope === 'session'),
     };
   }

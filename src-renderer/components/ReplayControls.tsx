@@ -1,0 +1,85 @@
+import { formatElapsed } from '../contract';
+import type { Replay } from '../hooks/use-replay';
+import { isLandmark, type Landmark, REPLAY_SPEEDS, seekTarget, type Timeline } from '../stores/replay-model';
+
+const LANDMARKS: ReadonlyArray<{ to: Landmark; label: string; key: string }> = [
+  { to: 'tool', label: 'Next tool call', key: 't' },
+  { to: 'error', label: 'Next error', key: 'e' },
+  { to: 'file', label: 'Next file change', key: 'f' },
+];
+
+/** Play/pause, speed, stepping, the scrubber (in the session's own time) and the skims to the next landmark. */
+export function ReplayControls({ timeline, replay }: { timeline: Timeline; replay: Replay }) {
+  const { playback, t, frame, dispatch } = replay;
+  const total = timeline.events.length;
+  const atEnd = t >= timeline.duration && frame.position >= total;
+  return (
+    <div className="replay-controls" role="group" aria-label="Replay controls">
+      <div className="replay-row">
+        <button
+          type="button"
+          className="replay-play"
+          onClick={() => dispatch({ type: 'toggle' })}
+          aria-label={playback.playing ? 'Pause' : 'Play'}
+          title="Space"
+        >
+          {playback.playing ? 'Pause' : 'Play'}
+        </button>
+        <button type="button" aria-label="Step back" title="←" onClick={() => dispatch({ type: 'step', by: -1 })}>
+          ‹
+        </button>
+        <button type="button" aria-label="Step forward" title="→" onClick={() => dispatch({ type: 'step', by: 1 })}>
+          ›
+        </button>
+        <span className="speed" role="group" aria-label="Speed">
+          {REPLAY_SPEEDS.map((speed, i) => (
+            <button
+              key={speed}
+              type="button"
+              aria-pressed={playback.speed === speed}
+              title={String(i + 1)}
+              onClick={() => dispatch({ type: 'speed', speed })}
+            >
+              {speed}×
+            </button>
+          ))}
+        </span>
+        <button type="button" onClick={() => dispatch({ type: 'end' })} disabled={atEnd} title="End">
+          Jump to end
+        </button>
+      </div>
+      <div className="replay-row">
+        <input
+          type="range"
+          className="scrubber"
+          aria-label="Position"
+          aria-valuetext={`${formatElapsed(t)} of ${formatElapsed(timeline.duration)}`}
+          min={0}
+          max={timeline.duration}
+          step={1}
+          value={t}
+          onChange={(e) => dispatch({ type: 'seek', t: Number(e.target.value) })}
+        />
+        <span className="replay-readout muted" aria-live="off">
+          <span data-testid="replay-time">
+            {formatElapsed(t)} of {formatElapsed(timeline.duration)}
+          </span>{' '}
+          · <span data-testid="replay-position">{`${frame.position} of ${total} events`}</span>
+        </span>
+      </div>
+      <div className="replay-row" role="group" aria-label="Skim">
+        {LANDMARKS.map(({ to, label, key }) => (
+          <button
+            key={to}
+            type="button"
+            title={`${key} (Shift + ${key.toUpperCase()}: previous)`}
+            disabled={seekTarget(timeline, t, 1, (e) => isLandmark(e, to)) === null}
+            onClick={() => dispatch({ type: 'jump', to, by: 1 })}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
