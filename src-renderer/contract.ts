@@ -38,6 +38,7 @@ export type { BatonEvent, FeedSince, SequencedEvent, TaskEvent } from '../src-ma
 export { isTaskEvent } from '../src-main/contract/events';
 export { modelAtSpeed, modelName } from '../src-main/contract/models';
 export type {
+  AgentIgnoredField,
   AgentKind,
   ContextMode,
   OnQuota,
@@ -55,6 +56,7 @@ export {
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_MAX_RETRIES,
   DEFAULT_STALL_AFTER,
+  launchSpecSchema,
   ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,
@@ -75,6 +77,7 @@ export { USAGE_SOURCES } from '../src-main/contract/usage';
 export type { BatonBridge, ClientMessage } from '../src-main/contract/transport';
 export { WS_PATH } from '../src-main/contract/transport';
 export type {
+  AgentTaskDefaults,
   ChangeTracking,
   CheckOutcome,
   CostSource,
@@ -102,6 +105,7 @@ export type {
 } from '../src-main/contract/views';
 export {
   ACTIVE_STATUSES,
+  agentTaskDefaultsSchema,
   isActiveStatus,
   modelPriceSchema,
   modelPricesSchema,
