@@ -101,8 +101,11 @@ export function MoreOptions({ onSelectKey }: { onSelectKey: (e: KeyboardEvent<HT
   const { launch } = useServices();
   const open = useStore(launch, (s) => s.moreOpen);
   const setOpen = useStore(launch, (s) => s.setMoreOpen);
-  const { control } = useLaunchForm();
-  const values = useWatch({ control }) as LaunchValues;
+  const { control, getValues } = useLaunchForm();
+  // Re-rendered on any change, but read whole from the form: fitting a field to the agent sets it while the
+  // agent's change is still being told, so the values that change carries are older than these.
+  useWatch({ control });
+  const values = getValues();
   const worktreeAvailable = worktreeChoice(useDirectoryCheck()).available;
   const worktreeOn = values.worktree && worktreeAvailable;
   const heeds = (field: AgentIgnoredField) => !AGENT_CAPABILITIES[values.agent].ignores.includes(field);

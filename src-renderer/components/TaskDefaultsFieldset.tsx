@@ -135,7 +135,7 @@ export function TaskDefaultsFieldset({
           </datalist>
           <FieldError message={e.model} />
         </div>
-        <div className="field">
+        <div className="field field-span2">
           <label htmlFor="default-permission-mode">Default permission mode</label>
           <select
             id="default-permission-mode"

@@ -88,6 +88,8 @@ describe('defaults by agent', () => {
     fireEvent.change(screen.getByLabelText('Agent'), { target: { value: 'codex' } });
     expect(value('Model')).toBe('gpt-5.5');
     expect(value('Max iterations')).toBe('2');
+    // Folded, the line says what the agent's defaults chose there.
+    expect(screen.getByTestId('more-options-summary').textContent).toBe('bypassPermissions · budget $1.5');
     unfold();
     expect(value('Permission mode (Codex sandbox)')).toBe('bypassPermissions');
     expect(value('Budget (USD)')).toBe('1.5');
