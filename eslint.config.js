@@ -60,6 +60,9 @@ const layers = [
         '@tanstack/react-virtual',
         'zod',
         '@git-diff-view/react',
+        // The launch form's state, checked by the spec's zod schema.
+        'react-hook-form',
+        '@hookform/resolvers',
       ],
     },
   },

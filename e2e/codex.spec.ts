@@ -1,6 +1,7 @@
 /**
- * A Codex task launched from the form in browser mode: the real Codex CLI against the scripted
- * OpenAI Responses API, with a CODEX_HOME of this test's own that points Codex at it.
+ * A Codex task launched from the folded form in browser mode, with Codex's own defaults from Settings: the
+ * real Codex CLI against the scripted OpenAI Responses API, with a CODEX_HOME of this test's own that points
+ * Codex at it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import {
   writeCodexHome,
 } from '../test/support/scripted-openai-server';
 import { type BrowserMode, startBrowserMode } from './support/browser-mode';
+import { shoot } from './support/screenshots';
 
 /** The command's request, then the answer after its output: the tokens of each, as the server sends them. */
 const COMMAND_USAGE: ResponseUsage = {
@@ -55,20 +57,50 @@ test.afterAll(async () => {
   rmSync(codexRoot, { recursive: true, force: true });
 });
 
-test('launches a Codex task from the form and sees its iteration finish with its tokens', async ({ page }) => {
+test('launches a Codex task from the folded form, with Codex’s own defaults, and sees its iteration finish with its tokens', async ({
+  page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 1024, height: 800 });
+  const origin = new URL(baton.url).origin;
+
+  // Codex's defaults, apart from Claude Code's: its model, no sandbox (its shell tool must write), one iteration.
   await page.goto(baton.url);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('group', { name: 'Defaults of' }).getByRole('button', { name: 'Codex' }).click();
+  await page.getByLabel('Default model').fill('gpt-5.5');
+  await page.getByLabel('Default permission mode').selectOption('bypassPermissions');
+  await page.getByLabel('Default max iterations').fill('1');
+  await shoot(page, testInfo, 'settings-codex-defaults');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Tasks' }).click();
+  // The essentials show; the rest is folded away, its choices named in a line.
+  await expect(page.getByRole('button', { name: 'More options' })).toHaveAttribute('aria-expanded', 'false');
+  await expect(page.getByLabel('Permission mode')).toHaveCount(0);
   await page.getByLabel('Agent').selectOption('codex');
-  // Codex's own models are suggested, and the permission mode speaks of its sandbox.
+  // Codex's own models are suggested, and its defaults fill the fields.
   await expect(page.locator('#launch-known-models option[value="gpt-5.5"]')).toHaveCount(1);
+  await expect(page.getByLabel('Model')).toHaveValue('gpt-5.5');
+  await expect(page.getByLabel('Max iterations')).toHaveValue('1');
+  await expect(page.getByTestId('more-options-summary')).toHaveText('bypassPermissions');
   await page.getByLabel('Project directory').fill(baton.project);
   await page.getByLabel('Prompt').fill('Write hello.txt, then say you are done.');
-  await page.getByLabel('Model').fill('gpt-5.5');
-  await page.getByLabel('Max iterations').fill('1');
-  await page.getByLabel('Permission mode (Codex sandbox)').selectOption('bypassPermissions');
+  await shoot(page, testInfo, 'launch-form-codex-folded');
+  // Unfolded, Codex's fields show and Claude Code's alone (max turns, allowed tools) do not.
+  await page.getByRole('button', { name: 'More options' }).click();
+  await expect(page.getByLabel('Permission mode (Codex sandbox)')).toHaveValue('bypassPermissions');
+  await expect(page.getByLabel('Max turns')).toHaveCount(0);
+  await expect(page.getByLabel('Allowed tools')).toHaveCount(0);
+  await shoot(page, testInfo, 'launch-form-codex-unfolded');
+  await page.getByRole('button', { name: 'More options' }).click();
   await page.getByRole('button', { name: 'Launch' }).click();
 
   const card = page.getByTestId('live-task').first();
   await expect(card).toBeVisible();
+  // The page went to the new task, and nothing is left saying it was queued.
+  await expect(card).toBeInViewport();
+  await expect(page.getByTestId('launch-status')).toHaveCount(0);
   await expect(card.getByTestId('task-agent')).toHaveText('Codex');
   const iteration = card.getByTestId('iteration').first();
   await expect(iteration).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
@@ -90,7 +122,8 @@ test('launches a Codex task from the form and sees its iteration finish with its
 
   // The task page shows the agent beside the model, and the session's own Codex thread id.
   const taskId = await card.getAttribute('data-task-id');
-  await page.goto(`${new URL(baton.url).origin}/#/tasks/${taskId}`);
+  await shoot(page, testInfo, 'codex-task-launched');
+  await page.goto(`${origin}/#/tasks/${taskId}`);
   await expect(page.getByTestId('task-agent')).toHaveText('Codex');
   await expect(page.getByTestId('total-input-tokens')).toHaveAttribute('data-value', String(input - cached));
   await expect(page.getByTestId('total-cache-read-tokens')).toHaveAttribute('data-value', String(cached));

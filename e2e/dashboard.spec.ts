@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { iterationScript } from '../test/support/scripts';
 import { batonCli, type BrowserMode, startBrowserMode } from './support/browser-mode';
+import { unfoldMoreOptions } from './support/launch-form';
 
 let baton: BrowserMode;
 
@@ -62,6 +63,7 @@ test('launch, watch live, check the detail and export history', async ({ page },
   await page.getByLabel('Prompt').fill('Write hello.txt then say you are done.');
   await page.getByLabel('Model').fill('claude-sonnet-4-5');
   await page.getByLabel('Max iterations').fill('5');
+  await unfoldMoreOptions(page);
   await page.getByLabel('Context').selectOption('fresh');
   await shot('01-launch-form');
   await page.getByRole('button', { name: 'Launch' }).click();

@@ -13,6 +13,7 @@ import { expect, type Page, test } from '@playwright/test';
 import type { Script } from '../test/support/scripted-anthropic-server';
 import { usageFor } from '../test/support/scripts';
 import { BATON, batonCli, type BrowserMode, startBrowserMode } from './support/browser-mode';
+import { unfoldMoreOptions } from './support/launch-form';
 import { shoot } from './support/screenshots';
 
 /** The page's zone, not the server's: the window's days are the ones counted, and the budget's too. */
@@ -99,6 +100,7 @@ test('launch, stream, follow the terminal, stop, read History and export', async
 
   // 1. The default permission mode lets the agent write.
   await openNewTask(page);
+  await unfoldMoreOptions(page);
   await expect(page.getByLabel('Permission mode')).toHaveValue('acceptEdits');
   const writeTask = await launch(page, 'JOURNEY-WRITE: write hello.txt in the project');
 

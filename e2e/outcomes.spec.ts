@@ -12,6 +12,7 @@ import { expect, test } from '@playwright/test';
 import type { Script } from '../test/support/scripted-anthropic-server';
 import { usageFor } from '../test/support/scripts';
 import { batonCli, type BrowserMode, startBrowserMode } from './support/browser-mode';
+import { unfoldMoreOptions } from './support/launch-form';
 import { shoot } from './support/screenshots';
 
 let baton: BrowserMode;
@@ -78,6 +79,7 @@ test("launch in a git repository, open the iteration's diff, see the changed lin
 
   // The form finds the repository and offers a worktree, on by default.
   await page.getByLabel('Project directory').fill(baton.project);
+  await unfoldMoreOptions(page);
   const worktree = page.getByLabel('Run in a git worktree');
   await expect(worktree).toBeEnabled({ timeout: 15_000 });
   await expect(worktree).toBeChecked();

@@ -38,6 +38,7 @@ export type { BatonEvent, FeedSince, SequencedEvent, TaskEvent } from '../src-ma
 export { isTaskEvent } from '../src-main/contract/events';
 export { modelAtSpeed, modelName } from '../src-main/contract/models';
 export type {
+  AgentIgnoredField,
   AgentKind,
   ContextMode,
   OnQuota,
@@ -55,6 +56,7 @@ export {
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_MAX_RETRIES,
   DEFAULT_STALL_AFTER,
+  launchSpecSchema,
   ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,
@@ -77,6 +79,7 @@ export { RpcPeer } from '../src-main/contract/rpc-peer';
 export type { BatonBridge } from '../src-main/contract/transport';
 export { EVENT_NOTIFICATION, HELLO_NOTIFICATION, WS_PATH } from '../src-main/contract/transport';
 export type {
+  AgentTaskDefaults,
   ChangeTracking,
   CheckOutcome,
   CostSource,
@@ -104,6 +107,7 @@ export type {
 } from '../src-main/contract/views';
 export {
   ACTIVE_STATUSES,
+  agentTaskDefaultsSchema,
   isActiveStatus,
   modelPriceSchema,
   modelPricesSchema,

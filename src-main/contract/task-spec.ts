@@ -9,17 +9,25 @@ export type PermissionMode = (typeof PERMISSION_MODES)[number];
 export const AGENT_KINDS = ['claude', 'codex', 'gemini'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
+/** Spec fields an agent's CLI has no equivalent of: its runner passes them on to nothing. */
+export type AgentIgnoredField = 'maxTurns' | 'allowedTools';
+
 /**
  * What each agent can do, declared once for the service (which refuses what an agent cannot) and the
  * window (which does not offer it): continue an earlier session's conversation in a new session (fork
- * context), and report what a session cost (otherwise costs come from prices alone).
+ * context), report what a session cost (otherwise costs come from prices alone), and which spec fields
+ * it takes no notice of (the launch form hides them for it).
  */
-export const AGENT_CAPABILITIES: Record<AgentKind, { canFork: boolean; reportsCost: boolean }> = {
-  claude: { canFork: true, reportsCost: true },
-  // `codex exec fork <thread>`, a new thread from an old one's conversation.
-  codex: { canFork: true, reportsCost: false },
-  // `--session-file <chat>`, a new session from an old one's chat file.
-  gemini: { canFork: true, reportsCost: false },
+export const AGENT_CAPABILITIES: Record<
+  AgentKind,
+  { canFork: boolean; reportsCost: boolean; ignores: readonly AgentIgnoredField[] }
+> = {
+  claude: { canFork: true, reportsCost: true, ignores: [] },
+  // `codex exec fork <thread>`, a new thread from an old one's conversation. Codex exec has no turn limit
+  // and no list of tools allowed unasked: its sandbox decides.
+  codex: { canFork: true, reportsCost: false, ignores: ['maxTurns', 'allowedTools'] },
+  // `--session-file <chat>`, a new session from an old one's chat file. Its approval mode stands for both.
+  gemini: { canFork: true, reportsCost: false, ignores: ['maxTurns', 'allowedTools'] },
 };
 
 export const CONTEXT_MODES = ['fresh', 'fork'] as const;

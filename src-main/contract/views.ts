@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { quotaWindowSchema, rateLimitInfoSchema, WAIT_CAUSES } from './agent-events';
 import { hasNoNul, nulMessage } from './input-bounds';
-import { SPEC_TEXTS, taskSpecSchema } from './task-spec';
+import { SPEC_TEXTS, taskSpecSchema, type AgentKind } from './task-spec';
 import { timeZoneSchema } from './time-zone';
 
 export const TASK_STATUSES = [
@@ -276,8 +276,8 @@ export const projectViewSchema = z.object({
 });
 export type ProjectView = z.infer<typeof projectViewSchema>;
 
-/** What a new task starts with in the launch form unless the user changes it. */
-export const taskDefaultsSchema = z.object({
+/** What a new task of one agent starts with in the launch form unless the user changes it. */
+export const agentTaskDefaultsSchema = z.object({
   // Bounded as a launch bounds it (launchSpecSchema), since the form launches with it.
   model: taskSpecSchema.shape.model
     .unwrap()
@@ -288,7 +288,28 @@ export const taskDefaultsSchema = z.object({
   maxIterations: taskSpecSchema.shape.maxIterations.unwrap().optional(),
   budgetUsd: taskSpecSchema.shape.budgetUsd,
 });
-export type TaskDefaults = z.infer<typeof taskDefaultsSchema>;
+export type AgentTaskDefaults = z.infer<typeof agentTaskDefaultsSchema>;
+
+/**
+ * The launch form's defaults, by agent: a model, or a budget, fits one agent and not the others. Defaults
+ * stored before they were by agent are one set at the top level, made when the form launched Claude Code
+ * alone: they are read as Claude Code's.
+ */
+export const taskDefaultsSchema = agentTaskDefaultsSchema
+  .extend({
+    claude: agentTaskDefaultsSchema.optional(),
+    codex: agentTaskDefaultsSchema.optional(),
+    gemini: agentTaskDefaultsSchema.optional(),
+  } satisfies Record<AgentKind, unknown>)
+  .transform(({ claude, codex, gemini, ...legacy }) => {
+    const given = <T extends object>(o: T | undefined) =>
+      o && Object.values(o).some((v) => v !== undefined) ? o : undefined;
+    const byAgent = { claude: claude ?? given(legacy), codex, gemini };
+    return Object.fromEntries(Object.entries(byAgent).filter(([, d]) => d !== undefined)) as Partial<
+      Record<AgentKind, AgentTaskDefaults>
+    >;
+  });
+export type TaskDefaults = z.output<typeof taskDefaultsSchema>;
 
 /** The most a price may be, in USD per million tokens: far above any model's, low enough to catch a typo. */
 export const MAX_PRICE_PER_MTOK = 10_000;

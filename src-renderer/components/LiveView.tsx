@@ -1,5 +1,5 @@
 import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
-import { memo, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { formatDate, formatDuration, formatTokens, plural, type TaskSummary } from '../contract';
 import { agentLabel } from '../agents';
@@ -17,6 +17,7 @@ import {
   type LiveTask,
 } from '../stores/live-store';
 import { IterationButton, IterationPanel, waitLabel } from './Iteration';
+import { DisclosureButton } from './Disclosure';
 import { LaunchForm } from './LaunchForm';
 import { Metric } from './Metric';
 import { DenialsNotice, denialsByIteration, WithdrawnLaunchNotices } from './Notices';
@@ -27,6 +28,19 @@ import { StatusBadge } from './Status';
 import { StopControl } from './StopControl';
 
 export const NEW_TASK_FORM_ID = 'new-task-form';
+
+/** Scrolls to the card of the task just launched here once it shows; the launch's status line then goes. */
+function useScrollWhenLaunched(id: string) {
+  const { launch } = useServices();
+  const target = useStore(launch, (s) => s.scrollTarget === id);
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!target) return;
+    card.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    launch.getState().launchSeen();
+  }, [target, launch]);
+  return card;
+}
 
 /** One task: progress, counters, the timeline of iterations and the chosen iteration's stream. */
 export const LiveTaskCard = memo(function LiveTaskCard({
@@ -46,6 +60,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
   const shown = task.sessions.find((s) => s.sessionId === chosen) ?? latest;
   const done = task.sessions.filter((s) => s.status !== 'running').length;
   const denials = taskPermissionDenials(task);
+  const card = useScrollWhenLaunched(task.id);
   const cardModels = taskModels(task.summary, task.sessions);
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     // "s" on a focused card asks to stop it (the confirmation takes the focus; Esc keeps it running).
@@ -56,6 +71,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
 
   return (
     <article
+      ref={card}
       className={`card live-task status-${task.status}`}
       data-testid="live-task"
       data-task-id={task.id}
@@ -276,15 +292,9 @@ function NewTask({
     <section className="new-task" aria-labelledby="new-task-heading">
       <div className="tasks-toolbar">
         <h2 id="new-task-heading" className="disclosure-heading">
-          <button
-            type="button"
-            className="disclosure"
-            aria-expanded={open}
-            aria-controls={NEW_TASK_FORM_ID}
-            onClick={() => setFormOpen(!open)}
-          >
+          <DisclosureButton open={open} controls={NEW_TASK_FORM_ID} onToggle={setFormOpen}>
             New task
-          </button>
+          </DisclosureButton>
         </h2>
         {toolbar}
       </div>
@@ -312,6 +322,11 @@ export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory
   useEffect(() => {
     void loadProjects();
   }, [loadProjects]);
+  // A launch the agent turned away has no card to scroll to; its notice says what became of it.
+  const launchedId = useStore(launch, (s) => s.scrollTarget);
+  useEffect(() => {
+    if (launchedId && withdrawn.some((w) => w.taskId === launchedId)) launch.getState().launchSeen();
+  }, [launchedId, withdrawn, launch]);
   const finishedHere = recent.filter((t) => tasks[t.id] && !isActiveStatus(tasks[t.id]!.status)).map((t) => t.id);
 
   let body;

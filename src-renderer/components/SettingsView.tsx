@@ -1,10 +1,10 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import {
-  DEFAULT_MAX_ITERATIONS,
+  AGENT_KINDS,
+  agentTaskDefaultsSchema,
   inputIssuesOf,
-  PERMISSION_MODE_DESCRIPTIONS,
-  PERMISSION_MODES,
-  taskDefaultsSchema,
+  type AgentKind,
+  type AgentTaskDefaults,
   type Settings,
   type Spending,
   type TaskDefaults,
@@ -13,7 +13,6 @@ import { useServices } from '../app/services';
 import { spentCostText, unknownTokensTitle } from '../cost';
 import { errorMessage } from '../errors';
 import { useResource } from '../hooks/use-resource';
-import { DEFAULT_PERMISSION_MODE, isPermissionMode, KNOWN_MODELS } from '../stores/launch-store';
 import { sentence } from '../text';
 import {
   ModelPricesEditor,
@@ -23,32 +22,47 @@ import {
   type PriceRowErrors,
 } from './ModelPricesEditor';
 import { ErrorState, Loading } from './StateViews';
+import {
+  FieldError,
+  NumberField,
+  TaskDefaultsFieldset,
+  type AgentDefaultsErrors,
+  type AgentDefaultsField,
+  type AgentDefaultsValues,
+} from './TaskDefaultsFieldset';
 
 /** The settings form's fields, as typed. */
 export interface SettingsValues {
-  model: string;
-  /** '' for no default (new tasks start in acceptEdits). */
-  permissionMode: string;
-  maxIterations: string;
-  budgetUsd: string;
+  /** Each agent's own: a model, or a budget, fits one agent and not the others. */
+  taskDefaults: Record<AgentKind, AgentDefaultsValues>;
   dailyBudgetUsd: string;
   maxConcurrentTasks: string;
   /** The user's own prices, one row per model. */
   modelPrices: PriceRow[];
 }
 
-export type SettingsErrors = Partial<Record<Exclude<keyof SettingsValues, 'modelPrices'> | 'form', string>> & {
+export type SettingsErrors = Partial<Record<'dailyBudgetUsd' | 'maxConcurrentTasks' | 'form', string>> & {
+  /** By agent, then field. */
+  taskDefaults?: AgentDefaultsErrors;
   /** By row of the model-prices editor. */
   modelPrices?: Record<number, PriceRowErrors>;
 };
 
-export function settingsValues(settings: Settings): SettingsValues {
-  const d: TaskDefaults = settings.taskDefaults ?? {};
+function agentDefaultsValues(d: AgentTaskDefaults = {}): AgentDefaultsValues {
   return {
     model: d.model ?? '',
     permissionMode: d.permissionMode ?? '',
     maxIterations: d.maxIterations === undefined ? '' : String(d.maxIterations),
     budgetUsd: d.budgetUsd === undefined ? '' : String(d.budgetUsd),
+  };
+}
+
+export function settingsValues(settings: Settings): SettingsValues {
+  const defaults: TaskDefaults = settings.taskDefaults ?? {};
+  return {
+    taskDefaults: Object.fromEntries(
+      AGENT_KINDS.map((agent) => [agent, agentDefaultsValues(defaults[agent])]),
+    ) as SettingsValues['taskDefaults'],
     dailyBudgetUsd: settings.dailyBudgetUsd === null ? '' : String(settings.dailyBudgetUsd),
     maxConcurrentTasks: String(settings.maxConcurrentTasks),
     modelPrices: priceRows(settings.modelPrices),
@@ -56,12 +70,35 @@ export function settingsValues(settings: Settings): SettingsValues {
 }
 
 const typedNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text.trim()));
+const isDefaultsField = (key: unknown): key is AgentDefaultsField =>
+  key === 'model' || key === 'permissionMode' || key === 'maxIterations' || key === 'budgetUsd';
 
-/**
- * Checks the form and returns what updateSettings takes, or the messages by
- * field. The task defaults are checked with the contract's own schema (the
- * task-spec's rules), the rest as before.
- */
+/** One agent's defaults, checked with the contract's own schema (the task spec's rules): only those given. */
+function validateAgentDefaults(
+  values: AgentDefaultsValues,
+):
+  | { defaults: AgentTaskDefaults; errors: null }
+  | { defaults: null; errors: Partial<Record<AgentDefaultsField, string>> } {
+  const parsed = agentTaskDefaultsSchema.safeParse({
+    model: values.model.trim() === '' ? undefined : values.model,
+    permissionMode: values.permissionMode === '' ? undefined : values.permissionMode,
+    maxIterations: typedNumber(values.maxIterations),
+    budgetUsd: typedNumber(values.budgetUsd),
+  });
+  if (parsed.success) {
+    // An empty field means "no default".
+    const given = Object.entries(parsed.data).filter(([, v]) => v !== undefined);
+    return { defaults: Object.fromEntries(given) as AgentTaskDefaults, errors: null };
+  }
+  const errors: Partial<Record<AgentDefaultsField, string>> = {};
+  for (const issue of inputIssuesOf(parsed.error)) {
+    const key = issue.path[0];
+    if (isDefaultsField(key)) errors[key] ??= sentence(issue.message);
+  }
+  return { defaults: null, errors };
+}
+
+/** Checks the form and returns what updateSettings takes, or the messages by field (and by agent). */
 export function validateSettings(
   values: SettingsValues,
 ): { update: Settings; errors: null } | { update: null; errors: SettingsErrors } {
@@ -74,35 +111,16 @@ export function validateSettings(
   if (!Number.isInteger(maxConcurrentTasks) || maxConcurrentTasks < 1 || maxConcurrentTasks > 64) {
     errors.maxConcurrentTasks = 'Tasks at once must be a whole number from 1 to 64';
   }
-  const parsed = taskDefaultsSchema.safeParse({
-    model: values.model.trim() === '' ? undefined : values.model,
-    permissionMode: values.permissionMode === '' ? undefined : values.permissionMode,
-    maxIterations: typedNumber(values.maxIterations),
-    budgetUsd: typedNumber(values.budgetUsd),
-  });
-  if (!parsed.success) {
-    for (const issue of inputIssuesOf(parsed.error)) {
-      const key = issue.path[0];
-      const field = key === 'model' || key === 'permissionMode' || key === 'maxIterations' || key === 'budgetUsd';
-      errors[field ? key : 'form'] ??= sentence(issue.message);
-    }
+  const taskDefaults: TaskDefaults = {};
+  for (const agent of AGENT_KINDS) {
+    const checked = validateAgentDefaults(values.taskDefaults[agent]);
+    if (checked.errors) errors.taskDefaults = { ...errors.taskDefaults, [agent]: checked.errors };
+    else if (Object.keys(checked.defaults).length > 0) taskDefaults[agent] = checked.defaults;
   }
   const prices = validatePriceRows(values.modelPrices);
   if (!prices.prices) errors.modelPrices = prices.errors;
-  if (!parsed.success || !prices.prices || Object.keys(errors).length > 0) return { update: null, errors };
-  // Only the defaults given: an empty field means "no default".
-  const taskDefaults = Object.fromEntries(
-    Object.entries(parsed.data).filter(([, v]) => v !== undefined),
-  ) as TaskDefaults;
+  if (!prices.prices || Object.keys(errors).length > 0) return { update: null, errors };
   return { update: { taskDefaults, dailyBudgetUsd, maxConcurrentTasks, modelPrices: prices.prices }, errors: null };
-}
-
-function FieldError({ message }: { message: string | undefined }) {
-  return message ? (
-    <p role="alert" className="field-error">
-      {message}
-    </p>
-  ) : null;
 }
 
 /**
@@ -143,6 +161,8 @@ export function SettingsView() {
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saved, setSaved] = useState(false);
   const [saves, setSaves] = useState(0);
+  /** Whose defaults show. */
+  const [agent, setAgent] = useState<AgentKind>('claude');
   const spending = useSpending(saves);
 
   useEffect(() => {
@@ -154,7 +174,7 @@ export function SettingsView() {
     return <ErrorState title="Could not load the settings" message={settings.error ?? ''} onRetry={settings.reload} />;
   }
   const v = values ?? settingsValues(settings.data);
-  const set = (field: Exclude<keyof SettingsValues, 'modelPrices'>, value: string) => {
+  const set = (field: 'dailyBudgetUsd' | 'maxConcurrentTasks', value: string) => {
     setSaved(false);
     setValues({ ...v, [field]: value });
   };
@@ -165,6 +185,9 @@ export function SettingsView() {
     const checked = validateSettings(v);
     if (!checked.update) {
       setErrors(checked.errors);
+      // The defaults shown are one agent's: show the first agent whose defaults are refused.
+      const refused = AGENT_KINDS.find((kind) => checked.errors.taskDefaults?.[kind]);
+      if (refused && !checked.errors.taskDefaults?.[agent]) setAgent(refused);
       return;
     }
     setErrors({});
@@ -183,69 +206,19 @@ export function SettingsView() {
     <div className="view">
       <h2>Settings</h2>
       <form className="settings-form" onSubmit={submit} noValidate>
-        <fieldset>
-          <legend>Defaults for new tasks</legend>
-          <p className="muted">The launch form starts with these; each task can still change them.</p>
-          <div className="settings-grid">
-            <div className="field">
-              <label htmlFor="default-model">Default model</label>
-              <input
-                id="default-model"
-                list="settings-known-models"
-                placeholder="the CLI's default"
-                autoComplete="off"
-                spellCheck={false}
-                value={v.model}
-                onChange={(e) => set('model', e.target.value)}
-              />
-              <datalist id="settings-known-models">
-                {KNOWN_MODELS.map((m) => (
-                  <option key={m} value={m} />
-                ))}
-              </datalist>
-              <FieldError message={errors.model} />
-            </div>
-            <div className="field">
-              <label htmlFor="default-permission-mode">Default permission mode</label>
-              <select
-                id="default-permission-mode"
-                value={v.permissionMode}
-                onChange={(e) => set('permissionMode', isPermissionMode(e.target.value) ? e.target.value : '')}
-              >
-                <option value="">none ({DEFAULT_PERMISSION_MODE})</option>
-                {PERMISSION_MODES.map((mode) => (
-                  <option key={mode} value={mode}>
-                    {mode}: {PERMISSION_MODE_DESCRIPTIONS[mode]}
-                  </option>
-                ))}
-              </select>
-              <p className="muted field-hint">A project&apos;s last launch wins over this.</p>
-              <FieldError message={errors.permissionMode} />
-            </div>
-            <div className="field">
-              <label htmlFor="default-max-iterations">Default max iterations</label>
-              <input
-                id="default-max-iterations"
-                inputMode="numeric"
-                placeholder={String(DEFAULT_MAX_ITERATIONS)}
-                value={v.maxIterations}
-                onChange={(e) => set('maxIterations', e.target.value)}
-              />
-              <FieldError message={errors.maxIterations} />
-            </div>
-            <div className="field">
-              <label htmlFor="default-budget">Default budget per task (USD)</label>
-              <input
-                id="default-budget"
-                inputMode="decimal"
-                placeholder="no limit"
-                value={v.budgetUsd}
-                onChange={(e) => set('budgetUsd', e.target.value)}
-              />
-              <FieldError message={errors.budgetUsd} />
-            </div>
-          </div>
-        </fieldset>
+        <TaskDefaultsFieldset
+          values={v.taskDefaults}
+          errors={errors.taskDefaults ?? {}}
+          agent={agent}
+          onAgent={setAgent}
+          onChange={(field, value) => {
+            setSaved(false);
+            setValues({
+              ...v,
+              taskDefaults: { ...v.taskDefaults, [agent]: { ...v.taskDefaults[agent], [field]: value } },
+            });
+          }}
+        />
 
         <fieldset>
           <legend>All tasks</legend>
@@ -270,19 +243,15 @@ export function SettingsView() {
                 ) : null}
               </p>
             </div>
-            <div className="field">
-              <label htmlFor="max-concurrent">Tasks at once</label>
-              <input
-                id="max-concurrent"
-                inputMode="numeric"
-                value={v.maxConcurrentTasks}
-                onChange={(e) => set('maxConcurrentTasks', e.target.value)}
-              />
-              <FieldError message={errors.maxConcurrentTasks} />
-              <p className="muted field-hint">
-                More launched tasks wait, queued. Applies to tasks launched after saving.
-              </p>
-            </div>
+            <NumberField
+              id="max-concurrent"
+              label="Tasks at once"
+              inputMode="numeric"
+              value={v.maxConcurrentTasks}
+              onChange={(typed) => set('maxConcurrentTasks', typed)}
+              error={errors.maxConcurrentTasks}
+              hint="More launched tasks wait, queued. Applies to tasks launched after saving."
+            />
           </div>
         </fieldset>
         <ModelPricesEditor

@@ -3,26 +3,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { agentLabel, agentOfModel, forkUnavailableReason, MODELS_BY_AGENT } from '../../src-renderer/agents';
 import { AGENT_CAPABILITIES, AGENT_KINDS } from '../../src-renderer/contract';
 import { BatonCallError } from '../../src-renderer/errors';
-import {
-  createLaunchStore,
-  DEFAULT_VALUES,
-  launchErrors,
-  validateLaunch,
-  valuesFromSpec,
-} from '../../src-renderer/stores/launch-store';
+import { createLaunchStore } from '../../src-renderer/stores/launch-store';
+import { launchErrors, valuesFromSpec } from '../../src-renderer/stores/launch-values';
 import { fakeClient, memoryStorage, spec, summary } from './fixtures';
-import { renderLaunchForm } from './launch-form-harness';
+import { read, renderLaunchForm, typed, unfold } from './launch-form-harness';
 
 afterEach(cleanup);
 
-const good = { ...DEFAULT_VALUES, dir: '/work/demo', prompt: 'fix it' };
+const good = { dir: '/work/demo', prompt: 'fix it' };
 const CODEX_MISSING =
   'Codex CLI not found: install it with `npm install -g @openai/codex` (or `npm install` in the Baton checkout), or set BATON_CODEX_BIN to its path';
 
 describe('the agent of a launch', () => {
   it('is sent as spec.agent, Claude Code unless another is chosen', () => {
-    expect(validateLaunch(good).spec?.agent).toBe('claude');
-    expect(validateLaunch({ ...good, agent: 'codex', model: 'gpt-5.5' }).spec).toMatchObject({
+    expect(read(good).spec?.agent).toBe('claude');
+    expect(read({ ...good, agent: 'codex', model: 'gpt-5.5' }).spec).toMatchObject({
       agent: 'codex',
       model: 'gpt-5.5',
     });
@@ -30,7 +25,7 @@ describe('the agent of a launch', () => {
 
   it('takes fork for the agents that can continue a session, as the service does, and refuses it with the reason otherwise', () => {
     for (const agent of AGENT_KINDS) {
-      const checked = validateLaunch({ ...good, agent, context: 'fork' });
+      const checked = read({ ...good, agent, context: 'fork' });
       if (AGENT_CAPABILITIES[agent].canFork) {
         expect(checked.spec?.context).toBe('fork');
         expect(forkUnavailableReason(agent)).toBeNull();
@@ -38,6 +33,17 @@ describe('the agent of a launch', () => {
         expect(checked.spec).toBeNull();
         expect(checked.errors).toEqual({ context: forkUnavailableReason(agent) });
       }
+    }
+  });
+
+  it('leaves out the fields an agent takes no notice of, whatever they hold', () => {
+    const claudeOnly = { maxTurns: '30', allowedTools: 'Edit' };
+    expect(read({ ...good, ...claudeOnly }).spec).toMatchObject({ maxTurns: 30, allowedTools: ['Edit'] });
+    for (const agent of ['codex', 'gemini'] as const) {
+      expect(AGENT_CAPABILITIES[agent].ignores).toEqual(['maxTurns', 'allowedTools']);
+      const { spec: sent } = read({ ...good, agent, ...claudeOnly });
+      expect(sent).not.toHaveProperty('maxTurns');
+      expect(sent).not.toHaveProperty('allowedTools');
     }
   });
 
@@ -59,13 +65,11 @@ describe('the agent of a launch', () => {
 
   it('drops another agent’s suggested model when switched, keeps a typed one, and keeps fork where the agent can', () => {
     const store = createLaunchStore(fakeClient(), memoryStorage());
-    store.getState().setField('model', 'claude-sonnet-4-5');
-    store.getState().setField('context', 'fork');
-    store.getState().setField('agent', 'codex');
-    expect(store.getState().values).toMatchObject({ agent: 'codex', model: '', context: 'fork' });
-    store.getState().setField('model', 'my-fine-tune');
-    store.getState().setField('agent', 'gemini');
-    expect(store.getState().values).toMatchObject({
+    const values = () => store.getState().form.getValues();
+    typed(store, { model: 'claude-sonnet-4-5', context: 'fork', agent: 'codex' });
+    expect(values()).toMatchObject({ agent: 'codex', model: '', context: 'fork' });
+    typed(store, { model: 'my-fine-tune', agent: 'gemini' });
+    expect(values()).toMatchObject({
       agent: 'gemini',
       model: 'my-fine-tune',
       context: AGENT_CAPABILITIES.gemini.canFork ? 'fork' : 'fresh',
@@ -93,6 +97,7 @@ describe('<LaunchForm> with agents', () => {
     const agent = screen.getByLabelText('Agent') as HTMLSelectElement;
     expect([...agent.options].map((o) => o.textContent)).toEqual(['Claude Code', 'Codex', 'Gemini']);
     expect(suggestions()).toEqual([...MODELS_BY_AGENT.claude]);
+    unfold();
     expect(screen.getByLabelText('Permission mode')).toBeTruthy();
 
     fireEvent.change(agent, { target: { value: 'codex' } });
@@ -113,6 +118,7 @@ describe('<LaunchForm> with agents', () => {
 
   it('offers fork for each agent as its capabilities say, and names Gemini’s approval mode', () => {
     renderLaunchForm(answers(async () => summary()));
+    unfold();
     const context = screen.getByLabelText('Context') as HTMLSelectElement;
     const fork = () => [...context.options].find((o) => o.value === 'fork')!;
     for (const agent of AGENT_KINDS) {

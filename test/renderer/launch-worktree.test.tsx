@@ -1,10 +1,12 @@
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DirectoryInfo } from '../../src-main/contract/views';
 import { createServices, ServicesProvider } from '../../src-renderer/app/services';
 import { DIRECTORY_CHECK_DELAY_MS, LaunchForm } from '../../src-renderer/components/LaunchForm';
-import { createLaunchStore, worktreeChoice } from '../../src-renderer/stores/launch-store';
+import { createLaunchStore } from '../../src-renderer/stores/launch-store';
+import { worktreeChoice } from '../../src-renderer/stores/launch-values';
 import { directoryInfo, FakeTransport, fakeClient, memoryStorage, spec, summary } from './fixtures';
+import { clickLaunch as launch, typed, unfold } from './launch-form-harness';
 
 afterEach(cleanup);
 
@@ -38,6 +40,8 @@ function renderForm() {
       <LaunchForm canPickDirectory={false} />
     </ServicesProvider>,
   );
+  // The worktree choice and the stall limit are past the essentials.
+  unfold();
   const calls = (method: string) => transport.calls.filter((c) => c.method === method).map((c) => c.input);
   return { calls };
 }
@@ -45,11 +49,6 @@ function renderForm() {
 const checkbox = () => screen.getByLabelText('Run in a git worktree') as HTMLInputElement;
 const typeDir = (dir: string) =>
   fireEvent.change(screen.getByLabelText('Project directory'), { target: { value: dir } });
-const launch = async () => {
-  await act(async () => {
-    fireEvent.click(screen.getByRole('button', { name: 'Launch' }));
-  });
-};
 
 describe('the worktree choice in the launch form', () => {
   it('asks about the directory once typing pauses, and turns on for a repository with commits', async () => {
@@ -137,9 +136,9 @@ describe('the launch store’s directory check', () => {
       getDirectoryInfo: () => new Promise<DirectoryInfo>((resolve) => answers.push(resolve)),
     });
     const store = createLaunchStore(client, memoryStorage());
-    store.getState().setField('dir', '/work/repo');
+    typed(store, { dir: '/work/repo' });
     const first = store.getState().inspectDirectory();
-    store.getState().setField('dir', '/work/plain');
+    typed(store, { dir: '/work/plain' });
     const second = store.getState().inspectDirectory();
     answers[1]!(directoryInfo({ gitRepository: false, hasCommits: false }));
     await second;
@@ -147,7 +146,7 @@ describe('the launch store’s directory check', () => {
     answers[0]!(directoryInfo());
     await first;
     expect(store.getState().directory).toMatchObject({ dir: '/work/plain', status: 'ready' });
-    expect(store.getState().values.worktree).toBe(false);
+    expect(store.getState().form.getValues('worktree')).toBe(false);
   });
 
   it('leaves the choice to the user, saying why, when the service cannot tell', async () => {
@@ -155,13 +154,13 @@ describe('the launch store’s directory check', () => {
       getDirectoryInfo: () => Promise.reject(new Error('the connection to Baton is closed')),
     });
     const store = createLaunchStore(client, memoryStorage());
-    store.getState().setField('dir', '/work/repo');
+    typed(store, { dir: '/work/repo' });
     await store.getState().inspectDirectory();
     expect(worktreeChoice(store.getState().directory)).toEqual({
       available: true,
       reason: 'Could not check the directory: the connection to Baton is closed',
     });
-    expect(store.getState().values.worktree).toBe(false);
+    expect(store.getState().form.getValues('worktree')).toBe(false);
   });
 
   it('keeps a copied task’s choice and stall limit for "Run again"', async () => {
@@ -169,8 +168,8 @@ describe('the launch store’s directory check', () => {
     const store = createLaunchStore(client, memoryStorage());
     store.getState().prefill(spec({ dir: '/work/repo', worktree: false, stallAfter: 0 }));
     await store.getState().inspectDirectory();
-    expect(store.getState().values).toMatchObject({ worktree: false, stallAfter: '0' });
+    expect(store.getState().form.getValues()).toMatchObject({ worktree: false, stallAfter: '0' });
     store.getState().prefill(spec({ dir: '/work/repo', worktree: true }));
-    expect(store.getState().values).toMatchObject({ worktree: true, stallAfter: '3' });
+    expect(store.getState().form.getValues()).toMatchObject({ worktree: true, stallAfter: '3' });
   });
 });

@@ -1,122 +1,66 @@
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_MAX_ITERATIONS,
-  taskSpecSchema,
-  type ContextMode,
-  type TaskSpecInput,
-} from '../../src-main/contract/task-spec';
+import { taskSpecSchema, type TaskSpecInput } from '../../src-main/contract/task-spec';
 import { BatonCallError } from '../../src-renderer/errors';
-import {
-  createLaunchStore,
-  DEFAULT_VALUES,
-  launchErrors,
-  placeIssues,
-  RECENT_DIRS_KEY,
-  validateLaunch,
-} from '../../src-renderer/stores/launch-store';
+import { createLaunchStore, RECENT_DIRS_KEY } from '../../src-renderer/stores/launch-store';
+import { launchErrors, placeIssues } from '../../src-renderer/stores/launch-values';
 import { fakeClient, memoryStorage, summary } from './fixtures';
-import { renderLaunchForm as renderForm } from './launch-form-harness';
+import {
+  clickLaunch,
+  read,
+  renderLaunchForm as renderForm,
+  served,
+  typed,
+  typeInto,
+  unfold,
+} from './launch-form-harness';
 
 afterEach(cleanup);
 
-describe('validateLaunch', () => {
-  const good = { ...DEFAULT_VALUES, dir: ' /work/demo ', prompt: ' fix it ', maxIterations: '8' };
+describe('the launch form’s schema', () => {
+  const good = { dir: ' /work/demo ', prompt: ' fix it ', maxIterations: '8' };
   /** What the contract's own schema says about a spec, by field: the form must say the same. */
   const schemaSays = (input: Record<string, unknown>) => {
     const parsed = taskSpecSchema.safeParse(input);
     if (parsed.success) throw new Error('the schema accepted it');
     return Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
   };
-  const sentence = (message: string | undefined) => message && message[0]!.toUpperCase() + message.slice(1);
 
-  it('returns a trimmed spec for good values, leaving empty optional fields out', () => {
-    expect(validateLaunch(good)).toEqual({
-      spec: {
-        agent: 'claude',
-        dir: '/work/demo',
-        prompt: 'fix it',
-        maxIterations: 8,
-        context: 'fresh',
-        permissionMode: 'acceptEdits',
-        worktree: false,
-        stallAfter: 3,
-      },
-      errors: null,
-    });
-    expect(validateLaunch({ ...good, model: ' opus ', check: ' npm test ', context: 'fork' }).spec).toEqual({
-      agent: 'claude',
-      dir: '/work/demo',
-      prompt: 'fix it',
-      maxIterations: 8,
-      context: 'fork',
+  it('reads good values as the spec the service would, leaving blank optional fields to its defaults', () => {
+    expect(read(good).spec).toEqual(
+      served({ dir: '/work/demo', prompt: 'fix it', maxIterations: 8, permissionMode: 'acceptEdits' }),
+    );
+    expect(read({ ...good, model: ' opus ', check: ' npm test ', context: 'fork' }).spec).toMatchObject({
       model: 'opus',
       check: 'npm test',
-      permissionMode: 'acceptEdits',
-      worktree: false,
-      stallAfter: 3,
+      context: 'fork',
     });
     // Blank optional text is left out rather than sent as "" (which the schema would refuse).
-    expect(validateLaunch({ ...good, model: '  ', check: '\t', title: ' ', allowedTools: ' \n, ' }).spec).toEqual({
-      agent: 'claude',
-      dir: '/work/demo',
-      prompt: 'fix it',
-      maxIterations: 8,
-      context: 'fresh',
-      permissionMode: 'acceptEdits',
-      worktree: false,
-      stallAfter: 3,
-    });
-  });
-
-  it('leaves a blank max iterations out, so the default applies', () => {
-    expect(validateLaunch({ ...good, maxIterations: ' ', stallAfter: '' })).toEqual({
-      spec: {
-        agent: 'claude',
-        dir: '/work/demo',
-        prompt: 'fix it',
-        context: 'fresh',
-        permissionMode: 'acceptEdits',
-        worktree: false,
-      },
-      errors: null,
-    });
-    expect(DEFAULT_VALUES.maxIterations).toBe(String(DEFAULT_MAX_ITERATIONS));
+    const blank = read({ ...good, model: '  ', check: '\t', title: ' ', allowedTools: ' \n, ', maxIterations: ' ' });
+    expect(blank.spec).toEqual(served({ dir: '/work/demo', prompt: 'fix it', permissionMode: 'acceptEdits' }));
   });
 
   it.each([
-    ['0', 0, 'Max iterations must be at least 1'],
-    ['-3', -3, 'Max iterations must be at least 1'],
-    ['1001', 1001, 'Max iterations must be at most 1000'],
-    ['2.5', 2.5, 'Max iterations must be a whole number'],
-    ['abc', Number.NaN, 'Max iterations must be a whole number'],
-    ['12abc', Number.NaN, 'Max iterations must be a whole number'],
-  ])('rejects max iterations %j with the schema’s message', (text, asNumber, shown) => {
-    const errors = validateLaunch({ ...good, maxIterations: text }).errors;
-    expect(errors).toEqual({ maxIterations: shown });
-    expect(errors?.maxIterations).toBe(
-      sentence(schemaSays({ dir: 'd', prompt: 'p', maxIterations: asNumber }).maxIterations),
-    );
-  });
-
-  it('accepts the bounds 1 and 1000', () => {
-    expect(validateLaunch({ ...good, maxIterations: '1' }).spec?.maxIterations).toBe(1);
-    expect(validateLaunch({ ...good, maxIterations: ' 1000 ' }).spec?.maxIterations).toBe(1000);
-  });
-
-  it('reports every missing field at once, in the schema’s words', () => {
-    const errors = validateLaunch({ ...DEFAULT_VALUES, dir: '  ', prompt: '\n' }).errors;
-    expect(errors).toEqual({
-      dir: 'A project directory is required',
-      prompt: 'The prompt must not be empty',
+    ['0', 0],
+    ['-3', -3],
+    ['1001', 1001],
+    ['2.5', 2.5],
+    ['abc', Number.NaN],
+    ['12abc', Number.NaN],
+  ])('refuses max iterations %j in the spec’s words', (typed, asNumber) => {
+    expect(read({ ...good, maxIterations: typed }).errors).toEqual({
+      maxIterations: schemaSays({ dir: 'd', prompt: 'p', maxIterations: asNumber }).maxIterations,
     });
-    const said = schemaSays({ dir: '  ', prompt: '\n' });
-    expect(errors).toEqual({ dir: sentence(said.dir), prompt: sentence(said.prompt) });
   });
 
-  it('rejects a context the schema does not know', () => {
-    expect(validateLaunch({ ...good, context: 'sideways' as ContextMode }).errors).toEqual({
-      context: 'Context must be "fresh" or "fork"',
+  it('reports every missing field at once, in the spec’s words', () => {
+    const said = schemaSays({ dir: '  ', prompt: '\n' });
+    expect(read({ dir: '  ', prompt: '\n' }).errors).toEqual({ dir: said.dir, prompt: said.prompt });
+  });
+
+  it('refuses what only launchSpecSchema bounds, such as an over-long title', () => {
+    expect(read({ ...good, title: 't'.repeat(501) }).errors).toEqual({
+      title: 'the title must be at most 500 characters',
     });
   });
 });
@@ -136,16 +80,13 @@ describe('placeIssues', () => {
     });
   });
 
-  it('puts issues about the whole spec or about fields the form lacks on the form', () => {
+  it('puts issues about the whole spec or about fields the form lacks on the form, the first of each', () => {
     expect(placeIssues([{ path: [], message: 'the daily budget is spent' }])).toEqual({
       form: 'The daily budget is spent',
     });
     expect(placeIssues([{ path: ['maxTokens'], message: 'max tokens must be at least 1' }])).toEqual({
       form: 'Max tokens must be at least 1',
     });
-  });
-
-  it('keeps the first issue of a field', () => {
     expect(
       placeIssues([
         { path: ['dir'], message: 'first' },
@@ -156,14 +97,11 @@ describe('placeIssues', () => {
 });
 
 describe('launchErrors', () => {
-  it('places a call error’s issues on their fields', () => {
+  it('places a call error’s issues on their fields, and a message without issues on the form', () => {
     const error = new BatonCallError('invalid_input', 'dir: no such directory: /nope', [
       { path: ['dir'], message: 'no such directory: /nope' },
     ]);
     expect(launchErrors(error)).toEqual({ dir: 'No such directory: /nope' });
-  });
-
-  it('puts the message on the form when there are no issues, whatever it names', () => {
     expect(launchErrors(new BatonCallError('invalid_input', 'dir: no such directory: /nope'))).toEqual({
       form: 'dir: no such directory: /nope',
     });
@@ -175,86 +113,44 @@ describe('launchErrors', () => {
 });
 
 describe('the launch store', () => {
-  it('never calls launchTask with bad values', async () => {
+  it('never calls launchTask with bad values, and keeps the schema’s messages on their fields', async () => {
     const client = fakeClient({ launchTask: async () => summary() });
     const store = createLaunchStore(client, memoryStorage());
-    store.getState().setField('dir', '/work/demo');
-    store.getState().setField('maxIterations', '0');
+    typed(store, { dir: '/work/demo', maxIterations: '0' });
     await expect(store.getState().submit()).resolves.toBeNull();
     expect(client.launchTask).not.toHaveBeenCalled();
-    expect(store.getState().errors).toEqual({
-      prompt: 'The prompt must not be empty',
-      maxIterations: 'Max iterations must be at least 1',
-    });
+    const { form } = store.getState();
+    expect(form.getFieldState('prompt').error?.message).toBe('the prompt must not be empty');
+    expect(form.getFieldState('maxIterations').error?.message).toBe('max iterations must be at least 1');
+    expect(form.getFieldState('dir').error).toBeUndefined();
   });
 
-  it('launches, remembers the directory and clears the prompt', async () => {
+  it('launches, remembers the directory and clears the prompt and title', async () => {
     const storage = memoryStorage({ [RECENT_DIRS_KEY]: JSON.stringify(['/a', '/work/demo']) });
-    let sent: TaskSpecInput | undefined;
+    const sent: TaskSpecInput[] = [];
     const client = fakeClient({
-      launchTask: async (spec) => {
-        sent = spec;
-        return summary({ title: 'fix it' });
+      launchTask: async (input) => {
+        sent.push(input);
+        return summary({ id: 'new-1', title: 'fix it' });
       },
     });
     const store = createLaunchStore(client, storage);
-    expect(store.getState().values.dir).toBe('/a');
-    store.getState().setField('dir', '/work/demo');
-    store.getState().setField('prompt', 'fix it');
+    expect(store.getState().form.getValues('dir')).toBe('/a');
+    typed(store, { dir: '/work/demo', prompt: 'fix it', title: 'Fix' });
     await store.getState().submit();
-    expect(sent).toEqual({
-      agent: 'claude',
-      dir: '/work/demo',
-      prompt: 'fix it',
-      maxIterations: 5,
-      context: 'fresh',
-      permissionMode: 'acceptEdits',
-      worktree: false,
-      stallAfter: 3,
-    });
-    expect(store.getState().values.prompt).toBe('');
-    expect(store.getState().lastLaunched?.title).toBe('fix it');
+    expect(sent).toEqual([
+      served({ dir: '/work/demo', prompt: 'fix it', title: 'Fix', permissionMode: 'acceptEdits' }),
+    ]);
+    expect(store.getState().form.getValues()).toMatchObject({ dir: '/work/demo', prompt: '', title: '' });
+    expect(store.getState()).toMatchObject({ lastLaunched: { title: 'fix it' }, scrollTarget: 'new-1' });
     expect(JSON.parse(storage.data.get(RECENT_DIRS_KEY)!)).toEqual(['/work/demo', '/a']);
-  });
-
-  it('shows the server’s issues on their fields and clears each on the next edit of it', async () => {
-    const client = fakeClient({
-      launchTask: () =>
-        Promise.reject(
-          new BatonCallError('invalid_input', 'dir: no such directory: /nope', [
-            { path: ['dir'], message: 'no such directory: /nope' },
-            { path: ['model'], message: 'unknown model: gpt-0' },
-          ]),
-        ),
-    });
-    const store = createLaunchStore(client, memoryStorage());
-    store.getState().setField('dir', '/nope');
-    store.getState().setField('prompt', 'x');
-    store.getState().setField('model', 'gpt-0');
-    await store.getState().submit();
-    expect(store.getState().errors).toEqual({ dir: 'No such directory: /nope', model: 'Unknown model: gpt-0' });
-    store.getState().setField('dir', '/work');
-    expect(store.getState().errors).toEqual({ model: 'Unknown model: gpt-0' });
-  });
-
-  it('shows a server error without issues on the form and clears it on the next edit', async () => {
-    const client = fakeClient({
-      launchTask: () => Promise.reject(new BatonCallError('internal', 'the database is locked')),
-    });
-    const store = createLaunchStore(client, memoryStorage());
-    store.getState().setField('dir', '/work/demo');
-    store.getState().setField('prompt', 'x');
-    await store.getState().submit();
-    expect(store.getState().errors).toEqual({ form: 'the database is locked' });
-    store.getState().setField('prompt', 'y');
-    expect(store.getState().errors).toEqual({});
   });
 
   it('fills the directory from the native picker', async () => {
     const client = fakeClient({ pickDirectory: async () => ({ path: '/picked' }) });
     const store = createLaunchStore(client, memoryStorage());
     await store.getState().pickDirectory();
-    expect(store.getState().values.dir).toBe('/picked');
+    expect(store.getState().form.getValues('dir')).toBe('/picked');
   });
 });
 
@@ -266,27 +162,22 @@ describe('<LaunchForm>', () => {
   const ok = async (method: string) =>
     method === 'listProjects' ? projects : method === 'getDirectoryInfo' ? plainDir : summary({ title: 'queued one' });
 
-  it('has the labelled fields and a Launch button', async () => {
+  it('has the labelled essentials, a Launch button, and the recent folders for the directory', async () => {
     renderForm(ok);
-    for (const label of ['Project directory', 'Prompt', 'Model', 'Max iterations', 'Context', 'Completion check']) {
+    for (const label of ['Project directory', 'Prompt', 'Agent', 'Model', 'Max iterations', 'Completion check']) {
       expect(field(label)).toBeTruthy();
     }
-    const context = field('Context') as HTMLSelectElement;
-    expect([...context.options].map((o) => o.value)).toEqual(['fresh', 'fork']);
     expect(screen.getByRole('button', { name: 'Launch' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Browse…' })).toBeNull();
-    // Known projects are offered for the directory field.
     await screen.findByText((_, el) => el?.tagName === 'OPTION' && (el as HTMLOptionElement).value === '/work/demo');
+    expect(field('Project directory').getAttribute('placeholder')).toBe('type a path, or choose a recent folder');
   });
 
-  it('shows bad values inline with role=alert and never calls launchTask', async () => {
+  it('shows bad values inline with role=alert, in the schema’s words as sentences, and never calls launchTask', async () => {
     const { launches } = renderForm(ok);
-    fireEvent.change(field('Max iterations'), { target: { value: '1001' } });
-    await act(async () => {
-      fireEvent.click(screen.getByRole('button', { name: 'Launch' }));
-    });
-    const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
-    expect(alerts).toEqual([
+    typeInto('Max iterations', '1001');
+    await clickLaunch();
+    expect(screen.getAllByRole('alert').map((a) => a.textContent)).toEqual([
       'A project directory is required',
       'The prompt must not be empty',
       'Max iterations must be at most 1000',
@@ -295,96 +186,80 @@ describe('<LaunchForm>', () => {
     expect(launches()).toHaveLength(0);
   });
 
-  it('keeps a non-number in max iterations as typed and shows the schema’s message', async () => {
+  it('keeps a non-number in max iterations as typed, and clears its message once it is put right', async () => {
     const { launches } = renderForm(ok);
-    fireEvent.change(field('Project directory'), { target: { value: '/work/demo' } });
-    fireEvent.change(field('Prompt'), { target: { value: 'x' } });
-    fireEvent.change(field('Max iterations'), { target: { value: 'abc' } });
+    typeInto('Project directory', '/work/demo');
+    typeInto('Prompt', 'x');
+    typeInto('Max iterations', 'abc');
     expect((field('Max iterations') as HTMLInputElement).value).toBe('abc');
-    await act(async () => {
-      fireEvent.click(screen.getByRole('button', { name: 'Launch' }));
-    });
+    await clickLaunch();
     expect(screen.getByRole('alert').textContent).toBe('Max iterations must be a whole number');
-    expect(field('Max iterations').getAttribute('aria-invalid')).toBe('true');
     expect(field('Max iterations').getAttribute('aria-describedby')).toBe('launch-maxIterations-error');
     expect(launches()).toHaveLength(0);
-    // Editing the field clears its error.
-    fireEvent.change(field('Max iterations'), { target: { value: '4' } });
+    await act(async () => typeInto('Max iterations', '4'));
     expect(screen.queryByRole('alert')).toBeNull();
     expect(field('Max iterations').getAttribute('aria-invalid')).toBeNull();
   });
 
-  it('launches with Ctrl+Enter in the prompt', async () => {
+  it('launches with Ctrl+Enter in the prompt, and empties the prompt', async () => {
     const { launches } = renderForm(ok);
-    fireEvent.change(field('Project directory'), { target: { value: '/work/demo' } });
-    fireEvent.change(field('Prompt'), { target: { value: 'Make the tests pass' } });
-    fireEvent.change(field('Context'), { target: { value: 'fork' } });
+    typeInto('Project directory', '/work/demo');
+    typeInto('Prompt', 'Make the tests pass');
     await act(async () => {
       fireEvent.keyDown(field('Prompt'), { key: 'Enter', ctrlKey: true });
     });
-    expect(launches()).toEqual([
-      {
-        method: 'launchTask',
-        input: {
-          agent: 'claude',
-          dir: '/work/demo',
-          prompt: 'Make the tests pass',
-          maxIterations: 5,
-          context: 'fork',
-          permissionMode: 'acceptEdits',
-          worktree: false,
-          stallAfter: 3,
-        },
-      },
+    expect(launches().map((c) => c.input)).toEqual([
+      served({ dir: '/work/demo', prompt: 'Make the tests pass', permissionMode: 'acceptEdits' }),
     ]);
     expect((field('Prompt') as HTMLTextAreaElement).value).toBe('');
-    await screen.findByText('Queued “queued one”');
+    expect(screen.getByTestId('launch-status').textContent).toBe('Queued “queued one”');
   });
 
   it('does not launch on a plain Enter in the prompt (that is a new line)', async () => {
     const { launches } = renderForm(ok);
-    fireEvent.change(field('Project directory'), { target: { value: '/work/demo' } });
-    fireEvent.change(field('Prompt'), { target: { value: 'x' } });
+    typeInto('Project directory', '/work/demo');
+    typeInto('Prompt', 'x');
     await act(async () => {
       fireEvent.keyDown(field('Prompt'), { key: 'Enter' });
     });
     expect(launches()).toHaveLength(0);
   });
 
-  it('shows a server issue on its field (role=alert, aria-describedby)', async () => {
+  it('shows a server issue on its field, and takes it away once the field is edited', async () => {
     renderForm(async (method) => {
       if (method === 'listProjects') return [];
+      if (method === 'getDirectoryInfo') return plainDir;
       throw new BatonCallError('invalid_input', 'dir: no such directory: /nope', [
         { path: ['dir'], message: 'no such directory: /nope' },
       ]);
     });
-    fireEvent.change(field('Project directory'), { target: { value: '/nope' } });
-    fireEvent.change(field('Prompt'), { target: { value: 'x' } });
-    await act(async () => {
-      fireEvent.submit(field('Prompt').closest('form')!);
-    });
+    typeInto('Project directory', '/nope');
+    typeInto('Prompt', 'x');
+    await clickLaunch();
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toBe('No such directory: /nope');
     expect(alert.id).toBe('launch-dir-error');
-    expect(field('Project directory').getAttribute('aria-invalid')).toBe('true');
     expect(field('Project directory').getAttribute('aria-describedby')).toBe('launch-dir-error');
     expect(field('Prompt').getAttribute('aria-invalid')).toBeNull();
+    await act(async () => typeInto('Project directory', '/work'));
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
-  it('shows a server error without issues on the form', async () => {
+  it('shows a server error without issues on the form, until the next edit', async () => {
     renderForm(async (method) => {
       if (method === 'listProjects') return [];
+      if (method === 'getDirectoryInfo') return plainDir;
       throw new Error('dir: no such directory: /nope');
     });
-    fireEvent.change(field('Project directory'), { target: { value: '/nope' } });
-    fireEvent.change(field('Prompt'), { target: { value: 'x' } });
-    await act(async () => {
-      fireEvent.submit(field('Prompt').closest('form')!);
-    });
+    typeInto('Project directory', '/nope');
+    typeInto('Prompt', 'x');
+    await clickLaunch();
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toBe('dir: no such directory: /nope');
     expect(alert.classList.contains('form-error')).toBe(true);
     expect(field('Project directory').getAttribute('aria-invalid')).toBeNull();
+    await act(async () => typeInto('Prompt', 'y'));
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('offers Browse… when the host can pick a directory', async () => {
@@ -393,5 +268,19 @@ describe('<LaunchForm>', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Browse…' }));
     });
     expect((field('Project directory') as HTMLInputElement).value).toBe('/picked/dir');
+  });
+
+  it('unfolds the rest of the fields when one of them is refused at launch', async () => {
+    const { launches } = renderForm(ok);
+    unfold();
+    typeInto('Stall after', '-1');
+    fireEvent.click(screen.getByRole('button', { name: 'More options' }));
+    expect(screen.queryByLabelText('Stall after')).toBeNull();
+    typeInto('Project directory', '/work/demo');
+    typeInto('Prompt', 'x');
+    await clickLaunch();
+    expect(screen.getByRole('alert').textContent).toBe('Stall after must be at least 0 (0 turns it off)');
+    expect(field('Stall after').getAttribute('aria-invalid')).toBe('true');
+    expect(launches()).toHaveLength(0);
   });
 });

@@ -470,6 +470,11 @@ describe('the task page', () => {
     await waitFor(() => expect(window.location.hash).toBe('#/'));
     const prompt = (await screen.findByLabelText('Prompt')) as HTMLTextAreaElement;
     expect(prompt.value).toBe('Fix the build');
+    // The copied choices past the essentials are named while folded, and are there unfolded.
+    expect(screen.getByTestId('more-options-summary').textContent).toBe(
+      'bypassPermissions · budget $2 · 1 allowed tool',
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'More options' }));
     expect((screen.getByLabelText('Permission mode') as HTMLSelectElement).value).toBe('bypassPermissions');
     expect((screen.getByLabelText('Allowed tools') as HTMLTextAreaElement).value).toBe('Bash(npm test:*)');
     expect((screen.getByLabelText('Budget (USD)') as HTMLInputElement).value).toBe('2');
@@ -633,7 +638,11 @@ describe('the settings view', () => {
     const saved: unknown[] = [];
     window.location.hash = '#/settings';
     start({
-      getSettings: () => ({ taskDefaults: { maxIterations: 8 }, dailyBudgetUsd: 20, maxConcurrentTasks: 2 }),
+      getSettings: () => ({
+        taskDefaults: { claude: { maxIterations: 8 }, gemini: { model: 'gemini-2.5-pro' } },
+        dailyBudgetUsd: 20,
+        maxConcurrentTasks: 2,
+      }),
       getSpending: () => ({ spentTodayUsd: 3.456, dailyBudgetUsd: 20, timeZone: 'America/New_York' }),
       updateSettings: (input) => {
         saved.push(input);
@@ -649,10 +658,19 @@ describe('the settings view', () => {
     await waitFor(() => expect(saved).toEqual([windowZone]));
 
     fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'claude-opus-4-5' } });
+    // Each agent's own: Codex's are set apart from Claude Code's, and Gemini's stay as they were.
+    const agentTab = (name: string) => within(screen.getByRole('group', { name: 'Defaults of' })).getByText(name);
+    fireEvent.click(agentTab('Codex'));
+    expect(agentTab('Codex').getAttribute('aria-pressed')).toBe('true');
+    expect(maxIterations.value).toBe('');
+    fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'gpt-5.5' } });
     fireEvent.change(screen.getByLabelText('Default permission mode'), { target: { value: 'bypassPermissions' } });
     fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '0' } });
+    fireEvent.click(agentTab('Claude Code'));
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    // The refused default is Codex's: its defaults show, with the message.
     expect((await screen.findByRole('alert')).textContent).toBe('The budget must be more than 0 USD');
+    expect(agentTab('Codex').getAttribute('aria-pressed')).toBe('true');
     expect(saved).toEqual([windowZone]);
 
     fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '1.5' } });
@@ -662,10 +680,9 @@ describe('the settings view', () => {
       windowZone,
       {
         taskDefaults: {
-          model: 'claude-opus-4-5',
-          permissionMode: 'bypassPermissions',
-          maxIterations: 8,
-          budgetUsd: 1.5,
+          claude: { model: 'claude-opus-4-5', maxIterations: 8 },
+          codex: { model: 'gpt-5.5', permissionMode: 'bypassPermissions', budgetUsd: 1.5 },
+          gemini: { model: 'gemini-2.5-pro' },
         },
         dailyBudgetUsd: 20,
         maxConcurrentTasks: 2,

@@ -131,6 +131,7 @@ describe('every method input is bounded', () => {
       ['launchTask', { dir: project, prompt: 'p', maxTurns: 2 ** 40 }, ['maxTurns'], /at most 10000/],
       ['launchTask', { dir: project, prompt: 'p', maxTokens: 2 ** 50 }, ['maxTokens'], /at most 1000000000000/],
       ['updateSettings', { taskDefaults: { model: 'm\0' } }, ['taskDefaults', 'model'], /NUL byte/],
+      ['updateSettings', { taskDefaults: { codex: { model: 'm\0' } } }, ['taskDefaults', 'codex', 'model'], /NUL/],
       ['updateSettings', { modelPrices: { 'm\0': prices } }, ['modelPrices', 'm\0'], /NUL byte/],
       ['getUsageReport', { kind: 'daily', filter: { since: '2025-02-30' } }, ['filter', 'since'], /calendar/],
       ['getUsageReport', { kind: 'daily', filter: { until: '0000-01-01' } }, ['filter', 'until'], /1970 to 9999/],

@@ -472,7 +472,10 @@ describe('settings through the host', () => {
       modelPrices: {},
       timeZone: null,
     });
-    const defaults = { model: 'claude-sonnet-4-5', permissionMode: 'acceptEdits', maxIterations: 5, budgetUsd: 2 };
+    const defaults = {
+      claude: { model: 'claude-sonnet-4-5', permissionMode: 'acceptEdits', maxIterations: 5, budgetUsd: 2 },
+      codex: { model: 'gpt-5.5', permissionMode: 'bypassPermissions' },
+    };
     expect(await call('updateSettings', { taskDefaults: defaults })).toMatchObject({ taskDefaults: defaults });
     await call('updateSettings', { dailyBudgetUsd: 3 });
     expect(await call('getSettings', {})).toEqual({
@@ -482,12 +485,13 @@ describe('settings through the host', () => {
       modelPrices: {},
       timeZone: null,
     });
-    expect(await call('updateSettings', { taskDefaults: { maxIterations: 9 } })).toMatchObject({
-      taskDefaults: { maxIterations: 9 },
-    });
-    expect(await host.dispatch('updateSettings', { taskDefaults: { maxIterations: 0 } })).toMatchObject({
+    // A caller older than defaults by agent sends one set: it is Claude Code's.
+    expect(await call('updateSettings', { taskDefaults: { maxIterations: 9 } })).toEqual(
+      expect.objectContaining({ taskDefaults: { claude: { maxIterations: 9 } } }),
+    );
+    expect(await host.dispatch('updateSettings', { taskDefaults: { gemini: { maxIterations: 0 } } })).toMatchObject({
       ok: false,
-      error: { code: 'invalid_input', issues: [{ path: ['taskDefaults', 'maxIterations'] }] },
+      error: { code: 'invalid_input', issues: [{ path: ['taskDefaults', 'gemini', 'maxIterations'] }] },
     });
   });
 

@@ -333,10 +333,25 @@ describe('settings', () => {
   it('reads launch defaults it cannot parse as none, keeping the other settings', async () => {
     const dataSource = await openAt(path.join(dir, 'settings.db'));
     const store = new TaskStore(dataSource);
-    await store.updateSettings({ taskDefaults: { maxIterations: 4 }, dailyBudgetUsd: 2 });
-    expect(await store.settings()).toMatchObject({ taskDefaults: { maxIterations: 4 }, dailyBudgetUsd: 2 });
+    await store.updateSettings({ taskDefaults: { codex: { maxIterations: 4 } }, dailyBudgetUsd: 2 });
+    expect(await store.settings()).toMatchObject({ taskDefaults: { codex: { maxIterations: 4 } }, dailyBudgetUsd: 2 });
     await dataSource.query(`UPDATE app_settings SET value = '{"maxIterations":"many"}' WHERE key = 'taskDefaults'`);
     expect(await store.settings()).toMatchObject({ taskDefaults: {}, dailyBudgetUsd: 2 });
+  });
+
+  it('reads launch defaults stored before they were by agent as Claude Code’s', async () => {
+    const dataSource = await openAt(path.join(dir, 'settings-old.db'));
+    const store = new TaskStore(dataSource);
+    const old = { model: 'claude-opus-4-5', permissionMode: 'plan', maxIterations: 9, budgetUsd: 3 };
+    await dataSource.query(`INSERT INTO app_settings (key, value) VALUES ('taskDefaults', ?)`, [JSON.stringify(old)]);
+    expect((await store.settings()).taskDefaults).toEqual({ claude: old });
+    // Where Claude Code has defaults of its own, the old set is left behind.
+    const both = { ...old, claude: { maxIterations: 2 }, gemini: { model: 'gemini-2.5-pro' } };
+    await dataSource.query(`UPDATE app_settings SET value = ? WHERE key = 'taskDefaults'`, [JSON.stringify(both)]);
+    expect((await store.settings()).taskDefaults).toEqual({
+      claude: { maxIterations: 2 },
+      gemini: { model: 'gemini-2.5-pro' },
+    });
   });
 });
 
