@@ -227,8 +227,11 @@ describe('crash recovery', () => {
   });
 
   it('never marks a live run in another process as interrupted', async () => {
-    const slow: Script = (ctx) => ({ ...iterationScript(1)(ctx), delayMs: 6000 });
-    const { project, env } = await setUp(slow);
+    // The API holds its answer until the listing is done: the run is live while it is listed, however slow the machine.
+    let listedAlready: () => void = () => undefined;
+    const listedGate = new Promise<void>((resolve) => (listedAlready = resolve));
+    const held: Script = (ctx) => ({ ...iterationScript(1)(ctx), heldUntil: listedGate });
+    const { project, env } = await setUp(held);
     const baton = startBaton(
       ['run', '--dir', project, '--prompt', 'work', '--model', 'claude-sonnet-4-5', '--json'],
       env,
@@ -236,6 +239,7 @@ describe('crash recovery', () => {
     await baton.waitFor(/\[iteration 1\/5\] started/);
 
     const listed = await runBaton(['tasks', '--json'], env);
+    listedAlready();
     expect(JSON.parse(listed.stdout)).toMatchObject([{ status: 'running' }]);
 
     const run = await baton.exited;
