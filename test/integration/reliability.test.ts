@@ -8,7 +8,7 @@ import { openDataSource } from '../../src-main/core/store/data-source';
 import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import type { Script } from '../support/scripted-anthropic-server';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
-import { iterationScript, usageFor } from '../support/scripts';
+import { gate, iterationScript, usageFor } from '../support/scripts';
 import { isRunning, uniqueSleep } from '../support/processes';
 
 const setUp = useScriptedWorkspaces();
@@ -228,9 +228,8 @@ describe('crash recovery', () => {
 
   it('never marks a live run in another process as interrupted', async () => {
     // The API holds its answer until the listing is done: the run is live while it is listed, however slow the machine.
-    let listedAlready: () => void = () => undefined;
-    const listedGate = new Promise<void>((resolve) => (listedAlready = resolve));
-    const held: Script = (ctx) => ({ ...iterationScript(1)(ctx), heldUntil: listedGate });
+    const listedAlready = gate();
+    const held: Script = (ctx) => ({ ...iterationScript(1)(ctx), heldUntil: listedAlready.opened });
     const { project, env } = await setUp(held);
     const baton = startBaton(
       ['run', '--dir', project, '--prompt', 'work', '--model', 'claude-sonnet-4-5', '--json'],
@@ -239,7 +238,7 @@ describe('crash recovery', () => {
     await baton.waitFor(/\[iteration 1\/5\] started/);
 
     const listed = await runBaton(['tasks', '--json'], env);
-    listedAlready();
+    listedAlready.open();
     expect(JSON.parse(listed.stdout)).toMatchObject([{ status: 'running' }]);
 
     const run = await baton.exited;
