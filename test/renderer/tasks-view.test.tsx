@@ -15,6 +15,7 @@ let services: Services | null = null;
 let stop: (() => void) | null = null;
 
 afterEach(() => {
+  vi.useRealTimers();
   stop?.();
   cleanup();
   services = null;
@@ -510,18 +511,23 @@ describe('the replay', () => {
       }),
     });
     const row = (await screen.findAllByTestId('session-row'))[1]!;
+    // The playback runs on the test's timers from here: it moves only when the test moves them.
+    vi.useFakeTimers();
+    const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
     fireEvent.click(within(row).getByRole('button', { name: 'Replay' }));
-    const panel = await screen.findByTestId('replay-panel');
+    await advance(0);
+    const panel = screen.getByTestId('replay-panel');
     expect(panel.textContent).toContain('Replay of iteration 2');
     const tableTokens = row.querySelector('td.num')!.getAttribute('data-value');
     expect(within(panel).getByTestId('replay-tokens').dataset.value).toBe(tableTokens);
     expect(tableTokens).toBe('3150');
 
     const position = () => Number(within(panel).getByTestId('replay-position').textContent!.split(' ')[0]);
-    await waitFor(() => expect(position()).toBeGreaterThan(0));
+    await advance(200);
+    expect(position()).toBeGreaterThan(0);
     fireEvent.click(within(panel).getByRole('button', { name: 'Pause' }));
     const paused = position();
-    await new Promise((r) => setTimeout(r, 120));
+    await advance(1000);
     expect(position()).toBe(paused);
 
     expect(within(panel).getByRole('button', { name: '4×' }).getAttribute('aria-pressed')).toBe('true');
@@ -537,7 +543,8 @@ describe('the replay', () => {
     expect(within(panel).getAllByTestId('assistant-text').length).toBe(300);
     // Play at the end starts over.
     fireEvent.click(within(panel).getByRole('button', { name: 'Play' }));
-    await waitFor(() => expect(position()).toBeLessThan(301));
+    await advance(200);
+    expect(position()).toBeLessThan(301);
   });
 
   it('advances by the speed, carrying fractions of events', () => {
