@@ -11,6 +11,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           sequence: { groupOrder: 0 },
+          // Deadlines, not a pace: a test that spawns `baton` or writes MiBs takes seconds on a loaded machine.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
@@ -19,6 +22,8 @@ export default defineConfig({
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
           sequence: { groupOrder: 0 },
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
