@@ -11,6 +11,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           sequence: { groupOrder: 0 },
+          // Deadlines, not a pace: a test that spawns `baton` or writes MiBs takes seconds on a loaded machine.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
@@ -21,6 +24,8 @@ export default defineConfig({
           // The charts load with their modules on first use; loaded before each file, they render at once.
           setupFiles: ['test/renderer/setup-charts.ts'],
           sequence: { groupOrder: 0 },
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {

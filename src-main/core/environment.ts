@@ -21,6 +21,7 @@ const environmentSchema = z.object({
   BATON_RETRY_BASE_MS: milliseconds('BATON_RETRY_BASE_MS'),
   BATON_RETRY_MAX_MS: milliseconds('BATON_RETRY_MAX_MS'),
   BATON_ISOLATION: z.enum(ISOLATIONS, { error: `BATON_ISOLATION must be one of ${ISOLATIONS.join(', ')}` }).optional(),
+  BATON_TEST_CLOCK: z.enum(['skip-waits'], { error: 'BATON_TEST_CLOCK must be skip-waits when set' }).optional(),
 });
 
 export class EnvironmentError extends Error {
@@ -40,6 +41,8 @@ export interface BatonEnvironment {
   retry: RetryTiming;
   /** BATON_ISOLATION: how the processes of an agent's run are kept findable (default auto). */
   isolation: Isolation;
+  /** BATON_TEST_CLOCK=skip-waits, for tests only: the orchestrator's waits end at once (see skippingClock). */
+  skipWaits: boolean;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvironment {
@@ -51,6 +54,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvi
     BATON_RETRY_BASE_MS: env.BATON_RETRY_BASE_MS,
     BATON_RETRY_MAX_MS: env.BATON_RETRY_MAX_MS,
     BATON_ISOLATION: env.BATON_ISOLATION,
+    BATON_TEST_CLOCK: env.BATON_TEST_CLOCK,
   });
   if (!parsed.success) throw new EnvironmentError(parsed.error.issues[0]?.message ?? 'invalid environment');
   return {
@@ -67,5 +71,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): BatonEnvi
       maxDelayMs: parsed.data.BATON_RETRY_MAX_MS ?? DEFAULT_RETRY_TIMING.maxDelayMs,
     },
     isolation: parsed.data.BATON_ISOLATION ?? 'auto',
+    skipWaits: parsed.data.BATON_TEST_CLOCK === 'skip-waits',
   };
 }

@@ -22,6 +22,7 @@ import { type BatonEnvironment, EnvironmentError, readEnvironment } from '../cor
 import { isolationProblem } from '../core/process-containment';
 import { agentRunners } from './agent-runners';
 import { checkLaunch, InvalidTaskError } from '../core/orchestrator/orchestrator';
+import { skippingClock } from '../core/orchestrator/clock';
 import { resolveDatabasePath } from '../core/paths';
 import { EventLogWriter, newOrigin } from '../core/events/event-log';
 import { EventRecorder } from '../core/store/event-recorder';
@@ -133,6 +134,7 @@ export async function openBaton(options: OpenBatonOptions): Promise<BatonService
       agents,
       nativeBinding: options.nativeBinding,
       retry: environment.retry,
+      clock: environment.skipWaits ? skippingClock() : undefined,
       host: options.mode,
     });
   } catch (error) {

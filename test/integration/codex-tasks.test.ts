@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
+import { lastJsonLine, runBaton, SKIP_WAITS, startBaton } from '../support/baton-cli';
 import { until } from '../support/polling';
 import { processesOfSession, uniqueSleep } from '../support/processes';
 import {
@@ -234,7 +234,11 @@ describe('baton run --agent codex with the real codex CLI', () => {
       (ctx) => (ctx.threadOrdinal === 1 ? { errorStatus: 500, usage: usageFor(1, 1) } : workScript()(ctx)),
       { requestMaxRetries: 1, streamMaxRetries: 1 },
     );
-    const run = await runBaton(codexRun(project, '--max-iterations', '1', '--max-retries', '2'), env);
+    // Baton's own back-off before the retry is skipped, not slept (up to 2 s by default).
+    const run = await runBaton(codexRun(project, '--max-iterations', '1', '--max-retries', '2'), {
+      ...env,
+      ...SKIP_WAITS,
+    });
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task.sessions).toHaveLength(1);
     expect(task.sessions[0]).toMatchObject({ status: 'completed', retries: 1, error: null });

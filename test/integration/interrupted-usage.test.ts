@@ -2,6 +2,7 @@
  * What an iteration spent survives a kill -9 of Baton: with the real claude CLI against the scripted
  * API, the interrupted session keeps the tokens the API had served for the turns that completed.
  */
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { estimateCostUsd } from '../../src-main/core/pricing';
 import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
@@ -22,6 +23,18 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
   return true;
 }
 
+/** The input tokens the running session's row keeps so far, as Baton wrote them (read-only, beside the writer). */
+function storedInputTokens(db: string): number | undefined {
+  const reader = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const row = reader.prepare(`SELECT json_extract(usage_so_far, '$.inputTokens') AS n FROM sessions`).get() as
+      { n: number | null } | undefined;
+    return row?.n ?? undefined;
+  } finally {
+    reader.close();
+  }
+}
+
 describe('usage of an interrupted iteration', () => {
   it('a kill -9 after the first turn was served leaves the session with that turn’s tokens', async () => {
     // Turn 1 calls a tool; the answer to turn 2 never comes in time, so the kill lands while the agent waits for it.
@@ -33,7 +46,7 @@ describe('usage of an interrupted iteration', () => {
             usage: usageFor(sessionOrdinal, turnInSession),
           }
         : { text: 'done', delayMs: 120_000, usage: usageFor(sessionOrdinal, turnInSession) };
-    const { server, project, env } = await setUp(script);
+    const { server, project, env, db } = await setUp(script);
     const baton = startBaton(
       [
         'run',
@@ -53,8 +66,8 @@ describe('usage of an interrupted iteration', () => {
     const calls = () => server.requests.filter((r) => r.path === '/v1/messages' && r.sessionId !== undefined);
     // Turn 2 was asked for: the CLI has printed all of turn 1 and run its tool.
     expect(await until(() => calls().length >= 2, 60_000)).toBe(true);
-    // Baton writes usage it saw at most 250 ms later; give it that, with room to spare on a loaded machine.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Baton writes the usage it saw a little later (at most 250 ms): the kill comes once turn 1's is stored.
+    expect(await until(() => storedInputTokens(db) === usageFor(1, 1).input_tokens, 60_000)).toBe(true);
     process.kill(-baton.pid, 'SIGKILL');
     await baton.exited;
 

@@ -10,10 +10,10 @@ import { type AgentEvent, agentEventSchema } from '../../src-main/contract/agent
 import { type BatonEvent, isTaskEvent } from '../../src-main/contract/events';
 import { isFollowed } from '../../src-main/core/store/event-recorder';
 import { openBaton } from '../../src-main/service/open-baton';
-import { lastJsonLine, startBaton } from '../support/baton-cli';
+import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
 import type { Script } from '../support/scripted-anthropic-server';
-import { iterationScript } from '../support/scripts';
+import { gate, iterationScript } from '../support/scripts';
 
 const setUp = useScriptedWorkspaces();
 
@@ -37,7 +37,7 @@ async function terminalBesideService(script: Script) {
   const cli = startBaton(['run', '--dir', project, '--prompt', 'from the terminal', '--json'], env);
   await until(() => events.some((e) => e.type === 'agent.event' && e.event.kind === 'init'), 'a streamed event');
   const taskId = events.find((e) => e.type === 'iteration.started')?.taskId as string;
-  return { service, events, cli, taskId };
+  return { service, events, cli, taskId, env };
 }
 
 /** The lifecycle of a task as its events tell it, the stream left out. */
@@ -60,9 +60,12 @@ function lifecycle(events: BatonEvent[]): string[] {
 
 describe('following another process', () => {
   it('shows a `baton run` beside it live: its task, iterations and stream, each event once', async () => {
-    const { service, events, cli, taskId } = await terminalBesideService(
-      iterationScript(2, 'BATON_TASK_COMPLETE', 1500),
-    );
+    // The first session's answer waits until the test has looked at the run mid-way.
+    const looked = gate();
+    const { service, events, cli, taskId, env } = await terminalBesideService((ctx) => ({
+      ...iterationScript(2)(ctx),
+      heldUntil: ctx.sessionOrdinal === 1 ? looked.opened : undefined,
+    }));
     try {
       // Mid-run: the first session streams, and the live state lists the task with what was streamed so far.
       const state = await service.call('getLiveState', {});
@@ -78,6 +81,7 @@ describe('following another process', () => {
       const sessionId = running?.sessionId as string;
       expect(state.currentEvents[sessionId]?.length).toBeGreaterThan(0);
       expect(state.currentEvents[sessionId]).toEqual(streamed(sessionId));
+      looked.open();
 
       const run = await cli.exited;
       expect(run.code, run.stderr).toBe(0);
@@ -126,15 +130,24 @@ describe('following another process', () => {
       expect(after.tasks.map((task) => task.id)).not.toContain(taskId);
       const taskEvents = () => events.filter(isTaskEvent).length;
       const count = taskEvents();
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      // A settings change from another process comes after all of the run in the log, which this service
+      // follows in order: once it is here, so is anything more the log held about the task.
+      expect((await runBaton(['settings', '--max-concurrent-tasks', '3'], env)).code).toBe(0);
+      await until(() => events.some((e) => e.type === 'settings.changed'), 'the later settings change');
       expect(taskEvents()).toBe(count);
     } finally {
+      looked.open();
       await service.close();
     }
   });
 
   it('stops a `baton run` in a terminal when asked to here, through the event log', async () => {
-    const { service, events, cli, taskId } = await terminalBesideService(iterationScript(5, 'NEVER_SAID', 1500));
+    // No answer comes until the test ends: the stop lands in iteration 1, however slow the machine.
+    const never = gate();
+    const { service, events, cli, taskId } = await terminalBesideService((ctx) => ({
+      ...iterationScript(5, 'NEVER_SAID')(ctx),
+      heldUntil: never.opened,
+    }));
     try {
       // Answered once the terminal's process has stopped it and stored how it ended.
       expect(await service.call('stopTask', { taskId })).toEqual({ stopped: true });
@@ -156,12 +169,18 @@ describe('following another process', () => {
       ]);
       expect((await service.call('getLiveState', {})).tasks).toEqual([]);
     } finally {
+      never.open();
       await service.close();
     }
   });
 
   it('shows the tasks a batch keeps queued in another process, then runs, to their end', async () => {
-    const { project, root, db, env } = await setUp(iterationScript(1, 'BATON_TASK_COMPLETE', 1500));
+    // The first task's answer waits until the test has seen the second queued behind it.
+    const looked = gate();
+    const { project, root, db, env } = await setUp((ctx) => ({
+      ...iterationScript(1)(ctx),
+      heldUntil: ctx.sessionOrdinal === 1 ? looked.opened : undefined,
+    }));
     const service = await openBaton({ mode: 'browser', databaseFile: db, env: { ...process.env, ...env } });
     const events: BatonEvent[] = [];
     service.subscribe((event) => events.push(event));
@@ -177,6 +196,7 @@ describe('following another process', () => {
       );
       const state = await service.call('getLiveState', {});
       expect(state.tasks.map((task) => task.status).sort()).toEqual(['queued', 'running']);
+      looked.open();
 
       const run = await cli.exited;
       expect(run.code, run.stderr).toBe(0);
@@ -202,6 +222,7 @@ describe('following another process', () => {
       expect(queued?.type === 'task.queued' && queued.task.status).toBe('queued');
       expect(events.filter(isTaskEvent).every(isFollowed)).toBe(true);
     } finally {
+      looked.open();
       await service.close();
     }
   });

@@ -8,7 +8,7 @@ import { openDataSource } from '../../src-main/core/store/data-source';
 import { lastJsonLine, runBaton, startBaton } from '../support/baton-cli';
 import type { Script } from '../support/scripted-anthropic-server';
 import { type TaskJson, useScriptedWorkspaces } from '../support/scripted-workspace';
-import { iterationScript, usageFor } from '../support/scripts';
+import { gate, iterationScript, usageFor } from '../support/scripts';
 import { isRunning, uniqueSleep } from '../support/processes';
 
 const setUp = useScriptedWorkspaces();
@@ -70,7 +70,10 @@ describe('stop', () => {
 
 describe('limits', () => {
   it('--timeout kills an iteration that runs too long and records why', async () => {
-    const { server, project, env } = await setUp((ctx) => ({ ...iterationScript(0)(ctx), delayMs: 30_000 }));
+    // The answer never comes in time: whenever the agent gets to ask (a slow start on a loaded machine may
+    // take the whole limit), only the limit can end its iteration.
+    const never = gate();
+    const { project, env } = await setUp((ctx) => ({ ...iterationScript(0)(ctx), heldUntil: never.opened }));
     const run = await runBaton(
       [
         'run',
@@ -91,7 +94,7 @@ describe('limits', () => {
     expect(run.code).toBe(1);
     const task = lastJsonLine<TaskJson>(run.stdout);
     expect(task.sessions[0]).toMatchObject({ status: 'failed', error: 'stopped after its 2s time limit' });
-    expect(server.requests.some((r) => r.path === '/v1/messages')).toBe(true);
+    never.open();
   });
 
   it('rejects a bad Baton environment value with one line and writes nothing', async () => {
@@ -227,8 +230,10 @@ describe('crash recovery', () => {
   });
 
   it('never marks a live run in another process as interrupted', async () => {
-    const slow: Script = (ctx) => ({ ...iterationScript(1)(ctx), delayMs: 6000 });
-    const { project, env } = await setUp(slow);
+    // The API holds its answer until the listing is done: the run is live while it is listed, however slow the machine.
+    const listedAlready = gate();
+    const held: Script = (ctx) => ({ ...iterationScript(1)(ctx), heldUntil: listedAlready.opened });
+    const { project, env } = await setUp(held);
     const baton = startBaton(
       ['run', '--dir', project, '--prompt', 'work', '--model', 'claude-sonnet-4-5', '--json'],
       env,
@@ -236,6 +241,7 @@ describe('crash recovery', () => {
     await baton.waitFor(/\[iteration 1\/5\] started/);
 
     const listed = await runBaton(['tasks', '--json'], env);
+    listedAlready.open();
     expect(JSON.parse(listed.stdout)).toMatchObject([{ status: 'running' }]);
 
     const run = await baton.exited;

@@ -1,5 +1,5 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DirectoryInfo } from '../../src-main/contract/views';
 import { createServices, ServicesProvider } from '../../src-renderer/app/services';
 import { DIRECTORY_CHECK_DELAY_MS, LaunchForm } from '../../src-renderer/components/LaunchForm';
@@ -106,15 +106,21 @@ describe('the worktree choice in the launch form', () => {
   });
 
   it('checks a directory launched before the pause ends, so the choice sent is that directory’s', async () => {
-    const { calls } = renderForm();
-    typeDir('/work/plain');
-    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Tidy' } });
-    await launch();
-    expect(calls('getDirectoryInfo')).toEqual([{ dir: '/work/plain' }]);
-    expect(calls('launchTask')).toEqual([expect.objectContaining({ dir: '/work/plain', worktree: false })]);
-    // The pause after typing asks no second time: the answer is had.
-    await new Promise((r) => setTimeout(r, DIRECTORY_CHECK_DELAY_MS + 100));
-    expect(calls('getDirectoryInfo')).toHaveLength(1);
+    // The pause after typing runs on the test's timers, moved past it below.
+    vi.useFakeTimers();
+    try {
+      const { calls } = renderForm();
+      typeDir('/work/plain');
+      fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Tidy' } });
+      await launch();
+      expect(calls('getDirectoryInfo')).toEqual([{ dir: '/work/plain' }]);
+      expect(calls('launchTask')).toEqual([expect.objectContaining({ dir: '/work/plain', worktree: false })]);
+      // The pause after typing asks no second time: the answer is had.
+      await act(() => vi.advanceTimersByTimeAsync(DIRECTORY_CHECK_DELAY_MS));
+      expect(calls('getDirectoryInfo')).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('shows the stall limit refused by the schema on its field', async () => {

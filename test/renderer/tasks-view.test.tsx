@@ -14,6 +14,7 @@ let services: Services | null = null;
 let stop: (() => void) | null = null;
 
 afterEach(() => {
+  vi.useRealTimers();
   stop?.();
   cleanup();
   services = null;

@@ -503,8 +503,8 @@ describe('an import under way', () => {
     act(() => transport.emit({ type: 'usage.imported', messages: 3, corrected: 0 }));
     await waitFor(() => expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2));
     unmount();
-    transport.emit({ type: 'usage.imported', messages: 3, corrected: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The store decides at the event whether to reload, and would ask at once: no time need pass to see it did not.
+    await act(async () => transport.emit({ type: 'usage.imported', messages: 3, corrected: 0 }));
     expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2);
   });
 

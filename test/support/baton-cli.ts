@@ -7,6 +7,13 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 export const BATON_BIN = path.join(ROOT, 'node_modules', '.bin', 'baton');
 
+/**
+ * The environment that runs the orchestrator of a `baton` process on a skipping clock: its waits (for a
+ * window, the API, a retry) end at once, with the time moved on by them, so a test sees a wait recorded
+ * with its wake time, and what follows it, without spending it.
+ */
+export const SKIP_WAITS = { BATON_TEST_CLOCK: 'skip-waits' } as const;
+
 export interface CliRun {
   code: number | null;
   stdout: string;

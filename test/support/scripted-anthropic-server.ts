@@ -89,6 +89,8 @@ export interface ScriptedTurn {
   error?: { type: string; message: string };
   /** Wait this long before answering, so a test can watch an iteration while it runs. */
   delayMs?: number;
+  /** Answer only once this settles: a gate the test opens when it has seen what it watches for. */
+  heldUntil?: Promise<unknown>;
   /** Wait this long between the pieces of a streamed text, so a test can watch it grow. */
   pieceDelayMs?: number;
   /** Extra response headers, e.g. the subscription quota's `anthropic-ratelimit-unified-*`. */
@@ -373,6 +375,7 @@ export async function startScriptedServer(script: Script, port?: number): Promis
     const sessionOrdinal = sessionId ? [...turnsBySession.keys()].indexOf(sessionId) + 1 : 0;
     const turn = script({ sessionId, sessionOrdinal, turnInSession, body });
     if (turn.delayMs) await sleep(turn.delayMs);
+    await turn.heldUntil;
 
     if (turn.errorStatus) {
       const error =

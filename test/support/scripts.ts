@@ -26,6 +26,16 @@ export function iterationScript(completeAt: number, marker = 'BATON_TASK_COMPLET
   });
 }
 
+/**
+ * A gate for a scripted answer (`heldUntil`): the API holds it until the test has seen what it came to
+ * see, rather than for a fixed time that a loaded machine may outlast.
+ */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 /** A tool call the scripted API asks the CLI to make. */
 export type ToolCall = NonNullable<ScriptedTurn['toolUse']>;
 

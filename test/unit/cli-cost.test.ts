@@ -52,7 +52,9 @@ interface SessionJson {
   costDrift: number | null;
 }
 
-describe('costs on the command line', () => {
+// Each test runs `baton` several times, as the integration tests do, and gets their deadline: in a loaded run
+// eight starts of it took over 30 s.
+describe('costs on the command line', { timeout: 120_000 }, () => {
   it('`baton task` names each cost’s source and the drift, and --json carries the computed cost', async () => {
     const id = await taskWith('claude-sonnet-4-5', [0.0123, AT_SONNET_45, null]);
     const text = await runBaton(['task', id], env);

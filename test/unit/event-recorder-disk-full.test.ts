@@ -25,15 +25,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 it('a write that fails with SQLITE_FULL is logged once and counted, and the run goes on to finish its sessions', async () => {
   const EVENTS = 12;
-  // Texts of 20 KB need overflow pages the capped database cannot add; spread over flushes of the recorder's timer.
+  // Texts of 20 KB need overflow pages the capped database cannot add; written in three flushes a session,
+  // as the recorder's timer would spread them over a run that streams for a while.
   const agent = new ScriptedAgent(async (request) => {
     for (let i = 0; i < EVENTS; i++) {
       request.onEvent({ kind: 'text', text: `${i} ${'x'.repeat(20_000)}` });
-      if (i % 4 === 3) await pause(300);
+      if (i % 4 === 3) await recorder.flush();
     }
     return success('done');
   });
@@ -53,7 +52,8 @@ it('a write that fails with SQLITE_FULL is logged once and counted, and the run 
 
   const done = await core.orchestrator.runTask(task.id);
   await recorder.flush();
-  await pause(50);
+  // A turn of the event loop: each session's loss is recorded once the flush its end started has resolved.
+  await new Promise((resolve) => setImmediate(resolve));
 
   expect(done).toMatchObject({ status: 'max_iterations', iterations: 2 });
   const sessions = await core.store.sessionsOfTask(task.id);

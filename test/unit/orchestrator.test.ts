@@ -436,10 +436,15 @@ describe('Orchestrator', () => {
   it('runs at most the queue’s concurrency of tasks at once', async () => {
     let active = 0;
     let peak = 0;
+    // The first runs hold until three run at once, so the peak is reached however the runs are scheduled.
+    let threeRan: () => void = () => undefined;
+    const threeAtOnce = new Promise<void>((resolve) => (threeRan = resolve));
     const agent = new ScriptedAgent(async () => {
       active++;
       peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (active === 3) threeRan();
+      await threeAtOnce;
+      await new Promise((resolve) => setImmediate(resolve));
       active--;
       return success('working');
     });

@@ -72,6 +72,9 @@ describe('opening Baton', () => {
     await expect(openBaton({ mode: 'cli', databaseFile: file, env: { BATON_ISOLATION: 'sometimes' } })).rejects.toThrow(
       'BATON_ISOLATION must be one of auto, namespace, tracking',
     );
+    await expect(openBaton({ mode: 'cli', databaseFile: file, env: { BATON_TEST_CLOCK: 'fast' } })).rejects.toThrow(
+      'BATON_TEST_CLOCK must be skip-waits when set',
+    );
     await expect(
       openBaton({
         mode: 'cli',
