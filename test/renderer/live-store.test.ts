@@ -201,18 +201,25 @@ describe('the live store', () => {
     expect(new Set(s.items.map((i) => i.seq)).size).toBe(MAX_STREAM_ITEMS);
   });
 
-  it('applies a 1000-events-per-second stream for 20 s in well under a frame per batch', async () => {
+  // How fast it applies them is the bench's matter (live event-to-screen latency at 1000 events/s).
+  it('keeps the newest MAX_STREAM_ITEMS of a 1000-events-per-second stream for 20 s, in order', async () => {
     const store = await readyStore();
     store.getState().applyEvents(started);
     // 20,000 events in 60-per-second batches, as connectLiveStore would deliver them.
-    const batch: BatonEvent[] = [];
-    for (let i = 0; i < 17; i++) batch.push(agent({ kind: 'text', text: `chunk ${i}` }));
-    const began = performance.now();
-    for (let frame = 0; frame < 1200; frame++) store.getState().applyEvents(batch);
-    const perBatch = (performance.now() - began) / 1200;
-    expect(store.getState().tasks['t1']!.sessions[0]!.items).toHaveLength(MAX_STREAM_ITEMS);
-    // A frame is 16 ms; the store's share must stay small even on a slow CI machine.
-    expect(perBatch).toBeLessThan(4);
+    for (let frame = 0; frame < 1200; frame++) {
+      const batch: BatonEvent[] = [];
+      for (let i = 0; i < 17; i++) batch.push(agent({ kind: 'text', text: `chunk ${frame * 17 + i}` }));
+      store.getState().applyEvents(batch);
+    }
+    const items = store.getState().tasks['t1']!.sessions[0]!.items;
+    expect(items).toHaveLength(MAX_STREAM_ITEMS);
+    const last = 1200 * 17 - 1;
+    expect(items.map((item) => item.event)).toEqual(
+      Array.from({ length: MAX_STREAM_ITEMS }, (_, i) => ({
+        kind: 'text',
+        text: `chunk ${last - MAX_STREAM_ITEMS + 1 + i}`,
+      })),
+    );
   });
 
   it('does not mutate earlier states (React sees every change)', async () => {

@@ -193,14 +193,16 @@ describe('quitWhenServiceStops', () => {
     const { deps, end } = setUp(false);
     expect(deps.quit).not.toHaveBeenCalled();
     end(139);
-    await vi.waitFor(() => expect(deps.quit).toHaveBeenCalledOnce());
+    // Awaited here after the lifecycle's own callback on the same promise, so it has run.
+    await deps.exited;
+    expect(deps.quit).toHaveBeenCalledOnce();
     expect(deps.showErrorBox).toHaveBeenCalledWith('Baton’s service stopped', expect.stringContaining('exit code 139'));
   });
 
   it('stays quiet when the service ends because the app is quitting', async () => {
     const { deps, end } = setUp(true);
     end(0);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await deps.exited;
     expect(deps.showErrorBox).not.toHaveBeenCalled();
     expect(deps.quit).not.toHaveBeenCalled();
   });
