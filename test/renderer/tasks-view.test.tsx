@@ -531,7 +531,8 @@ describe('the replay', () => {
     // Where it plays to on this page's real clock is the panel tests' matter (test/renderer/replay.test.tsx).
     fireEvent.click(within(panel).getByRole('button', { name: 'Play' }));
     expect(within(panel).getByRole('button', { name: 'Pause' })).toBeTruthy();
-    expect(within(panel).getAllByTestId('assistant-text').length).toBeLessThan(300);
+    // Played from the start: none of the texts, or the first few, however long this page took to get here.
+    expect(within(panel).queryAllByTestId('assistant-text').length).toBeLessThan(300);
     fireEvent.click(within(panel).getByRole('button', { name: 'Jump to end' }));
     expect(position()).toBe('301 of 301 events');
     expect(within(panel).getByRole('button', { name: 'Play' })).toBeTruthy();
