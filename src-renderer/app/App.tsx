@@ -12,7 +12,7 @@ import { notificationApi, notifyPreference, notifyTaskEnd } from '../notificatio
 import { hrefs, useHashRoute, type Route } from '../router';
 import { sendTimeZone } from '../time-zone';
 import { useServices } from './services';
-import { preloadCharts } from '../components/charts/lazy-charts';
+import { chartsWantedOn, preloadCharts } from '../components/charts/lazy-charts';
 
 function NavLink({
   href,
@@ -60,6 +60,12 @@ export function App() {
   useEffect(() => {
     document.title = titleOf(route);
   }, [route]);
+
+  // A page with charts loads them beside its data, not once its data has come (a second round trip).
+  const chartsWanted = chartsWantedOn(route);
+  useEffect(() => {
+    if (chartsWanted) void preloadCharts();
+  }, [chartsWanted]);
 
   // The daily budget counts this window's days, as History and All usage do.
   useEffect(() => {

@@ -5,6 +5,17 @@ import { session } from './fixtures';
 afterEach(cleanup);
 
 describe('the charts, loaded on first use', () => {
+  it('are wanted from the start on the pages that draw them only', async () => {
+    const { chartsWantedOn } = await import('../../src-renderer/components/charts/lazy-charts');
+    const { parseHash } = await import('../../src-renderer/router');
+    expect(['#/history', '#/tasks/t-1'].map((hash) => chartsWantedOn(parseHash(hash)))).toEqual([true, true]);
+    expect(['#/', '#/settings', '#/nowhere'].map((hash) => chartsWantedOn(parseHash(hash)))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it('hold their place while their module loads, then draw', async () => {
     // A fresh copy of the module, as the window has it on its first load: nothing preloaded.
     vi.resetModules();

@@ -4,6 +4,7 @@
  * module loads; once loaded (or preloaded, see preloadCharts), a chart renders at once.
  */
 import { type ComponentType, lazy, Suspense } from 'react';
+import type { Route } from '../../router';
 
 interface LazyModule<M> {
   load(): Promise<M>;
@@ -26,7 +27,10 @@ const modules = {
   usage: lazyModule(() => import('./usage-charts')),
 };
 
-/** Loads every chart module: when the window is idle after its first paint, so History draws without waiting. */
+/** The pages that draw charts: opened on one, the window loads them beside its data. */
+export const chartsWantedOn = (route: Route): boolean => route.name === 'history' || route.name === 'task';
+
+/** Loads every chart module, before a page draws one (see chartsWantedOn), or as the pointer nears History. */
 export function preloadCharts(): Promise<unknown> {
   return Promise.all(Object.values(modules).map((module) => module.load()));
 }
