@@ -630,7 +630,8 @@ describe('notifications', () => {
     stop?.();
     start({}, 'desktop');
     await screen.findByText(/No running tasks/);
-    await new Promise((r) => setTimeout(r, 10));
+    // Once the window knows it is the desktop app's, which decides the toggle.
+    await waitFor(() => expect(document.querySelector('.app-info')?.textContent).toMatch(/^desktop · v/));
     expect(screen.queryByLabelText('Notify me when tasks end')).toBeNull();
   });
 });
