@@ -58,9 +58,14 @@ export function addDays(epochMs: number, days: number): number {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate() + days).getTime();
 }
 
-/** Costs kept to a billionth of a dollar, finer than any price, so sums of floats do not show noise (0.1 + 0.2 → 0.3). */
-export function roundUsd(usd: number): number {
-  return Math.round(usd * 1e9) / 1e9;
+/**
+ * Costs kept to a billionth of a dollar (or `decimals` places), finer than any price, so sums of floats do not
+ * show noise (0.1 + 0.2 → 0.3); never -0.
+ */
+export function roundUsd(usd: number, decimals = 9): number {
+  const factor = 10 ** decimals;
+  const rounded = Math.round(usd * factor) / factor;
+  return rounded === 0 ? 0 : rounded;
 }
 
 /** Words for every task status, for people (the enum stays in JSON and attributes). */

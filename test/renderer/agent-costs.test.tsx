@@ -5,6 +5,7 @@ import { createServices, ServicesProvider } from '../../src-renderer/app/service
 import { LiveTaskCard } from '../../src-renderer/components/LiveView';
 import { TaskDetailView } from '../../src-renderer/components/TaskDetailView';
 import { costDrift, describeDrift, formatDriftShare, totalCostText } from '../../src-renderer/cost';
+import { newSession } from '../../src-renderer/stores/live-model';
 import type { LiveTask } from '../../src-renderer/stores/live-store';
 import { detail, FakeTransport, session, spec } from './fixtures';
 
@@ -129,27 +130,15 @@ describe('a live Codex card', () => {
       maxIterations: 3,
       sessions: [
         {
-          sessionId: 'baton-session-1',
-          iteration: 1,
+          ...newSession('baton-session-1', 1, 1),
           status: 'completed',
-          startedAt: 1,
           usage: { inputTokens: 10, outputTokens: 400, cacheCreationTokens: 0, cacheReadTokens: 0 },
           costUsd: 0,
-          estimatedCostUsd: null,
           costSource: 'unknown',
-          computedCostUsd: null,
           agentSessionId: THREAD,
           reasoningTokens: 120,
           durationMs: 1000,
-          error: null,
           model: 'gpt-5.5',
-          permissionDenials: 0,
-          attempts: 0,
-          priorUsage: null,
-          priorCostUsd: 0,
-          items: [],
-          droppedItems: 0,
-          openText: null,
         },
       ],
     };

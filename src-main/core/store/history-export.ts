@@ -1,15 +1,9 @@
 /** History's exports: the tasks as CSV or JSON, and the file name they are saved under. */
+import { roundUsd } from '../../contract/format';
 import { modelName } from '../../contract/models';
 import type { TaskFilter } from '../../contract/api';
 import type { TaskSummary } from '../../contract/views';
 import { dayDate, zoneDay } from '../local-day';
-
-/** Sums of float costs carry noise (0.1 + 0.2); none of Baton's figures needs more than this. */
-export const roundUsd = (usd: number, decimals = 10) => {
-  const factor = 10 ** decimals;
-  const rounded = Math.round(usd * factor) / factor;
-  return rounded === 0 ? 0 : rounded; // no -0
-};
 
 /** A task as exported: its summary and the models its sessions reported. */
 export interface ExportedTask extends TaskSummary {

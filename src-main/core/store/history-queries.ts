@@ -20,7 +20,11 @@ import {
 } from '../local-day';
 import { spentInPeriods, storedModelPrices } from './stored-settings';
 import { type SummaryRecord, SUMMARY_COLUMNS, toSummary } from './task-rows';
-import { type ExportedTask, roundUsd } from './history-export';
+import { roundUsd as roundToDecimals } from '../../contract/format';
+import type { ExportedTask } from './history-export';
+
+/** History's sums keep ten decimals: its averages and savings divide sums that are finer than any price. */
+const roundUsd = (usd: number) => roundToDecimals(usd, 10);
 
 /** Beyond this many buckets a zero-filled series is cut to the buckets that have sessions. */
 const MAX_BUCKETS = 1000;

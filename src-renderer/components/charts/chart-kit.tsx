@@ -257,3 +257,19 @@ export function hovered<T>(props: { active?: boolean; payload?: ReadonlyArray<{ 
 
 /** "12,000 tokens have no known cost": what a cost with "+ unknown" leaves out. */
 export const unknownTokensLine = describeUnknownCostTokens;
+
+/** A stacked bar's tooltip rows: each series the bar holds, its figure and its share of the bar. */
+export function seriesRows(
+  series: readonly CostSeries[],
+  datum: { total: number; [key: string]: string | number },
+  format: (value: number) => string,
+): TooltipRow[] {
+  return series
+    .filter((s) => Number(datum[s.key]) > 0)
+    .map((s) => ({
+      name: s.name,
+      color: s.color,
+      value: format(Number(datum[s.key])),
+      share: formatShare(Number(datum[s.key]), datum.total),
+    }));
+}

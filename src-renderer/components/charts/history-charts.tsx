@@ -35,6 +35,7 @@ import {
   TooltipBox,
   type TooltipRow,
   NO_KNOWN_COST_MESSAGE,
+  seriesRows,
 } from './chart-kit';
 
 export type CostBreakdown = 'model' | 'project';
@@ -113,14 +114,7 @@ export function costTooltip(
   return {
     title: periodLabel(datum.period, bucket, 'full'),
     lines,
-    rows: series
-      .filter((s) => Number(datum[s.key]) > 0)
-      .map((s) => ({
-        name: s.name,
-        color: s.color,
-        value: formatCost(Number(datum[s.key])),
-        share: formatShare(Number(datum[s.key]), datum.total),
-      })),
+    rows: seriesRows(series, datum, formatCost),
   };
 }
 

@@ -2,7 +2,6 @@
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import {
-  formatShare,
   periodLabel,
   formatCost,
   formatCostWithUnknown,
@@ -32,6 +31,7 @@ import {
   TooltipBox,
   type TooltipRow,
   NO_KNOWN_COST_MESSAGE,
+  seriesRows,
 } from './chart-kit';
 
 const SOURCE_COLORS: Record<UsageSource, string> = { baton: '#4e79a7', interactive: '#f28e2b' };
@@ -178,14 +178,7 @@ export function usageTooltip(
   return {
     title: periodLabel(datum.period, grain, 'full'),
     lines,
-    rows: series
-      .filter((s) => Number(datum[s.key]) > 0)
-      .map((s) => ({
-        name: s.name,
-        color: s.color,
-        value: metric === 'cost' ? formatCost(Number(datum[s.key])) : formatTokens(Number(datum[s.key])),
-        share: formatShare(Number(datum[s.key]), datum.total),
-      })),
+    rows: seriesRows(series, datum, metric === 'cost' ? formatCost : formatTokens),
   };
 }
 
