@@ -5,16 +5,13 @@
 import {
   AGENT_CAPABILITIES,
   AGENT_KINDS,
+  AGENT_LABELS,
   PERMISSION_MODE_DESCRIPTIONS,
   type AgentKind,
   type PermissionMode,
 } from './contract';
 
-export const AGENT_LABELS: Record<AgentKind, string> = {
-  claude: 'Claude Code',
-  codex: 'Codex',
-  gemini: 'Gemini',
-};
+export { AGENT_LABELS };
 
 export const isAgentKind = (value: unknown): value is AgentKind => (AGENT_KINDS as readonly unknown[]).includes(value);
 

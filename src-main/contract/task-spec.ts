@@ -9,6 +9,13 @@ export type PermissionMode = (typeof PERMISSION_MODES)[number];
 export const AGENT_KINDS = ['claude', 'codex', 'gemini'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
+/** Each agent's name for people, in the window and in what the service says. */
+export const AGENT_LABELS: Record<AgentKind, string> = {
+  claude: 'Claude Code',
+  codex: 'Codex',
+  gemini: 'Gemini',
+};
+
 /** Spec fields an agent's CLI has no equivalent of: its runner passes them on to nothing. */
 export type AgentIgnoredField = 'maxTurns' | 'allowedTools';
 
@@ -196,7 +203,18 @@ export const launchSpecSchema = taskSpecSchema.superRefine((spec, ctx) => {
   if (spec.maxTokens !== undefined && spec.maxTokens > MAX_TASK_TOKENS) {
     refuse(['maxTokens'], `max tokens must be at most ${MAX_TASK_TOKENS}`);
   }
+  // A limit the agent would not heed is refused rather than quietly dropped: the task would run without it.
+  for (const field of AGENT_CAPABILITIES[spec.agent].ignores) {
+    const value = spec[field];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    refuse([field], `${AGENT_LABELS[spec.agent]} takes no ${IGNORED_FIELD_NAMES[field]}: leave it out for this agent`);
+  }
 });
+
+const IGNORED_FIELD_NAMES: Record<AgentIgnoredField, string> = {
+  maxTurns: 'limit of turns',
+  allowedTools: 'list of allowed tools (its own approval settings decide)',
+};
 
 /** What callers send (defaults still missing). */
 export type TaskSpecInput = z.input<typeof taskSpecSchema>;

@@ -168,6 +168,27 @@ describe('a batch of launches', () => {
   });
 });
 
+describe('a limit the agent would not heed', () => {
+  it('is refused for it, naming the field, rather than dropped while the task runs without it', async () => {
+    for (const agent of ['codex', 'gemini'] as const) {
+      const turns = host.call('launchTask', { dir: project, prompt: 'p', agent, maxTurns: 4 });
+      await expect(turns).rejects.toMatchObject({ code: 'invalid_input', issues: [{ path: ['maxTurns'] }] });
+      await expect(turns).rejects.toThrow(/takes no limit of turns/);
+      await expect(
+        checkTaskSpec({ dir: project, prompt: 'p', agent, allowedTools: ['Bash(ls:*)'] }),
+      ).rejects.toMatchObject({ code: 'invalid_input', issues: [{ path: ['allowedTools'] }] });
+    }
+    // Nothing was made; Claude Code takes both, and an empty list is no list.
+    expect((await host.call('listTasks', {})).total).toBe(1);
+    await expect(
+      checkTaskSpec({ dir: project, prompt: 'p', agent: 'claude', maxTurns: 4, allowedTools: ['Bash(ls:*)'] }),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkTaskSpec({ dir: project, prompt: 'p', agent: 'codex', allowedTools: [] }),
+    ).resolves.toBeUndefined();
+  });
+});
+
 describe('a tool input nested 20,000 levels deep', () => {
   it('is kept with its deep part cut: stored for replay, and sent on as every transport can carry it', async () => {
     // An assistant line calling a tool whose input holds an array 20,000 levels deep.
