@@ -2,13 +2,13 @@ import { formatElapsed } from '../contract';
 import type { Replay } from '../hooks/use-replay';
 import { isLandmark, type Landmark, REPLAY_SPEEDS, seekTarget, type Timeline } from '../stores/replay-model';
 
-const LANDMARKS: ReadonlyArray<{ to: Landmark; label: string; key: string }> = [
-  { to: 'tool', label: 'Next tool call', key: 't' },
-  { to: 'error', label: 'Next error', key: 'e' },
-  { to: 'file', label: 'Next file change', key: 'f' },
+const LANDMARKS: ReadonlyArray<{ to: Landmark; noun: string; key: string }> = [
+  { to: 'tool', noun: 'tool call', key: 't' },
+  { to: 'error', noun: 'error', key: 'e' },
+  { to: 'file', noun: 'file change', key: 'f' },
 ];
 
-/** Play/pause, speed, stepping, the scrubber (in the session's own time) and the skims to the next landmark. */
+/** Play/pause, speed, stepping, the scrubber (in the session's own time) and the skims to a landmark either way. */
 export function ReplayControls({ timeline, replay }: { timeline: Timeline; replay: Replay }) {
   const { playback, t, frame, dispatch } = replay;
   const total = timeline.events.length;
@@ -68,16 +68,26 @@ export function ReplayControls({ timeline, replay }: { timeline: Timeline; repla
         </span>
       </div>
       <div className="replay-row" role="group" aria-label="Skim">
-        {LANDMARKS.map(({ to, label, key }) => (
-          <button
-            key={to}
-            type="button"
-            title={`${key} (Shift + ${key.toUpperCase()}: previous)`}
-            disabled={seekTarget(timeline, t, 1, (e) => isLandmark(e, to)) === null}
-            onClick={() => dispatch({ type: 'jump', to, by: 1 })}
-          >
-            {label}
-          </button>
+        {LANDMARKS.map(({ to, noun, key }) => (
+          <span key={to} className="skim-pair">
+            <button
+              type="button"
+              aria-label={`Previous ${noun}`}
+              title={`Previous ${noun} (Shift + ${key.toUpperCase()})`}
+              disabled={seekTarget(timeline, t, -1, (e) => isLandmark(e, to)) === null}
+              onClick={() => dispatch({ type: 'jump', to, by: -1 })}
+            >
+              ‹
+            </button>
+            <button
+              type="button"
+              title={key}
+              disabled={seekTarget(timeline, t, 1, (e) => isLandmark(e, to)) === null}
+              onClick={() => dispatch({ type: 'jump', to, by: 1 })}
+            >
+              {`Next ${noun}`}
+            </button>
+          </span>
         ))}
       </div>
     </div>

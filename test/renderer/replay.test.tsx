@@ -125,6 +125,16 @@ describe('the replay panel', () => {
     expect(time()).toBe('0:20 of 0:31');
     expect((within(panel).getByRole('button', { name: 'Next error' }) as HTMLButtonElement).disabled).toBe(true);
     expect((within(panel).getByRole('button', { name: 'Next file change' }) as HTMLButtonElement).disabled).toBe(true);
+
+    // And back, by button: the file change before, then the error before; none before the first tool call.
+    fireEvent.click(within(panel).getByRole('button', { name: 'Previous file change' }));
+    expect(time()).toBe('0:11 of 0:31');
+    expect((within(panel).getByRole('button', { name: 'Previous error' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(within(panel).getByRole('button', { name: 'Previous tool call' }));
+    expect(time()).toBe('0:02 of 0:31');
+    expect((within(panel).getByRole('button', { name: 'Previous tool call' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
   });
 
   it('shows the totals of the point the scrubber is at, and the session’s own at the end', async () => {
