@@ -6,6 +6,7 @@ import {
   AGENT_CAPABILITIES,
   AGENT_KINDS,
   AGENT_LABELS,
+  MODELS_BY_AGENT,
   PERMISSION_MODE_DESCRIPTIONS,
   type AgentKind,
   type PermissionMode,
@@ -22,12 +23,7 @@ export function agentLabel(agent: string | null | undefined): string {
   return isAgentKind(agent) ? AGENT_LABELS[agent] : agent;
 }
 
-/** Models offered in the launch form's picker for each agent; any other name can still be typed. */
-export const MODELS_BY_AGENT: Record<AgentKind, readonly string[]> = {
-  claude: ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1', 'claude-sonnet-4'],
-  codex: ['gpt-5.5', 'gpt-5.5-codex'],
-  gemini: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite'],
-};
+export { MODELS_BY_AGENT };
 
 /** The agent whose suggestions list `model`, if any. */
 export function agentOfModel(model: string): AgentKind | null {

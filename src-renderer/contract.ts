@@ -58,6 +58,7 @@ export {
   DEFAULT_MAX_RETRIES,
   DEFAULT_STALL_AFTER,
   launchSpecSchema,
+  MODELS_BY_AGENT,
   ON_QUOTA_CHOICES,
   PERMISSION_MODES,
   taskSpecSchema,

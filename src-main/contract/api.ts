@@ -15,6 +15,7 @@ import {
   MAX_PATH_CHARS,
   nulMessage,
 } from './input-bounds';
+import { modelPriceListSchema } from './prices';
 import { AGENT_KINDS, launchSpecSchema } from './task-spec';
 import { timeZoneSchema } from './time-zone';
 import {
@@ -275,6 +276,8 @@ export const batonContract = {
   pickDirectory: method(noInput, z.object({ path: z.string().nullable() })),
   getSettings: method(noInput, settingsSchema),
   updateSettings: method(settingsSchema.partial().strict(), settingsSchema),
+  /** Every model Baton knows of (used, imported, suggested or priced by the user), its prices and their source. */
+  listModelPrices: method(noInput, modelPriceListSchema),
   /** Today's spending beside the daily budget, so a launch can warn before it would stop at the budget. */
   getSpending: method(noInput, spendingSchema),
   /** The subscription windows (5-hour, 7-day, …) as agents last reported them, for the dashboard. */

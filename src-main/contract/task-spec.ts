@@ -16,6 +16,13 @@ export const AGENT_LABELS: Record<AgentKind, string> = {
   gemini: 'Gemini',
 };
 
+/** Models suggested for each agent (the launch form's picker, Settings' price list); any other name can be given. */
+export const MODELS_BY_AGENT: Record<AgentKind, readonly string[]> = {
+  claude: ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1', 'claude-sonnet-4'],
+  codex: ['gpt-5.5', 'gpt-5.5-codex'],
+  gemini: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite'],
+};
+
 /** Spec fields an agent's CLI has no equivalent of: its runner passes them on to nothing. */
 export type AgentIgnoredField = 'maxTurns' | 'allowedTools';
 

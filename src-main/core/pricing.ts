@@ -123,6 +123,18 @@ export function priceFor(
   return overrideFor(name, overrides) ?? dataPriceFor(name, agent, name.endsWith(FAST_SUFFIX));
 }
 
+/** A model's price (as `priceFor` finds it) and where it comes from: the user's setting, the data, or none. */
+export function pricedBy(
+  name: string,
+  agent: AgentKind | undefined,
+  overrides: ModelPrices,
+): { source: 'setting' | 'data' | 'none'; price?: ModelPrice } {
+  const own = overrideFor(name, overrides);
+  if (own) return { source: 'setting', price: own };
+  const data = dataPriceFor(name, agent, name.endsWith(FAST_SUFFIX));
+  return data ? { source: 'data', price: data } : { source: 'none' };
+}
+
 /** The rates a request pays: its long-context tier's where its input side is above one. */
 function ratesFor(price: ModelPrice, contextTokens: number): Rates {
   let rates: Rates = price;

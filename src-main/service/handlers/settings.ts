@@ -1,9 +1,11 @@
 /** App-wide settings: the launch form's defaults, the daily budget and how many tasks run at once; today's spending. */
 import type { BatonHandlers } from '../../contract/api';
 import { budgetDayOf } from '../../core/budget-day';
+import { modelPriceList } from '../../core/model-price-list';
+import { modelsWithUsage } from '../../core/store/known-models';
 import type { ServiceContext } from '../service-context';
 
-type SettingsHandlers = Pick<BatonHandlers, 'getSettings' | 'updateSettings' | 'getSpending'>;
+type SettingsHandlers = Pick<BatonHandlers, 'getSettings' | 'updateSettings' | 'getSpending' | 'listModelPrices'>;
 
 export function settingsHandlers({ core, history, runs, options }: ServiceContext): SettingsHandlers {
   return {
@@ -18,6 +20,8 @@ export function settingsHandlers({ core, history, runs, options }: ServiceContex
       core.bus.publish({ type: 'settings.changed' });
       return settings;
     },
+    listModelPrices: async () =>
+      modelPriceList((await core.store.settings()).modelPrices ?? {}, modelsWithUsage(core.dataSource)),
     // The same day and sum the orchestrator holds the daily budget against.
     getSpending: async () => {
       const settings = await core.store.settings();
