@@ -1,0 +1,117 @@
+/**
+ * The files that once stopped a whole import (issue 19): a file that grew and then could no longer be read, and
+ * files gone between the listing and the reading. Each is passed over, said with its reason, and every other
+ * file is imported.
+ *
+ * `node:fs` is wrapped so the test can refuse to open a file as a file without read permission would: these
+ * tests run as root in CI, which a chmod does not stop.
+ */
+import type * as fs from 'node:fs';
+import { appendFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { connectionOf } from '../../src-main/core/store/write-transaction';
+import { importTranscripts } from '../../src-main/core/usage/transcript-import';
+import { UsageReports } from '../../src-main/core/usage/usage-reports';
+import { type ImportFixture, importFixture } from '../support/import-fixture';
+
+const fsWatch = vi.hoisted(() => ({ denied: new Set<string>() }));
+
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof fs>();
+  const openSync = ((file: string, ...rest: unknown[]) => {
+    if (fsWatch.denied.has(String(file))) {
+      throw Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), {
+        code: 'EACCES',
+        syscall: 'open',
+        path: String(file),
+      });
+    }
+    return (actual.openSync as (...args: unknown[]) => number)(file, ...rest);
+  }) as typeof actual.openSync;
+  return { ...actual, default: { ...actual, openSync }, openSync };
+});
+
+let fixture: ImportFixture;
+beforeEach(async () => {
+  fixture = await importFixture('import-bad-files');
+  fsWatch.denied.clear();
+});
+afterEach(() => fixture.close());
+
+let counter = 0;
+/** An assistant line as Claude Code writes it, with its own message and request ids. */
+function line(input: number): string {
+  const id = `msg_${++counter}`;
+  return `${JSON.stringify({
+    type: 'assistant',
+    timestamp: '2026-11-20T10:00:00.000Z',
+    sessionId: 'interactive-1',
+    requestId: `req_${id}`,
+    message: { id, model: 'claude-sonnet-4-5', usage: { input_tokens: input, output_tokens: 1 } },
+  })}\n`;
+}
+
+const transcript = (name: string) => path.join(fixture.project, name);
+const run = (options: Parameters<typeof importTranscripts>[2] = {}) =>
+  importTranscripts(connectionOf(fixture.core.dataSource), [fixture.claude], { readerWorker: false, ...options });
+const inputTokens = async () =>
+  (await new UsageReports(fixture.core.dataSource).periods({ source: 'all', timeZone: 'UTC' }, 'day')).totals
+    .inputTokens;
+const touched = (file: string) => utimesSync(file, new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+
+describe('a file that cannot be read when its turn comes', () => {
+  it('is passed over and named when it grew and then lost its read permission, and read on once it has it', async () => {
+    const grown = transcript('a-grown.jsonl');
+    const other = transcript('b-other.jsonl');
+    writeFileSync(grown, line(1));
+    writeFileSync(other, line(2));
+    await run();
+    appendFileSync(grown, line(4));
+    appendFileSync(other, line(8));
+    touched(grown);
+    touched(other);
+    const denied = transcript('c-new.jsonl');
+    writeFileSync(denied, line(16));
+    fsWatch.denied.add(grown).add(denied);
+
+    const summary = await run();
+    expect(summary.skipped).toEqual([
+      { path: grown, reason: 'not readable (permission denied)' },
+      { path: denied, reason: 'not readable (permission denied)' },
+    ]);
+    expect(summary).toMatchObject({ messages: 1, skippedFiles: 2 });
+    expect(await inputTokens()).toBe(1 + 2 + 8);
+
+    fsWatch.denied.clear();
+    expect(await run()).toMatchObject({ messages: 2, skippedFiles: 0 });
+    expect(await inputTokens()).toBe(1 + 2 + 4 + 8 + 16);
+  });
+
+  it('is passed over and named when it was deleted after the listing, and what was counted of it stays', async () => {
+    const grown = transcript('a-grown.jsonl');
+    const other = transcript('b-other.jsonl');
+    writeFileSync(grown, line(1));
+    await run();
+    appendFileSync(grown, line(2));
+    touched(grown);
+    const fresh = transcript('c-new.jsonl');
+    writeFileSync(fresh, line(4));
+    writeFileSync(other, line(8));
+
+    let calls = 0;
+    const summary = await run({
+      onProgress: () => {
+        // The first call comes once every file is listed and planned, before any is read.
+        if (++calls === 1) [grown, fresh].forEach((file) => unlinkSync(file));
+      },
+    });
+    expect(summary.skipped).toEqual([
+      { path: grown, reason: 'gone since it was listed' },
+      { path: fresh, reason: 'gone since it was listed' },
+    ]);
+    expect(summary).toMatchObject({ messages: 1, skippedFiles: 2 });
+    expect(await inputTokens()).toBe(1 + 8);
+    expect(await run()).toMatchObject({ messages: 0, skippedFiles: 0 });
+  });
+});
