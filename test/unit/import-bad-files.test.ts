@@ -1,13 +1,13 @@
 /**
- * The files that once stopped a whole import (issue 19): a file that grew and then could no longer be read, and
- * files gone between the listing and the reading. Each is passed over, said with its reason, and every other
- * file is imported.
+ * The files that once stopped a whole import (issue 19): a transcript over 512 MiB, a file that grew and then
+ * could no longer be read, and files gone between the listing and the reading. Each is passed over or read in
+ * bounded pieces, said with its reason, and every other file is imported.
  *
- * `node:fs` is wrapped so the test can refuse to open a file as a file without read permission would: these
- * tests run as root in CI, which a chmod does not stop.
+ * `node:fs` is wrapped so the test can see how many bytes the import read, and refuse to open a file as a
+ * file without read permission would: these tests run as root in CI, which a chmod does not stop.
  */
 import type * as fs from 'node:fs';
-import { appendFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectionOf } from '../../src-main/core/store/write-transaction';
@@ -15,7 +15,7 @@ import { importTranscripts } from '../../src-main/core/usage/transcript-import';
 import { UsageReports } from '../../src-main/core/usage/usage-reports';
 import { type ImportFixture, importFixture } from '../support/import-fixture';
 
-const fsWatch = vi.hoisted(() => ({ denied: new Set<string>() }));
+const fsWatch = vi.hoisted(() => ({ denied: new Set<string>(), bytesRead: 0 }));
 
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof fs>();
@@ -29,13 +29,21 @@ vi.mock('node:fs', async (importOriginal) => {
     }
     return (actual.openSync as (...args: unknown[]) => number)(file, ...rest);
   }) as typeof actual.openSync;
-  return { ...actual, default: { ...actual, openSync }, openSync };
+  const readSync = ((...args: unknown[]) => {
+    const n = (actual.readSync as (...args: unknown[]) => number)(...args);
+    fsWatch.bytesRead += n;
+    return n;
+  }) as typeof actual.readSync;
+  return { ...actual, default: { ...actual, openSync, readSync }, openSync, readSync };
 });
+
+const MiB = 1024 * 1024;
 
 let fixture: ImportFixture;
 beforeEach(async () => {
   fixture = await importFixture('import-bad-files');
   fsWatch.denied.clear();
+  fsWatch.bytesRead = 0;
 });
 afterEach(() => fixture.close());
 
@@ -59,6 +67,31 @@ const inputTokens = async () =>
   (await new UsageReports(fixture.core.dataSource).periods({ source: 'all', timeZone: 'UTC' }, 'day')).totals
     .inputTokens;
 const touched = (file: string) => utimesSync(file, new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+
+describe('a transcript over 512 MiB', () => {
+  it('is imported a bounded piece at a time, its lines too long to hold passed over, beside the other files', async () => {
+    // Sparse: the long lines are holes (NUL bytes), which cost the disk nothing. The last line, still being
+    // written and over 512 MiB, is one no string can hold: reading it as one stopped the whole import.
+    const big = transcript('big.jsonl');
+    writeFileSync(big, line(1) + line(2));
+    truncateSync(big, 100 * MiB);
+    appendFileSync(big, `\n${line(4)}${line(8)}`);
+    const size = statSync(big).size + 530 * MiB;
+    truncateSync(big, size);
+    mkdirSync(path.join(fixture.claude.path, 'projects', '-work-other'));
+    writeFileSync(path.join(fixture.claude.path, 'projects', '-work-other', 'small.jsonl'), line(16));
+
+    let heldMost = 0;
+    const summary = await run({
+      onProgress: () => (heldMost = Math.max(heldMost, process.memoryUsage().arrayBuffers)),
+    });
+    expect(summary).toMatchObject({ files: 2, messages: 5, malformed: 2, skippedFiles: 0 });
+    expect(await inputTokens()).toBe(1 + 2 + 4 + 8 + 16);
+    // Far less than the file is ever held at once; each byte of it is read about once, not once per segment.
+    expect(heldMost).toBeLessThan(256 * MiB);
+    expect(fsWatch.bytesRead).toBeLessThan(1.5 * size);
+  });
+});
 
 describe('a file that cannot be read when its turn comes', () => {
   it('is passed over and named when it grew and then lost its read permission, and read on once it has it', async () => {
