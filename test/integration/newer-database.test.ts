@@ -48,8 +48,14 @@ describe('a database a newer Baton wrote', () => {
       ['tasks', '--json'],
       ['settings', '--daily-budget-usd', '5'],
       ['run', '--dir', project, '--prompt', 'do it'],
+      // The import opens the store in a quick start of its own, without the rest of the command.
+      ['import'],
     ]) {
-      const run = await runBaton([...args, '--db', db], { BATON_CLAUDE_BIN: '/bin/true' });
+      const run = await runBaton([...args, '--db', db], {
+        BATON_CLAUDE_BIN: '/bin/true',
+        CLAUDE_CONFIG_DIR: path.join(dir, 'claude'),
+        CODEX_HOME: path.join(dir, 'codex'),
+      });
       expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: '' });
       expect(run.stderr).toMatch(REFUSAL);
       expect(snapshotOf(db)).toEqual(before);

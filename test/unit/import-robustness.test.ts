@@ -1,10 +1,12 @@
 /**
  * The import under attack (issue 19): links that loop, a file that breaks its reading, impossible counts,
- * two imports at once, and a large file, which commits as it goes and resumes where a crash left it.
+ * two imports at once, and a large file, which commits as it goes, lets other writers and other work in
+ * between its segments, and resumes where a crash left it.
  * Each of these once stopped, hung or miscounted the whole import.
  */
 import { appendFileSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatonCore } from '../../src-main/core/baton-core';
 import { connectionOf } from '../../src-main/core/store/write-transaction';
@@ -109,6 +111,28 @@ describe('the import under attack', () => {
     expect(sum.costUsd).toBeGreaterThan(0);
   });
 
+  it('takes a Codex count that cannot be true as 0 too, and reports its line', async () => {
+    const codex: TranscriptDirectory = { agent: 'codex', path: path.join(root, 'codex') };
+    mkdirSync(path.join(codex.path, 'sessions'), { recursive: true });
+    const tokenCount = (second: number, last: string) =>
+      `{"type":"event_msg","timestamp":"2026-11-20T10:00:0${second}.000Z","payload":{"type":"token_count",` +
+      `"info":{"total_token_usage":{"input_tokens":${second}},"last_token_usage":${last}}}}`;
+    const rollout = [
+      '{"type":"session_meta","timestamp":"2026-11-20T10:00:00.000Z","payload":{"id":"thread-1","cwd":"/work/app"}}',
+      '{"type":"turn_context","timestamp":"2026-11-20T10:00:00.000Z","payload":{"model":"gpt-5"}}',
+      tokenCount(1, '{"input_tokens":-1000000,"output_tokens":2}'),
+      tokenCount(2, '{"input_tokens":1.5,"output_tokens":1e400}'),
+      tokenCount(3, '{"input_tokens":4,"output_tokens":1}'),
+    ];
+    writeFileSync(
+      path.join(codex.path, 'sessions', 'rollout-2026-11-20T10-00-00-thread-1.jsonl'),
+      `${rollout.join('\n')}\n`,
+    );
+    const summary = await importTranscripts(connectionOf(core.dataSource), [codex], { readerWorker: false });
+    expect(summary).toMatchObject({ messages: 3, malformed: 2 });
+    expect(await totals()).toMatchObject({ inputTokens: 4, outputTokens: 3 });
+  });
+
   it('counts a keyless line once when two imports read the same new lines at once', async () => {
     const files = Array.from({ length: 20 }, (_, n) => transcript(`s${n}.jsonl`));
     for (const file of files) writeFileSync(file, line());
@@ -171,6 +195,53 @@ describe('the import under attack', () => {
     expect(sum.inputTokens).toBe(count + 10 + 2 + 2);
     expect(sum.outputTokens).toBe(count * 2 + 50 + 2 + 2);
     expect(await run()).toMatchObject({ linesRead: 0, messages: 0 });
+  });
+
+  it('lets other writers and other work in between the segments of a large file, each committed as it goes', async () => {
+    // Mostly tool results, as a long session's transcript is, with a response every megabyte or so.
+    const big = transcript('big.jsonl');
+    const toolResult = `${JSON.stringify({
+      type: 'user',
+      message: { role: 'user', content: [{ type: 'tool_result', content: 'r'.repeat(256 * 1024) }] },
+    })}\n`;
+    const parts: string[] = [];
+    for (let bytes = 0; bytes < 2.5 * SEGMENT_BYTES; bytes += toolResult.length * 4) {
+      parts.push(line({ input: 1 }), toolResult, toolResult, toolResult, toolResult);
+    }
+    writeFileSync(big, parts.join(''));
+    const responses = parts.length / 5;
+
+    // Another process's connection, as a `baton run` launched meanwhile has: it must never wait on the import.
+    const other = new Database(path.join(root, 'baton.db'), { timeout: 0 });
+    // Counts the turns of the event loop: other work queued meanwhile runs once per turn.
+    let turns = 0;
+    let turning = setImmediate(function turn() {
+      turns++;
+      turning = setImmediate(turn);
+    });
+    const seen: Array<{ turns: number; readTo: number }> = [];
+    try {
+      await run({
+        onProgress: () => {
+          other.exec('BEGIN IMMEDIATE; COMMIT');
+          const stored = other.prepare(`SELECT read_to AS readTo FROM transcript_files WHERE path = ?`).get(big);
+          seen.push({ turns, readTo: (stored as { readTo: number } | undefined)?.readTo ?? 0 });
+        },
+      });
+    } finally {
+      clearImmediate(turning);
+      other.close();
+    }
+    // Before the reading, after each of the two whole segments, and at the end (the third is its last).
+    expect(seen).toHaveLength(4);
+    const positions = seen.map((step) => step.readTo);
+    expect(positions[0]).toBe(0);
+    expect(positions[1]).toBeGreaterThan(0);
+    expect(positions[2]).toBeGreaterThan(positions[1]!);
+    expect(positions[3]).toBe(Buffer.byteLength(parts.join('')));
+    // The event loop turned between the segments: a window's calls are answered while the import runs.
+    expect(seen[2]!.turns).toBeGreaterThan(seen[1]!.turns);
+    expect((await totals()).inputTokens).toBe(responses);
   });
 
   it('keeps a line still being written across a segment boundary whole, and counts it once it is done', async () => {

@@ -106,6 +106,26 @@ describe.each(['namespace', 'tracking'] as const)('a run with isolation %s', (is
   });
 });
 
+describe('a run in a PID namespace', () => {
+  it('leaves nothing behind, not even what cleared its environment and left its session', async () => {
+    // What tracking cannot find (README: `env -i setsid cmd &` escapes it) still dies with the namespace.
+    const escaped = uniqueSleep();
+    const id = randomUUID();
+    const script = `env -i setsid ${escaped.command} >/dev/null 2>&1 &\nexit 0`;
+    const command = containedCommand('/bin/sh', ['-c', script], 'namespace');
+    const child = spawn(command.file, command.args, {
+      env: { ...process.env, [MARK]: id },
+      stdio: 'ignore',
+      detached: true,
+    });
+    started.push(child);
+    await new Promise((resolve) => child.on('exit', resolve));
+    await expectAllRunning([escaped]);
+    new RunProcesses(child, `${MARK}=${id}`, command.namespace).kill();
+    await expectNoneRunning([escaped]);
+  });
+});
+
 describe('the machine', () => {
   it('gives a PID namespace on Linux, where CI installs bubblewrap', () => {
     expect(process.platform === 'linux' ? namespaceProblem() : 'not linux').toBeUndefined();

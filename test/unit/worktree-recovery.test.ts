@@ -1,8 +1,8 @@
 /**
  * What the next start makes of the notes Baton leaves while it launches or merges a worktree task, for
- * the cases the crash tests in test/integration do not reach: a merge cut short before it landed, notes
- * whose launch did finish or left nothing, notes of a live process, and a note naming a folder Baton
- * never planned. Real git and a real store; the agent is scripted.
+ * the cases the crash tests in test/integration do not reach: a merge cut short before it landed, a discard
+ * cut short, notes whose launch did finish or left nothing, notes of a live process, and a note naming a
+ * folder Baton never planned. Real git and a real store; the agent is scripted.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,6 +81,27 @@ describe('a merge whose process is gone', () => {
     const merged = await new TaskChanges(reopened).merge((await reopened.taskDetail(task.id))!, false);
     expect(merged.message).toMatch(/^merged baton\//);
     expect(git(repo, 'show', 'main:feature.txt')).toBe('done');
+  });
+});
+
+describe('a discard whose process is gone', () => {
+  it('that had removed part of the worktree, its .git file among it: discarded again, folder, branch and all', async () => {
+    const { orchestrator, store } = await start();
+    const task = await orchestrator.createTask({ dir: repo, prompt: 'work', maxIterations: 1, worktree: true });
+    await orchestrator.runTask(task.id);
+    const { path: folder, branch } = (await store.worktreeOf(task.id))!;
+    // `git worktree remove` deletes the folder's files in no set order: killed part-way, its .git file may be
+    // gone while other files stay, and git then refuses to remove what it no longer sees as a worktree.
+    rmSync(path.join(folder, '.git'));
+    expect(existsSync(path.join(folder, 'feature.txt'))).toBe(true);
+
+    const { store: reopened } = await start();
+    const discarded = await new TaskChanges(reopened).discard((await reopened.taskDetail(task.id))!);
+    expect(discarded.message).toBe(`removed the worktree ${folder} and deleted branch ${branch}`);
+    expect(existsSync(folder)).toBe(false);
+    expect(git(repo, 'branch', '--list', branch)).toBe('');
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toContain(folder);
+    expect((await reopened.worktreeOf(task.id))?.state).toBe('discarded');
   });
 });
 

@@ -3,7 +3,7 @@
  * iteration that changed something, then merged into the branch it came from or discarded. The
  * user's checkout is only ever touched by a merge they asked for.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { git, type GitError } from './git';
 import { branchExists } from './repository';
@@ -180,6 +180,12 @@ export async function removeWorktree(record: WorktreeRecord, force = false): Pro
 
 /** Removes the worktree and deletes its branch, work and all. */
 export async function discardWorktree(record: WorktreeRecord): Promise<void> {
+  // A removal cut short (a crash in `git worktree remove`) can take the folder's .git file and leave the rest:
+  // git then refuses the folder as no worktree. It is Baton's own task folder, so it goes, and git's record of
+  // it is pruned below.
+  if (existsSync(record.path) && !existsSync(path.join(record.path, '.git'))) {
+    rmSync(record.path, { recursive: true, force: true });
+  }
   await removeWorktree(record, true);
   if (await branchExists(record.repositoryRoot, record.branch)) {
     await git(['branch', '--quiet', '-D', record.branch], { cwd: record.repositoryRoot });

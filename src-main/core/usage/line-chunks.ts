@@ -95,7 +95,8 @@ export function forEachLine(
     let tooLong = 0;
     let first: Buffer | undefined;
     for (let chunk = 0; ; chunk++) {
-      const read = fill(fd, buffer, kept, position, to);
+      // While passing over a line, no further than where this range's lines may start (see below).
+      const read = fill(fd, buffer, kept, position, skipping ? Math.min(to, startsBefore) : to);
       position += read;
       const filled = kept + read;
       first ??= Buffer.from(buffer.subarray(0, Math.min(firstBytes, filled)));
@@ -110,6 +111,9 @@ export function forEachLine(
       }
       if (start < filled && offsetOf(start) >= startsBefore && !skipping)
         return { end: offsetOf(start), first, tooLong };
+      // Passing over a line up to where this range's lines may start: no line of its own starts later, so nothing
+      // more is read. Otherwise every segment a long line runs through would read it to its end.
+      if (skipping && position >= startsBefore) return { end: lineEnd, first, tooLong };
       if (read === 0 || position >= to) {
         // The range is read: what follows the last newline is a line still being written, or a last line
         // without its newline.
