@@ -13,6 +13,7 @@ import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { TaskChanges } from '../../src-main/core/orchestrator/task-changes';
 import type { JournalEntry } from '../../src-main/core/orchestrator/worktree-journal';
 import { orphanedWorktrees } from '../../src-main/core/orchestrator/worktree-recovery';
+import { discardWorktree } from '../../src-main/core/git/worktree';
 import { git, makeRepository } from '../support/git-repositories';
 import { ScriptedAgent, success } from '../support/scripted-agent';
 
@@ -138,5 +139,16 @@ describe('notes of launches', () => {
     expect(await orphanedWorktrees(store, dataDir(), (pid) => pid === launcher.pid)).toEqual([]);
     expect(existsSync(live.path)).toBe(true);
     expect(git(repo, 'branch', '--list', 'main')).not.toBe('');
+  });
+});
+
+describe('a discard of a record that names a folder Baton does not make worktrees in', () => {
+  it('leaves that folder as it is, even without its .git file', async () => {
+    const folder = path.join(root, 'someone-elses');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'keep.txt'), 'mine\n');
+    const record = { repositoryRoot: repo, path: folder, branch: 'baton/none', baseBranch: null };
+    await discardWorktree(record).catch(() => undefined);
+    expect(existsSync(path.join(folder, 'keep.txt'))).toBe(true);
   });
 });

@@ -183,7 +183,9 @@ export async function discardWorktree(record: WorktreeRecord): Promise<void> {
   // A removal cut short (a crash in `git worktree remove`) can take the folder's .git file and leave the rest:
   // git then refuses the folder as no worktree. It is Baton's own task folder, so it goes, and git's record of
   // it is pruned below.
-  if (existsSync(record.path) && !existsSync(path.join(record.path, '.git'))) {
+  // Only a folder where Baton makes its task worktrees (<data>/worktrees/<task>), whatever a stored record says.
+  const ownFolder = path.basename(path.dirname(record.path)) === 'worktrees';
+  if (ownFolder && existsSync(record.path) && !existsSync(path.join(record.path, '.git'))) {
     rmSync(record.path, { recursive: true, force: true });
   }
   await removeWorktree(record, true);
