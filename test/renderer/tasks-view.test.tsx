@@ -7,7 +7,7 @@ import { createServices, ServicesProvider, type Services } from '../../src-rende
 import { goToSearch, shortcutFor } from '../../src-renderer/keyboard';
 import { notifyTaskEnd, type NotificationApi } from '../../src-renderer/notifications';
 import { formatDate } from '../../src-main/contract/format';
-import { detail, FakeTransport, session, spec, summary } from './fixtures';
+import { detail, FakeTransport, session, spec, summary, taskTotals as totals } from './fixtures';
 
 const SID = '0b7f8a5e-1111-4222-8333-944455556666';
 let services: Services | null = null;
@@ -24,16 +24,6 @@ afterEach(() => {
 
 beforeEach(() => {
   vi.stubGlobal('requestAnimationFrame', (fn: FrameRequestCallback) => setTimeout(() => fn(0), 0));
-});
-
-const totals = (tokens: number, costUsd: number) => ({
-  inputTokens: tokens,
-  outputTokens: 0,
-  cacheCreationTokens: 0,
-  cacheReadTokens: 0,
-  totalTokens: tokens,
-  turns: 1,
-  costUsd,
 });
 
 function start(handlers: Record<string, (input: unknown) => unknown> = {}, mode: 'browser' | 'desktop' = 'browser') {
