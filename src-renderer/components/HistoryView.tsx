@@ -56,6 +56,7 @@ import '../styles/history.css';
 import { baseName } from '../text';
 import { CostByAgentChart, CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts/lazy-charts';
 import { QuotaTiles } from './QuotaTiles';
+import { Segmented } from './Segmented';
 import { StatusBadge } from './Status';
 import { Empty, ErrorState, Loading } from './StateViews';
 import { UsageView } from './UsageView';
@@ -397,23 +398,7 @@ const BREAKDOWNS: { value: CostBreakdown; label: string }[] = [
 function BreakdownSwitch({ store }: { store: HistoryStore }) {
   const breakdown = useStore(store, (s) => s.breakdown);
   const setBreakdown = useStore(store, (s) => s.setBreakdown);
-  return (
-    <fieldset className="segmented">
-      <legend>Stack by</legend>
-      {BREAKDOWNS.map((b) => (
-        <label key={b.value}>
-          <input
-            type="radio"
-            name="history-breakdown"
-            value={b.value}
-            checked={breakdown === b.value}
-            onChange={() => setBreakdown(b.value)}
-          />
-          <span>{b.label}</span>
-        </label>
-      ))}
-    </fieldset>
-  );
+  return <Segmented label="Stack by" value={breakdown} options={BREAKDOWNS} onChange={setBreakdown} />;
 }
 
 /** The columns a narrow table (a 1024 px window) leaves out, so the model and the task keep room to be read. */

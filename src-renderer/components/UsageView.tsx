@@ -35,6 +35,7 @@ import '../styles/usage.css';
 import { baseName } from '../text';
 import { DailyUsageChart } from './charts/lazy-charts';
 import { formatBytes } from './IterationDiffPanel';
+import { Segmented } from './Segmented';
 import { clockTime } from './QuotaTiles';
 import { Empty, ErrorState, Loading } from './StateViews';
 
@@ -81,21 +82,13 @@ function UsageFilters({ store, transcripts }: { store: UsageStore; transcripts: 
   const rangeError = usageRangeError(filter);
   return (
     <div className="filters usage-filters" role="search" aria-label="Filter usage">
-      <fieldset className="segmented" data-testid="usage-source">
-        <legend>Source</legend>
-        {SOURCE_CHOICES.map((choice) => (
-          <label key={choice.value}>
-            <input
-              type="radio"
-              name="usage-source"
-              value={choice.value}
-              checked={filter.source === choice.value}
-              onChange={() => setFilter({ source: choice.value })}
-            />
-            <span>{choice.label}</span>
-          </label>
-        ))}
-      </fieldset>
+      <Segmented
+        label="Source"
+        testId="usage-source"
+        value={filter.source}
+        options={SOURCE_CHOICES}
+        onChange={(source) => setFilter({ source })}
+      />
       <div className="field">
         <label htmlFor="usage-since">From</label>
         <input
@@ -258,23 +251,7 @@ function UsageTotals({ overview }: { overview: UsageOverview }) {
 function MetricSwitch({ store }: { store: UsageStore }) {
   const metric = useStore(store, (s) => s.metric);
   const setMetric = useStore(store, (s) => s.setMetric);
-  return (
-    <fieldset className="segmented" data-testid="usage-metric">
-      <legend>Show</legend>
-      {METRICS.map((m) => (
-        <label key={m.value}>
-          <input
-            type="radio"
-            name="usage-metric"
-            value={m.value}
-            checked={metric === m.value}
-            onChange={() => setMetric(m.value)}
-          />
-          <span>{m.label}</span>
-        </label>
-      ))}
-    </fieldset>
-  );
+  return <Segmented label="Show" testId="usage-metric" value={metric} options={METRICS} onChange={setMetric} />;
 }
 
 function UsageCharts({ store, overview }: { store: UsageStore; overview: UsageOverview }) {

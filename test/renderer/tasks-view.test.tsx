@@ -652,9 +652,10 @@ describe('the settings view', () => {
 
     fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'claude-opus-4-5' } });
     // Each agent's own: Codex's are set apart from Claude Code's, and Gemini's stay as they were.
-    const agentTab = (name: string) => within(screen.getByRole('group', { name: 'Defaults of' })).getByText(name);
+    const agentTab = (name: string) =>
+      within(screen.getByRole('radiogroup', { name: 'Defaults of' })).getByRole('radio', { name });
     fireEvent.click(agentTab('Codex'));
-    expect(agentTab('Codex').getAttribute('aria-pressed')).toBe('true');
+    expect(agentTab('Codex').getAttribute('aria-checked')).toBe('true');
     expect(maxIterations.value).toBe('');
     fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'gpt-5.5' } });
     fireEvent.change(screen.getByLabelText('Default permission mode'), { target: { value: 'bypassPermissions' } });
@@ -663,7 +664,7 @@ describe('the settings view', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     // The refused default is Codex's: its defaults show, with the message.
     expect((await screen.findByRole('alert')).textContent).toBe('The budget must be more than 0 USD');
-    expect(agentTab('Codex').getAttribute('aria-pressed')).toBe('true');
+    expect(agentTab('Codex').getAttribute('aria-checked')).toBe('true');
     expect(saved).toEqual([windowZone]);
 
     fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '1.5' } });

@@ -200,7 +200,7 @@ describe('the All usage view', () => {
     expect(bySource.textContent).toContain('Interactive');
     expect(byModel.textContent).toContain('claude-opus-4-5');
 
-    fireEvent.click(within(bySource).getByLabelText('Tokens'));
+    fireEvent.click(within(bySource).getByRole('radio', { name: 'Tokens' }));
     expect(screen.getByTestId('chart-usage-by-source').querySelector('figcaption')?.textContent).toContain(
       'Tokens per day by source',
     );
@@ -398,7 +398,7 @@ describe('the All usage view', () => {
           : overview,
     });
     await screen.findByTestId('chart-usage-by-source');
-    fireEvent.click(within(screen.getByTestId('usage-source')).getByLabelText('Baton'));
+    fireEvent.click(within(screen.getByTestId('usage-source')).getByRole('radio', { name: 'Baton' }));
     expect((await screen.findByTestId('empty-state')).textContent).toBe('No usage matches these filters.');
     // Only the toolbar's button: the empty state's offer is for nothing imported at all.
     expect(screen.getAllByTestId('usage-import-now')).toHaveLength(1);
@@ -441,7 +441,7 @@ describe('the All usage view', () => {
     await screen.findByTestId('chart-usage-by-source');
     expect(lastFilter(transport)).toEqual({ source: 'all', timeZone: expect.any(String) });
 
-    fireEvent.click(within(screen.getByTestId('usage-source')).getByLabelText('Interactive'));
+    fireEvent.click(within(screen.getByTestId('usage-source')).getByRole('radio', { name: 'Interactive' }));
     await waitFor(() => expect(lastFilter(transport)).toMatchObject({ source: 'interactive' }));
 
     fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-11-24' } });
