@@ -104,13 +104,15 @@ export function TaskDefaultsFieldset({
         Each agent has its own: the launch form starts with the chosen agent&apos;s, and each task can still change
         them.
       </p>
-      <Segmented
-        label="Defaults of"
-        showLabel={false}
-        value={agent}
-        options={AGENT_KINDS.map((kind) => ({ value: kind, label: AGENT_LABELS[kind], invalid: !!errors[kind] }))}
-        onChange={onAgent}
-      />
+      <div className="agent-choice">
+        <Segmented
+          label="Defaults of"
+          showLabel={false}
+          value={agent}
+          options={AGENT_KINDS.map((kind) => ({ value: kind, label: AGENT_LABELS[kind], invalid: !!errors[kind] }))}
+          onChange={onAgent}
+        />
+      </div>
       <div className="settings-grid" data-testid="agent-defaults" data-agent={agent}>
         <div className="field">
           <label htmlFor="default-model">Default model</label>
