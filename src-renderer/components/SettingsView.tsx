@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import {
   AGENT_KINDS,
   agentTaskDefaultsSchema,
@@ -152,16 +152,13 @@ function SpentToday({ spending }: { spending: Spending | null }) {
 export function SettingsView() {
   const { client, launch, queryClient } = useServices();
   const settings = useRead('getSettings', {});
+  /** What the user typed; until then (and after a save) the form shows the stored settings as they come. */
   const [values, setValues] = useState<SettingsValues | null>(null);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saved, setSaved] = useState(false);
   /** Whose defaults show. */
   const [agent, setAgent] = useState<AgentKind>('claude');
   const spending = useSpending();
-
-  useEffect(() => {
-    if (settings.data) setValues(settingsValues(settings.data));
-  }, [settings.data]);
 
   if (settings.isPending) return <Loading label="Loading the settings…" />;
   if (!settings.data) {
@@ -196,6 +193,7 @@ export function SettingsView() {
         setSaved(true);
         // The service's settings.changed says so too; this window need not wait for it.
         queryClient.setQueryData(readKey('getSettings', {}), stored);
+        setValues(null);
         void queryClient.invalidateQueries({ queryKey: ['getSpending'] });
         void launch.getState().loadDefaults();
       },

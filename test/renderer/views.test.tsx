@@ -753,6 +753,28 @@ describe('the settings view', () => {
     expect(saved).toEqual([{ taskDefaults: {}, dailyBudgetUsd: 12.5, maxConcurrentTasks: 4, modelPrices: {} }]);
   });
 
+  it('shows a change saved elsewhere while untouched, and keeps what the user typed once touched', async () => {
+    let current: Record<string, unknown> = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2, timeZone };
+    window.location.hash = '#/settings';
+    const transport = start({
+      getSettings: () => current,
+      getSpending: () => ({ spentTodayUsd: 0, dailyBudgetUsd: null }),
+    });
+    const concurrency = (await screen.findByLabelText('Tasks at once')) as HTMLInputElement;
+    const budget = screen.getByLabelText('Daily budget (USD)') as HTMLInputElement;
+    await waitFor(() => expect(concurrency.value).toBe('2'));
+
+    current = { ...current, maxConcurrentTasks: 4 };
+    await emit(transport, [{ type: 'settings.changed' }]);
+    await waitFor(() => expect(concurrency.value).toBe('4'));
+
+    fireEvent.change(budget, { target: { value: '7' } });
+    current = { ...current, maxConcurrentTasks: 6 };
+    await emit(transport, [{ type: 'settings.changed' }]);
+    await waitFor(() => expect(transport.calls.filter((c) => c.method === 'getSettings')).toHaveLength(4));
+    expect([budget.value, concurrency.value]).toEqual(['7', '4']);
+  });
+
   it('edits, adds and removes a model’s prices, each error on its field, and saves them checked', async () => {
     const saved: Array<{ modelPrices?: unknown }> = [];
     const price = { input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.125 };
