@@ -58,6 +58,8 @@ const layers = [
         'zustand',
         'immer',
         '@tanstack/react-virtual',
+        // Server data: queries keyed by contract method, made stale by Baton's events.
+        '@tanstack/react-query',
         'zod',
         '@git-diff-view/react',
         // The launch form's state, checked by the spec's zod schema.

@@ -66,7 +66,7 @@ test('launches a Codex task from the folded form, with Codex’s own defaults, a
   // Codex's defaults, apart from Claude Code's: its model, no sandbox (its shell tool must write), one iteration.
   await page.goto(baton.url);
   await page.getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('group', { name: 'Defaults of' }).getByRole('button', { name: 'Codex' }).click();
+  await page.getByRole('radiogroup', { name: 'Defaults of' }).getByRole('radio', { name: 'Codex' }).click();
   await page.getByLabel('Default model').fill('gpt-5.5');
   await page.getByLabel('Default permission mode').selectOption('bypassPermissions');
   await page.getByLabel('Default max iterations').fill('1');

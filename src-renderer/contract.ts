@@ -23,6 +23,8 @@ export type {
   HistoryCharts,
   InputIssue,
   LiveState,
+  MethodInput,
+  MethodResult,
   TaskFilter,
   TaskListTotals,
   TaskSortKey,

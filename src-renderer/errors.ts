@@ -25,3 +25,8 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** The code of a failed contract call, or null for anything else (or nothing). */
+export function errorCodeOf(error: unknown): CallErrorCode | null {
+  return error instanceof BatonCallError ? error.code : null;
+}

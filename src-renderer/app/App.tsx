@@ -6,7 +6,7 @@ import { ConnectionBanner } from '../components/ConnectionBanner';
 import { PROMPT_INPUT_ID } from '../components/LaunchForm';
 import { ShortcutsHelp } from '../components/ShortcutsHelp';
 import { TaskDetailView } from '../components/TaskDetailView';
-import { useResource } from '../hooks/use-resource';
+import { useRead } from '../hooks/use-read';
 import { focusWhenReady, goToSearch, shortcutFor } from '../keyboard';
 import { notificationApi, notifyPreference, notifyTaskEnd } from '../notifications';
 import { hrefs, useHashRoute, type Route } from '../router';
@@ -49,7 +49,7 @@ function titleOf(route: Route): string {
 export function App() {
   const { client, history, launch, transport } = useServices();
   const route = useHashRoute();
-  const info = useResource(() => client.getAppInfo({}), 'app-info');
+  const info = useRead('getAppInfo', {});
   const [help, setHelp] = useState(false);
   const mode = info.data?.mode ?? null;
   const modeRef = useRef(mode);

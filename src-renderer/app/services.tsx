@@ -1,6 +1,9 @@
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
 import type { BatonApi } from '../contract';
 import { createClient } from '../client';
+import { connectInvalidation } from '../queries/invalidation';
+import { createQueryClient } from '../queries/query-client';
 import { createHistoryStore, type HistoryStore } from '../stores/history-store';
 import { createLaunchStore, type LaunchStore } from '../stores/launch-store';
 import { connectLiveStore, createLiveStore, type LiveStore } from '../stores/live-store';
@@ -11,12 +14,14 @@ import type { ConnectionState, Transport } from '../transport/transport';
 export interface Services {
   client: BatonApi;
   transport: Transport;
+  /** The server's answers, kept by query (queries/): Baton's events make them stale. */
+  queryClient: QueryClient;
+  /** The live state of tasks, from the event log: the truth for what runs. */
   live: LiveStore;
+  /** What History and All usage show of their filters and tabs (their data is in queries). */
   history: HistoryStore;
-  launch: LaunchStore;
   usage: UsageStore;
-  /** Counts resyncs, so views can reload when it changes. */
-  resyncCount: { subscribe(listener: () => void): () => void; get(): number };
+  launch: LaunchStore;
   /** Connects the live store to the transport; returns the disconnect. */
   start(): () => void;
 }
@@ -24,28 +29,31 @@ export interface Services {
 export function createServices(transport: Transport, storage?: Pick<Storage, 'getItem' | 'setItem'> | null): Services {
   const client = createClient(transport);
   const live = createLiveStore(client);
-  let count = 0;
-  // Registered before any view's listener, so views see the new count when told.
-  transport.onResync(() => {
-    count++;
-  });
+  const queryClient = createQueryClient();
+  // For the window's life: the answers go stale as the events say, whichever view is open.
+  connectInvalidation(queryClient, transport);
   return {
     client,
     transport,
+    queryClient,
     live,
-    history: createHistoryStore(client),
+    history: createHistoryStore(),
+    usage: createUsageStore(),
     launch: storage === undefined ? createLaunchStore(client) : createLaunchStore(client, storage),
-    usage: createUsageStore(client, { events: transport }),
-    resyncCount: {
-      subscribe: (listener) => transport.onResync(listener),
-      get: () => count,
-    },
     start: () => connectLiveStore(live, transport),
   };
 }
 
 const ServicesContext = createContext<Services | null>(null);
-export const ServicesProvider = ServicesContext.Provider;
+
+/** The services, and their query client for the query hooks. */
+export function ServicesProvider({ value, children }: { value: Services; children: ReactNode }) {
+  return (
+    <ServicesContext.Provider value={value}>
+      <QueryClientProvider client={value.queryClient}>{children}</QueryClientProvider>
+    </ServicesContext.Provider>
+  );
+}
 
 export function useServices(): Services {
   const services = useContext(ServicesContext);
@@ -59,10 +67,4 @@ export function useConnectionState(): ConnectionState {
     (listener) => transport.onStateChange(listener),
     () => transport.getState(),
   );
-}
-
-/** Changes after every reconnect; put it in a loader's dependencies to reload then. */
-export function useResyncCount(): number {
-  const { resyncCount } = useServices();
-  return useSyncExternalStore(resyncCount.subscribe, resyncCount.get);
 }

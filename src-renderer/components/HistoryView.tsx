@@ -23,7 +23,7 @@ import {
   type TaskStatus,
   type TaskSummary,
 } from '../contract';
-import { useResyncCount, useServices } from '../app/services';
+import { useServices } from '../app/services';
 import {
   spentCostText,
   totalCostText,
@@ -35,11 +35,28 @@ import {
 import { errorMessage } from '../errors';
 import { modelsText, NO_MODEL_YET, NO_MODEL_YET_TITLE, taskModels } from '../models';
 import { hrefs } from '../router';
-import { filterError, type CostBreakdown, type HistoryStore, type HistoryTab } from '../stores/history-store';
+import {
+  useFirstPage,
+  useHistoryCharts,
+  useProjects,
+  useQuota,
+  useTaskRows,
+  useTaskTotals,
+  pagesCovering,
+} from '../hooks/use-history';
+import {
+  cleanFilter,
+  filterError,
+  type CostBreakdown,
+  type HistoryStore,
+  type HistoryTab,
+} from '../stores/history-store';
+import { browserTimeZone, timeZoneField } from '../time-zone';
 import '../styles/history.css';
 import { baseName } from '../text';
 import { CostByAgentChart, CostByProjectChart, CostOverTimeChart, TokensByModelChart } from './charts/lazy-charts';
 import { QuotaTiles } from './QuotaTiles';
+import { Segmented } from './Segmented';
 import { StatusBadge } from './Status';
 import { Empty, ErrorState, Loading } from './StateViews';
 import { UsageView } from './UsageView';
@@ -89,7 +106,7 @@ export function projectNameMap(
 
 function Filters({ store }: { store: HistoryStore }) {
   const filter = useStore(store, (s) => s.filter);
-  const projects = useStore(store, (s) => s.projects);
+  const projects = useProjects();
   const sort = useStore(store, (s) => s.sort);
   const setFilter = useStore(store, (s) => s.setFilter);
   const setSort = useStore(store, (s) => s.setSort);
@@ -235,14 +252,15 @@ export function nothingToExport(total: number | null): string | null {
 }
 
 function ExportButtons({ store }: { store: HistoryStore }) {
-  const exportTasks = useStore(store, (s) => s.exportTasks);
-  const none = nothingToExport(useStore(store, (s) => s.total));
+  const { client } = useServices();
+  const none = nothingToExport(useFirstPage(store).data?.total ?? null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = (format: ExportFormat) => {
     setBusy(true);
     setError(null);
-    exportTasks(format).then(
+    const filter = cleanFilter(store.getState().filter);
+    client.exportTasks({ filter, format, ...timeZoneField(browserTimeZone()) }).then(
       (file) => {
         setBusy(false);
         downloadFile(file);
@@ -310,7 +328,7 @@ function Figure({
 }
 
 function UsageSummary({ store }: { store: HistoryStore }) {
-  const summary = useStore(store, (s) => s.charts?.summary);
+  const summary = useHistoryCharts(store).data?.summary;
   const filtered = useStore(store, (s) => Object.keys(s.filter).length > 0);
   const scope = filtered ? 'in this selection' : 'all tasks';
   const tasks = summary ? `${formatTokens(summary.tasks)} ${summary.tasks === 1 ? 'task' : 'tasks'}, ${scope}` : scope;
@@ -380,23 +398,7 @@ const BREAKDOWNS: { value: CostBreakdown; label: string }[] = [
 function BreakdownSwitch({ store }: { store: HistoryStore }) {
   const breakdown = useStore(store, (s) => s.breakdown);
   const setBreakdown = useStore(store, (s) => s.setBreakdown);
-  return (
-    <fieldset className="segmented">
-      <legend>Stack by</legend>
-      {BREAKDOWNS.map((b) => (
-        <label key={b.value}>
-          <input
-            type="radio"
-            name="history-breakdown"
-            value={b.value}
-            checked={breakdown === b.value}
-            onChange={() => setBreakdown(b.value)}
-          />
-          <span>{b.label}</span>
-        </label>
-      ))}
-    </fieldset>
-  );
+  return <Segmented label="Stack by" value={breakdown} options={BREAKDOWNS} onChange={setBreakdown} />;
 }
 
 /** The columns a narrow table (a 1024 px window) leaves out, so the model and the task keep room to be read. */
@@ -500,9 +502,10 @@ function TaskRow({ task, projectName }: { task: TaskSummary; projectName: string
 }
 
 function TotalsRow({ store }: { store: HistoryStore }) {
-  const totals = useStore(store, (s) => s.totals);
-  const total = useStore(store, (s) => s.total);
-  if (!totals || total === null) return null;
+  const { data } = useTaskTotals(store);
+  const totals = data?.totals;
+  if (!data || !totals) return null;
+  const { total } = data;
   return (
     <div className="history-row history-totals" role="row" data-testid="history-totals">
       <div role="rowheader" className="history-totals-label">
@@ -542,13 +545,11 @@ function TotalsRow({ store }: { store: HistoryStore }) {
 }
 
 function TaskTable({ store }: { store: HistoryStore }) {
-  const rows = useStore(store, (s) => s.rows);
-  const total = useStore(store, (s) => s.total);
+  const total = useFirstPage(store).data?.total ?? null;
   const sort = useStore(store, (s) => s.sort);
   const setSort = useStore(store, (s) => s.setSort);
-  const ensureRange = useStore(store, (s) => s.ensureRange);
-  const projects = useStore(store, (s) => s.projects);
-  const costByProject = useStore(store, (s) => s.charts?.costByProject);
+  const projects = useProjects();
+  const costByProject = useHistoryCharts(store).data?.costByProject;
   const names = useMemo(() => projectNameMap(projects, costByProject), [projects, costByProject]);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -564,10 +565,8 @@ function TaskTable({ store }: { store: HistoryStore }) {
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
 
-  // Fetch the pages the visible window needs, as the user scrolls.
-  useEffect(() => {
-    if (total) void ensureRange(first, last);
-  }, [first, last, total, ensureRange]);
+  // The pages the visible window needs, asked for as the user scrolls.
+  const rows = useTaskRows(store, pagesCovering(first, last, total ?? 0));
 
   return (
     <div className="history-table" role="table" aria-label="Tasks" aria-rowcount={(total ?? 0) + 2}>
@@ -643,15 +642,19 @@ function TaskTable({ store }: { store: HistoryStore }) {
 }
 
 function Charts({ store }: { store: HistoryStore }) {
-  const charts = useStore(store, (s) => s.charts);
-  const status = useStore(store, (s) => s.chartsStatus);
-  const error = useStore(store, (s) => s.chartsError);
-  const loadCharts = useStore(store, (s) => s.loadCharts);
+  const query = useHistoryCharts(store);
+  const charts = query.data;
   const breakdown = useStore(store, (s) => s.breakdown);
   const projectNames = useMemo(() => projectNameMap([], charts?.costByProject), [charts]);
-  if (status === 'error')
-    return <ErrorState title="Could not load the charts" message={error ?? ''} onRetry={() => void loadCharts()} />;
-  if (!charts) return status === 'loading' ? <Loading label="Loading charts…" /> : null;
+  if (query.isError)
+    return (
+      <ErrorState
+        title="Could not load the charts"
+        message={errorMessage(query.error)}
+        onRetry={() => void query.refetch()}
+      />
+    );
+  if (!charts) return query.isLoading ? <Loading label="Loading charts…" /> : null;
   // Without any task there is nothing to chart; the list says why.
   if (charts.summary.tasks === 0) return null;
   return (
@@ -675,7 +678,7 @@ function Charts({ store }: { store: HistoryStore }) {
 
 /** The task list's count and exports, in the page header while the tasks show. */
 function TasksHeader({ store }: { store: HistoryStore }) {
-  const total = useStore(store, (s) => s.total);
+  const total = useFirstPage(store).data?.total ?? null;
   return (
     <>
       <span className="muted" data-testid="history-total" data-value={total ?? undefined}>
@@ -687,27 +690,18 @@ function TasksHeader({ store }: { store: HistoryStore }) {
 }
 
 function TasksPanel({ store }: { store: HistoryStore }) {
-  const resyncs = useResyncCount();
-  const status = useStore(store, (s) => s.status);
-  const error = useStore(store, (s) => s.error);
-  const total = useStore(store, (s) => s.total);
-  const reload = useStore(store, (s) => s.reload);
-  const loadProjects = useStore(store, (s) => s.loadProjects);
+  const firstPage = useFirstPage(store);
+  const total = firstPage.data?.total ?? null;
+  const quota = useQuota();
   const filter = useStore(store, (s) => s.filter);
   const filtered = Object.keys(filter).length > 0;
   const invalid = filterError(filter);
 
-  // Fresh data each time the view opens, and again after a reconnect.
-  useEffect(() => {
-    void reload();
-    void loadProjects();
-  }, [reload, loadProjects, resyncs]);
-
   let list;
   // A reversed range is shown at its field; the list only says why it is empty.
   if (invalid) list = <Empty>Fix the date range to see the tasks.</Empty>;
-  else if (status === 'error')
-    list = <ErrorState message={error ?? 'Could not load the tasks'} onRetry={() => void reload()} />;
+  else if (firstPage.isError)
+    list = <ErrorState message={errorMessage(firstPage.error)} onRetry={() => void firstPage.refetch()} />;
   else if (total === null) list = <Loading label="Loading tasks…" />;
   else if (total === 0)
     list = (
@@ -722,7 +716,7 @@ function TasksPanel({ store }: { store: HistoryStore }) {
   return (
     <>
       <UsageSummary store={store} />
-      <QuotaTiles store={store} />
+      <QuotaTiles windows={quota} />
       <Filters store={store} />
       <Charts store={store} />
       <section aria-labelledby="history-tasks-heading">

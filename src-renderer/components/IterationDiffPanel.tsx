@@ -1,7 +1,8 @@
+import type { UseQueryResult } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { formatCost, formatTokens, plural, sumTokens, type Diff, type FileChange, type SessionView } from '../contract';
-import { useServices } from '../app/services';
-import { useResource, type Resource } from '../hooks/use-resource';
+import { errorMessage } from '../errors';
+import { useRead } from '../hooks/use-read';
 import { usageOf } from '../stores/live-store';
 import { ChangeCounts } from './IterationOutcomes';
 import { SidePanel } from './SidePanel';
@@ -40,9 +41,15 @@ export function splitPatch(patch: string): { path: string; patch: string }[] {
 const byteLength = (patch: string): number => new TextEncoder().encode(patch).length;
 
 /** A diff still on its way, or the call that failed, with a retry. */
-function DiffNotLoaded({ diff }: { diff: Resource<Diff> }) {
-  if (diff.status === 'loading') return <Loading label="Loading the diff…" />;
-  return <ErrorState title="Could not load the diff" message={diff.error ?? ''} onRetry={diff.reload} />;
+function DiffNotLoaded({ diff }: { diff: UseQueryResult<Diff> }) {
+  if (diff.isPending) return <Loading label="Loading the diff…" />;
+  return (
+    <ErrorState
+      title="Could not load the diff"
+      message={errorMessage(diff.error)}
+      onRetry={() => void diff.refetch()}
+    />
+  );
 }
 
 /** A diff as far as it was sent, and what was left out when it was too big. */
@@ -84,11 +91,7 @@ function PatchView({
 
 /** One file's diff, asked for when it is first opened. */
 function FileDiffBody({ taskId, iteration, file }: { taskId: string; iteration: number; file: FileChange }) {
-  const { client } = useServices();
-  const diff = useResource(
-    () => client.getDiff({ taskId, iteration, path: file.path }),
-    `${taskId}:${iteration}:${file.path}`,
-  );
+  const diff = useRead('getDiff', { taskId, iteration, path: file.path });
   if (!diff.data) return <DiffNotLoaded diff={diff} />;
   return <PatchView path={file.path} {...diff.data} />;
 }
@@ -129,8 +132,7 @@ function FileDiff({
 
 /** The whole iteration's diff, for the files past those the session lists (`listed`, shown above it already). */
 function WholeDiff({ taskId, iteration, listed }: { taskId: string; iteration: number; listed: FileChange[] }) {
-  const { client } = useServices();
-  const diff = useResource(() => client.getDiff({ taskId, iteration }), `${taskId}:${iteration}`);
+  const diff = useRead('getDiff', { taskId, iteration });
   if (!diff.data) return <DiffNotLoaded diff={diff} />;
   const { patch, truncated, totalBytes } = diff.data;
   return (

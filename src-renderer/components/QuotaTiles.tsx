@@ -1,7 +1,5 @@
-import { useStore } from 'zustand';
 import { describeQuotaWindow, formatDate, formatDay, type QuotaWindowView } from '../contract';
 import { useNow } from '../hooks/use-now';
-import type { HistoryStore } from '../stores/history-store';
 
 /** "04:14" on the same local day as `now`, else the full "2026-12-03 04:14". */
 export function clockTime(epochMs: number, now: number): string {
@@ -31,8 +29,7 @@ export function describeWindowUse(w: QuotaWindowView, now: number): string {
 }
 
 /** The subscription windows (5-hour, 7-day, …) as agents last reported them, one small tile each. */
-export function QuotaTiles({ store }: { store: HistoryStore }) {
-  const windows = useStore(store, (s) => s.quota);
+export function QuotaTiles({ windows }: { windows: QuotaWindowView[] | null }) {
   // "seen 3 min ago" and a passed reset change with time; a minute is fine enough for both.
   const now = useNow(windows !== null && windows.length > 0, 60_000);
   // Not known (still loading, or a service without getQuota): nothing rather than a guess.

@@ -1,6 +1,10 @@
 import { formatElapsed } from '../contract';
 import type { Replay } from '../hooks/use-replay';
 import { isLandmark, type Landmark, REPLAY_SPEEDS, seekTarget, type Timeline } from '../stores/replay-model';
+import { Segmented } from './Segmented';
+
+/** Each speed with its key (1, 2, …) for a hint. */
+const SPEED_CHOICES = REPLAY_SPEEDS.map((speed, i) => ({ value: speed, label: `${speed}×`, title: String(i + 1) }));
 
 const LANDMARKS: ReadonlyArray<{ to: Landmark; noun: string; key: string }> = [
   { to: 'tool', noun: 'tool call', key: 't' },
@@ -31,19 +35,13 @@ export function ReplayControls({ timeline, replay }: { timeline: Timeline; repla
         <button type="button" aria-label="Step forward" title="→" onClick={() => dispatch({ type: 'step', by: 1 })}>
           ›
         </button>
-        <span className="speed" role="group" aria-label="Speed">
-          {REPLAY_SPEEDS.map((speed, i) => (
-            <button
-              key={speed}
-              type="button"
-              aria-pressed={playback.speed === speed}
-              title={String(i + 1)}
-              onClick={() => dispatch({ type: 'speed', speed })}
-            >
-              {speed}×
-            </button>
-          ))}
-        </span>
+        <Segmented
+          label="Speed"
+          showLabel={false}
+          value={playback.speed}
+          options={SPEED_CHOICES}
+          onChange={(speed) => dispatch({ type: 'speed', speed })}
+        />
         <button type="button" onClick={() => dispatch({ type: 'end' })} disabled={atEnd} title="End">
           Jump to end
         </button>

@@ -9,10 +9,10 @@ import {
   sumTokens,
   WAIT_LABELS,
 } from '../contract';
-import { useServices } from '../app/services';
 import { replayActionFor } from '../keyboard';
 import { useReplay } from '../hooks/use-replay';
-import { useResource } from '../hooks/use-resource';
+import { useRead } from '../hooks/use-read';
+import { errorMessage } from '../errors';
 import { storedWait, usageOf } from '../stores/live-store';
 import { buildTimeline, type Totals, totalsAt } from '../stores/replay-model';
 import { AgentStream } from './AgentStream';
@@ -39,9 +39,8 @@ export function ReplayPanel({
   baseDir?: string;
   onClose: () => void;
 }) {
-  const { client } = useServices();
   const sessionId = session.sessionId;
-  const loaded = useResource(() => client.getSessionEvents({ sessionId }), sessionId);
+  const loaded = useRead('getSessionEvents', { sessionId });
   const timeline = useMemo(() => buildTimeline(loaded.data?.events ?? NO_EVENTS, loaded.data?.times), [loaded.data]);
   const replay = useReplay(timeline);
   const { dispatch, frame } = replay;
@@ -101,9 +100,11 @@ export function ReplayPanel({
         · <span>{session.status === 'running' ? 'still running' : formatDuration(session.durationMs)}</span>
       </p>
       {session.error && !waiting ? <p className="field-error">{session.error}</p> : null}
-      {loaded.status === 'loading' ? <Loading label="Loading the session's events…" /> : null}
-      {loaded.status === 'error' ? <ErrorState message={loaded.error ?? ''} onRetry={loaded.reload} /> : null}
-      {loaded.status === 'ready' ? (
+      {loaded.isPending ? <Loading label="Loading the session's events…" /> : null}
+      {loaded.isError ? (
+        <ErrorState message={errorMessage(loaded.error)} onRetry={() => void loaded.refetch()} />
+      ) : null}
+      {loaded.isSuccess ? (
         <>
           {loaded.data?.truncated ? (
             <p className="muted">Only part of this session's events were stored; the replay shows what was kept.</p>

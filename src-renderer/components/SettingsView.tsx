@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import {
   AGENT_KINDS,
   agentTaskDefaultsSchema,
@@ -12,7 +12,8 @@ import {
 import { useServices } from '../app/services';
 import { spentCostText, unknownTokensTitle } from '../cost';
 import { errorMessage } from '../errors';
-import { useResource } from '../hooks/use-resource';
+import { useRead } from '../hooks/use-read';
+import { readKey } from '../queries/contract-queries';
 import { sentence } from '../text';
 import {
   ModelPricesEditor,
@@ -125,16 +126,10 @@ export function validateSettings(
 
 /**
  * Today's spending and the zone today is a day of; null while unknown or when the service cannot say. Asked
- * again after each save (`saves`), since saved prices change what today's sessions cost.
+ * again after a save (settings.changed, or the save itself), since saved prices change what today's sessions cost.
  */
-function useSpending(saves: number): Spending | null {
-  const { client } = useServices();
-  const spending = useResource(() => client.getSpending({}), 'spending');
-  const { reload } = spending;
-  useEffect(() => {
-    if (saves > 0) reload();
-  }, [saves, reload]);
-  return spending.data ?? null;
+function useSpending(): Spending | null {
+  return useRead('getSpending', {}).data ?? null;
 }
 
 /** Today's spending, beside the daily budget. */
@@ -155,23 +150,25 @@ function SpentToday({ spending }: { spending: Spending | null }) {
 
 /** App-wide settings: defaults for new tasks, the daily budget and how many tasks run at once. Checked here and again in main. */
 export function SettingsView() {
-  const { client, launch } = useServices();
-  const settings = useResource(() => client.getSettings({}), 'settings');
+  const { client, launch, queryClient } = useServices();
+  const settings = useRead('getSettings', {});
+  /** What the user typed; until then (and after a save) the form shows the stored settings as they come. */
   const [values, setValues] = useState<SettingsValues | null>(null);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saved, setSaved] = useState(false);
-  const [saves, setSaves] = useState(0);
   /** Whose defaults show. */
   const [agent, setAgent] = useState<AgentKind>('claude');
-  const spending = useSpending(saves);
+  const spending = useSpending();
 
-  useEffect(() => {
-    if (settings.data) setValues(settingsValues(settings.data));
-  }, [settings.data]);
-
-  if (settings.status === 'loading') return <Loading label="Loading the settings…" />;
+  if (settings.isPending) return <Loading label="Loading the settings…" />;
   if (!settings.data) {
-    return <ErrorState title="Could not load the settings" message={settings.error ?? ''} onRetry={settings.reload} />;
+    return (
+      <ErrorState
+        title="Could not load the settings"
+        message={errorMessage(settings.error)}
+        onRetry={() => void settings.refetch()}
+      />
+    );
   }
   const v = values ?? settingsValues(settings.data);
   const set = (field: 'dailyBudgetUsd' | 'maxConcurrentTasks', value: string) => {
@@ -192,10 +189,12 @@ export function SettingsView() {
     }
     setErrors({});
     client.updateSettings(checked.update).then(
-      () => {
+      (stored) => {
         setSaved(true);
-        setSaves((n) => n + 1);
-        settings.reload();
+        // The service's settings.changed says so too; this window need not wait for it.
+        queryClient.setQueryData(readKey('getSettings', {}), stored);
+        setValues(null);
+        void queryClient.invalidateQueries({ queryKey: ['getSpending'] });
         void launch.getState().loadDefaults();
       },
       (error: unknown) => setErrors({ form: errorMessage(error) }),

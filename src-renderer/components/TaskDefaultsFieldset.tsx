@@ -2,6 +2,7 @@
 import { AGENT_LABELS, MODELS_BY_AGENT, PERMISSION_MODE_DESCRIPTIONS_BY_AGENT } from '../agents';
 import { AGENT_KINDS, DEFAULT_MAX_ITERATIONS, PERMISSION_MODES, type AgentKind } from '../contract';
 import { DEFAULT_PERMISSION_MODE, isPermissionMode } from '../stores/launch-values';
+import { Segmented } from './Segmented';
 
 /** One agent's defaults for new tasks, as typed. */
 export interface AgentDefaultsValues {
@@ -103,18 +104,14 @@ export function TaskDefaultsFieldset({
         Each agent has its own: the launch form starts with the chosen agent&apos;s, and each task can still change
         them.
       </p>
-      <div className="agent-tabs" role="group" aria-label="Defaults of">
-        {AGENT_KINDS.map((kind) => (
-          <button
-            key={kind}
-            type="button"
-            aria-pressed={kind === agent}
-            className={errors[kind] ? 'has-error' : undefined}
-            onClick={() => onAgent(kind)}
-          >
-            {AGENT_LABELS[kind]}
-          </button>
-        ))}
+      <div className="agent-choice">
+        <Segmented
+          label="Defaults of"
+          showLabel={false}
+          value={agent}
+          options={AGENT_KINDS.map((kind) => ({ value: kind, label: AGENT_LABELS[kind], invalid: !!errors[kind] }))}
+          onChange={onAgent}
+        />
       </div>
       <div className="settings-grid" data-testid="agent-defaults" data-agent={agent}>
         <div className="field">

@@ -1,5 +1,5 @@
 import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import {
   RESUMABLE_STATUSES,
@@ -8,7 +8,6 @@ import {
   formatDate,
   formatDuration,
   formatTokens,
-  isTaskEvent,
   plural,
   sumTokens,
   type SessionView,
@@ -19,15 +18,16 @@ import {
   type WaitCause,
 } from '../contract';
 import { agentLabel } from '../agents';
-import { useResyncCount, useServices } from '../app/services';
+import { useServices } from '../app/services';
 import { costDrift, describeDrift, sessionCostText, totalCostText, unknownCostCount, UNKNOWN_COST } from '../cost';
-import { errorMessage } from '../errors';
+import { errorCodeOf, errorMessage } from '../errors';
 import { useNow, useReached } from '../hooks/use-now';
-import { useResource } from '../hooks/use-resource';
+import { useRead } from '../hooks/use-read';
 import { focusWhenReady } from '../keyboard';
 import { modelsText, taskModels } from '../models';
 import { hrefs } from '../router';
-import { isActiveStatus, iterationWait, liveTotals, storedWait, usageOf, type LiveSession } from '../stores/live-store';
+import { iterationWait, liveTotals, storedWait, usageOf, type LiveSession } from '../stores/live-store';
+import { taskPage } from '../stores/task-page';
 import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts/lazy-charts';
 import { IterationDiffPanel } from './IterationDiffPanel';
 import { ChangesCell, ChangeTrackingNotice, CheckCell, WorktreePanel } from './IterationOutcomes';
@@ -242,26 +242,6 @@ const SessionCharts = memo(function SessionCharts({
   );
 });
 
-/** Reloads the task when its own events say something changed, at most twice a second. */
-function useTaskEvents(taskId: string, reload: () => void) {
-  const { transport } = useServices();
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => {
-    const unsubscribe = transport.subscribe((event) => {
-      if (!isTaskEvent(event) || event.taskId !== taskId || event.type === 'agent.event') return;
-      timer.current ??= setTimeout(() => {
-        timer.current = null;
-        reload();
-      }, 500);
-    });
-    return () => {
-      unsubscribe();
-      if (timer.current) clearTimeout(timer.current);
-      timer.current = null;
-    };
-  }, [transport, taskId, reload]);
-}
-
 /** Statuses a task can be resumed from; the service checks again and its refusal is shown. */
 const RESUMABLE: readonly TaskStatus[] = RESUMABLE_STATUSES;
 
@@ -353,35 +333,25 @@ function sessionColumns(show: { changes: boolean; check: boolean; denials: boole
 }
 
 export function TaskDetailView({ taskId }: { taskId: string }) {
-  const { client, live } = useServices();
-  const resyncs = useResyncCount();
-  const task = useResource(() => client.getTask({ taskId }), taskId);
+  const { live, queryClient } = useServices();
+  // Stale when the task's events say it changed (queries/invalidation.ts); the live store has the running parts.
+  const task = useRead('getTask', { taskId });
   const liveTask = useStore(live, (s) => s.tasks[taskId]);
   const [replaying, setReplaying] = useState<string | null>(null);
   const [diffing, setDiffing] = useState<string | null>(null);
   const [confirmingStop, setConfirmingStop] = useState(false);
   const closeReplay = useCallback(() => setReplaying(null), []);
   const closeDiff = useCallback(() => setDiffing(null), []);
-  useTaskEvents(taskId, task.reload);
-  // After a reconnect, refresh in place: the page keeps showing what it has meanwhile.
-  const { reload } = task;
-  const seenResyncs = useRef(resyncs);
-  useEffect(() => {
-    if (seenResyncs.current === resyncs) return;
-    seenResyncs.current = resyncs;
-    reload();
-  }, [resyncs, reload]);
+  const reload = useCallback(
+    () => void queryClient.invalidateQueries({ queryKey: ['getTask', { taskId }] }),
+    [queryClient, taskId],
+  );
 
   const t = task.data;
-  // The models its sessions ran (the live ones too), by their one name; what it asked for before any ran.
-  const models = t ? taskModels({ model: t.model }, [...t.sessions, ...(liveTask?.sessions ?? [])]) : [];
-  // The live store hears of a change first; the page's copy follows within half a second.
-  const status: TaskStatus | null = liveTask?.status ?? t?.status ?? null;
-  const active = status !== null && isActiveStatus(status);
+  const page = useMemo(() => (t ? taskPage(t, liveTask) : null), [t, liveTask]);
+  const active = page?.active ?? false;
   const now = useNow(active);
-  // The live store hears of a wait (or its end) first; a task it does not hold has the stored time.
-  const wakeAt = liveTask ? liveTask.wakeAt : (t?.wakeAt ?? null);
-  const reopens = status === null ? null : reopensAt({ status, wakeAt });
+  const reopens = page ? reopensAt(page) : null;
   const reopened = useReached(reopens);
   const storedSessions = t?.sessions;
   const sessions = useMemo(
@@ -389,9 +359,9 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
     [storedSessions],
   );
 
-  if (task.status === 'loading') return <Loading label="Loading the task…" />;
-  if (!t) {
-    if (task.errorCode === 'not_found') {
+  if (task.isPending) return <Loading label="Loading the task…" />;
+  if (!t || !page) {
+    if (errorCodeOf(task.error) === 'not_found') {
       return (
         <NotFound title="No such task">
           There is no task with the id <code>{taskId}</code>. It may have been launched against another database.{' '}
@@ -404,19 +374,18 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         <p>
           <a href={hrefs.history}>← History</a>
         </p>
-        <ErrorState title="Could not load the task" message={task.error ?? 'unknown error'} onRetry={task.reload} />
+        <ErrorState title="Could not load the task" message={errorMessage(task.error)} onRetry={reload} />
       </div>
     );
   }
-  const shownStatus = status ?? t.status;
-  const liveSessions = active && liveTask ? liveTask.sessions : [];
+  const { status: shownStatus, heard, liveSessions, wakeAt } = page;
+  // The models its sessions ran (the live ones too), by their one name; what it asked for before any ran.
+  const models = taskModels({ model: t.model }, [...t.sessions, ...liveSessions]);
   const runningLive = liveSessions.find((s) => s.status === 'running');
-  const summaryTotals = active && liveTask ? liveTask.summary.totals : t.totals;
-  const totals = liveTotals(summaryTotals, liveSessions);
-  const storedDuration = active && liveTask ? liveTask.summary.durationMs : t.durationMs;
-  const durationMs = storedDuration + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
+  const totals = liveTotals(page.totals, liveSessions);
+  const durationMs = page.durationMs + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
   const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
-  const waitOf = (live: LiveSession | undefined) => (live && liveTask ? iterationWait(liveTask, live) : null);
+  const waitOf = (live: LiveSession | undefined) => (live && heard ? iterationWait(heard, live) : null);
   const replayed = sessions.find((s) => s.sessionId === replaying);
   const diffed = sessions.find((s) => s.sessionId === diffing);
   const showChanges = t.changeTracking === 'git' || sessions.some((s) => s.git);
@@ -432,25 +401,22 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       <p>
         <a href={active ? hrefs.live : hrefs.history}>← {active ? 'Tasks' : 'History'}</a>
       </p>
-      {task.status === 'error' ? (
-        <ErrorState title="Could not refresh" message={task.error ?? ''} onRetry={task.reload} />
+      {task.isError ? (
+        <ErrorState title="Could not refresh" message={errorMessage(task.error)} onRetry={reload} />
       ) : null}
       <header className="detail-header">
         <h2>{t.title}</h2>
-        <StatusBadge status={shownStatus} label={liveTask ? waitLabel(liveTask) : undefined} testId="task-status" />
+        <StatusBadge status={shownStatus} label={heard ? waitLabel(heard) : undefined} testId="task-status" />
         {active ? (
           <StopControl
             taskId={t.id}
-            // The live store hears of a new runner (a resume elsewhere) first.
-            runner={liveTask?.summary.runner ?? t.runner}
+            runner={page.runner}
             status={shownStatus}
             confirming={confirmingStop}
             onConfirmingChange={setConfirmingStop}
           />
         ) : null}
-        {canResume ? (
-          <ResumeButton taskId={t.id} onResumed={task.reload} emphasised={reopens !== null && reopened} />
-        ) : null}
+        {canResume ? <ResumeButton taskId={t.id} onResumed={reload} emphasised={reopens !== null && reopened} /> : null}
         {!active ? <RunAgainButton task={t} /> : null}
       </header>
       {t.statusReason && !active ? (
@@ -458,9 +424,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
           {t.statusReason}
         </p>
       ) : null}
-      {shownStatus === 'waiting' ? (
-        <WaitNotice reason={liveTask?.statusReason ?? t.statusReason} wakeAt={wakeAt} />
-      ) : null}
+      {shownStatus === 'waiting' ? <WaitNotice reason={page.statusReason} wakeAt={wakeAt} /> : null}
       {reopens !== null && !active ? <ReopenNotice wakeAt={reopens} reopened={reopened} canResume={canResume} /> : null}
       <p className="muted">
         <code>{t.workingDir}</code> · <span data-testid="task-agent">{agentLabel(t.agent)}</span>
@@ -478,15 +442,15 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       <Totals task={t} totals={totals} durationMs={durationMs} sessions={sessions} />
 
       <ChangeTrackingNotice tracking={t.changeTracking} />
-      <WorktreePanel task={t} active={active} onChanged={task.reload} />
+      <WorktreePanel task={t} active={active} onChanged={reload} />
 
       <DenialsNotice count={denials} mode={t.spec.permissionMode} detail={denialsByIteration(sessions)} />
       <UnstoredEventsNotice sessions={sessions} />
 
-      {runningLive && liveTask ? (
+      {runningLive && heard ? (
         <section aria-labelledby="running-iteration-heading">
           <h3 id="running-iteration-heading">Now running</h3>
-          <IterationPanel session={runningLive} baseDir={liveTask.summary.workingDir} wait={waitOf(runningLive)} />
+          <IterationPanel session={runningLive} baseDir={heard.summary.workingDir} wait={waitOf(runningLive)} />
         </section>
       ) : null}
 

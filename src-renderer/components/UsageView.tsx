@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { agentLabel } from '../agents';
-import { useResyncCount, useServices } from '../app/services';
+import { useServices } from '../app/services';
 import {
   formatCost,
   formatDate,
@@ -21,6 +21,8 @@ import {
   type UsageSource,
 } from '../contract';
 import { unknownCostTitle, usageCostText, type CostFigures } from '../cost';
+import { errorMessage } from '../errors';
+import { useTranscriptImport, useUsageOverview, type TranscriptImport } from '../hooks/use-usage';
 import { hrefs } from '../router';
 import {
   isUnfiltered,
@@ -33,6 +35,7 @@ import '../styles/usage.css';
 import { baseName } from '../text';
 import { DailyUsageChart } from './charts/lazy-charts';
 import { formatBytes } from './IterationDiffPanel';
+import { Segmented } from './Segmented';
 import { clockTime } from './QuotaTiles';
 import { Empty, ErrorState, Loading } from './StateViews';
 
@@ -64,37 +67,28 @@ const METRICS: { value: UsageMetric; label: string }[] = [
   { value: 'tokens', label: 'Tokens' },
 ];
 
-function ImportButton({ store }: { store: UsageStore }) {
-  const busy = useStore(store, (s) => s.importRequested || s.progress?.state === 'importing');
-  const importNow = useStore(store, (s) => s.importNow);
+function ImportButton({ transcripts }: { transcripts: TranscriptImport }) {
+  const busy = transcripts.requested || transcripts.progress?.state === 'importing';
   return (
-    <button type="button" data-testid="usage-import-now" disabled={busy} onClick={() => void importNow()}>
+    <button type="button" data-testid="usage-import-now" disabled={busy} onClick={transcripts.importNow}>
       {busy ? 'Importing…' : 'Import now'}
     </button>
   );
 }
 
-function UsageFilters({ store }: { store: UsageStore }) {
+function UsageFilters({ store, transcripts }: { store: UsageStore; transcripts: TranscriptImport }) {
   const filter = useStore(store, (s) => s.filter);
   const setFilter = useStore(store, (s) => s.setFilter);
   const rangeError = usageRangeError(filter);
   return (
     <div className="filters usage-filters" role="search" aria-label="Filter usage">
-      <fieldset className="segmented" data-testid="usage-source">
-        <legend>Source</legend>
-        {SOURCE_CHOICES.map((choice) => (
-          <label key={choice.value}>
-            <input
-              type="radio"
-              name="usage-source"
-              value={choice.value}
-              checked={filter.source === choice.value}
-              onChange={() => setFilter({ source: choice.value })}
-            />
-            <span>{choice.label}</span>
-          </label>
-        ))}
-      </fieldset>
+      <Segmented
+        label="Source"
+        testId="usage-source"
+        value={filter.source}
+        options={SOURCE_CHOICES}
+        onChange={(source) => setFilter({ source })}
+      />
       <div className="field">
         <label htmlFor="usage-since">From</label>
         <input
@@ -124,7 +118,7 @@ function UsageFilters({ store }: { store: UsageStore }) {
           </p>
         ) : null}
       </div>
-      <ImportButton store={store} />
+      <ImportButton transcripts={transcripts} />
     </div>
   );
 }
@@ -164,10 +158,8 @@ function ImportProgressBars({ progress }: { progress: ImportProgress | null }) {
   );
 }
 
-function ImportStatus({ store }: { store: UsageStore }) {
-  const progress = useStore(store, (s) => s.progress);
-  const requested = useStore(store, (s) => s.importRequested);
-  const callError = useStore(store, (s) => s.importError);
+function ImportStatus({ transcripts }: { transcripts: TranscriptImport }) {
+  const { progress, requested, error: callError } = transcripts;
   if (requested || progress?.state === 'importing') return <ImportProgressBars progress={progress} />;
   const error = callError ?? (progress?.state === 'failed' ? (progress.error ?? 'the import failed') : null);
   if (!error) return null;
@@ -259,23 +251,7 @@ function UsageTotals({ overview }: { overview: UsageOverview }) {
 function MetricSwitch({ store }: { store: UsageStore }) {
   const metric = useStore(store, (s) => s.metric);
   const setMetric = useStore(store, (s) => s.setMetric);
-  return (
-    <fieldset className="segmented" data-testid="usage-metric">
-      <legend>Show</legend>
-      {METRICS.map((m) => (
-        <label key={m.value}>
-          <input
-            type="radio"
-            name="usage-metric"
-            value={m.value}
-            checked={metric === m.value}
-            onChange={() => setMetric(m.value)}
-          />
-          <span>{m.label}</span>
-        </label>
-      ))}
-    </fieldset>
-  );
+  return <Segmented label="Show" testId="usage-metric" value={metric} options={METRICS} onChange={setMetric} />;
 }
 
 function UsageCharts({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
@@ -520,10 +496,18 @@ export function noUsageText(lastImportAt: number | null, imported: boolean): str
 }
 
 /** Nothing to show: nothing imported, or nothing the filters select. The toolbar's "Import now" serves both. */
-function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOverview }) {
+function NoUsage({
+  store,
+  overview,
+  transcripts,
+}: {
+  store: UsageStore;
+  overview: UsageOverview;
+  transcripts: TranscriptImport;
+}) {
   const unfiltered = useStore(store, (s) => isUnfiltered(s.filter));
   // An import that ended, the watch's own included, has looked even where it stored nothing.
-  const imported = useStore(store, (s) => s.lastImport !== null || s.progress?.last != null);
+  const imported = transcripts.lastImport !== null || transcripts.progress?.last != null;
   if (!unfiltered) return <Empty>No usage matches these filters.</Empty>;
   const { origin } = overview;
   return (
@@ -537,28 +521,26 @@ function NoUsage({ store, overview }: { store: UsageStore; overview: UsageOvervi
 /** History's "All usage": what the agents' own transcripts say was spent, Baton's sessions and interactive ones. */
 export function UsageView() {
   const { usage } = useServices();
-  const resyncs = useResyncCount();
-  const overview = useStore(usage, (s) => s.overview);
-  const status = useStore(usage, (s) => s.status);
-  const error = useStore(usage, (s) => s.error);
+  const query = useUsageOverview(usage);
+  const overview = query.data;
   const invalid = useStore(usage, (s) => usageRangeError(s.filter));
-  const load = useStore(usage, (s) => s.load);
-  const lastImport = useStore(usage, (s) => s.lastImport ?? s.progress?.last ?? null);
-
-  // Fresh figures each time the view opens, and again after a reconnect.
-  useEffect(() => {
-    void load();
-  }, [load, resyncs]);
   // An import may already run (the service imports as transcripts change): its bar shows until it ends.
-  useEffect(() => usage.getState().watchImport(), [usage]);
+  const transcripts = useTranscriptImport();
+  const lastImport = transcripts.lastImport ?? transcripts.progress?.last ?? null;
 
   let body;
   if (invalid) body = <Empty>Fix the date range to see the usage.</Empty>;
-  else if (status === 'error')
-    body = <ErrorState title="Could not load the usage" message={error ?? ''} onRetry={() => void load()} />;
+  else if (query.isError)
+    body = (
+      <ErrorState
+        title="Could not load the usage"
+        message={errorMessage(query.error)}
+        onRetry={() => void query.refetch()}
+      />
+    );
   else if (!overview) body = <Loading label="Loading usage…" />;
   else if (overview.daily.length === 0 && overview.totals.totalTokens === 0)
-    body = <NoUsage store={usage} overview={overview} />;
+    body = <NoUsage store={usage} overview={overview} transcripts={transcripts} />;
   else
     body = (
       <>
@@ -571,9 +553,9 @@ export function UsageView() {
     );
 
   return (
-    <div className="usage-view" data-testid="usage-view" aria-busy={status === 'loading' || undefined}>
-      <UsageFilters store={usage} />
-      <ImportStatus store={usage} />
+    <div className="usage-view" data-testid="usage-view" aria-busy={query.isFetching || undefined}>
+      <UsageFilters store={usage} transcripts={transcripts} />
+      <ImportStatus transcripts={transcripts} />
       {body}
     </div>
   );

@@ -65,6 +65,19 @@ export function summary(overrides: Partial<TaskSummary> = {}): TaskSummary {
   };
 }
 
+/** A task's totals: `tokens` input tokens over one turn, costing `costUsd`. */
+export function taskTotals(tokens: number, costUsd: number): TaskSummary['totals'] {
+  return {
+    inputTokens: tokens,
+    outputTokens: 0,
+    cacheCreationTokens: 0,
+    cacheReadTokens: 0,
+    totalTokens: tokens,
+    turns: 1,
+    costUsd,
+  };
+}
+
 export function session(overrides: Partial<SessionView> = {}): SessionView {
   return {
     sessionId: 'aaaaaaaa-0000-4000-8000-000000000001',

@@ -1,11 +1,13 @@
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryCharts } from '../../src-main/contract/api';
 import { formatDate } from '../../src-main/contract/format';
 import type { QuotaWindowView } from '../../src-main/contract/views';
+import { createServices, ServicesProvider } from '../../src-renderer/app/services';
+import { HistoryView } from '../../src-renderer/components/HistoryView';
 import { clockTime, QuotaTiles, seenAgo } from '../../src-renderer/components/QuotaTiles';
-import { createHistoryStore } from '../../src-renderer/stores/history-store';
-import { fakeClient } from './fixtures';
+import { BatonCallError } from '../../src-renderer/errors';
+import { FakeTransport } from './fixtures';
 
 afterEach(() => {
   cleanup();
@@ -49,27 +51,33 @@ function windowView(overrides: Partial<QuotaWindowView> = {}): QuotaWindowView {
   };
 }
 
-function historyClient(quota: () => Promise<{ windows: QuotaWindowView[] }>) {
-  return fakeClient({
-    listTasks: async () => ({ tasks: [], total: 0 }),
-    getHistoryCharts: async () => charts,
-    getQuota: quota,
-  });
+function renderTiles(windows: QuotaWindowView[]) {
+  vi.useFakeTimers({ now: NOW });
+  render(<QuotaTiles windows={windows} />);
 }
 
-async function renderTiles(windows: QuotaWindowView[]) {
-  vi.useFakeTimers({ now: NOW });
-  const store = createHistoryStore(historyClient(async () => ({ windows })));
-  await store.getState().loadQuota();
-  render(<QuotaTiles store={store} />);
-  return store;
+/** History's tasks tab over a service whose getQuota answers with `quota`. */
+function renderHistory(quota: () => Promise<{ windows: QuotaWindowView[] }>) {
+  const transport = new FakeTransport(async (method) => {
+    if (method === 'getQuota') return quota();
+    if (method === 'listTasks') return { tasks: [], total: 0 };
+    if (method === 'getHistoryCharts') return charts;
+    if (method === 'listProjects') return [];
+    throw new Error(`unexpected ${method}`);
+  });
+  render(
+    <ServicesProvider value={createServices(transport, null)}>
+      <HistoryView />
+    </ServicesProvider>,
+  );
+  return transport;
 }
 
 const tiles = () => screen.queryAllByTestId('quota-tile').map((t) => t.textContent);
 
 describe('the subscription-window tiles', () => {
   it('show each window’s use, reset and when it was seen', async () => {
-    await renderTiles([
+    renderTiles([
       windowView(),
       windowView({ name: 'seven_day', status: 'allowed_warning', utilization: 0.5, resetsAt: at(23, 0) + 86_400_000 }),
     ]);
@@ -83,7 +91,7 @@ describe('the subscription-window tiles', () => {
   });
 
   it('say a rejected window is spent until its reset, and a window without use that it was not reported', async () => {
-    await renderTiles([
+    renderTiles([
       windowView({ status: 'rejected', utilization: 1 }),
       windowView({ name: 'seven_day_opus', utilization: null, resetsAt: null, seenAt: NOW - 5 * 3_600_000 }),
     ]);
@@ -95,12 +103,12 @@ describe('the subscription-window tiles', () => {
   });
 
   it('do not claim a use that a passed reset made stale', async () => {
-    await renderTiles([windowView({ status: 'rejected', resetsAt: at(3, 0), seenAt: at(1, 0) })]);
+    renderTiles([windowView({ status: 'rejected', resetsAt: at(3, 0), seenAt: at(1, 0) })]);
     expect(tiles()).toEqual(['5-hour window: was spent until 03:00; newer use not seen yet (seen 2 h ago)']);
   });
 
   it('say quietly that no quota was seen yet when there is none', async () => {
-    await renderTiles([]);
+    renderTiles([]);
     expect(tiles()).toEqual([]);
     expect(screen.getByTestId('quota-none').textContent).toBe(
       'No subscription quota seen yet — it shows when Claude Code runs under a subscription login.',
@@ -115,31 +123,23 @@ describe('the subscription-window tiles', () => {
   });
 });
 
-describe('the history store’s quota', () => {
-  it('is loaded with the charts', async () => {
-    const client = historyClient(async () => ({ windows: [windowView()] }));
-    const store = createHistoryStore(client);
-    expect(store.getState().quota).toBeNull();
-    await store.getState().reload();
-    expect(client.getHistoryCharts).toHaveBeenCalledTimes(1);
-    expect(client.getQuota).toHaveBeenCalledTimes(1);
-    expect(store.getState().quota).toEqual([windowView()]);
+describe('History’s quota tiles', () => {
+  it('are loaded with the charts', async () => {
+    const transport = renderHistory(async () => ({ windows: [windowView()] }));
+    await waitFor(() => expect(tiles()).toHaveLength(1));
+    expect(transport.calls.filter((c) => c.method === 'getQuota')).toHaveLength(1);
+    expect(transport.calls.filter((c) => c.method === 'getHistoryCharts')).toHaveLength(1);
   });
 
-  it('shows nothing from an older service without getQuota, and the charts still load', async () => {
-    // A service that does not know the method refuses it; a client from before it has none.
-    const refusing = historyClient(async () => Promise.reject(new Error('unknown method getQuota')));
-    const store = createHistoryStore(refusing);
-    await store.getState().reload();
-    expect(store.getState().quota).toBeNull();
-    expect(store.getState().chartsStatus).toBe('ready');
-
-    const { getQuota: _, ...without } = historyClient(async () => ({ windows: [] }));
-    const older = createHistoryStore(without);
-    await older.getState().reload();
-    expect(older.getState().quota).toBeNull();
-    render(<QuotaTiles store={older} />);
+  it('show nothing from an older service without getQuota, and the rest still loads', async () => {
+    // A service that does not know the method refuses it, and is not asked again.
+    const transport = renderHistory(async () =>
+      Promise.reject(new BatonCallError('unknown_method', 'unknown method getQuota')),
+    );
+    await screen.findByText(/No tasks yet/);
+    await waitFor(() => expect(transport.calls.filter((c) => c.method === 'getQuota')).toHaveLength(1));
     expect(screen.queryByTestId('quota-none')).toBeNull();
+    expect(screen.queryByTestId('error-state')).toBeNull();
     expect(tiles()).toEqual([]);
   });
 });

@@ -43,7 +43,7 @@ async function openReplay() {
     position: () => q.getByTestId('replay-position').textContent,
     /** The speed button that is pressed, and the play button's name. */
     state: () => [
-      q.getByRole('group', { name: 'Speed' }).querySelector('[aria-pressed="true"]')!.textContent,
+      q.getByRole('radiogroup', { name: 'Speed' }).querySelector('[aria-checked="true"]')!.textContent,
       q.getByRole('button', { name: /^(Play|Pause)$/ }).textContent,
     ],
   };

@@ -7,7 +7,7 @@ import { createServices, ServicesProvider, type Services } from '../../src-rende
 import { goToSearch, shortcutFor } from '../../src-renderer/keyboard';
 import { notifyTaskEnd, type NotificationApi } from '../../src-renderer/notifications';
 import { formatDate } from '../../src-main/contract/format';
-import { detail, FakeTransport, session, spec, summary } from './fixtures';
+import { detail, FakeTransport, session, spec, summary, taskTotals as totals } from './fixtures';
 
 const SID = '0b7f8a5e-1111-4222-8333-944455556666';
 let services: Services | null = null;
@@ -24,16 +24,6 @@ afterEach(() => {
 
 beforeEach(() => {
   vi.stubGlobal('requestAnimationFrame', (fn: FrameRequestCallback) => setTimeout(() => fn(0), 0));
-});
-
-const totals = (tokens: number, costUsd: number) => ({
-  inputTokens: tokens,
-  outputTokens: 0,
-  cacheCreationTokens: 0,
-  cacheReadTokens: 0,
-  totalTokens: tokens,
-  turns: 1,
-  costUsd,
 });
 
 function start(handlers: Record<string, (input: unknown) => unknown> = {}, mode: 'browser' | 'desktop' = 'browser') {
@@ -662,9 +652,10 @@ describe('the settings view', () => {
 
     fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'claude-opus-4-5' } });
     // Each agent's own: Codex's are set apart from Claude Code's, and Gemini's stay as they were.
-    const agentTab = (name: string) => within(screen.getByRole('group', { name: 'Defaults of' })).getByText(name);
+    const agentTab = (name: string) =>
+      within(screen.getByRole('radiogroup', { name: 'Defaults of' })).getByRole('radio', { name });
     fireEvent.click(agentTab('Codex'));
-    expect(agentTab('Codex').getAttribute('aria-pressed')).toBe('true');
+    expect(agentTab('Codex').getAttribute('aria-checked')).toBe('true');
     expect(maxIterations.value).toBe('');
     fireEvent.change(screen.getByLabelText('Default model'), { target: { value: 'gpt-5.5' } });
     fireEvent.change(screen.getByLabelText('Default permission mode'), { target: { value: 'bypassPermissions' } });
@@ -673,7 +664,7 @@ describe('the settings view', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     // The refused default is Codex's: its defaults show, with the message.
     expect((await screen.findByRole('alert')).textContent).toBe('The budget must be more than 0 USD');
-    expect(agentTab('Codex').getAttribute('aria-pressed')).toBe('true');
+    expect(agentTab('Codex').getAttribute('aria-checked')).toBe('true');
     expect(saved).toEqual([windowZone]);
 
     fireEvent.change(screen.getByLabelText('Default budget per task (USD)'), { target: { value: '1.5' } });

@@ -1,108 +1,33 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ImportSummary, UsageOverview } from '../../src-main/contract/usage';
-import { createUsageStore, IMPORT_POLL_MS } from '../../src-renderer/stores/usage-store';
-import { fakeClient, importProgress, usageOverview, usageTokens } from './fixtures';
-
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-const summary: ImportSummary = {
-  files: 2,
-  newFiles: 2,
-  linesRead: 10,
-  messages: 8,
-  duplicates: 0,
-  corrected: 0,
-  malformed: 0,
-  sessions: 1,
-  durationMs: 20,
-  skipped: [],
-  skippedFiles: 0,
-};
-
-function deferred<T>() {
-  let resolve: (value: T) => void = () => {};
-  let reject: (error: unknown) => void = () => {};
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { describe, expect, it } from 'vitest';
+import { createUsageStore, isUnfiltered, usageFilterOf, usageRangeError } from '../../src-renderer/stores/usage-store';
 
 describe('the usage store', () => {
-  it('keeps only the answer to the latest filter', async () => {
-    const answers = [deferred<UsageOverview>(), deferred<UsageOverview>()];
-    let call = 0;
-    const client = fakeClient({ getUsageOverview: () => answers[call++]!.promise });
-    const store = createUsageStore(client, { timeZone: () => 'Europe/Berlin' });
-    const first = store.getState().load();
-    store.getState().setFilter({ source: 'baton' });
-    expect(client.getUsageOverview).toHaveBeenLastCalledWith({
-      filter: { source: 'baton', timeZone: 'Europe/Berlin' },
-    });
-
-    const newer = usageOverview({ totals: usageTokens({ outputTokens: 5 }) });
-    answers[1]!.resolve(newer);
-    await vi.waitFor(() => expect(store.getState().overview).toBe(newer));
-    answers[0]!.resolve(usageOverview());
-    await first;
-    expect(store.getState().overview).toBe(newer);
-    expect(store.getState().status).toBe('ready');
-  });
-
-  it('does not send a reversed date range', async () => {
-    const client = fakeClient({ getUsageOverview: async () => usageOverview() });
-    const store = createUsageStore(client);
-    store.getState().setFilter({ since: '2026-11-25', until: '2026-11-20' });
-    await store.getState().load();
-    expect(client.getUsageOverview).not.toHaveBeenCalled();
-    // Clearing a date drops it from the filter rather than sending it empty.
+  it('keeps the filter as chosen, a cleared date dropped rather than sent empty', () => {
+    const store = createUsageStore();
+    store.getState().setFilter({ source: 'baton', since: '2026-11-20', until: '2026-11-25' });
     store.getState().setFilter({ until: '' });
-    expect(store.getState().filter).toEqual({ source: 'all', since: '2026-11-25' });
-    expect(client.getUsageOverview).toHaveBeenCalledTimes(1);
+    expect(store.getState().filter).toEqual({ source: 'baton', since: '2026-11-20' });
+    expect(isUnfiltered(store.getState().filter)).toBe(false);
+    expect(isUnfiltered({ source: 'all' })).toBe(true);
   });
 
-  it('follows an import it started until the call answers, then reloads once', async () => {
-    vi.useFakeTimers();
-    const running = deferred<ImportSummary>();
-    let progress = importProgress();
-    const client = fakeClient({
-      getUsageOverview: async () => usageOverview(),
-      getImportProgress: async () => progress,
-      importTranscripts: () => running.promise,
-    });
-    const store = createUsageStore(client);
-    const stop = store.getState().watchImport();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(client.getImportProgress).toHaveBeenCalledTimes(1);
-
-    const done = store.getState().importNow();
-    expect(store.getState().importRequested).toBe(true);
-    progress = importProgress({ state: 'importing', filesDone: 1, filesTotal: 2 });
-    await vi.advanceTimersByTimeAsync(IMPORT_POLL_MS * 3);
-    expect(store.getState().progress?.filesDone).toBe(1);
-
-    progress = importProgress({ state: 'done', filesDone: 2, filesTotal: 2, last: summary });
-    running.resolve(summary);
-    await done;
-    await vi.advanceTimersByTimeAsync(IMPORT_POLL_MS * 3);
-    expect(store.getState()).toMatchObject({ importRequested: false, lastImport: summary, importError: null });
-    expect(store.getState().progress?.state).toBe('done');
-    expect(client.getUsageOverview).toHaveBeenCalledTimes(1);
-    stop();
+  it('switches the measure the charts draw', () => {
+    const store = createUsageStore();
+    expect(store.getState().metric).toBe('cost');
+    store.getState().setMetric('tokens');
+    expect(store.getState().metric).toBe('tokens');
   });
 
-  it('keeps the failure of an import it started', async () => {
-    const client = fakeClient({
-      getUsageOverview: async () => usageOverview(),
-      importTranscripts: async () => {
-        throw new Error('an import is already running');
-      },
+  it('refuses a reversed range, and sends the filter with the page’s zone', () => {
+    expect(usageRangeError({ source: 'all', since: '2026-11-25', until: '2026-11-20' })).toBe(
+      'The date range ends before it starts',
+    );
+    expect(usageRangeError({ source: 'all', since: '2026-11-25', until: '2026-11-25' })).toBeNull();
+    expect(usageFilterOf({ source: 'interactive', since: '2026-11-20' }, 'Europe/Berlin')).toEqual({
+      source: 'interactive',
+      since: '2026-11-20',
+      timeZone: 'Europe/Berlin',
     });
-    const store = createUsageStore(client);
-    await store.getState().importNow();
-    expect(store.getState()).toMatchObject({ importRequested: false, importError: 'an import is already running' });
+    expect(usageFilterOf({ source: 'all' }, undefined)).toEqual({ source: 'all' });
   });
 });

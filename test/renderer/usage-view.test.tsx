@@ -7,7 +7,7 @@ import { createServices, ServicesProvider } from '../../src-renderer/app/service
 import { HistoryView } from '../../src-renderer/components/HistoryView';
 import { describeCostSources, UsageView } from '../../src-renderer/components/UsageView';
 import { BatonCallError } from '../../src-renderer/errors';
-import { IMPORT_POLL_MS } from '../../src-renderer/stores/usage-store';
+import { IMPORT_POLL_MS } from '../../src-renderer/hooks/use-usage';
 import { FakeTransport, importProgress, usageOverview, usageTokens } from './fixtures';
 
 afterEach(() => {
@@ -175,6 +175,13 @@ function renderUsage(handlers: Handlers = {}) {
   return { transport, services, ...view };
 }
 
+/** Runs due timers and the answers they wait for. */
+const advance = async (ms: number) => {
+  await act(() => vi.advanceTimersByTimeAsync(ms));
+  // The answers reach the view on TanStack Query's 0 ms timer, which fake timers set 1 ms ahead while they run.
+  await act(() => vi.advanceTimersByTimeAsync(1));
+};
+
 const callsOf = (transport: FakeTransport, method: string) => transport.calls.filter((c) => c.method === method);
 const lastFilter = (transport: FakeTransport) =>
   (callsOf(transport, 'getUsageOverview').at(-1)?.input as { filter: Record<string, unknown> }).filter;
@@ -193,7 +200,7 @@ describe('the All usage view', () => {
     expect(bySource.textContent).toContain('Interactive');
     expect(byModel.textContent).toContain('claude-opus-4-5');
 
-    fireEvent.click(within(bySource).getByLabelText('Tokens'));
+    fireEvent.click(within(bySource).getByRole('radio', { name: 'Tokens' }));
     expect(screen.getByTestId('chart-usage-by-source').querySelector('figcaption')?.textContent).toContain(
       'Tokens per day by source',
     );
@@ -391,13 +398,14 @@ describe('the All usage view', () => {
           : overview,
     });
     await screen.findByTestId('chart-usage-by-source');
-    fireEvent.click(within(screen.getByTestId('usage-source')).getByLabelText('Baton'));
+    fireEvent.click(within(screen.getByTestId('usage-source')).getByRole('radio', { name: 'Baton' }));
     expect((await screen.findByTestId('empty-state')).textContent).toBe('No usage matches these filters.');
     // Only the toolbar's button: the empty state's offer is for nothing imported at all.
     expect(screen.getAllByTestId('usage-import-now')).toHaveLength(1);
   });
 
-  it('shows a load error with Retry', async () => {
+  it('asks a busy service twice more before it shows the load error, with Retry', async () => {
+    vi.useFakeTimers();
     let fail = true;
     const { transport } = renderUsage({
       getUsageOverview: () => {
@@ -405,13 +413,20 @@ describe('the All usage view', () => {
         return overview;
       },
     });
-    const error = await screen.findByTestId('error-state');
+    await advance(0);
+    expect(screen.queryByTestId('error-state')).toBeNull();
+    // TanStack Query's delays between attempts: 1 s, then 2 s.
+    await advance(1000);
+    await advance(2000);
+    expect(callsOf(transport, 'getUsageOverview')).toHaveLength(3);
+    const error = screen.getByTestId('error-state');
     expect(error.textContent).toContain('Could not load the usage');
     expect(error.textContent).toContain('the store is busy');
     fail = false;
     fireEvent.click(within(error).getByRole('button', { name: 'Retry' }));
-    await screen.findByTestId('chart-usage-by-source');
-    expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2);
+    await advance(0);
+    expect(screen.getByTestId('chart-usage-by-source')).toBeTruthy();
+    expect(callsOf(transport, 'getUsageOverview')).toHaveLength(4);
   });
 
   it('says when an import failed', async () => {
@@ -426,7 +441,7 @@ describe('the All usage view', () => {
     await screen.findByTestId('chart-usage-by-source');
     expect(lastFilter(transport)).toEqual({ source: 'all', timeZone: expect.any(String) });
 
-    fireEvent.click(within(screen.getByTestId('usage-source')).getByLabelText('Interactive'));
+    fireEvent.click(within(screen.getByTestId('usage-source')).getByRole('radio', { name: 'Interactive' }));
     await waitFor(() => expect(lastFilter(transport)).toMatchObject({ source: 'interactive' }));
 
     fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-11-24' } });
@@ -451,9 +466,6 @@ describe('the All usage view', () => {
 });
 
 describe('an import under way', () => {
-  /** Runs due timers and the answers they wait for. */
-  const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
-
   it('shows its progress over files and bytes, and reloads the overview when the service says it stored something', async () => {
     vi.useFakeTimers();
     let progress = importProgress({
@@ -503,9 +515,48 @@ describe('an import under way', () => {
     act(() => transport.emit({ type: 'usage.imported', messages: 3, corrected: 0 }));
     await waitFor(() => expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2));
     unmount();
-    // The store decides at the event whether to reload, and would ask at once: no time need pass to see it did not.
+    // Closed, the overview is only marked stale, or it would be asked at once: no time need pass to see it was not.
     await act(async () => transport.emit({ type: 'usage.imported', messages: 3, corrected: 0 }));
     expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2);
+  });
+
+  it('follows an import it asked for until the call answers, though the service has not said it runs', async () => {
+    vi.useFakeTimers();
+    let finish: (summary: typeof importSummary) => void = () => {};
+    const { transport } = renderUsage({
+      getImportProgress: () => importProgress(),
+      importTranscripts: () => new Promise((resolve) => (finish = resolve)),
+    });
+    await advance(0);
+    const asked = () => callsOf(transport, 'getImportProgress').length;
+    expect(asked()).toBe(1);
+    fireEvent.click(screen.getByTestId('usage-import-now'));
+    await advance(IMPORT_POLL_MS * 3);
+    expect(asked()).toBeGreaterThanOrEqual(4);
+    expect(screen.getByTestId('usage-import-progress')).toBeTruthy();
+
+    await act(async () => finish(importSummary));
+    await advance(0);
+    expect(screen.queryByTestId('usage-import-progress')).toBeNull();
+    // Once more for the summary's sake, then no more: the service says nothing runs.
+    const after = asked();
+    await advance(IMPORT_POLL_MS * 10);
+    expect(asked()).toBe(after);
+    expect(callsOf(transport, 'getUsageOverview')).toHaveLength(2);
+  });
+
+  it('says why an import it asked for failed, and does not ask again by itself', async () => {
+    const { transport } = renderUsage({
+      importTranscripts: () => {
+        throw new BatonCallError('invalid_input', 'an import is already running');
+      },
+    });
+    await screen.findByTestId('usage-total-cost');
+    fireEvent.click(screen.getByTestId('usage-import-now'));
+    expect((await screen.findByTestId('usage-import-error')).textContent).toBe(
+      'The import failed: an import is already running',
+    );
+    expect(callsOf(transport, 'importTranscripts')).toHaveLength(1);
   });
 
   it('stops asking when the view closes', async () => {

@@ -587,8 +587,13 @@ describe('the history page', () => {
     expect(within(totalsRow).getByTestId('history-totals-cost').textContent).toBe('$0.16');
     expect(within(totalsRow).getByTestId('history-totals-cost').dataset.value).toBe('0.16274');
     expect(within(totalsRow).getByTestId('history-totals-iterations').textContent).toBe('2');
-    expect(historyListCalls(transport)[0]).toMatchObject({ offset: 0, withTotals: true });
-    expect(screen.getByRole('radio', { name: 'Model' })).toHaveProperty('checked', true);
+    // The totals come once per filter, apart from the pages, which need them for neither sort nor page.
+    const withTotals = transport.calls.filter(
+      (c) => c.method === 'listTasks' && (c.input as { withTotals?: boolean }).withTotals,
+    );
+    expect(withTotals.map((c) => c.input)).toEqual([{ filter: {}, limit: 1, offset: 0, withTotals: true }]);
+    expect(historyListCalls(transport)[0]).not.toHaveProperty('withTotals');
+    expect(screen.getByRole('radio', { name: 'Model' }).getAttribute('aria-checked')).toBe('true');
   });
 
   it('says each period’s spending is short where it holds tokens of unknown cost', async () => {
@@ -746,6 +751,28 @@ describe('the settings view', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
     expect(saved).toEqual([{ taskDefaults: {}, dailyBudgetUsd: 12.5, maxConcurrentTasks: 4, modelPrices: {} }]);
+  });
+
+  it('shows a change saved elsewhere while untouched, and keeps what the user typed once touched', async () => {
+    let current: Record<string, unknown> = { dailyBudgetUsd: null as number | null, maxConcurrentTasks: 2, timeZone };
+    window.location.hash = '#/settings';
+    const transport = start({
+      getSettings: () => current,
+      getSpending: () => ({ spentTodayUsd: 0, dailyBudgetUsd: null }),
+    });
+    const concurrency = (await screen.findByLabelText('Tasks at once')) as HTMLInputElement;
+    const budget = screen.getByLabelText('Daily budget (USD)') as HTMLInputElement;
+    await waitFor(() => expect(concurrency.value).toBe('2'));
+
+    current = { ...current, maxConcurrentTasks: 4 };
+    await emit(transport, [{ type: 'settings.changed' }]);
+    await waitFor(() => expect(concurrency.value).toBe('4'));
+
+    fireEvent.change(budget, { target: { value: '7' } });
+    current = { ...current, maxConcurrentTasks: 6 };
+    await emit(transport, [{ type: 'settings.changed' }]);
+    await waitFor(() => expect(transport.calls.filter((c) => c.method === 'getSettings')).toHaveLength(4));
+    expect([budget.value, concurrency.value]).toEqual(['7', '4']);
   });
 
   it('edits, adds and removes a model’s prices, each error on its field, and saves them checked', async () => {

@@ -32,7 +32,7 @@ const CORE_ALLOWED =
   "Layer 'core' may import only: layers contract, core, migrations; node built-ins; packages typeorm, better-sqlite3, uuid, zod, @pydantic/genai-prices.";
 const CONTRACT_ALLOWED = "Layer 'contract' may import only: layers contract; packages zod.";
 const RENDERER_ALLOWED =
-  "Layer 'renderer' may import only: layers renderer, contract; packages react, react-dom, recharts, zustand, immer, @tanstack/react-virtual, zod, @git-diff-view/react, react-hook-form, @hookform/resolvers.";
+  "Layer 'renderer' may import only: layers renderer, contract; packages react, react-dom, recharts, zustand, immer, @tanstack/react-virtual, @tanstack/react-query, zod, @git-diff-view/react, react-hook-form, @hookform/resolvers.";
 const SERVICE_ALLOWED =
   "Layer 'service' may import only: layers service, core, contract; node built-ins; packages zod.";
 
