@@ -139,6 +139,7 @@ export {
   formatElapsed,
   formatInteger,
   formatPreciseCost,
+  formatRate,
   formatShare,
   formatTimeOfDay,
   formatTokens,
@@ -159,6 +160,8 @@ export {
   USAGE_SOURCE_LABELS,
   WAIT_LABELS,
 } from '../src-main/contract/format';
+
+export type { KnownModel, ModelPriceList, PriceSource } from '../src-main/contract/prices';
 
 /** The formats exportTasks offers. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -29,6 +29,12 @@ export function formatCost(usd: number): string {
   return `${sign}$${text}`;
 }
 
+/** A price per million tokens: cents always, and up to four decimals where a rate has them ($0.125, $0.0375). */
+export function formatRate(usdPerMTok: number): string {
+  if (!Number.isFinite(usdPerMTok)) return '—';
+  return `$${usdPerMTok.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
+}
+
 /**
  * Costs set beside each other (a spend and its budget, the agent's figure and the computed one): four decimals
  * below a dollar, so two figures a rounding would show alike are told apart ($0.0250, $0.0300); formatCost above.

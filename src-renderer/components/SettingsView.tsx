@@ -2,6 +2,8 @@ import { type FormEvent, useState } from 'react';
 import {
   AGENT_KINDS,
   agentTaskDefaultsSchema,
+  formatPreciseCost,
+  type KnownModel,
   inputIssuesOf,
   type AgentKind,
   type AgentTaskDefaults,
@@ -15,6 +17,7 @@ import { errorMessage } from '../errors';
 import { useRead } from '../hooks/use-read';
 import { readKey } from '../queries/contract-queries';
 import { sentence } from '../text';
+import { ModelPriceList } from './ModelPriceList';
 import {
   ModelPricesEditor,
   priceRows,
@@ -148,6 +151,35 @@ function SpentToday({ spending }: { spending: Spending | null }) {
   );
 }
 
+/**
+ * A daily budget typed at or under what today has already spent: once saved, no iteration starts until tomorrow.
+ * Said before the save, since the form cannot know the person meant that.
+ */
+function BudgetAlreadySpent({ typed, spending }: { typed: string; spending: Spending | null }) {
+  const budget = Number(typed.trim());
+  if (!spending || typed.trim() === '' || !Number.isFinite(budget) || budget <= 0) return null;
+  if (spending.spentTodayUsd < budget) return null;
+  return (
+    <p className="notice notice-warning" role="status" data-testid="budget-already-spent">
+      Today has already spent {formatPreciseCost(spending.spentTodayUsd)}, which is{' '}
+      {budget === spending.spentTodayUsd ? 'this' : 'past this'} budget: once saved, no iteration of any task starts
+      until tomorrow.
+    </p>
+  );
+}
+
+/** A row for the prices editor with a listed model's name and, where it has them, its current rates to edit. */
+function ownPriceRow(model: KnownModel): PriceRow {
+  const rate = (value: number | undefined) => (value === undefined ? '' : String(value));
+  return {
+    model: model.model,
+    input: rate(model.rates?.input),
+    output: rate(model.rates?.output),
+    cacheWrite: rate(model.rates?.cacheWrite),
+    cacheRead: rate(model.rates?.cacheRead),
+  };
+}
+
 /** App-wide settings: defaults for new tasks, the daily budget and how many tasks run at once. Checked here and again in main. */
 export function SettingsView() {
   const { client, launch, queryClient } = useServices();
@@ -235,6 +267,7 @@ export function SettingsView() {
                 <SpentToday spending={spending} />
               </div>
               <FieldError message={errors.dailyBudgetUsd} />
+              <BudgetAlreadySpent typed={v.dailyBudgetUsd} spending={spending} />
               <p className="muted field-hint">
                 No iteration of any task starts once today&apos;s spending reaches it.
                 {spending?.timeZone ? (
@@ -277,6 +310,13 @@ export function SettingsView() {
           ) : null}
         </div>
       </form>
+      <ModelPriceList
+        onSetOwn={(model) => {
+          setSaved(false);
+          const known = v.modelPrices.some((row) => row.model.trim().toLowerCase() === model.model);
+          if (!known) setValues({ ...v, modelPrices: [...v.modelPrices, ownPriceRow(model)] });
+        }}
+      />
     </div>
   );
 }

@@ -22,6 +22,7 @@ export const READ_METHODS = [
   'getDiff',
   'getSettings',
   'getSpending',
+  'listModelPrices',
   'getUsageOverview',
   'getImportProgress',
 ] as const satisfies readonly (keyof BatonApi)[];

@@ -38,8 +38,9 @@ export function staleKeys(event: BatonEvent): StaleKey[] {
         ...taskFigures(event.taskId),
         ['getSessionEvents', { sessionId: event.session.sessionId }],
         ['getDiff', { taskId: event.taskId }],
-        // All usage counts Baton's sessions that have no transcript.
+        // All usage counts Baton's sessions that have no transcript; a session may name a model not listed yet.
         ['getUsageOverview'],
+        ['listModelPrices'],
       ];
     case 'task.finished':
       return taskFigures(event.taskId);
@@ -50,10 +51,18 @@ export function staleKeys(event: BatonEvent): StaleKey[] {
       // The stream itself is the live store's; only a quota report changes a stored answer.
       return event.event.kind === 'rate_limit' ? [['getQuota']] : [];
     case 'usage.imported':
-      return [['getUsageOverview'], ['getImportProgress']];
+      return [['getUsageOverview'], ['getImportProgress'], ['listModelPrices']];
     case 'settings.changed':
       // The budget, the zone today is counted in, and the prices every estimated cost is made with.
-      return [['getSettings'], ['getSpending'], ['getTask'], ['listTasks'], ['getHistoryCharts'], ['getUsageOverview']];
+      return [
+        ['getSettings'],
+        ['getSpending'],
+        ['getTask'],
+        ['listTasks'],
+        ['getHistoryCharts'],
+        ['getUsageOverview'],
+        ['listModelPrices'],
+      ];
     case 'task.stop_requested':
       // The process that runs the task stops it, and its events say how the task ended.
       return [];

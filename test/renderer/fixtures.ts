@@ -234,6 +234,7 @@ export function fakeClient(handlers: Handlers = {}) {
     'getSettings',
     'updateSettings',
     'getSpending',
+    'listModelPrices',
     'getQuota',
     'getDirectoryInfo',
     'getDiff',

@@ -40,6 +40,7 @@ const SEEDED: [string, QueryKey][] = [
   ['getDiff t2', ['getDiff', { taskId: 't2', iteration: 1 }]],
   ['getSettings', ['getSettings', {}]],
   ['getSpending', ['getSpending', {}]],
+  ['listModelPrices', ['listModelPrices', {}]],
   ['getUsageOverview', ['getUsageOverview', { filter: { source: 'all' } }]],
   ['getImportProgress', ['getImportProgress', {}]],
 ];
@@ -93,7 +94,7 @@ describe('the queries Baton’s events make stale', () => {
     [
       'a finished iteration: everything summing it, its stream and its changes, all usage',
       { type: 'iteration.finished', taskId: 't1', session: finished, task: summary({ id: 't1' }) },
-      [...TASK_FIGURES, 'getSessionEvents s1', 'getDiff t1', 'getUsageOverview'],
+      [...TASK_FIGURES, 'getSessionEvents s1', 'getDiff t1', 'getUsageOverview', 'listModelPrices'],
     ],
     [
       'a finished task: its page, the lists and sums, the spending',
@@ -134,12 +135,21 @@ describe('the queries Baton’s events make stale', () => {
     [
       'an import that stored something: all usage and the import’s summary',
       { type: 'usage.imported', messages: 3, corrected: 0 },
-      ['getUsageOverview', 'getImportProgress'],
+      ['getUsageOverview', 'getImportProgress', 'listModelPrices'],
     ],
     [
       'new settings: themselves, and every figure priced or counted by day with them',
       { type: 'settings.changed' },
-      ['getTask t1', 'getTask t2', 'listTasks', 'getHistoryCharts', 'getSettings', 'getSpending', 'getUsageOverview'],
+      [
+        'getTask t1',
+        'getTask t2',
+        'listTasks',
+        'getHistoryCharts',
+        'getSettings',
+        'getSpending',
+        'getUsageOverview',
+        'listModelPrices',
+      ],
     ],
     ['a stop asked of another process: nothing yet', { type: 'task.stop_requested', taskId: 't1' }, []],
     ['the service missing events: everything', { type: 'live.resync' }, SEEDED.map(([label]) => label)],

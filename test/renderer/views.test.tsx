@@ -57,6 +57,8 @@ function start(handlers: Record<string, (input: unknown) => unknown> = {}) {
         return { tasks: [finishedTask], total: 1 };
       case 'listProjects':
         return [];
+      case 'listModelPrices':
+        return { models: [] };
       case 'getTask':
         return finishedTask;
       case 'getHistoryCharts':
@@ -719,6 +721,23 @@ describe('the settings view', () => {
   /** The settings already hold this window's zone: the window has nothing to send. */
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+  /** Opens Settings over stored settings that a save updates; the saves, in order. */
+  function startSettings(stored: Record<string, unknown>, handlers: Record<string, (input: unknown) => unknown> = {}) {
+    const saved: Array<Record<string, unknown>> = [];
+    let current: Record<string, unknown> = { timeZone, ...stored };
+    window.location.hash = '#/settings';
+    start({
+      getSettings: () => current,
+      updateSettings: (input) => {
+        saved.push(input as Record<string, unknown>);
+        current = { ...current, ...(input as Record<string, unknown>) };
+        return current;
+      },
+      ...handlers,
+    });
+    return saved;
+  }
+
   it('rejects bad values inline without saving, then saves good ones', async () => {
     const saved: unknown[] = [];
     // An older service sends no task defaults: the form still works.
@@ -775,24 +794,85 @@ describe('the settings view', () => {
     expect([budget.value, concurrency.value]).toEqual(['7', '4']);
   });
 
+  it('warns, before saving, of a budget today has already spent, and not of one it has not', async () => {
+    window.location.hash = '#/settings';
+    start({
+      getSettings: () => ({ dailyBudgetUsd: null, maxConcurrentTasks: 2, timeZone }),
+      getSpending: () => ({ spentTodayUsd: 5, unknownCostTokensToday: 0, dailyBudgetUsd: null, timeZone }),
+    });
+    const budget = await screen.findByLabelText('Daily budget (USD)');
+    await screen.findByTestId('spent-today');
+    const warning = () => screen.queryByTestId('budget-already-spent')?.textContent ?? null;
+    fireEvent.change(budget, { target: { value: '4' } });
+    expect(warning()).toBe(
+      'Today has already spent $5.00, which is past this budget: once saved, no iteration of any task starts until tomorrow.',
+    );
+    fireEvent.change(budget, { target: { value: '5' } });
+    expect(warning()).toContain('which is this budget');
+    fireEvent.change(budget, { target: { value: '5.01' } });
+    expect(warning()).toBeNull();
+    fireEvent.change(budget, { target: { value: '' } });
+    expect(warning()).toBeNull();
+  });
+
+  it('lists the known models with their rates and where each comes from, and takes one into your prices', async () => {
+    const rates = { input: 3, output: 15, cacheWrite: 3.75, cacheWrite1h: 6, cacheRead: 0.3 };
+    const saved = startSettings(
+      { dailyBudgetUsd: null, maxConcurrentTasks: 2, modelPrices: {} },
+      {
+        listModelPrices: () => ({
+          models: [
+            {
+              model: 'claude-sonnet-4-5',
+              agent: 'claude',
+              seenIn: ['runs', 'suggested'],
+              source: 'data',
+              rates,
+              longContext: [{ above: 200_000, rates: { ...rates, input: 6, output: 22.5 } }],
+            },
+            { model: 'acme-1', agent: null, seenIn: ['imports'], source: 'none', rates: null, longContext: [] },
+          ],
+        }),
+      },
+    );
+    const rows = await screen.findAllByTestId('known-model');
+    const cells = (row: HTMLElement) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent);
+    expect(cells(rows[0]!)).toEqual([
+      'claude-sonnet-4-5Claude Code · your tasks, the launch form’s suggestionsabove 200k input tokens: input $6.00, output $22.50',
+      '$3.00',
+      '$15.00',
+      '$3.75 / $6.00',
+      '$0.30',
+      'Price dataSet your own',
+    ]);
+    expect(cells(rows[1]!)).toEqual([
+      'acme-1imported transcripts',
+      'unknown: its usage counts as unknown cost',
+      'No priceSet your own',
+    ]);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Set your own price for claude-sonnet-4-5' }));
+    const editor = screen.getByTestId('model-prices');
+    const row = within(editor).getByRole('group', { name: 'Prices of claude-sonnet-4-5' });
+    expect((within(row).getByLabelText('Output') as HTMLInputElement).value).toBe('15');
+    fireEvent.change(within(row).getByLabelText('Output'), { target: { value: '14' } });
+    // Asked twice, the model is not added twice.
+    fireEvent.click(screen.getByRole('button', { name: 'Set your own price for claude-sonnet-4-5' }));
+    expect(within(editor).getAllByTestId('model-price-row')).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved.');
+    expect(saved.at(-1)?.modelPrices).toEqual({
+      'claude-sonnet-4-5': { input: 3, output: 14, cacheWrite: 3.75, cacheRead: 0.3 },
+    });
+  });
+
   it('edits, adds and removes a model’s prices, each error on its field, and saves them checked', async () => {
-    const saved: Array<{ modelPrices?: unknown }> = [];
     const price = { input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.125 };
-    let current: Record<string, unknown> = {
+    const saved = startSettings({
       taskDefaults: {},
       dailyBudgetUsd: null,
       maxConcurrentTasks: 2,
       modelPrices: { 'gpt-5.5': price, 'old-model': price },
-      timeZone,
-    };
-    window.location.hash = '#/settings';
-    start({
-      getSettings: () => current,
-      updateSettings: (input) => {
-        saved.push(input as { modelPrices?: unknown });
-        current = { ...current, ...(input as Record<string, unknown>) };
-        return current;
-      },
     });
     const editor = await screen.findByTestId('model-prices');
     await waitFor(() => expect(within(editor).getAllByTestId('model-price-row')).toHaveLength(2));
