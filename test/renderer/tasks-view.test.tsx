@@ -43,6 +43,8 @@ function start(handlers: Record<string, (input: unknown) => unknown> = {}, mode:
         return { taskDefaults: {}, dailyBudgetUsd: null, maxConcurrentTasks: 2 };
       case 'getSpending':
         return { spentTodayUsd: 0, dailyBudgetUsd: null };
+      case 'listModelPrices':
+        return { models: [] };
       default:
         throw new Error(`unexpected ${method}`);
     }
