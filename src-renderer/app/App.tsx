@@ -47,7 +47,7 @@ function titleOf(route: Route): string {
 }
 
 export function App() {
-  const { client, history, launch, transport } = useServices();
+  const { client, history, launch, transport, read } = useServices();
   const route = useHashRoute();
   const info = useRead('getAppInfo', {});
   const [help, setHelp] = useState(false);
@@ -69,8 +69,8 @@ export function App() {
 
   // The daily budget counts this window's days, as History and All usage do.
   useEffect(() => {
-    void sendTimeZone(client);
-  }, [client]);
+    void sendTimeZone({ getSettings: (input) => read('getSettings', input), updateSettings: client.updateSettings });
+  }, [client, read]);
 
   // The global shortcuts (the list is in keyboard.ts, and the help overlay shows it).
   useEffect(() => {

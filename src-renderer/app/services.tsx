@@ -1,7 +1,8 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import type { BatonApi } from '../contract';
+import type { BatonApi, MethodInput, MethodResult } from '../contract';
 import { createClient } from '../client';
+import { readQuery, type ReadMethod } from '../queries/contract-queries';
 import { connectInvalidation } from '../queries/invalidation';
 import { createQueryClient } from '../queries/query-client';
 import { createHistoryStore, type HistoryStore } from '../stores/history-store';
@@ -16,6 +17,8 @@ export interface Services {
   transport: Transport;
   /** The server's answers, kept by query (queries/): Baton's events make them stale. */
   queryClient: QueryClient;
+  /** A contract read outside a component, through its query: the cached answer while no event made it stale. */
+  read<M extends ReadMethod>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
   /** The live state of tasks, from the event log: the truth for what runs. */
   live: LiveStore;
   /** What History and All usage show of their filters and tabs (their data is in queries). */
@@ -32,14 +35,26 @@ export function createServices(transport: Transport, storage?: Pick<Storage, 'ge
   const queryClient = createQueryClient();
   // For the window's life: the answers go stale as the events say, whichever view is open.
   connectInvalidation(queryClient, transport);
+  const read: Services['read'] = (method, input) => queryClient.fetchQuery(readQuery(client, method, input));
+  // The launch form reads settings, projects and spending through the same queries as the views, so it shares
+  // their answers and their staleness; a directory's probe is asked each time, as it is typed.
+  const launchReads = {
+    launchTask: (input: MethodInput<'launchTask'>) => client.launchTask(input),
+    pickDirectory: (input: MethodInput<'pickDirectory'>) => client.pickDirectory(input),
+    getDirectoryInfo: (input: MethodInput<'getDirectoryInfo'>) => client.getDirectoryInfo(input),
+    getSettings: (input: MethodInput<'getSettings'>) => read('getSettings', input),
+    listProjects: (input: MethodInput<'listProjects'>) => read('listProjects', input),
+    getSpending: (input: MethodInput<'getSpending'>) => read('getSpending', input),
+  };
   return {
     client,
     transport,
     queryClient,
+    read,
     live,
     history: createHistoryStore(),
     usage: createUsageStore(),
-    launch: storage === undefined ? createLaunchStore(client) : createLaunchStore(client, storage),
+    launch: storage === undefined ? createLaunchStore(launchReads) : createLaunchStore(launchReads, storage),
     start: () => connectLiveStore(live, transport),
   };
 }

@@ -827,3 +827,22 @@ describe('the page of a task stopped at a spent window', () => {
     expect(screen.getByRole('button', { name: 'Resume' }).className).not.toContain('primary');
   });
 });
+
+describe('the launch form’s reads', () => {
+  it('share the views’ answers: Settings opened after the form asks for nothing it already has, until an event says so', async () => {
+    const transport = start();
+    await screen.findByRole('button', { name: 'Launch' });
+    const calls = (method: string) => transport.calls.filter((c) => c.method === method).length;
+    await waitFor(() => expect([calls('getSettings'), calls('getSpending')]).toEqual([1, 1]));
+
+    act(() => {
+      window.location.hash = '#/settings';
+    });
+    await screen.findByLabelText('Daily budget (USD)');
+    expect([calls('getSettings'), calls('getSpending')]).toEqual([1, 1]);
+
+    // New settings made elsewhere: the one answer goes stale for the form and the view alike.
+    await emit(transport, [{ type: 'settings.changed' }]);
+    await waitFor(() => expect(calls('getSettings')).toBe(2));
+  });
+});
