@@ -1,18 +1,22 @@
 /**
  * History's rollups (migration 19) against the session rows: the tables the triggers keep after the store's
- * own writes (sessions started and finished, prices changed, tasks withdrawn, a project deleted).
+ * own writes (sessions started and finished, prices changed, tasks withdrawn, a project deleted), and every
+ * chart and figure read from them, in zones whose clocks change and zones a quarter or half hour off UTC.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { historyChartsSchema, type TaskFilter } from '../../src-main/contract/api';
 import { taskSpecSchema } from '../../src-main/contract/task-spec';
 import { zoneDayStart, zoneDay } from '../../src-main/core/local-day';
 import { openDataSource } from '../../src-main/core/store/data-source';
+import { HistoryQueries } from '../../src-main/core/store/history-queries';
 import { TaskStore } from '../../src-main/core/store/task-store';
+import { chartsFromSessions } from '../support/history-reference';
 import { sessionFinish } from '../support/session-finish';
-import { expectedRollups, storedRollups } from '../support/history-rollups';
+import { expectedRollups, roundedCosts, storedRollups } from '../support/history-rollups';
 
 const DAY = 86_400_000;
 /** Tuesday 2026-12-01 12:00 UTC. */
@@ -35,11 +39,13 @@ let dir: string;
 let dataSource: DataSource;
 let clock = NOW;
 let store: TaskStore;
+let history: HistoryQueries;
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'baton-history-rollups-'));
   dataSource = await openDataSource({ file: path.join(dir, 'history.db') });
   store = new TaskStore(dataSource, () => clock);
+  history = new HistoryQueries(dataSource, () => NOW);
 });
 
 afterEach(async () => {
@@ -120,6 +126,33 @@ async function fill(spanDays: number, seed: number): Promise<string[]> {
   return ids;
 }
 
+/** Every chart and figure, in every zone, for the filters the rollups answer and one they do not. */
+async function expectChartsFromSessions(filters: TaskFilter[]): Promise<void> {
+  for (const zone of ZONES) {
+    for (const filter of filters) {
+      const charts = historyChartsSchema.parse(await history.charts(filter, zone));
+      expect(roundedCosts({ zone, filter, charts })).toEqual(
+        roundedCosts({ zone, filter, charts: await chartsFromSessions(dataSource, filter, zone, NOW) }),
+      );
+    }
+  }
+}
+
+async function filters(): Promise<TaskFilter[]> {
+  const [project] = (await dataSource.query(`SELECT id FROM projects ORDER BY working_dir LIMIT 1`)) as Array<{
+    id: string;
+  }>;
+  return [
+    {},
+    { projectId: project!.id },
+    { agent: 'codex' },
+    { projectId: project!.id, agent: 'claude' },
+    // Per task: the status is not in the rollups.
+    { status: 'completed' },
+    { from: NOW - 30 * DAY },
+  ];
+}
+
 describe("History's rollups", () => {
   it('stay what the session rows sum to through every write the store makes', async () => {
     const ids = await fill(60, 11);
@@ -161,5 +194,68 @@ describe("History's rollups", () => {
       [ids[1]],
     );
     expect(await storedRollups(dataSource)).toEqual(await expectedRollups(dataSource));
+  });
+
+  for (const [bucket, spanDays] of [
+    ['day', 60],
+    ['week', 400],
+    ['month', 1500],
+  ] as const) {
+    it(`give the charts the session rows give, by ${bucket}, in every zone, after each kind of write`, async () => {
+      const ids = await fill(spanDays, spanDays);
+      expect((await history.charts({}, 'UTC')).bucket).toBe(bucket);
+      await expectChartsFromSessions(await filters());
+      await store.updateSettings({
+        modelPrices: { 'mystery-model': { input: 1, output: 2, cacheWrite: 1.25, cacheRead: 0.1 } },
+      });
+      await store.withdrawTask(ids[3]!);
+      await expectChartsFromSessions(await filters());
+    });
+  }
+
+  it('give the totals row and the spending figures the session rows give', async () => {
+    await fill(60, 9);
+    for (const filter of await filters()) {
+      const { totals } = await history.listTasks({
+        filter,
+        sort: { by: 'createdAt', direction: 'desc' },
+        limit: 1,
+        offset: 0,
+        withTotals: true,
+      });
+      const [expected] = (await dataSource.query(
+        `SELECT COUNT(*) AS iterations, SUM(s.input_tokens) AS inputTokens, SUM(s.output_tokens) AS outputTokens,
+                SUM(s.cache_creation_tokens) AS cacheCreationTokens, SUM(s.cache_read_tokens) AS cacheReadTokens,
+                SUM(s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens) AS totalTokens,
+                ROUND(SUM(s.cost_usd), 8) AS costUsd,
+                COALESCE(SUM(CASE WHEN s.cost_source = 'unknown'
+                  THEN s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens END), 0)
+                  AS unknownCostTokens,
+                SUM(s.duration_ms) AS durationMs
+         FROM sessions s JOIN tasks t ON t.id = s.task_id
+         WHERE (? IS NULL OR t.project_id = ?) AND (? IS NULL OR t.agent = ?) AND (? IS NULL OR t.status = ?)
+           AND (? IS NULL OR t.created_at >= ?)`,
+        [filter.projectId, filter.agent, filter.status, filter.from].flatMap((v) => [v ?? null, v ?? null]),
+      )) as [Record<string, number>];
+      expect(roundedCosts({ filter, totals })).toEqual(roundedCosts({ filter, totals: expected }));
+    }
+  });
+
+  it('are read in one go: the charts asked first are answered before a page of tasks asked after them', async () => {
+    await fill(20, 4);
+    const answered: string[] = [];
+    await Promise.all([
+      history.charts({}, 'America/Los_Angeles').then(() => answered.push('charts')),
+      history
+        .listTasks({
+          filter: {},
+          sort: { by: 'createdAt', direction: 'desc' },
+          limit: 200,
+          offset: 0,
+          withTotals: true,
+        })
+        .then(() => answered.push('tasks')),
+    ]);
+    expect(answered).toEqual(['charts', 'tasks']);
   });
 });
