@@ -36,7 +36,11 @@ const rollupSums = (a: string) => `${a}.sessions, ${a}.cost_usd AS costUsd, ${a}
 const SESSION_TOKENS = 's.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens';
 /** The model a session counts under: its own, or its task's. */
 const SESSION_MODEL = "COALESCE(NULLIF(s.model, ''), t.model, '')";
-/** Ranges of quarter hours as json_each reads them: each [from, to). */
+/**
+ * Ranges of quarter hours as json_each reads them: each [from, to). The session queries name their join
+ * order (CROSS JOIN): down the ranges, then the sessions' start times (or the few of unknown cost), then
+ * their tasks. Left to choose, SQLite takes every task of a status first, then all of their sessions.
+ */
 const rangesJson = (ranges: QuarterRange[]) => JSON.stringify(ranges.map((r) => [r.from, r.to]));
 
 function rollupSource(db: Connection, keys: RollupKeys): UsageSource {
@@ -96,7 +100,7 @@ function taskSource(db: Connection, where: Where): UsageSource {
          GROUP BY 1, 2, 3, 4
          UNION ALL
          SELECT s.started_at / ${DAY_MS}, ${SESSION_MODEL}, t.project_id, t.agent, 0, 0, 0, 0, 0, 0, SUM(${SESSION_TOKENS})
-         FROM sessions s JOIN tasks t ON t.id = s.task_id ${andWhere(where.sql, "s.cost_source = 'unknown'")}
+         FROM sessions s CROSS JOIN tasks t ON t.id = s.task_id ${andWhere(where.sql, "s.cost_source = 'unknown'")}
          GROUP BY 1, 2, 3, 4`,
         [...where.params, ...where.params],
       ),
@@ -107,7 +111,7 @@ function taskSource(db: Connection, where: Where): UsageSource {
                 SUM(s.output_tokens) AS outputTokens, SUM(s.cache_creation_tokens) AS cacheCreationTokens,
                 SUM(s.cache_read_tokens) AS cacheReadTokens,
                 SUM(CASE WHEN s.cost_source = 'unknown' THEN ${SESSION_TOKENS} ELSE 0 END) AS unknownCostTokens
-         FROM json_each(?) r CROSS JOIN sessions s JOIN tasks t ON t.id = s.task_id
+         FROM json_each(?) r CROSS JOIN sessions s CROSS JOIN tasks t ON t.id = s.task_id
          ${andWhere(
            where.sql,
            `s.started_at >= (r.value ->> 0) * ${QUARTER_HOUR_MS} AND s.started_at < (r.value ->> 1) * ${QUARTER_HOUR_MS}`,
