@@ -191,15 +191,20 @@ export class HistoryRollups1764030000019 implements Migration {
       ) WITHOUT ROWID`);
     await fillHistoryRollups(db);
     for (const [name, body] of Object.entries(TRIGGERS)) await db.query(`CREATE TRIGGER ${name} ${body}`);
-    // A project's newest task in one step (the project list's order); it serves what idx_tasks_project did.
+    // A project's or an agent's first and newest task in one step (History's range, the project list's order);
+    // each serves what the index on the column alone did.
     await db.query(`CREATE INDEX idx_tasks_project_created ON tasks(project_id, created_at)`);
     await db.query(`DROP INDEX idx_tasks_project`);
+    await db.query(`CREATE INDEX idx_tasks_agent_created ON tasks(agent, created_at)`);
+    await db.query(`DROP INDEX idx_tasks_agent`);
     // Sessions of unknown cost are few: History finds them without reading the others.
     await db.query(`CREATE INDEX idx_sessions_unknown_cost ON sessions(started_at) WHERE cost_source = 'unknown'`);
   }
 
   async down(db: MigrationDb): Promise<void> {
     await db.query(`DROP INDEX idx_sessions_unknown_cost`);
+    await db.query(`CREATE INDEX idx_tasks_agent ON tasks(agent)`);
+    await db.query(`DROP INDEX idx_tasks_agent_created`);
     await db.query(`CREATE INDEX idx_tasks_project ON tasks(project_id)`);
     await db.query(`DROP INDEX idx_tasks_project_created`);
     for (const name of Object.keys(TRIGGERS)) await db.query(`DROP TRIGGER ${name}`);
