@@ -98,11 +98,16 @@ interface DayPlan {
   moved: QuarterRange[];
 }
 
-function planDays(days: Iterable<number>, timeZone: string, bucket: HistoryBucket): Map<number, DayPlan> {
+/** Each UTC day's plan, and the bucket of any quarter hour in those days. */
+function planDays(
+  days: Iterable<number>,
+  timeZone: string,
+  bucket: HistoryBucket,
+): { plans: Map<number, DayPlan>; bucketOfQuarter: (quarter: number) => number } {
   const sorted = [...new Set(days)].sort((a, b) => a - b);
   const plans = new Map<number, DayPlan>();
-  if (sorted.length === 0) return plans;
-  const segments = zoneOffsetSegments(timeZone, sorted[0]! * DAY_MS, (sorted.at(-1)! + 1) * DAY_MS);
+  const from = (sorted[0] ?? 0) * DAY_MS;
+  const segments = zoneOffsetSegments(timeZone, from, sorted.length > 0 ? (sorted.at(-1)! + 1) * DAY_MS : from);
   const localDay = localDayIn(segments);
   const bucketOfQuarter = (quarter: number) => bucketStart(localDay(quarter * QUARTER_HOUR_MS), bucket);
   const changes = segments.slice(0, -1).map((s) => s.until);
@@ -129,7 +134,7 @@ function planDays(days: Iterable<number>, timeZone: string, bucket: HistoryBucke
     });
     plans.set(day, { bucket: main, moved });
   }
-  return plans;
+  return { plans, bucketOfQuarter };
 }
 
 /**
@@ -142,7 +147,7 @@ export function usageByBucket(
   timeZone: string,
   bucket: HistoryBucket,
 ): UsageByBucket {
-  const plans = planDays(
+  const { plans, bucketOfQuarter } = planDays(
     days.map((row) => row.unit),
     timeZone,
     bucket,
@@ -158,13 +163,11 @@ export function usageByBucket(
   for (const row of days) add(plans.get(row.unit)!.bucket, row, 1);
   const moved = [...plans.values()].flatMap((plan) => plan.moved);
   if (moved.length > 0) {
-    const segments = zoneOffsetSegments(timeZone, moved[0]!.from * QUARTER_HOUR_MS, moved.at(-1)!.to * QUARTER_HOUR_MS);
-    const localDay = localDayIn(segments);
     for (const row of quarters(moved)) {
       const plan = plans.get(Math.floor(row.unit / QUARTERS_PER_DAY));
       if (!plan) continue;
       add(plan.bucket, row, -1);
-      add(bucketStart(localDay(row.unit * QUARTER_HOUR_MS), bucket), row, 1);
+      add(bucketOfQuarter(row.unit), row, 1);
     }
   }
   const withSessions = [...buckets.entries()].filter(([, usage]) => usage.sessions > 0).map(([start]) => start);
