@@ -10,6 +10,15 @@ const subtract = `UPDATE usage_by_task_day SET sessions = sessions - 1, ${SUMS.m
   WHERE ${keyOf('OLD')};
   DELETE FROM usage_by_task_day WHERE ${keyOf('OLD')} AND sessions = 0;`;
 
+/** Fills the rollup from the sessions as they are: at the migration, and after a bulk load without the triggers. */
+export async function fillUsageByTaskDay(db: MigrationDb): Promise<void> {
+  await db.query(`DELETE FROM usage_by_task_day`);
+  await db.query(`
+      INSERT INTO usage_by_task_day
+      SELECT task_id, started_at / 86400000, COALESCE(model, ''), COUNT(*), ${SUMS.map((c) => `SUM(${c})`).join(', ')}
+      FROM sessions GROUP BY 1, 2, 3`);
+}
+
 /**
  * Session usage rolled up per task, day and model, kept exact by triggers.
  * History's charts read these (about one row per task) instead of every
@@ -32,10 +41,7 @@ export class UsageByTaskDay1764030000004 implements Migration {
         cache_read_tokens     INTEGER NOT NULL,
         PRIMARY KEY (task_id, day, model)
       ) WITHOUT ROWID`);
-    await db.query(`
-      INSERT INTO usage_by_task_day
-      SELECT task_id, started_at / 86400000, COALESCE(model, ''), COUNT(*), ${SUMS.map((c) => `SUM(${c})`).join(', ')}
-      FROM sessions GROUP BY 1, 2, 3`);
+    await fillUsageByTaskDay(db);
     await db.query(`CREATE TRIGGER sessions_usage_insert AFTER INSERT ON sessions BEGIN ${add} END`);
     await db.query(
       `CREATE TRIGGER sessions_usage_update AFTER UPDATE OF task_id, started_at, model, ${SUMS.join(', ')} ON sessions

@@ -128,6 +128,20 @@ export function zoneOffsetSegments(timeZone: string, from: number, to: number): 
   return segments;
 }
 
+/** The local day number of an instant, from the zone's segments over the instants asked about (see above). */
+export function localDayIn(segments: readonly OffsetSegment[]): (at: number) => number {
+  return (at) => {
+    // The first segment whose `until` is after the instant; the last one's is Infinity.
+    let [low, high] = [0, segments.length - 1];
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (segments[middle]!.until > at) high = middle;
+      else low = middle + 1;
+    }
+    return localDay(at, segments[low]!.offsetMs);
+  };
+}
+
 /**
  * Days added before SQLite's integer division (which truncates toward zero) and taken off after,
  * so a local day number is a true floor even for a time the offset puts before 1970.

@@ -6,13 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyChartsSchema, type TaskFilter } from '../../src-main/contract/api';
 import { taskSpecSchema } from '../../src-main/contract/task-spec';
 import { openDataSource } from '../../src-main/core/store/data-source';
-import {
-  bucketFor,
-  bucketLabels,
-  escapeLike,
-  HistoryQueries,
-  projectLabels,
-} from '../../src-main/core/store/history-queries';
+import { HistoryQueries } from '../../src-main/core/store/history-queries';
+import { bucketFor, bucketLabels } from '../../src-main/core/store/history/buckets';
+import { projectLabels } from '../../src-main/core/store/history/project-labels';
+import { escapeLike } from '../../src-main/core/store/history/task-filter';
 import {
   exportCost,
   exportFileName,
@@ -524,6 +521,22 @@ describe('project names', () => {
     ]);
     // And by project per day: the day's cost split by project id.
     expect(charts.costOverTime.at(-1)?.costByProject).toEqual({ [a]: 2, [b]: 1 });
+  });
+
+  it('lists the projects used last first, each at its newest task, or at its own start without tasks', async () => {
+    const a = await project('/work/a');
+    const b = await project('/work/b');
+    await project('/work/unused');
+    await dataSource.query(`UPDATE projects SET created_at = ? WHERE working_dir = '/work/unused'`, [NOW - 2 * DAY]);
+    await task('a-old', { projectId: a, createdAt: NOW - 5 * DAY });
+    await task('a-new', { projectId: a, createdAt: NOW - DAY });
+    await task('b-only', { projectId: b, createdAt: NOW - 3 * DAY });
+    expect((await history.listProjects()).map((p) => [p.workingDir, p.lastUsedAt])).toEqual([
+      ['/work/a', NOW - DAY],
+      ['/work/unused', NOW - 2 * DAY],
+      ['/work/b', NOW - 3 * DAY],
+    ]);
+    expect((await history.listProjects(1)).map((p) => p.workingDir)).toEqual(['/work/a']);
   });
 });
 

@@ -8,7 +8,8 @@ import { openTaskStore } from '../../src-main/core/baton-core';
 import { openDataSource } from '../../src-main/core/store/data-source';
 import { EventRecorder } from '../../src-main/core/store/event-recorder';
 import { taskSpecSchema } from '../../src-main/contract/task-spec';
-import { type NewTask, type SessionFinish, TaskStore } from '../../src-main/core/store/task-store';
+import { type NewTask, TaskStore } from '../../src-main/core/store/task-store';
+import { sessionFinish } from '../support/session-finish';
 
 /** What the orchestrator hands the store: a validated spec, a title and the agent; a plain task in `dir` unless told. */
 function taskInput(
@@ -30,29 +31,6 @@ async function openAt(file: string, migrations = MIGRATIONS): Promise<DataSource
   const dataSource = await openDataSource({ file, migrations });
   open.push(dataSource);
   return dataSource;
-}
-
-function finish(over: Partial<SessionFinish>): SessionFinish {
-  return {
-    status: 'completed',
-    model: 'claude-sonnet-4-5',
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreationTokens: 0,
-    cacheReadTokens: 0,
-    turns: 1,
-    costUsd: 0,
-    costSource: 'agent',
-    durationMs: 0,
-    apiDurationMs: 0,
-    exitCode: 0,
-    errorKind: null,
-    errorMessage: null,
-    resultExcerpt: null,
-    permissionDenials: 0,
-    retries: [],
-    ...over,
-  };
 }
 
 beforeEach(() => {
@@ -108,7 +86,7 @@ describe('crash recovery', () => {
     expect(await store.markTaskRunning(between.id, 111)).toBe(true);
     expect(await store.markTaskRunning(live.id, 333)).toBe(false);
     await store.startSession({ sessionId: 'done', taskId: dead.id, iteration: 1, model: null, ownerPid: 111 });
-    await store.finishSession('done', finish({ inputTokens: 5 }));
+    await store.finishSession('done', sessionFinish({ inputTokens: 5 }));
     await store.startSession({ sessionId: 'dead-run', taskId: dead.id, iteration: 2, model: null, ownerPid: 111 });
     await store.startSession({ sessionId: 'live-run', taskId: live.id, iteration: 1, model: null, ownerPid: 222 });
 
@@ -228,7 +206,7 @@ describe('statuses', () => {
     await store.markTaskAwake(task.id);
     expect(await stored(task.id)).toEqual({ status: 'running', wakeAt: null });
     expect(await store.sessionsOfTask(task.id)).toMatchObject([{ waitingFor: null, error: null }]);
-    await store.finishSession('held', finish({ costSource: 'estimated', costUnknown: true }));
+    await store.finishSession('held', sessionFinish({ costSource: 'estimated', costUnknown: true }));
     expect(await store.sessionsOfTask(task.id)).toMatchObject([{ costSource: 'unknown', waitingFor: null }]);
     expect(await dataSource.query(`SELECT cost_source FROM sessions`)).toEqual([{ cost_source: 'unknown' }]);
     await store.finishTask(task.id, 'stalled', 'no progress');
@@ -244,7 +222,7 @@ describe('statuses', () => {
       /CHECK constraint failed/,
     );
     await store.startSession({ sessionId: 'done', taskId: task.id, iteration: 1, model: null, ownerPid: 1 });
-    await store.finishSession('done', finish({}));
+    await store.finishSession('done', sessionFinish({}));
     await expect(dataSource.query(`UPDATE sessions SET wait_cause = 'quota'`)).rejects.toThrow(
       /CHECK constraint failed/,
     );
@@ -385,10 +363,10 @@ describe('aggregation', () => {
     ];
     for (const [i, row] of rows.entries()) {
       await store.startSession({ sessionId: `s${i}`, taskId: task.id, iteration: i + 1, model: null, ownerPid: 1 });
-      await store.finishSession(`s${i}`, finish(row));
+      await store.finishSession(`s${i}`, sessionFinish(row));
     }
     await store.startSession({ sessionId: 'x', taskId: other.id, iteration: 1, model: null, ownerPid: 1 });
-    await store.finishSession('x', finish({ inputTokens: 99999, costUsd: 9 }));
+    await store.finishSession('x', sessionFinish({ inputTokens: 99999, costUsd: 9 }));
 
     const summary = await store.taskSummary(task.id);
     expect(summary?.iterations).toBe(2);
@@ -435,7 +413,7 @@ describe('aggregation', () => {
       await store.startSession({ sessionId: `r${i}`, taskId: task.id, iteration: i, model: null, ownerPid: 1 });
       await store.finishSession(
         `r${i}`,
-        finish({ model: i % 2 ? 'claude-a' : 'claude-b', inputTokens: 10 * i, costUsd: 0.5 * i }),
+        sessionFinish({ model: i % 2 ? 'claude-a' : 'claude-b', inputTokens: 10 * i, costUsd: 0.5 * i }),
       );
     }
     await dataSource.query(`DELETE FROM sessions WHERE session_id = 'r4'`);

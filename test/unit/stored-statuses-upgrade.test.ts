@@ -13,6 +13,7 @@ import { MIGRATIONS } from '../../migrations';
 import { StoredStatuses1764030000016 } from '../../migrations/1764030000016-stored-statuses';
 import { openDataSource } from '../../src-main/core/store/data-source';
 import { TaskStore } from '../../src-main/core/store/task-store';
+import { expectedRollups, storedRollups } from '../support/history-rollups';
 
 type Row = Record<string, unknown>;
 
@@ -292,10 +293,12 @@ describe('migration 16: statuses stored as they are', () => {
       const upgraded = await open(file);
       try {
         const now = await snapshot(upgraded);
-        // The tables later migrations add start empty: the event log.
+        // The tables later migrations add: the event log starts empty, History's rollups sum what is stored.
         const added = [...now.keys()].filter((table) => !held.has(table));
-        expect(added).toEqual(['event_log']);
-        expect(added.map((table) => now.get(table))).toEqual([[]]);
+        expect(added).toEqual(['event_log', 'task_counts', 'usage_by_day', 'usage_by_quarter_hour']);
+        expect(now.get('event_log')).toEqual([]);
+        expect(await storedRollups(upgraded)).toEqual(await expectedRollups(upgraded));
+        expect(now.get('usage_by_quarter_hour')?.length).toBe((held.get('sessions') ?? []).length);
         expect([...now.keys()].filter((table) => held.has(table))).toEqual([...held.keys()]);
         for (const [table, rows] of held) {
           const expected = rows
@@ -329,6 +332,21 @@ describe('migration 16: statuses stored as they are', () => {
         expect(sessions.map((s) => s.sessionId).sort()).toEqual(
           (held.get('sessions') ?? []).map((row) => String(row.session_id)).sort(),
         );
+
+        // From here on the triggers keep the rollups: a session written, one re-priced, a task withdrawn.
+        const [first] = (await upgraded.query(`SELECT id, task_id FROM sessions ORDER BY id LIMIT 1`)) as Row[];
+        if (first) {
+          await upgraded.query(`UPDATE sessions SET cost_usd = cost_usd + 1, cost_source = 'unknown' WHERE id = ?`, [
+            first.id,
+          ]);
+          await upgraded.query(
+            `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, model, input_tokens, cost_usd)
+             VALUES ('written-after', ?, 99, 'completed', 90000000, NULL, 7, 0.5)`,
+            [first.task_id],
+          );
+        }
+        await store.withdrawTask(taskRows.at(-1)!);
+        expect(await storedRollups(upgraded)).toEqual(await expectedRollups(upgraded));
       } finally {
         await upgraded.destroy();
       }

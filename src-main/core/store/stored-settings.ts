@@ -3,11 +3,12 @@
  * budget and the views share.
  */
 import type { DataSource } from 'typeorm';
+import { QUARTER_HOUR_MS } from '../../../migrations/1764030000019-history-rollups';
 import { timeZoneSchema } from '../../contract/time-zone';
 import { type ModelPrices, modelPricesSchema, type Settings, taskDefaultsSchema } from '../../contract/views';
 import type { SpendingPeriods } from '../local-day';
 import { repriceSessions } from './session-prices';
-import { writeTransaction } from './write-transaction';
+import { type Connection, connectionOf, writeTransaction } from './write-transaction';
 
 /** Never set, or written in a shape this version does not read: no prices of the user's own. */
 function modelPricesOf(stored: unknown): ModelPrices {
@@ -15,11 +16,15 @@ function modelPricesOf(stored: unknown): ModelPrices {
   return parsed.success ? parsed.data : {};
 }
 
+/** The user's model prices, read at once (History reads all it shows in one go). */
+export function modelPricesIn(db: Connection): ModelPrices {
+  const row = db.prepare(`SELECT value FROM app_settings WHERE key = 'modelPrices'`).get() as
+    { value: string } | undefined;
+  return modelPricesOf(row ? (JSON.parse(row.value) as unknown) : undefined);
+}
+
 export async function storedModelPrices(dataSource: DataSource): Promise<ModelPrices> {
-  const rows = (await dataSource.query(`SELECT value FROM app_settings WHERE key = 'modelPrices'`)) as Array<{
-    value: string;
-  }>;
-  return modelPricesOf(rows[0] ? (JSON.parse(rows[0].value) as unknown) : undefined);
+  return modelPricesIn(connectionOf(dataSource));
 }
 
 /** Tasks the desktop app and browser mode run at once unless the settings say otherwise. */
@@ -63,12 +68,30 @@ export async function spentInPeriods(
   dataSource: DataSource,
   periods: SpendingPeriods,
 ): Promise<{ today: number; week: number; month: number }> {
-  const [row] = (await dataSource.query(
-    `SELECT COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS today,
-            COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS week,
-            COALESCE(SUM(CASE WHEN started_at >= ? THEN cost_usd END), 0) AS month
-     FROM sessions WHERE started_at >= ?`,
-    [periods.today, periods.week, periods.month, Math.min(periods.today, periods.week, periods.month)],
-  )) as [{ today: number; week: number; month: number }];
-  return row;
+  return spentInPeriodsIn(connectionOf(dataSource), periods);
+}
+
+/**
+ * The same, read at once. A period that starts at a quarter hour (a local midnight, in every zone) is summed
+ * from the quarter-hour rollup: a month holds tens of thousands of sessions, and a few thousand quarter hours.
+ */
+export function spentInPeriodsIn(
+  db: Connection,
+  periods: SpendingPeriods,
+): { today: number; week: number; month: number } {
+  const starts = [periods.today, periods.week, periods.month];
+  const quarters = starts.every((start) => start % QUARTER_HOUR_MS === 0);
+  const [time, unit] = quarters ? ['slot', QUARTER_HOUR_MS] : ['started_at', 1];
+  return db
+    .prepare(
+      `SELECT COALESCE(SUM(CASE WHEN ${time} >= ? THEN cost_usd END), 0) AS today,
+              COALESCE(SUM(CASE WHEN ${time} >= ? THEN cost_usd END), 0) AS week,
+              COALESCE(SUM(CASE WHEN ${time} >= ? THEN cost_usd END), 0) AS month
+       FROM ${quarters ? 'usage_by_quarter_hour' : 'sessions'} WHERE ${time} >= ?`,
+    )
+    .get(...[...starts, Math.min(...starts)].map((start) => start / unit)) as {
+    today: number;
+    week: number;
+    month: number;
+  };
 }
