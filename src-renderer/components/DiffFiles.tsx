@@ -6,6 +6,7 @@ import type { UseQueryResult } from '@tanstack/react-query';
 import { lazy, Suspense, useId, useState, type ReactNode } from 'react';
 import type { Diff } from '../contract';
 import { errorMessage } from '../errors';
+import { useRead } from '../hooks/use-read';
 import { byteLength, type FileKind, formatBytes, hasHunks } from '../patch';
 import { ChangeCounts } from './IterationOutcomes';
 import { ErrorState, Loading } from './StateViews';
@@ -16,8 +17,9 @@ const DiffViewer = lazy(() => import('./DiffViewer'));
 /** A file as the list shows it in its header. */
 export interface ListedFile {
   path: string;
-  insertions: number;
-  deletions: number;
+  /** Not known for a file past the cut of a diff too large to load at once. */
+  insertions?: number;
+  deletions?: number;
   binary: boolean;
   /** Known when the list was read from the patch itself. */
   kind?: FileKind;
@@ -57,7 +59,11 @@ export function PatchView({ path, patch, cut }: { path: string; patch: string; c
           {cut}
         </p>
       ) : null}
-      {hasHunks(patch) ? (
+      {patch === '' ? (
+        <p className="muted" data-testid="diff-no-lines">
+          No difference: the file ends as it began.
+        </p>
+      ) : hasHunks(patch) ? (
         <Suspense fallback={<Loading label="Loading the diff viewer…" />}>
           <div className="diff-body" data-testid="diff-body">
             <DiffViewer path={path} patch={patch} />
@@ -81,6 +87,31 @@ export function cutNote(diff: Diff, rest: ReactNode): ReactNode {
       This diff is {formatBytes(diff.totalBytes)}, too large to show whole: only its first{' '}
       {formatBytes(byteLength(diff.patch))} are shown. {rest}
     </>
+  );
+}
+
+/** One file's diff (of an iteration, or without `iteration` of the whole task), asked for when first opened. */
+export function FetchedFileDiff({ taskId, iteration, path }: { taskId: string; iteration?: number; path: string }) {
+  const diff = useRead('getDiff', { taskId, iteration, path });
+  if (!diff.data) return <DiffNotLoaded diff={diff} />;
+  const whole = <BatonDiffCommand taskId={taskId} iteration={iteration} />;
+  return (
+    <PatchView
+      path={path}
+      patch={diff.data.patch}
+      cut={
+        diff.data.truncated
+          ? cutNote(
+              diff.data,
+              iteration === undefined ? (
+                <>{whole} prints all of it.</>
+              ) : (
+                <>{whole} prints the iteration&apos;s whole diff.</>
+              ),
+            )
+          : undefined
+      }
+    />
   );
 }
 
@@ -131,7 +162,11 @@ function FileDiff<F extends ListedFile>({
         {file.kind && file.kind !== 'modified' ? (
           <span className={`diff-kind diff-kind-${file.kind}`}>{KIND_LABELS[file.kind]}</span>
         ) : null}
-        {file.binary ? <span className="muted">binary</span> : <ChangeCounts {...file} />}
+        {file.binary ? (
+          <span className="muted">binary</span>
+        ) : file.insertions !== undefined && file.deletions !== undefined ? (
+          <ChangeCounts insertions={file.insertions} deletions={file.deletions} />
+        ) : null}
       </button>
       <div id={bodyId} className="diff-file-body" hidden={!open}>
         {drawn ? body(file) : null}

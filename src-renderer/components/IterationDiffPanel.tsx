@@ -12,35 +12,20 @@ import { useRead } from '../hooks/use-read';
 import { diffStepFor } from '../keyboard';
 import { byteLength, formatBytes, patchFiles } from '../patch';
 import { usageOf } from '../stores/live-store';
-import { BatonDiffCommand, cutNote, DiffFileList, DiffNotLoaded, EXPAND_ALL_LIMIT, PatchView } from './DiffFiles';
+import {
+  BatonDiffCommand,
+  DiffFileList,
+  DiffNotLoaded,
+  EXPAND_ALL_LIMIT,
+  FetchedFileDiff,
+  PatchView,
+} from './DiffFiles';
 import { ChangeCounts } from './IterationOutcomes';
 import { SidePanel } from './SidePanel';
 import { TaskChanges } from './TaskChanges';
 
 /** What the changes panel shows: an iteration (by its session id), or the whole task. */
 export const WHOLE_TASK = 'task';
-
-/** One file's diff, asked for when it is first opened. */
-function FileDiffBody({ taskId, iteration, file }: { taskId: string; iteration: number; file: FileChange }) {
-  const diff = useRead('getDiff', { taskId, iteration, path: file.path });
-  if (!diff.data) return <DiffNotLoaded diff={diff} />;
-  return (
-    <PatchView
-      path={file.path}
-      patch={diff.data.patch}
-      cut={
-        diff.data.truncated
-          ? cutNote(
-              diff.data,
-              <>
-                <BatonDiffCommand taskId={taskId} iteration={iteration} /> prints the iteration&apos;s whole diff.
-              </>,
-            )
-          : undefined
-      }
-    />
-  );
-}
 
 /** The whole iteration's diff, for the files past those the session lists (`listed`, shown above it already). */
 function UnlistedFiles({ taskId, iteration, listed }: { taskId: string; iteration: number; listed: FileChange[] }) {
@@ -115,7 +100,7 @@ function IterationChanges({ taskId, session }: { taskId: string; session: Sessio
             files={git.files}
             initiallyOpen={() => git.filesChanged === 1}
             expandLimit={EXPAND_ALL_LIMIT}
-            body={(file) => <FileDiffBody taskId={taskId} iteration={session.iteration} file={file} />}
+            body={(file) => <FetchedFileDiff taskId={taskId} iteration={session.iteration} path={file.path} />}
           />
           {unlisted > 0 ? <MoreFiles taskId={taskId} session={session} count={unlisted} /> : null}
         </>
@@ -209,6 +194,9 @@ function ChangesNav({
       <StepButton to={next} label="Next iteration" shortcut="]" onShow={onShow}>
         Next ›
       </StepButton>
+      <span className="muted diff-nav-keys" aria-hidden="true">
+        <kbd>[</kbd> <kbd>]</kbd> step
+      </span>
     </div>
   );
 }

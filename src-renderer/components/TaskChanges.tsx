@@ -1,12 +1,20 @@
 /**
  * What a whole task changed, in the changes panel: for a task with a worktree, what its branch changed since
  * it was made; otherwise, from before its first recorded iteration to after its last. One call, cut past the
- * contract's size; the file list is read from the patch itself.
+ * contract's size; the file list is read from the patch itself, and past a cut each file is asked for alone.
  */
-import { plural, type SessionView, type TaskDetail } from '../contract';
+import { type Diff, plural, type SessionView, type TaskDetail } from '../contract';
 import { useRead } from '../hooks/use-read';
 import { byteLength, formatBytes, patchFiles } from '../patch';
-import { BatonDiffCommand, DiffFileList, DiffNotLoaded, PatchView } from './DiffFiles';
+import {
+  BatonDiffCommand,
+  DiffFileList,
+  DiffNotLoaded,
+  EXPAND_ALL_LIMIT,
+  FetchedFileDiff,
+  type ListedFile,
+  PatchView,
+} from './DiffFiles';
 import { ChangeCounts } from './IterationOutcomes';
 
 /** Iterations `a`–`b` in words: "iteration 2", "iterations 1–3". */
@@ -41,6 +49,24 @@ function noRecordReason(task: TaskDetail, sessions: readonly SessionView[]): str
   return 'Baton recorded no changes for this task.';
 }
 
+/** A file of the task's diff: with its patch where the whole diff held it, else asked for alone when opened. */
+type TaskFile = ListedFile & { patch?: string };
+
+/**
+ * The task's files: those of its patch, with their counts. Where the patch was cut, the file it cut and those
+ * past the cut (named by the iterations' records of what they changed) follow, without counts.
+ */
+export function taskFiles(diff: Diff, sessions: readonly SessionView[]): TaskFile[] {
+  const parsed = patchFiles(diff.patch);
+  if (!diff.truncated) return parsed;
+  const whole = parsed.slice(0, -1);
+  const shown = new Set(whole.map((f) => f.path));
+  const cut = parsed.at(-1)?.path;
+  const named = sessions.flatMap((s) => s.git?.files.map((f) => f.path) ?? []);
+  const rest = [...new Set([...(cut ? [cut] : []), ...named])].filter((path) => !shown.has(path)).sort();
+  return [...whole, ...rest.map((path) => ({ path, binary: false }))];
+}
+
 /** The whole task's changes, with the file list and the same viewer as an iteration's. */
 export function TaskChanges({ task, sessions }: { task: TaskDetail; sessions: readonly SessionView[] }) {
   const recorded = sessions.filter((s) => s.git && s.git.commitAfter !== null);
@@ -70,10 +96,10 @@ export function TaskChanges({ task, sessions }: { task: TaskDetail; sessions: re
     );
   }
   const { patch, truncated, totalBytes } = diff.data;
-  const files = patchFiles(patch);
-  const cutFile = truncated ? files.at(-1)?.path : undefined;
-  const insertions = files.reduce((n, f) => n + f.insertions, 0);
-  const deletions = files.reduce((n, f) => n + f.deletions, 0);
+  const files = taskFiles(diff.data, sessions);
+  const counted = files.filter((f) => f.patch !== undefined);
+  const insertions = counted.reduce((n, f) => n + (f.insertions ?? 0), 0);
+  const deletions = counted.reduce((n, f) => n + (f.deletions ?? 0), 0);
   return (
     <>
       {scope}
@@ -83,33 +109,32 @@ export function TaskChanges({ task, sessions }: { task: TaskDetail; sessions: re
         </p>
       ) : (
         <p className="replay-figures" data-testid="diff-figures">
-          {truncated ? `In its first ${formatBytes(byteLength(patch))}: ` : ''}
-          {plural(files.length, 'file')} changed, <ChangeCounts insertions={insertions} deletions={deletions} />
+          {plural(files.length, 'file')} changed
+          {truncated ? null : (
+            <>
+              , <ChangeCounts insertions={insertions} deletions={deletions} />
+            </>
+          )}
         </p>
       )}
       {truncated ? (
         <p className="notice notice-warning" role="status" data-testid="diff-truncated">
-          The task&apos;s diff is {formatBytes(totalBytes)}, too large to show whole: the files below are those in its
-          first {formatBytes(byteLength(patch))}. <BatonDiffCommand taskId={task.id} /> prints all of it.
+          The task&apos;s diff is {formatBytes(totalBytes)}, too large to load at once: the files in its first{' '}
+          {formatBytes(byteLength(patch))} show with their counts, the others load one by one as they are opened.{' '}
+          <BatonDiffCommand taskId={task.id} /> prints all of it.
         </p>
       ) : null}
       <DiffFileList
         files={files}
         initiallyOpen={() => files.length === 1}
-        body={(file) => (
-          <PatchView
-            path={file.path}
-            patch={file.patch}
-            cut={
-              file.path === cutFile ? (
-                <>
-                  This file&apos;s diff is cut where the part shown ends. <BatonDiffCommand taskId={task.id} /> prints
-                  all of it.
-                </>
-              ) : undefined
-            }
-          />
-        )}
+        expandLimit={truncated ? EXPAND_ALL_LIMIT : undefined}
+        body={(file) =>
+          file.patch === undefined ? (
+            <FetchedFileDiff taskId={task.id} path={file.path} />
+          ) : (
+            <PatchView path={file.path} patch={file.patch} />
+          )
+        }
       />
     </>
   );

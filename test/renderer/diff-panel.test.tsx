@@ -381,22 +381,54 @@ describe("the whole task's diff", () => {
     await within(panel).findByTestId('diff-body', {}, { timeout: 5000 });
   });
 
-  it('cuts a large diff, says how large, marks the file cut, and gives the command that prints it all', async () => {
-    show(task(), { getDiff: async () => diffOf(whole, { truncated: true, totalBytes: 3 * 1024 * 1024 }) });
+  it('past a cut, lists the files the iterations named, each asked for alone when opened', async () => {
+    const { calls } = show(task(), {
+      getDiff: async (input) => {
+        if (input.path === undefined) return diffOf(whole, { truncated: true, totalBytes: 3 * 1024 * 1024 });
+        // README.md ends as it began; docs/notes.md is a file too large to show whole.
+        if (input.path === 'README.md') return diffOf('');
+        return diffOf(NEW_FILE_PATCH, { truncated: true, totalBytes: 2 * 1024 * 1024 });
+      },
+    });
     const panel = await openChanges(1);
     fireEvent.change(within(panel).getByRole('combobox', { name: 'Show the changes of' }), {
       target: { value: 'task' },
     });
     const notice = await within(panel).findByTestId('diff-truncated');
     expect(notice.textContent).toBe(
-      `The task's diff is 3 MB, too large to show whole: the files below are those in its first ${formatBytes(whole.length)}. baton diff task-9 prints all of it.`,
+      `The task's diff is 3 MB, too large to load at once: the files in its first ${formatBytes(whole.length)} ` +
+        'show with their counts, the others load one by one as they are opened. baton diff task-9 prints all of it.',
     );
-    expect(within(panel).getByTestId('diff-figures').textContent).toMatch(/^In its first .*: 2 files changed/);
-    fireEvent.click(within(panel).getByRole('button', { name: 'Expand all' }));
-    const cut = within(panel.querySelector('[data-path="docs/notes.md"]') as HTMLElement).getByTestId('diff-truncated');
-    expect(cut.textContent).toBe(
-      "This file's diff is cut where the part shown ends. baton diff task-9 prints all of it.",
+    // The file the cut fell in and the one past it (named by iteration 1) follow the whole one, without counts.
+    expect(
+      within(panel)
+        .getAllByTestId('diff-file')
+        .map((f) => f.getAttribute('data-path')),
+    ).toEqual(['src/app.ts', 'README.md', 'docs/notes.md']);
+    expect(within(panel).getByTestId('diff-figures').textContent).toBe('3 files changed');
+    expect(headerOf(panel, 'src/app.ts').textContent).toContain('+2 −1');
+    expect(headerOf(panel, 'README.md').querySelector('.change-counts')).toBeNull();
+
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Expand all' }));
+    });
+    await waitFor(() =>
+      expect(calls('getDiff').slice(-2)).toEqual([
+        { taskId: 'task-9', path: 'README.md' },
+        { taskId: 'task-9', path: 'docs/notes.md' },
+      ]),
     );
+    const readme = panel.querySelector('[data-path="README.md"]') as HTMLElement;
+    expect((await within(readme).findByTestId('diff-no-lines')).textContent).toBe(
+      'No difference: the file ends as it began.',
+    );
+    const notes = panel.querySelector('[data-path="docs/notes.md"]') as HTMLElement;
+    expect((await within(notes).findByTestId('diff-truncated')).textContent).toBe(
+      `This diff is 2 MB, too large to show whole: only its first ${formatBytes(NEW_FILE_PATCH.length)} are shown. ` +
+        'baton diff task-9 prints all of it.',
+    );
+    // The part held whole is drawn from the patch at hand, not asked for again.
+    expect(calls('getDiff')).not.toContainEqual({ taskId: 'task-9', path: 'src/app.ts' });
     expect(
       within(panel.querySelector('[data-path="src/app.ts"]') as HTMLElement).queryByTestId('diff-truncated'),
     ).toBeNull();
