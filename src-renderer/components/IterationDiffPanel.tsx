@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import {
   formatCost,
   formatTokens,
@@ -166,6 +166,12 @@ function ChangesNav({
   const previous = index > 0 ? sessions[index - 1] : undefined;
   const next = sessions[index + 1];
 
+  // A new choice is read from its top: the panel does not stay scrolled to where the last one was left.
+  const nav = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    nav.current?.closest('[role="dialog"]')?.scrollTo?.({ top: 0 });
+  }, [shown]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const step = diffStepFor(e);
@@ -179,7 +185,7 @@ function ChangesNav({
   }, [previous, next, onShow]);
 
   return (
-    <div className="diff-nav" role="group" aria-label="Which changes">
+    <div className="diff-nav" role="group" aria-label="Which changes" ref={nav}>
       <StepButton to={previous} label="Previous iteration" shortcut="[" onShow={onShow}>
         ‹ Previous
       </StepButton>

@@ -282,6 +282,15 @@ describe('previous and next iteration', () => {
     expect(expanded(panel)).toEqual(['false', 'false']);
   });
 
+  it('show the new choice from its top', async () => {
+    show(threeIterations(), { getDiff: async () => diffOf(APP_PATCH) });
+    const panel = await openChanges(1);
+    panel.scrollTop = 400;
+    fireEvent.keyDown(document.body, { key: ']' });
+    expect(panel.getAttribute('aria-label')).toBe('Changes of iteration 2');
+    expect(panel.scrollTop).toBe(0);
+  });
+
   it('follow the row whose Diff was pressed while the panel is open', async () => {
     show(threeIterations(), { getDiff: async () => diffOf(APP_PATCH) });
     const panel = await openChanges(1);
