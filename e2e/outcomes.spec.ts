@@ -158,6 +158,13 @@ test("launch in a git repository, open an iteration's diff, step to the next, op
   await shoot(page, testInfo, 'task-diff');
   await panel.getByRole('button', { name: 'Collapse all' }).click();
   await expect(panel.locator('[data-testid="diff-file"][data-open="true"]')).toHaveCount(0);
+  // A header is a button from the keyboard too.
+  const greetingHeader = panel.locator('[data-path="greeting.js"]').getByRole('button').first();
+  await greetingHeader.focus();
+  await page.keyboard.press('Enter');
+  await expect(greetingHeader).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('Space');
+  await expect(greetingHeader).toHaveAttribute('aria-expanded', 'false');
   await panel.getByRole('button', { name: 'Close changes' }).click();
 
   // Merging from the page brings the change into the person's branch.
