@@ -2,8 +2,10 @@
  * What an iteration changed, as a person sees it in browser mode, with the
  * real claude CLI against the scripted API and real git: a task launched in a
  * git repository (in a worktree of its own, the form's default there) has its
- * agent change a file; the person opens that iteration's diff, sees the
- * changed line, and merges the branch from the task page.
+ * agent change a file in one iteration and add one in the next; the person
+ * opens the first iteration's diff, sees the changed line, steps to the next
+ * iteration and back, opens the whole task's diff, and merges the branch from
+ * the task page.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ let baton: BrowserMode;
 
 const ORIGINAL = 'const greeting = "hello";\nconsole.log(greeting);\n';
 const CHANGED = 'const greeting = "hello from the agent";\nconsole.log(greeting);\n';
+const FAREWELL = 'export const farewell = "goodbye";\n';
 
 /** The directory the agent runs in, as the CLI tells the model in its system prompt. */
 function workingDirectory(body: unknown): string | null {
@@ -28,17 +31,25 @@ function workingDirectory(body: unknown): string | null {
 }
 
 /**
- * Read greeting.js in the agent's own directory (the worktree), then rewrite it (the CLI refuses to
- * overwrite a file it has not read), then report done.
+ * Iteration 1 reads greeting.js in the agent's own directory (the worktree), then rewrites it (the CLI refuses
+ * to overwrite a file it has not read), and says there is more to do; iteration 2 adds farewell.js and reports
+ * done.
  */
 const script: Script = ({ sessionOrdinal, turnInSession, body }) => {
   const usage = usageFor(sessionOrdinal, turnInSession);
   const cwd = workingDirectory(body);
   if (turnInSession <= 2 && !cwd) return { usage, text: 'No working directory in the system prompt.' };
+  if (sessionOrdinal >= 2) {
+    if (turnInSession === 1) {
+      const file = path.join(cwd ?? '', 'farewell.js');
+      return { usage, toolUse: { name: 'Write', input: { file_path: file, content: FAREWELL } } };
+    }
+    return { usage, text: 'Added the farewell.\nBATON_TASK_COMPLETE' };
+  }
   const file = path.join(cwd ?? '', 'greeting.js');
   if (turnInSession === 1) return { usage, toolUse: { name: 'Read', input: { file_path: file } } };
   if (turnInSession === 2) return { usage, toolUse: { name: 'Write', input: { file_path: file, content: CHANGED } } };
-  return { usage, text: 'Changed the greeting.\nBATON_TASK_COMPLETE' };
+  return { usage, text: 'Changed the greeting; the farewell is next.' };
 };
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -69,10 +80,10 @@ async function taskJson(id: string): Promise<TaskJson> {
   return JSON.parse(stdout.trim()) as TaskJson;
 }
 
-test("launch in a git repository, open the iteration's diff, see the changed line, merge", async ({
+test("launch in a git repository, open an iteration's diff, step to the next, open the whole task's, merge", async ({
   page,
 }, testInfo) => {
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewportSize({ width: 1024, height: 800 });
   await page.goto(baton.url);
   const toggle = page.getByRole('button', { name: 'New task' });
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
@@ -96,6 +107,7 @@ test("launch in a git repository, open the iteration's diff, see the changed lin
   const done = await taskJson(taskId);
   expect(done.worktree?.state).toBe('active');
   expect(done.sessions[0]?.git).toMatchObject({ filesChanged: 1, insertions: 1, deletions: 1 });
+  expect(done.sessions[1]?.git).toMatchObject({ filesChanged: 1, insertions: 1, deletions: 0 });
   // The agent worked in the worktree: the person's checkout is as it was.
   expect(readFileSync(path.join(baton.project, 'greeting.js'), 'utf8')).toBe(ORIGINAL);
 
@@ -112,7 +124,47 @@ test("launch in a git repository, open the iteration's diff, see the changed lin
   await expect(file.getByTestId('diff-body')).toContainText('const greeting = "hello";');
   // Highlighted as JavaScript.
   await expect(file.locator('.hljs-keyword').first()).toHaveText('const');
+  await expect(panel.getByRole('button', { name: 'Previous iteration' })).toBeDisabled();
   await shoot(page, testInfo, 'iteration-diff');
+
+  // Next shows iteration 2: the file it added; "[" goes back to iteration 1.
+  await panel.getByRole('button', { name: 'Next iteration' }).click();
+  await expect(panel).toHaveAttribute('aria-label', 'Changes of iteration 2');
+  const added = panel.locator('[data-testid="diff-file"][data-path="farewell.js"]');
+  await expect(added.getByTestId('diff-body')).toContainText('export const farewell', { timeout: 15_000 });
+  await expect(panel.getByRole('button', { name: 'Next iteration' })).toBeDisabled();
+  await page.keyboard.press('[');
+  await expect(panel).toHaveAttribute('aria-label', 'Changes of iteration 1');
+  await page.keyboard.press(']');
+  await expect(panel).toHaveAttribute('aria-label', 'Changes of iteration 2');
+
+  // The whole task: what the branch changed, both files, each header a button that folds its file.
+  await panel.getByLabel('Show the changes of').selectOption({ label: 'Whole task' });
+  await expect(panel).toHaveAttribute('aria-label', 'Changes of the whole task');
+  await expect(panel.getByTestId('diff-scope')).toContainText(`What branch ${done.worktree?.branch} changed`);
+  await expect(panel.getByTestId('diff-figures')).toHaveText('2 files changed, +2 −1', { timeout: 15_000 });
+  await expect(panel.getByTestId('diff-file')).toHaveCount(2);
+  await panel.getByRole('button', { name: 'Expand all' }).click();
+  for (const [name, text] of [
+    ['greeting.js', 'hello from the agent'],
+    ['farewell.js', 'export const farewell'],
+  ] as const) {
+    const whole = panel.locator(`[data-testid="diff-file"][data-path="${name}"]`);
+    await expect(whole.getByRole('button').first()).toHaveAttribute('aria-expanded', 'true');
+    await expect(whole.getByTestId('diff-body')).toContainText(text, { timeout: 15_000 });
+  }
+  await expect(panel.locator('[data-path="farewell.js"] .diff-kind')).toHaveText('new');
+  await panel.locator('[data-path="greeting.js"]').getByRole('button').first().hover();
+  await shoot(page, testInfo, 'task-diff');
+  await panel.getByRole('button', { name: 'Collapse all' }).click();
+  await expect(panel.locator('[data-testid="diff-file"][data-open="true"]')).toHaveCount(0);
+  // A header is a button from the keyboard too.
+  const greetingHeader = panel.locator('[data-path="greeting.js"]').getByRole('button').first();
+  await greetingHeader.focus();
+  await page.keyboard.press('Enter');
+  await expect(greetingHeader).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('Space');
+  await expect(greetingHeader).toHaveAttribute('aria-expanded', 'false');
   await panel.getByRole('button', { name: 'Close changes' }).click();
 
   // Merging from the page brings the change into the person's branch.
@@ -122,6 +174,7 @@ test("launch in a git repository, open the iteration's diff, see the changed lin
   await expect(worktreePanel.getByTestId('worktree-outcome')).toBeVisible({ timeout: 30_000 });
   await expect(worktreePanel.getByTestId('worktree-state')).toHaveText('merged', { timeout: 10_000 });
   expect(readFileSync(path.join(baton.project, 'greeting.js'), 'utf8')).toBe(CHANGED);
+  expect(readFileSync(path.join(baton.project, 'farewell.js'), 'utf8')).toBe(FAREWELL);
   expect(git(baton.project, 'status', '--porcelain')).toBe('');
   await shoot(page, testInfo, 'task-detail-worktree');
 });

@@ -13,7 +13,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 's', does: 'Stop the focused task card (asks first; Esc keeps it running)' },
   { keys: '/', does: 'Search the history' },
   { keys: '?', does: 'Show or hide these shortcuts' },
-  { keys: 'Esc', does: 'Close this help, a replay or a stop question' },
+  { keys: 'Esc', does: 'Close this help, a replay, the changes or a stop question' },
 ];
 
 /** The keys of an open replay, with the same names as its buttons. */
@@ -27,6 +27,23 @@ export const REPLAY_SHORTCUTS: readonly Shortcut[] = [
   { keys: 'e / Shift + E', does: 'Next or previous error' },
   { keys: 'f / Shift + F', does: 'Next or previous file change' },
 ];
+
+/** The keys of the open changes panel. */
+export const DIFF_SHORTCUTS: readonly Shortcut[] = [{ keys: '[ / ]', does: 'Previous or next iteration' }];
+
+/**
+ * Which way a key press steps the changes panel: -1 for "[", 1 for "]", or null. The panel's own choice of
+ * iteration (a select) does not type these keys, so they step from there too.
+ */
+export function diffStepFor(
+  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>,
+): -1 | 1 | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (isTypingTarget(e.target) && (e.target as Element).tagName !== 'SELECT') return null;
+  if (e.key === '[') return -1;
+  if (e.key === ']') return 1;
+  return null;
+}
 
 const REPLAY_JUMPS: Record<string, Landmark> = { t: 'tool', e: 'error', f: 'file' };
 

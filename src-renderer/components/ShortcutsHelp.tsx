@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { REPLAY_SHORTCUTS, type Shortcut, SHORTCUTS } from '../keyboard';
+import { DIFF_SHORTCUTS, REPLAY_SHORTCUTS, type Shortcut, SHORTCUTS } from '../keyboard';
 
 function ShortcutList({ shortcuts }: { shortcuts: readonly Shortcut[] }) {
   return (
@@ -44,6 +44,8 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
         <ShortcutList shortcuts={SHORTCUTS} />
         <h3 className="shortcuts-heading">In a replay</h3>
         <ShortcutList shortcuts={REPLAY_SHORTCUTS} />
+        <h3 className="shortcuts-heading">In the changes of a task</h3>
+        <ShortcutList shortcuts={DIFF_SHORTCUTS} />
       </div>
     </div>
   );

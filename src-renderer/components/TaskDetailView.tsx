@@ -387,7 +387,6 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
   const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
   const waitOf = (live: LiveSession | undefined) => (live && heard ? iterationWait(heard, live) : null);
   const replayed = sessions.find((s) => s.sessionId === replaying);
-  const diffed = sessions.find((s) => s.sessionId === diffing);
   const showChanges = t.changeTracking === 'git' || sessions.some((s) => s.git);
   const showCheck = t.spec.check !== undefined || sessions.some((s) => s.check);
   // An iteration a spent window turned away does not count: a task stopped at one can go on even after its last.
@@ -497,7 +496,9 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         </>
       )}
       {replayed ? <ReplayPanel session={replayed} baseDir={t.workingDir} onClose={closeReplay} /> : null}
-      {diffed ? <IterationDiffPanel taskId={t.id} session={diffed} onClose={closeDiff} /> : null}
+      {diffing ? (
+        <IterationDiffPanel task={t} sessions={sessions} shown={diffing} onShow={setDiffing} onClose={closeDiff} />
+      ) : null}
     </div>
   );
 }

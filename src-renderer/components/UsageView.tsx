@@ -34,7 +34,7 @@ import {
 import '../styles/usage.css';
 import { baseName } from '../text';
 import { DailyUsageChart } from './charts/lazy-charts';
-import { formatBytes } from './IterationDiffPanel';
+import { formatBytes } from '../patch';
 import { Segmented } from './Segmented';
 import { clockTime } from './QuotaTiles';
 import { Empty, ErrorState, Loading } from './StateViews';

@@ -154,6 +154,17 @@ index 1111111..2222222 100644
  console.log(a, b);
 `;
 
+/** A file added, as `git diff` prints it. */
+export const NEW_FILE_PATCH = `diff --git a/docs/notes.md b/docs/notes.md
+new file mode 100644
+index 0000000..3333333
+--- /dev/null
++++ b/docs/notes.md
+@@ -0,0 +1,2 @@
++# Notes
++Written by the agent.
+`;
+
 export function detail(overrides: Partial<TaskDetail> = {}): TaskDetail {
   return { ...summary(), sessions: [], ...overrides };
 }

@@ -1,79 +1,11 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import type { TaskDetail } from '../../src-main/contract/views';
-import { createServices, ServicesProvider } from '../../src-renderer/app/services';
-import { formatBytes, splitPatch } from '../../src-renderer/components/IterationDiffPanel';
-import { TaskDetailView } from '../../src-renderer/components/TaskDetailView';
 import { BatonCallError } from '../../src-renderer/errors';
-import { APP_PATCH, checkOutcome, detail, FakeTransport, gitChange, session, spec, worktree } from './fixtures';
+import { checkOutcome, gitChange, session, worktree } from './fixtures';
+import { measureTextInHappyDom, oneIteration, rowOf, show, task } from './task-page-harness';
 
-beforeEach(() => {
-  // happy-dom draws no canvas; the diff component measures its text with one.
-  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(
-    () =>
-      ({
-        font: '',
-        measureText: (text: string) => ({ width: text.length * 7 }),
-      }) as unknown as CanvasRenderingContext2D,
-  );
-});
-afterEach(() => {
-  cleanup();
-  vi.restoreAllMocks();
-});
-
-const task = (overrides: Partial<TaskDetail> = {}) =>
-  detail({
-    id: 'task-9',
-    title: 'Outcomes',
-    status: 'completed',
-    statusReason: 'completion check passed after iteration 2',
-    iterations: 2,
-    finishedAt: 1_700_000_100_000,
-    spec: spec({ check: 'npm test' }),
-    changeTracking: 'git',
-    sessions: [
-      session({ sessionId: 's-1', iteration: 1, git: gitChange(), check: checkOutcome() }),
-      session({
-        sessionId: 's-2',
-        iteration: 2,
-        git: gitChange({
-          filesChanged: 1,
-          insertions: 4,
-          deletions: 1,
-          files: [{ path: 'src/app.ts', insertions: 4, deletions: 1, binary: false }],
-        }),
-        check: checkOutcome({ exitCode: 0, durationMs: 900, output: '' }),
-      }),
-    ],
-    ...overrides,
-  });
-
-type Handler = (input: Record<string, unknown>) => unknown;
-
-function show(loaded: TaskDetail, handlers: Record<string, Handler> = {}) {
-  const transport = new FakeTransport(async (method, input) => {
-    const handler = handlers[method];
-    if (handler) return handler(input as Record<string, unknown>);
-    if (method === 'getTask') return loaded;
-    throw new Error(`unexpected ${method}`);
-  });
-  const services = createServices(transport, null);
-  render(
-    <ServicesProvider value={services}>
-      <TaskDetailView taskId={loaded.id} />
-    </ServicesProvider>,
-  );
-  const calls = (method: string) => transport.calls.filter((c) => c.method === method).map((c) => c.input);
-  return { transport, calls };
-}
-
-const rowOf = async (iteration: number) => {
-  const rows = await screen.findAllByTestId('session-row');
-  const row = rows.find((r) => r.querySelector('td')?.textContent === String(iteration));
-  if (!row) throw new Error(`no row for iteration ${iteration}`);
-  return row;
-};
+measureTextInHappyDom();
 
 describe('the task page, per iteration', () => {
   it('shows the files changed with their counts beside tokens, cost and the check', async () => {
@@ -111,15 +43,9 @@ describe('the task page, per iteration', () => {
 
   it('says when the check timed out, and when an iteration changed nothing', async () => {
     show(
-      task({
-        sessions: [
-          session({
-            sessionId: 's-1',
-            iteration: 1,
-            git: gitChange({ filesChanged: 0, insertions: 0, deletions: 0, files: [] }),
-            check: checkOutcome({ exitCode: null, timedOut: true, durationMs: 600_000, output: 'still running…' }),
-          }),
-        ],
+      oneIteration({
+        git: gitChange({ filesChanged: 0, insertions: 0, deletions: 0, files: [] }),
+        check: checkOutcome({ exitCode: null, timedOut: true, durationMs: 600_000, output: 'still running…' }),
       }),
     );
     const row = await rowOf(1);
@@ -174,141 +100,6 @@ describe('the task page, per iteration', () => {
     );
     expect(screen.getByRole('button', { name: 'Run again with these settings' })).toBeTruthy();
     expect(screen.getByTestId('resume')).toBeTruthy();
-  });
-});
-
-describe("an iteration's diff", () => {
-  it('lists the files and loads a file diff only when it is opened', async () => {
-    const { calls } = show(task(), { getDiff: async () => ({ patch: APP_PATCH, truncated: false, totalBytes: 200 }) });
-    fireEvent.click(within(await rowOf(1)).getByRole('button', { name: /Diff of 2 files/ }));
-    const panel = screen.getByTestId('diff-panel');
-    expect(panel.getAttribute('aria-label')).toBe('Changes of iteration 1');
-    expect(
-      within(panel)
-        .getAllByTestId('diff-file')
-        .map((f) => f.getAttribute('data-path')),
-    ).toEqual(['src/app.ts', 'README.md']);
-    // Nothing is fetched for files nobody opened.
-    expect(calls('getDiff')).toEqual([]);
-
-    const file = within(panel).getAllByTestId('diff-file')[0]!;
-    await act(async () => {
-      fireEvent.click(within(file).getByText('src/app.ts'));
-    });
-    await waitFor(() => expect(calls('getDiff')).toEqual([{ taskId: 'task-9', iteration: 1, path: 'src/app.ts' }]));
-    const body = await within(file).findByTestId('diff-body', {}, { timeout: 5000 });
-    await waitFor(() => expect(body.textContent).toContain("export const greeting = 'hello';"));
-    // Highlighted by the language of the file's name.
-    expect(body.querySelector('.hljs-keyword')?.textContent).toBe('const');
-    expect(within(file).queryByTestId('diff-truncated')).toBeNull();
-    // Closing it and opening again asks no second time.
-    fireEvent.click(within(file).getByText('src/app.ts'));
-    fireEvent.click(within(file).getByText('src/app.ts'));
-    expect(calls('getDiff')).toHaveLength(1);
-  });
-
-  it("opens an iteration's only file at once, from the row's Diff button", async () => {
-    const { calls } = show(task(), { getDiff: async () => ({ patch: APP_PATCH, truncated: false, totalBytes: 200 }) });
-    fireEvent.click(within(await rowOf(2)).getByRole('button', { name: 'Diff' }));
-    const panel = screen.getByTestId('diff-panel');
-    expect(panel.textContent).toContain('1 file changed, +4 −1');
-    await within(panel).findByTestId('diff-body', {}, { timeout: 5000 });
-    expect(calls('getDiff')).toEqual([{ taskId: 'task-9', iteration: 2, path: 'src/app.ts' }]);
-    fireEvent.click(within(panel).getByRole('button', { name: 'Close changes' }));
-    expect(screen.queryByTestId('diff-panel')).toBeNull();
-  });
-
-  it('cuts a very large diff short and says how big the whole was', async () => {
-    show(task(), { getDiff: async () => ({ patch: APP_PATCH, truncated: true, totalBytes: 3 * 1024 * 1024 }) });
-    fireEvent.click(within(await rowOf(2)).getByRole('button', { name: 'Diff' }));
-    const notice = await screen.findByTestId('diff-truncated');
-    expect(notice.textContent).toBe(
-      `This diff is 3 MB, too large to show whole: only its first ${formatBytes(APP_PATCH.length)} are shown.`,
-    );
-    await screen.findByTestId('diff-body', {}, { timeout: 5000 });
-  });
-
-  it('shows the error when the diff cannot be had, with a retry', async () => {
-    let fail = true;
-    show(task(), {
-      getDiff: async () => {
-        if (fail) throw new BatonCallError('not_found', 'the snapshot after iteration 2 is gone');
-        return { patch: APP_PATCH, truncated: false, totalBytes: 200 };
-      },
-    });
-    fireEvent.click(within(await rowOf(2)).getByRole('button', { name: 'Diff' }));
-    expect(await screen.findByText('the snapshot after iteration 2 is gone')).toBeTruthy();
-    fail = false;
-    fireEvent.click(screen.getByRole('button', { name: /Retry/ }));
-    await screen.findByTestId('diff-body', {}, { timeout: 5000 });
-  });
-
-  it('says a binary file has no lines to show', async () => {
-    show(
-      task({
-        sessions: [
-          session({
-            sessionId: 's-1',
-            iteration: 1,
-            git: gitChange({
-              filesChanged: 1,
-              files: [{ path: 'logo.png', insertions: 0, deletions: 0, binary: true }],
-            }),
-          }),
-        ],
-      }),
-      {
-        getDiff: async () => ({
-          patch: 'diff --git a/logo.png b/logo.png\nindex 1..2 100644\nBinary files a/logo.png and b/logo.png differ\n',
-          truncated: false,
-          totalBytes: 90,
-        }),
-      },
-    );
-    fireEvent.click(within(await rowOf(1)).getByRole('button', { name: 'Diff' }));
-    expect((await screen.findByTestId('diff-no-lines')).textContent).toBe('A binary file: no lines to show.');
-  });
-
-  it('shows the files past those listed from the whole diff, without repeating the listed ones', async () => {
-    const other = APP_PATCH.replaceAll('src/app.ts', 'src/other.ts');
-    const { calls } = show(
-      task({
-        sessions: [
-          session({
-            sessionId: 's-1',
-            iteration: 1,
-            git: gitChange({
-              filesChanged: 2,
-              files: [{ path: 'src/app.ts', insertions: 2, deletions: 1, binary: false }],
-            }),
-          }),
-        ],
-      }),
-      { getDiff: async () => ({ patch: APP_PATCH + other, truncated: false, totalBytes: 400 }) },
-    );
-    fireEvent.click(within(await rowOf(1)).getByRole('button', { name: 'Diff' }));
-    const panel = screen.getByTestId('diff-panel');
-    expect(panel.textContent).toContain('And 1 more file.');
-    fireEvent.click(within(panel).getByRole('button', { name: 'Show the whole diff' }));
-    await waitFor(() => expect(calls('getDiff')).toContainEqual({ taskId: 'task-9', iteration: 1 }));
-    await waitFor(() => expect(panel.textContent).toContain('src/other.ts'));
-    expect(panel.querySelectorAll('details.diff-file summary code')).toHaveLength(2);
-  });
-});
-
-describe('splitPatch and formatBytes', () => {
-  it('splits a multi-file patch at each file header and names each file', () => {
-    const parts = splitPatch(APP_PATCH + APP_PATCH.replaceAll('src/app.ts', 'docs/a b.md'));
-    expect(parts.map((p) => p.path)).toEqual(['src/app.ts', 'docs/a b.md']);
-    expect(parts[0]!.patch).toBe(APP_PATCH);
-    expect(splitPatch('')).toEqual([]);
-  });
-
-  it('prints sizes as people read them', () => {
-    expect(formatBytes(900)).toBe('900 B');
-    expect(formatBytes(12.5 * 1024)).toBe('12.5 KB');
-    expect(formatBytes(512 * 1024)).toBe('512 KB');
-    expect(formatBytes(3 * 1024 * 1024)).toBe('3 MB');
   });
 });
 
