@@ -7,9 +7,10 @@ import { Profiler, type ComponentProps } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { createServices, ServicesProvider } from '../../src-renderer/app/services';
+import { AgentStream } from '../../src-renderer/components/AgentStream';
 import { LiveView } from '../../src-renderer/components/LiveView';
 import type * as LaunchFormModule from '../../src-renderer/components/LaunchForm';
-import { connectLiveStore } from '../../src-renderer/stores/live-store';
+import { connectLiveStore, type StreamItem } from '../../src-renderer/stores/live-store';
 import { emptyTasksViewAnswer, FakeTransport, spec, summary } from './fixtures';
 
 const formRenders = vi.hoisted(() => ({ count: 0 }));
@@ -107,5 +108,38 @@ describe('a fast stream on the Tasks view', () => {
     }
     expect(shownTexts()).toHaveLength(30);
     expect(formRenders.count).toBe(0);
+  });
+});
+
+describe('a long stream', () => {
+  const item = (n: number): StreamItem => ({ seq: n + 1, event: { kind: 'text', text: `line ${n}` } });
+  const stream = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => item(from + i));
+
+  it('shows its newest items, and the earlier ones in order once asked', () => {
+    render(<AgentStream items={stream(0, 1000)} droppedItems={0} />);
+    const shown = shownTexts();
+    expect(shown.length).toBeGreaterThanOrEqual(400);
+    expect(shown.at(-1)).toBe('line 999');
+    fireEvent.click(screen.getByRole('button', { name: `Show ${1000 - shown.length} earlier items` }));
+    expect(shownTexts()).toEqual(stream(0, 1000).map((i) => (i.event as { text: string }).text));
+  });
+
+  it('takes a new item by adding it, and leaves what it shows before it in place', async () => {
+    // Past the cap of the store: the oldest items were dropped, as in a long session.
+    const { rerender } = render(<AgentStream items={stream(310, 2310)} droppedItems={310} />);
+    const log = screen.getByTestId('agent-stream');
+    const changes: MutationRecord[] = [];
+    const observer = new MutationObserver((records) => changes.push(...records));
+    observer.observe(log, { childList: true, subtree: true });
+    for (let n = 2310; n < 2330; n++) {
+      rerender(<AgentStream items={stream(n - 1999, n + 1)} droppedItems={n - 1999} />);
+    }
+    await Promise.resolve();
+    observer.disconnect();
+    const removed = changes.flatMap((r) => [...r.removedNodes]);
+    const added = changes.flatMap((r) => [...r.addedNodes].map((node) => node.textContent));
+    expect(removed).toEqual([]);
+    expect(added).toEqual(Array.from({ length: 20 }, (_, i) => `line ${2310 + i}`));
+    expect(shownTexts().at(-1)).toBe('line 2329');
   });
 });
