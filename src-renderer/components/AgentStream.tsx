@@ -15,6 +15,12 @@ import type { StreamItem } from '../stores/stream';
 
 /** Items rendered at first; the rest (up to the store's cap) behind a button, so a fast stream stays smooth. */
 const VISIBLE_ITEMS = 400;
+/**
+ * Items per block of the list. A block is one element and one memoised component, so a frame of new items
+ * renders and lays out the last block, not every item shown; the first shown is a block's first, so the
+ * oldest items leave a block at a time rather than one at each new item.
+ */
+const BLOCK_ITEMS = 50;
 const MAX_TEXT = 4000;
 
 function clip(text: string, max = MAX_TEXT): string {
@@ -129,6 +135,71 @@ const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: S
   }
 });
 
+function TimedItem({ item, baseDir }: { item: StreamItem; baseDir?: string }) {
+  return (
+    <div className="stream-timed" data-testid="stream-timed">
+      <time
+        className="stream-time"
+        dateTime={Number.isFinite(item.at) ? new Date(item.at!).toISOString() : undefined}
+        title={formatDate(item.at)}
+      >
+        {formatTimeOfDay(item.at)}
+      </time>
+      <StreamItemView item={item} baseDir={baseDir} />
+    </div>
+  );
+}
+
+interface BlockProps {
+  items: readonly StreamItem[];
+  baseDir?: string;
+  times: boolean;
+}
+
+const sameBlock = (a: BlockProps, b: BlockProps) =>
+  a.baseDir === b.baseDir &&
+  a.times === b.times &&
+  a.items.length === b.items.length &&
+  a.items.every((item, i) => item === b.items[i]);
+
+const StreamBlock = memo(function StreamBlock({ items, baseDir, times }: BlockProps) {
+  return (
+    <div className="stream-block">
+      {items.map((item) =>
+        times ? (
+          <TimedItem key={item.seq} item={item} baseDir={baseDir} />
+        ) : (
+          <StreamItemView key={item.seq} item={item} baseDir={baseDir} />
+        ),
+      )}
+    </div>
+  );
+}, sameBlock);
+
+/**
+ * The items shown, in blocks numbered by their place in the whole stream (dropped items counted), so a block
+ * keeps its number and its items while the stream grows and its oldest items are dropped.
+ */
+export function streamBlocks(
+  items: readonly StreamItem[],
+  droppedItems: number,
+  showAll: boolean,
+): { hidden: number; blocks: { key: number; items: StreamItem[] }[] } {
+  let from = 0;
+  if (!showAll && items.length > VISIBLE_ITEMS) {
+    const first = droppedItems + items.length - VISIBLE_ITEMS;
+    from = Math.max(droppedItems, first - (first % BLOCK_ITEMS)) - droppedItems;
+  }
+  const blocks: { key: number; items: StreamItem[] }[] = [];
+  for (let i = from; i < items.length;) {
+    const key = Math.floor((droppedItems + i) / BLOCK_ITEMS);
+    const end = Math.min(items.length, (key + 1) * BLOCK_ITEMS - droppedItems);
+    blocks.push({ key, items: items.slice(i, end) });
+    i = end;
+  }
+  return { hidden: from, blocks };
+}
+
 /** One session's agent stream: assistant text as it is written, tool calls in words, and tool results. */
 export function AgentStream({
   items,
@@ -146,8 +217,7 @@ export function AgentStream({
   const [showAll, setShowAll] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   const stuckToBottom = useRef(true);
-  const visible = showAll ? items : items.slice(-VISIBLE_ITEMS);
-  const hidden = items.length - visible.length;
+  const { hidden, blocks } = streamBlocks(items, droppedItems, showAll);
 
   // Follow new output while the reader is at the bottom; leave them alone when they scrolled up.
   useLayoutEffect(() => {
@@ -178,23 +248,10 @@ export function AgentStream({
           Show {plural(hidden, 'earlier item')}
         </button>
       ) : null}
-      {visible.length === 0 ? <p className="stream-note">No output yet.</p> : null}
-      {visible.map((item) =>
-        times ? (
-          <div key={item.seq} className="stream-timed" data-testid="stream-timed">
-            <time
-              className="stream-time"
-              dateTime={Number.isFinite(item.at) ? new Date(item.at!).toISOString() : undefined}
-              title={formatDate(item.at)}
-            >
-              {formatTimeOfDay(item.at)}
-            </time>
-            <StreamItemView item={item} baseDir={baseDir} />
-          </div>
-        ) : (
-          <StreamItemView key={item.seq} item={item} baseDir={baseDir} />
-        ),
-      )}
+      {items.length === 0 ? <p className="stream-note">No output yet.</p> : null}
+      {blocks.map((block) => (
+        <StreamBlock key={block.key} items={block.items} baseDir={baseDir} times={times} />
+      ))}
     </div>
   );
 }

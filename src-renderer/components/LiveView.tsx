@@ -1,6 +1,7 @@
 import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
 import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { formatDate, formatDuration, formatTokens, plural, type TaskSummary } from '../contract';
 import { agentLabel } from '../agents';
 import { useServices } from '../app/services';
@@ -9,6 +10,7 @@ import { isTypingTarget } from '../keyboard';
 import { modelsText, NO_MODEL_YET, NO_MODEL_YET_TITLE, taskModels } from '../models';
 import { hrefs } from '../router';
 import {
+  finishedCardIds,
   isActiveStatus,
   iterationWait,
   progressOf,
@@ -315,7 +317,8 @@ export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory
   const error = useStore(live, (s) => s.error);
   const activeIds = useStore(live, (s) => s.activeIds);
   const recent = useStore(live, (s) => s.recent);
-  const tasks = useStore(live, (s) => s.tasks);
+  // Not the tasks themselves: each frame of a stream changes them, and the cards follow their own.
+  const finishedHere = useStore(live, useShallow(finishedCardIds));
   const resync = useStore(live, (s) => s.resync);
   const withdrawn = useStore(live, (s) => s.withdrawn);
   const dismissWithdrawn = useStore(live, (s) => s.dismissWithdrawn);
@@ -327,7 +330,6 @@ export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory
   useEffect(() => {
     if (launchedId && withdrawn.some((w) => w.taskId === launchedId)) launch.getState().launchSeen();
   }, [launchedId, withdrawn, launch]);
-  const finishedHere = recent.filter((t) => tasks[t.id] && !isActiveStatus(tasks[t.id]!.status)).map((t) => t.id);
 
   let body;
   if (status === 'idle' || status === 'loading') body = <Loading label="Loading running tasks…" />;

@@ -96,6 +96,14 @@ export interface LiveData {
   recent: TaskSummary[];
 }
 
+/** The finished tasks that keep their live cards, newest first. */
+export function finishedCardIds({ tasks, recent }: Pick<LiveData, 'tasks' | 'recent'>): string[] {
+  return recent.flatMap((t) => {
+    const task = tasks[t.id];
+    return task && !isActiveStatus(task.status) ? [t.id] : [];
+  });
+}
+
 /** A launch its agent turned away at once: the task is gone, and the window says why until dismissed. */
 export interface WithdrawnLaunch {
   taskId: string;

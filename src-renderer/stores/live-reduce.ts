@@ -2,7 +2,7 @@
  * Applies events to the live state with immer: each batch is one `produce`, so React sees new objects
  * exactly where something changed, and the state before stays as it was.
  */
-import { isDraft, original, produce, type Draft } from 'immer';
+import { freeze, isDraft, original, produce, type Draft } from 'immer';
 import {
   isActiveStatus,
   roundUsd,
@@ -63,6 +63,7 @@ export function reduceEvents(
   const next = produce(dataOf(data), (draft) => {
     const apply = new Applier(draft, nextSeq, options, held, withdrawn);
     for (const event of events) apply.event(event);
+    apply.finish();
   });
   return { data: next, held, withdrawn };
 }
@@ -99,6 +100,7 @@ export function fromSnapshot(
       if (!events) return seen ? { ...session, items: seen.items, droppedItems: seen.droppedItems } : session;
       return produce(session, (draft) => {
         for (const event of events) agentEvent(draft, event, false, nextSeq);
+        freezeItems(draft);
       });
     });
     tasks[task.id] = task;
@@ -132,6 +134,14 @@ function itemsOf(session: SessionDraft): StreamItem[] {
   return copy;
 }
 
+/** Freezes a batch's copy of the items (new items deeply, as immer would): immer then skips its 2000 items. */
+function freezeItems(session: SessionDraft): void {
+  const items = session.items;
+  if (isDraft(items) || Object.isFrozen(items)) return;
+  for (const item of items) if (!Object.isFrozen(item)) freeze(item, true);
+  Object.freeze(items);
+}
+
 function agentEvent(session: SessionDraft, event: AgentEvent, skipStream: boolean, nextSeq: () => number): void {
   const prior = session.priorUsage;
   if (event.kind === 'usage') {
@@ -158,6 +168,9 @@ function agentEvent(session: SessionDraft, event: AgentEvent, skipStream: boolea
 }
 
 class Applier {
+  /** Sessions whose stream this batch changed. */
+  private readonly streamed = new Set<SessionDraft>();
+
   constructor(
     private readonly draft: LiveDraft,
     private readonly nextSeq: () => number,
@@ -165,6 +178,11 @@ class Applier {
     private readonly held = new Map<string, TaskEvent[]>(),
     private readonly withdrawn: WithdrawnLaunch[] = [],
   ) {}
+
+  /** At the batch's end. */
+  finish(): void {
+    for (const session of this.streamed) freezeItems(session);
+  }
 
   /** Keeps the event for when its task is loaded; true when it was held (or dropped). */
   private hold(event: TaskEvent): boolean {
@@ -244,6 +262,7 @@ class Applier {
         const task = this.known(event);
         if (!task) return;
         const session = this.session(task, event.sessionId, event.iteration, true)!;
+        this.streamed.add(session);
         return agentEvent(session, event.event, this.skipStream(event.sessionId), this.nextSeq);
       }
       case 'iteration.finished': {
@@ -297,6 +316,7 @@ class Applier {
     target.status = 'running';
     target.error = null;
     target.attempts = Math.max(target.attempts, event.attempt);
+    this.streamed.add(target);
   }
 
   /** A task that runs (again, after a resume): listed as active, and no longer under Recent. */

@@ -91,8 +91,13 @@ export function createLiveStore(
         ...options,
       });
       const fresh = reduced.withdrawn.reverse();
-      const withdrawn = [...fresh, ...get().withdrawn.filter((w) => !fresh.some((n) => n.taskId === w.taskId))];
-      return { data: { ...reduced.data, withdrawn: withdrawn.slice(0, MAX_WITHDRAWN) }, held: reduced.held };
+      const before = get().withdrawn;
+      // The same list when nothing was taken back, so the views that show it do not render again.
+      const withdrawn =
+        fresh.length === 0
+          ? before
+          : [...fresh, ...before.filter((w) => !fresh.some((n) => n.taskId === w.taskId))].slice(0, MAX_WITHDRAWN);
+      return { data: { ...reduced.data, withdrawn }, held: reduced.held };
     };
 
     /** Holds the events of tasks not known yet, and loads each such task once. */

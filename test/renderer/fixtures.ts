@@ -264,6 +264,26 @@ export function fakeClient(handlers: Handlers = {}) {
   return client;
 }
 
+/** What a service with nothing in it answers the Tasks view's loads (the live state, the launch form's). */
+export function emptyTasksViewAnswer(method: string): unknown {
+  switch (method) {
+    case 'getLiveState':
+      return { tasks: [], currentEvents: {} };
+    case 'listTasks':
+      return { tasks: [], total: 0 };
+    case 'listProjects':
+      return [];
+    case 'getSettings':
+      return { taskDefaults: {}, dailyBudgetUsd: null, maxConcurrentTasks: 2 };
+    case 'getSpending':
+      return { spentTodayUsd: 0, dailyBudgetUsd: null };
+    case 'listModelPrices':
+      return { models: [] };
+    default:
+      throw new Error(`unexpected ${method}`);
+  }
+}
+
 /** A transport whose calls go to a handler, and whose events, state and resyncs the test drives. */
 export class FakeTransport implements Transport {
   state: ConnectionState = 'open';

@@ -67,6 +67,16 @@ const started: BatonEvent[] = [
   { type: 'iteration.started', taskId: 't1', sessionId: SID, iteration: 1, maxIterations: 3 },
 ];
 
+const retrying = (attempt: number, error: string): BatonEvent => ({
+  type: 'iteration.retrying',
+  taskId: 't1',
+  iteration: 1,
+  attempt,
+  previousSessionId: SID,
+  sessionId: SID2,
+  error,
+});
+
 const texts = (s: LiveSession | undefined) =>
   s!.items.map((i) => (i.event.kind === 'text' ? [i.event.text, i.event.partial ?? false] : i.event.kind));
 
@@ -132,6 +142,43 @@ describe('text deltas', () => {
     ]);
     expect(pendingApiRetry(items)?.event.kind).toBe('retry');
     expect(pendingApiRetry(buildStream([{ kind: 'text', text: 'x' }]))).toBeNull();
+  });
+});
+
+describe('the streams the store hands out', () => {
+  it('are frozen, new items deeply, batch after batch and through a retry', async () => {
+    const store = await ready();
+    store.getState().applyEvents(started);
+    const tool = (id: string): AgentEvent => ({
+      kind: 'tool_use',
+      toolUseId: id,
+      name: 'Bash',
+      input: { command: 'npm test', env: { CI: '1' } },
+    });
+    store.getState().applyEvents([agent({ kind: 'text', text: 'first' }), agent(tool('a'))]);
+    const first = store.getState().tasks['t1']!.sessions[0]!.items;
+    store.getState().applyEvents([agent({ kind: 'text_delta', text: 'part' }), agent(tool('b'))]);
+    store.getState().applyEvents([retrying(1, 'overloaded'), agent(tool('c'), SID2)]);
+    const items = store.getState().tasks['t1']!.sessions[0]!.items;
+    expect(items.map((i) => i.event.kind)).toEqual([
+      'text',
+      'tool_use',
+      'text',
+      'tool_use',
+      'attempt_failed',
+      'tool_use',
+    ]);
+    // The items of an earlier batch are the same objects.
+    expect(items.slice(0, 2)).toEqual(first);
+    expect(items[0]).toBe(first[0]);
+    expect(Object.isFrozen(items)).toBe(true);
+    for (const item of items) {
+      expect(Object.isFrozen(item)).toBe(true);
+      expect(Object.isFrozen(item.event)).toBe(true);
+    }
+    const inputs = items.flatMap((i) => (i.event.kind === 'tool_use' ? [i.event.input as { env: object }] : []));
+    expect(inputs).toHaveLength(3);
+    for (const input of inputs) expect(Object.isFrozen(input.env)).toBe(true);
   });
 });
 
@@ -252,19 +299,13 @@ describe('a retried iteration (iteration.retrying)', () => {
         agent({ kind: 'text', text: 'first try' }),
         agent({ kind: 'usage', usage: usage(100, 10), estimatedCostUsd: 0.05 }),
       ]);
-    store.getState().applyEvents([
-      {
-        type: 'iteration.retrying',
-        taskId: 't1',
-        iteration: 1,
-        attempt: 1,
-        previousSessionId: SID,
-        sessionId: SID2,
-        error: 'API error 529: overloaded',
-      },
-      agent({ kind: 'text', text: 'second try' }, SID2),
-      agent({ kind: 'usage', usage: usage(50, 5), estimatedCostUsd: 0.02 }, SID2),
-    ]);
+    store
+      .getState()
+      .applyEvents([
+        retrying(1, 'API error 529: overloaded'),
+        agent({ kind: 'text', text: 'second try' }, SID2),
+        agent({ kind: 'usage', usage: usage(50, 5), estimatedCostUsd: 0.02 }, SID2),
+      ]);
     const task = store.getState().tasks['t1']!;
     expect(task.sessions.map((x) => [x.sessionId, x.iteration, x.status])).toEqual([[SID2, 1, 'running']]);
     const moved = task.sessions[0]!;
@@ -289,19 +330,13 @@ describe('a retried iteration (iteration.retrying)', () => {
   it('merges with events of the new session that came first', async () => {
     const store = await ready();
     store.getState().applyEvents(started);
-    store.getState().applyEvents([
-      agent({ kind: 'text', text: 'old' }),
-      agent({ kind: 'text', text: 'new' }, SID2),
-      {
-        type: 'iteration.retrying',
-        taskId: 't1',
-        iteration: 1,
-        attempt: 2,
-        previousSessionId: SID,
-        sessionId: SID2,
-        error: 'no result',
-      },
-    ]);
+    store
+      .getState()
+      .applyEvents([
+        agent({ kind: 'text', text: 'old' }),
+        agent({ kind: 'text', text: 'new' }, SID2),
+        retrying(2, 'no result'),
+      ]);
     const sessions = store.getState().tasks['t1']!.sessions;
     expect(sessions).toHaveLength(1);
     expect(texts(sessions[0])).toEqual([['old', false], 'attempt_failed', ['new', false]]);

@@ -7,7 +7,7 @@ import { createServices, ServicesProvider, type Services } from '../../src-rende
 import { goToSearch, shortcutFor } from '../../src-renderer/keyboard';
 import { notifyTaskEnd, type NotificationApi } from '../../src-renderer/notifications';
 import { formatDate } from '../../src-main/contract/format';
-import { detail, FakeTransport, session, spec, summary, taskTotals as totals } from './fixtures';
+import { detail, emptyTasksViewAnswer, FakeTransport, session, spec, summary, taskTotals as totals } from './fixtures';
 
 const SID = '0b7f8a5e-1111-4222-8333-944455556666';
 let services: Services | null = null;
@@ -30,24 +30,10 @@ function start(handlers: Record<string, (input: unknown) => unknown> = {}, mode:
   const transport = new FakeTransport(async (method, input) => {
     const handler = handlers[method];
     if (handler) return handler(input);
-    switch (method) {
-      case 'getAppInfo':
-        return { mode, version: '0.1.0', databaseFile: '/tmp/baton.db', canPickDirectory: false };
-      case 'getLiveState':
-        return { tasks: [], currentEvents: {} };
-      case 'listTasks':
-        return { tasks: [], total: 0 };
-      case 'listProjects':
-        return [];
-      case 'getSettings':
-        return { taskDefaults: {}, dailyBudgetUsd: null, maxConcurrentTasks: 2 };
-      case 'getSpending':
-        return { spentTodayUsd: 0, dailyBudgetUsd: null };
-      case 'listModelPrices':
-        return { models: [] };
-      default:
-        throw new Error(`unexpected ${method}`);
+    if (method === 'getAppInfo') {
+      return { mode, version: '0.1.0', databaseFile: '/tmp/baton.db', canPickDirectory: false };
     }
+    return emptyTasksViewAnswer(method);
   });
   services = createServices(transport, null);
   stop = services.start();
