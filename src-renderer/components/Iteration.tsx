@@ -6,6 +6,7 @@ import { sessionCost, taskWait, type LiveSession, type LiveTask } from '../store
 import { AgentStream } from './AgentStream';
 import { Metric } from './Metric';
 import { ApiRetryNotice } from './Notices';
+import { SessionId } from './SessionId';
 import { StatusBadge } from './Status';
 
 /** How long a session has run: its stored duration once it ended, the time since it started while it runs. */
@@ -81,19 +82,16 @@ export function IterationPanel({
   const drift =
     running || costSource === null || costUsd === null ? null : costDrift({ costSource, costUsd, computedCostUsd });
   const duration = sessionDuration(session, now);
-  const ownId = session.agentSessionId !== null && session.agentSessionId !== session.sessionId;
+  const ownId = session.agentSessionId !== session.sessionId ? session.agentSessionId : null;
   return (
     <section className="iteration-panel" aria-label={`Iteration ${session.iteration}`}>
       <div className="iteration-header">
         <strong>Iteration {session.iteration}</strong>
         <IterationBadge session={session} wait={wait} testId="iteration-status" />
-        <code className="session-id">{session.sessionId}</code>
-        {ownId ? (
+        <SessionId id={session.sessionId} />
+        {ownId !== null ? (
           <span className="muted" title="The agent's own id for this session">
-            agent&apos;s id{' '}
-            <code className="session-id" data-testid="iteration-agent-session-id">
-              {session.agentSessionId}
-            </code>
+            agent&apos;s id <SessionId id={ownId} testId="iteration-agent-session-id" />
           </span>
         ) : null}
         <span>

@@ -18,6 +18,7 @@ import { IterationPanel, sessionDuration, waitLabel } from './Iteration';
 import { DenialsNotice, denialsByIteration, UnstoredEventsNotice } from './Notices';
 import { ReopenNotice, reopensAt, WaitNotice } from './QuotaNotices';
 import { ReplayPanel } from './ReplayPanel';
+import { SessionId } from './SessionId';
 import { Empty, ErrorState, Loading, NotFound } from './StateViews';
 import { StatusBadge } from './Status';
 import { StopControl } from './StopControl';
@@ -142,7 +143,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
         {t.spec.permissionMode ? ` · ${t.spec.permissionMode}` : ''} · {plural(t.spec.maxIterations, 'iteration')} at
         most · created {formatDate(t.createdAt)}
         {t.startedAt ? ` · started ${formatDate(t.startedAt)}` : ''}
-        {t.finishedAt ? ` · finished ${formatDate(t.finishedAt)}` : ''} · <code className="session-id">{t.id}</code>
+        {t.finishedAt ? ` · finished ${formatDate(t.finishedAt)}` : ''} · <SessionId id={t.id} />
       </p>
       <details className="prompt">
         <summary>Prompt</summary>

@@ -14,6 +14,7 @@ import { storedWait, usageOf, type LiveSession } from '../../stores/live-store';
 import { type ColumnHeading, ColumnHeadings } from '../ColumnHeadings';
 import { sessionDuration } from '../Iteration';
 import { ChangesCell, CheckCell } from '../IterationOutcomes';
+import { SessionId } from '../SessionId';
 import { StatusBadge } from '../Status';
 
 function SessionRow({
@@ -54,14 +55,11 @@ function SessionRow({
   return (
     <tr data-testid="session-row" data-session-id={session.sessionId} data-status={session.status}>
       <td>{session.iteration}</td>
-      <td>
-        <code className="session-id">{session.sessionId}</code>
+      <td className="session-id-cell">
+        <SessionId id={session.sessionId} />
         {ownId !== null ? (
           <div className="muted" title="The agent's own id for this session">
-            agent&apos;s id{' '}
-            <code className="session-id" data-testid="agent-session-id">
-              {ownId}
-            </code>
+            agent&apos;s id <SessionId id={ownId} testId="agent-session-id" />
           </div>
         ) : null}
       </td>
