@@ -117,10 +117,14 @@ test("launch in a git repository, open the iteration's diff, see the changed lin
 
   // Merging from the page brings the change into the person's branch.
   const worktreePanel = page.getByTestId('worktree-panel');
-  await expect(worktreePanel.getByTestId('worktree-state')).toHaveText('active');
+  await expect(worktreePanel.getByTestId('worktree-state')).toHaveAttribute('data-value', 'active');
   await worktreePanel.getByRole('button', { name: 'Merge' }).click();
   await expect(worktreePanel.getByTestId('worktree-outcome')).toBeVisible({ timeout: 30_000 });
-  await expect(worktreePanel.getByTestId('worktree-state')).toHaveText('merged', { timeout: 10_000 });
+  await expect(worktreePanel.getByTestId('worktree-state')).toHaveAttribute('data-value', 'merged', {
+    timeout: 10_000,
+  });
+  await expect(worktreePanel.getByTestId('worktree-state')).toContainText('Merged into main on ');
+  await expect(worktreePanel.getByRole('button')).toHaveCount(0);
   expect(readFileSync(path.join(baton.project, 'greeting.js'), 'utf8')).toBe(CHANGED);
   expect(git(baton.project, 'status', '--porcelain')).toBe('');
   await shoot(page, testInfo, 'task-detail-worktree');

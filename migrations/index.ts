@@ -19,6 +19,7 @@ import { TaskOwnerHost1764030000015 } from './1764030000015-task-owner-host';
 import { StoredStatuses1764030000016 } from './1764030000016-stored-statuses';
 import { EventLog1764030000017 } from './1764030000017-event-log';
 import { SessionEventTimes1764030000018 } from './1764030000018-session-event-times';
+import { WorktreeStateTimes1764030000020 } from './1764030000020-worktree-state-times';
 
 export const MIGRATIONS: MigrationClass[] = [
   InitialSchema1764030000000,
@@ -40,5 +41,6 @@ export const MIGRATIONS: MigrationClass[] = [
   StoredStatuses1764030000016,
   EventLog1764030000017,
   SessionEventTimes1764030000018,
+  WorktreeStateTimes1764030000020,
 ];
 export type { Migration, MigrationClass, MigrationDb } from './migration';

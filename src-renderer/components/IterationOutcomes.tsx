@@ -1,4 +1,4 @@
-import { useState } from 'react';
+/** What an iteration came to: the files it changed, how the check after it ended, and why none was recorded. */
 import {
   formatDuration,
   formatTokens,
@@ -6,12 +6,7 @@ import {
   type ChangeTracking,
   type CheckOutcome,
   type GitChange,
-  type TaskDetail,
-  type WorktreeView,
 } from '../contract';
-import { useServices } from '../app/services';
-import { errorMessage } from '../errors';
-import { ConfirmInline } from './ConfirmInline';
 import '../styles/outcomes.css';
 
 /** "+12 −3", the insertions and deletions in the colours diffs use. */
@@ -114,160 +109,4 @@ export function ChangeTrackingNotice({ tracking }: { tracking: ChangeTracking | 
     );
   }
   return null;
-}
-
-const STATE_WORDS: Record<WorktreeView['state'], string> = {
-  active: 'active',
-  merged: 'merged',
-  discarded: 'discarded',
-};
-
-type Outcome = { kind: 'ok' | 'error'; text: string } | null;
-
-/**
- * The worktree a task ran in: where, on which branch, made from what, and the
- * two ways to finish it, Merge (optionally squashed) and Discard (asked first).
- */
-export function WorktreePanel({
-  task,
-  active,
-  onChanged,
-}: {
-  task: TaskDetail;
-  /** The task runs or is queued: its branch is still moving. */
-  active: boolean;
-  /** Called after a merge or discard, so the page reloads the task. */
-  onChanged: () => void;
-}) {
-  const { client } = useServices();
-  const [squash, setSquash] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState<'merge' | 'discard' | null>(null);
-  const [outcome, setOutcome] = useState<Outcome>(null);
-
-  const worktree = task.worktree;
-  if (!worktree) return null;
-  const finishable = !active && worktree.state === 'active' && busy === null;
-  const why = active
-    ? 'The task is still running: merge or discard once it ends.'
-    : worktree.state !== 'active'
-      ? `The worktree was ${STATE_WORDS[worktree.state]}.`
-      : undefined;
-
-  const run = (which: 'merge' | 'discard') => {
-    setBusy(which);
-    setConfirming(false);
-    setOutcome(null);
-    const call =
-      which === 'merge' ? client.mergeTask({ taskId: task.id, squash }) : client.discardTask({ taskId: task.id });
-    call.then(
-      (result) => {
-        setBusy(null);
-        setOutcome({ kind: 'ok', text: result.message });
-        onChanged();
-      },
-      (error: unknown) => {
-        setBusy(null);
-        setOutcome({ kind: 'error', text: errorMessage(error) });
-      },
-    );
-  };
-
-  return (
-    <section className="worktree-panel" aria-labelledby="worktree-heading" data-testid="worktree-panel">
-      <h3 id="worktree-heading">Worktree</h3>
-      {worktree.state === 'active' && !worktree.present ? (
-        <p className="notice notice-warning" role="alert" data-testid="worktree-missing">
-          The worktree folder <code>{worktree.path}</code> was deleted: Resume will refuse to run this task. Discard
-          removes its branch.
-        </p>
-      ) : null}
-      <dl className="worktree-facts">
-        <div>
-          <dt>Path</dt>
-          <dd>
-            <code>{worktree.path}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Branch</dt>
-          <dd>
-            <code>{worktree.branch}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Made from</dt>
-          <dd>
-            {worktree.baseBranch ? (
-              <>
-                <code>{worktree.baseBranch}</code> at{' '}
-              </>
-            ) : (
-              'detached HEAD at '
-            )}
-            <code title={worktree.baseCommit}>{worktree.baseCommit.slice(0, 12)}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>State</dt>
-          <dd data-testid="worktree-state" data-value={worktree.state}>
-            {STATE_WORDS[worktree.state]}
-          </dd>
-        </div>
-      </dl>
-      <div className="worktree-actions">
-        <button
-          type="button"
-          className="primary"
-          disabled={!finishable}
-          aria-busy={busy === 'merge'}
-          title={why}
-          onClick={() => run('merge')}
-        >
-          {busy === 'merge' ? 'Merging…' : 'Merge'}
-        </button>
-        <label className="checkbox-label">
-          <input
-            type="checkbox"
-            checked={squash}
-            disabled={!finishable}
-            onChange={(e) => setSquash(e.target.checked)}
-          />
-          Squash into one commit
-        </label>
-        {confirming ? (
-          <ConfirmInline
-            question="Discard the worktree and its branch, and every change on it?"
-            confirmLabel="Discard"
-            cancelLabel="Keep it"
-            label="Confirm discard"
-            testId="discard-confirm"
-            onConfirm={() => run('discard')}
-            onCancel={() => setConfirming(false)}
-          />
-        ) : (
-          <button
-            type="button"
-            className="danger"
-            disabled={!finishable}
-            aria-busy={busy === 'discard'}
-            title={why ?? 'Remove the worktree and its branch (asks first)'}
-            onClick={() => setConfirming(true)}
-          >
-            {busy === 'discard' ? 'Discarding…' : 'Discard'}
-          </button>
-        )}
-      </div>
-      {why && worktree.state === 'active' ? <p className="muted">{why}</p> : null}
-      {outcome ? (
-        <p
-          className={outcome.kind === 'ok' ? 'notice notice-ok' : 'field-error'}
-          role={outcome.kind === 'ok' ? 'status' : 'alert'}
-          data-testid="worktree-outcome"
-        >
-          {outcome.text}
-        </p>
-      ) : null}
-    </section>
-  );
 }

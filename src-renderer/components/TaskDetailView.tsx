@@ -13,7 +13,7 @@ import { iterationWait, liveTotals, type LiveSession } from '../stores/live-stor
 import { taskPage } from '../stores/task-page';
 import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts/lazy-charts';
 import { IterationDiffPanel } from './IterationDiffPanel';
-import { ChangeTrackingNotice, WorktreePanel } from './IterationOutcomes';
+import { ChangeTrackingNotice } from './IterationOutcomes';
 import { IterationPanel, sessionDuration, waitLabel } from './Iteration';
 import { DenialsNotice, denialsByIteration, UnstoredEventsNotice } from './Notices';
 import { ReopenNotice, reopensAt, WaitNotice } from './QuotaNotices';
@@ -25,6 +25,7 @@ import { StopControl } from './StopControl';
 import { SessionsTable } from './task/SessionsTable';
 import { RESUMABLE, ResumeButton, RunAgainButton } from './task/TaskActions';
 import { TaskTotalsView } from './task/TaskTotals';
+import { WorktreePanel } from './task/WorktreePanel';
 
 /** The per-iteration charts; memoised, so the page's ticking clock does not redraw them. */
 const SessionCharts = memo(function SessionCharts({
