@@ -1,13 +1,12 @@
 /** A task's page: what it is and how it ended, its totals, worktree, running iteration, charts and sessions. */
 import { memo, useCallback, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { formatDate, plural, type SessionView } from '../contract';
-import { agentLabel } from '../agents';
+import type { SessionView } from '../contract';
 import { useServices } from '../app/services';
 import { errorCodeOf, errorMessage } from '../errors';
 import { useNow, useReached } from '../hooks/use-now';
 import { useRead } from '../hooks/use-read';
-import { modelsText, taskModels } from '../models';
+import { distinctModels, modelRuns } from '../models';
 import { hrefs } from '../router';
 import { iterationWait, liveTotals, type LiveSession } from '../stores/live-store';
 import { taskPage } from '../stores/task-page';
@@ -18,12 +17,12 @@ import { IterationPanel, sessionDuration, waitLabel } from './Iteration';
 import { DenialsNotice, denialsByIteration, UnstoredEventsNotice } from './Notices';
 import { ReopenNotice, reopensAt, WaitNotice } from './QuotaNotices';
 import { ReplayPanel } from './ReplayPanel';
-import { SessionId } from './SessionId';
 import { Empty, ErrorState, Loading, NotFound } from './StateViews';
 import { StatusBadge } from './Status';
 import { StopControl } from './StopControl';
 import { SessionsTable } from './task/SessionsTable';
 import { RESUMABLE, ResumeButton, RunAgainButton } from './task/TaskActions';
+import { ranModels, TaskFacts } from './task/TaskFacts';
 import { TaskTotalsView } from './task/TaskTotals';
 import { WorktreePanel } from './task/WorktreePanel';
 
@@ -91,8 +90,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
     );
   }
   const { status: shownStatus, heard, liveSessions, wakeAt } = page;
-  // The models its sessions ran (the live ones too), by their one name; what it asked for before any ran.
-  const models = taskModels({ model: t.model }, [...t.sessions, ...liveSessions]);
+  const ran = ranModels(sessions, liveSessions);
   const runningLive = liveSessions.find((s) => s.status === 'running');
   const totals = liveTotals(page.totals, liveSessions);
   const durationMs = page.durationMs + (runningLive ? (sessionDuration(runningLive, now) ?? 0) : 0);
@@ -138,14 +136,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
       ) : null}
       {shownStatus === 'waiting' ? <WaitNotice reason={page.statusReason} wakeAt={wakeAt} /> : null}
       {reopens !== null && !active ? <ReopenNotice wakeAt={reopens} reopened={reopened} canResume={canResume} /> : null}
-      <p className="muted">
-        <code>{t.workingDir}</code> · <span data-testid="task-agent">{agentLabel(t.agent)}</span>
-        {models.length > 0 ? <span data-testid="task-models"> · {modelsText(models)}</span> : ''}
-        {t.spec.permissionMode ? ` · ${t.spec.permissionMode}` : ''} · {plural(t.spec.maxIterations, 'iteration')} at
-        most · created {formatDate(t.createdAt)}
-        {t.startedAt ? ` · started ${formatDate(t.startedAt)}` : ''}
-        {t.finishedAt ? ` · finished ${formatDate(t.finishedAt)}` : ''} · <SessionId id={t.id} />
-      </p>
+      <TaskFacts task={t} ran={ran} />
       <details className="prompt">
         <summary>Prompt</summary>
         <pre>{t.prompt}</pre>
@@ -176,6 +167,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
             liveOf={(sessionId) => liveSessions.find((l) => l.sessionId === sessionId)}
             waitOf={waitOf}
             now={now}
+            showModel={distinctModels(modelRuns(ran)).length > 1}
             showChanges={showChanges}
             showCheck={showCheck}
             onReplay={(sessionId) => {

@@ -53,7 +53,7 @@ describe('session ids', () => {
     await emit(transport, [retried]);
     await screen.findByTestId('attempt-failed');
 
-    const header = document.querySelector('.task-detail > p.muted')!;
+    const header = document.querySelector('.task-facts')!;
     expect(idsShown(header)).toEqual([{ text: 'run-1', title: 'run-1' }]);
     const rows = screen.getAllByTestId('session-row');
     expect(idsShown(rows[0])).toEqual([
@@ -69,5 +69,87 @@ describe('session ids', () => {
     await waitFor(() => expect(idsShown(replay)).toContainEqual({ text: 's-done', title: 's-done' }));
     // Every id, wherever it shows, is one element that holds it whole.
     expect(idsShown().every((id) => id.text === id.title)).toBe(true);
+  });
+});
+
+describe('the model on the task page', () => {
+  const ended = (iteration: number, model: string | null) =>
+    session({ sessionId: `s-${iteration}`, iteration, model, status: 'completed' });
+  const page = async (overrides: Parameters<typeof detail>[0]) => {
+    window.location.hash = '#/tasks/t-m';
+    const task = detail({ id: 't-m', status: 'completed', finishedAt: 2, ...overrides });
+    start({ getTask: () => task, getSessionEvents: () => ({ events: [], times: [], truncated: false }) });
+    return screen.findByTestId('task-models');
+  };
+
+  it('is the model the sessions ran, for a task that asked for the agent’s default', async () => {
+    const model = await page({
+      model: 'default',
+      spec: spec({ model: 'default' }),
+      sessions: [ended(1, 'claude-opus-4-8[1m]')],
+    });
+    expect(model.textContent).toBe("claude-opus-4-8 (the agent's default)");
+    expect(screen.queryByTestId('model-changed')).toBeNull();
+    // One model: the table needs no column for it.
+    expect(screen.queryByTestId('session-model')).toBeNull();
+  });
+
+  it('is the model the sessions ran, beside the alias it was asked for', async () => {
+    const model = await page({ model: 'opus', spec: spec({ model: 'opus' }), sessions: [ended(1, 'claude-opus-4-8')] });
+    expect(model.textContent).toBe('claude-opus-4-8 (asked for opus)');
+  });
+
+  it('says nothing more where the sessions ran the model asked for', async () => {
+    const model = await page({ sessions: [ended(1, 'claude-sonnet-4-5')] });
+    expect(model.textContent).toBe('claude-sonnet-4-5');
+  });
+
+  it('says which iterations ran which model when the agent fell back, and shows it per row', async () => {
+    const model = await page({
+      model: 'opus',
+      spec: spec({ model: 'opus', maxIterations: 3 }),
+      sessions: [ended(1, 'claude-opus-4-8'), ended(2, 'claude-opus-4-8'), ended(3, 'claude-sonnet-4-5')],
+    });
+    expect(
+      within(model)
+        .getAllByTestId('model-ran')
+        .map((el) => el.textContent),
+    ).toEqual(['claude-opus-4-8 in #1–2', ', claude-sonnet-4-5 in #3']);
+    expect(model.textContent).toContain('(asked for opus)');
+    expect(screen.getByTestId('model-changed').textContent).toBe('The model changed between iterations (a fallback).');
+    expect(screen.getAllByTestId('session-model').map((td) => td.textContent)).toEqual([
+      'claude-opus-4-8',
+      'claude-opus-4-8',
+      'claude-sonnet-4-5',
+    ]);
+  });
+
+  it('says what was asked for before any iteration ran', async () => {
+    const model = await page({ status: 'queued', finishedAt: null, model: 'opus', spec: spec({ model: 'opus' }) });
+    expect(model.textContent).toBe('opus (asked for; no iteration has run yet)');
+  });
+
+  it('of a running task is what its stream reported, not the model asked for that its stored row holds', async () => {
+    window.location.hash = '#/tasks/run-1';
+    const running = detail({
+      ...runningTask,
+      model: 'opus',
+      spec: spec({ model: 'opus', maxIterations: 4 }),
+      sessions: [session({ sessionId: SID, iteration: 1, status: 'running', model: 'opus', costUsd: 0 })],
+    });
+    start({
+      getTask: () => running,
+      getLiveState: () => ({
+        tasks: [running],
+        currentEvents: {
+          [SID]: [
+            { kind: 'init', agentSessionId: SID, model: 'claude-opus-4-8[1m]', cwd: '/work/demo', tools: [] },
+            { kind: 'text', text: 'working' },
+          ],
+        },
+      }),
+    });
+    await screen.findByText('working');
+    expect(screen.getByTestId('task-models').textContent).toBe('claude-opus-4-8 (asked for opus)');
   });
 });

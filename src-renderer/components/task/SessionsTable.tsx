@@ -4,6 +4,7 @@ import {
   formatCost,
   formatDuration,
   formatTokens,
+  modelName,
   sumTokens,
   type SessionView,
   WAIT_LABELS,
@@ -16,12 +17,14 @@ import { sessionDuration } from '../Iteration';
 import { ChangesCell, CheckCell } from '../IterationOutcomes';
 import { SessionId } from '../SessionId';
 import { StatusBadge } from '../Status';
+import { modelOfSession } from './TaskFacts';
 
 function SessionRow({
   session,
   live,
   wait,
   now,
+  showModel,
   showDenials,
   showChanges,
   showCheck,
@@ -34,6 +37,7 @@ function SessionRow({
   /** What it waits for while its task waits. */
   wait: WaitCause | null;
   now: number;
+  showModel: boolean;
   showDenials: boolean;
   showChanges: boolean;
   showCheck: boolean;
@@ -76,6 +80,11 @@ function SessionRow({
           </span>
         ) : null}
       </td>
+      {showModel ? (
+        <td data-testid="session-model">
+          {modelName(modelOfSession(session, live)) ?? <span className="muted">—</span>}
+        </td>
+      ) : null}
       <td
         className="num"
         data-value={tokens}
@@ -131,10 +140,9 @@ function SessionRow({
   );
 }
 
+const SESSION_NAMES: readonly ColumnHeading[] = [{ label: '#' }, { label: 'Session id' }, { label: 'Status' }];
+const MODEL_COLUMN: ColumnHeading = { label: 'Model', title: 'The model the iteration ran' };
 const SESSION_FIGURES: readonly ColumnHeading[] = [
-  { label: '#' },
-  { label: 'Session id' },
-  { label: 'Status' },
   { label: 'Tokens', numeric: true },
   { label: 'Turns', numeric: true },
   { label: 'Cost', numeric: true },
@@ -152,8 +160,10 @@ const DENIALS_COLUMN: ColumnHeading = {
 };
 
 /** The sessions table's columns: the optional ones only where some iteration has something to put in them. */
-function sessionColumns(show: { changes: boolean; check: boolean; denials: boolean }): ColumnHeading[] {
+function sessionColumns(show: { model: boolean; changes: boolean; check: boolean; denials: boolean }): ColumnHeading[] {
   return [
+    ...SESSION_NAMES,
+    ...(show.model ? [MODEL_COLUMN] : []),
     ...SESSION_FIGURES,
     ...(show.changes ? [CHANGES_COLUMN] : []),
     ...(show.check ? [CHECK_COLUMN] : []),
@@ -167,6 +177,7 @@ export function SessionsTable({
   liveOf,
   waitOf,
   now,
+  showModel,
   showChanges,
   showCheck,
   onReplay,
@@ -178,6 +189,8 @@ export function SessionsTable({
   liveOf: (sessionId: string) => LiveSession | undefined;
   waitOf: (live: LiveSession | undefined) => WaitCause | null;
   now: number;
+  /** Iterations ran different models: which ran which. */
+  showModel: boolean;
   showChanges: boolean;
   showCheck: boolean;
   onReplay: (sessionId: string) => void;
@@ -191,7 +204,12 @@ export function SessionsTable({
         <thead>
           <tr>
             <ColumnHeadings
-              columns={sessionColumns({ changes: showChanges, check: showCheck, denials: denials > 0 })}
+              columns={sessionColumns({
+                model: showModel,
+                changes: showChanges,
+                check: showCheck,
+                denials: denials > 0,
+              })}
             />
             <th scope="col" aria-label="Actions" />
           </tr>
@@ -206,6 +224,7 @@ export function SessionsTable({
                 live={live}
                 wait={waitOf(live)}
                 now={now}
+                showModel={showModel}
                 showDenials={denials > 0}
                 showChanges={showChanges}
                 showCheck={showCheck}
