@@ -4,6 +4,7 @@ import { describeDrift, costDrift, UNKNOWN_COST } from '../cost';
 import { useNow } from '../hooks/use-now';
 import { sessionCost, taskWait, type LiveSession, type LiveTask } from '../stores/live-store';
 import { AgentStream } from './AgentStream';
+import { OutcomeLine } from './IterationOutcomes';
 import { Metric } from './Metric';
 import { ApiRetryNotice } from './Notices';
 import { SessionId } from './SessionId';
@@ -24,7 +25,10 @@ function IterationBadge({ session, wait, testId }: { session: LiveSession; wait:
   );
 }
 
-/** An iteration on its task's timeline: its number, status (or wait), tokens and cost; pressed to show it. */
+/**
+ * An iteration on its task's timeline: its number, status (or wait), tokens and cost, then what it changed and how
+ * the check after it ended; pressed to show it.
+ */
 export function IterationButton({
   session,
   wait,
@@ -57,6 +61,7 @@ export function IterationButton({
           {cost.unknown ? ` · cost ${UNKNOWN_COST}` : ''}
           {cost.costUsd !== null ? ` · ${cost.estimated ? '~' : ''}${formatCost(cost.costUsd)}` : ''}
         </span>
+        <OutcomeLine git={session.git} check={session.check} />
       </button>
     </li>
   );

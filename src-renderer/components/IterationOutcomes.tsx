@@ -66,10 +66,15 @@ export function describeCheck(check: CheckOutcome): string {
   return check.exitCode === 0 ? 'passed (exit 0)' : `failed (exit ${check.exitCode})`;
 }
 
+/** How a check ended, for its colour: passed, failed, or stopped before it could say (timed out, killed). */
+export function checkKind(check: CheckOutcome): 'ok' | 'failed' | 'timeout' {
+  return check.timedOut || check.exitCode === null ? 'timeout' : check.exitCode === 0 ? 'ok' : 'failed';
+}
+
 /** The completion check after an iteration: how it ended, how long it took, and its output on demand. */
 export function CheckCell({ check }: { check: CheckOutcome | null | undefined }) {
   if (!check) return <td className="muted">—</td>;
-  const kind = check.timedOut || check.exitCode === null ? 'timeout' : check.exitCode === 0 ? 'ok' : 'failed';
+  const kind = checkKind(check);
   const summary = (
     <>
       <span className={`check-result check-${kind}`}>{describeCheck(check)}</span>{' '}
@@ -109,4 +114,44 @@ export function ChangeTrackingNotice({ tracking }: { tracking: ChangeTracking | 
     );
   }
   return null;
+}
+
+/**
+ * An iteration's outcome on its chip, in a line: the files it changed ("2 files +12 −3", "no change") and how the
+ * check after it ended ("check passed", "check failed"), the whole of each in its title. Nothing where neither
+ * was recorded (no git, no check) or while it runs.
+ */
+export function OutcomeLine({ git, check }: { git: GitChange | null; check: CheckOutcome | null }) {
+  const changes = git && git.commitAfter !== null ? git : null;
+  if (!changes && !check) return null;
+  return (
+    <span className="iteration-outcomes">
+      {changes ? (
+        <span
+          data-testid="iteration-changes"
+          data-files={changes.filesChanged}
+          title={changes.files.map((f) => f.path).join('\n') || undefined}
+        >
+          {changes.filesChanged === 0 ? (
+            'no change'
+          ) : (
+            <>
+              {plural(changes.filesChanged, 'file')} <ChangeCounts {...changes} />
+            </>
+          )}
+        </span>
+      ) : null}
+      {changes && check ? ' · ' : null}
+      {check ? (
+        <span
+          className={`check-result check-${checkKind(check)}`}
+          data-testid="iteration-check"
+          data-kind={checkKind(check)}
+          title={`The check after this iteration ${describeCheck(check)}, in ${formatDuration(check.durationMs)}`}
+        >
+          check {checkKind(check) === 'ok' ? 'passed' : describeCheck(check)}
+        </span>
+      ) : null}
+    </span>
+  );
 }

@@ -6,7 +6,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../../src-main/contract/events';
 import { appPerTest, emit } from './app-harness';
-import { detail, session, spec, summary, taskTotals as totals } from './fixtures';
+import { checkOutcome, detail, gitChange, session, spec, summary, taskTotals as totals } from './fixtures';
 
 const SID = '0b7f8a5e-1111-4222-8333-944455556666';
 const NEXT = '9c0d1e2f-3333-4444-8555-666677778888';
@@ -151,5 +151,63 @@ describe('the model on the task page', () => {
     });
     await screen.findByText('working');
     expect(screen.getByTestId('task-models').textContent).toBe('claude-opus-4-8 (asked for opus)');
+  });
+});
+
+describe('the iteration chips of a live card', () => {
+  it('show what each finished iteration changed and how its check ended, as iteration.finished says', async () => {
+    const transport = start();
+    await screen.findByText(/No running tasks/);
+    const task = { ...runningTask, spec: spec({ maxIterations: 4, check: 'npm test' }) };
+    await emit(transport, [
+      { type: 'task.queued', taskId: 'run-1', task: { ...task, status: 'queued' } },
+      { type: 'task.started', taskId: 'run-1' },
+      { type: 'iteration.started', taskId: 'run-1', sessionId: 's-1', iteration: 1, maxIterations: 4 },
+    ]);
+    const chip = (sessionId: string) =>
+      document.querySelector<HTMLElement>(`[data-testid="iteration"][data-session-id="${sessionId}"]`)!;
+    // While it runs there is nothing to say yet.
+    expect(within(chip('s-1')).queryByTestId('iteration-changes')).toBeNull();
+    expect(within(chip('s-1')).queryByTestId('iteration-check')).toBeNull();
+
+    const first = session({ sessionId: 's-1', iteration: 1, git: gitChange(), check: checkOutcome() });
+    const second = session({
+      sessionId: 's-2',
+      iteration: 2,
+      git: gitChange({ filesChanged: 0, insertions: 0, deletions: 0, files: [] }),
+      check: checkOutcome({ exitCode: 0 }),
+    });
+    await emit(transport, [
+      { type: 'iteration.finished', taskId: 'run-1', session: first, task },
+      { type: 'iteration.started', taskId: 'run-1', sessionId: 's-2', iteration: 2, maxIterations: 4 },
+      { type: 'iteration.finished', taskId: 'run-1', session: second, task },
+      { type: 'iteration.started', taskId: 'run-1', sessionId: 's-3', iteration: 3, maxIterations: 4 },
+    ]);
+    expect(within(chip('s-1')).getByTestId('iteration-changes').textContent).toBe('2 files +12 −3');
+    expect(within(chip('s-1')).getByTestId('iteration-changes').title).toBe('src/app.ts\nREADME.md');
+    const failed = within(chip('s-1')).getByTestId('iteration-check');
+    expect([failed.textContent, failed.dataset.kind]).toEqual(['check failed (exit 1)', 'failed']);
+    expect(within(chip('s-2')).getByTestId('iteration-changes').textContent).toBe('no change');
+    const passed = within(chip('s-2')).getByTestId('iteration-check');
+    expect([passed.textContent, passed.dataset.kind]).toEqual(['check passed', 'ok']);
+    expect(within(chip('s-3')).queryByTestId('iteration-check')).toBeNull();
+  });
+
+  it('show them for a task the window loads already running, from its stored iterations', async () => {
+    const running = detail({
+      ...runningTask,
+      sessions: [
+        session({ sessionId: 's-1', iteration: 1, git: gitChange(), check: checkOutcome({ timedOut: true }) }),
+        session({ sessionId: SID, iteration: 2, status: 'running', costUsd: 0 }),
+      ],
+    });
+    start({ getLiveState: () => ({ tasks: [running], currentEvents: {} }) });
+    const chip = await waitFor(() => {
+      const el = document.querySelector<HTMLElement>('[data-testid="iteration"][data-session-id="s-1"]');
+      if (!el) throw new Error('no chip yet');
+      return el;
+    });
+    expect(within(chip).getByTestId('iteration-changes').textContent).toBe('2 files +12 −3');
+    expect(within(chip).getByTestId('iteration-check').textContent).toBe('check timed out');
   });
 });
