@@ -211,3 +211,74 @@ describe('the iteration chips of a live card', () => {
     expect(within(chip).getByTestId('iteration-check').textContent).toBe('check timed out');
   });
 });
+
+describe('a task that finishes while the window watches', () => {
+  const task = (id: string, title: string) => ({ ...runningTask, id, title });
+  const finish = (id: string, title: string, finishedAt: number): BatonEvent[] => [
+    {
+      type: 'iteration.finished',
+      taskId: id,
+      session: session({ sessionId: `${id}-s1`, iteration: 1 }),
+      task: task(id, title),
+    },
+    {
+      type: 'task.finished',
+      taskId: id,
+      status: 'completed',
+      reason: 'agent reported the task complete in iteration 1',
+      task: { ...task(id, title), status: 'completed', iterations: 1, finishedAt },
+    },
+  ];
+  const launch = (id: string, title: string): BatonEvent[] => [
+    { type: 'task.queued', taskId: id, task: { ...task(id, title), status: 'queued' } },
+    { type: 'task.started', taskId: id },
+    { type: 'iteration.started', taskId: id, sessionId: `${id}-s1`, iteration: 1, maxIterations: 4 },
+  ];
+  const rowOf = (id: string) =>
+    document.querySelector<HTMLElement>(`[data-testid="recent-task"][data-task-id="${id}"]`)!;
+  const cardOf = (id: string) => document.querySelector<HTMLElement>(`[data-testid="live-task"][data-task-id="${id}"]`);
+  const fold = (id: string) => within(rowOf(id)).getByRole('button', { name: /the iterations of/ });
+
+  it('folds into Recent: its row, with its card unfolded under it until a newer one finishes', async () => {
+    const transport = start();
+    await screen.findByText(/No running tasks/);
+    await emit(transport, [...launch('a', 'First task'), ...launch('b', 'Second task')]);
+    await emit(transport, finish('a', 'First task', 1_700_000_010_000));
+
+    // No pile of finished cards above Recent: the task is a row of it, its card under the row.
+    expect(screen.queryByRole('heading', { name: 'Just finished' })).toBeNull();
+    const rows = screen.getAllByTestId('recent-task');
+    expect(rows[0]).toBe(rowOf('a'));
+    expect(rowOf('a').nextElementSibling!.contains(cardOf('a'))).toBe(true);
+    expect(fold('a').getAttribute('aria-expanded')).toBe('true');
+    // The row says what the card's heading said: the card under it has none.
+    expect(within(cardOf('a')!).queryByRole('heading')).toBeNull();
+    expect(within(cardOf('a')!).getByTestId('iteration').dataset.status).toBe('completed');
+
+    // The next to finish takes its place; the first folds to its row.
+    await emit(transport, finish('b', 'Second task', 1_700_000_020_000));
+    expect(screen.getAllByTestId('recent-task').map((r) => r.dataset.taskId)).toEqual(['b', 'a']);
+    expect(cardOf('a')).toBeNull();
+    expect(fold('a').getAttribute('aria-expanded')).toBe('false');
+    expect(rowOf('b').nextElementSibling!.contains(cardOf('b'))).toBe(true);
+    expect(document.querySelectorAll('[data-testid="live-task"]')).toHaveLength(1);
+
+    // Either unfolds and folds on a click, as the person chooses.
+    fireEvent.click(fold('a'));
+    expect(rowOf('a').nextElementSibling!.contains(cardOf('a'))).toBe(true);
+    fireEvent.click(fold('b'));
+    expect(cardOf('b')).toBeNull();
+    expect(fold('b').getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('leaves the rows of tasks it did not watch without a card to unfold', async () => {
+    const done = summary({ id: 'd1', title: 'Done before', status: 'completed', iterations: 1, finishedAt: 5 });
+    start({ listTasks: () => ({ tasks: [done], total: 1 }) });
+    const table = await screen.findByTestId('recent-list');
+    await waitFor(() => expect(within(table).getByTestId('recent-task').textContent).toContain('Done before'));
+    expect(within(table).queryByRole('button')).toBeNull();
+    // A narrow window leaves iterations and duration out (the CSS), as History does.
+    const wideOnly = [...table.querySelectorAll('th.col-wide-only')].map((th) => th.textContent);
+    expect(wideOnly).toEqual(['Iterations', 'Duration']);
+  });
+});
