@@ -59,11 +59,11 @@ export function ChangesCell({ git, onOpen }: { git: GitChange | null | undefined
   );
 }
 
-/** The check's outcome in words: "passed", "exit 1", "timed out", "did not finish". */
+/** The check's outcome in words: "passed", "failed (exit 1)", "timed out", "did not finish". */
 export function describeCheck(check: CheckOutcome): string {
   if (check.timedOut) return 'timed out';
   if (check.exitCode === null) return 'did not finish';
-  return check.exitCode === 0 ? 'passed (exit 0)' : `failed (exit ${check.exitCode})`;
+  return check.exitCode === 0 ? 'passed' : `failed (exit ${check.exitCode})`;
 }
 
 /** How a check ended, for its colour: passed, failed, or stopped before it could say (timed out, killed). */
@@ -75,18 +75,21 @@ export function checkKind(check: CheckOutcome): 'ok' | 'failed' | 'timeout' {
 export function CheckCell({ check }: { check: CheckOutcome | null | undefined }) {
   if (!check) return <td className="muted">—</td>;
   const kind = checkKind(check);
+  const silent = check.output.trim() === '';
+  // Two pieces that each stay whole, "failed (exit 1)" and "2.3s · no output", on one line where there is room.
   const summary = (
     <>
       <span className={`check-result check-${kind}`}>{describeCheck(check)}</span>{' '}
-      <span className="muted">{formatDuration(check.durationMs)}</span>
+      <span className="muted check-time">
+        {formatDuration(check.durationMs)}
+        {silent ? ' · no output' : ''}
+      </span>
     </>
   );
   return (
     <td data-testid="check-cell" data-exit-code={check.exitCode ?? undefined} data-timed-out={check.timedOut}>
-      {check.output.trim() === '' ? (
-        <>
-          {summary} <span className="muted">· no output</span>
-        </>
+      {silent ? (
+        summary
       ) : (
         <details className="check-output">
           <summary>{summary}</summary>
@@ -149,7 +152,7 @@ export function OutcomeLine({ git, check }: { git: GitChange | null; check: Chec
           data-kind={checkKind(check)}
           title={`The check after this iteration ${describeCheck(check)}, in ${formatDuration(check.durationMs)}`}
         >
-          check {checkKind(check) === 'ok' ? 'passed' : describeCheck(check)}
+          check {describeCheck(check)}
         </span>
       ) : null}
     </span>

@@ -19,7 +19,7 @@ function baseName(dir: string): string {
 }
 
 /** Finished tasks in the same columns as History's table; a narrow one (1024 px) gives iterations and duration's room to the task. */
-const RECENT_COLUMNS: readonly ColumnHeading[] = [
+const RECENT_COLUMNS: readonly (ColumnHeading & { wideOnly?: boolean })[] = [
   { label: 'Created' },
   { label: 'Task' },
   { label: 'Project' },
@@ -69,6 +69,12 @@ export function RecentTable({
   return (
     <div className="table-wrap recent-wrap">
       <table className="recent-table" data-testid="recent-list">
+        {/* A narrow table collapses the wide-only columns (CSS); a card's row still spans them. */}
+        <colgroup>
+          {RECENT_COLUMNS.map((column) => (
+            <col key={column.label} className={column.wideOnly ? 'col-wide-only' : undefined} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             <ColumnHeadings columns={RECENT_COLUMNS} />
@@ -109,7 +115,7 @@ export function RecentTable({
                     <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
                     {reopens !== null ? <ReopenHint wakeAt={reopens} /> : null}
                   </td>
-                  <td className="num col-wide-only">{task.iterations}</td>
+                  <td className="num">{task.iterations}</td>
                   <td className="num" data-value={task.totals.totalTokens}>
                     {formatTokens(task.totals.totalTokens)}
                   </td>
@@ -121,7 +127,7 @@ export function RecentTable({
                   >
                     {usageCostText(task.totals)}
                   </td>
-                  <td className="num col-wide-only">{formatDuration(task.durationMs)}</td>
+                  <td className="num">{formatDuration(task.durationMs)}</td>
                 </tr>
                 {open ? (
                   <tr className="recent-card-row" id={cardId}>

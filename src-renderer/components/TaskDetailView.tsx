@@ -167,9 +167,7 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
             liveOf={(sessionId) => liveSessions.find((l) => l.sessionId === sessionId)}
             waitOf={waitOf}
             now={now}
-            showModel={distinctModels(modelRuns(ran)).length > 1}
-            showChanges={showChanges}
-            showCheck={showCheck}
+            show={{ model: distinctModels(modelRuns(ran)).length > 1, changes: showChanges, check: showCheck }}
             onReplay={(sessionId) => {
               setDiffing(null);
               setReplaying(sessionId);

@@ -129,6 +129,17 @@ describe('the model on the task page', () => {
     expect(model.textContent).toBe('opus (asked for; no iteration has run yet)');
   });
 
+  it('of an iteration that has not said its model yet is what was asked for, said so', async () => {
+    const model = await page({
+      status: 'running',
+      finishedAt: null,
+      model: 'opus',
+      spec: spec({ model: 'opus' }),
+      sessions: [session({ sessionId: SID, iteration: 1, status: 'running', model: 'opus', costUsd: 0 })],
+    });
+    expect(model.textContent).toBe('opus (asked for; not reported yet)');
+  });
+
   it('of a running task is what its stream reported, not the model asked for that its stored row holds', async () => {
     window.location.hash = '#/tasks/run-1';
     const running = detail({
@@ -277,8 +288,32 @@ describe('a task that finishes while the window watches', () => {
     const table = await screen.findByTestId('recent-list');
     await waitFor(() => expect(within(table).getByTestId('recent-task').textContent).toContain('Done before'));
     expect(within(table).queryByRole('button')).toBeNull();
-    // A narrow window leaves iterations and duration out (the CSS), as History does.
-    const wideOnly = [...table.querySelectorAll('th.col-wide-only')].map((th) => th.textContent);
-    expect(wideOnly).toEqual(['Iterations', 'Duration']);
+    // A narrow window collapses iterations and duration (the CSS), as History leaves them out.
+    const headings = [...table.querySelectorAll('th')].map((th) => th.textContent);
+    const collapsed = [...table.querySelectorAll('col')].map((col, i) => (col.className ? headings[i] : null));
+    expect(collapsed.filter(Boolean)).toEqual(['Iterations', 'Duration']);
+  });
+});
+
+describe('the sessions table', () => {
+  const show = async (sessions: ReturnType<typeof session>[]) => {
+    window.location.hash = '#/tasks/t-e';
+    const task = detail({ id: 't-e', status: 'completed', finishedAt: 2, iterations: sessions.length, sessions });
+    start({ getTask: () => task });
+    await screen.findAllByTestId('session-row');
+    return screen.getAllByRole('columnheader').map((h) => h.textContent);
+  };
+
+  it('has no Error column where no iteration failed', async () => {
+    expect(await show([session({ sessionId: 's-1' })])).not.toContain('Error');
+  });
+
+  it('has one where an iteration failed, with its error', async () => {
+    const headings = await show([
+      session({ sessionId: 's-1' }),
+      session({ sessionId: 's-2', iteration: 2, status: 'failed', error: 'API error 529' }),
+    ]);
+    expect(headings).toContain('Error');
+    expect(document.querySelector('[data-session-id="s-2"] .error-cell')!.textContent).toBe('API error 529');
   });
 });

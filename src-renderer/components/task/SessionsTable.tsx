@@ -24,10 +24,7 @@ function SessionRow({
   live,
   wait,
   now,
-  showModel,
-  showDenials,
-  showChanges,
-  showCheck,
+  show,
   onReplay,
   onDiff,
 }: {
@@ -37,10 +34,7 @@ function SessionRow({
   /** What it waits for while its task waits. */
   wait: WaitCause | null;
   now: number;
-  showModel: boolean;
-  showDenials: boolean;
-  showChanges: boolean;
-  showCheck: boolean;
+  show: Shown;
   onReplay: () => void;
   onDiff: () => void;
 }) {
@@ -80,7 +74,7 @@ function SessionRow({
           </span>
         ) : null}
       </td>
-      {showModel ? (
+      {show.model ? (
         <td data-testid="session-model">
           {modelName(modelOfSession(session, live)) ?? <span className="muted">—</span>}
         </td>
@@ -121,16 +115,16 @@ function SessionRow({
         ) : null}
       </td>
       <td className="num">{duration === null ? '—' : formatDuration(duration)}</td>
-      {showChanges ? <ChangesCell git={session.git} onOpen={onDiff} /> : null}
-      {showCheck ? <CheckCell check={session.check} /> : null}
-      {showDenials ? <td className="num">{session.permissionDenials || ''}</td> : null}
+      {show.changes ? <ChangesCell git={session.git} onOpen={onDiff} /> : null}
+      {show.check ? <CheckCell check={session.check} /> : null}
+      {show.denials ? <td className="num">{session.permissionDenials || ''}</td> : null}
       {/* A waiting iteration's "error" is why it waits, which its badge and the task's notice say. */}
-      <td className="error-cell">{waiting ? '' : (session.error ?? '')}</td>
+      {show.error ? <td className="error-cell">{waiting ? '' : (session.error ?? '')}</td> : null}
       <td className="row-actions">
         <button type="button" onClick={onReplay}>
           Replay
         </button>
-        {showChanges && session.git ? (
+        {show.changes && session.git ? (
           <button type="button" onClick={onDiff}>
             Diff
           </button>
@@ -159,8 +153,17 @@ const DENIALS_COLUMN: ColumnHeading = {
   title: 'Tool calls blocked by the permission mode',
 };
 
-/** The sessions table's columns: the optional ones only where some iteration has something to put in them. */
-function sessionColumns(show: { model: boolean; changes: boolean; check: boolean; denials: boolean }): ColumnHeading[] {
+/** The optional columns: each only where some iteration has something to put in it. */
+interface Shown {
+  /** Iterations ran different models: which ran which. */
+  model: boolean;
+  changes: boolean;
+  check: boolean;
+  denials: boolean;
+  error: boolean;
+}
+
+function sessionColumns(show: Shown): ColumnHeading[] {
   return [
     ...SESSION_NAMES,
     ...(show.model ? [MODEL_COLUMN] : []),
@@ -168,7 +171,7 @@ function sessionColumns(show: { model: boolean; changes: boolean; check: boolean
     ...(show.changes ? [CHANGES_COLUMN] : []),
     ...(show.check ? [CHECK_COLUMN] : []),
     ...(show.denials ? [DENIALS_COLUMN] : []),
-    { label: 'Error' },
+    ...(show.error ? [{ label: 'Error' }] : []),
   ];
 }
 
@@ -177,9 +180,7 @@ export function SessionsTable({
   liveOf,
   waitOf,
   now,
-  showModel,
-  showChanges,
-  showCheck,
+  show: given,
   onReplay,
   onDiff,
 }: {
@@ -189,28 +190,23 @@ export function SessionsTable({
   liveOf: (sessionId: string) => LiveSession | undefined;
   waitOf: (live: LiveSession | undefined) => WaitCause | null;
   now: number;
-  /** Iterations ran different models: which ran which. */
-  showModel: boolean;
-  showChanges: boolean;
-  showCheck: boolean;
+  show: Pick<Shown, 'model' | 'changes' | 'check'>;
   onReplay: (sessionId: string) => void;
   onDiff: (sessionId: string) => void;
 }) {
-  const denials = sessions.reduce((n, s) => n + s.permissionDenials, 0);
+  const show: Shown = {
+    ...given,
+    denials: sessions.some((s) => s.permissionDenials > 0),
+    // A waiting iteration's "error" is why it waits: no error to show.
+    error: sessions.some((s) => s.error !== null && storedWait(s) === null),
+  };
   return (
     <div className="table-wrap">
       <table className="sessions">
         <caption>Sessions, one per iteration</caption>
         <thead>
           <tr>
-            <ColumnHeadings
-              columns={sessionColumns({
-                model: showModel,
-                changes: showChanges,
-                check: showCheck,
-                denials: denials > 0,
-              })}
-            />
+            <ColumnHeadings columns={sessionColumns(show)} />
             <th scope="col" aria-label="Actions" />
           </tr>
         </thead>
@@ -224,10 +220,7 @@ export function SessionsTable({
                 live={live}
                 wait={waitOf(live)}
                 now={now}
-                showModel={showModel}
-                showDenials={denials > 0}
-                showChanges={showChanges}
-                showCheck={showCheck}
+                show={show}
                 onReplay={() => onReplay(s.sessionId)}
                 onDiff={() => onDiff(s.sessionId)}
               />

@@ -42,10 +42,11 @@ export function ModelFact({ asked, ran }: { asked: string | null | undefined; ra
   const runs = modelRuns(ran);
   const models = distinctModels(runs);
   if (models.length === 0) {
+    // An iteration that runs says its model as it starts; until then, what was asked for.
+    const yet = ran.length > 0 ? 'not reported yet' : 'no iteration has run yet';
     return (
       <>
-        {wanted ?? "the agent's default"}{' '}
-        <span className="muted">{wanted ? '(asked for; no iteration has run yet)' : '(no iteration has run yet)'}</span>
+        {wanted ?? "the agent's default"} <span className="muted">({wanted ? `asked for; ${yet}` : yet})</span>
       </>
     );
   }

@@ -138,10 +138,12 @@ function FinishActions({
   );
 }
 
-function OutcomeNotice({ outcome }: { outcome: NonNullable<Outcome> }) {
+/** What a merge or discard answered; once the worktree shows as finished, only the detail it adds (the commit). */
+function OutcomeNotice({ outcome, quiet }: { outcome: NonNullable<Outcome>; quiet: boolean }) {
+  const okClass = quiet ? 'muted' : 'notice notice-ok';
   return (
     <p
-      className={outcome.kind === 'ok' ? 'notice notice-ok' : 'field-error'}
+      className={outcome.kind === 'ok' ? okClass : 'field-error'}
       role={outcome.kind === 'ok' ? 'status' : 'alert'}
       data-testid="worktree-outcome"
     >
@@ -214,7 +216,7 @@ export function WorktreePanel({
       ) : (
         <FinishActions task={task} active={active} onChanged={onChanged} setOutcome={setOutcome} />
       )}
-      {outcome ? <OutcomeNotice outcome={outcome} /> : null}
+      {outcome ? <OutcomeNotice outcome={outcome} quiet={finished} /> : null}
     </section>
   );
 }
