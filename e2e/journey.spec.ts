@@ -121,7 +121,8 @@ test('launch, stream, follow the terminal, stop, read History and export', async
     { env: baton.env, stdio: 'ignore' },
   );
   const terminalDone = new Promise((resolve) => terminal.once('exit', resolve));
-  const terminalCard = page.locator('[data-testid="live-task"]', { hasText: 'JOURNEY-CLI' });
+  // By its label: once it ends, its card unfolds under its row of Recent, which holds its title.
+  const terminalCard = page.locator('[data-testid="live-task"][aria-label^="Task JOURNEY-CLI"]');
   await expect(terminalCard).toBeVisible({ timeout: 30_000 });
   await expect(terminalCard.getByTestId('agent-stream')).toContainText('from the terminal', { timeout: 30_000 });
   await shoot(page, testInfo, 'tasks-running');
@@ -130,6 +131,12 @@ test('launch, stream, follow the terminal, stop, read History and export', async
   const stopTask = await launch(page, 'JOURNEY-STOP: a slow one');
   const stopCard = page.locator(`[data-testid="live-task"][data-task-id="${stopTask}"]`);
   await expect(stopCard.locator('[data-testid="iteration"][data-status="running"]')).toBeVisible({ timeout: 30_000 });
+  // Its page while it runs, then back to the Tasks view to stop it there.
+  await page.goto(`${new URL(baton.url).origin}/#/tasks/${stopTask}`);
+  await expect(page.getByRole('heading', { name: 'Now running' })).toBeVisible();
+  await expect(page.locator('.chart-loading')).toHaveCount(0);
+  await shoot(page, testInfo, 'task-detail-running');
+  await page.goto(`${new URL(baton.url).origin}/#/`);
   await stopCard.getByRole('button', { name: 'Stop' }).click();
   const confirm = stopCard.getByTestId('stop-confirm');
   await expect(confirm).toContainText('Stop this task?');

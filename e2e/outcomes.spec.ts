@@ -1,16 +1,15 @@
 /**
- * What an iteration changed, as a person sees it in browser mode, with the
- * real claude CLI against the scripted API and real git: a task launched in a
- * git repository (in a worktree of its own, the form's default there) has its
- * agent change a file in one iteration and add one in the next; the person
- * opens the first iteration's diff, sees the changed line, steps to the next
- * iteration and back, opens the whole task's diff, and merges the branch from
- * the task page.
+ * What an iteration changed, as a person sees it in browser mode at 1024 px, with the real claude CLI against
+ * the scripted API and real git: a task launched in a git repository (in a worktree of its own, the form's
+ * default there) has its agent change a file in one iteration and add one in the next; the chips say what each
+ * changed and how the check went, and the finished task folds into Recent. On the task page the person opens
+ * the first iteration's diff, steps to the next iteration and back, opens the whole task's diff, and merges the
+ * branch; the page then says it was merged. Session ids stay on one line throughout.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, type Locator, test } from '@playwright/test';
 import type { Script } from '../test/support/scripted-anthropic-server';
 import { usageFor } from '../test/support/scripts';
 import { batonCli, type BrowserMode, startBrowserMode } from './support/browser-mode';
@@ -75,6 +74,27 @@ interface TaskJson {
   sessions: Array<{ git: { filesChanged: number; insertions: number; deletions: number } | null }>;
 }
 
+/** Every element the locator finds is one line high (an id cut with an ellipsis, never wrapped), and holds its text whole in its title. */
+async function expectOneLine(ids: Locator): Promise<void> {
+  const boxes = await ids.evaluateAll((elements) =>
+    elements.map((el) => {
+      const style = getComputedStyle(el);
+      return {
+        text: el.textContent,
+        title: el.getAttribute('title'),
+        height: el.getBoundingClientRect().height,
+        // 'normal' line height: about 1.2 times the font size.
+        line: Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.2,
+      };
+    }),
+  );
+  expect(boxes.length).toBeGreaterThan(0);
+  for (const box of boxes) {
+    expect(box.height, `${box.text} is one line`).toBeLessThan(box.line * 1.5);
+    expect(box.title).toBe(box.text);
+  }
+}
+
 async function taskJson(id: string): Promise<TaskJson> {
   const { stdout } = await batonCli(['task', id, '--json', '--db', baton.db], baton.env);
   return JSON.parse(stdout.trim()) as TaskJson;
@@ -83,7 +103,7 @@ async function taskJson(id: string): Promise<TaskJson> {
 test("launch in a git repository, open an iteration's diff, step to the next, open the whole task's, merge", async ({
   page,
 }, testInfo) => {
-  await page.setViewportSize({ width: 1024, height: 800 });
+  await page.setViewportSize({ width: 1024, height: 900 });
   await page.goto(baton.url);
   const toggle = page.getByRole('button', { name: 'New task' });
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
@@ -98,12 +118,24 @@ test("launch in a git repository, open an iteration's diff, step to the next, op
   await page.getByLabel('Prompt').fill('JOURNEY-DIFF: change the greeting');
   await page.getByLabel('Model').fill('claude-sonnet-4-5');
   await page.getByLabel('Max iterations').fill('2');
+  await page.getByLabel('Completion check').fill('grep -q "from the agent" greeting.js');
   await page.getByRole('button', { name: 'Launch' }).click();
   const card = page.locator('[data-testid="live-task"]', { hasText: 'JOURNEY-DIFF' }).first();
   await expect(card).toBeVisible();
   const taskId = (await card.getAttribute('data-task-id')) as string;
 
   await expect.poll(async () => (await taskJson(taskId)).status, { timeout: 90_000 }).toBe('completed');
+  // Finished, it folds into Recent: its row first, its card unfolded under it, whose chip says what the
+  // iteration changed and that the check passed.
+  const row = page.locator(`[data-testid="recent-task"][data-task-id="${taskId}"]`);
+  await expect(row.getByRole('button', { name: /Fold the iterations of/ })).toHaveAttribute('aria-expanded', 'true');
+  const finishedCard = page.locator(`.recent-card-row [data-testid="live-task"][data-task-id="${taskId}"]`);
+  const chip = finishedCard.getByTestId('iteration').first();
+  await expect(chip.getByTestId('iteration-changes')).toHaveText('1 file +1 −1');
+  await expect(chip.getByTestId('iteration-check')).toHaveText('check passed');
+  await expect(page.getByRole('heading', { name: 'Just finished' })).toHaveCount(0);
+  await expectOneLine(finishedCard.locator('.session-id'));
+  await shoot(page, testInfo, 'tasks-finished');
   const done = await taskJson(taskId);
   expect(done.worktree?.state).toBe('active');
   expect(done.sessions[0]?.git).toMatchObject({ filesChanged: 1, insertions: 1, deletions: 1 });
@@ -111,12 +143,18 @@ test("launch in a git repository, open an iteration's diff, step to the next, op
   // The agent worked in the worktree: the person's checkout is as it was.
   expect(readFileSync(path.join(baton.project, 'greeting.js'), 'utf8')).toBe(ORIGINAL);
 
-  // The task page shows the change beside the iteration's cost, and its diff on a click.
+  // The task page shows the model that ran, the change beside the iteration's cost, and its diff on a click.
   await page.goto(`${new URL(baton.url).origin}/#/tasks/${taskId}`);
-  const row = page.getByTestId('session-row').first();
-  await expect(row.getByTestId('changes-cell')).toContainText('greeting.js');
+  const sessionRow = page.getByTestId('session-row').first();
+  await expect(sessionRow.getByTestId('changes-cell')).toContainText('greeting.js');
+  await expect(page.getByTestId('task-models')).toHaveText('claude-sonnet-4-5');
+  // At 1024 px every id on the page stays on one line: the task's, and the sessions table's.
+  await expectOneLine(page.locator('.task-facts .session-id'));
+  await expectOneLine(sessionRow.locator('.session-id'));
   await expect(page.getByTestId('chart-iteration-changes')).toBeVisible();
-  await row.getByRole('button', { name: /Diff of 1 file/ }).click();
+  await expect(page.locator('.chart-loading')).toHaveCount(0);
+  await shoot(page, testInfo, 'task-detail-finished');
+  await sessionRow.getByRole('button', { name: /Diff of 1 file/ }).click();
   const panel = page.getByTestId('diff-panel');
   await expect(panel).toBeVisible();
   const file = panel.locator('[data-testid="diff-file"][data-path="greeting.js"]');
@@ -166,15 +204,23 @@ test("launch in a git repository, open an iteration's diff, step to the next, op
   await page.keyboard.press('Space');
   await expect(greetingHeader).toHaveAttribute('aria-expanded', 'false');
   await panel.getByRole('button', { name: 'Close changes' }).click();
+  // So does the replay's header.
+  await sessionRow.getByRole('button', { name: 'Replay' }).click();
+  await expectOneLine(page.getByTestId('replay-panel').locator('.session-id'));
+  await page.getByRole('button', { name: 'Close replay' }).click();
 
   // Merging from the page brings the change into the person's branch.
   const worktreePanel = page.getByTestId('worktree-panel');
-  await expect(worktreePanel.getByTestId('worktree-state')).toHaveText('active');
+  await expect(worktreePanel.getByTestId('worktree-state')).toHaveAttribute('data-value', 'active');
   await worktreePanel.getByRole('button', { name: 'Merge' }).click();
   await expect(worktreePanel.getByTestId('worktree-outcome')).toBeVisible({ timeout: 30_000 });
-  await expect(worktreePanel.getByTestId('worktree-state')).toHaveText('merged', { timeout: 10_000 });
+  await expect(worktreePanel.getByTestId('worktree-state')).toHaveAttribute('data-value', 'merged', {
+    timeout: 10_000,
+  });
+  await expect(worktreePanel.getByTestId('worktree-state')).toContainText('Merged into main on ');
+  await expect(worktreePanel.getByRole('button')).toHaveCount(0);
   expect(readFileSync(path.join(baton.project, 'greeting.js'), 'utf8')).toBe(CHANGED);
   expect(readFileSync(path.join(baton.project, 'farewell.js'), 'utf8')).toBe(FAREWELL);
   expect(git(baton.project, 'status', '--porcelain')).toBe('');
-  await shoot(page, testInfo, 'task-detail-worktree');
+  await shoot(page, testInfo, 'task-detail-merged');
 });

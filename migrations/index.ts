@@ -20,6 +20,7 @@ import { StoredStatuses1764030000016 } from './1764030000016-stored-statuses';
 import { EventLog1764030000017 } from './1764030000017-event-log';
 import { SessionEventTimes1764030000018 } from './1764030000018-session-event-times';
 import { HistoryRollups1764030000019 } from './1764030000019-history-rollups';
+import { WorktreeStateTimes1764030000020 } from './1764030000020-worktree-state-times';
 
 export const MIGRATIONS: MigrationClass[] = [
   InitialSchema1764030000000,
@@ -42,5 +43,6 @@ export const MIGRATIONS: MigrationClass[] = [
   EventLog1764030000017,
   SessionEventTimes1764030000018,
   HistoryRollups1764030000019,
+  WorktreeStateTimes1764030000020,
 ];
 export type { Migration, MigrationClass, MigrationDb } from './migration';

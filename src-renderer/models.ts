@@ -36,3 +36,44 @@ export function taskModels(
 export function modelsText(models: readonly string[]): string {
   return models.length > 0 ? models.join(', ') : NO_MODEL_YET;
 }
+
+/** A stretch of iterations that ran one model. */
+export interface ModelRun {
+  model: string;
+  iterations: number[];
+}
+
+/**
+ * Which model each iteration ran, consecutive iterations of one model together, in iteration order; iterations
+ * that have not said their model yet are left out. More than one run means the model changed (a fallback).
+ */
+export function modelRuns(sessions: readonly { iteration: number; model: string | null }[]): ModelRun[] {
+  const runs: ModelRun[] = [];
+  for (const session of [...sessions].sort((a, b) => a.iteration - b.iteration)) {
+    const model = modelName(session.model);
+    if (model === null) continue;
+    const last = runs[runs.length - 1];
+    if (last?.model === model) last.iterations.push(session.iteration);
+    else runs.push({ model, iterations: [session.iteration] });
+  }
+  return runs;
+}
+
+/** The models of the runs, each once: more than one means the model changed between iterations. */
+export function distinctModels(runs: readonly ModelRun[]): string[] {
+  return [...new Set(runs.map((run) => run.model))];
+}
+
+/** "#3", "#1–4", "#1, #3": iteration numbers, consecutive ones as a range. */
+export function iterationList(iterations: readonly number[]): string {
+  const parts: string[] = [];
+  let from = iterations[0];
+  for (let i = 0; i < iterations.length; i++) {
+    const n = iterations[i]!;
+    const next = iterations[i + 1];
+    if (next === n + 1) continue;
+    parts.push(from === n ? `#${n}` : `#${from}–${n}`);
+    from = next;
+  }
+  return parts.join(', ');
+}

@@ -233,6 +233,8 @@ export const worktreeViewSchema = z.object({
   /** The branch the task started from, which merge goes into; null when HEAD was detached. */
   baseBranch: z.string().nullable(),
   state: worktreeStateSchema,
+  /** When it was merged or discarded; null while active, and for those finished before Baton kept the time. */
+  stateChangedAt: epochMs.nullable().optional(),
   /** False when an active worktree's folder is gone (deleted by hand): resume refuses then. */
   present: z.boolean(),
 });

@@ -12,6 +12,7 @@ import {
   type WaitCause,
 } from '../contract';
 import type { StreamItem } from '../stores/stream';
+import { SessionId } from './SessionId';
 
 /** Items rendered at first; the rest (up to the store's cap) behind a button, so a fast stream stays smooth. */
 const VISIBLE_ITEMS = 400;
@@ -91,12 +92,12 @@ const StreamItemView = memo(function StreamItemView({ item, baseDir }: { item: S
       // After a wait, the wait above has said why: this only says where the iteration goes on.
       return event.afterWait ? (
         <div className="stream-item stream-note" data-testid="attempt-failed">
-          The iteration goes on in a new session, <code className="session-id">{event.sessionId}</code>.
+          The iteration goes on in a new session, <SessionId id={event.sessionId} />.
         </div>
       ) : (
         <div className="stream-item stream-note is-warning" data-testid="attempt-failed">
           Attempt {event.attempt} failed: {clip(event.error, 300)}. Baton retries the iteration in a new session,{' '}
-          <code className="session-id">{event.sessionId}</code>.
+          <SessionId id={event.sessionId} />.
         </div>
       );
     case 'wait':

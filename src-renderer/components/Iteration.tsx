@@ -4,8 +4,10 @@ import { describeDrift, costDrift, UNKNOWN_COST } from '../cost';
 import { useNow } from '../hooks/use-now';
 import { sessionCost, taskWait, type LiveSession, type LiveTask } from '../stores/live-store';
 import { AgentStream } from './AgentStream';
+import { OutcomeLine } from './IterationOutcomes';
 import { Metric } from './Metric';
 import { ApiRetryNotice } from './Notices';
+import { SessionId } from './SessionId';
 import { StatusBadge } from './Status';
 
 /** How long a session has run: its stored duration once it ended, the time since it started while it runs. */
@@ -23,7 +25,10 @@ function IterationBadge({ session, wait, testId }: { session: LiveSession; wait:
   );
 }
 
-/** An iteration on its task's timeline: its number, status (or wait), tokens and cost; pressed to show it. */
+/**
+ * An iteration on its task's timeline: its number, status (or wait), tokens and cost, then what it changed and how
+ * the check after it ended; pressed to show it.
+ */
 export function IterationButton({
   session,
   wait,
@@ -56,6 +61,7 @@ export function IterationButton({
           {cost.unknown ? ` · cost ${UNKNOWN_COST}` : ''}
           {cost.costUsd !== null ? ` · ${cost.estimated ? '~' : ''}${formatCost(cost.costUsd)}` : ''}
         </span>
+        <OutcomeLine git={session.git} check={session.check} />
       </button>
     </li>
   );
@@ -81,19 +87,16 @@ export function IterationPanel({
   const drift =
     running || costSource === null || costUsd === null ? null : costDrift({ costSource, costUsd, computedCostUsd });
   const duration = sessionDuration(session, now);
-  const ownId = session.agentSessionId !== null && session.agentSessionId !== session.sessionId;
+  const ownId = session.agentSessionId !== session.sessionId ? session.agentSessionId : null;
   return (
     <section className="iteration-panel" aria-label={`Iteration ${session.iteration}`}>
       <div className="iteration-header">
         <strong>Iteration {session.iteration}</strong>
         <IterationBadge session={session} wait={wait} testId="iteration-status" />
-        <code className="session-id">{session.sessionId}</code>
-        {ownId ? (
+        <SessionId id={session.sessionId} />
+        {ownId !== null ? (
           <span className="muted" title="The agent's own id for this session">
-            agent&apos;s id{' '}
-            <code className="session-id" data-testid="iteration-agent-session-id">
-              {session.agentSessionId}
-            </code>
+            agent&apos;s id <SessionId id={ownId} testId="iteration-agent-session-id" />
           </span>
         ) : null}
         <span>

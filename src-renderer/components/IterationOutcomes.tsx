@@ -1,4 +1,4 @@
-import { useState } from 'react';
+/** What an iteration came to: the files it changed, how the check after it ended, and why none was recorded. */
 import {
   formatDuration,
   formatTokens,
@@ -6,12 +6,7 @@ import {
   type ChangeTracking,
   type CheckOutcome,
   type GitChange,
-  type TaskDetail,
-  type WorktreeView,
 } from '../contract';
-import { useServices } from '../app/services';
-import { errorMessage } from '../errors';
-import { ConfirmInline } from './ConfirmInline';
 import '../styles/outcomes.css';
 
 /** "+12 −3", the insertions and deletions in the colours diffs use. */
@@ -64,29 +59,37 @@ export function ChangesCell({ git, onOpen }: { git: GitChange | null | undefined
   );
 }
 
-/** The check's outcome in words: "passed", "exit 1", "timed out", "did not finish". */
+/** The check's outcome in words: "passed", "failed (exit 1)", "timed out", "did not finish". */
 export function describeCheck(check: CheckOutcome): string {
   if (check.timedOut) return 'timed out';
   if (check.exitCode === null) return 'did not finish';
-  return check.exitCode === 0 ? 'passed (exit 0)' : `failed (exit ${check.exitCode})`;
+  return check.exitCode === 0 ? 'passed' : `failed (exit ${check.exitCode})`;
+}
+
+/** How a check ended, for its colour: passed, failed, or stopped before it could say (timed out, killed). */
+export function checkKind(check: CheckOutcome): 'ok' | 'failed' | 'timeout' {
+  return check.timedOut || check.exitCode === null ? 'timeout' : check.exitCode === 0 ? 'ok' : 'failed';
 }
 
 /** The completion check after an iteration: how it ended, how long it took, and its output on demand. */
 export function CheckCell({ check }: { check: CheckOutcome | null | undefined }) {
   if (!check) return <td className="muted">—</td>;
-  const kind = check.timedOut || check.exitCode === null ? 'timeout' : check.exitCode === 0 ? 'ok' : 'failed';
+  const kind = checkKind(check);
+  const silent = check.output.trim() === '';
+  // Two pieces that each stay whole, "failed (exit 1)" and "2.3s · no output", on one line where there is room.
   const summary = (
     <>
       <span className={`check-result check-${kind}`}>{describeCheck(check)}</span>{' '}
-      <span className="muted">{formatDuration(check.durationMs)}</span>
+      <span className="muted check-time">
+        {formatDuration(check.durationMs)}
+        {silent ? ' · no output' : ''}
+      </span>
     </>
   );
   return (
     <td data-testid="check-cell" data-exit-code={check.exitCode ?? undefined} data-timed-out={check.timedOut}>
-      {check.output.trim() === '' ? (
-        <>
-          {summary} <span className="muted">· no output</span>
-        </>
+      {silent ? (
+        summary
       ) : (
         <details className="check-output">
           <summary>{summary}</summary>
@@ -116,158 +119,42 @@ export function ChangeTrackingNotice({ tracking }: { tracking: ChangeTracking | 
   return null;
 }
 
-const STATE_WORDS: Record<WorktreeView['state'], string> = {
-  active: 'active',
-  merged: 'merged',
-  discarded: 'discarded',
-};
-
-type Outcome = { kind: 'ok' | 'error'; text: string } | null;
-
 /**
- * The worktree a task ran in: where, on which branch, made from what, and the
- * two ways to finish it, Merge (optionally squashed) and Discard (asked first).
+ * An iteration's outcome on its chip, in a line: the files it changed ("2 files +12 −3", "no change") and how the
+ * check after it ended ("check passed", "check failed"), the whole of each in its title. Nothing where neither
+ * was recorded (no git, no check) or while it runs.
  */
-export function WorktreePanel({
-  task,
-  active,
-  onChanged,
-}: {
-  task: TaskDetail;
-  /** The task runs or is queued: its branch is still moving. */
-  active: boolean;
-  /** Called after a merge or discard, so the page reloads the task. */
-  onChanged: () => void;
-}) {
-  const { client } = useServices();
-  const [squash, setSquash] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState<'merge' | 'discard' | null>(null);
-  const [outcome, setOutcome] = useState<Outcome>(null);
-
-  const worktree = task.worktree;
-  if (!worktree) return null;
-  const finishable = !active && worktree.state === 'active' && busy === null;
-  const why = active
-    ? 'The task is still running: merge or discard once it ends.'
-    : worktree.state !== 'active'
-      ? `The worktree was ${STATE_WORDS[worktree.state]}.`
-      : undefined;
-
-  const run = (which: 'merge' | 'discard') => {
-    setBusy(which);
-    setConfirming(false);
-    setOutcome(null);
-    const call =
-      which === 'merge' ? client.mergeTask({ taskId: task.id, squash }) : client.discardTask({ taskId: task.id });
-    call.then(
-      (result) => {
-        setBusy(null);
-        setOutcome({ kind: 'ok', text: result.message });
-        onChanged();
-      },
-      (error: unknown) => {
-        setBusy(null);
-        setOutcome({ kind: 'error', text: errorMessage(error) });
-      },
-    );
-  };
-
+export function OutcomeLine({ git, check }: { git: GitChange | null; check: CheckOutcome | null }) {
+  const changes = git && git.commitAfter !== null ? git : null;
+  if (!changes && !check) return null;
   return (
-    <section className="worktree-panel" aria-labelledby="worktree-heading" data-testid="worktree-panel">
-      <h3 id="worktree-heading">Worktree</h3>
-      {worktree.state === 'active' && !worktree.present ? (
-        <p className="notice notice-warning" role="alert" data-testid="worktree-missing">
-          The worktree folder <code>{worktree.path}</code> was deleted: Resume will refuse to run this task. Discard
-          removes its branch.
-        </p>
-      ) : null}
-      <dl className="worktree-facts">
-        <div>
-          <dt>Path</dt>
-          <dd>
-            <code>{worktree.path}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Branch</dt>
-          <dd>
-            <code>{worktree.branch}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Made from</dt>
-          <dd>
-            {worktree.baseBranch ? (
-              <>
-                <code>{worktree.baseBranch}</code> at{' '}
-              </>
-            ) : (
-              'detached HEAD at '
-            )}
-            <code title={worktree.baseCommit}>{worktree.baseCommit.slice(0, 12)}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>State</dt>
-          <dd data-testid="worktree-state" data-value={worktree.state}>
-            {STATE_WORDS[worktree.state]}
-          </dd>
-        </div>
-      </dl>
-      <div className="worktree-actions">
-        <button
-          type="button"
-          className="primary"
-          disabled={!finishable}
-          aria-busy={busy === 'merge'}
-          title={why}
-          onClick={() => run('merge')}
+    <span className="iteration-outcomes">
+      {changes ? (
+        <span
+          data-testid="iteration-changes"
+          data-files={changes.filesChanged}
+          title={changes.files.map((f) => f.path).join('\n') || undefined}
         >
-          {busy === 'merge' ? 'Merging…' : 'Merge'}
-        </button>
-        <label className="checkbox-label">
-          <input
-            type="checkbox"
-            checked={squash}
-            disabled={!finishable}
-            onChange={(e) => setSquash(e.target.checked)}
-          />
-          Squash into one commit
-        </label>
-        {confirming ? (
-          <ConfirmInline
-            question="Discard the worktree and its branch, and every change on it?"
-            confirmLabel="Discard"
-            cancelLabel="Keep it"
-            label="Confirm discard"
-            testId="discard-confirm"
-            onConfirm={() => run('discard')}
-            onCancel={() => setConfirming(false)}
-          />
-        ) : (
-          <button
-            type="button"
-            className="danger"
-            disabled={!finishable}
-            aria-busy={busy === 'discard'}
-            title={why ?? 'Remove the worktree and its branch (asks first)'}
-            onClick={() => setConfirming(true)}
-          >
-            {busy === 'discard' ? 'Discarding…' : 'Discard'}
-          </button>
-        )}
-      </div>
-      {why && worktree.state === 'active' ? <p className="muted">{why}</p> : null}
-      {outcome ? (
-        <p
-          className={outcome.kind === 'ok' ? 'notice notice-ok' : 'field-error'}
-          role={outcome.kind === 'ok' ? 'status' : 'alert'}
-          data-testid="worktree-outcome"
-        >
-          {outcome.text}
-        </p>
+          {changes.filesChanged === 0 ? (
+            'no change'
+          ) : (
+            <>
+              {plural(changes.filesChanged, 'file')} <ChangeCounts {...changes} />
+            </>
+          )}
+        </span>
       ) : null}
-    </section>
+      {changes && check ? ' · ' : null}
+      {check ? (
+        <span
+          className={`check-result check-${checkKind(check)}`}
+          data-testid="iteration-check"
+          data-kind={checkKind(check)}
+          title={`The check after this iteration ${describeCheck(check)}, in ${formatDuration(check.durationMs)}`}
+        >
+          check {describeCheck(check)}
+        </span>
+      ) : null}
+    </span>
   );
 }

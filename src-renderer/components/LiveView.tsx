@@ -1,13 +1,12 @@
-import { type ColumnHeading, ColumnHeadings } from './ColumnHeadings';
 import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { formatDate, formatDuration, formatTokens, plural, type TaskSummary } from '../contract';
+import { formatDate, formatTokens, plural } from '../contract';
 import { agentLabel } from '../agents';
 import { useServices } from '../app/services';
-import { totalCostText, unknownCostTitle, usageCostText } from '../cost';
+import { totalCostText } from '../cost';
 import { isTypingTarget } from '../keyboard';
-import { modelsText, NO_MODEL_YET, NO_MODEL_YET_TITLE, taskModels } from '../models';
+import { modelsText, taskModels } from '../models';
 import { hrefs } from '../router';
 import {
   finishedCardIds,
@@ -21,10 +20,11 @@ import {
 import { IterationButton, IterationPanel, waitLabel } from './Iteration';
 import { DisclosureButton } from './Disclosure';
 import { LaunchForm } from './LaunchForm';
+import { RecentTable } from './RecentTable';
 import { Metric } from './Metric';
 import { DenialsNotice, denialsByIteration, WithdrawnLaunchNotices } from './Notices';
 import { NotifyToggle } from './NotifyToggle';
-import { ReopenHint, reopensAt, WaitNotice } from './QuotaNotices';
+import { WaitNotice } from './QuotaNotices';
 import { Empty, ErrorState, Loading } from './StateViews';
 import { StatusBadge } from './Status';
 import { StopControl } from './StopControl';
@@ -44,14 +44,11 @@ function useScrollWhenLaunched(id: string) {
   return card;
 }
 
-/** One task: progress, counters, the timeline of iterations and the chosen iteration's stream. */
-export const LiveTaskCard = memo(function LiveTaskCard({
-  task,
-  onDismiss,
-}: {
-  task: LiveTask;
-  onDismiss?: () => void;
-}) {
+/**
+ * One task: progress, counters, the timeline of iterations and the chosen iteration's stream. `inRow`: drawn
+ * under its row of Recent, which already says what it is, so without its heading.
+ */
+export const LiveTaskCard = memo(function LiveTaskCard({ task, inRow = false }: { task: LiveTask; inRow?: boolean }) {
   const [chosen, setChosen] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const active = isActiveStatus(task.status);
@@ -74,7 +71,7 @@ export const LiveTaskCard = memo(function LiveTaskCard({
   return (
     <article
       ref={card}
-      className={`card live-task status-${task.status}`}
+      className={`card live-task status-${task.status}${inRow ? ' in-row' : ''}`}
       data-testid="live-task"
       data-task-id={task.id}
       data-status={task.status}
@@ -82,41 +79,36 @@ export const LiveTaskCard = memo(function LiveTaskCard({
       aria-label={`Task ${task.summary.title}`}
       onKeyDown={onKeyDown}
     >
-      <header className="card-header">
-        <div>
-          <h3>
-            <a href={hrefs.task(task.id)}>{task.summary.title}</a>
-          </h3>
-          <p className="muted">
-            <code>{task.summary.workingDir}</code> ·{' '}
-            <span data-testid="task-agent">{agentLabel(task.summary.agent)}</span>
-            {cardModels.length > 0 ? ` · ${modelsText(cardModels)}` : ''}
-            {task.summary.spec.permissionMode ? ` · ${task.summary.spec.permissionMode}` : ''} · created{' '}
-            {formatDate(task.summary.createdAt)}
-          </p>
-        </div>
-        <div className="card-actions">
-          <StatusBadge status={task.status} label={waitLabel(task)} testId="live-task-status" />
-          {active ? (
-            <StopControl
-              taskId={task.id}
-              runner={task.summary.runner}
-              status={task.status}
-              confirming={confirming}
-              onConfirmingChange={setConfirming}
-            />
-          ) : (
-            <>
+      {inRow ? null : (
+        <header className="card-header">
+          <div>
+            <h3>
+              <a href={hrefs.task(task.id)}>{task.summary.title}</a>
+            </h3>
+            <p className="muted">
+              <code>{task.summary.workingDir}</code> ·{' '}
+              <span data-testid="task-agent">{agentLabel(task.summary.agent)}</span>
+              {cardModels.length > 0 ? ` · ${modelsText(cardModels)}` : ''}
+              {task.summary.spec.permissionMode ? ` · ${task.summary.spec.permissionMode}` : ''} · created{' '}
+              {formatDate(task.summary.createdAt)}
+            </p>
+          </div>
+          <div className="card-actions">
+            <StatusBadge status={task.status} label={waitLabel(task)} testId="live-task-status" />
+            {active ? (
+              <StopControl
+                taskId={task.id}
+                runner={task.summary.runner}
+                status={task.status}
+                confirming={confirming}
+                onConfirmingChange={setConfirming}
+              />
+            ) : (
               <a href={hrefs.task(task.id)}>Details</a>
-              {onDismiss ? (
-                <button type="button" className="link-button" onClick={onDismiss} aria-label="Dismiss this card">
-                  Dismiss
-                </button>
-              ) : null}
-            </>
-          )}
-        </div>
-      </header>
+            )}
+          </div>
+        </header>
+      )}
 
       {task.statusReason && !active ? <p className="muted">{task.statusReason}</p> : null}
       {task.status === 'waiting' ? <WaitNotice reason={task.statusReason} wakeAt={task.wakeAt} /> : null}
@@ -180,100 +172,14 @@ function ActiveTask({ id }: { id: string }) {
   return task ? <LiveTaskCard task={task} /> : null;
 }
 
+/** A task that finished while the window watched, unfolded under its row of Recent. */
 function FinishedCard({ id }: { id: string }) {
   const { live } = useServices();
   const task = useStore(live, (s) => s.tasks[id]);
-  const dismiss = useStore(live, (s) => s.dismiss);
-  return task ? <LiveTaskCard task={task} onDismiss={() => dismiss(id)} /> : null;
+  return task ? <LiveTaskCard task={task} inRow /> : null;
 }
 
-/** The last segment of a path, for a project the server did not name. */
-function baseName(dir: string): string {
-  const parts = dir.split(/[\\/]+/).filter(Boolean);
-  return parts[parts.length - 1] ?? dir;
-}
-
-/** Finished tasks in the same columns as History's table. */
-const RECENT_COLUMNS: readonly ColumnHeading[] = [
-  { label: 'Created' },
-  { label: 'Task' },
-  { label: 'Project' },
-  { label: 'Model' },
-  { label: 'Status' },
-  { label: 'Iterations', numeric: true },
-  { label: 'Tokens', numeric: true },
-  { label: 'Cost', numeric: true },
-  { label: 'Duration', numeric: true },
-];
-
-/** The model(s) a finished task's sessions ran, by their one name. */
-function RecentModelCell({ task }: { task: TaskSummary }) {
-  const models = taskModels(task);
-  return (
-    <td
-      className="recent-model"
-      data-testid="recent-model"
-      title={models.length > 0 ? models.join('\n') : NO_MODEL_YET_TITLE}
-    >
-      {models.length > 0 ? modelsText(models) : <span className="muted">{NO_MODEL_YET}</span>}
-    </td>
-  );
-}
-
-export function RecentTable({
-  tasks,
-  projectNames,
-}: {
-  tasks: readonly TaskSummary[];
-  /** Project names by id, as the server names them. */
-  projectNames: ReadonlyMap<string, string>;
-}) {
-  return (
-    <div className="table-wrap">
-      <table className="recent-table" data-testid="recent-list">
-        <thead>
-          <tr>
-            <ColumnHeadings columns={RECENT_COLUMNS} />
-          </tr>
-        </thead>
-        <tbody>
-          {tasks.map((task) => {
-            const reopens = reopensAt(task);
-            return (
-              <tr key={task.id} data-testid="recent-task" data-task-id={task.id}>
-                <td>{formatDate(task.createdAt)}</td>
-                <td className="ellipsis" title={`${task.title}\n${task.workingDir}`}>
-                  <a href={hrefs.task(task.id)}>{task.title}</a>
-                </td>
-                <td className="ellipsis" title={task.workingDir}>
-                  {projectNames.get(task.projectId) ?? baseName(task.workingDir)}
-                </td>
-                <RecentModelCell task={task} />
-                <td>
-                  <StatusBadge status={task.status} title={task.statusReason ?? undefined} />
-                  {reopens !== null ? <ReopenHint wakeAt={reopens} /> : null}
-                </td>
-                <td className="num">{task.iterations}</td>
-                <td className="num" data-value={task.totals.totalTokens}>
-                  {formatTokens(task.totals.totalTokens)}
-                </td>
-                <td
-                  className="num"
-                  data-testid="recent-cost"
-                  data-value={task.totals.costUsd}
-                  title={unknownCostTitle(task.totals)}
-                >
-                  {usageCostText(task.totals)}
-                </td>
-                <td className="num">{formatDuration(task.durationMs)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const unfoldFinished = (id: string) => <FinishedCard id={id} />;
 
 /** The "New task" disclosure: open while nothing runs, folded away once tasks run unless the user opens it. */
 function NewTask({
@@ -307,7 +213,7 @@ function NewTask({
   );
 }
 
-/** Tasks: the launch form, running tasks live, tasks that just finished here, and the recent ones. */
+/** Tasks: the launch form, running tasks live, and the recent ones (those that just finished here unfold to their cards). */
 export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory: boolean; notify?: boolean }) {
   const { live, launch } = useServices();
   const projects = useStore(launch, (s) => s.projects);
@@ -351,16 +257,6 @@ export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory
             </div>
           )}
         </section>
-        {finishedHere.length > 0 ? (
-          <section aria-labelledby="finished-heading">
-            <h2 id="finished-heading">Just finished</h2>
-            <div className="cards" data-testid="finished-cards">
-              {finishedHere.map((id) => (
-                <FinishedCard key={id} id={id} />
-              ))}
-            </div>
-          </section>
-        ) : null}
         <section aria-labelledby="recent-heading">
           <h2 id="recent-heading">
             Recent <a href={hrefs.history}>All tasks in History</a>
@@ -368,7 +264,11 @@ export function LiveView({ canPickDirectory, notify = true }: { canPickDirectory
           {recent.length === 0 ? (
             <Empty>No tasks yet. Finished tasks appear here, with a link to their details.</Empty>
           ) : (
-            <RecentTable tasks={recent} projectNames={projectNames} />
+            <RecentTable
+              tasks={recent}
+              projectNames={projectNames}
+              unfoldable={{ ids: finishedHere, render: unfoldFinished }}
+            />
           )}
         </section>
       </>

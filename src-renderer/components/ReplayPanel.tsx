@@ -18,6 +18,7 @@ import { buildTimeline, type Totals, totalsAt } from '../stores/replay-model';
 import { AgentStream } from './AgentStream';
 import { Metric } from './Metric';
 import { ReplayControls } from './ReplayControls';
+import { SessionId } from './SessionId';
 import { SidePanel } from './SidePanel';
 import { ErrorState, Loading } from './StateViews';
 import { StatusBadge } from './Status';
@@ -79,7 +80,7 @@ export function ReplayPanel({
           ) : (
             <StatusBadge status={session.status} />
           )}{' '}
-          <code className="session-id">{sessionId}</code>
+          <SessionId id={sessionId} />
         </div>
       }
       closeLabel="Close replay"

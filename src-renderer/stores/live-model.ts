@@ -6,7 +6,9 @@ import {
   isActiveStatus,
   roundUsd,
   sumTokens,
+  type CheckOutcome,
   type CostSource,
+  type GitChange,
   type SessionStatus,
   type SessionView,
   type TaskStatus,
@@ -49,6 +51,9 @@ export interface LiveSession {
   model: string | null;
   /** Tool calls the permission mode refused, once the result (or the stored session) says. */
   permissionDenials: number;
+  /** What it changed and how the check after it ended, once stored (iteration.finished carries them). */
+  git: GitChange | null;
+  check: CheckOutcome | null;
   /** Failed attempts Baton retried under a new session id while this window watched. */
   attempts: number;
   /** Tokens and cost of earlier attempts of this iteration, added to the current attempt's running totals. */
@@ -152,6 +157,8 @@ export function newSession(sessionId: string, iteration: number, startedAt = Dat
     error: null,
     model: null,
     permissionDenials: 0,
+    git: null,
+    check: null,
     attempts: 0,
     priorUsage: null,
     priorCostUsd: 0,
@@ -177,6 +184,8 @@ export function applySessionView(session: LiveSession, view: SessionView): void 
   session.durationMs = view.durationMs;
   session.error = view.error;
   session.permissionDenials = view.permissionDenials ?? session.permissionDenials;
+  session.git = view.git ?? null;
+  session.check = view.check ?? null;
 }
 
 export interface TaskCounters {

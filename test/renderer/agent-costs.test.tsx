@@ -86,7 +86,7 @@ describe('a Codex task’s page', () => {
   it('shows the agent beside the model, the thread id, reasoning tokens and an unknown cost as unknown', async () => {
     renderDetail(codexTask());
     expect((await screen.findByTestId('task-agent')).textContent).toBe('Codex');
-    expect(screen.getByTestId('task-agent').parentElement!.textContent).toContain('Codex · gpt-5.5');
+    expect(screen.getByTestId('task-models').textContent).toContain('gpt-5.5');
 
     const first = row('baton-session-1');
     expect(within(first).getByTestId('agent-session-id').textContent).toBe(THREAD);

@@ -1,6 +1,7 @@
-import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { TaskDetail } from '../../src-main/contract/views';
+import { formatDate } from '../../src-main/contract/format';
 import { BatonCallError } from '../../src-renderer/errors';
 import { checkOutcome, gitChange, session, worktree } from './fixtures';
 import { measureTextInHappyDom, oneIteration, rowOf, show, task } from './task-page-harness';
@@ -34,7 +35,7 @@ describe('the task page, per iteration', () => {
     expect(check.querySelector('pre')?.textContent).toBe('FAIL test/app.test.ts\n1 failed');
 
     const second = within(await rowOf(2)).getByTestId('check-cell');
-    expect(second.textContent).toContain('passed (exit 0)');
+    expect(second.textContent).toContain('passed');
     expect(second.textContent).toContain('no output');
     expect(screen.getAllByRole('columnheader').map((h) => h.textContent)).toEqual(
       expect.arrayContaining(['Changes', 'Check']),
@@ -112,7 +113,7 @@ describe('the worktree panel', () => {
     expect(panel.textContent).toContain('/data/baton/worktrees/task-1');
     expect(panel.textContent).toContain('baton/task-1');
     expect(panel.textContent).toContain('main at abcdef012345');
-    expect(within(panel).getByTestId('worktree-state').textContent).toBe('active');
+    expect(within(panel).getByTestId('worktree-state').dataset.value).toBe('active');
     expect(within(panel).queryByTestId('worktree-missing')).toBeNull();
   });
 
@@ -135,10 +136,11 @@ describe('the worktree panel', () => {
     expect((await within(panel).findByTestId('worktree-outcome')).textContent).toBe(
       'Merged baton/task-1 into main as c0ffee (squashed).',
     );
-    await waitFor(() => expect(within(panel).getByTestId('worktree-state').textContent).toBe('merged'));
+    await waitFor(() => expect(within(panel).getByTestId('worktree-state').dataset.value).toBe('merged'));
+    // What was done replaces the buttons that did it; the call's own message (its commit) stays beside it.
     expect(within(panel).getByTestId('worktree-outcome').textContent).toContain('Merged');
-    expect((within(panel).getByRole('button', { name: 'Merge' }) as HTMLButtonElement).disabled).toBe(true);
-    expect((within(panel).getByRole('button', { name: 'Discard' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(panel).queryByRole('button')).toBeNull();
+    expect(within(panel).queryByRole('checkbox')).toBeNull();
   });
 
   it("shows a refused merge's message, and the branch stays active", async () => {
@@ -184,21 +186,42 @@ describe('the worktree panel', () => {
     );
   });
 
-  it('offers neither while the task runs, nor once the worktree is merged or discarded', async () => {
+  it('offers neither while the task runs, and says why', async () => {
     show(withWorktree({ status: 'running', finishedAt: null }));
-    let panel = await screen.findByTestId('worktree-panel');
+    const panel = await screen.findByTestId('worktree-panel');
     for (const name of ['Merge', 'Discard']) {
       expect((within(panel).getByRole('button', { name }) as HTMLButtonElement).disabled).toBe(true);
     }
     expect(panel.textContent).toContain('The task is still running');
-    cleanup();
+  });
 
-    show(withWorktree({ worktree: worktree({ state: 'discarded' }) }));
-    panel = await screen.findByTestId('worktree-panel');
-    expect((within(panel).getByRole('button', { name: 'Merge' }) as HTMLButtonElement).disabled).toBe(true);
-    expect(within(panel).getByRole('button', { name: 'Discard' }).getAttribute('title')).toBe(
-      'The worktree was discarded.',
-    );
+  it('shows a merged worktree as merged: into which branch, when, and what is kept, without buttons', async () => {
+    const at = 1_700_000_200_000;
+    show(withWorktree({ worktree: worktree({ state: 'merged', stateChangedAt: at, present: false }) }));
+    const panel = await screen.findByTestId('worktree-panel');
+    const state = within(panel).getByTestId('worktree-state');
+    expect(state.dataset.value).toBe('merged');
+    expect(state.querySelector('strong')!.textContent).toBe(`Merged into main on ${formatDate(at)}`);
+    expect(state.textContent).toContain('The worktree folder was removed; the branch baton/task-1 is kept');
+    expect(within(panel).queryByRole('button')).toBeNull();
+    expect(within(panel).queryByTestId('worktree-missing')).toBeNull();
+  });
+
+  it('shows a discarded worktree as discarded, when, and what that took with it, without buttons', async () => {
+    const at = 1_700_000_300_000;
+    show(withWorktree({ worktree: worktree({ state: 'discarded', stateChangedAt: at, present: false }) }));
+    const panel = await screen.findByTestId('worktree-panel');
+    const state = within(panel).getByTestId('worktree-state');
+    expect(state.dataset.value).toBe('discarded');
+    expect(state.querySelector('strong')!.textContent).toBe(`Discarded on ${formatDate(at)}`);
+    expect(state.textContent).toContain('the worktree folder and the branch baton/task-1 were deleted');
+    expect(within(panel).queryByRole('button')).toBeNull();
+  });
+
+  it('says merged without a time for a worktree merged before Baton kept it', async () => {
+    show(withWorktree({ worktree: worktree({ state: 'merged', present: false }) }));
+    const state = within(await screen.findByTestId('worktree-panel')).getByTestId('worktree-state');
+    expect(state.querySelector('strong')!.textContent).toBe('Merged into main');
   });
 
   it('says when the worktree folder was deleted by hand, and that resume will refuse', async () => {

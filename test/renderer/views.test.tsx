@@ -218,18 +218,18 @@ describe('the live view', () => {
     expect(within(after).getByTestId('iteration-cost').textContent).toBe('$0.02');
     expect(within(after).getByTestId('task-cost').dataset.value).toBe('0.02');
     expect(within(after).queryByRole('button', { name: 'Stop' })).toBeNull();
+    // It is a row of Recent, linking to its detail page, with its card unfolded under the row.
+    const row = document.querySelector<HTMLElement>('[data-testid="recent-task"][data-task-id="run-1"]')!;
     // Stopped reads as a word, in the neutral colour, not failed's red.
-    const badge = within(after).getByTestId('live-task-status');
+    const badge = row.querySelector<HTMLElement>('.badge')!;
     expect(badge.textContent).toBe('stopped');
     expect(badge.className).toContain('status-cancelled');
-    // Its card stays under "Just finished", with a link to its detail page, and it is a row of Recent.
-    expect(screen.getByTestId('finished-cards').contains(after)).toBe(true);
-    expect(within(after).getByRole('link', { name: 'Details' }).getAttribute('href')).toBe('#/tasks/run-1');
-    const row = document.querySelector<HTMLElement>('[data-testid="recent-task"][data-task-id="run-1"]')!;
     expect(screen.getByTestId('recent-list').contains(row)).toBe(true);
     expect(row.textContent).toContain('Running task');
+    expect(within(row).getByRole('link', { name: 'Running task' }).getAttribute('href')).toBe('#/tasks/run-1');
+    expect(row.nextElementSibling!.contains(after)).toBe(true);
     expect(screen.getByText(/No running tasks/)).toBeTruthy();
-    fireEvent.click(within(after).getByRole('button', { name: 'Dismiss this card' }));
+    fireEvent.click(within(row).getByRole('button', { name: 'Fold the iterations of Running task' }));
     expect(document.querySelector('[data-testid="live-task"][data-task-id="run-1"]')).toBeNull();
     expect(document.querySelector('[data-testid="recent-task"][data-task-id="run-1"]')).toBeTruthy();
   });

@@ -458,3 +458,33 @@ describe('the event recorder', () => {
     expect(logged).toEqual([expect.stringMatching(/^baton: could not store 1 agent events for replay: .*FOREIGN KEY/)]);
   });
 });
+
+describe("a task's worktree", () => {
+  it('keeps when it was merged or discarded, and nothing while it is active', async () => {
+    let now = 1_700_000_000_000;
+    const store = new TaskStore(await openAt(path.join(dir, 'w.db')), () => now);
+    const worktree = {
+      repositoryRoot: dir,
+      path: path.join(dir, 'wt'),
+      branch: 'baton/abc',
+      baseCommit: 'c0ffee',
+      baseBranch: 'main',
+    };
+    const merged = await store.createTask({ ...taskInput(), worktree });
+    const discarded = await store.createTask({ ...taskInput(), worktree: { ...worktree, branch: 'baton/def' } });
+    expect((await store.taskDetail(merged.id))?.worktree).toMatchObject({ state: 'active', stateChangedAt: null });
+
+    now += 60_000;
+    await store.setWorktreeState(merged.id, 'merged');
+    now += 60_000;
+    await store.setWorktreeState(discarded.id, 'discarded');
+    expect((await store.taskDetail(merged.id))?.worktree).toMatchObject({
+      state: 'merged',
+      stateChangedAt: 1_700_000_060_000,
+    });
+    expect((await store.taskDetail(discarded.id))?.worktree).toMatchObject({
+      state: 'discarded',
+      stateChangedAt: 1_700_000_120_000,
+    });
+  });
+});

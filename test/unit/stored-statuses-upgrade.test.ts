@@ -244,6 +244,8 @@ function converted(table: string, row: Row): Row {
   // Migration 17 (the event log): a stored event records the log row written with it; none for older ones.
   // Migration 18: and when it came, unknown for older ones.
   if (table === 'session_events') return { ...row, log_seq: null, at: null };
+  // Migration 20: when a worktree was merged or discarded, unknown for older ones.
+  if (table === 'task_worktrees') return { ...row, state_changed_at: null };
   if (table === 'tasks') {
     const { stalled, ...rest } = row;
     const status =

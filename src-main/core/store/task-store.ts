@@ -59,6 +59,8 @@ export interface NewWorktree {
 /** A task's worktree as stored. */
 export interface WorktreeRow extends NewWorktree {
   state: WorktreeState;
+  /** When it was merged or discarded; null while active, and for those finished before Baton kept the time. */
+  stateChangedAt: number | null;
 }
 
 export interface SessionStart {
@@ -209,7 +211,8 @@ export class TaskStore {
 
   async worktreeOf(taskId: string): Promise<WorktreeRow | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT repository_root AS repositoryRoot, path, branch, base_commit AS baseCommit, base_branch AS baseBranch, state
+      `SELECT repository_root AS repositoryRoot, path, branch, base_commit AS baseCommit, base_branch AS baseBranch, state,
+         state_changed_at AS stateChangedAt
        FROM task_worktrees WHERE task_id = ?`,
       [taskId],
     )) as WorktreeRow[];
@@ -220,14 +223,18 @@ export class TaskStore {
   async idleActiveWorktrees(): Promise<Array<WorktreeRow & { taskId: string }>> {
     return (await this.dataSource.query(
       `SELECT w.task_id AS taskId, w.repository_root AS repositoryRoot, w.path, w.branch, w.base_commit AS baseCommit,
-         w.base_branch AS baseBranch, w.state
+         w.base_branch AS baseBranch, w.state, w.state_changed_at AS stateChangedAt
        FROM task_worktrees w JOIN tasks t ON t.id = w.task_id
        WHERE w.state = 'active' AND t.status NOT IN (${ACTIVE_STATUSES.map((status) => `'${status}'`).join(', ')})`,
     )) as Array<WorktreeRow & { taskId: string }>;
   }
 
   async setWorktreeState(taskId: string, state: WorktreeState): Promise<void> {
-    await this.dataSource.query(`UPDATE task_worktrees SET state = ? WHERE task_id = ?`, [state, taskId]);
+    await this.dataSource.query(`UPDATE task_worktrees SET state = ?, state_changed_at = ? WHERE task_id = ?`, [
+      state,
+      state === 'active' ? null : this.now(),
+      taskId,
+    ]);
   }
 
   /** Whether (or why not) the task's iterations get a change record; settled when it first runs. */
@@ -547,6 +554,7 @@ export class TaskStore {
             baseCommit: worktree.baseCommit,
             baseBranch: worktree.baseBranch,
             state: worktree.state,
+            stateChangedAt: worktree.stateChangedAt,
             present: existsSync(worktree.path),
           }
         : null,
