@@ -1,0 +1,61 @@
+/** History's Tasks / All usage tabs, in the page header. */
+import { useRef, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
+import type { HistoryStore, HistoryTab } from '../../stores/history-store';
+
+const HISTORY_TABS: { value: HistoryTab; label: string }[] = [
+  { value: 'tasks', label: 'Tasks' },
+  { value: 'usage', label: 'All usage' },
+];
+
+/** The tab pattern: one tab stop, arrow keys (and Home/End) move between the tabs and open them. */
+export function HistoryTabs({ store }: { store: HistoryStore }) {
+  const tab = useStore(store, (s) => s.tab);
+  const setTab = useStore(store, (s) => s.setTab);
+  const buttons = useRef(new Map<HistoryTab, HTMLButtonElement>());
+  const onKeyDown = (e: KeyboardEvent) => {
+    const current = HISTORY_TABS.findIndex((t) => t.value === tab);
+    const count = HISTORY_TABS.length;
+    const targets: Record<string, number> = {
+      ArrowRight: current + 1,
+      ArrowLeft: current - 1 + count,
+      Home: 0,
+      End: count - 1,
+    };
+    const target = targets[e.key];
+    if (target === undefined) return;
+    e.preventDefault();
+    const value = HISTORY_TABS[target % count]!.value;
+    setTab(value);
+    buttons.current.get(value)?.focus();
+  };
+  return (
+    <div
+      role="tablist"
+      aria-label="History views"
+      className="history-tabs"
+      data-testid="history-tabs"
+      onKeyDown={onKeyDown}
+    >
+      {HISTORY_TABS.map((t) => (
+        <button
+          key={t.value}
+          ref={(el) => {
+            if (el) buttons.current.set(t.value, el);
+            else buttons.current.delete(t.value);
+          }}
+          type="button"
+          role="tab"
+          id={`history-tab-${t.value}`}
+          aria-controls={`history-panel-${t.value}`}
+          aria-selected={tab === t.value}
+          tabIndex={tab === t.value ? 0 : -1}
+          data-testid={`history-tab-${t.value}`}
+          onClick={() => setTab(t.value)}
+        >
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}
