@@ -1,9 +1,8 @@
 /** History's task table: the headings, a virtualised window of rows read page by page, and the totals row. */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { Fragment, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type RefObject } from 'react';
 import { useStore } from 'zustand';
-import { formatDuration, formatTokens } from '../../contract';
-import { unknownCostTitle, usageCostText } from '../../cost';
+import { formatTokens } from '../../contract';
 import {
   pagesCovering,
   useFirstPage,
@@ -15,61 +14,87 @@ import {
 import type { HistoryStore } from '../../stores/history-store';
 import { baseName } from '../../text';
 import { projectNameMap } from './HistoryChartsSection';
-import { COLUMNS, NARROW_HIDDEN, TaskRow } from './TaskRow';
+import { COLUMN_GAP, gridTemplate, hiddenColumns, visibleColumns, type TaskColumn } from './task-columns';
 
 const ROW_HEIGHT = 40;
 
-function TotalsRow({ store }: { store: HistoryStore }) {
+/** The sums of the whole selection under the columns that sum; a label across the columns before them. */
+function TotalsRow({ store, columns, grid }: { store: HistoryStore; columns: TaskColumn[]; grid: CSSProperties }) {
   const { data } = useTaskTotals(store);
   const totals = data?.totals;
   if (!data || !totals) return null;
   const { total } = data;
+  const labelSpan = Math.max(
+    1,
+    columns.findIndex((column) => column.total),
+  );
   return (
-    <div className="history-row history-totals" role="row" data-testid="history-totals">
-      <div role="rowheader" className="history-totals-label">
+    <div className="history-row history-totals" role="row" data-testid="history-totals" style={grid}>
+      <div role="rowheader" className="history-totals-label" style={{ gridColumn: `span ${labelSpan}` }}>
         Total, {formatTokens(total)} {total === 1 ? 'task' : 'tasks'}
       </div>
-      <div
-        role="cell"
-        className={`num ${NARROW_HIDDEN}`}
-        data-testid="history-totals-iterations"
-        data-value={totals.iterations}
-      >
-        {formatTokens(totals.iterations)}
-      </div>
-      <div role="cell" className="num" data-testid="history-totals-tokens" data-value={totals.totalTokens}>
-        {formatTokens(totals.totalTokens)}
-      </div>
-      <div
-        role="cell"
-        className="num"
-        data-testid="history-totals-cost"
-        data-value={totals.costUsd}
-        title={unknownCostTitle(totals)}
-      >
-        {usageCostText(totals)}
-      </div>
-      <div role="cell" />
-      <div
-        role="cell"
-        className={`num ${NARROW_HIDDEN}`}
-        data-testid="history-totals-duration"
-        data-value={totals.durationMs}
-      >
-        {formatDuration(totals.durationMs)}
-      </div>
+      {columns.slice(labelSpan).map((column) => (
+        <Fragment key={column.key}>{column.total ? column.total(totals) : <div role="cell" />}</Fragment>
+      ))}
+    </div>
+  );
+}
+
+/** The room a row's cells have (its width inside its padding and the scrollbar's gutter); a likely one until measured. */
+function useRowWidth(row: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(1000);
+  useLayoutEffect(() => {
+    const el = row.current;
+    if (!el) return;
+    const measure = () => {
+      const style = getComputedStyle(el);
+      const padding = (parseFloat(style.paddingLeft) || 0) + (parseFloat(style.paddingRight) || 0);
+      setWidth(el.clientWidth - padding);
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [row]);
+  return width;
+}
+
+function Heading({ column, store }: { column: TaskColumn; store: HistoryStore }) {
+  const sort = useStore(store, (s) => s.sort);
+  const setSort = useStore(store, (s) => s.setSort);
+  const sorted = column.sort !== undefined && sort.by === column.sort;
+  return (
+    <div
+      role="columnheader"
+      className={column.numeric ? 'num' : undefined}
+      aria-label={column.fullLabel}
+      title={column.fullLabel ?? column.label}
+      aria-sort={sorted ? (sort.direction === 'desc' ? 'descending' : 'ascending') : undefined}
+    >
+      {column.sort ? (
+        <button type="button" className="link-button" onClick={() => setSort(column.sort!)}>
+          {column.label}
+          {sorted ? (sort.direction === 'desc' ? ' ↓' : ' ↑') : ''}
+        </button>
+      ) : (
+        column.label
+      )}
     </div>
   );
 }
 
 export function TaskTable({ store }: { store: HistoryStore }) {
   const total = useFirstPage(store).data?.total ?? null;
-  const sort = useStore(store, (s) => s.sort);
-  const setSort = useStore(store, (s) => s.setSort);
   const projects = useProjects();
   const costByProject = useHistoryCharts(store).data?.costByProject;
   const names = useMemo(() => projectNameMap(projects, costByProject), [projects, costByProject]);
   const scroller = useRef<HTMLDivElement>(null);
+  const head = useRef<HTMLDivElement>(null);
+  const width = useRowWidth(head);
+  const columns = useMemo(() => visibleColumns(width), [width]);
+  const grid = { gridTemplateColumns: gridTemplate(columns), columnGap: COLUMN_GAP };
+  const hidden = useMemo(() => hiddenColumns(columns), [columns]);
 
   const virtualizer = useVirtualizer({
     count: total ?? 0,
@@ -89,25 +114,9 @@ export function TaskTable({ store }: { store: HistoryStore }) {
   return (
     <div className="history-table" role="table" aria-label="Tasks" aria-rowcount={(total ?? 0) + 2}>
       <div role="rowgroup">
-        <div className="history-row history-head" role="row">
-          {COLUMNS.map((c) => (
-            <div
-              key={c.label}
-              role="columnheader"
-              className={c.className}
-              aria-sort={
-                c.sort && sort.by === c.sort ? (sort.direction === 'desc' ? 'descending' : 'ascending') : undefined
-              }
-            >
-              {c.sort ? (
-                <button type="button" className="link-button" onClick={() => setSort(c.sort!)}>
-                  {c.label}
-                  {sort.by === c.sort ? (sort.direction === 'desc' ? ' ↓' : ' ↑') : ''}
-                </button>
-              ) : (
-                c.label
-              )}
-            </div>
+        <div className="history-row history-head" role="row" ref={head} style={grid}>
+          {columns.map((column) => (
+            <Heading key={column.key} column={column} store={store} />
           ))}
         </div>
       </div>
@@ -128,6 +137,7 @@ export function TaskTable({ store }: { store: HistoryStore }) {
               right: 0,
               height: item.size,
               transform: `translateY(${item.start}px)`,
+              ...grid,
             };
             if (!task) {
               return (
@@ -146,14 +156,21 @@ export function TaskTable({ store }: { store: HistoryStore }) {
                 data-task-id={task.id}
                 style={style}
               >
-                <TaskRow task={task} projectName={names.get(task.projectId) ?? baseName(task.workingDir)} />
+                {columns.map((column) => (
+                  <Fragment key={column.key}>
+                    {column.cell(task, {
+                      hidden,
+                      projectName: names.get(task.projectId) ?? baseName(task.workingDir),
+                    })}
+                  </Fragment>
+                ))}
               </div>
             );
           })}
         </div>
       </div>
       <div role="rowgroup">
-        <TotalsRow store={store} />
+        <TotalsRow store={store} columns={columns} grid={grid} />
       </div>
     </div>
   );
