@@ -8,6 +8,7 @@ import { useServices } from '../app/services';
 import { errorMessage } from '../errors';
 import { useFirstPage, useQuota } from '../hooks/use-history';
 import { filterError, type HistoryStore } from '../stores/history-store';
+import { useHashRoute } from '../router';
 import '../styles/history.css';
 import { ExportButtons } from './history/ExportButtons';
 import { HistoryChartsSection } from './history/HistoryChartsSection';
@@ -74,12 +75,13 @@ function TasksPanel({ store }: { store: HistoryStore }) {
 
 export function HistoryView() {
   const { history } = useServices();
-  const tab = useStore(history, (s) => s.tab);
+  const route = useHashRoute();
+  const tab = route.name === 'history' ? route.tab : 'tasks';
   return (
     <div className="view history-view">
       <header className="detail-header">
         <h2>History</h2>
-        <HistoryTabs store={history} />
+        <HistoryTabs tab={tab} />
         {tab === 'tasks' ? <TasksHeader store={history} /> : null}
       </header>
       <div role="tabpanel" id={`history-panel-${tab}`} aria-labelledby={`history-tab-${tab}`} className="history-panel">

@@ -1,6 +1,6 @@
 /**
- * What History shows: its filters, sort, tab and the cost chart's breakdown. The data they select is read
- * through queries (hooks/use-history.ts), keyed by these choices.
+ * What History shows: its filters, sort and the cost chart's breakdown. The data they select is read through
+ * queries (hooks/use-history.ts), keyed by these choices; its tab is in the address (router.ts).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TaskFilter, TaskSortKey } from '../contract';
@@ -14,17 +14,12 @@ export interface HistorySort {
 /** What the cost chart's bars are stacked by. */
 export type CostBreakdown = 'model' | 'project';
 
-/** History's two views: Baton's tasks, or all usage the agents' transcripts record. */
-export type HistoryTab = 'tasks' | 'usage';
-
 export interface HistoryState {
   filter: TaskFilter;
   sort: HistorySort;
   breakdown: CostBreakdown;
-  tab: HistoryTab;
   setFilter(patch: Partial<TaskFilter>): void;
   setBreakdown(breakdown: CostBreakdown): void;
-  setTab(tab: HistoryTab): void;
   setSort(by: TaskSortKey, direction?: SortDirection): void;
 }
 
@@ -56,7 +51,6 @@ export function createHistoryStore(): HistoryStore {
     filter: {},
     sort: { by: 'createdAt', direction: 'desc' },
     breakdown: 'model',
-    tab: 'tasks',
 
     setFilter(patch) {
       const filter = { ...get().filter, ...patch };
@@ -69,10 +63,6 @@ export function createHistoryStore(): HistoryStore {
     setBreakdown(breakdown) {
       // Both breakdowns come with every answer; switching needs no call.
       set({ breakdown });
-    },
-
-    setTab(tab) {
-      set({ tab });
     },
 
     setSort(by, direction) {

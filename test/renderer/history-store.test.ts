@@ -21,12 +21,11 @@ describe('the history store', () => {
     expect(store.getState().sort).toEqual({ by: 'durationMs', direction: 'desc' });
   });
 
-  it('switches the cost breakdown and the tab', () => {
+  it('switches the cost breakdown', () => {
     const store = createHistoryStore();
-    expect(store.getState()).toMatchObject({ breakdown: 'model', tab: 'tasks' });
+    expect(store.getState()).toMatchObject({ breakdown: 'model' });
     store.getState().setBreakdown('project');
-    store.getState().setTab('usage');
-    expect(store.getState()).toMatchObject({ breakdown: 'project', tab: 'usage' });
+    expect(store.getState()).toMatchObject({ breakdown: 'project' });
   });
 
   it('sends the search trimmed, and no empty key', () => {

@@ -605,6 +605,7 @@ describe('the History tabs', () => {
 
   it('switch between the tasks and all usage with the arrow keys, one tab stop between them', async () => {
     const services = createServices(transportFor(historyHandlers), null);
+    window.location.hash = '#/history';
     render(
       <ServicesProvider value={services}>
         <HistoryView />
@@ -612,6 +613,7 @@ describe('the History tabs', () => {
     );
     const tasksTab = screen.getByRole('tab', { name: 'Tasks' });
     const usageTab = screen.getByRole('tab', { name: 'All usage' });
+    const selected = async (tab: HTMLElement) => waitFor(() => expect(tab.getAttribute('aria-selected')).toBe('true'));
     expect(screen.getByTestId('history-tabs').getAttribute('role')).toBe('tablist');
     expect(tasksTab.getAttribute('aria-selected')).toBe('true');
     expect([tasksTab.tabIndex, usageTab.tabIndex]).toEqual([0, -1]);
@@ -620,7 +622,9 @@ describe('the History tabs', () => {
 
     tasksTab.focus();
     fireEvent.keyDown(tasksTab, { key: 'ArrowRight' });
-    expect(usageTab.getAttribute('aria-selected')).toBe('true');
+    await selected(usageTab);
+    // Each tab has its address: Back returns to the other, and a link can open either.
+    expect(window.location.hash).toBe('#/history/usage');
     expect(document.activeElement).toBe(usageTab);
     expect([tasksTab.tabIndex, usageTab.tabIndex]).toEqual([-1, 0]);
     expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(usageTab.id);
@@ -629,17 +633,18 @@ describe('the History tabs', () => {
     expect(screen.queryByTestId('history-total')).toBeNull();
 
     fireEvent.keyDown(usageTab, { key: 'ArrowRight' });
-    expect(tasksTab.getAttribute('aria-selected')).toBe('true');
+    await selected(tasksTab);
+    expect(window.location.hash).toBe('#/history');
     fireEvent.keyDown(tasksTab, { key: 'End' });
-    expect(usageTab.getAttribute('aria-selected')).toBe('true');
+    await selected(usageTab);
     fireEvent.keyDown(usageTab, { key: 'Home' });
-    expect(tasksTab.getAttribute('aria-selected')).toBe('true');
+    await selected(tasksTab);
     fireEvent.click(usageTab);
-    expect(usageTab.getAttribute('aria-selected')).toBe('true');
+    await selected(usageTab);
   });
 
   it('go back to the tasks for the search shortcut', async () => {
-    window.location.hash = '#/history';
+    window.location.hash = '#/history/usage';
     const services = createServices(
       transportFor({
         ...historyHandlers,
@@ -652,7 +657,6 @@ describe('the History tabs', () => {
       }),
       null,
     );
-    services.history.getState().setTab('usage');
     render(
       <ServicesProvider value={services}>
         <App />

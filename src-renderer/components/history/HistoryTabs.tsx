@@ -1,17 +1,19 @@
-/** History's Tasks / All usage tabs, in the page header. */
+/** History's Tasks / All usage tabs, in the page header; each tab has its address, so Back and links reach it. */
 import { useRef, type KeyboardEvent } from 'react';
-import { useStore } from 'zustand';
-import type { HistoryStore, HistoryTab } from '../../stores/history-store';
+import { hrefs, type HistoryTab } from '../../router';
 
-const HISTORY_TABS: { value: HistoryTab; label: string }[] = [
-  { value: 'tasks', label: 'Tasks' },
-  { value: 'usage', label: 'All usage' },
+const HISTORY_TABS: { value: HistoryTab; label: string; href: string }[] = [
+  { value: 'tasks', label: 'Tasks', href: hrefs.history },
+  { value: 'usage', label: 'All usage', href: hrefs.usage },
 ];
 
+function open(tab: HistoryTab): void {
+  const href = HISTORY_TABS.find((t) => t.value === tab)!.href;
+  if (window.location.hash !== href) window.location.hash = href;
+}
+
 /** The tab pattern: one tab stop, arrow keys (and Home/End) move between the tabs and open them. */
-export function HistoryTabs({ store }: { store: HistoryStore }) {
-  const tab = useStore(store, (s) => s.tab);
-  const setTab = useStore(store, (s) => s.setTab);
+export function HistoryTabs({ tab }: { tab: HistoryTab }) {
   const buttons = useRef(new Map<HistoryTab, HTMLButtonElement>());
   const onKeyDown = (e: KeyboardEvent) => {
     const current = HISTORY_TABS.findIndex((t) => t.value === tab);
@@ -26,7 +28,7 @@ export function HistoryTabs({ store }: { store: HistoryStore }) {
     if (target === undefined) return;
     e.preventDefault();
     const value = HISTORY_TABS[target % count]!.value;
-    setTab(value);
+    open(value);
     buttons.current.get(value)?.focus();
   };
   return (
@@ -51,7 +53,7 @@ export function HistoryTabs({ store }: { store: HistoryStore }) {
           aria-selected={tab === t.value}
           tabIndex={tab === t.value ? 0 : -1}
           data-testid={`history-tab-${t.value}`}
-          onClick={() => setTab(t.value)}
+          onClick={() => open(t.value)}
         >
           {t.label}
         </button>
