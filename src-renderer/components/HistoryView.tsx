@@ -6,7 +6,7 @@ import { useStore } from 'zustand';
 import { formatTokens } from '../contract';
 import { useServices } from '../app/services';
 import { errorMessage } from '../errors';
-import { useFirstPage, useQuota } from '../hooks/use-history';
+import { onlyDates, useFirstPage, useHistoryCharts, useInteractiveSpending, useQuota } from '../hooks/use-history';
 import { filterError, type HistoryStore } from '../stores/history-store';
 import { useHashRoute } from '../router';
 import '../styles/history.css';
@@ -14,6 +14,7 @@ import { ExportButtons } from './history/ExportButtons';
 import { HistoryChartsSection } from './history/HistoryChartsSection';
 import { HistoryFilters } from './history/HistoryFilters';
 import { HistoryTabs } from './history/HistoryTabs';
+import { InteractiveOnlyNotice, NoTasksYet } from './history/InteractiveSpending';
 import { TaskTable } from './history/TaskTable';
 import { UsageSummary } from './history/UsageSummary';
 import { QuotaTiles } from './QuotaTiles';
@@ -40,6 +41,20 @@ function TasksPanel({ store }: { store: HistoryStore }) {
   const filter = useStore(store, (s) => s.filter);
   const filtered = Object.keys(filter).length > 0;
   const invalid = filterError(filter);
+  const summary = useHistoryCharts(store).data?.summary;
+  // Where Baton's tasks spent nothing in a range All usage can show too, what the user's own sessions spent.
+  const batonSpentNothing =
+    total === 0 || (summary !== undefined && summary.costUsd === 0 && summary.unknownCostTokens === 0);
+  const interactive = useInteractiveSpending(store, !invalid && onlyDates(filter) && batonSpentNothing);
+
+  // A first-time user: nothing to sum, filter or chart yet; a subscription window seen is still worth showing.
+  if (total === 0 && !filtered)
+    return (
+      <>
+        <NoTasksYet store={store} interactive={interactive} />
+        {quota && quota.length > 0 ? <QuotaTiles windows={quota} /> : null}
+      </>
+    );
 
   let list;
   // A reversed range is shown at its field; the list only says why it is empty.
@@ -47,19 +62,13 @@ function TasksPanel({ store }: { store: HistoryStore }) {
   else if (firstPage.isError)
     list = <ErrorState message={errorMessage(firstPage.error)} onRetry={() => void firstPage.refetch()} />;
   else if (total === null) list = <Loading label="Loading tasks…" />;
-  else if (total === 0)
-    list = (
-      <Empty>
-        {filtered
-          ? 'No tasks match these filters.'
-          : 'No tasks yet. Launch one from the Tasks page and it will be listed here.'}
-      </Empty>
-    );
+  else if (total === 0) list = <Empty>No tasks match these filters.</Empty>;
   else list = <TaskTable store={store} />;
 
   return (
     <>
       <UsageSummary store={store} />
+      {interactive && interactive.totalTokens > 0 ? <InteractiveOnlyNotice store={store} totals={interactive} /> : null}
       <QuotaTiles windows={quota} />
       <HistoryFilters store={store} />
       <HistoryChartsSection store={store} />

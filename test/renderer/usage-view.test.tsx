@@ -8,7 +8,7 @@ import { HistoryView } from '../../src-renderer/components/HistoryView';
 import { describeCostSources, UsageView } from '../../src-renderer/components/UsageView';
 import { BatonCallError } from '../../src-renderer/errors';
 import { IMPORT_POLL_MS } from '../../src-renderer/hooks/use-usage';
-import { FakeTransport, importProgress, usageOverview, usageTokens } from './fixtures';
+import { FakeTransport, historyCharts, importProgress, summary, usageOverview, usageTokens } from './fixtures';
 
 afterEach(() => {
   cleanup();
@@ -577,27 +577,7 @@ describe('the History tabs', () => {
   const historyHandlers: Handlers = {
     listTasks: () => ({ tasks: [], total: 0 }),
     listProjects: () => [],
-    getHistoryCharts: () => ({
-      bucket: 'day',
-      costOverTime: [],
-      tokensByModel: [],
-      costByAgent: [],
-      costByProject: [],
-      summary: {
-        spentTodayUsd: 0,
-        spentThisWeekUsd: 0,
-        spentThisMonthUsd: 0,
-        unknownCostTokensToday: 0,
-        unknownCostTokensThisWeek: 0,
-        unknownCostTokensThisMonth: 0,
-        tasks: 0,
-        sessions: 0,
-        costUsd: 0,
-        totalTokens: 0,
-        cacheSavingsUsd: 0,
-        averageCostPerTaskUsd: 0,
-      },
-    }),
+    getHistoryCharts: () => historyCharts(),
     getQuota: () => ({ windows: [] }),
     getUsageOverview: () => overview,
     getImportProgress: () => importProgress(),
@@ -648,6 +628,8 @@ describe('the History tabs', () => {
     const services = createServices(
       transportFor({
         ...historyHandlers,
+        // A task to search for: with none yet, History offers no search.
+        listTasks: () => ({ tasks: [summary()], total: 1 }),
         getAppInfo: () => ({
           mode: 'browser',
           version: '0.1.0',

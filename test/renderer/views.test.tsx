@@ -629,8 +629,11 @@ describe('the history page', () => {
   it('without tasks, points at the Tasks page by the name the navigation gives it, and offers no export', async () => {
     startHistory({ listTasks: () => ({ tasks: [], total: 0 }) });
     const empty = await screen.findByText(/No tasks yet/);
-    expect(empty.textContent).toBe('No tasks yet. Launch one from the Tasks page and it will be listed here.');
-    expect(screen.getByRole('link', { name: 'Tasks' })).toBeTruthy();
+    expect(empty.textContent).toBe(
+      'No tasks yet. Launch one from the Tasks page and it will be listed here, with what it cost.',
+    );
+    expect(within(empty).getByRole('link', { name: 'Tasks page' }).getAttribute('href')).toBe('#/');
+    expect(screen.getByRole('navigation', { name: 'Main' }).textContent).toContain('Tasks');
     for (const name of ['Export CSV', 'Export JSON']) {
       const button = screen.getByRole('button', { name }) as HTMLButtonElement;
       expect(button.disabled).toBe(true);
