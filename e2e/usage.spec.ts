@@ -257,6 +257,26 @@ test('History at 1024 px: a table full of tasks with no overlapping text, in lig
     await page.emulateMedia({ colorScheme });
     expect(await historyOverlaps(page), `${colorScheme} at 1024 px`).toEqual([]);
   }
+  // A focused heading's ring is drawn inside the heading, which cuts what overflows it.
+  await page.getByLabel('Search').focus();
+  await page.keyboard.press('Shift+Tab');
+  const sortByTokens = page.getByRole('button', { name: 'Tokens' });
+  await sortByTokens.focus();
+  expect(
+    await sortByTokens.evaluate((button) => {
+      const style = getComputedStyle(button);
+      const grow = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+      const ring = button.getBoundingClientRect();
+      const heading = button.closest('[role="columnheader"]')!.getBoundingClientRect();
+      return (
+        style.outlineStyle !== 'none' &&
+        ring.left - grow >= heading.left &&
+        ring.right + grow <= heading.right &&
+        ring.top - grow >= heading.top &&
+        ring.bottom + grow <= heading.bottom
+      );
+    }),
+  ).toBe(true);
   // The charts drawn before the page is saved as it looks.
   for (const chart of ['chart-cost-over-time', 'chart-tokens-by-model', 'chart-cost-by-project', 'chart-cost-by-agent'])
     await expect(page.getByTestId(chart).locator('svg.recharts-surface').first()).toBeVisible();
