@@ -6,16 +6,9 @@
 import { keepPreviousData, useQueries } from '@tanstack/react-query';
 import { useStore } from 'zustand';
 import { useServices } from '../app/services';
-import {
-  formatDay,
-  type MethodInput,
-  type ProjectView,
-  type QuotaWindowView,
-  type TaskFilter,
-  type TaskSummary,
-} from '../contract';
+import type { MethodInput, ProjectView, QuotaWindowView, TaskFilter, TaskSummary } from '../contract';
 import { readQuery } from '../queries/contract-queries';
-import { cleanFilter, filterError, type HistorySort, type HistoryStore } from '../stores/history-store';
+import { cleanFilter, filterError, rangeDays, type HistorySort, type HistoryStore } from '../stores/history-store';
 import { usageFilterOf, type UsageFilterChoice } from '../stores/usage-store';
 import { browserTimeZone, timeZoneField } from '../time-zone';
 import { useRead } from './use-read';
@@ -106,11 +99,8 @@ export function onlyDates(filter: TaskFilter): boolean {
 
 /** History's date range as All usage's: local days, both ends included (History's "to" is exclusive). */
 export function interactiveChoice(filter: TaskFilter): UsageFilterChoice {
-  return {
-    source: 'interactive',
-    ...(filter.from !== undefined ? { since: formatDay(new Date(filter.from)) } : {}),
-    ...(filter.to !== undefined ? { until: formatDay(new Date(filter.to - 1)) } : {}),
-  };
+  const { first, last } = rangeDays(filter);
+  return { source: 'interactive', ...(first ? { since: first } : {}), ...(last ? { until: last } : {}) };
 }
 
 /**

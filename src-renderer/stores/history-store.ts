@@ -3,7 +3,7 @@
  * queries (hooks/use-history.ts), keyed by these choices; its tab is in the address (router.ts).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { TaskFilter, TaskSortKey } from '../contract';
+import { formatDay, type TaskFilter, type TaskSortKey } from '../contract';
 
 export type SortDirection = 'asc' | 'desc';
 export interface HistorySort {
@@ -36,6 +36,14 @@ export function cleanFilter(filter: TaskFilter): TaskFilter {
   const search = filter.search?.trim();
   if (search) out.search = search;
   return out;
+}
+
+/** The days the filter's range covers, local YYYY-MM-DD, both ends included (the contract's "to" is exclusive). */
+export function rangeDays(filter: Pick<TaskFilter, 'from' | 'to'>): { first?: string; last?: string } {
+  return {
+    ...(filter.from !== undefined ? { first: formatDay(new Date(filter.from)) } : {}),
+    ...(filter.to !== undefined ? { last: formatDay(new Date(filter.to - 1)) } : {}),
+  };
 }
 
 /** The client-side check the server would make anyway; a bad range is shown at its field, not sent. */

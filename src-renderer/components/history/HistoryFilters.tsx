@@ -5,7 +5,6 @@ import { AGENT_LABELS, isAgentKind } from '../../agents';
 import {
   addDays,
   AGENT_KINDS,
-  formatDay,
   parseDay,
   statusLabel,
   TASK_SORT_KEYS,
@@ -14,7 +13,7 @@ import {
   type TaskStatus,
 } from '../../contract';
 import { useProjects } from '../../hooks/use-history';
-import { filterError, type HistoryStore } from '../../stores/history-store';
+import { filterError, rangeDays, type HistoryStore } from '../../stores/history-store';
 
 /** A label for each of the contract's sort keys; a new key without one is a type error. */
 const SORT_LABELS: Record<TaskSortKey, string> = {
@@ -45,9 +44,8 @@ export function HistoryFilters({ store }: { store: HistoryStore }) {
     return () => clearTimeout(timer);
   }, [search, setFilter, store]);
 
-  const fromValue = filter.from !== undefined ? formatDay(new Date(filter.from)) : '';
-  // "to" is exclusive in the contract; the date input names the last day included.
-  const toValue = filter.to !== undefined ? formatDay(new Date(filter.to - 1)) : '';
+  // The date inputs name the first and the last day included.
+  const { first: fromValue = '', last: toValue = '' } = rangeDays(filter);
 
   return (
     <div className="filters history-filters" role="search" aria-label="Filter tasks">

@@ -5,17 +5,16 @@
  */
 import { useStore } from 'zustand';
 import { useServices } from '../../app/services';
-import { formatDay, formatTokens, type TaskFilter, type UsageTokens } from '../../contract';
+import { formatTokens, type TaskFilter, type UsageTokens } from '../../contract';
 import { unknownCostTitle, usageCostText } from '../../cost';
 import { interactiveChoice } from '../../hooks/use-history';
 import { hrefs } from '../../router';
-import type { HistoryStore } from '../../stores/history-store';
+import { rangeDays, type HistoryStore } from '../../stores/history-store';
 import { Empty } from '../StateViews';
 
 /** " between 2026-12-01 and 2026-12-07", " since …", " until …", or nothing for all time. */
 export function rangeWords(filter: Pick<TaskFilter, 'from' | 'to'>): string {
-  const from = filter.from !== undefined ? formatDay(new Date(filter.from)) : null;
-  const to = filter.to !== undefined ? formatDay(new Date(filter.to - 1)) : null;
+  const { first: from, last: to } = rangeDays(filter);
   if (from && to) return from === to ? ` on ${from}` : ` between ${from} and ${to}`;
   if (from) return ` since ${from}`;
   if (to) return ` until ${to}`;
