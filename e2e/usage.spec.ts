@@ -204,6 +204,21 @@ function historyOverlaps(page: Page): Promise<string[]> {
   });
 }
 
+/** Whether History's three small charts share one row, across the whole width the cost per day takes. */
+function chartsShareTheRow(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const box = (id: string) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect();
+    const wide = box('chart-cost-over-time');
+    const [first, second, third] = ['chart-tokens-by-model', 'chart-cost-by-project', 'chart-cost-by-agent'].map(box);
+    return (
+      first!.top === second!.top &&
+      second!.top === third!.top &&
+      Math.abs(first!.left - wide.left) < 1 &&
+      Math.abs(third!.right - wide.right) < 1
+    );
+  });
+}
+
 test('History at 1024 px: a table full of tasks with no overlapping text, in light and dark mode', async ({
   page,
 }, testInfo) => {
@@ -277,9 +292,11 @@ test('History at 1024 px: a table full of tasks with no overlapping text, in lig
       );
     }),
   ).toBe(true);
+  await sortByTokens.blur();
   // The charts drawn before the page is saved as it looks.
   for (const chart of ['chart-cost-over-time', 'chart-tokens-by-model', 'chart-cost-by-project', 'chart-cost-by-agent'])
     await expect(page.getByTestId(chart).locator('svg.recharts-surface').first()).toBeVisible();
+  expect(await chartsShareTheRow(page)).toBe(true);
   await shoot(page, testInfo, 'history-1024');
 
   // At 1440 px every column but the agent's (named under the model) has room.
@@ -290,5 +307,6 @@ test('History at 1024 px: a table full of tasks with no overlapping text, in lig
     await page.emulateMedia({ colorScheme });
     expect(await historyOverlaps(page), `${colorScheme} at 1440 px`).toEqual([]);
   }
+  expect(await chartsShareTheRow(page)).toBe(true);
   await shoot(page, testInfo, 'history-1440');
 });
