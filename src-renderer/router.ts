@@ -1,17 +1,21 @@
 import { useSyncExternalStore } from 'react';
 
+/** History's two views: Baton's tasks, or all usage the agents' transcripts record. */
+export type HistoryTab = 'tasks' | 'usage';
+
 export type Route =
   | { name: 'live' }
-  | { name: 'history' }
+  | { name: 'history'; tab: HistoryTab }
   | { name: 'settings' }
   | { name: 'task'; taskId: string }
   | { name: 'not-found'; hash: string };
 
-/** '#/' (or nothing) is the live view, '#/history' the history, '#/tasks/<id>' a task. */
+/** '#/' (or nothing) is the live view, '#/history' the history (its All usage '#/history/usage'), '#/tasks/<id>' a task. */
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/';
   if (path === '/' || path === '') return { name: 'live' };
-  if (path === '/history') return { name: 'history' };
+  if (path === '/history') return { name: 'history', tab: 'tasks' };
+  if (path === '/history/usage') return { name: 'history', tab: 'usage' };
   if (path === '/settings') return { name: 'settings' };
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   if (task) {
@@ -27,6 +31,7 @@ export function parseHash(hash: string): Route {
 export const hrefs = {
   live: '#/',
   history: '#/history',
+  usage: '#/history/usage',
   settings: '#/settings',
   task: (taskId: string) => `#/tasks/${encodeURIComponent(taskId)}`,
 };

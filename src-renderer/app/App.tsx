@@ -47,7 +47,7 @@ function titleOf(route: Route): string {
 }
 
 export function App() {
-  const { client, history, launch, transport, read } = useServices();
+  const { client, launch, transport, read } = useServices();
   const route = useHashRoute();
   const info = useRead('getAppInfo', {});
   const [help, setHelp] = useState(false);
@@ -88,14 +88,13 @@ export function App() {
         focusWhenReady(PROMPT_INPUT_ID);
       } else if (action === 'search') {
         e.preventDefault();
-        // The search box is on the tasks tab.
-        history.getState().setTab('tasks');
+        // The search box is on the tasks tab, at History's own address.
         goToSearch();
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [history, launch]);
+  }, [launch]);
 
   // A browser notification when a task ends, if asked for; the desktop app's main process notifies by itself.
   useEffect(

@@ -8,7 +8,8 @@ import { useStore } from 'zustand';
 import { useServices } from '../app/services';
 import type { MethodInput, ProjectView, QuotaWindowView, TaskFilter, TaskSummary } from '../contract';
 import { readQuery } from '../queries/contract-queries';
-import { cleanFilter, filterError, type HistorySort, type HistoryStore } from '../stores/history-store';
+import { cleanFilter, filterError, rangeDays, type HistorySort, type HistoryStore } from '../stores/history-store';
+import { usageFilterOf, type UsageFilterChoice } from '../stores/usage-store';
 import { browserTimeZone, timeZoneField } from '../time-zone';
 import { useRead } from './use-read';
 
@@ -89,4 +90,29 @@ const NO_PROJECTS: ProjectView[] = [];
 /** The project filter's choices; a convenience, so without them the list still works. */
 export function useProjects(): ProjectView[] {
   return useRead('listProjects', {}).data ?? NO_PROJECTS;
+}
+
+/** Whether the filter narrows by nothing but dates, which All usage can narrow by too. */
+export function onlyDates(filter: TaskFilter): boolean {
+  return Object.keys(cleanFilter(filter)).every((key) => key === 'from' || key === 'to');
+}
+
+/** History's date range as All usage's: local days, both ends included (History's "to" is exclusive). */
+export function interactiveChoice(filter: TaskFilter): UsageFilterChoice {
+  const { first, last } = rangeDays(filter);
+  return { source: 'interactive', ...(first ? { since: first } : {}), ...(last ? { until: last } : {}) };
+}
+
+/**
+ * What the user's own (interactive) sessions spent in History's date range, as All usage counts it; asked
+ * only when `wanted` (where Baton's tasks spent nothing), undefined until answered or where it fails.
+ */
+export function useInteractiveSpending(store: HistoryStore, wanted: boolean) {
+  const filter = useStore(store, (s) => s.filter);
+  const { data } = useRead(
+    'getUsageOverview',
+    { filter: usageFilterOf(interactiveChoice(filter), browserTimeZone()) },
+    { enabled: wanted && filterError(filter) === null },
+  );
+  return wanted ? data?.totals : undefined;
 }

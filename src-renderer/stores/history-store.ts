@@ -1,9 +1,9 @@
 /**
- * What History shows: its filters, sort, tab and the cost chart's breakdown. The data they select is read
- * through queries (hooks/use-history.ts), keyed by these choices.
+ * What History shows: its filters, sort and the cost chart's breakdown. The data they select is read through
+ * queries (hooks/use-history.ts), keyed by these choices; its tab is in the address (router.ts).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { TaskFilter, TaskSortKey } from '../contract';
+import { formatDay, type TaskFilter, type TaskSortKey } from '../contract';
 
 export type SortDirection = 'asc' | 'desc';
 export interface HistorySort {
@@ -14,17 +14,12 @@ export interface HistorySort {
 /** What the cost chart's bars are stacked by. */
 export type CostBreakdown = 'model' | 'project';
 
-/** History's two views: Baton's tasks, or all usage the agents' transcripts record. */
-export type HistoryTab = 'tasks' | 'usage';
-
 export interface HistoryState {
   filter: TaskFilter;
   sort: HistorySort;
   breakdown: CostBreakdown;
-  tab: HistoryTab;
   setFilter(patch: Partial<TaskFilter>): void;
   setBreakdown(breakdown: CostBreakdown): void;
-  setTab(tab: HistoryTab): void;
   setSort(by: TaskSortKey, direction?: SortDirection): void;
 }
 
@@ -43,6 +38,14 @@ export function cleanFilter(filter: TaskFilter): TaskFilter {
   return out;
 }
 
+/** The days the filter's range covers, local YYYY-MM-DD, both ends included (the contract's "to" is exclusive). */
+export function rangeDays(filter: Pick<TaskFilter, 'from' | 'to'>): { first?: string; last?: string } {
+  return {
+    ...(filter.from !== undefined ? { first: formatDay(new Date(filter.from)) } : {}),
+    ...(filter.to !== undefined ? { last: formatDay(new Date(filter.to - 1)) } : {}),
+  };
+}
+
 /** The client-side check the server would make anyway; a bad range is shown at its field, not sent. */
 export function filterError(filter: TaskFilter): string | null {
   if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
@@ -56,7 +59,6 @@ export function createHistoryStore(): HistoryStore {
     filter: {},
     sort: { by: 'createdAt', direction: 'desc' },
     breakdown: 'model',
-    tab: 'tasks',
 
     setFilter(patch) {
       const filter = { ...get().filter, ...patch };
@@ -69,10 +71,6 @@ export function createHistoryStore(): HistoryStore {
     setBreakdown(breakdown) {
       // Both breakdowns come with every answer; switching needs no call.
       set({ breakdown });
-    },
-
-    setTab(tab) {
-      set({ tab });
     },
 
     setSort(by, direction) {

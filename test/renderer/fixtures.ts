@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { vi } from 'vitest';
-import type { BatonApi, BatonMethod, CallOutcome } from '../../src-main/contract/api';
+import type { BatonApi, BatonMethod, CallOutcome, HistoryCharts } from '../../src-main/contract/api';
 import type { BatonEvent, SequencedEvent } from '../../src-main/contract/events';
 import { taskSpecSchema, type TaskSpec, type TaskSpecInput } from '../../src-main/contract/task-spec';
 import {
@@ -180,6 +180,33 @@ export function usageTokens(overrides: Partial<UsageTokens> = {}): UsageTokens {
     unknownCostTokens: 0,
     costSources: [],
     ...overrides,
+  };
+}
+
+/** History's charts and usage strip over nothing spent: no rows, every figure zero unless given. */
+export function historyCharts(summary: Partial<HistoryCharts['summary']> = {}): HistoryCharts {
+  return {
+    bucket: 'day',
+    costOverTime: [],
+    tokensByModel: [],
+    costByAgent: [],
+    costByProject: [],
+    summary: {
+      spentTodayUsd: 0,
+      spentThisWeekUsd: 0,
+      spentThisMonthUsd: 0,
+      unknownCostTokensToday: 0,
+      unknownCostTokensThisWeek: 0,
+      unknownCostTokensThisMonth: 0,
+      tasks: 0,
+      sessions: 0,
+      costUsd: 0,
+      unknownCostTokens: 0,
+      totalTokens: 0,
+      cacheSavingsUsd: 0,
+      averageCostPerTaskUsd: null,
+      ...summary,
+    },
   };
 }
 

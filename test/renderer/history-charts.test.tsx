@@ -15,7 +15,7 @@ import {
   tokensTooltip,
 } from '../../src-renderer/components/charts/history-charts';
 import { COST_UNKNOWN_TITLE, IterationCostDurationChart } from '../../src-renderer/components/charts/task-charts';
-import { projectNameMap } from '../../src-renderer/components/HistoryView';
+import { projectNameMap } from '../../src-renderer/components/history/HistoryChartsSection';
 import { session } from './fixtures';
 
 afterEach(cleanup);

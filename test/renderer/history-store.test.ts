@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HISTORY_PAGE_SIZE, pageInput, pagesCovering, totalsInput } from '../../src-renderer/hooks/use-history';
-import { cleanFilter, createHistoryStore, filterError } from '../../src-renderer/stores/history-store';
+import { parseDay } from '../../src-main/contract/format';
+import { cleanFilter, createHistoryStore, filterError, rangeDays } from '../../src-renderer/stores/history-store';
 
 describe('the history store', () => {
   it('keeps the filter as chosen, dropping what is cleared', () => {
@@ -21,17 +22,24 @@ describe('the history store', () => {
     expect(store.getState().sort).toEqual({ by: 'durationMs', direction: 'desc' });
   });
 
-  it('switches the cost breakdown and the tab', () => {
+  it('switches the cost breakdown', () => {
     const store = createHistoryStore();
-    expect(store.getState()).toMatchObject({ breakdown: 'model', tab: 'tasks' });
+    expect(store.getState()).toMatchObject({ breakdown: 'model' });
     store.getState().setBreakdown('project');
-    store.getState().setTab('usage');
-    expect(store.getState()).toMatchObject({ breakdown: 'project', tab: 'usage' });
+    expect(store.getState()).toMatchObject({ breakdown: 'project' });
   });
 
   it('sends the search trimmed, and no empty key', () => {
     expect(cleanFilter({ search: '  login bug ', agent: undefined, projectId: '' })).toEqual({ search: 'login bug' });
     expect(cleanFilter({ search: '   ', from: 0 })).toEqual({ from: 0 });
+  });
+
+  it('names the first and the last day a range includes, its end being the next midnight', () => {
+    const from = parseDay('2026-11-20')!;
+    const to = parseDay('2026-11-25')!;
+    expect(rangeDays({ from, to })).toEqual({ first: '2026-11-20', last: '2026-11-24' });
+    expect(rangeDays({ to })).toEqual({ last: '2026-11-24' });
+    expect(rangeDays({})).toEqual({});
   });
 
   it('refuses a reversed date range', () => {

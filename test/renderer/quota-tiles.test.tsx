@@ -1,13 +1,12 @@
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HistoryCharts } from '../../src-main/contract/api';
 import { formatDate } from '../../src-main/contract/format';
 import type { QuotaWindowView } from '../../src-main/contract/views';
 import { createServices, ServicesProvider } from '../../src-renderer/app/services';
 import { HistoryView } from '../../src-renderer/components/HistoryView';
 import { clockTime, QuotaTiles, seenAgo } from '../../src-renderer/components/QuotaTiles';
 import { BatonCallError } from '../../src-renderer/errors';
-import { FakeTransport } from './fixtures';
+import { FakeTransport, historyCharts } from './fixtures';
 
 afterEach(() => {
   cleanup();
@@ -17,28 +16,7 @@ afterEach(() => {
 const NOW = new Date(2026, 11, 2, 3, 30, 0).getTime();
 const at = (hours: number, minutes: number) => new Date(2026, 11, 2, hours, minutes).getTime();
 
-const charts: HistoryCharts = {
-  bucket: 'day',
-  costOverTime: [],
-  tokensByModel: [],
-  costByAgent: [],
-  costByProject: [],
-  summary: {
-    spentTodayUsd: 0,
-    spentThisWeekUsd: 0,
-    spentThisMonthUsd: 0,
-    unknownCostTokensToday: 0,
-    unknownCostTokensThisWeek: 0,
-    unknownCostTokensThisMonth: 0,
-    tasks: 0,
-    sessions: 0,
-    costUsd: 0,
-    unknownCostTokens: 0,
-    totalTokens: 0,
-    cacheSavingsUsd: 0,
-    averageCostPerTaskUsd: 0,
-  },
-};
+const charts = historyCharts();
 
 function windowView(overrides: Partial<QuotaWindowView> = {}): QuotaWindowView {
   return {

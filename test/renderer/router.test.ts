@@ -5,8 +5,10 @@ describe('hash routes', () => {
   it('maps hashes to views', () => {
     expect(parseHash('')).toEqual({ name: 'live' });
     expect(parseHash('#/')).toEqual({ name: 'live' });
-    expect(parseHash('#/history')).toEqual({ name: 'history' });
-    expect(parseHash('#/history/')).toEqual({ name: 'history' });
+    expect(parseHash('#/history')).toEqual({ name: 'history', tab: 'tasks' });
+    expect(parseHash('#/history/')).toEqual({ name: 'history', tab: 'tasks' });
+    expect(parseHash(hrefs.usage)).toEqual({ name: 'history', tab: 'usage' });
+    expect(parseHash('#/history/usage/')).toEqual({ name: 'history', tab: 'usage' });
     expect(parseHash('#/tasks/abc-123')).toEqual({ name: 'task', taskId: 'abc-123' });
     expect(parseHash('#/nowhere')).toEqual({ name: 'not-found', hash: '#/nowhere' });
     expect(parseHash('#/tasks/%E0%A4%A')).toEqual({ name: 'not-found', hash: '#/tasks/%E0%A4%A' });

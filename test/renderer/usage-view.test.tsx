@@ -8,7 +8,7 @@ import { HistoryView } from '../../src-renderer/components/HistoryView';
 import { describeCostSources, UsageView } from '../../src-renderer/components/UsageView';
 import { BatonCallError } from '../../src-renderer/errors';
 import { IMPORT_POLL_MS } from '../../src-renderer/hooks/use-usage';
-import { FakeTransport, importProgress, usageOverview, usageTokens } from './fixtures';
+import { FakeTransport, historyCharts, importProgress, summary, usageOverview, usageTokens } from './fixtures';
 
 afterEach(() => {
   cleanup();
@@ -577,27 +577,7 @@ describe('the History tabs', () => {
   const historyHandlers: Handlers = {
     listTasks: () => ({ tasks: [], total: 0 }),
     listProjects: () => [],
-    getHistoryCharts: () => ({
-      bucket: 'day',
-      costOverTime: [],
-      tokensByModel: [],
-      costByAgent: [],
-      costByProject: [],
-      summary: {
-        spentTodayUsd: 0,
-        spentThisWeekUsd: 0,
-        spentThisMonthUsd: 0,
-        unknownCostTokensToday: 0,
-        unknownCostTokensThisWeek: 0,
-        unknownCostTokensThisMonth: 0,
-        tasks: 0,
-        sessions: 0,
-        costUsd: 0,
-        totalTokens: 0,
-        cacheSavingsUsd: 0,
-        averageCostPerTaskUsd: 0,
-      },
-    }),
+    getHistoryCharts: () => historyCharts(),
     getQuota: () => ({ windows: [] }),
     getUsageOverview: () => overview,
     getImportProgress: () => importProgress(),
@@ -605,6 +585,7 @@ describe('the History tabs', () => {
 
   it('switch between the tasks and all usage with the arrow keys, one tab stop between them', async () => {
     const services = createServices(transportFor(historyHandlers), null);
+    window.location.hash = '#/history';
     render(
       <ServicesProvider value={services}>
         <HistoryView />
@@ -612,6 +593,7 @@ describe('the History tabs', () => {
     );
     const tasksTab = screen.getByRole('tab', { name: 'Tasks' });
     const usageTab = screen.getByRole('tab', { name: 'All usage' });
+    const selected = async (tab: HTMLElement) => waitFor(() => expect(tab.getAttribute('aria-selected')).toBe('true'));
     expect(screen.getByTestId('history-tabs').getAttribute('role')).toBe('tablist');
     expect(tasksTab.getAttribute('aria-selected')).toBe('true');
     expect([tasksTab.tabIndex, usageTab.tabIndex]).toEqual([0, -1]);
@@ -620,7 +602,9 @@ describe('the History tabs', () => {
 
     tasksTab.focus();
     fireEvent.keyDown(tasksTab, { key: 'ArrowRight' });
-    expect(usageTab.getAttribute('aria-selected')).toBe('true');
+    await selected(usageTab);
+    // Each tab has its address: Back returns to the other, and a link can open either.
+    expect(window.location.hash).toBe('#/history/usage');
     expect(document.activeElement).toBe(usageTab);
     expect([tasksTab.tabIndex, usageTab.tabIndex]).toEqual([-1, 0]);
     expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(usageTab.id);
@@ -629,20 +613,23 @@ describe('the History tabs', () => {
     expect(screen.queryByTestId('history-total')).toBeNull();
 
     fireEvent.keyDown(usageTab, { key: 'ArrowRight' });
-    expect(tasksTab.getAttribute('aria-selected')).toBe('true');
+    await selected(tasksTab);
+    expect(window.location.hash).toBe('#/history');
     fireEvent.keyDown(tasksTab, { key: 'End' });
-    expect(usageTab.getAttribute('aria-selected')).toBe('true');
+    await selected(usageTab);
     fireEvent.keyDown(usageTab, { key: 'Home' });
-    expect(tasksTab.getAttribute('aria-selected')).toBe('true');
+    await selected(tasksTab);
     fireEvent.click(usageTab);
-    expect(usageTab.getAttribute('aria-selected')).toBe('true');
+    await selected(usageTab);
   });
 
   it('go back to the tasks for the search shortcut', async () => {
-    window.location.hash = '#/history';
+    window.location.hash = '#/history/usage';
     const services = createServices(
       transportFor({
         ...historyHandlers,
+        // A task to search for: with none yet, History offers no search.
+        listTasks: () => ({ tasks: [summary()], total: 1 }),
         getAppInfo: () => ({
           mode: 'browser',
           version: '0.1.0',
@@ -652,7 +639,6 @@ describe('the History tabs', () => {
       }),
       null,
     );
-    services.history.getState().setTab('usage');
     render(
       <ServicesProvider value={services}>
         <App />

@@ -342,12 +342,14 @@ describe('the task detail page', () => {
 
 describe('the history page', () => {
   beforeEach(() => {
-    // happy-dom does no layout; give the virtualized list's scroller a height so it renders rows.
+    // happy-dom does no layout; give the virtualized list's scroller a height so it renders rows, and the
+    // table room for every column (a narrower one is tried below).
     vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
-    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(1000);
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(1600);
   });
   afterEach(() => {
     vi.restoreAllMocks();
+    vi.unstubAllGlobals();
   });
 
   const historyCharts = (overrides: Record<string, unknown> = {}) => ({
@@ -578,9 +580,10 @@ describe('the history page', () => {
       'Iterations',
       'Tokens',
       'Cost',
-      'Cost per changed line',
+      'Cost/line',
       'Duration',
     ]);
+    expect(screen.getByRole('columnheader', { name: 'Cost per changed line' }).textContent).toBe('Cost/line');
 
     // The totals row sums the whole selection, as the server summed it.
     const totalsRow = await screen.findByTestId('history-totals');
@@ -628,8 +631,11 @@ describe('the history page', () => {
   it('without tasks, points at the Tasks page by the name the navigation gives it, and offers no export', async () => {
     startHistory({ listTasks: () => ({ tasks: [], total: 0 }) });
     const empty = await screen.findByText(/No tasks yet/);
-    expect(empty.textContent).toBe('No tasks yet. Launch one from the Tasks page and it will be listed here.');
-    expect(screen.getByRole('link', { name: 'Tasks' })).toBeTruthy();
+    expect(empty.textContent).toBe(
+      'No tasks yet. Launch one from the Tasks page and it will be listed here, with what it cost.',
+    );
+    expect(within(empty).getByRole('link', { name: 'Tasks page' }).getAttribute('href')).toBe('#/');
+    expect(screen.getByRole('navigation', { name: 'Main' }).textContent).toContain('Tasks');
     for (const name of ['Export CSV', 'Export JSON']) {
       const button = screen.getByRole('button', { name }) as HTMLButtonElement;
       expect(button.disabled).toBe(true);
@@ -637,10 +643,25 @@ describe('the history page', () => {
     }
   });
 
-  it('keeps the table readable in a narrow window: as tall as its rows, the least needed columns dropped', async () => {
+  it('keeps the table readable in a narrow window: as tall as its rows, the least needed columns left out', async () => {
+    // A 1024 px window's table, then a wider one: the columns follow the table's width as it changes.
+    let width = 960;
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(() => width);
+    const observed: { callback: () => void; target: Element }[] = [];
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        constructor(private readonly callback: () => void) {}
+        observe(target: Element) {
+          observed.push({ callback: this.callback, target });
+        }
+        unobserve() {}
+        disconnect() {}
+      },
+    );
     startHistory({
       listTasks: (input) => ({
-        tasks: [finishedTask],
+        tasks: [{ ...finishedTask, linesChanged: 40 }],
         total: 1,
         ...((input as { withTotals?: boolean }).withTotals ? { totals } : {}),
       }),
@@ -648,19 +669,27 @@ describe('the history page', () => {
     const row = await screen.findByTestId('history-row');
     // One task: one row's height, not a screenful of empty space before the totals.
     expect(screen.getByTestId('history-scroller').style.height).toBe('40px');
-    // Agent, iterations and duration are the columns a narrow table leaves out; the model cell names the agent then.
-    const narrowOnly = screen
-      .getAllByRole('columnheader')
-      .filter((h) => h.classList.contains('col-wide-only'))
-      .map((h) => h.textContent);
-    expect(narrowOnly).toEqual(['Agent', 'Iterations', 'Duration']);
-    expect(within(row).getByTestId('history-model').textContent).toBe('claude-sonnet-4-5 · Claude Code');
-    expect(within(row).getByTestId('history-model').className).toBe('history-wrap');
-    // Taken from node at run time: the renderer's tests type-check without node's modules.
-    type Fs = { readFileSync(file: string, encoding: 'utf8'): string };
-    const { process: proc } = globalThis as unknown as { process: { getBuiltinModule(id: string): Fs } };
-    const css = proc.getBuiltinModule('node:fs').readFileSync('src-renderer/styles/history.css', 'utf8');
-    expect(css).toMatch(/@container \(max-width: \d+px\) \{[^@]*\.col-wide-only \{\s*display: none;/);
+    const headings = () => screen.getAllByRole('columnheader').map((h) => h.textContent);
+    expect(headings()).toEqual(['Created ↓', 'Task', 'Project', 'Model', 'Status', 'Tokens', 'Cost']);
+    // What the left-out columns held shows in their neighbours: the agent under the model, the cost per line
+    // under the cost.
+    expect(within(row).queryByTestId('history-agent')).toBeNull();
+    expect(within(row).getByTestId('history-model-agent').textContent).toBe('Claude Code');
+    expect(within(row).getByTestId('history-cost-line').textContent).toBe('$0.0041/line');
+    // Every row on the heading's tracks, the totals under the columns that sum.
+    const head = screen.getAllByRole('row')[0]!;
+    expect(row.style.gridTemplateColumns).toBe(head.style.gridTemplateColumns);
+    const totalsRow = await screen.findByTestId('history-totals');
+    expect(totalsRow.style.gridTemplateColumns).toBe(head.style.gridTemplateColumns);
+    expect(within(totalsRow).getByRole('rowheader').style.gridColumn).toBe('span 5');
+    expect(within(totalsRow).queryByTestId('history-totals-iterations')).toBeNull();
+
+    width = 1600;
+    act(() => observed.filter((o) => o.target === head).forEach((o) => o.callback()));
+    expect(headings()).toContain('Agent');
+    expect(within(screen.getByTestId('history-row')).getByTestId('history-agent').textContent).toBe('Claude Code');
+    expect(within(screen.getByTestId('history-row')).queryByTestId('history-model-agent')).toBeNull();
+    expect(within(screen.getByTestId('history-totals')).getByTestId('history-totals-iterations').textContent).toBe('2');
   });
 
   it('searches titles and prompts once typing pauses', async () => {

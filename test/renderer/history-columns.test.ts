@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  COLUMN_GAP,
+  COLUMNS,
+  gridTemplate,
+  hiddenColumns,
+  leastWidth,
+  PRIORITY,
+  visibleColumns,
+} from '../../src-renderer/components/history/task-columns';
+
+const keys = (width: number) => visibleColumns(width).map((column) => column.key);
+
+/**
+ * The room a row's cells have in a window this wide (styles.css): the page at most 1400 px with 20 px margins,
+ * the table's border, the row's 12 px padding and a 15 px scrollbar.
+ */
+const rowRoom = (windowWidth: number) => Math.min(windowWidth, 1400) - 2 * 20 - 2 - 2 * 12 - 15;
+
+describe('History’s task columns', () => {
+  it('gives each column a place in the order they are left out', () => {
+    expect([...PRIORITY].sort()).toEqual(COLUMNS.map((column) => column.key).sort());
+  });
+
+  it('leave out the least needed first as the table narrows', () => {
+    expect(keys(2000)).toEqual(COLUMNS.map((column) => column.key));
+    // A 1440 px window: everything but the agent, which the model cell names.
+    expect(keys(rowRoom(1440))).toEqual([
+      'created',
+      'task',
+      'project',
+      'model',
+      'status',
+      'iterations',
+      'tokens',
+      'cost',
+      'costPerLine',
+      'duration',
+    ]);
+    expect(keys(rowRoom(1280))).toEqual([
+      'created',
+      'task',
+      'project',
+      'model',
+      'status',
+      'tokens',
+      'cost',
+      'costPerLine',
+      'duration',
+    ]);
+    // A 1024 px window: the cost per line goes under the cost.
+    expect(keys(rowRoom(1024))).toEqual(['created', 'task', 'project', 'model', 'status', 'tokens', 'cost']);
+    expect(keys(rowRoom(800))).toEqual(['created', 'task', 'status', 'cost']);
+    expect(keys(300)).toEqual(['task']);
+  });
+
+  it('never ask for more room than the row has, at any width', () => {
+    for (let width = 200; width <= 1800; width += 1) {
+      const shown = visibleColumns(width);
+      if (shown.length > 1) expect(leastWidth(shown), `at ${width}px`).toBeLessThanOrEqual(width);
+      // Each column shown is more needed than every one left out.
+      const rank = (key: string) => PRIORITY.indexOf(key as (typeof PRIORITY)[number]);
+      const worstShown = Math.max(...shown.map((column) => rank(column.key)));
+      for (const key of hiddenColumns(shown)) expect(rank(key)).toBeGreaterThan(worstShown);
+    }
+  });
+
+  it('lay out every row on the same tracks: fixed widths, and the growing columns from their least', () => {
+    const shown = visibleColumns(rowRoom(1024));
+    expect(gridTemplate(shown)).toBe(
+      '130px minmax(200px, 3fr) minmax(96px, 1.2fr) minmax(136px, 1.4fr) 116px 88px 96px',
+    );
+    expect(leastWidth(shown)).toBe(130 + 200 + 96 + 136 + 116 + 88 + 96 + 6 * COLUMN_GAP);
+  });
+});
