@@ -118,7 +118,8 @@ test("launch in a git repository, open an iteration's diff, step to the next, op
   await page.getByLabel('Prompt').fill('JOURNEY-DIFF: change the greeting');
   await page.getByLabel('Model').fill('claude-sonnet-4-5');
   await page.getByLabel('Max iterations').fill('2');
-  await page.getByLabel('Completion check').fill('grep -q "from the agent" greeting.js');
+  // Done only once both iterations' changes are there: the first iteration's check fails, the second's passes.
+  await page.getByLabel('Completion check').fill('grep -q "from the agent" greeting.js && test -f farewell.js');
   await page.getByRole('button', { name: 'Launch' }).click();
   const card = page.locator('[data-testid="live-task"]', { hasText: 'JOURNEY-DIFF' }).first();
   await expect(card).toBeVisible();
@@ -130,9 +131,11 @@ test("launch in a git repository, open an iteration's diff, step to the next, op
   const row = page.locator(`[data-testid="recent-task"][data-task-id="${taskId}"]`);
   await expect(row.getByRole('button', { name: /Fold the iterations of/ })).toHaveAttribute('aria-expanded', 'true');
   const finishedCard = page.locator(`.recent-card-row [data-testid="live-task"][data-task-id="${taskId}"]`);
-  const chip = finishedCard.getByTestId('iteration').first();
-  await expect(chip.getByTestId('iteration-changes')).toHaveText('1 file +1 −1');
-  await expect(chip.getByTestId('iteration-check')).toHaveText('check passed');
+  const chips = finishedCard.getByTestId('iteration');
+  await expect(chips).toHaveCount(2);
+  await expect(chips.first().getByTestId('iteration-changes')).toHaveText('1 file +1 −1');
+  await expect(chips.first().getByTestId('iteration-check')).toHaveText('check failed (exit 1)');
+  await expect(chips.last().getByTestId('iteration-check')).toHaveText('check passed');
   await expect(page.getByRole('heading', { name: 'Just finished' })).toHaveCount(0);
   await expectOneLine(finishedCard.locator('.session-id'));
   await shoot(page, testInfo, 'tasks-finished');
