@@ -507,7 +507,8 @@ describe('the history page', () => {
     });
     await screen.findAllByTestId('history-row');
     expect(screen.getAllByTestId('history-agent').map((c) => c.textContent)).toEqual(['Claude Code', 'Codex']);
-    const chart = screen.getByTestId('chart-cost-by-agent');
+    // The small charts draw once the cost over time is on screen.
+    const chart = await screen.findByTestId('chart-cost-by-agent');
     expect(chart.textContent).toContain('Cost by agent');
     expect(chart.dataset.empty).toBeUndefined();
 
@@ -741,7 +742,7 @@ describe('the history page', () => {
     });
     const chart = await screen.findByTestId('chart-cost-over-time');
     expect(chart.textContent).toContain('No sessions in this range');
-    expect(screen.getByTestId('chart-tokens-by-model').textContent).toContain('No sessions in this range');
+    expect((await screen.findByTestId('chart-tokens-by-model')).textContent).toContain('No sessions in this range');
     expect(chart.querySelector('svg')).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { HistoryCharts, ProjectView } from '../../contract';
 import { errorMessage } from '../../errors';
+import { useAfterPaint } from '../../hooks/use-after-paint';
 import { useHistoryCharts } from '../../hooks/use-history';
 import type { CostBreakdown, HistoryStore } from '../../stores/history-store';
 import { CostByAgentChart, CostByProjectChart, CostOverTimeChart, TokensByModelChart } from '../charts/lazy-charts';
@@ -62,9 +63,28 @@ export function HistoryChartsSection({ store }: { store: HistoryStore }) {
         projectNames={projectNames}
         controls={<BreakdownSwitch store={store} />}
       />
+      <SmallCharts charts={charts} />
+    </section>
+  );
+}
+
+/**
+ * The three small charts, drawn once the cost over time is on screen: recharts renders every chart in one
+ * long task, and the page's first paint need not wait for the three below the first. Until then each holds
+ * its place.
+ */
+function SmallCharts({ charts }: { charts: HistoryCharts }) {
+  const painted = useAfterPaint();
+  if (!painted) {
+    return ['tokens-by-model', 'cost-by-project', 'cost-by-agent'].map((name) => (
+      <figure key={name} className="chart chart-loading" aria-busy="true" data-testid={`chart-${name}-pending`} />
+    ));
+  }
+  return (
+    <>
       <TokensByModelChart data={charts.tokensByModel} />
       <CostByProjectChart data={charts.costByProject} />
       <CostByAgentChart data={charts.costByAgent} />
-    </section>
+    </>
   );
 }
