@@ -8,6 +8,7 @@ import { type BatonCore, openBatonCore } from '../../src-main/core/baton-core';
 import { LaunchWithdrawnError } from '../../src-main/core/orchestrator/orchestrator';
 import { ScriptedAgent, success } from '../support/scripted-agent';
 import { TestClock } from '../support/test-clock';
+import { sessionFinish } from '../support/session-finish';
 
 let dir: string;
 let core: BatonCore | undefined;
@@ -292,22 +293,4 @@ function spentAfterWork(resetsAt: number) {
   return { ...turnedAway, result: { ...turnedAway.result, usage, costUsd: 0.5 } };
 }
 
-const spentFinish = {
-  status: 'completed' as const,
-  model: null,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheCreationTokens: 0,
-  cacheReadTokens: 0,
-  turns: 1,
-  costUsd: 0,
-  costSource: 'agent' as const,
-  durationMs: 1,
-  apiDurationMs: 1,
-  exitCode: 0,
-  errorKind: null,
-  errorMessage: null,
-  resultExcerpt: null,
-  permissionDenials: 0,
-  retries: [],
-};
+const spentFinish = sessionFinish({ model: null, durationMs: 1, apiDurationMs: 1 });
