@@ -1,8 +1,13 @@
-import { cleanup, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryCharts } from '../../src-main/contract/api';
 import { compactCost, compactTokens, formatShare, periodLabel } from '../../src-main/contract/format';
-import { categoryAxisWidth, TooltipBox, wrapLabel } from '../../src-renderer/components/charts/chart-kit';
+import {
+  categoryAxisWidth,
+  periodTickInterval,
+  TooltipBox,
+  wrapLabel,
+} from '../../src-renderer/components/charts/chart-kit';
 import {
   agentTooltip,
   CostByAgentChart,
@@ -18,7 +23,10 @@ import { COST_UNKNOWN_TITLE, IterationCostDurationChart } from '../../src-render
 import { projectNameMap } from '../../src-renderer/components/history/HistoryChartsSection';
 import { session } from './fixtures';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
 
 type Point = HistoryCharts['costOverTime'][number];
 const point = (period: string, byModel: Record<string, number>, byProject: Record<string, number> = {}): Point => {
@@ -65,6 +73,50 @@ describe('axis ticks', () => {
     expect(periodLabel('2026-11-24', 'day', 'full')).toBe('2026-11-24');
     expect(periodLabel('2026-11-23', 'week', 'full')).toBe('Week of 2026-11-23');
     expect(periodLabel('2026-11', 'month', 'tick')).toBe('Nov 2026');
+  });
+});
+
+describe('the period axis', () => {
+  it('labels every period where all fit, and skips evenly where they do not', () => {
+    // A label's room is 8 characters of 7.2 px and a 12 px gap, 69.6 px.
+    expect(periodTickInterval(10, 800)).toBe(0);
+    expect(periodTickInterval(11, 800)).toBe(0);
+    expect(periodTickInterval(12, 800)).toBe(1);
+    // A year of days in 728 px (800 less the value axis and margins): 10 labels fit, one every 37th day.
+    expect(periodTickInterval(365, 728)).toBe(36);
+    expect(Math.ceil(365 / (periodTickInterval(365, 728) + 1))).toBeLessThanOrEqual(Math.floor(728 / 69.6));
+    // No room at all still labels something rather than dividing by nothing.
+    expect(periodTickInterval(30, 0)).toBe(29);
+  });
+
+  it('draws the cost chart at its body’s width, labels that fit it and its legend as text', async () => {
+    // happy-dom lays nothing out: the chart’s body says it is 800 px wide.
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(function (this: HTMLElement) {
+      return this.classList.contains('chart-body') ? 800 : 0;
+    });
+    const days = Array.from({ length: 120 }, (_, i) => {
+      const day = new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10);
+      return point(day, { 'claude-opus-4-5': 1 + (i % 3), 'claude-sonnet-4-5': 0.5 });
+    });
+    const { container } = render(
+      <CostOverTimeChart data={days} bucket="day" breakdown="model" projectNames={new Map()} />,
+    );
+    // Recharts draws its axes in a pass after the bars.
+    const labels = await waitFor(() => {
+      const ticks = container.querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
+      expect(ticks.length).toBeGreaterThan(0);
+      return [...ticks].map((tick) => tick.textContent);
+    });
+    expect(container.querySelector('svg.recharts-surface')?.getAttribute('width')).toBe('800');
+    expect(labels[0]).toBe('Jan 1');
+    expect(labels.length).toBeGreaterThan(1);
+    expect(labels.length).toBeLessThanOrEqual(Math.floor((800 - 72) / 69.6));
+    const legend = screen.getByRole('list', { name: 'Legend' });
+    expect([...legend.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'claude-opus-4-5',
+      'claude-sonnet-4-5',
+    ]);
+    expect(container.querySelector('.recharts-legend-wrapper')).toBeNull();
   });
 });
 

@@ -28,10 +28,9 @@ beforeEach(() => {
       disconnect() {}
     },
   );
-  // Only the chart's container has a size: a measured legend would take the whole height.
-  vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(function (this: HTMLElement) {
-    const sized = this.classList.contains('recharts-responsive-container');
-    return DOMRect.fromRect({ x: 0, y: 0, width: sized ? 800 : 0, height: sized ? 260 : 0 });
+  // Only the charts' bodies have a size: a time chart is drawn at its body's measured width.
+  vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(function (this: HTMLElement) {
+    return this.classList.contains('chart-body') ? 800 : 0;
   });
 });
 

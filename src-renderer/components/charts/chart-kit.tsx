@@ -1,9 +1,8 @@
 /** What every chart shares: colours, the frame, wrapped category labels, the tooltip box, series colours. */
-import type { ReactElement, ReactNode } from 'react';
-import { ResponsiveContainer } from 'recharts';
+import { cloneElement, useRef, type ReactElement, type ReactNode } from 'react';
+import { CartesianGrid, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { useElementWidth } from '../../hooks/use-element-width';
 import { compactCost, compactTokens, formatShare, describeUnknownCostTokens } from '../../contract';
-
-// Series draw without animation: charts update live, and the first paint should already show the data.
 
 // Series draw without animation: charts update live, and the first paint should already show the data.
 
@@ -29,6 +28,8 @@ export const NO_COST_MESSAGE = 'No cost in this range yet';
 // Category labels of horizontal bar charts: wrapped, never clipped.
 
 export const LABEL_FONT_PX = 12;
+/** The width of a time chart's value axis (cost or tokens). */
+export const VALUE_AXIS_PX = 64;
 /** A generous average glyph width at 12px, so a label fits the width reserved for it. */
 const CHAR_PX = 7.2;
 const MAX_LABEL_CHARS = 30;
@@ -103,6 +104,7 @@ export function ChartFrame({
   height = 260,
   empty = false,
   controls,
+  legend,
   children,
 }: {
   title: string;
@@ -111,7 +113,13 @@ export function ChartFrame({
   /** Says there is nothing to draw, instead of drawing empty axes: with `true`, that there are no sessions. */
   empty?: boolean | string;
   controls?: ReactNode;
-  children: ReactElement;
+  /**
+   * The series' names and colours, drawn under the chart. Recharts' own legend measures itself once drawn and
+   * then lays the whole chart out again, which doubled the time History's first chart took to appear.
+   */
+  legend?: readonly LegendEntry[];
+  /** The chart; or, for a chart that lays its axis out by the room it has, the chart for a width in pixels. */
+  children: ReactElement | ((width: number) => ReactElement);
 }) {
   return (
     <figure className="chart" data-testid={testId} data-empty={empty || undefined}>
@@ -121,6 +129,8 @@ export function ChartFrame({
       </figcaption>
       {empty ? (
         <p className="chart-empty">{typeof empty === 'string' ? empty : EMPTY_RANGE_MESSAGE}</p>
+      ) : typeof children === 'function' ? (
+        <MeasuredChart height={height} chart={children} />
       ) : (
         <div className="chart-body" style={{ height }}>
           <ResponsiveContainer width="100%" height={height}>
@@ -128,7 +138,85 @@ export function ChartFrame({
           </ResponsiveContainer>
         </div>
       )}
+      {!empty && legend && legend.length > 0 ? <ChartLegend entries={legend} /> : null}
     </figure>
+  );
+}
+
+export interface LegendEntry {
+  name: string;
+  color: string;
+}
+
+function ChartLegend({ entries }: { entries: readonly LegendEntry[] }) {
+  return (
+    <ul className="chart-legend" aria-label="Legend">
+      {entries.map((entry) => (
+        <li key={entry.name}>
+          <span className="chart-legend-swatch" style={{ background: entry.color }} aria-hidden="true" />
+          {entry.name}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A chart given the width its body has, measured before the first paint and on every resize. */
+function MeasuredChart({ height, chart }: { height: number; chart: (width: number) => ReactElement }) {
+  const body = useRef<HTMLDivElement>(null);
+  const width = useElementWidth(body);
+  return (
+    <div ref={body} className="chart-body" style={{ height }}>
+      {width > 0 ? cloneElement(chart(width), { width, height } as object) : null}
+    </div>
+  );
+}
+
+/** Room for one period label at 12px (the longest, "Nov 2026") and the gap kept between two. */
+const PERIOD_TICK_PX = 8 * CHAR_PX + 12;
+
+/**
+ * How many periods to skip between two labels of a time axis for its labels to keep apart in `plotWidth`
+ * pixels. Left to itself, recharts measures every label in the DOM to space them, and at a year of days
+ * that took longer than drawing the bars.
+ */
+export function periodTickInterval(periods: number, plotWidth: number): number {
+  const fits = Math.max(1, Math.floor(plotWidth / PERIOD_TICK_PX));
+  return Math.max(0, Math.ceil(periods / fits) - 1);
+}
+
+const NO_LINES = () => [];
+
+/**
+ * A time chart's grid: lines at its values only. Without a generator for the period lines it does not draw,
+ * recharts would still work them out, measuring the period labels again.
+ */
+export function valueGrid(): ReactElement {
+  return <CartesianGrid strokeDasharray="3 3" vertical={false} verticalCoordinatesGenerator={NO_LINES} />;
+}
+
+/** A time chart's value axis: its few ticks all shown, so that recharts need not measure their labels to thin them. */
+export function valueAxis(tick: (value: unknown) => string): ReactElement {
+  return <YAxis tickFormatter={tick} width={VALUE_AXIS_PX} interval={0} fontSize={LABEL_FONT_PX} />;
+}
+
+/**
+ * The period axis of a chart `width` pixels wide over `periods` periods, of which `reserved` pixels go to
+ * its value axis and margins. A function returning the element, as recharts reads its axes from its children.
+ */
+export function periodAxis(
+  periods: number,
+  width: number,
+  reserved: number,
+  label: (period: string) => string,
+): ReactElement {
+  return (
+    <XAxis
+      dataKey="period"
+      tickFormatter={(v: unknown) => label(String(v))}
+      interval={periodTickInterval(periods, width - reserved)}
+      fontSize={LABEL_FONT_PX}
+    />
   );
 }
 

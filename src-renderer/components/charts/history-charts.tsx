@@ -1,6 +1,6 @@
 /** History's charts: cost over time by model or project, tokens by model, cost by project and by agent. */
 import type { ReactNode } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { agentLabel } from '../../agents';
 import {
   formatShare,
@@ -36,6 +36,10 @@ import {
   type TooltipRow,
   NO_KNOWN_COST_MESSAGE,
   seriesRows,
+  periodAxis,
+  VALUE_AXIS_PX,
+  valueAxis,
+  valueGrid,
 } from './chart-kit';
 
 export type CostBreakdown = 'model' | 'project';
@@ -137,30 +141,32 @@ export function CostOverTimeChart({
     (data.every((p) => p.costUsd === 0) &&
       (data.some((p) => p.unknownCostTokens > 0) ? NO_KNOWN_COST_MESSAGE : NO_COST_MESSAGE));
   return (
-    <ChartFrame title={`Cost per ${bucket}`} testId="chart-cost-over-time" empty={empty} controls={controls}>
-      <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis
-          dataKey="period"
-          tickFormatter={(v: unknown) => periodLabel(String(v), bucket, 'tick')}
-          minTickGap={12}
-          fontSize={LABEL_FONT_PX}
-        />
-        <YAxis tickFormatter={costTick} width={64} fontSize={LABEL_FONT_PX} />
-        <Tooltip
-          cursor={CURSOR}
-          content={(props) => {
-            const datum = hovered<CostDatum>(props);
-            if (!datum) return null;
-            const tip = costTooltip(datum, stacked.series, stacked.total, bucket, stacked.unknownCostTokens);
-            return <TooltipBox {...tip} />;
-          }}
-        />
-        <Legend />
-        {stacked.series.map((s) => (
-          <Bar key={s.key} isAnimationActive={false} dataKey={s.key} name={s.name} stackId="cost" fill={s.color} />
-        ))}
-      </BarChart>
+    <ChartFrame
+      title={`Cost per ${bucket}`}
+      testId="chart-cost-over-time"
+      empty={empty}
+      controls={controls}
+      legend={stacked.series}
+    >
+      {(width) => (
+        <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+          {valueGrid()}
+          {periodAxis(stacked.data.length, width, VALUE_AXIS_PX + 8, (period) => periodLabel(period, bucket, 'tick'))}
+          {valueAxis(costTick)}
+          <Tooltip
+            cursor={CURSOR}
+            content={(props) => {
+              const datum = hovered<CostDatum>(props);
+              if (!datum) return null;
+              const tip = costTooltip(datum, stacked.series, stacked.total, bucket, stacked.unknownCostTokens);
+              return <TooltipBox {...tip} />;
+            }}
+          />
+          {stacked.series.map((s) => (
+            <Bar key={s.key} isAnimationActive={false} dataKey={s.key} name={s.name} stackId="cost" fill={s.color} />
+          ))}
+        </BarChart>
+      )}
     </ChartFrame>
   );
 }
@@ -235,6 +241,7 @@ export function TokensByModelChart({ data }: { data: HistoryCharts['tokensByMode
   return (
     <ChartFrame
       title="Tokens by model"
+      legend={TOKEN_KINDS}
       testId="chart-tokens-by-model"
       empty={rows.length === 0}
       height={horizontalChartHeight(labels) + 24}
@@ -250,7 +257,6 @@ export function TokensByModelChart({ data }: { data: HistoryCharts['tokensByMode
             return model ? <TooltipBox {...tokensTooltip(model, data)} /> : null;
           }}
         />
-        <Legend />
         {TOKEN_KINDS.map((kind) => (
           <Bar
             key={kind.key}

@@ -1,7 +1,20 @@
 /** A task's charts: per iteration, its tokens, cost and duration, and lines changed. */
-import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCost, formatDuration, formatTokens, type SessionView } from '../../contract';
 import { TOKEN_COLORS, COST_COLOR, DURATION_COLOR, CHANGE_COLORS, tokenTick, costTick, ChartFrame } from './chart-kit';
+
+const TOKEN_LEGEND = [
+  { name: 'input', color: TOKEN_COLORS.input },
+  { name: 'output', color: TOKEN_COLORS.output },
+  { name: 'cache write', color: TOKEN_COLORS.cacheWrite },
+  { name: 'cache read', color: TOKEN_COLORS.cacheRead },
+];
+const COST_ENTRY = { name: 'cost', color: COST_COLOR };
+const DURATION_ENTRY = { name: 'duration', color: DURATION_COLOR };
+const CHANGES_LEGEND = [
+  { name: 'insertions', color: CHANGE_COLORS.insertions },
+  { name: 'deletions', color: CHANGE_COLORS.deletions },
+];
 
 /** Tokens by kind per iteration, stacked. */
 export function IterationTokensChart({ sessions }: { sessions: SessionView[] }) {
@@ -13,13 +26,12 @@ export function IterationTokensChart({ sessions }: { sessions: SessionView[] }) 
     cacheRead: s.cacheReadTokens,
   }));
   return (
-    <ChartFrame title="Tokens per iteration" testId="chart-iteration-tokens">
+    <ChartFrame title="Tokens per iteration" testId="chart-iteration-tokens" legend={TOKEN_LEGEND}>
       <BarChart data={data}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="iteration" />
         <YAxis tickFormatter={tokenTick} width={56} allowDecimals={false} />
         <Tooltip formatter={(v) => formatTokens(Number(v))} />
-        <Legend />
         <Bar isAnimationActive={false} dataKey="input" name="input" stackId="tokens" fill={TOKEN_COLORS.input} />
         <Bar isAnimationActive={false} dataKey="output" name="output" stackId="tokens" fill={TOKEN_COLORS.output} />
         <Bar
@@ -59,6 +71,7 @@ export function IterationCostDurationChart({ sessions }: { sessions: SessionView
     <ChartFrame
       title={costKnown ? 'Cost and duration per iteration' : COST_UNKNOWN_TITLE}
       testId="chart-iteration-cost-duration"
+      legend={costKnown ? [COST_ENTRY, DURATION_ENTRY] : [DURATION_ENTRY]}
     >
       <ComposedChart data={data}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
@@ -71,7 +84,6 @@ export function IterationCostDurationChart({ sessions }: { sessions: SessionView
           width={60}
         />
         <Tooltip formatter={(v, name) => (name === 'duration' ? formatDuration(Number(v)) : formatCost(Number(v)))} />
-        <Legend />
         {costKnown ? (
           <Bar isAnimationActive={false} yAxisId="cost" dataKey="cost" name="cost" fill={COST_COLOR} />
         ) : null}
@@ -106,13 +118,17 @@ export function IterationChangesChart({ sessions }: { sessions: SessionView[] })
       ? NO_CHANGES_RECORDED_MESSAGE
       : recorded.every((d) => !d.insertions && !d.deletions) && NO_LINES_CHANGED_MESSAGE;
   return (
-    <ChartFrame title="Lines changed per iteration" testId="chart-iteration-changes" empty={empty}>
+    <ChartFrame
+      title="Lines changed per iteration"
+      testId="chart-iteration-changes"
+      empty={empty}
+      legend={CHANGES_LEGEND}
+    >
       <BarChart data={data}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="iteration" />
         <YAxis tickFormatter={tokenTick} width={56} allowDecimals={false} />
         <Tooltip formatter={(v) => formatTokens(Number(v))} />
-        <Legend />
         <Bar isAnimationActive={false} dataKey="insertions" name="insertions" fill={CHANGE_COLORS.insertions} />
         <Bar isAnimationActive={false} dataKey="deletions" name="deletions" fill={CHANGE_COLORS.deletions} />
       </BarChart>

@@ -1,6 +1,6 @@
 /** All usage's chart: the days (or weeks, months) of every session the agents' transcripts record, Baton's and interactive ones. */
 import type { ReactNode } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, Tooltip } from 'recharts';
 import {
   periodLabel,
   formatCost,
@@ -23,7 +23,6 @@ import {
   unknownTokensLine,
   SERIES_COLORS,
   NO_COST_MESSAGE,
-  LABEL_FONT_PX,
   CURSOR,
   tokenTick,
   costTick,
@@ -32,6 +31,10 @@ import {
   type TooltipRow,
   NO_KNOWN_COST_MESSAGE,
   seriesRows,
+  periodAxis,
+  VALUE_AXIS_PX,
+  valueAxis,
+  valueGrid,
 } from './chart-kit';
 
 const SOURCE_COLORS: Record<UsageSource, string> = { baton: '#4e79a7', interactive: '#f28e2b' };
@@ -208,39 +211,38 @@ export function DailyUsageChart({
       testId={`chart-usage-by-${stack}`}
       empty={empty}
       controls={controls}
+      legend={stacked.series}
     >
-      <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" vertical={false} />
-        <XAxis
-          dataKey="period"
-          tickFormatter={(v: unknown) => periodLabel(String(v), stacked.grain, 'tick')}
-          minTickGap={12}
-          fontSize={LABEL_FONT_PX}
-        />
-        <YAxis tickFormatter={metric === 'cost' ? costTick : tokenTick} width={64} fontSize={LABEL_FONT_PX} />
-        <Tooltip
-          cursor={CURSOR}
-          content={(props) => {
-            const datum = hovered<UsageDatum>(props);
-            return datum ? (
-              <TooltipBox
-                {...usageTooltip(
-                  datum,
-                  stacked.series,
-                  stacked.total,
-                  metric,
-                  stacked.grain,
-                  stacked.unknownCostTokens,
-                )}
-              />
-            ) : null;
-          }}
-        />
-        <Legend />
-        {stacked.series.map((s) => (
-          <Bar key={s.key} isAnimationActive={false} dataKey={s.key} name={s.name} stackId="usage" fill={s.color} />
-        ))}
-      </BarChart>
+      {(width) => (
+        <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+          {valueGrid()}
+          {periodAxis(stacked.data.length, width, VALUE_AXIS_PX + 8, (period) =>
+            periodLabel(period, stacked.grain, 'tick'),
+          )}
+          {valueAxis(metric === 'cost' ? costTick : tokenTick)}
+          <Tooltip
+            cursor={CURSOR}
+            content={(props) => {
+              const datum = hovered<UsageDatum>(props);
+              return datum ? (
+                <TooltipBox
+                  {...usageTooltip(
+                    datum,
+                    stacked.series,
+                    stacked.total,
+                    metric,
+                    stacked.grain,
+                    stacked.unknownCostTokens,
+                  )}
+                />
+              ) : null;
+            }}
+          />
+          {stacked.series.map((s) => (
+            <Bar key={s.key} isAnimationActive={false} dataKey={s.key} name={s.name} stackId="usage" fill={s.color} />
+          ))}
+        </BarChart>
+      )}
     </ChartFrame>
   );
 }
