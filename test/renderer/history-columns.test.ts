@@ -72,4 +72,32 @@ describe('History’s task columns', () => {
     );
     expect(leastWidth(shown)).toBe(130 + 200 + 96 + 136 + 116 + 88 + 96 + 6 * COLUMN_GAP);
   });
+
+  it('widen a column to fit its figure in the totals row, and still fit the row', () => {
+    // A year of a million sessions: a ten-figure token count, in the 88 px column a task's needs.
+    const totals = {
+      iterations: 1_000_000,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      totalTokens: 1_131_500_000,
+      costUsd: 10_000,
+      unknownCostTokens: 0,
+      durationMs: 0,
+    };
+    const shown = visibleColumns(rowRoom(1024), totals);
+    const tokens = shown.find((column) => column.key === 'tokens');
+    // "1,131,500,000": 13 characters of 9.2 px.
+    expect(tokens?.width).toBe(120);
+    expect(leastWidth(shown)).toBeLessThanOrEqual(rowRoom(1024));
+    // The cost's "$10,000.00" fits its own width; a column without totals keeps its own.
+    expect(shown.find((column) => column.key === 'cost')?.width).toBe(96);
+    expect(shown.find((column) => column.key === 'created')?.width).toBe(130);
+    // What is left out is told by key, whatever width the columns shown were given.
+    expect(hiddenColumns(shown)).toEqual(
+      new Set(COLUMNS.map((c) => c.key).filter((k) => !shown.some((c) => c.key === k))),
+    );
+    expect(hiddenColumns(shown).has('tokens')).toBe(false);
+  });
 });

@@ -92,7 +92,8 @@ export function TaskTable({ store }: { store: HistoryStore }) {
   const scroller = useRef<HTMLDivElement>(null);
   const head = useRef<HTMLDivElement>(null);
   const width = useRowWidth(head);
-  const columns = useMemo(() => visibleColumns(width), [width]);
+  const totals = useTaskTotals(store).data?.totals;
+  const columns = useMemo(() => visibleColumns(width, totals), [width, totals]);
   const grid = { gridTemplateColumns: gridTemplate(columns), columnGap: COLUMN_GAP };
   const hidden = useMemo(() => hiddenColumns(columns), [columns]);
 

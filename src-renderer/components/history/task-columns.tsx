@@ -56,6 +56,8 @@ export interface TaskColumn {
   cell(task: TaskSummary, row: RowContext): ReactNode;
   /** Its cell in the totals row, for a column that sums. */
   total?(totals: TaskListTotals): ReactNode;
+  /** The totals row's figure as it reads, which the column widens to fit: a year's tokens outgrow a task's. */
+  totalText?(totals: TaskListTotals): string;
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
@@ -142,6 +144,7 @@ function figureColumn(
         {format(ofTotals(totals))}
       </FigureCell>
     ),
+    totalText: (totals) => format(ofTotals(totals)),
   };
 }
 
@@ -251,6 +254,7 @@ export const COLUMNS: readonly TaskColumn[] = [
         {usageCostText(totals)}
       </FigureCell>
     ),
+    totalText: usageCostText,
   },
   {
     key: 'costPerLine',
@@ -298,9 +302,24 @@ export function leastWidth(columns: readonly TaskColumn[]): number {
   return columns.reduce((sum, column) => sum + column.width, 0) + COLUMN_GAP * Math.max(0, columns.length - 1);
 }
 
-/** The columns a row of this inner width (px) shows, in their order: the most needed that fit. The task always. */
-export function visibleColumns(width: number): TaskColumn[] {
-  let shown = [...COLUMNS];
+/** Room for one character of a totals figure: 14 px, bold, with room to spare. */
+const TOTAL_CHAR_PX = 9.2;
+
+/** The columns, each summing one widened to fit its figure in these totals. */
+export function fittedToTotals(totals: TaskListTotals | undefined): TaskColumn[] {
+  return COLUMNS.map((column) => {
+    const text = totals && column.totalText?.(totals);
+    const needs = text ? Math.ceil(text.length * TOTAL_CHAR_PX) : 0;
+    return needs > column.width ? { ...column, width: needs } : column;
+  });
+}
+
+/**
+ * The columns a row of this inner width (px) shows, in their order: the most needed that fit, each wide enough
+ * for its figure in the totals row. The task always.
+ */
+export function visibleColumns(width: number, totals?: TaskListTotals): TaskColumn[] {
+  let shown = fittedToTotals(totals);
   for (const key of [...PRIORITY].reverse()) {
     if (leastWidth(shown) <= width || key === 'task') break;
     shown = shown.filter((column) => column.key !== key);
@@ -317,5 +336,6 @@ export function gridTemplate(columns: readonly TaskColumn[]): string {
 
 /** The columns left out beside these. */
 export function hiddenColumns(shown: readonly TaskColumn[]): ReadonlySet<TaskColumnKey> {
-  return new Set(COLUMNS.filter((column) => !shown.includes(column)).map((column) => column.key));
+  const keys = new Set(shown.map((column) => column.key));
+  return new Set(COLUMNS.filter((column) => !keys.has(column.key)).map((column) => column.key));
 }
