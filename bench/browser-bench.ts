@@ -124,25 +124,65 @@ async function paints(origin: string, page: Page, loads: number): Promise<number
  * layout and before its paint. An animation frame requested once the text is in the DOM would not do: the
  * window writes its batch of events inside an animation frame's callback, and that frame paints it, while a
  * frame requested from there is the one after (a whole frame more, about 17 ms at 60 Hz).
+ *
+ * Beside each latency, the frames each event waited from its arrival in the page (its WebSocket message) to
+ * that frame, counted by the animation frames begun meanwhile: 1 where it was on screen in the first frame
+ * after it arrived. At 60 Hz the wait for that frame alone is anything up to 16.7 ms.
  */
-export async function liveEventLatency(rate: number, seconds: number): Promise<number[]> {
+export interface LiveLatency {
+  /** Milliseconds from the agent's stamp to the frame that lays the text out. */
+  latencies: number[];
+  /** Frames from the event's arrival in the page to that frame. */
+  framesWaited: number[];
+}
+
+export async function liveEventLatency(rate: number, seconds: number): Promise<LiveLatency> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-live-'));
   process.env.SYNTHETIC_EVENTS_PER_SECOND = String(rate);
   process.env.SYNTHETIC_SECONDS = String(seconds);
   try {
     return await withBrowserMode(path.join(dir, 'live.db'), SYNTHETIC_AGENT, async (origin, page, dispatch) => {
       await page.addInitScript(() => {
-        const state = window as unknown as { __latencies: number[] };
+        const state = window as unknown as { __latencies: number[]; __frames: number[] };
         state.__latencies = [];
+        state.__frames = [];
         const seen = new Set<string>();
-        /** Stamps of texts in the DOM that no frame has laid out yet. */
-        const pending: number[] = [];
+        /** Stamps of texts in the DOM that no frame has laid out yet, with the frame count at their arrival. */
+        const pending: { stamp: number; arrivedAt: number }[] = [];
+        let frames = 0;
+        // Not a named function: tsx would wrap it in a helper the page does not have.
+        const loop: { next?: () => void } = {};
+        loop.next = () => {
+          frames++;
+          requestAnimationFrame(loop.next!);
+        };
+        requestAnimationFrame(loop.next);
+        /** The frame count when each event's message arrived, by its number. */
+        const arrived = new Map<string, number>();
+        const onMessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!;
+        Object.defineProperty(WebSocket.prototype, 'onmessage', {
+          get: onMessage.get,
+          set(listener: ((event: MessageEvent) => void) | null) {
+            onMessage.set!.call(
+              this,
+              listener &&
+                ((event: MessageEvent) => {
+                  for (const match of String(event.data).matchAll(/tick \d+ #(\d+)/g))
+                    if (!arrived.has(match[1] as string)) arrived.set(match[1] as string, frames);
+                  listener(event);
+                }),
+            );
+          },
+        });
         const marker = document.createElement('div');
         marker.style.cssText = 'position:fixed;left:0;top:0;height:1px;width:1px;visibility:hidden';
         let width = 1;
         const laidOut = new ResizeObserver(() => {
           const now = Date.now();
-          for (const stamp of pending.splice(0)) state.__latencies.push(now - stamp);
+          for (const { stamp, arrivedAt } of pending.splice(0)) {
+            state.__latencies.push(now - stamp);
+            state.__frames.push(frames - arrivedAt);
+          }
         });
         const observer = new MutationObserver((records) => {
           const before = pending.length;
@@ -151,7 +191,7 @@ export async function liveEventLatency(rate: number, seconds: number): Promise<n
               for (const match of (node.textContent ?? '').matchAll(/tick (\d+) #(\d+)/g)) {
                 if (seen.has(match[2] as string)) continue;
                 seen.add(match[2] as string);
-                pending.push(Number(match[1]));
+                pending.push({ stamp: Number(match[1]), arrivedAt: arrived.get(match[2] as string) ?? frames });
               }
             }
           }
@@ -180,7 +220,10 @@ export async function liveEventLatency(rate: number, seconds: number): Promise<n
         last = seen;
         await page.waitForTimeout(2000);
       }
-      return page.evaluate(() => (window as unknown as { __latencies: number[] }).__latencies);
+      return page.evaluate(() => {
+        const state = window as unknown as { __latencies: number[]; __frames: number[] };
+        return { latencies: state.__latencies, framesWaited: state.__frames };
+      });
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
