@@ -80,6 +80,15 @@ export const batonEventSchema = z.discriminatedUnion('type', [
    * tail of the event log reaches this, and its own events say how the task ended.
    */
   z.object({ type: z.literal('task.stop_requested'), taskId: z.string() }),
+  /**
+   * A worktree task's branch was merged or its worktree discarded, in whichever process: every window showing
+   * the task shows the outcome instead of the buttons.
+   */
+  z.object({
+    type: z.literal('task.worktree_finished'),
+    taskId: z.string(),
+    state: z.enum(['merged', 'discarded']),
+  }),
   /** The settings changed: another process's queue takes a new concurrency limit at once. */
   z.object({ type: z.literal('settings.changed') }),
   /**
@@ -109,10 +118,13 @@ export type BatonEventType = BatonEvent['type'];
 /** What a live view of tasks applies: neither usage, nor settings, nor signals between processes or to windows. */
 export type TaskEvent = Exclude<
   BatonEvent,
-  { type: 'usage.imported' | 'task.stop_requested' | 'settings.changed' | 'live.resync' }
+  {
+    type: 'usage.imported' | 'task.stop_requested' | 'task.worktree_finished' | 'settings.changed' | 'live.resync';
+  }
 >;
 export const isTaskEvent = (event: BatonEvent): event is TaskEvent =>
   event.type !== 'usage.imported' &&
   event.type !== 'task.stop_requested' &&
+  event.type !== 'task.worktree_finished' &&
   event.type !== 'settings.changed' &&
   event.type !== 'live.resync';

@@ -63,6 +63,12 @@ export function staleKeys(event: BatonEvent): StaleKey[] {
         ['getUsageOverview'],
         ['listModelPrices'],
       ];
+    case 'task.worktree_finished':
+      // Its page shows the outcome, and its diff is read from the branch that is merged or gone.
+      return [
+        ['getTask', { taskId: event.taskId }],
+        ['getDiff', { taskId: event.taskId }],
+      ];
     case 'task.stop_requested':
       // The process that runs the task stops it, and its events say how the task ended.
       return [];

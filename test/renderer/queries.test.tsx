@@ -107,6 +107,11 @@ describe('the queries Baton’s events make stale', () => {
       [...TASK_FIGURES, 'listProjects'],
     ],
     [
+      'a worktree merged or discarded, here or in another process: its page and its diff',
+      { type: 'task.worktree_finished', taskId: 't1', state: 'merged' },
+      ['getTask t1', 'getDiff t1'],
+    ],
+    [
       'an agent’s quota report',
       {
         type: 'agent.event',

@@ -7,8 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BatonEvent } from '../../src-main/contract/events';
+import { openBatonCore } from '../../src-main/core/baton-core';
 import type { BatonService } from '../../src-main/service/baton-service';
 import { openBaton } from '../../src-main/service/open-baton';
+import { ScriptedAgent, success } from '../support/scripted-agent';
 
 let dir: string;
 let host: BatonService;
@@ -102,5 +105,42 @@ describe('diff, merge and discard through the contract', () => {
       ok: false,
       error: { code: 'invalid_input' },
     });
+  });
+});
+
+describe('a worktree task merged or discarded', () => {
+  /** A finished worktree task in the test's store, run by a scripted agent in a process of its own before. */
+  async function finishedWorktreeTask(repo: string): Promise<string> {
+    await host.close();
+    const core = await openBatonCore({
+      databaseFile: path.join(dir, 'baton.db'),
+      agent: new ScriptedAgent((request) => {
+        writeFileSync(path.join(request.cwd, 'feature.txt'), 'done\n');
+        return success('done');
+      }),
+    });
+    const task = await core.orchestrator.createTask({ dir: repo, prompt: 'work', maxIterations: 1, worktree: true });
+    await core.orchestrator.runTask(task.id);
+    await core.close();
+    host = await openBaton({ databaseFile: path.join(dir, 'baton.db'), mode: 'browser', env: {} });
+    return task.id;
+  }
+
+  it('tells every window, so a page showing the task’s buttons shows its outcome instead', async () => {
+    const repo = makeRepository(path.join(dir, 'repo'));
+    const merged = await finishedWorktreeTask(repo);
+    const discarded = await finishedWorktreeTask(repo);
+    const events: BatonEvent[] = [];
+    host.subscribe((event) => events.push(event));
+
+    await host.call('mergeTask', { taskId: merged });
+    await host.call('discardTask', { taskId: discarded });
+    expect(events.filter((e) => e.type === 'task.worktree_finished')).toEqual([
+      { type: 'task.worktree_finished', taskId: merged, state: 'merged' },
+      { type: 'task.worktree_finished', taskId: discarded, state: 'discarded' },
+    ]);
+    // A refused call changes nothing and says nothing.
+    expect((await host.dispatch('discardTask', { taskId: merged })).ok).toBe(false);
+    expect(events.filter((e) => e.type === 'task.worktree_finished')).toHaveLength(2);
   });
 });

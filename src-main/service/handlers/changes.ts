@@ -40,12 +40,14 @@ export function changeHandlers(context: ServiceContext): ChangeHandlers {
     mergeTask: async ({ taskId, squash }) => {
       const task = await requireStopped(taskId);
       const merged = await refusalsAsInvalid(() => changes.merge(task, squash));
+      core.bus.publish({ type: 'task.worktree_finished', taskId: task.id, state: 'merged' });
       return { ...merged, task: await requireTask(task.id) };
     },
 
     discardTask: async ({ taskId }) => {
       const task = await requireStopped(taskId);
       const discarded = await refusalsAsInvalid(() => changes.discard(task));
+      core.bus.publish({ type: 'task.worktree_finished', taskId: task.id, state: 'discarded' });
       return { ...discarded, task: await requireTask(task.id) };
     },
   };
