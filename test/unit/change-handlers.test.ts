@@ -118,6 +118,7 @@ describe('a worktree task merged or discarded', () => {
         writeFileSync(path.join(request.cwd, 'feature.txt'), 'done\n');
         return success('done');
       }),
+      retry: { baseDelayMs: 0, maxDelayMs: 0 },
     });
     const task = await core.orchestrator.createTask({ dir: repo, prompt: 'work', maxIterations: 1, worktree: true });
     await core.orchestrator.runTask(task.id);
