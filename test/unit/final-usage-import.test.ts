@@ -281,3 +281,42 @@ describe('stores from before the final-usage rule', () => {
     }
   });
 });
+
+describe('stores migrated by the first builds of the final-usage migration', () => {
+  it('opens them, with the column and the indexes that migration came to have, and keeps their rows', async () => {
+    const databaseFile = path.join(root, 'morning.db');
+    const old = await openDataSource({ file: databaseFile, migrations: MIGRATIONS.slice(0, 15) });
+    // What the first build of migration 14 left: no sessions.speed, and usage_messages' two indexes kept.
+    await old.query(`ALTER TABLE sessions DROP COLUMN speed`);
+    await old.query(`CREATE INDEX idx_usage_messages_at ON usage_messages(at)`);
+    await old.query(`CREATE INDEX idx_usage_messages_session ON usage_messages(session_id)`);
+    await old.query(`INSERT INTO projects VALUES ('p1', 'app', '/work/app', 1000)`);
+    await old.query(
+      `INSERT INTO tasks (id, project_id, title, prompt, agent, model, spec, status, created_at)
+       VALUES ('t1', 'p1', 't', 'p', 'claude', 'claude-opus-4-8', '{}', 'completed', 2000)`,
+    );
+    await old.query(
+      `INSERT INTO sessions (session_id, task_id, iteration, status, started_at, model, input_tokens, output_tokens,
+         cache_creation_tokens, cache_read_tokens, turns, cost_usd)
+       VALUES ('s1', 't1', 1, 'completed', 3000, 'claude-opus-4-8', 1, 2, 3, 4, 1, 0.5)`,
+    );
+    await old.destroy();
+
+    const dataSource = await openDataSource({ file: databaseFile, migrations: MIGRATIONS });
+    try {
+      const db = connectionOf(dataSource);
+      expect(db.prepare(`SELECT speed FROM sessions WHERE session_id = 's1'`).get()).toEqual({ speed: 'standard' });
+      const indexes = db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_messages'`)
+        .all();
+      expect(indexes).toEqual([{ name: 'sqlite_autoindex_usage_messages_1' }]);
+      // The rollups the later migrations build count the session.
+      expect(db.prepare(`SELECT SUM(sessions) AS n, SUM(cost_usd) AS cost FROM usage_by_day`).get()).toEqual({
+        n: 1,
+        cost: 0.5,
+      });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
