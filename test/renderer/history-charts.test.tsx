@@ -96,7 +96,8 @@ describe('the period axis', () => {
     });
     const days = Array.from({ length: 120 }, (_, i) => {
       const day = new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10);
-      return point(day, { 'claude-opus-4-5': 1 + (i % 3), 'claude-sonnet-4-5': 0.5 });
+      // A model of unknown cost adds nothing to a cost chart: no bar, and no place in the legend.
+      return point(day, { 'claude-opus-4-5': 1 + (i % 3), 'claude-sonnet-4-5': 0.5, unknown: 0 });
     });
     const { container } = render(
       <CostOverTimeChart data={days} bucket="day" breakdown="model" projectNames={new Map()} />,

@@ -140,6 +140,26 @@ describe('the colour of a model', () => {
     expect(reloaded.map((s) => [s.name, s.color])).toEqual(byModel.map((s) => [s.name, s.color]));
   });
 
+  it('keeps a family’s model in its colour whatever other models a view shows', () => {
+    // History shows Baton's models; All usage shows those and the user's own, whose hashes may take a slot first.
+    const history = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-5'];
+    const allUsage = [...history, 'unknown', 'gpt-5.5', 'gemini-2.5-pro', 'model-a', 'model-b'];
+    for (const others of [allUsage, [...allUsage].reverse(), ['model-c', ...history]]) {
+      const colors = seriesColors(others);
+      for (const name of history) expect(colors.get(name), name).toBe(seriesColors(history).get(name));
+    }
+    // The families apart from one another.
+    const families = seriesColors([
+      'claude-sonnet-4-5',
+      'gpt-5.5',
+      'claude-opus-4-8',
+      'unknown',
+      'claude-haiku-4-5',
+      'gemini-3-pro',
+    ]);
+    expect(new Set(families.values()).size).toBe(6);
+  });
+
   it('gives names that meet on one colour different ones, the same way each time', () => {
     const names = Array.from({ length: SERIES_COLORS.length }, (_, i) => `model-${i}`);
     const colors = seriesColors(names);

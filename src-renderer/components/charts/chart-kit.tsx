@@ -146,17 +146,21 @@ export function ChartFrame({
 export interface LegendEntry {
   name: string;
   color: string;
+  /** What the series adds up to over the chart; one that adds nothing draws no bar, and is left out. */
+  total?: number;
 }
 
 function ChartLegend({ entries }: { entries: readonly LegendEntry[] }) {
   return (
     <ul className="chart-legend" aria-label="Legend">
-      {entries.map((entry) => (
-        <li key={entry.name}>
-          <span className="chart-legend-swatch" style={{ background: entry.color }} aria-hidden="true" />
-          {entry.name}
-        </li>
-      ))}
+      {entries
+        .filter((entry) => entry.total !== 0)
+        .map((entry) => (
+          <li key={entry.name}>
+            <span className="chart-legend-swatch" style={{ background: entry.color }} aria-hidden="true" />
+            {entry.name}
+          </li>
+        ))}
     </ul>
   );
 }
@@ -266,18 +270,39 @@ export function nameHash(name: string): number {
 }
 
 /**
+ * The colour slot a model family keeps whatever else a chart shows: which names collide on a hashed colour
+ * depends on the names beside them, and History (Baton's models) and All usage (every model) show different
+ * ones, so a family's one model in use could change colour between the two.
+ */
+const FAMILY_SLOTS: readonly [RegExp, number][] = [
+  [/sonnet/, 0],
+  [/^(gpt|o\d|codex)/, 1],
+  [/opus/, 2],
+  [/^unknown$/, 3],
+  [/haiku/, 4],
+  [/gemini/, 5],
+];
+
+const preferredSlot = (name: string): { slot: number; pinned: boolean } => {
+  const family = FAMILY_SLOTS.find(([pattern]) => pattern.test(name));
+  return family ? { slot: family[1], pinned: true } : { slot: nameHash(name) % SERIES_COLORS.length, pinned: false };
+};
+
+/**
  * A colour for each name that follows from the name alone, not from its rank, so a model keeps its colour in
- * History and All usage and across reloads. Two names whose hashes meet on one colour: the one of the lower
- * hash (the name first, on a tie) keeps it, the other takes the next free one; past the palette's size they repeat.
+ * History and All usage and across reloads: its family's (Sonnet, Opus, Haiku, GPT, Gemini), or else its
+ * hash's. Two names that meet on one colour: a family's name before a hashed one, then the one of the lower
+ * hash (the name first, on a tie) keeps it, the other takes the next free one; past the palette's size they
+ * repeat.
  */
 export function seriesColors(names: readonly string[]): Map<string, string> {
   const colors = new Map<string, string>();
   const taken = new Set<number>();
   const ordered = [...new Set(names)]
-    .map((name) => ({ name, hash: nameHash(name) }))
-    .sort((a, b) => a.hash - b.hash || a.name.localeCompare(b.name));
-  for (const { name, hash } of ordered) {
-    let slot = hash % SERIES_COLORS.length;
+    .map((name) => ({ name, hash: nameHash(name), ...preferredSlot(name) }))
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || a.hash - b.hash || a.name.localeCompare(b.name));
+  for (const { name, slot: preferred } of ordered) {
+    let slot = preferred;
     for (let tries = 0; taken.has(slot) && tries < SERIES_COLORS.length; tries++)
       slot = (slot + 1) % SERIES_COLORS.length;
     taken.add(slot);
