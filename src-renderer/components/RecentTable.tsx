@@ -18,9 +18,12 @@ function baseName(dir: string): string {
   return parts[parts.length - 1] ?? dir;
 }
 
-/** Finished tasks in the same columns as History's table; a narrow one (1024 px) gives iterations and duration's room to the task. */
+/**
+ * Finished tasks in the same columns as History's table, but for the first: when each finished, the order they
+ * are listed in. A narrow table (1024 px) gives iterations and duration's room to the task.
+ */
 const RECENT_COLUMNS: readonly (ColumnHeading & { wideOnly?: boolean })[] = [
-  { label: 'Created' },
+  { label: 'Finished' },
   { label: 'Task' },
   { label: 'Project' },
   { label: 'Model' },
@@ -93,7 +96,9 @@ export function RecentTable({
                   data-task-id={task.id}
                   className={unfolds ? 'recent-finished-here' : undefined}
                 >
-                  <td>{formatDate(task.createdAt)}</td>
+                  <td title={`Created ${formatDate(task.createdAt)}`}>
+                    {formatDate(task.finishedAt ?? task.createdAt)}
+                  </td>
                   <td className="ellipsis" title={`${task.title}\n${task.workingDir}`}>
                     {unfolds ? (
                       <button

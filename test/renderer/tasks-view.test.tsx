@@ -208,14 +208,21 @@ describe('the live card', () => {
 
 describe('Recent', () => {
   it('lists finished tasks in History’s columns', async () => {
-    const done = summary({ id: 'd1', title: 'Done one', status: 'budget_exceeded', iterations: 2, finishedAt: 5 });
+    const done = summary({
+      id: 'd1',
+      title: 'Done one',
+      status: 'budget_exceeded',
+      iterations: 2,
+      createdAt: Date.UTC(2026, 11, 7, 9, 0),
+      finishedAt: Date.UTC(2026, 11, 7, 10, 30),
+    });
     start({
       listTasks: () => ({ tasks: [done], total: 1 }),
       listProjects: () => [{ id: 'project-1', name: 'demo (work)', workingDir: '/work/demo', lastUsedAt: 1 }],
     });
     const table = await screen.findByTestId('recent-list');
     expect([...table.querySelectorAll('th')].map((th) => th.textContent)).toEqual([
-      'Created',
+      'Finished',
       'Task',
       'Project',
       'Model',
@@ -228,6 +235,10 @@ describe('Recent', () => {
     const row = within(table).getByTestId('recent-task');
     await waitFor(() => expect(row.textContent).toContain('demo (work)'));
     expect(row.textContent).toContain('over budget');
+    // Listed by when they finished, which is what the first column says.
+    const finished = row.querySelector('td')!;
+    expect(finished.textContent).toBe(formatDate(done.finishedAt!));
+    expect(finished.title).toBe(`Created ${formatDate(done.createdAt)}`);
     expect(row.textContent).toContain('claude-sonnet-4-5');
     // The whole name, wrapped where the column is narrow, never cut short with an ellipsis.
     const model = within(row).getByTestId('recent-model');
