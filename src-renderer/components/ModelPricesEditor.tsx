@@ -1,11 +1,15 @@
 import { inputIssuesOf, modelPriceSchema, modelPricesSchema, type ModelPrices } from '../contract';
 import { sentence } from '../text';
 
-/** The four prices of a model, as the contract names them, with what the form calls them. */
+/**
+ * The prices of a model, as the contract names them, with what the form calls them. The 1-hour cache write may
+ * be left blank: it is then twice the input, as Anthropic prices it, and follows the input when that changes.
+ */
 export const PRICE_KINDS = [
   { key: 'input', label: 'Input' },
   { key: 'output', label: 'Output' },
-  { key: 'cacheWrite', label: 'Cache write' },
+  { key: 'cacheWrite', label: 'Cache write 5 min' },
+  { key: 'cacheWrite1h', label: 'Cache write 1 h', placeholder: '2× input' },
   { key: 'cacheRead', label: 'Cache read' },
 ] as const;
 export type PriceKind = (typeof PRICE_KINDS)[number]['key'];
@@ -14,7 +18,14 @@ export type PriceKind = (typeof PRICE_KINDS)[number]['key'];
 export type PriceRow = { model: string } & Record<PriceKind, string>;
 export type PriceRowErrors = Partial<Record<'model' | PriceKind, string>>;
 
-export const emptyPriceRow = (): PriceRow => ({ model: '', input: '', output: '', cacheWrite: '', cacheRead: '' });
+export const emptyPriceRow = (): PriceRow => ({
+  model: '',
+  input: '',
+  output: '',
+  cacheWrite: '',
+  cacheWrite1h: '',
+  cacheRead: '',
+});
 
 /** The settings' prices as rows, by model name. */
 export function priceRows(prices: ModelPrices | undefined): PriceRow[] {
@@ -25,6 +36,7 @@ export function priceRows(prices: ModelPrices | undefined): PriceRow[] {
       input: String(p.input),
       output: String(p.output),
       cacheWrite: String(p.cacheWrite),
+      cacheWrite1h: p.cacheWrite1h === undefined ? '' : String(p.cacheWrite1h),
       cacheRead: String(p.cacheRead),
     }));
 }
@@ -101,7 +113,7 @@ export function ModelPricesEditor({
       {rows.length === 0 ? <p className="muted">No prices of your own.</p> : null}
       {rows.map((row, index) => {
         const rowErrors = errors[index] ?? {};
-        const field = (key: keyof PriceRow, label: string, inputMode: 'text' | 'decimal') => {
+        const field = (key: keyof PriceRow, label: string, inputMode: 'text' | 'decimal', placeholder?: string) => {
           const id = `model-price-${index}-${key}`;
           return (
             <div className="field" key={key}>
@@ -112,6 +124,7 @@ export function ModelPricesEditor({
                 autoComplete="off"
                 spellCheck={false}
                 value={row[key]}
+                placeholder={placeholder}
                 aria-invalid={rowErrors[key] ? true : undefined}
                 aria-describedby={rowErrors[key] ? `${id}-error` : undefined}
                 onChange={(e) => edit(index, key, e.target.value)}
@@ -129,7 +142,9 @@ export function ModelPricesEditor({
             aria-label={row.model.trim() === '' ? `New model ${index + 1}` : `Prices of ${row.model.trim()}`}
           >
             {field('model', 'Model', 'text')}
-            {PRICE_KINDS.map((kind) => field(kind.key, kind.label, 'decimal'))}
+            {PRICE_KINDS.map((kind) =>
+              field(kind.key, kind.label, 'decimal', 'placeholder' in kind ? kind.placeholder : undefined),
+            )}
             <div className="field">
               <button type="button" onClick={() => onChange(rows.filter((_, i) => i !== index))}>
                 Remove

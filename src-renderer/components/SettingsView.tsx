@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import {
   AGENT_KINDS,
   agentTaskDefaultsSchema,
@@ -168,15 +168,20 @@ function BudgetAlreadySpent({ typed, spending }: { typed: string; spending: Spen
   );
 }
 
-/** A row for the prices editor with a listed model's name and, where it has them, its current rates to edit. */
+/**
+ * A row for the prices editor with a listed model's name and, where it has them, its current rates to edit. A
+ * 1-hour write at twice the input is left blank, so it follows the input the user types.
+ */
 function ownPriceRow(model: KnownModel): PriceRow {
   const rate = (value: number | undefined) => (value === undefined ? '' : String(value));
+  const rates = model.rates;
   return {
     model: model.model,
-    input: rate(model.rates?.input),
-    output: rate(model.rates?.output),
-    cacheWrite: rate(model.rates?.cacheWrite),
-    cacheRead: rate(model.rates?.cacheRead),
+    input: rate(rates?.input),
+    output: rate(rates?.output),
+    cacheWrite: rate(rates?.cacheWrite),
+    cacheWrite1h: rates && rates.cacheWrite1h !== rates.input * 2 ? rate(rates.cacheWrite1h) : '',
+    cacheRead: rate(rates?.cacheRead),
   };
 }
 
@@ -188,6 +193,13 @@ export function SettingsView() {
   const [values, setValues] = useState<SettingsValues | null>(null);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saved, setSaved] = useState(false);
+  /** The prices row "Set your own" asked for, whose first price takes the focus (and so comes into view). */
+  const [focusRow, setFocusRow] = useState<number | null>(null);
+  useEffect(() => {
+    if (focusRow === null) return;
+    document.getElementById(`model-price-${focusRow}-input`)?.focus();
+    setFocusRow(null);
+  }, [focusRow]);
   /** Whose defaults show. */
   const [agent, setAgent] = useState<AgentKind>('claude');
   const spending = useSpending();
@@ -313,8 +325,9 @@ export function SettingsView() {
       <ModelPriceList
         onSetOwn={(model) => {
           setSaved(false);
-          const known = v.modelPrices.some((row) => row.model.trim().toLowerCase() === model.model);
-          if (!known) setValues({ ...v, modelPrices: [...v.modelPrices, ownPriceRow(model)] });
+          const known = v.modelPrices.findIndex((row) => row.model.trim().toLowerCase() === model.model);
+          if (known < 0) setValues({ ...v, modelPrices: [...v.modelPrices, ownPriceRow(model)] });
+          setFocusRow(known < 0 ? v.modelPrices.length : known);
         }}
       />
     </div>

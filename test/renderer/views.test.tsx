@@ -886,6 +886,11 @@ describe('the settings view', () => {
     const editor = screen.getByTestId('model-prices');
     const row = within(editor).getByRole('group', { name: 'Prices of claude-sonnet-4-5' });
     expect((within(row).getByLabelText('Output') as HTMLInputElement).value).toBe('15');
+    // The row is added above the list: its first price takes the focus, which brings it into view.
+    await waitFor(() => expect(document.activeElement).toBe(within(row).getByLabelText('Input')));
+    // A 1-hour write at twice the input is left to follow the input; the 5-minute one is the data's.
+    expect((within(row).getByLabelText('Cache write 5 min') as HTMLInputElement).value).toBe('3.75');
+    expect((within(row).getByLabelText('Cache write 1 h') as HTMLInputElement).value).toBe('');
     fireEvent.change(within(row).getByLabelText('Output'), { target: { value: '14' } });
     // Asked twice, the model is not added twice.
     fireEvent.click(screen.getByRole('button', { name: 'Set your own price for claude-sonnet-4-5' }));
@@ -934,6 +939,8 @@ describe('the settings view', () => {
       'The cache write price must be a number (USD per million tokens)',
       'The cache read price must be a number (USD per million tokens)',
     ]);
+    // The 1-hour write may stay blank (twice the input); typed, it is checked like the others.
+    expect(within(row).getByLabelText('Cache write 1 h').getAttribute('aria-invalid')).toBeNull();
     expect(within(row).getByLabelText('Input').getAttribute('aria-invalid')).toBe('true');
     expect(saved).toEqual([]);
 
@@ -942,14 +949,15 @@ describe('the settings view', () => {
     fill('Model', 'gemini-2.5-pro');
     fill('Input', '1.25');
     fill('Output', '10');
-    fill('Cache write', '0');
+    fill('Cache write 5 min', '0');
+    fill('Cache write 1 h', '2.5');
     fill('Cache read', '0.31');
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
     expect(saved.map((s) => s.modelPrices)).toEqual([
       {
         'gpt-5.5': { ...price, output: 12 },
-        'gemini-2.5-pro': { input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.31 },
+        'gemini-2.5-pro': { input: 1.25, output: 10, cacheWrite: 0, cacheWrite1h: 2.5, cacheRead: 0.31 },
       },
     ]);
   });
