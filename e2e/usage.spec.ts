@@ -271,6 +271,19 @@ test('History at 1024 px: a table full of tasks with no overlapping text, in lig
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     expect(await historyOverlaps(page), `${colorScheme} at 1024 px`).toEqual([]);
+    // The charts' labels in the theme's muted colour, not recharts' own grey (2.85:1 on the dark theme).
+    const tick = page.locator('[data-testid="chart-cost-over-time"] .recharts-cartesian-axis-tick-value').first();
+    expect(
+      await tick.evaluate((text) => {
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--muted)';
+        document.body.append(probe);
+        const muted = getComputedStyle(probe).color;
+        probe.remove();
+        return getComputedStyle(text).fill === muted;
+      }),
+      `${colorScheme} tick colour`,
+    ).toBe(true);
   }
   // A focused heading's ring is drawn inside the heading, which cuts what overflows it.
   await page.getByLabel('Search').focus();

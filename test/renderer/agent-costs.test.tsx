@@ -91,7 +91,9 @@ describe('a Codex task’s page', () => {
     const first = row('baton-session-1');
     expect(within(first).getByTestId('agent-session-id').textContent).toBe(THREAD);
     expect(within(first).getByTestId('reasoning-tokens').textContent).toBe('120 reasoning');
-    expect(within(first).getByTestId('session-cost').textContent).toBe('$0.02 *');
+    // The mark stays on the figure's line, and the table says under it what the mark means.
+    expect(within(first).getByTestId('session-cost').textContent).toBe('$0.02\u00a0*');
+    expect(screen.getByTestId('estimated-cost-note').textContent).toMatch(/^\* Estimated from the token counts/);
 
     const second = row('baton-session-2');
     // The agent's id is Baton's own here: not shown twice.

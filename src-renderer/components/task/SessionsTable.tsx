@@ -103,7 +103,7 @@ function SessionRow({
         ) : (
           sessionCostText(session)
         )}
-        {running || session.costSource === 'estimated' ? <span title="estimated from token counts"> *</span> : null}
+        {estimatedCost(session, running) ? <span title={ESTIMATED_NOTE}>{'\u00a0*'}</span> : null}
         {drift ? (
           <div
             className="muted"
@@ -147,6 +147,10 @@ const CHANGES_COLUMN: ColumnHeading = {
   title: 'Files the iteration changed, lines added and removed',
 };
 const CHECK_COLUMN: ColumnHeading = { label: 'Check', title: 'The completion check run after the iteration' };
+/** What the "*" beside a cost says: the agent reported none (it was stopped first, or is still at work). */
+const ESTIMATED_NOTE = 'Estimated from the token counts and the model’s price: the agent reported no cost for it.';
+const estimatedCost = (session: SessionView, running: boolean) => running || session.costSource === 'estimated';
+
 const DENIALS_COLUMN: ColumnHeading = {
   label: 'Blocked',
   numeric: true,
@@ -228,6 +232,11 @@ export function SessionsTable({
           })}
         </tbody>
       </table>
+      {sessions.some((s) => estimatedCost(s, s.status === 'running')) ? (
+        <p className="muted table-note" data-testid="estimated-cost-note">
+          * {ESTIMATED_NOTE}
+        </p>
+      ) : null}
     </div>
   );
 }
