@@ -19,6 +19,7 @@ import {
   worktreeChoice,
   type DirectoryCheck,
   agentDefaults,
+  budgetReached,
   carriedFrom,
   DEFAULT_PERMISSION_MODE,
   DEFAULT_VALUES,
@@ -251,6 +252,15 @@ export function createLaunchStore(
       async submit() {
         if (get().submitting) return null;
         set({ submitting: true, lastLaunched: null });
+        // The form already says the budget is spent: asked again, and if it still is, nothing is sent, so the
+        // service's refusal does not say the same again under it. A budget raised meanwhile goes on to launch.
+        if (budgetReached(get().spending)) {
+          await get().loadSpending();
+          if (budgetReached(get().spending)) {
+            set({ submitting: false });
+            return null;
+          }
+        }
         // A directory typed since the last check (or still being checked) is checked first, so the worktree
         // choice sent is that directory's.
         const { directory } = get();

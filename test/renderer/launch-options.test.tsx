@@ -1,5 +1,6 @@
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { emit } from './app-harness';
 import type { TaskSpecInput } from '../../src-main/contract/task-spec';
 import {
   createLaunchStore,
@@ -277,6 +278,28 @@ describe('<LaunchForm> options', () => {
     expect(warning.textContent).toContain(
       'has reached the daily budget of $10.00: a task launched now would be refused',
     );
+  });
+
+  it('sends nothing while the budget it warns of is spent, and launches once it is raised', async () => {
+    let budget = 10;
+    const { launches, transport } = renderForm(async (method) => {
+      if (method === 'getSpending') return { spentTodayUsd: 10.2, dailyBudgetUsd: budget };
+      return method === 'listProjects' ? [] : summary();
+    });
+    await screen.findByTestId('budget-warning');
+    typeInto('Project directory', '/work/demo');
+    typeInto('Prompt', 'x');
+    await clickLaunch();
+    // One message, the form's own: no refusal from the service under it.
+    expect(launches()).toHaveLength(0);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByTestId('budget-warning')).toBeTruthy();
+    // Raised in another window, which says so (settings.changed): the next Launch goes through.
+    budget = 20;
+    await emit(transport, [{ type: 'settings.changed' }]);
+    await clickLaunch();
+    await waitFor(() => expect(launches()).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByTestId('budget-warning')).toBeNull());
   });
 
   it('shows the spending so far without a warning under the budget', async () => {
