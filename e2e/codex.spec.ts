@@ -93,6 +93,25 @@ test('launches a Codex task from the folded form, with Codex’s own defaults, a
   await expect(page.getByLabel('Max turns')).toHaveCount(0);
   await expect(page.getByLabel('Allowed tools')).toHaveCount(0);
   await shoot(page, testInfo, 'launch-form-codex-unfolded');
+  // Each agent's permission modes are named in full in the closed select, Gemini's longest of all, at 1024 px.
+  for (const agent of ['gemini', 'codex'] as const) {
+    await page.getByLabel('Agent').selectOption(agent);
+    const mode = page.locator('#launch-permissionMode');
+    for (const choice of ['default', 'acceptEdits', 'bypassPermissions', 'plan']) {
+      await mode.selectOption(choice);
+      const room = await mode.evaluate((select: HTMLSelectElement) => {
+        const style = getComputedStyle(select);
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const text = context.measureText(select.selectedOptions[0]!.textContent ?? '').width;
+        // Its padding and the drop-down arrow's room.
+        return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24 - text;
+      });
+      expect(room, `${agent} ${choice}`).toBeGreaterThan(0);
+    }
+  }
+  await page.getByLabel('Agent').selectOption('codex');
+  await page.getByLabel('Permission mode (Codex sandbox)').selectOption('bypassPermissions');
   await page.getByRole('button', { name: 'More options' }).click();
   await page.getByRole('button', { name: 'Launch' }).click();
 

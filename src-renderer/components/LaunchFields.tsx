@@ -126,7 +126,7 @@ export function ChoiceField<V extends string>({
   optionDisabled?: (choice: V) => boolean;
   onKeyDown: (e: KeyboardEvent<HTMLSelectElement>) => void;
   hint?: string | null;
-  span?: 1 | 2;
+  span?: keyof typeof SPAN_CLASSES;
 }) {
   const { register } = useLaunchForm();
   const message = useFieldMessage(field);

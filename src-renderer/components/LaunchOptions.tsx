@@ -133,6 +133,9 @@ export function MoreOptions({ onSelectKey }: { onSelectKey: (e: KeyboardEvent<HT
             optionLabel={(mode: PermissionMode) => `${mode}: ${modeDescriptions[mode]}`}
             onKeyDown={onSelectKey}
             hint={`${sentence(modeDescriptions[values.permissionMode])}. Remembered for this project directory.`}
+            // The whole row: a mode is named with what it lets the agent do, in Gemini's terms up to 93 characters,
+            // which two columns cut short at 1024 px.
+            span="all"
           />
           <ChoiceField
             field="context"
