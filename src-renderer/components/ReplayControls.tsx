@@ -42,6 +42,9 @@ export function ReplayControls({ timeline, replay }: { timeline: Timeline; repla
           options={SPEED_CHOICES}
           onChange={(speed) => dispatch({ type: 'speed', speed })}
         />
+        <button type="button" onClick={() => dispatch({ type: 'start' })} disabled={t <= 0} title="Home">
+          To start
+        </button>
         <button type="button" onClick={() => dispatch({ type: 'end' })} disabled={atEnd} title="End">
           Jump to end
         </button>

@@ -485,6 +485,10 @@ describe('the replay', () => {
     fireEvent.click(within(panel).getByRole('button', { name: 'Jump to end' }));
     expect(position()).toBe('301 of 301 events');
     expect(within(panel).getByRole('button', { name: 'Play' })).toBeTruthy();
+    // And back to the start by a button as by Home; there it has nowhere further back to go.
+    fireEvent.click(within(panel).getByRole('button', { name: 'To start' }));
+    expect(within(panel).getByTestId('replay-time').textContent).toBe('0:00 of 0:15');
+    expect(within(panel).getByRole('button', { name: 'To start' }).hasAttribute('disabled')).toBe(true);
   });
 });
 
