@@ -34,11 +34,20 @@ const SessionCharts = memo(function SessionCharts({
   sessions: SessionView[];
   showChanges: boolean;
 }) {
+  // A running iteration has no stored figures yet: it would draw as an empty bar of 0.
+  const ended = sessions.filter((s) => s.status !== 'running');
+  if (ended.length === 0) {
+    return (
+      <p className="muted" data-testid="charts-pending">
+        The charts fill in as iterations end.
+      </p>
+    );
+  }
   return (
     <div className="charts">
-      <IterationTokensChart sessions={sessions} />
-      <IterationCostDurationChart sessions={sessions} />
-      {showChanges ? <IterationChangesChart sessions={sessions} /> : null}
+      <IterationTokensChart sessions={ended} />
+      <IterationCostDurationChart sessions={ended} />
+      {showChanges ? <IterationChangesChart sessions={ended} /> : null}
     </div>
   );
 });

@@ -301,6 +301,9 @@ describe('the task page', () => {
     const runningRow = document.querySelector<HTMLElement>(`[data-testid="session-row"][data-session-id="${SID}"]`)!;
     expect(runningRow.querySelector('td.num')!.getAttribute('data-value')).toBe('300');
     expect(screen.queryByRole('button', { name: 'Run again with these settings' })).toBeNull();
+    // The running iteration's turns come when it ends; the ended iteration is charted.
+    expect(screen.getByTestId('total-turns').textContent).toBe(`${running.totals.turns} + …`);
+    expect(await screen.findByTestId('chart-iteration-tokens')).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
     expect(screen.getByTestId('stop-confirm').textContent).toContain('Stop this task?');
@@ -308,6 +311,20 @@ describe('the task page', () => {
       fireEvent.click(within(screen.getByTestId('stop-confirm')).getByRole('button', { name: 'Stop' }));
     });
     expect(transport.calls.filter((c) => c.method === 'stopTask').map((c) => c.input)).toEqual([{ taskId: 'run-1' }]);
+  });
+
+  it('of a first iteration still running waits for it for the turns, the average and the charts', async () => {
+    window.location.hash = '#/tasks/run-1';
+    const first = detail({
+      ...runningTask,
+      iterations: 1,
+      sessions: [session({ sessionId: SID, iteration: 1, status: 'running', startedAt: Date.now() - 1000 })],
+    });
+    start({ getTask: () => first, getLiveState: () => ({ tasks: [first], currentEvents: {} }) });
+    expect((await screen.findByTestId('total-turns')).textContent).toBe('—');
+    expect(screen.getByTestId('tokens-per-iteration').textContent).toBe('—');
+    expect(screen.getByTestId('charts-pending').textContent).toBe('The charts fill in as iterations end.');
+    expect(screen.queryByTestId('chart-iteration-tokens')).toBeNull();
   });
 
   it('says where a task run from a terminal runs, and stops it through the service like any other', async () => {

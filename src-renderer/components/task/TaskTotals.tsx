@@ -28,13 +28,16 @@ export function TaskTotalsView({
   const unknown = unknownCostCount(ended);
   const known = sessions.length - unknown;
   const costText = (usd: number) => totalCostText(usd, unknown, known);
-  const rows: [string, string, number, (n: number) => string][] = [
+  // A running iteration's turns are known when it ends: what the ended ones took, and that more are coming.
+  const turns = t.includesRunning && ended.length === 0 ? null : t.turns;
+  const turnsText = (n: number) => (t.includesRunning ? `${formatTokens(n)} + …` : formatTokens(n));
+  const rows: [string, string, number | null, (n: number) => string][] = [
     ['Input tokens', 'total-input-tokens', t.inputTokens, formatTokens],
     ['Output tokens', 'total-output-tokens', t.outputTokens, formatTokens],
     ['Cache write tokens', 'total-cache-creation-tokens', t.cacheCreationTokens, formatTokens],
     ['Cache read tokens', 'total-cache-read-tokens', t.cacheReadTokens, formatTokens],
     ['Total tokens', 'total-tokens', t.totalTokens, formatTokens],
-    ['Turns', 'total-turns', t.turns, formatTokens],
+    ['Turns', 'total-turns', turns, turnsText],
     [t.estimated ? 'Cost (estimate)' : 'Cost', 'total-cost', t.costUsd, costText],
   ];
   return (
@@ -60,7 +63,14 @@ export function TaskTotalsView({
         </div>
         <div className="total">
           <dt>Tokens per iteration</dt>
-          <dd>{formatTokens(task.averageTokensPerIteration)}</dd>
+          <dd>
+            {/* The stored iterations' average: none has ended yet while the first runs. */}
+            <Metric
+              testId="tokens-per-iteration"
+              value={ended.length === 0 ? null : task.averageTokensPerIteration}
+              format={formatTokens}
+            />
+          </dd>
         </div>
       </dl>
       {unknown > 0 ? (
