@@ -153,17 +153,26 @@ function SpentToday({ spending }: { spending: Spending | null }) {
 
 /**
  * A daily budget typed at or under what today has already spent: once saved, no iteration starts until tomorrow.
- * Said before the save, since the form cannot know the person meant that.
+ * Said before the save, since the form cannot know the person meant that, and after it as what now holds.
  */
-function BudgetAlreadySpent({ typed, spending }: { typed: string; spending: Spending | null }) {
+function BudgetAlreadySpent({
+  typed,
+  stored,
+  spending,
+}: {
+  typed: string;
+  /** The budget saved now. */
+  stored: number | null;
+  spending: Spending | null;
+}) {
   const budget = Number(typed.trim());
   if (!spending || typed.trim() === '' || !Number.isFinite(budget) || budget <= 0) return null;
   if (spending.spentTodayUsd < budget) return null;
   return (
     <p className="notice notice-warning" role="status" data-testid="budget-already-spent">
       Today has already spent {formatPreciseCost(spending.spentTodayUsd)}, which is{' '}
-      {budget === spending.spentTodayUsd ? 'this' : 'past this'} budget: once saved, no iteration of any task starts
-      until tomorrow.
+      {budget === spending.spentTodayUsd ? 'this' : 'past this'} budget: {budget === stored ? 'no' : 'once saved, no'}{' '}
+      iteration of any task starts until tomorrow.
     </p>
   );
 }
@@ -279,7 +288,11 @@ export function SettingsView() {
                 <SpentToday spending={spending} />
               </div>
               <FieldError message={errors.dailyBudgetUsd} />
-              <BudgetAlreadySpent typed={v.dailyBudgetUsd} spending={spending} />
+              <BudgetAlreadySpent
+                typed={v.dailyBudgetUsd}
+                stored={settings.data.dailyBudgetUsd ?? null}
+                spending={spending}
+              />
               <p className="muted field-hint">
                 No iteration of any task starts once today&apos;s spending reaches it.
                 {spending?.timeZone ? (

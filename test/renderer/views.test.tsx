@@ -827,9 +827,14 @@ describe('the settings view', () => {
 
   it('warns, before saving, of a budget today has already spent, and not of one it has not', async () => {
     window.location.hash = '#/settings';
+    let stored: number | null = null;
     start({
-      getSettings: () => ({ dailyBudgetUsd: null, maxConcurrentTasks: 2, timeZone }),
-      getSpending: () => ({ spentTodayUsd: 5, unknownCostTokensToday: 0, dailyBudgetUsd: null, timeZone }),
+      getSettings: () => ({ dailyBudgetUsd: stored, maxConcurrentTasks: 2, timeZone }),
+      getSpending: () => ({ spentTodayUsd: 5, unknownCostTokensToday: 0, dailyBudgetUsd: stored, timeZone }),
+      updateSettings: (input) => {
+        stored = (input as { dailyBudgetUsd: number | null }).dailyBudgetUsd;
+        return { dailyBudgetUsd: stored, maxConcurrentTasks: 2, timeZone };
+      },
     });
     const budget = await screen.findByLabelText('Daily budget (USD)');
     await screen.findByTestId('spent-today');
@@ -840,6 +845,14 @@ describe('the settings view', () => {
     );
     fireEvent.change(budget, { target: { value: '5' } });
     expect(warning()).toContain('which is this budget');
+    // Saved, it says what now holds.
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved.');
+    await waitFor(() =>
+      expect(warning()).toBe(
+        'Today has already spent $5.00, which is this budget: no iteration of any task starts until tomorrow.',
+      ),
+    );
     fireEvent.change(budget, { target: { value: '5.01' } });
     expect(warning()).toBeNull();
     fireEvent.change(budget, { target: { value: '' } });
