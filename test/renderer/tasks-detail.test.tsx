@@ -165,6 +165,19 @@ describe('the model on the task page', () => {
   });
 });
 
+describe('the task page’s facts', () => {
+  it('name the completion check the task runs, and none where it has none', async () => {
+    window.location.hash = '#/tasks/t-c';
+    const task = detail({ id: 't-c', status: 'completed', finishedAt: 2, spec: spec({ check: 'npm test -- --run' }) });
+    const plain = detail({ id: 't-p', status: 'completed', finishedAt: 2, spec: spec() });
+    start({ getTask: (input) => ((input as { taskId: string }).taskId === 't-c' ? task : plain) });
+    expect((await screen.findByTestId('task-check')).textContent).toBe('npm test -- --run');
+    window.location.hash = '#/tasks/t-p';
+    await waitFor(() => expect(screen.queryByTestId('task-check')).toBeNull());
+    expect(screen.getByTestId('task-models')).toBeTruthy();
+  });
+});
+
 describe('the iteration chips of a live card', () => {
   it('show what each finished iteration changed and how its check ended, as iteration.finished says', async () => {
     const transport = start();

@@ -115,6 +115,11 @@ export function TaskFacts({ task, ran }: { task: TaskDetail; ran: readonly RanMo
       </Fact>
       {task.spec.permissionMode ? <Fact label="Permission mode">{task.spec.permissionMode}</Fact> : null}
       <Fact label="Iterations">at most {task.spec.maxIterations}</Fact>
+      {task.spec.check ? (
+        <Fact label="Completion check" testId="task-check" wide>
+          <code>{task.spec.check}</code>
+        </Fact>
+      ) : null}
       <Fact label="Created">{formatDate(task.createdAt)}</Fact>
       {task.startedAt ? <Fact label="Started">{formatDate(task.startedAt)}</Fact> : null}
       {task.finishedAt ? <Fact label="Finished">{formatDate(task.finishedAt)}</Fact> : null}
