@@ -100,4 +100,17 @@ describe('History’s task columns', () => {
     );
     expect(hiddenColumns(shown).has('tokens')).toBe(false);
   });
+
+  it('keep the column the table is sorted by, leaving out the next least needed instead', () => {
+    // At 1024 px the duration is left out, unless the rows are ordered by it.
+    expect(keys(rowRoom(1024))).not.toContain('duration');
+    const sorted = visibleColumns(rowRoom(1024), undefined, 'durationMs').map((column) => column.key);
+    expect(sorted).toContain('duration');
+    expect(leastWidth(visibleColumns(rowRoom(1024), undefined, 'durationMs'))).toBeLessThanOrEqual(rowRoom(1024));
+    expect(sorted.length).toBeLessThanOrEqual(keys(rowRoom(1024)).length);
+    // Sorted by a column shown anyway, nothing changes.
+    expect(visibleColumns(rowRoom(1024), undefined, 'costUsd').map((column) => column.key)).toEqual(
+      keys(rowRoom(1024)),
+    );
+  });
 });

@@ -93,7 +93,8 @@ export function TaskTable({ store }: { store: HistoryStore }) {
   const head = useRef<HTMLDivElement>(null);
   const width = useRowWidth(head);
   const totals = useTaskTotals(store).data?.totals;
-  const columns = useMemo(() => visibleColumns(width, totals), [width, totals]);
+  const sort = useStore(store, (s) => s.sort);
+  const columns = useMemo(() => visibleColumns(width, totals, sort.by), [width, totals, sort.by]);
   const grid = { gridTemplateColumns: gridTemplate(columns), columnGap: COLUMN_GAP };
   const hidden = useMemo(() => hiddenColumns(columns), [columns]);
 

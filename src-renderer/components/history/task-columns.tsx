@@ -316,12 +316,14 @@ export function fittedToTotals(totals: TaskListTotals | undefined): TaskColumn[]
 
 /**
  * The columns a row of this inner width (px) shows, in their order: the most needed that fit, each wide enough
- * for its figure in the totals row. The task always.
+ * for its figure in the totals row. The task always, and the column the table is sorted by, whose heading
+ * shows the order: sorted by a column left out, the rows would look unordered.
  */
-export function visibleColumns(width: number, totals?: TaskListTotals): TaskColumn[] {
+export function visibleColumns(width: number, totals?: TaskListTotals, sortedBy?: TaskSortKey): TaskColumn[] {
   let shown = fittedToTotals(totals);
   for (const key of [...PRIORITY].reverse()) {
     if (leastWidth(shown) <= width || key === 'task') break;
+    if (sortedBy !== undefined && shown.some((column) => column.key === key && column.sort === sortedBy)) continue;
     shown = shown.filter((column) => column.key !== key);
   }
   return shown;
