@@ -85,6 +85,12 @@ describe('daily usage bars', () => {
       ['Baton', '$0.50', '11.1%'],
       ['Interactive', '$4.00', '88.9%'],
     ]);
+    // Each figure once: charted by tokens, the second line is the cost; by cost with none unknown, the tokens.
+    const byTokens = stackDailyUsage(rows, 'source', 'tokens');
+    const tokensTip = usageTooltip(byTokens.data[2]!, byTokens.series, byTokens.total, 'tokens', 'day');
+    expect(tokensTip.lines.slice(0, 2)).toEqual(['100 tokens · 20.0% of 500 tokens in this range', '$4.50 + unknown']);
+    const known = stackDailyUsage(rows.slice(0, 1), 'source', 'cost');
+    expect(usageTooltip(known.data[0]!, known.series, known.total, 'cost', 'day').lines[1]).toMatch(/^[\d,]+ tokens$/);
   });
 });
 

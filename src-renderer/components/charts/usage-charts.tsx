@@ -175,7 +175,11 @@ export function usageTooltip(
 ): { title: string; lines: string[]; rows: TooltipRow[] } {
   const lines = [
     `${formatMeasure(metric, datum.total)} · ${rangeShare(datum.total, rangeTotal, metric === 'cost' ? formatCostWithUnknown(rangeTotal, rangeUnknownTokens) : formatMeasure(metric, rangeTotal))}`,
-    `${usageCostText(datum)} · ${formatTokens(datum.totalTokens)} tokens`,
+    // The other measure than the first line's: the cost where tokens are charted, the tokens where the cost is
+    // (with the cost again only where some of it is unknown).
+    metric === 'tokens'
+      ? usageCostText(datum)
+      : `${datum.unknownCostTokens > 0 ? `${usageCostText(datum)} · ` : ''}${formatTokens(datum.totalTokens)} tokens`,
   ];
   if (datum.unknownCostTokens > 0) lines.push(unknownTokensLine(datum.unknownCostTokens));
   return {
