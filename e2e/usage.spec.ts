@@ -284,6 +284,24 @@ test('History at 1024 px: a table full of tasks with no overlapping text, in lig
       }),
       `${colorScheme} tick colour`,
     ).toBe(true);
+    // Each status badge's 12 px text reads at 4.5:1 or more on its own background.
+    const contrasts = await page.locator('.badge').evaluateAll((badges) => {
+      const luminance = (css: string) => {
+        const [r, g, b] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => Number(v) / 255);
+        const linear = (c: number) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * linear(r!) + 0.7152 * linear(g!) + 0.0722 * linear(b!);
+      };
+      return badges.map((badge) => {
+        const style = getComputedStyle(badge);
+        const [light, dark] = [luminance(style.color), luminance(style.backgroundColor)].sort((a, b) => b - a);
+        return { text: badge.textContent, ratio: Math.round(((light! + 0.05) / (dark! + 0.05)) * 100) / 100 };
+      });
+    });
+    expect(contrasts.length).toBeGreaterThan(0);
+    expect(
+      contrasts.filter((c) => c.ratio < 4.5),
+      `${colorScheme} badges`,
+    ).toEqual([]);
   }
   // A focused heading's ring is drawn inside the heading, which cuts what overflows it.
   await page.getByLabel('Search').focus();
