@@ -118,6 +118,21 @@ export function addStreamEvent(
       turnAway(state.items, event.for);
       push(state, { seq: nextSeq(), at, event }, max);
       return true;
+    case 'retry': {
+      // The agent retrying the same failure again takes the place of its last try: "retry 5 of 5" says how many
+      // came before, and an unreachable API would otherwise fill the view with the one line.
+      const last = state.items[state.items.length - 1];
+      if (
+        last?.event.kind === 'retry' &&
+        last.event.error === event.error &&
+        last.event.errorStatus === event.errorStatus
+      ) {
+        state.items[state.items.length - 1] = { ...last, at, event };
+        return true;
+      }
+      push(state, { seq: nextSeq(), at, event }, max);
+      return true;
+    }
     default:
       push(state, { seq: nextSeq(), at, event }, max);
       return true;

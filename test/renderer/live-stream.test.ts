@@ -143,6 +143,30 @@ describe('text deltas', () => {
     expect(pendingApiRetry(items)?.event.kind).toBe('retry');
     expect(pendingApiRetry(buildStream([{ kind: 'text', text: 'x' }]))).toBeNull();
   });
+
+  it('show the agent retrying one failure as its latest try, and another failure on its own', () => {
+    const retry = (attempt: number, error = 'stream disconnected', errorStatus: number | null = null) =>
+      ({ kind: 'retry', attempt, maxRetries: 5, delayMs: 0, errorStatus, error }) as const;
+    const items = buildStream([
+      { kind: 'text', text: 'x' },
+      retry(1),
+      retry(2),
+      retry(3),
+      retry(4, 'overloaded', 529),
+      retry(5, 'overloaded', 529),
+      { kind: 'text', text: 'y' },
+      retry(1),
+    ]);
+    expect(items.map((i) => (i.event.kind === 'retry' ? `${i.event.error} ${i.event.attempt}` : i.event.kind))).toEqual(
+      ['text', 'stream disconnected 3', 'overloaded 5', 'text', 'stream disconnected 1'],
+    );
+    // The one waited on is the latest try, with its own time to count down from.
+    const state: StreamState = { items: [], droppedItems: 0, openText: null };
+    addStreamEvent(state, retry(1), next, 1000);
+    addStreamEvent(state, retry(2), next, 5000);
+    expect(state.items).toHaveLength(1);
+    expect(pendingApiRetry(state.items)).toMatchObject({ at: 5000, event: { attempt: 2 } });
+  });
 });
 
 describe('the streams the store hands out', () => {
