@@ -29,7 +29,7 @@ export const NO_COST_MESSAGE = 'No cost in this range yet';
 
 export const LABEL_FONT_PX = 12;
 /** The width of a time chart's value axis (cost or tokens). */
-export const VALUE_AXIS_PX = 64;
+const VALUE_AXIS_PX = 64;
 /** A generous average glyph width at 12px, so a label fits the width reserved for it. */
 const CHAR_PX = 7.2;
 const MAX_LABEL_CHARS = 30;
@@ -191,37 +191,36 @@ export function periodTickInterval(periods: number, plotWidth: number): number {
 
 const NO_LINES = () => [];
 
-/**
- * A time chart's grid: lines at its values only. Without a generator for the period lines it does not draw,
- * recharts would still work them out, measuring the period labels again.
- */
-export function valueGrid(): ReactElement {
-  return <CartesianGrid strokeDasharray="3 3" vertical={false} verticalCoordinatesGenerator={NO_LINES} />;
-}
-
-/** A time chart's value axis: its few ticks all shown, so that recharts need not measure their labels to thin them. */
-export function valueAxis(tick: (value: unknown) => string): ReactElement {
-  return <YAxis tickFormatter={tick} width={VALUE_AXIS_PX} interval={0} fontSize={LABEL_FONT_PX} />;
-}
+/** A time chart's margin, from which its period axis's room is worked out. */
+export const PERIOD_CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: 0 };
 
 /**
- * The period axis of a chart `width` pixels wide over `periods` periods, of which `reserved` pixels go to
- * its value axis and margins. A function returning the element, as recharts reads its axes from its children.
+ * A time chart's grid and axes, for a chart `width` pixels wide over `periods` periods (recharts reads them
+ * from its children, so they come as elements):
+ * - the grid: lines at its values only. Without a generator for the period lines it does not draw, recharts
+ *   would still work them out, measuring the period labels again;
+ * - the period axis, its tick interval worked out from the plot's width: left to itself, recharts measures
+ *   every label in the DOM to space them, and at a year of days that took longer than drawing the bars;
+ * - the value axis, its few ticks all shown, so that recharts need not measure their labels to thin them.
  */
-export function periodAxis(
+export function periodAxes(
   periods: number,
   width: number,
-  reserved: number,
   label: (period: string) => string,
-): ReactElement {
-  return (
+  tick: (value: unknown) => string,
+): ReactElement[] {
+  const plotWidth = width - VALUE_AXIS_PX - PERIOD_CHART_MARGIN.left - PERIOD_CHART_MARGIN.right;
+  return [
+    <CartesianGrid key="grid" strokeDasharray="3 3" vertical={false} verticalCoordinatesGenerator={NO_LINES} />,
     <XAxis
+      key="period"
       dataKey="period"
       tickFormatter={(v: unknown) => label(String(v))}
-      interval={periodTickInterval(periods, width - reserved)}
+      interval={periodTickInterval(periods, plotWidth)}
       fontSize={LABEL_FONT_PX}
-    />
-  );
+    />,
+    <YAxis key="value" tickFormatter={tick} width={VALUE_AXIS_PX} interval={0} fontSize={LABEL_FONT_PX} />,
+  ];
 }
 
 /** The tooltip box shared by the history charts. */

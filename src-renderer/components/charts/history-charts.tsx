@@ -36,10 +36,8 @@ import {
   type TooltipRow,
   NO_KNOWN_COST_MESSAGE,
   seriesRows,
-  periodAxis,
-  VALUE_AXIS_PX,
-  valueAxis,
-  valueGrid,
+  periodAxes,
+  PERIOD_CHART_MARGIN,
 } from './chart-kit';
 
 export type CostBreakdown = 'model' | 'project';
@@ -149,10 +147,8 @@ export function CostOverTimeChart({
       legend={stacked.series}
     >
       {(width) => (
-        <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-          {valueGrid()}
-          {periodAxis(stacked.data.length, width, VALUE_AXIS_PX + 8, (period) => periodLabel(period, bucket, 'tick'))}
-          {valueAxis(costTick)}
+        <BarChart data={stacked.data} margin={PERIOD_CHART_MARGIN}>
+          {periodAxes(stacked.data.length, width, (period) => periodLabel(period, bucket, 'tick'), costTick)}
           <Tooltip
             cursor={CURSOR}
             content={(props) => {

@@ -31,10 +31,8 @@ import {
   type TooltipRow,
   NO_KNOWN_COST_MESSAGE,
   seriesRows,
-  periodAxis,
-  VALUE_AXIS_PX,
-  valueAxis,
-  valueGrid,
+  periodAxes,
+  PERIOD_CHART_MARGIN,
 } from './chart-kit';
 
 const SOURCE_COLORS: Record<UsageSource, string> = { baton: '#4e79a7', interactive: '#f28e2b' };
@@ -218,12 +216,13 @@ export function DailyUsageChart({
       legend={stacked.series}
     >
       {(width) => (
-        <BarChart data={stacked.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-          {valueGrid()}
-          {periodAxis(stacked.data.length, width, VALUE_AXIS_PX + 8, (period) =>
-            periodLabel(period, stacked.grain, 'tick'),
+        <BarChart data={stacked.data} margin={PERIOD_CHART_MARGIN}>
+          {periodAxes(
+            stacked.data.length,
+            width,
+            (period) => periodLabel(period, stacked.grain, 'tick'),
+            metric === 'cost' ? costTick : tokenTick,
           )}
-          {valueAxis(metric === 'cost' ? costTick : tokenTick)}
           <Tooltip
             cursor={CURSOR}
             content={(props) => {
