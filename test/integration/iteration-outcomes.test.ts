@@ -279,7 +279,7 @@ describe('finishing a worktree task', () => {
     git(project, 'commit', '--quiet', '-am', 'a line of my own');
     await refusedWith(
       new RegExp(
-        `^baton: ${branch} conflicts with main in notes\\.txt; nothing was merged, and the branch is kept\\n$`,
+        `^baton: ${branch} conflicts with main in notes\\.txt; nothing was merged, and the branch is kept\\. To merge it, run \`git merge main\` in .+, resolve the conflicts and commit, then merge again; or discard it\\n$`,
       ),
     );
 

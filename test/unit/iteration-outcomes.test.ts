@@ -371,6 +371,10 @@ describe('worktree tasks', () => {
     git(repo, 'commit', '--quiet', '-am', 'user commits a conflicting line');
     const committed = checkoutState(repo);
     await expect(changes.merge(detail, false)).rejects.toThrow(/conflicts with main in README\.md.*branch is kept/);
+    // And says how to go on: where to merge main into the branch, or to discard it.
+    await expect(changes.merge(detail, false)).rejects.toThrow(
+      `run \`git merge main\` in ${(await store.worktreeOf(detail.id))!.path}, resolve the conflicts and commit, then merge again; or discard it`,
+    );
     expect(checkoutState(repo)).toEqual(committed);
     expect(git(repo, 'rev-parse', 'baton/0123abcd')).toBe(detail.sessions[0]?.git?.commitAfter);
     expect((await store.taskDetail(detail.id))?.worktree?.state).toBe('active');

@@ -147,7 +147,9 @@ export async function mergeWorktree(record: WorktreeRecord, squash: boolean, mes
     const conflicted = trial.stdout.trim().split('\n').slice(1).filter(Boolean);
     throw new WorktreeError(
       `${branch} conflicts with ${baseBranch} in ${conflicted.slice(0, 10).join(', ') || 'some files'}; ` +
-        `nothing was merged, and the branch is kept`,
+        `nothing was merged, and the branch is kept. To merge it, run \`git merge ${baseBranch}\` in ` +
+        `${existsSync(record.path) ? record.path : `a checkout of ${branch}`}, resolve the conflicts and commit, ` +
+        `then merge again; or discard it`,
     );
   }
   const env = await committerEnv(target);
