@@ -29,7 +29,7 @@ import type {
 import type { AgentKind } from '../../contract/task-spec';
 import { modelPricesSchema } from '../../contract/views';
 import { contextOfBucket, costAt, type ModelPrice, priceFor, tierThresholds } from '../pricing';
-import { dayDate, serviceTimeZone, zoneDaySql } from '../local-day';
+import { DAY_MS, dayDate, serviceTimeZone, zoneDaySql } from '../local-day';
 import { connectionOf } from '../store/write-transaction';
 import { type TranscriptDirectory } from './transcript-import';
 import { blocksOf } from './usage-blocks';
@@ -92,9 +92,31 @@ interface RawSums {
 /** The name a sum is shown under: its model, or `<model>-fast` for fast mode. */
 const labelOf = (row: RawSums) => (row.model === 'unknown' ? row.model : modelAtSpeed(row.model, row.speed));
 
-function whereOf(filter: UsageFilter): { sql: string; params: unknown[] } {
+/**
+ * The facts' instants that can fall on the filter's local dates, with a day to spare each side (every zone is
+ * within 14 hours of UTC), for a report that then keeps each row by its own local date: SQL then groups and
+ * sorts the range's facts only, not every fact there is.
+ */
+function loosely(filter: UsageFilter, clauses: string[], params: unknown[]): void {
+  const utcMidnight = (date: string) => Date.parse(`${date}T00:00:00Z`);
+  if (filter.since) {
+    clauses.push('at >= ?');
+    params.push(utcMidnight(filter.since) - DAY_MS);
+  }
+  if (filter.until) {
+    clauses.push('at < ?');
+    params.push(utcMidnight(filter.until) + 2 * DAY_MS);
+  }
+}
+
+/**
+ * The filter as SQL over the facts. `byFact`: the report keeps each fact by its own date, so the range may
+ * bound the facts read; a session report keeps a session by its last activity and sums all of it, so it may not.
+ */
+function whereOf(filter: UsageFilter, byFact = false): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
+  if (byFact) loosely(filter, clauses, params);
   if (filter.agent) {
     clauses.push('agent = ?');
     params.push(filter.agent);
@@ -198,7 +220,7 @@ export class UsageReports {
 
   /** Tokens per local day (or month) and model, split by source; the totals over the same range. */
   periods(filter: UsageFilter, grain: 'day' | 'month'): { periods: UsagePeriodRow[]; totals: UsageTokens } {
-    const where = whereOf(filter);
+    const where = whereOf(filter, true);
     const rows = this.all<RawSums & { day: number; source: UsageSource }>(
       `SELECT ${this.localDay(filter)} AS day, source, ${SUMS_SQL}
        FROM (${factsSql()}) ${where.sql} GROUP BY day, source, ${PRICE_KEYS}`,
@@ -278,7 +300,7 @@ export class UsageReports {
 
   /** Tokens and cost per project, the dearest first. */
   projects(filter: UsageFilter): UsageProjectRow[] {
-    const where = whereOf(filter);
+    const where = whereOf(filter, true);
     const rows = this.all<RawSums & { project: string | null; day: number }>(
       `SELECT COALESCE(project, 'unknown') AS project, ${this.localDay(filter)} AS day, ${SUMS_SQL}
        FROM (${factsSql()}) ${where.sql} GROUP BY 1, day, ${PRICE_KEYS}`,
@@ -298,7 +320,7 @@ export class UsageReports {
 
   /** The 5-hour blocks of the range (see usage-blocks.ts). */
   blocks(filter: UsageFilter): UsageBlock[] {
-    const where = whereOf(filter);
+    const where = whereOf(filter, true);
     const rows = this.all<RawSums & { at: number }>(
       `SELECT at, ${SUMS_SQL} FROM (${factsSql()}) ${where.sql} GROUP BY at, ${PRICE_KEYS} ORDER BY at`,
       where.params,
