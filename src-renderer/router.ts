@@ -43,6 +43,26 @@ function subscribe(onChange: () => void): () => void {
 
 const currentHash = () => window.location.hash;
 
+/** The list a task was opened from (Tasks, or History, or All usage), for its page's way back. */
+let lastList: '#/' | '#/history' | '#/history/usage' | null = null;
+
+function noteList(hash: string): void {
+  const route = parseHash(hash);
+  if (route.name === 'live') lastList = '#/';
+  else if (route.name === 'history') lastList = route.tab === 'usage' ? '#/history/usage' : '#/history';
+}
+
+if (typeof window !== 'undefined') {
+  noteList(window.location.hash);
+  window.addEventListener('hashchange', () => noteList(window.location.hash));
+}
+
+/** Where a task's page leads back to: the list it was opened from, or `fallback` when opened by its address. */
+export function backFromTask(fallback: string): { href: string; label: string } {
+  const href = lastList ?? fallback;
+  return { href, label: href === '#/' ? 'Tasks' : href === '#/history/usage' ? 'All usage' : 'History' };
+}
+
 /** The current route, re-rendering on every hash change. */
 export function useHashRoute(): Route {
   const hash = useSyncExternalStore(subscribe, currentHash, () => '');

@@ -7,7 +7,7 @@ import { errorCodeOf, errorMessage } from '../errors';
 import { useNow, useReached } from '../hooks/use-now';
 import { useRead } from '../hooks/use-read';
 import { distinctModels, modelRuns } from '../models';
-import { hrefs } from '../router';
+import { backFromTask, hrefs } from '../router';
 import { iterationWait, liveTotals, type LiveSession } from '../stores/live-store';
 import { taskPage } from '../stores/task-page';
 import { IterationChangesChart, IterationCostDurationChart, IterationTokensChart } from './charts/lazy-charts';
@@ -114,10 +114,12 @@ export function TaskDetailView({ taskId }: { taskId: string }) {
     RESUMABLE.includes(shownStatus) &&
     (t.iterations < t.spec.maxIterations || (t.wakeAt !== null && t.wakeAt !== undefined));
 
+  // Back to the list it was opened from; opened by its address, to where a task in its state is listed.
+  const back = backFromTask(active ? hrefs.live : hrefs.history);
   return (
     <div className="view task-detail">
       <p>
-        <a href={active ? hrefs.live : hrefs.history}>← {active ? 'Tasks' : 'History'}</a>
+        <a href={back.href}>← {back.label}</a>
       </p>
       {task.isError ? (
         <ErrorState title="Could not refresh" message={errorMessage(task.error)} onRetry={reload} />

@@ -184,6 +184,27 @@ describe('the task page’s facts', () => {
   });
 });
 
+describe('the way back from a task’s page', () => {
+  const finished = detail({ id: 'd-b', status: 'completed', finishedAt: 2 });
+  const openFrom = async (list: string) => {
+    window.location.hash = list;
+    start({ getTask: () => finished });
+    await new Promise((r) => setTimeout(r, 0));
+    window.location.hash = '#/tasks/d-b';
+    await screen.findByTestId('task-models');
+  };
+
+  it('leads to Tasks for a finished task opened from Tasks (its Recent list)', async () => {
+    await openFrom('#/');
+    expect(screen.getByRole('link', { name: '← Tasks' }).getAttribute('href')).toBe('#/');
+  });
+
+  it('leads to History, or All usage, for one opened from there', async () => {
+    await openFrom('#/history/usage');
+    expect(screen.getByRole('link', { name: '← All usage' }).getAttribute('href')).toBe('#/history/usage');
+  });
+});
+
 describe('the iteration chips of a live card', () => {
   it('show what each finished iteration changed and how its check ended, as iteration.finished says', async () => {
     const transport = start();
