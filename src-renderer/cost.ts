@@ -57,8 +57,19 @@ export function sessionCostText(session: CostFields): string {
 }
 
 /** How many of the sessions have no known cost. */
-export function unknownCostCount(sessions: readonly Pick<SessionView, 'costSource'>[]): number {
-  return sessions.filter((s) => s.costSource === 'unknown').length;
+/**
+ * The sessions whose cost is unknown: of a model without a price, and that used tokens. One that used none (its
+ * agent never reached the API) cost nothing, whatever its model.
+ */
+export function unknownCostCount(
+  sessions: readonly Pick<
+    SessionView,
+    'costSource' | 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens'
+  >[],
+): number {
+  return sessions.filter(
+    (s) => s.costSource === 'unknown' && s.inputTokens + s.outputTokens + s.cacheCreationTokens + s.cacheReadTokens > 0,
+  ).length;
 }
 
 /**

@@ -141,7 +141,7 @@ export function TaskDefaultsFieldset({
               onChange('permissionMode', isPermissionMode(event.target.value) ? event.target.value : '')
             }
           >
-            <option value="">none ({DEFAULT_PERMISSION_MODE})</option>
+            <option value="">Baton’s default: {DEFAULT_PERMISSION_MODE}</option>
             {PERMISSION_MODES.map((mode) => (
               <option key={mode} value={mode}>
                 {mode}: {descriptions[mode]}

@@ -106,6 +106,33 @@ describe('a Codex task’s page', () => {
     expect(screen.getByTestId('unknown-cost-note').textContent).toContain('The cost of 1 iteration is unknown');
   });
 
+  it('counts a session that never reached the API as costing nothing, not as unknown', async () => {
+    const never = session({
+      sessionId: 'never-ran',
+      model: 'gpt-5.5',
+      status: 'failed',
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0,
+      costSource: 'unknown',
+      computedCostUsd: null,
+    });
+    renderDetail(
+      detail({
+        agent: 'codex',
+        status: 'failed',
+        iterations: 1,
+        totals: { ...detail().totals, costUsd: 0, totalTokens: 0 },
+        sessions: [never],
+      }),
+    );
+    expect((await screen.findByTestId('total-cost')).textContent).toBe('$0.00');
+    expect(screen.queryByTestId('unknown-cost-note')).toBeNull();
+  });
+
   it('shows an agent’s cost beside a computed one that differs by more than 5%', async () => {
     renderDetail(
       detail({
