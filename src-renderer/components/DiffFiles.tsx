@@ -175,6 +175,21 @@ function FileDiff<F extends ListedFile>({
   );
 }
 
+/** A change small enough to read at a glance opens whole: a few files, a screenful or two of lines. */
+const OPEN_WHOLE_FILES = 5;
+const OPEN_WHOLE_LINES = 300;
+
+/** Whether these files open unfolded: few, each of known size, and small together. */
+export function opensWhole(files: readonly ListedFile[]): boolean {
+  if (files.length === 0 || files.length > OPEN_WHOLE_FILES) return false;
+  let lines = 0;
+  for (const file of files) {
+    if (file.insertions === undefined || file.deletions === undefined) return false;
+    lines += file.insertions + file.deletions;
+  }
+  return lines <= OPEN_WHOLE_LINES;
+}
+
 /**
  * The files, folded but for those `initiallyOpen` names. `expandLimit` caps what Expand all opens (where each
  * file is asked for on its own).

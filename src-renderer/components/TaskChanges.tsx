@@ -13,6 +13,7 @@ import {
   EXPAND_ALL_LIMIT,
   FetchedFileDiff,
   type ListedFile,
+  opensWhole,
   PatchView,
 } from './DiffFiles';
 import { ChangeCounts } from './IterationOutcomes';
@@ -126,7 +127,7 @@ export function TaskChanges({ task, sessions }: { task: TaskDetail; sessions: re
       ) : null}
       <DiffFileList
         files={files}
-        initiallyOpen={() => files.length === 1}
+        initiallyOpen={() => files.length === 1 || (!truncated && opensWhole(files))}
         expandLimit={truncated ? EXPAND_ALL_LIMIT : undefined}
         body={(file) =>
           file.patch === undefined ? (

@@ -2,6 +2,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { SessionView, TaskDetail } from '../../src-main/contract/views';
+import { opensWhole } from '../../src-renderer/components/DiffFiles';
 import { ShortcutsHelp } from '../../src-renderer/components/ShortcutsHelp';
 import { BatonCallError } from '../../src-renderer/errors';
 import { diffStepFor } from '../../src-renderer/keyboard';
@@ -332,6 +333,22 @@ describe('previous and next iteration', () => {
   });
 });
 
+describe('a change small enough to open whole', () => {
+  const file = (lines: number, known = true) => ({
+    path: `f${lines}`,
+    binary: false,
+    ...(known ? { insertions: lines, deletions: 0 } : {}),
+  });
+  it('is up to five files and 300 changed lines, each of known size', () => {
+    expect(opensWhole([file(10), file(20)])).toBe(true);
+    expect(opensWhole([file(150), file(150)])).toBe(true);
+    expect(opensWhole([file(150), file(151)])).toBe(false);
+    expect(opensWhole(Array.from({ length: 6 }, () => file(1)))).toBe(false);
+    expect(opensWhole([file(1), file(1, false)])).toBe(false);
+    expect(opensWhole([])).toBe(false);
+  });
+});
+
 describe("the whole task's diff", () => {
   const whole = APP_PATCH + NEW_FILE_PATCH;
 
@@ -354,10 +371,10 @@ describe("the whole task's diff", () => {
     expect(added.querySelector('.diff-kind')?.textContent).toBe('new');
     expect(added.textContent).toContain('+2 −0');
 
-    // The patch is in already: opening a file asks nothing more (past iteration 2's only file, opened first).
-    await act(async () => {
-      fireEvent.click(added);
-    });
+    // A change this small opens whole, and the patch is in already: showing its files asks nothing more (past
+    // iteration 2's only file, opened first).
+    expect(files.map((f) => f.getAttribute('data-open'))).toEqual(['true', 'true']);
+    expect(within(panel).getByTestId('diff-open-count').textContent).toBe('2 of 2 files open');
     const body = await within(files[1]!).findByTestId('diff-body', {}, { timeout: 5000 });
     await waitFor(() => expect(body.textContent).toContain('Written by the agent.'));
     expect(calls('getDiff')).toEqual([{ taskId: 'task-9', iteration: 2, path: 'src/app.ts' }, { taskId: 'task-9' }]);
