@@ -26,9 +26,13 @@ const iterationRange = (first: number, last: number) =>
 function Scope({ task, first, last }: { task: TaskDetail; first: number; last: number }) {
   const worktree = task.worktree;
   if (worktree) {
+    // Merged or discarded, the branch is history: what it changed is still read from its commits.
+    const was =
+      worktree.state === 'merged' ? ', since merged,' : worktree.state === 'discarded' ? ', since discarded,' : '';
     return (
       <>
-        What branch <code>{worktree.branch}</code> changed since it was made from{' '}
+        What branch <code>{worktree.branch}</code>
+        {was} changed since it was made from{' '}
         {worktree.baseBranch ? <code>{worktree.baseBranch}</code> : 'a detached HEAD'} at{' '}
         <code title={worktree.baseCommit}>{worktree.baseCommit.slice(0, 12)}</code> ({iterationRange(first, last)})
       </>

@@ -387,6 +387,17 @@ describe("the whole task's diff", () => {
     expect(panel.getAttribute('aria-label')).toBe('Changes of iteration 1');
   });
 
+  it('says a discarded branch is gone while still showing what it changed', async () => {
+    show(task({ worktree: worktree({ state: 'discarded' }) }), { getDiff: async () => diffOf(whole) });
+    const panel = await openChanges(2);
+    fireEvent.change(within(panel).getByRole('combobox', { name: 'Show the changes of' }), {
+      target: { value: 'task' },
+    });
+    expect((await within(panel).findByTestId('diff-scope')).textContent).toBe(
+      'What branch baton/task-1, since discarded, changed since it was made from main at abcdef012345 (iterations 1–2).',
+    );
+  });
+
   it('says what the diff spans for a task without a worktree, and that a running iteration is not in yet', async () => {
     const base = task({ status: 'running', finishedAt: null });
     const running = session({
