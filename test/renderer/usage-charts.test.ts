@@ -154,6 +154,10 @@ describe('the colour of a model', () => {
       const colors = seriesColors(others);
       for (const name of history) expect(colors.get(name), name).toBe(seriesColors(history).get(name));
     }
+    // A snapshot's dated name is its alias's model, in its colour, rather than another model beside it.
+    const dated = seriesColors(['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5']);
+    expect(dated.get('claude-sonnet-4-5-20250929')).toBe(dated.get('claude-sonnet-4-5'));
+    expect(dated.get('claude-sonnet-4-5')).toBe(seriesColors(history).get('claude-sonnet-4-5'));
     // The families apart from one another.
     const families = seriesColors([
       'claude-sonnet-4-5',

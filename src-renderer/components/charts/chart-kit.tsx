@@ -295,9 +295,9 @@ const preferredSlot = (name: string): { slot: number; pinned: boolean } => {
  * repeat.
  */
 export function seriesColors(names: readonly string[]): Map<string, string> {
-  const colors = new Map<string, string>();
+  const byModel = new Map<string, string>();
   const taken = new Set<number>();
-  const ordered = [...new Set(names)]
+  const ordered = [...new Set(names.map(undated))]
     .map((name) => ({ name, hash: nameHash(name), ...preferredSlot(name) }))
     .sort((a, b) => Number(b.pinned) - Number(a.pinned) || a.hash - b.hash || a.name.localeCompare(b.name));
   for (const { name, slot: preferred } of ordered) {
@@ -306,10 +306,16 @@ export function seriesColors(names: readonly string[]): Map<string, string> {
       slot = (slot + 1) % SERIES_COLORS.length;
     taken.add(slot);
     if (taken.size >= SERIES_COLORS.length) taken.clear();
-    colors.set(name, SERIES_COLORS[slot] as string);
+    byModel.set(name, SERIES_COLORS[slot] as string);
   }
-  return colors;
+  return new Map(names.map((name) => [name, byModel.get(undated(name)) as string]));
 }
+
+/**
+ * A model's name without the date of its snapshot: `claude-sonnet-4-5-20250929` is the model its alias
+ * `claude-sonnet-4-5` names, and is drawn in its colour, not pushed to the next one as another model.
+ */
+const undated = (name: string) => name.replace(/-\d{8}$/, '');
 
 /** Every token in range is of a model without a price: a $0 axis would say it was free. */
 export const NO_KNOWN_COST_MESSAGE = 'No known cost in this range: its tokens have no known cost';
