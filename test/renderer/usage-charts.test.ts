@@ -154,6 +154,16 @@ describe('the colour of a model', () => {
       const colors = seriesColors(others);
       for (const name of history) expect(colors.get(name), name).toBe(seriesColors(history).get(name));
     }
+    // An older version of the family beside it leaves the latest its colour, whatever their hashes.
+    const withOlder = seriesColors([
+      'claude-sonnet-4-20250514',
+      'claude-sonnet-4-5',
+      'claude-opus-4-1',
+      'claude-opus-4-5',
+    ]);
+    expect(withOlder.get('claude-sonnet-4-5')).toBe(seriesColors(history).get('claude-sonnet-4-5'));
+    expect(withOlder.get('claude-opus-4-5')).toBe(seriesColors(history).get('claude-opus-4-5'));
+    expect(withOlder.get('claude-sonnet-4-20250514')).not.toBe(withOlder.get('claude-sonnet-4-5'));
     // A snapshot's dated name is its alias's model, in its colour, rather than another model beside it.
     const dated = seriesColors(['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5']);
     expect(dated.get('claude-sonnet-4-5-20250929')).toBe(dated.get('claude-sonnet-4-5'));
