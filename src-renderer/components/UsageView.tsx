@@ -35,6 +35,7 @@ import '../styles/usage.css';
 import { baseName } from '../text';
 import { DailyUsageChart } from './charts/lazy-charts';
 import { formatBytes } from '../patch';
+import { DateRangeFields } from './DateRangeFields';
 import { Segmented } from './Segmented';
 import { clockTime } from './QuotaTiles';
 import { Empty, ErrorState, Loading } from './StateViews';
@@ -89,35 +90,14 @@ function UsageFilters({ store, transcripts }: { store: UsageStore; transcripts: 
         options={SOURCE_CHOICES}
         onChange={(source) => setFilter({ source })}
       />
-      <div className="field">
-        <label htmlFor="usage-since">From</label>
-        <input
-          id="usage-since"
-          type="date"
-          value={filter.since ?? ''}
-          max={filter.until}
-          aria-invalid={rangeError ? true : undefined}
-          aria-describedby={rangeError ? 'usage-range-error' : undefined}
-          onChange={(e) => setFilter({ since: e.target.value || undefined })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="usage-until">To</label>
-        <input
-          id="usage-until"
-          type="date"
-          value={filter.until ?? ''}
-          min={filter.since}
-          aria-invalid={rangeError ? true : undefined}
-          aria-describedby={rangeError ? 'usage-range-error' : undefined}
-          onChange={(e) => setFilter({ until: e.target.value || undefined })}
-        />
-        {rangeError ? (
-          <p id="usage-range-error" className="field-error" role="alert">
-            {rangeError}
-          </p>
-        ) : null}
-      </div>
+      <DateRangeFields
+        ids={{ from: 'usage-since', to: 'usage-until', error: 'usage-range-error' }}
+        from={filter.since ?? ''}
+        to={filter.until ?? ''}
+        error={rangeError}
+        onFrom={(value) => setFilter({ since: value || undefined })}
+        onTo={(value) => setFilter({ until: value || undefined })}
+      />
       <ImportButton transcripts={transcripts} />
     </div>
   );

@@ -13,6 +13,7 @@ import {
   type TaskStatus,
 } from '../../contract';
 import { useProjects } from '../../hooks/use-history';
+import { DateRangeFields } from '../DateRangeFields';
 import { filterError, rangeDays, type HistoryStore } from '../../stores/history-store';
 
 /** A label for each of the contract's sort keys; a new key without one is a type error. */
@@ -105,39 +106,18 @@ export function HistoryFilters({ store }: { store: HistoryStore }) {
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="history-from">From</label>
-        <input
-          id="history-from"
-          type="date"
-          value={fromValue}
-          max={toValue || undefined}
-          aria-invalid={rangeError ? true : undefined}
-          aria-describedby={rangeError ? 'history-range-error' : undefined}
-          onChange={(e) => setFilter({ from: parseDay(e.target.value) ?? undefined })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="history-to">To</label>
-        <input
-          id="history-to"
-          type="date"
-          value={toValue}
-          min={fromValue || undefined}
-          aria-invalid={rangeError ? true : undefined}
-          aria-describedby={rangeError ? 'history-range-error' : undefined}
-          onChange={(e) => {
-            const day = parseDay(e.target.value);
-            // The contract's "to" is exclusive: the next local midnight includes the chosen day.
-            setFilter({ to: day === null ? undefined : addDays(day, 1) });
-          }}
-        />
-        {rangeError ? (
-          <p id="history-range-error" className="field-error" role="alert">
-            {rangeError}
-          </p>
-        ) : null}
-      </div>
+      <DateRangeFields
+        ids={{ from: 'history-from', to: 'history-to', error: 'history-range-error' }}
+        from={fromValue}
+        to={toValue}
+        error={rangeError}
+        onFrom={(value) => setFilter({ from: parseDay(value) ?? undefined })}
+        onTo={(value) => {
+          const day = parseDay(value);
+          // The contract's "to" is exclusive: the next local midnight includes the chosen day.
+          setFilter({ to: day === null ? undefined : addDays(day, 1) });
+        }}
+      />
       <div className="field">
         <label htmlFor="history-sort">Sort by</label>
         <div className="input-row">

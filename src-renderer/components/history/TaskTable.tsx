@@ -1,6 +1,6 @@
 /** History's task table: the headings, a virtualised window of rows read page by page, and the totals row. */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Fragment, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type RefObject } from 'react';
+import { Fragment, useMemo, useRef, type CSSProperties } from 'react';
 import { useStore } from 'zustand';
 import { formatTokens } from '../../contract';
 import {
@@ -11,6 +11,7 @@ import {
   useTaskRows,
   useTaskTotals,
 } from '../../hooks/use-history';
+import { useElementWidth } from '../../hooks/use-element-width';
 import type { HistoryStore } from '../../stores/history-store';
 import { baseName } from '../../text';
 import { projectNameMap } from './HistoryChartsSection';
@@ -38,26 +39,6 @@ function TotalsRow({ store, columns, grid }: { store: HistoryStore; columns: Tas
       ))}
     </div>
   );
-}
-
-/** The room a row's cells have (its width inside its padding and the scrollbar's gutter); a likely one until measured. */
-function useRowWidth(row: RefObject<HTMLElement | null>): number {
-  const [width, setWidth] = useState(1000);
-  useLayoutEffect(() => {
-    const el = row.current;
-    if (!el) return;
-    const measure = () => {
-      const style = getComputedStyle(el);
-      const padding = (parseFloat(style.paddingLeft) || 0) + (parseFloat(style.paddingRight) || 0);
-      setWidth(el.clientWidth - padding);
-    };
-    measure();
-    if (typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver(measure);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [row]);
-  return width;
 }
 
 function Heading({ column, store }: { column: TaskColumn; store: HistoryStore }) {
@@ -91,7 +72,8 @@ export function TaskTable({ store }: { store: HistoryStore }) {
   const names = useMemo(() => projectNameMap(projects, costByProject), [projects, costByProject]);
   const scroller = useRef<HTMLDivElement>(null);
   const head = useRef<HTMLDivElement>(null);
-  const width = useRowWidth(head);
+  // The room a row's cells have (inside its padding and the scrollbar's gutter); a likely one until measured.
+  const width = useElementWidth(head, { initial: 1000, inner: true });
   const totals = useTaskTotals(store).data?.totals;
   const sort = useStore(store, (s) => s.sort);
   const columns = useMemo(() => visibleColumns(width, totals, sort.by), [width, totals, sort.by]);
